@@ -1,0 +1,96 @@
+import path from 'node:path';
+import crypto from 'node:crypto';
+import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import cookieParser from 'cookie-parser';
+import { pinoHttp } from 'pino-http';
+import { handle as i18nHandle } from 'i18next-http-middleware';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { rootDir, publicDir } from './paths.js';
+import { i18n, initI18n, resolveLocale } from './i18n/index.js';
+import { configureViews } from './views.js';
+import { sessionMiddleware } from './middlewares/session.js';
+import { createCsrf } from './middlewares/csrf.js';
+import { bearerAuth, configurePassport, tenantContext } from './middlewares/auth.js';
+import { errorHandler, notFoundHandler } from './middlewares/errors.js';
+import { pageLocals } from './middlewares/page-locals.js';
+import { healthRouter } from './routes/health.js';
+import { apiRouter } from './routes/api/index.js';
+import { pagesRouter } from './routes/pages/index.js';
+import './middlewares/types.js';
+
+export const BODY_LIMIT = '100kb';
+
+/** Builds the Express app without listening, so tests drive it over HTTP with supertest. */
+export type AppBundle = { app: Express; session: RequestHandler };
+
+export async function createApp(config: Config, log: Logger): Promise<AppBundle> {
+  await initI18n();
+  const app = express();
+  const secureCookies = config.trustProxy;
+  if (config.trustProxy) app.set('trust proxy', 1);
+  app.disable('x-powered-by');
+  configureViews(app);
+
+  app.use(
+    pinoHttp({
+      logger: log,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : crypto.randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.replace(/([?&](token|password)=)[^&]*/gi, '$1[redacted]') }),
+      },
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: {
+          'script-src': ["'self'"],
+          'style-src': ["'self'"],
+          'img-src': ["'self'", 'data:'],
+          'connect-src': ["'self'"],
+          'form-action': ["'self'"],
+          'upgrade-insecure-requests': secureCookies ? [] : null,
+        },
+      },
+      strictTransportSecurity: secureCookies,
+    }),
+  );
+
+  app.use(healthRouter());
+  app.use('/vendor/bootstrap', express.static(path.join(rootDir, 'node_modules', 'bootstrap', 'dist'), { maxAge: '7d' }));
+  app.use('/vendor/htmx', express.static(path.join(rootDir, 'node_modules', 'htmx.org', 'dist'), { maxAge: '7d' }));
+  app.use('/static', express.static(publicDir, { maxAge: config.env === 'production' ? '1d' : 0 }));
+
+  app.use(cookieParser());
+  app.use(i18nHandle(i18n));
+  app.use((req, _res, next) => {
+    req.locale = resolveLocale(req.language);
+    req.isApi = req.path.startsWith('/api/');
+    next();
+  });
+  app.use(express.json({ limit: BODY_LIMIT }));
+  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));
+
+  const passport = configurePassport();
+  app.use('/api/v1', passport.initialize(), bearerAuth, tenantContext, apiRouter());
+
+  const csrf = createCsrf({ secret: config.sessionSecret, secureCookies });
+  const session = sessionMiddleware({ secret: config.sessionSecret, secureCookies });
+  app.use(session);
+  app.use(passport.initialize(), passport.session(), tenantContext);
+  app.use(csrf.protect, csrf.exposeToken, pageLocals);
+  app.use(pagesRouter());
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return { app, session };
+}

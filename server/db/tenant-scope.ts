@@ -1,0 +1,50 @@
+import type { Schema, Query, Aggregate } from 'mongoose';
+
+/**
+ * Tenancy fails closed: any query on a model with an `orgId` path must filter by `orgId`,
+ * so a forgotten scope is an error in tests instead of a leak in production.
+ * The few system-wide reads (finding a login, hashing a token) say so with `{ allOrgs: true }`.
+ */
+export class TenantScopeError extends Error {}
+
+const QUERY_OPS = [
+  'find',
+  'findOne',
+  'countDocuments',
+  'distinct',
+  'updateOne',
+  'updateMany',
+  'replaceOne',
+  'deleteOne',
+  'deleteMany',
+  'findOneAndUpdate',
+  'findOneAndDelete',
+  'findOneAndReplace',
+] as const;
+
+function hasOrgFilter(filter: Record<string, unknown>): boolean {
+  const value = filter.orgId;
+  return value !== undefined && value !== null;
+}
+
+export function tenantScopePlugin(schema: Schema): void {
+  if (!schema.path('orgId')) return;
+
+  for (const op of QUERY_OPS) {
+    schema.pre(op, function (this: Query<unknown, unknown>) {
+      const options = this.getOptions() as { allOrgs?: boolean };
+      if (options.allOrgs) return;
+      if (!hasOrgFilter(this.getFilter() as Record<string, unknown>)) {
+        throw new TenantScopeError(`${this.model.modelName}.${op}() without an orgId filter`);
+      }
+    });
+  }
+
+  schema.pre('aggregate', function (this: Aggregate<unknown>) {
+    if ((this.options as { allOrgs?: boolean }).allOrgs) return;
+    const first = this.pipeline()[0] as { $match?: Record<string, unknown> } | undefined;
+    if (!first?.$match || !hasOrgFilter(first.$match)) {
+      throw new TenantScopeError('aggregate() must start with a $match on orgId');
+    }
+  });
+}

@@ -1,0 +1,99 @@
+/** Every error the app throws on purpose: an HTTP status, a stable code, and a message key for the locale files. */
+export type ErrorDetails = Record<string, unknown>;
+
+export abstract class AppError extends Error {
+  abstract readonly status: number;
+  abstract readonly code: string;
+  /** i18n key of the user-facing message; the English `message` is for logs and API clients. */
+  readonly messageKey: string;
+  readonly details: ErrorDetails | undefined;
+  readonly messageParams: Record<string, unknown>;
+
+  constructor(message: string, opts: { messageKey?: string; details?: ErrorDetails; params?: Record<string, unknown> } = {}) {
+    super(message);
+    this.name = new.target.name;
+    this.messageKey = opts.messageKey ?? `errors.${this.defaultKey()}`;
+    this.details = opts.details;
+    this.messageParams = opts.params ?? {};
+  }
+
+  protected abstract defaultKey(): string;
+}
+
+export type FieldErrors = Record<string, string[]>;
+
+export class ValidationError extends AppError {
+  readonly status = 400;
+  readonly code = 'invalid_input';
+  readonly fields: FieldErrors;
+  constructor(fields: FieldErrors, message = 'The input is not valid.') {
+    super(message, { details: { fields } });
+    this.fields = fields;
+  }
+  protected defaultKey() { return 'invalid_input'; }
+}
+
+export class UnauthenticatedError extends AppError {
+  readonly status = 401;
+  readonly code = 'unauthenticated';
+  protected defaultKey() { return 'unauthenticated'; }
+}
+
+export class ForbiddenError extends AppError {
+  readonly status = 403;
+  readonly code = 'forbidden';
+  protected defaultKey() { return 'forbidden'; }
+}
+
+export class NotFoundError extends AppError {
+  readonly status = 404;
+  readonly code = 'not_found';
+  protected defaultKey() { return 'not_found'; }
+}
+
+export class ConflictError extends AppError {
+  readonly status = 409;
+  readonly code: string;
+  constructor(message: string, opts: { code?: string; messageKey?: string; details?: ErrorDetails; params?: Record<string, unknown> } = {}) {
+    super(message, opts);
+    this.code = opts.code ?? 'conflict';
+  }
+  protected defaultKey() { return 'conflict'; }
+}
+
+export class PayloadTooLargeError extends AppError {
+  readonly status = 413;
+  readonly code = 'payload_too_large';
+  protected defaultKey() { return 'payload_too_large'; }
+}
+
+export class RateLimitedError extends AppError {
+  readonly status = 429;
+  readonly code: string;
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number, opts: { code?: string; messageKey?: string } = {}) {
+    super(message, { messageKey: opts.messageKey, details: { retryAfterSeconds }, params: { seconds: retryAfterSeconds, minutes: Math.ceil(retryAfterSeconds / 60) } });
+    this.code = opts.code ?? 'rate_limited';
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+  protected defaultKey() { return 'rate_limited'; }
+}
+
+/** A sensitive action needs the password entered again (the step-up confirmation). */
+export class StepUpRequiredError extends AppError {
+  readonly status = 403;
+  readonly code = 'step_up_required';
+  protected defaultKey() { return 'step_up_required'; }
+}
+
+export class CsrfError extends AppError {
+  readonly status = 403;
+  readonly code = 'csrf_invalid';
+  protected defaultKey() { return 'csrf_invalid'; }
+}
+
+export class ServiceUnavailableError extends AppError {
+  readonly status = 503;
+  readonly code = 'unavailable';
+  protected defaultKey() { return 'unavailable'; }
+}

@@ -1,0 +1,78 @@
+import http from 'node:http';
+import type { Socket } from 'node:net';
+import { loadConfig, ConfigError } from './config.js';
+import { createLogger } from './logger.js';
+import { openDatabase } from './db/open.js';
+import { DatabaseUnavailableError } from './db/resolve.js';
+import { createApp } from './app.js';
+import { attachRealtime } from './realtime/index.js';
+import { createAgenda, scheduleRecurring } from '../jobs/agenda.js';
+import { jobs } from '../jobs/index.js';
+import { isDatabaseEmpty, seedDemo, demoLogins, DEMO_PASSWORD } from './services/seed/demo.js';
+import { mongoose } from './db/connect.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  const database = await openDatabase({ mongodbUri: config.mongodbUri, mode: 'persistent', log });
+
+  const seedAllowed = config.seedDemo === 'always' || (config.seedDemo === 'auto' && config.env !== 'production');
+  if (seedAllowed && (await isDatabaseEmpty())) {
+    const { customers } = await seedDemo();
+    log.info({ customers }, 'seeded the demo organisation into the empty database');
+  }
+
+  const { app, session } = await createApp(config, log);
+  const server = http.createServer(app);
+  const realtime = attachRealtime(server, session);
+  const agenda = createAgenda({ db: mongoose.connection.db!, log, jobs });
+  await agenda.start();
+  await scheduleRecurring(agenda, jobs);
+
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://localhost:${port}`;
+  log.info({ url, database: database.kind }, 'Storelink is listening');
+  if (config.env !== 'production') {
+    process.stdout.write(
+      `\n  Storelink is running at ${url}\n  Database: ${database.kind}\n  Demo logins (password "${DEMO_PASSWORD}"): ${demoLogins.map((d) => d.login).join(', ')}\n\n`,
+    );
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      for (const socket of sockets) socket.destroy();
+    }, 10_000);
+    force.unref();
+    // Stop taking new connections and let requests in flight finish; idle keep-alive sockets close now.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await realtime.close();
+    await closed;
+    await agenda.stop();
+    await database.close();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof DatabaseUnavailableError) {
+    process.stderr.write(`${err.message}\n`);
+  } else {
+    process.stderr.write(`Storelink failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  }
+  process.exit(1);
+});

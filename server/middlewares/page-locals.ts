@@ -1,0 +1,24 @@
+import type { RequestHandler } from 'express';
+import { presentNavigation, presentMe } from '../presenters/staff.js';
+import { getOrganization } from '../services/org/settings.js';
+import { effectiveSettings } from '../services/settings/org-settings.js';
+
+/** What every page's layout needs: the language, the signed-in staff member, navigation, messages. */
+export const pageLocals: RequestHandler = async (req, res, next) => {
+  res.locals.locale = req.locale;
+  res.locals.htmlLang = req.locale === 'en' ? 'en' : 'zh-CN';
+  res.locals.otherLocale = req.locale === 'en' ? 'zh-CN' : 'en';
+  res.locals.currentPath = req.path;
+  if (req.ctx && req.user) {
+    const org = await getOrganization(req.ctx);
+    res.locals.timezone = effectiveSettings(org.settings).timezone;
+    res.locals.orgName = org.name;
+    res.locals.me = presentMe(req.user);
+    res.locals.nav = presentNavigation(req.ctx.actor, req.path);
+  }
+  if (req.session?.flash?.length) {
+    res.locals.flash = req.session.flash;
+    delete req.session.flash;
+  }
+  next();
+};

@@ -1,0 +1,79 @@
+import { mongoose } from '../db/connect.js';
+
+const { Schema, model } = mongoose;
+
+export const genders = ['female', 'male', 'unknown'] as const;
+export const customerSources = ['in_store', 'event', 'referral', 'online', 'import'] as const;
+
+/** A birthday with or without a year; `md` (month * 100 + day) makes "birthdays between A and B" an index range. */
+export interface Birthday {
+  year?: number | null | undefined;
+  month: number;
+  day: number;
+  md: number;
+}
+
+export interface Relative {
+  relation: string;
+  name: string;
+  birthday?: Birthday | null | undefined;
+}
+
+export interface CustomerDoc {
+  _id: mongoose.Types.ObjectId;
+  orgId: mongoose.Types.ObjectId;
+  name: string;
+  /** E.164, the one identity of a customer within an organisation. */
+  phone: string;
+  gender: (typeof genders)[number];
+  birthday?: Birthday | null | undefined;
+  relatives: Relative[];
+  /** The month-days of the customer's and relatives' birthdays, indexed for range queries. */
+  birthdayMds: number[];
+  tagIds: mongoose.Types.ObjectId[];
+  storeId?: mongoose.Types.ObjectId | null | undefined;
+  ownerId?: mongoose.Types.ObjectId | null | undefined;
+  source: (typeof customerSources)[number];
+  notes: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const birthdaySchema = new Schema<Birthday>(
+  {
+    year: { type: Number, min: 1900, max: 2100, default: null },
+    month: { type: Number, required: true, min: 1, max: 12 },
+    day: { type: Number, required: true, min: 1, max: 31 },
+    md: { type: Number, required: true },
+  },
+  { _id: false },
+);
+
+const customerSchema = new Schema<CustomerDoc>(
+  {
+    orgId: { type: Schema.Types.ObjectId, ref: 'Organization', required: true },
+    name: { type: String, required: true, trim: true, maxlength: 60 },
+    phone: { type: String, required: true },
+    gender: { type: String, enum: genders, default: 'unknown' },
+    birthday: { type: birthdaySchema, default: null },
+    relatives: {
+      type: [new Schema<Relative>({ relation: { type: String, required: true }, name: { type: String, required: true }, birthday: { type: birthdaySchema, default: null } }, { _id: false })],
+      default: [],
+    },
+    birthdayMds: { type: [Number], default: [] },
+    tagIds: { type: [Schema.Types.ObjectId], ref: 'Tag', default: [] },
+    storeId: { type: Schema.Types.ObjectId, ref: 'Store', default: null },
+    ownerId: { type: Schema.Types.ObjectId, ref: 'Staff', default: null },
+    source: { type: String, enum: customerSources, default: 'in_store' },
+    notes: { type: String, default: '', maxlength: 2000 },
+  },
+  { timestamps: true },
+);
+
+customerSchema.index({ orgId: 1, phone: 1 }, { unique: true });
+customerSchema.index({ orgId: 1, ownerId: 1, updatedAt: -1 });
+customerSchema.index({ orgId: 1, storeId: 1, updatedAt: -1 });
+customerSchema.index({ orgId: 1, tagIds: 1 });
+customerSchema.index({ orgId: 1, birthdayMds: 1 });
+
+export const Customer = model<CustomerDoc>('Customer', customerSchema);

@@ -1,0 +1,8 @@
+// Importing every model registers it, so indexes are built at start-up for all of them.
+export * from './organization.js';
+export * from './store.js';
+export * from './staff.js';
+export * from './api-token.js';
+export * from './audit-event.js';
+export * from './tag.js';
+export * from './customer.js';

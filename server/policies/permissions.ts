@@ -1,0 +1,72 @@
+import type { Role } from '../models/staff.js';
+import { ForbiddenError } from '../errors.js';
+
+/**
+ * The permission matrix: for each action, the roles that may take it and how far their reach goes.
+ * `org`: anything in the organisation; `store`: records of the actor's own store; `own`: the actor's own records.
+ * Everything not listed is refused (fail closed).
+ */
+export type Scope = 'org' | 'store' | 'own';
+
+export const permissionMatrix = {
+  'console.clerk': { clerk: 'own', manager: 'store' },
+  'console.agent': { agent: 'own', manager: 'store' },
+  'console.marketer': { marketer: 'org' },
+  'console.manager': { manager: 'store' },
+  'console.admin': { admin: 'org' },
+  'store.read': { admin: 'org', marketer: 'org', manager: 'store' },
+  'store.manage': { admin: 'org' },
+  'staff.read': { admin: 'org', manager: 'store' },
+  'staff.manage': { admin: 'org' },
+  'org.settings.read': { admin: 'org' },
+  'org.settings.manage': { admin: 'org' },
+  'audit.read': { admin: 'org' },
+  'customer.read': { admin: 'org', marketer: 'org', manager: 'store', clerk: 'own' },
+  'customer.personal_data': { admin: 'org', manager: 'store' },
+  'token.manage_own': { admin: 'own', manager: 'own', clerk: 'own', agent: 'own', marketer: 'own' },
+} as const satisfies Record<string, Partial<Record<Role, Scope>>>;
+
+export type Action = keyof typeof permissionMatrix;
+
+export type Actor = {
+  id: string;
+  orgId: string;
+  roles: readonly Role[];
+  storeId: string | null;
+  /** Jobs and seeds act as the organisation itself. */
+  system?: boolean;
+};
+
+/** What a record offers for a scope check; any field may be missing. */
+export type ResourceRef = { storeId?: string | null; ownerId?: string | null };
+
+const breadth: Record<Scope, number> = { own: 1, store: 2, org: 3 };
+
+/** The widest scope the actor's roles give for an action, or null. */
+export function scopeOf(actor: Actor, action: Action): Scope | null {
+  if (actor.system) return 'org';
+  const allowed = permissionMatrix[action] as Partial<Record<Role, Scope>>;
+  let best: Scope | null = null;
+  for (const role of actor.roles) {
+    const scope = allowed[role];
+    if (scope && (!best || breadth[scope] > breadth[best])) best = scope;
+  }
+  return best;
+}
+
+export function can(actor: Actor, action: Action, resource?: ResourceRef): boolean {
+  const scope = scopeOf(actor, action);
+  if (!scope) return false;
+  if (!resource || scope === 'org') return true;
+  if (scope === 'store') return resource.storeId != null && resource.storeId === actor.storeId;
+  return resource.ownerId != null ? resource.ownerId === actor.id : false;
+}
+
+export function authorize(actor: Actor, action: Action, resource?: ResourceRef): void {
+  if (!can(actor, action, resource)) {
+    throw new ForbiddenError(`Not allowed: ${action}`);
+  }
+}
+
+/** Consoles in the order the navigation shows them. */
+export const consoleActions = ['console.clerk', 'console.agent', 'console.manager', 'console.marketer', 'console.admin'] as const satisfies readonly Action[];

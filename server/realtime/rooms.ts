@@ -1,0 +1,7 @@
+/** Room names, built in one place so emitters and joiners agree. */
+export const rooms = {
+  org: (orgId: string) => `org:${orgId}`,
+  staff: (staffId: string) => `staff:${staffId}`,
+  agent: (staffId: string) => `agent:${staffId}`,
+  session: (sessionId: string) => `session:${sessionId}`,
+};

@@ -1,0 +1,53 @@
+import type { Request, Response } from 'express';
+import type { z } from 'zod';
+import { toAppError } from '../middlewares/errors.js';
+import { ValidationError, type AppError } from '../errors.js';
+import { i18n } from '../i18n/index.js';
+
+/**
+ * A form post: parse with the sibling zod schema, run one service call, redirect on success.
+ * On bad input the same page is rendered again with the values entered and a message per field,
+ * so nothing a person typed is lost. Other errors go to the error handler.
+ */
+export async function handleForm<S extends z.ZodType>(
+  req: Request,
+  res: Response,
+  opts: {
+    schema: S;
+    view: string;
+    /** The page model to show the form again (titles, choices); values and errors are added. */
+    model: () => Promise<Record<string, unknown>> | Record<string, unknown>;
+    onValid: (input: z.infer<S>) => Promise<string>;
+    /** Fields never echoed back (passwords). */
+    secretFields?: string[];
+  },
+): Promise<void> {
+  try {
+    const input = opts.schema.parse(req.body) as z.infer<S>;
+    const redirectTo = await opts.onValid(input);
+    res.redirect(303, redirectTo);
+  } catch (err) {
+    const appError = toAppError(err);
+    if (!appError || !isFormError(appError)) throw err;
+    const values = { ...(req.body as Record<string, unknown>) };
+    for (const field of opts.secretFields ?? []) delete values[field];
+    const fields = (appError.details?.fields ?? {}) as Record<string, string[]>;
+    res.status(appError.status).render(opts.view, {
+      ...(await opts.model()),
+      values,
+      errors: fieldMessages(fields, req.locale),
+      formError: i18n.t(appError.messageKey, { lng: req.locale, ...appError.messageParams }),
+    });
+  }
+}
+
+function isFormError(err: AppError): boolean {
+  return err instanceof ValidationError || err.status === 409;
+}
+
+/** `{field: ["too_small"]}` -> `{field: "至少需要 …"}` in the request's language. */
+export function fieldMessages(fields: Record<string, string[]>, lng: string): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(fields).map(([field, codes]) => [field, codes.map((code) => i18n.t([`validation.${code}`, 'validation.invalid'], { lng })).join(' ')]),
+  );
+}

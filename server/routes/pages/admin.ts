@@ -1,0 +1,227 @@
+import type { Request } from 'express';
+import { route, ctxOf, type RouteSpec } from '../define.js';
+import { handleForm } from '../forms.js';
+import { flash } from '../flash.js';
+import { storeSchema } from '../schemas/store.schema.js';
+import { newStaffSchema, resetPasswordSchema, staffProfileSchema } from '../schemas/staff.schema.js';
+import { updateSettingsSchema } from '../schemas/settings.schema.js';
+import { createStore, getStore, listStoreChoices, listStores, updateStore } from '../../services/org/stores.js';
+import { createStaff, deactivateStaff, getStaff, listStaff, reactivateStaff, resetStaffPassword, updateStaff } from '../../services/org/staff.js';
+import { getOrganization, updateOrgSettings } from '../../services/org/settings.js';
+import { listAuditEvents } from '../../services/audit/record-audit.js';
+import { effectiveSettings, supportedLocales } from '../../services/settings/org-settings.js';
+import { presentStore, storeNameMap } from '../../presenters/store.js';
+import { presentStaff } from '../../presenters/staff.js';
+import { presentAuditEvent } from '../../presenters/audit.js';
+import { roles } from '../../models/staff.js';
+import { i18n } from '../../i18n/index.js';
+
+const title = (req: Request, key: string) => i18n.t(key, { lng: req.locale });
+
+async function staffFormModel(req: Request, key: string) {
+  const stores = await listStoreChoices(ctxOf(req));
+  return { title: title(req, key), stores: stores.map((s) => ({ id: String(s._id), name: s.name })), roles: [...roles] };
+}
+
+export const adminRoutes: RouteSpec[] = [
+  // Stores
+  route({
+    method: 'get',
+    path: '/admin/stores',
+    access: { permission: 'store.manage' },
+    handler: async (req, res) => {
+      const stores = await listStores(ctxOf(req));
+      res.render('pages/admin/stores', { title: title(req, 'stores.title'), stores: stores.map(presentStore) });
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/admin/stores/new',
+    access: { permission: 'store.manage' },
+    handler: (req, res) => res.render('pages/admin/store-form', { title: title(req, 'stores.new'), values: {}, action: '/admin/stores' }),
+  }),
+  route({
+    method: 'post',
+    path: '/admin/stores',
+    access: { permission: 'store.manage' },
+    handler: (req, res) =>
+      handleForm(req, res, {
+        schema: storeSchema,
+        view: 'pages/admin/store-form',
+        model: () => ({ title: title(req, 'stores.new'), action: '/admin/stores' }),
+        onValid: async (input) => {
+          await createStore(ctxOf(req), input);
+          flash(req, 'success', 'stores.created', { name: input.name });
+          return '/admin/stores';
+        },
+      }),
+  }),
+  route({
+    method: 'get',
+    path: '/admin/stores/:id/edit',
+    access: { permission: 'store.manage' },
+    handler: async (req, res) => {
+      const store = presentStore(await getStore(ctxOf(req), String(req.params.id)));
+      res.render('pages/admin/store-form', { title: title(req, 'stores.edit'), values: store, action: `/admin/stores/${store.id}`, editing: true });
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/admin/stores/:id',
+    access: { permission: 'store.manage' },
+    handler: async (req, res) => {
+      const store = presentStore(await getStore(ctxOf(req), String(req.params.id)));
+      await handleForm(req, res, {
+        schema: storeSchema,
+        view: 'pages/admin/store-form',
+        model: () => ({ title: title(req, 'stores.edit'), action: `/admin/stores/${store.id}`, editing: true }),
+        onValid: async (input) => {
+          await updateStore(ctxOf(req), store.id, input);
+          flash(req, 'success', 'stores.updated', { name: input.name });
+          return '/admin/stores';
+        },
+      });
+    },
+  }),
+
+  // Staff
+  route({
+    method: 'get',
+    path: '/admin/staff',
+    access: { permission: 'staff.manage' },
+    handler: async (req, res) => {
+      const ctx = ctxOf(req);
+      const [staff, stores] = await Promise.all([listStaff(ctx), listStoreChoices(ctx)]);
+      const names = storeNameMap(stores);
+      res.render('pages/admin/staff', { title: title(req, 'staff.title'), staff: staff.map((s) => presentStaff(s, names)) });
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/admin/staff/new',
+    access: { permission: 'staff.manage' },
+    handler: async (req, res) => res.render('pages/admin/staff-form', { ...(await staffFormModel(req, 'staff.new')), values: { roles: ['clerk'] }, creating: true }),
+  }),
+  route({
+    method: 'post',
+    path: '/admin/staff',
+    access: { permission: 'staff.manage' },
+    handler: (req, res) =>
+      handleForm(req, res, {
+        schema: newStaffSchema,
+        view: 'pages/admin/staff-form',
+        secretFields: ['password'],
+        model: async () => ({ ...(await staffFormModel(req, 'staff.new')), creating: true }),
+        onValid: async (input) => {
+          const staff = await createStaff(ctxOf(req), input);
+          flash(req, 'success', 'staff.created', { name: staff.realName });
+          return '/admin/staff';
+        },
+      }),
+  }),
+  route({
+    method: 'get',
+    path: '/admin/staff/:id/edit',
+    access: { permission: 'staff.manage' },
+    handler: async (req, res) => {
+      const staff = presentStaff(await getStaff(ctxOf(req), String(req.params.id)));
+      res.render('pages/admin/staff-form', { ...(await staffFormModel(req, 'staff.edit')), values: staff, staff });
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/admin/staff/:id',
+    access: { permission: 'staff.manage' },
+    handler: async (req, res) => {
+      const staff = presentStaff(await getStaff(ctxOf(req), String(req.params.id)));
+      await handleForm(req, res, {
+        schema: staffProfileSchema,
+        view: 'pages/admin/staff-form',
+        model: async () => ({ ...(await staffFormModel(req, 'staff.edit')), staff }),
+        onValid: async (input) => {
+          await updateStaff(ctxOf(req), staff.id, input);
+          flash(req, 'success', 'staff.updated', { name: input.realName });
+          return '/admin/staff';
+        },
+      });
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/admin/staff/:id/deactivate',
+    access: { permission: 'staff.manage' },
+    handler: async (req, res) => {
+      const staff = await deactivateStaff(ctxOf(req), String(req.params.id));
+      flash(req, 'success', 'staff.deactivated', { name: staff.realName });
+      res.redirect(303, '/admin/staff');
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/admin/staff/:id/reactivate',
+    access: { permission: 'staff.manage' },
+    handler: async (req, res) => {
+      const staff = await reactivateStaff(ctxOf(req), String(req.params.id));
+      flash(req, 'success', 'staff.reactivated', { name: staff.realName });
+      res.redirect(303, '/admin/staff');
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/admin/staff/:id/password',
+    access: { permission: 'staff.manage' },
+    handler: async (req, res) => {
+      const staff = presentStaff(await getStaff(ctxOf(req), String(req.params.id)));
+      await handleForm(req, res, {
+        schema: resetPasswordSchema,
+        view: 'pages/admin/staff-form',
+        secretFields: ['password'],
+        model: async () => ({ ...(await staffFormModel(req, 'staff.edit')), staff, values: staff }),
+        onValid: async (input) => {
+          await resetStaffPassword(ctxOf(req), staff.id, input.password);
+          flash(req, 'success', 'staff.passwordReset', { name: staff.realName });
+          return '/admin/staff';
+        },
+      });
+    },
+  }),
+
+  // Organisation settings: changing limits is a sensitive action (step-up).
+  route({
+    method: 'get',
+    path: '/admin/settings',
+    access: { permission: 'org.settings.manage' },
+    stepUp: true,
+    handler: async (req, res) => {
+      const org = await getOrganization(ctxOf(req));
+      res.render('pages/admin/settings', { title: title(req, 'settings.title'), values: { name: org.name, ...effectiveSettings(org.settings) }, locales: supportedLocales });
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/admin/settings',
+    access: { permission: 'org.settings.manage' },
+    stepUp: true,
+    handler: (req, res) =>
+      handleForm(req, res, {
+        schema: updateSettingsSchema,
+        view: 'pages/admin/settings',
+        model: () => ({ title: title(req, 'settings.title'), locales: supportedLocales }),
+        onValid: async ({ name, ...settings }) => {
+          await updateOrgSettings(ctxOf(req), { name, settings });
+          flash(req, 'success', 'settings.saved');
+          return '/admin/settings';
+        },
+      }),
+  }),
+
+  route({
+    method: 'get',
+    path: '/admin/audit',
+    access: { permission: 'audit.read' },
+    handler: async (req, res) => {
+      const events = await listAuditEvents(ctxOf(req), { limit: 100 });
+      res.render('pages/admin/audit', { title: title(req, 'audit.title'), events: events.map(presentAuditEvent) });
+    },
+  }),
+];

@@ -1,0 +1,83 @@
+import { route, ctxOf, type RouteSpec } from '../define.js';
+import { homePathFor, presentStaff } from '../../presenters/staff.js';
+import { presentCustomerRow } from '../../presenters/customer.js';
+import { presentStore } from '../../presenters/store.js';
+import { presentAuditEvent } from '../../presenters/audit.js';
+import {
+  adminConsoleSummary,
+  customerConsoleSummary,
+  managerConsoleSummary,
+  marketerConsoleSummary,
+} from '../../services/console/summaries.js';
+import { getStaff } from '../../services/org/staff.js';
+import { listStoreChoices } from '../../services/org/stores.js';
+import { storeNameMap } from '../../presenters/store.js';
+import { i18n } from '../../i18n/index.js';
+
+async function customersModel(ctx: ReturnType<typeof ctxOf>) {
+  const summary = await customerConsoleSummary(ctx);
+  const rows = (list: typeof summary.recent) => list.map((c) => presentCustomerRow(c, { revealPhone: summary.revealPhone, tagNames: summary.tagNames }));
+  return { customerCount: summary.count, upcoming: rows(summary.upcoming), recent: rows(summary.recent), upcomingDays: summary.upcomingDays };
+}
+
+export const consoleRoutes: RouteSpec[] = [
+  route({
+    method: 'get',
+    path: '/',
+    access: { signedIn: true },
+    handler: (req, res) => res.redirect(303, homePathFor(ctxOf(req).actor)),
+  }),
+  route({
+    method: 'get',
+    path: '/console/clerk',
+    access: { permission: 'console.clerk' },
+    handler: async (req, res) => {
+      res.render('pages/consoles/clerk', { title: i18n.t('nav.clerk', { lng: req.locale }), ...(await customersModel(ctxOf(req))) });
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/console/agent',
+    access: { permission: 'console.agent' },
+    handler: async (req, res) => {
+      const ctx = ctxOf(req);
+      const [me, stores] = await Promise.all([getStaff(ctx, ctx.actor.id), listStoreChoices(ctx)]);
+      res.render('pages/consoles/agent', { title: i18n.t('nav.agent', { lng: req.locale }), profile: presentStaff(me, storeNameMap(stores)) });
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/console/manager',
+    access: { permission: 'console.manager' },
+    handler: async (req, res) => {
+      const summary = await managerConsoleSummary(ctxOf(req));
+      res.render('pages/consoles/manager', {
+        title: i18n.t('nav.manager', { lng: req.locale }),
+        store: summary.store ? presentStore(summary.store) : null,
+        staff: summary.staff.map((s) => presentStaff(s)),
+        customerCount: summary.customerCount,
+      });
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/console/marketer',
+    access: { permission: 'console.marketer' },
+    handler: async (req, res) => {
+      res.render('pages/consoles/marketer', { title: i18n.t('nav.marketer', { lng: req.locale }), ...(await marketerConsoleSummary(ctxOf(req))) });
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/console/admin',
+    access: { permission: 'console.admin' },
+    handler: async (req, res) => {
+      const summary = await adminConsoleSummary(ctxOf(req));
+      res.render('pages/consoles/admin', {
+        title: i18n.t('nav.admin', { lng: req.locale }),
+        ...summary,
+        recentAudit: summary.recentAudit.map(presentAuditEvent),
+      });
+    },
+  }),
+];

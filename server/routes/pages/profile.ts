@@ -1,0 +1,70 @@
+import type { Request, Response } from 'express';
+import { route, ctxOf, type RouteSpec } from '../define.js';
+import { handleForm } from '../forms.js';
+import { flash } from '../flash.js';
+import { tokenNameSchema } from '../schemas/auth.schema.js';
+import { dndSchema } from '../schemas/profile.schema.js';
+import { createApiToken, listOwnApiTokens, revokeApiToken } from '../../services/auth/api-tokens.js';
+import { getStaff, updateOwnDnd } from '../../services/org/staff.js';
+import { listStoreChoices } from '../../services/org/stores.js';
+import { presentStaff } from '../../presenters/staff.js';
+import { presentToken } from '../../presenters/token.js';
+import { storeNameMap } from '../../presenters/store.js';
+import { i18n } from '../../i18n/index.js';
+
+async function profileModel(req: Request) {
+  const ctx = ctxOf(req);
+  const [me, stores, tokens] = await Promise.all([getStaff(ctx, ctx.actor.id), listStoreChoices(ctx), listOwnApiTokens(ctx)]);
+  const profile = presentStaff(me, storeNameMap(stores));
+  return { title: i18n.t('profile.title', { lng: req.locale }), profile, tokens: tokens.map(presentToken), values: { dndStart: profile.dndStart, dndEnd: profile.dndEnd } };
+}
+
+async function renderProfile(req: Request, res: Response, extra: Record<string, unknown> = {}) {
+  res.render('pages/profile/index', { ...(await profileModel(req)), ...extra });
+}
+
+export const profileRoutes: RouteSpec[] = [
+  route({ method: 'get', path: '/profile', access: { signedIn: true }, handler: (req, res) => renderProfile(req, res) }),
+  route({
+    method: 'post',
+    path: '/profile/tokens',
+    access: { permission: 'token.manage_own' },
+    handler: async (req, res) => {
+      const parsed = tokenNameSchema.safeParse(req.body);
+      if (!parsed.success) {
+        res.status(400);
+        return renderProfile(req, res, { tokenErrors: { name: i18n.t('validation.required', { lng: req.locale }) } });
+      }
+      const { token } = await createApiToken(ctxOf(req), parsed.data);
+      // Shown once, on this response only; never stored in plain text or put in a redirect.
+      res.setHeader('Cache-Control', 'no-store');
+      await renderProfile(req, res, { newToken: token, newTokenName: parsed.data.name });
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/profile/tokens/:id/revoke',
+    access: { permission: 'token.manage_own' },
+    handler: async (req, res) => {
+      await revokeApiToken(ctxOf(req), String(req.params.id));
+      flash(req, 'success', 'tokens.revoked');
+      res.redirect(303, '/profile');
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/profile/dnd',
+    access: { signedIn: true },
+    handler: (req, res) =>
+      handleForm(req, res, {
+        schema: dndSchema,
+        view: 'pages/profile/index',
+        model: () => profileModel(req),
+        onValid: async (input) => {
+          await updateOwnDnd(ctxOf(req), input);
+          flash(req, 'success', 'profile.dndSaved');
+          return '/profile';
+        },
+      }),
+  }),
+];

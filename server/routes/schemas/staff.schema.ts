@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { roles } from '../../models/staff.js';
+import { arrayOf, checkbox, optionalId, optionalText, passwordField, requiredText, timeOfDay } from './common.js';
+
+const profileFields = {
+  realName: requiredText(60),
+  title: optionalText(60),
+  phone: optionalText(30),
+  showPhoneToCustomers: checkbox,
+  storeId: optionalId,
+  roles: arrayOf(z.enum(roles)).pipe(z.array(z.enum(roles)).min(1, 'roles_required')),
+  dndStart: timeOfDay.optional(),
+  dndEnd: timeOfDay.optional(),
+};
+
+export const staffProfileSchema = z.object(profileFields);
+
+export const newStaffSchema = z.object({
+  ...profileFields,
+  login: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .min(3, 'login_format')
+    .max(64, 'login_format')
+    .regex(/^[a-z0-9][a-z0-9._-]*$/, 'login_format'),
+  password: passwordField,
+});
+
+export const resetPasswordSchema = z.object({ password: passwordField });

@@ -1,0 +1,19 @@
+import argon2 from 'argon2';
+
+export const passwordPolicy = { minLength: 8, maxLength: 128 } as const;
+
+export function hashPassword(password: string): Promise<string> {
+  return argon2.hash(password, { type: argon2.argon2id });
+}
+
+// A hash of a random password, verified when no account matches, so both paths take the same time.
+let dummyHash: Promise<string> | undefined;
+
+export async function verifyPassword(hash: string | undefined, password: string): Promise<boolean> {
+  if (!hash) {
+    dummyHash ??= hashPassword(crypto.randomUUID());
+    await argon2.verify(await dummyHash, password).catch(() => false);
+    return false;
+  }
+  return argon2.verify(hash, password).catch(() => false);
+}

@@ -1,0 +1,97 @@
+import { DateTime } from 'luxon';
+import { Customer, type CustomerDoc } from '../../models/customer.js';
+import { Staff } from '../../models/staff.js';
+import { Store } from '../../models/store.js';
+import { Tag, TagGroup } from '../../models/tag.js';
+import { AuditEvent } from '../../models/audit-event.js';
+import { authorize, can, scopeOf } from '../../policies/permissions.js';
+import type { ServiceContext } from '../context.js';
+import { toObjectId } from '../ids.js';
+import { getOrgSettings } from '../org/settings.js';
+import { listStaff } from '../org/staff.js';
+
+/** The customers an actor may see, from the matrix: own, store's, or the organisation's. */
+export function visibleCustomersFilter(ctx: ServiceContext): Record<string, unknown> {
+  const scope = scopeOf(ctx.actor, 'customer.read');
+  const filter: Record<string, unknown> = { orgId: toObjectId(ctx.orgId) };
+  if (scope === 'store') filter.storeId = ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null;
+  else if (scope === 'own') filter.ownerId = toObjectId(ctx.actor.id);
+  else if (scope !== 'org') throw new Error('visibleCustomersFilter called without customer.read');
+  return filter;
+}
+
+/** Month-day keys (MMDD) of the next `days` days in the organisation's timezone, as index ranges (a window may cross 31 December). */
+export function monthDayRanges(today: DateTime, days: number): { $gte: number; $lte: number }[] {
+  const md = (d: DateTime) => d.month * 100 + d.day;
+  const start = md(today);
+  const end = md(today.plus({ days }));
+  return end >= start ? [{ $gte: start, $lte: end }] : [{ $gte: start, $lte: 1231 }, { $gte: 101, $lte: end }];
+}
+
+async function tagNameMap(ctx: ServiceContext, customers: CustomerDoc[]): Promise<Map<string, string>> {
+  const ids = [...new Set(customers.flatMap((c) => c.tagIds.map(String)))].map((id) => toObjectId(id));
+  const tags = await Tag.find({ orgId: toObjectId(ctx.orgId), _id: { $in: ids } }, { name: 1 }).lean();
+  return new Map(tags.map((tag) => [String(tag._id), tag.name]));
+}
+
+const UPCOMING_DAYS = 7;
+
+export async function customerConsoleSummary(ctx: ServiceContext) {
+  authorize(ctx.actor, 'customer.read');
+  const filter = visibleCustomersFilter(ctx);
+  const { timezone } = await getOrgSettings(ctx);
+  const today = DateTime.now().setZone(timezone).startOf('day');
+  const birthdayFilter = { ...filter, $or: monthDayRanges(today, UPCOMING_DAYS).map((range) => ({ birthdayMds: range })) };
+  const [count, upcoming, recent] = await Promise.all([
+    Customer.countDocuments(filter),
+    Customer.find(birthdayFilter).sort({ name: 1 }).limit(20).lean<CustomerDoc[]>(),
+    Customer.find(filter).sort({ updatedAt: -1 }).limit(10).lean<CustomerDoc[]>(),
+  ]);
+  const tagNames = await tagNameMap(ctx, [...upcoming, ...recent]);
+  return { count, upcoming, recent, tagNames, revealPhone: can(ctx.actor, 'customer.personal_data'), upcomingDays: UPCOMING_DAYS };
+}
+
+export async function managerConsoleSummary(ctx: ServiceContext) {
+  authorize(ctx.actor, 'console.manager');
+  const orgId = toObjectId(ctx.orgId);
+  const storeId = ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null;
+  const [store, staff, customerCount] = await Promise.all([
+    storeId ? Store.findOne({ _id: storeId, orgId }).lean() : null,
+    listStaff(ctx),
+    Customer.countDocuments({ orgId, storeId }),
+  ]);
+  return { store, staff, customerCount };
+}
+
+export async function marketerConsoleSummary(ctx: ServiceContext) {
+  authorize(ctx.actor, 'console.marketer');
+  const orgId = toObjectId(ctx.orgId);
+  const [customerCount, groups, tags, tagCounts] = await Promise.all([
+    Customer.countDocuments({ orgId }),
+    TagGroup.find({ orgId }).sort({ order: 1, name: 1 }).lean(),
+    Tag.find({ orgId, ownerId: null }).sort({ order: 1, name: 1 }).lean(),
+    Customer.aggregate<{ _id: unknown; count: number }>([{ $match: { orgId } }, { $unwind: '$tagIds' }, { $group: { _id: '$tagIds', count: { $sum: 1 } } }]),
+  ]);
+  const counts = new Map(tagCounts.map((row) => [String(row._id), row.count]));
+  return {
+    customerCount,
+    groups: groups.map((group) => ({
+      name: group.name,
+      color: group.color,
+      tags: tags.filter((tag) => String(tag.groupId) === String(group._id)).map((tag) => ({ name: tag.name, count: counts.get(String(tag._id)) ?? 0 })),
+    })),
+  };
+}
+
+export async function adminConsoleSummary(ctx: ServiceContext) {
+  authorize(ctx.actor, 'console.admin');
+  const orgId = toObjectId(ctx.orgId);
+  const [storeCount, activeStaff, leftStaff, customerCount, recentAudit] = await Promise.all([
+    Store.countDocuments({ orgId }),
+    Staff.countDocuments({ orgId, status: 'active' }),
+    Staff.countDocuments({ orgId, status: 'left' }),
+    Customer.countDocuments({ orgId }),
+    AuditEvent.find({ orgId }).sort({ at: -1 }).limit(8).populate('actorId', 'realName').lean(),
+  ]);
+  return { storeCount, activeStaff, leftStaff, customerCount, recentAudit };
+}

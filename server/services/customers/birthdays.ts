@@ -1,0 +1,16 @@
+import type { Birthday, Relative } from '../../models/customer.js';
+
+/** Month and day as one sortable number: 3 December -> 1203. */
+export function monthDayKey(month: number, day: number): number {
+  return month * 100 + day;
+}
+
+export function birthdayOf(input: { year?: number | null; month: number; day: number }): Birthday {
+  return { year: input.year ?? null, month: input.month, day: input.day, md: monthDayKey(input.month, input.day) };
+}
+
+/** The distinct month-days of a customer's and their relatives' birthdays, for the indexed range query. */
+export function birthdayMonthDays(birthday: Birthday | null | undefined, relatives: Relative[]): number[] {
+  const keys = [birthday, ...relatives.map((r) => r.birthday)].filter((b): b is Birthday => Boolean(b)).map((b) => b.md);
+  return [...new Set(keys)].sort((a, b) => a - b);
+}

@@ -1,0 +1,18 @@
+import { EventEmitter } from 'node:events';
+
+/** Domain events, emitted by services after the database write; realtime and jobs listen. */
+export type DomainEvents = {
+  'staff.access_revoked': [{ orgId: string; staffId: string }];
+};
+
+class DomainEventBus extends EventEmitter {
+  emitEvent<K extends keyof DomainEvents>(name: K, ...payload: DomainEvents[K]): void {
+    this.emit(name, ...payload);
+  }
+  onEvent<K extends keyof DomainEvents>(name: K, listener: (...payload: DomainEvents[K]) => void): () => void {
+    this.on(name, listener as (...args: unknown[]) => void);
+    return () => this.off(name, listener as (...args: unknown[]) => void);
+  }
+}
+
+export const domainEvents = new DomainEventBus();

@@ -1,0 +1,35 @@
+import { Organization, type OrganizationDoc } from '../../models/organization.js';
+import { NotFoundError } from '../../errors.js';
+import { authorize } from '../../policies/permissions.js';
+import type { ServiceContext } from '../context.js';
+import { toObjectId } from '../ids.js';
+import { recordAudit } from '../audit/record-audit.js';
+import { effectiveSettings, type OrgSettings } from '../settings/org-settings.js';
+
+export async function getOrganization(ctx: ServiceContext): Promise<OrganizationDoc> {
+  const org = await Organization.findById(toObjectId(ctx.orgId)).lean<OrganizationDoc>();
+  if (!org) throw new NotFoundError('No such organisation');
+  return org;
+}
+
+/** Any staff member may read the effective settings: limits are shown to the people they affect. */
+export async function getOrgSettings(ctx: ServiceContext): Promise<OrgSettings> {
+  return effectiveSettings((await getOrganization(ctx)).settings);
+}
+
+export async function updateOrgSettings(ctx: ServiceContext, input: { name: string; settings: OrgSettings }): Promise<OrganizationDoc> {
+  authorize(ctx.actor, 'org.settings.manage');
+  const before = await getOrganization(ctx);
+  const previous = effectiveSettings(before.settings);
+  const changes = Object.fromEntries(
+    (Object.keys(input.settings) as (keyof OrgSettings)[])
+      .filter((key) => input.settings[key] !== previous[key])
+      .map((key) => [key, { from: previous[key], to: input.settings[key] }]),
+  );
+  const org = await Organization.findByIdAndUpdate(before._id, { $set: { name: input.name, settings: input.settings } }, { returnDocument: 'after' }).lean<OrganizationDoc>();
+  if (!org) throw new NotFoundError('No such organisation');
+  if (Object.keys(changes).length > 0 || before.name !== input.name) {
+    await recordAudit(ctx, 'org.settings_change', { type: 'organization', id: ctx.orgId }, { changes, ...(before.name !== input.name ? { name: { from: before.name, to: input.name } } : {}) });
+  }
+  return org;
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/**
+ * The one settings module: every organisation-level rule and limit, with its default and its range.
+ * Later capabilities add their limits here; nothing else in the code holds these numbers.
+ */
+const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time_of_day');
+
+export function isValidTimezone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const supportedLocales = ['zh-CN', 'en'] as const;
+export type Locale = (typeof supportedLocales)[number];
+
+export const orgSettingsSchema = z.object({
+  timezone: z.string().refine(isValidTimezone, 'timezone').default('Asia/Shanghai'),
+  defaultLocale: z.enum(supportedLocales).default('zh-CN'),
+  /** Default do-not-disturb window for new staff, in the organisation's timezone. */
+  dndStart: timeOfDay.default('21:00'),
+  dndEnd: timeOfDay.default('08:00'),
+  /** Minutes a password confirmation stays valid for sensitive actions. */
+  stepUpMinutes: z.coerce.number().int().min(1).max(60).default(5),
+});
+
+export type OrgSettings = z.infer<typeof orgSettingsSchema>;
+
+export const defaultOrgSettings: OrgSettings = orgSettingsSchema.parse({});
+
+/** Stored settings merged over the defaults, so a setting added later has its default for older organisations. */
+export function effectiveSettings(stored: Partial<OrgSettings> | undefined | null): OrgSettings {
+  const parsed = orgSettingsSchema.safeParse({ ...defaultOrgSettings, ...(stored ?? {}) });
+  return parsed.success ? parsed.data : defaultOrgSettings;
+}
+
+/** Login throttling is a platform protection, not an organisation setting: a login is resolved before its organisation is known. */
+export const loginThrottle = {
+  perLoginFailures: 5,
+  perIpFailures: 20,
+  windowSeconds: 15 * 60,
+  blockSeconds: 15 * 60,
+} as const;

@@ -1,0 +1,48 @@
+import path from 'node:path';
+import type { Express } from 'express';
+import { engine } from 'express-handlebars';
+import type { HelperOptions } from 'handlebars';
+import { DateTime } from 'luxon';
+import { viewsDir } from './paths.js';
+import { i18n } from './i18n/index.js';
+
+type Root = { locale?: string; timezone?: string };
+
+function rootOf(options: HelperOptions): Root {
+  return (options.data?.root ?? {}) as Root;
+}
+
+/** View helpers: translation, dates in the organisation's timezone, and small comparisons. Output is escaped by Handlebars. */
+export const helpers = {
+  t(key: string, options: HelperOptions): string {
+    return i18n.t(key, { lng: rootOf(options).locale ?? 'zh-CN', ...(options.hash as Record<string, unknown>) });
+  },
+  formatDateTime(value: Date | string | null | undefined, options: HelperOptions): string {
+    if (!value) return '';
+    const root = rootOf(options);
+    const dt = DateTime.fromJSDate(new Date(value), { zone: root.timezone ?? 'Asia/Shanghai' }).setLocale(root.locale === 'en' ? 'en' : 'zh-CN');
+    return dt.toLocaleString(DateTime.DATETIME_MED);
+  },
+  eq: (a: unknown, b: unknown) => a === b,
+  concat: (...args: unknown[]) => args.slice(0, -1).map(String).join(''),
+  includes: (list: unknown, value: unknown) => Array.isArray(list) && list.map(String).includes(String(value)),
+  or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
+  fieldError(errors: Record<string, string> | undefined, field: string) {
+    return errors?.[field];
+  },
+};
+
+export function configureViews(app: Express): void {
+  app.engine(
+    'hbs',
+    engine({
+      extname: '.hbs',
+      defaultLayout: 'main',
+      layoutsDir: path.join(viewsDir, 'layouts'),
+      partialsDir: path.join(viewsDir, 'partials'),
+      helpers,
+    }),
+  );
+  app.set('view engine', 'hbs');
+  app.set('views', viewsDir);
+}

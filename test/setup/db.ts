@@ -1,0 +1,23 @@
+import crypto from 'node:crypto';
+import { afterAll, beforeAll } from '@jest/globals';
+import { connectMongoose, mongoose } from '../../server/db/connect.js';
+import '../../server/models/index.js';
+
+export function testDatabaseUri(name = `t_${crypto.randomBytes(5).toString('hex')}`): string {
+  const base = process.env.STORELINK_TEST_MONGO_BASE;
+  if (!base) throw new Error('STORELINK_TEST_MONGO_BASE is not set: run the tests through Jest (test/setup/global-setup.ts)');
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Connects this test file to a database of its own on the run's server; the file drops it when done. */
+export function useTestDatabase(): void {
+  beforeAll(async () => {
+    await connectMongoose(testDatabaseUri());
+  });
+  afterAll(async () => {
+    await mongoose.connection.dropDatabase().catch(() => undefined);
+    await mongoose.disconnect();
+  });
+}
