@@ -69,4 +69,4 @@ export function authorize(actor: Actor, action: Action, resource?: ResourceRef):
 }
 
 /** Consoles in the order the navigation shows them. */
-export const consoleActions = ['console.clerk', 'console.agent', 'console.manager', 'console.marketer', 'console.admin'] as const satisfies readonly Action[];
+export const consoleActions = ['console.manager', 'console.clerk', 'console.agent', 'console.marketer', 'console.admin'] as const satisfies readonly Action[];

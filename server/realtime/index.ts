@@ -7,7 +7,7 @@ import { rooms } from './rooms.js';
 import { defineHandler } from './handler.js';
 import { domainEvents } from '../services/events.js';
 import { actorOf } from '../services/auth/actor.js';
-import { getStaff } from '../services/org/staff.js';
+import { getOwnProfile } from '../services/org/staff.js';
 import { presentStaff } from '../presenters/staff.js';
 
 export type Realtime = { io: Server; close(): Promise<void> };
@@ -31,7 +31,7 @@ export function attachRealtime(httpServer: HttpServer, session: RequestHandler):
   io.on('connection', (socket) => {
     const { actor, orgId } = socket.data.ctx as { actor: { id: string }; orgId: string };
     void socket.join([rooms.org(orgId), rooms.staff(actor.id)]);
-    defineHandler(socket, 'me:get', z.object({}), async (ctx) => presentStaff(await getStaff(ctx, ctx.actor.id)));
+    defineHandler(socket, 'me:get', z.object({}), async (ctx) => presentStaff(await getOwnProfile(ctx)));
   });
 
   const stopListening = domainEvents.onEvent('staff.access_revoked', ({ staffId }) => {

@@ -83,7 +83,8 @@ describe('login', () => {
     const { clerk } = await createOrgWithTeam();
     const agent = await signIn(app, clerk.login, PASSWORD);
     const token = await csrfFor(agent, '/console/clerk');
-    await agent.post('/logout').type('form').send({ _csrf: token }).expect(303).expect('location', '/login');
+    await agent
+      .post('/logout').type('form').send({ _csrf: token }).expect(303).expect('location', '/login');
     await agent.get('/console/clerk').expect(303);
   });
 });

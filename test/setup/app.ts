@@ -3,6 +3,7 @@ import request from 'supertest';
 import { createApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
 import { logger } from '../../server/logger.js';
+import { SESSION_COOKIE } from '../../server/middlewares/session.js';
 
 export async function buildTestApp(): Promise<{ app: Express; session: RequestHandler }> {
   return createApp(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), logger);
@@ -23,12 +24,21 @@ export async function csrfFor(agent: Agent, path: string): Promise<string> {
 }
 
 /** A browser-like session: the login page, then the login form with its CSRF token. */
-export async function signIn(app: Express, login: string, password: string): Promise<Agent> {
+/** `app` is an Express app or the base URL of a listening server. */
+export async function signIn(app: Express | string, login: string, password: string): Promise<Agent> {
   const agent = request.agent(app);
   const token = await csrfFor(agent, '/login');
   const res = await agent.post('/login').type('form').send({ _csrf: token, login, password });
   if (res.status !== 303) throw new Error(`login as ${login} failed with ${res.status}`);
   return agent;
+}
+
+/** The session cookie of an agent, for clients that are not supertest (Socket.IO). */
+export function sessionCookieOf(agent: Agent, domain = '127.0.0.1'): string {
+  const jar = (agent as unknown as { jar: { getCookie(name: string, access: object): { toValueString(): string } | undefined } }).jar;
+  const cookie = jar.getCookie(SESSION_COOKIE, { domain, path: '/', secure: false, script: false });
+  if (!cookie) throw new Error('no session cookie');
+  return cookie.toValueString();
 }
 
 export async function postForm(agent: Agent, pagePath: string, actionPath: string, fields: Record<string, string | string[]>) {

@@ -6,7 +6,7 @@ import { newStaffSchema, staffProfileSchema } from '../schemas/staff.schema.js';
 import { updateSettingsSchema } from '../schemas/settings.schema.js';
 import { createApiTokenWithPassword, listOwnApiTokens, revokeApiToken } from '../../services/auth/api-tokens.js';
 import { createStore, getStore, listStoreChoices, listStores, updateStore } from '../../services/org/stores.js';
-import { createStaff, deactivateStaff, getStaff, listStaff, reactivateStaff, updateStaff } from '../../services/org/staff.js';
+import { createStaff, deactivateStaff, getOwnProfile, getStaff, listStaff, reactivateStaff, updateStaff } from '../../services/org/staff.js';
 import { getOrganization, updateOrgSettings } from '../../services/org/settings.js';
 import { effectiveSettings } from '../../services/settings/org-settings.js';
 import { presentStore, storeNameMap } from '../../presenters/store.js';
@@ -52,7 +52,7 @@ export function apiRouter(): Router {
       access: { signedIn: true },
       handler: async (req, res) => {
         const ctx = ctxOf(req);
-        const [me, stores] = await Promise.all([getStaff(ctx, ctx.actor.id), listStoreChoices(ctx)]);
+        const [me, stores] = await Promise.all([getOwnProfile(ctx), listStoreChoices(ctx)]);
         res.json(presentStaff(me, storeNameMap(stores)));
       },
     }),

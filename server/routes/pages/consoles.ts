@@ -9,7 +9,7 @@ import {
   managerConsoleSummary,
   marketerConsoleSummary,
 } from '../../services/console/summaries.js';
-import { getStaff } from '../../services/org/staff.js';
+import { getOwnProfile } from '../../services/org/staff.js';
 import { listStoreChoices } from '../../services/org/stores.js';
 import { storeNameMap } from '../../presenters/store.js';
 import { i18n } from '../../i18n/index.js';
@@ -41,7 +41,7 @@ export const consoleRoutes: RouteSpec[] = [
     access: { permission: 'console.agent' },
     handler: async (req, res) => {
       const ctx = ctxOf(req);
-      const [me, stores] = await Promise.all([getStaff(ctx, ctx.actor.id), listStoreChoices(ctx)]);
+      const [me, stores] = await Promise.all([getOwnProfile(ctx), listStoreChoices(ctx)]);
       res.render('pages/consoles/agent', { title: i18n.t('nav.agent', { lng: req.locale }), profile: presentStaff(me, storeNameMap(stores)) });
     },
   }),

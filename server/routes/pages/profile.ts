@@ -5,7 +5,7 @@ import { flash } from '../flash.js';
 import { tokenNameSchema } from '../schemas/auth.schema.js';
 import { dndSchema } from '../schemas/profile.schema.js';
 import { createApiToken, listOwnApiTokens, revokeApiToken } from '../../services/auth/api-tokens.js';
-import { getStaff, updateOwnDnd } from '../../services/org/staff.js';
+import { getOwnProfile, updateOwnDnd } from '../../services/org/staff.js';
 import { listStoreChoices } from '../../services/org/stores.js';
 import { presentStaff } from '../../presenters/staff.js';
 import { presentToken } from '../../presenters/token.js';
@@ -14,7 +14,7 @@ import { i18n } from '../../i18n/index.js';
 
 async function profileModel(req: Request) {
   const ctx = ctxOf(req);
-  const [me, stores, tokens] = await Promise.all([getStaff(ctx, ctx.actor.id), listStoreChoices(ctx), listOwnApiTokens(ctx)]);
+  const [me, stores, tokens] = await Promise.all([getOwnProfile(ctx), listStoreChoices(ctx), listOwnApiTokens(ctx)]);
   const profile = presentStaff(me, storeNameMap(stores));
   return { title: i18n.t('profile.title', { lng: req.locale }), profile, tokens: tokens.map(presentToken), values: { dndStart: profile.dndStart, dndEnd: profile.dndEnd } };
 }

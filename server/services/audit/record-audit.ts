@@ -22,7 +22,8 @@ export async function recordAudit(
 
 export async function listAuditEvents(ctx: ServiceContext, opts: { limit: number; before?: Date | undefined }) {
   authorize(ctx.actor, 'audit.read');
-  const filter: Record<string, unknown> = { orgId: toObjectId(ctx.orgId) };
+  const orgId = toObjectId(ctx.orgId);
+  const filter: Record<string, unknown> = { orgId };
   if (opts.before) filter.at = { $lt: opts.before };
-  return AuditEvent.find(filter).sort({ at: -1 }).limit(opts.limit).populate('actorId', 'realName login').lean();
+  return AuditEvent.find(filter).sort({ at: -1 }).limit(opts.limit).populate({ path: 'actorId', select: 'realName login', match: { orgId } }).lean();
 }

@@ -3,7 +3,7 @@ import { Customer, type CustomerDoc } from '../../models/customer.js';
 import { Staff } from '../../models/staff.js';
 import { Store } from '../../models/store.js';
 import { Tag, TagGroup } from '../../models/tag.js';
-import { AuditEvent } from '../../models/audit-event.js';
+import { listAuditEvents } from '../audit/record-audit.js';
 import { authorize, can, scopeOf } from '../../policies/permissions.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
@@ -91,7 +91,7 @@ export async function adminConsoleSummary(ctx: ServiceContext) {
     Staff.countDocuments({ orgId, status: 'active' }),
     Staff.countDocuments({ orgId, status: 'left' }),
     Customer.countDocuments({ orgId }),
-    AuditEvent.find({ orgId }).sort({ at: -1 }).limit(8).populate('actorId', 'realName').lean(),
+    listAuditEvents(ctx, { limit: 8 }),
   ]);
   return { storeCount, activeStaff, leftStaff, customerCount, recentAudit };
 }

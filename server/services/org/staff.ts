@@ -42,6 +42,13 @@ export async function getStaff(ctx: ServiceContext, staffId: string): Promise<St
   return staff;
 }
 
+/** Anyone signed in reads their own record (profile, API /me); reading others goes through the matrix. */
+export async function getOwnProfile(ctx: ServiceContext): Promise<StaffDoc> {
+  const staff = await Staff.findOne({ _id: toObjectId(ctx.actor.id), orgId: toObjectId(ctx.orgId) }).lean<StaffDoc>();
+  if (!staff) throw new NotFoundError('No such staff member');
+  return staff;
+}
+
 function normalisePhone(phone: string): string {
   if (!phone) return '';
   const parsed = parsePhoneNumberFromString(phone, 'CN');

@@ -1,0 +1,132 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { useTestDatabase } from '../setup/db.js';
+import { rootDir } from '../../server/paths.js';
+import { seedDemo, demoLogins, DEMO_PASSWORD } from '../../server/services/seed/demo.js';
+import { launchBrowser } from './browser.js';
+import { startServer, type RunningServer } from './server.js';
+
+useTestDatabase();
+
+const screenshotDir = path.join(rootDir, 'docs', 'screenshots');
+const PHONE = { width: 375, height: 812 };
+const DESKTOP = { width: 1280, height: 800 };
+
+let browser: Browser;
+let server: RunningServer;
+beforeAll(async () => {
+  // The demo logins are unique across the database, and this file has a database of its own.
+  await seedDemo();
+  [browser, server] = await Promise.all([launchBrowser(), startServer()]);
+  fs.mkdirSync(screenshotDir, { recursive: true });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+type OpenedPage = { context: BrowserContext; page: Page; consoleErrors: string[]; httpErrors: string[] };
+
+/** A fresh browser profile per test, collecting console errors (CSP violations) and failed responses (an error page still has an h1). */
+async function openPage(viewport: { width: number; height: number }): Promise<OpenedPage> {
+  const context = await browser.newContext({ viewport, baseURL: server.baseUrl, locale: 'zh-CN' });
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(String(error)));
+  const httpErrors: string[] = [];
+  page.on('response', (response) => {
+    // Chromium asks for a favicon on its own; the app has none.
+    if (response.status() >= 400 && new URL(response.url()).pathname !== '/favicon.ico') httpErrors.push(`${response.status()} ${response.url()}`);
+  });
+  return { context, page, consoleErrors, httpErrors };
+}
+
+function cspViolations(consoleErrors: string[]): string[] {
+  return consoleErrors.filter((text) => /Content Security Policy/i.test(text));
+}
+
+async function logIn(page: Page, login: string, password = DEMO_PASSWORD): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel('账号').fill(login);
+  await page.getByLabel('密码').fill(password);
+  await Promise.all([page.waitForURL(/\/console\//), page.getByRole('button', { name: '登录' }).click()]);
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(screenshotDir, name), fullPage: true });
+
+describe('login in a real browser', () => {
+  it('signs the clerk in and out on a 375 px phone', async () => {
+    const { context, page, consoleErrors, httpErrors } = await openPage(PHONE);
+    try {
+      await page.goto('/login');
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('登录 Storelink');
+      await shot(page, 'login-375.png');
+
+      await page.getByLabel('账号').fill('clerk');
+      await page.getByLabel('密码').fill(DEMO_PASSWORD);
+      await Promise.all([page.waitForURL('**/console/clerk'), page.getByRole('button', { name: '登录' }).click()]);
+      await page.getByRole('heading', { level: 1, name: '你好，李娜' }).waitFor();
+      await shot(page, 'clerk-console-375.png');
+
+      const logout = page.getByRole('button', { name: '退出登录' });
+      expect(await logout.isVisible()).toBe(false);
+      await page.getByRole('button', { name: '展开或收起导航' }).click();
+      // Bootstrap swaps .collapsing for .collapse.show when the slide-down is over.
+      await page.locator('#main-nav.collapse.show').waitFor();
+      await logout.waitFor({ state: 'visible' });
+      await shot(page, 'clerk-nav-open-375.png');
+      await Promise.all([page.waitForURL(/\/login(\?|$)/), logout.click()]);
+      await page.getByRole('button', { name: '登录' }).waitFor();
+      // Logged out for real: the console sends the browser back to the login page.
+      await page.goto('/console/clerk');
+      expect(new URL(page.url()).pathname).toBe('/login');
+
+      expect(cspViolations(consoleErrors)).toEqual([]);
+      expect(httpErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 45_000);
+
+  // The h1 each demo login should see on their console (the manager's is their store's name).
+  const headings: Record<string, string> = { admin: '管理后台', manager: '静安寺店', clerk: '你好，李娜', agent: '你好，王强', marketer: '运营中心' };
+
+  it.each(demoLogins)('lands $login on the $role console with a heading', async ({ login, role }) => {
+    const { context, page, consoleErrors, httpErrors } = await openPage(DESKTOP);
+    try {
+      await logIn(page, login);
+      if (role === 'admin') await shot(page, 'admin-console.png');
+      expect(new URL(page.url()).pathname).toBe(`/console/${role}`);
+      expect(httpErrors).toEqual([]);
+      const heading = page.getByRole('heading', { level: 1 });
+      await heading.first().waitFor();
+      expect((await heading.allTextContents()).map((text) => text.trim())).toEqual([headings[login]]);
+      expect(cspViolations(consoleErrors)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 30_000);
+
+  it('shows the login page in English without Content Security Policy errors', async () => {
+    const { context, page, consoleErrors, httpErrors } = await openPage(DESKTOP);
+    try {
+      await page.goto('/login?lang=en');
+      await page.getByRole('heading', { level: 1, name: 'Log in to Storelink' }).waitFor();
+      await expect(page.getByLabel('Login').isVisible()).resolves.toBe(true);
+      await expect(page.getByLabel('Password').isVisible()).resolves.toBe(true);
+      // Wait for every script and stylesheet, so a blocked one has reported itself.
+      await page.waitForLoadState('load');
+      expect(cspViolations(consoleErrors)).toEqual([]);
+      expect(httpErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 30_000);
+});
