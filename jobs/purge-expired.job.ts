@@ -5,7 +5,7 @@ import { logger } from '../server/logger.js';
 
 export const purgeExpiredJob = defineJob({
   name: 'maintenance.purge-expired',
-  data: z.object({}),
+  data: z.object({}).strict(),
   every: '1 hour',
   run: async () => {
     const removed = await purgeExpired();

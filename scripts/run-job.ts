@@ -14,7 +14,7 @@ if (!spec) {
 }
 const config = loadConfig();
 const log = createLogger(config.logLevel);
-const database = await openDatabase({ mongodbUri: config.mongodbUri, mode: 'persistent', log });
+const database = await openDatabase({ mongodbUri: config.mongodbUri, mode: 'persistent', log, production: config.env === 'production' });
 try {
   const data = spec.data.parse(JSON.parse(values.data ?? '{}'));
   await spec.run(data, undefined as never);

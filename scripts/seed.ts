@@ -12,7 +12,7 @@ if (config.env === 'production' && !values.force) {
   process.stderr.write('Refusing to seed demo data with NODE_ENV=production; add --force if you mean it.\n');
   process.exit(1);
 }
-const database = await openDatabase({ mongodbUri: config.mongodbUri, mode: 'persistent', log });
+const database = await openDatabase({ mongodbUri: config.mongodbUri, mode: 'persistent', log, production: config.env === 'production' });
 try {
   if (values.reset) await resetDatabase();
   if (!(await isDatabaseEmpty())) {

@@ -23,6 +23,8 @@ type ResolveOptions = {
   mode: 'persistent' | 'ephemeral';
   dbName: string;
   log: Logger;
+  /** Production never starts a database of its own. */
+  production?: boolean;
 };
 
 const addressFile = () => path.join(dataDir(), 'db-address.json');
@@ -93,6 +95,9 @@ export async function resolveDatabase(opts: ResolveOptions): Promise<ResolvedDat
 
   const persistent = opts.mode === 'persistent';
   const failures: string[] = [];
+  if (opts.production) {
+    throw new DatabaseUnavailableError('MONGODB_URI is required when NODE_ENV=production: an embedded or stand-in database is for development and tests only.');
+  }
   if (process.env.STORELINK_SKIP_EMBEDDED_MONGOD !== 'true') {
     try {
       const mongod = await startEmbeddedMongod({ dbPath: persistent ? path.join(dataDir(), 'mongod') : undefined, log });
@@ -103,7 +108,9 @@ export async function resolveDatabase(opts: ResolveOptions): Promise<ResolvedDat
     }
   }
 
-  if (standinAvailable()) {
+  if (process.env.STORELINK_SKIP_STANDIN === 'true') {
+    failures.push('stand-in: skipped (STORELINK_SKIP_STANDIN=true)');
+  } else if (standinAvailable()) {
     try {
       const standin = await startStandin({ persistentFile: persistent ? path.join(dataDir(), 'standin', 'storelink.mv') : undefined, log });
       return started('standin', standin.uriBase, standin.stop);

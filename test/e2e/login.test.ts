@@ -6,20 +6,21 @@ import { useTestDatabase } from '../setup/db.js';
 import { rootDir } from '../../server/paths.js';
 import { seedDemo, demoLogins, DEMO_PASSWORD } from '../../server/services/seed/demo.js';
 import { launchBrowser } from './browser.js';
-import { startServer, type RunningServer } from './server.js';
+import { startTestServer } from '../setup/server.js';
 
 useTestDatabase();
 
-const screenshotDir = path.join(rootDir, 'docs', 'screenshots');
+// The README's screenshots are refreshed with UPDATE_SCREENSHOTS=1; other runs write them where git ignores them.
+const screenshotDir = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(rootDir, 'docs', 'screenshots') : path.join(rootDir, 'test-results', 'screenshots');
 const PHONE = { width: 375, height: 812 };
 const DESKTOP = { width: 1280, height: 800 };
 
 let browser: Browser;
-let server: RunningServer;
+let server: Awaited<ReturnType<typeof startTestServer>>;
 beforeAll(async () => {
   // The demo logins are unique across the database, and this file has a database of its own.
   await seedDemo();
-  [browser, server] = await Promise.all([launchBrowser(), startServer()]);
+  [browser, server] = await Promise.all([launchBrowser(), startTestServer()]);
   fs.mkdirSync(screenshotDir, { recursive: true });
 }, 60_000);
 

@@ -14,9 +14,10 @@ export async function startTestServer(): Promise<{ baseUrl: string; realtime: Re
     baseUrl: `http://127.0.0.1:${port}`,
     realtime,
     close: async () => {
-      await realtime.close();
+      // Socket.IO closes the HTTP server too; dropping keep-alive connections lets that finish at once.
+      const closing = realtime.close();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closing;
     },
   };
 }

@@ -45,7 +45,7 @@ export async function customerConsoleSummary(ctx: ServiceContext) {
   const [count, upcoming, recent] = await Promise.all([
     Customer.countDocuments(filter),
     Customer.find(birthdayFilter).sort({ name: 1 }).limit(20).lean<CustomerDoc[]>(),
-    Customer.find(filter).sort({ updatedAt: -1 }).limit(10).lean<CustomerDoc[]>(),
+    Customer.find(filter).sort({ updatedAt: -1, _id: -1 }).limit(10).lean<CustomerDoc[]>(),
   ]);
   const tagNames = await tagNameMap(ctx, [...upcoming, ...recent]);
   return { count, upcoming, recent, tagNames, revealPhone: can(ctx.actor, 'customer.personal_data'), upcomingDays: UPCOMING_DAYS };

@@ -1,0 +1,48 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { rootDir } from '../../server/paths.js';
+import { auditActions } from '../../server/models/audit-event.js';
+import { roles } from '../../server/models/staff.js';
+import { supportedLocales } from '../../server/services/settings/org-settings.js';
+
+type Tree = { [key: string]: string | Tree };
+const load = (locale: string) => JSON.parse(fs.readFileSync(path.join(rootDir, 'server', 'i18n', 'locales', `${locale}.json`), 'utf8')) as Tree;
+
+function keysOf(tree: Tree, prefix = ''): string[] {
+  return Object.entries(tree).flatMap(([key, value]) => (typeof value === 'string' ? [`${prefix}${key}`] : keysOf(value, `${prefix}${key}.`)));
+}
+
+function filesUnder(dir: string, ext: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? filesUnder(full, ext) : entry.name.endsWith(ext) ? [full] : [];
+  });
+}
+
+const zh = new Set(keysOf(load('zh-CN')));
+const en = new Set(keysOf(load('en')));
+
+describe('locale files', () => {
+  it('have the same keys in Chinese and English', () => {
+    expect([...zh].filter((k) => !en.has(k))).toEqual([]);
+    expect([...en].filter((k) => !zh.has(k))).toEqual([]);
+  });
+
+  it('hold every literal key the views and the server use', () => {
+    const used = new Set<string>();
+    for (const file of filesUnder(path.join(rootDir, 'views'), '.hbs')) {
+      for (const match of fs.readFileSync(file, 'utf8').matchAll(/[\s({]t "([a-zA-Z_.-]+)"/g)) used.add(match[1]!);
+    }
+    for (const file of filesUnder(path.join(rootDir, 'server'), '.ts')) {
+      const text = fs.readFileSync(file, 'utf8');
+      for (const match of text.matchAll(/(?:i18n\.t|title\(req,|flash\(req, '\w+',|messageKey:) ?\(?'([a-zA-Z_.]+)'/g)) used.add(match[1]!);
+      for (const match of text.matchAll(/key: '([a-zA-Z_.]+)'/g)) used.add(match[1]!);
+    }
+    for (const action of auditActions) used.add(`audit.actions.${action}`);
+    for (const role of roles) used.add(`roles.${role}`);
+    for (const locale of supportedLocales) used.add(`locales.${locale}`);
+    expect(used.size).toBeGreaterThan(60);
+    expect([...used].filter((k) => !zh.has(k)).sort()).toEqual([]);
+  });
+});
