@@ -1,4 +1,4 @@
-import { describe, expect, it, afterAll, beforeAll } from '@jest/globals';
+import { describe, expect, it, beforeAll } from '@jest/globals';
 import type { Agenda } from 'agenda';
 import { useTestDatabase } from '../setup/db.js';
 import { mongoose } from '../../server/db/connect.js';
@@ -7,15 +7,13 @@ import { jobs } from '../../jobs/index.js';
 import { purgeExpiredJob } from '../../jobs/purge-expired.job.js';
 import { createLogger } from '../../server/logger.js';
 
-useTestDatabase();
+let agenda: Agenda | undefined;
+useTestDatabase({ beforeClose: async () => agenda?.stop() });
 
-let agenda: Agenda;
 beforeAll(async () => {
-  agenda = createAgenda({ db: mongoose.connection.db!, log: createLogger('silent'), jobs, processEvery: 200 });
-  await agenda.start();
-});
-afterAll(async () => {
-  await agenda.stop();
+  const started = createAgenda({ db: mongoose.connection.db!, log: createLogger('silent'), jobs, processEvery: 200 });
+  await started.start();
+  agenda = started;
 });
 
 describe('Agenda', () => {
@@ -39,10 +37,10 @@ describe('Agenda', () => {
     ]);
 
     const finished = new Promise<void>((resolve, reject) => {
-      agenda.once(`success:${purgeExpiredJob.name}`, () => resolve());
-      agenda.once(`fail:${purgeExpiredJob.name}`, (err: unknown) => reject(err));
+      agenda!.once(`success:${purgeExpiredJob.name}`, () => resolve());
+      agenda!.once(`fail:${purgeExpiredJob.name}`, (err: unknown) => reject(err));
     });
-    await agenda.now(purgeExpiredJob.name, {});
+    await agenda!.now(purgeExpiredJob.name, {});
     await finished;
 
     expect(await db.collection('sessions').distinct('_id')).toEqual(['live-session']);
@@ -50,8 +48,8 @@ describe('Agenda', () => {
   }, 60_000);
 
   it('fails a run whose data does not match the job’s schema, and reports the error', async () => {
-    const failed = new Promise<Error>((resolve) => agenda.once(`fail:${purgeExpiredJob.name}`, (err: Error) => resolve(err)));
-    await agenda.now(purgeExpiredJob.name, { customer: { name: 'a whole document' } } as never);
+    const failed = new Promise<Error>((resolve) => agenda!.once(`fail:${purgeExpiredJob.name}`, (err: Error) => resolve(err)));
+    await agenda!.now(purgeExpiredJob.name, { customer: { name: 'a whole document' } } as never);
     expect((await failed).name).toBe('ZodError');
   }, 30_000);
 });

@@ -12,11 +12,13 @@ export function testDatabaseUri(name = `t_${crypto.randomBytes(5).toString('hex'
 }
 
 /** Connects this test file to a database of its own on the run's server; the file drops it when done. */
-export function useTestDatabase(): void {
+export function useTestDatabase(opts: { beforeClose?: () => Promise<unknown> } = {}): void {
   beforeAll(async () => {
     await connectMongoose(testDatabaseUri());
   });
   afterAll(async () => {
+    // Whatever still uses the connection (Agenda, a server) stops first.
+    await opts.beforeClose?.();
     await mongoose.connection.dropDatabase().catch(() => undefined);
     await mongoose.disconnect();
   });
