@@ -68,7 +68,6 @@ export async function createApp(config: Config, log: Logger): Promise<AppBundle>
 
   app.use(healthRouter());
   app.use('/vendor/bootstrap', express.static(path.join(rootDir, 'node_modules', 'bootstrap', 'dist'), { maxAge: '7d' }));
-  app.use('/vendor/htmx', express.static(path.join(rootDir, 'node_modules', 'htmx.org', 'dist'), { maxAge: '7d' }));
   app.use('/static', express.static(publicDir, { maxAge: config.env === 'production' ? '1d' : 0 }));
 
   app.use(cookieParser());

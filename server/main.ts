@@ -59,7 +59,8 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     await realtime.close();
     await closed;
-    await agenda.stop();
+    // Jobs already running finish (up to 10 s); the rest stay queued for the next process.
+    await agenda.drain(10_000);
     await database.close();
     log.info('stopped');
     process.exit(0);
