@@ -3,7 +3,10 @@ import path from 'node:path';
 import i18next, { type i18n as I18n } from 'i18next';
 import { LanguageDetector } from 'i18next-http-middleware';
 import { rootDir } from '../paths.js';
-import { supportedLocales } from '../services/settings/org-settings.js';
+
+/** Simplified Chinese first, English second. */
+export const supportedLocales = ['zh-CN', 'en'] as const;
+export type Locale = (typeof supportedLocales)[number];
 
 const localesDir = path.join(rootDir, 'server', 'i18n', 'locales');
 
@@ -36,7 +39,7 @@ export async function initI18n(): Promise<I18n> {
 }
 
 /** The supported locale closest to what the detector found ("zh-Hans-CN" -> zh-CN, "en-US" -> en). */
-export function resolveLocale(detected: string | undefined): (typeof supportedLocales)[number] {
+export function resolveLocale(detected: string | undefined): Locale {
   const lower = (detected ?? '').toLowerCase();
   if (lower.startsWith('en')) return 'en';
   return 'zh-CN';

@@ -65,6 +65,8 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     });
     return;
   }
+  res.locals.locale = lng;
+  res.locals.htmlLang = lng;
   res.status(status).render('pages/error', { title: message, status, message, code: appError?.code ?? 'internal' });
 };
 

@@ -25,7 +25,6 @@ export interface StaffDoc {
   leftAt?: Date | null | undefined;
   dndStart: string;
   dndEnd: string;
-  locale?: string | undefined;
   lastLoginAt?: Date | null | undefined;
   createdAt: Date;
   updatedAt: Date;
@@ -47,7 +46,6 @@ const staffSchema = new Schema<StaffDoc>(
     leftAt: { type: Date, default: null },
     dndStart: { type: String, default: '21:00' },
     dndEnd: { type: String, default: '08:00' },
-    locale: { type: String },
     lastLoginAt: { type: Date, default: null },
   },
   { timestamps: true },

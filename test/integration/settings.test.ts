@@ -14,7 +14,7 @@ beforeAll(async () => {
   ({ app } = await buildTestApp());
 });
 
-const validSettings = { name: '新名字', timezone: 'Asia/Urumqi', defaultLocale: 'en', dndStart: '22:00', dndEnd: '07:30', stepUpMinutes: '10' };
+const validSettings = { name: '新名字', timezone: 'Asia/Urumqi', dndStart: '22:00', dndEnd: '07:30', stepUpMinutes: '10' };
 
 describe('organisation settings behind the password step-up', () => {
   it('asks for the password before showing the settings, then saves and audits the change', async () => {
@@ -37,7 +37,7 @@ describe('organisation settings behind the password step-up', () => {
     const saved = await agent.post('/admin/settings').type('form').send({ ...validSettings, _csrf: csrfTokenIn(page.text) });
     expect(saved.status).toBe(303);
     const stored = await Organization.findById(org._id).lean();
-    expect(stored).toMatchObject({ name: '新名字', settings: { timezone: 'Asia/Urumqi', defaultLocale: 'en', dndStart: '22:00', dndEnd: '07:30', stepUpMinutes: 10 } });
+    expect(stored).toMatchObject({ name: '新名字', settings: { timezone: 'Asia/Urumqi', dndStart: '22:00', dndEnd: '07:30', stepUpMinutes: 10 } });
     const audit = await AuditEvent.findOne({ orgId: org._id, action: 'org.settings_change' }).lean();
     expect(audit?.meta).toMatchObject({ changes: { timezone: { from: 'Asia/Shanghai', to: 'Asia/Urumqi' } } });
     expect(await AuditEvent.countDocuments({ orgId: org._id, action: 'auth.step_up' })).toBe(1);

@@ -15,12 +15,8 @@ export function isValidTimezone(tz: string): boolean {
   }
 }
 
-export const supportedLocales = ['zh-CN', 'en'] as const;
-export type Locale = (typeof supportedLocales)[number];
-
 export const orgSettingsSchema = z.object({
   timezone: z.string().refine(isValidTimezone, 'timezone').default('Asia/Shanghai'),
-  defaultLocale: z.enum(supportedLocales).default('zh-CN'),
   /** Default do-not-disturb window for new staff, in the organisation's timezone. */
   dndStart: timeOfDay.default('21:00'),
   dndEnd: timeOfDay.default('08:00'),
