@@ -21,12 +21,12 @@ export function defineJob<S extends z.ZodType>(spec: JobSpec<S>): JobSpec<S> {
  * The one Agenda instance: defines every job from the registry and logs start, success and failure of each run,
  * so no job can fail silently.
  */
-export function createAgenda(opts: { db: Db; log: Logger; jobs: JobSpec<z.ZodType>[]; name?: string; processEvery?: string | number }): Agenda {
+export function createAgenda(opts: { db: Db; log: Logger; jobs: JobSpec<z.ZodType>[]; name?: string; processEvery?: string | number; lockLifetimeMs?: number }): Agenda {
   const agenda = new Agenda({
     backend: new MongoBackend({ mongo: opts.db, collection: 'agendaJobs' }),
     ...(opts.name ? { name: opts.name } : {}),
     processEvery: opts.processEvery ?? '30 seconds',
-    defaultLockLifetime: 10 * 60 * 1000,
+    defaultLockLifetime: opts.lockLifetimeMs ?? 10 * 60 * 1000,
   });
   const log = opts.log.child({ component: 'jobs' });
   for (const spec of opts.jobs) {

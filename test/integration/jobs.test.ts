@@ -11,7 +11,8 @@ let agenda: Agenda | undefined;
 useTestDatabase({ beforeClose: async () => agenda?.stop() });
 
 beforeAll(async () => {
-  const started = createAgenda({ db: mongoose.connection.db!, log: createLogger('silent'), jobs, processEvery: 200 });
+  const started = createAgenda({ db: mongoose.connection.db!, log: createLogger('silent'), jobs, processEvery: 200, lockLifetimeMs: 1000 });
+  // Agenda keeps a liveness timer of half the lock lifetime per run; a short one lets the test process exit.
   await started.start();
   agenda = started;
 });
