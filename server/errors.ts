@@ -8,13 +8,16 @@ export abstract class AppError extends Error {
   readonly messageKey: string;
   readonly details: ErrorDetails | undefined;
   readonly messageParams: Record<string, unknown>;
+  /** Fields an API client reads next to `code` (for example `existingId` of a duplicate). */
+  readonly extra: Record<string, unknown>;
 
-  constructor(message: string, opts: { messageKey?: string; details?: ErrorDetails; params?: Record<string, unknown> } = {}) {
+  constructor(message: string, opts: { messageKey?: string; details?: ErrorDetails; params?: Record<string, unknown>; extra?: Record<string, unknown> } = {}) {
     super(message);
     this.name = new.target.name;
     this.messageKey = opts.messageKey ?? `errors.${this.defaultKey()}`;
     this.details = opts.details;
     this.messageParams = opts.params ?? {};
+    this.extra = opts.extra ?? {};
   }
 
   protected abstract defaultKey(): string;
@@ -54,7 +57,7 @@ export class NotFoundError extends AppError {
 export class ConflictError extends AppError {
   readonly status = 409;
   readonly code: string;
-  constructor(message: string, opts: { code?: string; messageKey?: string; details?: ErrorDetails; params?: Record<string, unknown> } = {}) {
+  constructor(message: string, opts: { code?: string; messageKey?: string; details?: ErrorDetails; params?: Record<string, unknown>; extra?: Record<string, unknown> } = {}) {
     super(message, opts);
     this.code = opts.code ?? 'conflict';
   }

@@ -9,6 +9,7 @@ import { defaultOrgSettings, type OrgSettings } from '../server/services/setting
 import { actorOf } from '../server/services/auth/actor.js';
 import type { ServiceContext } from '../server/services/context.js';
 import { birthdayOf, birthdayMonthDays } from '../server/services/customers/birthdays.js';
+import { customerPhoneFields } from '../server/services/customers/phones.js';
 
 export const PASSWORD = 'correct horse battery';
 let passwordHash: Promise<string> | undefined;
@@ -41,7 +42,7 @@ export async function createCustomer(orgId: Types.ObjectId, fields: { ownerId?: 
   return Customer.create({
     orgId,
     name: fields.name ?? `客户${unique()}`,
-    phone: `+86138${String(crypto.randomInt(0, 99_999_999)).padStart(8, '0')}`,
+    ...customerPhoneFields(`138${String(crypto.randomInt(0, 99_999_999)).padStart(8, '0')}`),
     birthday,
     birthdayMds: birthdayMonthDays(birthday, []),
     ownerId: fields.ownerId ?? null,

@@ -60,6 +60,7 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
       error: {
         code: appError?.code ?? 'internal',
         message: appError ? appError.message : 'Internal error',
+        ...(appError?.extra ?? {}),
         ...(appError?.details ? { details: appError.details } : {}),
       },
     });

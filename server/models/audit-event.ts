@@ -18,6 +18,7 @@ export const auditActions = [
   'store.create',
   'store.update',
   'org.settings_change',
+  'customer.phone_reveal',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -25,6 +25,8 @@ export interface CustomerDoc {
   name: string;
   /** E.164, the one identity of a customer within an organisation. */
   phone: string;
+  /** The last four digits, for the shop-floor search "the customer whose number ends in 1234". */
+  phoneTail: string;
   gender: (typeof genders)[number];
   birthday?: Birthday | null | undefined;
   relatives: Relative[];
@@ -54,6 +56,7 @@ const customerSchema = new Schema<CustomerDoc>(
     orgId: { type: Schema.Types.ObjectId, ref: 'Organization', required: true },
     name: { type: String, required: true, trim: true, maxlength: 60 },
     phone: { type: String, required: true },
+    phoneTail: { type: String, required: true },
     gender: { type: String, enum: genders, default: 'unknown' },
     birthday: { type: birthdaySchema, default: null },
     relatives: {
@@ -75,5 +78,6 @@ customerSchema.index({ orgId: 1, ownerId: 1, updatedAt: -1 });
 customerSchema.index({ orgId: 1, storeId: 1, updatedAt: -1 });
 customerSchema.index({ orgId: 1, tagIds: 1 });
 customerSchema.index({ orgId: 1, birthdayMds: 1 });
+customerSchema.index({ orgId: 1, phoneTail: 1 });
 
 export const Customer = model<CustomerDoc>('Customer', customerSchema);

@@ -6,3 +6,4 @@ export * from './api-token.js';
 export * from './audit-event.js';
 export * from './tag.js';
 export * from './customer.js';
+export * from './timeline-event.js';

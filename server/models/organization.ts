@@ -7,6 +7,8 @@ export interface OrganizationDoc {
   _id: mongoose.Types.ObjectId;
   name: string;
   settings: Partial<OrgSettings>;
+  /** Counters kept with atomic conditional updates, so a limit holds under concurrent writes. */
+  counters: { enterpriseTags: number };
   createdAt: Date;
   updatedAt: Date;
 }
@@ -15,6 +17,7 @@ const organizationSchema = new Schema<OrganizationDoc>(
   {
     name: { type: String, required: true, trim: true, maxlength: 100 },
     settings: { type: Schema.Types.Mixed, default: () => ({}) },
+    counters: { enterpriseTags: { type: Number, default: 0 } },
   },
   { timestamps: true, minimize: false },
 );

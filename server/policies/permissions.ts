@@ -22,6 +22,9 @@ export const permissionMatrix = {
   'org.settings.manage': { admin: 'org' },
   'audit.read': { admin: 'org' },
   'customer.read': { admin: 'org', marketer: 'org', manager: 'store', clerk: 'own' },
+  'customer.write': { admin: 'org', marketer: 'org', manager: 'store', clerk: 'own' },
+  'tag.manage': { admin: 'org', marketer: 'org' },
+  'tag.personal': { admin: 'own', manager: 'own', clerk: 'own', agent: 'own', marketer: 'own' },
   'customer.personal_data': { admin: 'org', manager: 'store' },
   'token.manage_own': { admin: 'own', manager: 'own', clerk: 'own', agent: 'own', marketer: 'own' },
 } as const satisfies Record<string, Partial<Record<Role, Scope>>>;

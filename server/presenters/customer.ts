@@ -7,11 +7,12 @@ export function maskPhone(e164: string): string {
   return `${national.slice(0, 3)}${'*'.repeat(national.length - 7)}${national.slice(-4)}`;
 }
 
-export function presentCustomerRow(customer: CustomerDoc, opts: { revealPhone: boolean; tagNames: Map<string, string> }) {
+/** A row in a list: the phone is always masked; the full number is revealed one customer at a time, audited. */
+export function presentCustomerRow(customer: CustomerDoc, opts: { tagNames: Map<string, string> }) {
   return {
     id: String(customer._id),
     name: customer.name,
-    phone: opts.revealPhone ? customer.phone : maskPhone(customer.phone),
+    phone: maskPhone(customer.phone),
     birthday: customer.birthday ? { month: customer.birthday.month, day: customer.birthday.day } : null,
     tags: customer.tagIds.map((id) => opts.tagNames.get(String(id))).filter((name): name is string => Boolean(name)),
   };

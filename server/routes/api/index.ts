@@ -14,6 +14,7 @@ import { presentStaff } from '../../presenters/staff.js';
 import { presentToken } from '../../presenters/token.js';
 import { clientIp } from '../../middlewares/auth.js';
 import { NotFoundError } from '../../errors.js';
+import { customerApiRoutes } from './customers.js';
 import { z } from 'zod';
 
 const staffListQuery = z.object({ status: z.enum(['active', 'left']).optional() });
@@ -157,6 +158,7 @@ export function apiRouter(): Router {
         res.json({ name: updated.name, settings: effectiveSettings(updated.settings) });
       },
     }),
+    ...customerApiRoutes,
   ]);
   router.use((_req, _res, next) => next(new NotFoundError('No such API endpoint')));
   return router;

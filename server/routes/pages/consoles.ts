@@ -16,7 +16,7 @@ import { i18n } from '../../i18n/index.js';
 
 async function customersModel(ctx: ReturnType<typeof ctxOf>) {
   const summary = await customerConsoleSummary(ctx);
-  const rows = (list: typeof summary.recent) => list.map((c) => presentCustomerRow(c, { revealPhone: summary.revealPhone, tagNames: summary.tagNames }));
+  const rows = (list: typeof summary.recent) => list.map((c) => presentCustomerRow(c, { tagNames: summary.tagNames }));
   return { customerCount: summary.count, upcoming: rows(summary.upcoming), recent: rows(summary.recent), upcomingDays: summary.upcomingDays };
 }
 

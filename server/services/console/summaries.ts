@@ -4,21 +4,12 @@ import { Staff } from '../../models/staff.js';
 import { Store } from '../../models/store.js';
 import { Tag, TagGroup } from '../../models/tag.js';
 import { listAuditEvents } from '../audit/record-audit.js';
-import { authorize, can, scopeOf } from '../../policies/permissions.js';
+import { authorize } from '../../policies/permissions.js';
+import { customerScopeFilter } from '../customers/visibility.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { getOrgSettings } from '../org/settings.js';
 import { listStaff } from '../org/staff.js';
-
-/** The customers an actor may see, from the matrix: own, store's, or the organisation's. */
-export function visibleCustomersFilter(ctx: ServiceContext): Record<string, unknown> {
-  const scope = scopeOf(ctx.actor, 'customer.read');
-  const filter: Record<string, unknown> = { orgId: toObjectId(ctx.orgId) };
-  if (scope === 'store') filter.storeId = ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null;
-  else if (scope === 'own') filter.ownerId = toObjectId(ctx.actor.id);
-  else if (scope !== 'org') throw new Error('visibleCustomersFilter called without customer.read');
-  return filter;
-}
 
 /** Month-day keys (MMDD) of the next `days` days in the organisation's timezone, as index ranges (a window may cross 31 December). */
 export function monthDayRanges(today: DateTime, days: number): { $gte: number; $lte: number }[] {
@@ -38,7 +29,7 @@ const UPCOMING_DAYS = 7;
 
 export async function customerConsoleSummary(ctx: ServiceContext) {
   authorize(ctx.actor, 'customer.read');
-  const filter = visibleCustomersFilter(ctx);
+  const filter = customerScopeFilter(ctx);
   const { timezone } = await getOrgSettings(ctx);
   const today = DateTime.now().setZone(timezone).startOf('day');
   const birthdayFilter = { ...filter, $or: monthDayRanges(today, UPCOMING_DAYS).map((range) => ({ birthdayMds: range })) };
@@ -48,7 +39,7 @@ export async function customerConsoleSummary(ctx: ServiceContext) {
     Customer.find(filter).sort({ updatedAt: -1, _id: -1 }).limit(10).lean<CustomerDoc[]>(),
   ]);
   const tagNames = await tagNameMap(ctx, [...upcoming, ...recent]);
-  return { count, upcoming, recent, tagNames, revealPhone: can(ctx.actor, 'customer.personal_data'), upcomingDays: UPCOMING_DAYS };
+  return { count, upcoming, recent, tagNames, upcomingDays: UPCOMING_DAYS };
 }
 
 export async function managerConsoleSummary(ctx: ServiceContext) {

@@ -8,6 +8,7 @@ import { hashPassword } from '../auth/passwords.js';
 import { defaultOrgSettings } from '../settings/org-settings.js';
 import { mongoose } from '../../db/connect.js';
 import { birthdayOf, birthdayMonthDays } from '../customers/birthdays.js';
+import { customerPhoneFields } from '../customers/phones.js';
 
 export const DEMO_PASSWORD = 'storelink-demo';
 
@@ -89,6 +90,8 @@ export async function seedDemo(): Promise<{ orgId: string; customers: number }> 
     tagIdsByGroup.push(tags.map((tag) => tag._id));
   }
 
+  await Organization.updateOne({ _id: orgId }, { $set: { 'counters.enterpriseTags': tagGroups.reduce((n, g) => n + g.tags.length, 0) } });
+
   const relations = ['母亲', '父亲', '配偶', '孩子'];
   const usedPhones = new Set<string>();
   const customers = [];
@@ -116,7 +119,7 @@ export async function seedDemo(): Promise<{ orgId: string; customers: number }> 
     customers.push({
       orgId,
       name: random.pick(surnames) + random.pick(givenNames),
-      phone,
+      ...customerPhoneFields(phone),
       gender: random.pick(['female', 'female', 'male', 'unknown'] as const),
       birthday,
       relatives,

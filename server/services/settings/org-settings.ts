@@ -20,6 +20,8 @@ export const orgSettingsSchema = z.object({
   /** Default do-not-disturb window for new staff, in the organisation's timezone. */
   dndStart: timeOfDay.default('21:00'),
   dndEnd: timeOfDay.default('08:00'),
+  /** Enterprise tags per organisation (the platform allows at most 3,000). */
+  maxEnterpriseTags: z.coerce.number().int().min(1, 'out_of_range').max(3000, 'out_of_range').default(3000),
   /** Minutes a password confirmation stays valid for sensitive actions. */
   stepUpMinutes: z.coerce.number().int().min(1).max(60).default(5),
 });
@@ -33,6 +35,9 @@ export function effectiveSettings(stored: Partial<OrgSettings> | undefined | nul
   const parsed = orgSettingsSchema.safeParse({ ...defaultOrgSettings, ...(stored ?? {}) });
   return parsed.success ? parsed.data : defaultOrgSettings;
 }
+
+/** Fixed by the platform rather than per organisation. */
+export const TAG_NAME_MAX = 30;
 
 /** Login throttling is a platform protection, not an organisation setting: a login is resolved before its organisation is known. */
 export const loginThrottle = {

@@ -1,0 +1,19 @@
+import type { TagDoc } from '../models/tag.js';
+import type { TagGroupWithTags } from '../services/tags/tags.js';
+
+export const presentTag = (tag: TagDoc, count?: number) => ({
+  id: String(tag._id),
+  name: tag.name,
+  groupId: tag.groupId ? String(tag.groupId) : null,
+  personal: Boolean(tag.ownerId),
+  ...(count === undefined ? {} : { count }),
+});
+
+export function presentTagGroup(group: TagGroupWithTags, counts?: Map<string, number>) {
+  return {
+    id: String(group._id),
+    name: group.name,
+    color: group.color,
+    tags: group.tags.map((tag) => presentTag(tag, counts ? (counts.get(String(tag._id)) ?? 0) : undefined)),
+  };
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { DateTime } from 'luxon';
+import { customerSources, genders } from '../../models/customer.js';
+import { TAG_NAME_MAX } from '../../services/settings/org-settings.js';
+import { optionalId, optionalText, requiredText } from './common.js';
+
+/** A birthday with or without a year; 29 February is valid (without a year it is checked against a leap year). */
+export const birthdayInput = z
+  .object({
+    year: z.preprocess((v) => (v === '' || v === undefined ? null : v), z.coerce.number().int().min(1900, 'out_of_range').max(2100, 'out_of_range').nullable()),
+    month: z.coerce.number().int().min(1, 'invalid_date').max(12, 'invalid_date'),
+    day: z.coerce.number().int().min(1, 'invalid_date').max(31, 'invalid_date'),
+  })
+  .superRefine((b, ctx) => {
+    if (!DateTime.fromObject({ year: b.year ?? 2000, month: b.month, day: b.day }).isValid) {
+      ctx.addIssue({ code: 'custom', path: ['day'], message: 'invalid_date' });
+    }
+  });
+
+const relativeInput = z.object({
+  relation: requiredText(20),
+  name: requiredText(60),
+  birthday: birthdayInput.nullable().optional(),
+});
+
+const customerFields = {
+  name: requiredText(60),
+  phone: requiredText(30),
+  gender: z.enum(genders).default('unknown'),
+  birthday: birthdayInput.nullable().optional(),
+  relatives: z.array(relativeInput).max(10, 'too_many').default([]),
+  notes: optionalText(2000),
+  source: z.enum(customerSources).default('in_store'),
+  storeId: optionalId,
+  ownerId: optionalId,
+  tagIds: z.array(z.string().max(64)).max(100, 'too_many').default([]),
+};
+
+export const customerSchema = z.object(customerFields);
+export type CustomerInput = z.infer<typeof customerSchema>;
+
+const idList = z.array(z.string().max(64)).max(100, 'too_many').default([]);
+
+export const tagChangeSchema = z.object({ add: idList, remove: idList }).refine((v) => v.add.length + v.remove.length > 0, { message: 'required', path: ['add'] });
+
+export const bulkTagSchema = z
+  .object({ ids: z.array(z.string().max(64)).min(1, 'required').max(1000, 'too_many'), add: idList, remove: idList })
+  .refine((v) => v.add.length + v.remove.length > 0, { message: 'required', path: ['add'] });
+
+const commaList = z.preprocess((v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : Array.isArray(v) ? v : []), z.array(z.string().max(64)).max(50, 'too_many'));
+
+export const customerListQuery = z.object({
+  tags: commaList,
+  match: z.enum(['all', 'any', 'none']).default('all'),
+  q: optionalText(60),
+  owner: optionalId,
+  store: optionalId,
+  source: z.preprocess((v) => (v === '' ? undefined : v), z.enum(customerSources).optional()),
+  birthdayMonth: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(1).max(12).optional()),
+  sort: z.enum(['updated', 'name', 'created']).default('updated'),
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+export type CustomerListQuery = z.infer<typeof customerListQuery>;
+
+export const tagNameField = requiredText(TAG_NAME_MAX);
+export const tagGroupSchema = z.object({
+  name: requiredText(TAG_NAME_MAX),
+  color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'invalid_format').default('#0d6efd'),
+  tags: z.array(tagNameField).max(500, 'too_many').default([]),
+});
+export const tagNamesSchema = z.object({ tags: z.array(tagNameField).min(1, 'required').max(500, 'too_many') });
+export const tagRenameSchema = z.object({ name: tagNameField });

@@ -1,0 +1,215 @@
+import { DateTime } from 'luxon';
+import { Customer, type CustomerDoc, type customerSources, type genders } from '../../models/customer.js';
+import { Staff } from '../../models/staff.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
+import { authorize, can, scopeOf } from '../../policies/permissions.js';
+import type { ServiceContext } from '../context.js';
+import { toObjectId } from '../ids.js';
+import { isDuplicateKey } from '../mongo-errors.js';
+import { getOrgSettings } from '../org/settings.js';
+import { assertStoreInOrg } from '../org/stores.js';
+import { resolveUsableTagIds, usableTagFilter } from '../tags/tags.js';
+import { Tag } from '../../models/tag.js';
+import { birthdayMonthDays, birthdayOf } from './birthdays.js';
+import { customerPhoneFields } from './phones.js';
+import { customerScopeFilter } from './visibility.js';
+import { appendTimeline } from './timeline.js';
+import { recordAudit } from '../audit/record-audit.js';
+import { mongoose } from '../../db/connect.js';
+
+type BirthdayInput = { year?: number | null | undefined; month: number; day: number };
+
+export type CustomerInput = {
+  name: string;
+  phone: string;
+  gender: (typeof genders)[number];
+  birthday?: BirthdayInput | null | undefined;
+  relatives: { relation: string; name: string; birthday?: BirthdayInput | null | undefined }[];
+  notes: string;
+  source: (typeof customerSources)[number];
+  storeId: string | null;
+  ownerId: string | null;
+  tagIds: string[];
+};
+
+/** A birthday with a year must not lie ahead (in the organisation's timezone). */
+function assertNotFuture(birthday: BirthdayInput | null | undefined, today: DateTime, field: string): void {
+  if (!birthday?.year) return;
+  const date = DateTime.fromObject({ year: birthday.year, month: birthday.month, day: birthday.day }, { zone: today.zone });
+  if (date > today.endOf('day')) throw new ValidationError({ [field]: ['birthday_in_future'] });
+}
+
+/**
+ * Fills store and owner from the actor when missing and checks them against the actor's reach:
+ * a clerk keeps her own customers, a manager assigns within her store, admins and marketers anywhere.
+ */
+async function placement(ctx: ServiceContext, input: Pick<CustomerInput, 'storeId' | 'ownerId'>) {
+  const scope = scopeOf(ctx.actor, 'customer.write');
+  const ownerId = input.ownerId ?? (scope === 'own' || ctx.actor.roles.includes('clerk') ? ctx.actor.id : null);
+  let storeId = input.storeId ?? ctx.actor.storeId;
+  if (ownerId) {
+    const owner = await Staff.findOne({ _id: toObjectId(ownerId, 'staff'), orgId: toObjectId(ctx.orgId), status: 'active' }, { storeId: 1 }).lean();
+    if (!owner) throw new ValidationError({ ownerId: ['unknown_staff'] });
+    storeId = input.storeId ?? (owner.storeId ? String(owner.storeId) : storeId);
+  }
+  if (storeId) await assertStoreInOrg(ctx, storeId);
+  authorize(ctx.actor, 'customer.write', { ownerId, storeId });
+  return { ownerId: ownerId ? toObjectId(ownerId) : null, storeId: storeId ? toObjectId(storeId) : null };
+}
+
+async function toFields(ctx: ServiceContext, input: CustomerInput) {
+  const { timezone } = await getOrgSettings(ctx);
+  const today = DateTime.now().setZone(timezone);
+  assertNotFuture(input.birthday, today, 'birthday');
+  input.relatives.forEach((r, i) => assertNotFuture(r.birthday, today, `relatives.${i}.birthday`));
+  const birthday = input.birthday ? birthdayOf(input.birthday) : null;
+  const relatives = input.relatives.map((r) => ({ relation: r.relation, name: r.name, birthday: r.birthday ? birthdayOf(r.birthday) : null }));
+  return {
+    name: input.name,
+    ...customerPhoneFields(input.phone),
+    gender: input.gender,
+    birthday,
+    relatives,
+    birthdayMds: birthdayMonthDays(birthday, relatives),
+    notes: input.notes,
+    source: input.source,
+    tagIds: await resolveUsableTagIds(ctx, input.tagIds),
+    ...(await placement(ctx, input)),
+  };
+}
+
+/** One customer per number: the answer names the existing record so the page can offer it instead. */
+async function duplicateOf(ctx: ServiceContext, phone: string): Promise<ConflictError> {
+  const existing = await Customer.findOne({ orgId: toObjectId(ctx.orgId), phone }, { _id: 1, ownerId: 1, storeId: 1 }).lean();
+  const visible = existing ? can(ctx.actor, 'customer.read', { ownerId: existing.ownerId ? String(existing.ownerId) : null, storeId: existing.storeId ? String(existing.storeId) : null }) : false;
+  return new ConflictError('A customer with this mobile number already exists.', {
+    code: 'duplicate',
+    messageKey: 'errors.duplicate_customer',
+    details: { existingId: existing ? String(existing._id) : null, visible, fields: { phone: ['duplicate'] } },
+    extra: { existingId: existing ? String(existing._id) : null },
+  });
+}
+
+export async function addCustomer(ctx: ServiceContext, input: CustomerInput): Promise<CustomerDoc> {
+  authorize(ctx.actor, 'customer.write');
+  const fields = await toFields(ctx, input);
+  try {
+    const customer = (await Customer.create({ orgId: toObjectId(ctx.orgId), ...fields })).toObject();
+    await appendTimeline(ctx, customer._id, 'customer.created', { source: customer.source });
+    return customer;
+  } catch (err) {
+    if (isDuplicateKey(err)) throw await duplicateOf(ctx, fields.phone);
+    throw err;
+  }
+}
+
+export async function getCustomer(ctx: ServiceContext, customerId: string, action: 'customer.read' | 'customer.write' = 'customer.read'): Promise<CustomerDoc> {
+  authorize(ctx.actor, action);
+  const customer = await Customer.findOne({ ...customerScopeFilter(ctx, action), _id: toObjectId(customerId, 'customer') }).lean<CustomerDoc>();
+  if (!customer) throw new NotFoundError('No such customer');
+  return customer;
+}
+
+export async function updateCustomer(ctx: ServiceContext, customerId: string, input: CustomerInput): Promise<CustomerDoc> {
+  const before = await getCustomer(ctx, customerId, 'customer.write');
+  // Tags the actor cannot see (a colleague's personal tags) stay as they are.
+  const hiddenTags = before.tagIds.filter((id) => !input.tagIds.includes(String(id)));
+  const usable = new Set((await Tag.find({ ...usableTagFilter(ctx), _id: { $in: hiddenTags } }, { _id: 1 }).lean()).map((t) => String(t._id)));
+  const fields = await toFields(ctx, input);
+  fields.tagIds = [...fields.tagIds, ...hiddenTags.filter((id) => !usable.has(String(id)))];
+  const changed = (Object.keys(fields) as (keyof typeof fields)[]).filter((key) => JSON.stringify(fields[key]) !== JSON.stringify(before[key as keyof CustomerDoc]));
+  try {
+    const customer = await Customer.findOneAndUpdate({ _id: before._id, orgId: before.orgId }, { $set: fields }, { returnDocument: 'after' }).lean<CustomerDoc>();
+    if (!customer) throw new NotFoundError('No such customer');
+    if (changed.length) await appendTimeline(ctx, customer._id, 'customer.updated', { fields: changed.filter((f) => f !== 'phoneTail' && f !== 'birthdayMds') });
+    return customer;
+  } catch (err) {
+    if (isDuplicateKey(err)) throw await duplicateOf(ctx, fields.phone);
+    throw err;
+  }
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export type CustomerQuery = {
+  tags: string[];
+  match: 'all' | 'any' | 'none';
+  q: string;
+  owner: string | null;
+  store: string | null;
+  source?: (typeof customerSources)[number] | undefined;
+  birthdayMonth?: number | undefined;
+  sort: 'updated' | 'name' | 'created';
+  page: number;
+  limit: number;
+};
+
+const sorts = { updated: { updatedAt: -1, _id: -1 }, name: { name: 1, _id: 1 }, created: { createdAt: -1, _id: -1 } } as const;
+
+export async function listCustomers(ctx: ServiceContext, query: CustomerQuery) {
+  const filter: Record<string, unknown> = customerScopeFilter(ctx);
+  const and: Record<string, unknown>[] = [];
+  if (query.tags.length) {
+    const tagIds = await resolveUsableTagIds(ctx, query.tags, 'tags');
+    and.push({ tagIds: query.match === 'all' ? { $all: tagIds } : query.match === 'any' ? { $in: tagIds } : { $nin: tagIds } });
+  }
+  if (query.owner) and.push({ ownerId: toObjectId(query.owner, 'staff') });
+  if (query.store) and.push({ storeId: toObjectId(query.store, 'store') });
+  if (query.source) and.push({ source: query.source });
+  if (query.birthdayMonth) and.push({ 'birthday.md': { $gte: query.birthdayMonth * 100 + 1, $lte: query.birthdayMonth * 100 + 31 } });
+  const q = query.q.trim();
+  if (/^\d{4}$/.test(q)) and.push({ phoneTail: q });
+  else if (/^\+?\d{3,}$/.test(q)) and.push({ phone: { $regex: `${escapeRegex(q.replace(/^\+/, ''))}$` } });
+  else if (q) and.push({ name: { $regex: escapeRegex(q), $options: 'i' } });
+  if (and.length) filter.$and = and;
+
+  const [items, total, tagCounts] = await Promise.all([
+    Customer.find(filter).sort(sorts[query.sort]).skip((query.page - 1) * query.limit).limit(query.limit).lean<CustomerDoc[]>(),
+    Customer.countDocuments(filter),
+    Customer.aggregate<{ _id: mongoose.Types.ObjectId; count: number }>([{ $match: filter }, { $unwind: '$tagIds' }, { $group: { _id: '$tagIds', count: { $sum: 1 } } }]),
+  ]);
+  return { items, total, tagCounts: new Map(tagCounts.map((row) => [String(row._id), row.count])) };
+}
+
+/** Adds and removes tags in two atomic updates (MongoDB allows one operator per path per update). */
+async function applyTagChange(filter: Record<string, unknown>, add: mongoose.Types.ObjectId[], remove: mongoose.Types.ObjectId[]) {
+  if (add.length) await Customer.updateMany(filter, { $addToSet: { tagIds: { $each: add } } });
+  if (remove.length) await Customer.updateMany(filter, { $pull: { tagIds: { $in: remove } } });
+}
+
+export async function changeCustomerTags(ctx: ServiceContext, customerId: string, change: { add: string[]; remove: string[] }): Promise<CustomerDoc> {
+  const customer = await getCustomer(ctx, customerId, 'customer.write');
+  const [add, remove] = await Promise.all([resolveUsableTagIds(ctx, change.add, 'add'), resolveUsableTagIds(ctx, change.remove, 'remove')]);
+  await applyTagChange({ _id: customer._id, orgId: customer.orgId }, add, remove);
+  await appendTimeline(ctx, customer._id, 'customer.tagged', { add: add.map(String), remove: remove.map(String) });
+  return getCustomer(ctx, customerId);
+}
+
+/** A bulk change is checked whole (every customer reachable, every tag usable) before anything is written. */
+export async function bulkChangeTags(ctx: ServiceContext, change: { ids: string[]; add: string[]; remove: string[] }): Promise<{ updated: number }> {
+  authorize(ctx.actor, 'customer.write');
+  const ids = [...new Set(change.ids)];
+  if (ids.some((id) => !mongoose.isObjectIdOrHexString(id))) throw new ValidationError({ ids: ['unknown_customer'] });
+  const objectIds = ids.map((id) => toObjectId(id));
+  const filter = { ...customerScopeFilter(ctx, 'customer.write'), _id: { $in: objectIds } };
+  const [reachable, add, remove] = await Promise.all([
+    Customer.countDocuments(filter),
+    resolveUsableTagIds(ctx, change.add, 'add'),
+    resolveUsableTagIds(ctx, change.remove, 'remove'),
+  ]);
+  if (reachable !== objectIds.length) throw new ValidationError({ ids: ['unknown_customer'] });
+  await applyTagChange(filter, add, remove);
+  await Promise.all(objectIds.map((id) => appendTimeline(ctx, id, 'customer.tagged', { add: add.map(String), remove: remove.map(String), bulk: true })));
+  return { updated: objectIds.length };
+}
+
+/** The full number, for those with the personal-data permission; the route asks for the password first. Audited. */
+export async function revealCustomerPhone(ctx: ServiceContext, customerId: string): Promise<string> {
+  const customer = await getCustomer(ctx, customerId);
+  authorize(ctx.actor, 'customer.personal_data', { ownerId: customer.ownerId ? String(customer.ownerId) : null, storeId: customer.storeId ? String(customer.storeId) : null });
+  await recordAudit(ctx, 'customer.phone_reveal', { type: 'customer', id: customerId });
+  await appendTimeline(ctx, customer._id, 'customer.phone_revealed', {});
+  return customer.phone;
+}

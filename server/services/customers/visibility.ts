@@ -1,0 +1,13 @@
+import { scopeOf, type Action } from '../../policies/permissions.js';
+import type { ServiceContext } from '../context.js';
+import { toObjectId } from '../ids.js';
+
+/** The customers an actor may see or change, from the matrix: own, the store's, or the organisation's. */
+export function customerScopeFilter(ctx: ServiceContext, action: Extract<Action, 'customer.read' | 'customer.write'> = 'customer.read'): Record<string, unknown> {
+  const scope = scopeOf(ctx.actor, action);
+  const filter: Record<string, unknown> = { orgId: toObjectId(ctx.orgId) };
+  if (scope === 'store') filter.storeId = ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null;
+  else if (scope === 'own') filter.ownerId = toObjectId(ctx.actor.id);
+  else if (scope !== 'org') throw new Error(`customerScopeFilter called without ${action}`);
+  return filter;
+}
