@@ -30,6 +30,15 @@ export const helpers = {
   fieldError(errors: Record<string, string> | undefined, field: string) {
     return errors?.[field];
   },
+  /** Messages for a group of fields: `birthday` gathers birthday, birthday.day, birthday.year. */
+  birthdayErrors(errors: Record<string, string> | undefined, prefix: string) {
+    return Object.entries(errors ?? {})
+      .filter(([key]) => key === prefix || key.startsWith(`${prefix}.`))
+      .map(([, message]) => message);
+  },
+  relationSuggestions(options: HelperOptions): string[] {
+    return i18n.t('customers.relationSuggestions', { lng: rootOf(options).locale ?? 'zh-CN' }).split(',');
+  },
 };
 
 export function configureViews(app: Express): void {

@@ -50,7 +50,9 @@ const consolePaths: Record<(typeof consoleActions)[number], { path: string; key:
   'console.admin': { path: '/console/admin', key: 'nav.admin' },
 };
 
-const adminPages = [
+const pageLinks = [
+  { path: '/customers', key: 'nav.customers', action: 'customer.read' },
+  { path: '/tags', key: 'nav.tags', action: 'tag.personal' },
   { path: '/admin/stores', key: 'nav.stores', action: 'store.manage' },
   { path: '/admin/staff', key: 'nav.staff', action: 'staff.manage' },
   { path: '/admin/settings', key: 'nav.settings', action: 'org.settings.manage' },
@@ -61,7 +63,7 @@ const adminPages = [
 export function presentNavigation(actor: Actor, currentPath: string) {
   const items = [
     ...consoleActions.filter((action) => can(actor, action)).map((action) => consolePaths[action]),
-    ...adminPages.filter((page) => can(actor, page.action)).map(({ path, key }) => ({ path, key })),
+    ...pageLinks.filter((page) => can(actor, page.action)).map(({ path, key }) => ({ path, key })),
   ];
   return items.map((item) => ({ ...item, active: currentPath === item.path || currentPath.startsWith(`${item.path}/`) }));
 }

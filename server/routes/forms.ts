@@ -20,6 +20,8 @@ export async function handleForm<S extends z.ZodType>(
     onValid: (input: z.infer<S>) => Promise<string>;
     /** Fields never echoed back (passwords). */
     secretFields?: string[];
+    /** Shapes the posted fields for the view (for repeated rows), when they are not shown one to one. */
+    formValues?: (body: Record<string, unknown>) => Record<string, unknown>;
   },
 ): Promise<void> {
   try {
@@ -31,6 +33,7 @@ export async function handleForm<S extends z.ZodType>(
     if (!appError || !isFormError(appError)) throw err;
     const values = { ...(req.body as Record<string, unknown>) };
     for (const field of opts.secretFields ?? []) delete values[field];
+    if (opts.formValues) Object.assign(values, opts.formValues(values));
     const fields = (appError.details?.fields ?? {}) as Record<string, string[]>;
     res.status(appError.status).render(opts.view, {
       ...(await opts.model()),

@@ -4,6 +4,8 @@ import { describe, expect, it } from '@jest/globals';
 import { rootDir } from '../../server/paths.js';
 import { auditActions } from '../../server/models/audit-event.js';
 import { roles } from '../../server/models/staff.js';
+import { customerSources, genders } from '../../server/models/customer.js';
+import { timelineTypes } from '../../server/models/timeline-event.js';
 
 type Tree = { [key: string]: string | Tree };
 const load = (locale: string) => JSON.parse(fs.readFileSync(path.join(rootDir, 'server', 'i18n', 'locales', `${locale}.json`), 'utf8')) as Tree;
@@ -40,6 +42,9 @@ describe('locale files', () => {
     }
     for (const action of auditActions) used.add(`audit.actions.${action}`);
     for (const role of roles) used.add(`roles.${role}`);
+    for (const gender of genders) used.add(`genders.${gender}`);
+    for (const source of customerSources) used.add(`sources.${source}`);
+    for (const type of timelineTypes) used.add(`timeline.${type}`);
     expect(used.size).toBeGreaterThan(60);
     expect([...used].filter((k) => !zh.has(k)).sort()).toEqual([]);
   });

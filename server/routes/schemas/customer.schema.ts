@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import { customerSources, genders } from '../../models/customer.js';
 import { TAG_NAME_MAX } from '../../services/settings/org-settings.js';
 import { optionalId, optionalText, requiredText } from './common.js';
+import { isValidCustomerPhone } from '../../services/customers/phones.js';
 
 /** A birthday with or without a year; 29 February is valid (without a year it is checked against a leap year). */
 export const birthdayInput = z
@@ -25,7 +26,8 @@ const relativeInput = z.object({
 
 const customerFields = {
   name: requiredText(60),
-  phone: requiredText(30),
+  // Checked here too (the service normalises it), so every field error shows at once.
+  phone: requiredText(30).refine(isValidCustomerPhone, 'phone'),
   gender: z.enum(genders).default('unknown'),
   birthday: birthdayInput.nullable().optional(),
   relatives: z.array(relativeInput).max(10, 'too_many').default([]),
@@ -71,3 +73,42 @@ export const tagGroupSchema = z.object({
 });
 export const tagNamesSchema = z.object({ tags: z.array(tagNameField).min(1, 'required').max(500, 'too_many') });
 export const tagRenameSchema = z.object({ name: tagNameField });
+
+const asList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const blank = (v: unknown) => v === undefined || v === null || String(v).trim() === '';
+
+/**
+ * The customer form posts flat fields (birthdayMonth, relativeName[] …); this builds the API's shape from them,
+ * dropping relative rows left empty, so pages and the API share one schema.
+ */
+export const customerFormSchema = z.preprocess((raw) => {
+  const body = (raw ?? {}) as Record<string, unknown>;
+  const birthday = (y: unknown, m: unknown, d: unknown) => (blank(m) && blank(d) ? null : { year: blank(y) ? null : y, month: m, day: d });
+  const relations = asList(body.relativeRelation);
+  const names = asList(body.relativeName);
+  const relatives = relations
+    .map((relation, i) => ({
+      relation,
+      name: names[i],
+      birthday: birthday(asList(body.relativeYear)[i], asList(body.relativeMonth)[i], asList(body.relativeDay)[i]),
+    }))
+    .filter((r) => !(blank(r.relation) && blank(r.name) && r.birthday === null));
+  return {
+    name: body.name,
+    phone: body.phone,
+    gender: blank(body.gender) ? undefined : body.gender,
+    birthday: birthday(body.birthdayYear, body.birthdayMonth, body.birthdayDay),
+    relatives,
+    notes: body.notes,
+    source: blank(body.source) ? undefined : body.source,
+    storeId: body.storeId,
+    ownerId: body.ownerId,
+    tagIds: asList(body.tagIds).filter((v) => !blank(v)),
+  };
+}, customerSchema);
+
+export const bulkTagFormSchema = z.preprocess((raw) => {
+  const body = (raw ?? {}) as Record<string, unknown>;
+  const tags = asList(body.tagId).filter((v) => !blank(v));
+  return { ids: asList(body.ids), add: body.mode === 'remove' ? [] : tags, remove: body.mode === 'remove' ? tags : [] };
+}, bulkTagSchema);

@@ -7,3 +7,7 @@ export function customerPhoneFields(raw: string, field = 'phone'): { phone: stri
   if (!parsed?.isValid()) throw new ValidationError({ [field]: ['phone'] });
   return { phone: parsed.number, phoneTail: parsed.number.slice(-4) };
 }
+
+export function isValidCustomerPhone(raw: string): boolean {
+  return Boolean(parsePhoneNumberFromString(raw.trim(), 'CN')?.isValid());
+}

@@ -155,3 +155,13 @@ export async function updateOwnDnd(ctx: ServiceContext, input: { dndStart: strin
   const result = await Staff.updateOne({ _id: toObjectId(ctx.actor.id), orgId: toObjectId(ctx.orgId) }, { $set: { dndStart: input.dndStart, dndEnd: input.dndEnd } });
   if (result.matchedCount === 0) throw new NotFoundError('No such staff member');
 }
+
+/** Staff a customer may be assigned to by this actor: active clerks and managers within the actor's customer scope. */
+export async function listAssignableOwners(ctx: ServiceContext): Promise<Pick<StaffDoc, '_id' | 'realName' | 'storeId'>[]> {
+  const scope = scopeOf(ctx.actor, 'customer.write');
+  if (!scope) return [];
+  const filter: Record<string, unknown> = { orgId: toObjectId(ctx.orgId), status: 'active', roles: { $in: ['clerk', 'manager'] } };
+  if (scope === 'store') filter.storeId = ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null;
+  if (scope === 'own') filter._id = toObjectId(ctx.actor.id);
+  return Staff.find(filter, { realName: 1, storeId: 1 }).sort({ realName: 1 }).lean();
+}

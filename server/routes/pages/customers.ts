@@ -1,0 +1,255 @@
+import type { Request } from 'express';
+import { route, ctxOf, type RouteSpec } from '../define.js';
+import { handleForm } from '../forms.js';
+import { flash } from '../flash.js';
+import { bulkTagFormSchema, customerFormSchema, customerListQuery, tagChangeSchema } from '../schemas/customer.schema.js';
+import { addCustomer, bulkChangeTags, changeCustomerTags, getCustomer, listCustomers, revealCustomerPhone, updateCustomer } from '../../services/customers/customers.js';
+import { listTimeline } from '../../services/customers/timeline.js';
+import { listTagGroups, tagNamesFor } from '../../services/tags/tags.js';
+import { listStoreChoices } from '../../services/org/stores.js';
+import { listAssignableOwners } from '../../services/org/staff.js';
+import { presentCustomer } from '../../presenters/customer-detail.js';
+import { presentCustomerRow } from '../../presenters/customer.js';
+import { presentTag, presentTagGroup } from '../../presenters/tag.js';
+import { can, scopeOf } from '../../policies/permissions.js';
+import { customerSources, genders, type CustomerDoc } from '../../models/customer.js';
+import { ConflictError } from '../../errors.js';
+import { i18n } from '../../i18n/index.js';
+
+const t = (req: Request, key: string, params: Record<string, unknown> = {}) => i18n.t(key, { lng: req.locale, ...params });
+const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const MIN_RELATIVE_ROWS = 2;
+
+/** Relative rows for the form: what was entered (or stored), plus empty rows to add more. */
+function relativeRows(rows: { relation: unknown; name: unknown; year: unknown; month: unknown; day: unknown }[]) {
+  const filled = rows.map((row, index) => ({ ...row, index }));
+  while (filled.length < Math.max(MIN_RELATIVE_ROWS, rows.length + 1)) filled.push({ relation: '', name: '', year: '', month: '', day: '', index: filled.length });
+  return filled;
+}
+
+function postedValues(body: Record<string, unknown>) {
+  const relations = list(body.relativeRelation);
+  return {
+    tagIds: list(body.tagIds).map(String),
+    relatives: relativeRows(
+      relations.map((relation, i) => ({
+        relation,
+        name: list(body.relativeName)[i],
+        year: list(body.relativeYear)[i],
+        month: list(body.relativeMonth)[i],
+        day: list(body.relativeDay)[i],
+      })),
+    ),
+  };
+}
+
+function storedValues(customer: CustomerDoc) {
+  return {
+    name: customer.name,
+    phone: customer.phone,
+    gender: customer.gender,
+    birthdayYear: customer.birthday?.year ?? '',
+    birthdayMonth: customer.birthday?.month ?? '',
+    birthdayDay: customer.birthday?.day ?? '',
+    notes: customer.notes,
+    source: customer.source,
+    storeId: customer.storeId ? String(customer.storeId) : '',
+    ownerId: customer.ownerId ? String(customer.ownerId) : '',
+    tagIds: customer.tagIds.map(String),
+    relatives: relativeRows(
+      customer.relatives.map((r) => ({ relation: r.relation, name: r.name, year: r.birthday?.year ?? '', month: r.birthday?.month ?? '', day: r.birthday?.day ?? '' })),
+    ),
+  };
+}
+
+/** Choices for the customer form: stores and owners only where the actor may choose them. */
+async function formModel(req: Request, titleKey: string) {
+  const ctx = ctxOf(req);
+  const scope = scopeOf(ctx.actor, 'customer.write');
+  const [tags, stores, staff] = await Promise.all([
+    listTagGroups(ctx),
+    scope === 'org' ? listStoreChoices(ctx) : Promise.resolve([]),
+    scope === 'own' ? Promise.resolve([]) : listAssignableOwners(ctx),
+  ]);
+  return {
+    title: t(req, titleKey),
+    genders,
+    sources: customerSources,
+    stores: stores.map((s) => ({ id: String(s._id), name: s.name })),
+    owners: staff.map((s) => ({ id: String(s._id), name: s.realName })),
+    tagGroups: tags.groups.map((g) => presentTagGroup(g)),
+    personalTags: tags.personal.map((tag) => presentTag(tag)),
+    months: Array.from({ length: 12 }, (_, i) => i + 1),
+    days: Array.from({ length: 31 }, (_, i) => i + 1),
+  };
+}
+
+function duplicateModel(req: Request, err: unknown) {
+  if (!(err instanceof ConflictError) || err.code !== 'duplicate') return {};
+  const details = err.details as { existingId?: string; visible?: boolean };
+  return { duplicate: { id: details.existingId, visible: details.visible } };
+}
+
+async function detailModel(req: Request, customerId: string, revealedPhone?: string) {
+  const ctx = ctxOf(req);
+  const customer = await getCustomer(ctx, customerId);
+  const [tagNames, timeline, tags] = await Promise.all([tagNamesFor(ctx, customer.tagIds), listTimeline(ctx, customerId), listTagGroups(ctx)]);
+  const view = presentCustomer(customer, { revealedPhone, tagNames });
+  const resource = { ownerId: view.ownerId, storeId: view.storeId };
+  return {
+    title: customer.name,
+    customer: view,
+    canEdit: can(ctx.actor, 'customer.write', resource),
+    canReveal: !revealedPhone && can(ctx.actor, 'customer.personal_data', resource),
+    tagGroups: tags.groups.map((g) => presentTagGroup(g)),
+    personalTags: tags.personal.map((tag) => presentTag(tag)),
+    timeline: timeline.map((e) => ({
+      id: String(e._id),
+      at: e.at.toISOString(),
+      typeKey: `timeline.${e.type}`,
+      actor: (e.actorId as unknown as { realName?: string } | null)?.realName ?? null,
+    })),
+  };
+}
+
+export const customerPageRoutes: RouteSpec[] = [
+  route({
+    method: 'get',
+    path: '/customers',
+    access: { permission: 'customer.read' },
+    handler: async (req, res) => {
+      const ctx = ctxOf(req);
+      const parsed = customerListQuery.safeParse(req.query);
+      const query = parsed.success ? parsed.data : customerListQuery.parse({});
+      const [{ items, total, tagCounts }, tags] = await Promise.all([listCustomers(ctx, query), listTagGroups(ctx)]);
+      const tagNames = await tagNamesFor(ctx, items.flatMap((c) => c.tagIds));
+      const pages = Math.max(1, Math.ceil(total / query.limit));
+      const base = new URLSearchParams({ q: query.q, match: query.match, sort: query.sort, ...(query.tags.length ? { tags: query.tags.join(',') } : {}), ...(query.source ? { source: query.source } : {}), ...(query.birthdayMonth ? { birthdayMonth: String(query.birthdayMonth) } : {}) });
+      const pageLink = (page: number) => `/customers?${new URLSearchParams({ ...Object.fromEntries(base), page: String(page) })}`;
+      res.render('pages/customers/list', {
+        title: t(req, 'customers.title'),
+        invalidFilter: !parsed.success,
+        query: { ...query, tags: query.tags },
+        customers: items.map((c) => presentCustomerRow(c, { tagNames })),
+        total,
+        tagGroups: tags.groups.map((g) => presentTagGroup(g, tagCounts)),
+        personalTags: tags.personal.map((tag) => presentTag(tag, tagCounts.get(String(tag._id)) ?? 0)),
+        sources: customerSources,
+        months: Array.from({ length: 12 }, (_, i) => i + 1),
+        page: query.page,
+        pages,
+        prevLink: query.page > 1 ? pageLink(query.page - 1) : null,
+        nextLink: query.page < pages ? pageLink(query.page + 1) : null,
+        canWrite: can(ctx.actor, 'customer.write'),
+      });
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/customers/new',
+    access: { permission: 'customer.write' },
+    handler: async (req, res) => res.render('pages/customers/form', { ...(await formModel(req, 'customers.new')), values: { tagIds: [], relatives: relativeRows([]), source: 'in_store', gender: 'unknown' }, action: '/customers' }),
+  }),
+  route({
+    method: 'post',
+    path: '/customers',
+    access: { permission: 'customer.write' },
+    handler: async (req, res) => {
+      let duplicate = {};
+      await handleForm(req, res, {
+        schema: customerFormSchema,
+        view: 'pages/customers/form',
+        formValues: postedValues,
+        model: async () => ({ ...(await formModel(req, 'customers.new')), action: '/customers', ...duplicate }),
+        onValid: async (input) => {
+          try {
+            const customer = await addCustomer(ctxOf(req), input);
+            flash(req, 'success', 'customers.created', { name: customer.name });
+            return `/customers/${customer._id}`;
+          } catch (err) {
+            duplicate = duplicateModel(req, err);
+            throw err;
+          }
+        },
+      });
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/customers/bulk-tags',
+    access: { permission: 'customer.write' },
+    handler: async (req, res) => {
+      const { updated } = await bulkChangeTags(ctxOf(req), bulkTagFormSchema.parse(req.body) as { ids: string[]; add: string[]; remove: string[] });
+      flash(req, 'success', 'customers.bulkTagged', { count: updated });
+      const back = typeof req.body.back === 'string' && req.body.back.startsWith('/customers') ? req.body.back : '/customers';
+      res.redirect(303, back);
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/customers/:id',
+    access: { permission: 'customer.read' },
+    handler: async (req, res) => res.render('pages/customers/detail', await detailModel(req, String(req.params.id))),
+  }),
+  route({
+    method: 'post',
+    path: '/customers/:id/reveal-phone',
+    access: { permission: 'customer.personal_data' },
+    stepUp: true,
+    handler: async (req, res) => {
+      const phone = await revealCustomerPhone(ctxOf(req), String(req.params.id));
+      res.setHeader('Cache-Control', 'no-store');
+      res.render('pages/customers/detail', await detailModel(req, String(req.params.id), phone));
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/customers/:id/tags',
+    access: { permission: 'customer.write' },
+    handler: async (req, res) => {
+      const ctx = ctxOf(req);
+      const customer = await getCustomer(ctx, String(req.params.id), 'customer.write');
+      const wanted = new Set(list(req.body.tagIds).map(String));
+      const visible = await tagNamesFor(ctx, customer.tagIds);
+      const current = customer.tagIds.map(String).filter((id) => visible.has(id));
+      const change = tagChangeSchema.safeParse({ add: [...wanted].filter((id) => !current.includes(id)), remove: current.filter((id) => !wanted.has(id)) });
+      if (change.success) await changeCustomerTags(ctx, String(customer._id), change.data);
+      flash(req, 'success', 'customers.tagsSaved');
+      res.redirect(303, `/customers/${customer._id}`);
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/customers/:id/edit',
+    access: { permission: 'customer.write' },
+    handler: async (req, res) => {
+      const customer = await getCustomer(ctxOf(req), String(req.params.id), 'customer.write');
+      res.render('pages/customers/form', { ...(await formModel(req, 'customers.edit')), values: storedValues(customer), action: `/customers/${customer._id}`, editing: true, customerId: String(customer._id) });
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/customers/:id',
+    access: { permission: 'customer.write' },
+    handler: async (req, res) => {
+      const customer = await getCustomer(ctxOf(req), String(req.params.id), 'customer.write');
+      let duplicate = {};
+      await handleForm(req, res, {
+        schema: customerFormSchema,
+        view: 'pages/customers/form',
+        formValues: postedValues,
+        model: async () => ({ ...(await formModel(req, 'customers.edit')), action: `/customers/${customer._id}`, editing: true, customerId: String(customer._id), ...duplicate }),
+        onValid: async (input) => {
+          try {
+            await updateCustomer(ctxOf(req), String(customer._id), input);
+          } catch (err) {
+            duplicate = duplicateModel(req, err);
+            throw err;
+          }
+          flash(req, 'success', 'customers.updated', { name: input.name });
+          return `/customers/${customer._id}`;
+        },
+      });
+    },
+  }),
+];
