@@ -24,6 +24,7 @@ export const helpers = {
     return dt.toLocaleString(DateTime.DATETIME_MED);
   },
   eq: (a: unknown, b: unknown) => a === b,
+  plusOne: (n: unknown) => Number(n) + 1,
   concat: (...args: unknown[]) => args.slice(0, -1).map(String).join(''),
   includes: (list: unknown, value: unknown) => Array.isArray(list) && list.map(String).includes(String(value)),
   or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),

@@ -49,6 +49,7 @@ describe('the customer pages', () => {
 
     const found = await agent.get(`/customers?tags=${mango._id}&match=all`).expect(200);
     expect(found.text).toContain('陈小姐');
+    expect(found.text).toMatch(/芒果 <span class="opacity-75" data-testid="tag-count">1<\/span>/);
     const none = await agent.get(`/customers?tags=${mango._id}&match=none`).expect(200);
     expect(none.text).not.toContain('陈小姐');
     const byTail = await agent.get('/customers?q=7000').expect(200);

@@ -131,3 +131,42 @@ describe('login in a real browser', () => {
     }
   }, 30_000);
 });
+
+describe('the clerk’s customer console in a real browser', () => {
+  it('adds a customer with a relative on a 375 px phone, tags her, and finds her by that tag', async () => {
+    const { context, page, consoleErrors, httpErrors } = await openPage(PHONE);
+    try {
+      await logIn(page, 'clerk');
+      await page.getByRole('button', { name: '展开或收起导航' }).click();
+      await Promise.all([page.waitForURL('**/customers'), page.getByRole('link', { name: '客户', exact: true }).click()]);
+      await Promise.all([page.waitForURL('**/customers/new'), page.getByRole('link', { name: '添加客户' }).click()]);
+
+      await page.getByLabel('姓名', { exact: true }).fill('周晓雯');
+      await page.getByLabel('手机号').fill('166 0000 2468');
+      const birthday = page.getByRole('group', { name: '生日' });
+      await birthday.getByLabel('月', { exact: true }).selectOption('12');
+      await birthday.getByLabel('日', { exact: true }).selectOption('3');
+      const relative = page.getByRole('group', { name: '家人 1' });
+      await relative.getByLabel('关系').fill('母亲');
+      await relative.getByLabel('家人姓名').fill('周母');
+      await relative.getByLabel('月', { exact: true }).fill('5');
+      await relative.getByLabel('日', { exact: true }).fill('20');
+      await page.getByText('芒果', { exact: true }).click();
+      await Promise.all([page.waitForURL(/\/customers\/[0-9a-f]{24}$/), page.getByRole('button', { name: '保存' }).click()]);
+      await page.getByRole('heading', { level: 1, name: '周晓雯' }).waitFor();
+      expect(await page.getByTestId('customer-phone').textContent()).toBe('166****2468');
+      expect(await page.getByText('母亲 · 周母').count()).toBe(1);
+
+      await page.goto('/customers');
+      await page.getByText('按标签筛选').click();
+      await page.locator('label[for^="filter-tag-"]', { hasText: '芒果' }).click();
+      await Promise.all([page.waitForURL(/tags=/), page.getByRole('button', { name: '筛选' }).click()]);
+      await page.getByRole('link', { name: '周晓雯' }).waitFor();
+      await shot(page, 'customers-375.png');
+      expect(cspViolations(consoleErrors)).toEqual([]);
+      expect(httpErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
