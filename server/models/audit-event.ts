@@ -19,6 +19,7 @@ export const auditActions = [
   'store.update',
   'org.settings_change',
   'customer.phone_reveal',
+  'customer.transfer',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -37,6 +37,8 @@ export interface CustomerDoc {
   ownerId?: mongoose.Types.ObjectId | null | undefined;
   source: (typeof customerSources)[number];
   notes: string;
+  /** The two latest limited transfers, newest first: enough to enforce "at most 2 in 90 days" in one conditional update. */
+  recentTransfers: Date[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -69,6 +71,7 @@ const customerSchema = new Schema<CustomerDoc>(
     ownerId: { type: Schema.Types.ObjectId, ref: 'Staff', default: null },
     source: { type: String, enum: customerSources, default: 'in_store' },
     notes: { type: String, default: '', maxlength: 2000 },
+    recentTransfers: { type: [Date], default: [] },
   },
   { timestamps: true },
 );

@@ -53,6 +53,7 @@ const consolePaths: Record<(typeof consoleActions)[number], { path: string; key:
 const pageLinks = [
   { path: '/customers', key: 'nav.customers', action: 'customer.read' },
   { path: '/tags', key: 'nav.tags', action: 'tag.personal' },
+  { path: '/customers/transfers', key: 'nav.transfers', action: 'customer.transfer' },
   { path: '/admin/stores', key: 'nav.stores', action: 'store.manage' },
   { path: '/admin/staff', key: 'nav.staff', action: 'staff.manage' },
   { path: '/admin/settings', key: 'nav.settings', action: 'org.settings.manage' },

@@ -3,6 +3,8 @@ import { EventEmitter } from 'node:events';
 /** Domain events, emitted by services after the database write; realtime and jobs listen. */
 export type DomainEvents = {
   'staff.access_revoked': [{ orgId: string; staffId: string }];
+  /** Later capabilities (follow-ups, groups) move what belongs to the old owner with the customers. */
+  'customers.transferred': [{ orgId: string; customerIds: string[]; fromStaffId: string | null; toStaffId: string; byStaffId: string }];
 };
 
 class DomainEventBus extends EventEmitter {

@@ -1,8 +1,9 @@
 import type { Request } from 'express';
 import { route, ctxOf, type RouteSpec } from '../define.js';
-import { bulkTagSchema, customerListQuery, customerSchema, tagChangeSchema, tagGroupSchema, tagNamesSchema, tagRenameSchema } from '../schemas/customer.schema.js';
+import { bulkTagSchema, customerListQuery, customerSchema, tagChangeSchema, tagGroupSchema, tagNamesSchema, tagRenameSchema, transferSchema } from '../schemas/customer.schema.js';
 import { addCustomer, bulkChangeTags, changeCustomerTags, getCustomer, listCustomers, revealCustomerPhone, updateCustomer } from '../../services/customers/customers.js';
 import { listTimeline } from '../../services/customers/timeline.js';
+import { listWaitingForTransfer, transferCustomers } from '../../services/customers/transfer.js';
 import { addTagsToGroup, createPersonalTag, createTagGroup, deleteTag, listTagGroups, renameTag, tagNamesFor } from '../../services/tags/tags.js';
 import { presentCustomer } from '../../presenters/customer-detail.js';
 import { presentTag, presentTagGroup } from '../../presenters/tag.js';
@@ -62,6 +63,18 @@ export const customerApiRoutes: RouteSpec[] = [
     path: '/customers/bulk-tags',
     access: { permission: 'customer.write' },
     handler: async (req, res) => res.json(await bulkChangeTags(ctxOf(req), bulkTagSchema.parse(req.body))),
+  }),
+  route({
+    method: 'post',
+    path: '/customers/transfer',
+    access: { permission: 'customer.transfer' },
+    handler: async (req, res) => res.json(await transferCustomers(ctxOf(req), transferSchema.parse(req.body))),
+  }),
+  route({
+    method: 'get',
+    path: '/customers/waiting-transfer',
+    access: { permission: 'customer.transfer' },
+    handler: async (req, res) => res.json({ items: await listWaitingForTransfer(ctxOf(req)) }),
   }),
   route({
     method: 'get',

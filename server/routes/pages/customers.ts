@@ -2,12 +2,13 @@ import type { Request } from 'express';
 import { route, ctxOf, type RouteSpec } from '../define.js';
 import { handleForm } from '../forms.js';
 import { flash } from '../flash.js';
-import { bulkTagFormSchema, customerFormSchema, customerListQuery, tagChangeSchema } from '../schemas/customer.schema.js';
+import { bulkTagFormSchema, customerFormSchema, customerListQuery, tagChangeSchema, transferSchema } from '../schemas/customer.schema.js';
 import { addCustomer, bulkChangeTags, changeCustomerTags, getCustomer, listCustomers, revealCustomerPhone, updateCustomer } from '../../services/customers/customers.js';
 import { listTimeline } from '../../services/customers/timeline.js';
+import { listWaitingForTransfer, transferCustomers } from '../../services/customers/transfer.js';
 import { listTagGroups, tagNamesFor } from '../../services/tags/tags.js';
 import { listStoreChoices } from '../../services/org/stores.js';
-import { listAssignableOwners } from '../../services/org/staff.js';
+import { listAssignableOwners, listTransferTargets } from '../../services/org/staff.js';
 import { presentCustomer } from '../../presenters/customer-detail.js';
 import { presentCustomerRow } from '../../presenters/customer.js';
 import { presentTag, presentTagGroup } from '../../presenters/tag.js';
@@ -93,7 +94,13 @@ function duplicateModel(req: Request, err: unknown) {
 async function detailModel(req: Request, customerId: string, revealedPhone?: string) {
   const ctx = ctxOf(req);
   const customer = await getCustomer(ctx, customerId);
-  const [tagNames, timeline, tags] = await Promise.all([tagNamesFor(ctx, customer.tagIds), listTimeline(ctx, customerId), listTagGroups(ctx)]);
+  const canTransfer = can(ctx.actor, 'customer.transfer', { storeId: customer.storeId ? String(customer.storeId) : null });
+  const [tagNames, timeline, tags, targets] = await Promise.all([
+    tagNamesFor(ctx, customer.tagIds),
+    listTimeline(ctx, customerId),
+    listTagGroups(ctx),
+    canTransfer ? listTransferTargets(ctx) : Promise.resolve([]),
+  ]);
   const view = presentCustomer(customer, { revealedPhone, tagNames });
   const resource = { ownerId: view.ownerId, storeId: view.storeId };
   return {
@@ -101,6 +108,8 @@ async function detailModel(req: Request, customerId: string, revealedPhone?: str
     customer: view,
     canEdit: can(ctx.actor, 'customer.write', resource),
     canReveal: !revealedPhone && can(ctx.actor, 'customer.personal_data', resource),
+    canTransfer,
+    transferTargets: targets.filter((s) => String(s._id) !== view.ownerId).map((s) => ({ id: String(s._id), name: s.realName })),
     tagGroups: tags.groups.map((g) => presentTagGroup(g)),
     personalTags: tags.personal.map((tag) => presentTag(tag)),
     timeline: timeline.map((e) => ({
@@ -182,6 +191,29 @@ export const customerPageRoutes: RouteSpec[] = [
       const { updated } = await bulkChangeTags(ctxOf(req), bulkTagFormSchema.parse(req.body) as { ids: string[]; add: string[]; remove: string[] });
       flash(req, 'success', 'customers.bulkTagged', { count: updated });
       const back = typeof req.body.back === 'string' && req.body.back.startsWith('/customers') ? req.body.back : '/customers';
+      res.redirect(303, back);
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/customers/transfers',
+    access: { permission: 'customer.transfer' },
+    handler: async (req, res) => {
+      const ctx = ctxOf(req);
+      const [waiting, targets] = await Promise.all([listWaitingForTransfer(ctx), listTransferTargets(ctx)]);
+      res.render('pages/customers/transfers', { title: t(req, 'transfer.title'), waiting, targets: targets.map((s) => ({ id: String(s._id), name: s.realName })) });
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/customers/transfer',
+    access: { permission: 'customer.transfer' },
+    handler: async (req, res) => {
+      const input = transferSchema.parse(req.body);
+      const result = await transferCustomers(ctxOf(req), input);
+      flash(req, result.moved ? 'success' : 'info', 'transfer.moved', { count: result.moved });
+      for (const refused of result.refused) flash(req, 'danger', 'transfer.refused', { name: refused.name, date: refused.movableFrom });
+      const back = input.customerIds.length === 1 ? `/customers/${input.customerIds[0]}` : '/customers/transfers';
       res.redirect(303, back);
     },
   }),

@@ -112,3 +112,10 @@ export const bulkTagFormSchema = z.preprocess((raw) => {
   const tags = asList(body.tagId).filter((v) => !blank(v));
   return { ids: asList(body.ids), add: body.mode === 'remove' ? [] : tags, remove: body.mode === 'remove' ? tags : [] };
 }, bulkTagSchema);
+
+export const transferSchema = z.object({
+  customerIds: z.preprocess((v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().max(64)).max(10_000, 'too_many')),
+  fromStaffId: optionalId,
+  toStaffId: requiredText(64),
+  note: optionalText(500),
+});

@@ -165,3 +165,9 @@ export async function listAssignableOwners(ctx: ServiceContext): Promise<Pick<St
   if (scope === 'own') filter._id = toObjectId(ctx.actor.id);
   return Staff.find(filter, { realName: 1, storeId: 1 }).sort({ realName: 1 }).lean();
 }
+
+/** Who may receive transferred customers: active clerks and managers anywhere in the organisation. */
+export async function listTransferTargets(ctx: ServiceContext): Promise<Pick<StaffDoc, '_id' | 'realName' | 'storeId'>[]> {
+  authorize(ctx.actor, 'customer.transfer');
+  return Staff.find({ orgId: toObjectId(ctx.orgId), status: 'active', roles: { $in: ['clerk', 'manager'] } }, { realName: 1, storeId: 1 }).sort({ realName: 1 }).lean();
+}

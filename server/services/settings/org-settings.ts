@@ -22,6 +22,9 @@ export const orgSettingsSchema = z.object({
   dndEnd: timeOfDay.default('08:00'),
   /** Enterprise tags per organisation (the platform allows at most 3,000). */
   maxEnterpriseTags: z.coerce.number().int().min(1, 'out_of_range').max(3000, 'out_of_range').default(3000),
+  /** A customer moves between active staff at most this often within transferWindowDays (protects customers from being passed around). */
+  maxTransfers: z.coerce.number().int().min(1, 'out_of_range').max(2, 'out_of_range').default(2),
+  transferWindowDays: z.coerce.number().int().min(1, 'out_of_range').max(365, 'out_of_range').default(90),
   /** Minutes a password confirmation stays valid for sensitive actions. */
   stepUpMinutes: z.coerce.number().int().min(1).max(60).default(5),
 });

@@ -1,0 +1,331 @@
+// Benchmark of the customer list filtered by tags (the "list-with-tag-filter page latency" issue); it reports, it is not a test.
+// npx tsx scripts/bench/customers.ts [--customers 100000] [--connections 20] [--duration 10]
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import autocannon from 'autocannon';
+import { loadConfig } from '../../server/config.js';
+import { createLogger } from '../../server/logger.js';
+import { openDatabase, type OpenDatabase } from '../../server/db/open.js';
+import { mongoose } from '../../server/db/connect.js';
+import { createApp } from '../../server/app.js';
+import { Organization } from '../../server/models/organization.js';
+import { Store } from '../../server/models/store.js';
+import { Staff } from '../../server/models/staff.js';
+import { Tag, TagGroup } from '../../server/models/tag.js';
+import { Customer, customerSources, type Birthday } from '../../server/models/customer.js';
+import { hashPassword } from '../../server/services/auth/passwords.js';
+import { defaultOrgSettings } from '../../server/services/settings/org-settings.js';
+
+const BENCH_DB = 'storelink_bench';
+const ADMIN_LOGIN = 'bench-admin';
+const ADMIN_PASSWORD = 'storelink-bench-password';
+const BATCH = 5_000;
+const RATIO_TARGET = 3;
+
+const { values: args } = parseArgs({
+  options: {
+    customers: { type: 'string', default: '100000' },
+    connections: { type: 'string', default: '20' },
+    duration: { type: 'string', default: '10' },
+  },
+});
+const positiveInt = (name: string, raw: string): number => {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    process.stderr.write(`--${name} must be a positive integer (got "${raw}")\n`);
+    process.exit(2);
+  }
+  return n;
+};
+const N = positiveInt('customers', args.customers);
+const CONNECTIONS = positiveInt('connections', args.connections);
+const DURATION = positiveInt('duration', args.duration);
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
+
+/** The same URI with its database swapped for the bench one, so MONGODB_URI never points the drops at real data. */
+function benchUri(uri: string | undefined): string | undefined {
+  if (!uri) return undefined;
+  const match = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(?:\/([^?]*))?(?:\?(.*))?$/.exec(uri);
+  if (!match) throw new Error('MONGODB_URI is not a mongodb:// or mongodb+srv:// URI');
+  const [, base, dbPath, query] = match;
+  const params = new URLSearchParams(query ?? '');
+  // With credentials, the path database is also the default auth database: keep authenticating against it.
+  if (base!.includes('@') && dbPath && !params.has('authSource')) params.set('authSource', decodeURIComponent(dbPath));
+  const qs = params.toString();
+  return `${base}/${BENCH_DB}${qs ? `?${qs}` : ''}`;
+}
+
+async function dropBenchDatabase(): Promise<void> {
+  // The guard matters more than the drop: never drop anything but the bench database.
+  if (mongoose.connection.name !== BENCH_DB) throw new Error(`refusing to drop "${mongoose.connection.name}": connected to the wrong database`);
+  await mongoose.connection.dropDatabase();
+}
+
+function seededRandom(seed: number) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+  return { next, int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)), pick: <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T };
+}
+
+type Seeded = { orgId: mongoose.Types.ObjectId; filterTags: mongoose.Types.ObjectId[]; matching: number; seconds: number };
+
+async function seed(): Promise<Seeded> {
+  const started = performance.now();
+  const random = seededRandom(20261121);
+  const org = await Organization.create({ name: 'Bench Co.', settings: { ...defaultOrgSettings } });
+  const orgId = org._id;
+  const store = await Store.create({ orgId, name: 'Bench store', address: '南京西路 1 号', city: '上海' });
+  const passwordHash = await hashPassword(ADMIN_PASSWORD);
+  await Staff.create({ orgId, login: ADMIN_LOGIN, passwordHash, realName: '基准管理员', roles: ['admin'], storeId: null });
+  const clerk = await Staff.create({ orgId, login: 'bench-clerk', passwordHash, realName: '基准导购', roles: ['clerk'], storeId: store._id });
+
+  const tagIds: mongoose.Types.ObjectId[] = [];
+  for (let g = 0; g < 4; g++) {
+    const group = await TagGroup.create({ orgId, name: `Group ${g + 1}`, order: g });
+    const tags = await Tag.insertMany(Array.from({ length: 5 }, (_, i) => ({ orgId, groupId: group._id, name: `G${g + 1} tag ${i + 1}`, order: i })));
+    tagIds.push(...tags.map((t) => t._id));
+  }
+  await Organization.updateOne({ _id: orgId }, { $set: { 'counters.enterpriseTags': tagIds.length } });
+  // Two tags from different groups: with 0-4 tags of 20 per customer, "any" matches roughly a fifth of them.
+  const filterTags = [tagIds[0]!, tagIds[7]!];
+  const filterSet = new Set(filterTags.map(String));
+
+  const prefixes = ['138', '139', '135', '136', '150', '151', '158', '186', '187', '188', '177', '199'];
+  const surnames = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周'];
+  const given = ['芳', '伟', '娜', '敏', '静', '丽', '强', '磊', '洋', '艳', '秀英', '晓燕', '子涵', '浩然'];
+  const now = Date.now();
+  const yearMs = 365 * 24 * 3600 * 1000;
+  let matching = 0;
+  let inserted = 0;
+  for (let start = 0; start < N; start += BATCH) {
+    const batch = [];
+    for (let i = start; i < Math.min(N, start + BATCH); i++) {
+      // The index makes every number unique; the prefix only makes it look like a real mobile number.
+      const phone = `+86${prefixes[i % prefixes.length]}${String(i).padStart(8, '0')}`;
+      const month = random.int(1, 12);
+      const day = random.int(1, 28);
+      const birthday: Birthday | null = random.next() < 0.85 ? { year: random.next() < 0.6 ? random.int(1960, 2004) : null, month, day, md: month * 100 + day } : null;
+      const picked = new Set<mongoose.Types.ObjectId>();
+      const count = random.int(0, 4);
+      while (picked.size < count) picked.add(random.pick(tagIds));
+      const customerTags = [...picked];
+      if (customerTags.some((id) => filterSet.has(String(id)))) matching++;
+      const updatedAt = new Date(now - Math.floor(random.next() * yearMs));
+      batch.push({
+        orgId,
+        name: random.pick(surnames) + random.pick(given),
+        phone,
+        phoneTail: phone.slice(-4),
+        gender: random.pick(['female', 'female', 'male', 'unknown'] as const),
+        birthday,
+        relatives: [],
+        birthdayMds: birthday ? [birthday.md] : [],
+        tagIds: customerTags,
+        storeId: store._id,
+        ownerId: clerk._id,
+        source: random.pick(customerSources),
+        notes: '',
+        createdAt: new Date(updatedAt.getTime() - Math.floor(random.next() * yearMs)),
+        updatedAt,
+      });
+    }
+    await Customer.insertMany(batch, { ordered: false });
+    inserted += batch.length;
+    if (inserted % 50_000 === 0 || inserted === N) process.stderr.write(`  seeded ${inserted}/${N} customers (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
+  }
+  return { orgId, filterTags, matching, seconds: (performance.now() - started) / 1000 };
+}
+
+type Stats = { count: number; rps: number; p50: number; p95: number; p99: number; non2xx: number; errors: number; timeouts: number };
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+function summarise(samples: number[], seconds: number, extra: Pick<Stats, 'non2xx' | 'errors' | 'timeouts'>): Stats {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { count: sorted.length, rps: sorted.length / seconds, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), ...extra };
+}
+
+/** Loopback only. autocannon's histogram has no p95, so every response time is kept and ranked here. */
+async function cannon(url: string, headers: Record<string, string>): Promise<Stats> {
+  const samples: number[] = [];
+  const instance = autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers, timeout: Math.max(30, DURATION * 3) }, () => undefined);
+  // The tracker emits (client, statusCode, bytes, ms); @types/autocannon leaves out the client.
+  (instance as NodeJS.EventEmitter).on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => samples.push(ms));
+  const result = await new Promise<autocannon.Result>((resolve) => instance.on('done', resolve));
+  return summarise(samples, result.duration, { non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts });
+}
+
+/** The same concurrency as the HTTP runs: CONNECTIONS loops, each issuing the next query when the last returns. */
+async function driverLoops(run: () => Promise<unknown>): Promise<Stats> {
+  const samples: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  const deadline = started + DURATION * 1000;
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (performance.now() < deadline) {
+        const t0 = performance.now();
+        try {
+          await run();
+          samples.push(performance.now() - t0);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  return summarise(samples, (performance.now() - started) / 1000, { non2xx: 0, errors, timeouts: 0 });
+}
+
+/** Cookies as a browser keeps them: Set-Cookie values by name. */
+function absorbCookies(jar: Map<string, string>, res: Response): void {
+  for (const line of res.headers.getSetCookie()) {
+    const [pair] = line.split(';');
+    const eq = pair!.indexOf('=');
+    if (eq > 0) jar.set(pair!.slice(0, eq).trim(), pair!.slice(eq + 1).trim());
+  }
+}
+const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+
+async function signIn(base: string): Promise<string> {
+  const jar = new Map<string, string>();
+  const form = await fetch(`${base}/login`, { redirect: 'manual' });
+  absorbCookies(jar, form);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
+  if (!csrf) throw new Error(`GET /login (${form.status}) has no _csrf field`);
+  const res = await fetch(`${base}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) },
+    body: new URLSearchParams({ login: ADMIN_LOGIN, password: ADMIN_PASSWORD, _csrf: csrf }).toString(),
+  });
+  absorbCookies(jar, res);
+  if (res.status !== 303) throw new Error(`POST /login answered ${res.status}, expected 303`);
+  return cookieHeader(jar);
+}
+
+async function apiToken(base: string): Promise<string> {
+  const res = await fetch(`${base}/api/v1/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ login: ADMIN_LOGIN, password: ADMIN_PASSWORD, name: 'bench' }),
+  });
+  if (res.status !== 201) throw new Error(`POST /api/v1/tokens answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+/** One request before measuring: it must answer 200 (a redirect to /login would measure the wrong page). */
+async function expectOk(url: string, headers: Record<string, string>): Promise<number> {
+  const t0 = performance.now();
+  const res = await fetch(url, { headers, redirect: 'manual' });
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}, expected 200`);
+  return performance.now() - t0;
+}
+
+const ms = (v: number) => (Number.isNaN(v) ? 'n/a' : `${v.toFixed(1)} ms`);
+const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+
+let db: OpenDatabase | undefined;
+let server: http.Server | undefined;
+let cleaned: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  cleaned ??= (async () => {
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server!.close(() => resolve()));
+    }
+    if (db) {
+      await dropBenchDatabase().catch((err: Error) => process.stderr.write(`could not drop ${BENCH_DB}: ${err.message}\n`));
+      await db.close();
+    }
+  })();
+  return cleaned;
+}
+process.once('SIGINT', () => {
+  process.stderr.write('\ninterrupted: dropping the bench database\n');
+  void cleanup().finally(() => process.exit(130));
+});
+
+let exitCode = 0;
+try {
+  db = await openDatabase({ mongodbUri: benchUri(process.env.MONGODB_URI), mode: 'persistent', log, dbName: BENCH_DB });
+  out(`database: ${db.kind} (${BENCH_DB})`);
+  await dropBenchDatabase();
+  // Dropping took the indexes with it; the app's queries are measured against the indexes the models declare.
+  await Promise.all(Object.values(mongoose.models).map((model) => model.createIndexes()));
+
+  out(`seeding ${N} customers in batches of ${BATCH}...`);
+  const seeded = await seed();
+  const tagParam = seeded.filterTags.map(String).join(',');
+  out(`seeded in ${seeded.seconds.toFixed(1)} s; the filter matches ${seeded.matching} customers (${((seeded.matching / N) * 100).toFixed(1)} %)`);
+
+  const { app } = await createApp(loadConfig({ ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent' }), createLogger('silent'));
+  server = http.createServer(app);
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const token = await apiToken(base);
+  const cookie = await signIn(base);
+  const apiUrl = `${base}/api/v1/customers?tags=${tagParam}&match=any&limit=20`;
+  const pageUrl = `${base}/customers?tags=${tagParam}&match=any`;
+  const apiHeaders = { authorization: `Bearer ${token}`, accept: 'application/json' };
+  const pageHeaders = { cookie, accept: 'text/html' };
+  const firstPage = await expectOk(pageUrl, pageHeaders);
+  const firstApi = await expectOk(apiUrl, apiHeaders);
+  out(`first (cold) requests: page ${ms(firstPage)}, API ${ms(firstApi)}`);
+
+  out(`measuring: ${CONNECTIONS} connections for ${DURATION} s each...`);
+  const page = await cannon(pageUrl, pageHeaders);
+  const api = await cannon(apiUrl, apiHeaders);
+
+  const customers = mongoose.connection.db!.collection('customers');
+  const filter = { orgId: seeded.orgId, tagIds: { $in: seeded.filterTags } };
+  const raw = await driverLoops(() => Promise.all([customers.find(filter).sort({ updatedAt: -1, _id: -1 }).limit(20).toArray(), customers.countDocuments(filter)]));
+  // Not a target: the tag-count aggregate listCustomers runs beside find and count, to show where a gap comes from.
+  const tagCounts = await driverLoops(() => customers.aggregate([{ $match: filter }, { $unwind: '$tagIds' }, { $group: { _id: '$tagIds', count: { $sum: 1 } } }]).toArray());
+
+  const ratio = page.p95 / raw.p95;
+  const rssMb = process.resourceUsage().maxRSS / 1024;
+  const httpOk = (s: Stats) => s.non2xx === 0 && s.errors === 0 && s.count > 0;
+  const line = (name: string, s: Stats, http = true) =>
+    `  ${name.padEnd(26)} ${s.rps.toFixed(1).padStart(8)} req/s  p50 ${ms(s.p50).padStart(10)}  p95 ${ms(s.p95).padStart(10)}  p99 ${ms(s.p99).padStart(10)}  n=${s.count}` +
+    (http ? `  non-2xx=${s.non2xx} errors=${s.errors} timeouts=${s.timeouts}` : `  errors=${s.errors}`);
+
+  out();
+  out('== Storelink customer list with tag filter ==');
+  out(`database kind      ${db.kind}`);
+  out(`customers          ${N} (filter: 2 tags, match=any, ${seeded.matching} matching)`);
+  out(`seed time          ${seeded.seconds.toFixed(1)} s`);
+  out(`load               ${CONNECTIONS} concurrent, ${DURATION} s per run, loopback, app in-process`);
+  out(line('page GET /customers', page));
+  out(line('API GET /api/v1/customers', api));
+  out(line('raw find+count (driver)', raw, false));
+  out(line('raw tagCounts aggregate', tagCounts, false));
+  out(`page p95 / raw p95 ${Number.isFinite(ratio) ? ratio.toFixed(2) : 'n/a'}x (target <= ${RATIO_TARGET}x)`);
+  out(`peak RSS           ${rssMb.toFixed(0)} MB`);
+  out();
+  out(`[${verdict(httpOk(page))}] page: every response 2xx, no errors`);
+  out(`[${verdict(httpOk(api))}] API: every response 2xx, no errors`);
+  out(`[${verdict(Number.isFinite(ratio) && ratio <= RATIO_TARGET)}] page p95 within ${RATIO_TARGET}x of the raw query p95`);
+  if (page.non2xx > 0 || api.non2xx > 0) {
+    out('non-2xx responses: the measurement is not valid');
+    exitCode = 1;
+  }
+} catch (err) {
+  process.stderr.write(`benchmark failed: ${(err as Error).stack ?? String(err)}\n`);
+  exitCode = 1;
+} finally {
+  await cleanup();
+}
+process.exitCode = exitCode;

@@ -1,0 +1,101 @@
+import { DateTime } from 'luxon';
+import { Customer } from '../../models/customer.js';
+import { Staff } from '../../models/staff.js';
+import { ValidationError } from '../../errors.js';
+import { authorize, scopeOf } from '../../policies/permissions.js';
+import type { ServiceContext } from '../context.js';
+import { toObjectId } from '../ids.js';
+import { getOrgSettings } from '../org/settings.js';
+import { recordAudit } from '../audit/record-audit.js';
+import { domainEvents } from '../events.js';
+import { appendTimeline } from './timeline.js';
+import { mongoose } from '../../db/connect.js';
+
+export type TransferInput = {
+  /** Customers to move; when empty, every customer of `fromStaffId`. */
+  customerIds: string[];
+  fromStaffId: string | null;
+  toStaffId: string;
+  note: string;
+};
+
+export type TransferResult = {
+  moved: number;
+  /** Customers the limit protects, with the day they may move again. */
+  refused: { id: string; name: string; movableFrom: string }[];
+};
+
+/** Customers within the actor's transfer reach: the organisation's, or a manager's store. */
+function transferScope(ctx: ServiceContext): Record<string, unknown> {
+  const filter: Record<string, unknown> = { orgId: toObjectId(ctx.orgId) };
+  if (scopeOf(ctx.actor, 'customer.transfer') === 'store') filter.storeId = ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null;
+  return filter;
+}
+
+/**
+ * The one place customers change hands. Moves between active staff are limited (DOMAIN: at most 2 in 90 days by
+ * default), enforced per customer by one conditional update; customers of staff who left move freely.
+ * Every move lands in the customer's timeline and the audit log, and a domain event lets other modules follow.
+ */
+export async function transferCustomers(ctx: ServiceContext, input: TransferInput): Promise<TransferResult> {
+  authorize(ctx.actor, 'customer.transfer');
+  const orgId = toObjectId(ctx.orgId);
+  const to = await Staff.findOne({ _id: toObjectId(input.toStaffId, 'staff'), orgId, status: 'active', roles: { $in: ['clerk', 'manager'] } }, { storeId: 1, realName: 1 }).lean();
+  if (!to) throw new ValidationError({ toStaffId: ['unknown_staff'] });
+
+  const filter: Record<string, unknown> = transferScope(ctx);
+  if (input.customerIds.length) {
+    if (input.customerIds.some((id) => !mongoose.isObjectIdOrHexString(id))) throw new ValidationError({ customerIds: ['unknown_customer'] });
+    filter._id = { $in: input.customerIds.map((id) => toObjectId(id)) };
+  }
+  if (input.fromStaffId) filter.ownerId = toObjectId(input.fromStaffId, 'staff');
+  if (!input.customerIds.length && !input.fromStaffId) throw new ValidationError({ customerIds: ['required'] });
+  const customers = await Customer.find(filter, { name: 1, ownerId: 1, recentTransfers: 1 }).lean();
+  if (input.customerIds.length && customers.length !== new Set(input.customerIds).size) throw new ValidationError({ customerIds: ['unknown_customer'] });
+
+  const ownerIds = [...new Set(customers.map((c) => String(c.ownerId)).filter((id) => id !== 'null'))].map((id) => toObjectId(id));
+  const leftOwners = new Set((await Staff.find({ orgId, _id: { $in: ownerIds }, status: 'left' }, { _id: 1 }).lean()).map((s) => String(s._id)));
+  const { maxTransfers, transferWindowDays, timezone } = await getOrgSettings(ctx);
+  const now = new Date();
+  const cutoff = DateTime.fromJSDate(now).minus({ days: transferWindowDays }).toJSDate();
+  const limitSlot = `recentTransfers.${maxTransfers - 1}`;
+
+  const result: TransferResult = { moved: 0, refused: [] };
+  const movedIds: string[] = [];
+  for (const customer of customers) {
+    if (String(customer.ownerId) === String(to._id)) continue;
+    const limited = !customer.ownerId || !leftOwners.has(String(customer.ownerId));
+    const set = { ownerId: to._id, storeId: to.storeId ?? null };
+    const update = limited ? { $set: set, $push: { recentTransfers: { $each: [now], $position: 0, $slice: maxTransfers } } } : { $set: set };
+    const guard = limited ? { $or: [{ [limitSlot]: { $exists: false } }, { [limitSlot]: { $lt: cutoff } }] } : {};
+    const moved = await Customer.updateOne({ _id: customer._id, orgId, ownerId: customer.ownerId ?? null, ...guard }, update);
+    if (moved.modifiedCount === 1) {
+      result.moved += 1;
+      movedIds.push(String(customer._id));
+      await appendTimeline(ctx, customer._id, 'customer.transferred', { from: customer.ownerId ? String(customer.ownerId) : null, to: String(to._id), toName: to.realName, note: input.note });
+    } else {
+      const oldest = customer.recentTransfers[maxTransfers - 1] ?? now;
+      const movableFrom = DateTime.fromJSDate(oldest).plus({ days: transferWindowDays }).setZone(timezone).toISODate() ?? '';
+      result.refused.push({ id: String(customer._id), name: customer.name, movableFrom });
+    }
+  }
+  if (movedIds.length) {
+    await recordAudit(ctx, 'customer.transfer', { type: 'staff', id: String(to._id) }, { customers: movedIds.length, from: input.fromStaffId, note: input.note });
+    domainEvents.emitEvent('customers.transferred', { orgId: ctx.orgId, customerIds: movedIds, fromStaffId: input.fromStaffId, toStaffId: String(to._id), byStaffId: ctx.actor.id });
+  }
+  return result;
+}
+
+/** Staff who left and still own customers in the actor's reach: the "waiting for transfer" list. */
+export async function listWaitingForTransfer(ctx: ServiceContext): Promise<{ staffId: string; realName: string; customers: number }[]> {
+  authorize(ctx.actor, 'customer.transfer');
+  const orgId = toObjectId(ctx.orgId);
+  const left = await Staff.find({ orgId, status: 'left' }, { realName: 1 }).lean();
+  if (!left.length) return [];
+  const counts = await Customer.aggregate<{ _id: mongoose.Types.ObjectId; count: number }>([
+    { $match: { ...transferScope(ctx), ownerId: { $in: left.map((s) => s._id) } } },
+    { $group: { _id: '$ownerId', count: { $sum: 1 } } },
+  ]);
+  const byId = new Map(counts.map((row) => [String(row._id), row.count]));
+  return left.filter((s) => byId.has(String(s._id))).map((s) => ({ staffId: String(s._id), realName: s.realName, customers: byId.get(String(s._id))! }));
+}
