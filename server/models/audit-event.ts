@@ -20,6 +20,8 @@ export const auditActions = [
   'org.settings_change',
   'customer.phone_reveal',
   'customer.transfer',
+  'customer.export',
+  'customer.erase',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

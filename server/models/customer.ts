@@ -39,6 +39,8 @@ export interface CustomerDoc {
   notes: string;
   /** The two latest limited transfers, newest first: enough to enforce "at most 2 in 90 days" in one conditional update. */
   recentTransfers: Date[];
+  /** Set when the customer's personal data was erased on request; the record stays for anonymous counts. */
+  erasedAt?: Date | null | undefined;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -72,6 +74,7 @@ const customerSchema = new Schema<CustomerDoc>(
     source: { type: String, enum: customerSources, default: 'in_store' },
     notes: { type: String, default: '', maxlength: 2000 },
     recentTransfers: { type: [Date], default: [] },
+    erasedAt: { type: Date, default: null },
   },
   { timestamps: true },
 );
@@ -82,5 +85,6 @@ customerSchema.index({ orgId: 1, storeId: 1, updatedAt: -1 });
 customerSchema.index({ orgId: 1, tagIds: 1 });
 customerSchema.index({ orgId: 1, birthdayMds: 1 });
 customerSchema.index({ orgId: 1, phoneTail: 1 });
+customerSchema.index({ orgId: 1, 'birthday.md': 1 });
 
 export const Customer = model<CustomerDoc>('Customer', customerSchema);

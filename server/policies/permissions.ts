@@ -23,6 +23,7 @@ export const permissionMatrix = {
   'audit.read': { admin: 'org' },
   'customer.read': { admin: 'org', marketer: 'org', manager: 'store', clerk: 'own' },
   'customer.write': { admin: 'org', marketer: 'org', manager: 'store', clerk: 'own' },
+  'customer.erase': { admin: 'org', manager: 'store' },
   'customer.transfer': { admin: 'org', manager: 'store' },
   'tag.manage': { admin: 'org', marketer: 'org' },
   'tag.personal': { admin: 'own', manager: 'own', clerk: 'own', agent: 'own', marketer: 'own' },

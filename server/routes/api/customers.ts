@@ -3,6 +3,9 @@ import { route, ctxOf, type RouteSpec } from '../define.js';
 import { bulkTagSchema, customerListQuery, customerSchema, tagChangeSchema, tagGroupSchema, tagNamesSchema, tagRenameSchema, transferSchema } from '../schemas/customer.schema.js';
 import { addCustomer, bulkChangeTags, changeCustomerTags, getCustomer, listCustomers, revealCustomerPhone, updateCustomer } from '../../services/customers/customers.js';
 import { listTimeline } from '../../services/customers/timeline.js';
+import { exportCustomersCsv } from '../../services/customers/export.js';
+import { eraseCustomer } from '../../services/customers/erase.js';
+import { startCsvDownload } from '../csv-download.js';
 import { listWaitingForTransfer, transferCustomers } from '../../services/customers/transfer.js';
 import { addTagsToGroup, createPersonalTag, createTagGroup, deleteTag, listTagGroups, renameTag, tagNamesFor } from '../../services/tags/tags.js';
 import { presentCustomer } from '../../presenters/customer-detail.js';
@@ -63,6 +66,27 @@ export const customerApiRoutes: RouteSpec[] = [
     path: '/customers/bulk-tags',
     access: { permission: 'customer.write' },
     handler: async (req, res) => res.json(await bulkChangeTags(ctxOf(req), bulkTagSchema.parse(req.body))),
+  }),
+  route({
+    method: 'post',
+    path: '/customers/export',
+    access: { permission: 'customer.read' },
+    stepUp: true,
+    handler: async (req, res) => {
+      const filter = customerListQuery.parse(req.body ?? {});
+      startCsvDownload(res, 'customers');
+      await exportCustomersCsv(ctxOf(req), filter, res);
+    },
+  }),
+  route({
+    method: 'delete',
+    path: '/customers/:id',
+    access: { permission: 'customer.erase' },
+    stepUp: true,
+    handler: async (req, res) => {
+      await eraseCustomer(ctxOf(req), String(req.params.id));
+      res.status(204).end();
+    },
   }),
   route({
     method: 'post',

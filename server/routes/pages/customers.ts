@@ -5,6 +5,9 @@ import { flash } from '../flash.js';
 import { bulkTagFormSchema, customerFormSchema, customerListQuery, tagChangeSchema, transferSchema } from '../schemas/customer.schema.js';
 import { addCustomer, bulkChangeTags, changeCustomerTags, getCustomer, listCustomers, revealCustomerPhone, updateCustomer } from '../../services/customers/customers.js';
 import { listTimeline } from '../../services/customers/timeline.js';
+import { exportCustomersCsv } from '../../services/customers/export.js';
+import { eraseCustomer } from '../../services/customers/erase.js';
+import { startCsvDownload } from '../csv-download.js';
 import { listWaitingForTransfer, transferCustomers } from '../../services/customers/transfer.js';
 import { listTagGroups, tagNamesFor } from '../../services/tags/tags.js';
 import { listStoreChoices } from '../../services/org/stores.js';
@@ -109,6 +112,7 @@ async function detailModel(req: Request, customerId: string, revealedPhone?: str
     canEdit: can(ctx.actor, 'customer.write', resource),
     canReveal: !revealedPhone && can(ctx.actor, 'customer.personal_data', resource),
     canTransfer,
+    canErase: can(ctx.actor, 'customer.erase', resource),
     transferTargets: targets.filter((s) => String(s._id) !== view.ownerId).map((s) => ({ id: String(s._id), name: s.realName })),
     tagGroups: tags.groups.map((g) => presentTagGroup(g)),
     personalTags: tags.personal.map((tag) => presentTag(tag)),
@@ -150,6 +154,7 @@ export const customerPageRoutes: RouteSpec[] = [
         prevLink: query.page > 1 ? pageLink(query.page - 1) : null,
         nextLink: query.page < pages ? pageLink(query.page + 1) : null,
         canWrite: can(ctx.actor, 'customer.write'),
+        exportLink: `/customers/export?${base}`,
       });
     },
   }),
@@ -192,6 +197,37 @@ export const customerPageRoutes: RouteSpec[] = [
       flash(req, 'success', 'customers.bulkTagged', { count: updated });
       const back = typeof req.body.back === 'string' && req.body.back.startsWith('/customers') ? req.body.back : '/customers';
       res.redirect(303, back);
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/customers/export',
+    access: { permission: 'customer.read' },
+    stepUp: true,
+    handler: async (req, res) => {
+      const filter = customerListQuery.parse(req.query);
+      startCsvDownload(res, 'customers');
+      await exportCustomersCsv(ctxOf(req), filter, res);
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/customers/:id/erase',
+    access: { permission: 'customer.erase' },
+    handler: async (req, res) => {
+      const customer = await getCustomer(ctxOf(req), String(req.params.id), 'customer.write');
+      res.render('pages/customers/erase', { title: t(req, 'erase.title'), customer: { id: String(customer._id), name: customer.name } });
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/customers/:id/erase',
+    access: { permission: 'customer.erase' },
+    stepUp: true,
+    handler: async (req, res) => {
+      await eraseCustomer(ctxOf(req), String(req.params.id));
+      flash(req, 'success', 'erase.done');
+      res.redirect(303, '/customers');
     },
   }),
   route({

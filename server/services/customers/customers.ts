@@ -148,7 +148,10 @@ export type CustomerQuery = {
 
 const sorts = { updated: { updatedAt: -1, _id: -1 }, name: { name: 1, _id: 1 }, created: { createdAt: -1, _id: -1 } } as const;
 
-export async function listCustomers(ctx: ServiceContext, query: CustomerQuery) {
+export type CustomerFilter = Omit<CustomerQuery, 'sort' | 'page' | 'limit'>;
+
+/** The MongoDB filter for a list query within the actor's reach; the list, the counts and the export share it. */
+export async function customerFilter(ctx: ServiceContext, query: CustomerFilter): Promise<Record<string, unknown>> {
   const filter: Record<string, unknown> = customerScopeFilter(ctx);
   const and: Record<string, unknown>[] = [];
   if (query.tags.length) {
@@ -164,7 +167,11 @@ export async function listCustomers(ctx: ServiceContext, query: CustomerQuery) {
   else if (/^\+?\d{3,}$/.test(q)) and.push({ phone: { $regex: `${escapeRegex(q.replace(/^\+/, ''))}$` } });
   else if (q) and.push({ name: { $regex: escapeRegex(q), $options: 'i' } });
   if (and.length) filter.$and = and;
+  return filter;
+}
 
+export async function listCustomers(ctx: ServiceContext, query: CustomerQuery) {
+  const filter = await customerFilter(ctx, query);
   const [items, total, tagCounts] = await Promise.all([
     Customer.find(filter).sort(sorts[query.sort]).skip((query.page - 1) * query.limit).limit(query.limit).lean<CustomerDoc[]>(),
     Customer.countDocuments(filter),

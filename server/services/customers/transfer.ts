@@ -27,7 +27,7 @@ export type TransferResult = {
 
 /** Customers within the actor's transfer reach: the organisation's, or a manager's store. */
 function transferScope(ctx: ServiceContext): Record<string, unknown> {
-  const filter: Record<string, unknown> = { orgId: toObjectId(ctx.orgId) };
+  const filter: Record<string, unknown> = { orgId: toObjectId(ctx.orgId), erasedAt: null };
   if (scopeOf(ctx.actor, 'customer.transfer') === 'store') filter.storeId = ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null;
   return filter;
 }

@@ -1,0 +1,108 @@
+import { describe, expect, it, beforeAll } from '@jest/globals';
+import request from 'supertest';
+import type { Express } from 'express';
+import { parse } from 'csv-parse/sync';
+import { useTestDatabase } from '../setup/db.js';
+import { buildTestApp, csrfTokenIn, signIn } from '../setup/app.js';
+import { createCustomer, createOrgWithTeam, PASSWORD } from '../factories.js';
+import { Customer } from '../../server/models/customer.js';
+import { TimelineEvent } from '../../server/models/timeline-event.js';
+import { AuditEvent } from '../../server/models/audit-event.js';
+import { Tag } from '../../server/models/tag.js';
+
+useTestDatabase();
+
+let app: Express;
+beforeAll(async () => {
+  ({ app } = await buildTestApp());
+});
+
+async function bearer(login: string) {
+  const res = await request(app).post('/api/v1/tokens').send({ login, password: PASSWORD, name: 't' }).expect(201);
+  return { Authorization: `Bearer ${res.body.token as string}` };
+}
+
+const textParser = (res: NodeJS.ReadableStream & { setEncoding(e: string): void }, done: (err: Error | null, body: string) => void) => {
+  let body = '';
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => (body += chunk));
+  res.on('end', () => done(null, body));
+};
+
+describe('CSV export', () => {
+  it('needs the password, streams the filtered customers as UTF-8 with BOM for Excel, and is audited', async () => {
+    const { org, store, clerk, manager } = await createOrgWithTeam();
+    const vip = await Tag.create({ orgId: org._id, name: 'VIP' });
+    const a = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '甲, "引号"', birthday: { month: 2, day: 29 } });
+    await Customer.updateOne({ orgId: org._id, _id: a._id }, { $set: { tagIds: [vip._id] } });
+    await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '乙' });
+
+    const agent = await signIn(app, manager.login, PASSWORD);
+    await agent.get(`/customers/export?tags=${vip._id}`).expect(303).expect('location', `/confirm-password?next=${encodeURIComponent(`/customers/export?tags=${vip._id}`)}`);
+    const prompt = await agent.get('/confirm-password').expect(200);
+    await agent.post('/confirm-password').type('form').send({ _csrf: csrfTokenIn(prompt.text), password: PASSWORD }).expect(303);
+
+    const res = await agent.get(`/customers/export?tags=${vip._id}`).buffer(true).parse(textParser as never).expect(200);
+    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(res.headers['content-disposition']).toMatch(/attachment; filename="customers-\d{8}-\d{4}\.csv"/);
+    const body = res.body as string;
+    expect(body.charCodeAt(0)).toBe(0xfeff);
+    const rows = parse(body.slice(1), { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ name: '甲, "引号"', phone: a.phone, birthday: '--02-29', tags: 'VIP', store: store.name, owner: clerk.realName });
+    expect(await AuditEvent.countDocuments({ orgId: org._id, action: 'customer.export', actorId: manager._id })).toBe(1);
+  });
+
+  it('masks numbers for those without the personal-data permission, and exports over the API with confirmPassword', async () => {
+    const { org, store, clerk } = await createOrgWithTeam();
+    const c = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id });
+    const auth = await bearer(clerk.login);
+    const refused = await request(app).post('/api/v1/customers/export').set(auth).send({});
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('step_up_required');
+    const res = await request(app).post('/api/v1/customers/export').set(auth).send({ confirmPassword: PASSWORD }).buffer(true).parse(textParser as never).expect(200);
+    const rows = parse((res.body as string).slice(1), { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => r.phone)).toEqual([`${c.phone.slice(3, 6)}****${c.phone.slice(-4)}`]);
+  });
+});
+
+describe('erasure on the customer’s request', () => {
+  it('removes the personal data from the customer and the timeline, keeps an anonymous record, frees the number, and is audited', async () => {
+    const { org, store, clerk, manager } = await createOrgWithTeam();
+    const auth = await bearer(clerk.login);
+    const created = await request(app)
+      .post('/api/v1/customers')
+      .set(auth)
+      .send({ name: '要求删除的客户', phone: '13600136000', birthday: { month: 1, day: 2 }, notes: '住在幸福路' })
+      .expect(201);
+    await request(app).patch(`/api/v1/customers/${created.body.id}`).set(auth).send({ notes: '改了备注' }).expect(200);
+
+    await request(app).delete(`/api/v1/customers/${created.body.id}`).set(auth).send({ confirmPassword: PASSWORD }).expect(403);
+    const managerAuth = await bearer(manager.login);
+    await request(app).delete(`/api/v1/customers/${created.body.id}`).set(managerAuth).send({}).expect(403);
+    await request(app).delete(`/api/v1/customers/${created.body.id}`).set(managerAuth).send({ confirmPassword: PASSWORD }).expect(204);
+
+    const stored = await Customer.findOne({ orgId: org._id, _id: created.body.id }).lean();
+    expect(stored).toMatchObject({ name: '—', birthday: null, notes: '', relatives: [], storeId: store._id });
+    expect(JSON.stringify(stored)).not.toContain('13600136000');
+    expect(JSON.stringify(await TimelineEvent.find({ orgId: org._id, customerId: stored!._id }).lean())).not.toContain('notes');
+    await request(app).get(`/api/v1/customers/${created.body.id}`).set(managerAuth).expect(404);
+    expect((await request(app).get('/api/v1/customers').set(managerAuth).expect(200)).body.total).toBe(0);
+    await request(app).post('/api/v1/customers').set(auth).send({ name: '新客户', phone: '13600136000' }).expect(201);
+    const audit = await AuditEvent.findOne({ orgId: org._id, action: 'customer.erase' }).lean();
+    expect(JSON.stringify(audit)).not.toContain('要求删除的客户');
+  });
+
+  it('asks for confirmation and the password on the pages', async () => {
+    const { org, store, clerk, manager } = await createOrgWithTeam();
+    const c = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '页面删除' });
+    const agent = await signIn(app, manager.login, PASSWORD);
+    const confirm = await agent.get(`/customers/${c._id}/erase`).expect(200);
+    expect(confirm.text).toContain('页面删除');
+    const prompt = await agent.post(`/customers/${c._id}/erase`).type('form').send({ _csrf: csrfTokenIn(confirm.text) });
+    expect(prompt.status).toBe(403);
+    const done = await agent.post(`/customers/${c._id}/erase`).type('form').send({ _csrf: csrfTokenIn(prompt.text), confirmPassword: PASSWORD });
+    expect(done.status).toBe(303);
+    expect((await Customer.findOne({ orgId: org._id, _id: c._id }).lean())?.erasedAt).toBeInstanceOf(Date);
+  });
+});
