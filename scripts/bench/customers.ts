@@ -143,14 +143,14 @@ async function seed(): Promise<Seeded> {
   return { orgId, filterTags, matching, seconds: (performance.now() - started) / 1000 };
 }
 
-type Stats = { count: number; rps: number; p50: number; p95: number; p99: number; non2xx: number; errors: number; timeouts: number; cutOff: number };
+type Stats = { count: number; rps: number; p50: number; p95: number; p99: number; non2xx: number; errors: number; timeouts: number; cutOff: number; problem?: string };
 
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-function summarise(samples: number[], seconds: number, extra: Pick<Stats, 'non2xx' | 'errors' | 'timeouts' | 'cutOff'>): Stats {
+function summarise(samples: number[], seconds: number, extra: Pick<Stats, 'non2xx' | 'errors' | 'timeouts' | 'cutOff' | 'problem'>): Stats {
   const sorted = [...samples].sort((a, b) => a - b);
   return { count: sorted.length, rps: sorted.length / seconds, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), ...extra };
 }
@@ -187,13 +187,16 @@ async function cannon(url: string, headers: Record<string, string>): Promise<Sta
   const result = await new Promise<autocannon.Result>((resolve) => instance.on('done', resolve));
   const cutOff = inFlight;
   await drain();
-  return summarise(samples, result.duration, { non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, cutOff });
+  const odd = Object.entries(result.statusCodeStats ?? {}).filter(([code]) => !code.startsWith('2'));
+  const problem = odd.length ? `status ${odd.map(([code, { count }]) => `${code} x${count}`).join(', ')}` : undefined;
+  return summarise(samples, result.duration, { non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, cutOff, problem });
 }
 
 /** The same concurrency as the HTTP runs: CONNECTIONS loops, each issuing the next query when the last returns. */
 async function driverLoops(run: () => Promise<unknown>): Promise<Stats> {
   const samples: number[] = [];
   let errors = 0;
+  let problem: string | undefined;
   const started = performance.now();
   const deadline = started + DURATION * 1000;
   await Promise.all(
@@ -203,14 +206,15 @@ async function driverLoops(run: () => Promise<unknown>): Promise<Stats> {
         try {
           await run();
           samples.push(performance.now() - t0);
-        } catch {
+        } catch (err) {
           errors++;
+          problem ??= (err as Error).message;
         }
       }
     }),
   );
   // Loops finish the query they started, so nothing is cut off, but the last ones end after the deadline.
-  return summarise(samples, (performance.now() - started) / 1000, { non2xx: 0, errors, timeouts: 0, cutOff: 0 });
+  return summarise(samples, (performance.now() - started) / 1000, { non2xx: 0, errors, timeouts: 0, cutOff: 0, problem });
 }
 
 /** Cookies as a browser keeps them: Set-Cookie values by name. */
@@ -310,6 +314,9 @@ try {
   const firstPage = await expectOk(pageUrl, pageHeaders);
   const firstApi = await expectOk(apiUrl, apiHeaders);
   out(`first (cold) requests: page ${ms(firstPage)}, API ${ms(firstApi)}`);
+  if (firstPage * CONNECTIONS > 3 * DURATION * 1000) {
+    out(`warning: one page takes ${ms(firstPage)} alone; ${CONNECTIONS} at once may queue past the ${DURATION} s run (few or no responses). Try fewer --connections or a longer --duration.`);
+  }
 
   out(`measuring: ${CONNECTIONS} connections for ${DURATION} s each...`);
   const page = await cannon(pageUrl, pageHeaders);
@@ -326,7 +333,8 @@ try {
   const httpOk = (s: Stats) => s.non2xx === 0 && s.errors === 0 && s.count > 0;
   const line = (name: string, s: Stats, http = true) =>
     `  ${name.padEnd(26)} ${s.rps.toFixed(1).padStart(8)} req/s  p50 ${ms(s.p50).padStart(10)}  p95 ${ms(s.p95).padStart(10)}  p99 ${ms(s.p99).padStart(10)}  n=${s.count}` +
-    (http ? `  non-2xx=${s.non2xx} errors=${s.errors} timeouts=${s.timeouts} cut-off=${s.cutOff}` : `  errors=${s.errors}`);
+    (http ? `  non-2xx=${s.non2xx} errors=${s.errors} timeouts=${s.timeouts} cut-off=${s.cutOff}` : `  errors=${s.errors}`) +
+    (s.problem ? `\n  ${''.padEnd(26)} first problem: ${s.problem}` : '');
 
   out();
   out('== Storelink customer list with tag filter ==');

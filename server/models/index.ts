@@ -7,3 +7,4 @@ export * from './audit-event.js';
 export * from './tag.js';
 export * from './customer.js';
 export * from './timeline-event.js';
+export * from './customer-import.js';

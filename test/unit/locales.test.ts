@@ -6,6 +6,7 @@ import { auditActions } from '../../server/models/audit-event.js';
 import { roles } from '../../server/models/staff.js';
 import { customerSources, genders } from '../../server/models/customer.js';
 import { timelineTypes } from '../../server/models/timeline-event.js';
+import { importPolicies } from '../../server/models/customer-import.js';
 
 type Tree = { [key: string]: string | Tree };
 const load = (locale: string) => JSON.parse(fs.readFileSync(path.join(rootDir, 'server', 'i18n', 'locales', `${locale}.json`), 'utf8')) as Tree;
@@ -45,6 +46,8 @@ describe('locale files', () => {
     for (const gender of genders) used.add(`genders.${gender}`);
     for (const source of customerSources) used.add(`sources.${source}`);
     for (const type of timelineTypes) used.add(`timeline.${type}`);
+    for (const policy of importPolicies) used.add(`import.policies.${policy}`);
+    for (const status of ['running', 'done', 'failed', 'interrupted']) used.add(`import.status.${status}`);
     expect(used.size).toBeGreaterThan(60);
     expect([...used].filter((k) => !zh.has(k)).sort()).toEqual([]);
   });

@@ -15,6 +15,7 @@ import { presentToken } from '../../presenters/token.js';
 import { clientIp } from '../../middlewares/auth.js';
 import { NotFoundError } from '../../errors.js';
 import { customerApiRoutes } from './customers.js';
+import { customerImportApiRoutes } from './customer-imports.js';
 import { z } from 'zod';
 
 const staffListQuery = z.object({ status: z.enum(['active', 'left']).optional() });
@@ -158,6 +159,7 @@ export function apiRouter(): Router {
         res.json({ name: updated.name, settings: effectiveSettings(updated.settings) });
       },
     }),
+    ...customerImportApiRoutes,
     ...customerApiRoutes,
   ]);
   router.use((_req, _res, next) => next(new NotFoundError('No such API endpoint')));

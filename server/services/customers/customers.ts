@@ -33,10 +33,13 @@ export type CustomerInput = {
 };
 
 /** A birthday with a year must not lie ahead (in the organisation's timezone). */
+export function isFutureBirthday(birthday: BirthdayInput | null | undefined, today: DateTime): boolean {
+  if (!birthday?.year) return false;
+  return DateTime.fromObject({ year: birthday.year, month: birthday.month, day: birthday.day }, { zone: today.zone }) > today.endOf('day');
+}
+
 function assertNotFuture(birthday: BirthdayInput | null | undefined, today: DateTime, field: string): void {
-  if (!birthday?.year) return;
-  const date = DateTime.fromObject({ year: birthday.year, month: birthday.month, day: birthday.day }, { zone: today.zone });
-  if (date > today.endOf('day')) throw new ValidationError({ [field]: ['birthday_in_future'] });
+  if (isFutureBirthday(birthday, today)) throw new ValidationError({ [field]: ['birthday_in_future'] });
 }
 
 /**

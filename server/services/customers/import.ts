@@ -1,0 +1,243 @@
+import fs from 'node:fs';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parse } from 'csv-parse';
+import { DateTime } from 'luxon';
+import { Customer, type CustomerDoc } from '../../models/customer.js';
+import { CustomerImport, ImportRejection, type CustomerImportDoc, type ImportPolicy } from '../../models/customer-import.js';
+import { Tag } from '../../models/tag.js';
+import { TimelineEvent } from '../../models/timeline-event.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
+import { authorize, scopeOf } from '../../policies/permissions.js';
+import type { ServiceContext } from '../context.js';
+import { toObjectId } from '../ids.js';
+import { getOrgSettings } from '../org/settings.js';
+import { usableTagFilter } from '../tags/tags.js';
+import { customerSchema } from './customer-input.js';
+import { birthdayMonthDays, birthdayOf } from './birthdays.js';
+import { customerPhoneFields } from './phones.js';
+import { isFutureBirthday } from './customers.js';
+import { csvColumns, exportOnlyColumns, parseBirthday, parseRelatives, splitList } from './csv-format.js';
+import { mongoose } from '../../db/connect.js';
+import { logger } from '../../logger.js';
+
+const BATCH = 500;
+const known = new Set<string>([...csvColumns, ...exportOnlyColumns]);
+
+/** Rejects bytes that are not UTF-8 (a GBK file saved by an old Excel), instead of importing garbled names. */
+class Utf8Check extends Transform {
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
+    try {
+      this.decoder.decode(chunk, { stream: true });
+      done(null, chunk);
+    } catch {
+      done(new ValidationError({ file: ['csv_encoding'] }, 'The file is not UTF-8.'));
+    }
+  }
+}
+
+function csvRows(filePath: string) {
+  const parser = parse({ bom: true, columns: (header: string[]) => checkHeader(header), skip_empty_lines: true, trim: true, relax_column_count: false });
+  // Errors anywhere in the chain (reading, encoding) surface where the rows are read.
+  pipeline(fs.createReadStream(filePath), new Utf8Check(), parser).catch((err: unknown) => parser.destroy(err as Error));
+  return parser;
+}
+
+function checkHeader(header: string[]): string[] {
+  const names = header.map((h) => h.trim().toLowerCase());
+  const unknown = names.filter((n) => !known.has(n));
+  if (!names.includes('name') || !names.includes('phone') || unknown.length) {
+    throw new ValidationError({ file: ['csv_header'] }, `The header must have name and phone, and only: ${[...known].join(', ')}. Unknown: ${unknown.join(', ') || 'none'}.`);
+  }
+  return names;
+}
+
+/** Pass one, before anything is written: encoding, header and quoting of the whole file. Answers the number of rows. */
+export async function checkCustomerCsv(filePath: string): Promise<number> {
+  let rows = 0;
+  try {
+    for await (const _row of csvRows(filePath)) rows += 1;
+  } catch (err) {
+    if (err instanceof ValidationError) throw err;
+    const line = (err as { lines?: number }).lines;
+    throw new ValidationError({ file: ['csv_malformed'] }, `The CSV is malformed${line ? ` near line ${line}` : ''}: ${(err as Error).message}`);
+  }
+  if (rows === 0) throw new ValidationError({ file: ['csv_empty'] }, 'The file has no customer rows.');
+  return rows;
+}
+
+const genderWords: Record<string, CustomerDoc['gender']> = { female: 'female', male: 'male', unknown: 'unknown', 女: 'female', 男: 'male', '': 'unknown' };
+
+type PreparedDoc = Record<string, unknown> & { _id: mongoose.Types.ObjectId; phone: string };
+type Prepared = { line: number; row: Record<string, string>; doc?: PreparedDoc; reason?: string };
+
+function reasonOf(fields: Record<string, string[]>): string {
+  return Object.entries(fields)
+    .map(([field, codes]) => `${field}:${codes.join('+')}`)
+    .join(';');
+}
+
+/** Turns one CSV row into a customer document, or a reason (field:code pairs) why not. */
+function prepare(line: number, row: Record<string, string>, env: { tagIdsByName: Map<string, mongoose.Types.ObjectId>; today: DateTime; placement: { ownerId: mongoose.Types.ObjectId | null; storeId: mongoose.Types.ObjectId | null } }): Prepared {
+  const birthday = parseBirthday(row.birthday ?? '');
+  const relatives = parseRelatives(row.relatives ?? '').map((r) => ({ relation: r.relation, name: r.name, birthday: parseBirthday(r.birthday) }));
+  const tagNames = splitList(row.tags ?? '');
+  const unknownTags = tagNames.filter((name) => !env.tagIdsByName.has(name));
+  const fields: Record<string, string[]> = {};
+  if (birthday === 'invalid') fields.birthday = ['invalid_date'];
+  relatives.forEach((r, i) => r.birthday === 'invalid' && (fields[`relatives.${i}.birthday`] = ['invalid_date']));
+  if (unknownTags.length) fields.tags = ['unknown_tag'];
+  const gender = genderWords[(row.gender ?? '').trim().toLowerCase()];
+  if (!gender) fields.gender = ['invalid_value'];
+  const parsed = customerSchema.safeParse({
+    name: row.name ?? '',
+    phone: row.phone ?? '',
+    gender: gender ?? 'unknown',
+    birthday: birthday === 'invalid' ? null : birthday,
+    relatives: relatives.map((r) => ({ ...r, birthday: r.birthday === 'invalid' ? null : r.birthday })),
+    notes: row.notes ?? '',
+    source: row.source || 'import',
+  });
+  if (!parsed.success) for (const issue of parsed.error.issues) (fields[issue.path.join('.')] ??= []).push(/^[a-z_]+$/.test(issue.message) ? issue.message : issue.code);
+  if (parsed.success && isFutureBirthday(parsed.data.birthday, env.today)) fields.birthday = ['birthday_in_future'];
+  if (!parsed.success || Object.keys(fields).length) return { line, row, reason: reasonOf(fields) };
+  const input = parsed.data;
+  const own = input.birthday ? birthdayOf(input.birthday) : null;
+  const rels = input.relatives.map((r) => ({ relation: r.relation, name: r.name, birthday: r.birthday ? birthdayOf(r.birthday) : null }));
+  return {
+    line,
+    row,
+    doc: {
+      _id: new mongoose.Types.ObjectId(),
+      name: input.name,
+      ...customerPhoneFields(input.phone),
+      gender: input.gender,
+      birthday: own,
+      relatives: rels,
+      birthdayMds: birthdayMonthDays(own, rels),
+      notes: input.notes,
+      source: input.source,
+      tagIds: tagNames.map((name) => env.tagIdsByName.get(name)!),
+      ...env.placement,
+    },
+  };
+}
+
+const isEmpty = (v: unknown) => v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0) || v === 'unknown';
+const fillable = ['name', 'gender', 'birthday', 'relatives', 'notes', 'tagIds'] as const;
+
+/**
+ * Pass two: rows in batches. New numbers are inserted; existing ones are skipped or, with `fill_empty`, get only
+ * the fields they lack (and only within the importer's reach). The unique index on the number makes a re-run after a
+ * crash safe: nothing is created twice. Progress is written after each batch.
+ */
+async function runImport(ctx: ServiceContext, importDoc: CustomerImportDoc, filePath: string): Promise<void> {
+  const orgId = toObjectId(ctx.orgId);
+  const { timezone } = await getOrgSettings(ctx);
+  const tags = await Tag.find(usableTagFilter(ctx), { name: 1 }).lean();
+  const tagIdsByName = new Map<string, mongoose.Types.ObjectId>();
+  for (const tag of tags) if (!tagIdsByName.has(tag.name)) tagIdsByName.set(tag.name, tag._id);
+  const scope = scopeOf(ctx.actor, 'customer.write');
+  const placement = {
+    ownerId: scope === 'own' || ctx.actor.roles.includes('clerk') ? toObjectId(ctx.actor.id) : null,
+    storeId: ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null,
+  };
+  const env = { tagIdsByName, today: DateTime.now().setZone(timezone), placement };
+  const inReach = (c: Pick<CustomerDoc, 'ownerId' | 'storeId'>) =>
+    scope === 'org' || (scope === 'store' && String(c.storeId) === String(placement.storeId)) || (scope === 'own' && String(c.ownerId) === ctx.actor.id);
+
+  let batch: Prepared[] = [];
+  let line = 1;
+  const seen = new Set<string>();
+  const flush = async () => {
+    const counts = { processed: batch.length, created: 0, updated: 0, skipped: 0, rejected: 0 };
+    const rejections: Prepared[] = batch.filter((p) => p.reason);
+    const valid = batch.filter((p) => p.doc);
+    const fresh: Prepared[] = [];
+    for (const p of valid) {
+      const phone = p.doc!.phone;
+      if (seen.has(phone)) rejections.push({ ...p, reason: 'phone:duplicate_in_file' });
+      else fresh.push(p);
+      seen.add(phone);
+    }
+    const existing = await Customer.find({ orgId, phone: { $in: fresh.map((p) => p.doc!.phone) } }).lean<CustomerDoc[]>();
+    const byPhone = new Map(existing.map((c) => [c.phone, c]));
+    const toInsert = fresh.filter((p) => !byPhone.has(p.doc!.phone)).map((p) => ({ ...p.doc!, orgId }));
+    const updates = [];
+    for (const p of fresh) {
+      const current = byPhone.get(p.doc!.phone);
+      if (!current) continue;
+      if (importDoc.policy === 'skip' || !inReach(current)) {
+        counts.skipped += 1;
+        continue;
+      }
+      const set = Object.fromEntries(fillable.filter((f) => isEmpty(current[f]) && !isEmpty(p.doc![f])).map((f) => [f, p.doc![f]]));
+      if (set.birthday || set.relatives) set.birthdayMds = birthdayMonthDays((set.birthday ?? current.birthday) as CustomerDoc['birthday'], (set.relatives ?? current.relatives) as CustomerDoc['relatives']);
+      if (Object.keys(set).length === 0) counts.skipped += 1;
+      else updates.push({ updateOne: { filter: { _id: current._id, orgId }, update: { $set: set } } });
+    }
+    if (toInsert.length) {
+      try {
+        counts.created += (await Customer.insertMany(toInsert, { ordered: false, rawResult: true })).insertedCount;
+      } catch (err) {
+        // Another writer registered some of these numbers meanwhile: those rows count as skipped.
+        const inserted = (err as { insertedDocs?: unknown[]; result?: { insertedCount?: number } }).insertedDocs?.length ?? (err as { result?: { insertedCount?: number } }).result?.insertedCount ?? 0;
+        if (!(err as { writeErrors?: unknown[] }).writeErrors) throw err;
+        counts.created += inserted;
+        counts.skipped += toInsert.length - inserted;
+      }
+    }
+    if (updates.length) counts.updated += (await Customer.bulkWrite(updates, { ordered: false })).modifiedCount;
+    if (toInsert.length) {
+      const createdIds = (await Customer.find({ orgId, _id: { $in: toInsert.map((d) => d._id) } }, { _id: 1 }).lean()).map((c) => c._id);
+      await TimelineEvent.insertMany(createdIds.map((customerId) => ({ orgId, customerId, type: 'customer.created', actorId: toObjectId(ctx.actor.id), data: { source: 'import', importId: String(importDoc._id) } })));
+    }
+    if (rejections.length) {
+      counts.rejected = rejections.length;
+      await ImportRejection.insertMany(rejections.map((p) => ({ orgId, importId: importDoc._id, line: p.line, row: p.row, reason: p.reason })));
+    }
+    await CustomerImport.updateOne({ _id: importDoc._id, orgId }, { $inc: counts });
+    batch = [];
+  };
+
+  for await (const row of csvRows(filePath)) {
+    line += 1;
+    batch.push(prepare(line, row as Record<string, string>, env));
+    if (batch.length >= BATCH) await flush();
+  }
+  if (batch.length) await flush();
+}
+
+/**
+ * Checks the whole file, records the import, then imports in the background; `done` settles when it ends
+ * (the route answers at once and the page follows the progress).
+ */
+export async function startCustomerImport(
+  ctx: ServiceContext,
+  input: { filePath: string; fileName: string; policy: ImportPolicy },
+): Promise<{ importId: string; done: Promise<void> }> {
+  authorize(ctx.actor, 'customer.write');
+  const totalRows = await checkCustomerCsv(input.filePath);
+  const importDoc = (await CustomerImport.create({ orgId: toObjectId(ctx.orgId), actorId: toObjectId(ctx.actor.id), fileName: input.fileName, policy: input.policy, totalRows })).toObject();
+  const done = runImport(ctx, importDoc, input.filePath).then(
+    () => CustomerImport.updateOne({ _id: importDoc._id, orgId: importDoc.orgId }, { $set: { status: 'done', finishedAt: new Date() } }).then(() => undefined),
+    async (err: unknown) => {
+      logger.error({ err, importId: String(importDoc._id) }, 'customer import failed');
+      await CustomerImport.updateOne({ _id: importDoc._id, orgId: importDoc.orgId }, { $set: { status: 'failed', error: (err as Error).message.slice(0, 500), finishedAt: new Date() } });
+    },
+  );
+  return { importId: String(importDoc._id), done };
+}
+
+export async function getCustomerImport(ctx: ServiceContext, importId: string): Promise<CustomerImportDoc> {
+  authorize(ctx.actor, 'customer.write');
+  const doc = await CustomerImport.findOne({ _id: toObjectId(importId, 'import'), orgId: toObjectId(ctx.orgId), actorId: toObjectId(ctx.actor.id) }).lean<CustomerImportDoc>();
+  if (!doc) throw new NotFoundError('No such import');
+  return doc;
+}
+
+export async function listImportRejections(ctx: ServiceContext, importId: string) {
+  const doc = await getCustomerImport(ctx, importId);
+  return ImportRejection.find({ orgId: doc.orgId, importId: doc._id }).sort({ line: 1 }).lean().cursor();
+}
