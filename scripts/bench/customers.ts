@@ -318,7 +318,7 @@ try {
     out(`warning: one page takes ${ms(firstPage)} alone; ${CONNECTIONS} at once may queue past the ${DURATION} s run (few or no responses). Try fewer --connections or a longer --duration.`);
   }
 
-  out(`measuring: ${CONNECTIONS} connections for ${DURATION} s each...`);
+  out(`measuring: ${CONNECTIONS} concurrent for ${DURATION} s per run...`);
   const page = await cannon(pageUrl, pageHeaders);
   const api = await cannon(apiUrl, apiHeaders);
 
@@ -332,7 +332,7 @@ try {
   const rssMb = process.resourceUsage().maxRSS / 1024;
   const httpOk = (s: Stats) => s.non2xx === 0 && s.errors === 0 && s.count > 0;
   const line = (name: string, s: Stats, http = true) =>
-    `  ${name.padEnd(26)} ${s.rps.toFixed(1).padStart(8)} req/s  p50 ${ms(s.p50).padStart(10)}  p95 ${ms(s.p95).padStart(10)}  p99 ${ms(s.p99).padStart(10)}  n=${s.count}` +
+    `  ${name.padEnd(26)} ${s.rps.toFixed(s.rps < 1 ? 2 : 1).padStart(8)} req/s  p50 ${ms(s.p50).padStart(10)}  p95 ${ms(s.p95).padStart(10)}  p99 ${ms(s.p99).padStart(10)}  n=${s.count}` +
     (http ? `  non-2xx=${s.non2xx} errors=${s.errors} timeouts=${s.timeouts} cut-off=${s.cutOff}` : `  errors=${s.errors}`) +
     (s.problem ? `\n  ${''.padEnd(26)} first problem: ${s.problem}` : '');
 
@@ -349,7 +349,7 @@ try {
   out(`page p95 / raw p95 ${Number.isFinite(ratio) ? ratio.toFixed(2) : 'n/a'}x (target <= ${RATIO_TARGET}x)`);
   out(`peak RSS           ${rssMb.toFixed(0)} MB`);
   if ([page, api].some((s) => s.count < 5 * CONNECTIONS)) {
-    out(`note: fewer than 5 responses per connection in a run; the ${CONNECTIONS} requests cut off at the end (slowest, likely) weigh heavily. Use a longer --duration.`);
+    out('note: fewer than 5 responses per connection in a run; the requests cut off at the end (likely the slowest) weigh heavily. Use a longer --duration.');
   }
   out();
   out(`[${verdict(httpOk(page))}] page: every response 2xx, no errors`);

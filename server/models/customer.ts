@@ -39,6 +39,8 @@ export interface CustomerDoc {
   notes: string;
   /** The two latest limited transfers, newest first: enough to enforce "at most 2 in 90 days" in one conditional update. */
   recentTransfers: Date[];
+  /** Who added the customer; with createdAt and source it is the first timeline entry, so creating writes one document. */
+  createdBy?: mongoose.Types.ObjectId | null | undefined;
   /** Set when the customer's personal data was erased on request; the record stays for anonymous counts. */
   erasedAt?: Date | null | undefined;
   createdAt: Date;
@@ -75,6 +77,7 @@ const customerSchema = new Schema<CustomerDoc>(
     notes: { type: String, default: '', maxlength: 2000 },
     recentTransfers: { type: [Date], default: [] },
     erasedAt: { type: Date, default: null },
+    createdBy: { type: Schema.Types.ObjectId, ref: 'Staff', default: null },
   },
   { timestamps: true },
 );

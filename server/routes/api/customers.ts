@@ -140,7 +140,7 @@ export const customerApiRoutes: RouteSpec[] = [
     handler: async (req, res) => {
       const events = await listTimeline(ctxOf(req), String(req.params.id));
       res.json({
-        items: events.map((e) => ({ id: String(e._id), type: e.type, at: e.at.toISOString(), actor: (e.actorId as unknown as { realName?: string } | null)?.realName ?? null, data: e.data })),
+        items: events.map((e) => ({ id: String(e._id), type: e.type, at: e.at.toISOString(), actor: (e.actorId as { realName?: string } | null)?.realName ?? null, data: e.data })),
       });
     },
   }),

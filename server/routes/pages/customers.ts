@@ -132,7 +132,7 @@ async function detailModel(req: Request, customerId: string, revealedPhone?: str
       id: String(e._id),
       at: e.at.toISOString(),
       typeKey: `timeline.${e.type}`,
-      actor: (e.actorId as unknown as { realName?: string } | null)?.realName ?? null,
+      actor: (e.actorId as { realName?: string } | null)?.realName ?? null,
     })),
   };
 }

@@ -3,16 +3,26 @@ import { TimelineEvent, type TimelineEventDoc, type TimelineType } from '../../m
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { getCustomer } from './customers.js';
+import { Staff } from '../../models/staff.js';
 
 export async function appendTimeline(ctx: ServiceContext, customerId: mongoose.Types.ObjectId, type: TimelineType, data: Record<string, unknown>): Promise<void> {
   await TimelineEvent.create({ orgId: toObjectId(ctx.orgId), customerId, type, actorId: ctx.actor.system ? null : toObjectId(ctx.actor.id), data });
 }
 
-export async function listTimeline(ctx: ServiceContext, customerId: string, limit = 50): Promise<TimelineEventDoc[]> {
+export type TimelineEntry = Omit<TimelineEventDoc, 'actorId'> & { actorId?: unknown };
+
+/** The newest entries first; the customer's creation (kept on the customer itself) closes the list. */
+export async function listTimeline(ctx: ServiceContext, customerId: string, limit = 50): Promise<TimelineEntry[]> {
   const customer = await getCustomer(ctx, customerId);
-  return TimelineEvent.find({ orgId: customer.orgId, customerId: customer._id })
-    .sort({ at: -1, _id: -1 })
-    .limit(limit)
-    .populate({ path: 'actorId', select: 'realName', match: { orgId: customer.orgId } })
-    .lean<TimelineEventDoc[]>();
+  const [events, creator] = await Promise.all([
+    TimelineEvent.find({ orgId: customer.orgId, customerId: customer._id })
+      .sort({ at: -1, _id: -1 })
+      .limit(limit)
+      .populate({ path: 'actorId', select: 'realName', match: { orgId: customer.orgId } })
+      .lean<TimelineEntry[]>(),
+    customer.createdBy ? Staff.findOne({ _id: customer.createdBy, orgId: customer.orgId }, { realName: 1 }).lean() : null,
+  ]);
+  if (events.length >= limit) return events;
+  const created: TimelineEntry = { _id: customer._id, orgId: customer.orgId, customerId: customer._id, type: 'customer.created', actorId: creator, data: { source: customer.source }, at: customer.createdAt };
+  return [...events, created];
 }
