@@ -56,6 +56,19 @@ describe('the customer pages', () => {
     expect(byTail.text).toContain('陈小姐');
   });
 
+  it('lets a manager filter by owner and sort by name', async () => {
+    const { org, store, clerk, manager } = await createOrgWithTeam();
+    const other = await (await import('../factories.js')).createStaff(org._id, { roles: ['clerk'], storeId: store._id });
+    await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: 'Bob' });
+    await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: 'Amy' });
+    await createCustomer(org._id, { ownerId: other._id, storeId: store._id, name: '别人的' });
+    const agent = await signIn(app, manager.login, PASSWORD);
+    const page = await agent.get(`/customers?owner=${clerk._id}&sort=name`).expect(200);
+    expect(page.text).toContain('id="f-owner"');
+    expect(page.text).not.toContain('别人的');
+    expect(page.text.indexOf('>Amy<')).toBeLessThan(page.text.indexOf('>Bob<'));
+  });
+
   it('shows bad input again with what was typed, including relatives, and writes nothing', async () => {
     const { clerk, org } = await createOrgWithTeam();
     const agent = await signIn(app, clerk.login, PASSWORD);

@@ -48,6 +48,7 @@ describe('locale files', () => {
     for (const type of timelineTypes) used.add(`timeline.${type}`);
     for (const policy of importPolicies) used.add(`import.policies.${policy}`);
     for (const status of ['running', 'done', 'failed', 'interrupted']) used.add(`import.status.${status}`);
+    for (const sort of ['updated', 'name', 'created']) used.add(`customers.sorts.${sort}`);
     expect(used.size).toBeGreaterThan(60);
     expect([...used].filter((k) => !zh.has(k)).sort()).toEqual([]);
   });

@@ -146,10 +146,25 @@ export const customerPageRoutes: RouteSpec[] = [
       const ctx = ctxOf(req);
       const parsed = customerListQuery.safeParse(req.query);
       const query = parsed.success ? parsed.data : customerListQuery.parse({});
-      const [{ items, total, tagCounts }, tags] = await Promise.all([listCustomers(ctx, query), listTagGroups(ctx)]);
+      const scope = scopeOf(ctx.actor, 'customer.read');
+      const [{ items, total, tagCounts }, tags, owners, stores] = await Promise.all([
+        listCustomers(ctx, query),
+        listTagGroups(ctx),
+        scope === 'own' ? Promise.resolve([]) : listAssignableOwners(ctx),
+        scope === 'org' ? listStoreChoices(ctx) : Promise.resolve([]),
+      ]);
       const tagNames = await tagNamesFor(ctx, items.flatMap((c) => c.tagIds));
       const pages = Math.max(1, Math.ceil(total / query.limit));
-      const base = new URLSearchParams({ q: query.q, match: query.match, sort: query.sort, ...(query.tags.length ? { tags: query.tags.join(',') } : {}), ...(query.source ? { source: query.source } : {}), ...(query.birthdayMonth ? { birthdayMonth: String(query.birthdayMonth) } : {}) });
+      const base = new URLSearchParams({
+        q: query.q,
+        match: query.match,
+        sort: query.sort,
+        ...(query.tags.length ? { tags: query.tags.join(',') } : {}),
+        ...(query.source ? { source: query.source } : {}),
+        ...(query.birthdayMonth ? { birthdayMonth: String(query.birthdayMonth) } : {}),
+        ...(query.owner ? { owner: query.owner } : {}),
+        ...(query.store ? { store: query.store } : {}),
+      });
       const pageLink = (page: number) => `/customers?${new URLSearchParams({ ...Object.fromEntries(base), page: String(page) })}`;
       res.render('pages/customers/list', {
         title: t(req, 'customers.title'),
@@ -161,6 +176,9 @@ export const customerPageRoutes: RouteSpec[] = [
         personalTags: tags.personal.map((tag) => presentTag(tag, tagCounts.get(String(tag._id)) ?? 0)),
         sources: customerSources,
         months: Array.from({ length: 12 }, (_, i) => i + 1),
+        owners: owners.map((s) => ({ id: String(s._id), name: s.realName })),
+        stores: stores.map((s) => ({ id: String(s._id), name: s.name })),
+        sorts: ['updated', 'name', 'created'],
         page: query.page,
         pages,
         prevLink: query.page > 1 ? pageLink(query.page - 1) : null,

@@ -175,7 +175,13 @@ export async function customerFilter(ctx: ServiceContext, query: CustomerFilter)
 export async function listCustomers(ctx: ServiceContext, query: CustomerQuery) {
   const filter = await customerFilter(ctx, query);
   const [items, total, tagCounts] = await Promise.all([
-    Customer.find(filter).sort(sorts[query.sort]).skip((query.page - 1) * query.limit).limit(query.limit).lean<CustomerDoc[]>(),
+    // Chinese names sort by pinyin under the zh collation (MongoDB; the stand-in ignores collations).
+    Customer.find(filter)
+      .sort(sorts[query.sort])
+      .collation(query.sort === 'name' ? { locale: 'zh' } : { locale: 'simple' })
+      .skip((query.page - 1) * query.limit)
+      .limit(query.limit)
+      .lean<CustomerDoc[]>(),
     Customer.countDocuments(filter),
     Customer.aggregate<{ _id: mongoose.Types.ObjectId; count: number }>([{ $match: filter }, { $unwind: '$tagIds' }, { $group: { _id: '$tagIds', count: { $sum: 1 } } }]),
   ]);
