@@ -14,7 +14,7 @@ import { mongoose } from './db/connect.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
-  const database = await openDatabase({ mongodbUri: config.mongodbUri, mode: 'persistent', log, production: config.env === 'production' });
+  const database = await openDatabase({ mongodbUri: config.mongodbUri, mode: 'persistent', log, production: config.env === 'production', advertise: true });
 
   const seedAllowed = config.seedDemo === 'always' || (config.seedDemo === 'auto' && config.env !== 'production');
   if (seedAllowed && (await isDatabaseEmpty())) {

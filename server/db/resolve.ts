@@ -25,6 +25,8 @@ type ResolveOptions = {
   log: Logger;
   /** Production never starts a database of its own. */
   production?: boolean;
+  /** Only the app server records the embedded server it starts, so that scripts beside it share it; a script's own server ends with the script. */
+  advertise?: boolean;
 };
 
 const addressFile = () => path.join(dataDir(), 'db-address.json');
@@ -128,7 +130,7 @@ export async function resolveDatabase(opts: ResolveOptions): Promise<ResolvedDat
   );
 
   function started(kind: DatabaseKind, uriBase: string, stopServer: () => Promise<void>): ResolvedDatabase {
-    const forget = persistent ? recordAddress({ uriBase, kind, pid: process.pid }) : () => undefined;
+    const forget = persistent && opts.advertise ? recordAddress({ uriBase, kind, pid: process.pid }) : () => undefined;
     log.info({ kind, uri: uriBase, persistent }, kind === 'standin' ? 'database: MongoDB stand-in (mongo-java-server)' : 'database: embedded mongod');
     return {
       uri: withDbName(uriBase, opts.dbName),
