@@ -3,7 +3,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { DateTime } from 'luxon';
 import { useTestDatabase } from '../setup/db.js';
-import { buildTestApp } from '../setup/app.js';
+import { bearerFor, buildTestApp } from '../setup/app.js';
 import { createCustomer, createOrgWithTeam, createStaff, PASSWORD } from '../factories.js';
 import { Customer } from '../../server/models/customer.js';
 import { TimelineEvent } from '../../server/models/timeline-event.js';
@@ -17,10 +17,7 @@ beforeAll(async () => {
   ({ app } = await buildTestApp());
 });
 
-async function bearer(login: string) {
-  const res = await request(app).post('/api/v1/tokens').send({ login, password: PASSWORD, name: 't' }).expect(201);
-  return { Authorization: `Bearer ${res.body.token as string}` };
-}
+const bearer = (login: string) => bearerFor(app, login, PASSWORD);
 
 const alice = { name: '王芳', phone: '138 0013 8000', gender: 'female', birthday: { year: 1992, month: 2, day: 29 }, relatives: [{ relation: '母亲', name: '李秀英', birthday: { month: 12, day: 3 } }], source: 'in_store' };
 

@@ -3,7 +3,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { parse } from 'csv-parse/sync';
 import { useTestDatabase } from '../setup/db.js';
-import { buildTestApp, csrfTokenIn, signIn } from '../setup/app.js';
+import { bearerFor, buildTestApp, csrfTokenIn, signIn } from '../setup/app.js';
 import { createCustomer, createOrgWithTeam, PASSWORD } from '../factories.js';
 import { Customer } from '../../server/models/customer.js';
 import { TimelineEvent } from '../../server/models/timeline-event.js';
@@ -17,10 +17,7 @@ beforeAll(async () => {
   ({ app } = await buildTestApp());
 });
 
-async function bearer(login: string) {
-  const res = await request(app).post('/api/v1/tokens').send({ login, password: PASSWORD, name: 't' }).expect(201);
-  return { Authorization: `Bearer ${res.body.token as string}` };
-}
+const bearer = (login: string) => bearerFor(app, login, PASSWORD);
 
 const textParser = (res: NodeJS.ReadableStream & { setEncoding(e: string): void }, done: (err: Error | null, body: string) => void) => {
   let body = '';

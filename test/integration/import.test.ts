@@ -4,7 +4,7 @@ import type { Express } from 'express';
 import iconv from 'node:buffer';
 import { parse } from 'csv-parse/sync';
 import { useTestDatabase } from '../setup/db.js';
-import { buildTestApp } from '../setup/app.js';
+import { bearerFor, buildTestApp } from '../setup/app.js';
 import { createCustomer, createOrgWithTeam, PASSWORD } from '../factories.js';
 import { Customer } from '../../server/models/customer.js';
 import { Tag } from '../../server/models/tag.js';
@@ -17,10 +17,7 @@ beforeAll(async () => {
   ({ app } = await buildTestApp());
 });
 
-async function bearer(login: string) {
-  const res = await request(app).post('/api/v1/tokens').send({ login, password: PASSWORD, name: 't' }).expect(201);
-  return { Authorization: `Bearer ${res.body.token as string}` };
-}
+const bearer = (login: string) => bearerFor(app, login, PASSWORD);
 
 /** Polls the import until it leaves `running` (bounded), as a client would. */
 async function finished(auth: Record<string, string>, id: string) {

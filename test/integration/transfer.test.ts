@@ -2,7 +2,7 @@ import { describe, expect, it, beforeAll } from '@jest/globals';
 import request from 'supertest';
 import type { Express } from 'express';
 import { useTestDatabase } from '../setup/db.js';
-import { buildTestApp, postForm, signIn } from '../setup/app.js';
+import { bearerFor, buildTestApp, postForm, signIn } from '../setup/app.js';
 import { createCustomer, createOrgWithTeam, createStaff, PASSWORD } from '../factories.js';
 import { Customer } from '../../server/models/customer.js';
 import { TimelineEvent } from '../../server/models/timeline-event.js';
@@ -15,10 +15,7 @@ beforeAll(async () => {
   ({ app } = await buildTestApp());
 });
 
-async function bearer(login: string) {
-  const res = await request(app).post('/api/v1/tokens').send({ login, password: PASSWORD, name: 't' }).expect(201);
-  return { Authorization: `Bearer ${res.body.token as string}` };
-}
+const bearer = (login: string) => bearerFor(app, login, PASSWORD);
 
 describe('customer transfer', () => {
   it('moves a customer between active staff at most twice in 90 days and says when the next move is possible', async () => {

@@ -45,3 +45,10 @@ export async function postForm(agent: Agent, pagePath: string, actionPath: strin
   const token = await csrfFor(agent, pagePath);
   return agent.post(actionPath).type('form').send({ ...fields, _csrf: token });
 }
+
+/** The Authorization header of a fresh API token for a staff member. */
+export async function bearerFor(app: Express | string, login: string, password: string): Promise<{ Authorization: string }> {
+  const res = await request(app).post('/api/v1/tokens').send({ login, password, name: 'test' });
+  if (res.status !== 201) throw new Error(`token for ${login} failed with ${res.status}`);
+  return { Authorization: `Bearer ${res.body.token as string}` };
+}
