@@ -69,6 +69,19 @@ describe('the customer pages', () => {
     expect(page.text.indexOf('>Amy<')).toBeLessThan(page.text.indexOf('>Bob<'));
   });
 
+  it('tags a selection from the list, and explains when nothing was chosen', async () => {
+    const { org, store, clerk } = await createOrgWithTeam();
+    const vip = await Tag.create({ orgId: org._id, name: 'VIP' });
+    const a = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '选中' });
+    const agent = await signIn(app, clerk.login, PASSWORD);
+    const empty = await postForm(agent, '/customers', '/customers/bulk-tags', { back: '/customers', mode: 'add' });
+    expect(empty.status).toBe(303);
+    expect((await agent.get('/customers').expect(200)).text).toContain('请先勾选客户');
+    const done = await postForm(agent, '/customers', '/customers/bulk-tags', { back: '/customers', mode: 'add', ids: [String(a._id)], tagId: [String(vip._id)] });
+    expect(done.status).toBe(303);
+    expect((await Customer.findOne({ orgId: org._id, _id: a._id }).lean())?.tagIds.map(String)).toEqual([String(vip._id)]);
+  });
+
   it('shows bad input again with what was typed, including relatives, and writes nothing', async () => {
     const { clerk, org } = await createOrgWithTeam();
     const agent = await signIn(app, clerk.login, PASSWORD);

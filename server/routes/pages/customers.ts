@@ -223,9 +223,15 @@ export const customerPageRoutes: RouteSpec[] = [
     path: '/customers/bulk-tags',
     access: { permission: 'customer.write' },
     handler: async (req, res) => {
-      const { updated } = await bulkChangeTags(ctxOf(req), bulkTagFormSchema.parse(req.body) as { ids: string[]; add: string[]; remove: string[] });
-      flash(req, 'success', 'customers.bulkTagged', { count: updated });
       const back = typeof req.body.back === 'string' && req.body.back.startsWith('/customers') ? req.body.back : '/customers';
+      const parsed = bulkTagFormSchema.safeParse(req.body);
+      if (!parsed.success) {
+        // Nothing chosen: say what is missing on the list the person came from.
+        flash(req, 'danger', 'customers.bulkIncomplete');
+        return res.redirect(303, back);
+      }
+      const { updated } = await bulkChangeTags(ctxOf(req), parsed.data as { ids: string[]; add: string[]; remove: string[] });
+      flash(req, 'success', 'customers.bulkTagged', { count: updated });
       res.redirect(303, back);
     },
   }),
@@ -333,7 +339,13 @@ export const customerPageRoutes: RouteSpec[] = [
     path: '/customers/transfer',
     access: { permission: 'customer.transfer' },
     handler: async (req, res) => {
-      const input = transferSchema.parse(req.body);
+      const parsed = transferSchema.safeParse(req.body);
+      const ids = ([] as unknown[]).concat(req.body.customerIds ?? []);
+      if (!parsed.success) {
+        flash(req, 'danger', 'transfer.chooseTarget');
+        return res.redirect(303, ids.length === 1 ? `/customers/${String(ids[0])}` : '/customers/transfers');
+      }
+      const input = parsed.data;
       const result = await transferCustomers(ctxOf(req), input);
       flash(req, result.moved ? 'success' : 'info', 'transfer.moved', { count: result.moved });
       for (const refused of result.refused) flash(req, 'danger', 'transfer.refused', { name: refused.name, date: refused.movableFrom });
