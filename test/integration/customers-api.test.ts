@@ -153,6 +153,18 @@ describe('tags over the API', () => {
     expect(await Customer.countDocuments({ orgId: org._id, tagIds: office })).toBe(0);
   });
 
+  it('renames, recolours and reorders tag groups', async () => {
+    const { marketer } = await createOrgWithTeam();
+    const auth = await bearer(marketer.login);
+    const first = await request(app).post('/api/v1/tag-groups').set(auth).send({ name: '一', tags: [] }).expect(201);
+    await request(app).post('/api/v1/tag-groups').set(auth).send({ name: '二', tags: [] }).expect(201);
+    const moved = await request(app).patch(`/api/v1/tag-groups/${first.body.id}`).set(auth).send({ move: 'down', color: '#ff0000', name: '第一组' }).expect(200);
+    expect(moved.body.groups.map((g: { name: string }) => g.name)).toEqual(['二', '第一组']);
+    expect(moved.body.groups[1].color).toBe('#ff0000');
+    const bad = await request(app).patch(`/api/v1/tag-groups/${first.body.id}`).set(auth).send({ color: 'red' });
+    expect(bad.status).toBe(400);
+  });
+
   it('validates a bulk change whole before writing anything', async () => {
     const { clerk, org, store } = await createOrgWithTeam();
     const colleague = await createStaff(org._id, { roles: ['clerk'], storeId: store._id });

@@ -137,6 +137,12 @@ describe('the customer pages', () => {
     const tooLong = await postForm(agent, `/tags/${tags[0]!._id}/edit`, `/tags/${tags[0]!._id}`, { name: 'x'.repeat(31) });
     expect(tooLong.status).toBe(400);
     await postForm(agent, `/tags/${tags[0]!._id}/edit`, `/tags/${tags[0]!._id}/delete`, {}).then((r) => expect(r.status).toBe(303));
+
+    await postForm(agent, '/tags', '/tags/groups', { name: '年龄', tags: '' }).then((r) => expect(r.status).toBe(303));
+    const first = await TagGroup.findOne({ orgId: org._id, name: '职业' }).lean();
+    await postForm(agent, '/tags', `/tags/groups/${first!._id}`, { move: 'down' }).then((r) => expect(r.status).toBe(303));
+    const page = (await agent.get('/tags').expect(200)).text;
+    expect(page.indexOf('年龄')).toBeLessThan(page.indexOf('职业'));
     expect((await Customer.findOne({ orgId: org._id, _id: customer._id }).lean())?.tagIds).toEqual([]);
   });
 

@@ -1,13 +1,13 @@
 import type { Request } from 'express';
 import { route, ctxOf, type RouteSpec } from '../define.js';
-import { bulkTagSchema, customerListQuery, customerSchema, tagChangeSchema, tagGroupSchema, tagNamesSchema, tagRenameSchema, transferSchema } from '../schemas/customer.schema.js';
+import { bulkTagSchema, customerListQuery, customerSchema, tagChangeSchema, tagGroupSchema, tagNamesSchema, tagRenameSchema, transferSchema, tagGroupUpdateSchema } from '../schemas/customer.schema.js';
 import { addCustomer, bulkChangeTags, changeCustomerTags, getCustomer, listCustomers, revealCustomerPhone, updateCustomer } from '../../services/customers/customers.js';
 import { listTimeline } from '../../services/customers/timeline.js';
 import { exportCustomersCsv } from '../../services/customers/export.js';
 import { eraseCustomer } from '../../services/customers/erase.js';
 import { startCsvDownload } from '../csv-download.js';
 import { listWaitingForTransfer, transferCustomers } from '../../services/customers/transfer.js';
-import { addTagsToGroup, createPersonalTag, createTagGroup, deleteTag, listTagGroups, renameTag, tagNamesFor } from '../../services/tags/tags.js';
+import { addTagsToGroup, createPersonalTag, createTagGroup, deleteTag, listTagGroups, moveTagGroup, renameTag, tagNamesFor, updateTagGroup } from '../../services/tags/tags.js';
 import { presentCustomer } from '../../presenters/customer-detail.js';
 import { presentTag, presentTagGroup } from '../../presenters/tag.js';
 import type { CustomerDoc } from '../../models/customer.js';
@@ -167,6 +167,19 @@ export const customerApiRoutes: RouteSpec[] = [
     handler: async (req, res) => {
       const tags = await addTagsToGroup(ctxOf(req), String(req.params.id), tagNamesSchema.parse(req.body).tags);
       res.status(201).json({ tags: tags.map((t) => presentTag(t)) });
+    },
+  }),
+  route({
+    method: 'patch',
+    path: '/tag-groups/:id',
+    access: { permission: 'tag.manage' },
+    handler: async (req, res) => {
+      const ctx = ctxOf(req);
+      const { move, ...fields } = tagGroupUpdateSchema.parse(req.body);
+      if (move) await moveTagGroup(ctx, String(req.params.id), move);
+      await updateTagGroup(ctx, String(req.params.id), fields);
+      const { groups } = await listTagGroups(ctx);
+      res.json({ groups: groups.map((g) => presentTagGroup(g)) });
     },
   }),
   route({

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { route, ctxOf, type RouteSpec } from '../define.js';
 import { handleForm } from '../forms.js';
 import { flash } from '../flash.js';
-import { tagGroupSchema, tagNamesSchema, tagRenameSchema } from '../schemas/customer.schema.js';
-import { addTagsToGroup, countCustomersWithTag, createPersonalTag, createTagGroup, deleteTag, listTagGroups, renameTag } from '../../services/tags/tags.js';
+import { tagGroupSchema, tagGroupUpdateSchema, tagNamesSchema, tagRenameSchema } from '../schemas/customer.schema.js';
+import { addTagsToGroup, countCustomersWithTag, createPersonalTag, createTagGroup, deleteTag, listTagGroups, moveTagGroup, renameTag, updateTagGroup } from '../../services/tags/tags.js';
 import { presentTag, presentTagGroup } from '../../presenters/tag.js';
 import { can } from '../../policies/permissions.js';
 import { i18n } from '../../i18n/index.js';
@@ -63,6 +63,24 @@ export const tagPageRoutes: RouteSpec[] = [
         onValid: async (input) => {
           await addTagsToGroup(ctxOf(req), String(req.params.id), input.tags);
           flash(req, 'success', 'tags.added', { count: input.tags.length });
+          return '/tags';
+        },
+      }),
+  }),
+  route({
+    method: 'post',
+    path: '/tags/groups/:id',
+    access: { permission: 'tag.manage' },
+    handler: (req, res) =>
+      handleForm(req, res, {
+        schema: tagGroupUpdateSchema,
+        view: 'pages/tags/index',
+        model: () => tagsModel(req),
+        onValid: async ({ move, ...fields }) => {
+          const ctx = ctxOf(req);
+          if (move) await moveTagGroup(ctx, String(req.params.id), move);
+          else await updateTagGroup(ctx, String(req.params.id), fields);
+          if (!move) flash(req, 'success', 'tags.groupSaved');
           return '/tags';
         },
       }),

@@ -84,3 +84,9 @@ export const transferSchema = z.object({
   toStaffId: requiredText(64),
   note: optionalText(500),
 });
+
+export const tagGroupUpdateSchema = z.object({
+  name: requiredText(TAG_NAME_MAX).optional(),
+  color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'invalid_format').optional(),
+  move: z.enum(['up', 'down']).optional(),
+});

@@ -146,3 +146,28 @@ export async function tagNamesFor(ctx: ServiceContext, tagIds: mongoose.Types.Ob
   const tags = await Tag.find({ ...usableTagFilter(ctx), _id: { $in: tagIds } }, { name: 1 }).lean();
   return new Map(tags.map((tag) => [String(tag._id), tag.name]));
 }
+
+export async function updateTagGroup(ctx: ServiceContext, groupId: string, input: { name?: string | undefined; color?: string | undefined }): Promise<TagGroupDoc> {
+  authorize(ctx.actor, 'tag.manage');
+  const set = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+  try {
+    const group = await TagGroup.findOneAndUpdate({ _id: toObjectId(groupId, 'tag group'), orgId: toObjectId(ctx.orgId) }, { $set: set }, { returnDocument: 'after' }).lean<TagGroupDoc>();
+    if (!group) throw new NotFoundError('No such tag group');
+    return group;
+  } catch (err) {
+    throw tagNameConflict(err);
+  }
+}
+
+/** Moves a group one place up or down, renumbering the groups so the order stays dense. */
+export async function moveTagGroup(ctx: ServiceContext, groupId: string, direction: 'up' | 'down'): Promise<void> {
+  authorize(ctx.actor, 'tag.manage');
+  const orgId = toObjectId(ctx.orgId);
+  const groups = await TagGroup.find({ orgId }, { _id: 1 }).sort({ order: 1, name: 1 }).lean();
+  const index = groups.findIndex((g) => String(g._id) === groupId);
+  if (index < 0) throw new NotFoundError('No such tag group');
+  const target = direction === 'up' ? index - 1 : index + 1;
+  if (target < 0 || target >= groups.length) return;
+  [groups[index], groups[target]] = [groups[target]!, groups[index]!];
+  await TagGroup.bulkWrite(groups.map((g, order) => ({ updateOne: { filter: { _id: g._id, orgId }, update: { $set: { order } } } })));
+}
