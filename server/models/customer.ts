@@ -83,6 +83,7 @@ const customerSchema = new Schema<CustomerDoc>(
 );
 
 customerSchema.index({ orgId: 1, phone: 1 }, { unique: true });
+customerSchema.index({ orgId: 1, updatedAt: -1, _id: -1 });
 customerSchema.index({ orgId: 1, ownerId: 1, updatedAt: -1 });
 customerSchema.index({ orgId: 1, storeId: 1, updatedAt: -1 });
 customerSchema.index({ orgId: 1, tagIds: 1 });

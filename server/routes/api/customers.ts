@@ -41,14 +41,14 @@ export const customerApiRoutes: RouteSpec[] = [
     handler: async (req, res) => {
       const ctx = ctxOf(req);
       const query = customerListQuery.parse(req.query);
-      const { items, total, tagCounts } = await listCustomers(ctx, query);
+      const { items, total, tagCounts } = await listCustomers(ctx, query, { withTagCounts: query.counts });
       const tagNames = await tagNamesFor(ctx, items.flatMap((c) => c.tagIds));
       res.json({
         items: items.map((c) => presentCustomer(c, { tagNames })),
         total,
         page: query.page,
         limit: query.limit,
-        tagCounts: Object.fromEntries(tagCounts),
+        ...(query.counts ? { tagCounts: Object.fromEntries(tagCounts) } : {}),
       });
     },
   }),

@@ -148,7 +148,8 @@ export const customerPageRoutes: RouteSpec[] = [
       const query = parsed.success ? parsed.data : customerListQuery.parse({});
       const scope = scopeOf(ctx.actor, 'customer.read');
       const [{ items, total, tagCounts }, tags, owners, stores] = await Promise.all([
-        listCustomers(ctx, query),
+        // Counts per tag on the first page, where the filter is chosen; later pages skip the extra read.
+        listCustomers(ctx, query, { withTagCounts: query.page === 1 }),
         listTagGroups(ctx),
         scope === 'own' ? Promise.resolve([]) : listAssignableOwners(ctx),
         scope === 'org' ? listStoreChoices(ctx) : Promise.resolve([]),

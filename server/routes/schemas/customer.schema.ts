@@ -27,6 +27,8 @@ export const customerListQuery = z.object({
   sort: z.enum(['updated', 'name', 'created']).default('updated'),
   page: z.coerce.number().int().min(1).max(100_000).default(1),
   limit: z.coerce.number().int().min(1).max(100).default(20),
+  /** The API adds the count per tag for the filter on request (it reads every match). */
+  counts: z.preprocess((v) => v === 'true' || v === '1' || v === true, z.boolean()).default(false),
 });
 export type CustomerListQuery = z.infer<typeof customerListQuery>;
 

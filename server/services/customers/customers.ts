@@ -172,7 +172,8 @@ export async function customerFilter(ctx: ServiceContext, query: CustomerFilter)
   return filter;
 }
 
-export async function listCustomers(ctx: ServiceContext, query: CustomerQuery) {
+/** `withTagCounts` adds the count per tag for the filter: it reads every match, so callers ask for it only when shown. */
+export async function listCustomers(ctx: ServiceContext, query: CustomerQuery, opts: { withTagCounts?: boolean } = {}) {
   const filter = await customerFilter(ctx, query);
   const [items, total, tagCounts] = await Promise.all([
     // Chinese names sort by pinyin under the zh collation (MongoDB; the stand-in ignores collations).
@@ -183,7 +184,9 @@ export async function listCustomers(ctx: ServiceContext, query: CustomerQuery) {
       .limit(query.limit)
       .lean<CustomerDoc[]>(),
     Customer.countDocuments(filter),
-    Customer.aggregate<{ _id: mongoose.Types.ObjectId; count: number }>([{ $match: filter }, { $unwind: '$tagIds' }, { $group: { _id: '$tagIds', count: { $sum: 1 } } }]),
+    opts.withTagCounts
+      ? Customer.aggregate<{ _id: mongoose.Types.ObjectId; count: number }>([{ $match: filter }, { $unwind: '$tagIds' }, { $group: { _id: '$tagIds', count: { $sum: 1 } } }])
+      : Promise.resolve([]),
   ]);
   return { items, total, tagCounts: new Map(tagCounts.map((row) => [String(row._id), row.count])) };
 }
