@@ -2,19 +2,12 @@ import type { Request } from 'express';
 import { route, ctxOf, type RouteSpec } from '../define.js';
 import { handleForm } from '../forms.js';
 import { flash } from '../flash.js';
-import { bulkTagFormSchema, customerFormSchema, customerListQuery, tagChangeSchema, transferSchema } from '../schemas/customer.schema.js';
+import { bulkTagFormSchema, customerFormSchema, customerListQuery, tagChangeSchema } from '../schemas/customer.schema.js';
 import { addCustomer, bulkChangeTags, changeCustomerTags, getCustomer, listCustomers, revealCustomerPhone, updateCustomer } from '../../services/customers/customers.js';
 import { listTimeline } from '../../services/customers/timeline.js';
 import { exportCustomersCsv } from '../../services/customers/export.js';
 import { eraseCustomer } from '../../services/customers/erase.js';
 import { startCsvDownload } from '../csv-download.js';
-import { receiveMultipartCsv } from '../uploads.js';
-import { startCustomerImport, getCustomerImport, listImportRejections } from '../../services/customers/import.js';
-import { importPolicies } from '../../models/customer-import.js';
-import { presentImport, writeRejectionsCsv } from '../../presenters/customer-import.js';
-import { toAppError } from '../../middlewares/errors.js';
-import { ValidationError } from '../../errors.js';
-import { listWaitingForTransfer, transferCustomers } from '../../services/customers/transfer.js';
 import { listTagGroups, tagNamesFor } from '../../services/tags/tags.js';
 import { listStoreChoices } from '../../services/org/stores.js';
 import { listAssignableOwners, listTransferTargets } from '../../services/org/staff.js';
@@ -92,12 +85,6 @@ async function formModel(req: Request, titleKey: string) {
     months: Array.from({ length: 12 }, (_, i) => i + 1),
     days: Array.from({ length: 31 }, (_, i) => i + 1),
   };
-}
-
-/** File problems (header, encoding, quoting) read better with the parser's own detail (which line, which columns). */
-function describeFileError(req: Request, err: ValidationError): string {
-  const code = err.fields.file?.[0];
-  return code ? `${t(req, `validation.${code}`)} ${err.message}` : t(req, err.messageKey);
 }
 
 function duplicateModel(req: Request, err: unknown) {
@@ -265,93 +252,6 @@ export const customerPageRoutes: RouteSpec[] = [
       await eraseCustomer(ctxOf(req), String(req.params.id));
       flash(req, 'success', 'erase.done');
       res.redirect(303, '/customers');
-    },
-  }),
-  route({
-    method: 'get',
-    path: '/customers/import',
-    access: { permission: 'customer.write' },
-    handler: (req, res) => res.render('pages/customers/import', { title: t(req, 'import.title'), policies: importPolicies, values: { policy: 'skip' } }),
-  }),
-  route({
-    method: 'post',
-    path: '/customers/import',
-    access: { permission: 'customer.write' },
-    handler: async (req, res) => {
-      const rerender = (err: unknown) => {
-        const appError = toAppError(err);
-        if (!appError || appError.status >= 500 || appError.status === 403) throw err;
-        res.status(appError.status).render('pages/customers/import', {
-          title: t(req, 'import.title'),
-          policies: importPolicies,
-          values: { policy: 'skip' },
-          formError: appError instanceof ValidationError ? describeFileError(req, appError) : t(req, appError.messageKey, appError.messageParams),
-        });
-      };
-      let file;
-      try {
-        file = await receiveMultipartCsv(req);
-      } catch (err) {
-        return rerender(err);
-      }
-      const received = file;
-      try {
-        const policy = importPolicies.find((p) => p === received.fields.policy) ?? 'skip';
-        const { importId, done } = await startCustomerImport(ctxOf(req), { filePath: received.filePath, fileName: received.fileName, policy });
-        void done.finally(received.remove);
-        res.redirect(303, `/customers/imports/${importId}`);
-      } catch (err) {
-        received.remove();
-        rerender(err);
-      }
-    },
-  }),
-  route({
-    method: 'get',
-    path: '/customers/imports/:id',
-    access: { permission: 'customer.write' },
-    handler: async (req, res) => {
-      const view = presentImport(await getCustomerImport(ctxOf(req), String(req.params.id)));
-      res.render('pages/customers/import-status', { title: t(req, 'import.statusTitle'), job: view, refreshSeconds: view.running ? 1 : null });
-    },
-  }),
-  route({
-    method: 'get',
-    path: '/customers/imports/:id/rejected.csv',
-    access: { permission: 'customer.write' },
-    handler: async (req, res) => {
-      const rows = await listImportRejections(ctxOf(req), String(req.params.id));
-      startCsvDownload(res, 'rejected-rows');
-      await writeRejectionsCsv(rows, res, req.locale);
-    },
-  }),
-  route({
-    method: 'get',
-    path: '/customers/transfers',
-    access: { permission: 'customer.transfer' },
-    handler: async (req, res) => {
-      const ctx = ctxOf(req);
-      const [waiting, targets] = await Promise.all([listWaitingForTransfer(ctx), listTransferTargets(ctx)]);
-      res.render('pages/customers/transfers', { title: t(req, 'transfer.title'), waiting, targets: targets.map((s) => ({ id: String(s._id), name: s.realName })) });
-    },
-  }),
-  route({
-    method: 'post',
-    path: '/customers/transfer',
-    access: { permission: 'customer.transfer' },
-    handler: async (req, res) => {
-      const parsed = transferSchema.safeParse(req.body);
-      const ids = ([] as unknown[]).concat(req.body.customerIds ?? []);
-      if (!parsed.success) {
-        flash(req, 'danger', 'transfer.chooseTarget');
-        return res.redirect(303, ids.length === 1 ? `/customers/${String(ids[0])}` : '/customers/transfers');
-      }
-      const input = parsed.data;
-      const result = await transferCustomers(ctxOf(req), input);
-      flash(req, result.moved ? 'success' : 'info', 'transfer.moved', { count: result.moved });
-      for (const refused of result.refused) flash(req, 'danger', 'transfer.refused', { name: refused.name, date: refused.movableFrom });
-      const back = input.customerIds.length === 1 ? `/customers/${input.customerIds[0]}` : '/customers/transfers';
-      res.redirect(303, back);
     },
   }),
   route({

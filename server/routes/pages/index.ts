@@ -5,8 +5,10 @@ import { consoleRoutes } from './consoles.js';
 import { adminRoutes } from './admin.js';
 import { profileRoutes } from './profile.js';
 import { customerPageRoutes } from './customers.js';
+import { customerImportPageRoutes } from './customer-imports.js';
+import { customerTransferPageRoutes } from './customer-transfers.js';
 import { tagPageRoutes } from './tags.js';
 
 export function pagesRouter(): Router {
-  return mount(Router(), 'page', [...authRoutes, ...consoleRoutes, ...customerPageRoutes, ...tagPageRoutes, ...adminRoutes, ...profileRoutes]);
+  return mount(Router(), 'page', [...authRoutes, ...consoleRoutes, ...customerImportPageRoutes, ...customerTransferPageRoutes, ...customerPageRoutes, ...tagPageRoutes, ...adminRoutes, ...profileRoutes]);
 }

@@ -1,0 +1,79 @@
+import type { Request } from 'express';
+import { route, ctxOf, type RouteSpec } from '../define.js';
+import { receiveMultipartCsv } from '../uploads.js';
+import { startCsvDownload } from '../csv-download.js';
+import { startCustomerImport, getCustomerImport, listImportRejections } from '../../services/customers/import.js';
+import { importPolicies } from '../../models/customer-import.js';
+import { presentImport, writeRejectionsCsv } from '../../presenters/customer-import.js';
+import { toAppError } from '../../middlewares/errors.js';
+import { ValidationError } from '../../errors.js';
+import { i18n } from '../../i18n/index.js';
+
+const t = (req: Request, key: string, params: Record<string, unknown> = {}) => i18n.t(key, { lng: req.locale, ...params });
+
+/** File problems (header, encoding, quoting) read better with the parser's own detail (which line, which columns). */
+function describeFileError(req: Request, err: ValidationError): string {
+  const code = err.fields.file?.[0];
+  return code ? `${t(req, `validation.${code}`)} ${err.message}` : t(req, err.messageKey);
+}
+
+export const customerImportPageRoutes: RouteSpec[] = [
+  route({
+    method: 'get',
+    path: '/customers/import',
+    access: { permission: 'customer.write' },
+    handler: (req, res) => res.render('pages/customers/import', { title: t(req, 'import.title'), policies: importPolicies, values: { policy: 'skip' } }),
+  }),
+  route({
+    method: 'post',
+    path: '/customers/import',
+    access: { permission: 'customer.write' },
+    handler: async (req, res) => {
+      const rerender = (err: unknown) => {
+        const appError = toAppError(err);
+        if (!appError || appError.status >= 500 || appError.status === 403) throw err;
+        res.status(appError.status).render('pages/customers/import', {
+          title: t(req, 'import.title'),
+          policies: importPolicies,
+          values: { policy: 'skip' },
+          formError: appError instanceof ValidationError ? describeFileError(req, appError) : t(req, appError.messageKey, appError.messageParams),
+        });
+      };
+      let file;
+      try {
+        file = await receiveMultipartCsv(req);
+      } catch (err) {
+        return rerender(err);
+      }
+      const received = file;
+      try {
+        const policy = importPolicies.find((p) => p === received.fields.policy) ?? 'skip';
+        const { importId, done } = await startCustomerImport(ctxOf(req), { filePath: received.filePath, fileName: received.fileName, policy });
+        void done.finally(received.remove);
+        res.redirect(303, `/customers/imports/${importId}`);
+      } catch (err) {
+        received.remove();
+        rerender(err);
+      }
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/customers/imports/:id',
+    access: { permission: 'customer.write' },
+    handler: async (req, res) => {
+      const view = presentImport(await getCustomerImport(ctxOf(req), String(req.params.id)));
+      res.render('pages/customers/import-status', { title: t(req, 'import.statusTitle'), job: view, refreshSeconds: view.running ? 1 : null });
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/customers/imports/:id/rejected.csv',
+    access: { permission: 'customer.write' },
+    handler: async (req, res) => {
+      const rows = await listImportRejections(ctxOf(req), String(req.params.id));
+      startCsvDownload(res, 'rejected-rows');
+      await writeRejectionsCsv(rows, res, req.locale);
+    },
+  }),
+];
