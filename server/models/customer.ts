@@ -39,6 +39,8 @@ export interface CustomerDoc {
   notes: string;
   /** The two latest limited transfers, newest first: enough to enforce "at most 2 in 90 days" in one conditional update. */
   recentTransfers: Date[];
+  /** Colleagues the customer is shared with: they see the customer (read only); the owner stays responsible. */
+  sharedWith: mongoose.Types.ObjectId[];
   /** Who added the customer; with createdAt and source it is the first timeline entry, so creating writes one document. */
   createdBy?: mongoose.Types.ObjectId | null | undefined;
   /** Set when the customer's personal data was erased on request; the record stays for anonymous counts. */
@@ -78,6 +80,7 @@ const customerSchema = new Schema<CustomerDoc>(
     recentTransfers: { type: [Date], default: [] },
     erasedAt: { type: Date, default: null },
     createdBy: { type: Schema.Types.ObjectId, ref: 'Staff', default: null },
+    sharedWith: { type: [Schema.Types.ObjectId], ref: 'Staff', default: [] },
   },
   { timestamps: true },
 );
@@ -85,6 +88,7 @@ const customerSchema = new Schema<CustomerDoc>(
 customerSchema.index({ orgId: 1, phone: 1 }, { unique: true });
 customerSchema.index({ orgId: 1, updatedAt: -1, _id: -1 });
 customerSchema.index({ orgId: 1, ownerId: 1, updatedAt: -1 });
+customerSchema.index({ orgId: 1, sharedWith: 1 });
 customerSchema.index({ orgId: 1, storeId: 1, updatedAt: -1 });
 customerSchema.index({ orgId: 1, tagIds: 1 });
 customerSchema.index({ orgId: 1, birthdayMds: 1 });

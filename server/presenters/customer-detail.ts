@@ -19,6 +19,7 @@ export function presentCustomer(customer: CustomerDoc, opts: { revealedPhone?: s
     storeId: customer.storeId ? String(customer.storeId) : null,
     ownerId: customer.ownerId ? String(customer.ownerId) : null,
     tagIds: tags,
+    sharedWith: customer.sharedWith.map(String),
     tags: tags.map((id) => ({ id, name: opts.tagNames.get(id)! })),
     createdAt: customer.createdAt.toISOString(),
     updatedAt: customer.updatedAt.toISOString(),

@@ -92,6 +92,26 @@ describe('customers over the API', () => {
     await request(app).patch(`/api/v1/customers/${foreign._id}`).set(await bearer(marketer.login)).send({ name: 'x' }).expect(404);
   });
 
+  it('shares a customer with a colleague, who then reads but cannot change it, until sharing stops', async () => {
+    const { org, store, clerk } = await createOrgWithTeam();
+    const colleague = await createStaff(org._id, { roles: ['clerk'], storeId: store._id });
+    const customer = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id });
+    const owner = await bearer(clerk.login);
+    const other = await bearer(colleague.login);
+    await request(app).get(`/api/v1/customers/${customer._id}`).set(other).expect(404);
+    await request(app).post(`/api/v1/customers/${customer._id}/share`).set(other).send({ staffId: String(colleague._id), shared: true }).expect(404);
+    const shared = await request(app).post(`/api/v1/customers/${customer._id}/share`).set(owner).send({ staffId: String(colleague._id), shared: true }).expect(200);
+    expect(shared.body.sharedWith).toEqual([String(colleague._id)]);
+    await request(app).get(`/api/v1/customers/${customer._id}`).set(other).expect(200);
+    expect((await request(app).get('/api/v1/customers').set(other).expect(200)).body.total).toBe(1);
+    await request(app).patch(`/api/v1/customers/${customer._id}`).set(other).send({ notes: 'mine' }).expect(404);
+    await request(app).post(`/api/v1/customers/${customer._id}/share`).set(owner).send({ staffId: String(colleague._id), shared: false }).expect(200);
+    await request(app).get(`/api/v1/customers/${customer._id}`).set(other).expect(404);
+    const stranger = await createOrgWithTeam();
+    const foreign = await request(app).post(`/api/v1/customers/${customer._id}/share`).set(owner).send({ staffId: String(stranger.clerk._id), shared: true });
+    expect(foreign.status).toBe(400);
+  });
+
   it('updates with PATCH, keeping what was not sent, and records the change', async () => {
     const { clerk, org } = await createOrgWithTeam();
     const auth = await bearer(clerk.login);

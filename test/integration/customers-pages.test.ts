@@ -82,6 +82,19 @@ describe('the customer pages', () => {
     expect((await Customer.findOne({ orgId: org._id, _id: a._id }).lean())?.tagIds.map(String)).toEqual([String(vip._id)]);
   });
 
+  it('lets the owner share a customer with a colleague from the customer page', async () => {
+    const { org, store, clerk } = await createOrgWithTeam();
+    const colleague = await (await import('../factories.js')).createStaff(org._id, { roles: ['clerk'], storeId: store._id });
+    const customer = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '共享的客户' });
+    const owner = await signIn(app, clerk.login, PASSWORD);
+    const shared = await postForm(owner, `/customers/${customer._id}`, `/customers/${customer._id}/share`, { staffId: String(colleague._id), shared: 'true' });
+    expect(shared.status).toBe(303);
+    const other = await signIn(app, colleague.login, PASSWORD);
+    const page = await other.get(`/customers/${customer._id}`).expect(200);
+    expect(page.text).toContain('共享的客户');
+    expect(page.text).not.toContain(`/customers/${customer._id}/edit`);
+  });
+
   it('shows bad input again with what was typed, including relatives, and writes nothing', async () => {
     const { clerk, org } = await createOrgWithTeam();
     const agent = await signIn(app, clerk.login, PASSWORD);

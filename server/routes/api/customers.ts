@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { route, ctxOf, type RouteSpec } from '../define.js';
-import { bulkTagSchema, customerListQuery, customerSchema, tagChangeSchema, tagGroupSchema, tagNamesSchema, tagRenameSchema, transferSchema, tagGroupUpdateSchema } from '../schemas/customer.schema.js';
-import { addCustomer, bulkChangeTags, changeCustomerTags, getCustomer, listCustomers, revealCustomerPhone, updateCustomer } from '../../services/customers/customers.js';
+import { bulkTagSchema, customerListQuery, customerSchema, tagChangeSchema, tagGroupSchema, tagNamesSchema, tagRenameSchema, transferSchema, tagGroupUpdateSchema, shareSchema } from '../schemas/customer.schema.js';
+import { addCustomer, bulkChangeTags, changeCustomerTags, getCustomer, listCustomers, revealCustomerPhone, setCustomerSharing, updateCustomer } from '../../services/customers/customers.js';
 import { listTimeline } from '../../services/customers/timeline.js';
 import { exportCustomersCsv } from '../../services/customers/export.js';
 import { eraseCustomer } from '../../services/customers/erase.js';
@@ -122,6 +122,12 @@ export const customerApiRoutes: RouteSpec[] = [
     path: '/customers/:id/tags',
     access: { permission: 'customer.write' },
     handler: async (req, res) => res.json(await customerBody(req, await changeCustomerTags(ctxOf(req), String(req.params.id), tagChangeSchema.parse(req.body)))),
+  }),
+  route({
+    method: 'post',
+    path: '/customers/:id/share',
+    access: { permission: 'customer.write' },
+    handler: async (req, res) => res.json(await customerBody(req, await setCustomerSharing(ctxOf(req), String(req.params.id), shareSchema.parse(req.body)))),
   }),
   route({
     method: 'post',

@@ -2,15 +2,15 @@ import type { Request } from 'express';
 import { route, ctxOf, type RouteSpec } from '../define.js';
 import { handleForm } from '../forms.js';
 import { flash } from '../flash.js';
-import { bulkTagFormSchema, customerFormSchema, customerListQuery, tagChangeSchema } from '../schemas/customer.schema.js';
-import { addCustomer, bulkChangeTags, changeCustomerTags, getCustomer, listCustomers, revealCustomerPhone, updateCustomer } from '../../services/customers/customers.js';
+import { bulkTagFormSchema, customerFormSchema, customerListQuery, shareSchema, tagChangeSchema } from '../schemas/customer.schema.js';
+import { addCustomer, bulkChangeTags, changeCustomerTags, getCustomer, listCustomers, revealCustomerPhone, setCustomerSharing, updateCustomer } from '../../services/customers/customers.js';
 import { listTimeline } from '../../services/customers/timeline.js';
 import { exportCustomersCsv } from '../../services/customers/export.js';
 import { eraseCustomer } from '../../services/customers/erase.js';
 import { startCsvDownload } from '../csv-download.js';
 import { listTagGroups, tagNamesFor } from '../../services/tags/tags.js';
 import { listStoreChoices } from '../../services/org/stores.js';
-import { listAssignableOwners, listTransferTargets } from '../../services/org/staff.js';
+import { listAssignableOwners, listShareCandidates, listTransferTargets } from '../../services/org/staff.js';
 import { presentCustomer } from '../../presenters/customer-detail.js';
 import { presentCustomerRow } from '../../presenters/customer.js';
 import { presentTag, presentTagGroup } from '../../presenters/tag.js';
@@ -97,11 +97,13 @@ async function detailModel(req: Request, customerId: string, revealedPhone?: str
   const ctx = ctxOf(req);
   const customer = await getCustomer(ctx, customerId);
   const canTransfer = can(ctx.actor, 'customer.transfer', { storeId: customer.storeId ? String(customer.storeId) : null });
-  const [tagNames, timeline, tags, targets] = await Promise.all([
+  const canEditCustomer = can(ctx.actor, 'customer.write', { ownerId: customer.ownerId ? String(customer.ownerId) : null, storeId: customer.storeId ? String(customer.storeId) : null });
+  const [tagNames, timeline, tags, targets, colleagues] = await Promise.all([
     tagNamesFor(ctx, customer.tagIds),
     listTimeline(ctx, customerId),
     listTagGroups(ctx),
     canTransfer ? listTransferTargets(ctx) : Promise.resolve([]),
+    canEditCustomer ? listShareCandidates(ctx) : Promise.resolve([]),
   ]);
   const view = presentCustomer(customer, { revealedPhone, tagNames });
   const resource = { ownerId: view.ownerId, storeId: view.storeId };
@@ -111,6 +113,10 @@ async function detailModel(req: Request, customerId: string, revealedPhone?: str
     canEdit: can(ctx.actor, 'customer.write', resource),
     canReveal: !revealedPhone && can(ctx.actor, 'customer.personal_data', resource),
     canTransfer,
+    shares: colleagues.filter((s) => customer.sharedWith.some((id) => String(id) === String(s._id))).map((s) => ({ id: String(s._id), name: s.realName })),
+    shareCandidates: colleagues
+      .filter((s) => String(s._id) !== String(customer.ownerId) && !customer.sharedWith.some((id) => String(id) === String(s._id)))
+      .map((s) => ({ id: String(s._id), name: s.realName })),
     canErase: can(ctx.actor, 'customer.erase', resource),
     transferTargets: targets.filter((s) => String(s._id) !== view.ownerId).map((s) => ({ id: String(s._id), name: s.realName })),
     tagGroups: tags.groups.map((g) => presentTagGroup(g)),
@@ -269,6 +275,20 @@ export const customerPageRoutes: RouteSpec[] = [
       const phone = await revealCustomerPhone(ctxOf(req), String(req.params.id));
       res.setHeader('Cache-Control', 'no-store');
       res.render('pages/customers/detail', await detailModel(req, String(req.params.id), phone));
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/customers/:id/share',
+    access: { permission: 'customer.write' },
+    handler: async (req, res) => {
+      const parsed = shareSchema.safeParse(req.body);
+      if (!parsed.success) flash(req, 'danger', 'share.chooseColleague');
+      else {
+        await setCustomerSharing(ctxOf(req), String(req.params.id), parsed.data);
+        flash(req, 'success', parsed.data.shared ? 'share.shared' : 'share.unshared');
+      }
+      res.redirect(303, `/customers/${String(req.params.id)}`);
     },
   }),
   route({

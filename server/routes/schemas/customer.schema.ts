@@ -92,3 +92,8 @@ export const tagGroupUpdateSchema = z.object({
   color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'invalid_format').optional(),
   move: z.enum(['up', 'down']).optional(),
 });
+
+export const shareSchema = z.object({
+  staffId: requiredText(64),
+  shared: z.preprocess((v) => v === true || v === 'true' || v === '1' || v === 'on', z.boolean()),
+});

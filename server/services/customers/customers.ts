@@ -231,3 +231,16 @@ export async function revealCustomerPhone(ctx: ServiceContext, customerId: strin
   await appendTimeline(ctx, customer._id, 'customer.phone_revealed', {});
   return customer.phone;
 }
+
+/** The owner (or a manager or admin within reach) shares a customer with a colleague, or stops sharing. */
+export async function setCustomerSharing(ctx: ServiceContext, customerId: string, input: { staffId: string; shared: boolean }): Promise<CustomerDoc> {
+  const customer = await getCustomer(ctx, customerId, 'customer.write');
+  const staffId = toObjectId(input.staffId, 'staff');
+  if (input.shared) {
+    const colleague = await Staff.exists({ _id: staffId, orgId: customer.orgId, status: 'active' });
+    if (!colleague || String(staffId) === String(customer.ownerId)) throw new ValidationError({ staffId: ['unknown_staff'] });
+  }
+  await Customer.updateOne({ _id: customer._id, orgId: customer.orgId }, input.shared ? { $addToSet: { sharedWith: staffId } } : { $pull: { sharedWith: staffId } });
+  await appendTimeline(ctx, customer._id, input.shared ? 'customer.shared' : 'customer.unshared', { staffId: String(staffId) });
+  return getCustomer(ctx, customerId);
+}

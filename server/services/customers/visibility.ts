@@ -8,7 +8,11 @@ export function customerScopeFilter(ctx: ServiceContext, action: Extract<Action,
   // Erased customers are kept only as anonymous counts: nobody sees them in lists or by id.
   const filter: Record<string, unknown> = { orgId: toObjectId(ctx.orgId), erasedAt: null };
   if (scope === 'store') filter.storeId = ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null;
-  else if (scope === 'own') filter.ownerId = toObjectId(ctx.actor.id);
+  else if (scope === 'own') {
+    // Reading also reaches customers a colleague shared; changing them stays with the owner.
+    if (action === 'customer.read') filter.$or = [{ ownerId: toObjectId(ctx.actor.id) }, { sharedWith: toObjectId(ctx.actor.id) }];
+    else filter.ownerId = toObjectId(ctx.actor.id);
+  }
   else if (scope !== 'org') throw new Error(`customerScopeFilter called without ${action}`);
   return filter;
 }

@@ -171,3 +171,9 @@ export async function listTransferTargets(ctx: ServiceContext): Promise<Pick<Sta
   authorize(ctx.actor, 'customer.transfer');
   return Staff.find({ orgId: toObjectId(ctx.orgId), status: 'active', roles: { $in: ['clerk', 'manager'] } }, { realName: 1, storeId: 1 }).sort({ realName: 1 }).lean();
 }
+
+/** Colleagues a customer can be shared with: active staff of the organisation who serve customers. */
+export async function listShareCandidates(ctx: ServiceContext): Promise<Pick<StaffDoc, '_id' | 'realName'>[]> {
+  authorize(ctx.actor, 'customer.write');
+  return Staff.find({ orgId: toObjectId(ctx.orgId), status: 'active', roles: { $in: ['clerk', 'manager', 'agent'] } }, { realName: 1 }).sort({ realName: 1 }).lean();
+}
