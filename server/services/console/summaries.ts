@@ -49,7 +49,7 @@ export async function managerConsoleSummary(ctx: ServiceContext) {
   const [store, staff, customerCount] = await Promise.all([
     storeId ? Store.findOne({ _id: storeId, orgId }).lean() : null,
     listStaff(ctx),
-    Customer.countDocuments({ orgId, storeId }),
+    Customer.countDocuments({ orgId, storeId, erasedAt: null }),
   ]);
   return { store, staff, customerCount };
 }
@@ -58,7 +58,7 @@ export async function marketerConsoleSummary(ctx: ServiceContext) {
   authorize(ctx.actor, 'console.marketer');
   const orgId = toObjectId(ctx.orgId);
   const [customerCount, groups, tags, tagCounts] = await Promise.all([
-    Customer.countDocuments({ orgId }),
+    Customer.countDocuments({ orgId, erasedAt: null }),
     TagGroup.find({ orgId }).sort({ order: 1, name: 1 }).lean(),
     Tag.find({ orgId, ownerId: null }).sort({ order: 1, name: 1 }).lean(),
     Customer.aggregate<{ _id: unknown; count: number }>([{ $match: { orgId } }, { $unwind: '$tagIds' }, { $group: { _id: '$tagIds', count: { $sum: 1 } } }]),
@@ -81,7 +81,7 @@ export async function adminConsoleSummary(ctx: ServiceContext) {
     Store.countDocuments({ orgId }),
     Staff.countDocuments({ orgId, status: 'active' }),
     Staff.countDocuments({ orgId, status: 'left' }),
-    Customer.countDocuments({ orgId }),
+    Customer.countDocuments({ orgId, erasedAt: null }),
     listAuditEvents(ctx, { limit: 8 }),
   ]);
   return { storeCount, activeStaff, leftStaff, customerCount, recentAudit };
