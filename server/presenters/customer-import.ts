@@ -4,7 +4,7 @@ import { Transform } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import type { CustomerImportDoc, ImportRejectionDoc } from '../models/customer-import.js';
 import { i18n } from '../i18n/index.js';
-import { csvColumns } from '../services/customers/csv-format.js';
+import { csvColumns, textCell } from '../services/customers/csv-format.js';
 
 /** An import is "interrupted" when it still says running but has not moved for a while (its process died). */
 const STALE_MS = 2 * 60_000;
@@ -50,7 +50,7 @@ export async function writeRejectionsCsv(rows: AsyncIterable<ImportRejectionDoc>
   const toRow = new Transform({
     objectMode: true,
     transform(r: ImportRejectionDoc, _enc, done) {
-      done(null, [r.line, describeReason(r.reason, lng), ...csvColumns.map((c) => r.row[c] ?? '')]);
+      done(null, [r.line, describeReason(r.reason, lng), ...csvColumns.map((c) => (c === 'phone' || c === 'birthday' ? (r.row[c] ?? '') : textCell(r.row[c] ?? '')))]);
     },
   });
   out.write('\uFEFF');

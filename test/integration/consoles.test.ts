@@ -32,7 +32,7 @@ describe('role consoles', () => {
     const later = DateTime.now().setZone('Asia/Shanghai').plus({ days: 30 });
     const soon = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '明天生日', birthday: { month: tomorrow.month, day: tomorrow.day } });
     await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '下月生日', birthday: { month: later.month, day: later.day } });
-    await createCustomer(org._id, { ownerId: colleague._id, storeId: store._id, name: '同事的客户' });
+    await createCustomer(org._id, { ownerId: colleague._id, storeId: store._id, name: '同事的客户', birthday: { month: tomorrow.month, day: tomorrow.day } });
 
     const page = await (await signIn(app, clerk.login, PASSWORD)).get('/console/clerk').expect(200);
     expect(page.text).toContain('data-testid="customer-count">2<');

@@ -44,6 +44,24 @@ describe('customers over the API', () => {
     expect(again.body.error).toMatchObject({ code: 'duplicate', existingId: first.body.id });
   });
 
+  it('keeps placement within reach and hides the id of a duplicate the caller cannot open', async () => {
+    const { org, store, otherStore, clerk, manager } = await createOrgWithTeam();
+    const far = await createStaff(org._id, { roles: ['clerk'], storeId: otherStore._id });
+    const managerAuth = await bearer(manager.login);
+    const outside = await request(app).post('/api/v1/customers').set(managerAuth).send({ ...alice, phone: '13500135001', storeId: String(store._id), ownerId: String(far._id) });
+    expect(outside.status).toBe(400);
+    expect(outside.body.error.details.fields).toEqual({ ownerId: ['unknown_staff'] });
+    const clerkAuth = await bearer(clerk.login);
+    const elsewhere = await request(app).post('/api/v1/customers').set(clerkAuth).send({ ...alice, phone: '13500135002', storeId: String(otherStore._id) }).expect(201);
+    expect(elsewhere.body.storeId).toBe(String(store._id));
+    const farCustomer = await createCustomer(org._id, { ownerId: far._id, storeId: otherStore._id });
+    const dup = await request(app).post('/api/v1/customers').set(clerkAuth).send({ ...alice, phone: farCustomer.phone });
+    expect(dup.status).toBe(409);
+    expect(dup.body.error.code).toBe('duplicate');
+    expect(dup.body.error.existingId).toBeUndefined();
+    expect(JSON.stringify(dup.body)).not.toContain(String(farCustomer._id));
+  });
+
   it('refuses bad input with per-field details and writes nothing', async () => {
     const { clerk, org } = await createOrgWithTeam();
     const other = await createOrgWithTeam();
@@ -209,6 +227,20 @@ describe('tags over the API', () => {
     await request(app).patch(`/api/v1/tags/${personal.body.id}`).set(managerAuth).send({ name: 'mine now' }).expect(404);
     const tooLong = await request(app).post('/api/v1/tags/personal').set(clerkAuth).send({ name: 'x'.repeat(31) });
     expect(tooLong.status).toBe(400);
+  });
+
+  it('keeps the enterprise tag count right when adding a name that exists, and allows an empty group', async () => {
+    const { marketer, org } = await createOrgWithTeam();
+    const auth = await bearer(marketer.login);
+    const group = await request(app).post('/api/v1/tag-groups').set(auth).send({ name: '组', tags: ['VIP'] }).expect(201);
+    for (let i = 0; i < 3; i++) {
+      const res = await request(app).post(`/api/v1/tag-groups/${group.body.id}/tags`).set(auth).send({ tags: [`新${i}`, 'VIP'] });
+      expect(res.status).toBe(409);
+    }
+    await request(app).post('/api/v1/tag-groups').set(auth).send({ name: '空组', tags: [] }).expect(201);
+    const { Organization } = await import('../../server/models/organization.js');
+    const counted = (await Organization.findById(org._id).lean())?.counters.enterpriseTags;
+    expect(counted).toBe(await Tag.countDocuments({ orgId: org._id, ownerId: null }));
   });
 
   it('holds the enterprise tag cap under concurrent creation', async () => {

@@ -95,6 +95,19 @@ describe('the customer pages', () => {
     expect(page.text).not.toContain(`/customers/${customer._id}/edit`);
   });
 
+  it('keeps numbers masked on the edit form and keeps the stored number when it comes back unchanged', async () => {
+    const { org, store, clerk, marketer } = await createOrgWithTeam();
+    const customer = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '改名前' });
+    const agent = await signIn(app, marketer.login, PASSWORD);
+    const page = await agent.get(`/customers/${customer._id}/edit`).expect(200);
+    const masked = `${customer.phone.slice(3, 6)}****${customer.phone.slice(-4)}`;
+    expect(page.text).toContain(`value="${masked}"`);
+    expect(page.text).not.toContain(customer.phone.slice(3));
+    const saved = await postForm(agent, `/customers/${customer._id}/edit`, `/customers/${customer._id}`, { name: '改名后', phone: masked, gender: 'unknown', source: 'in_store' });
+    expect(saved.status).toBe(303);
+    expect(await Customer.findOne({ orgId: org._id, _id: customer._id }).lean()).toMatchObject({ name: '改名后', phone: customer.phone });
+  });
+
   it('shows bad input again with what was typed, including relatives, and writes nothing', async () => {
     const { clerk, org } = await createOrgWithTeam();
     const agent = await signIn(app, clerk.login, PASSWORD);

@@ -33,6 +33,8 @@ describe('CSV export', () => {
     const a = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '甲, "引号"', birthday: { month: 2, day: 29 } });
     await Customer.updateOne({ orgId: org._id, _id: a._id }, { $set: { tagIds: [vip._id] } });
     await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '乙' });
+    const formula = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '=HYPERLINK("http://evil.example","x")' });
+    await Customer.updateOne({ orgId: org._id, _id: formula._id }, { $set: { tagIds: [vip._id] } });
 
     const agent = await signIn(app, manager.login, PASSWORD);
     await agent.get(`/customers/export?tags=${vip._id}`).expect(303).expect('location', `/confirm-password?next=${encodeURIComponent(`/customers/export?tags=${vip._id}`)}`);
@@ -45,8 +47,10 @@ describe('CSV export', () => {
     const body = res.body as string;
     expect(body.charCodeAt(0)).toBe(0xfeff);
     const rows = parse(body.slice(1), { columns: true }) as Record<string, string>[];
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ name: '甲, "引号"', phone: a.phone, birthday: '--02-29', tags: 'VIP', store: store.name, owner: clerk.realName });
+    expect(rows).toHaveLength(2);
+    // A cell that Excel would run as a formula is written as text.
+    expect(rows.find((r) => r.name?.includes('HYPERLINK'))?.name).toBe(`'=HYPERLINK("http://evil.example","x")`);
+    expect(rows.find((r) => r.name === '甲, "引号"')).toMatchObject({ name: '甲, "引号"', phone: a.phone, birthday: '--02-29', tags: 'VIP', store: store.name, owner: clerk.realName });
     expect(await AuditEvent.countDocuments({ orgId: org._id, action: 'customer.export', actorId: manager._id })).toBe(1);
   });
 

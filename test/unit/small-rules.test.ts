@@ -72,3 +72,16 @@ describe('organisation settings', () => {
     expect(orgSettingsSchema.safeParse({ stepUpMinutes: 0 }).success).toBe(false);
   });
 });
+
+describe('CSV cells', () => {
+  it('writes would-be formulas as text and reads them back unchanged', async () => {
+    const { textCell, untextCell, parseBirthday, formatBirthday } = await import('../../server/services/customers/csv-format.js');
+    for (const value of ['=SUM(A1)', '+86 138', '-1', '@me', '王芳', '']) expect(untextCell(textCell(value))).toBe(value);
+    expect(textCell('=1+1')).toBe("'=1+1");
+    expect(textCell('王芳')).toBe('王芳');
+    expect(parseBirthday('--02-29')).toEqual({ year: null, month: 2, day: 29 });
+    expect(parseBirthday('1990-5-6')).toEqual({ year: 1990, month: 5, day: 6 });
+    expect(parseBirthday('06/05/1990')).toBe('invalid');
+    expect(formatBirthday({ year: null, month: 2, day: 29, md: 229 })).toBe('--02-29');
+  });
+});

@@ -25,7 +25,7 @@ export const customerTransferPageRoutes: RouteSpec[] = [
     access: { permission: 'customer.transfer' },
     handler: async (req, res) => {
       const parsed = transferSchema.safeParse(req.body);
-      const ids = ([] as unknown[]).concat(req.body.customerIds ?? []);
+      const ids = ([] as unknown[]).concat((req.body ?? {}).customerIds ?? []);
       if (!parsed.success) {
         flash(req, 'danger', 'transfer.chooseTarget');
         return res.redirect(303, ids.length === 1 ? `/customers/${String(ids[0])}` : '/customers/transfers');

@@ -12,7 +12,7 @@ import { listTagGroups, tagNamesFor } from '../../services/tags/tags.js';
 import { listStoreChoices } from '../../services/org/stores.js';
 import { listAssignableOwners, listShareCandidates, listTransferTargets } from '../../services/org/staff.js';
 import { presentCustomer } from '../../presenters/customer-detail.js';
-import { presentCustomerRow } from '../../presenters/customer.js';
+import { maskPhone, presentCustomerRow } from '../../presenters/customer.js';
 import { presentTag, presentTagGroup } from '../../presenters/tag.js';
 import { can, scopeOf } from '../../policies/permissions.js';
 import { customerSources, genders, type CustomerDoc } from '../../models/customer.js';
@@ -46,10 +46,11 @@ function postedValues(body: Record<string, unknown>) {
   };
 }
 
+/** The edit form shows the number masked, like everywhere else; sending it back unchanged keeps the stored number. */
 function storedValues(customer: CustomerDoc) {
   return {
     name: customer.name,
-    phone: customer.phone,
+    phone: maskPhone(customer.phone),
     gender: customer.gender,
     birthdayYear: customer.birthday?.year ?? '',
     birthdayMonth: customer.birthday?.month ?? '',
@@ -217,7 +218,7 @@ export const customerPageRoutes: RouteSpec[] = [
     path: '/customers/bulk-tags',
     access: { permission: 'customer.write' },
     handler: async (req, res) => {
-      const back = typeof req.body.back === 'string' && req.body.back.startsWith('/customers') ? req.body.back : '/customers';
+      const back = typeof (req.body ?? {}).back === 'string' && (req.body ?? {}).back.startsWith('/customers') ? (req.body ?? {}).back : '/customers';
       const parsed = bulkTagFormSchema.safeParse(req.body);
       if (!parsed.success) {
         // Nothing chosen: say what is missing on the list the person came from.
@@ -298,7 +299,7 @@ export const customerPageRoutes: RouteSpec[] = [
     handler: async (req, res) => {
       const ctx = ctxOf(req);
       const customer = await getCustomer(ctx, String(req.params.id), 'customer.write');
-      const wanted = new Set(list(req.body.tagIds).map(String));
+      const wanted = new Set(list((req.body ?? {}).tagIds).map(String));
       const visible = await tagNamesFor(ctx, customer.tagIds);
       const current = customer.tagIds.map(String).filter((id) => visible.has(id));
       const change = tagChangeSchema.safeParse({ add: [...wanted].filter((id) => !current.includes(id)), remove: current.filter((id) => !wanted.has(id)) });
@@ -322,11 +323,14 @@ export const customerPageRoutes: RouteSpec[] = [
     access: { permission: 'customer.write' },
     handler: async (req, res) => {
       const customer = await getCustomer(ctxOf(req), String(req.params.id), 'customer.write');
+      const masked = maskPhone(customer.phone);
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      if (body.phone === masked) body.phone = customer.phone;
       let duplicate = {};
       await handleForm(req, res, {
         schema: customerFormSchema,
         view: 'pages/customers/form',
-        formValues: postedValues,
+        formValues: (posted) => ({ ...postedValues(posted), ...(posted.phone === customer.phone ? { phone: masked } : {}) }),
         model: async () => ({ ...(await formModel(req, 'customers.edit')), action: `/customers/${customer._id}`, editing: true, customerId: String(customer._id), ...duplicate }),
         onValid: async (input) => {
           try {

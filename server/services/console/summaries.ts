@@ -6,6 +6,7 @@ import { Tag, TagGroup } from '../../models/tag.js';
 import { listAuditEvents } from '../audit/record-audit.js';
 import { authorize } from '../../policies/permissions.js';
 import { customerScopeFilter } from '../customers/visibility.js';
+import { tagNamesFor } from '../tags/tags.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { getOrgSettings } from '../org/settings.js';
@@ -19,12 +20,6 @@ export function monthDayRanges(today: DateTime, days: number): { $gte: number; $
   return end >= start ? [{ $gte: start, $lte: end }] : [{ $gte: start, $lte: 1231 }, { $gte: 101, $lte: end }];
 }
 
-async function tagNameMap(ctx: ServiceContext, customers: CustomerDoc[]): Promise<Map<string, string>> {
-  const ids = [...new Set(customers.flatMap((c) => c.tagIds.map(String)))].map((id) => toObjectId(id));
-  const tags = await Tag.find({ orgId: toObjectId(ctx.orgId), _id: { $in: ids } }, { name: 1 }).lean();
-  return new Map(tags.map((tag) => [String(tag._id), tag.name]));
-}
-
 const UPCOMING_DAYS = 7;
 
 export async function customerConsoleSummary(ctx: ServiceContext) {
@@ -32,13 +27,14 @@ export async function customerConsoleSummary(ctx: ServiceContext) {
   const filter = customerScopeFilter(ctx);
   const { timezone } = await getOrgSettings(ctx);
   const today = DateTime.now().setZone(timezone).startOf('day');
-  const birthdayFilter = { ...filter, $or: monthDayRanges(today, UPCOMING_DAYS).map((range) => ({ birthdayMds: range })) };
+  // $and keeps the scope's own $or (owned or shared) next to the date ranges.
+  const birthdayFilter = { ...filter, $and: [{ $or: monthDayRanges(today, UPCOMING_DAYS).map((range) => ({ birthdayMds: range })) }] };
   const [count, upcoming, recent] = await Promise.all([
     Customer.countDocuments(filter),
     Customer.find(birthdayFilter).sort({ name: 1 }).limit(20).lean<CustomerDoc[]>(),
     Customer.find(filter).sort({ updatedAt: -1, _id: -1 }).limit(10).lean<CustomerDoc[]>(),
   ]);
-  const tagNames = await tagNameMap(ctx, [...upcoming, ...recent]);
+  const tagNames = await tagNamesFor(ctx, [...upcoming, ...recent].flatMap((c) => c.tagIds));
   return { count, upcoming, recent, tagNames, upcomingDays: UPCOMING_DAYS };
 }
 

@@ -50,11 +50,13 @@ function assertNotFuture(birthday: BirthdayInput | null | undefined, today: Date
 async function placement(ctx: ServiceContext, input: Pick<CustomerInput, 'storeId' | 'ownerId'>) {
   const scope = scopeOf(ctx.actor, 'customer.write');
   const ownerId = input.ownerId ?? (scope === 'own' || ctx.actor.roles.includes('clerk') ? ctx.actor.id : null);
-  let storeId = input.storeId ?? ctx.actor.storeId;
+  // A clerk's customers belong to her store; only organisation-wide roles choose another store.
+  let storeId = scope === 'org' ? (input.storeId ?? ctx.actor.storeId) : ctx.actor.storeId;
   if (ownerId) {
-    const owner = await Staff.findOne({ _id: toObjectId(ownerId, 'staff'), orgId: toObjectId(ctx.orgId), status: 'active' }, { storeId: 1 }).lean();
+    const owner = await Staff.findOne({ _id: toObjectId(ownerId, 'staff'), orgId: toObjectId(ctx.orgId), status: 'active', roles: { $in: ['clerk', 'manager'] } }, { storeId: 1 }).lean();
     if (!owner) throw new ValidationError({ ownerId: ['unknown_staff'] });
-    storeId = input.storeId ?? (owner.storeId ? String(owner.storeId) : storeId);
+    if (scope === 'store' && String(owner.storeId) !== String(ctx.actor.storeId)) throw new ValidationError({ ownerId: ['unknown_staff'] });
+    if (scope === 'org') storeId = input.storeId ?? (owner.storeId ? String(owner.storeId) : storeId);
   }
   if (storeId) await assertStoreInOrg(ctx, storeId);
   authorize(ctx.actor, 'customer.write', { ownerId, storeId });
@@ -89,8 +91,9 @@ async function duplicateOf(ctx: ServiceContext, phone: string): Promise<Conflict
   return new ConflictError('A customer with this mobile number already exists.', {
     code: 'duplicate',
     messageKey: 'errors.duplicate_customer',
-    details: { existingId: existing ? String(existing._id) : null, visible, fields: { phone: ['duplicate'] } },
-    extra: { existingId: existing ? String(existing._id) : null },
+    details: { ...(visible && existing ? { existingId: String(existing._id) } : {}), visible, fields: { phone: ['duplicate'] } },
+    // The id only goes to someone who may open the record.
+    extra: visible && existing ? { existingId: String(existing._id) } : {},
   });
 }
 

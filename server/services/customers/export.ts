@@ -13,7 +13,7 @@ import { recordAudit } from '../audit/record-audit.js';
 import { maskPhone } from '../../presenters/customer.js';
 import { usableTagFilter } from '../tags/tags.js';
 import { customerFilter, type CustomerFilter } from './customers.js';
-import { csvColumns, exportOnlyColumns, formatBirthday, formatRelatives } from './csv-format.js';
+import { csvColumns, exportOnlyColumns, formatBirthday, formatRelatives, textCell } from './csv-format.js';
 
 /** Excel opens UTF-8 CSV correctly only with a byte order mark. */
 const BOM = '\uFEFF';
@@ -38,21 +38,22 @@ export async function exportCustomersCsv(ctx: ServiceContext, query: CustomerFil
 
   // Recorded before the download starts, so an interrupted export is on record too.
   const count = await Customer.countDocuments(filter);
-  await recordAudit(ctx, 'customer.export', undefined, { count, filter: { ...query } });
+  // The search text may hold a name or number: the audit says a search was used, not what it was.
+  await recordAudit(ctx, 'customer.export', undefined, { count, filter: { ...query, q: query.q ? '[search]' : '' } });
   const toRow = new Transform({
     objectMode: true,
     transform(customer: CustomerDoc, _enc, done) {
       done(null, [
-        customer.name,
+        textCell(customer.name),
         fullPhones(customer) ? customer.phone : maskPhone(customer.phone),
         customer.gender,
         formatBirthday(customer.birthday),
-        formatRelatives(customer.relatives),
-        customer.tagIds.map((id) => tagNames.get(String(id))).filter(Boolean).join(';'),
+        textCell(formatRelatives(customer.relatives)),
+        textCell(customer.tagIds.map((id) => tagNames.get(String(id))).filter(Boolean).join(';')),
         customer.source,
-        customer.notes,
-        customer.storeId ? (storeNames.get(String(customer.storeId)) ?? '') : '',
-        customer.ownerId ? (staffNames.get(String(customer.ownerId)) ?? '') : '',
+        textCell(customer.notes),
+        textCell(customer.storeId ? (storeNames.get(String(customer.storeId)) ?? '') : ''),
+        textCell(customer.ownerId ? (staffNames.get(String(customer.ownerId)) ?? '') : ''),
         customer.createdAt.toISOString(),
       ]);
     },

@@ -16,7 +16,7 @@ import { customerSchema } from './customer-input.js';
 import { birthdayMonthDays, birthdayOf } from './birthdays.js';
 import { customerPhoneFields } from './phones.js';
 import { isFutureBirthday } from './customers.js';
-import { csvColumns, exportOnlyColumns, parseBirthday, parseRelatives, splitList } from './csv-format.js';
+import { csvColumns, exportOnlyColumns, parseBirthday, parseRelatives, splitList, untextCell } from './csv-format.js';
 import { mongoose } from '../../db/connect.js';
 import { logger } from '../../logger.js';
 
@@ -188,7 +188,11 @@ async function runImport(ctx: ServiceContext, importDoc: CustomerImportDoc, file
         if (Object.keys(set).length === 0) counts.skipped += 1;
         else updates.push({ updateOne: { filter: { _id: current._id, orgId }, update: { $set: set } } });
       }
-      if (updates.length) counts.updated += (await Customer.bulkWrite(updates, { ordered: false })).modifiedCount;
+      if (updates.length) {
+        const { modifiedCount } = await Customer.bulkWrite(updates, { ordered: false });
+        counts.updated += modifiedCount;
+        counts.skipped += updates.length - modifiedCount;
+      }
     }
     if (rejections.length) {
       counts.rejected = rejections.length;
@@ -200,7 +204,8 @@ async function runImport(ctx: ServiceContext, importDoc: CustomerImportDoc, file
 
   for await (const row of csvRows(filePath)) {
     line += 1;
-    batch.push(prepare(line, row as Record<string, string>, env));
+    const cells = Object.fromEntries(Object.entries(row as Record<string, string>).map(([key, value]) => [key, untextCell(value)]));
+    batch.push(prepare(line, cells, env));
     if (batch.length >= BATCH) await flush();
   }
   if (batch.length) await flush();

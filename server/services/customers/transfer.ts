@@ -80,7 +80,7 @@ export async function transferCustomers(ctx: ServiceContext, input: TransferInpu
     }
   }
   if (movedIds.length) {
-    await recordAudit(ctx, 'customer.transfer', { type: 'staff', id: String(to._id) }, { customers: movedIds.length, from: input.fromStaffId, note: input.note });
+    await recordAudit(ctx, 'customer.transfer', { type: 'staff', id: String(to._id) }, { customers: movedIds.length, from: input.fromStaffId });
     domainEvents.emitEvent('customers.transferred', { orgId: ctx.orgId, customerIds: movedIds, fromStaffId: input.fromStaffId, toStaffId: String(to._id), byStaffId: ctx.actor.id });
   }
   return result;

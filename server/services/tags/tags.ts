@@ -29,7 +29,8 @@ export async function listTagGroups(ctx: ServiceContext): Promise<{ groups: TagG
 }
 
 /** Reserves room for `count` more enterprise tags in one conditional update, so concurrent creations never pass the cap. */
-async function reserveEnterpriseTags(ctx: ServiceContext, count: number): Promise<() => Promise<void>> {
+async function reserveEnterpriseTags(ctx: ServiceContext, count: number): Promise<(unused?: number) => Promise<void>> {
+  if (count === 0) return async () => undefined;
   const { maxEnterpriseTags } = await getOrgSettings(ctx);
   const orgId = toObjectId(ctx.orgId);
   const reserved = await Organization.updateOne(
@@ -39,8 +40,8 @@ async function reserveEnterpriseTags(ctx: ServiceContext, count: number): Promis
   if (reserved.modifiedCount === 0) {
     throw new ConflictError(`At most ${maxEnterpriseTags} enterprise tags.`, { code: 'tag_limit', messageKey: 'errors.tag_limit', params: { max: maxEnterpriseTags } });
   }
-  return async () => {
-    await Organization.updateOne({ _id: orgId }, { $inc: { 'counters.enterpriseTags': -count } });
+  return async (unused = count) => {
+    if (unused > 0) await Organization.updateOne({ _id: orgId }, { $inc: { 'counters.enterpriseTags': -unused } });
   };
 }
 
@@ -74,13 +75,15 @@ export async function addTagsToGroup(ctx: ServiceContext, groupId: string, names
   const group = await TagGroup.findOne({ _id: toObjectId(groupId, 'tag group'), orgId }).lean();
   if (!group) throw new NotFoundError('No such tag group');
   const unique = [...new Set(names)];
+  if (await Tag.exists({ orgId, groupId: group._id, ownerId: null, name: { $in: unique } })) throw tagNameConflict({ code: 11000 });
   const release = await reserveEnterpriseTags(ctx, unique.length);
   try {
     const order = await Tag.countDocuments({ orgId, groupId: group._id });
-    const tags = await Tag.insertMany(unique.map((name, i) => ({ orgId, groupId: group._id, name, order: order + i })));
+    const tags = await Tag.insertMany(unique.map((name, i) => ({ orgId, groupId: group._id, name, order: order + i })), { ordered: false });
     return tags.map((tag) => tag.toObject());
   } catch (err) {
-    await release();
+    // A name added meanwhile: the tags that did go in keep their reservation.
+    await release(unique.length - ((err as { insertedDocs?: unknown[] }).insertedDocs?.length ?? 0));
     throw tagNameConflict(err);
   }
 }
