@@ -1,4 +1,4 @@
-import type { Schema, Query, Aggregate } from 'mongoose';
+import { Types, isValidObjectId, type Schema, type Query, type Aggregate } from 'mongoose';
 
 /**
  * Tenancy fails closed: any query on a model with an `orgId` path must filter by `orgId`,
@@ -22,9 +22,10 @@ const QUERY_OPS = [
   'findOneAndReplace',
 ] as const;
 
+/** One organisation, named exactly: an operator such as `{$ne: id}` would reach every other organisation. */
 function hasOrgFilter(filter: Record<string, unknown>): boolean {
   const value = filter.orgId;
-  return value !== undefined && value !== null;
+  return value instanceof Types.ObjectId || (typeof value === 'string' && isValidObjectId(value));
 }
 
 export function tenantScopePlugin(schema: Schema): void {

@@ -90,5 +90,6 @@ describe('the tenancy plugin', () => {
     await expect(Store.updateOne({ name: 'x' }, { $set: { city: 'y' } })).rejects.toThrow(TenantScopeError);
     await expect(Store.aggregate([{ $match: { name: 'x' } }])).rejects.toThrow(TenantScopeError);
     await expect(Staff.countDocuments({})).rejects.toThrow(TenantScopeError);
+    await expect(Staff.find({ orgId: { $ne: null } })).rejects.toThrow(TenantScopeError);
   });
 });

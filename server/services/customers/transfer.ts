@@ -74,6 +74,9 @@ export async function transferCustomers(ctx: ServiceContext, input: TransferInpu
       movedIds.push(String(customer._id));
       await appendTimeline(ctx, customer._id, 'customer.transferred', { from: customer.ownerId ? String(customer.ownerId) : null, to: String(to._id), toName: to.realName, note: input.note });
     } else {
+      // Moved by someone else in the meantime: not a refusal of this request.
+      const current = await Customer.findOne({ _id: customer._id, orgId }, { ownerId: 1 }).lean();
+      if (String(current?.ownerId) !== String(customer.ownerId)) continue;
       const oldest = customer.recentTransfers[maxTransfers - 1] ?? now;
       const movableFrom = DateTime.fromJSDate(oldest).plus({ days: transferWindowDays }).setZone(timezone).toISODate() ?? '';
       result.refused.push({ id: String(customer._id), name: customer.name, movableFrom });
