@@ -4,7 +4,7 @@ import { handleForm } from '../forms.js';
 import { flash } from '../flash.js';
 import { bulkTagFormSchema, customerFormSchema, customerListQuery, shareSchema, tagChangeSchema } from '../schemas/customer.schema.js';
 import { addCustomer, bulkChangeTags, changeCustomerTags, getCustomer, listCustomers, revealCustomerPhone, setCustomerSharing, updateCustomer } from '../../services/customers/customers.js';
-import { listTimeline } from '../../services/customers/timeline.js';
+import { timelineOf } from '../../services/customers/timeline.js';
 import { exportCustomersCsv } from '../../services/customers/export.js';
 import { eraseCustomer } from '../../services/customers/erase.js';
 import { startCsvDownload } from '../csv-download.js';
@@ -101,7 +101,7 @@ async function detailModel(req: Request, customerId: string, revealedPhone?: str
   const canEditCustomer = can(ctx.actor, 'customer.write', { ownerId: customer.ownerId ? String(customer.ownerId) : null, storeId: customer.storeId ? String(customer.storeId) : null });
   const [tagNames, timeline, tags, targets, colleagues] = await Promise.all([
     tagNamesFor(ctx, customer.tagIds),
-    listTimeline(ctx, customerId),
+    timelineOf(customer),
     listTagGroups(ctx),
     canTransfer ? listTransferTargets(ctx) : Promise.resolve([]),
     canEditCustomer ? listShareCandidates(ctx) : Promise.resolve([]),

@@ -3,6 +3,7 @@ import { TimelineEvent, type TimelineEventDoc, type TimelineType } from '../../m
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { getCustomer } from './customers.js';
+import type { CustomerDoc } from '../../models/customer.js';
 import { Staff } from '../../models/staff.js';
 
 export async function appendTimeline(ctx: ServiceContext, customerId: mongoose.Types.ObjectId, type: TimelineType, data: Record<string, unknown>): Promise<void> {
@@ -13,7 +14,11 @@ export type TimelineEntry = Omit<TimelineEventDoc, 'actorId'> & { actorId?: unkn
 
 /** The newest entries first; the customer's creation (kept on the customer itself) closes the list. */
 export async function listTimeline(ctx: ServiceContext, customerId: string, limit = 50): Promise<TimelineEntry[]> {
-  const customer = await getCustomer(ctx, customerId);
+  return timelineOf(await getCustomer(ctx, customerId), limit);
+}
+
+/** The timeline of a customer the caller has already loaded within its reach. */
+export async function timelineOf(customer: CustomerDoc, limit = 50): Promise<TimelineEntry[]> {
   const [events, creator] = await Promise.all([
     TimelineEvent.find({ orgId: customer.orgId, customerId: customer._id })
       .sort({ at: -1, _id: -1 })
