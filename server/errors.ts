@@ -1,3 +1,5 @@
+import type { ZodError } from 'zod';
+
 /** Every error the app throws on purpose: an HTTP status, a stable code, and a message key for the locale files. */
 export type ErrorDetails = Record<string, unknown>;
 
@@ -24,6 +26,18 @@ export abstract class AppError extends Error {
 }
 
 export type FieldErrors = Record<string, string[]>;
+
+/** zod issues as field -> reason codes (a schema's own message when it is a code, else zod's issue code). */
+export function fieldErrorsOf(err: ZodError): FieldErrors {
+  const fields: FieldErrors = {};
+  for (const issue of err.issues) {
+    const key = issue.path.length ? issue.path.join('.') : '_';
+    const code = issue.message && /^[a-z_]+$/.test(issue.message) ? issue.message : issue.code;
+    (fields[key] ??= []).push(code);
+  }
+  return fields;
+}
+
 
 export class ValidationError extends AppError {
   readonly status = 400;

@@ -9,20 +9,10 @@ import {
   PayloadTooLargeError,
   RateLimitedError,
   ValidationError,
-  type FieldErrors,
+  fieldErrorsOf,
 } from '../errors.js';
 import { isDuplicateKey } from '../services/mongo-errors.js';
 import { i18n } from '../i18n/index.js';
-
-export function fieldErrorsOf(err: ZodError): FieldErrors {
-  const fields: FieldErrors = {};
-  for (const issue of err.issues) {
-    const key = issue.path.length ? issue.path.join('.') : '_';
-    const code = issue.message && /^[a-z_]+$/.test(issue.message) ? issue.message : issue.code;
-    (fields[key] ??= []).push(code);
-  }
-  return fields;
-}
 
 /** Turns anything thrown into one of our typed errors; unknown errors stay as they are (500). */
 export function toAppError(err: unknown): AppError | undefined {

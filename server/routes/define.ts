@@ -1,10 +1,10 @@
+import { tr } from './translate.js';
 import type { Request, Response, Router, RequestHandler } from 'express';
 import { can, type Action } from '../policies/permissions.js';
 import { ForbiddenError, StepUpRequiredError, UnauthenticatedError } from '../errors.js';
 import type { ServiceContext } from '../services/context.js';
 import { confirmPassword, stepUpWindowMs } from '../services/auth/step-up.js';
 import { toAppError } from '../middlewares/errors.js';
-import { i18n } from '../i18n/index.js';
 
 /**
  * Every route states who may reach it; a route without an access entry cannot be mounted (fail closed).
@@ -53,7 +53,7 @@ async function stepUpSatisfied(req: Request, res: Response, surface: 'page' | 'a
       return true;
     } catch (err) {
       if (surface === 'api' || req.method === 'GET' || toAppError(err)?.code !== 'invalid_input') throw err;
-      renderPrompt(req, res, body, 400, i18n.t('validation.wrong_password', { lng: req.locale }));
+      renderPrompt(req, res, body, 400, tr(req, 'validation.wrong_password'));
       return false;
     }
   }
@@ -75,7 +75,7 @@ function renderPrompt(req: Request, res: Response, body: Record<string, unknown>
     .filter(([name]) => name !== '_csrf' && name !== CONFIRM_FIELD)
     .flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((v) => ({ name, value: String(v ?? '') })));
   res.status(status).render('pages/auth/confirm-password', {
-    title: i18n.t('stepUp.title', { lng: req.locale }),
+    title: tr(req, 'stepUp.title'),
     action: req.originalUrl,
     fieldName: CONFIRM_FIELD,
     carried,

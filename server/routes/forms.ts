@@ -1,3 +1,4 @@
+import { tr } from './translate.js';
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { toAppError } from '../middlewares/errors.js';
@@ -39,7 +40,7 @@ export async function handleForm<S extends z.ZodType>(
       ...(await opts.model()),
       values,
       errors: fieldMessages(fields, req.locale),
-      formError: i18n.t(appError.messageKey, { lng: req.locale, ...appError.messageParams }),
+      formError: tr(req, appError.messageKey, appError.messageParams),
     });
   }
 }

@@ -38,7 +38,7 @@ describe('locale files', () => {
     }
     for (const file of filesUnder(path.join(rootDir, 'server'), '.ts')) {
       const text = fs.readFileSync(file, 'utf8');
-      for (const match of text.matchAll(/(?:i18n\.t|title\(req,|flash\(req, '\w+',|messageKey:) ?\(?'([a-zA-Z_.]+)'/g)) used.add(match[1]!);
+      for (const match of text.matchAll(/(?:i18n\.t\(|tr\(req, |flash\(req, '\w+', |messageKey: )'([a-zA-Z_.]+)'/g)) used.add(match[1]!);
       for (const match of text.matchAll(/key: '([a-zA-Z_.]+)'/g)) used.add(match[1]!);
     }
     for (const action of auditActions) used.add(`audit.actions.${action}`);

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { route, ctxOf, type RouteSpec } from '../define.js';
 import { bulkTagSchema, customerListQuery, customerSchema, tagChangeSchema, tagGroupSchema, tagNamesSchema, tagRenameSchema, transferSchema, tagGroupUpdateSchema, shareSchema } from '../schemas/customer.schema.js';
-import { addCustomer, bulkChangeTags, changeCustomerTags, getCustomer, listCustomers, revealCustomerPhone, setCustomerSharing, updateCustomer } from '../../services/customers/customers.js';
+import { addCustomer, bulkChangeTags, changeCustomerTags, customerInputOf, getCustomer, listCustomers, revealCustomerPhone, setCustomerSharing, updateCustomer } from '../../services/customers/customers.js';
 import { listTimeline } from '../../services/customers/timeline.js';
 import { exportCustomersCsv } from '../../services/customers/export.js';
 import { eraseCustomer } from '../../services/customers/erase.js';
@@ -14,23 +14,6 @@ import type { CustomerDoc } from '../../models/customer.js';
 
 async function customerBody(req: Request, customer: CustomerDoc, revealedPhone?: string) {
   return presentCustomer(customer, { revealedPhone, tagNames: await tagNamesFor(ctxOf(req), customer.tagIds) });
-}
-
-/** The editable fields of a stored customer, in the shape the schema takes, so PATCH can merge a partial body. */
-function editableFields(customer: CustomerDoc) {
-  const birthday = (b: CustomerDoc['birthday']) => (b ? { year: b.year ?? null, month: b.month, day: b.day } : null);
-  return {
-    name: customer.name,
-    phone: customer.phone,
-    gender: customer.gender,
-    birthday: birthday(customer.birthday),
-    relatives: customer.relatives.map((r) => ({ relation: r.relation, name: r.name, birthday: birthday(r.birthday) })),
-    notes: customer.notes,
-    source: customer.source,
-    storeId: customer.storeId ? String(customer.storeId) : null,
-    ownerId: customer.ownerId ? String(customer.ownerId) : null,
-    tagIds: customer.tagIds.map(String),
-  };
 }
 
 export const customerApiRoutes: RouteSpec[] = [
@@ -113,7 +96,7 @@ export const customerApiRoutes: RouteSpec[] = [
     handler: async (req, res) => {
       const ctx = ctxOf(req);
       const current = await getCustomer(ctx, String(req.params.id), 'customer.write');
-      const input = customerSchema.parse({ ...editableFields(current), ...(req.body as object) });
+      const input = customerSchema.parse({ ...customerInputOf(current), ...(req.body as object) });
       res.json(await customerBody(req, await updateCustomer(ctx, String(current._id), input)));
     },
   }),

@@ -14,13 +14,12 @@ import { presentStore, storeNameMap } from '../../presenters/store.js';
 import { presentStaff } from '../../presenters/staff.js';
 import { presentAuditEvent } from '../../presenters/audit.js';
 import { roles } from '../../models/staff.js';
-import { i18n } from '../../i18n/index.js';
+import { tr } from '../translate.js';
 
-const title = (req: Request, key: string) => i18n.t(key, { lng: req.locale });
 
 async function staffFormModel(req: Request, key: string) {
   const stores = await listStoreChoices(ctxOf(req));
-  return { title: title(req, key), stores: stores.map((s) => ({ id: String(s._id), name: s.name })), roles: [...roles] };
+  return { title: tr(req, key), stores: stores.map((s) => ({ id: String(s._id), name: s.name })), roles: [...roles] };
 }
 
 export const adminRoutes: RouteSpec[] = [
@@ -31,14 +30,14 @@ export const adminRoutes: RouteSpec[] = [
     access: { permission: 'store.manage' },
     handler: async (req, res) => {
       const stores = await listStores(ctxOf(req));
-      res.render('pages/admin/stores', { title: title(req, 'stores.title'), stores: stores.map(presentStore) });
+      res.render('pages/admin/stores', { title: tr(req, 'stores.title'), stores: stores.map(presentStore) });
     },
   }),
   route({
     method: 'get',
     path: '/admin/stores/new',
     access: { permission: 'store.manage' },
-    handler: (req, res) => res.render('pages/admin/store-form', { title: title(req, 'stores.new'), values: {}, action: '/admin/stores' }),
+    handler: (req, res) => res.render('pages/admin/store-form', { title: tr(req, 'stores.new'), values: {}, action: '/admin/stores' }),
   }),
   route({
     method: 'post',
@@ -48,7 +47,7 @@ export const adminRoutes: RouteSpec[] = [
       handleForm(req, res, {
         schema: storeSchema,
         view: 'pages/admin/store-form',
-        model: () => ({ title: title(req, 'stores.new'), action: '/admin/stores' }),
+        model: () => ({ title: tr(req, 'stores.new'), action: '/admin/stores' }),
         onValid: async (input) => {
           await createStore(ctxOf(req), input);
           flash(req, 'success', 'stores.created', { name: input.name });
@@ -62,7 +61,7 @@ export const adminRoutes: RouteSpec[] = [
     access: { permission: 'store.manage' },
     handler: async (req, res) => {
       const store = presentStore(await getStore(ctxOf(req), String(req.params.id)));
-      res.render('pages/admin/store-form', { title: title(req, 'stores.edit'), values: store, action: `/admin/stores/${store.id}`, editing: true });
+      res.render('pages/admin/store-form', { title: tr(req, 'stores.edit'), values: store, action: `/admin/stores/${store.id}`, editing: true });
     },
   }),
   route({
@@ -74,7 +73,7 @@ export const adminRoutes: RouteSpec[] = [
       await handleForm(req, res, {
         schema: storeSchema,
         view: 'pages/admin/store-form',
-        model: () => ({ title: title(req, 'stores.edit'), action: `/admin/stores/${store.id}`, editing: true }),
+        model: () => ({ title: tr(req, 'stores.edit'), action: `/admin/stores/${store.id}`, editing: true }),
         onValid: async (input) => {
           await updateStore(ctxOf(req), store.id, input);
           flash(req, 'success', 'stores.updated', { name: input.name });
@@ -93,7 +92,7 @@ export const adminRoutes: RouteSpec[] = [
       const ctx = ctxOf(req);
       const [staff, stores] = await Promise.all([listStaff(ctx), listStoreChoices(ctx)]);
       const names = storeNameMap(stores);
-      res.render('pages/admin/staff', { title: title(req, 'staff.title'), staff: staff.map((s) => presentStaff(s, names)) });
+      res.render('pages/admin/staff', { title: tr(req, 'staff.title'), staff: staff.map((s) => presentStaff(s, names)) });
     },
   }),
   route({
@@ -194,7 +193,7 @@ export const adminRoutes: RouteSpec[] = [
     stepUp: true,
     handler: async (req, res) => {
       const org = await getOrganization(ctxOf(req));
-      res.render('pages/admin/settings', { title: title(req, 'settings.title'), values: { name: org.name, ...effectiveSettings(org.settings) }});
+      res.render('pages/admin/settings', { title: tr(req, 'settings.title'), values: { name: org.name, ...effectiveSettings(org.settings) }});
     },
   }),
   route({
@@ -206,7 +205,7 @@ export const adminRoutes: RouteSpec[] = [
       handleForm(req, res, {
         schema: updateSettingsSchema,
         view: 'pages/admin/settings',
-        model: () => ({ title: title(req, 'settings.title') }),
+        model: () => ({ title: tr(req, 'settings.title') }),
         onValid: async ({ name, ...settings }) => {
           await updateOrgSettings(ctxOf(req), { name, settings });
           flash(req, 'success', 'settings.saved');
@@ -221,7 +220,7 @@ export const adminRoutes: RouteSpec[] = [
     access: { permission: 'audit.read' },
     handler: async (req, res) => {
       const events = await listAuditEvents(ctxOf(req), { limit: 100 });
-      res.render('pages/admin/audit', { title: title(req, 'audit.title'), events: events.map(presentAuditEvent) });
+      res.render('pages/admin/audit', { title: tr(req, 'audit.title'), events: events.map(presentAuditEvent) });
     },
   }),
 ];

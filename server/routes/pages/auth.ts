@@ -1,3 +1,4 @@
+import { tr } from '../translate.js';
 import passport from 'passport';
 import type { Request, Response, NextFunction } from 'express';
 import { route, ctxOf, type RouteSpec } from '../define.js';
@@ -9,14 +10,13 @@ import { recordAudit } from '../../services/audit/record-audit.js';
 import { confirmPassword } from '../../services/auth/step-up.js';
 import { toAppError } from '../../middlewares/errors.js';
 import { RateLimitedError, UnauthenticatedError, ValidationError } from '../../errors.js';
-import { i18n } from '../../i18n/index.js';
 import { fieldMessages } from '../forms.js';
 import { clientIp } from '../../middlewares/auth.js';
 import { SESSION_COOKIE } from '../../middlewares/session.js';
 
 function renderLogin(req: Request, res: Response, status: number, extra: Record<string, unknown> = {}) {
   res.status(status).render('pages/auth/login', {
-    title: i18n.t('login.title', { lng: req.locale }),
+    title: tr(req, 'login.title'),
     layout: 'bare',
     next: safeNext(req.query.next ?? (req.body as { next?: unknown } | undefined)?.next, ''),
     ...extra,
@@ -65,7 +65,7 @@ export const authRoutes: RouteSpec[] = [
         const appError = toAppError(err);
         if (!(appError instanceof UnauthenticatedError) && !(appError instanceof RateLimitedError)) throw err;
         if (appError instanceof RateLimitedError) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
-        renderLogin(req, res, appError.status, { values, formError: i18n.t(appError.messageKey, { lng: req.locale, ...appError.messageParams }) });
+        renderLogin(req, res, appError.status, { values, formError: tr(req, appError.messageKey, appError.messageParams) });
       }
     },
   }),
@@ -87,7 +87,7 @@ export const authRoutes: RouteSpec[] = [
     path: '/confirm-password',
     access: { signedIn: true },
     handler: (req, res) => {
-      res.render('pages/auth/confirm-password', { title: i18n.t('stepUp.title', { lng: req.locale }), next: safeNext(req.query.next, '/profile'), values: {} });
+      res.render('pages/auth/confirm-password', { title: tr(req, 'stepUp.title'), next: safeNext(req.query.next, '/profile'), values: {} });
     },
   }),
   route({
@@ -100,7 +100,7 @@ export const authRoutes: RouteSpec[] = [
         schema: confirmPasswordSchema,
         view: 'pages/auth/confirm-password',
         secretFields: ['password'],
-        model: () => ({ title: i18n.t('stepUp.title', { lng: req.locale }), next }),
+        model: () => ({ title: tr(req, 'stepUp.title'), next }),
         onValid: async (input) => {
           const at = await confirmPassword(ctxOf(req), input.password);
           req.session.stepUpAt = at.getTime();

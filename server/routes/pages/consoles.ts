@@ -1,3 +1,4 @@
+import { tr } from '../translate.js';
 import { route, ctxOf, type RouteSpec } from '../define.js';
 import { homePathFor, presentStaff } from '../../presenters/staff.js';
 import { presentCustomerRow } from '../../presenters/customer.js';
@@ -12,7 +13,6 @@ import {
 import { getOwnProfile } from '../../services/org/staff.js';
 import { listStoreChoices } from '../../services/org/stores.js';
 import { storeNameMap } from '../../presenters/store.js';
-import { i18n } from '../../i18n/index.js';
 
 async function customersModel(ctx: ReturnType<typeof ctxOf>) {
   const summary = await customerConsoleSummary(ctx);
@@ -32,7 +32,7 @@ export const consoleRoutes: RouteSpec[] = [
     path: '/console/clerk',
     access: { permission: 'console.clerk' },
     handler: async (req, res) => {
-      res.render('pages/consoles/clerk', { title: i18n.t('nav.clerk', { lng: req.locale }), ...(await customersModel(ctxOf(req))) });
+      res.render('pages/consoles/clerk', { title: tr(req, 'nav.clerk'), ...(await customersModel(ctxOf(req))) });
     },
   }),
   route({
@@ -42,7 +42,7 @@ export const consoleRoutes: RouteSpec[] = [
     handler: async (req, res) => {
       const ctx = ctxOf(req);
       const [me, stores] = await Promise.all([getOwnProfile(ctx), listStoreChoices(ctx)]);
-      res.render('pages/consoles/agent', { title: i18n.t('nav.agent', { lng: req.locale }), profile: presentStaff(me, storeNameMap(stores)) });
+      res.render('pages/consoles/agent', { title: tr(req, 'nav.agent'), profile: presentStaff(me, storeNameMap(stores)) });
     },
   }),
   route({
@@ -52,7 +52,7 @@ export const consoleRoutes: RouteSpec[] = [
     handler: async (req, res) => {
       const summary = await managerConsoleSummary(ctxOf(req));
       res.render('pages/consoles/manager', {
-        title: i18n.t('nav.manager', { lng: req.locale }),
+        title: tr(req, 'nav.manager'),
         store: summary.store ? presentStore(summary.store) : null,
         staff: summary.staff.map((s) => presentStaff(s)),
         customerCount: summary.customerCount,
@@ -64,7 +64,7 @@ export const consoleRoutes: RouteSpec[] = [
     path: '/console/marketer',
     access: { permission: 'console.marketer' },
     handler: async (req, res) => {
-      res.render('pages/consoles/marketer', { title: i18n.t('nav.marketer', { lng: req.locale }), ...(await marketerConsoleSummary(ctxOf(req))) });
+      res.render('pages/consoles/marketer', { title: tr(req, 'nav.marketer'), ...(await marketerConsoleSummary(ctxOf(req))) });
     },
   }),
   route({
@@ -74,7 +74,7 @@ export const consoleRoutes: RouteSpec[] = [
     handler: async (req, res) => {
       const summary = await adminConsoleSummary(ctxOf(req));
       res.render('pages/consoles/admin', {
-        title: i18n.t('nav.admin', { lng: req.locale }),
+        title: tr(req, 'nav.admin'),
         ...summary,
         recentAudit: summary.recentAudit.map(presentAuditEvent),
       });

@@ -7,14 +7,13 @@ import { importPolicies } from '../../models/customer-import.js';
 import { presentImport, writeRejectionsCsv } from '../../presenters/customer-import.js';
 import { toAppError } from '../../middlewares/errors.js';
 import { ValidationError } from '../../errors.js';
-import { i18n } from '../../i18n/index.js';
+import { tr } from '../translate.js';
 
-const t = (req: Request, key: string, params: Record<string, unknown> = {}) => i18n.t(key, { lng: req.locale, ...params });
 
 /** File problems (header, encoding, quoting) read better with the parser's own detail (which line, which columns). */
 function describeFileError(req: Request, err: ValidationError): string {
   const code = err.fields.file?.[0];
-  return code ? `${t(req, `validation.${code}`)} ${err.message}` : t(req, err.messageKey);
+  return code ? `${tr(req, `validation.${code}`)} ${err.message}` : tr(req, err.messageKey);
 }
 
 export const customerImportPageRoutes: RouteSpec[] = [
@@ -22,7 +21,7 @@ export const customerImportPageRoutes: RouteSpec[] = [
     method: 'get',
     path: '/customers/import',
     access: { permission: 'customer.write' },
-    handler: (req, res) => res.render('pages/customers/import', { title: t(req, 'import.title'), policies: importPolicies, values: { policy: 'skip' } }),
+    handler: (req, res) => res.render('pages/customers/import', { title: tr(req, 'import.title'), policies: importPolicies, values: { policy: 'skip' } }),
   }),
   route({
     method: 'post',
@@ -33,10 +32,10 @@ export const customerImportPageRoutes: RouteSpec[] = [
         const appError = toAppError(err);
         if (!appError || appError.status >= 500 || appError.status === 403) throw err;
         res.status(appError.status).render('pages/customers/import', {
-          title: t(req, 'import.title'),
+          title: tr(req, 'import.title'),
           policies: importPolicies,
           values: { policy: 'skip' },
-          formError: appError instanceof ValidationError ? describeFileError(req, appError) : t(req, appError.messageKey, appError.messageParams),
+          formError: appError instanceof ValidationError ? describeFileError(req, appError) : tr(req, appError.messageKey, appError.messageParams),
         });
       };
       let file;
@@ -63,7 +62,7 @@ export const customerImportPageRoutes: RouteSpec[] = [
     access: { permission: 'customer.write' },
     handler: async (req, res) => {
       const view = presentImport(await getCustomerImport(ctxOf(req), String(req.params.id)));
-      res.render('pages/customers/import-status', { title: t(req, 'import.statusTitle'), job: view, refreshSeconds: view.running ? 1 : null });
+      res.render('pages/customers/import-status', { title: tr(req, 'import.statusTitle'), job: view, refreshSeconds: view.running ? 1 : null });
     },
   }),
   route({

@@ -1,12 +1,10 @@
-import type { Request } from 'express';
 import { route, ctxOf, type RouteSpec } from '../define.js';
 import { flash } from '../flash.js';
 import { transferSchema } from '../schemas/customer.schema.js';
 import { listWaitingForTransfer, transferCustomers } from '../../services/customers/transfer.js';
 import { listTransferTargets } from '../../services/org/staff.js';
-import { i18n } from '../../i18n/index.js';
+import { tr } from '../translate.js';
 
-const t = (req: Request, key: string) => i18n.t(key, { lng: req.locale });
 
 export const customerTransferPageRoutes: RouteSpec[] = [
   route({
@@ -16,7 +14,7 @@ export const customerTransferPageRoutes: RouteSpec[] = [
     handler: async (req, res) => {
       const ctx = ctxOf(req);
       const [waiting, targets] = await Promise.all([listWaitingForTransfer(ctx), listTransferTargets(ctx)]);
-      res.render('pages/customers/transfers', { title: t(req, 'transfer.title'), waiting, targets: targets.map((s) => ({ id: String(s._id), name: s.realName })) });
+      res.render('pages/customers/transfers', { title: tr(req, 'transfer.title'), waiting, targets: targets.map((s) => ({ id: String(s._id), name: s.realName })) });
     },
   }),
   route({

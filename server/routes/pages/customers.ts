@@ -17,9 +17,8 @@ import { presentTag, presentTagGroup } from '../../presenters/tag.js';
 import { can, scopeOf } from '../../policies/permissions.js';
 import { customerSources, genders, type CustomerDoc } from '../../models/customer.js';
 import { ConflictError } from '../../errors.js';
-import { i18n } from '../../i18n/index.js';
+import { tr } from '../translate.js';
 
-const t = (req: Request, key: string, params: Record<string, unknown> = {}) => i18n.t(key, { lng: req.locale, ...params });
 const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const MIN_RELATIVE_ROWS = 2;
 
@@ -76,7 +75,7 @@ async function formModel(req: Request, titleKey: string) {
     scope === 'own' ? Promise.resolve([]) : listAssignableOwners(ctx),
   ]);
   return {
-    title: t(req, titleKey),
+    title: tr(req, titleKey),
     genders,
     sources: customerSources,
     stores: stores.map((s) => ({ id: String(s._id), name: s.name })),
@@ -162,7 +161,7 @@ export const customerPageRoutes: RouteSpec[] = [
       });
       const pageLink = (page: number) => `/customers?${new URLSearchParams({ ...Object.fromEntries(base), page: String(page) })}`;
       res.render('pages/customers/list', {
-        title: t(req, 'customers.title'),
+        title: tr(req, 'customers.title'),
         invalidFilter: !parsed.success,
         query: { ...query, tags: query.tags },
         customers: items.map((c) => presentCustomerRow(c, { tagNames })),
@@ -247,7 +246,7 @@ export const customerPageRoutes: RouteSpec[] = [
     access: { permission: 'customer.erase' },
     handler: async (req, res) => {
       const customer = await getCustomer(ctxOf(req), String(req.params.id), 'customer.write');
-      res.render('pages/customers/erase', { title: t(req, 'erase.title'), customer: { id: String(customer._id), name: customer.name } });
+      res.render('pages/customers/erase', { title: tr(req, 'erase.title'), customer: { id: String(customer._id), name: customer.name } });
     },
   }),
   route({

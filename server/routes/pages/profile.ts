@@ -1,3 +1,4 @@
+import { tr } from '../translate.js';
 import type { Request, Response } from 'express';
 import { route, ctxOf, type RouteSpec } from '../define.js';
 import { handleForm } from '../forms.js';
@@ -10,13 +11,12 @@ import { listStoreChoices } from '../../services/org/stores.js';
 import { presentStaff } from '../../presenters/staff.js';
 import { presentToken } from '../../presenters/token.js';
 import { storeNameMap } from '../../presenters/store.js';
-import { i18n } from '../../i18n/index.js';
 
 async function profileModel(req: Request) {
   const ctx = ctxOf(req);
   const [me, stores, tokens] = await Promise.all([getOwnProfile(ctx), listStoreChoices(ctx), listOwnApiTokens(ctx)]);
   const profile = presentStaff(me, storeNameMap(stores));
-  return { title: i18n.t('profile.title', { lng: req.locale }), profile, tokens: tokens.map(presentToken), values: { dndStart: profile.dndStart, dndEnd: profile.dndEnd } };
+  return { title: tr(req, 'profile.title'), profile, tokens: tokens.map(presentToken), values: { dndStart: profile.dndStart, dndEnd: profile.dndEnd } };
 }
 
 async function renderProfile(req: Request, res: Response, extra: Record<string, unknown> = {}) {
@@ -33,7 +33,7 @@ export const profileRoutes: RouteSpec[] = [
       const parsed = tokenNameSchema.safeParse(req.body);
       if (!parsed.success) {
         res.status(400);
-        return renderProfile(req, res, { tokenErrors: { name: i18n.t('validation.required', { lng: req.locale }) } });
+        return renderProfile(req, res, { tokenErrors: { name: tr(req, 'validation.required') } });
       }
       const { token } = await createApiToken(ctxOf(req), parsed.data);
       // Shown once, on this response only; never stored in plain text or put in a redirect.

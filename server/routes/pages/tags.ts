@@ -1,3 +1,4 @@
+import { tr } from '../translate.js';
 import type { Request } from 'express';
 import { z } from 'zod';
 import { route, ctxOf, type RouteSpec } from '../define.js';
@@ -7,7 +8,6 @@ import { tagGroupSchema, tagGroupUpdateSchema, tagNamesSchema, tagRenameSchema }
 import { addTagsToGroup, countCustomersWithTag, createPersonalTag, createTagGroup, deleteTag, listTagGroups, moveTagGroup, renameTag, updateTagGroup } from '../../services/tags/tags.js';
 import { presentTag, presentTagGroup } from '../../presenters/tag.js';
 import { can } from '../../policies/permissions.js';
-import { i18n } from '../../i18n/index.js';
 
 /** Tag names typed one per line or separated by commas (， or ,). */
 const splitNames = (v: unknown) =>
@@ -26,7 +26,7 @@ async function tagsModel(req: Request) {
   const ctx = ctxOf(req);
   const { groups, personal } = await listTagGroups(ctx);
   return {
-    title: i18n.t('tags.title', { lng: req.locale }),
+    title: tr(req, 'tags.title'),
     canManage: can(ctx.actor, 'tag.manage'),
     groups: groups.map((g) => presentTagGroup(g)),
     personal: personal.map((tag) => presentTag(tag)),
@@ -107,7 +107,7 @@ export const tagPageRoutes: RouteSpec[] = [
     access: { permission: 'tag.personal' },
     handler: async (req, res) => {
       const { tag, customers } = await countCustomersWithTag(ctxOf(req), String(req.params.id));
-      res.render('pages/tags/edit', { title: i18n.t('tags.edit', { lng: req.locale }), tag: presentTag(tag, customers), values: { name: tag.name } });
+      res.render('pages/tags/edit', { title: tr(req, 'tags.edit'), tag: presentTag(tag, customers), values: { name: tag.name } });
     },
   }),
   route({
@@ -119,7 +119,7 @@ export const tagPageRoutes: RouteSpec[] = [
       await handleForm(req, res, {
         schema: tagRenameSchema,
         view: 'pages/tags/edit',
-        model: () => ({ title: i18n.t('tags.edit', { lng: req.locale }), tag: presentTag(tag, customers) }),
+        model: () => ({ title: tr(req, 'tags.edit'), tag: presentTag(tag, customers) }),
         onValid: async (input) => {
           await renameTag(ctxOf(req), String(tag._id), input.name);
           flash(req, 'success', 'tags.renamed', { name: input.name });

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { Customer, type CustomerDoc, type customerSources, type genders } from '../../models/customer.js';
+import { Customer, type CustomerDoc, type customerSources } from '../../models/customer.js';
 import { Staff } from '../../models/staff.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { authorize, can, scopeOf } from '../../policies/permissions.js';
@@ -10,27 +10,16 @@ import { getOrgSettings } from '../org/settings.js';
 import { assertStoreInOrg } from '../org/stores.js';
 import { resolveUsableTagIds, usableTagFilter } from '../tags/tags.js';
 import { Tag } from '../../models/tag.js';
-import { birthdayMonthDays, birthdayOf } from './birthdays.js';
-import { customerPhoneFields } from './phones.js';
 import { customerScopeFilter } from './visibility.js';
+import { futureBirthdayFields, personalFields } from './customer-fields.js';
 import { appendTimeline } from './timeline.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { mongoose } from '../../db/connect.js';
 
 type BirthdayInput = { year?: number | null | undefined; month: number; day: number };
 
-export type CustomerInput = {
-  name: string;
-  phone: string;
-  gender: (typeof genders)[number];
-  birthday?: BirthdayInput | null | undefined;
-  relatives: { relation: string; name: string; birthday?: BirthdayInput | null | undefined }[];
-  notes: string;
-  source: (typeof customerSources)[number];
-  storeId: string | null;
-  ownerId: string | null;
-  tagIds: string[];
-};
+import type { CustomerInput } from './customer-input.js';
+export type { CustomerInput };
 
 /** A birthday with a year must not lie ahead (in the organisation's timezone). */
 export function isFutureBirthday(birthday: BirthdayInput | null | undefined, today: DateTime): boolean {
@@ -39,9 +28,6 @@ export function isFutureBirthday(birthday: BirthdayInput | null | undefined, tod
   return DateTime.fromObject({ year: birthday.year, month: birthday.month, day: birthday.day }, { zone: today.zone }) > today.endOf('day');
 }
 
-function assertNotFuture(birthday: BirthdayInput | null | undefined, today: DateTime, field: string): void {
-  if (isFutureBirthday(birthday, today)) throw new ValidationError({ [field]: ['birthday_in_future'] });
-}
 
 /**
  * Fills store and owner from the actor when missing and checks them against the actor's reach:
@@ -66,19 +52,10 @@ async function placement(ctx: ServiceContext, input: Pick<CustomerInput, 'storeI
 async function toFields(ctx: ServiceContext, input: CustomerInput) {
   const { timezone } = await getOrgSettings(ctx);
   const today = DateTime.now().setZone(timezone);
-  assertNotFuture(input.birthday, today, 'birthday');
-  input.relatives.forEach((r, i) => assertNotFuture(r.birthday, today, `relatives.${i}.birthday`));
-  const birthday = input.birthday ? birthdayOf(input.birthday) : null;
-  const relatives = input.relatives.map((r) => ({ relation: r.relation, name: r.name, birthday: r.birthday ? birthdayOf(r.birthday) : null }));
+  const future = futureBirthdayFields(input, today);
+  if (future.length) throw new ValidationError(Object.fromEntries(future.map((field) => [field, ['birthday_in_future']])));
   return {
-    name: input.name,
-    ...customerPhoneFields(input.phone),
-    gender: input.gender,
-    birthday,
-    relatives,
-    birthdayMds: birthdayMonthDays(birthday, relatives),
-    notes: input.notes,
-    source: input.source,
+    ...personalFields(input),
     tagIds: await resolveUsableTagIds(ctx, input.tagIds),
     ...(await placement(ctx, input)),
   };
@@ -246,4 +223,21 @@ export async function setCustomerSharing(ctx: ServiceContext, customerId: string
   await Customer.updateOne({ _id: customer._id, orgId: customer.orgId }, input.shared ? { $addToSet: { sharedWith: staffId } } : { $pull: { sharedWith: staffId } });
   await appendTimeline(ctx, customer._id, input.shared ? 'customer.shared' : 'customer.unshared', { staffId: String(staffId) });
   return getCustomer(ctx, customerId);
+}
+
+/** A stored customer in the shape of the input, so a partial change (API PATCH) can be merged over it. */
+export function customerInputOf(customer: CustomerDoc) {
+  const birthday = (b: CustomerDoc['birthday']) => (b ? { year: b.year ?? null, month: b.month, day: b.day } : null);
+  return {
+    name: customer.name,
+    phone: customer.phone,
+    gender: customer.gender,
+    birthday: birthday(customer.birthday),
+    relatives: customer.relatives.map((r) => ({ relation: r.relation, name: r.name, birthday: birthday(r.birthday) })),
+    notes: customer.notes,
+    source: customer.source,
+    storeId: customer.storeId ? String(customer.storeId) : null,
+    ownerId: customer.ownerId ? String(customer.ownerId) : null,
+    tagIds: customer.tagIds.map(String),
+  };
 }

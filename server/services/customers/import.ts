@@ -13,9 +13,9 @@ import { toObjectId } from '../ids.js';
 import { getOrgSettings } from '../org/settings.js';
 import { usableTagFilter } from '../tags/tags.js';
 import { customerSchema } from './customer-input.js';
-import { birthdayMonthDays, birthdayOf } from './birthdays.js';
-import { customerPhoneFields } from './phones.js';
-import { isFutureBirthday } from './customers.js';
+import { birthdayMonthDays } from './birthdays.js';
+import { futureBirthdayFields, personalFields } from './customer-fields.js';
+import { fieldErrorsOf } from '../../errors.js';
 import { csvColumns, exportOnlyColumns, parseBirthday, parseRelatives, splitList, untextCell } from './csv-format.js';
 import { mongoose } from '../../db/connect.js';
 import { logger } from '../../logger.js';
@@ -98,25 +98,15 @@ function prepare(line: number, row: Record<string, string>, env: { tagIdsByName:
     notes: row.notes ?? '',
     source: row.source || 'import',
   });
-  if (!parsed.success) for (const issue of parsed.error.issues) (fields[issue.path.join('.')] ??= []).push(/^[a-z_]+$/.test(issue.message) ? issue.message : issue.code);
-  if (parsed.success && isFutureBirthday(parsed.data.birthday, env.today)) fields.birthday = ['birthday_in_future'];
+  if (!parsed.success) Object.assign(fields, fieldErrorsOf(parsed.error));
+  else for (const field of futureBirthdayFields(parsed.data, env.today)) fields[field] = ['birthday_in_future'];
   if (!parsed.success || Object.keys(fields).length) return { line, row, reason: reasonOf(fields) };
-  const input = parsed.data;
-  const own = input.birthday ? birthdayOf(input.birthday) : null;
-  const rels = input.relatives.map((r) => ({ relation: r.relation, name: r.name, birthday: r.birthday ? birthdayOf(r.birthday) : null }));
   return {
     line,
     row,
     doc: {
       _id: new mongoose.Types.ObjectId(),
-      name: input.name,
-      ...customerPhoneFields(input.phone),
-      gender: input.gender,
-      birthday: own,
-      relatives: rels,
-      birthdayMds: birthdayMonthDays(own, rels),
-      notes: input.notes,
-      source: input.source,
+      ...personalFields(parsed.data),
       tagIds: tagNames.map((name) => env.tagIdsByName.get(name)!),
       ...env.placement,
       createdBy: env.actorId,
