@@ -1,9 +1,10 @@
 import type { z } from 'zod';
 import type { JobSpec } from './agenda.js';
 import { purgeExpiredJob } from './purge-expired.job.js';
+import { deliverDigestsJob, followupsDailyJob } from './followups.job.js';
 
 /** The registry: the one place that lists every job. */
-export const jobs: JobSpec<z.ZodType>[] = [purgeExpiredJob];
+export const jobs: JobSpec<z.ZodType>[] = [purgeExpiredJob, followupsDailyJob, deliverDigestsJob];
 
 export function findJob(name: string): JobSpec<z.ZodType> | undefined {
   return jobs.find((job) => job.name === name);

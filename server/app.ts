@@ -16,6 +16,7 @@ import { bearerAuth, configurePassport, tenantContext } from './middlewares/auth
 import { errorHandler, notFoundHandler } from './middlewares/errors.js';
 import { pageLocals } from './middlewares/page-locals.js';
 import { healthRouter } from './routes/health.js';
+import type { Agenda } from 'agenda';
 import { apiRouter } from './routes/api/index.js';
 import { pagesRouter } from './routes/pages/index.js';
 import './middlewares/types.js';
@@ -25,12 +26,14 @@ export const BODY_LIMIT = '100kb';
 /** Builds the Express app without listening, so tests drive it over HTTP with supertest. */
 export type AppBundle = { app: Express; session: RequestHandler };
 
-export async function createApp(config: Config, log: Logger): Promise<AppBundle> {
+export async function createApp(config: Config, log: Logger, opts: { agenda?: Agenda } = {}): Promise<AppBundle> {
   await initI18n();
   const app = express();
   const secureCookies = config.trustProxy;
   if (config.trustProxy) app.set('trust proxy', 1);
   app.disable('x-powered-by');
+  // The jobs page reads the one Agenda instance; processes without a scheduler say so on that page.
+  if (opts.agenda) app.locals.agenda = opts.agenda;
   configureViews(app);
 
   app.use(

@@ -13,6 +13,9 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   SEED_DEMO: z.enum(['auto', 'always', 'never']).default('auto'),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  MAIL_FROM: z.string().optional(),
+  APP_URL: z.string().url().optional(),
 });
 
 export type Config = {
@@ -25,6 +28,11 @@ export type Config = {
   /** Behind a TLS-terminating proxy: trust X-Forwarded-* and send cookies as Secure. */
   trustProxy: boolean;
   seedDemo: 'auto' | 'always' | 'never';
+  /** Optional: digests are also e-mailed when set (smtp://user:pass@host:port). */
+  smtpUrl: string | undefined;
+  mailFrom: string | undefined;
+  /** The address staff open, for links in e-mails. */
+  appUrl: string | undefined;
 };
 
 export class ConfigError extends Error {}
@@ -60,5 +68,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     seedDemo: e.SEED_DEMO,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    appUrl: e.APP_URL,
   };
 }

@@ -8,6 +8,8 @@ import { createApp } from './app.js';
 import { attachRealtime } from './realtime/index.js';
 import { createAgenda, scheduleRecurring } from '../jobs/agenda.js';
 import { jobs } from '../jobs/index.js';
+import { scheduleAllOrgJobs } from '../jobs/schedules.js';
+import { configureMailer } from './services/mail/mailer.js';
 import { isDatabaseEmpty, seedDemo, demoLogins, DEMO_PASSWORD } from './services/seed/demo.js';
 import { mongoose } from './db/connect.js';
 
@@ -22,12 +24,14 @@ async function main(): Promise<void> {
     log.info({ customers }, 'seeded the demo organisation into the empty database');
   }
 
-  const { app, session } = await createApp(config, log);
+  configureMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom });
+  const agenda = createAgenda({ db: mongoose.connection.db!, log, jobs });
+  const { app, session } = await createApp(config, log, { agenda });
   const server = http.createServer(app);
   const realtime = attachRealtime(server, session);
-  const agenda = createAgenda({ db: mongoose.connection.db!, log, jobs });
   await agenda.start();
   await scheduleRecurring(agenda, jobs);
+  await scheduleAllOrgJobs(agenda, log);
 
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {

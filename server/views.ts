@@ -28,6 +28,7 @@ export const helpers = {
   concat: (...args: unknown[]) => args.slice(0, -1).map(String).join(''),
   includes: (list: unknown, value: unknown) => Array.isArray(list) && list.map(String).includes(String(value)),
   or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
+  and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
   fieldError(errors: Record<string, string> | undefined, field: string) {
     return errors?.[field];
   },

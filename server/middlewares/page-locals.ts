@@ -2,6 +2,8 @@ import type { RequestHandler } from 'express';
 import { presentNavigation, presentMe } from '../presenters/staff.js';
 import { getOrganization } from '../services/org/settings.js';
 import { effectiveSettings } from '../services/settings/org-settings.js';
+import { followupBadgeCount } from '../services/followups/tasks.js';
+import { can } from '../policies/permissions.js';
 
 /** What every page's layout needs: the language, the signed-in staff member, navigation, messages. */
 export const pageLocals: RequestHandler = async (req, res, next) => {
@@ -14,7 +16,8 @@ export const pageLocals: RequestHandler = async (req, res, next) => {
     res.locals.timezone = effectiveSettings(org.settings).timezone;
     res.locals.orgName = org.name;
     res.locals.me = presentMe(req.user);
-    res.locals.nav = presentNavigation(req.ctx.actor, req.path);
+    const waiting = can(req.ctx.actor, 'followup.work') ? await followupBadgeCount(req.ctx) : 0;
+    res.locals.nav = presentNavigation(req.ctx.actor, req.path, { '/followups': waiting });
   }
   if (req.session?.flash?.length) {
     res.locals.flash = req.session.flash;

@@ -22,6 +22,8 @@ export const auditActions = [
   'customer.transfer',
   'customer.export',
   'customer.erase',
+  'followup.rule_change',
+  'job.retry',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

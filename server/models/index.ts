@@ -8,3 +8,5 @@ export * from './tag.js';
 export * from './customer.js';
 export * from './timeline-event.js';
 export * from './customer-import.js';
+export * from './followup-rule.js';
+export * from './followup-task.js';

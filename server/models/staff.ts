@@ -25,6 +25,8 @@ export interface StaffDoc {
   leftAt?: Date | null | undefined;
   dndStart: string;
   dndEnd: string;
+  /** Where the morning digest goes when SMTP is configured; set by the staff member. */
+  email: string;
   lastLoginAt?: Date | null | undefined;
   createdAt: Date;
   updatedAt: Date;
@@ -46,6 +48,7 @@ const staffSchema = new Schema<StaffDoc>(
     leftAt: { type: Date, default: null },
     dndStart: { type: String, default: '21:00' },
     dndEnd: { type: String, default: '08:00' },
+    email: { type: String, default: '', trim: true, lowercase: true, maxlength: 254 },
     lastLoginAt: { type: Date, default: null },
   },
   { timestamps: true },

@@ -28,6 +28,12 @@ export const permissionMatrix = {
   'tag.manage': { admin: 'org', marketer: 'org' },
   'tag.personal': { admin: 'own', manager: 'own', clerk: 'own', agent: 'own', marketer: 'own' },
   'customer.personal_data': { admin: 'org', manager: 'store' },
+  'followup.read': { admin: 'org', marketer: 'org', manager: 'store', clerk: 'own' },
+  'followup.work': { admin: 'org', manager: 'store', clerk: 'own' },
+  'followup.rules': { admin: 'org', marketer: 'org' },
+  'followup.report': { admin: 'org', marketer: 'org', manager: 'store' },
+  'job.read': { admin: 'org' },
+  'job.manage': { admin: 'org' },
   'token.manage_own': { admin: 'own', manager: 'own', clerk: 'own', agent: 'own', marketer: 'own' },
 } as const satisfies Record<string, Partial<Record<Role, Scope>>>;
 

@@ -15,6 +15,7 @@ export type StaffView = {
   active: boolean;
   dndStart: string;
   dndEnd: string;
+  email: string;
   lastLoginAt: string | null;
 };
 
@@ -34,6 +35,7 @@ export function presentStaff(staff: StaffDoc, storeNames: Map<string, string> = 
     active: staff.status === 'active',
     dndStart: staff.dndStart,
     dndEnd: staff.dndEnd,
+    email: staff.email ?? '',
     lastLoginAt: staff.lastLoginAt ? staff.lastLoginAt.toISOString() : null,
   };
 }
@@ -51,22 +53,31 @@ const consolePaths: Record<(typeof consoleActions)[number], { path: string; key:
 };
 
 const pageLinks = [
+  { path: '/followups', key: 'nav.followups', action: 'followup.read' },
   { path: '/customers', key: 'nav.customers', action: 'customer.read' },
   { path: '/tags', key: 'nav.tags', action: 'tag.personal' },
   { path: '/customers/transfers', key: 'nav.transfers', action: 'customer.transfer' },
+  { path: '/followups/rules', key: 'nav.followupRules', action: 'followup.rules' },
+  { path: '/followups/report', key: 'nav.followupReport', action: 'followup.report' },
   { path: '/admin/stores', key: 'nav.stores', action: 'store.manage' },
   { path: '/admin/staff', key: 'nav.staff', action: 'staff.manage' },
   { path: '/admin/settings', key: 'nav.settings', action: 'org.settings.manage' },
   { path: '/admin/audit', key: 'nav.audit', action: 'audit.read' },
+  { path: '/admin/jobs', key: 'nav.jobs', action: 'job.read' },
 ] as const;
 
-/** The consoles and pages this actor may open, from the permission matrix. */
-export function presentNavigation(actor: Actor, currentPath: string) {
+/**
+ * The consoles and pages this actor may open, from the permission matrix; the most specific link containing the
+ * current page is the active one. `badges` puts a count beside a link (the follow-up inbox).
+ */
+export function presentNavigation(actor: Actor, currentPath: string, badges: Record<string, number> = {}) {
   const items = [
     ...consoleActions.filter((action) => can(actor, action)).map((action) => consolePaths[action]),
     ...pageLinks.filter((page) => can(actor, page.action)).map(({ path, key }) => ({ path, key })),
   ];
-  return items.map((item) => ({ ...item, active: currentPath === item.path || currentPath.startsWith(`${item.path}/`) }));
+  const contains = (path: string) => currentPath === path || currentPath.startsWith(`${path}/`);
+  const active = items.filter((item) => contains(item.path)).sort((a, b) => b.path.length - a.path.length)[0];
+  return items.map((item) => ({ ...item, active: item === active, badge: badges[item.path] ?? 0 }));
 }
 
 /** Where a staff member lands after login: the first console their roles give. */

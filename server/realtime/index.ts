@@ -34,15 +34,20 @@ export function attachRealtime(httpServer: HttpServer, session: RequestHandler):
     defineHandler(socket, 'me:get', z.object({}), async (ctx) => presentStaff(await getOwnProfile(ctx)));
   });
 
-  const stopListening = domainEvents.onEvent('staff.access_revoked', ({ staffId }) => {
+  const stopRevoking = domainEvents.onEvent('staff.access_revoked', ({ staffId }) => {
     io.to(rooms.staff(staffId)).disconnectSockets(true);
+  });
+  // Delivered only outside the staff member's do-not-disturb window (the digest service decides when).
+  const stopDigests = domainEvents.onEvent('followups.digest_delivered', ({ staffId, date, counts }) => {
+    io.to(rooms.staff(staffId)).emit('followups:digest', { date, counts });
   });
 
   return {
     io,
     close: () =>
       new Promise<void>((resolve) => {
-        stopListening();
+        stopRevoking();
+        stopDigests();
         io.close(() => resolve());
       }),
   };

@@ -4,6 +4,9 @@ import { EventEmitter } from 'node:events';
 export type DomainEvents = {
   'staff.access_revoked': [{ orgId: string; staffId: string }];
   /** Later capabilities (follow-ups, groups) move what belongs to the old owner with the customers. */
+  'followups.digest_delivered': [{ orgId: string; staffId: string; date: string; counts: { today: number; overdue: number; upcoming: number } }];
+  /** The daily follow-up schedule depends on these settings. */
+  'org.settings_changed': [{ orgId: string; changed: string[] }];
   'customers.transferred': [{ orgId: string; customerIds: string[]; fromStaffId: string | null; toStaffId: string; byStaffId: string }];
 };
 

@@ -7,6 +7,9 @@ import { roles } from '../../server/models/staff.js';
 import { customerSources, genders } from '../../server/models/customer.js';
 import { timelineTypes } from '../../server/models/timeline-event.js';
 import { importPolicies } from '../../server/models/customer-import.js';
+import { followupOutcomes } from '../../server/models/followup-task.js';
+import { builtinOccasions } from '../../server/services/followups/rules.js';
+import { jobs } from '../../jobs/index.js';
 
 type Tree = { [key: string]: string | Tree };
 const load = (locale: string) => JSON.parse(fs.readFileSync(path.join(rootDir, 'server', 'i18n', 'locales', `${locale}.json`), 'utf8')) as Tree;
@@ -49,6 +52,12 @@ describe('locale files', () => {
     for (const policy of importPolicies) used.add(`import.policies.${policy}`);
     for (const status of ['running', 'done', 'failed', 'interrupted']) used.add(`import.status.${status}`);
     for (const sort of ['updated', 'name', 'created']) used.add(`customers.sorts.${sort}`);
+    for (const occasion of [...builtinOccasions, 'event']) used.add(`occasions.${occasion}`);
+    for (const outcome of followupOutcomes) used.add(`followups.outcomes.${outcome}`);
+    for (const section of ['today', 'overdue', 'upcoming']) used.add(`followups.sections.${section}`).add(`followups.empty.${section}`);
+    for (const kind of ['birthday', 'relative', 'festival']) used.add(`followups.defaultMessage.${kind}`);
+    for (const state of ['running', 'scheduled', 'queued', 'completed', 'failed', 'repeating', 'paused']) used.add(`jobs.states.${state}`);
+    for (const job of jobs.filter((spec) => !spec.every)) used.add(`jobs.names.${job.name}`);
     expect(used.size).toBeGreaterThan(60);
     expect([...used].filter((k) => !zh.has(k)).sort()).toEqual([]);
   });

@@ -16,6 +16,7 @@ import { clientIp } from '../../middlewares/auth.js';
 import { NotFoundError } from '../../errors.js';
 import { customerApiRoutes } from './customers.js';
 import { customerImportApiRoutes } from './customer-imports.js';
+import { followupApiRoutes } from './followups.js';
 import { z } from 'zod';
 
 const staffListQuery = z.object({ status: z.enum(['active', 'left']).optional() });
@@ -161,6 +162,7 @@ export function apiRouter(): Router {
     }),
     ...customerImportApiRoutes,
     ...customerApiRoutes,
+    ...followupApiRoutes,
   ]);
   router.use((_req, _res, next) => next(new NotFoundError('No such API endpoint')));
   return router;

@@ -15,6 +15,9 @@ import { presentStaff } from '../../presenters/staff.js';
 import { presentAuditEvent } from '../../presenters/audit.js';
 import { roles } from '../../models/staff.js';
 import { tr } from '../translate.js';
+import { listOrgJobs, retryOrgJob } from '../../services/jobs/job-admin.js';
+import { presentJob } from '../../presenters/job.js';
+import { ServiceUnavailableError } from '../../errors.js';
 
 
 async function staffFormModel(req: Request, key: string) {
@@ -221,6 +224,30 @@ export const adminRoutes: RouteSpec[] = [
     handler: async (req, res) => {
       const events = await listAuditEvents(ctxOf(req), { limit: 100 });
       res.render('pages/admin/audit', { title: tr(req, 'audit.title'), events: events.map(presentAuditEvent) });
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/admin/jobs',
+    access: { permission: 'job.read' },
+    handler: async (req, res) => {
+      try {
+        const jobs = await listOrgJobs(ctxOf(req), req.app.locals.agenda);
+        res.render('pages/admin/jobs', { title: tr(req, 'jobs.title'), jobs: jobs.map(presentJob) });
+      } catch (err) {
+        if (!(err instanceof ServiceUnavailableError)) throw err;
+        res.status(503).render('pages/admin/jobs', { title: tr(req, 'jobs.title'), jobs: [], unavailable: true });
+      }
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/admin/jobs/:id/retry',
+    access: { permission: 'job.manage' },
+    handler: async (req, res) => {
+      await retryOrgJob(ctxOf(req), req.app.locals.agenda, String(req.params.id));
+      flash(req, 'success', 'jobs.retried');
+      res.redirect(303, '/admin/jobs');
     },
   }),
 ];

@@ -8,7 +8,8 @@ import { customerPageRoutes } from './customers.js';
 import { customerImportPageRoutes } from './customer-imports.js';
 import { customerTransferPageRoutes } from './customer-transfers.js';
 import { tagPageRoutes } from './tags.js';
+import { followupPageRoutes } from './followups.js';
 
 export function pagesRouter(): Router {
-  return mount(Router(), 'page', [...authRoutes, ...consoleRoutes, ...customerImportPageRoutes, ...customerTransferPageRoutes, ...customerPageRoutes, ...tagPageRoutes, ...adminRoutes, ...profileRoutes]);
+  return mount(Router(), 'page', [...authRoutes, ...consoleRoutes, ...customerImportPageRoutes, ...customerTransferPageRoutes, ...customerPageRoutes, ...tagPageRoutes, ...followupPageRoutes, ...adminRoutes, ...profileRoutes]);
 }

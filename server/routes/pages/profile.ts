@@ -4,9 +4,9 @@ import { route, ctxOf, type RouteSpec } from '../define.js';
 import { handleForm } from '../forms.js';
 import { flash } from '../flash.js';
 import { tokenNameSchema } from '../schemas/auth.schema.js';
-import { dndSchema } from '../schemas/profile.schema.js';
+import { reminderSettingsSchema } from '../schemas/profile.schema.js';
 import { createApiToken, listOwnApiTokens, revokeApiToken } from '../../services/auth/api-tokens.js';
-import { getOwnProfile, updateOwnDnd } from '../../services/org/staff.js';
+import { getOwnProfile, updateOwnReminderSettings } from '../../services/org/staff.js';
 import { listStoreChoices } from '../../services/org/stores.js';
 import { presentStaff } from '../../presenters/staff.js';
 import { presentToken } from '../../presenters/token.js';
@@ -16,7 +16,7 @@ async function profileModel(req: Request) {
   const ctx = ctxOf(req);
   const [me, stores, tokens] = await Promise.all([getOwnProfile(ctx), listStoreChoices(ctx), listOwnApiTokens(ctx)]);
   const profile = presentStaff(me, storeNameMap(stores));
-  return { title: tr(req, 'profile.title'), profile, tokens: tokens.map(presentToken), values: { dndStart: profile.dndStart, dndEnd: profile.dndEnd } };
+  return { title: tr(req, 'profile.title'), profile, tokens: tokens.map(presentToken), values: { dndStart: profile.dndStart, dndEnd: profile.dndEnd, email: profile.email } };
 }
 
 async function renderProfile(req: Request, res: Response, extra: Record<string, unknown> = {}) {
@@ -57,11 +57,11 @@ export const profileRoutes: RouteSpec[] = [
     access: { signedIn: true },
     handler: (req, res) =>
       handleForm(req, res, {
-        schema: dndSchema,
+        schema: reminderSettingsSchema,
         view: 'pages/profile/index',
         model: () => profileModel(req),
         onValid: async (input) => {
-          await updateOwnDnd(ctxOf(req), input);
+          await updateOwnReminderSettings(ctxOf(req), input);
           flash(req, 'success', 'profile.dndSaved');
           return '/profile';
         },

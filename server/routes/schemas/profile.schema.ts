@@ -1,4 +1,8 @@
 import { z } from 'zod';
 import { timeOfDay } from './common.js';
 
-export const dndSchema = z.object({ dndStart: timeOfDay, dndEnd: timeOfDay });
+export const reminderSettingsSchema = z.object({
+  dndStart: timeOfDay,
+  dndEnd: timeOfDay,
+  email: z.preprocess((v) => (v === undefined || v === null ? '' : v), z.string().trim().max(254, 'too_long').pipe(z.union([z.literal(''), z.email('email')]))),
+});

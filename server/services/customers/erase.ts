@@ -4,6 +4,7 @@ import { authorize } from '../../policies/permissions.js';
 import type { ServiceContext } from '../context.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { getCustomer } from './customers.js';
+import { deleteFollowupsOfCustomer } from '../followups/tasks.js';
 
 /**
  * Erasure on the customer's request (PIPL): the personal data goes from the customer and their timeline;
@@ -20,5 +21,6 @@ export async function eraseCustomer(ctx: ServiceContext, customerId: string): Pr
     },
   );
   await TimelineEvent.updateMany({ orgId: customer.orgId, customerId: customer._id }, { $set: { data: {} } });
+  await deleteFollowupsOfCustomer(ctx.orgId, customer._id);
   await recordAudit(ctx, 'customer.erase', { type: 'customer', id: customerId });
 }

@@ -10,6 +10,7 @@ import { recordAudit } from '../audit/record-audit.js';
 import { domainEvents } from '../events.js';
 import { appendTimeline } from './timeline.js';
 import { mongoose } from '../../db/connect.js';
+import { moveFollowupsWithCustomers } from '../followups/tasks.js';
 
 export type TransferInput = {
   /** Customers to move; when empty, every customer of `fromStaffId`. */
@@ -83,6 +84,7 @@ export async function transferCustomers(ctx: ServiceContext, input: TransferInpu
     }
   }
   if (movedIds.length) {
+    await moveFollowupsWithCustomers(ctx.orgId, movedIds, { staffId: to._id, storeId: to.storeId ?? null });
     await recordAudit(ctx, 'customer.transfer', { type: 'staff', id: String(to._id) }, { customers: movedIds.length, from: input.fromStaffId });
     domainEvents.emitEvent('customers.transferred', { orgId: ctx.orgId, customerIds: movedIds, fromStaffId: input.fromStaffId, toStaffId: String(to._id), byStaffId: ctx.actor.id });
   }

@@ -5,6 +5,7 @@ import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { effectiveSettings, type OrgSettings } from '../settings/org-settings.js';
+import { domainEvents } from '../events.js';
 
 export async function getOrganization(ctx: ServiceContext): Promise<OrganizationDoc> {
   const org = await Organization.findById(toObjectId(ctx.orgId)).lean<OrganizationDoc>();
@@ -28,6 +29,7 @@ export async function updateOrgSettings(ctx: ServiceContext, input: { name: stri
   );
   const org = await Organization.findByIdAndUpdate(before._id, { $set: { name: input.name, settings: input.settings } }, { returnDocument: 'after' }).lean<OrganizationDoc>();
   if (!org) throw new NotFoundError('No such organisation');
+  if (Object.keys(changes).length > 0) domainEvents.emitEvent('org.settings_changed', { orgId: ctx.orgId, changed: Object.keys(changes) });
   if (Object.keys(changes).length > 0 || before.name !== input.name) {
     await recordAudit(ctx, 'org.settings_change', { type: 'organization', id: ctx.orgId }, { changes, ...(before.name !== input.name ? { name: { from: before.name, to: input.name } } : {}) });
   }

@@ -150,9 +150,9 @@ export async function resetStaffPassword(ctx: ServiceContext, staffId: string, p
   domainEvents.emitEvent('staff.access_revoked', { orgId: ctx.orgId, staffId });
 }
 
-/** Every staff member sets their own do-not-disturb window. */
-export async function updateOwnDnd(ctx: ServiceContext, input: { dndStart: string; dndEnd: string }): Promise<void> {
-  const result = await Staff.updateOne({ _id: toObjectId(ctx.actor.id), orgId: toObjectId(ctx.orgId) }, { $set: { dndStart: input.dndStart, dndEnd: input.dndEnd } });
+/** Every staff member sets their own do-not-disturb window and where their digest goes. */
+export async function updateOwnReminderSettings(ctx: ServiceContext, input: { dndStart: string; dndEnd: string; email: string }): Promise<void> {
+  const result = await Staff.updateOne({ _id: toObjectId(ctx.actor.id), orgId: toObjectId(ctx.orgId) }, { $set: { dndStart: input.dndStart, dndEnd: input.dndEnd, email: input.email } });
   if (result.matchedCount === 0) throw new NotFoundError('No such staff member');
 }
 

@@ -27,6 +27,8 @@ export const orgSettingsSchema = z.object({
   transferWindowDays: z.coerce.number().int().min(1, 'out_of_range').max(365, 'out_of_range').default(90),
   /** Minutes a password confirmation stays valid for sensitive actions. */
   stepUpMinutes: z.coerce.number().int().min(1).max(60).default(5),
+  /** When the daily follow-up run creates the day's tasks, in the organisation's timezone. */
+  followupRunAt: timeOfDay.default('08:30'),
 });
 
 export type OrgSettings = z.infer<typeof orgSettingsSchema>;
@@ -38,6 +40,18 @@ export function effectiveSettings(stored: Partial<OrgSettings> | undefined | nul
   const parsed = orgSettingsSchema.safeParse({ ...defaultOrgSettings, ...(stored ?? {}) });
   return parsed.success ? parsed.data : defaultOrgSettings;
 }
+
+/**
+ * Follow-up rules are per occasion; these are the defaults an occasion has until a marketer changes it.
+ * Festivals are off by default except the two family festivals, so a clerk's inbox is not flooded on day one.
+ */
+export const followupDefaults = {
+  leadDays: { birthday: 7, lunar: 10, solar: 7, event: 7 },
+  maxLeadDays: 60,
+  enabledFestivals: ['spring-festival', 'mid-autumn'] as readonly string[],
+  messageMax: 500,
+  eventNameMax: 40,
+} as const;
 
 /** Fixed by the platform rather than per organisation. */
 export const TAG_NAME_MAX = 30;

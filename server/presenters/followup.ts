@@ -1,0 +1,92 @@
+import { DateTime } from 'luxon';
+import type { FollowupTaskDoc } from '../models/followup-task.js';
+import type { EffectiveRule } from '../services/followups/rules.js';
+import { kindOf } from '../services/followups/rules.js';
+import { i18n } from '../i18n/index.js';
+import { daysBetween } from '../services/followups/calendar.js';
+
+/** "3 December" / "12月3日": the occasion's day as people say it. */
+export function dayLabel(date: string, locale: string): string {
+  return DateTime.fromISO(date, { zone: 'utc' }).setLocale(locale === 'en' ? 'en-GB' : 'zh-CN').toFormat(locale === 'en' ? 'd MMMM' : 'M月d日');
+}
+
+/** The occasion's name in the reader's language; a relative's birthday says whose ("her mother Li Hua's birthday"). */
+export function occasionLabel(task: Pick<FollowupTaskDoc, 'occasion' | 'occasionName' | 'relative'>, locale: string): string {
+  const t = i18n.getFixedT(locale);
+  const kind = kindOf(task.occasion);
+  if (kind === 'event') return task.occasionName ?? t('occasions.event');
+  if (kind === 'relative-birthday' && task.relative) return t('followups.relativeBirthday', { relation: task.relative.relation, name: task.relative.name });
+  return t(`occasions.${task.occasion}`);
+}
+
+const placeholders = ['customer', 'relative', 'relation', 'occasion', 'date', 'clerk'] as const;
+export type MessageValues = Record<(typeof placeholders)[number], string>;
+
+/** Fills {customer}, {relative}, {relation}, {occasion}, {date} and {clerk}; anything else in braces stays as typed. */
+export function fillMessage(template: string, values: MessageValues): string {
+  return template.replace(/\{(customer|relative|relation|occasion|date|clerk)\}/g, (_, name: (typeof placeholders)[number]) => values[name]);
+}
+
+export function defaultTemplate(occasion: string, locale: string): string {
+  const kind = kindOf(occasion);
+  const key = kind === 'birthday' ? 'birthday' : kind === 'relative-birthday' ? 'relative' : 'festival';
+  return i18n.t(`followups.defaultMessage.${key}`, { lng: locale });
+}
+
+export type FollowupView = ReturnType<typeof presentFollowup>;
+
+export function presentFollowup(task: FollowupTaskDoc, names: { customers: Map<string, string>; staff: Map<string, string> }, locale: string, today?: string) {
+  const customerName = names.customers.get(String(task.customerId)) ?? '—';
+  const clerkName = names.staff.get(String(task.ownerId)) ?? '';
+  const occasion = occasionLabel(task, locale);
+  const suggestedMessage = fillMessage(task.messageTemplate || defaultTemplate(task.occasion, locale), {
+    customer: customerName,
+    relative: task.relative?.name ?? '',
+    relation: task.relative?.relation ?? '',
+    occasion,
+    date: dayLabel(task.date, locale),
+    clerk: clerkName,
+  });
+  return {
+    id: String(task._id),
+    customerId: String(task.customerId),
+    customerName,
+    ownerId: String(task.ownerId),
+    ownerName: clerkName,
+    storeId: task.storeId ? String(task.storeId) : null,
+    occasion: task.occasion,
+    occasionLabel: occasion,
+    ...(task.relative ? { relative: { relation: task.relative.relation, name: task.relative.name } } : {}),
+    date: task.date,
+    dateLabel: dayLabel(task.date, locale),
+    daysAway: today ? daysBetween(today, task.date) : null,
+    status: task.status,
+    outcome: task.outcome ?? null,
+    snoozeUntil: task.snoozeUntil ?? null,
+    dueOn: task.dueOn,
+    suggestedMessage,
+  };
+}
+
+/** The API's shape of a task (the issue's contract plus names and labels for clients). */
+export function presentFollowupForApi(view: FollowupView) {
+  const { daysAway: _daysAway, ...rest } = view;
+  return rest;
+}
+
+export function presentRule(rule: EffectiveRule, locale: string) {
+  return {
+    id: rule.id,
+    occasion: rule.occasion,
+    kind: rule.kind,
+    label: rule.event ? rule.event.name : i18n.t(`occasions.${rule.occasion}`, { lng: locale }),
+    enabled: rule.enabled,
+    leadDays: rule.leadDays,
+    tagIds: rule.tagIds.map(String),
+    storeIds: rule.storeIds.map(String),
+    message: rule.message,
+    defaultMessage: defaultTemplate(rule.occasion, locale),
+    customised: rule.customised,
+    event: rule.event ? { name: rule.event.name, month: rule.event.month, day: rule.event.day, year: rule.event.year ?? null } : null,
+  };
+}

@@ -1,0 +1,139 @@
+import { MongoBulkWriteError } from 'mongodb';
+import { Customer, type CustomerDoc, type Birthday } from '../../models/customer.js';
+import { Staff } from '../../models/staff.js';
+import { FollowupTask, type FollowupTaskDoc } from '../../models/followup-task.js';
+import { toObjectId } from '../ids.js';
+import { effectiveRules, type EffectiveRule } from './rules.js';
+import { festivalOf, nextFestivalDate } from './holidays.js';
+import { addDays, daysBetween, monthDayRanges, nextYearlyDate, type IsoDate } from './calendar.js';
+import { mongoose } from '../../db/connect.js';
+
+export type TaskRunResult = { date: IsoDate; created: number; matched: number };
+
+const BATCH = 1000;
+
+type CustomerRow = Pick<CustomerDoc, '_id' | 'ownerId' | 'storeId' | 'tagIds' | 'birthday' | 'relatives'>;
+type NewTask = Omit<FollowupTaskDoc, '_id' | 'createdAt' | 'updatedAt'>;
+
+/** Writes tasks in batches; a task that already exists (same key) is skipped by the unique index, never duplicated. */
+class TaskWriter {
+  created = 0;
+  matched = 0;
+  private batch: NewTask[] = [];
+
+  async add(task: NewTask): Promise<void> {
+    this.matched += 1;
+    this.batch.push(task);
+    if (this.batch.length >= BATCH) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (!this.batch.length) return;
+    const now = new Date();
+    const docs = this.batch.map((task) => ({ _id: new mongoose.Types.ObjectId(), ...task, createdAt: now, updatedAt: now }));
+    this.batch = [];
+    try {
+      const result = await FollowupTask.collection.insertMany(docs, { ordered: false });
+      this.created += result.insertedCount;
+    } catch (err) {
+      if (!(err instanceof MongoBulkWriteError)) throw err;
+      const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+      if (writeErrors.some((e) => e.code !== 11000)) throw err;
+      // Every failure was an existing task: the rest went in (counted from the errors, which every server reports alike).
+      this.created += docs.length - writeErrors.length;
+    }
+  }
+}
+
+function inAudience(rule: EffectiveRule, customer: CustomerRow): boolean {
+  if (rule.storeIds.length && !rule.storeIds.some((id) => String(id) === String(customer.storeId))) return false;
+  if (rule.tagIds.length && !customer.tagIds.some((tag) => rule.tagIds.some((id) => String(id) === String(tag)))) return false;
+  return true;
+}
+
+function taskFor(orgId: mongoose.Types.ObjectId, customer: CustomerRow, rule: EffectiveRule, date: IsoDate, subject?: { relation: string; name: string }): NewTask {
+  const who = subject ? `relative:${subject.relation}:${subject.name}` : 'self';
+  return {
+    orgId,
+    key: `${String(customer._id)}|${rule.occasion}|${who}|${date}`,
+    customerId: customer._id,
+    ownerId: customer.ownerId!,
+    storeId: customer.storeId ?? null,
+    occasion: rule.occasion,
+    occasionName: rule.event?.name ?? null,
+    relative: subject ?? null,
+    date,
+    dueOn: date,
+    status: 'open',
+    outcome: null,
+    snoozeUntil: null,
+    messageTemplate: rule.message,
+    doneAt: null,
+    doneBy: null,
+  };
+}
+
+/** The date of a birthday within the rule's window, or null. */
+function birthdayWithin(birthday: Birthday | null | undefined, today: IsoDate, leadDays: number): IsoDate | null {
+  if (!birthday) return null;
+  const date = nextYearlyDate(birthday.month, birthday.day, today);
+  return daysBetween(today, date) <= leadDays ? date : null;
+}
+
+/** The next date of a festival or organisation event on or after today, or null when a one-off event has passed. */
+function occasionDate(rule: EffectiveRule, today: IsoDate): IsoDate | null {
+  if (rule.kind === 'lunar' || rule.kind === 'solar') return nextFestivalDate(festivalOf(rule.occasion)!, today);
+  const event = rule.event!;
+  if (!event.year) return nextYearlyDate(event.month, event.day, today);
+  const date = `${event.year}-${String(event.month).padStart(2, '0')}-${String(event.day).padStart(2, '0')}`;
+  return date >= today ? date : null;
+}
+
+/**
+ * Creates the follow-up tasks due on `today` (a day in the organisation's timezone): every occasion from today to
+ * its rule's lead time ahead. Looking at the whole window rather than only the day that entered it makes a run
+ * after downtime create what the missed days would have, and lets a customer added yesterday with a birthday
+ * in three days get a task; the unique key keeps all of it exactly once.
+ * Customers of staff who left or without an owner get none (the transfer gives them a new owner first).
+ */
+export async function createFollowupTasks(orgIdHex: string, today: IsoDate): Promise<TaskRunResult> {
+  const orgId = toObjectId(orgIdHex);
+  const rules = (await effectiveRules(orgIdHex)).filter((rule) => rule.enabled);
+  const activeOwners = (await Staff.find({ orgId, status: 'active' }, { _id: 1 }).lean()).map((s) => s._id);
+  const writer = new TaskWriter();
+  const projection = { ownerId: 1, storeId: 1, tagIds: 1, birthday: 1, relatives: 1 };
+  const base = { orgId, erasedAt: null, ownerId: { $in: activeOwners } };
+
+  const own = rules.find((rule) => rule.kind === 'birthday');
+  const relatives = rules.find((rule) => rule.kind === 'relative-birthday');
+  const horizon = Math.max(own?.leadDays ?? -1, relatives?.leadDays ?? -1);
+  if (horizon >= 0 && activeOwners.length) {
+    const ranges = monthDayRanges(today, addDays(today, horizon));
+    const filter = { ...base, $or: ranges.map(([from, to]) => ({ birthdayMds: { $elemMatch: { $gte: from, $lte: to } } })) };
+    for await (const customer of Customer.find(filter, projection).lean<CustomerRow[]>().cursor()) {
+      if (own && inAudience(own, customer)) {
+        const date = birthdayWithin(customer.birthday, today, own.leadDays);
+        if (date) await writer.add(taskFor(orgId, customer, own, date));
+      }
+      if (relatives && inAudience(relatives, customer)) {
+        for (const relative of customer.relatives) {
+          const date = birthdayWithin(relative.birthday, today, relatives.leadDays);
+          if (date) await writer.add(taskFor(orgId, customer, relatives, date, { relation: relative.relation, name: relative.name }));
+        }
+      }
+    }
+  }
+
+  for (const rule of rules.filter((r) => r.kind !== 'birthday' && r.kind !== 'relative-birthday')) {
+    const date = occasionDate(rule, today);
+    if (!date || daysBetween(today, date) > rule.leadDays || !activeOwners.length) continue;
+    const filter: Record<string, unknown> = { ...base };
+    if (rule.tagIds.length) filter.tagIds = { $in: rule.tagIds };
+    if (rule.storeIds.length) filter.storeId = { $in: rule.storeIds };
+    for await (const customer of Customer.find(filter, projection).lean<CustomerRow[]>().cursor()) {
+      await writer.add(taskFor(orgId, customer, rule, date));
+    }
+  }
+  await writer.flush();
+  return { date: today, created: writer.created, matched: writer.matched };
+}
