@@ -10,6 +10,7 @@ import { createAgenda, scheduleRecurring } from '../jobs/agenda.js';
 import { jobs } from '../jobs/index.js';
 import { scheduleAllOrgJobs } from '../jobs/schedules.js';
 import { configureMailer } from './services/mail/mailer.js';
+import { listOrganizationIds, runDailyFollowups } from './services/followups/daily-run.js';
 import { isDatabaseEmpty, seedDemo, demoLogins, DEMO_PASSWORD } from './services/seed/demo.js';
 import { mongoose } from './db/connect.js';
 
@@ -22,6 +23,8 @@ async function main(): Promise<void> {
   if (seedAllowed && (await isDatabaseEmpty())) {
     const { customers } = await seedDemo();
     log.info({ customers }, 'seeded the demo organisation into the empty database');
+    // The demo's clerks see today's follow-ups at once instead of after the first 08:30 run.
+    for (const orgId of await listOrganizationIds()) await runDailyFollowups(orgId, new Date());
   }
 
   configureMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom });
