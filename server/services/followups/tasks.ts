@@ -23,6 +23,13 @@ function followupScopeFilter(ctx: ServiceContext, action: Extract<Action, 'follo
   return filter;
 }
 
+/** Narrows a scoped filter to one owner; an owner outside the actor's reach leaves nothing, never widens it. */
+function narrowToOwner(filter: Record<string, unknown>, owner: string): void {
+  const ownerId = toObjectId(owner, 'staff');
+  if (filter.ownerId && String(filter.ownerId) !== String(ownerId)) filter._id = { $in: [] };
+  else filter.ownerId = ownerId;
+}
+
 /** Today in the organisation's timezone, from the injectable clock. */
 export async function orgToday(ctx: ServiceContext): Promise<IsoDate> {
   return localDateOf(clock.now(), (await getOrgSettings(ctx)).timezone);
@@ -50,7 +57,7 @@ const INBOX_LIMIT = 100;
 export async function followupInbox(ctx: ServiceContext, opts: { ownerId?: string | undefined } = {}): Promise<Inbox> {
   authorize(ctx.actor, 'followup.read');
   const scope = followupScopeFilter(ctx, 'followup.read');
-  if (opts.ownerId) scope.ownerId = toObjectId(opts.ownerId, 'staff');
+  if (opts.ownerId) narrowToOwner(scope, opts.ownerId);
   const today = await orgToday(ctx);
   const buckets = bucketFilters(today);
   const [todayList, overdue, upcoming, counts] = await Promise.all([
@@ -74,7 +81,7 @@ export async function listFollowups(ctx: ServiceContext, query: FollowupQuery): 
   authorize(ctx.actor, 'followup.read');
   const filter = followupScopeFilter(ctx, 'followup.read');
   if (query.from || query.to) filter.date = { ...(query.from ? { $gte: query.from } : {}), ...(query.to ? { $lte: query.to } : {}) };
-  if (query.owner) filter.ownerId = toObjectId(query.owner, 'staff');
+  if (query.owner) narrowToOwner(filter, query.owner);
   if (query.status) filter.status = query.status;
   const [items, total] = await Promise.all([
     FollowupTask.find(filter).sort({ date: 1, _id: 1 }).skip((query.page - 1) * query.limit).limit(query.limit).lean<FollowupTaskDoc[]>(),
