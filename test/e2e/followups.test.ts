@@ -86,9 +86,6 @@ describe('the follow-up inbox in a real browser', () => {
 
       await task.getByLabel('跟进结果').selectOption('bought');
       // The form must carry the page's CSRF token, as the browser posts exactly what the form holds.
-      // BUG (app): views/pages/followups/inbox.hbs renders `{{> csrf}}` inside `{{#each sections}}{{#each items}}`, where
-      // `csrfToken` resolves against the task, so the field is `value=""` and the post is refused with 403 csrf_invalid.
-      // Other loops pass it explicitly: `{{> csrf csrfToken=@root.csrfToken}}`.
       expect(await task.locator('form[action$="/done"] input[name="_csrf"]').inputValue()).not.toBe('');
       const [posted] = await Promise.all([
         page.waitForResponse((response) => new URL(response.url()).pathname.endsWith('/done') && response.request().method() === 'POST'),
