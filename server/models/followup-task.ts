@@ -99,3 +99,24 @@ followupDigestSchema.index({ orgId: 1, staffId: 1, date: 1 }, { unique: true });
 followupDigestSchema.index({ deliveredAt: 1, deliverAt: 1 });
 
 export const FollowupDigest = model<FollowupDigestDoc>('FollowupDigest', followupDigestSchema);
+
+/** Marks that a run went through a festival's or event's whole audience for one date (see the daily run). */
+export interface FollowupFanoutDoc {
+  _id: mongoose.Types.ObjectId;
+  orgId: mongoose.Types.ObjectId;
+  occasion: string;
+  date: string;
+  /** When that run started: later runs look at customers changed since. */
+  startedAt: Date;
+}
+
+const followupFanoutSchema = new Schema<FollowupFanoutDoc>({
+  orgId: { type: Schema.Types.ObjectId, ref: 'Organization', required: true },
+  occasion: { type: String, required: true },
+  date: { type: String, required: true },
+  startedAt: { type: Date, required: true },
+});
+
+followupFanoutSchema.index({ orgId: 1, occasion: 1, date: 1 }, { unique: true });
+
+export const FollowupFanout = model<FollowupFanoutDoc>('FollowupFanout', followupFanoutSchema);

@@ -96,6 +96,16 @@ describe('the daily follow-up run', () => {
     await createFollowupTasks(String(org._id), '2027-09-05');
     const tasks = await tasksOf(org._id);
     expect(tasks.map((t) => [String(t.customerId), t.occasion, t.date])).toEqual([[String(mine._id), 'mid-autumn', '2027-09-15']]);
+
+    // Later runs in the lead time look only at customers added or changed since, and still reach them.
+    await Customer.updateMany({ orgId: org._id }, { $set: { updatedAt: new Date(Date.now() - 86_400_000) } }, { timestamps: false });
+    expect((await createFollowupTasks(String(org._id), '2027-09-06')).matched).toBe(0);
+    const newcomer = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id });
+    expect(await createFollowupTasks(String(org._id), '2027-09-07')).toMatchObject({ matched: 1, created: 1 });
+    expect(await FollowupTask.countDocuments({ orgId: org._id, customerId: newcomer._id, occasion: 'mid-autumn' })).toBe(1);
+    // Changing the rule makes the next run go through the whole audience again.
+    await updateFollowupRule(ctxFor(admin), 'mid-autumn', { enabled: true, leadDays: 10, tagIds: [], storeIds: [], message: '' });
+    expect(await createFollowupTasks(String(org._id), '2027-09-08')).toMatchObject({ matched: 3, created: 1 });
   });
 
   it('creates tasks for a yearly organisation event and not after a one-off event has passed', async () => {

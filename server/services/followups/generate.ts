@@ -1,7 +1,7 @@
 import { MongoBulkWriteError } from 'mongodb';
 import { Customer, type CustomerDoc, type Birthday } from '../../models/customer.js';
 import { Staff } from '../../models/staff.js';
-import { FollowupTask, type FollowupTaskDoc } from '../../models/followup-task.js';
+import { FollowupFanout, FollowupTask, type FollowupTaskDoc } from '../../models/followup-task.js';
 import { toObjectId } from '../ids.js';
 import { effectiveRules, type EffectiveRule } from './rules.js';
 import { festivalOf, nextFestivalDate } from './holidays.js';
@@ -11,6 +11,8 @@ import { mongoose } from '../../db/connect.js';
 export type TaskRunResult = { date: IsoDate; created: number; matched: number };
 
 const BATCH = 1000;
+/** App processes' clocks may differ a little; a customer changed around a run's start is looked at again. */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 type CustomerRow = Pick<CustomerDoc, '_id' | 'ownerId' | 'storeId' | 'tagIds' | 'birthday' | 'relatives'>;
 type NewTask = Omit<FollowupTaskDoc, '_id' | 'createdAt' | 'updatedAt'>;
@@ -37,8 +39,9 @@ class TaskWriter {
       this.created += result.insertedCount;
     } catch (err) {
       if (!(err instanceof MongoBulkWriteError)) throw err;
-      const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-      if (writeErrors.some((e) => e.code !== 11000)) throw err;
+      const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : err.writeErrors ? [err.writeErrors] : [];
+      // A network or server failure also arrives as a bulk error, with no write errors: never count that as done.
+      if (!writeErrors.length || writeErrors.some((e) => e.code !== 11000)) throw err;
       // Every failure was an existing task: the rest went in (counted from the errors, which every server reports alike).
       this.created += docs.length - writeErrors.length;
     }
@@ -127,12 +130,19 @@ export async function createFollowupTasks(orgIdHex: string, today: IsoDate): Pro
   for (const rule of rules.filter((r) => r.kind !== 'birthday' && r.kind !== 'relative-birthday')) {
     const date = occasionDate(rule, today);
     if (!date || daysBetween(today, date) > rule.leadDays || !activeOwners.length) continue;
+    const startedAt = new Date();
     const filter: Record<string, unknown> = { ...base };
     if (rule.tagIds.length) filter.tagIds = { $in: rule.tagIds };
     if (rule.storeIds.length) filter.storeId = { $in: rule.storeIds };
+    // A festival reaches every customer of its audience: once a run has gone through them all, later runs in the
+    // lead time look only at customers added or changed since (new, re-tagged, transferred), unless the rule changed.
+    const previous = await FollowupFanout.findOne({ orgId, occasion: rule.occasion, date }).lean();
+    if (previous && (!rule.updatedAt || rule.updatedAt < previous.startedAt)) filter.updatedAt = { $gte: new Date(previous.startedAt.getTime() - CLOCK_SKEW_MS) };
     for await (const customer of Customer.find(filter, projection).lean<CustomerRow[]>().cursor()) {
       await writer.add(taskFor(orgId, customer, rule, date));
     }
+    await writer.flush();
+    await FollowupFanout.updateOne({ orgId, occasion: rule.occasion, date }, { $set: { startedAt } }, { upsert: true });
   }
   await writer.flush();
   return { date: today, created: writer.created, matched: writer.matched };

@@ -27,6 +27,8 @@ export type EffectiveRule = Pick<FollowupRuleDoc, 'occasion' | 'enabled' | 'lead
   id: string | null;
   kind: OccasionKind;
   customised: boolean;
+  /** When a stored rule last changed (null for a default): a change makes the next run look at every customer again. */
+  updatedAt: Date | null;
 };
 
 function defaultRule(occasion: string): EffectiveRule {
@@ -37,6 +39,7 @@ function defaultRule(occasion: string): EffectiveRule {
     occasion,
     kind,
     customised: false,
+    updatedAt: null,
     enabled: kind === 'birthday' || kind === 'relative-birthday' || followupDefaults.enabledFestivals.includes(occasion),
     leadDays: followupDefaults.leadDays[leadKey],
     tagIds: [],
@@ -52,6 +55,7 @@ function effectiveOf(stored: FollowupRuleDoc): EffectiveRule {
     occasion: stored.occasion,
     kind: kindOf(stored.occasion),
     customised: true,
+    updatedAt: stored.updatedAt ?? null,
     enabled: stored.enabled,
     leadDays: stored.leadDays,
     tagIds: stored.tagIds,
