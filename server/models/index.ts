@@ -10,3 +10,5 @@ export * from './timeline-event.js';
 export * from './customer-import.js';
 export * from './followup-rule.js';
 export * from './followup-task.js';
+export * from './chat-channel.js';
+export * from './chat-session.js';

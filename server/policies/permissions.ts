@@ -34,6 +34,9 @@ export const permissionMatrix = {
   'followup.report': { admin: 'org', marketer: 'org', manager: 'store' },
   'job.read': { admin: 'org' },
   'job.manage': { admin: 'org' },
+  'chat.serve': { agent: 'org', manager: 'store', admin: 'org' },
+  'chat.manage': { admin: 'org' },
+  'chat.report': { admin: 'org', manager: 'store' },
   'token.manage_own': { admin: 'own', manager: 'own', clerk: 'own', agent: 'own', marketer: 'own' },
 } as const satisfies Record<string, Partial<Record<Role, Scope>>>;
 

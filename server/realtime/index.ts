@@ -9,6 +9,14 @@ import { domainEvents } from '../services/events.js';
 import { actorOf } from '../services/auth/actor.js';
 import { getOwnProfile } from '../services/org/staff.js';
 import { presentStaff } from '../presenters/staff.js';
+import { registerAgentChat } from './chat.js';
+import { attachCustomerNamespace } from './customer.js';
+import { ChatSession, type ChatSessionDoc } from '../models/chat-session.js';
+import { ChatVisitor } from '../models/chat-channel.js';
+import { presentSession } from '../presenters/chat.js';
+import { customerView } from '../services/chat/customer-chat.js';
+import { toObjectId } from '../services/ids.js';
+import { logger } from '../logger.js';
 
 export type Realtime = { io: Server; close(): Promise<void> };
 
@@ -32,6 +40,25 @@ export function attachRealtime(httpServer: HttpServer, session: RequestHandler):
     const { actor, orgId } = socket.data.ctx as { actor: { id: string }; orgId: string };
     void socket.join([rooms.org(orgId), rooms.staff(actor.id)]);
     defineHandler(socket, 'me:get', z.object({}), async (ctx) => presentStaff(await getOwnProfile(ctx)));
+    registerAgentChat(io, socket);
+  });
+  attachCustomerNamespace(io);
+
+  // Pushes follow the write: the customer's devices (never internal notes), the agents with the conversation open,
+  // the assigned agent's tabs, and the organisation's queue watchers for session changes.
+  const stopMessages = domainEvents.onEvent('chat.message', ({ sessionId, visitorId, agentId, internal, message }) => {
+    if (!internal) io.of('/customer').to(rooms.visitor(visitorId)).emit('message', message);
+    io.to([rooms.session(sessionId), ...(agentId ? [rooms.staff(agentId)] : [])]).emit('chat:message', { sessionId, message });
+  });
+  const stopSessions = domainEvents.onEvent('chat.session', ({ orgId, sessionId, visitorId, agentId, previousAgentId }) => {
+    void (async () => {
+      const session = await ChatSession.findOne({ _id: toObjectId(sessionId), orgId: toObjectId(orgId) }).lean<ChatSessionDoc>();
+      if (!session) return;
+      const visitor = await ChatVisitor.findOne({ _id: session.visitorId, orgId: session.orgId }, { name: 1 }).lean();
+      const targets = [rooms.queue(orgId), rooms.session(sessionId), ...(agentId ? [rooms.staff(agentId)] : []), ...(previousAgentId ? [rooms.staff(previousAgentId)] : [])];
+      io.to(targets).emit('chat:session', presentSession(session, { visitorName: visitor?.name }));
+      io.of('/customer').to(rooms.visitor(visitorId)).emit('session', await customerView(session));
+    })().catch((err: unknown) => logger.error({ err }, 'chat push failed'));
   });
 
   const stopRevoking = domainEvents.onEvent('staff.access_revoked', ({ staffId }) => {
@@ -47,6 +74,8 @@ export function attachRealtime(httpServer: HttpServer, session: RequestHandler):
     close: () =>
       new Promise<void>((resolve) => {
         stopRevoking();
+        stopMessages();
+        stopSessions();
         stopDigests();
         io.close(() => resolve());
       }),

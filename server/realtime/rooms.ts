@@ -4,4 +4,8 @@ export const rooms = {
   staff: (staffId: string) => `staff:${staffId}`,
   agent: (staffId: string) => `agent:${staffId}`,
   session: (sessionId: string) => `session:${sessionId}`,
+  /** Everyone in the organisation who serves chats: queue changes. */
+  queue: (orgId: string) => `queue:${orgId}`,
+  /** A customer's devices and tabs (on the /customer namespace). */
+  visitor: (visitorId: string) => `visitor:${visitorId}`,
 };

@@ -1,3 +1,4 @@
+import type { MessageView } from '../presenters/chat.js';
 import { EventEmitter } from 'node:events';
 
 /** Domain events, emitted by services after the database write; realtime and jobs listen. */
@@ -7,6 +8,10 @@ export type DomainEvents = {
   'followups.digest_delivered': [{ orgId: string; staffId: string; date: string; counts: { today: number; overdue: number; upcoming: number } }];
   /** The daily follow-up schedule depends on these settings. */
   'org.settings_changed': [{ orgId: string; changed: string[] }];
+  /** A chat message was stored (pushed to the session's agents, and to the customer unless internal); agentId is the session's agent. */
+  'chat.message': [{ orgId: string; sessionId: string; visitorId: string; agentId: string | null; internal: boolean; message: MessageView }];
+  /** A session changed state, agent, rating or read position. */
+  'chat.session': [{ orgId: string; sessionId: string; visitorId: string; agentId: string | null; previousAgentId?: string | null }];
   'customers.transferred': [{ orgId: string; customerIds: string[]; fromStaffId: string | null; toStaffId: string; byStaffId: string }];
 };
 

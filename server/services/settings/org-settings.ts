@@ -29,6 +29,14 @@ export const orgSettingsSchema = z.object({
   stepUpMinutes: z.coerce.number().int().min(1).max(60).default(5),
   /** When the daily follow-up run creates the day's tasks, in the organisation's timezone. */
   followupRunAt: timeOfDay.default('08:30'),
+  /** Reply window (DOMAIN): after the customer's latest message, agents may send this many messages within these hours. */
+  replyWindowHours: z.coerce.number().int().min(1, 'out_of_range').max(48, 'out_of_range').default(48),
+  replyWindowMessages: z.coerce.number().int().min(1, 'out_of_range').max(20, 'out_of_range').default(5),
+  /** Sessions an agent serves at once. */
+  maxConcurrentSessions: z.coerce.number().int().min(1, 'out_of_range').max(50, 'out_of_range').default(5),
+  /** Customer message rate limit: this many messages per this many seconds. */
+  customerMessageLimit: z.coerce.number().int().min(1, 'out_of_range').max(100, 'out_of_range').default(10),
+  customerMessageWindowSeconds: z.coerce.number().int().min(1, 'out_of_range').max(600, 'out_of_range').default(10),
 });
 
 export type OrgSettings = z.infer<typeof orgSettingsSchema>;
@@ -51,6 +59,17 @@ export const followupDefaults = {
   enabledFestivals: ['spring-festival', 'mid-autumn'] as readonly string[],
   messageMax: 500,
   eventNameMax: 40,
+} as const;
+
+/** Live chat limits fixed by the platform. */
+export const chatLimits = {
+  messageMax: 2000,
+  imageMaxBytes: 5 * 1024 * 1024,
+  imageTypes: ['image/jpeg', 'image/png', 'image/webp', 'image/gif'] as readonly string[],
+  /** How long a customer's device stays remembered. */
+  visitorTokenDays: 180,
+  ratingCommentMax: 500,
+  noteMax: 500,
 } as const;
 
 /** Fixed by the platform rather than per organisation. */

@@ -1,0 +1,166 @@
+import { mongoose } from '../db/connect.js';
+
+const { Schema, model } = mongoose;
+
+/** DOMAIN: the platform's customer-service states, with their numbers. */
+export const sessionStates = ['new', 'bot', 'queued', 'serving', 'closed'] as const;
+export type SessionState = (typeof sessionStates)[number];
+export const sessionStateCodes: Record<SessionState, number> = { new: 0, bot: 1, queued: 2, serving: 3, closed: 4 };
+export const dispositions = ['resolved', 'unresolved', 'spam', 'no_reply', 'transferred_out'] as const;
+
+export interface SessionTransition {
+  state: SessionState;
+  at: Date;
+  by?: mongoose.Types.ObjectId | null | undefined;
+  note?: string | undefined;
+}
+
+export interface ChatSessionDoc {
+  _id: mongoose.Types.ObjectId;
+  orgId: mongoose.Types.ObjectId;
+  channelId: mongoose.Types.ObjectId;
+  storeId?: mongoose.Types.ObjectId | null | undefined;
+  visitorId: mongoose.Types.ObjectId;
+  customerId?: mongoose.Types.ObjectId | null | undefined;
+  /** The closed session this one continues, when the customer wrote again. */
+  previousSessionId?: mongoose.Types.ObjectId | null | undefined;
+  state: SessionState;
+  agentId?: mongoose.Types.ObjectId | null | undefined;
+  /** The last sequence number given to a message of this session. */
+  seq: number;
+  transitions: SessionTransition[];
+  queuedAt?: Date | null | undefined;
+  assignedAt?: Date | null | undefined;
+  firstResponseAt?: Date | null | undefined;
+  closedAt?: Date | null | undefined;
+  disposition?: string | null | undefined;
+  rating?: { score: number; comment: string; at: Date } | null | undefined;
+  lastCustomerMessageAt?: Date | null | undefined;
+  /** Agent messages since the customer's latest message: the reply window allows a limited number. */
+  agentMessagesSinceCustomer: number;
+  lastMessageAt?: Date | null | undefined;
+  lastMessagePreview: string;
+  customerReadSeq: number;
+  agentReadSeq: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const sessionSchema = new Schema<ChatSessionDoc>(
+  {
+    orgId: { type: Schema.Types.ObjectId, ref: 'Organization', required: true },
+    channelId: { type: Schema.Types.ObjectId, ref: 'ChatChannel', required: true },
+    storeId: { type: Schema.Types.ObjectId, ref: 'Store', default: null },
+    visitorId: { type: Schema.Types.ObjectId, ref: 'ChatVisitor', required: true },
+    customerId: { type: Schema.Types.ObjectId, ref: 'Customer', default: null },
+    previousSessionId: { type: Schema.Types.ObjectId, ref: 'ChatSession', default: null },
+    state: { type: String, enum: sessionStates, default: 'new' },
+    agentId: { type: Schema.Types.ObjectId, ref: 'Staff', default: null },
+    seq: { type: Number, default: 0 },
+    transitions: {
+      type: [new Schema<SessionTransition>({ state: { type: String, enum: sessionStates }, at: Date, by: { type: Schema.Types.ObjectId, default: null }, note: String }, { _id: false })],
+      default: [],
+    },
+    queuedAt: { type: Date, default: null },
+    assignedAt: { type: Date, default: null },
+    firstResponseAt: { type: Date, default: null },
+    closedAt: { type: Date, default: null },
+    disposition: { type: String, default: null },
+    rating: { type: new Schema({ score: Number, comment: String, at: Date }, { _id: false }), default: null },
+    lastCustomerMessageAt: { type: Date, default: null },
+    agentMessagesSinceCustomer: { type: Number, default: 0 },
+    lastMessageAt: { type: Date, default: null },
+    lastMessagePreview: { type: String, default: '' },
+    customerReadSeq: { type: Number, default: 0 },
+    agentReadSeq: { type: Number, default: 0 },
+  },
+  { timestamps: true },
+);
+
+sessionSchema.index({ orgId: 1, visitorId: 1, createdAt: -1 });
+sessionSchema.index({ orgId: 1, state: 1, queuedAt: 1 });
+sessionSchema.index({ orgId: 1, agentId: 1, state: 1 });
+sessionSchema.index({ orgId: 1, closedAt: 1 });
+sessionSchema.index({ orgId: 1, customerId: 1 });
+
+export const ChatSession = model<ChatSessionDoc>('ChatSession', sessionSchema);
+
+export const messageSenders = ['customer', 'agent', 'bot', 'system'] as const;
+export type MessageSender = (typeof messageSenders)[number];
+
+export interface ChatMessageDoc {
+  _id: mongoose.Types.ObjectId;
+  orgId: mongoose.Types.ObjectId;
+  sessionId: mongoose.Types.ObjectId;
+  visitorId: mongoose.Types.ObjectId;
+  seq: number;
+  /** The sender's own id for the message: a repeated id is stored once and acknowledged again. */
+  clientId: string;
+  /** sender + sender id + clientId, unique per organisation. */
+  dedupeKey: string;
+  sender: MessageSender;
+  agentId?: mongoose.Types.ObjectId | null | undefined;
+  text: string;
+  image?: { fileId: mongoose.Types.ObjectId; mime: string; size: number; width?: number; height?: number } | null | undefined;
+  /** An internal note: agents only, never sent to the customer. */
+  internal: boolean;
+  createdAt: Date;
+}
+
+const messageSchema = new Schema<ChatMessageDoc>(
+  {
+    orgId: { type: Schema.Types.ObjectId, ref: 'Organization', required: true },
+    sessionId: { type: Schema.Types.ObjectId, ref: 'ChatSession', required: true },
+    visitorId: { type: Schema.Types.ObjectId, ref: 'ChatVisitor', required: true },
+    seq: { type: Number, required: true },
+    clientId: { type: String, required: true },
+    dedupeKey: { type: String, required: true },
+    sender: { type: String, enum: messageSenders, required: true },
+    agentId: { type: Schema.Types.ObjectId, ref: 'Staff', default: null },
+    text: { type: String, default: '' },
+    image: { type: new Schema({ fileId: Schema.Types.ObjectId, mime: String, size: Number, width: Number, height: Number }, { _id: false }), default: null },
+    internal: { type: Boolean, default: false },
+  },
+  { timestamps: { createdAt: true, updatedAt: false } },
+);
+
+messageSchema.index({ orgId: 1, dedupeKey: 1 }, { unique: true });
+messageSchema.index({ orgId: 1, sessionId: 1, seq: 1 }, { unique: true });
+messageSchema.index({ orgId: 1, visitorId: 1, createdAt: -1 });
+
+export const ChatMessage = model<ChatMessageDoc>('ChatMessage', messageSchema);
+
+export const presenceStates = ['online', 'away', 'offline'] as const;
+export type PresenceState = (typeof presenceStates)[number];
+
+/** An agent's availability and load, kept with atomic updates so the concurrent-session cap holds. */
+export interface AgentPresenceDoc {
+  _id: mongoose.Types.ObjectId;
+  orgId: mongoose.Types.ObjectId;
+  staffId: mongoose.Types.ObjectId;
+  storeId?: mongoose.Types.ObjectId | null | undefined;
+  status: PresenceState;
+  activeSessions: number;
+  lastAssignedAt: Date;
+  /** Open console connections (tabs): the agent is offline when the last one closes. */
+  connections: number;
+  updatedAt: Date;
+}
+
+const presenceSchema = new Schema<AgentPresenceDoc>(
+  {
+    orgId: { type: Schema.Types.ObjectId, ref: 'Organization', required: true },
+    staffId: { type: Schema.Types.ObjectId, ref: 'Staff', required: true },
+    storeId: { type: Schema.Types.ObjectId, ref: 'Store', default: null },
+    status: { type: String, enum: presenceStates, default: 'offline' },
+    activeSessions: { type: Number, default: 0 },
+    lastAssignedAt: { type: Date, default: () => new Date(0) },
+    connections: { type: Number, default: 0 },
+  },
+  { timestamps: { createdAt: false, updatedAt: true } },
+);
+
+presenceSchema.index({ orgId: 1, staffId: 1 }, { unique: true });
+presenceSchema.index({ orgId: 1, status: 1, activeSessions: 1 });
+
+export const AgentPresence = model<AgentPresenceDoc>('AgentPresence', presenceSchema);

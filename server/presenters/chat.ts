@@ -1,0 +1,70 @@
+import type { ChatMessageDoc, ChatSessionDoc } from '../models/chat-session.js';
+import { sessionStateCodes } from '../models/chat-session.js';
+
+export type MessageView = ReturnType<typeof presentMessage>;
+
+export function presentMessage(message: ChatMessageDoc) {
+  return {
+    id: String(message._id),
+    sessionId: String(message.sessionId),
+    seq: message.seq,
+    clientId: message.clientId,
+    sender: message.sender,
+    agentId: message.agentId ? String(message.agentId) : null,
+    text: message.text,
+    image: message.image ? { url: `/chat/images/${String(message.image.fileId)}`, mime: message.image.mime, size: message.image.size } : null,
+    internal: message.internal,
+    createdAt: message.createdAt.toISOString(),
+  };
+}
+
+export type SessionView = ReturnType<typeof presentSession>;
+
+const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
+
+export function presentSession(session: ChatSessionDoc, extra: { visitorName?: string; agentName?: string | null; queuePosition?: number | null; unread?: number } = {}) {
+  return {
+    id: String(session._id),
+    state: session.state,
+    stateCode: sessionStateCodes[session.state],
+    channelId: String(session.channelId),
+    storeId: session.storeId ? String(session.storeId) : null,
+    visitorId: String(session.visitorId),
+    visitorName: extra.visitorName ?? null,
+    customerId: session.customerId ? String(session.customerId) : null,
+    agentId: session.agentId ? String(session.agentId) : null,
+    agentName: extra.agentName ?? null,
+    previousSessionId: session.previousSessionId ? String(session.previousSessionId) : null,
+    seq: session.seq,
+    queuedAt: iso(session.queuedAt),
+    assignedAt: iso(session.assignedAt),
+    closedAt: iso(session.closedAt),
+    disposition: session.disposition ?? null,
+    rating: session.rating ? { score: session.rating.score, comment: session.rating.comment } : null,
+    lastMessageAt: iso(session.lastMessageAt),
+    lastMessagePreview: session.lastMessagePreview,
+    lastCustomerMessageAt: iso(session.lastCustomerMessageAt),
+    agentMessagesSinceCustomer: session.agentMessagesSinceCustomer,
+    customerReadSeq: session.customerReadSeq,
+    agentReadSeq: session.agentReadSeq,
+    queuePosition: extra.queuePosition ?? null,
+    unread: extra.unread ?? 0,
+    createdAt: iso(session.createdAt),
+  };
+}
+
+/** What the customer's side may know of a session: no agent ids, notes or dispositions. */
+export function presentSessionForCustomer(session: ChatSessionDoc, extra: { agentName?: string | null; queuePosition?: number | null }) {
+  return {
+    id: String(session._id),
+    state: session.state,
+    stateCode: sessionStateCodes[session.state],
+    seq: session.seq,
+    agentName: extra.agentName ?? null,
+    queuePosition: extra.queuePosition ?? null,
+    agentReadSeq: session.agentReadSeq,
+    rated: Boolean(session.rating),
+    closedAt: iso(session.closedAt),
+    createdAt: iso(session.createdAt),
+  };
+}

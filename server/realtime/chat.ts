@@ -1,0 +1,85 @@
+import type { Server, Socket } from 'socket.io';
+import { z } from 'zod';
+import { defineHandler } from './handler.js';
+import { rooms } from './rooms.js';
+import type { ServiceContext } from '../services/context.js';
+import { can } from '../policies/permissions.js';
+import { agentOverview, acceptSession, agentRead, closeSession, consoleConnected, consoleDisconnected, linkCustomer, openConversation, sendAgentMessage, sessionInReach, setPresence, syncAgent, transferSession } from '../services/chat/agent-chat.js';
+import { presentMessage, presentSession } from '../presenters/chat.js';
+import { presenceStates, dispositions } from '../models/chat-session.js';
+import { chatLimits } from '../services/settings/org-settings.js';
+import { maskPhone } from '../presenters/customer.js';
+import { logger } from '../logger.js';
+
+const sessionId = z.string().regex(/^[0-9a-f]{24}$/, 'invalid');
+const clientId = z.string().min(1).max(64);
+const seq = z.number().int().min(0);
+
+/** The agent console's events on the default namespace (staff, authenticated by their browser session). */
+export function registerAgentChat(io: Server, socket: Socket): void {
+  const ctx = socket.data.ctx as ServiceContext;
+  if (!can(ctx.actor, 'chat.serve')) return;
+  void socket.join(rooms.queue(ctx.orgId));
+  void consoleConnected(ctx).catch((err: unknown) => logger.error({ err }, 'console presence failed'));
+  socket.on('disconnect', () => {
+    void consoleDisconnected(ctx).catch((err: unknown) => logger.error({ err }, 'console presence failed'));
+  });
+
+  defineHandler(socket, 'chat:overview', z.object({}), async (c) => {
+    const view = await agentOverview(c);
+    return {
+      presence: view.presence,
+      activeSessions: view.activeSessions,
+      maxSessions: view.maxSessions,
+      mine: view.mine.map((s, i) => presentSession(s, { visitorName: view.names.get(String(s.visitorId)), unread: view.unread[i] })),
+      queue: view.queue.map((s, i) => presentSession(s, { visitorName: view.names.get(String(s.visitorId)), queuePosition: i + 1 })),
+    };
+  });
+  defineHandler(socket, 'chat:open', z.object({ sessionId }), async (c, input) => {
+    const view = await openConversation(c, input.sessionId);
+    await socket.join(rooms.session(input.sessionId));
+    return {
+      session: presentSession(view.session, { visitorName: view.visitor.name, agentName: view.agentName, queuePosition: view.queuePosition }),
+      messages: view.messages.map(presentMessage),
+      replyWindow: view.replyWindow,
+      visitor: { name: view.visitor.name, phone: view.visitor.phone ? maskPhone(view.visitor.phone) : '' },
+      customer: view.customer ? { id: String(view.customer._id), name: view.customer.name, phone: maskPhone(view.customer.phone), tagIds: view.customer.tagIds.map(String), notes: view.customer.notes } : null,
+      earlier: view.earlier.map((s) => ({ id: String(s._id), createdAt: s.createdAt, closedAt: s.closedAt ?? null, rating: s.rating?.score ?? null, disposition: s.disposition ?? null })),
+    };
+  });
+  defineHandler(socket, 'chat:leave', z.object({ sessionId }), async (_c, input) => {
+    await socket.leave(rooms.session(input.sessionId));
+    return {};
+  });
+  defineHandler(socket, 'chat:sync', z.object({ sessionId, afterSeq: seq }), async (c, input) => {
+    const { session, messages } = await syncAgent(c, input);
+    await socket.join(rooms.session(input.sessionId));
+    return { session: presentSession(session), messages: messages.map(presentMessage) };
+  });
+  defineHandler(socket, 'chat:send', z.object({ sessionId, clientId, text: z.string().trim().min(1, 'required').max(chatLimits.messageMax, 'too_long'), internal: z.boolean().default(false) }), async (c, input) => {
+    const { message, session } = await sendAgentMessage(c, input);
+    return { message: presentMessage(message), session: presentSession(session) };
+  });
+  defineHandler(socket, 'chat:accept', z.object({ sessionId }), async (c, input) => {
+    const session = await acceptSession(c, input.sessionId);
+    await socket.join(rooms.session(input.sessionId));
+    return { session: presentSession(session) };
+  });
+  defineHandler(socket, 'chat:transfer', z.object({ sessionId, toAgentId: z.string().regex(/^[0-9a-f]{24}$/).nullable(), note: z.string().trim().max(chatLimits.noteMax).default('') }), async (c, input) => ({
+    session: presentSession(await transferSession(c, input)),
+  }));
+  defineHandler(socket, 'chat:close', z.object({ sessionId, disposition: z.enum(dispositions).default('resolved') }), async (c, input) => ({ session: presentSession(await closeSession(c, input)) }));
+  defineHandler(socket, 'chat:read', z.object({ sessionId, seq }), async (c, input) => ({ session: presentSession(await agentRead(c, input)) }));
+  defineHandler(socket, 'chat:presence', z.object({ status: z.enum(presenceStates) }), async (c, input) => ({ status: await setPresence(c, input.status) }));
+  defineHandler(socket, 'chat:link-customer', z.object({ sessionId, customerId: z.string().regex(/^[0-9a-f]{24}$/).nullable() }), async (c, input) => ({ session: presentSession(await linkCustomer(c, input)) }));
+  socket.on('chat:typing', async (payload: unknown) => {
+    const parsed = z.object({ sessionId, typing: z.boolean() }).safeParse(payload);
+    if (!parsed.success) return;
+    try {
+      const session = await sessionInReach(ctx, parsed.data.sessionId);
+      io.of('/customer').to(rooms.visitor(String(session.visitorId))).emit('typing', { sessionId: parsed.data.sessionId, typing: parsed.data.typing });
+    } catch {
+      // A typing signal for a session out of reach is dropped.
+    }
+  });
+}

@@ -1,0 +1,71 @@
+import type { Server, Socket } from 'socket.io';
+import { z } from 'zod';
+import { defineHandler } from './handler.js';
+import { rooms } from './rooms.js';
+import { visitorFromToken, type VisitorContext } from '../services/chat/visitors.js';
+import { customerHistory, customerRead, customerView, rateSession, requestAgent, sendCustomerMessage, syncCustomer } from '../services/chat/customer-chat.js';
+import { presentMessage } from '../presenters/chat.js';
+import { chatLimits } from '../services/settings/org-settings.js';
+import { toAppError } from '../middlewares/errors.js';
+import { i18n } from '../i18n/index.js';
+import { AgentPresence, ChatSession } from '../models/chat-session.js';
+import { toObjectId } from '../services/ids.js';
+
+const sessionId = z.string().regex(/^[0-9a-f]{24}$/, 'invalid');
+
+/**
+ * The customer's side, on its own namespace `/customer`: authenticated by the visitor token (handshake
+ * `auth.token`); a bad or expired token is refused with a `connect_error` whose `data` says why.
+ */
+export function attachCustomerNamespace(io: Server): void {
+  const nsp = io.of('/customer');
+  nsp.use(async (socket, next) => {
+    const auth = (socket.handshake.auth ?? {}) as { token?: unknown; lang?: unknown };
+    socket.data.locale = auth.lang === 'en' ? 'en' : 'zh-CN';
+    try {
+      const { ctx } = await visitorFromToken(auth.token);
+      socket.data.ctx = ctx;
+      next();
+    } catch (err) {
+      if (!toAppError(err)) return next(err as Error);
+      const refused = new Error('invalid_token') as Error & { data?: unknown };
+      refused.data = { code: 'invalid_token', message: i18n.t('chat.errors.invalidToken', { lng: socket.data.locale as string }) };
+      next(refused);
+    }
+  });
+
+  nsp.on('connection', (socket: Socket) => {
+    const ctx = socket.data.ctx as VisitorContext;
+    void socket.join(rooms.visitor(ctx.visitorId));
+
+    defineHandler(socket, 'state', z.object({}), async (c: VisitorContext) => {
+      const { session } = await syncCustomer(c, { afterSeq: Number.MAX_SAFE_INTEGER });
+      const agentsOnline = Boolean(await AgentPresence.exists({ orgId: toObjectId(c.orgId), status: 'online' }));
+      return { session: session ? await customerView(session) : null, agentsOnline };
+    });
+    defineHandler(socket, 'message:send', z.object({ clientId: z.string().min(1).max(64), text: z.string().trim().min(1, 'required').max(chatLimits.messageMax, 'too_long') }), async (c: VisitorContext, input) => {
+      const { message, session } = await sendCustomerMessage(c, input);
+      return { message: presentMessage(message), session: await customerView(session) };
+    });
+    defineHandler(socket, 'sync', z.object({ sessionId: sessionId.optional(), afterSeq: z.number().int().min(0) }), async (c: VisitorContext, input) => {
+      const { session, messages } = await syncCustomer(c, input);
+      return { session: session ? await customerView(session) : null, messages: messages.map(presentMessage) };
+    });
+    defineHandler(socket, 'history', z.object({ beforeSessionId: sessionId.optional(), limit: z.number().int().min(1).max(20).default(5) }), async (c: VisitorContext, input) => {
+      const pages = await customerHistory(c, input);
+      return { sessions: await Promise.all(pages.map(async (page) => ({ session: await customerView(page.session), messages: page.messages.map(presentMessage) }))) };
+    });
+    defineHandler(socket, 'request-agent', z.object({}), async (c: VisitorContext) => ({ session: await customerView(await requestAgent(c)) }));
+    defineHandler(socket, 'read', z.object({ sessionId, seq: z.number().int().min(0) }), async (c: VisitorContext, input) => ({ session: await customerView(await customerRead(c, input)) }));
+    defineHandler(socket, 'rate', z.object({ sessionId, score: z.number().int().min(1, 'out_of_range').max(5, 'out_of_range'), comment: z.string().trim().max(chatLimits.ratingCommentMax, 'too_long').default('') }), async (c: VisitorContext, input) => ({
+      session: await customerView(await rateSession(c, input)),
+    }));
+    socket.on('typing', async (payload: unknown) => {
+      const parsed = z.object({ typing: z.boolean() }).safeParse(payload);
+      if (!parsed.success) return;
+      const open = await ChatSession.findOne({ orgId: toObjectId(ctx.orgId), visitorId: toObjectId(ctx.visitorId), state: { $ne: 'closed' } }, { _id: 1, agentId: 1 }).lean();
+      if (!open) return;
+      io.to(rooms.session(String(open._id))).emit('chat:typing', { sessionId: String(open._id), typing: parsed.data.typing });
+    });
+  });
+}

@@ -1,0 +1,217 @@
+import { AgentPresence, ChatMessage, ChatSession, type ChatMessageDoc, type ChatSessionDoc, type PresenceState } from '../../models/chat-session.js';
+import { ChatVisitor, type ChatVisitorDoc } from '../../models/chat-channel.js';
+import { Customer, type CustomerDoc } from '../../models/customer.js';
+import { Staff } from '../../models/staff.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
+import { authorize, scopeOf } from '../../policies/permissions.js';
+import type { ServiceContext } from '../context.js';
+import { toObjectId } from '../ids.js';
+import { appendMessage, latestMessages, messagesAfter } from './messages.js';
+import { announce, assignSession, chatSettings, claimAgentSlot, closeSessionDoc, queuePosition, queueSession, releaseAgentSlot, routeQueue, transition } from './sessions.js';
+import { replyWindowOf } from './reply-window.js';
+import { addCustomer } from '../customers/customers.js';
+import { clock } from '../../clock.js';
+import { mongoose } from '../../db/connect.js';
+
+/** Sessions within the actor's reach: the organisation's for agents and admins, the store's for managers. */
+function sessionScope(ctx: ServiceContext): Record<string, unknown> {
+  authorize(ctx.actor, 'chat.serve');
+  const filter: Record<string, unknown> = { orgId: toObjectId(ctx.orgId) };
+  if (scopeOf(ctx.actor, 'chat.serve') === 'store') filter.storeId = ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null;
+  return filter;
+}
+
+export async function sessionInReach(ctx: ServiceContext, sessionId: string): Promise<ChatSessionDoc> {
+  const session = await ChatSession.findOne({ ...sessionScope(ctx), _id: toObjectId(sessionId, 'session') }).lean<ChatSessionDoc>();
+  if (!session) throw new NotFoundError('No such session');
+  return session;
+}
+
+/** Only the assigned agent speaks in a session; a manager or admin may take over by transferring it to themselves. */
+function assertAssigned(ctx: ServiceContext, session: ChatSessionDoc): void {
+  if (String(session.agentId) !== ctx.actor.id) throw new ForbiddenError('This session is not yours', { messageKey: 'chat.errors.notYours' });
+}
+
+async function ensurePresence(ctx: ServiceContext): Promise<void> {
+  const orgId = toObjectId(ctx.orgId);
+  await AgentPresence.updateOne(
+    { orgId, staffId: toObjectId(ctx.actor.id) },
+    { $setOnInsert: { orgId, staffId: toObjectId(ctx.actor.id), storeId: ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null, status: 'offline', activeSessions: 0, lastAssignedAt: new Date(0), connections: 0 } },
+    { upsert: true },
+  );
+}
+
+async function unreadOf(session: ChatSessionDoc): Promise<number> {
+  return ChatMessage.countDocuments({ orgId: session.orgId, sessionId: session._id, sender: 'customer', seq: { $gt: session.agentReadSeq } });
+}
+
+export async function visitorNames(orgId: mongoose.Types.ObjectId, sessions: ChatSessionDoc[]): Promise<Map<string, string>> {
+  const visitors = await ChatVisitor.find({ orgId, _id: { $in: sessions.map((s) => s.visitorId) } }, { name: 1 }).lean();
+  return new Map(visitors.map((v) => [String(v._id), v.name]));
+}
+
+/** The console's lists: my sessions (with unread counts), the queue oldest first, my presence and load. */
+export async function agentOverview(ctx: ServiceContext) {
+  const scope = sessionScope(ctx);
+  await ensurePresence(ctx);
+  const me = toObjectId(ctx.actor.id);
+  const [mine, queue, presence, settings] = await Promise.all([
+    ChatSession.find({ ...scope, agentId: me, state: 'serving' }).sort({ lastMessageAt: -1 }).lean<ChatSessionDoc[]>(),
+    ChatSession.find({ ...scope, state: 'queued' }).sort({ queuedAt: 1, _id: 1 }).limit(100).lean<ChatSessionDoc[]>(),
+    AgentPresence.findOne({ orgId: toObjectId(ctx.orgId), staffId: me }).lean(),
+    chatSettings(ctx.orgId),
+  ]);
+  const names = await visitorNames(toObjectId(ctx.orgId), [...mine, ...queue]);
+  const unread = await Promise.all(mine.map(unreadOf));
+  return { mine, queue, names, unread, presence: presence?.status ?? 'offline', activeSessions: presence?.activeSessions ?? 0, maxSessions: settings.maxConcurrentSessions };
+}
+
+/** A conversation opened in the console: the session, its latest messages (notes included), the customer beside it. */
+export async function openConversation(ctx: ServiceContext, sessionId: string) {
+  const session = await sessionInReach(ctx, sessionId);
+  const [messages, visitor, settings, agent] = await Promise.all([
+    latestMessages(session, { includeInternal: true, limit: 200 }),
+    ChatVisitor.findOne({ _id: session.visitorId, orgId: session.orgId }).lean<ChatVisitorDoc>(),
+    chatSettings(session.orgId),
+    session.agentId ? Staff.findOne({ _id: session.agentId, orgId: session.orgId }, { realName: 1 }).lean() : null,
+  ]);
+  const customer = session.customerId ? await Customer.findOne({ _id: session.customerId, orgId: session.orgId, erasedAt: null }).lean<CustomerDoc>() : null;
+  const earlier = await ChatSession.find({ orgId: session.orgId, visitorId: session.visitorId, _id: { $ne: session._id } }, { createdAt: 1, closedAt: 1, rating: 1, disposition: 1 }).sort({ createdAt: -1 }).limit(10).lean();
+  return { session, messages, visitor: visitor!, customer, earlier, agentName: agent?.realName ?? null, replyWindow: replyWindowOf(session, settings, clock.now()), queuePosition: await queuePosition(session) };
+}
+
+export async function syncAgent(ctx: ServiceContext, input: { sessionId: string; afterSeq: number }): Promise<{ session: ChatSessionDoc; messages: ChatMessageDoc[] }> {
+  const session = await sessionInReach(ctx, input.sessionId);
+  return { session, messages: await messagesAfter(session, input.afterSeq, { includeInternal: true }) };
+}
+
+/**
+ * An agent's message: stored once per client id; outside the reply window (DOMAIN: 5 messages within 48 hours of
+ * the customer's latest message by default) it is refused with the reason. Internal notes are never limited.
+ */
+export async function sendAgentMessage(ctx: ServiceContext, input: { sessionId: string; clientId: string; text: string; internal: boolean }): Promise<{ message: ChatMessageDoc; session: ChatSessionDoc }> {
+  const session = await sessionInReach(ctx, input.sessionId);
+  const repeated = await ChatMessage.findOne({ orgId: session.orgId, dedupeKey: `agent:${ctx.actor.id}:${input.clientId}` }).lean<ChatMessageDoc>();
+  if (repeated) return { message: repeated, session };
+  if (!input.internal) {
+    assertAssigned(ctx, session);
+    const settings = await chatSettings(session.orgId);
+    const now = clock.now();
+    const window = replyWindowOf(session, settings, now);
+    if (!window.open) throw new ConflictError(`Sending is closed: ${window.reason}`, { code: `reply_${window.reason}`, messageKey: `chat.replyWindow.${window.reason}`, extra: { replyWindow: window } });
+    const cutoff = new Date(now.getTime() - settings.replyWindowHours * 3_600_000);
+    const slot = await ChatSession.updateOne(
+      { _id: session._id, orgId: session.orgId, state: 'serving', agentId: session.agentId, lastCustomerMessageAt: { $gt: cutoff }, agentMessagesSinceCustomer: { $lt: settings.replyWindowMessages } },
+      { $inc: { agentMessagesSinceCustomer: 1 } },
+    );
+    if (slot.modifiedCount !== 1) throw new ConflictError('Sending is closed: limit_reached', { code: 'reply_limit_reached', messageKey: 'chat.replyWindow.limit_reached' });
+    await ChatSession.updateOne({ _id: session._id, orgId: session.orgId, firstResponseAt: null }, { $set: { firstResponseAt: now } });
+  }
+  const { message } = await appendMessage(session, { sender: 'agent', senderId: ctx.actor.id, agentId: toObjectId(ctx.actor.id), clientId: input.clientId, text: input.text, internal: input.internal });
+  const current = (await ChatSession.findOne({ _id: session._id, orgId: session.orgId }).lean<ChatSessionDoc>())!;
+  announce(current);
+  return { message, session: current };
+}
+
+/** Picking from the queue (any routing mode), within the agent's concurrent-session cap. */
+export async function acceptSession(ctx: ServiceContext, sessionId: string): Promise<ChatSessionDoc> {
+  const session = await sessionInReach(ctx, sessionId);
+  if (session.state !== 'queued') throw new ConflictError('Someone else took this session', { code: 'not_queued', messageKey: 'chat.errors.notQueued' });
+  await ensurePresence(ctx);
+  const { maxConcurrentSessions } = await chatSettings(session.orgId);
+  const me = toObjectId(ctx.actor.id);
+  if (!(await claimAgentSlot(session.orgId, me, maxConcurrentSessions, { onlineOnly: false }))) {
+    throw new ConflictError('You are serving as many sessions as allowed', { code: 'too_many_sessions', messageKey: 'chat.errors.tooManySessions', params: { max: maxConcurrentSessions } });
+  }
+  const assigned = await assignSession(session, me, { by: ctx });
+  if (!assigned) throw new ConflictError('Someone else took this session', { code: 'not_queued', messageKey: 'chat.errors.notQueued' });
+  return assigned;
+}
+
+/** To another agent (within their cap) or back to the queue, with a note the customer does not see. */
+export async function transferSession(ctx: ServiceContext, input: { sessionId: string; toAgentId: string | null; note: string }): Promise<ChatSessionDoc> {
+  const session = await sessionInReach(ctx, input.sessionId);
+  if (session.state !== 'serving') throw new ConflictError('Only a session being served can be transferred', { code: 'not_serving', messageKey: 'chat.errors.notServing' });
+  const supervises = ctx.actor.roles.includes('admin') || ctx.actor.roles.includes('manager');
+  if (String(session.agentId) !== ctx.actor.id && !supervises) throw new ForbiddenError('This session is not yours', { messageKey: 'chat.errors.notYours' });
+  const note = input.note ? `${input.note}` : '';
+  if (!input.toAgentId) {
+    await releaseAgentSlot(session.orgId, session.agentId);
+    const queued = await queueSession(session, { by: ctx, note });
+    await appendMessage(session, { sender: 'system', senderId: ctx.actor.id, clientId: `transfer:${String(session._id)}:${session.transitions.length}`, text: note, internal: true });
+    return queued;
+  }
+  const to = await Staff.findOne({ _id: toObjectId(input.toAgentId, 'staff'), orgId: session.orgId, status: 'active', roles: { $in: ['agent', 'manager', 'admin'] } }, { realName: 1, storeId: 1 }).lean();
+  if (!to) throw new ValidationError({ toAgentId: ['unknown_staff'] });
+  if (String(to._id) === String(session.agentId)) throw new ValidationError({ toAgentId: ['same_agent'] });
+  await AgentPresence.updateOne({ orgId: session.orgId, staffId: to._id }, { $setOnInsert: { orgId: session.orgId, staffId: to._id, storeId: to.storeId ?? null, status: 'offline', activeSessions: 0, lastAssignedAt: new Date(0), connections: 0 } }, { upsert: true });
+  const { maxConcurrentSessions } = await chatSettings(session.orgId);
+  if (!(await claimAgentSlot(session.orgId, to._id, maxConcurrentSessions, { onlineOnly: false }))) {
+    throw new ConflictError('That agent is serving as many sessions as allowed', { code: 'too_many_sessions', messageKey: 'chat.errors.targetFull', params: { max: maxConcurrentSessions } });
+  }
+  const moved = await transition(session, 'serving', { by: ctx, note, set: { agentId: to._id, assignedAt: clock.now() }, guard: { agentId: session.agentId } });
+  if (!moved) {
+    await releaseAgentSlot(session.orgId, to._id);
+    throw new ConflictError('The session changed meanwhile', { code: 'conflict' });
+  }
+  await releaseAgentSlot(session.orgId, session.agentId);
+  await appendMessage(moved, { sender: 'system', senderId: ctx.actor.id, clientId: `transfer:${String(session._id)}:${moved.transitions.length}`, text: `→ ${to.realName}${note ? `: ${note}` : ''}`, internal: true });
+  return moved;
+}
+
+export async function closeSession(ctx: ServiceContext, input: { sessionId: string; disposition: string }): Promise<ChatSessionDoc> {
+  const session = await sessionInReach(ctx, input.sessionId);
+  if (session.state === 'closed') throw new ConflictError('The session is closed already', { code: 'closed', messageKey: 'chat.errors.closed' });
+  const supervises = ctx.actor.roles.includes('admin') || ctx.actor.roles.includes('manager');
+  if (session.agentId && String(session.agentId) !== ctx.actor.id && !supervises) throw new ForbiddenError('This session is not yours', { messageKey: 'chat.errors.notYours' });
+  const closed = await closeSessionDoc(session, { by: ctx, disposition: input.disposition });
+  if (!closed) throw new ConflictError('The session changed meanwhile', { code: 'conflict' });
+  return closed;
+}
+
+export async function agentRead(ctx: ServiceContext, input: { sessionId: string; seq: number }): Promise<ChatSessionDoc> {
+  const session = await sessionInReach(ctx, input.sessionId);
+  const updated = await ChatSession.findOneAndUpdate({ _id: session._id, orgId: session.orgId }, { $max: { agentReadSeq: Math.min(input.seq, session.seq) } }, { returnDocument: 'after' }).lean<ChatSessionDoc>();
+  announce(updated!);
+  return updated!;
+}
+
+/** Online takes sessions (and routes the waiting queue at once); away keeps current ones; offline when the last tab closes. */
+export async function setPresence(ctx: ServiceContext, status: PresenceState): Promise<PresenceState> {
+  await ensurePresence(ctx);
+  await AgentPresence.updateOne({ orgId: toObjectId(ctx.orgId), staffId: toObjectId(ctx.actor.id) }, { $set: { status } });
+  if (status === 'online') await routeQueue(ctx.orgId);
+  return status;
+}
+
+export async function consoleConnected(ctx: ServiceContext): Promise<void> {
+  await ensurePresence(ctx);
+  await AgentPresence.updateOne({ orgId: toObjectId(ctx.orgId), staffId: toObjectId(ctx.actor.id) }, { $inc: { connections: 1 } });
+}
+
+export async function consoleDisconnected(ctx: ServiceContext): Promise<void> {
+  const orgId = toObjectId(ctx.orgId);
+  const staffId = toObjectId(ctx.actor.id);
+  await AgentPresence.updateOne({ orgId, staffId, connections: { $gt: 0 } }, { $inc: { connections: -1 } });
+  await AgentPresence.updateOne({ orgId, staffId, connections: { $lte: 0 } }, { $set: { status: 'offline' } });
+}
+
+/** Links the session's visitor to a CRM customer: an existing one, or a new one made from the visitor's name and number. */
+export async function linkCustomer(ctx: ServiceContext, input: { sessionId: string; customerId: string | null }): Promise<ChatSessionDoc> {
+  const session = await sessionInReach(ctx, input.sessionId);
+  const visitor = await ChatVisitor.findOne({ _id: session.visitorId, orgId: session.orgId }).lean<ChatVisitorDoc>();
+  let customerId: mongoose.Types.ObjectId;
+  if (input.customerId) {
+    const customer = await Customer.findOne({ _id: toObjectId(input.customerId, 'customer'), orgId: session.orgId, erasedAt: null }, { _id: 1 }).lean();
+    if (!customer) throw new NotFoundError('No such customer');
+    customerId = customer._id;
+  } else {
+    if (!visitor?.phone) throw new ValidationError({ phone: ['required'] });
+    const created = await addCustomer(ctx, { name: visitor.name, phone: visitor.phone, gender: 'unknown', birthday: null, relatives: [], tagIds: [], notes: '', source: 'online', storeId: session.storeId ? String(session.storeId) : null, ownerId: null });
+    customerId = created._id;
+  }
+  await ChatVisitor.updateOne({ _id: session.visitorId, orgId: session.orgId }, { $set: { customerId } });
+  const updated = await ChatSession.findOneAndUpdate({ _id: session._id, orgId: session.orgId }, { $set: { customerId } }, { returnDocument: 'after' }).lean<ChatSessionDoc>();
+  announce(updated!);
+  return updated!;
+}

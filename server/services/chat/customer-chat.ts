@@ -1,0 +1,120 @@
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { ChatVisitor } from '../../models/chat-channel.js';
+import { ChatMessage, ChatSession, type ChatMessageDoc, type ChatSessionDoc } from '../../models/chat-session.js';
+import { Staff } from '../../models/staff.js';
+import { ConflictError, NotFoundError, RateLimitedError } from '../../errors.js';
+import { toObjectId } from '../ids.js';
+import { appendMessage, messagesAfter } from './messages.js';
+import { announce, chatSettings, ensureOpenSession, queuePosition, queueSession } from './sessions.js';
+import { ChatChannel } from '../../models/chat-channel.js';
+import type { VisitorContext } from './visitors.js';
+import { clock } from '../../clock.js';
+import { presentSessionForCustomer } from '../../presenters/chat.js';
+
+const limiters = new Map<string, RateLimiterMemory>();
+
+/** DOMAIN: a customer sends at most N messages per S seconds (organisation settings); more gets a notice, not a block. */
+async function checkRate(ctx: VisitorContext): Promise<void> {
+  const { customerMessageLimit, customerMessageWindowSeconds } = await chatSettings(ctx.orgId);
+  const key = `${customerMessageLimit}/${customerMessageWindowSeconds}`;
+  let limiter = limiters.get(key);
+  if (!limiter) limiters.set(key, (limiter = new RateLimiterMemory({ points: customerMessageLimit, duration: customerMessageWindowSeconds })));
+  try {
+    await limiter.consume(ctx.visitorId);
+  } catch (err) {
+    if (!(err instanceof RateLimiterRes)) throw err;
+    throw new RateLimitedError('Too many messages: wait a moment.', Math.ceil(err.msBeforeNext / 1000), { messageKey: 'chat.errors.rateLimited' });
+  }
+}
+
+async function ownSession(ctx: VisitorContext, sessionId: string): Promise<ChatSessionDoc> {
+  const session = await ChatSession.findOne({ _id: toObjectId(sessionId, 'session'), orgId: toObjectId(ctx.orgId), visitorId: toObjectId(ctx.visitorId) }).lean<ChatSessionDoc>();
+  if (!session) throw new NotFoundError('No such session');
+  return session;
+}
+
+export async function customerView(session: ChatSessionDoc) {
+  const agent = session.agentId ? await Staff.findOne({ _id: session.agentId, orgId: session.orgId }, { realName: 1 }).lean() : null;
+  return presentSessionForCustomer(session, { agentName: agent?.realName ?? null, queuePosition: await queuePosition(session) });
+}
+
+/** The bot's part: a keyword answer, or the queue when nothing matches (the customer gets a person). */
+async function botTurn(session: ChatSessionDoc, text: string): Promise<void> {
+  const channel = await ChatChannel.findOne({ _id: session.channelId, orgId: session.orgId }).lean();
+  const lowered = text.toLowerCase();
+  const hit = channel?.keywordAnswers.find((k) => k.keyword && lowered.includes(k.keyword.toLowerCase()));
+  if (hit) {
+    const answered = await ChatMessage.countDocuments({ orgId: session.orgId, sessionId: session._id, sender: 'bot' });
+    await appendMessage(session, { sender: 'bot', senderId: String(session._id), clientId: `answer:${answered}`, text: hit.answer });
+  } else {
+    await queueSession(session);
+  }
+}
+
+export async function sendCustomerMessage(ctx: VisitorContext, input: { clientId: string; text: string; image?: ChatMessageDoc['image'] }): Promise<{ message: ChatMessageDoc; session: ChatSessionDoc }> {
+  const orgId = toObjectId(ctx.orgId);
+  const repeated = await ChatMessage.findOne({ orgId, dedupeKey: `customer:${ctx.visitorId}:${input.clientId}` }).lean<ChatMessageDoc>();
+  if (repeated) {
+    const session = await ChatSession.findOne({ _id: repeated.sessionId, orgId }).lean<ChatSessionDoc>();
+    return { message: repeated, session: session! };
+  }
+  await checkRate(ctx);
+  const { session } = await ensureOpenSession(ctx.visitorId, ctx.orgId);
+  const { message, duplicate } = await appendMessage(session, { sender: 'customer', senderId: ctx.visitorId, clientId: input.clientId, text: input.text, image: input.image ?? null });
+  if (!duplicate) {
+    const now = clock.now();
+    await ChatSession.updateOne({ _id: session._id, orgId }, { $set: { lastCustomerMessageAt: now, agentMessagesSinceCustomer: 0 } });
+    await ChatVisitor.updateOne({ _id: toObjectId(ctx.visitorId), orgId }, { $set: { lastSeenAt: now } });
+    const current = (await ChatSession.findOne({ _id: session._id, orgId }).lean<ChatSessionDoc>())!;
+    if (current.state === 'bot') await botTurn(current, input.text);
+    else announce(current);
+  }
+  return { message, session: (await ChatSession.findOne({ _id: session._id, orgId }).lean<ChatSessionDoc>())! };
+}
+
+/** "I want a person": from the bot to the queue. */
+export async function requestAgent(ctx: VisitorContext): Promise<ChatSessionDoc> {
+  const { session } = await ensureOpenSession(ctx.visitorId, ctx.orgId);
+  return session.state === 'bot' ? queueSession(session) : session;
+}
+
+/** The customer's open session (if any) and what they missed in it since a sequence number. */
+export async function syncCustomer(ctx: VisitorContext, input: { sessionId?: string | undefined; afterSeq: number }) {
+  const visitor = await ChatVisitor.findOne({ _id: toObjectId(ctx.visitorId), orgId: toObjectId(ctx.orgId) }).lean();
+  const sessionId = input.sessionId ?? (visitor?.openSessionId ? String(visitor.openSessionId) : null);
+  if (!sessionId) return { session: null, messages: [] as ChatMessageDoc[] };
+  const session = await ownSession(ctx, sessionId);
+  return { session, messages: await messagesAfter(session, input.afterSeq, { includeInternal: false }) };
+}
+
+/** Past sessions with their messages, newest session first, a page at a time. */
+export async function customerHistory(ctx: VisitorContext, input: { beforeSessionId?: string | undefined; limit: number }) {
+  const orgId = toObjectId(ctx.orgId);
+  const filter: Record<string, unknown> = { orgId, visitorId: toObjectId(ctx.visitorId) };
+  if (input.beforeSessionId) filter.createdAt = { $lt: (await ownSession(ctx, input.beforeSessionId)).createdAt };
+  const sessions = await ChatSession.find(filter).sort({ createdAt: -1 }).limit(input.limit).lean<ChatSessionDoc[]>();
+  const messages = await ChatMessage.find({ orgId, sessionId: { $in: sessions.map((s) => s._id) }, internal: false }).sort({ seq: 1 }).lean<ChatMessageDoc[]>();
+  return sessions.map((session) => ({ session, messages: messages.filter((m) => String(m.sessionId) === String(session._id)) }));
+}
+
+export async function customerRead(ctx: VisitorContext, input: { sessionId: string; seq: number }): Promise<ChatSessionDoc> {
+  const session = await ownSession(ctx, input.sessionId);
+  const updated = await ChatSession.findOneAndUpdate({ _id: session._id, orgId: session.orgId }, { $max: { customerReadSeq: Math.min(input.seq, session.seq) } }, { returnDocument: 'after' }).lean<ChatSessionDoc>();
+  announce(updated!);
+  return updated!;
+}
+
+/** Once per session, after it closed: 1 to 5 and an optional comment. */
+export async function rateSession(ctx: VisitorContext, input: { sessionId: string; score: number; comment: string }): Promise<ChatSessionDoc> {
+  const session = await ownSession(ctx, input.sessionId);
+  if (session.state !== 'closed') throw new ConflictError('The session is still open', { code: 'session_open', messageKey: 'chat.errors.sessionOpen' });
+  const rated = await ChatSession.findOneAndUpdate(
+    { _id: session._id, orgId: session.orgId, state: 'closed', rating: null },
+    { $set: { rating: { score: input.score, comment: input.comment, at: clock.now() } } },
+    { returnDocument: 'after' },
+  ).lean<ChatSessionDoc>();
+  if (!rated) throw new ConflictError('This session was rated already', { code: 'already_rated', messageKey: 'chat.errors.alreadyRated' });
+  announce(rated);
+  return rated;
+}
+

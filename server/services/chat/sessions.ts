@@ -1,0 +1,191 @@
+import { ChatChannel, ChatVisitor, type ChatChannelDoc } from '../../models/chat-channel.js';
+import { AgentPresence, ChatSession, type AgentPresenceDoc, type ChatSessionDoc, type SessionState } from '../../models/chat-session.js';
+import { Organization } from '../../models/organization.js';
+import { effectiveSettings, type OrgSettings } from '../settings/org-settings.js';
+import { domainEvents } from '../events.js';
+import { appendTimeline } from '../customers/timeline.js';
+import { systemContext, type ServiceContext } from '../context.js';
+import { toObjectId } from '../ids.js';
+import { appendMessage } from './messages.js';
+import { withinBusinessHours } from './channels.js';
+import { i18n } from '../../i18n/index.js';
+import { clock } from '../../clock.js';
+import { mongoose } from '../../db/connect.js';
+
+/** The organisation's chat settings (reply window, concurrent sessions, rate limit, timezone). */
+export async function chatSettings(orgId: mongoose.Types.ObjectId | string): Promise<OrgSettings> {
+  const org = await Organization.findById(toObjectId(orgId), { settings: 1 }).lean();
+  return effectiveSettings(org?.settings);
+}
+
+export function announce(session: Pick<ChatSessionDoc, '_id' | 'orgId' | 'visitorId' | 'agentId'>, previousAgentId?: mongoose.Types.ObjectId | null): void {
+  domainEvents.emitEvent('chat.session', {
+    orgId: String(session.orgId),
+    sessionId: String(session._id),
+    visitorId: String(session.visitorId),
+    agentId: session.agentId ? String(session.agentId) : null,
+    ...(previousAgentId !== undefined ? { previousAgentId: previousAgentId ? String(previousAgentId) : null } : {}),
+  });
+}
+
+/**
+ * One state change, applied only if the session is still in the state it was read in (no lost updates between
+ * processes); timestamped in the session and, when the customer is known, in the customer's timeline.
+ */
+export async function transition(
+  session: ChatSessionDoc,
+  to: SessionState,
+  opts: { by?: ServiceContext; set?: Partial<ChatSessionDoc>; note?: string; guard?: Record<string, unknown> } = {},
+): Promise<ChatSessionDoc | null> {
+  const at = clock.now();
+  const by = opts.by && !opts.by.actor.system ? toObjectId(opts.by.actor.id) : null;
+  const updated = await ChatSession.findOneAndUpdate(
+    { _id: session._id, orgId: session.orgId, state: session.state, ...(opts.guard ?? {}) },
+    { $set: { state: to, ...(opts.set ?? {}) }, $push: { transitions: { state: to, at, by, ...(opts.note ? { note: opts.note } : {}) } } },
+    { returnDocument: 'after' },
+  ).lean<ChatSessionDoc>();
+  if (!updated) return null;
+  if (updated.customerId) {
+    await appendTimeline(opts.by ?? systemContext(String(session.orgId)), updated.customerId, 'chat.state', { sessionId: String(updated._id), state: to, from: session.state });
+  }
+  announce(updated, opts.set && 'agentId' in opts.set ? session.agentId ?? null : undefined);
+  return updated;
+}
+
+async function botSays(session: ChatSessionDoc, key: string, text: string): Promise<void> {
+  if (!text) return;
+  await appendMessage(session, { sender: 'bot', senderId: String(session._id), clientId: key, text });
+}
+
+/** The organisation's default wording, when a channel leaves a message empty. */
+function wording(channel: ChatChannelDoc, field: 'welcomeMessage' | 'closingMessage' | 'offlineMessage'): string {
+  return channel[field] || i18n.t(`chat.defaults.${field}`, { lng: 'zh-CN' });
+}
+
+/**
+ * The visitor's open session, or a new one: claimed on the visitor by one conditional update, so two first
+ * messages arriving together open one session. A new session greets once, says when nobody is meant to be there,
+ * and goes to the bot (when the channel has keyword answers) or straight to the queue.
+ */
+export async function ensureOpenSession(visitorId: string, orgId: string): Promise<{ session: ChatSessionDoc; started: boolean }> {
+  const org = toObjectId(orgId);
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const visitor = await ChatVisitor.findOne({ _id: toObjectId(visitorId), orgId: org }).lean();
+    if (!visitor) throw new Error('visitor vanished');
+    if (visitor.openSessionId) {
+      const open = await ChatSession.findOne({ _id: visitor.openSessionId, orgId: org }).lean<ChatSessionDoc>();
+      if (open && open.state !== 'closed') return { session: open, started: false };
+    }
+    const channel = await ChatChannel.findOne({ _id: visitor.channelId, orgId: org }).lean<ChatChannelDoc>();
+    if (!channel) throw new Error('channel vanished');
+    const previous = await ChatSession.findOne({ orgId: org, visitorId: visitor._id }).sort({ createdAt: -1 }).lean<ChatSessionDoc>();
+    const created = await ChatSession.create({
+      orgId: org,
+      channelId: channel._id,
+      storeId: channel.storeId ?? null,
+      visitorId: visitor._id,
+      customerId: visitor.customerId ?? null,
+      previousSessionId: previous?._id ?? null,
+      state: 'new',
+      transitions: [{ state: 'new', at: clock.now() }],
+    });
+    const claimed = await ChatVisitor.updateOne({ _id: visitor._id, orgId: org, openSessionId: visitor.openSessionId ?? null }, { $set: { openSessionId: created._id } });
+    if (claimed.modifiedCount !== 1) {
+      await ChatSession.deleteOne({ _id: created._id, orgId: org });
+      continue;
+    }
+    let session: ChatSessionDoc = created.toObject();
+    if (session.customerId) await appendTimeline(systemContext(orgId), session.customerId, 'chat.state', { sessionId: String(session._id), state: 'new', from: null });
+    await botSays(session, 'welcome', wording(channel, 'welcomeMessage'));
+    const settings = await chatSettings(org);
+    const nobodyThere = !withinBusinessHours(channel, clock.now(), settings.timezone) || !(await AgentPresence.exists({ orgId: org, status: 'online' }));
+    if (nobodyThere) await botSays(session, 'offline', wording(channel, 'offlineMessage'));
+    if (channel.keywordAnswers.length) session = (await transition(session, 'bot')) ?? session;
+    else session = await queueSession(session);
+    return { session, started: true };
+  }
+  throw new Error('could not open a chat session');
+}
+
+export async function queueSession(session: ChatSessionDoc, opts: { by?: ServiceContext; note?: string } = {}): Promise<ChatSessionDoc> {
+  const queued = await transition(session, 'queued', { ...opts, set: { queuedAt: clock.now(), agentId: null } });
+  if (!queued) return (await ChatSession.findOne({ _id: session._id, orgId: session.orgId }).lean<ChatSessionDoc>()) ?? session;
+  await routeQueue(String(session.orgId));
+  return (await ChatSession.findOne({ _id: session._id, orgId: session.orgId }).lean<ChatSessionDoc>()) ?? queued;
+}
+
+/** Takes one session slot of an agent if they are under the cap (one conditional increment: the cap holds under races). */
+export async function claimAgentSlot(orgId: mongoose.Types.ObjectId, staffId: mongoose.Types.ObjectId, max: number, opts: { onlineOnly: boolean }): Promise<boolean> {
+  const result = await AgentPresence.updateOne(
+    { orgId, staffId, activeSessions: { $lt: max }, ...(opts.onlineOnly ? { status: 'online' } : {}) },
+    { $inc: { activeSessions: 1 }, $set: { lastAssignedAt: clock.now() } },
+  );
+  return result.modifiedCount === 1;
+}
+
+export async function releaseAgentSlot(orgId: mongoose.Types.ObjectId, staffId: mongoose.Types.ObjectId | null | undefined): Promise<void> {
+  if (!staffId) return;
+  await AgentPresence.updateOne({ orgId, staffId, activeSessions: { $gt: 0 } }, { $inc: { activeSessions: -1 } });
+}
+
+/** Candidates in the channel's routing order: the store's agents first when asked, then least busy or longest idle. */
+function routingOrder(candidates: AgentPresenceDoc[], channel: ChatChannelDoc, session: ChatSessionDoc): AgentPresenceDoc[] {
+  const store = String(session.storeId ?? channel.storeId ?? '');
+  const storeRank = (a: AgentPresenceDoc) => (channel.routeByStore && store && String(a.storeId ?? '') === store ? 0 : 1);
+  return [...candidates].sort(
+    (a, b) =>
+      storeRank(a) - storeRank(b) ||
+      (channel.routing === 'least_busy' ? a.activeSessions - b.activeSessions : 0) ||
+      new Date(a.lastAssignedAt).getTime() - new Date(b.lastAssignedAt).getTime(),
+  );
+}
+
+export async function assignSession(session: ChatSessionDoc, agentId: mongoose.Types.ObjectId, opts: { by?: ServiceContext; note?: string } = {}): Promise<ChatSessionDoc | null> {
+  const assigned = await transition(session, 'serving', { ...opts, set: { agentId, assignedAt: clock.now() } });
+  if (!assigned) await releaseAgentSlot(session.orgId, agentId);
+  return assigned;
+}
+
+/**
+ * Gives queued sessions, oldest first, to online agents under their cap, by each channel's routing; channels set
+ * to manual wait for an agent to pick. Safe to call from anywhere and from several processes: every step is a
+ * conditional update.
+ */
+export async function routeQueue(orgId: string): Promise<number> {
+  const org = toObjectId(orgId);
+  const { maxConcurrentSessions } = await chatSettings(org);
+  const queued = await ChatSession.find({ orgId: org, state: 'queued' }).sort({ queuedAt: 1, _id: 1 }).limit(100).lean<ChatSessionDoc[]>();
+  if (!queued.length) return 0;
+  const channels = new Map((await ChatChannel.find({ orgId: org, _id: { $in: [...new Set(queued.map((s) => String(s.channelId)))].map((id) => toObjectId(id)) } }).lean<ChatChannelDoc[]>()).map((c) => [String(c._id), c]));
+  let assigned = 0;
+  for (const session of queued) {
+    const channel = channels.get(String(session.channelId));
+    if (!channel || channel.routing === 'manual') continue;
+    const candidates = await AgentPresence.find({ orgId: org, status: 'online', activeSessions: { $lt: maxConcurrentSessions } }).lean<AgentPresenceDoc[]>();
+    if (!candidates.length) break;
+    for (const candidate of routingOrder(candidates, channel, session)) {
+      if (!(await claimAgentSlot(org, candidate.staffId, maxConcurrentSessions, { onlineOnly: true }))) continue;
+      if (await assignSession(session, candidate.staffId)) assigned += 1;
+      break;
+    }
+  }
+  return assigned;
+}
+
+/** 1 for the oldest queued session of the organisation. */
+export async function queuePosition(session: ChatSessionDoc): Promise<number | null> {
+  if (session.state !== 'queued' || !session.queuedAt) return null;
+  return (await ChatSession.countDocuments({ orgId: session.orgId, state: 'queued', queuedAt: { $lt: session.queuedAt } })) + 1;
+}
+
+/** Closes a session once: the agent's slot frees, the visitor may start again, the closing message asks for a rating. */
+export async function closeSessionDoc(session: ChatSessionDoc, opts: { by?: ServiceContext; disposition: string }): Promise<ChatSessionDoc | null> {
+  const closed = await transition(session, 'closed', { ...(opts.by ? { by: opts.by } : {}), set: { closedAt: clock.now(), disposition: opts.disposition } });
+  if (!closed) return null;
+  await releaseAgentSlot(session.orgId, session.agentId);
+  await ChatVisitor.updateOne({ _id: session.visitorId, orgId: session.orgId, openSessionId: session._id }, { $set: { openSessionId: null } });
+  const channel = await ChatChannel.findOne({ _id: session.channelId, orgId: session.orgId }).lean<ChatChannelDoc>();
+  if (channel) await botSays(closed, 'closing', wording(channel, 'closingMessage'));
+  await routeQueue(String(session.orgId));
+  return closed;
+}

@@ -1,0 +1,63 @@
+import crypto from 'node:crypto';
+import { ChatChannel, ChatVisitor, type ChatChannelDoc, type ChatVisitorDoc } from '../../models/chat-channel.js';
+import { Customer } from '../../models/customer.js';
+import { NotFoundError, UnauthenticatedError } from '../../errors.js';
+import { chatLimits } from '../settings/org-settings.js';
+import { customerPhoneFields } from '../customers/phones.js';
+import { clock } from '../../clock.js';
+import { mongoose } from '../../db/connect.js';
+
+/** Who a customer-side request comes from: one visitor of one organisation's channel. */
+export type VisitorContext = { orgId: string; visitorId: string; channelId: string };
+
+let secret: Buffer | null = null;
+
+/** The app gives the token secret at start (the session secret), so tokens survive restarts and need no storage. */
+export function configureVisitorTokens(tokenSecret: string): void {
+  secret = crypto.createHash('sha256').update(`chat-visitor:${tokenSecret}`).digest();
+}
+
+function sign(payload: string): string {
+  if (!secret) throw new Error('visitor tokens are not configured');
+  return crypto.createHmac('sha256', secret).update(payload).digest('base64url');
+}
+
+export function visitorTokenFor(visitor: Pick<ChatVisitorDoc, '_id' | 'tokenVersion'>): string {
+  const expires = clock.now().getTime() + chatLimits.visitorTokenDays * 86_400_000;
+  const payload = `${String(visitor._id)}.${visitor.tokenVersion}.${expires}`;
+  return `${payload}.${sign(payload)}`;
+}
+
+/** The visitor a token names, if its signature, expiry and version hold; anything else is 401 `invalid_token`. */
+export async function visitorFromToken(token: unknown): Promise<{ ctx: VisitorContext; visitor: ChatVisitorDoc }> {
+  const refuse = () => new UnauthenticatedError('The chat token is missing, invalid or expired.', { messageKey: 'chat.errors.invalidToken' });
+  if (typeof token !== 'string' || token.length > 200) throw refuse();
+  const parts = token.split('.');
+  if (parts.length !== 4) throw refuse();
+  const [id, version, expires, signature] = parts as [string, string, string, string];
+  const expected = sign(`${id}.${version}.${expires}`);
+  if (signature.length !== expected.length || !crypto.timingSafeEqual(Buffer.from(signature), Buffer.from(expected))) throw refuse();
+  if (Number(expires) < clock.now().getTime() || !mongoose.isObjectIdOrHexString(id)) throw refuse();
+  const visitor = await ChatVisitor.findById(id).setOptions({ allOrgs: true }).lean<ChatVisitorDoc>();
+  if (!visitor || visitor.tokenVersion !== Number(version)) throw refuse();
+  return { ctx: { orgId: String(visitor.orgId), visitorId: String(visitor._id), channelId: String(visitor.channelId) }, visitor };
+}
+
+/** A public channel by its key; an unknown or switched-off channel is a 404. */
+export async function channelByKey(key: string): Promise<ChatChannelDoc> {
+  const channel = typeof key === 'string' && /^[A-Za-z0-9_-]{6,40}$/.test(key) ? await ChatChannel.findOne({ key, active: true }).setOptions({ allOrgs: true }).lean<ChatChannelDoc>() : null;
+  if (!channel) throw new NotFoundError('No such chat');
+  return channel;
+}
+
+/**
+ * A customer starts chatting: a name and optionally a mobile number. A number the CRM knows links the visitor to
+ * that customer (so agents see the profile); an unknown one is offered to the agent as a new customer.
+ */
+export async function startVisitor(channelKey: string, input: { name: string; phone: string }): Promise<{ visitor: ChatVisitorDoc; token: string; channel: ChatChannelDoc }> {
+  const channel = await channelByKey(channelKey);
+  const phone = input.phone ? customerPhoneFields(input.phone).phone : '';
+  const customer = phone ? await Customer.findOne({ orgId: channel.orgId, phone, erasedAt: null }, { _id: 1 }).lean() : null;
+  const visitor = await ChatVisitor.create({ orgId: channel.orgId, channelId: channel._id, name: input.name, phone, customerId: customer?._id ?? null });
+  return { visitor: visitor.toObject(), token: visitorTokenFor(visitor), channel };
+}

@@ -1,0 +1,155 @@
+import { describe, expect, it, beforeAll, afterAll } from '@jest/globals';
+import { io as connectSocket } from 'socket.io-client';
+import { useTestDatabase } from '../setup/db.js';
+import { startTestServer } from '../setup/server.js';
+import { createOrgWithTeam, createStaff, createCustomer } from '../factories.js';
+import { connectAgent, connectCustomer, createChannel, nextEvent, ok, request } from '../setup/chat.js';
+import { ChatMessage, ChatSession } from '../../server/models/chat-session.js';
+import { TimelineEvent } from '../../server/models/timeline-event.js';
+
+let server: Awaited<ReturnType<typeof startTestServer>>;
+useTestDatabase({ beforeClose: async () => server?.close() });
+beforeAll(async () => {
+  server = await startTestServer();
+});
+
+type Msg = { seq: number; text: string; sender: string; clientId: string; internal: boolean };
+type Sess = { id: string; state: string; agentId: string | null; queuePosition: number | null; rated?: boolean };
+
+describe('live chat, end to end over Socket.IO', () => {
+  it('queues, assigns, exchanges messages both ways, transfers, closes, rates and reopens', async () => {
+    const { org, agent: firstAgent } = await createOrgWithTeam();
+    const secondAgent = await createStaff(org._id, { roles: ['agent'] });
+    const customerRecord = await createCustomer(org._id, { name: '王芳' });
+    const channel = await createChannel(org._id, { routing: 'manual' });
+    const a1 = await connectAgent(server.baseUrl, firstAgent.login);
+    const a2 = await connectAgent(server.baseUrl, secondAgent.login);
+    const customer = await connectCustomer(server.baseUrl, channel.key, { name: '王女士', phone: customerRecord.phone });
+    try {
+      await ok(a1.socket, 'chat:presence', { status: 'online' });
+      await ok(a2.socket, 'chat:presence', { status: 'online' });
+
+      const queuedPush = nextEvent<Sess>(a1.socket, 'chat:session', (s) => s.state === 'queued');
+      const first = await ok<{ message: Msg; session: Sess }>(customer.socket, 'message:send', { clientId: 'c1', text: '请问有戒指刻字服务吗？' });
+      expect(first.message).toMatchObject({ seq: 2, sender: 'customer', text: '请问有戒指刻字服务吗？' });
+      expect(first.session).toMatchObject({ state: 'queued', queuePosition: 1 });
+      const queued = await queuedPush;
+
+      // The same client id again: acknowledged with the stored message, stored once.
+      const again = await ok<{ message: Msg }>(customer.socket, 'message:send', { clientId: 'c1', text: '请问有戒指刻字服务吗？' });
+      expect(again.message.seq).toBe(2);
+      expect(await ChatMessage.countDocuments({ orgId: org._id, sessionId: queued.id, sender: 'customer' })).toBe(1);
+
+      const accepted = await ok<{ session: Sess }>(a1.socket, 'chat:accept', { sessionId: queued.id });
+      expect(accepted.session).toMatchObject({ state: 'serving', agentId: String(firstAgent._id) });
+      expect((await request(a2.socket, 'chat:accept', { sessionId: queued.id })).ok).toBe(false);
+
+      const opened = await ok<{ messages: Msg[]; customer: { name: string } | null; replyWindow: { open: boolean; remaining: number } }>(a1.socket, 'chat:open', { sessionId: queued.id });
+      expect(opened.messages.map((m) => m.sender)).toEqual(['bot', 'customer']);
+      expect(opened.customer?.name).toBe('王芳');
+      expect(opened.replyWindow).toMatchObject({ open: true, remaining: 5 });
+
+      const toCustomer = nextEvent<Msg>(customer.socket, 'message', (m) => m.sender === 'agent');
+      await ok(a1.socket, 'chat:send', { sessionId: queued.id, clientId: 'a1', text: '有的，可以刻字。' });
+      expect((await toCustomer).text).toBe('有的，可以刻字。');
+
+      // An internal note stays with the agents.
+      let noteReachedCustomer = false;
+      customer.socket.on('message', (m: Msg) => {
+        if (m.internal || m.text === '客户想要玫瑰金') noteReachedCustomer = true;
+      });
+      await ok(a1.socket, 'chat:send', { sessionId: queued.id, clientId: 'n1', text: '客户想要玫瑰金', internal: true });
+
+      const toAgent = nextEvent<{ message: Msg }>(a1.socket, 'chat:message', (p) => p.message.sender === 'customer');
+      await ok(customer.socket, 'message:send', { clientId: 'c2', text: '好的，谢谢' });
+      expect((await toAgent).message.text).toBe('好的，谢谢');
+
+      const transferred = await ok<{ session: Sess }>(a1.socket, 'chat:transfer', { sessionId: queued.id, toAgentId: String(secondAgent._id), note: '请跟进刻字' });
+      expect(transferred.session.agentId).toBe(String(secondAgent._id));
+      expect((await request(a1.socket, 'chat:send', { sessionId: queued.id, clientId: 'a2', text: '还在吗' })).ok).toBe(false);
+      await ok(a2.socket, 'chat:send', { sessionId: queued.id, clientId: 'b1', text: '我来接待您。' });
+
+      const closedPush = nextEvent<Sess>(customer.socket, 'session', (s) => s.state === 'closed');
+      await ok(a2.socket, 'chat:close', { sessionId: queued.id, disposition: 'resolved' });
+      await closedPush;
+      const rated = await ok<{ session: Sess }>(customer.socket, 'rate', { sessionId: queued.id, score: 5, comment: '很专业' });
+      expect(rated.session.rated).toBe(true);
+      const twice = await request(customer.socket, 'rate', { sessionId: queued.id, score: 1 });
+      expect(twice.ok ? null : twice.error.code).toBe('already_rated');
+
+      // Writing again starts a new session linked to the old one.
+      const reopened = await ok<{ session: Sess; message: Msg }>(customer.socket, 'message:send', { clientId: 'c3', text: '我还想问一下' });
+      expect(reopened.session.id).not.toBe(queued.id);
+      const stored = await ChatSession.findOne({ orgId: org._id, _id: reopened.session.id }).lean();
+      expect(String(stored?.previousSessionId)).toBe(queued.id);
+
+      const history = await ok<{ sessions: { session: Sess; messages: Msg[] }[] }>(customer.socket, 'history', {});
+      expect(history.sessions).toHaveLength(2);
+      expect(history.sessions[1]!.messages.some((m) => m.internal)).toBe(false);
+      expect(noteReachedCustomer).toBe(false);
+
+      // Every transition of the linked customer's sessions is in their timeline.
+      const states = (await TimelineEvent.find({ orgId: org._id, customerId: customerRecord._id, type: 'chat.state' }).sort({ at: 1 }).lean()).map((e) => (e.data as { state: string }).state);
+      expect(states).toEqual(expect.arrayContaining(['new', 'queued', 'serving', 'closed']));
+    } finally {
+      a1.socket.close();
+      a2.socket.close();
+      customer.socket.close();
+    }
+  });
+
+  it('routes to the least busy online agent and never beyond the concurrent-session cap', async () => {
+    const { org } = await createOrgWithTeam();
+    const agents = await Promise.all([createStaff(org._id, { roles: ['agent'] }), createStaff(org._id, { roles: ['agent'] })]);
+    const channel = await createChannel(org._id, { routing: 'least_busy' });
+    const sockets = await Promise.all(agents.map((a) => connectAgent(server.baseUrl, a.login)));
+    const customers = await Promise.all(Array.from({ length: 12 }, (_, i) => connectCustomer(server.baseUrl, channel.key, { name: `客户${i}` })));
+    try {
+      for (const s of sockets) await ok(s.socket, 'chat:presence', { status: 'online' });
+      await Promise.all(customers.map((c, i) => ok(c.socket, 'message:send', { clientId: `m${i}`, text: '你好' })));
+      const serving = await ChatSession.find({ orgId: org._id, state: 'serving' }).lean();
+      const perAgent = new Map<string, number>();
+      for (const s of serving) perAgent.set(String(s.agentId), (perAgent.get(String(s.agentId)) ?? 0) + 1);
+      expect(serving).toHaveLength(10);
+      expect([...perAgent.values()]).toEqual([5, 5]);
+      expect(await ChatSession.countDocuments({ orgId: org._id, state: 'queued' })).toBe(2);
+      // Closing one frees a slot and the oldest queued session takes it.
+      await ok(sockets[0]!.socket, 'chat:close', { sessionId: String(serving.find((s) => String(s.agentId) === String(agents[0]!._id))!._id) });
+      expect(await ChatSession.countDocuments({ orgId: org._id, state: 'queued' })).toBe(1);
+    } finally {
+      for (const s of sockets) s.socket.close();
+      for (const c of customers) c.socket.close();
+    }
+  });
+
+  it('enforces the reply window and the customer rate limit, and refuses bad tokens', async () => {
+    const { org, agent } = await createOrgWithTeam();
+    const channel = await createChannel(org._id, { routing: 'least_busy' });
+    const a = await connectAgent(server.baseUrl, agent.login);
+    const customer = await connectCustomer(server.baseUrl, channel.key);
+    try {
+      await ok(a.socket, 'chat:presence', { status: 'online' });
+      const { session } = await ok<{ session: Sess }>(customer.socket, 'message:send', { clientId: 'x0', text: '在吗' });
+      for (let i = 0; i < 5; i += 1) await ok(a.socket, 'chat:send', { sessionId: session.id, clientId: `r${i}`, text: `回复${i}` });
+      const sixth = await request(a.socket, 'chat:send', { sessionId: session.id, clientId: 'r5', text: '第六条' });
+      expect(sixth.ok ? null : sixth.error.code).toBe('reply_limit_reached');
+      await ok(customer.socket, 'message:send', { clientId: 'x1', text: '还有问题' });
+      await ok(a.socket, 'chat:send', { sessionId: session.id, clientId: 'r5', text: '第六条' });
+
+      // 10 per 10 s by default: x0 and x1 are spent, 8 more pass, the next is refused with a notice.
+      for (let i = 2; i < 10; i += 1) await ok(customer.socket, 'message:send', { clientId: `x${i}`, text: `${i}` });
+      const limited = await request(customer.socket, 'message:send', { clientId: 'x10', text: '太快了' });
+      expect(limited.ok ? null : limited.error.code).toBe('rate_limited');
+      expect(limited.ok ? '' : limited.error.localizedMessage).toMatch(/\S/);
+
+      const bad = connectSocket(`${server.baseUrl}/customer`, { auth: { token: 'forged.0.9999999999999.abc' }, transports: ['websocket'], forceNew: true });
+      const refused = await new Promise<Error & { data?: { code: string } }>((resolve) => bad.once('connect_error', resolve));
+      expect(refused.message).toBe('invalid_token');
+      expect(refused.data?.code).toBe('invalid_token');
+      bad.close();
+    } finally {
+      a.socket.close();
+      customer.socket.close();
+    }
+  });
+});
