@@ -72,6 +72,7 @@ export async function createApp(config: Config, log: Logger, opts: { agenda?: Ag
 
   app.use(healthRouter());
   app.use('/vendor/bootstrap', express.static(path.join(rootDir, 'node_modules', 'bootstrap', 'dist'), { maxAge: '7d' }));
+  app.use('/vendor/socket.io', express.static(path.join(rootDir, 'node_modules', 'socket.io', 'client-dist'), { maxAge: '7d' }));
   app.use('/static', express.static(publicDir, { maxAge: config.env === 'production' ? '1d' : 0 }));
 
   app.use(cookieParser());

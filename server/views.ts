@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Express } from 'express';
 import { engine } from 'express-handlebars';
+import Handlebars from 'handlebars';
 import type { HelperOptions } from 'handlebars';
 import { DateTime } from 'luxon';
 import { viewsDir } from './paths.js';
@@ -29,6 +30,12 @@ export const helpers = {
   includes: (list: unknown, value: unknown) => Array.isArray(list) && list.map(String).includes(String(value)),
   or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
   and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
+  array: (...args: unknown[]) => args.slice(0, -1),
+  /**
+   * Data for a page script, in a `<script type="application/json">` block: JSON with `<`, `>` and `&` written as
+   * \u escapes, so no value can close the block or be read as markup.
+   */
+  json: (value: unknown) => new Handlebars.SafeString(JSON.stringify(value ?? null).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)),
   fieldError(errors: Record<string, string> | undefined, field: string) {
     return errors?.[field];
   },

@@ -40,9 +40,12 @@ export async function createChannel(orgId: Types.ObjectId, fields: Partial<{ rou
   return ChatChannel.create({ orgId, key: crypto.randomBytes(9).toString('base64url'), name: `渠道 ${crypto.randomBytes(2).toString('hex')}`, routing: 'least_busy', welcomeMessage: '您好，欢迎咨询！', ...fields });
 }
 
+/** Tests that cut connections on purpose reconnect fast instead of the browser default of about a second. */
+const fastReconnect = { reconnectionDelay: 20, reconnectionDelayMax: 100 };
+
 export async function connectCustomer(baseUrl: string, channelKey: string, visitor: { name: string; phone?: string } = { name: '访客' }) {
   const started = await startVisitor(channelKey, { name: visitor.name, phone: visitor.phone ?? '' });
-  const socket = connectSocket(`${baseUrl}/customer`, { auth: { token: started.token }, transports: ['websocket'], forceNew: true });
+  const socket = connectSocket(`${baseUrl}/customer`, { auth: { token: started.token }, transports: ['websocket'], forceNew: true, ...fastReconnect });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', reject);
@@ -52,7 +55,7 @@ export async function connectCustomer(baseUrl: string, channelKey: string, visit
 
 export async function connectAgent(baseUrl: string, login: string) {
   const agent = await signIn(baseUrl, login, PASSWORD);
-  const socket = connectSocket(baseUrl, { extraHeaders: { cookie: sessionCookieOf(agent) }, transports: ['websocket'], forceNew: true });
+  const socket = connectSocket(baseUrl, { extraHeaders: { cookie: sessionCookieOf(agent) }, transports: ['websocket'], forceNew: true, ...fastReconnect });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', reject);

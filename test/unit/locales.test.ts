@@ -59,6 +59,8 @@ describe('locale files', () => {
     for (const state of ['running', 'scheduled', 'queued', 'completed', 'failed', 'repeating', 'paused']) used.add(`jobs.states.${state}`);
     for (const job of jobs.filter((spec) => !spec.every)) used.add(`jobs.names.${job.name}`);
     expect(used.size).toBeGreaterThan(60);
-    expect([...used].filter((k) => !zh.has(k)).sort()).toEqual([]);
+    // A key may also name a whole subtree that a page script receives as one object (chat.client).
+    const known = (k: string) => zh.has(k) || [...zh].some((leaf) => leaf.startsWith(`${k}.`));
+    expect([...used].filter((k) => !known(k)).sort()).toEqual([]);
   });
 });

@@ -9,7 +9,8 @@ import { customerImportPageRoutes } from './customer-imports.js';
 import { customerTransferPageRoutes } from './customer-transfers.js';
 import { tagPageRoutes } from './tags.js';
 import { followupPageRoutes } from './followups.js';
+import { chatPageRoutes } from './chat.js';
 
 export function pagesRouter(): Router {
-  return mount(Router(), 'page', [...authRoutes, ...consoleRoutes, ...customerImportPageRoutes, ...customerTransferPageRoutes, ...customerPageRoutes, ...tagPageRoutes, ...followupPageRoutes, ...adminRoutes, ...profileRoutes]);
+  return mount(Router(), 'page', [...authRoutes, ...consoleRoutes, ...customerImportPageRoutes, ...customerTransferPageRoutes, ...customerPageRoutes, ...tagPageRoutes, ...followupPageRoutes, ...chatPageRoutes, ...adminRoutes, ...profileRoutes]);
 }

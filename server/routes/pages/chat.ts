@@ -1,0 +1,83 @@
+import type { Request, Response } from 'express';
+import { route, type RouteSpec } from '../define.js';
+import { handleForm } from '../forms.js';
+import { tr } from '../translate.js';
+import { startChatSchema } from '../schemas/chat.schema.js';
+import { channelByKey, startVisitor, visitorFromToken } from '../../services/chat/visitors.js';
+import { chatLimits } from '../../services/settings/org-settings.js';
+import { toAppError } from '../../middlewares/errors.js';
+import { i18n } from '../../i18n/index.js';
+
+const COOKIE = 'sl_chat';
+
+/** The visitor token lives in an HTTP-only cookie scoped to the channel's page; the page hands it to its own script. */
+function cookieOptions(req: Request, key: string) {
+  return { httpOnly: true, sameSite: 'lax' as const, secure: req.secure, path: `/c/${key}`, maxAge: chatLimits.visitorTokenDays * 86_400_000 };
+}
+
+async function rememberedVisitor(req: Request, channelId: string) {
+  const token = (req.cookies as Record<string, string | undefined>)[COOKIE];
+  if (!token) return null;
+  try {
+    const { visitor } = await visitorFromToken(token);
+    return String(visitor.channelId) === channelId ? { token, visitor } : null;
+  } catch (err) {
+    if (toAppError(err)) return null;
+    throw err;
+  }
+}
+
+async function startModel(req: Request) {
+  const channel = await channelByKey(String(req.params.key));
+  return { title: channel.name, channelName: channel.name, action: `/c/${channel.key}/start`, layout: 'bare' };
+}
+
+export const chatPageRoutes: RouteSpec[] = [
+  route({
+    method: 'get',
+    path: '/c/:key',
+    access: { public: true },
+    handler: async (req: Request, res: Response) => {
+      const channel = await channelByKey(String(req.params.key));
+      const remembered = await rememberedVisitor(req, String(channel._id));
+      if (!remembered) return res.render('pages/chat/start', await startModel(req));
+      res.setHeader('Cache-Control', 'no-store');
+      res.render('pages/chat/customer', {
+        layout: 'bare',
+        title: channel.name,
+        channelName: channel.name,
+        visitorName: remembered.visitor.name,
+        forgetAction: `/c/${channel.key}/forget`,
+        config: { token: remembered.token, lang: req.locale === 'en' ? 'en' : 'zh-CN', maxLength: chatLimits.messageMax },
+        strings: i18n.t('chat.client', { lng: req.locale, returnObjects: true }),
+      });
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/c/:key/start',
+    access: { public: true },
+    handler: (req, res) =>
+      handleForm(req, res, {
+        schema: startChatSchema,
+        view: 'pages/chat/start',
+        model: () => startModel(req),
+        onValid: async (input) => {
+          const { token, channel } = await startVisitor(String(req.params.key), input);
+          res.cookie(COOKIE, token, cookieOptions(req, channel.key));
+          return `/c/${channel.key}`;
+        },
+      }),
+  }),
+  route({
+    method: 'post',
+    path: '/c/:key/forget',
+    access: { public: true },
+    handler: async (req, res) => {
+      const channel = await channelByKey(String(req.params.key));
+      res.clearCookie(COOKIE, { path: `/c/${channel.key}` });
+      res.redirect(303, `/c/${channel.key}`);
+    },
+  }),
+];
+

@@ -1,0 +1,147 @@
+// The client half of the delivery guarantee (docs/realtime.md, "Reconnecting without loss"), shared by the customer
+// page, the agent console and the tests: messages kept per session in seq order, each once; every send keeps its
+// clientId until acknowledged and is sent again after a reconnect; a gap in the pushes triggers a sync.
+
+const SIDES = {
+  customer: { send: 'message:send', sync: 'sync', push: 'message', unwrap: (payload) => payload },
+  agent: { send: 'chat:send', sync: 'chat:sync', push: 'chat:message', unwrap: (payload) => payload.message },
+};
+
+/** Errors worth sending again (the server never stored the message); anything else is final. */
+const RETRYABLE = new Set(['internal', 'rate_limited']);
+
+let counter = 0;
+export function newClientId() {
+  counter += 1;
+  const random = globalThis.crypto?.randomUUID ? globalThis.crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  return `${random}-${counter}`;
+}
+
+export class ChatSync {
+  /**
+   * @param {{ socket: any, side: 'customer' | 'agent', onChange?: (sessionId: string) => void, onError?: (error: any, pending: any) => void }} options
+   */
+  constructor({ socket, side, onChange, onError }) {
+    this.socket = socket;
+    this.side = SIDES[side];
+    this.sideName = side;
+    this.onChange = onChange ?? (() => {});
+    this.onError = onError ?? (() => {});
+    /** @type {Map<string, Map<number, any>>} */
+    this.sessions = new Map();
+    /** @type {Map<string, { clientId: string, sessionId?: string, text: string, internal?: boolean, resolve: Function, reject: Function }>} */
+    this.pending = new Map();
+    this.syncing = new Map();
+    this.tracked = new Set();
+    socket.on('connect', () => void this.resume());
+    socket.on(this.side.push, (payload) => this.receive(this.side.unwrap(payload)));
+  }
+
+  /** Follow a session: its messages are kept and synced on every reconnect. */
+  track(sessionId) {
+    if (!sessionId) return;
+    this.tracked.add(sessionId);
+    if (!this.sessions.has(sessionId)) this.sessions.set(sessionId, new Map());
+  }
+
+  /** The messages held for a session, in seq order. */
+  messagesOf(sessionId) {
+    return [...(this.sessions.get(sessionId)?.values() ?? [])].sort((a, b) => a.seq - b.seq);
+  }
+
+  lastSeq(sessionId) {
+    const held = this.sessions.get(sessionId);
+    if (!held || held.size === 0) return 0;
+    // The highest seq with every seq below it held: a gap is fetched, not skipped.
+    let seq = 0;
+    while (held.has(seq + 1)) seq += 1;
+    return seq;
+  }
+
+  /** Adds messages (from an ack, a push or a sync); a seq already held is ignored, so nothing shows twice. */
+  insert(messages) {
+    const touched = new Set();
+    for (const message of messages) {
+      this.track(message.sessionId);
+      const held = this.sessions.get(message.sessionId);
+      if (!held.has(message.seq)) {
+        held.set(message.seq, message);
+        touched.add(message.sessionId);
+      }
+    }
+    for (const sessionId of touched) this.onChange(sessionId);
+  }
+
+  receive(message) {
+    if (!message) return;
+    const before = this.lastSeq(message.sessionId);
+    this.insert([message]);
+    if (message.seq > before + 1) void this.sync(message.sessionId);
+  }
+
+  /** Fetches what this side missed in a session (one sync at a time per session). */
+  async sync(sessionId) {
+    if (this.syncing.get(sessionId)) return this.syncing.get(sessionId);
+    const run = (async () => {
+      const payload = this.sideName === 'agent' ? { sessionId, afterSeq: this.lastSeq(sessionId) } : { ...(sessionId ? { sessionId } : {}), afterSeq: sessionId ? this.lastSeq(sessionId) : 0 };
+      const ack = await this.request(this.side.sync, payload);
+      if (ack?.ok) {
+        if (ack.data.session) this.track(ack.data.session.id);
+        this.insert(ack.data.messages);
+      }
+      return ack;
+    })();
+    this.syncing.set(sessionId, run);
+    try {
+      return await run;
+    } finally {
+      this.syncing.delete(sessionId);
+    }
+  }
+
+  /** After every (re)connect: catch up on every followed session, then send again what was never acknowledged. */
+  async resume() {
+    const sessions = this.tracked.size ? [...this.tracked] : this.sideName === 'customer' ? [undefined] : [];
+    for (const sessionId of sessions) await this.sync(sessionId);
+    for (const item of this.pending.values()) this.emitSend(item);
+  }
+
+  request(event, payload) {
+    return new Promise((resolve) => {
+      if (!this.socket.connected) return resolve(null);
+      this.socket.timeout(10_000).emit(event, payload, (err, ack) => resolve(err ? null : ack));
+    });
+  }
+
+  /** Sends a message; resolves with the stored message once acknowledged (after reconnects if need be). */
+  send(text, options = {}) {
+    const clientId = options.clientId ?? newClientId();
+    return new Promise((resolve, reject) => {
+      const item = { clientId, text, sessionId: options.sessionId, internal: options.internal ?? false, resolve, reject };
+      this.pending.set(clientId, item);
+      this.emitSend(item);
+    });
+  }
+
+  emitSend(item) {
+    if (!this.socket.connected) return; // resume() sends it again on connect
+    const payload = this.sideName === 'agent' ? { sessionId: item.sessionId, clientId: item.clientId, text: item.text, internal: item.internal } : { clientId: item.clientId, text: item.text };
+    this.socket.timeout(10_000).emit(this.side.send, payload, (err, ack) => {
+      if (!this.pending.has(item.clientId)) return;
+      if (err || !ack) return; // no answer: the next connect sends it again
+      if (ack.ok) {
+        this.pending.delete(item.clientId);
+        this.receive(ack.data.message);
+        item.resolve(ack.data);
+      } else if (!RETRYABLE.has(ack.error.code)) {
+        this.pending.delete(item.clientId);
+        this.onError(ack.error, item);
+        item.reject(Object.assign(new Error(ack.error.message), { code: ack.error.code, error: ack.error }));
+      } else {
+        this.onError(ack.error, item);
+        const wait = Math.max(1, ack.error.details?.retryAfterSeconds ?? 1) * 1000;
+        setTimeout(() => this.pending.has(item.clientId) && this.emitSend(item), wait);
+      }
+    });
+  }
+}
