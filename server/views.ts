@@ -31,6 +31,7 @@ export const helpers = {
   or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
   and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
   array: (...args: unknown[]) => args.slice(0, -1),
+  not: (value: unknown) => !value,
   /**
    * Data for a page script, in a `<script type="application/json">` block: JSON with `<`, `>` and `&` written as
    * \u escapes, so no value can close the block or be read as markup.

@@ -12,7 +12,8 @@ export function presentMessage(message: ChatMessageDoc) {
     sender: message.sender,
     agentId: message.agentId ? String(message.agentId) : null,
     text: message.text,
-    image: message.image ? { url: `/chat/images/${String(message.image.fileId)}`, mime: message.image.mime, size: message.image.size } : null,
+    // Staff open images at /chat/images/<id>, the customer at /c/<channel key>/images/<id>.
+    image: message.image ? { id: String(message.image.fileId), mime: message.image.mime, size: message.image.size } : null,
     internal: message.internal,
     createdAt: message.createdAt.toISOString(),
   };

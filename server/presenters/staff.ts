@@ -64,6 +64,9 @@ const pageLinks = [
   { path: '/admin/settings', key: 'nav.settings', action: 'org.settings.manage' },
   { path: '/admin/audit', key: 'nav.audit', action: 'audit.read' },
   { path: '/admin/jobs', key: 'nav.jobs', action: 'job.read' },
+  { path: '/chat/canned', key: 'nav.cannedReplies', action: 'chat.serve' },
+  { path: '/chat/reports', key: 'nav.chatReports', action: 'chat.report' },
+  { path: '/admin/channels', key: 'nav.channels', action: 'chat.manage' },
 ] as const;
 
 /**

@@ -43,7 +43,10 @@ export function attachCustomerNamespace(io: Server): void {
       const agentsOnline = Boolean(await AgentPresence.exists({ orgId: toObjectId(c.orgId), status: 'online' }));
       return { session: session ? await customerView(session) : null, agentsOnline };
     });
-    defineHandler(socket, 'message:send', z.object({ clientId: z.string().min(1).max(64), text: z.string().trim().min(1, 'required').max(chatLimits.messageMax, 'too_long') }), async (c: VisitorContext, input) => {
+    const messageInput = z
+      .object({ clientId: z.string().min(1).max(64), text: z.string().trim().max(chatLimits.messageMax, 'too_long').default(''), imageId: sessionId.optional() })
+      .refine((m) => m.text.length > 0 || m.imageId, { path: ['text'], message: 'required' });
+    defineHandler(socket, 'message:send', messageInput, async (c: VisitorContext, input) => {
       const { message, session } = await sendCustomerMessage(c, input);
       return { message: presentMessage(message), session: await customerView(session) };
     });

@@ -70,3 +70,17 @@ export function receiveMultipartCsv(req: Request, maxBytes = CSV_UPLOAD_MAX_BYTE
     req.pipe(parser);
   });
 }
+
+/** A small binary body (an image) read into memory, refused past the limit without reading the rest. */
+export async function receiveRawBody(req: Request, maxBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > maxBytes) throw new PayloadTooLargeError('The file is too large.');
+  const chunks: Buffer[] = [];
+  let seen = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    seen += chunk.length;
+    if (seen > maxBytes) throw new PayloadTooLargeError('The file is too large.');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}

@@ -10,6 +10,7 @@ import { importPolicies } from '../../server/models/customer-import.js';
 import { followupOutcomes } from '../../server/models/followup-task.js';
 import { builtinOccasions } from '../../server/services/followups/rules.js';
 import { jobs } from '../../jobs/index.js';
+import { routingModes } from '../../server/models/chat-channel.js';
 
 type Tree = { [key: string]: string | Tree };
 const load = (locale: string) => JSON.parse(fs.readFileSync(path.join(rootDir, 'server', 'i18n', 'locales', `${locale}.json`), 'utf8')) as Tree;
@@ -57,6 +58,10 @@ describe('locale files', () => {
     for (const section of ['today', 'overdue', 'upcoming']) used.add(`followups.sections.${section}`).add(`followups.empty.${section}`);
     for (const kind of ['birthday', 'relative', 'festival']) used.add(`followups.defaultMessage.${kind}`);
     for (const state of ['running', 'scheduled', 'queued', 'completed', 'failed', 'repeating', 'paused']) used.add(`jobs.states.${state}`);
+    for (const mode of routingModes) used.add(`chatChannels.routing.${mode}`);
+    for (let day = 0; day < 7; day += 1) used.add(`chatChannels.weekdays.${day}`);
+    for (const field of ['welcomeMessage', 'offlineMessage', 'closingMessage']) used.add(`chatChannels.${field}`).add(`chat.defaults.${field}`);
+    for (const reason of ['no_customer_message', 'window_expired', 'limit_reached', 'not_serving']) used.add(`chat.replyWindow.${reason}`);
     for (const job of jobs.filter((spec) => !spec.every)) used.add(`jobs.names.${job.name}`);
     expect(used.size).toBeGreaterThan(60);
     // A key may also name a whole subtree that a page script receives as one object (chat.client).

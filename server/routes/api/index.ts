@@ -17,6 +17,7 @@ import { NotFoundError } from '../../errors.js';
 import { customerApiRoutes } from './customers.js';
 import { customerImportApiRoutes } from './customer-imports.js';
 import { followupApiRoutes } from './followups.js';
+import { chatApiRoutes } from './chat.js';
 import { z } from 'zod';
 
 const staffListQuery = z.object({ status: z.enum(['active', 'left']).optional() });
@@ -163,6 +164,7 @@ export function apiRouter(): Router {
     ...customerImportApiRoutes,
     ...customerApiRoutes,
     ...followupApiRoutes,
+    ...chatApiRoutes,
   ]);
   router.use((_req, _res, next) => next(new NotFoundError('No such API endpoint')));
   return router;

@@ -1,5 +1,10 @@
 import type { Request, Response } from 'express';
-import { route, type RouteSpec } from '../define.js';
+import { route, ctxOf, type RouteSpec } from '../define.js';
+import { receiveRawBody } from '../uploads.js';
+import { openChatImage, storeChatImage } from '../../services/chat/images.js';
+import { NotFoundError, UnauthenticatedError } from '../../errors.js';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { handleForm } from '../forms.js';
 import { tr } from '../translate.js';
 import { startChatSchema } from '../schemas/chat.schema.js';
@@ -32,6 +37,16 @@ async function startModel(req: Request) {
   return { title: channel.name, channelName: channel.name, action: `/c/${channel.key}/start`, layout: 'bare' };
 }
 
+/** Images go out as what their bytes are, never sniffed into something else, and stay private to caches. */
+async function sendImage(res: Response, image: { stream: Readable; mime: string; size: number }): Promise<void> {
+  res.setHeader('Content-Type', image.mime);
+  res.setHeader('Content-Length', String(image.size));
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Cache-Control', 'private, max-age=86400');
+  res.setHeader('Content-Disposition', 'inline');
+  await pipeline(image.stream, res);
+}
+
 export const chatPageRoutes: RouteSpec[] = [
   route({
     method: 'get',
@@ -48,7 +63,7 @@ export const chatPageRoutes: RouteSpec[] = [
         channelName: channel.name,
         visitorName: remembered.visitor.name,
         forgetAction: `/c/${channel.key}/forget`,
-        config: { token: remembered.token, lang: req.locale === 'en' ? 'en' : 'zh-CN', maxLength: chatLimits.messageMax },
+        config: { token: remembered.token, lang: req.locale === 'en' ? 'en' : 'zh-CN', maxLength: chatLimits.messageMax, imageMaxBytes: chatLimits.imageMaxBytes, imageTypes: chatLimits.imageTypes, imageBase: `/c/${channel.key}/images/`, uploadUrl: `/c/${channel.key}/images` },
         strings: i18n.t('chat.client', { lng: req.locale, returnObjects: true }),
       });
     },
@@ -68,6 +83,39 @@ export const chatPageRoutes: RouteSpec[] = [
           return `/c/${channel.key}`;
         },
       }),
+  }),
+  route({
+    method: 'post',
+    path: '/c/:key/images',
+    access: { public: true },
+    handler: async (req, res) => {
+      const channel = await channelByKey(String(req.params.key));
+      const remembered = await rememberedVisitor(req, String(channel._id));
+      if (!remembered) throw new UnauthenticatedError('Start the chat first.', { messageKey: 'chat.errors.invalidToken' });
+      const { ctx } = await visitorFromToken(remembered.token);
+      const image = await storeChatImage(ctx, await receiveRawBody(req, chatLimits.imageMaxBytes));
+      res.status(201).json({ imageId: String(image.fileId), mime: image.mime, size: image.size });
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/c/:key/images/:id',
+    access: { public: true },
+    handler: async (req, res) => {
+      const channel = await channelByKey(String(req.params.key));
+      const remembered = await rememberedVisitor(req, String(channel._id));
+      if (!remembered) throw new NotFoundError('No such image');
+      await sendImage(res, await openChatImage(String(channel.orgId), String(req.params.id), String(remembered.visitor._id)));
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/chat/images/:id',
+    access: { permission: 'chat.serve' },
+    handler: async (req, res) => {
+      const ctx = ctxOf(req);
+      await sendImage(res, await openChatImage(ctx.orgId, String(req.params.id)));
+    },
   }),
   route({
     method: 'post',

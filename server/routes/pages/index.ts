@@ -10,7 +10,8 @@ import { customerTransferPageRoutes } from './customer-transfers.js';
 import { tagPageRoutes } from './tags.js';
 import { followupPageRoutes } from './followups.js';
 import { chatPageRoutes } from './chat.js';
+import { chatAdminPageRoutes } from './chat-admin.js';
 
 export function pagesRouter(): Router {
-  return mount(Router(), 'page', [...authRoutes, ...consoleRoutes, ...customerImportPageRoutes, ...customerTransferPageRoutes, ...customerPageRoutes, ...tagPageRoutes, ...followupPageRoutes, ...chatPageRoutes, ...adminRoutes, ...profileRoutes]);
+  return mount(Router(), 'page', [...authRoutes, ...consoleRoutes, ...customerImportPageRoutes, ...customerTransferPageRoutes, ...customerPageRoutes, ...tagPageRoutes, ...followupPageRoutes, ...chatPageRoutes, ...chatAdminPageRoutes, ...adminRoutes, ...profileRoutes]);
 }

@@ -215,3 +215,12 @@ export async function linkCustomer(ctx: ServiceContext, input: { sessionId: stri
   announce(updated!);
   return updated!;
 }
+
+/** Colleagues a session can be transferred to: active staff who serve chats, with their presence and load. */
+export async function listChatAgents(ctx: ServiceContext): Promise<{ id: string; name: string; status: PresenceState; activeSessions: number }[]> {
+  authorize(ctx.actor, 'chat.serve');
+  const orgId = toObjectId(ctx.orgId);
+  const staff = await Staff.find({ orgId, status: 'active', roles: { $in: ['agent', 'manager', 'admin'] } }, { realName: 1 }).sort({ realName: 1 }).lean();
+  const presence = new Map((await AgentPresence.find({ orgId, staffId: { $in: staff.map((s) => s._id) } }).lean()).map((p) => [String(p.staffId), p]));
+  return staff.map((s) => ({ id: String(s._id), name: s.realName, status: presence.get(String(s._id))?.status ?? 'offline', activeSessions: presence.get(String(s._id))?.activeSessions ?? 0 }));
+}

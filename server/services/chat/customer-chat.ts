@@ -8,6 +8,7 @@ import { appendMessage, messagesAfter } from './messages.js';
 import { announce, chatSettings, ensureOpenSession, queuePosition, queueSession } from './sessions.js';
 import { ChatChannel } from '../../models/chat-channel.js';
 import type { VisitorContext } from './visitors.js';
+import { imageForMessage } from './images.js';
 import { clock } from '../../clock.js';
 import { presentSessionForCustomer } from '../../presenters/chat.js';
 
@@ -51,7 +52,7 @@ async function botTurn(session: ChatSessionDoc, text: string): Promise<void> {
   }
 }
 
-export async function sendCustomerMessage(ctx: VisitorContext, input: { clientId: string; text: string; image?: ChatMessageDoc['image'] }): Promise<{ message: ChatMessageDoc; session: ChatSessionDoc }> {
+export async function sendCustomerMessage(ctx: VisitorContext, input: { clientId: string; text: string; imageId?: string | undefined }): Promise<{ message: ChatMessageDoc; session: ChatSessionDoc }> {
   const orgId = toObjectId(ctx.orgId);
   const repeated = await ChatMessage.findOne({ orgId, dedupeKey: `customer:${ctx.visitorId}:${input.clientId}` }).lean<ChatMessageDoc>();
   if (repeated) {
@@ -59,14 +60,15 @@ export async function sendCustomerMessage(ctx: VisitorContext, input: { clientId
     return { message: repeated, session: session! };
   }
   await checkRate(ctx);
+  const image = input.imageId ? await imageForMessage(ctx, input.imageId) : null;
   const { session } = await ensureOpenSession(ctx.visitorId, ctx.orgId);
-  const { message, duplicate } = await appendMessage(session, { sender: 'customer', senderId: ctx.visitorId, clientId: input.clientId, text: input.text, image: input.image ?? null });
+  const { message, duplicate } = await appendMessage(session, { sender: 'customer', senderId: ctx.visitorId, clientId: input.clientId, text: input.text, image });
   if (!duplicate) {
     const now = clock.now();
     await ChatSession.updateOne({ _id: session._id, orgId }, { $set: { lastCustomerMessageAt: now, agentMessagesSinceCustomer: 0 } });
     await ChatVisitor.updateOne({ _id: toObjectId(ctx.visitorId), orgId }, { $set: { lastSeenAt: now } });
     const current = (await ChatSession.findOne({ _id: session._id, orgId }).lean<ChatSessionDoc>())!;
-    if (current.state === 'bot') await botTurn(current, input.text);
+    if (current.state === 'bot') await botTurn(current, input.text || '[image]');
     else announce(current);
   }
   return { message, session: (await ChatSession.findOne({ _id: session._id, orgId }).lean<ChatSessionDoc>())! };

@@ -9,8 +9,10 @@ import { defaultOrgSettings } from '../settings/org-settings.js';
 import { mongoose } from '../../db/connect.js';
 import { birthdayOf, birthdayMonthDays } from '../customers/birthdays.js';
 import { customerPhoneFields } from '../customers/phones.js';
+import { ChatChannel, CannedReply } from '../../models/chat-channel.js';
 
 export const DEMO_PASSWORD = 'storelink-demo';
+export const DEMO_CHANNEL_KEY = 'demo-shop';
 
 export const demoLogins: { login: string; role: Role }[] = [
   { login: 'admin', role: 'admin' },
@@ -132,5 +134,18 @@ export async function seedDemo(): Promise<{ orgId: string; customers: number }> 
     });
   }
   await Customer.insertMany(customers);
+  // A chat channel at a fixed address, so the demo's customer page is easy to find: /c/demo-shop.
+  await ChatChannel.create({
+    orgId,
+    key: DEMO_CHANNEL_KEY,
+    name: '官方咨询',
+    storeId: stores[0]!._id,
+    routing: 'least_busy',
+    keywordAnswers: [{ keyword: '营业时间', answer: '门店营业时间为每天 10:00-22:00。' }],
+  });
+  await CannedReply.insertMany([
+    { orgId, ownerId: null, shortcut: 'hi', text: '您好，我是您的专属顾问，很高兴为您服务！' },
+    { orgId, ownerId: null, shortcut: 'engrave', text: '我们提供免费刻字服务，一般 3 个工作日可取。' },
+  ]);
   return { orgId: String(orgId), customers: customers.length };
 }

@@ -92,6 +92,14 @@ function bubble(message, read) {
   const text = document.createElement('div');
   text.className = 'chat-text';
   text.textContent = message.text;
+  if (message.image) {
+    const img = document.createElement('img');
+    img.src = `${config.imageBase}${encodeURIComponent(message.image.id)}`;
+    img.alt = strings.image;
+    img.className = 'chat-image rounded d-block';
+    img.loading = 'lazy';
+    box.append(img);
+  }
   const meta = document.createElement('div');
   meta.className = 'small opacity-75 text-end';
   meta.textContent = `${time(message.createdAt)}${message.pending ? ` · ${strings.sending}` : read ? ` · ${strings.read}` : ''}`;
@@ -178,6 +186,29 @@ input.addEventListener('input', () => {
 });
 $('ask-agent').addEventListener('click', () => socket.emit('request-agent', {}, (ack) => ack?.ok && (remember(ack.data.session), render())));
 $('load-history').addEventListener('click', () => void loadHistory());
+$('image-input').addEventListener('change', async (event) => {
+  const file = event.target.files?.[0];
+  event.target.value = '';
+  if (!file) return;
+  if (!config.imageTypes.includes(file.type)) return showNotice(strings.imageType);
+  if (file.size > config.imageMaxBytes) return showNotice(strings.imageTooLarge);
+  const key = Symbol('pending');
+  state.pending.set(key, { text: `[${strings.image}]` });
+  render();
+  try {
+    const response = await fetch(config.uploadUrl, { method: 'POST', body: file, headers: { 'Content-Type': file.type, Accept: 'application/json', 'X-CSRF-Token': $('csrf').value }, credentials: 'same-origin' });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(response.status === 413 ? strings.imageTooLarge : strings.imageType);
+    const data = await sync.send('', { imageId: body.imageId });
+    remember(data.session);
+    showNotice('');
+  } catch (error) {
+    showNotice(error.message);
+  } finally {
+    state.pending.delete(key);
+    render();
+  }
+});
 $('rating-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const score = Number(new FormData(event.target).get('score'));

@@ -1,4 +1,4 @@
-export type ChatMessage = { id: string; sessionId: string; seq: number; clientId: string; sender: string; agentId: string | null; text: string; internal: boolean; createdAt: string };
+export type ChatMessage = { id: string; sessionId: string; seq: number; clientId: string; sender: string; agentId: string | null; text: string; image: { id: string; mime: string; size: number } | null; internal: boolean; createdAt: string };
 export declare function newClientId(): string;
 export declare class ChatSync {
   constructor(options: { socket: unknown; side: 'customer' | 'agent'; onChange?: (sessionId: string) => void; onError?: (error: unknown, pending: unknown) => void });
@@ -7,6 +7,6 @@ export declare class ChatSync {
   lastSeq(sessionId: string): number;
   sync(sessionId?: string): Promise<unknown>;
   resume(): Promise<void>;
-  send(text: string, options?: { clientId?: string; sessionId?: string; internal?: boolean }): Promise<{ message: ChatMessage; session: { id: string } }>;
+  send(text: string, options?: { clientId?: string; sessionId?: string; internal?: boolean; imageId?: string }): Promise<{ message: ChatMessage; session: { id: string } }>;
   pending: Map<string, unknown>;
 }

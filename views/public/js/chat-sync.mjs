@@ -117,7 +117,7 @@ export class ChatSync {
   send(text, options = {}) {
     const clientId = options.clientId ?? newClientId();
     return new Promise((resolve, reject) => {
-      const item = { clientId, text, sessionId: options.sessionId, internal: options.internal ?? false, resolve, reject };
+      const item = { clientId, text, imageId: options.imageId, sessionId: options.sessionId, internal: options.internal ?? false, resolve, reject };
       this.pending.set(clientId, item);
       this.emitSend(item);
     });
@@ -125,7 +125,9 @@ export class ChatSync {
 
   emitSend(item) {
     if (!this.socket.connected) return; // resume() sends it again on connect
-    const payload = this.sideName === 'agent' ? { sessionId: item.sessionId, clientId: item.clientId, text: item.text, internal: item.internal } : { clientId: item.clientId, text: item.text };
+    const payload = this.sideName === 'agent'
+      ? { sessionId: item.sessionId, clientId: item.clientId, text: item.text, internal: item.internal }
+      : { clientId: item.clientId, text: item.text, ...(item.imageId ? { imageId: item.imageId } : {}) };
     this.socket.timeout(10_000).emit(this.side.send, payload, (err, ack) => {
       if (!this.pending.has(item.clientId)) return;
       if (err || !ack) return; // no answer: the next connect sends it again

@@ -1,0 +1,52 @@
+import { GridFSBucket, ObjectId } from 'mongodb';
+import { fileTypeFromBuffer } from 'file-type';
+import type { Readable } from 'node:stream';
+import { NotFoundError, PayloadTooLargeError, ValidationError } from '../../errors.js';
+import { chatLimits } from '../settings/org-settings.js';
+import type { VisitorContext } from './visitors.js';
+import { mongoose } from '../../db/connect.js';
+
+/** Chat images live in GridFS (bucket `chatImages`), each tagged with its organisation and the visitor who sent it. */
+function bucket(): GridFSBucket {
+  return new GridFSBucket(mongoose.connection.db!, { bucketName: 'chatImages' });
+}
+
+export type StoredImage = { fileId: mongoose.Types.ObjectId; mime: string; size: number };
+
+/** The bytes decide the type (never the name or the declared type): JPEG, PNG, WebP or GIF, at most 5 MB. */
+export async function storeChatImage(ctx: VisitorContext, data: Buffer): Promise<StoredImage> {
+  if (data.length > chatLimits.imageMaxBytes) throw new PayloadTooLargeError('The image is too large.');
+  if (!data.length) throw new ValidationError({ image: ['required'] });
+  const type = await fileTypeFromBuffer(data);
+  if (!type || !chatLimits.imageTypes.includes(type.mime)) throw new ValidationError({ image: ['image_type'] });
+  const fileId = new ObjectId();
+  await new Promise<void>((resolve, reject) => {
+    const upload = bucket().openUploadStreamWithId(fileId, `chat-${fileId.toHexString()}.${type.ext}`, {
+      metadata: { orgId: new ObjectId(ctx.orgId), visitorId: new ObjectId(ctx.visitorId), mime: type.mime },
+    });
+    upload.once('finish', () => resolve());
+    upload.once('error', reject);
+    upload.end(data);
+  });
+  return { fileId: new mongoose.Types.ObjectId(fileId.toHexString()), mime: type.mime, size: data.length };
+}
+
+/** An image within reach: the organisation's for staff; for a customer, only what that visitor sent. */
+async function findImage(orgId: string, imageId: string, visitorId?: string) {
+  if (!mongoose.isObjectIdOrHexString(imageId)) throw new NotFoundError('No such image');
+  const filter: Record<string, unknown> = { _id: new ObjectId(imageId), 'metadata.orgId': new ObjectId(orgId) };
+  if (visitorId) filter['metadata.visitorId'] = new ObjectId(visitorId);
+  const [file] = await bucket().find(filter).limit(1).toArray();
+  if (!file) throw new NotFoundError('No such image');
+  return file;
+}
+
+export async function imageForMessage(ctx: VisitorContext, imageId: string): Promise<StoredImage> {
+  const file = await findImage(ctx.orgId, imageId, ctx.visitorId);
+  return { fileId: new mongoose.Types.ObjectId(String(file._id)), mime: String(file.metadata?.mime), size: file.length };
+}
+
+export async function openChatImage(orgId: string, imageId: string, visitorId?: string): Promise<{ stream: Readable; mime: string; size: number }> {
+  const file = await findImage(orgId, imageId, visitorId);
+  return { stream: bucket().openDownloadStream(file._id), mime: String(file.metadata?.mime), size: file.length };
+}

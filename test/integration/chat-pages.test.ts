@@ -1,0 +1,174 @@
+import { describe, expect, it, beforeAll } from '@jest/globals';
+import request from 'supertest';
+import { io as connectSocket } from 'socket.io-client';
+import { useTestDatabase } from '../setup/db.js';
+import { startTestServer } from '../setup/server.js';
+import { createOrgWithTeam, createCustomer, PASSWORD } from '../factories.js';
+import { csrfTokenIn, signIn, bearerFor, postForm } from '../setup/app.js';
+import { connectAgent, createChannel, nextEvent, ok } from '../setup/chat.js';
+import { ChatChannel, ChatVisitor, CannedReply } from '../../server/models/chat-channel.js';
+
+let server: Awaited<ReturnType<typeof startTestServer>>;
+useTestDatabase({ beforeClose: async () => server?.close() });
+beforeAll(async () => {
+  server = await startTestServer();
+});
+
+// The smallest valid PNG (1×1).
+const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6300010000000500010d0a2db40000000049454e44ae426082', 'hex');
+
+/** A customer's browser: the start form, then the chat page that remembers them by cookie. */
+async function startAsCustomer(key: string, fields: { name: string; phone?: string }) {
+  const browser = request.agent(server.baseUrl);
+  const form = await browser.get(`/c/${key}`).expect(200);
+  expect(form.text).toContain('name="name"');
+  const started = await browser.post(`/c/${key}/start`).type('form').send({ ...fields, phone: fields.phone ?? '', _csrf: csrfTokenIn(form.text) });
+  return { browser, started };
+}
+
+function configOf(html: string): { token: string; uploadUrl: string; imageBase: string } {
+  return JSON.parse(/<script type="application\/json" id="chat-config">([^<]*)<\/script>/.exec(html)![1]!);
+}
+
+describe('the customer chat page', () => {
+  it('asks for a name, refuses a bad number keeping what was typed, links a known number to the CRM customer, and remembers the device', async () => {
+    const { org } = await createOrgWithTeam();
+    const known = await createCustomer(org._id, { name: '王芳' });
+    const channel = await createChannel(org._id);
+    const { browser: first, started: refused } = await startAsCustomer(channel.key, { name: '王女士', phone: '123' });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('value="王女士"');
+    expect(await ChatVisitor.countDocuments({ orgId: org._id })).toBe(0);
+
+    const form = await first.get(`/c/${channel.key}`);
+    const ok303 = await first.post(`/c/${channel.key}/start`).type('form').send({ name: '王女士', phone: known.phone, _csrf: csrfTokenIn(form.text) });
+    expect(ok303.status).toBe(303);
+    const cookies = ([] as string[]).concat(ok303.headers['set-cookie'] ?? []);
+    expect(cookies.find((c) => c.startsWith('sl_chat='))).toMatch(new RegExp(`Path=/c/${channel.key}.*HttpOnly`, 'i'));
+    const page = await first.get(`/c/${channel.key}`).expect(200);
+    expect(page.text).toContain('data-testid="customer-chat"');
+    const visitor = await ChatVisitor.findOne({ orgId: org._id }).lean();
+    expect(String(visitor?.customerId)).toBe(String(known._id));
+
+    // The token on the page connects to the customer namespace.
+    const socket = connectSocket(`${server.baseUrl}/customer`, { auth: { token: configOf(page.text).token }, transports: ['websocket'], forceNew: true });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    socket.close();
+    expect((await request(server.baseUrl).get('/c/no-such-channel').expect(404)).text).not.toContain('customer-chat');
+  });
+
+  it('takes pictures checked by their bytes and shows each only to its sender and the organisation’s agents', async () => {
+    const { org, agent } = await createOrgWithTeam();
+    const other = await createOrgWithTeam();
+    const channel = await createChannel(org._id);
+    const { browser } = await startAsCustomer(channel.key, { name: '李先生' });
+    const page = await browser.get(`/c/${channel.key}`);
+    const csrf = csrfTokenIn(page.text);
+    const upload = (body: Buffer, type: string) => browser.post(`/c/${channel.key}/images`).set('Content-Type', type).set('Accept', 'application/json').set('X-CSRF-Token', csrf).send(body);
+
+    const fake = await upload(Buffer.from('<svg onload="alert(1)"></svg>'), 'image/png');
+    expect(fake.status).toBe(400);
+    expect(fake.body.error.details.fields.image).toEqual(['image_type']);
+    expect((await upload(Buffer.alloc(5 * 1024 * 1024 + 1, 1), 'image/png')).status).toBe(413);
+    const stored = await upload(PNG, 'image/png').expect(201);
+    const imageId = stored.body.imageId as string;
+
+    const mine = await browser.get(`/c/${channel.key}/images/${imageId}`).expect(200);
+    expect(mine.headers['content-type']).toBe('image/png');
+    expect(mine.headers['x-content-type-options']).toBe('nosniff');
+    const stranger = await startAsCustomer(channel.key, { name: '路人' });
+    await stranger.browser.get(`/c/${channel.key}/images/${imageId}`).expect(404);
+    const staff = await signIn(server.baseUrl, agent.login, PASSWORD);
+    await staff.get(`/chat/images/${imageId}`).expect(200);
+    const outsider = await signIn(server.baseUrl, other.agent.login, PASSWORD);
+    await outsider.get(`/chat/images/${imageId}`).expect(404);
+
+    // The picture goes out as a message; the agent receives it with the image's id.
+    const a = await connectAgent(server.baseUrl, agent.login);
+    await ok(a.socket, 'chat:presence', { status: 'online' });
+    const socket = connectSocket(`${server.baseUrl}/customer`, { auth: { token: configOf(page.text).token }, transports: ['websocket'], forceNew: true });
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const pushed = nextEvent<{ message: { image: { id: string } | null } }>(a.socket, 'chat:message', (p) => Boolean(p.message.image));
+    await ok(socket, 'message:send', { clientId: 'img-1', imageId });
+    expect((await pushed).message.image?.id).toBe(imageId);
+    socket.close();
+    a.socket.close();
+  });
+
+  it('gives API clients a visitor token, refusing a bad number with field details', async () => {
+    const { org } = await createOrgWithTeam();
+    const channel = await createChannel(org._id);
+    const bad = await request(server.baseUrl).post(`/api/v1/chat/channels/${channel.key}/visitors`).send({ name: '', phone: 'abc' });
+    expect(bad.status).toBe(400);
+    expect(Object.keys(bad.body.error.details.fields).sort()).toEqual(['name']);
+    const created = await request(server.baseUrl).post(`/api/v1/chat/channels/${channel.key}/visitors`).send({ name: '小周' }).expect(201);
+    expect(created.body.token).toMatch(/^[0-9a-f]{24}\.0\.\d+\.[\w-]+$/);
+    await request(server.baseUrl).post('/api/v1/chat/channels/nope-nope/visitors').send({ name: '小周' }).expect(404);
+  });
+});
+
+describe('channels and canned replies', () => {
+  it('lets an admin create a channel with keyword answers and business hours, refusing bad lines and keeping the form', async () => {
+    const { admin, agent, org } = await createOrgWithTeam();
+    const browser = await signIn(server.baseUrl, admin.login, PASSWORD);
+    const refused = await postForm(browser, '/admin/channels/new', '/admin/channels', { name: '门店咨询', routing: 'round_robin', keywordAnswers: '营业时间\n地址 = 南京西路 1 号', businessStart: '09:00', businessEnd: '21:00' });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('南京西路 1 号');
+    expect(await ChatChannel.countDocuments({ orgId: org._id })).toBe(0);
+    const created = await postForm(browser, '/admin/channels/new', '/admin/channels', { name: '门店咨询', routing: 'round_robin', routeByStore: 'on', active: 'on', keywordAnswers: '营业时间 = 10:00-22:00\n地址 = 南京西路 1 号', businessDays: ['1', '2'], businessStart: '09:00', businessEnd: '21:00' });
+    expect(created.status).toBe(303);
+    const channel = await ChatChannel.findOne({ orgId: org._id }).lean();
+    expect(channel).toMatchObject({ routing: 'round_robin', businessHours: { days: [1, 2], start: '09:00', end: '21:00' } });
+    expect(channel?.keywordAnswers).toEqual([{ keyword: '营业时间', answer: '10:00-22:00' }, { keyword: '地址', answer: '南京西路 1 号' }]);
+    const list = await browser.get('/admin/channels').expect(200);
+    expect(list.text).toContain(`/c/${channel!.key}`);
+    expect(list.text).toContain('<svg');
+    const agentBrowser = await signIn(server.baseUrl, agent.login, PASSWORD);
+    await agentBrowser.get('/admin/channels').expect(403);
+  });
+
+  it('keeps personal canned replies personal and organisation ones for admins to manage', async () => {
+    const { admin, agent, org } = await createOrgWithTeam();
+    const headers = await bearerFor(server.baseUrl, agent.login, PASSWORD);
+    const mine = await request(server.baseUrl).post('/api/v1/chat/canned-replies').set(headers).send({ shortcut: 'hi', text: '您好！' }).expect(201);
+    expect((await request(server.baseUrl).post('/api/v1/chat/canned-replies').set(headers).send({ shortcut: 'hi', text: '再来' })).status).toBe(409);
+    expect((await request(server.baseUrl).post('/api/v1/chat/canned-replies').set(headers).send({ shortcut: 'all', text: '全员', shared: true })).status).toBe(403);
+    expect((await request(server.baseUrl).post('/api/v1/chat/canned-replies').set(headers).send({ shortcut: 'a b', text: 'x' })).body.error.details.fields.shortcut).toEqual(['shortcut_format']);
+    const adminHeaders = await bearerFor(server.baseUrl, admin.login, PASSWORD);
+    await request(server.baseUrl).post('/api/v1/chat/canned-replies').set(adminHeaders).send({ shortcut: 'engrave', text: '免费刻字', shared: true }).expect(201);
+    const seen = await request(server.baseUrl).get('/api/v1/chat/canned-replies').set(headers).expect(200);
+    expect(seen.body.items.map((r: { shortcut: string }) => r.shortcut).sort()).toEqual(['engrave', 'hi']);
+    const adminSees = await request(server.baseUrl).get('/api/v1/chat/canned-replies').set(adminHeaders).expect(200);
+    expect(adminSees.body.items.map((r: { shortcut: string }) => r.shortcut)).toEqual(['engrave']);
+    await request(server.baseUrl).delete(`/api/v1/chat/canned-replies/${mine.body.id as string}`).set(adminHeaders).expect(404);
+    await request(server.baseUrl).delete(`/api/v1/chat/canned-replies/${mine.body.id as string}`).set(headers).expect(204);
+    expect(await CannedReply.countDocuments({ orgId: org._id })).toBe(1);
+  });
+});
+
+describe('escaping', () => {
+  it('carries script and markup payloads as text on both sides and renders them escaped in pages', async () => {
+    const { org, agent } = await createOrgWithTeam();
+    const channel = await createChannel(org._id);
+    const payload = '<script>alert(1)</script><img src=x onerror=alert(2)>';
+    const { browser } = await startAsCustomer(channel.key, { name: payload });
+    const page = await browser.get(`/c/${channel.key}`).expect(200);
+    expect(page.text).not.toContain('<script>alert(1)');
+    expect(page.text).not.toContain('<img src=x');
+    const a = await connectAgent(server.baseUrl, agent.login);
+    await ok(a.socket, 'chat:presence', { status: 'online' });
+    const socket = connectSocket(`${server.baseUrl}/customer`, { auth: { token: configOf(page.text).token }, transports: ['websocket'], forceNew: true });
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const sent = await ok<{ message: { text: string }; session: { id: string } }>(socket, 'message:send', { clientId: 'x', text: payload });
+    expect(sent.message.text).toBe(payload);
+    const opened = await ok<{ visitor: { name: string }; messages: { text: string }[] }>(a.socket, 'chat:open', { sessionId: sent.session.id });
+    expect(opened.visitor.name).toBe(payload);
+    const console = await (await signIn(server.baseUrl, agent.login, PASSWORD)).get('/console/agent').expect(200);
+    expect(console.text).not.toContain('<script>alert(1)');
+    socket.close();
+    a.socket.close();
+  });
+});
