@@ -3,23 +3,30 @@ import { z } from 'zod';
 import { defineHandler } from './handler.js';
 import { rooms } from './rooms.js';
 import type { ServiceContext } from '../services/context.js';
-import { can } from '../policies/permissions.js';
-import { agentOverview, acceptSession, agentRead, closeSession, consoleConnected, consoleDisconnected, linkCustomer, openConversation, sendAgentMessage, sessionInReach, setPresence, syncAgent, transferSession } from '../services/chat/agent-chat.js';
+import { can, scopeOf } from '../policies/permissions.js';
+import { sidebarCustomer, tagSessionCustomer, agentOverview, acceptSession, agentRead, closeSession, consoleConnected, consoleDisconnected, linkCustomer, openConversation, sendAgentMessage, sessionInReach, setPresence, syncAgent, transferSession } from '../services/chat/agent-chat.js';
 import { presentMessage, presentSession } from '../presenters/chat.js';
 import { presenceStates, dispositions } from '../models/chat-session.js';
 import { chatLimits } from '../services/settings/org-settings.js';
 import { maskPhone } from '../presenters/customer.js';
 import { logger } from '../logger.js';
+import { i18n } from '../i18n/index.js';
 
 const sessionId = z.string().regex(/^[0-9a-f]{24}$/, 'invalid');
 const clientId = z.string().min(1).max(64);
 const seq = z.number().int().min(0);
 
+/** Timeline entries with their words in the staff member's language (the console shows them as they are). */
+function labelled(timeline: { type: string; at: string }[], locale = 'zh-CN') {
+  return timeline.map((entry) => ({ ...entry, label: i18n.t(`timeline.${entry.type}`, { lng: locale }) }));
+}
+
 /** The agent console's events on the default namespace (staff, authenticated by their browser session). */
 export function registerAgentChat(io: Server, socket: Socket): void {
   const ctx = socket.data.ctx as ServiceContext;
   if (!can(ctx.actor, 'chat.serve')) return;
-  void socket.join(rooms.queue(ctx.orgId));
+  // Session changes go to the whole organisation's chat staff, or to a store's when the actor's reach is one store.
+  void socket.join(scopeOf(ctx.actor, 'chat.serve') === 'store' ? rooms.storeQueue(ctx.orgId, ctx.actor.storeId ?? 'none') : rooms.queue(ctx.orgId));
   void consoleConnected(ctx).catch((err: unknown) => logger.error({ err }, 'console presence failed'));
   socket.on('disconnect', () => {
     void consoleDisconnected(ctx).catch((err: unknown) => logger.error({ err }, 'console presence failed'));
@@ -43,7 +50,16 @@ export function registerAgentChat(io: Server, socket: Socket): void {
       messages: view.messages.map(presentMessage),
       replyWindow: view.replyWindow,
       visitor: { name: view.visitor.name, phone: view.visitor.phone ? maskPhone(view.visitor.phone) : '' },
-      customer: view.customer ? { id: String(view.customer._id), name: view.customer.name, phone: maskPhone(view.customer.phone), tagIds: view.customer.tagIds.map(String), notes: view.customer.notes } : null,
+      customer: view.customer
+        ? {
+            id: String(view.customer._id),
+            name: view.customer.name,
+            phone: maskPhone(view.customer.phone),
+            notes: view.customer.notes,
+            canOpen: can(c.actor, 'customer.read'),
+            ...(await sidebarCustomer(c, view.customer).then((side) => ({ ...side, timeline: labelled(side.timeline, socket.data.locale as string | undefined) }))),
+          }
+        : null,
       earlier: view.earlier.map((s) => ({ id: String(s._id), createdAt: s.createdAt, closedAt: s.closedAt ?? null, rating: s.rating?.score ?? null, disposition: s.disposition ?? null })),
     };
   });
@@ -71,6 +87,11 @@ export function registerAgentChat(io: Server, socket: Socket): void {
   defineHandler(socket, 'chat:close', z.object({ sessionId, disposition: z.enum(dispositions).default('resolved') }), async (c, input) => ({ session: presentSession(await closeSession(c, input)) }));
   defineHandler(socket, 'chat:read', z.object({ sessionId, seq }), async (c, input) => ({ session: presentSession(await agentRead(c, input)) }));
   defineHandler(socket, 'chat:presence', z.object({ status: z.enum(presenceStates) }), async (c, input) => ({ status: await setPresence(c, input.status) }));
+  defineHandler(socket, 'chat:customer-tags', z.object({ sessionId, add: z.array(z.string().max(64)).max(50).default([]), remove: z.array(z.string().max(64)).max(50).default([]) }), async (c, input) => {
+    const customer = await tagSessionCustomer(c, input);
+    const { tags, timeline } = await sidebarCustomer(c, customer);
+    return { tags, timeline: labelled(timeline, socket.data.locale as string | undefined) };
+  });
   defineHandler(socket, 'chat:link-customer', z.object({ sessionId, customerId: z.string().regex(/^[0-9a-f]{24}$/).nullable() }), async (c, input) => ({ session: presentSession(await linkCustomer(c, input)) }));
   socket.on('chat:typing', async (payload: unknown) => {
     const parsed = z.object({ sessionId, typing: z.boolean() }).safeParse(payload);

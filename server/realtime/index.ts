@@ -33,6 +33,8 @@ export function attachRealtime(httpServer: HttpServer, session: RequestHandler):
     const user = (socket.request as Request).user;
     if (!user) return next(new Error('unauthenticated'));
     socket.data.ctx = { actor: actorOf(user), orgId: String(user.orgId), ip: socket.handshake.address };
+    // The pages' language choice (the lang cookie), so socket answers speak the same language.
+    socket.data.locale = /(?:^|;\s*)lang=en(?:;|$)/.test(socket.handshake.headers.cookie ?? '') ? 'en' : 'zh-CN';
     next();
   });
 
@@ -55,7 +57,7 @@ export function attachRealtime(httpServer: HttpServer, session: RequestHandler):
       const session = await ChatSession.findOne({ _id: toObjectId(sessionId), orgId: toObjectId(orgId) }).lean<ChatSessionDoc>();
       if (!session) return;
       const visitor = await ChatVisitor.findOne({ _id: session.visitorId, orgId: session.orgId }, { name: 1 }).lean();
-      const targets = [rooms.queue(orgId), rooms.session(sessionId), ...(agentId ? [rooms.staff(agentId)] : []), ...(previousAgentId ? [rooms.staff(previousAgentId)] : [])];
+      const targets = [rooms.queue(orgId), ...(session.storeId ? [rooms.storeQueue(orgId, String(session.storeId))] : []), rooms.session(sessionId), ...(agentId ? [rooms.staff(agentId)] : []), ...(previousAgentId ? [rooms.staff(previousAgentId)] : [])];
       io.to(targets).emit('chat:session', presentSession(session, { visitorName: visitor?.name }));
       io.of('/customer').to(rooms.visitor(visitorId)).emit('session', await customerView(session));
     })().catch((err: unknown) => logger.error({ err }, 'chat push failed'));

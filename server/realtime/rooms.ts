@@ -6,6 +6,8 @@ export const rooms = {
   session: (sessionId: string) => `session:${sessionId}`,
   /** Everyone in the organisation who serves chats: queue changes. */
   queue: (orgId: string) => `queue:${orgId}`,
+  /** Store-scoped chat staff (managers): only their store's sessions. */
+  storeQueue: (orgId: string, storeId: string) => `queue:${orgId}:store:${storeId}`,
   /** A customer's devices and tabs (on the /customer namespace). */
   visitor: (visitorId: string) => `visitor:${visitorId}`,
 };

@@ -6,6 +6,8 @@ import { createOrgWithTeam, createStaff, createCustomer } from '../factories.js'
 import { connectAgent, connectCustomer, createChannel, nextEvent, ok, request } from '../setup/chat.js';
 import { ChatMessage, ChatSession } from '../../server/models/chat-session.js';
 import { TimelineEvent } from '../../server/models/timeline-event.js';
+import { Tag, TagGroup } from '../../server/models/tag.js';
+import { Customer } from '../../server/models/customer.js';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 useTestDatabase({ beforeClose: async () => server?.close() });
@@ -147,6 +149,39 @@ describe('live chat, end to end over Socket.IO', () => {
       expect(refused.message).toBe('invalid_token');
       expect(refused.data?.code).toBe('invalid_token');
       bad.close();
+    } finally {
+      a.socket.close();
+      customer.socket.close();
+    }
+  });
+
+  it('lets the serving agent create the customer from the visitor and tag them from the sidebar', async () => {
+    const { org, agent, admin } = await createOrgWithTeam();
+    const group = await TagGroup.create({ orgId: org._id, name: '年龄', color: '#198754', order: 0 });
+    const tag = await Tag.create({ orgId: org._id, groupId: group._id, name: '20-30' });
+    const channel = await createChannel(org._id, { routing: 'least_busy' });
+    const a = await connectAgent(server.baseUrl, agent.login);
+    const customer = await connectCustomer(server.baseUrl, channel.key, { name: '赵女士', phone: '13912345678' });
+    try {
+      await ok(a.socket, 'chat:presence', { status: 'online' });
+      const { session } = await ok<{ session: Sess }>(customer.socket, 'message:send', { clientId: 'z1', text: '你好' });
+      const noCustomer = await request(a.socket, 'chat:customer-tags', { sessionId: session.id, add: [String(tag._id)] });
+      expect(noCustomer.ok ? null : noCustomer.error.code).toBe('no_customer');
+      const linked = await ok<{ session: { customerId: string } }>(a.socket, 'chat:link-customer', { sessionId: session.id, customerId: null });
+      const created = await Customer.findOne({ orgId: org._id, _id: linked.session.customerId }).lean();
+      expect(created).toMatchObject({ name: '赵女士', phone: '+8613912345678', source: 'online' });
+      const tagged = await ok<{ tags: { name: string }[]; timeline: { type: string; label: string }[] }>(a.socket, 'chat:customer-tags', { sessionId: session.id, add: [String(tag._id)] });
+      expect(tagged.tags.map((t) => t.name)).toEqual(['20-30']);
+      expect(tagged.timeline[0]).toMatchObject({ type: 'customer.tagged' });
+      const opened = await ok<{ customer: { tags: { name: string }[]; canOpen: boolean; tagChoices: { id: string }[] } }>(a.socket, 'chat:open', { sessionId: session.id });
+      expect(opened.customer).toMatchObject({ tags: [{ name: '20-30' }], canOpen: false });
+      expect(opened.customer.tagChoices.map((c) => c.id)).toContain(String(tag._id));
+      // Another organisation's tag is refused.
+      const foreign = await createOrgWithTeam();
+      const foreignGroup = await TagGroup.create({ orgId: foreign.org._id, name: 'x', color: '#198754', order: 0 });
+      const foreignTag = await Tag.create({ orgId: foreign.org._id, groupId: foreignGroup._id, name: 'y' });
+      expect((await request(a.socket, 'chat:customer-tags', { sessionId: session.id, add: [String(foreignTag._id)] })).ok).toBe(false);
+      expect(admin).toBeDefined();
     } finally {
       a.socket.close();
       customer.socket.close();

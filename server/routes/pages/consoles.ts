@@ -10,9 +10,12 @@ import {
   managerConsoleSummary,
   marketerConsoleSummary,
 } from '../../services/console/summaries.js';
-import { getOwnProfile } from '../../services/org/staff.js';
-import { listStoreChoices } from '../../services/org/stores.js';
-import { storeNameMap } from '../../presenters/store.js';
+import { i18n } from '../../i18n/index.js';
+import { scopeOf } from '../../policies/permissions.js';
+import { listCannedReplies } from '../../services/chat/channels.js';
+import { listChatAgents } from '../../services/chat/agent-chat.js';
+import { getOrgSettings } from '../../services/org/settings.js';
+import { chatLimits } from '../../services/settings/org-settings.js';
 
 async function customersModel(ctx: ReturnType<typeof ctxOf>) {
   const summary = await customerConsoleSummary(ctx);
@@ -41,8 +44,28 @@ export const consoleRoutes: RouteSpec[] = [
     access: { permission: 'console.agent' },
     handler: async (req, res) => {
       const ctx = ctxOf(req);
-      const [me, stores] = await Promise.all([getOwnProfile(ctx), listStoreChoices(ctx)]);
-      res.render('pages/consoles/agent', { title: tr(req, 'nav.agent'), profile: presentStaff(me, storeNameMap(stores)) });
+      const [settings, canned, colleagues] = await Promise.all([getOrgSettings(ctx), listCannedReplies(ctx), listChatAgents(ctx)]);
+      const agents = colleagues.filter((a) => a.id !== ctx.actor.id);
+      res.setHeader('Cache-Control', 'no-store');
+      res.render('pages/consoles/agent', {
+        title: tr(req, 'agentConsole.title'),
+        agents,
+        config: {
+          me: ctx.actor.id,
+          locale: req.locale === 'en' ? 'en' : 'zh-CN',
+          timezone: settings.timezone,
+          replyWindowHours: settings.replyWindowHours,
+          replyWindowMessages: settings.replyWindowMessages,
+          maxSessions: settings.maxConcurrentSessions,
+          messageMax: chatLimits.messageMax,
+          noteMax: chatLimits.noteMax,
+          // The queue room carries the whole organisation's sessions; a store-scoped manager shows only the store's.
+          storeScope: scopeOf(ctx.actor, 'chat.serve') === 'store' ? { storeId: ctx.actor.storeId } : null,
+          agents: agents.map((a) => ({ id: a.id, name: a.name })),
+          canned: canned.map((c) => ({ shortcut: c.shortcut.replace(/^\//, ''), text: c.text })),
+        },
+        strings: i18n.t('agentConsole.js', { lng: req.locale, returnObjects: true }),
+      });
     },
   }),
   route({

@@ -9,7 +9,9 @@ import { toObjectId } from '../ids.js';
 import { appendMessage, latestMessages, messagesAfter } from './messages.js';
 import { announce, assignSession, chatSettings, claimAgentSlot, closeSessionDoc, queuePosition, queueSession, releaseAgentSlot, routeQueue, transition } from './sessions.js';
 import { replyWindowOf } from './reply-window.js';
-import { addCustomer } from '../customers/customers.js';
+import { addCustomer, changeCustomerTags } from '../customers/customers.js';
+import { listTagGroups, tagNamesFor } from '../tags/tags.js';
+import { TimelineEvent } from '../../models/timeline-event.js';
 import { clock } from '../../clock.js';
 import { mongoose } from '../../db/connect.js';
 
@@ -196,6 +198,36 @@ export async function consoleDisconnected(ctx: ServiceContext): Promise<void> {
   await AgentPresence.updateOne({ orgId, staffId, connections: { $lte: 0 } }, { $set: { status: 'offline' } });
 }
 
+/**
+ * Agents act on the customer of a session they serve by the chat's own rule (the session is within their reach),
+ * not by the customer matrix, which gives agents no customers of their own: creating the customer from the visitor
+ * and tagging them while serving.
+ */
+function onBehalfOfChat(ctx: ServiceContext): ServiceContext {
+  return { ...ctx, actor: { ...ctx.actor, system: true } };
+}
+
+/** Tags the session's customer while serving (enterprise tags and the agent's own). */
+export async function tagSessionCustomer(ctx: ServiceContext, input: { sessionId: string; add: string[]; remove: string[] }): Promise<CustomerDoc> {
+  const session = await sessionInReach(ctx, input.sessionId);
+  if (!session.customerId) throw new ConflictError('Link the visitor to a customer first', { code: 'no_customer', messageKey: 'chat.errors.noCustomer' });
+  return changeCustomerTags(onBehalfOfChat(ctx), String(session.customerId), { add: input.add, remove: input.remove });
+}
+
+/** The customer beside a conversation: profile, tags, the latest of their timeline, and the tags that can be added. */
+export async function sidebarCustomer(ctx: ServiceContext, customer: CustomerDoc) {
+  const [tagNames, timeline, tags] = await Promise.all([
+    tagNamesFor(ctx, customer.tagIds),
+    TimelineEvent.find({ orgId: customer.orgId, customerId: customer._id }).sort({ at: -1, _id: -1 }).limit(10).lean(),
+    listTagGroups(ctx),
+  ]);
+  return {
+    tags: customer.tagIds.map((id) => ({ id: String(id), name: tagNames.get(String(id)) ?? '' })).filter((tag) => tag.name),
+    timeline: timeline.map((event) => ({ type: event.type, at: event.at.toISOString() })),
+    tagChoices: [...tags.groups.flatMap((g) => g.tags.map((tag) => ({ id: String(tag._id), name: tag.name, group: g.name }))), ...tags.personal.map((tag) => ({ id: String(tag._id), name: tag.name, group: null }))],
+  };
+}
+
 /** Links the session's visitor to a CRM customer: an existing one, or a new one made from the visitor's name and number. */
 export async function linkCustomer(ctx: ServiceContext, input: { sessionId: string; customerId: string | null }): Promise<ChatSessionDoc> {
   const session = await sessionInReach(ctx, input.sessionId);
@@ -207,7 +239,7 @@ export async function linkCustomer(ctx: ServiceContext, input: { sessionId: stri
     customerId = customer._id;
   } else {
     if (!visitor?.phone) throw new ValidationError({ phone: ['required'] });
-    const created = await addCustomer(ctx, { name: visitor.name, phone: visitor.phone, gender: 'unknown', birthday: null, relatives: [], tagIds: [], notes: '', source: 'online', storeId: session.storeId ? String(session.storeId) : null, ownerId: null });
+    const created = await addCustomer(onBehalfOfChat(ctx), { name: visitor.name, phone: visitor.phone, gender: 'unknown', birthday: null, relatives: [], tagIds: [], notes: '', source: 'online', storeId: session.storeId ? String(session.storeId) : null, ownerId: null });
     customerId = created._id;
   }
   await ChatVisitor.updateOne({ _id: session.visitorId, orgId: session.orgId }, { $set: { customerId } });

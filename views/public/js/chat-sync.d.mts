@@ -2,7 +2,9 @@ export type ChatMessage = { id: string; sessionId: string; seq: number; clientId
 export declare function newClientId(): string;
 export declare class ChatSync {
   constructor(options: { socket: unknown; side: 'customer' | 'agent'; onChange?: (sessionId: string) => void; onError?: (error: unknown, pending: unknown) => void });
-  track(sessionId: string): void;
+  track(sessionId: string, fromSeq?: number): void;
+  untrack(sessionId: string): void;
+  insert(messages: ChatMessage[]): void;
   messagesOf(sessionId: string): ChatMessage[];
   lastSeq(sessionId: string): number;
   sync(sessionId?: string): Promise<unknown>;

@@ -33,15 +33,28 @@ export class ChatSync {
     this.pending = new Map();
     this.syncing = new Map();
     this.tracked = new Set();
+    /** Per session, the seq just before the first one this client holds (a long session opened at its latest messages). */
+    this.floors = new Map();
     socket.on('connect', () => void this.resume());
     socket.on(this.side.push, (payload) => this.receive(this.side.unwrap(payload)));
   }
 
-  /** Follow a session: its messages are kept and synced on every reconnect. */
-  track(sessionId) {
+  /**
+   * Follow a session: its messages are kept and synced on every reconnect. `fromSeq` is the first seq this client
+   * will hold when it opened the session at its latest messages rather than at the start.
+   */
+  track(sessionId, fromSeq) {
     if (!sessionId) return;
     this.tracked.add(sessionId);
     if (!this.sessions.has(sessionId)) this.sessions.set(sessionId, new Map());
+    if (fromSeq !== undefined && !this.floors.has(sessionId)) this.floors.set(sessionId, Math.max(0, fromSeq - 1));
+  }
+
+  /** Stop following a session and drop what is held of it. */
+  untrack(sessionId) {
+    this.tracked.delete(sessionId);
+    this.sessions.delete(sessionId);
+    this.floors.delete(sessionId);
   }
 
   /** The messages held for a session, in seq order. */
@@ -51,9 +64,10 @@ export class ChatSync {
 
   lastSeq(sessionId) {
     const held = this.sessions.get(sessionId);
-    if (!held || held.size === 0) return 0;
-    // The highest seq with every seq below it held: a gap is fetched, not skipped.
-    let seq = 0;
+    const floor = this.floors.get(sessionId) ?? 0;
+    if (!held || held.size === 0) return floor;
+    // The highest seq with every seq below it held (from the floor): a gap is fetched, not skipped.
+    let seq = floor;
     while (held.has(seq + 1)) seq += 1;
     return seq;
   }

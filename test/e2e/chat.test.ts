@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { useTestDatabase } from '../setup/db.js';
+import { startTestServer } from '../setup/server.js';
+import { launchBrowser } from './browser.js';
+import { createOrgWithTeam, PASSWORD } from '../factories.js';
+import { createChannel } from '../setup/chat.js';
+import { ChatSession } from '../../server/models/chat-session.js';
+
+useTestDatabase();
+
+let browser: Browser;
+let server: Awaited<ReturnType<typeof startTestServer>>;
+beforeAll(async () => {
+  [browser, server] = await Promise.all([launchBrowser(), startTestServer()]);
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** A page that records what must never happen: script errors, CSP violations, failed requests. */
+async function watchedPage(context: BrowserContext): Promise<{ page: Page; problems: string[] }> {
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(String(error)));
+  page.on('response', (response) => {
+    if (response.status() >= 400 && new URL(response.url()).pathname !== '/favicon.ico') problems.push(`${response.status()} ${response.url()}`);
+  });
+  return { page, problems };
+}
+
+describe('a conversation between a phone and the agent console', () => {
+  it('lets a customer on a 375 px phone and an agent on a desktop hold a conversation, close it and rate it', async () => {
+    const { org, agent } = await createOrgWithTeam();
+    const channel = await createChannel(org._id, { routing: 'manual', welcomeMessage: '您好，欢迎光临！' });
+
+    const agentContext = await browser.newContext({ viewport: { width: 1366, height: 860 }, baseURL: server.baseUrl, locale: 'zh-CN' });
+    const customerContext = await browser.newContext({ viewport: { width: 375, height: 740 }, baseURL: server.baseUrl, locale: 'zh-CN', isMobile: true, hasTouch: true });
+    agentContext.setDefaultTimeout(15_000);
+    customerContext.setDefaultTimeout(15_000);
+    const desk = await watchedPage(agentContext);
+    const phone = await watchedPage(customerContext);
+    try {
+      await desk.page.goto('/login');
+      await desk.page.getByLabel('账号').fill(agent.login);
+      await desk.page.getByLabel('密码').fill(PASSWORD);
+      await Promise.all([desk.page.waitForURL(/\/console\/agent/), desk.page.getByRole('button', { name: '登录' }).click()]);
+      await desk.page.getByTestId('presence').selectOption('online');
+
+      await phone.page.goto(`/c/${channel.key}`);
+      await phone.page.getByLabel('您的称呼').fill('<b>王女士</b>');
+      await Promise.all([phone.page.waitForURL(`**/c/${channel.key}`), phone.page.getByRole('button', { name: '开始咨询' }).click()]);
+      await phone.page.getByTestId('chat-status').filter({ hasText: /有问题|留言/ }).waitFor();
+      await phone.page.getByTestId('message-input').fill('请问戒指可以刻字吗？');
+      await phone.page.getByTestId('send').click();
+      await phone.page.locator('[data-testid="message"][data-sender="customer"]').filter({ hasText: '请问戒指可以刻字吗？' }).waitFor();
+      await phone.page.locator('[data-testid="message"][data-sender="bot"]').filter({ hasText: '您好，欢迎光临！' }).waitFor();
+      await phone.page.getByTestId('chat-status').filter({ hasText: '排队' }).waitFor();
+
+      const queued = desk.page.getByTestId('queue-item').filter({ hasText: '<b>王女士</b>' });
+      await queued.waitFor();
+      await queued.getByTestId('accept').click();
+      await desk.page.locator('[data-testid="message"][data-sender="customer"]').filter({ hasText: '请问戒指可以刻字吗？' }).waitFor();
+      await phone.page.getByTestId('chat-status').filter({ hasText: '正在为您服务' }).waitFor();
+
+      await desk.page.getByTestId('composer').fill('可以的，免费刻字，3 个工作日可取。');
+      await desk.page.getByTestId('send').click();
+      await phone.page.locator('[data-testid="message"][data-sender="agent"]').filter({ hasText: '免费刻字' }).waitFor();
+      // The agent's console sees the customer's read receipt once the phone shows the reply.
+      await phone.page.getByTestId('message-input').fill('太好了，谢谢！');
+      await phone.page.getByTestId('message-input').press('Enter');
+      await desk.page.locator('[data-testid="message"][data-sender="customer"]').filter({ hasText: '太好了，谢谢！' }).waitFor();
+
+      await desk.page.getByTestId('close-session').click();
+      await desk.page.getByTestId('close-disposition').selectOption('resolved');
+      await desk.page.getByTestId('close-confirm').click();
+      await phone.page.getByTestId('rating-form').waitFor({ state: 'visible' });
+      await phone.page.locator('label[for="score-5"]').click();
+      await phone.page.getByLabel(/意见或建议/).fill('很专业');
+      await phone.page.getByRole('button', { name: '提交评价' }).click();
+      await phone.page.getByTestId('rating-form').waitFor({ state: 'hidden' });
+
+      const session = await ChatSession.findOne({ orgId: org._id }).lean();
+      expect(session).toMatchObject({ state: 'closed', rating: { score: 5, comment: '很专业' } });
+      expect(await phone.page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
+      // The name typed as markup is shown as text.
+      expect(await desk.page.locator('b', { hasText: '王女士' }).count()).toBe(0);
+      expect(desk.problems).toEqual([]);
+      expect(phone.problems).toEqual([]);
+    } finally {
+      await agentContext.close();
+      await customerContext.close();
+    }
+  }, 90_000);
+});
