@@ -18,6 +18,7 @@ import { customerApiRoutes } from './customers.js';
 import { customerImportApiRoutes } from './customer-imports.js';
 import { followupApiRoutes } from './followups.js';
 import { chatApiRoutes } from './chat.js';
+import { chatReportApiRoutes } from './chat-reports.js';
 import { z } from 'zod';
 
 const staffListQuery = z.object({ status: z.enum(['active', 'left']).optional() });
@@ -165,6 +166,7 @@ export function apiRouter(): Router {
     ...customerApiRoutes,
     ...followupApiRoutes,
     ...chatApiRoutes,
+    ...chatReportApiRoutes,
   ]);
   router.use((_req, _res, next) => next(new NotFoundError('No such API endpoint')));
   return router;

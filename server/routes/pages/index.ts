@@ -11,7 +11,8 @@ import { tagPageRoutes } from './tags.js';
 import { followupPageRoutes } from './followups.js';
 import { chatPageRoutes } from './chat.js';
 import { chatAdminPageRoutes } from './chat-admin.js';
+import { chatReportPageRoutes } from './chat-reports.js';
 
 export function pagesRouter(): Router {
-  return mount(Router(), 'page', [...authRoutes, ...consoleRoutes, ...customerImportPageRoutes, ...customerTransferPageRoutes, ...customerPageRoutes, ...tagPageRoutes, ...followupPageRoutes, ...chatPageRoutes, ...chatAdminPageRoutes, ...adminRoutes, ...profileRoutes]);
+  return mount(Router(), 'page', [...authRoutes, ...consoleRoutes, ...customerImportPageRoutes, ...customerTransferPageRoutes, ...customerPageRoutes, ...tagPageRoutes, ...followupPageRoutes, ...chatPageRoutes, ...chatAdminPageRoutes, ...chatReportPageRoutes, ...adminRoutes, ...profileRoutes]);
 }
