@@ -21,6 +21,8 @@ export interface ChatSessionDoc {
   channelId: mongoose.Types.ObjectId;
   storeId?: mongoose.Types.ObjectId | null | undefined;
   visitorId: mongoose.Types.ObjectId;
+  /** The visitor's name when the session opened, so lists and pushes need no second read. */
+  visitorName: string;
   customerId?: mongoose.Types.ObjectId | null | undefined;
   /** The closed session this one continues, when the customer wrote again. */
   previousSessionId?: mongoose.Types.ObjectId | null | undefined;
@@ -52,6 +54,7 @@ const sessionSchema = new Schema<ChatSessionDoc>(
     channelId: { type: Schema.Types.ObjectId, ref: 'ChatChannel', required: true },
     storeId: { type: Schema.Types.ObjectId, ref: 'Store', default: null },
     visitorId: { type: Schema.Types.ObjectId, ref: 'ChatVisitor', required: true },
+    visitorName: { type: String, default: '' },
     customerId: { type: Schema.Types.ObjectId, ref: 'Customer', default: null },
     previousSessionId: { type: Schema.Types.ObjectId, ref: 'ChatSession', default: null },
     state: { type: String, enum: sessionStates, default: 'new' },
@@ -144,6 +147,8 @@ export interface AgentPresenceDoc {
   lastAssignedAt: Date;
   /** Open console connections (tabs): the agent is offline when the last one closes. */
   connections: number;
+  /** The last sign of life from one of the agent's consoles (a heartbeat): routing skips agents not heard from. */
+  seenAt: Date;
   updatedAt: Date;
 }
 
@@ -156,6 +161,7 @@ const presenceSchema = new Schema<AgentPresenceDoc>(
     activeSessions: { type: Number, default: 0 },
     lastAssignedAt: { type: Date, default: () => new Date(0) },
     connections: { type: Number, default: 0 },
+    seenAt: { type: Date, default: () => new Date(0) },
   },
   { timestamps: { createdAt: false, updatedAt: true } },
 );

@@ -4,7 +4,7 @@ import { defineHandler } from './handler.js';
 import { rooms } from './rooms.js';
 import type { ServiceContext } from '../services/context.js';
 import { can, scopeOf } from '../policies/permissions.js';
-import { sidebarCustomer, tagSessionCustomer, agentOverview, acceptSession, agentRead, closeSession, consoleConnected, consoleDisconnected, linkCustomer, openConversation, sendAgentMessage, sessionInReach, setPresence, syncAgent, transferSession } from '../services/chat/agent-chat.js';
+import { consoleHeartbeat, sidebarCustomer, tagSessionCustomer, agentOverview, acceptSession, agentRead, closeSession, consoleConnected, consoleDisconnected, linkCustomer, openConversation, sendAgentMessage, sessionInReach, setPresence, syncAgent, transferSession } from '../services/chat/agent-chat.js';
 import { presentMessage, presentSession } from '../presenters/chat.js';
 import { presenceStates, dispositions } from '../models/chat-session.js';
 import { chatLimits } from '../services/settings/org-settings.js';
@@ -28,7 +28,10 @@ export function registerAgentChat(io: Server, socket: Socket): void {
   // Session changes go to the whole organisation's chat staff, or to a store's when the actor's reach is one store.
   void socket.join(scopeOf(ctx.actor, 'chat.serve') === 'store' ? rooms.storeQueue(ctx.orgId, ctx.actor.storeId ?? 'none') : rooms.queue(ctx.orgId));
   void consoleConnected(ctx).catch((err: unknown) => logger.error({ err }, 'console presence failed'));
+  const heartbeat = setInterval(() => void consoleHeartbeat(ctx).catch((err: unknown) => logger.error({ err }, 'console presence failed')), 30_000);
+  heartbeat.unref();
   socket.on('disconnect', () => {
+    clearInterval(heartbeat);
     void consoleDisconnected(ctx).catch((err: unknown) => logger.error({ err }, 'console presence failed'));
   });
 

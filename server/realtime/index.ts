@@ -11,11 +11,8 @@ import { getOwnProfile } from '../services/org/staff.js';
 import { presentStaff } from '../presenters/staff.js';
 import { registerAgentChat } from './chat.js';
 import { attachCustomerNamespace } from './customer.js';
-import { ChatSession, type ChatSessionDoc } from '../models/chat-session.js';
-import { ChatVisitor } from '../models/chat-channel.js';
 import { presentSession } from '../presenters/chat.js';
 import { customerView } from '../services/chat/customer-chat.js';
-import { toObjectId } from '../services/ids.js';
 import { logger } from '../logger.js';
 
 export type Realtime = { io: Server; close(): Promise<void> };
@@ -52,17 +49,13 @@ export function attachRealtime(httpServer: HttpServer, session: RequestHandler):
     if (!internal) io.of('/customer').to(rooms.visitor(visitorId)).emit('message', message);
     io.to([rooms.session(sessionId), ...(agentId ? [rooms.staff(agentId)] : [])]).emit('chat:message', { sessionId, message });
   });
-  const stopSessions = domainEvents.onEvent('chat.session', ({ orgId, sessionId, visitorId, agentId, previousAgentId }) => {
-    void (async () => {
-      const session = await ChatSession.findOne({ _id: toObjectId(sessionId), orgId: toObjectId(orgId) }).lean<ChatSessionDoc>();
-      if (!session) return;
-      const visitor = await ChatVisitor.findOne({ _id: session.visitorId, orgId: session.orgId }, { name: 1 }).lean();
-      const targets = [rooms.queue(orgId), ...(session.storeId ? [rooms.storeQueue(orgId, String(session.storeId))] : []), rooms.session(sessionId), ...(agentId ? [rooms.staff(agentId)] : []), ...(previousAgentId ? [rooms.staff(previousAgentId)] : [])];
-      io.to(targets).emit('chat:session', presentSession(session, { visitorName: visitor?.name }));
-      io.of('/customer').to(rooms.visitor(visitorId)).emit('session', await customerView(session));
-    })().catch((err: unknown) => logger.error({ err }, 'chat push failed'));
+  const stopSessions = domainEvents.onEvent('chat.session', ({ orgId, sessionId, visitorId, agentId, previousAgentId, session }) => {
+    const targets = [rooms.queue(orgId), ...(session.storeId ? [rooms.storeQueue(orgId, String(session.storeId))] : []), rooms.session(sessionId), ...(agentId ? [rooms.staff(agentId)] : []), ...(previousAgentId ? [rooms.staff(previousAgentId)] : [])];
+    io.to(targets).emit('chat:session', presentSession(session, { visitorName: session.visitorName }));
+    customerView(session)
+      .then((view) => io.of('/customer').to(rooms.visitor(visitorId)).emit('session', view))
+      .catch((err: unknown) => logger.error({ err }, 'chat push failed'));
   });
-
   const stopRevoking = domainEvents.onEvent('staff.access_revoked', ({ staffId }) => {
     io.to(rooms.staff(staffId)).disconnectSockets(true);
   });

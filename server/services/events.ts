@@ -1,4 +1,5 @@
 import type { MessageView } from '../presenters/chat.js';
+import type { ChatSessionDoc } from '../models/chat-session.js';
 import { EventEmitter } from 'node:events';
 
 /** Domain events, emitted by services after the database write; realtime and jobs listen. */
@@ -11,7 +12,7 @@ export type DomainEvents = {
   /** A chat message was stored (pushed to the session's agents, and to the customer unless internal); agentId is the session's agent. */
   'chat.message': [{ orgId: string; sessionId: string; visitorId: string; agentId: string | null; internal: boolean; message: MessageView }];
   /** A session changed state, agent, rating or read position. */
-  'chat.session': [{ orgId: string; sessionId: string; visitorId: string; agentId: string | null; previousAgentId?: string | null }];
+  'chat.session': [{ orgId: string; sessionId: string; visitorId: string; agentId: string | null; previousAgentId?: string | null; session: ChatSessionDoc }];
   'customers.transferred': [{ orgId: string; customerIds: string[]; fromStaffId: string | null; toStaffId: string; byStaffId: string }];
 };
 

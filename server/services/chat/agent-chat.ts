@@ -138,10 +138,13 @@ export async function transferSession(ctx: ServiceContext, input: { sessionId: s
   if (String(session.agentId) !== ctx.actor.id && !supervises) throw new ForbiddenError('This session is not yours', { messageKey: 'chat.errors.notYours' });
   const note = input.note ? `${input.note}` : '';
   if (!input.toAgentId) {
+    // The slot is given back only once the session really went back (it may have closed meanwhile).
+    const queued = await transition(session, 'queued', { by: ctx, note, set: { queuedAt: clock.now(), agentId: null }, guard: { agentId: session.agentId } });
+    if (!queued) throw new ConflictError('The session changed meanwhile', { code: 'conflict' });
     await releaseAgentSlot(session.orgId, session.agentId);
-    const queued = await queueSession(session, { by: ctx, note });
-    await appendMessage(session, { sender: 'system', senderId: ctx.actor.id, clientId: `transfer:${String(session._id)}:${session.transitions.length}`, text: note, internal: true });
-    return queued;
+    if (note) await appendMessage(queued, { sender: 'system', senderId: ctx.actor.id, clientId: `transfer:${String(session._id)}:${queued.transitions.length}`, text: note, internal: true });
+    await routeQueue(String(session.orgId));
+    return (await ChatSession.findOne({ _id: session._id, orgId: session.orgId }).lean<ChatSessionDoc>()) ?? queued;
   }
   const to = await Staff.findOne({ _id: toObjectId(input.toAgentId, 'staff'), orgId: session.orgId, status: 'active', roles: { $in: ['agent', 'manager', 'admin'] } }, { realName: 1, storeId: 1 }).lean();
   if (!to) throw new ValidationError({ toAgentId: ['unknown_staff'] });
@@ -181,14 +184,19 @@ export async function agentRead(ctx: ServiceContext, input: { sessionId: string;
 /** Online takes sessions (and routes the waiting queue at once); away keeps current ones; offline when the last tab closes. */
 export async function setPresence(ctx: ServiceContext, status: PresenceState): Promise<PresenceState> {
   await ensurePresence(ctx);
-  await AgentPresence.updateOne({ orgId: toObjectId(ctx.orgId), staffId: toObjectId(ctx.actor.id) }, { $set: { status } });
+  await AgentPresence.updateOne({ orgId: toObjectId(ctx.orgId), staffId: toObjectId(ctx.actor.id) }, { $set: { status, seenAt: clock.now() } });
   if (status === 'online') await routeQueue(ctx.orgId);
   return status;
 }
 
 export async function consoleConnected(ctx: ServiceContext): Promise<void> {
   await ensurePresence(ctx);
-  await AgentPresence.updateOne({ orgId: toObjectId(ctx.orgId), staffId: toObjectId(ctx.actor.id) }, { $inc: { connections: 1 } });
+  await AgentPresence.updateOne({ orgId: toObjectId(ctx.orgId), staffId: toObjectId(ctx.actor.id) }, { $inc: { connections: 1 }, $set: { seenAt: clock.now() } });
+}
+
+/** A console is still there (every 30 s while connected). */
+export async function consoleHeartbeat(ctx: ServiceContext): Promise<void> {
+  await AgentPresence.updateOne({ orgId: toObjectId(ctx.orgId), staffId: toObjectId(ctx.actor.id) }, { $set: { seenAt: clock.now() } });
 }
 
 export async function consoleDisconnected(ctx: ServiceContext): Promise<void> {

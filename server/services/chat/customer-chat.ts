@@ -34,9 +34,25 @@ async function ownSession(ctx: VisitorContext, sessionId: string): Promise<ChatS
   return session;
 }
 
+const NAME_TTL_MS = 60_000;
+const agentNames = new Map<string, { at: number; name: Promise<string | null> }>();
+
+/** Agents' names for the customer's side, kept for a minute: every push to a customer shows who serves them. */
+function agentNameOf(session: ChatSessionDoc): Promise<string | null> {
+  if (!session.agentId) return Promise.resolve(null);
+  const key = String(session.agentId);
+  const cached = agentNames.get(key);
+  if (cached && Date.now() - cached.at < NAME_TTL_MS) return cached.name;
+  const name = Staff.findOne({ _id: session.agentId, orgId: session.orgId }, { realName: 1 })
+    .lean()
+    .then((agent) => agent?.realName ?? null);
+  agentNames.set(key, { at: Date.now(), name });
+  return name;
+}
+
 export async function customerView(session: ChatSessionDoc) {
-  const agent = session.agentId ? await Staff.findOne({ _id: session.agentId, orgId: session.orgId }, { realName: 1 }).lean() : null;
-  return presentSessionForCustomer(session, { agentName: agent?.realName ?? null, queuePosition: await queuePosition(session) });
+  const [agentName, position] = await Promise.all([agentNameOf(session), session.state === 'queued' ? queuePosition(session) : Promise.resolve(null)]);
+  return presentSessionForCustomer(session, { agentName, queuePosition: position });
 }
 
 /** The bot's part: a keyword answer, or the queue when nothing matches (the customer gets a person). */
@@ -62,16 +78,19 @@ export async function sendCustomerMessage(ctx: VisitorContext, input: { clientId
   await checkRate(ctx);
   const image = input.imageId ? await imageForMessage(ctx, input.imageId) : null;
   const { session } = await ensureOpenSession(ctx.visitorId, ctx.orgId);
-  const { message, duplicate } = await appendMessage(session, { sender: 'customer', senderId: ctx.visitorId, clientId: input.clientId, text: input.text, image });
-  if (!duplicate) {
-    const now = clock.now();
-    await ChatSession.updateOne({ _id: session._id, orgId }, { $set: { lastCustomerMessageAt: now, agentMessagesSinceCustomer: 0 } });
-    await ChatVisitor.updateOne({ _id: toObjectId(ctx.visitorId), orgId }, { $set: { lastSeenAt: now } });
-    const current = (await ChatSession.findOne({ _id: session._id, orgId }).lean<ChatSessionDoc>())!;
-    if (current.state === 'bot') await botTurn(current, input.text || '[image]');
-    else announce(current);
+  // A new customer message reopens the reply window: recorded in the same write as the message's number.
+  const { message, duplicate, session: updated } = await appendMessage(
+    session,
+    { sender: 'customer', senderId: ctx.visitorId, clientId: input.clientId, text: input.text, image },
+    { checkDuplicate: false, sessionSet: { lastCustomerMessageAt: clock.now(), agentMessagesSinceCustomer: 0 } },
+  );
+  if (duplicate || !updated) return { message, session: (await ChatSession.findOne({ _id: message.sessionId, orgId }).lean<ChatSessionDoc>())! };
+  if (updated.state !== 'bot') {
+    announce(updated);
+    return { message, session: updated };
   }
-  return { message, session: (await ChatSession.findOne({ _id: session._id, orgId }).lean<ChatSessionDoc>())! };
+  await botTurn(updated, input.text || '[image]');
+  return { message, session: (await ChatSession.findOne({ _id: updated._id, orgId }).lean<ChatSessionDoc>())! };
 }
 
 /** "I want a person": from the bot to the queue. */

@@ -21,19 +21,28 @@ const MAX_SEQ_ATTEMPTS = 50;
 /**
  * Stores a message once and gives it the session's next sequence number.
  * - A repeated client id returns the stored message (the sender is acknowledged again; nothing is stored twice).
- * - The number is taken by inserting max + 1 under a unique (session, seq) index and retrying on conflict, so
+ * - The number is taken by inserting last + 1 under a unique (session, seq) index and retrying on conflict, so
  *   a message numbered n is only ever stored after n - 1: a client that resumes "after n" can never skip one,
  *   even with several app processes writing to the same session.
+ * - `sessionSet` lands in the same session update that records the new number (one write per message).
  * The push to the session's rooms follows the write.
  */
-export async function appendMessage(session: Pick<ChatSessionDoc, '_id' | 'orgId' | 'visitorId'>, input: NewMessage): Promise<{ message: ChatMessageDoc; duplicate: boolean }> {
+export async function appendMessage(
+  session: Pick<ChatSessionDoc, '_id' | 'orgId' | 'visitorId'> & { seq?: number },
+  input: NewMessage,
+  opts: { checkDuplicate?: boolean; sessionSet?: Partial<ChatSessionDoc> } = {},
+): Promise<{ message: ChatMessageDoc; duplicate: boolean; session: ChatSessionDoc | null }> {
   const dedupeKey = `${input.sender}:${input.senderId}:${input.clientId}`;
-  const existing = await ChatMessage.findOne({ orgId: session.orgId, dedupeKey }).lean<ChatMessageDoc>();
-  if (existing) return { message: existing, duplicate: true };
+  if (opts.checkDuplicate !== false) {
+    const existing = await ChatMessage.findOne({ orgId: session.orgId, dedupeKey }).lean<ChatMessageDoc>();
+    if (existing) return { message: existing, duplicate: true, session: null };
+  }
+  // The session's own counter is only raised after its message is stored, so counter + 1 is a safe first guess;
+  // on a conflict the latest stored number decides.
+  let seq = (session.seq ?? (await lastSeqOf(session))) + 1;
   for (let attempt = 0; attempt < MAX_SEQ_ATTEMPTS; attempt += 1) {
-    const last = await ChatMessage.findOne({ orgId: session.orgId, sessionId: session._id }, { seq: 1 }).sort({ seq: -1 }).lean();
-    const seq = (last?.seq ?? 0) + 1;
     try {
+      const now = clock.now();
       const created = await ChatMessage.create({
         orgId: session.orgId,
         sessionId: session._id,
@@ -46,10 +55,11 @@ export async function appendMessage(session: Pick<ChatSessionDoc, '_id' | 'orgId
         text: input.text,
         image: input.image ?? null,
         internal: input.internal ?? false,
+        createdAt: now,
       });
       const message = created.toObject();
       const preview = message.internal ? {} : { lastMessageAt: message.createdAt, lastMessagePreview: message.image ? '[image]' : message.text.slice(0, 80) };
-      const current = await ChatSession.findOneAndUpdate({ _id: session._id, orgId: session.orgId }, { $max: { seq }, $set: preview }, { returnDocument: 'after', projection: { agentId: 1 } }).lean();
+      const current = await ChatSession.findOneAndUpdate({ _id: session._id, orgId: session.orgId }, { $max: { seq }, $set: { ...preview, ...(opts.sessionSet ?? {}) } }, { returnDocument: 'after' }).lean<ChatSessionDoc>();
       domainEvents.emitEvent('chat.message', {
         orgId: String(session.orgId),
         sessionId: String(session._id),
@@ -58,15 +68,21 @@ export async function appendMessage(session: Pick<ChatSessionDoc, '_id' | 'orgId
         internal: message.internal,
         message: presentMessage(message),
       });
-      return { message, duplicate: false };
+      return { message, duplicate: false, session: current };
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
       const again = await ChatMessage.findOne({ orgId: session.orgId, dedupeKey }).lean<ChatMessageDoc>();
-      if (again) return { message: again, duplicate: true };
-      // Another message took this number first: take the next one.
+      if (again) return { message: again, duplicate: true, session: null };
+      // Another message took this number first: take the one after the latest stored.
+      seq = (await lastSeqOf(session)) + 1;
     }
   }
   throw new Error(`could not number a message of session ${String(session._id)}`);
+}
+
+async function lastSeqOf(session: Pick<ChatSessionDoc, '_id' | 'orgId'>): Promise<number> {
+  const last = await ChatMessage.findOne({ orgId: session.orgId, sessionId: session._id }, { seq: 1 }).sort({ seq: -1 }).lean();
+  return last?.seq ?? 0;
 }
 
 /** Messages after a sequence number, in order: what a reconnecting client missed. */

@@ -12,14 +12,35 @@ import { i18n } from '../../i18n/index.js';
 import { clock } from '../../clock.js';
 import { mongoose } from '../../db/connect.js';
 
-/** The organisation's chat settings (reply window, concurrent sessions, rate limit, timezone). */
+const SETTINGS_TTL_MS = 5_000;
+const settingsCache = new Map<string, { at: number; settings: Promise<OrgSettings> }>();
+domainEvents.onEvent('org.settings_changed', ({ orgId }) => settingsCache.delete(orgId));
+
+/**
+ * The organisation's chat settings (reply window, concurrent sessions, rate limit, timezone). Every chat message
+ * needs them, so they are kept for a few seconds; a change in this process applies at once, in others within 5 s.
+ */
 export async function chatSettings(orgId: mongoose.Types.ObjectId | string): Promise<OrgSettings> {
-  const org = await Organization.findById(toObjectId(orgId), { settings: 1 }).lean();
-  return effectiveSettings(org?.settings);
+  const key = String(orgId);
+  const cached = settingsCache.get(key);
+  if (cached && Date.now() - cached.at < SETTINGS_TTL_MS) return cached.settings;
+  const settings = Organization.findById(toObjectId(orgId), { settings: 1 })
+    .lean()
+    .then((org) => effectiveSettings(org?.settings));
+  settingsCache.set(key, { at: Date.now(), settings });
+  settings.catch(() => settingsCache.delete(key));
+  return settings;
 }
 
-export function announce(session: Pick<ChatSessionDoc, '_id' | 'orgId' | 'visitorId' | 'agentId'>, previousAgentId?: mongoose.Types.ObjectId | null): void {
+/** Tests change settings behind the services' back. */
+export function forgetChatSettings(): void {
+  settingsCache.clear();
+}
+
+/** Tells the realtime layer a session changed, with the session as written (no second read per push). */
+export function announce(session: ChatSessionDoc, previousAgentId?: mongoose.Types.ObjectId | null): void {
   domainEvents.emitEvent('chat.session', {
+    session,
     orgId: String(session.orgId),
     sessionId: String(session._id),
     visitorId: String(session.visitorId),
@@ -52,9 +73,9 @@ export async function transition(
   return updated;
 }
 
-async function botSays(session: ChatSessionDoc, key: string, text: string): Promise<void> {
-  if (!text) return;
-  await appendMessage(session, { sender: 'bot', senderId: String(session._id), clientId: key, text });
+async function botSays(session: ChatSessionDoc, key: string, text: string): Promise<ChatSessionDoc> {
+  if (!text) return session;
+  return (await appendMessage(session, { sender: 'bot', senderId: String(session._id), clientId: key, text })).session ?? session;
 }
 
 /** The organisation's default wording, when a channel leaves a message empty. */
@@ -84,6 +105,7 @@ export async function ensureOpenSession(visitorId: string, orgId: string): Promi
       channelId: channel._id,
       storeId: channel.storeId ?? null,
       visitorId: visitor._id,
+      visitorName: visitor.name,
       customerId: visitor.customerId ?? null,
       previousSessionId: previous?._id ?? null,
       state: 'new',
@@ -96,10 +118,10 @@ export async function ensureOpenSession(visitorId: string, orgId: string): Promi
     }
     let session: ChatSessionDoc = created.toObject();
     if (session.customerId) await appendTimeline(systemContext(orgId), session.customerId, 'chat.state', { sessionId: String(session._id), state: 'new', from: null });
-    await botSays(session, 'welcome', wording(channel, 'welcomeMessage'));
+    session = await botSays(session, 'welcome', wording(channel, 'welcomeMessage'));
     const settings = await chatSettings(org);
     const nobodyThere = !withinBusinessHours(channel, clock.now(), settings.timezone) || !(await AgentPresence.exists({ orgId: org, status: 'online' }));
-    if (nobodyThere) await botSays(session, 'offline', wording(channel, 'offlineMessage'));
+    if (nobodyThere) session = await botSays(session, 'offline', wording(channel, 'offlineMessage'));
     if (channel.keywordAnswers.length) session = (await transition(session, 'bot')) ?? session;
     else session = await queueSession(session);
     return { session, started: true };
@@ -152,24 +174,41 @@ export async function assignSession(session: ChatSessionDoc, agentId: mongoose.T
  * conditional update.
  */
 export async function routeQueue(orgId: string): Promise<number> {
+  let assigned = 0;
+  // A pass that lost a race gave its slot back: the sessions it skipped meanwhile may fit now, so route again.
+  for (let pass = 0; pass < 3; pass += 1) {
+    const result = await routePass(orgId);
+    assigned += result.assigned;
+    if (!result.slotReturned) break;
+  }
+  return assigned;
+}
+
+/** Agents count as present only while a console of theirs has been heard from recently (a crashed tab stops counting). */
+export const PRESENCE_STALE_MS = 90_000;
+
+async function routePass(orgId: string): Promise<{ assigned: number; slotReturned: boolean }> {
   const org = toObjectId(orgId);
   const { maxConcurrentSessions } = await chatSettings(org);
   const queued = await ChatSession.find({ orgId: org, state: 'queued' }).sort({ queuedAt: 1, _id: 1 }).limit(100).lean<ChatSessionDoc[]>();
-  if (!queued.length) return 0;
+  if (!queued.length) return { assigned: 0, slotReturned: false };
   const channels = new Map((await ChatChannel.find({ orgId: org, _id: { $in: [...new Set(queued.map((s) => String(s.channelId)))].map((id) => toObjectId(id)) } }).lean<ChatChannelDoc[]>()).map((c) => [String(c._id), c]));
   let assigned = 0;
+  let slotReturned = false;
   for (const session of queued) {
     const channel = channels.get(String(session.channelId));
     if (!channel || channel.routing === 'manual') continue;
-    const candidates = await AgentPresence.find({ orgId: org, status: 'online', activeSessions: { $lt: maxConcurrentSessions } }).lean<AgentPresenceDoc[]>();
+    const seenSince = new Date(clock.now().getTime() - PRESENCE_STALE_MS);
+    const candidates = await AgentPresence.find({ orgId: org, status: 'online', seenAt: { $gte: seenSince }, activeSessions: { $lt: maxConcurrentSessions } }).lean<AgentPresenceDoc[]>();
     if (!candidates.length) break;
     for (const candidate of routingOrder(candidates, channel, session)) {
       if (!(await claimAgentSlot(org, candidate.staffId, maxConcurrentSessions, { onlineOnly: true }))) continue;
       if (await assignSession(session, candidate.staffId)) assigned += 1;
+      else slotReturned = true;
       break;
     }
   }
-  return assigned;
+  return { assigned, slotReturned };
 }
 
 /** 1 for the oldest queued session of the organisation. */
