@@ -24,6 +24,8 @@ export interface ChatSessionDoc {
   /** The visitor's name when the session opened, so lists and pushes need no second read. */
   visitorName: string;
   customerId?: mongoose.Types.ObjectId | null | undefined;
+  /** The linked customer's clerk: they may follow and serve their customer's conversations. */
+  ownerId?: mongoose.Types.ObjectId | null | undefined;
   /** The closed session this one continues, when the customer wrote again. */
   previousSessionId?: mongoose.Types.ObjectId | null | undefined;
   state: SessionState;
@@ -56,6 +58,7 @@ const sessionSchema = new Schema<ChatSessionDoc>(
     visitorId: { type: Schema.Types.ObjectId, ref: 'ChatVisitor', required: true },
     visitorName: { type: String, default: '' },
     customerId: { type: Schema.Types.ObjectId, ref: 'Customer', default: null },
+    ownerId: { type: Schema.Types.ObjectId, ref: 'Staff', default: null },
     previousSessionId: { type: Schema.Types.ObjectId, ref: 'ChatSession', default: null },
     state: { type: String, enum: sessionStates, default: 'new' },
     agentId: { type: Schema.Types.ObjectId, ref: 'Staff', default: null },
@@ -84,7 +87,8 @@ sessionSchema.index({ orgId: 1, visitorId: 1, createdAt: -1 });
 sessionSchema.index({ orgId: 1, state: 1, queuedAt: 1 });
 sessionSchema.index({ orgId: 1, agentId: 1, state: 1 });
 sessionSchema.index({ orgId: 1, closedAt: 1 });
-sessionSchema.index({ orgId: 1, customerId: 1 });
+sessionSchema.index({ orgId: 1, customerId: 1, createdAt: -1 });
+sessionSchema.index({ orgId: 1, ownerId: 1, state: 1 });
 
 export const ChatSession = model<ChatSessionDoc>('ChatSession', sessionSchema);
 
@@ -149,6 +153,8 @@ export interface AgentPresenceDoc {
   connections: number;
   /** The last sign of life from one of the agent's consoles (a heartbeat): routing skips agents not heard from. */
   seenAt: Date;
+  /** Whether routing may give this person sessions (agents, managers, admins); clerks only serve their own customers. */
+  routable: boolean;
   updatedAt: Date;
 }
 
@@ -162,6 +168,7 @@ const presenceSchema = new Schema<AgentPresenceDoc>(
     lastAssignedAt: { type: Date, default: () => new Date(0) },
     connections: { type: Number, default: 0 },
     seenAt: { type: Date, default: () => new Date(0) },
+    routable: { type: Boolean, default: true },
   },
   { timestamps: { createdAt: false, updatedAt: true } },
 );

@@ -34,7 +34,8 @@ export const permissionMatrix = {
   'followup.report': { admin: 'org', marketer: 'org', manager: 'store' },
   'job.read': { admin: 'org' },
   'job.manage': { admin: 'org' },
-  'chat.serve': { agent: 'org', manager: 'store', admin: 'org' },
+  // Clerks serve the conversations of their own customers ("every shop employee a service window"); they are never routed others.
+  'chat.serve': { agent: 'org', manager: 'store', admin: 'org', clerk: 'own' },
   'chat.manage': { admin: 'org' },
   'chat.report': { admin: 'org', manager: 'store' },
   'token.manage_own': { admin: 'own', manager: 'own', clerk: 'own', agent: 'own', marketer: 'own' },

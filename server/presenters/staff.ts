@@ -54,6 +54,7 @@ const consolePaths: Record<(typeof consoleActions)[number], { path: string; key:
 
 const pageLinks = [
   { path: '/followups', key: 'nav.followups', action: 'followup.read' },
+  { path: '/console/agent', key: 'nav.agent', action: 'chat.serve' },
   { path: '/customers', key: 'nav.customers', action: 'customer.read' },
   { path: '/tags', key: 'nav.tags', action: 'tag.personal' },
   { path: '/customers/transfers', key: 'nav.transfers', action: 'customer.transfer' },
@@ -74,10 +75,12 @@ const pageLinks = [
  * current page is the active one. `badges` puts a count beside a link (the follow-up inbox).
  */
 export function presentNavigation(actor: Actor, currentPath: string, badges: Record<string, number> = {}) {
-  const items = [
+  const all = [
     ...consoleActions.filter((action) => can(actor, action)).map((action) => consolePaths[action]),
     ...pageLinks.filter((page) => can(actor, page.action)).map(({ path, key }) => ({ path, key })),
   ];
+  // A page two permissions lead to (the agent console) is listed once.
+  const items = all.filter((item, index) => all.findIndex((other) => other.path === item.path) === index);
   const contains = (path: string) => currentPath === path || currentPath.startsWith(`${path}/`);
   const active = items.filter((item) => contains(item.path)).sort((a, b) => b.path.length - a.path.length)[0];
   return items.map((item) => ({ ...item, active: item === active, badge: badges[item.path] ?? 0 }));

@@ -25,8 +25,11 @@ function labelled(timeline: { type: string; at: string }[], locale = 'zh-CN') {
 export function registerAgentChat(io: Server, socket: Socket): void {
   const ctx = socket.data.ctx as ServiceContext;
   if (!can(ctx.actor, 'chat.serve')) return;
-  // Session changes go to the whole organisation's chat staff, or to a store's when the actor's reach is one store.
-  void socket.join(scopeOf(ctx.actor, 'chat.serve') === 'store' ? rooms.storeQueue(ctx.orgId, ctx.actor.storeId ?? 'none') : rooms.queue(ctx.orgId));
+  // Session changes go to the whole organisation's chat staff, or to a store's when the actor's reach is one store;
+  // a clerk hears of their own customers' sessions through their staff room.
+  const scope = scopeOf(ctx.actor, 'chat.serve');
+  if (scope === 'org') void socket.join(rooms.queue(ctx.orgId));
+  else if (scope === 'store') void socket.join(rooms.storeQueue(ctx.orgId, ctx.actor.storeId ?? 'none'));
   void consoleConnected(ctx).catch((err: unknown) => logger.error({ err }, 'console presence failed'));
   const heartbeat = setInterval(() => void consoleHeartbeat(ctx).catch((err: unknown) => logger.error({ err }, 'console presence failed')), 30_000);
   heartbeat.unref();

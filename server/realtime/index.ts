@@ -50,7 +50,7 @@ export function attachRealtime(httpServer: HttpServer, session: RequestHandler):
     io.to([rooms.session(sessionId), ...(agentId ? [rooms.staff(agentId)] : [])]).emit('chat:message', { sessionId, message });
   });
   const stopSessions = domainEvents.onEvent('chat.session', ({ orgId, sessionId, visitorId, agentId, previousAgentId, session }) => {
-    const targets = [rooms.queue(orgId), ...(session.storeId ? [rooms.storeQueue(orgId, String(session.storeId))] : []), rooms.session(sessionId), ...(agentId ? [rooms.staff(agentId)] : []), ...(previousAgentId ? [rooms.staff(previousAgentId)] : [])];
+    const targets = [rooms.queue(orgId), ...(session.storeId ? [rooms.storeQueue(orgId, String(session.storeId))] : []), rooms.session(sessionId), ...(agentId ? [rooms.staff(agentId)] : []), ...(previousAgentId ? [rooms.staff(previousAgentId)] : []), ...(session.ownerId ? [rooms.staff(String(session.ownerId))] : [])];
     io.to(targets).emit('chat:session', presentSession(session, { visitorName: session.visitorName }));
     customerView(session)
       .then((view) => io.of('/customer').to(rooms.visitor(visitorId)).emit('session', view))

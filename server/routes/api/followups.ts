@@ -9,11 +9,14 @@ import { presentFollowup, presentFollowupForApi, presentRule } from '../../prese
 import { presentJob } from '../../presenters/job.js';
 import type { FollowupTaskDoc } from '../../models/followup-task.js';
 import { tr } from '../translate.js';
+import { latestConversations } from '../../services/chat/agent-chat.js';
 import { addDays } from '../../services/followups/calendar.js';
 
 async function taskBodies(req: Request, tasks: FollowupTaskDoc[]) {
-  const names = await namesForTasks(ctxOf(req), tasks);
-  return tasks.map((task) => presentFollowupForApi(presentFollowup(task, names, req.locale)));
+  const ctx = ctxOf(req);
+  const [names, conversations] = await Promise.all([namesForTasks(ctx, tasks), latestConversations(ctx, tasks.map((task) => task.customerId))]);
+  // chatSessionId: the customer's latest conversation, when the caller may serve it (open it in the agent console).
+  return tasks.map((task) => ({ ...presentFollowupForApi(presentFollowup(task, names, req.locale)), chatSessionId: conversations.get(String(task.customerId)) ?? null }));
 }
 
 export const followupApiRoutes: RouteSpec[] = [

@@ -41,7 +41,8 @@ export const consoleRoutes: RouteSpec[] = [
   route({
     method: 'get',
     path: '/console/agent',
-    access: { permission: 'console.agent' },
+    // Agents and managers work here all day; clerks open it for their own customers' conversations.
+    access: { permission: 'chat.serve' },
     handler: async (req, res) => {
       const ctx = ctxOf(req);
       const [settings, canned, colleagues] = await Promise.all([getOrgSettings(ctx), listCannedReplies(ctx), listChatAgents(ctx)]);

@@ -16,6 +16,7 @@ import { dayLabel, presentFollowup, presentRule } from '../../presenters/followu
 import { presentTagGroup } from '../../presenters/tag.js';
 import { can, scopeOf } from '../../policies/permissions.js';
 import { followupOutcomes } from '../../models/followup-task.js';
+import { latestConversations } from '../../services/chat/agent-chat.js';
 
 async function inboxModel(req: Request, extra: Record<string, unknown> = {}) {
   const ctx = ctxOf(req);
@@ -23,11 +24,22 @@ async function inboxModel(req: Request, extra: Record<string, unknown> = {}) {
   const seesOthers = scopeOf(ctx.actor, 'followup.read') !== 'own';
   const inbox = await followupInbox(ctx, { ownerId: query.owner });
   const all = [...inbox.lists.today, ...inbox.lists.overdue, ...inbox.lists.upcoming];
-  const [names, owners, digest] = await Promise.all([namesForTasks(ctx, all), seesOthers ? listAssignableOwners(ctx) : Promise.resolve([]), deliveredDigestFor(ctx.orgId, ctx.actor.id, inbox.today)]);
+  const [names, owners, digest, conversations] = await Promise.all([
+    namesForTasks(ctx, all),
+    seesOthers ? listAssignableOwners(ctx) : Promise.resolve([]),
+    deliveredDigestFor(ctx.orgId, ctx.actor.id, inbox.today),
+    latestConversations(ctx, all.map((task) => task.customerId)),
+  ]);
   const present = (list: typeof all) =>
     list.map((task) => {
       const view = presentFollowup(task, names, req.locale, inbox.today);
-      return { ...view, canWork: can(ctx.actor, 'followup.work', { ownerId: view.ownerId, storeId: view.storeId }), snoozedLabel: view.snoozeUntil ? dayLabel(view.snoozeUntil, req.locale) : null };
+      const chatSessionId = conversations.get(view.customerId);
+      return {
+        ...view,
+        canWork: can(ctx.actor, 'followup.work', { ownerId: view.ownerId, storeId: view.storeId }),
+        snoozedLabel: view.snoozeUntil ? dayLabel(view.snoozeUntil, req.locale) : null,
+        chatUrl: chatSessionId ? `/console/agent#session=${chatSessionId}` : null,
+      };
     });
   return {
     title: tr(req, 'followups.title'),

@@ -19,7 +19,9 @@ import { mongoose } from '../../db/connect.js';
 function sessionScope(ctx: ServiceContext): Record<string, unknown> {
   authorize(ctx.actor, 'chat.serve');
   const filter: Record<string, unknown> = { orgId: toObjectId(ctx.orgId) };
-  if (scopeOf(ctx.actor, 'chat.serve') === 'store') filter.storeId = ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null;
+  const scope = scopeOf(ctx.actor, 'chat.serve');
+  if (scope === 'store') filter.storeId = ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null;
+  else if (scope === 'own') filter.ownerId = toObjectId(ctx.actor.id);
   return filter;
 }
 
@@ -38,7 +40,11 @@ async function ensurePresence(ctx: ServiceContext): Promise<void> {
   const orgId = toObjectId(ctx.orgId);
   await AgentPresence.updateOne(
     { orgId, staffId: toObjectId(ctx.actor.id) },
-    { $setOnInsert: { orgId, staffId: toObjectId(ctx.actor.id), storeId: ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null, status: 'offline', activeSessions: 0, lastAssignedAt: new Date(0), connections: 0 } },
+    {
+      $setOnInsert: { orgId, staffId: toObjectId(ctx.actor.id), storeId: ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null, status: 'offline', activeSessions: 0, lastAssignedAt: new Date(0), connections: 0 },
+      // Routing gives sessions only to those who serve beyond their own customers.
+      $set: { routable: scopeOf(ctx.actor, 'chat.serve') !== 'own' },
+    },
     { upsert: true },
   );
 }
@@ -146,8 +152,10 @@ export async function transferSession(ctx: ServiceContext, input: { sessionId: s
     await routeQueue(String(session.orgId));
     return (await ChatSession.findOne({ _id: session._id, orgId: session.orgId }).lean<ChatSessionDoc>()) ?? queued;
   }
-  const to = await Staff.findOne({ _id: toObjectId(input.toAgentId, 'staff'), orgId: session.orgId, status: 'active', roles: { $in: ['agent', 'manager', 'admin'] } }, { realName: 1, storeId: 1 }).lean();
-  if (!to) throw new ValidationError({ toAgentId: ['unknown_staff'] });
+  const to = await Staff.findOne({ _id: toObjectId(input.toAgentId, 'staff'), orgId: session.orgId, status: 'active', roles: { $in: ['agent', 'manager', 'admin', 'clerk'] } }, { realName: 1, storeId: 1, roles: 1 }).lean();
+  // A clerk takes over only their own customer's conversation.
+  const clerkOnly = to && !to.roles.some((role) => role !== 'clerk');
+  if (!to || (clerkOnly && String(session.ownerId) !== String(to._id))) throw new ValidationError({ toAgentId: ['unknown_staff'] });
   if (String(to._id) === String(session.agentId)) throw new ValidationError({ toAgentId: ['same_agent'] });
   await AgentPresence.updateOne({ orgId: session.orgId, staffId: to._id }, { $setOnInsert: { orgId: session.orgId, staffId: to._id, storeId: to.storeId ?? null, status: 'offline', activeSessions: 0, lastAssignedAt: new Date(0), connections: 0 } }, { upsert: true });
   const { maxConcurrentSessions } = await chatSettings(session.orgId);
@@ -251,7 +259,8 @@ export async function linkCustomer(ctx: ServiceContext, input: { sessionId: stri
     customerId = created._id;
   }
   await ChatVisitor.updateOne({ _id: session.visitorId, orgId: session.orgId }, { $set: { customerId } });
-  const updated = await ChatSession.findOneAndUpdate({ _id: session._id, orgId: session.orgId }, { $set: { customerId } }, { returnDocument: 'after' }).lean<ChatSessionDoc>();
+  const owner = await Customer.findOne({ _id: customerId, orgId: session.orgId }, { ownerId: 1 }).lean();
+  const updated = await ChatSession.findOneAndUpdate({ _id: session._id, orgId: session.orgId }, { $set: { customerId, ownerId: owner?.ownerId ?? null } }, { returnDocument: 'after' }).lean<ChatSessionDoc>();
   announce(updated!);
   return updated!;
 }
@@ -263,4 +272,19 @@ export async function listChatAgents(ctx: ServiceContext): Promise<{ id: string;
   const staff = await Staff.find({ orgId, status: 'active', roles: { $in: ['agent', 'manager', 'admin'] } }, { realName: 1 }).sort({ realName: 1 }).lean();
   const presence = new Map((await AgentPresence.find({ orgId, staffId: { $in: staff.map((s) => s._id) } }).lean()).map((p) => [String(p.staffId), p]));
   return staff.map((s) => ({ id: String(s._id), name: s.realName, status: presence.get(String(s._id))?.status ?? 'offline', activeSessions: presence.get(String(s._id))?.activeSessions ?? 0 }));
+}
+
+/** The latest conversation of each of these customers within the actor's reach (the follow-up inbox links to it). */
+export async function latestConversations(ctx: ServiceContext, customerIds: mongoose.Types.ObjectId[]): Promise<Map<string, string>> {
+  if (!customerIds.length || !scopeOf(ctx.actor, 'chat.serve')) return new Map();
+  const sessions = await ChatSession.find({ ...sessionScope(ctx), customerId: { $in: customerIds } }, { customerId: 1, createdAt: 1 }).sort({ createdAt: -1 }).lean();
+  const latest = new Map<string, string>();
+  for (const session of sessions) if (!latest.has(String(session.customerId))) latest.set(String(session.customerId), String(session._id));
+  return latest;
+}
+
+/** Conversations follow their customer to the new clerk (called by the transfer service after the move). */
+export async function moveConversationsWithCustomers(orgId: string, customerIds: string[], toStaffId: mongoose.Types.ObjectId): Promise<void> {
+  if (!customerIds.length) return;
+  await ChatSession.updateMany({ orgId: toObjectId(orgId), customerId: { $in: customerIds.map((id) => toObjectId(id)) } }, { $set: { ownerId: toStaffId } });
 }

@@ -1,6 +1,7 @@
 import { ChatChannel, ChatVisitor, type ChatChannelDoc } from '../../models/chat-channel.js';
 import { AgentPresence, ChatSession, type AgentPresenceDoc, type ChatSessionDoc, type SessionState } from '../../models/chat-session.js';
 import { Organization } from '../../models/organization.js';
+import { Customer } from '../../models/customer.js';
 import { effectiveSettings, type OrgSettings } from '../settings/org-settings.js';
 import { domainEvents } from '../events.js';
 import { appendTimeline } from '../customers/timeline.js';
@@ -100,6 +101,7 @@ export async function ensureOpenSession(visitorId: string, orgId: string): Promi
     const channel = await ChatChannel.findOne({ _id: visitor.channelId, orgId: org }).lean<ChatChannelDoc>();
     if (!channel) throw new Error('channel vanished');
     const previous = await ChatSession.findOne({ orgId: org, visitorId: visitor._id }).sort({ createdAt: -1 }).lean<ChatSessionDoc>();
+    const customer = visitor.customerId ? await Customer.findOne({ _id: visitor.customerId, orgId: org }, { ownerId: 1 }).lean() : null;
     const created = await ChatSession.create({
       orgId: org,
       channelId: channel._id,
@@ -107,6 +109,7 @@ export async function ensureOpenSession(visitorId: string, orgId: string): Promi
       visitorId: visitor._id,
       visitorName: visitor.name,
       customerId: visitor.customerId ?? null,
+      ownerId: customer?.ownerId ?? null,
       previousSessionId: previous?._id ?? null,
       state: 'new',
       transitions: [{ state: 'new', at: clock.now() }],
@@ -199,7 +202,7 @@ async function routePass(orgId: string): Promise<{ assigned: number; slotReturne
     const channel = channels.get(String(session.channelId));
     if (!channel || channel.routing === 'manual') continue;
     const seenSince = new Date(clock.now().getTime() - PRESENCE_STALE_MS);
-    const candidates = await AgentPresence.find({ orgId: org, status: 'online', seenAt: { $gte: seenSince }, activeSessions: { $lt: maxConcurrentSessions } }).lean<AgentPresenceDoc[]>();
+    const candidates = await AgentPresence.find({ orgId: org, status: 'online', routable: { $ne: false }, seenAt: { $gte: seenSince }, activeSessions: { $lt: maxConcurrentSessions } }).lean<AgentPresenceDoc[]>();
     if (!candidates.length) break;
     for (const candidate of routingOrder(candidates, channel, session)) {
       if (!(await claimAgentSlot(org, candidate.staffId, maxConcurrentSessions, { onlineOnly: true }))) continue;

@@ -11,6 +11,7 @@ import { domainEvents } from '../events.js';
 import { appendTimeline } from './timeline.js';
 import { mongoose } from '../../db/connect.js';
 import { moveFollowupsWithCustomers } from '../followups/tasks.js';
+import { moveConversationsWithCustomers } from '../chat/agent-chat.js';
 
 export type TransferInput = {
   /** Customers to move; when empty, every customer of `fromStaffId`. */
@@ -85,6 +86,7 @@ export async function transferCustomers(ctx: ServiceContext, input: TransferInpu
   }
   if (movedIds.length) {
     await moveFollowupsWithCustomers(ctx.orgId, movedIds, { staffId: to._id, storeId: to.storeId ?? null });
+    await moveConversationsWithCustomers(ctx.orgId, movedIds, to._id);
     await recordAudit(ctx, 'customer.transfer', { type: 'staff', id: String(to._id) }, { customers: movedIds.length, from: input.fromStaffId });
     domainEvents.emitEvent('customers.transferred', { orgId: ctx.orgId, customerIds: movedIds, fromStaffId: input.fromStaffId, toStaffId: String(to._id), byStaffId: ctx.actor.id });
   }
