@@ -155,6 +155,8 @@ export interface AgentPresenceDoc {
   seenAt: Date;
   /** Whether routing may give this person sessions (agents, managers, admins); clerks only serve their own customers. */
   routable: boolean;
+  /** Customer tags this agent is good with: customers carrying one of them are offered to this agent first. */
+  skillTagIds: mongoose.Types.ObjectId[];
   updatedAt: Date;
 }
 
@@ -169,6 +171,7 @@ const presenceSchema = new Schema<AgentPresenceDoc>(
     connections: { type: Number, default: 0 },
     seenAt: { type: Date, default: () => new Date(0) },
     routable: { type: Boolean, default: true },
+    skillTagIds: { type: [Schema.Types.ObjectId], ref: 'Tag', default: [] },
   },
   { timestamps: { createdAt: false, updatedAt: true } },
 );

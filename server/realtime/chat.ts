@@ -4,7 +4,7 @@ import { defineHandler } from './handler.js';
 import { rooms } from './rooms.js';
 import type { ServiceContext } from '../services/context.js';
 import { can, scopeOf } from '../policies/permissions.js';
-import { consoleHeartbeat, sidebarCustomer, tagSessionCustomer, agentOverview, acceptSession, agentRead, closeSession, consoleConnected, consoleDisconnected, linkCustomer, openConversation, sendAgentMessage, sessionInReach, setPresence, syncAgent, transferSession } from '../services/chat/agent-chat.js';
+import { setChatSkills, consoleHeartbeat, sidebarCustomer, tagSessionCustomer, agentOverview, acceptSession, agentRead, closeSession, consoleConnected, consoleDisconnected, linkCustomer, openConversation, sendAgentMessage, sessionInReach, setPresence, syncAgent, transferSession } from '../services/chat/agent-chat.js';
 import { presentMessage, presentSession } from '../presenters/chat.js';
 import { presenceStates, dispositions } from '../models/chat-session.js';
 import { chatLimits } from '../services/settings/org-settings.js';
@@ -98,6 +98,7 @@ export function registerAgentChat(io: Server, socket: Socket): void {
     const { tags, timeline } = await sidebarCustomer(c, customer);
     return { tags, timeline: labelled(timeline, socket.data.locale as string | undefined) };
   });
+  defineHandler(socket, 'chat:skills', z.object({ tagIds: z.array(z.string().max(64)).max(100) }), async (c, input) => ({ skillTagIds: await setChatSkills(c, input.tagIds) }));
   defineHandler(socket, 'chat:link-customer', z.object({ sessionId, customerId: z.string().regex(/^[0-9a-f]{24}$/).nullable() }), async (c, input) => ({ session: presentSession(await linkCustomer(c, input)) }));
   socket.on('chat:typing', async (payload: unknown) => {
     const parsed = z.object({ sessionId, typing: z.boolean() }).safeParse(payload);

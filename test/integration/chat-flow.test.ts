@@ -187,4 +187,32 @@ describe('live chat, end to end over Socket.IO', () => {
       customer.socket.close();
     }
   });
+
+  it('offers a customer to the agent skilled in one of their tags first, even when busier', async () => {
+    const { org, store } = await createOrgWithTeam();
+    const group = await TagGroup.create({ orgId: org._id, name: '需求', color: '#198754', order: 0 });
+    const custom = await Tag.create({ orgId: org._id, groupId: group._id, name: '定制' });
+    const [generalist, specialist] = await Promise.all([createStaff(org._id, { roles: ['agent'], storeId: store._id }), createStaff(org._id, { roles: ['agent'] })]);
+    const vip = await createCustomer(org._id, { name: '定制客户' });
+    await Customer.updateOne({ _id: vip._id, orgId: org._id }, { $set: { tagIds: [custom._id] } });
+    const channel = await createChannel(org._id, { routing: 'least_busy', storeId: store._id });
+    const g = await connectAgent(server.baseUrl, generalist.login);
+    const s = await connectAgent(server.baseUrl, specialist.login);
+    const first = await connectCustomer(server.baseUrl, channel.key, { name: '普通客户' });
+    const second = await connectCustomer(server.baseUrl, channel.key, { name: '定制客户', phone: vip.phone });
+    try {
+      expect((await request(s.socket, 'chat:skills', { tagIds: ['aaaaaaaaaaaaaaaaaaaaaaaa'] })).ok).toBe(false);
+      await ok(s.socket, 'chat:skills', { tagIds: [String(custom._id)] });
+      await ok(s.socket, 'chat:presence', { status: 'online' });
+      // The specialist gets the first, ordinary customer (the generalist is offline) and is now the busier one.
+      const one = await ok<{ session: Sess }>(first.socket, 'message:send', { clientId: 'p1', text: '你好' });
+      const agentOf = async (id: string) => String((await ChatSession.findOne({ orgId: org._id, _id: id }).lean())?.agentId);
+      expect(await agentOf(one.session.id)).toBe(String(specialist._id));
+      await ok(g.socket, 'chat:presence', { status: 'online' });
+      const two = await ok<{ session: Sess }>(second.socket, 'message:send', { clientId: 'v1', text: '想定制一枚戒指' });
+      expect(await agentOf(two.session.id)).toBe(String(specialist._id));
+    } finally {
+      for (const socket of [g.socket, s.socket, first.socket, second.socket]) socket.close();
+    }
+  });
 });

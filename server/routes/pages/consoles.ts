@@ -11,9 +11,10 @@ import {
   marketerConsoleSummary,
 } from '../../services/console/summaries.js';
 import { i18n } from '../../i18n/index.js';
+import { listTagGroups } from '../../services/tags/tags.js';
 import { scopeOf } from '../../policies/permissions.js';
 import { listCannedReplies } from '../../services/chat/channels.js';
-import { listChatAgents } from '../../services/chat/agent-chat.js';
+import { listChatAgents, chatSkillsOf } from '../../services/chat/agent-chat.js';
 import { getOrgSettings } from '../../services/org/settings.js';
 import { chatLimits } from '../../services/settings/org-settings.js';
 
@@ -45,12 +46,14 @@ export const consoleRoutes: RouteSpec[] = [
     access: { permission: 'chat.serve' },
     handler: async (req, res) => {
       const ctx = ctxOf(req);
-      const [settings, canned, colleagues] = await Promise.all([getOrgSettings(ctx), listCannedReplies(ctx), listChatAgents(ctx)]);
+      const [settings, canned, colleagues, tags, skills] = await Promise.all([getOrgSettings(ctx), listCannedReplies(ctx), listChatAgents(ctx), listTagGroups(ctx), chatSkillsOf(ctx)]);
       const agents = colleagues.filter((a) => a.id !== ctx.actor.id);
       res.setHeader('Cache-Control', 'no-store');
       res.render('pages/consoles/agent', {
         title: tr(req, 'agentConsole.title'),
         agents,
+        // Routing offers customers with these tags to this agent first (not for clerks, who are never routed).
+        skillGroups: scopeOf(ctx.actor, 'chat.serve') === 'own' ? [] : tags.groups.map((g) => ({ name: g.name, tags: g.tags.map((t) => ({ id: String(t._id), name: t.name, checked: skills.includes(String(t._id)) })) })),
         config: {
           me: ctx.actor.id,
           locale: req.locale === 'en' ? 'en' : 'zh-CN',

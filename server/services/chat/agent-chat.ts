@@ -12,6 +12,7 @@ import { replyWindowOf } from './reply-window.js';
 import { addCustomer, changeCustomerTags } from '../customers/customers.js';
 import { listTagGroups, tagNamesFor } from '../tags/tags.js';
 import { TimelineEvent } from '../../models/timeline-event.js';
+import { Tag } from '../../models/tag.js';
 import { clock } from '../../clock.js';
 import { mongoose } from '../../db/connect.js';
 
@@ -287,4 +288,21 @@ export async function latestConversations(ctx: ServiceContext, customerIds: mong
 export async function moveConversationsWithCustomers(orgId: string, customerIds: string[], toStaffId: mongoose.Types.ObjectId): Promise<void> {
   if (!customerIds.length) return;
   await ChatSession.updateMany({ orgId: toObjectId(orgId), customerId: { $in: customerIds.map((id) => toObjectId(id)) } }, { $set: { ownerId: toStaffId } });
+}
+
+/** The tags an agent is good with (enterprise tags of the organisation), used by routing. */
+export async function setChatSkills(ctx: ServiceContext, tagIds: string[]): Promise<string[]> {
+  await ensurePresence(ctx);
+  const orgId = toObjectId(ctx.orgId);
+  const unique = [...new Set(tagIds)];
+  if (unique.some((id) => !mongoose.isObjectIdOrHexString(id))) throw new ValidationError({ tagIds: ['unknown_tag'] });
+  const ids = unique.map((id) => toObjectId(id));
+  if (ids.length && (await Tag.countDocuments({ orgId, ownerId: null, _id: { $in: ids } })) !== ids.length) throw new ValidationError({ tagIds: ['unknown_tag'] });
+  await AgentPresence.updateOne({ orgId, staffId: toObjectId(ctx.actor.id) }, { $set: { skillTagIds: ids } });
+  return ids.map(String);
+}
+
+export async function chatSkillsOf(ctx: ServiceContext): Promise<string[]> {
+  const presence = await AgentPresence.findOne({ orgId: toObjectId(ctx.orgId), staffId: toObjectId(ctx.actor.id) }, { skillTagIds: 1 }).lean();
+  return (presence?.skillTagIds ?? []).map(String);
 }

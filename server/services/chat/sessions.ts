@@ -91,6 +91,12 @@ function wording(channel: ChatChannelDoc, field: 'welcomeMessage' | 'closingMess
  */
 export async function ensureOpenSession(visitorId: string, orgId: string): Promise<{ session: ChatSessionDoc; started: boolean }> {
   const org = toObjectId(orgId);
+  // The common case in one read: a session past its start. A session still `new` is either being set up or lost a
+  // race and is about to be removed, so it goes the careful way below.
+  const running = await ChatSession.findOne({ orgId: org, visitorId: toObjectId(visitorId), state: { $in: ['bot', 'queued', 'serving'] } })
+    .sort({ createdAt: -1 })
+    .lean<ChatSessionDoc>();
+  if (running) return { session: running, started: false };
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const visitor = await ChatVisitor.findOne({ _id: toObjectId(visitorId), orgId: org }).lean();
     if (!visitor) throw new Error('visitor vanished');
@@ -153,12 +159,17 @@ export async function releaseAgentSlot(orgId: mongoose.Types.ObjectId, staffId: 
   await AgentPresence.updateOne({ orgId, staffId, activeSessions: { $gt: 0 } }, { $inc: { activeSessions: -1 } });
 }
 
-/** Candidates in the channel's routing order: the store's agents first when asked, then least busy or longest idle. */
-function routingOrder(candidates: AgentPresenceDoc[], channel: ChatChannelDoc, session: ChatSessionDoc): AgentPresenceDoc[] {
+/**
+ * Candidates in the channel's routing order: agents skilled in one of the customer's tags first, then the store's
+ * agents when the channel asks for it, then the least busy or the longest idle.
+ */
+function routingOrder(candidates: AgentPresenceDoc[], channel: ChatChannelDoc, session: ChatSessionDoc, customerTags: Set<string>): AgentPresenceDoc[] {
   const store = String(session.storeId ?? channel.storeId ?? '');
   const storeRank = (a: AgentPresenceDoc) => (channel.routeByStore && store && String(a.storeId ?? '') === store ? 0 : 1);
+  const skillRank = (a: AgentPresenceDoc) => ((a.skillTagIds ?? []).some((tag) => customerTags.has(String(tag))) ? 0 : 1);
   return [...candidates].sort(
     (a, b) =>
+      skillRank(a) - skillRank(b) ||
       storeRank(a) - storeRank(b) ||
       (channel.routing === 'least_busy' ? a.activeSessions - b.activeSessions : 0) ||
       new Date(a.lastAssignedAt).getTime() - new Date(b.lastAssignedAt).getTime(),
@@ -204,7 +215,8 @@ async function routePass(orgId: string): Promise<{ assigned: number; slotReturne
     const seenSince = new Date(clock.now().getTime() - PRESENCE_STALE_MS);
     const candidates = await AgentPresence.find({ orgId: org, status: 'online', routable: { $ne: false }, seenAt: { $gte: seenSince }, activeSessions: { $lt: maxConcurrentSessions } }).lean<AgentPresenceDoc[]>();
     if (!candidates.length) break;
-    for (const candidate of routingOrder(candidates, channel, session)) {
+    const customer = session.customerId ? await Customer.findOne({ _id: session.customerId, orgId: org }, { tagIds: 1 }).lean() : null;
+    for (const candidate of routingOrder(candidates, channel, session, new Set((customer?.tagIds ?? []).map(String)))) {
       if (!(await claimAgentSlot(org, candidate.staffId, maxConcurrentSessions, { onlineOnly: true }))) continue;
       if (await assignSession(session, candidate.staffId)) assigned += 1;
       else slotReturned = true;

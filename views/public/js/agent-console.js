@@ -1020,6 +1020,13 @@ async function changeTags(sessionId, add, remove) {
   renderSidebar();
 }
 
+// The tags this agent is good with: saved at once, used by routing for the next sessions.
+document.getElementById('skills-form')?.addEventListener('change', async () => {
+  const tagIds = [...document.querySelectorAll('#skills-form input[name="skill"]:checked')].map((input) => input.value);
+  const ack = await request('chat:skills', { tagIds });
+  notice(ack?.ok ? t('skillsSaved') : (ack?.error?.localizedMessage ?? t('errors.generic')), ack?.ok ? 'success' : 'danger');
+});
+
 $('tag-add').addEventListener('change', (event) => {
   const tagId = event.target.value;
   const session = current();
