@@ -7,6 +7,7 @@ import { createOrgWithTeam, createCustomer, PASSWORD } from '../factories.js';
 import { csrfTokenIn, signIn, bearerFor, postForm } from '../setup/app.js';
 import { connectAgent, createChannel, nextEvent, ok } from '../setup/chat.js';
 import { ChatChannel, ChatVisitor, CannedReply } from '../../server/models/chat-channel.js';
+import { ChatMessage } from '../../server/models/chat-session.js';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 useTestDatabase({ beforeClose: async () => server?.close() });
@@ -170,5 +171,34 @@ describe('escaping', () => {
     expect(console.text).not.toContain('<script>alert(1)');
     socket.close();
     a.socket.close();
+  });
+});
+
+describe('erasure', () => {
+  it('takes the customer’s conversations with it: texts, pictures, names and the device’s token', async () => {
+    const { org, admin } = await createOrgWithTeam();
+    const customer = await createCustomer(org._id, { name: '要删除的客户' });
+    const channel = await createChannel(org._id);
+    const { browser } = await startAsCustomer(channel.key, { name: '删除我', phone: customer.phone });
+    const page = await browser.get(`/c/${channel.key}`);
+    const stored = await browser.post(`/c/${channel.key}/images`).set('Content-Type', 'image/png').set('Accept', 'application/json').set('X-CSRF-Token', csrfTokenIn(page.text)).send(PNG).expect(201);
+    const socket = connectSocket(`${server.baseUrl}/customer`, { auth: { token: configOf(page.text).token }, transports: ['websocket'], forceNew: true });
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    await ok(socket, 'message:send', { clientId: 'e1', text: '我的地址是南京西路 1 号' });
+    await ok(socket, 'message:send', { clientId: 'e2', imageId: stored.body.imageId as string });
+    socket.close();
+
+    const headers = await bearerFor(server.baseUrl, admin.login, PASSWORD);
+    await request(server.baseUrl).delete(`/api/v1/customers/${String(customer._id)}`).set(headers).send({ confirmPassword: PASSWORD }).expect(204);
+
+    const messages = await ChatMessage.find({ orgId: org._id, sender: 'customer' }).lean();
+    expect(messages.map((m) => [m.text, m.image])).toEqual([['', null], ['', null]]);
+    expect(await ChatVisitor.findOne({ orgId: org._id }).lean()).toMatchObject({ name: '—', phone: '', customerId: null });
+    const again = connectSocket(`${server.baseUrl}/customer`, { auth: { token: configOf(page.text).token }, transports: ['websocket'], forceNew: true });
+    const refused = await new Promise<Error>((resolve) => again.once('connect_error', resolve));
+    expect(refused.message).toBe('invalid_token');
+    again.close();
+    const staff = await signIn(server.baseUrl, admin.login, PASSWORD);
+    await staff.get(`/chat/images/${stored.body.imageId as string}`).expect(404);
   });
 });

@@ -50,3 +50,8 @@ export async function openChatImage(orgId: string, imageId: string, visitorId?: 
   const file = await findImage(orgId, imageId, visitorId);
   return { stream: bucket().openDownloadStream(file._id), mime: String(file.metadata?.mime), size: file.length };
 }
+
+/** Removes pictures for good (erasure on the customer's request). */
+export async function deleteChatImages(fileIds: mongoose.Types.ObjectId[]): Promise<void> {
+  for (const id of fileIds) await bucket().delete(new ObjectId(id.toHexString())).catch(() => undefined);
+}

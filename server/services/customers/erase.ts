@@ -5,6 +5,7 @@ import type { ServiceContext } from '../context.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { getCustomer } from './customers.js';
 import { deleteFollowupsOfCustomer } from '../followups/tasks.js';
+import { eraseConversationsOf } from '../chat/erase.js';
 
 /**
  * Erasure on the customer's request (PIPL): the personal data goes from the customer and their timeline;
@@ -22,5 +23,6 @@ export async function eraseCustomer(ctx: ServiceContext, customerId: string): Pr
   );
   await TimelineEvent.updateMany({ orgId: customer.orgId, customerId: customer._id }, { $set: { data: {} } });
   await deleteFollowupsOfCustomer(ctx.orgId, customer._id);
+  await eraseConversationsOf(customer.orgId, customer._id);
   await recordAudit(ctx, 'customer.erase', { type: 'customer', id: customerId });
 }
