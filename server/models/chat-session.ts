@@ -26,6 +26,8 @@ export interface ChatSessionDoc {
   customerId?: mongoose.Types.ObjectId | null | undefined;
   /** The linked customer's clerk: they may follow and serve their customer's conversations. */
   ownerId?: mongoose.Types.ObjectId | null | undefined;
+  /** Transferred to a store's team: that store's agents are offered it first, whatever the channel's routing says. */
+  preferStore: boolean;
   /** The closed session this one continues, when the customer wrote again. */
   previousSessionId?: mongoose.Types.ObjectId | null | undefined;
   state: SessionState;
@@ -59,6 +61,7 @@ const sessionSchema = new Schema<ChatSessionDoc>(
     visitorName: { type: String, default: '' },
     customerId: { type: Schema.Types.ObjectId, ref: 'Customer', default: null },
     ownerId: { type: Schema.Types.ObjectId, ref: 'Staff', default: null },
+    preferStore: { type: Boolean, default: false },
     previousSessionId: { type: Schema.Types.ObjectId, ref: 'ChatSession', default: null },
     state: { type: String, enum: sessionStates, default: 'new' },
     agentId: { type: Schema.Types.ObjectId, ref: 'Staff', default: null },

@@ -87,7 +87,7 @@ export function registerAgentChat(io: Server, socket: Socket): void {
     await socket.join(rooms.session(input.sessionId));
     return { session: presentSession(session) };
   });
-  defineHandler(socket, 'chat:transfer', z.object({ sessionId, toAgentId: z.string().regex(/^[0-9a-f]{24}$/).nullable(), note: z.string().trim().max(chatLimits.noteMax).default('') }), async (c, input) => ({
+  defineHandler(socket, 'chat:transfer', z.object({ sessionId, toAgentId: z.string().regex(/^[0-9a-f]{24}$/).nullable(), toStoreId: z.string().regex(/^[0-9a-f]{24}$/).nullable().optional(), note: z.string().trim().max(chatLimits.noteMax).default('') }), async (c, input) => ({
     session: presentSession(await transferSession(c, input)),
   }));
   defineHandler(socket, 'chat:close', z.object({ sessionId, disposition: z.enum(dispositions).default('resolved') }), async (c, input) => ({ session: presentSession(await closeSession(c, input)) }));

@@ -8,6 +8,7 @@ import { ChatMessage, ChatSession } from '../../server/models/chat-session.js';
 import { TimelineEvent } from '../../server/models/timeline-event.js';
 import { Tag, TagGroup } from '../../server/models/tag.js';
 import { Customer } from '../../server/models/customer.js';
+import { ChatChannel } from '../../server/models/chat-channel.js';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 useTestDatabase({ beforeClose: async () => server?.close() });
@@ -213,6 +214,29 @@ describe('live chat, end to end over Socket.IO', () => {
       expect(await agentOf(two.session.id)).toBe(String(specialist._id));
     } finally {
       for (const socket of [g.socket, s.socket, first.socket, second.socket]) socket.close();
+    }
+  });
+
+  it('transfers to a store team: back to the queue and offered to that store’s agents first', async () => {
+    const { org, store, otherStore } = await createOrgWithTeam();
+    const [here, there] = await Promise.all([createStaff(org._id, { roles: ['agent'], storeId: store._id }), createStaff(org._id, { roles: ['agent'], storeId: otherStore._id })]);
+    const channel = await createChannel(org._id, { routing: 'least_busy', storeId: store._id });
+    await ChatChannel.updateOne({ _id: channel._id, orgId: org._id }, { $set: { routeByStore: false } });
+    const a = await connectAgent(server.baseUrl, here.login);
+    const b = await connectAgent(server.baseUrl, there.login);
+    const customer = await connectCustomer(server.baseUrl, channel.key);
+    try {
+      await ok(a.socket, 'chat:presence', { status: 'online' });
+      const { session } = await ok<{ session: Sess }>(customer.socket, 'message:send', { clientId: 't1', text: '我想去另一家店看看' });
+      expect(String((await ChatSession.findOne({ orgId: org._id, _id: session.id }).lean())?.agentId)).toBe(String(here._id));
+      await ok(b.socket, 'chat:presence', { status: 'online' });
+      expect((await request(a.socket, 'chat:transfer', { sessionId: session.id, toAgentId: null, toStoreId: 'bbbbbbbbbbbbbbbbbbbbbbbb', note: '' })).ok).toBe(false);
+      await ok(a.socket, 'chat:transfer', { sessionId: session.id, toAgentId: null, toStoreId: String(otherStore._id), note: '客户想去徐汇店' });
+      const moved = await ChatSession.findOne({ orgId: org._id, _id: session.id }).lean();
+      expect(moved).toMatchObject({ state: 'serving', storeId: otherStore._id, preferStore: true });
+      expect(String(moved?.agentId)).toBe(String(there._id));
+    } finally {
+      for (const socket of [a.socket, b.socket, customer.socket]) socket.close();
     }
   });
 });

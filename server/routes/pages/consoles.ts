@@ -12,6 +12,7 @@ import {
 } from '../../services/console/summaries.js';
 import { i18n } from '../../i18n/index.js';
 import { listTagGroups } from '../../services/tags/tags.js';
+import { listStoreChoices } from '../../services/org/stores.js';
 import { scopeOf } from '../../policies/permissions.js';
 import { listCannedReplies } from '../../services/chat/channels.js';
 import { listChatAgents, chatSkillsOf } from '../../services/chat/agent-chat.js';
@@ -46,12 +47,13 @@ export const consoleRoutes: RouteSpec[] = [
     access: { permission: 'chat.serve' },
     handler: async (req, res) => {
       const ctx = ctxOf(req);
-      const [settings, canned, colleagues, tags, skills] = await Promise.all([getOrgSettings(ctx), listCannedReplies(ctx), listChatAgents(ctx), listTagGroups(ctx), chatSkillsOf(ctx)]);
+      const [settings, canned, colleagues, tags, skills, stores] = await Promise.all([getOrgSettings(ctx), listCannedReplies(ctx), listChatAgents(ctx), listTagGroups(ctx), chatSkillsOf(ctx), listStoreChoices(ctx)]);
       const agents = colleagues.filter((a) => a.id !== ctx.actor.id);
       res.setHeader('Cache-Control', 'no-store');
       res.render('pages/consoles/agent', {
         title: tr(req, 'agentConsole.title'),
         agents,
+        teams: stores.map((store) => ({ id: String(store._id), name: store.name })),
         // Routing offers customers with these tags to this agent first (not for clerks, who are never routed).
         skillGroups: scopeOf(ctx.actor, 'chat.serve') === 'own' ? [] : tags.groups.map((g) => ({ name: g.name, tags: g.tags.map((t) => ({ id: String(t._id), name: t.name, checked: skills.includes(String(t._id)) })) })),
         config: {

@@ -13,6 +13,7 @@ import { addCustomer, changeCustomerTags } from '../customers/customers.js';
 import { listTagGroups, tagNamesFor } from '../tags/tags.js';
 import { TimelineEvent } from '../../models/timeline-event.js';
 import { Tag } from '../../models/tag.js';
+import { Store } from '../../models/store.js';
 import { clock } from '../../clock.js';
 import { mongoose } from '../../db/connect.js';
 
@@ -137,16 +138,22 @@ export async function acceptSession(ctx: ServiceContext, sessionId: string): Pro
   return assigned;
 }
 
-/** To another agent (within their cap) or back to the queue, with a note the customer does not see. */
-export async function transferSession(ctx: ServiceContext, input: { sessionId: string; toAgentId: string | null; note: string }): Promise<ChatSessionDoc> {
+/**
+ * To another agent (within their cap), to a store's team (back to the queue, offered to that store's agents first),
+ * or back to the queue; with a note the customer does not see.
+ */
+export async function transferSession(ctx: ServiceContext, input: { sessionId: string; toAgentId: string | null; toStoreId?: string | null | undefined; note: string }): Promise<ChatSessionDoc> {
   const session = await sessionInReach(ctx, input.sessionId);
   if (session.state !== 'serving') throw new ConflictError('Only a session being served can be transferred', { code: 'not_serving', messageKey: 'chat.errors.notServing' });
   const supervises = ctx.actor.roles.includes('admin') || ctx.actor.roles.includes('manager');
   if (String(session.agentId) !== ctx.actor.id && !supervises) throw new ForbiddenError('This session is not yours', { messageKey: 'chat.errors.notYours' });
   const note = input.note ? `${input.note}` : '';
   if (!input.toAgentId) {
+    const team = input.toStoreId ? await Store.findOne({ _id: toObjectId(input.toStoreId, 'store'), orgId: session.orgId }, { _id: 1 }).lean() : null;
+    if (input.toStoreId && !team) throw new ValidationError({ toStoreId: ['unknown_store'] });
+    const toTeam = team ? { storeId: team._id, preferStore: true } : {};
     // The slot is given back only once the session really went back (it may have closed meanwhile).
-    const queued = await transition(session, 'queued', { by: ctx, note, set: { queuedAt: clock.now(), agentId: null }, guard: { agentId: session.agentId } });
+    const queued = await transition(session, 'queued', { by: ctx, note, set: { queuedAt: clock.now(), agentId: null, ...toTeam }, guard: { agentId: session.agentId } });
     if (!queued) throw new ConflictError('The session changed meanwhile', { code: 'conflict' });
     await releaseAgentSlot(session.orgId, session.agentId);
     if (note) await appendMessage(queued, { sender: 'system', senderId: ctx.actor.id, clientId: `transfer:${String(session._id)}:${queued.transitions.length}`, text: note, internal: true });

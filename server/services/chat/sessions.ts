@@ -165,7 +165,7 @@ export async function releaseAgentSlot(orgId: mongoose.Types.ObjectId, staffId: 
  */
 function routingOrder(candidates: AgentPresenceDoc[], channel: ChatChannelDoc, session: ChatSessionDoc, customerTags: Set<string>): AgentPresenceDoc[] {
   const store = String(session.storeId ?? channel.storeId ?? '');
-  const storeRank = (a: AgentPresenceDoc) => (channel.routeByStore && store && String(a.storeId ?? '') === store ? 0 : 1);
+  const storeRank = (a: AgentPresenceDoc) => ((channel.routeByStore || session.preferStore) && store && String(a.storeId ?? '') === store ? 0 : 1);
   const skillRank = (a: AgentPresenceDoc) => ((a.skillTagIds ?? []).some((tag) => customerTags.has(String(tag))) ? 0 : 1);
   return [...candidates].sort(
     (a, b) =>

@@ -398,12 +398,15 @@ async function transfer(toAgentId) {
   const session = current();
   if (!session) return;
   const note = $('transfer-note').value.trim();
-  const ack = await request('chat:transfer', { sessionId: session.id, toAgentId, note });
+  // "store:<id>" names a store's team: back to the queue, offered to that store's agents first.
+  const toStoreId = toAgentId?.startsWith('store:') ? toAgentId.slice('store:'.length) : null;
+  const payload = toStoreId ? { sessionId: session.id, toAgentId: null, toStoreId, note } : { sessionId: session.id, toAgentId, note };
+  const ack = await request('chat:transfer', payload);
   if (!ack.ok) return showError(ack.error);
   $('transfer-note').value = '';
   remember(ack.data.session);
-  const name = agentNames.get(toAgentId) ?? '';
-  notice(toAgentId ? t('done.transferred', { name }) : t('done.requeued'), 'success');
+  const name = toStoreId ? $('transfer-select').selectedOptions[0]?.textContent ?? '' : agentNames.get(toAgentId) ?? '';
+  notice(toAgentId && !toStoreId ? t('done.transferred', { name }) : toStoreId ? t('done.toTeam', { name }) : t('done.requeued'), 'success');
   await loadOverview();
   renderCurrent();
 }
