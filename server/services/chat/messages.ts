@@ -3,7 +3,7 @@ import { isDuplicateKey } from '../mongo-errors.js';
 import { domainEvents } from '../events.js';
 import { presentMessage } from '../../presenters/chat.js';
 import { clock } from '../../clock.js';
-import type { mongoose } from '../../db/connect.js';
+import { mongoose } from '../../db/connect.js';
 
 export type NewMessage = {
   sender: MessageSender;
@@ -42,8 +42,10 @@ export async function appendMessage(
   let seq = (session.seq ?? (await lastSeqOf(session))) + 1;
   for (let attempt = 0; attempt < MAX_SEQ_ATTEMPTS; attempt += 1) {
     try {
-      const now = clock.now();
-      const created = await ChatMessage.create({
+      // The document is complete and typed here, so it goes to the driver directly: the busiest write of the app
+      // skips Mongoose's document machinery (the unique indexes still decide duplicates).
+      const message: ChatMessageDoc = {
+        _id: new mongoose.Types.ObjectId(),
         orgId: session.orgId,
         sessionId: session._id,
         visitorId: session.visitorId,
@@ -55,9 +57,9 @@ export async function appendMessage(
         text: input.text,
         image: input.image ?? null,
         internal: input.internal ?? false,
-        createdAt: now,
-      });
-      const message = created.toObject();
+        createdAt: clock.now(),
+      };
+      await ChatMessage.collection.insertOne(message);
       const preview = message.internal ? {} : { lastMessageAt: message.createdAt, lastMessagePreview: message.image ? '[image]' : message.text.slice(0, 80) };
       const current = await ChatSession.findOneAndUpdate({ _id: session._id, orgId: session.orgId }, { $max: { seq }, $set: { ...preview, ...(opts.sessionSet ?? {}) } }, { returnDocument: 'after' }).lean<ChatSessionDoc>();
       domainEvents.emitEvent('chat.message', {
