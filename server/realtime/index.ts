@@ -49,7 +49,11 @@ export function attachRealtime(httpServer: HttpServer, session: RequestHandler):
     if (!internal) io.of('/customer').to(rooms.visitor(visitorId)).emit('message', message);
     io.to([rooms.session(sessionId), ...(agentId ? [rooms.staff(agentId)] : [])]).emit('chat:message', { sessionId, message });
   });
-  const stopSessions = domainEvents.onEvent('chat.session', ({ orgId, sessionId, visitorId, agentId, previousAgentId, session }) => {
+  const stopSessions = domainEvents.onEvent('chat.session', ({ orgId, sessionId, visitorId, agentId, previousAgentId, session, onlyServing }) => {
+    if (onlyServing) {
+      io.to([rooms.session(sessionId), ...(agentId ? [rooms.staff(agentId)] : [])]).emit('chat:session', presentSession(session, { visitorName: session.visitorName }));
+      return;
+    }
     const targets = [rooms.queue(orgId), ...(session.storeId ? [rooms.storeQueue(orgId, String(session.storeId))] : []), rooms.session(sessionId), ...(agentId ? [rooms.staff(agentId)] : []), ...(previousAgentId ? [rooms.staff(previousAgentId)] : []), ...(session.ownerId ? [rooms.staff(String(session.ownerId))] : [])];
     io.to(targets).emit('chat:session', presentSession(session, { visitorName: session.visitorName }));
     customerView(session)

@@ -12,7 +12,7 @@ export type DomainEvents = {
   /** A chat message was stored (pushed to the session's agents, and to the customer unless internal); agentId is the session's agent. */
   'chat.message': [{ orgId: string; sessionId: string; visitorId: string; agentId: string | null; internal: boolean; message: MessageView }];
   /** A session changed state, agent, rating or read position. */
-  'chat.session': [{ orgId: string; sessionId: string; visitorId: string; agentId: string | null; previousAgentId?: string | null; session: ChatSessionDoc }];
+  'chat.session': [{ orgId: string; sessionId: string; visitorId: string; agentId: string | null; previousAgentId?: string | null; session: ChatSessionDoc; onlyServing?: boolean }];
   'customers.transferred': [{ orgId: string; customerIds: string[]; fromStaffId: string | null; toStaffId: string; byStaffId: string }];
 };
 

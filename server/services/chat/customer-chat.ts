@@ -86,7 +86,7 @@ export async function sendCustomerMessage(ctx: VisitorContext, input: { clientId
   );
   if (duplicate || !updated) return { message, session: (await ChatSession.findOne({ _id: message.sessionId, orgId }).lean<ChatSessionDoc>())! };
   if (updated.state !== 'bot') {
-    announce(updated);
+    announce(updated, undefined, { onlyServing: updated.state === 'serving' });
     return { message, session: updated };
   }
   await botTurn(updated, input.text || '[image]');
