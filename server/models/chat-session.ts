@@ -158,6 +158,8 @@ export interface AgentPresenceDoc {
   seenAt: Date;
   /** Whether routing may give this person sessions (agents, managers, admins); clerks only serve their own customers. */
   routable: boolean;
+  /** A store's manager: routed only sessions of that store. */
+  storeOnly: boolean;
   /** Customer tags this agent is good with: customers carrying one of them are offered to this agent first. */
   skillTagIds: mongoose.Types.ObjectId[];
   updatedAt: Date;
@@ -175,6 +177,7 @@ const presenceSchema = new Schema<AgentPresenceDoc>(
     seenAt: { type: Date, default: () => new Date(0) },
     routable: { type: Boolean, default: true },
     skillTagIds: { type: [Schema.Types.ObjectId], ref: 'Tag', default: [] },
+    storeOnly: { type: Boolean, default: false },
   },
   { timestamps: { createdAt: false, updatedAt: true } },
 );

@@ -10,6 +10,7 @@ import { toAppError } from '../middlewares/errors.js';
 import { i18n } from '../i18n/index.js';
 import { AgentPresence, ChatSession } from '../models/chat-session.js';
 import { toObjectId } from '../services/ids.js';
+import { logger } from '../logger.js';
 
 const sessionId = z.string().regex(/^[0-9a-f]{24}$/, 'invalid');
 
@@ -66,9 +67,13 @@ export function attachCustomerNamespace(io: Server): void {
     socket.on('typing', async (payload: unknown) => {
       const parsed = z.object({ typing: z.boolean() }).safeParse(payload);
       if (!parsed.success) return;
-      const open = await ChatSession.findOne({ orgId: toObjectId(ctx.orgId), visitorId: toObjectId(ctx.visitorId), state: { $ne: 'closed' } }, { _id: 1, agentId: 1 }).lean();
-      if (!open) return;
-      io.to(rooms.session(String(open._id))).emit('chat:typing', { sessionId: String(open._id), typing: parsed.data.typing });
+      try {
+        const open = await ChatSession.findOne({ orgId: toObjectId(ctx.orgId), visitorId: toObjectId(ctx.visitorId), state: { $ne: 'closed' } }, { _id: 1 }).lean();
+        if (open) io.to(rooms.session(String(open._id))).emit('chat:typing', { sessionId: String(open._id), typing: parsed.data.typing });
+      } catch (err) {
+        // A typing signal is not worth an error for anyone; the database hiccup is logged.
+        logger.warn({ err }, 'customer typing signal dropped');
+      }
     });
   });
 }

@@ -60,6 +60,9 @@ export function attachRealtime(httpServer: HttpServer, session: RequestHandler):
       .then((view) => io.of('/customer').to(rooms.visitor(visitorId)).emit('session', view))
       .catch((err: unknown) => logger.error({ err }, 'chat push failed'));
   });
+  const stopForgetting = domainEvents.onEvent('chat.visitors_forgotten', ({ visitorIds }) => {
+    if (visitorIds.length) io.of('/customer').to(visitorIds.map((id) => rooms.visitor(id))).disconnectSockets(true);
+  });
   const stopRevoking = domainEvents.onEvent('staff.access_revoked', ({ staffId }) => {
     io.to(rooms.staff(staffId)).disconnectSockets(true);
   });
@@ -73,6 +76,7 @@ export function attachRealtime(httpServer: HttpServer, session: RequestHandler):
     close: () =>
       new Promise<void>((resolve) => {
         stopRevoking();
+        stopForgetting();
         stopMessages();
         stopSessions();
         stopDigests();

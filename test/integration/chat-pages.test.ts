@@ -3,9 +3,9 @@ import request from 'supertest';
 import { io as connectSocket } from 'socket.io-client';
 import { useTestDatabase } from '../setup/db.js';
 import { startTestServer } from '../setup/server.js';
-import { createOrgWithTeam, createCustomer, PASSWORD } from '../factories.js';
+import { createOrgWithTeam, createCustomer, createStaff, PASSWORD } from '../factories.js';
 import { csrfTokenIn, signIn, bearerFor, postForm } from '../setup/app.js';
-import { connectAgent, createChannel, nextEvent, ok } from '../setup/chat.js';
+import { connectAgent, connectCustomer, createChannel, nextEvent, ok, request as socketRequest } from '../setup/chat.js';
 import { ChatChannel, ChatVisitor, CannedReply } from '../../server/models/chat-channel.js';
 import { ChatMessage } from '../../server/models/chat-session.js';
 
@@ -82,10 +82,9 @@ describe('the customer chat page', () => {
     expect(mine.headers['x-content-type-options']).toBe('nosniff');
     const stranger = await startAsCustomer(channel.key, { name: '路人' });
     await stranger.browser.get(`/c/${channel.key}/images/${imageId}`).expect(404);
+    // Staff see a picture only once it is in a conversation they may reach.
     const staff = await signIn(server.baseUrl, agent.login, PASSWORD);
-    await staff.get(`/chat/images/${imageId}`).expect(200);
-    const outsider = await signIn(server.baseUrl, other.agent.login, PASSWORD);
-    await outsider.get(`/chat/images/${imageId}`).expect(404);
+    await staff.get(`/chat/images/${imageId}`).expect(404);
 
     // The picture goes out as a message; the agent receives it with the image's id.
     const a = await connectAgent(server.baseUrl, agent.login);
@@ -95,6 +94,9 @@ describe('the customer chat page', () => {
     const pushed = nextEvent<{ message: { image: { id: string } | null } }>(a.socket, 'chat:message', (p) => Boolean(p.message.image));
     await ok(socket, 'message:send', { clientId: 'img-1', imageId });
     expect((await pushed).message.image?.id).toBe(imageId);
+    await staff.get(`/chat/images/${imageId}`).expect(200);
+    const outsider = await signIn(server.baseUrl, other.agent.login, PASSWORD);
+    await outsider.get(`/chat/images/${imageId}`).expect(404);
     socket.close();
     a.socket.close();
   });
@@ -200,5 +202,58 @@ describe('erasure', () => {
     again.close();
     const staff = await signIn(server.baseUrl, admin.login, PASSWORD);
     await staff.get(`/chat/images/${stored.body.imageId as string}`).expect(404);
+  });
+});
+
+describe('reach', () => {
+  it('never lets an agent attach a stranger customer, and keeps pictures within the sessions staff may reach', async () => {
+    const { org, agent, store, otherStore } = await createOrgWithTeam();
+    const stranger = await createCustomer(org._id, { name: '陌生客户' });
+    const channel = await createChannel(org._id, { routing: 'least_busy', storeId: otherStore._id });
+    const { browser } = await startAsCustomer(channel.key, { name: '访客', phone: '13700001111' });
+    const page = await browser.get(`/c/${channel.key}`);
+    const stored = await browser.post(`/c/${channel.key}/images`).set('Content-Type', 'image/png').set('Accept', 'application/json').set('X-CSRF-Token', csrfTokenIn(page.text)).send(PNG).expect(201);
+    const a = await connectAgent(server.baseUrl, agent.login);
+    await ok(a.socket, 'chat:presence', { status: 'online' });
+    const socket = connectSocket(`${server.baseUrl}/customer`, { auth: { token: configOf(page.text).token }, transports: ['websocket'], forceNew: true });
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const sent = await ok<{ session: { id: string } }>(socket, 'message:send', { clientId: 'r1', imageId: stored.body.imageId as string });
+    const linked = await socketRequest(a.socket, 'chat:link-customer', { sessionId: sent.session.id, customerId: String(stranger._id) });
+    expect(linked.ok ? null : linked.error.code).toBe('not_found');
+    // A manager of another store can neither open the session nor its picture.
+    const manager = await createStaff(org._id, { roles: ['manager'], storeId: store._id });
+    const managerBrowser = await signIn(server.baseUrl, manager.login, PASSWORD);
+    await managerBrowser.get(`/chat/images/${stored.body.imageId as string}`).expect(404);
+    await (await signIn(server.baseUrl, agent.login, PASSWORD)).get(`/chat/images/${stored.body.imageId as string}`).expect(200);
+    socket.close();
+    a.socket.close();
+  });
+
+  it('routes a store manager only their own store’s sessions', async () => {
+    const { org, store, otherStore } = await createOrgWithTeam();
+    const manager = await createStaff(org._id, { roles: ['manager'], storeId: store._id });
+    const elsewhere = await createChannel(org._id, { routing: 'least_busy', storeId: otherStore._id });
+    const home = await createChannel(org._id, { routing: 'least_busy', storeId: store._id });
+    const m = await connectAgent(server.baseUrl, manager.login);
+    await ok(m.socket, 'chat:presence', { status: 'online' });
+    const far = await connectCustomer(server.baseUrl, elsewhere.key);
+    const near = await connectCustomer(server.baseUrl, home.key);
+    const farSession = await ok<{ session: { id: string; state: string } }>(far.socket, 'message:send', { clientId: 'f1', text: '你好' });
+    const nearSession = await ok<{ session: { id: string; state: string } }>(near.socket, 'message:send', { clientId: 'n1', text: '你好' });
+    expect(farSession.session.state).toBe('queued');
+    expect(nearSession.session.state).toBe('serving');
+    for (const s of [m.socket, far.socket, near.socket]) s.close();
+  });
+
+  it('cuts off an erased customer’s open chat page at once', async () => {
+    const { org, admin } = await createOrgWithTeam();
+    const customer = await createCustomer(org._id, { name: '马上删除' });
+    const channel = await createChannel(org._id);
+    const live = await connectCustomer(server.baseUrl, channel.key, { name: '马女士', phone: customer.phone });
+    const cut = new Promise<string>((resolve) => live.socket.once('disconnect', (reason) => resolve(reason)));
+    const headers = await bearerFor(server.baseUrl, admin.login, PASSWORD);
+    await request(server.baseUrl).delete(`/api/v1/customers/${String(customer._id)}`).set(headers).send({ confirmPassword: PASSWORD }).expect(204);
+    expect(await cut).toBe('io server disconnect');
+    live.socket.close();
   });
 });

@@ -2,6 +2,8 @@ import { route, ctxOf, type RouteSpec } from '../define.js';
 import { cannedReplySchema, channelSchema, startChatSchema } from '../schemas/chat.schema.js';
 import { addCannedReply, createChannel, deleteCannedReply, getChannel, listCannedReplies, listChannels, updateChannel } from '../../services/chat/channels.js';
 import { startVisitor } from '../../services/chat/visitors.js';
+import { countVisitorStart } from '../../services/chat/public-limits.js';
+import { clientIp } from '../../middlewares/auth.js';
 import { presentCannedReply, presentChannel } from '../../presenters/chat-channel.js';
 
 export const chatApiRoutes: RouteSpec[] = [
@@ -10,7 +12,9 @@ export const chatApiRoutes: RouteSpec[] = [
     path: '/chat/channels/:key/visitors',
     access: { public: true },
     handler: async (req, res) => {
-      const { visitor, token } = await startVisitor(String(req.params.key), startChatSchema.parse(req.body ?? {}));
+      const input = startChatSchema.parse(req.body ?? {});
+      await countVisitorStart(clientIp(req));
+      const { visitor, token } = await startVisitor(String(req.params.key), input);
       res.status(201).json({ token, visitorId: String(visitor._id) });
     },
   }),

@@ -2,6 +2,9 @@ import type { Request, Response } from 'express';
 import { route, ctxOf, type RouteSpec } from '../define.js';
 import { receiveRawBody } from '../uploads.js';
 import { openChatImage, storeChatImage } from '../../services/chat/images.js';
+import { imageInReach } from '../../services/chat/agent-chat.js';
+import { countUpload, countVisitorStart } from '../../services/chat/public-limits.js';
+import { clientIp } from '../../middlewares/auth.js';
 import { NotFoundError, UnauthenticatedError } from '../../errors.js';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
@@ -78,6 +81,7 @@ export const chatPageRoutes: RouteSpec[] = [
         view: 'pages/chat/start',
         model: () => startModel(req),
         onValid: async (input) => {
+          await countVisitorStart(clientIp(req));
           const { token, channel } = await startVisitor(String(req.params.key), input);
           res.cookie(COOKIE, token, cookieOptions(req, channel.key));
           return `/c/${channel.key}`;
@@ -93,6 +97,7 @@ export const chatPageRoutes: RouteSpec[] = [
       const remembered = await rememberedVisitor(req, String(channel._id));
       if (!remembered) throw new UnauthenticatedError('Start the chat first.', { messageKey: 'chat.errors.invalidToken' });
       const { ctx } = await visitorFromToken(remembered.token);
+      await countUpload(clientIp(req));
       const image = await storeChatImage(ctx, await receiveRawBody(req, chatLimits.imageMaxBytes));
       res.status(201).json({ imageId: String(image.fileId), mime: image.mime, size: image.size });
     },
@@ -114,6 +119,7 @@ export const chatPageRoutes: RouteSpec[] = [
     access: { permission: 'chat.serve' },
     handler: async (req, res) => {
       const ctx = ctxOf(req);
+      await imageInReach(ctx, String(req.params.id));
       await sendImage(res, await openChatImage(ctx.orgId, String(req.params.id)));
     },
   }),

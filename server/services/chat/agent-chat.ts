@@ -10,6 +10,7 @@ import { appendMessage, latestMessages, messagesAfter } from './messages.js';
 import { announce, assignSession, chatSettings, claimAgentSlot, closeSessionDoc, queuePosition, queueSession, releaseAgentSlot, routeQueue, transition } from './sessions.js';
 import { replyWindowOf } from './reply-window.js';
 import { addCustomer, changeCustomerTags } from '../customers/customers.js';
+import { customerScopeFilter } from '../customers/visibility.js';
 import { listTagGroups, tagNamesFor } from '../tags/tags.js';
 import { TimelineEvent } from '../../models/timeline-event.js';
 import { Tag } from '../../models/tag.js';
@@ -44,8 +45,8 @@ async function ensurePresence(ctx: ServiceContext): Promise<void> {
     { orgId, staffId: toObjectId(ctx.actor.id) },
     {
       $setOnInsert: { orgId, staffId: toObjectId(ctx.actor.id), storeId: ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null, status: 'offline', activeSessions: 0, lastAssignedAt: new Date(0), connections: 0 },
-      // Routing gives sessions only to those who serve beyond their own customers.
-      $set: { routable: scopeOf(ctx.actor, 'chat.serve') !== 'own' },
+      // Routing gives sessions only to those who serve beyond their own customers, and a store's managers only that store's.
+      $set: { routable: scopeOf(ctx.actor, 'chat.serve') !== 'own', storeOnly: scopeOf(ctx.actor, 'chat.serve') === 'store' },
     },
     { upsert: true },
   );
@@ -163,7 +164,11 @@ export async function transferSession(ctx: ServiceContext, input: { sessionId: s
   const to = await Staff.findOne({ _id: toObjectId(input.toAgentId, 'staff'), orgId: session.orgId, status: 'active', roles: { $in: ['agent', 'manager', 'admin', 'clerk'] } }, { realName: 1, storeId: 1, roles: 1 }).lean();
   // A clerk takes over only their own customer's conversation.
   const clerkOnly = to && !to.roles.some((role) => role !== 'clerk');
-  if (!to || (clerkOnly && String(session.ownerId) !== String(to._id))) throw new ValidationError({ toAgentId: ['unknown_staff'] });
+  // A store's manager (without an agent's or admin's reach) takes only their store's sessions.
+  const storeOnly = to && !to.roles.some((role) => role === 'agent' || role === 'admin') && to.roles.includes('manager');
+  if (!to || (clerkOnly && String(session.ownerId) !== String(to._id)) || (storeOnly && String(to.storeId) !== String(session.storeId))) {
+    throw new ValidationError({ toAgentId: ['unknown_staff'] });
+  }
   if (String(to._id) === String(session.agentId)) throw new ValidationError({ toAgentId: ['same_agent'] });
   await AgentPresence.updateOne({ orgId: session.orgId, staffId: to._id }, { $setOnInsert: { orgId: session.orgId, staffId: to._id, storeId: to.storeId ?? null, status: 'offline', activeSessions: 0, lastAssignedAt: new Date(0), connections: 0 } }, { upsert: true });
   const { maxConcurrentSessions } = await chatSettings(session.orgId);
@@ -258,28 +263,30 @@ export async function linkCustomer(ctx: ServiceContext, input: { sessionId: stri
   const visitor = await ChatVisitor.findOne({ _id: session.visitorId, orgId: session.orgId }).lean<ChatVisitorDoc>();
   let customerId: mongoose.Types.ObjectId;
   if (input.customerId) {
-    const customer = await Customer.findOne({ _id: toObjectId(input.customerId, 'customer'), orgId: session.orgId, erasedAt: null }, { _id: 1 }).lean();
-    if (!customer) throw new NotFoundError('No such customer');
+    // An existing customer: one the actor may read anyway, or the one whose number the visitor gave. Never any
+    // customer by id, which would show an agent a stranger's profile.
+    const customer = await Customer.findOne({ _id: toObjectId(input.customerId, 'customer'), orgId: session.orgId, erasedAt: null }, { phone: 1, ownerId: 1, storeId: 1 }).lean();
+    const readable = customer && scopeOf(ctx.actor, 'customer.read') && (await Customer.exists({ ...customerScopeFilter(ctx, 'customer.read'), _id: customer._id }));
+    if (!customer || (!readable && !(visitor?.phone && visitor.phone === customer.phone))) throw new NotFoundError('No such customer');
     customerId = customer._id;
   } else {
     if (!visitor?.phone) throw new ValidationError({ phone: ['required'] });
-    const created = await addCustomer(onBehalfOfChat(ctx), { name: visitor.name, phone: visitor.phone, gender: 'unknown', birthday: null, relatives: [], tagIds: [], notes: '', source: 'online', storeId: session.storeId ? String(session.storeId) : null, ownerId: null });
-    customerId = created._id;
+    try {
+      const created = await addCustomer(onBehalfOfChat(ctx), { name: visitor.name, phone: visitor.phone, gender: 'unknown', birthday: null, relatives: [], tagIds: [], notes: '', source: 'online', storeId: session.storeId ? String(session.storeId) : null, ownerId: null });
+      customerId = created._id;
+    } catch (err) {
+      // The number became a customer since the visitor wrote: that customer is the one.
+      if (!(err instanceof ConflictError) || err.code !== 'duplicate') throw err;
+      const existing = await Customer.findOne({ orgId: session.orgId, phone: visitor.phone, erasedAt: null }, { _id: 1 }).lean();
+      if (!existing) throw err;
+      customerId = existing._id;
+    }
   }
   await ChatVisitor.updateOne({ _id: session.visitorId, orgId: session.orgId }, { $set: { customerId } });
   const owner = await Customer.findOne({ _id: customerId, orgId: session.orgId }, { ownerId: 1 }).lean();
   const updated = await ChatSession.findOneAndUpdate({ _id: session._id, orgId: session.orgId }, { $set: { customerId, ownerId: owner?.ownerId ?? null } }, { returnDocument: 'after' }).lean<ChatSessionDoc>();
   announce(updated!);
   return updated!;
-}
-
-/** Colleagues a session can be transferred to: active staff who serve chats, with their presence and load. */
-export async function listChatAgents(ctx: ServiceContext): Promise<{ id: string; name: string; status: PresenceState; activeSessions: number }[]> {
-  authorize(ctx.actor, 'chat.serve');
-  const orgId = toObjectId(ctx.orgId);
-  const staff = await Staff.find({ orgId, status: 'active', roles: { $in: ['agent', 'manager', 'admin'] } }, { realName: 1 }).sort({ realName: 1 }).lean();
-  const presence = new Map((await AgentPresence.find({ orgId, staffId: { $in: staff.map((s) => s._id) } }).lean()).map((p) => [String(p.staffId), p]));
-  return staff.map((s) => ({ id: String(s._id), name: s.realName, status: presence.get(String(s._id))?.status ?? 'offline', activeSessions: presence.get(String(s._id))?.activeSessions ?? 0 }));
 }
 
 /** The latest conversation of each of these customers within the actor's reach (the follow-up inbox links to it). */
@@ -312,4 +319,21 @@ export async function setChatSkills(ctx: ServiceContext, tagIds: string[]): Prom
 export async function chatSkillsOf(ctx: ServiceContext): Promise<string[]> {
   const presence = await AgentPresence.findOne({ orgId: toObjectId(ctx.orgId), staffId: toObjectId(ctx.actor.id) }, { skillTagIds: 1 }).lean();
   return (presence?.skillTagIds ?? []).map(String);
+}
+
+/** An image shown in the console: only from a session the actor may reach. */
+export async function imageInReach(ctx: ServiceContext, imageId: string): Promise<void> {
+  if (!mongoose.isObjectIdOrHexString(imageId)) throw new NotFoundError('No such image');
+  const message = await ChatMessage.findOne({ orgId: toObjectId(ctx.orgId), 'image.fileId': toObjectId(imageId) }, { sessionId: 1 }).lean();
+  if (!message) throw new NotFoundError('No such image');
+  await sessionInReach(ctx, String(message.sessionId));
+}
+
+/** Colleagues a session can be transferred to: active staff who serve chats, with their presence and load. */
+export async function listChatAgents(ctx: ServiceContext): Promise<{ id: string; name: string; status: PresenceState; activeSessions: number }[]> {
+  authorize(ctx.actor, 'chat.serve');
+  const orgId = toObjectId(ctx.orgId);
+  const staff = await Staff.find({ orgId, status: 'active', roles: { $in: ['agent', 'manager', 'admin'] } }, { realName: 1 }).sort({ realName: 1 }).lean();
+  const presence = new Map((await AgentPresence.find({ orgId, staffId: { $in: staff.map((s) => s._id) } }).lean()).map((p) => [String(p.staffId), p]));
+  return staff.map((s) => ({ id: String(s._id), name: s.realName, status: presence.get(String(s._id))?.status ?? 'offline', activeSessions: presence.get(String(s._id))?.activeSessions ?? 0 }));
 }

@@ -85,6 +85,12 @@ export async function sendCustomerMessage(ctx: VisitorContext, input: { clientId
     { checkDuplicate: false, sessionSet: { lastCustomerMessageAt: clock.now(), agentMessagesSinceCustomer: 0 } },
   );
   if (duplicate || !updated) return { message, session: (await ChatSession.findOne({ _id: message.sessionId, orgId }).lean<ChatSessionDoc>())! };
+  if (updated.state === 'closed') {
+    // The session closed between reading it and storing the message: nobody would see it there, so it moves to a
+    // new session (sent again under the same client id once the stray copy is gone).
+    await ChatMessage.deleteOne({ _id: message._id, orgId });
+    return sendCustomerMessage(ctx, input);
+  }
   if (updated.state !== 'bot') {
     announce(updated, undefined, { onlyServing: updated.state === 'serving' });
     return { message, session: updated };

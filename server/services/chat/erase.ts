@@ -1,6 +1,7 @@
 import { ChatVisitor } from '../../models/chat-channel.js';
 import { ChatMessage, ChatSession } from '../../models/chat-session.js';
-import { deleteChatImages } from './images.js';
+import { deleteChatImages, deleteVisitorImages } from './images.js';
+import { domainEvents } from '../events.js';
 import type { mongoose } from '../../db/connect.js';
 
 /**
@@ -17,5 +18,8 @@ export async function eraseConversationsOf(orgId: mongoose.Types.ObjectId, custo
   await ChatMessage.updateMany({ orgId, sessionId: { $in: sessionIds } }, { $set: { text: '', image: null } });
   await ChatSession.updateMany({ orgId, _id: { $in: sessionIds } }, { $set: { visitorName: '—', lastMessagePreview: '' } });
   await ChatSession.updateMany({ orgId, _id: { $in: sessionIds }, rating: { $ne: null } }, { $set: { 'rating.comment': '' } });
+  await deleteVisitorImages(orgId, visitorIds);
   await ChatVisitor.updateMany({ orgId, _id: { $in: visitorIds } }, { $set: { name: '—', phone: '', customerId: null }, $inc: { tokenVersion: 1 } });
+  // Open chat pages of the erased customer are cut off now, not at their next reconnect.
+  domainEvents.emitEvent('chat.visitors_forgotten', { orgId: String(orgId), visitorIds: visitorIds.map(String) });
 }

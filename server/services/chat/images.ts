@@ -55,3 +55,12 @@ export async function openChatImage(orgId: string, imageId: string, visitorId?: 
 export async function deleteChatImages(fileIds: mongoose.Types.ObjectId[]): Promise<void> {
   for (const id of fileIds) await bucket().delete(new ObjectId(id.toHexString())).catch(() => undefined);
 }
+
+/** Every picture these visitors uploaded, sent or not (erasure). */
+export async function deleteVisitorImages(orgId: mongoose.Types.ObjectId, visitorIds: mongoose.Types.ObjectId[]): Promise<void> {
+  if (!visitorIds.length) return;
+  const files = await bucket()
+    .find({ 'metadata.orgId': new ObjectId(orgId.toHexString()), 'metadata.visitorId': { $in: visitorIds.map((id) => new ObjectId(id.toHexString())) } })
+    .toArray();
+  await deleteChatImages(files.map((file) => new mongoose.Types.ObjectId(String(file._id))));
+}

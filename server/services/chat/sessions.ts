@@ -221,7 +221,8 @@ async function routePass(orgId: string): Promise<{ assigned: number; slotReturne
     const candidates = await AgentPresence.find({ orgId: org, status: 'online', routable: { $ne: false }, seenAt: { $gte: seenSince }, activeSessions: { $lt: maxConcurrentSessions } }).lean<AgentPresenceDoc[]>();
     if (!candidates.length) break;
     const customer = session.customerId ? await Customer.findOne({ _id: session.customerId, orgId: org }, { tagIds: 1 }).lean() : null;
-    for (const candidate of routingOrder(candidates, channel, session, new Set((customer?.tagIds ?? []).map(String)))) {
+    const reachable = candidates.filter((c) => !c.storeOnly || (session.storeId && String(c.storeId) === String(session.storeId)));
+    for (const candidate of routingOrder(reachable, channel, session, new Set((customer?.tagIds ?? []).map(String)))) {
       if (!(await claimAgentSlot(org, candidate.staffId, maxConcurrentSessions, { onlineOnly: true }))) continue;
       if (await assignSession(session, candidate.staffId)) assigned += 1;
       else slotReturned = true;
@@ -239,7 +240,8 @@ export async function queuePosition(session: ChatSessionDoc): Promise<number | n
 
 /** Closes a session once: the agent's slot frees, the visitor may start again, the closing message asks for a rating. */
 export async function closeSessionDoc(session: ChatSessionDoc, opts: { by?: ServiceContext; disposition: string }): Promise<ChatSessionDoc | null> {
-  const closed = await transition(session, 'closed', { ...(opts.by ? { by: opts.by } : {}), set: { closedAt: clock.now(), disposition: opts.disposition } });
+  // Guarded on the agent too: a close that raced a transfer must not free the wrong agent's slot.
+  const closed = await transition(session, 'closed', { ...(opts.by ? { by: opts.by } : {}), set: { closedAt: clock.now(), disposition: opts.disposition }, guard: { agentId: session.agentId ?? null } });
   if (!closed) return null;
   await releaseAgentSlot(session.orgId, session.agentId);
   await ChatVisitor.updateOne({ _id: session.visitorId, orgId: session.orgId, openSessionId: session._id }, { $set: { openSessionId: null } });

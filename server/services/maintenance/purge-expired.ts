@@ -1,7 +1,7 @@
 import { mongoose } from '../../db/connect.js';
 
 /**
- * Removes expired browser sessions and login-throttle counters. A TTL index would do this on MongoDB alone,
+ * Removes expired browser sessions, login-throttle counters and the public chat pages' per-address counters. A TTL index would do this on MongoDB alone,
  * but a scheduled purge also works where TTL expiry is missing and keeps the collections small either way.
  */
 export async function purgeExpired(now: Date = new Date()): Promise<{ sessions: number; loginFailures: number }> {
@@ -10,6 +10,7 @@ export async function purgeExpired(now: Date = new Date()): Promise<{ sessions: 
   const [sessions, loginFailures] = await Promise.all([
     db.collection('sessions').deleteMany({ expires: { $lt: now } }),
     db.collection('login_failures').deleteMany({ expire: { $lt: now } }),
+    db.collection('chat_public_limits').deleteMany({ expire: { $lt: now } }),
   ]);
   return { sessions: sessions.deletedCount, loginFailures: loginFailures.deletedCount };
 }

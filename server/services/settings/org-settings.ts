@@ -70,6 +70,9 @@ export const chatLimits = {
   visitorTokenDays: 180,
   ratingCommentMax: 500,
   noteMax: 500,
+  /** Anonymous use of the public chat pages, per IP address and hour. */
+  visitorStartsPerHourPerIp: 30,
+  uploadsPerHourPerIp: 60,
 } as const;
 
 /** Fixed by the platform rather than per organisation. */
