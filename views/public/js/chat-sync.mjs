@@ -7,6 +7,9 @@ const SIDES = {
   agent: { send: 'chat:send', sync: 'chat:sync', push: 'chat:message', unwrap: (payload) => payload.message },
 };
 
+/** The most messages one sync answers with (the server's page); a full page means more may follow. */
+const SYNC_PAGE = 500;
+
 /** Errors worth sending again (the server never stored the message); anything else is final. */
 const RETRYABLE = new Set(['internal', 'rate_limited']);
 
@@ -100,8 +103,15 @@ export class ChatSync {
       const payload = this.sideName === 'agent' ? { sessionId, afterSeq: this.lastSeq(sessionId) } : { ...(sessionId ? { sessionId } : {}), afterSeq: sessionId ? this.lastSeq(sessionId) : 0 };
       const ack = await this.request(this.side.sync, payload);
       if (ack?.ok) {
-        if (ack.data.session) this.track(ack.data.session.id);
+        if (ack.data.session) {
+          this.track(ack.data.session.id);
+          // Every number up to the session's counter is now held or not meant for this side (an agent's note never
+          // reaches the customer): such gaps must not make every later push sync again.
+          // (Only when the answer was complete: a sync returns at most SYNC_PAGE messages.)
+          if (typeof ack.data.session.seq === 'number' && ack.data.messages.length < SYNC_PAGE) this.floors.set(ack.data.session.id, Math.max(this.floors.get(ack.data.session.id) ?? 0, ack.data.session.seq));
+        }
         this.insert(ack.data.messages);
+        if (ack.data.messages.length >= SYNC_PAGE) setTimeout(() => void this.sync(sessionId), 0);
       }
       return ack;
     })();
