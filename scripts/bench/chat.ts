@@ -4,6 +4,7 @@
 // gets `chat:message`). Agent -> customer is not measured: the reply window allows only replyWindowMessages (at most
 // 20) agent messages per customer message, so agents cannot flood.
 // npx tsx scripts/bench/chat.ts [--customers 50] [--agents 5] [--seconds 10] [--rate 1000]
+import { benchUri, dropBenchDatabase, positiveInt } from './common.js';
 import http from 'node:http';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -47,14 +48,6 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '1000' },
   },
 });
-const positiveInt = (name: string, raw: string): number => {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) {
-    process.stderr.write(`--${name} must be a positive integer (got "${raw}")\n`);
-    process.exit(2);
-  }
-  return n;
-};
 const N = positiveInt('customers', args.customers);
 const M = positiveInt('agents', args.agents);
 const SECONDS = positiveInt('seconds', args.seconds);
@@ -71,24 +64,6 @@ if (SECONDS > 30) {
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const note = (line: string) => process.stderr.write(`  ${line}\n`);
 const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
-
-/** The same URI with its database swapped for the bench one, so MONGODB_URI never points the drop at real data. */
-function benchUri(uri: string | undefined): string | undefined {
-  if (!uri) return undefined;
-  const match = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(?:\/([^?]*))?(?:\?(.*))?$/.exec(uri);
-  if (!match) throw new Error('MONGODB_URI is not a mongodb:// or mongodb+srv:// URI');
-  const [, base, dbPath, query] = match;
-  const params = new URLSearchParams(query ?? '');
-  if (base!.includes('@') && dbPath && !params.has('authSource')) params.set('authSource', decodeURIComponent(dbPath));
-  const qs = params.toString();
-  return `${base}/${BENCH_DB}${qs ? `?${qs}` : ''}`;
-}
-
-async function dropBenchDatabase(): Promise<void> {
-  // The guard matters more than the drop: never drop anything but the bench database.
-  if (mongoose.connection.name !== BENCH_DB) throw new Error(`refusing to drop "${mongoose.connection.name}": connected to the wrong database`);
-  await mongoose.connection.dropDatabase();
-}
 
 // ---- measuring -------------------------------------------------------------------------------------------------
 
@@ -482,7 +457,7 @@ function cleanup(): Promise<void> {
     // The app marks agents offline on disconnect without awaiting it: let that finish before the database goes.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     if (db) {
-      await dropBenchDatabase().catch((err: Error) => process.stderr.write(`could not drop ${BENCH_DB}: ${err.message}\n`));
+      await dropBenchDatabase(BENCH_DB).catch((err: Error) => process.stderr.write(`could not drop ${BENCH_DB}: ${err.message}\n`));
       await db.close();
     }
   })();
@@ -497,9 +472,9 @@ let exitCode = 0;
 try {
   const runStarted = performance.now();
   // Ephemeral: without MONGODB_URI the script starts a throwaway server of its own (embedded mongod or the stand-in).
-  db = await openDatabase({ mongodbUri: benchUri(process.env.MONGODB_URI), mode: 'ephemeral', log, dbName: BENCH_DB });
+  db = await openDatabase({ mongodbUri: benchUri(process.env.MONGODB_URI, BENCH_DB), mode: 'ephemeral', log, dbName: BENCH_DB });
   out(`database: ${db.kind} (${BENCH_DB})`);
-  await dropBenchDatabase();
+  await dropBenchDatabase(BENCH_DB);
   await Promise.all(Object.values(mongoose.models).map((model) => model.createIndexes()));
 
   // The rate limit is a protection, not what is measured: 100 messages per second per customer is far above this load.

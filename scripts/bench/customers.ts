@@ -1,5 +1,7 @@
 // Benchmark of the customer list filtered by tags (the "list-with-tag-filter page latency" issue); it reports, it is not a test.
 // npx tsx scripts/bench/customers.ts [--customers 100000] [--connections 20] [--duration 10]
+import { benchUri, dropBenchDatabase, positiveInt } from './common.js';
+import { seededRandom } from '../../server/services/seed/demo.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -31,48 +33,12 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
   },
 });
-const positiveInt = (name: string, raw: string): number => {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) {
-    process.stderr.write(`--${name} must be a positive integer (got "${raw}")\n`);
-    process.exit(2);
-  }
-  return n;
-};
 const N = positiveInt('customers', args.customers);
 const CONNECTIONS = positiveInt('connections', args.connections);
 const DURATION = positiveInt('duration', args.duration);
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
-
-/** The same URI with its database swapped for the bench one, so MONGODB_URI never points the drops at real data. */
-function benchUri(uri: string | undefined): string | undefined {
-  if (!uri) return undefined;
-  const match = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(?:\/([^?]*))?(?:\?(.*))?$/.exec(uri);
-  if (!match) throw new Error('MONGODB_URI is not a mongodb:// or mongodb+srv:// URI');
-  const [, base, dbPath, query] = match;
-  const params = new URLSearchParams(query ?? '');
-  // With credentials, the path database is also the default auth database: keep authenticating against it.
-  if (base!.includes('@') && dbPath && !params.has('authSource')) params.set('authSource', decodeURIComponent(dbPath));
-  const qs = params.toString();
-  return `${base}/${BENCH_DB}${qs ? `?${qs}` : ''}`;
-}
-
-async function dropBenchDatabase(): Promise<void> {
-  // The guard matters more than the drop: never drop anything but the bench database.
-  if (mongoose.connection.name !== BENCH_DB) throw new Error(`refusing to drop "${mongoose.connection.name}": connected to the wrong database`);
-  await mongoose.connection.dropDatabase();
-}
-
-function seededRandom(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-  return { next, int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)), pick: <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T };
-}
 
 type Seeded = { orgId: mongoose.Types.ObjectId; filterTags: mongoose.Types.ObjectId[]; matching: number; seconds: number };
 
@@ -276,7 +242,7 @@ function cleanup(): Promise<void> {
       await new Promise<void>((resolve) => server!.close(() => resolve()));
     }
     if (db) {
-      await dropBenchDatabase().catch((err: Error) => process.stderr.write(`could not drop ${BENCH_DB}: ${err.message}\n`));
+      await dropBenchDatabase(BENCH_DB).catch((err: Error) => process.stderr.write(`could not drop ${BENCH_DB}: ${err.message}\n`));
       await db.close();
     }
   })();
@@ -289,9 +255,9 @@ process.once('SIGINT', () => {
 
 let exitCode = 0;
 try {
-  db = await openDatabase({ mongodbUri: benchUri(process.env.MONGODB_URI), mode: 'persistent', log, dbName: BENCH_DB });
+  db = await openDatabase({ mongodbUri: benchUri(process.env.MONGODB_URI, BENCH_DB), mode: 'persistent', log, dbName: BENCH_DB });
   out(`database: ${db.kind} (${BENCH_DB})`);
-  await dropBenchDatabase();
+  await dropBenchDatabase(BENCH_DB);
   // Dropping took the indexes with it; the app's queries are measured against the indexes the models declare.
   await Promise.all(Object.values(mongoose.models).map((model) => model.createIndexes()));
 

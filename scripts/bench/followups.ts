@@ -1,6 +1,8 @@
 // Benchmark (not a test) of the daily follow-up task job: the same number of birthdays in the window among 1,000,000
 // customers and among 100,000; with the {orgId, birthdayMds} index the time should follow the matches, not the customers.
 // npx tsx scripts/bench/followups.ts [--customers 1000000] [--small 100000] [--matches 10000] [--clerks 30] [--keep]
+import { benchUri, dropBenchDatabase, positiveInt } from './common.js';
+import { seededRandom } from '../../server/services/seed/demo.js';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { createLogger } from '../../server/logger.js';
@@ -33,14 +35,6 @@ const { values: args } = parseArgs({
     keep: { type: 'boolean', default: false },
   },
 });
-const positiveInt = (name: string, raw: string): number => {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) {
-    process.stderr.write(`--${name} must be a positive integer (got "${raw}")\n`);
-    process.exit(2);
-  }
-  return n;
-};
 const BIG = positiveInt('customers', args.customers);
 const SMALL = positiveInt('small', args.small);
 const MATCHES = positiveInt('matches', args.matches);
@@ -55,33 +49,6 @@ const DECOYS = Math.floor(SMALL / MATCHES) >= 2 ? Math.max(1, Math.round(MATCHES
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-
-/** The same URI with its database swapped for the bench one, so MONGODB_URI never points the drop at real data. */
-function benchUri(uri: string | undefined): string | undefined {
-  if (!uri) return undefined;
-  const match = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(?:\/([^?]*))?(?:\?(.*))?$/.exec(uri);
-  if (!match) throw new Error('MONGODB_URI is not a mongodb:// or mongodb+srv:// URI');
-  const [, base, dbPath, query] = match;
-  const params = new URLSearchParams(query ?? '');
-  if (base!.includes('@') && dbPath && !params.has('authSource')) params.set('authSource', decodeURIComponent(dbPath));
-  const qs = params.toString();
-  return `${base}/${BENCH_DB}${qs ? `?${qs}` : ''}`;
-}
-
-async function dropBenchDatabase(): Promise<void> {
-  // The guard matters more than the drop: never drop anything but the bench database.
-  if (mongoose.connection.name !== BENCH_DB) throw new Error(`refusing to drop "${mongoose.connection.name}": connected to the wrong database`);
-  await mongoose.connection.dropDatabase();
-}
-
-function seededRandom(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-  return { next, int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)), pick: <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T };
-}
 
 // Birthdays inside the job's window (today to today + the birthday lead), and every other day of the year (1-28 only,
 // so 29 February never has to be reasoned about).
@@ -194,7 +161,7 @@ let cleaned: Promise<void> | undefined;
 function cleanup(): Promise<void> {
   cleaned ??= (async () => {
     if (!db) return;
-    if (!args.keep) await dropBenchDatabase().catch((err: Error) => process.stderr.write(`could not drop ${BENCH_DB}: ${err.message}\n`));
+    if (!args.keep) await dropBenchDatabase(BENCH_DB).catch((err: Error) => process.stderr.write(`could not drop ${BENCH_DB}: ${err.message}\n`));
     await db.close();
   })();
   return cleaned;
@@ -208,9 +175,9 @@ let exitCode = 0;
 try {
   // Ephemeral: without MONGODB_URI the script starts a throwaway server of its own (embedded mongod or the in-memory
   // stand-in), so a million customers never land in the developer's .data files or in a running app's server.
-  db = await openDatabase({ mongodbUri: benchUri(process.env.MONGODB_URI), mode: 'ephemeral', log, dbName: BENCH_DB });
+  db = await openDatabase({ mongodbUri: benchUri(process.env.MONGODB_URI, BENCH_DB), mode: 'ephemeral', log, dbName: BENCH_DB });
   out(`database: ${db.kind} (${BENCH_DB})`);
-  await dropBenchDatabase();
+  await dropBenchDatabase(BENCH_DB);
   // Dropping took the indexes with it; the job is measured against the indexes the models declare.
   await Promise.all(Object.values(mongoose.models).map((model) => model.createIndexes()));
 

@@ -4,6 +4,8 @@ import { getOrganization } from '../services/org/settings.js';
 import { effectiveSettings } from '../services/settings/org-settings.js';
 import { followupBadgeCount } from '../services/followups/tasks.js';
 import { can } from '../policies/permissions.js';
+import { localDateOf } from '../services/followups/calendar.js';
+import { clock } from '../clock.js';
 
 /** What every page's layout needs: the language, the signed-in staff member, navigation, messages. */
 export const pageLocals: RequestHandler = async (req, res, next) => {
@@ -16,7 +18,8 @@ export const pageLocals: RequestHandler = async (req, res, next) => {
     res.locals.timezone = effectiveSettings(org.settings).timezone;
     res.locals.orgName = org.name;
     res.locals.me = presentMe(req.user);
-    const waiting = can(req.ctx.actor, 'followup.work') ? await followupBadgeCount(req.ctx) : 0;
+    // Today from the settings already read for this page, not a second read of the organisation.
+    const waiting = can(req.ctx.actor, 'followup.work') ? await followupBadgeCount(req.ctx, localDateOf(clock.now(), res.locals.timezone as string)) : 0;
     res.locals.nav = presentNavigation(req.ctx.actor, req.path, { '/followups': waiting });
   }
   if (req.session?.flash?.length) {

@@ -45,6 +45,11 @@ export async function handleForm<S extends z.ZodType>(
   }
 }
 
+/** A form field that may come once, several times or not at all (checkbox groups, repeated rows), as a list. */
+export function fieldList(value: unknown): string[] {
+  return value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)];
+}
+
 function isFormError(err: AppError): boolean {
   return err instanceof ValidationError || err.status === 409;
 }

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { route, ctxOf, type RouteSpec } from '../define.js';
 import { eventInputOf, eventSchema, followupChangeSchema, followupListQuery, holidaysQuery, reportQuery, ruleSchema } from '../schemas/followup.schema.js';
-import { followupCompletion, getFollowup, listFollowups, namesForTasks, orgToday, updateFollowup } from '../../services/followups/tasks.js';
+import { followupCompletion, getFollowup, listFollowups, namesForTasks, updateFollowup } from '../../services/followups/tasks.js';
 import { createOrgEvent, deleteOrgEvent, getFollowupRule, listFollowupRules, updateFollowupRule, updateOrgEvent } from '../../services/followups/rules.js';
 import { festivalsIn } from '../../services/followups/holidays.js';
 import { listOrgJobs, retryOrgJob } from '../../services/jobs/job-admin.js';
@@ -10,7 +10,6 @@ import { presentJob } from '../../presenters/job.js';
 import type { FollowupTaskDoc } from '../../models/followup-task.js';
 import { tr } from '../translate.js';
 import { latestConversations } from '../../services/chat/agent-chat.js';
-import { addDays } from '../../services/followups/calendar.js';
 
 async function taskBodies(req: Request, tasks: FollowupTaskDoc[]) {
   const ctx = ctxOf(req);
@@ -44,11 +43,7 @@ export const followupApiRoutes: RouteSpec[] = [
     path: '/followups/report',
     access: { permission: 'followup.report' },
     handler: async (req, res) => {
-      const ctx = ctxOf(req);
-      const query = reportQuery.parse(req.query);
-      const today = await orgToday(ctx);
-      const range = { from: query.from ?? addDays(today, -30), to: query.to ?? today };
-      res.json({ ...range, ...(await followupCompletion(ctx, range)) });
+      res.json(await followupCompletion(ctxOf(req), reportQuery.parse(req.query)));
     },
   }),
   route({

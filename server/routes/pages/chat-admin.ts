@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import QRCode from 'qrcode';
 import { route, ctxOf, type RouteSpec } from '../define.js';
-import { handleForm } from '../forms.js';
+import { fieldList, handleForm } from '../forms.js';
 import { flash } from '../flash.js';
 import { tr } from '../translate.js';
 import { cannedReplySchema, channelSchema } from '../schemas/chat.schema.js';
@@ -11,7 +11,6 @@ import { channelFormValues, presentCannedReply, presentChannel } from '../../pre
 import { routingModes } from '../../models/chat-channel.js';
 import { can } from '../../policies/permissions.js';
 
-const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 
 function origin(req: Request): string {
   return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
@@ -55,7 +54,7 @@ export const chatAdminPageRoutes: RouteSpec[] = [
         schema: channelSchema,
         view: 'pages/chat/channel-form',
         model: async () => ({ ...(await channelFormModel(req, 'chatChannels.new')), action: '/admin/channels' }),
-        formValues: (body) => ({ businessDays: list(body.businessDays) }),
+        formValues: (body) => ({ businessDays: fieldList(body.businessDays) }),
         onValid: async (input) => {
           await createChannel(ctxOf(req), input);
           flash(req, 'success', 'chatChannels.created');
@@ -81,7 +80,7 @@ export const chatAdminPageRoutes: RouteSpec[] = [
         schema: channelSchema,
         view: 'pages/chat/channel-form',
         model: async () => ({ ...(await channelFormModel(req, 'chatChannels.edit')), action: `/admin/channels/${String(req.params.id)}` }),
-        formValues: (body) => ({ businessDays: list(body.businessDays) }),
+        formValues: (body) => ({ businessDays: fieldList(body.businessDays) }),
         onValid: async (input) => {
           await updateChannel(ctxOf(req), String(req.params.id), input);
           flash(req, 'success', 'chatChannels.saved');

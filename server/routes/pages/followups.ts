@@ -1,14 +1,13 @@
 import type { Request } from 'express';
 import { route, ctxOf, type RouteSpec } from '../define.js';
-import { handleForm } from '../forms.js';
+import { fieldList, handleForm } from '../forms.js';
 import { flash } from '../flash.js';
 import { tr } from '../translate.js';
 import { eventInputOf, eventSchema, followupDoneForm, followupSnoozeForm, inboxQuery, reportQuery, ruleSchema } from '../schemas/followup.schema.js';
-import { followupCompletion, followupInbox, namesForTasks, orgToday, updateFollowup } from '../../services/followups/tasks.js';
+import { followupCompletion, followupInbox, namesForTasks, updateFollowup } from '../../services/followups/tasks.js';
 import { deliveredDigestFor } from '../../services/followups/digests.js';
-import { createOrgEvent, deleteOrgEvent, getFollowupRule, listFollowupRules, updateFollowupRule, updateOrgEvent, type EffectiveRule } from '../../services/followups/rules.js';
-import { festivalOf, nextFestivalDate } from '../../services/followups/holidays.js';
-import { addDays, nextYearlyDate } from '../../services/followups/calendar.js';
+import { createOrgEvent, deleteOrgEvent, getFollowupRule, listFollowupRules, updateFollowupRule, updateOrgEvent, type EffectiveRule, nextOccasionDate, oneOffDate } from '../../services/followups/rules.js';
+import { addDays } from '../../services/followups/calendar.js';
 import { listTagGroups } from '../../services/tags/tags.js';
 import { listStoreChoices } from '../../services/org/stores.js';
 import { listAssignableOwners } from '../../services/org/staff.js';
@@ -17,6 +16,7 @@ import { presentTagGroup } from '../../presenters/tag.js';
 import { can, scopeOf } from '../../policies/permissions.js';
 import { followupOutcomes } from '../../models/followup-task.js';
 import { latestConversations } from '../../services/chat/agent-chat.js';
+import { orgToday } from '../../services/org/settings.js';
 
 async function inboxModel(req: Request, extra: Record<string, unknown> = {}) {
   const ctx = ctxOf(req);
@@ -85,13 +85,9 @@ function taskForm<S extends typeof followupDoneForm | typeof followupSnoozeForm>
   });
 }
 
-function nextDateOf(rule: EffectiveRule, today: string): string | null {
-  if (rule.kind === 'lunar' || rule.kind === 'solar') return nextFestivalDate(festivalOf(rule.occasion)!, today);
-  if (rule.kind === 'event' && rule.event) {
-    if (!rule.event.year) return nextYearlyDate(rule.event.month, rule.event.day, today);
-    return `${rule.event.year}-${String(rule.event.month).padStart(2, '0')}-${String(rule.event.day).padStart(2, '0')}`;
-  }
-  return null;
+/** The rules page shows a past one-off event on its own day. */
+function shownDateOf(rule: EffectiveRule, today: string): string | null {
+  return nextOccasionDate(rule, today) ?? (rule.event ? oneOffDate(rule.event) : null);
 }
 
 async function rulesModel(req: Request, extra: Record<string, unknown> = {}) {
@@ -100,7 +96,7 @@ async function rulesModel(req: Request, extra: Record<string, unknown> = {}) {
   return {
     title: tr(req, 'followupRules.title'),
     rules: rules.map((rule) => {
-      const next = nextDateOf(rule, today);
+      const next = shownDateOf(rule, today);
       return { ...presentRule(rule, req.locale), nextDate: next, nextDateLabel: next ? dayLabel(next, req.locale) : null, path: `/followups/rules/${encodeURIComponent(rule.occasion)}` };
     }),
     ...(await audienceChoices(req)),
@@ -120,7 +116,6 @@ async function audienceChoices(req: Request) {
   };
 }
 
-const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 
 async function ruleEditModel(req: Request) {
   const ctx = ctxOf(req);
@@ -152,13 +147,9 @@ export const followupPageRoutes: RouteSpec[] = [
     path: '/followups/report',
     access: { permission: 'followup.report' },
     handler: async (req, res) => {
-      const ctx = ctxOf(req);
       const parsed = reportQuery.safeParse(req.query);
-      const today = await orgToday(ctx);
-      const query = parsed.success ? parsed.data : {};
-      const range = { from: query.from ?? addDays(today, -30), to: query.to ?? today };
-      const report = await followupCompletion(ctx, range);
-      res.render('pages/followups/report', { title: tr(req, 'followupReport.title'), ...report, values: range, outcomes: followupOutcomes, formError: parsed.success ? undefined : tr(req, 'validation.invalid_date') });
+      const report = await followupCompletion(ctxOf(req), parsed.success ? parsed.data : {});
+      res.render('pages/followups/report', { title: tr(req, 'followupReport.title'), ...report, values: { from: report.from, to: report.to }, outcomes: followupOutcomes, formError: parsed.success ? undefined : tr(req, 'validation.invalid_date') });
     },
   }),
   route({ method: 'get', path: '/followups/rules', access: { permission: 'followup.rules' }, handler: async (req, res) => res.render('pages/followups/rules', await rulesModel(req)) }),
@@ -171,7 +162,7 @@ export const followupPageRoutes: RouteSpec[] = [
         schema: eventSchema,
         view: 'pages/followups/rules',
         model: () => rulesModel(req),
-        formValues: (body) => ({ tagIds: list(body.tagIds), storeIds: list(body.storeIds) }),
+        formValues: (body) => ({ tagIds: fieldList(body.tagIds), storeIds: fieldList(body.storeIds) }),
         onValid: async (input) => {
           await createOrgEvent(ctxOf(req), eventInputOf(input));
           flash(req, 'success', 'followupRules.eventAdded');
@@ -200,7 +191,7 @@ export const followupPageRoutes: RouteSpec[] = [
       const ctx = ctxOf(req);
       const occasion = String(req.params.occasion);
       const isEvent = (await getFollowupRule(ctx, occasion)).kind === 'event';
-      const common = { view: 'pages/followups/rule-edit', model: () => ruleEditModel(req), formValues: (body: Record<string, unknown>) => ({ tagIds: list(body.tagIds), storeIds: list(body.storeIds) }) };
+      const common = { view: 'pages/followups/rule-edit', model: () => ruleEditModel(req), formValues: (body: Record<string, unknown>) => ({ tagIds: fieldList(body.tagIds), storeIds: fieldList(body.storeIds) }) };
       const done = () => {
         flash(req, 'success', 'followupRules.saved');
         return '/followups/rules';

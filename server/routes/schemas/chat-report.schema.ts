@@ -1,17 +1,16 @@
 import { z } from 'zod';
-import { addDays, isRealDate } from '../../services/followups/calendar.js';
+import { addDays, daysBetween, isRealDate } from '../../services/followups/calendar.js';
 import { CHAT_REPORT_MAX_DAYS } from '../../services/chat/reports.js';
 
 const emptyAsUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
 /** A calendar day that exists (2026-02-30 does not). */
 const day = z.preprocess(emptyAsUndefined, z.string('invalid_date').refine(isRealDate, 'invalid_date').optional());
-const spanDays = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 
 /** `?from=YYYY-MM-DD&to=YYYY-MM-DD`, both optional (the route fills in the last 7 days); from after to is `invalid_range`. */
 export const chatReportQuery = z
   .object({ from: day, to: day })
   .superRefine((q, ctx) => {
-    if (q.from && q.to && (q.from > q.to || spanDays(q.from, q.to) >= CHAT_REPORT_MAX_DAYS)) ctx.addIssue({ code: 'custom', path: ['to'], message: 'invalid_range' });
+    if (q.from && q.to && (q.from > q.to || daysBetween(q.from, q.to) >= CHAT_REPORT_MAX_DAYS)) ctx.addIssue({ code: 'custom', path: ['to'], message: 'invalid_range' });
   });
 
 export type ChatReportQuery = z.infer<typeof chatReportQuery>;

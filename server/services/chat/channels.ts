@@ -6,7 +6,7 @@ import { authorize } from '../../policies/permissions.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { assertStoreInOrg } from '../org/stores.js';
-import { minutesOf } from '../followups/calendar.js';
+import { withinDailyWindow } from '../followups/calendar.js';
 import { isDuplicateKey } from '../mongo-errors.js';
 import { ConflictError } from '../../errors.js';
 
@@ -73,7 +73,7 @@ export function withinBusinessHours(channel: Pick<ChatChannelDoc, 'businessHours
   if (!days.length) return true;
   const local = DateTime.fromJSDate(now, { zone: timezone });
   const minute = local.hour * 60 + local.minute;
-  return days.includes(local.weekday % 7) && minute >= minutesOf(start) && minute < minutesOf(end);
+  return days.includes(local.weekday % 7) && withinDailyWindow(minute, start, end);
 }
 
 export async function listCannedReplies(ctx: ServiceContext): Promise<CannedReplyDoc[]> {

@@ -6,8 +6,9 @@ import { ValidationError } from '../../errors.js';
 import { authorize, scopeOf } from '../../policies/permissions.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
-import { isRealDate, type IsoDate } from '../followups/calendar.js';
+import { isRealDate, type IsoDate, daysBetween } from '../followups/calendar.js';
 import { chatSettings } from './sessions.js';
+import { orgToday } from '../org/settings.js';
 import { clock } from '../../clock.js';
 import type { mongoose } from '../../db/connect.js';
 
@@ -46,7 +47,7 @@ function assertRange(range: { from: string; to: string }): void {
   const fields: Record<string, string[]> = {};
   if (!isRealDate(range.from)) fields.from = ['invalid_date'];
   if (!isRealDate(range.to)) fields.to = ['invalid_date'];
-  if (!fields.from && !fields.to && (range.from > range.to || DateTime.fromISO(range.to).diff(DateTime.fromISO(range.from), 'days').days >= CHAT_REPORT_MAX_DAYS)) fields.to = ['invalid_range'];
+  if (!fields.from && !fields.to && (range.from > range.to || daysBetween(range.from, range.to) >= CHAT_REPORT_MAX_DAYS)) fields.to = ['invalid_range'];
   if (Object.keys(fields).length) throw new ValidationError(fields);
 }
 
@@ -149,8 +150,7 @@ export async function chatReport(ctx: ServiceContext, range: { from: IsoDate; to
 /** Today in the organisation's timezone: the report pages default to the days up to it. */
 export async function chatReportToday(ctx: ServiceContext): Promise<IsoDate> {
   authorize(ctx.actor, 'chat.report');
-  const { timezone } = await chatSettings(ctx.orgId);
-  return DateTime.fromJSDate(clock.now(), { zone: timezone }).toISODate()!;
+  return orgToday(ctx);
 }
 
 export type LiveAgent = { agentId: string; name: string; status: PresenceState; activeSessions: number; serving: number; handledToday: number };

@@ -73,6 +73,13 @@ export function nthWeekdayOfMonth(year: number, month: number, weekday: number, 
   return first.plus({ days: offset + (nth - 1) * 7 }).toISODate()!;
 }
 
+/** Whether a minute of the day falls within a daily window "HH:MM"-"HH:MM", which may run past midnight. */
+export function withinDailyWindow(minute: number, start: string, end: string): boolean {
+  const from = minutesOf(start);
+  const to = minutesOf(end);
+  return from < to ? minute >= from && minute < to : minute >= from || minute < to;
+}
+
 /** Minutes since midnight of "HH:MM". */
 export function minutesOf(timeOfDay: string): number {
   const [hours, minutes] = timeOfDay.split(':').map(Number);

@@ -3,8 +3,7 @@ import { Customer, type CustomerDoc, type Birthday } from '../../models/customer
 import { Staff } from '../../models/staff.js';
 import { FollowupFanout, FollowupTask, type FollowupTaskDoc } from '../../models/followup-task.js';
 import { toObjectId } from '../ids.js';
-import { effectiveRules, type EffectiveRule } from './rules.js';
-import { festivalOf, nextFestivalDate } from './holidays.js';
+import { effectiveRules, nextOccasionDate, type EffectiveRule } from './rules.js';
 import { addDays, daysBetween, monthDayRanges, nextYearlyDate, type IsoDate } from './calendar.js';
 import { mongoose } from '../../db/connect.js';
 
@@ -83,15 +82,6 @@ function birthdayWithin(birthday: Birthday | null | undefined, today: IsoDate, l
   return daysBetween(today, date) <= leadDays ? date : null;
 }
 
-/** The next date of a festival or organisation event on or after today, or null when a one-off event has passed. */
-function occasionDate(rule: EffectiveRule, today: IsoDate): IsoDate | null {
-  if (rule.kind === 'lunar' || rule.kind === 'solar') return nextFestivalDate(festivalOf(rule.occasion)!, today);
-  const event = rule.event!;
-  if (!event.year) return nextYearlyDate(event.month, event.day, today);
-  const date = `${event.year}-${String(event.month).padStart(2, '0')}-${String(event.day).padStart(2, '0')}`;
-  return date >= today ? date : null;
-}
-
 /**
  * Creates the follow-up tasks due on `today` (a day in the organisation's timezone): every occasion from today to
  * its rule's lead time ahead. Looking at the whole window rather than only the day that entered it makes a run
@@ -128,7 +118,7 @@ export async function createFollowupTasks(orgIdHex: string, today: IsoDate): Pro
   }
 
   for (const rule of rules.filter((r) => r.kind !== 'birthday' && r.kind !== 'relative-birthday')) {
-    const date = occasionDate(rule, today);
+    const date = nextOccasionDate(rule, today);
     if (!date || daysBetween(today, date) > rule.leadDays || !activeOwners.length) continue;
     const startedAt = new Date();
     const filter: Record<string, unknown> = { ...base };

@@ -7,8 +7,8 @@ import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { followupDefaults } from '../settings/org-settings.js';
-import { festivalKeys, festivalOf } from './holidays.js';
-import { isValidMonthDay, isRealDate } from './calendar.js';
+import { festivalKeys, festivalOf, nextFestivalDate } from './holidays.js';
+import { isValidMonthDay, isRealDate, nextYearlyDate, type IsoDate } from './calendar.js';
 import { mongoose } from '../../db/connect.js';
 
 export type OccasionKind = 'birthday' | 'relative-birthday' | 'lunar' | 'solar' | 'event';
@@ -117,8 +117,23 @@ function checkLeadDays(leadDays: number): void {
   if (!Number.isInteger(leadDays) || leadDays < 0 || leadDays > followupDefaults.maxLeadDays) throw new ValidationError({ leadDays: ['out_of_range'] });
 }
 
+/** A one-off event's day as written ("2026-02-31" for a bad one), or null for a yearly event. */
+export function oneOffDate(event: Pick<OrgEvent, 'year' | 'month' | 'day'>): IsoDate | null {
+  return event.year ? `${event.year}-${String(event.month).padStart(2, '0')}-${String(event.day).padStart(2, '0')}` : null;
+}
+
+/** The next day of a festival or organisation event on or after today; null for birthdays and for a one-off event that has passed. */
+export function nextOccasionDate(rule: EffectiveRule, today: IsoDate): IsoDate | null {
+  if (rule.kind === 'lunar' || rule.kind === 'solar') return nextFestivalDate(festivalOf(rule.occasion)!, today);
+  if (rule.kind !== 'event' || !rule.event) return null;
+  const once = oneOffDate(rule.event);
+  if (!once) return nextYearlyDate(rule.event.month, rule.event.day, today);
+  return once >= today ? once : null;
+}
+
 function checkEvent(event: EventInput): void {
-  const day = event.year ? isRealDate(`${event.year}-${String(event.month).padStart(2, '0')}-${String(event.day).padStart(2, '0')}`) : isValidMonthDay(event.month, event.day);
+  const once = oneOffDate(event);
+  const day = once ? isRealDate(once) : isValidMonthDay(event.month, event.day);
   if (!day) throw new ValidationError({ day: ['invalid_date'] });
 }
 
@@ -152,46 +167,33 @@ async function findEvent(ctx: ServiceContext, occasion: string): Promise<Followu
   return rule;
 }
 
-export async function createOrgEvent(ctx: ServiceContext, input: { event: EventInput; rule: RuleInput }): Promise<EffectiveRule> {
-  authorize(ctx.actor, 'followup.rules');
+/** An event's stored fields once checked whole (the day, the lead time, the audience); nothing is written before. */
+async function eventFields(ctx: ServiceContext, input: { event: EventInput; rule: RuleInput }) {
   checkEvent(input.event);
   checkLeadDays(input.rule.leadDays);
-  const audience = await resolveAudience(ctx, input.rule);
-  const _id = new mongoose.Types.ObjectId();
-  const created = await FollowupRule.create({
-    _id,
-    orgId: toObjectId(ctx.orgId),
-    occasion: `event:${_id.toHexString()}`,
+  return {
     enabled: input.rule.enabled,
     leadDays: input.rule.leadDays,
     message: input.rule.message,
-    ...audience,
+    ...(await resolveAudience(ctx, input.rule)),
     event: { name: input.event.name, month: input.event.month, day: input.event.day, year: input.event.year ?? null },
     updatedBy: toObjectId(ctx.actor.id),
-  });
+  };
+}
+
+export async function createOrgEvent(ctx: ServiceContext, input: { event: EventInput; rule: RuleInput }): Promise<EffectiveRule> {
+  authorize(ctx.actor, 'followup.rules');
+  const fields = await eventFields(ctx, input);
+  const _id = new mongoose.Types.ObjectId();
+  const created = await FollowupRule.create({ _id, orgId: toObjectId(ctx.orgId), occasion: `event:${_id.toHexString()}`, ...fields });
   return effectiveOf(created.toObject());
 }
 
 export async function updateOrgEvent(ctx: ServiceContext, occasion: string, input: { event: EventInput; rule: RuleInput }): Promise<EffectiveRule> {
   authorize(ctx.actor, 'followup.rules');
   const existing = await findEvent(ctx, occasion);
-  checkEvent(input.event);
-  checkLeadDays(input.rule.leadDays);
-  const audience = await resolveAudience(ctx, input.rule);
-  const saved = await FollowupRule.findOneAndUpdate(
-    { _id: existing._id, orgId: existing.orgId },
-    {
-      $set: {
-        enabled: input.rule.enabled,
-        leadDays: input.rule.leadDays,
-        message: input.rule.message,
-        ...audience,
-        event: { name: input.event.name, month: input.event.month, day: input.event.day, year: input.event.year ?? null },
-        updatedBy: toObjectId(ctx.actor.id),
-      },
-    },
-    { returnDocument: 'after' },
-  ).lean<FollowupRuleDoc>();
+  const fields = await eventFields(ctx, input);
+  const saved = await FollowupRule.findOneAndUpdate({ _id: existing._id, orgId: existing.orgId }, { $set: fields }, { returnDocument: 'after' }).lean<FollowupRuleDoc>();
   if (!saved) throw new NotFoundError('No such occasion');
   return effectiveOf(saved);
 }

@@ -6,11 +6,10 @@ import { NotFoundError, ValidationError } from '../../errors.js';
 import { authorize, scopeOf, type Action } from '../../policies/permissions.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
-import { getOrgSettings } from '../org/settings.js';
+import { orgToday } from '../org/settings.js';
 import { appendTimeline } from '../customers/timeline.js';
 import { followupDefaults } from '../settings/org-settings.js';
-import { addDays, isRealDate, localDateOf, type IsoDate } from './calendar.js';
-import { clock } from '../../clock.js';
+import { addDays, isRealDate, type IsoDate } from './calendar.js';
 import { mongoose } from '../../db/connect.js';
 
 /** The tasks an actor may see or work, from the matrix: their own, their store's, or the organisation's. */
@@ -30,10 +29,6 @@ function narrowToOwner(filter: Record<string, unknown>, owner: string): void {
   else filter.ownerId = ownerId;
 }
 
-/** Today in the organisation's timezone, from the injectable clock. */
-export async function orgToday(ctx: ServiceContext): Promise<IsoDate> {
-  return localDateOf(clock.now(), (await getOrgSettings(ctx)).timezone);
-}
 
 const notDone = { status: { $ne: 'done' as const } };
 
@@ -70,8 +65,7 @@ export async function followupInbox(ctx: ServiceContext, opts: { ownerId?: strin
 }
 
 /** The console badge: the signed-in staff member's own tasks waiting for them (not done, not snoozed to a later day). */
-export async function followupBadgeCount(ctx: ServiceContext): Promise<number> {
-  const today = await orgToday(ctx);
+export async function followupBadgeCount(ctx: ServiceContext, today: IsoDate): Promise<number> {
   return FollowupTask.countDocuments({ orgId: toObjectId(ctx.orgId), ownerId: toObjectId(ctx.actor.id), $or: [{ status: 'open' }, { status: 'snoozed', dueOn: { $lte: today } }] });
 }
 
@@ -130,10 +124,14 @@ export async function updateFollowup(ctx: ServiceContext, id: string, change: Fo
 
 export type CompletionRow = { storeId: string | null; storeName: string | null; ownerId: string; ownerName: string; total: number; done: number; overdue: number; outcomes: Record<string, number>; rate: number };
 
-/** Completion per store and clerk for the occasions between two days. */
-export async function followupCompletion(ctx: ServiceContext, range: { from: IsoDate; to: IsoDate }): Promise<{ rows: CompletionRow[]; totals: Omit<CompletionRow, 'storeId' | 'storeName' | 'ownerId' | 'ownerName'> }> {
+/** Completion per store and clerk for the occasions between two days (by default the last 30 days up to today). */
+export async function followupCompletion(
+  ctx: ServiceContext,
+  asked: { from?: IsoDate | undefined; to?: IsoDate | undefined },
+): Promise<{ from: IsoDate; to: IsoDate; rows: CompletionRow[]; totals: Omit<CompletionRow, 'storeId' | 'storeName' | 'ownerId' | 'ownerName'> }> {
   authorize(ctx.actor, 'followup.report');
   const today = await orgToday(ctx);
+  const range = { from: asked.from ?? addDays(today, -30), to: asked.to ?? today };
   const grouped = await FollowupTask.aggregate<{ _id: { storeId: mongoose.Types.ObjectId | null; ownerId: mongoose.Types.ObjectId }; total: number; done: number; overdue: number; outcomes: (string | null)[] }>([
     { $match: { ...followupScopeFilter(ctx, 'followup.report'), date: { $gte: range.from, $lte: range.to } } },
     {
@@ -170,7 +168,7 @@ export async function followupCompletion(ctx: ServiceContext, range: { from: Iso
     .sort((a, b) => (a.storeName ?? '').localeCompare(b.storeName ?? '', 'zh-CN') || a.ownerName.localeCompare(b.ownerName, 'zh-CN'));
   const sum = (column: 'total' | 'done' | 'overdue') => rows.reduce((n, r) => n + r[column], 0);
   const outcomes = tally(grouped.flatMap((g) => g.outcomes));
-  return { rows, totals: { total: sum('total'), done: sum('done'), overdue: sum('overdue'), outcomes, rate: rate(sum('done'), sum('total')) } };
+  return { ...range, rows, totals: { total: sum('total'), done: sum('done'), overdue: sum('overdue'), outcomes, rate: rate(sum('done'), sum('total')) } };
 }
 
 /** Open tasks follow their customers to the new owner (called by the transfer service after the move). */

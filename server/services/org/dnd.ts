@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { minutesOf } from '../followups/calendar.js';
+import { minutesOf, withinDailyWindow } from '../followups/calendar.js';
 
 /**
  * When a reminder may reach a staff member: now, unless now falls inside their do-not-disturb window
@@ -11,8 +11,7 @@ export function deliverableAt(now: Date, timezone: string, window: { dndStart: s
   if (start === end) return now;
   const local = DateTime.fromJSDate(now, { zone: timezone });
   const minute = local.hour * 60 + local.minute;
-  const inside = start < end ? minute >= start && minute < end : minute >= start || minute < end;
-  if (!inside) return now;
+  if (!withinDailyWindow(minute, window.dndStart, window.dndEnd)) return now;
   const endToday = local.set({ hour: Math.floor(end / 60), minute: end % 60, second: 0, millisecond: 0 });
   return (minute < end ? endToday : endToday.plus({ days: 1 })).toJSDate();
 }

@@ -6,6 +6,8 @@ import { toObjectId } from '../ids.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { effectiveSettings, type OrgSettings } from '../settings/org-settings.js';
 import { domainEvents } from '../events.js';
+import { localDateOf, type IsoDate } from '../followups/calendar.js';
+import { clock } from '../../clock.js';
 
 export async function getOrganization(ctx: ServiceContext): Promise<OrganizationDoc> {
   const org = await Organization.findById(toObjectId(ctx.orgId)).lean<OrganizationDoc>();
@@ -16,6 +18,11 @@ export async function getOrganization(ctx: ServiceContext): Promise<Organization
 /** Any staff member may read the effective settings: limits are shown to the people they affect. */
 export async function getOrgSettings(ctx: ServiceContext): Promise<OrgSettings> {
   return effectiveSettings((await getOrganization(ctx)).settings);
+}
+
+/** Today in the organisation's timezone, from the injectable clock: the day follow-ups and reports count in. */
+export async function orgToday(ctx: ServiceContext): Promise<IsoDate> {
+  return localDateOf(clock.now(), (await getOrgSettings(ctx)).timezone);
 }
 
 export async function updateOrgSettings(ctx: ServiceContext, input: { name: string; settings: OrgSettings }): Promise<OrganizationDoc> {

@@ -23,7 +23,7 @@ export const demoLogins: { login: string; role: Role }[] = [
 ];
 
 /** A small deterministic generator, so every seed gives the same demo data. */
-function seededRandom(seed: number) {
+export function seededRandom(seed: number) {
   let state = seed >>> 0;
   const next = () => {
     state = (state * 1664525 + 1013904223) >>> 0;

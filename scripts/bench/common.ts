@@ -1,0 +1,30 @@
+// What every benchmark script shares: its flags, and a database of its own that it may drop.
+import { mongoose } from '../../server/db/connect.js';
+
+export function positiveInt(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    process.stderr.write(`--${name} must be a positive integer (got "${raw}")\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+/** The same URI with its database swapped for the bench one, so MONGODB_URI never points the drops at real data. */
+export function benchUri(uri: string | undefined, benchDb: string): string | undefined {
+  if (!uri) return undefined;
+  const match = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(?:\/([^?]*))?(?:\?(.*))?$/.exec(uri);
+  if (!match) throw new Error('MONGODB_URI is not a mongodb:// or mongodb+srv:// URI');
+  const [, base, dbPath, query] = match;
+  const params = new URLSearchParams(query ?? '');
+  // With credentials, the path database is also the default auth database: keep authenticating against it.
+  if (base!.includes('@') && dbPath && !params.has('authSource')) params.set('authSource', decodeURIComponent(dbPath));
+  const qs = params.toString();
+  return `${base}/${benchDb}${qs ? `?${qs}` : ''}`;
+}
+
+export async function dropBenchDatabase(benchDb: string): Promise<void> {
+  // The guard matters more than the drop: never drop anything but the bench database.
+  if (mongoose.connection.name !== benchDb) throw new Error(`refusing to drop "${mongoose.connection.name}": connected to the wrong database`);
+  await mongoose.connection.dropDatabase();
+}
