@@ -4,7 +4,7 @@
 // gets `chat:message`). Agent -> customer is not measured: the reply window allows only replyWindowMessages (at most
 // 20) agent messages per customer message, so agents cannot flood.
 // npx tsx scripts/bench/chat.ts [--customers 50] [--agents 5] [--seconds 10] [--rate 1000]
-import { benchUri, dropBenchDatabase, positiveInt } from './common.js';
+import { dropBenchDatabase, openBenchDatabase, positiveInt } from './common.js';
 import http from 'node:http';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -16,7 +16,7 @@ import { Server as IoServer } from 'socket.io';
 import { io as connectSocket, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { loadConfig } from '../../server/config.js';
 import { createLogger } from '../../server/logger.js';
-import { openDatabase, type OpenDatabase } from '../../server/db/open.js';
+import type { OpenDatabase } from '../../server/db/open.js';
 import { mongoose } from '../../server/db/connect.js';
 import { createApp } from '../../server/app.js';
 import { attachRealtime, type Realtime } from '../../server/realtime/index.js';
@@ -472,10 +472,7 @@ let exitCode = 0;
 try {
   const runStarted = performance.now();
   // Ephemeral: without MONGODB_URI the script starts a throwaway server of its own (embedded mongod or the stand-in).
-  db = await openDatabase({ mongodbUri: benchUri(process.env.MONGODB_URI, BENCH_DB), mode: 'ephemeral', log, dbName: BENCH_DB });
-  out(`database: ${db.kind} (${BENCH_DB})`);
-  await dropBenchDatabase(BENCH_DB);
-  await Promise.all(Object.values(mongoose.models).map((model) => model.createIndexes()));
+  db = await openBenchDatabase(BENCH_DB, 'ephemeral', log);
 
   // The rate limit is a protection, not what is measured: 100 messages per second per customer is far above this load.
   const perAgent = Math.min(MAX_SESSIONS_PER_AGENT, Math.ceil(N / M));

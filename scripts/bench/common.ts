@@ -1,5 +1,7 @@
 // What every benchmark script shares: its flags, and a database of its own that it may drop.
+import type { Logger } from 'pino';
 import { mongoose } from '../../server/db/connect.js';
+import { openDatabase, type OpenDatabase } from '../../server/db/open.js';
 
 export function positiveInt(name: string, raw: string): number {
   const n = Number(raw);
@@ -27,4 +29,17 @@ export async function dropBenchDatabase(benchDb: string): Promise<void> {
   // The guard matters more than the drop: never drop anything but the bench database.
   if (mongoose.connection.name !== benchDb) throw new Error(`refusing to drop "${mongoose.connection.name}": connected to the wrong database`);
   await mongoose.connection.dropDatabase();
+}
+
+/**
+ * The bench database, empty, with the indexes the models declare (dropping takes them along).
+ * `ephemeral`: without MONGODB_URI a throwaway server of its own, so big data never lands in the developer's .data
+ * files or in a running app's server.
+ */
+export async function openBenchDatabase(benchDb: string, mode: 'ephemeral' | 'persistent', log: Logger): Promise<OpenDatabase> {
+  const db = await openDatabase({ mongodbUri: benchUri(process.env.MONGODB_URI, benchDb), mode, log, dbName: benchDb });
+  process.stdout.write(`database: ${db.kind} (${benchDb})\n`);
+  await dropBenchDatabase(benchDb);
+  await Promise.all(Object.values(mongoose.models).map((model) => model.createIndexes()));
+  return db;
 }

@@ -1,6 +1,6 @@
 // Benchmark of the customer list filtered by tags (the "list-with-tag-filter page latency" issue); it reports, it is not a test.
 // npx tsx scripts/bench/customers.ts [--customers 100000] [--connections 20] [--duration 10]
-import { benchUri, dropBenchDatabase, positiveInt } from './common.js';
+import { dropBenchDatabase, openBenchDatabase, positiveInt } from './common.js';
 import { seededRandom } from '../../server/services/seed/demo.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { loadConfig } from '../../server/config.js';
 import { createLogger } from '../../server/logger.js';
-import { openDatabase, type OpenDatabase } from '../../server/db/open.js';
+import type { OpenDatabase } from '../../server/db/open.js';
 import { mongoose } from '../../server/db/connect.js';
 import { createApp } from '../../server/app.js';
 import { Organization } from '../../server/models/organization.js';
@@ -255,11 +255,7 @@ process.once('SIGINT', () => {
 
 let exitCode = 0;
 try {
-  db = await openDatabase({ mongodbUri: benchUri(process.env.MONGODB_URI, BENCH_DB), mode: 'persistent', log, dbName: BENCH_DB });
-  out(`database: ${db.kind} (${BENCH_DB})`);
-  await dropBenchDatabase(BENCH_DB);
-  // Dropping took the indexes with it; the app's queries are measured against the indexes the models declare.
-  await Promise.all(Object.values(mongoose.models).map((model) => model.createIndexes()));
+  db = await openBenchDatabase(BENCH_DB, 'persistent', log);
 
   out(`seeding ${N} customers in batches of ${BATCH}...`);
   const seeded = await seed();

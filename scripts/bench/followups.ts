@@ -1,12 +1,12 @@
 // Benchmark (not a test) of the daily follow-up task job: the same number of birthdays in the window among 1,000,000
 // customers and among 100,000; with the {orgId, birthdayMds} index the time should follow the matches, not the customers.
 // npx tsx scripts/bench/followups.ts [--customers 1000000] [--small 100000] [--matches 10000] [--clerks 30] [--keep]
-import { benchUri, dropBenchDatabase, positiveInt } from './common.js';
+import { dropBenchDatabase, openBenchDatabase, positiveInt } from './common.js';
 import { seededRandom } from '../../server/services/seed/demo.js';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { createLogger } from '../../server/logger.js';
-import { openDatabase, type OpenDatabase } from '../../server/db/open.js';
+import type { OpenDatabase } from '../../server/db/open.js';
 import { mongoose } from '../../server/db/connect.js';
 import { Organization } from '../../server/models/organization.js';
 import { Store } from '../../server/models/store.js';
@@ -175,11 +175,7 @@ let exitCode = 0;
 try {
   // Ephemeral: without MONGODB_URI the script starts a throwaway server of its own (embedded mongod or the in-memory
   // stand-in), so a million customers never land in the developer's .data files or in a running app's server.
-  db = await openDatabase({ mongodbUri: benchUri(process.env.MONGODB_URI, BENCH_DB), mode: 'ephemeral', log, dbName: BENCH_DB });
-  out(`database: ${db.kind} (${BENCH_DB})`);
-  await dropBenchDatabase(BENCH_DB);
-  // Dropping took the indexes with it; the job is measured against the indexes the models declare.
-  await Promise.all(Object.values(mongoose.models).map((model) => model.createIndexes()));
+  db = await openBenchDatabase(BENCH_DB, 'ephemeral', log);
 
   const passwordHash = await hashPassword('storelink-bench-password');
   const random = seededRandom(20270601);

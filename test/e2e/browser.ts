@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 
@@ -24,4 +24,19 @@ export async function launchBrowser(): Promise<Browser> {
     timeout: 30_000,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
+}
+
+/** Collects what a page must never show: script errors and CSP violations (console), failed responses (an error page still has an h1). */
+export function watchPage(page: Page): { consoleErrors: string[]; httpErrors: string[] } {
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(String(error)));
+  const httpErrors: string[] = [];
+  page.on('response', (response) => {
+    // Chromium asks for a favicon on its own; the app has none.
+    if (response.status() >= 400 && new URL(response.url()).pathname !== '/favicon.ico') httpErrors.push(`${response.status()} ${response.url()}`);
+  });
+  return { consoleErrors, httpErrors };
 }

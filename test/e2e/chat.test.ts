@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { useTestDatabase } from '../setup/db.js';
 import { startTestServer } from '../setup/server.js';
-import { launchBrowser } from './browser.js';
+import { launchBrowser, watchPage } from './browser.js';
 import { createOrgWithTeam, PASSWORD } from '../factories.js';
 import { createChannel } from '../setup/chat.js';
 import { ChatSession } from '../../server/models/chat-session.js';
@@ -20,17 +20,10 @@ afterAll(async () => {
 });
 
 /** A page that records what must never happen: script errors, CSP violations, failed requests. */
-async function watchedPage(context: BrowserContext): Promise<{ page: Page; problems: string[] }> {
+async function watchedPage(context: BrowserContext): Promise<{ page: Page; problems: () => string[] }> {
   const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(message.text());
-  });
-  page.on('pageerror', (error) => problems.push(String(error)));
-  page.on('response', (response) => {
-    if (response.status() >= 400 && new URL(response.url()).pathname !== '/favicon.ico') problems.push(`${response.status()} ${response.url()}`);
-  });
-  return { page, problems };
+  const { consoleErrors, httpErrors } = watchPage(page);
+  return { page, problems: () => [...consoleErrors, ...httpErrors] };
 }
 
 describe('a conversation between a phone and the agent console', () => {
@@ -89,8 +82,8 @@ describe('a conversation between a phone and the agent console', () => {
       expect(await phone.page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
       // The name typed as markup is shown as text.
       expect(await desk.page.locator('b', { hasText: '王女士' }).count()).toBe(0);
-      expect(desk.problems).toEqual([]);
-      expect(phone.problems).toEqual([]);
+      expect(desk.problems()).toEqual([]);
+      expect(phone.problems()).toEqual([]);
     } finally {
       await agentContext.close();
       await customerContext.close();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import { useTestDatabase } from '../setup/db.js';
 import { startTestServer } from '../setup/server.js';
-import { launchBrowser } from './browser.js';
+import { launchBrowser, watchPage } from './browser.js';
 import { createCustomer, createOrgWithTeam, PASSWORD } from '../factories.js';
 import { setClock } from '../../server/clock.js';
 import { runDailyFollowups } from '../../server/services/followups/daily-run.js';
@@ -48,15 +48,7 @@ describe('the follow-up inbox in a real browser', () => {
     context.setDefaultTimeout(15_000);
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.baseUrl });
     const page = await context.newPage();
-    const consoleErrors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => consoleErrors.push(String(error)));
-    const httpErrors: string[] = [];
-    page.on('response', (response) => {
-      if (response.status() >= 400 && new URL(response.url()).pathname !== '/favicon.ico') httpErrors.push(`${response.status()} ${response.url()}`);
-    });
+    const { consoleErrors, httpErrors } = watchPage(page);
     try {
       await logIn(page, clerk.login);
       // The nav badge counts the clerk's waiting tasks: today's and the upcoming one.

@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { useTestDatabase } from '../setup/db.js';
 import { rootDir } from '../../server/paths.js';
 import { seedDemo, demoLogins, DEMO_PASSWORD } from '../../server/services/seed/demo.js';
-import { launchBrowser } from './browser.js';
+import { launchBrowser, watchPage } from './browser.js';
 import { startTestServer } from '../setup/server.js';
 
 useTestDatabase();
@@ -36,17 +36,7 @@ async function openPage(viewport: { width: number; height: number }): Promise<Op
   const context = await browser.newContext({ viewport, baseURL: server.baseUrl, locale: 'zh-CN' });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
-  const consoleErrors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(String(error)));
-  const httpErrors: string[] = [];
-  page.on('response', (response) => {
-    // Chromium asks for a favicon on its own; the app has none.
-    if (response.status() >= 400 && new URL(response.url()).pathname !== '/favicon.ico') httpErrors.push(`${response.status()} ${response.url()}`);
-  });
-  return { context, page, consoleErrors, httpErrors };
+  return { context, page, ...watchPage(page) };
 }
 
 function cspViolations(consoleErrors: string[]): string[] {
