@@ -1,5 +1,5 @@
 import { RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
-import { mongoose } from '../../db/connect.js';
+import { limitersOnConnection } from '../rate-limits.js';
 import { RateLimitedError } from '../../errors.js';
 import { loginThrottle } from '../settings/org-settings.js';
 
@@ -7,22 +7,13 @@ import { loginThrottle } from '../settings/org-settings.js';
  * Failed logins are counted in MongoDB per login and per IP, so the block holds across restarts and
  * across app processes. Only failures count; a success clears the login's counter.
  */
-type Limiters = { byLogin: RateLimiterMongo; byIp: RateLimiterMongo; db: unknown };
-let limiters: Limiters | undefined;
-
-function getLimiters(): Limiters {
-  const db = mongoose.connection.db;
-  if (!db) throw new Error('login throttling needs a database connection');
-  if (limiters?.db !== db) {
-    const common = { storeClient: db, tableName: 'login_failures', duration: loginThrottle.windowSeconds, blockDuration: loginThrottle.blockSeconds };
-    limiters = {
-      db,
-      byLogin: new RateLimiterMongo({ ...common, keyPrefix: 'login', points: loginThrottle.perLoginFailures }),
-      byIp: new RateLimiterMongo({ ...common, keyPrefix: 'ip', points: loginThrottle.perIpFailures }),
-    };
-  }
-  return limiters;
-}
+const getLimiters = limitersOnConnection('login throttling', (db) => {
+  const common = { storeClient: db, tableName: 'login_failures', duration: loginThrottle.windowSeconds, blockDuration: loginThrottle.blockSeconds };
+  return {
+    byLogin: new RateLimiterMongo({ ...common, keyPrefix: 'login', points: loginThrottle.perLoginFailures }),
+    byIp: new RateLimiterMongo({ ...common, keyPrefix: 'ip', points: loginThrottle.perIpFailures }),
+  };
+});
 
 function blocked(res: RateLimiterRes | null, limit: number): number | null {
   if (!res) return null;
