@@ -17,7 +17,7 @@ import { errorHandler, notFoundHandler } from './middlewares/errors.js';
 import { pageLocals } from './middlewares/page-locals.js';
 import { healthRouter } from './routes/health.js';
 import type { Agenda } from 'agenda';
-import { configureVisitorTokens } from './services/chat/visitors.js';
+import { configureSignedTokens } from './services/auth/signed-tokens.js';
 import { apiRouter } from './routes/api/index.js';
 import { pagesRouter } from './routes/pages/index.js';
 import './middlewares/types.js';
@@ -88,7 +88,7 @@ export async function createApp(config: Config, log: Logger, opts: { agenda?: Ag
   const passport = configurePassport();
   app.use('/api/v1', passport.initialize(), bearerAuth, tenantContext, apiRouter());
 
-  configureVisitorTokens(config.sessionSecret);
+  configureSignedTokens(config.sessionSecret);
   const csrf = createCsrf({ secret: config.sessionSecret, secureCookies });
   const session = sessionMiddleware({ secret: config.sessionSecret, secureCookies });
   app.use(session);

@@ -88,8 +88,8 @@ export class RateLimitedError extends AppError {
   readonly status = 429;
   readonly code: string;
   readonly retryAfterSeconds: number;
-  constructor(message: string, retryAfterSeconds: number, opts: { code?: string; messageKey?: string } = {}) {
-    super(message, { messageKey: opts.messageKey, details: { retryAfterSeconds }, params: { seconds: retryAfterSeconds, minutes: Math.ceil(retryAfterSeconds / 60) } });
+  constructor(message: string, retryAfterSeconds: number, opts: { code?: string; messageKey?: string; params?: Record<string, unknown> } = {}) {
+    super(message, { messageKey: opts.messageKey, details: { retryAfterSeconds, ...(opts.params ?? {}) }, params: { seconds: retryAfterSeconds, minutes: Math.ceil(retryAfterSeconds / 60), ...(opts.params ?? {}) } });
     this.code = opts.code ?? 'rate_limited';
     this.retryAfterSeconds = retryAfterSeconds;
   }

@@ -10,8 +10,22 @@ export type Locale = (typeof supportedLocales)[number];
 
 const localesDir = path.join(rootDir, 'server', 'i18n', 'locales');
 
-function readLocale(locale: string): Record<string, unknown> {
-  return JSON.parse(fs.readFileSync(path.join(localesDir, `${locale}.json`), 'utf8')) as Record<string, unknown>;
+/**
+ * A locale is the core file (`<locale>.json`) plus one file per capability (`areas/<area>.<locale>.json`), so
+ * features keep their strings beside each other; a top-level key defined twice is an error, never a silent override.
+ */
+export function readLocale(locale: string): Record<string, unknown> {
+  const read = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const merged = read(path.join(localesDir, `${locale}.json`));
+  const areasDir = path.join(localesDir, 'areas');
+  const areaFiles = fs.existsSync(areasDir) ? fs.readdirSync(areasDir).filter((name) => name.endsWith(`.${locale}.json`)).sort() : [];
+  for (const name of areaFiles) {
+    for (const [key, value] of Object.entries(read(path.join(areasDir, name)))) {
+      if (key in merged) throw new Error(`locale ${locale}: top-level key "${key}" of areas/${name} is already defined`);
+      merged[key] = value;
+    }
+  }
+  return merged;
 }
 
 export const i18n: I18n = i18next.createInstance();

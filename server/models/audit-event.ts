@@ -24,6 +24,10 @@ export const auditActions = [
   'customer.erase',
   'followup.rule_change',
   'job.retry',
+  'group.transfer',
+  'campaign.create',
+  'campaign.update',
+  'campaign.cancel',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -12,3 +12,7 @@ export * from './followup-rule.js';
 export * from './followup-task.js';
 export * from './chat-channel.js';
 export * from './chat-session.js';
+export * from './customer-group.js';
+export * from './social-post.js';
+export * from './usage-counter.js';
+export * from './campaign.js';

@@ -38,6 +38,15 @@ export const permissionMatrix = {
   'chat.serve': { agent: 'org', manager: 'store', admin: 'org', clerk: 'own' },
   'chat.manage': { admin: 'org' },
   'chat.report': { admin: 'org', manager: 'store' },
+  'group.read': { admin: 'org', marketer: 'org', manager: 'store', clerk: 'own' },
+  'group.manage': { admin: 'org', manager: 'store', clerk: 'own' },
+  // Moments are personal: each staff member posts as herself, to her own customers.
+  'moment.publish': { clerk: 'own', manager: 'own' },
+  'moment.read': { admin: 'org', marketer: 'org', manager: 'store', clerk: 'own' },
+  'campaign.manage': { admin: 'org', marketer: 'org' },
+  'campaign.read': { admin: 'org', marketer: 'org', manager: 'store' },
+  'campaign.task': { clerk: 'own', manager: 'own' },
+  'media.upload': { admin: 'own', marketer: 'own', manager: 'own', clerk: 'own' },
   'token.manage_own': { admin: 'own', manager: 'own', clerk: 'own', agent: 'own', marketer: 'own' },
 } as const satisfies Record<string, Partial<Record<Role, Scope>>>;
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { rootDir } from '../../server/paths.js';
+import { readLocale } from '../../server/i18n/index.js';
 import { auditActions } from '../../server/models/audit-event.js';
 import { roles } from '../../server/models/staff.js';
 import { customerSources, genders } from '../../server/models/customer.js';
@@ -13,7 +14,7 @@ import { jobs } from '../../jobs/index.js';
 import { routingModes } from '../../server/models/chat-channel.js';
 
 type Tree = { [key: string]: string | Tree };
-const load = (locale: string) => JSON.parse(fs.readFileSync(path.join(rootDir, 'server', 'i18n', 'locales', `${locale}.json`), 'utf8')) as Tree;
+const load = (locale: string) => readLocale(locale) as Tree;
 
 function keysOf(tree: Tree, prefix = ''): string[] {
   return Object.entries(tree).flatMap(([key, value]) => (typeof value === 'string' ? [`${prefix}${key}`] : keysOf(value, `${prefix}${key}.`)));

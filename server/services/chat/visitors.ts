@@ -1,45 +1,26 @@
-import crypto from 'node:crypto';
+import { tokenSigner } from '../auth/signed-tokens.js';
 import { ChatChannel, ChatVisitor, type ChatChannelDoc, type ChatVisitorDoc } from '../../models/chat-channel.js';
 import { Customer } from '../../models/customer.js';
 import { NotFoundError, UnauthenticatedError } from '../../errors.js';
 import { chatLimits } from '../settings/org-settings.js';
 import { customerPhoneFields } from '../customers/phones.js';
-import { clock } from '../../clock.js';
-import { mongoose } from '../../db/connect.js';
 
 /** Who a customer-side request comes from: one visitor of one organisation's channel. */
 export type VisitorContext = { orgId: string; visitorId: string; channelId: string };
 
-let secret: Buffer | null = null;
-
-/** The app gives the token secret at start (the session secret), so tokens survive restarts and need no storage. */
-export function configureVisitorTokens(tokenSecret: string): void {
-  secret = crypto.createHash('sha256').update(`chat-visitor:${tokenSecret}`).digest();
-}
-
-function sign(payload: string): string {
-  if (!secret) throw new Error('visitor tokens are not configured');
-  return crypto.createHmac('sha256', secret).update(payload).digest('base64url');
-}
+const signer = tokenSigner('chat-visitor');
 
 export function visitorTokenFor(visitor: Pick<ChatVisitorDoc, '_id' | 'tokenVersion'>): string {
-  const expires = clock.now().getTime() + chatLimits.visitorTokenDays * 86_400_000;
-  const payload = `${String(visitor._id)}.${visitor.tokenVersion}.${expires}`;
-  return `${payload}.${sign(payload)}`;
+  return signer.issue(String(visitor._id), visitor.tokenVersion, chatLimits.visitorTokenDays);
 }
 
 /** The visitor a token names, if its signature, expiry and version hold; anything else is 401 `invalid_token`. */
 export async function visitorFromToken(token: unknown): Promise<{ ctx: VisitorContext; visitor: ChatVisitorDoc }> {
   const refuse = () => new UnauthenticatedError('The chat token is missing, invalid or expired.', { messageKey: 'chat.errors.invalidToken' });
-  if (typeof token !== 'string' || token.length > 200) throw refuse();
-  const parts = token.split('.');
-  if (parts.length !== 4) throw refuse();
-  const [id, version, expires, signature] = parts as [string, string, string, string];
-  const expected = sign(`${id}.${version}.${expires}`);
-  if (signature.length !== expected.length || !crypto.timingSafeEqual(Buffer.from(signature), Buffer.from(expected))) throw refuse();
-  if (Number(expires) < clock.now().getTime() || !mongoose.isObjectIdOrHexString(id)) throw refuse();
-  const visitor = await ChatVisitor.findById(id).setOptions({ allOrgs: true }).lean<ChatVisitorDoc>();
-  if (!visitor || visitor.tokenVersion !== Number(version)) throw refuse();
+  const claim = signer.read(token);
+  if (!claim) throw refuse();
+  const visitor = await ChatVisitor.findById(claim.id).setOptions({ allOrgs: true }).lean<ChatVisitorDoc>();
+  if (!visitor || visitor.tokenVersion !== claim.version) throw refuse();
   return { ctx: { orgId: String(visitor.orgId), visitorId: String(visitor._id), channelId: String(visitor.channelId) }, visitor };
 }
 

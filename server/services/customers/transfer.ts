@@ -12,6 +12,7 @@ import { appendTimeline } from './timeline.js';
 import { mongoose } from '../../db/connect.js';
 import { moveFollowupsWithCustomers } from '../followups/tasks.js';
 import { moveConversationsWithCustomers } from '../chat/agent-chat.js';
+import { moveGroupsWithOwner } from '../groups/groups.js';
 
 export type TransferInput = {
   /** Customers to move; when empty, every customer of `fromStaffId`. */
@@ -25,6 +26,8 @@ export type TransferResult = {
   moved: number;
   /** Customers the limit protects, with the day they may move again. */
   refused: { id: string; name: string; movableFrom: string }[];
+  /** Customer groups that moved with a departed clerk's customers. */
+  groupsMoved?: number;
 };
 
 /** Customers within the actor's transfer reach: the organisation's, or a manager's store. */
@@ -89,6 +92,10 @@ export async function transferCustomers(ctx: ServiceContext, input: TransferInpu
     await moveConversationsWithCustomers(ctx.orgId, movedIds, to._id);
     await recordAudit(ctx, 'customer.transfer', { type: 'staff', id: String(to._id) }, { customers: movedIds.length, from: input.fromStaffId });
     domainEvents.emitEvent('customers.transferred', { orgId: ctx.orgId, customerIds: movedIds, fromStaffId: input.fromStaffId, toStaffId: String(to._id), byStaffId: ctx.actor.id });
+  }
+  // A departed clerk's groups follow her whole book to its new owner.
+  if (input.fromStaffId && !input.customerIds.length && (await Staff.exists({ orgId, _id: toObjectId(input.fromStaffId, 'staff'), status: 'left' }))) {
+    result.groupsMoved = await moveGroupsWithOwner(ctx, input.fromStaffId, { staffId: to._id, storeId: to.storeId ?? null });
   }
   return result;
 }

@@ -15,6 +15,9 @@ export function isValidTimezone(tz: string): boolean {
   }
 }
 
+export const massMessagePolicies = ['month_days', 'week_7', 'day_1'] as const;
+export type MassMessagePolicy = (typeof massMessagePolicies)[number];
+
 export const orgSettingsSchema = z.object({
   timezone: z.string().refine(isValidTimezone, 'timezone').default('Asia/Shanghai'),
   /** Default do-not-disturb window for new staff, in the organisation's timezone. */
@@ -37,6 +40,16 @@ export const orgSettingsSchema = z.object({
   /** Customer message rate limit: this many messages per this many seconds. */
   customerMessageLimit: z.coerce.number().int().min(1, 'out_of_range').max(100, 'out_of_range').default(10),
   customerMessageWindowSeconds: z.coerce.number().int().min(1, 'out_of_range').max(600, 'out_of_range').default(10),
+  /** Members per customer group (early platforms allowed 200); a group may set a lower cap of its own. */
+  groupMemberCap: z.coerce.number().int().min(2, 'out_of_range').max(2000, 'out_of_range').default(600),
+  /** Moments posts per staff member per day, in the organisation's timezone. */
+  momentsPerStaffPerDay: z.coerce.number().int().min(1, 'out_of_range').max(10, 'out_of_range').default(3),
+  /** Moments posts one customer is shown per day; the rest are held back for that customer. */
+  momentsPerCustomerPerDay: z.coerce.number().int().min(1, 'out_of_range').max(10, 'out_of_range').default(3),
+  /** Mass messages (group posts) each group receives: as many per calendar month as it has days, 7 per week, or 1 per day. */
+  massMessagePolicy: z.enum(massMessagePolicies, { message: 'out_of_range' }).default('month_days'),
+  /** Brand-initiated touches per customer per day across channels (moments shown, group posts); 0 switches the budget off. */
+  contactBudgetPerDay: z.coerce.number().int().min(0, 'out_of_range').max(20, 'out_of_range').default(3),
 });
 
 export type OrgSettings = z.infer<typeof orgSettingsSchema>;
@@ -73,6 +86,23 @@ export const chatLimits = {
   /** Anonymous use of the public chat pages, per IP address and hour. */
   visitorStartsPerHourPerIp: 30,
   uploadsPerHourPerIp: 60,
+} as const;
+
+/** Groups, moments and their media: fixed by the platform. */
+export const socialLimits = {
+  postTextMax: 2000,
+  postImagesMax: 9,
+  commentMax: 500,
+  groupNameMax: 40,
+  groupNoticeMax: 1000,
+  linkMax: 500,
+  imageMaxBytes: 10 * 1024 * 1024,
+  imageTypes: ['image/jpeg', 'image/png', 'image/webp', 'image/gif'] as readonly string[],
+  thumbnailWidth: 360,
+  /** How long a customer's device stays remembered on the customer page and the group invite page. */
+  memberTokenDays: 180,
+  /** Anonymous joins through invite pages, per IP address and hour. */
+  joinsPerHourPerIp: 30,
 } as const;
 
 /** Fixed by the platform rather than per organisation. */

@@ -1,0 +1,122 @@
+import { mongoose } from '../db/connect.js';
+
+const { Schema, model } = mongoose;
+
+/** A moments post (to a clerk's customers' feeds) or a group post (to one group's members). */
+export const postKinds = ['moment', 'group'] as const;
+export type PostKind = (typeof postKinds)[number];
+
+export interface PostContent {
+  text: string;
+  /** GridFS ids of the post's pictures (bucket `media`), in order. */
+  imageIds: mongoose.Types.ObjectId[];
+  link?: string | null | undefined;
+}
+
+export interface SocialPostDoc extends PostContent {
+  _id: mongoose.Types.ObjectId;
+  orgId: mongoose.Types.ObjectId;
+  kind: PostKind;
+  authorId: mongoose.Types.ObjectId;
+  storeId?: mongoose.Types.ObjectId | null | undefined;
+  /** Group posts: the group. */
+  groupId?: mongoose.Types.ObjectId | null | undefined;
+  /** Moments: customers with any of these tags; empty means all of the author's customers. */
+  audienceTagIds: mongoose.Types.ObjectId[];
+  /** Published from a campaign task. */
+  campaignId?: mongoose.Types.ObjectId | null | undefined;
+  /** The day it was published, in the organisation's timezone (the day quotas and caps count in). */
+  day: string;
+  stats: { audience: number; reached: number; heldBack: number; likes: number; comments: number };
+  createdAt: Date;
+}
+
+const socialPostSchema = new Schema<SocialPostDoc>(
+  {
+    orgId: { type: Schema.Types.ObjectId, ref: 'Organization', required: true },
+    kind: { type: String, enum: postKinds, required: true },
+    authorId: { type: Schema.Types.ObjectId, ref: 'Staff', required: true },
+    storeId: { type: Schema.Types.ObjectId, ref: 'Store', default: null },
+    groupId: { type: Schema.Types.ObjectId, ref: 'CustomerGroup', default: null },
+    text: { type: String, required: true },
+    imageIds: { type: [Schema.Types.ObjectId], default: [] },
+    link: { type: String, default: null },
+    audienceTagIds: { type: [Schema.Types.ObjectId], ref: 'Tag', default: [] },
+    campaignId: { type: Schema.Types.ObjectId, ref: 'Campaign', default: null },
+    day: { type: String, required: true },
+    stats: {
+      audience: { type: Number, default: 0 },
+      reached: { type: Number, default: 0 },
+      heldBack: { type: Number, default: 0 },
+      likes: { type: Number, default: 0 },
+      comments: { type: Number, default: 0 },
+    },
+  },
+  { timestamps: { createdAt: true, updatedAt: false } },
+);
+
+socialPostSchema.index({ orgId: 1, kind: 1, authorId: 1, createdAt: -1 });
+socialPostSchema.index({ orgId: 1, groupId: 1, createdAt: -1 });
+socialPostSchema.index({ orgId: 1, storeId: 1, kind: 1, createdAt: -1 });
+socialPostSchema.index({ orgId: 1, imageIds: 1 });
+
+export const SocialPost = model<SocialPostDoc>('SocialPost', socialPostSchema);
+
+export const holdReasons = ['customer_cap', 'contact_budget'] as const;
+export type HoldReason = (typeof holdReasons)[number];
+
+/**
+ * One post for one customer: shown (in the feed or the group) or held back, and why. Written when the post is
+ * published, so the customer's feed is one indexed read and the post's statistics are exact.
+ */
+export interface DeliveryDoc {
+  _id: mongoose.Types.ObjectId;
+  orgId: mongoose.Types.ObjectId;
+  postId: mongoose.Types.ObjectId;
+  customerId: mongoose.Types.ObjectId;
+  kind: PostKind;
+  groupId?: mongoose.Types.ObjectId | null | undefined;
+  shown: boolean;
+  heldReason?: HoldReason | null | undefined;
+  liked: boolean;
+  at: Date;
+}
+
+const deliverySchema = new Schema<DeliveryDoc>({
+  orgId: { type: Schema.Types.ObjectId, ref: 'Organization', required: true },
+  postId: { type: Schema.Types.ObjectId, ref: 'SocialPost', required: true },
+  customerId: { type: Schema.Types.ObjectId, ref: 'Customer', required: true },
+  kind: { type: String, enum: postKinds, required: true },
+  groupId: { type: Schema.Types.ObjectId, ref: 'CustomerGroup', default: null },
+  shown: { type: Boolean, required: true },
+  heldReason: { type: String, enum: [...holdReasons, null], default: null },
+  liked: { type: Boolean, default: false },
+  at: { type: Date, required: true },
+});
+
+deliverySchema.index({ postId: 1, customerId: 1 }, { unique: true });
+deliverySchema.index({ orgId: 1, customerId: 1, kind: 1, shown: 1, at: -1 });
+
+export const Delivery = model<DeliveryDoc>('Delivery', deliverySchema);
+
+/** A customer's comment on a post they were shown; the clerk reads it on the post and in the customer's timeline. */
+export interface PostCommentDoc {
+  _id: mongoose.Types.ObjectId;
+  orgId: mongoose.Types.ObjectId;
+  postId: mongoose.Types.ObjectId;
+  customerId: mongoose.Types.ObjectId;
+  text: string;
+  at: Date;
+}
+
+const postCommentSchema = new Schema<PostCommentDoc>({
+  orgId: { type: Schema.Types.ObjectId, ref: 'Organization', required: true },
+  postId: { type: Schema.Types.ObjectId, ref: 'SocialPost', required: true },
+  customerId: { type: Schema.Types.ObjectId, ref: 'Customer', required: true },
+  text: { type: String, required: true },
+  at: { type: Date, required: true },
+});
+
+postCommentSchema.index({ orgId: 1, postId: 1, at: 1 });
+
+export const PostComment = model<PostCommentDoc>('PostComment', postCommentSchema);

@@ -1,0 +1,232 @@
+import { Campaign, CampaignTask, type CampaignDoc, type CampaignTaskDoc, type CampaignTaskStatus } from '../../models/campaign.js';
+import { CustomerGroup } from '../../models/customer-group.js';
+import { Staff } from '../../models/staff.js';
+import { Store } from '../../models/store.js';
+import type { PostKind, SocialPostDoc } from '../../models/social-post.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
+import { authorize, scopeOf } from '../../policies/permissions.js';
+import type { ServiceContext } from '../context.js';
+import { toObjectId } from '../ids.js';
+import { isDuplicateKey } from '../mongo-errors.js';
+import { resolveUsableTagIds } from '../tags/tags.js';
+import { recordAudit } from '../audit/record-audit.js';
+import { checkDraft, withStoredImages, type DraftInput } from '../posts/draft.js';
+import { publishMoment } from '../moments/moments.js';
+import { publishGroupPost } from '../groups/group-posts.js';
+import { clock } from '../../clock.js';
+import { mongoose } from '../../db/connect.js';
+
+export type CampaignInput = DraftInput & { kind: PostKind; title: string; storeIds: string[]; tagIds: string[]; publishAt: Date };
+
+/** Targets named by id must be the organisation's; tags are enterprise tags (a clerk's personal tags mean nothing to others). */
+async function checkTargets(ctx: ServiceContext, input: Pick<CampaignInput, 'kind' | 'storeIds' | 'tagIds' | 'publishAt' | 'title'>) {
+  const errors: Record<string, string[]> = {};
+  const title = input.title.trim();
+  if (!title) errors.title = ['required'];
+  else if (title.length > 60) errors.title = ['too_long'];
+  if (!(input.publishAt instanceof Date) || Number.isNaN(input.publishAt.getTime())) errors.publishAt = ['required'];
+  else if (input.publishAt.getTime() <= clock.now().getTime()) errors.publishAt = ['in_past'];
+  if (input.kind === 'group' && input.tagIds.length) errors.tagIds = ['not_for_groups'];
+  const storeIds = [...new Set(input.storeIds)];
+  if (storeIds.some((id) => !mongoose.isObjectIdOrHexString(id))) errors.storeIds = ['unknown_store'];
+  else if (storeIds.length && (await Store.countDocuments({ orgId: toObjectId(ctx.orgId), _id: { $in: storeIds.map((id) => toObjectId(id)) } })) !== storeIds.length) errors.storeIds = ['unknown_store'];
+  if (Object.keys(errors).length) throw new ValidationError(errors);
+  const tagIds = await resolveUsableTagIds(ctx, input.tagIds);
+  return { title, storeIds: storeIds.map((id) => toObjectId(id)), tagIds };
+}
+
+export async function createCampaign(ctx: ServiceContext, input: CampaignInput): Promise<CampaignDoc> {
+  authorize(ctx.actor, 'campaign.manage');
+  const targets = await checkTargets(ctx, input);
+  const draft = await checkDraft(ctx, input);
+  const campaign = await withStoredImages(ctx, draft, async () => undefined, async (imageIds) =>
+    (
+      await Campaign.create({ orgId: toObjectId(ctx.orgId), kind: input.kind, ...targets, text: draft.text, link: draft.link, imageIds, publishAt: input.publishAt, createdBy: toObjectId(ctx.actor.id) })
+    ).toObject<CampaignDoc>(),
+  );
+  await recordAudit(ctx, 'campaign.create', { type: 'campaign', id: String(campaign._id) }, { kind: campaign.kind, publishAt: campaign.publishAt.toISOString() });
+  return campaign;
+}
+
+function campaignScope(ctx: ServiceContext): Record<string, unknown> {
+  authorize(ctx.actor, 'campaign.read');
+  const filter: Record<string, unknown> = { orgId: toObjectId(ctx.orgId) };
+  // A store manager follows the campaigns that reach her store (or every store).
+  if (scopeOf(ctx.actor, 'campaign.read') === 'store') filter.$or = [{ storeIds: { $size: 0 } }, { storeIds: ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null }];
+  return filter;
+}
+
+export async function listCampaigns(ctx: ServiceContext): Promise<CampaignDoc[]> {
+  return Campaign.find(campaignScope(ctx)).sort({ publishAt: -1 }).limit(200).lean<CampaignDoc[]>();
+}
+
+export async function getCampaign(ctx: ServiceContext, id: string): Promise<CampaignDoc> {
+  const campaign = await Campaign.findOne({ ...campaignScope(ctx), _id: toObjectId(id, 'campaign') }).lean<CampaignDoc>();
+  if (!campaign) throw new NotFoundError('No such campaign');
+  return campaign;
+}
+
+function notEditable(): ConflictError {
+  return new ConflictError('The campaign has already been published or cancelled.', { code: 'campaign_closed', messageKey: 'campaigns.errors.closed' });
+}
+
+/**
+ * Changes a campaign that has not fired yet. The update only applies while it is scheduled and its time has not
+ * come, in the same operation, so an edit can never race the firing job into a half-changed campaign.
+ */
+export async function updateCampaign(ctx: ServiceContext, id: string, input: CampaignInput): Promise<CampaignDoc> {
+  authorize(ctx.actor, 'campaign.manage');
+  const current = await getCampaign(ctx, id);
+  const targets = await checkTargets(ctx, input);
+  const draft = await checkDraft(ctx, input);
+  const updated = await withStoredImages(ctx, draft, async () => undefined, async (imageIds) => {
+    const result = await Campaign.findOneAndUpdate(
+      { _id: current._id, orgId: current.orgId, status: 'scheduled', publishAt: { $gt: clock.now() } },
+      { $set: { kind: input.kind, ...targets, text: draft.text, link: draft.link, imageIds, publishAt: input.publishAt } },
+      { returnDocument: 'after' },
+    ).lean<CampaignDoc>();
+    if (!result) throw notEditable();
+    return result;
+  });
+  await recordAudit(ctx, 'campaign.update', { type: 'campaign', id }, { publishAt: updated.publishAt.toISOString() });
+  return updated;
+}
+
+export async function cancelCampaign(ctx: ServiceContext, id: string): Promise<void> {
+  authorize(ctx.actor, 'campaign.manage');
+  const current = await getCampaign(ctx, id);
+  const result = await Campaign.updateOne({ _id: current._id, orgId: current.orgId, status: 'scheduled', publishAt: { $gt: clock.now() } }, { $set: { status: 'cancelled' } });
+  if (result.modifiedCount !== 1) throw notEditable();
+  await recordAudit(ctx, 'campaign.cancel', { type: 'campaign', id });
+}
+
+type TaskTarget = { staffId: mongoose.Types.ObjectId; storeId: mongoose.Types.ObjectId | null; groupId: mongoose.Types.ObjectId | null };
+
+/** Who gets a task: every active clerk of the target stores (moments), or the owner of each active group there. */
+async function taskTargets(campaign: CampaignDoc): Promise<TaskTarget[]> {
+  const inStores = campaign.storeIds.length ? { storeId: { $in: campaign.storeIds } } : {};
+  if (campaign.kind === 'group') {
+    const groups = await CustomerGroup.find({ orgId: campaign.orgId, status: 'active', ...inStores }, { ownerId: 1, storeId: 1 }).lean();
+    return groups.map((g) => ({ staffId: g.ownerId, storeId: g.storeId ?? null, groupId: g._id }));
+  }
+  const clerks = await Staff.find({ orgId: campaign.orgId, status: 'active', roles: 'clerk', ...inStores }, { storeId: 1 }).lean();
+  return clerks.map((s) => ({ staffId: s._id, storeId: s.storeId ?? null, groupId: null }));
+}
+
+/**
+ * Fires one due campaign: a task per target, keyed by campaign, clerk and group, so a second process or a rerun
+ * after a crash adds nothing; then the campaign is marked fired (once, by whoever gets there first).
+ */
+async function fireCampaign(campaign: CampaignDoc): Promise<number> {
+  const targets = await taskTargets(campaign);
+  let created = 0;
+  for (const target of targets) {
+    try {
+      await CampaignTask.create({ orgId: campaign.orgId, campaignId: campaign._id, key: `${String(campaign._id)}:${String(target.staffId)}:${target.groupId ? String(target.groupId) : '-'}`, ...target });
+      created += 1;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+  }
+  const tasks = await CampaignTask.countDocuments({ orgId: campaign.orgId, campaignId: campaign._id });
+  await Campaign.updateOne({ _id: campaign._id, orgId: campaign.orgId, status: 'scheduled' }, { $set: { status: 'fired', firedAt: clock.now(), tasksCreated: tasks } });
+  return created;
+}
+
+/** The job's work: every campaign whose time has come, across organisations. */
+export async function fireDueCampaigns(): Promise<{ campaigns: number; tasks: number }> {
+  const due = await Campaign.find({ status: 'scheduled', publishAt: { $lte: clock.now() } }).setOptions({ allOrgs: true }).sort({ publishAt: 1 }).limit(100).lean<CampaignDoc[]>();
+  let tasks = 0;
+  for (const campaign of due) tasks += await fireCampaign(campaign);
+  return { campaigns: due.length, tasks };
+}
+
+export type TaskView = CampaignTaskDoc & { campaign: CampaignDoc; groupName: string | null };
+
+/** A clerk's campaign tasks, open first. */
+export async function listMyCampaignTasks(ctx: ServiceContext, opts: { status?: CampaignTaskStatus } = {}): Promise<TaskView[]> {
+  authorize(ctx.actor, 'campaign.task');
+  const orgId = toObjectId(ctx.orgId);
+  const tasks = await CampaignTask.find({ orgId, staffId: toObjectId(ctx.actor.id), ...(opts.status ? { status: opts.status } : {}) }).sort({ createdAt: -1 }).limit(100).lean<CampaignTaskDoc[]>();
+  const [campaigns, groups] = await Promise.all([
+    Campaign.find({ orgId, _id: { $in: tasks.map((t) => t.campaignId) } }).lean<CampaignDoc[]>(),
+    CustomerGroup.find({ orgId, _id: { $in: tasks.flatMap((t) => (t.groupId ? [t.groupId] : [])) } }, { name: 1 }).lean(),
+  ]);
+  const byId = new Map(campaigns.map((c) => [String(c._id), c]));
+  const groupNames = new Map(groups.map((g) => [String(g._id), g.name]));
+  return tasks.flatMap((task) => {
+    const campaign = byId.get(String(task.campaignId));
+    return campaign ? [{ ...task, campaign, groupName: task.groupId ? (groupNames.get(String(task.groupId)) ?? null) : null }] : [];
+  });
+}
+
+async function openTask(ctx: ServiceContext, taskId: string): Promise<CampaignTaskDoc> {
+  authorize(ctx.actor, 'campaign.task');
+  const task = await CampaignTask.findOne({ orgId: toObjectId(ctx.orgId), _id: toObjectId(taskId, 'task'), staffId: toObjectId(ctx.actor.id) }).lean<CampaignTaskDoc>();
+  if (!task) throw new NotFoundError('No such task');
+  if (task.status !== 'open') throw new ConflictError('This task is already done.', { code: 'task_done', messageKey: 'campaigns.errors.taskDone' });
+  return task;
+}
+
+/**
+ * Publishes a campaign's post with one tap: counted against the clerk's quota (moments) or the group's allowance
+ * like any post. The task is claimed first, so a double tap publishes once; a refused publish reopens it.
+ */
+export async function publishCampaignTask(ctx: ServiceContext, taskId: string): Promise<SocialPostDoc> {
+  const task = await openTask(ctx, taskId);
+  const claimed = await CampaignTask.updateOne({ _id: task._id, orgId: task.orgId, status: 'open' }, { $set: { status: 'published', doneAt: clock.now() } });
+  if (claimed.modifiedCount !== 1) throw new ConflictError('This task is already done.', { code: 'task_done', messageKey: 'campaigns.errors.taskDone' });
+  let post: SocialPostDoc;
+  try {
+    const campaign = await Campaign.findOne({ orgId: task.orgId, _id: task.campaignId }).lean<CampaignDoc>();
+    if (!campaign) throw new NotFoundError('No such campaign');
+    const content = { text: campaign.text, link: campaign.link ?? null, imageIds: campaign.imageIds.map(String), campaignId: campaign._id };
+    post = task.groupId ? await publishGroupPost(ctx, String(task.groupId), content) : await publishMoment(ctx, { ...content, tagIds: campaign.tagIds.map(String) });
+  } catch (err) {
+    await CampaignTask.updateOne({ _id: task._id, orgId: task.orgId, status: 'published' }, { $set: { status: 'open', doneAt: null } });
+    throw err;
+  }
+  await CampaignTask.updateOne({ _id: task._id, orgId: task.orgId }, { $set: { postId: post._id } });
+  return post;
+}
+
+export async function skipCampaignTask(ctx: ServiceContext, taskId: string): Promise<void> {
+  const task = await openTask(ctx, taskId);
+  const result = await CampaignTask.updateOne({ _id: task._id, orgId: task.orgId, status: 'open' }, { $set: { status: 'skipped', doneAt: clock.now() } });
+  if (result.modifiedCount !== 1) throw new ConflictError('This task is already done.', { code: 'task_done', messageKey: 'campaigns.errors.taskDone' });
+}
+
+export type CompletionRow = { id: string; name: string; open: number; published: number; skipped: number; total: number };
+
+/** A fired campaign's tasks by store and by clerk (a store manager sees her store's rows only). */
+export async function campaignCompletion(ctx: ServiceContext, id: string): Promise<{ byStore: CompletionRow[]; byStaff: CompletionRow[]; totals: Omit<CompletionRow, 'id' | 'name'> }> {
+  const campaign = await getCampaign(ctx, id);
+  const match: Record<string, unknown> = { orgId: campaign.orgId, campaignId: campaign._id };
+  if (scopeOf(ctx.actor, 'campaign.read') === 'store') match.storeId = ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null;
+  const rows = await CampaignTask.aggregate<{ _id: { storeId: mongoose.Types.ObjectId | null; staffId: mongoose.Types.ObjectId; status: CampaignTaskStatus }; count: number }>([
+    { $match: match },
+    { $group: { _id: { storeId: '$storeId', staffId: '$staffId', status: '$status' }, count: { $sum: 1 } } },
+  ]);
+  const [stores, staff] = await Promise.all([
+    Store.find({ orgId: campaign.orgId, _id: { $in: rows.flatMap((r) => (r._id.storeId ? [r._id.storeId] : [])) } }, { name: 1 }).lean(),
+    Staff.find({ orgId: campaign.orgId, _id: { $in: rows.map((r) => r._id.staffId) } }, { realName: 1 }).lean(),
+  ]);
+  const storeNames = new Map(stores.map((s) => [String(s._id), s.name]));
+  const staffNames = new Map(staff.map((s) => [String(s._id), s.realName]));
+  const tally = (key: (row: (typeof rows)[number]) => string, name: (id: string) => string) => {
+    const byKey = new Map<string, CompletionRow>();
+    for (const row of rows) {
+      const id = key(row);
+      const entry = byKey.get(id) ?? { id, name: name(id), open: 0, published: 0, skipped: 0, total: 0 };
+      entry[row._id.status] += row.count;
+      entry.total += row.count;
+      byKey.set(id, entry);
+    }
+    return [...byKey.values()].sort((a, b) => a.name.localeCompare(b.name));
+  };
+  const byStore = tally((r) => (r._id.storeId ? String(r._id.storeId) : '-'), (id) => storeNames.get(id) ?? '');
+  const byStaff = tally((r) => String(r._id.staffId), (id) => staffNames.get(id) ?? '');
+  const totals = byStore.reduce((sum, r) => ({ open: sum.open + r.open, published: sum.published + r.published, skipped: sum.skipped + r.skipped, total: sum.total + r.total }), { open: 0, published: 0, skipped: 0, total: 0 });
+  return { byStore, byStaff, totals };
+}
+

@@ -1,0 +1,74 @@
+import type { HoldReason } from '../../models/social-post.js';
+import type { OrgSettings } from '../settings/org-settings.js';
+import { consumeUsage, dayPeriod, usageOf } from './usage.js';
+import { clock } from '../../clock.js';
+import type { mongoose } from '../../db/connect.js';
+
+/**
+ * The one place that answers "may this customer be touched now, through this channel": every channel that reaches
+ * a customer on the brand's initiative asks here, so the daily contact budget (DOMAIN: 3 touches per customer per
+ * day across channels, or off) and each channel's own per-customer cap live in one rule.
+ */
+export const touchChannels = ['moment', 'group_post'] as const;
+export type TouchChannel = (typeof touchChannels)[number];
+
+type Limits = Pick<OrgSettings, 'timezone' | 'contactBudgetPerDay' | 'momentsPerCustomerPerDay'>;
+
+/** A channel's own cap per customer and day, where the platform sets one. */
+function channelCap(channel: TouchChannel, settings: Limits): number | undefined {
+  return channel === 'moment' ? settings.momentsPerCustomerPerDay : undefined;
+}
+
+const keyOf = (customerId: mongoose.Types.ObjectId, day: string) => `touch:${String(customerId)}:${day}`;
+
+/** Either limit, whichever is binding; a budget of 0 is off. */
+function limitsFor(channel: TouchChannel, settings: Limits) {
+  const cap = channelCap(channel, settings);
+  const budget = settings.contactBudgetPerDay > 0 ? settings.contactBudgetPerDay : Number.MAX_SAFE_INTEGER;
+  // The channel's count is kept even without a cap of its own, so statistics by channel stay possible.
+  return { limit: budget, channel: { name: channel, limit: cap ?? Number.MAX_SAFE_INTEGER } };
+}
+
+/**
+ * Touches each customer through the channel if both limits allow, counting it in the same atomic update;
+ * answers, per customer, null (touched) or why the customer was spared.
+ */
+export async function touchCustomers(
+  orgId: mongoose.Types.ObjectId,
+  customerIds: mongoose.Types.ObjectId[],
+  channel: TouchChannel,
+  settings: Limits,
+): Promise<Map<string, HoldReason | null>> {
+  const now = clock.now();
+  const day = dayPeriod(now, settings.timezone);
+  const limits = limitsFor(channel, settings);
+  const outcome = new Map<string, HoldReason | null>();
+  // A few at a time: a large audience neither floods the database nor waits on one round trip per customer.
+  const batchSize = 16;
+  for (let start = 0; start < customerIds.length; start += batchSize) {
+    await Promise.all(
+      customerIds.slice(start, start + batchSize).map(async (customerId) => {
+        const key = keyOf(customerId, day.key);
+        if (await consumeUsage(orgId, key, limits, day.endsAt)) return outcome.set(String(customerId), null);
+        outcome.set(String(customerId), await reasonOf(orgId, key, channel, settings));
+      }),
+    );
+  }
+  return outcome;
+}
+
+/** Why a touch was refused: the channel's own cap when it is the one reached, else the budget. */
+async function reasonOf(orgId: mongoose.Types.ObjectId, key: string, channel: TouchChannel, settings: Limits): Promise<HoldReason> {
+  const cap = channelCap(channel, settings);
+  if (cap === undefined) return 'contact_budget';
+  const usage = await usageOf(orgId, key);
+  return (usage.by?.[channel] ?? 0) >= cap ? 'customer_cap' : 'contact_budget';
+}
+
+/** A read-only answer, for pages that explain what a customer may still receive today. */
+export async function touchesLeftToday(orgId: mongoose.Types.ObjectId, customerId: mongoose.Types.ObjectId, channel: TouchChannel, settings: Limits): Promise<number> {
+  const day = dayPeriod(clock.now(), settings.timezone);
+  const usage = await usageOf(orgId, keyOf(customerId, day.key));
+  const limits = limitsFor(channel, settings);
+  return Math.max(0, Math.min(limits.limit - usage.used, limits.channel.limit - (usage.by?.[channel] ?? 0)));
+}

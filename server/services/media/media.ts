@@ -1,0 +1,112 @@
+import { GridFSBucket, ObjectId } from 'mongodb';
+import { fileTypeFromBuffer } from 'file-type';
+import sharp from 'sharp';
+import type { Readable } from 'node:stream';
+import { NotFoundError, PayloadTooLargeError, ValidationError } from '../../errors.js';
+import { socialLimits } from '../settings/org-settings.js';
+import type { ServiceContext } from '../context.js';
+import { authorize } from '../../policies/permissions.js';
+import { mongoose } from '../../db/connect.js';
+
+/**
+ * Pictures of posts and campaigns live in GridFS (bucket `media`), so several app processes need no shared disk.
+ * Each picture is stored with a thumbnail (a second file); metadata holds the organisation and the uploader.
+ */
+function bucket(): GridFSBucket {
+  return new GridFSBucket(mongoose.connection.db!, { bucketName: 'media' });
+}
+
+export type CheckedImage = { data: Buffer; mime: string; ext: string };
+
+/**
+ * The bytes decide the type, never the file name or the declared type: JPEG, PNG, WebP or GIF within the size
+ * limit. Everything is checked before anything is stored, so a bad file among good ones writes nothing.
+ */
+export async function checkImages(files: Buffer[], field = 'images'): Promise<CheckedImage[]> {
+  if (files.length > socialLimits.postImagesMax) throw new ValidationError({ [field]: ['too_many_images'] });
+  const checked: CheckedImage[] = [];
+  for (const data of files) {
+    if (data.length > socialLimits.imageMaxBytes) throw new PayloadTooLargeError('An image is too large.');
+    const type = data.length ? await fileTypeFromBuffer(data) : undefined;
+    if (!type || !socialLimits.imageTypes.includes(type.mime)) throw new ValidationError({ [field]: ['image_type'] });
+    checked.push({ data, mime: type.mime, ext: type.ext });
+  }
+  return checked;
+}
+
+function upload(id: ObjectId, name: string, data: Buffer, metadata: Record<string, unknown>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stream = bucket().openUploadStreamWithId(id, name, { metadata });
+    stream.once('finish', () => resolve());
+    stream.once('error', reject);
+    stream.end(data);
+  });
+}
+
+/** A thumbnail the width of a phone's feed column; animated GIFs keep their first frame. */
+async function thumbnailOf(image: CheckedImage): Promise<Buffer> {
+  try {
+    return await sharp(image.data).rotate().resize({ width: socialLimits.thumbnailWidth, withoutEnlargement: true }).webp({ quality: 80 }).toBuffer();
+  } catch {
+    // The bytes carry an image signature but do not decode: not a picture anyone could see.
+    throw new ValidationError({ images: ['image_type'] });
+  }
+}
+
+/** Stores checked pictures with their thumbnails; answers the ids in order. */
+export async function storeImages(ctx: ServiceContext, images: CheckedImage[]): Promise<mongoose.Types.ObjectId[]> {
+  authorize(ctx.actor, 'media.upload');
+  const thumbnails = await Promise.all(images.map(thumbnailOf));
+  const ids: mongoose.Types.ObjectId[] = [];
+  try {
+    for (const [index, image] of images.entries()) {
+      const id = new ObjectId();
+      const thumbId = new ObjectId();
+      const owner = { orgId: new ObjectId(ctx.orgId), uploadedBy: ctx.actor.system ? null : new ObjectId(ctx.actor.id) };
+      await upload(thumbId, `thumb-${id.toHexString()}.webp`, thumbnails[index]!, { ...owner, mime: 'image/webp', thumbOf: id });
+      await upload(id, `media-${id.toHexString()}.${image.ext}`, image.data, { ...owner, mime: image.mime, thumbId });
+      ids.push(new mongoose.Types.ObjectId(id.toHexString()));
+    }
+  } catch (err) {
+    await deleteImages(ctx.orgId, ids);
+    throw err;
+  }
+  return ids;
+}
+
+/** Pictures uploaded earlier (the API uploads first, then posts the ids): the organisation's, and all of them. */
+export async function assertImagesInOrg(orgId: string, ids: string[]): Promise<mongoose.Types.ObjectId[]> {
+  if (ids.length > socialLimits.postImagesMax) throw new ValidationError({ imageIds: ['too_many_images'] });
+  if (ids.some((id) => !mongoose.isObjectIdOrHexString(id))) throw new ValidationError({ imageIds: ['unknown_image'] });
+  const unique = [...new Set(ids)];
+  const found = await bucket()
+    .find({ _id: { $in: unique.map((id) => new ObjectId(id)) }, 'metadata.orgId': new ObjectId(orgId), 'metadata.thumbId': { $exists: true } })
+    .project({ _id: 1 })
+    .toArray();
+  if (found.length !== unique.length) throw new ValidationError({ imageIds: ['unknown_image'] });
+  return ids.map((id) => new mongoose.Types.ObjectId(id));
+}
+
+export type MediaVariant = 'original' | 'thumb';
+
+/** A picture of the organisation; the caller has decided the reader may see it. */
+export async function openImage(orgId: string, imageId: string, variant: MediaVariant): Promise<{ stream: Readable; mime: string; size: number; etag: string }> {
+  if (!mongoose.isObjectIdOrHexString(imageId)) throw new NotFoundError('No such image');
+  const [original] = await bucket().find({ _id: new ObjectId(imageId), 'metadata.orgId': new ObjectId(orgId), 'metadata.thumbId': { $exists: true } }).limit(1).toArray();
+  if (!original) throw new NotFoundError('No such image');
+  const file = variant === 'thumb' ? (await bucket().find({ _id: original.metadata!.thumbId as ObjectId }).limit(1).toArray())[0] : original;
+  if (!file) throw new NotFoundError('No such image');
+  return { stream: bucket().openDownloadStream(file._id), mime: String(file.metadata?.mime), size: file.length, etag: `"${String(file._id)}"` };
+}
+
+/** Removes pictures and their thumbnails (a publish that failed after storing them). */
+export async function deleteImages(orgId: string, ids: mongoose.Types.ObjectId[]): Promise<void> {
+  if (!ids.length) return;
+  const files = await bucket()
+    .find({ _id: { $in: ids.map((id) => new ObjectId(id.toHexString())) }, 'metadata.orgId': new ObjectId(orgId) })
+    .toArray();
+  for (const file of files) {
+    await bucket().delete(file._id).catch(() => undefined);
+    if (file.metadata?.thumbId) await bucket().delete(file.metadata.thumbId as ObjectId).catch(() => undefined);
+  }
+}

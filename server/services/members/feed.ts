@@ -1,0 +1,69 @@
+import { Delivery, PostComment, SocialPost, type DeliveryDoc, type PostKind, type SocialPostDoc } from '../../models/social-post.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
+import { toObjectId } from '../ids.js';
+import { appendTimeline } from '../customers/timeline.js';
+import { systemContext } from '../context.js';
+import { socialLimits } from '../settings/org-settings.js';
+import { withAuthorNames, type MomentListItem } from '../moments/moments.js';
+import type { MemberContext } from './members.js';
+import { clock } from '../../clock.js';
+
+export type FeedItem = MomentListItem & { liked: boolean; myComments: { text: string; at: Date }[] };
+
+/**
+ * What a customer was shown (moments of their clerks within the daily cap, or one group's posts), newest first:
+ * the deliveries decided at publish time, so a held-back post never appears.
+ */
+export async function shownPosts(member: MemberContext, opts: { kind: PostKind; groupId?: string; limit?: number; before?: string | undefined }): Promise<FeedItem[]> {
+  const orgId = toObjectId(member.orgId);
+  const customerId = toObjectId(member.customerId);
+  const filter: Record<string, unknown> = { orgId, customerId, kind: opts.kind, shown: true };
+  if (opts.groupId) filter.groupId = toObjectId(opts.groupId, 'group');
+  if (opts.before) filter.at = { $lt: new Date(opts.before) };
+  const deliveries = await Delivery.find(filter).sort({ at: -1 }).limit(Math.min(opts.limit ?? 20, 50)).lean<DeliveryDoc[]>();
+  const postIds = deliveries.map((d) => d.postId);
+  const [posts, comments] = await Promise.all([
+    SocialPost.find({ orgId, _id: { $in: postIds } }).lean<SocialPostDoc[]>(),
+    PostComment.find({ orgId, customerId, postId: { $in: postIds } }).sort({ at: 1 }).lean(),
+  ]);
+  const byId = new Map((await withAuthorNames(member.orgId, posts)).map((p) => [String(p._id), p]));
+  return deliveries.flatMap((d) => {
+    const post = byId.get(String(d.postId));
+    if (!post) return [];
+    return [{ ...post, liked: d.liked, myComments: comments.filter((c) => String(c.postId) === String(d.postId)).map((c) => ({ text: c.text, at: c.at })) }];
+  });
+}
+
+/** The delivery that lets a customer react to a post: only to posts they were shown. */
+async function shownDelivery(member: MemberContext, postId: string): Promise<DeliveryDoc> {
+  const delivery = await Delivery.findOne({ orgId: toObjectId(member.orgId), customerId: toObjectId(member.customerId), postId: toObjectId(postId, 'post'), shown: true }).lean<DeliveryDoc>();
+  if (!delivery) throw new NotFoundError('No such post');
+  return delivery;
+}
+
+/** Like or unlike; the count follows only a real change, so a double tap counts once. */
+export async function setLike(member: MemberContext, postId: string, liked: boolean): Promise<void> {
+  const delivery = await shownDelivery(member, postId);
+  const changed = await Delivery.updateOne({ _id: delivery._id, orgId: delivery.orgId, liked: !liked }, { $set: { liked } });
+  if (changed.modifiedCount !== 1) return;
+  await SocialPost.updateOne({ _id: delivery.postId, orgId: delivery.orgId }, { $inc: { 'stats.likes': liked ? 1 : -1 } });
+  if (liked) await appendTimeline(systemContext(member.orgId), delivery.customerId, 'post.liked', { postId: String(delivery.postId), kind: delivery.kind });
+}
+
+export async function addComment(member: MemberContext, postId: string, text: string): Promise<void> {
+  const words = (text ?? '').trim();
+  if (!words) throw new ValidationError({ text: ['required'] });
+  if (words.length > socialLimits.commentMax) throw new ValidationError({ text: ['too_long'] });
+  const delivery = await shownDelivery(member, postId);
+  await PostComment.create({ orgId: delivery.orgId, postId: delivery.postId, customerId: delivery.customerId, text: words, at: clock.now() });
+  await SocialPost.updateOne({ _id: delivery.postId, orgId: delivery.orgId }, { $inc: { 'stats.comments': 1 } });
+  await appendTimeline(systemContext(member.orgId), delivery.customerId, 'post.commented', { postId: String(delivery.postId), kind: delivery.kind, text: words.slice(0, 200) });
+}
+
+/** A picture a customer may see: one of a post they were shown. */
+export async function memberMayViewImage(member: MemberContext, imageId: string): Promise<boolean> {
+  const orgId = toObjectId(member.orgId);
+  const posts = await SocialPost.find({ orgId, imageIds: toObjectId(imageId, 'image') }, { _id: 1 }).limit(1000).lean();
+  if (!posts.length) return false;
+  return (await Delivery.exists({ orgId, customerId: toObjectId(member.customerId), postId: { $in: posts.map((p) => p._id) }, shown: true })) !== null;
+}

@@ -1,0 +1,134 @@
+import { Customer } from '../../models/customer.js';
+import { Delivery, PostComment, SocialPost, type SocialPostDoc } from '../../models/social-post.js';
+import { Staff } from '../../models/staff.js';
+import { NotFoundError, RateLimitedError } from '../../errors.js';
+import { authorize, can, scopeOf } from '../../policies/permissions.js';
+import type { ServiceContext } from '../context.js';
+import { toObjectId } from '../ids.js';
+import { getOrgSettings } from '../org/settings.js';
+import { resolveUsableTagIds } from '../tags/tags.js';
+import { consumeUsage, dayPeriod, localTimeOf, refundUsage, secondsUntil, usageOf } from '../limits/usage.js';
+import { checkDraft, withStoredImages, type DraftInput } from '../posts/draft.js';
+import { heldBackReasons, storeAndDeliver } from '../posts/publish.js';
+import { clock } from '../../clock.js';
+import type { OrgSettings } from '../settings/org-settings.js';
+import type { mongoose } from '../../db/connect.js';
+
+export type MomentInput = DraftInput & { tagIds?: string[] | undefined; campaignId?: mongoose.Types.ObjectId | undefined };
+
+export type Quota = { limit: number; used: number; left: number; resetsAt: Date };
+
+const quotaKey = (staffId: string, day: string) => `moments:${staffId}:${day}`;
+
+function quotaPeriod(settings: OrgSettings) {
+  return dayPeriod(clock.now(), settings.timezone);
+}
+
+/** What the composer shows: today's posts against the daily quota, and when it starts again. */
+export async function momentQuota(ctx: ServiceContext): Promise<Quota> {
+  authorize(ctx.actor, 'moment.publish');
+  const settings = await getOrgSettings(ctx);
+  const period = quotaPeriod(settings);
+  const { used } = await usageOf(toObjectId(ctx.orgId), quotaKey(ctx.actor.id, period.key));
+  const limit = settings.momentsPerStaffPerDay;
+  return { limit, used: Math.min(used, limit), left: Math.max(0, limit - used), resetsAt: period.endsAt };
+}
+
+/** The author's customers a moment goes to: all of them, or those with any of the chosen tags. */
+async function momentAudience(ctx: ServiceContext, tagIds: mongoose.Types.ObjectId[]): Promise<mongoose.Types.ObjectId[]> {
+  const filter: Record<string, unknown> = { orgId: toObjectId(ctx.orgId), ownerId: toObjectId(ctx.actor.id), erasedAt: null };
+  if (tagIds.length) filter.tagIds = { $in: tagIds };
+  return (await Customer.find(filter, { _id: 1 }).lean()).map((c) => c._id);
+}
+
+/**
+ * Publishes a moment to the author's customers. The daily quota is checked and counted in one atomic update
+ * (50 simultaneous publishes with 3 left make exactly 3 posts), after everything about the draft was checked, so
+ * bad input spends nothing; a publish that fails after counting gives the count back.
+ */
+export async function publishMoment(ctx: ServiceContext, input: MomentInput): Promise<SocialPostDoc> {
+  authorize(ctx.actor, 'moment.publish');
+  const draft = await checkDraft(ctx, input);
+  const tagIds = await resolveUsableTagIds(ctx, input.tagIds ?? []);
+  const settings = await getOrgSettings(ctx);
+  const orgId = toObjectId(ctx.orgId);
+  const period = quotaPeriod(settings);
+  const key = quotaKey(ctx.actor.id, period.key);
+  if (!(await consumeUsage(orgId, key, { limit: settings.momentsPerStaffPerDay }, period.endsAt))) {
+    throw new RateLimitedError('The daily moments quota is used up.', secondsUntil(period.endsAt, clock.now()), {
+      code: 'quota_exceeded',
+      messageKey: 'moments.errors.quotaExceeded',
+      params: { resetsAt: period.endsAt.toISOString(), resetsAtLocal: localTimeOf(period.endsAt, settings.timezone) },
+    });
+  }
+  return withStoredImages(ctx, draft, () => refundUsage(orgId, key), async (imageIds) => {
+    const audience = await momentAudience(ctx, tagIds);
+    return storeAndDeliver(
+      orgId,
+      { kind: 'moment', authorId: toObjectId(ctx.actor.id), storeId: ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null, text: draft.text, link: draft.link, imageIds, audienceTagIds: tagIds, campaignId: input.campaignId ?? null, day: period.key },
+      audience,
+      settings,
+    );
+  });
+}
+
+/** Moments within the reader's reach: her own, her store's, or the organisation's. */
+function momentScope(ctx: ServiceContext): Record<string, unknown> {
+  const scope = scopeOf(ctx.actor, 'moment.read');
+  const filter: Record<string, unknown> = { orgId: toObjectId(ctx.orgId), kind: 'moment' };
+  if (scope === 'store') filter.storeId = ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null;
+  else if (scope === 'own') filter.authorId = toObjectId(ctx.actor.id);
+  return filter;
+}
+
+export type MomentListItem = SocialPostDoc & { authorName: string };
+
+export async function listMoments(ctx: ServiceContext, opts: { limit?: number; before?: string | undefined } = {}): Promise<MomentListItem[]> {
+  authorize(ctx.actor, 'moment.read');
+  const filter = momentScope(ctx);
+  if (opts.before) filter._id = { $lt: toObjectId(opts.before) };
+  const posts = await SocialPost.find(filter).sort({ _id: -1 }).limit(Math.min(opts.limit ?? 20, 100)).lean<SocialPostDoc[]>();
+  return withAuthorNames(ctx.orgId, posts);
+}
+
+export async function withAuthorNames(orgId: string, posts: SocialPostDoc[]): Promise<MomentListItem[]> {
+  const authors = await Staff.find({ orgId: toObjectId(orgId), _id: { $in: [...new Set(posts.map((p) => String(p.authorId)))].map((id) => toObjectId(id)) } }, { realName: 1 }).lean();
+  const names = new Map(authors.map((a) => [String(a._id), a.realName]));
+  return posts.map((post) => ({ ...post, authorName: names.get(String(post.authorId)) ?? '' }));
+}
+
+export type MomentDetail = MomentListItem & {
+  heldBack: Awaited<ReturnType<typeof heldBackReasons>>;
+  likedBy: { customerId: string; name: string }[];
+  comments: { customerId: string; name: string; text: string; at: Date }[];
+};
+
+/** A moment with who liked it and what customers said (names of customers the reader may see). */
+export async function getMoment(ctx: ServiceContext, postId: string): Promise<MomentDetail> {
+  authorize(ctx.actor, 'moment.read');
+  const post = await SocialPost.findOne({ ...momentScope(ctx), _id: toObjectId(postId, 'moment') }).lean<SocialPostDoc>();
+  if (!post) throw new NotFoundError('No such moment');
+  const [[withName], heldBack, likes, comments] = await Promise.all([
+    withAuthorNames(ctx.orgId, [post]),
+    heldBackReasons(post),
+    Delivery.find({ orgId: post.orgId, postId: post._id, liked: true }, { customerId: 1 }).limit(200).lean(),
+    PostComment.find({ orgId: post.orgId, postId: post._id }).sort({ at: 1 }).limit(500).lean(),
+  ]);
+  const names = await customerNames(post.orgId, [...likes.map((l) => l.customerId), ...comments.map((c) => c.customerId)]);
+  return {
+    ...withName!,
+    heldBack,
+    likedBy: likes.map((l) => ({ customerId: String(l.customerId), name: names.get(String(l.customerId)) ?? '' })),
+    comments: comments.map((c) => ({ customerId: String(c.customerId), name: names.get(String(c.customerId)) ?? '', text: c.text, at: c.at })),
+  };
+}
+
+export async function customerNames(orgId: mongoose.Types.ObjectId, ids: mongoose.Types.ObjectId[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map();
+  const customers = await Customer.find({ orgId, _id: { $in: ids } }, { name: 1, erasedAt: 1 }).lean();
+  return new Map(customers.map((c) => [String(c._id), c.erasedAt ? '' : c.name]));
+}
+
+export function canReadMoment(ctx: ServiceContext, post: Pick<SocialPostDoc, 'authorId' | 'storeId'>): boolean {
+  return can(ctx.actor, 'moment.read', { ownerId: String(post.authorId), storeId: post.storeId ? String(post.storeId) : null });
+}

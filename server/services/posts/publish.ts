@@ -1,0 +1,42 @@
+import { Delivery, SocialPost, type DeliveryDoc, type HoldReason, type PostKind, type SocialPostDoc } from '../../models/social-post.js';
+import { touchCustomers, type TouchChannel } from '../limits/contact-budget.js';
+import type { OrgSettings } from '../settings/org-settings.js';
+import { clock } from '../../clock.js';
+import { mongoose } from '../../db/connect.js';
+
+export type NewPost = Pick<SocialPostDoc, 'kind' | 'authorId' | 'text' | 'imageIds' | 'link' | 'day'> &
+  Partial<Pick<SocialPostDoc, 'storeId' | 'groupId' | 'audienceTagIds' | 'campaignId'>>;
+
+const channelOf: Record<PostKind, TouchChannel> = { moment: 'moment', group: 'group_post' };
+const INSERT_BATCH = 500;
+
+/**
+ * Stores a post and decides, customer by customer, whether it is shown or held back: the contact-budget service
+ * answers for each (the customer's daily cap of moments, the daily touches across channels). One delivery record
+ * per customer makes the customer's feed one indexed read and the post's statistics exact.
+ */
+export async function storeAndDeliver(orgId: mongoose.Types.ObjectId, post: NewPost, audience: mongoose.Types.ObjectId[], settings: OrgSettings): Promise<SocialPostDoc> {
+  const created = (await SocialPost.create({ ...post, orgId, stats: { audience: audience.length, reached: 0, heldBack: 0, likes: 0, comments: 0 } })).toObject<SocialPostDoc>();
+  const decisions = await touchCustomers(orgId, audience, channelOf[post.kind], settings);
+  const at = clock.now();
+  const deliveries: Omit<DeliveryDoc, '_id'>[] = audience.map((customerId) => {
+    const held: HoldReason | null = decisions.get(String(customerId)) ?? null;
+    return { orgId, postId: created._id, customerId, kind: post.kind, groupId: post.groupId ?? null, shown: held === null, heldReason: held, liked: false, at };
+  });
+  for (let start = 0; start < deliveries.length; start += INSERT_BATCH) {
+    await Delivery.insertMany(deliveries.slice(start, start + INSERT_BATCH), { ordered: false, lean: true });
+  }
+  const reached = deliveries.filter((d) => d.shown).length;
+  const stats = { ...created.stats, reached, heldBack: deliveries.length - reached };
+  await SocialPost.updateOne({ _id: created._id, orgId }, { $set: { 'stats.reached': stats.reached, 'stats.heldBack': stats.heldBack } });
+  return { ...created, stats };
+}
+
+/** Held back, by reason: what the post's page explains. */
+export async function heldBackReasons(post: Pick<SocialPostDoc, '_id' | 'orgId'>): Promise<Record<HoldReason, number>> {
+  const rows = await Delivery.aggregate<{ _id: HoldReason; count: number }>([
+    { $match: { orgId: post.orgId, postId: post._id, shown: false } },
+    { $group: { _id: '$heldReason', count: { $sum: 1 } } },
+  ]);
+  return { customer_cap: 0, contact_budget: 0, ...Object.fromEntries(rows.map((row) => [row._id, row.count])) };
+}
