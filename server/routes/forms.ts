@@ -2,7 +2,7 @@ import { tr } from './translate.js';
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { toAppError } from '../middlewares/errors.js';
-import { ValidationError, type AppError } from '../errors.js';
+import { RateLimitedError, ValidationError, type AppError } from '../errors.js';
 import { i18n } from '../i18n/index.js';
 
 /**
@@ -36,6 +36,7 @@ export async function handleForm<S extends z.ZodType>(
     for (const field of opts.secretFields ?? []) delete values[field];
     if (opts.formValues) Object.assign(values, opts.formValues(values));
     const fields = (appError.details?.fields ?? {}) as Record<string, string[]>;
+    if (appError instanceof RateLimitedError) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
     res.status(appError.status).render(opts.view, {
       ...(await opts.model()),
       values,
@@ -50,8 +51,9 @@ export function fieldList(value: unknown): string[] {
   return value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)];
 }
 
+/** Refusals the person can act on from the form itself: bad fields, conflicts, a file too large, a limit reached. */
 function isFormError(err: AppError): boolean {
-  return err instanceof ValidationError || err.status === 409;
+  return err instanceof ValidationError || err.status === 409 || err.status === 413 || err.status === 429;
 }
 
 /** `{field: ["too_small"]}` -> `{field: "至少需要 …"}` in the request's language. */

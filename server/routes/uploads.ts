@@ -84,3 +84,45 @@ export async function receiveRawBody(req: Request, maxBytes: number): Promise<Bu
   }
   return Buffer.concat(chunks);
 }
+
+export type ReceivedForm = { fields: Record<string, string | string[]>; files: Buffer[] };
+
+/**
+ * A page form with pictures (multipart/form-data): the fields, and the files in memory. A file past the size
+ * limit is cut at limit + 1 bytes and kept, so the service's own size check refuses it with a message on the
+ * form instead of the upload failing half-way; more files than allowed are kept as well, for the same reason.
+ * A file input left empty (no name, no bytes) is not a file.
+ */
+export function receiveMultipartForm(req: Request, opts: { maxFiles: number; maxFileBytes: number }): Promise<ReceivedForm> {
+  return new Promise((resolve, reject) => {
+    if (!req.is('multipart/form-data')) return resolve({ fields: { ...((req.body as Record<string, string>) ?? {}) }, files: [] });
+    const fields: Record<string, string | string[]> = {};
+    const reading: Promise<Buffer | null>[] = [];
+    const parser = busboy({ headers: req.headers, limits: { files: opts.maxFiles + 1, fields: 200, fieldSize: 64 * 1024 } });
+    parser.on('field', (name, value) => {
+      const current = fields[name];
+      fields[name] = current === undefined ? value : Array.isArray(current) ? [...current, value] : [current, value];
+    });
+    parser.on('file', (_name, stream, info) => {
+      reading.push(
+        new Promise((done, fail) => {
+          const chunks: Buffer[] = [];
+          let seen = 0;
+          stream.on('data', (chunk: Buffer) => {
+            if (seen > opts.maxFileBytes) return;
+            const room = opts.maxFileBytes + 1 - seen;
+            chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+            seen += Math.min(chunk.length, room);
+          });
+          stream.on('error', fail);
+          stream.on('end', () => done(seen === 0 && !info.filename ? null : Buffer.concat(chunks)));
+        }),
+      );
+    });
+    parser.on('error', reject);
+    parser.on('close', () => {
+      Promise.all(reading).then((files) => resolve({ fields, files: files.filter((f): f is Buffer => f !== null) }), reject);
+    });
+    req.pipe(parser);
+  });
+}

@@ -19,6 +19,10 @@ import { customerImportApiRoutes } from './customer-imports.js';
 import { followupApiRoutes } from './followups.js';
 import { chatApiRoutes } from './chat.js';
 import { chatReportApiRoutes } from './chat-reports.js';
+import { groupApiRoutes } from './groups.js';
+import { momentApiRoutes } from './moments.js';
+import { campaignApiRoutes } from './campaigns.js';
+import { mediaApiRoutes } from './media.js';
 import { z } from 'zod';
 
 const staffListQuery = z.object({ status: z.enum(['active', 'left']).optional() });
@@ -167,6 +171,10 @@ export function apiRouter(): Router {
     ...followupApiRoutes,
     ...chatApiRoutes,
     ...chatReportApiRoutes,
+    ...groupApiRoutes,
+    ...momentApiRoutes,
+    ...campaignApiRoutes,
+    ...mediaApiRoutes,
   ]);
   router.use((_req, _res, next) => next(new NotFoundError('No such API endpoint')));
   return router;

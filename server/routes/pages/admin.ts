@@ -9,7 +9,7 @@ import { createStore, getStore, listStoreChoices, listStores, updateStore } from
 import { createStaff, deactivateStaff, getStaff, listStaff, reactivateStaff, resetStaffPassword, updateStaff } from '../../services/org/staff.js';
 import { getOrganization, updateOrgSettings } from '../../services/org/settings.js';
 import { listAuditEvents } from '../../services/audit/record-audit.js';
-import { effectiveSettings } from '../../services/settings/org-settings.js';
+import { effectiveSettings, massMessagePolicies } from '../../services/settings/org-settings.js';
 import { presentStore, storeNameMap } from '../../presenters/store.js';
 import { presentStaff } from '../../presenters/staff.js';
 import { presentAuditEvent } from '../../presenters/audit.js';
@@ -196,7 +196,7 @@ export const adminRoutes: RouteSpec[] = [
     stepUp: true,
     handler: async (req, res) => {
       const org = await getOrganization(ctxOf(req));
-      res.render('pages/admin/settings', { title: tr(req, 'settings.title'), values: { name: org.name, ...effectiveSettings(org.settings) }});
+      res.render('pages/admin/settings', { title: tr(req, 'settings.title'), massMessagePolicies, values: { name: org.name, ...effectiveSettings(org.settings) } });
     },
   }),
   route({
@@ -208,7 +208,7 @@ export const adminRoutes: RouteSpec[] = [
       handleForm(req, res, {
         schema: updateSettingsSchema,
         view: 'pages/admin/settings',
-        model: () => ({ title: tr(req, 'settings.title') }),
+        model: () => ({ title: tr(req, 'settings.title'), massMessagePolicies }),
         onValid: async ({ name, ...settings }) => {
           await updateOrgSettings(ctxOf(req), { name, settings });
           flash(req, 'success', 'settings.saved');

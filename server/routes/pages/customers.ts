@@ -125,6 +125,8 @@ async function detailModel(req: Request, customerId: string, revealedPhone?: str
       id: String(e._id),
       at: e.at.toISOString(),
       typeKey: `timeline.${e.type}`,
+      // What a customer said or which group: the words are theirs, shown escaped.
+      detail: typeof e.data?.text === 'string' ? e.data.text : typeof e.data?.groupName === 'string' ? e.data.groupName : null,
       actor: (e.actorId as { realName?: string } | null)?.realName ?? null,
     })),
   };

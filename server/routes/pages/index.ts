@@ -12,7 +12,12 @@ import { followupPageRoutes } from './followups.js';
 import { chatPageRoutes } from './chat.js';
 import { chatAdminPageRoutes } from './chat-admin.js';
 import { chatReportPageRoutes } from './chat-reports.js';
+import { groupPageRoutes } from './groups.js';
+import { customerSelfPageRoutes } from './customer-page.js';
+import { mediaPageRoutes } from './media.js';
+import { momentPageRoutes } from './moments.js';
+import { campaignPageRoutes } from './campaigns.js';
 
 export function pagesRouter(): Router {
-  return mount(Router(), 'page', [...authRoutes, ...consoleRoutes, ...customerImportPageRoutes, ...customerTransferPageRoutes, ...customerPageRoutes, ...tagPageRoutes, ...followupPageRoutes, ...chatPageRoutes, ...chatAdminPageRoutes, ...chatReportPageRoutes, ...adminRoutes, ...profileRoutes]);
+  return mount(Router(), 'page', [...authRoutes, ...consoleRoutes, ...customerImportPageRoutes, ...customerTransferPageRoutes, ...customerPageRoutes, ...tagPageRoutes, ...followupPageRoutes, ...chatPageRoutes, ...chatAdminPageRoutes, ...chatReportPageRoutes, ...groupPageRoutes, ...customerSelfPageRoutes, ...mediaPageRoutes, ...momentPageRoutes, ...campaignPageRoutes, ...adminRoutes, ...profileRoutes]);
 }

@@ -14,9 +14,19 @@ import { checkDraft, withStoredImages, type DraftInput } from '../posts/draft.js
 import { publishMoment } from '../moments/moments.js';
 import { publishGroupPost } from '../groups/group-posts.js';
 import { clock } from '../../clock.js';
+import { DateTime } from 'luxon';
+import { getOrgSettings } from '../org/settings.js';
 import { mongoose } from '../../db/connect.js';
 
-export type CampaignInput = DraftInput & { kind: PostKind; title: string; storeIds: string[]; tagIds: string[]; publishAt: Date };
+/** `publishAt`: an instant, or a local date and time (`2026-12-01T10:00`, as a form's datetime field sends) in the organisation's timezone. */
+export type CampaignInput = DraftInput & { kind: PostKind; title: string; storeIds: string[]; tagIds: string[]; publishAt: Date | string };
+
+function parsePublishAt(value: Date | string, timezone: string): Date | null {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value;
+  const hasOffset = /(Z|[+-]\d{2}:?\d{2})$/.test(value);
+  const parsed = DateTime.fromISO(value, hasOffset ? { setZone: true } : { zone: timezone });
+  return parsed.isValid ? parsed.toJSDate() : null;
+}
 
 /** Targets named by id must be the organisation's; tags are enterprise tags (a clerk's personal tags mean nothing to others). */
 async function checkTargets(ctx: ServiceContext, input: Pick<CampaignInput, 'kind' | 'storeIds' | 'tagIds' | 'publishAt' | 'title'>) {
@@ -24,15 +34,16 @@ async function checkTargets(ctx: ServiceContext, input: Pick<CampaignInput, 'kin
   const title = input.title.trim();
   if (!title) errors.title = ['required'];
   else if (title.length > 60) errors.title = ['too_long'];
-  if (!(input.publishAt instanceof Date) || Number.isNaN(input.publishAt.getTime())) errors.publishAt = ['required'];
-  else if (input.publishAt.getTime() <= clock.now().getTime()) errors.publishAt = ['in_past'];
+  const publishAt = parsePublishAt(input.publishAt, (await getOrgSettings(ctx)).timezone);
+  if (!publishAt) errors.publishAt = ['invalid_date'];
+  else if (publishAt.getTime() <= clock.now().getTime()) errors.publishAt = ['in_past'];
   if (input.kind === 'group' && input.tagIds.length) errors.tagIds = ['not_for_groups'];
   const storeIds = [...new Set(input.storeIds)];
   if (storeIds.some((id) => !mongoose.isObjectIdOrHexString(id))) errors.storeIds = ['unknown_store'];
   else if (storeIds.length && (await Store.countDocuments({ orgId: toObjectId(ctx.orgId), _id: { $in: storeIds.map((id) => toObjectId(id)) } })) !== storeIds.length) errors.storeIds = ['unknown_store'];
   if (Object.keys(errors).length) throw new ValidationError(errors);
   const tagIds = await resolveUsableTagIds(ctx, input.tagIds);
-  return { title, storeIds: storeIds.map((id) => toObjectId(id)), tagIds };
+  return { title, storeIds: storeIds.map((id) => toObjectId(id)), tagIds, publishAt: publishAt! };
 }
 
 export async function createCampaign(ctx: ServiceContext, input: CampaignInput): Promise<CampaignDoc> {
@@ -41,7 +52,7 @@ export async function createCampaign(ctx: ServiceContext, input: CampaignInput):
   const draft = await checkDraft(ctx, input);
   const campaign = await withStoredImages(ctx, draft, async () => undefined, async (imageIds) =>
     (
-      await Campaign.create({ orgId: toObjectId(ctx.orgId), kind: input.kind, ...targets, text: draft.text, link: draft.link, imageIds, publishAt: input.publishAt, createdBy: toObjectId(ctx.actor.id) })
+      await Campaign.create({ orgId: toObjectId(ctx.orgId), kind: input.kind, ...targets, text: draft.text, link: draft.link, imageIds, createdBy: toObjectId(ctx.actor.id) })
     ).toObject<CampaignDoc>(),
   );
   await recordAudit(ctx, 'campaign.create', { type: 'campaign', id: String(campaign._id) }, { kind: campaign.kind, publishAt: campaign.publishAt.toISOString() });
@@ -82,7 +93,7 @@ export async function updateCampaign(ctx: ServiceContext, id: string, input: Cam
   const updated = await withStoredImages(ctx, draft, async () => undefined, async (imageIds) => {
     const result = await Campaign.findOneAndUpdate(
       { _id: current._id, orgId: current.orgId, status: 'scheduled', publishAt: { $gt: clock.now() } },
-      { $set: { kind: input.kind, ...targets, text: draft.text, link: draft.link, imageIds, publishAt: input.publishAt } },
+      { $set: { kind: input.kind, ...targets, text: draft.text, link: draft.link, imageIds } },
       { returnDocument: 'after' },
     ).lean<CampaignDoc>();
     if (!result) throw notEditable();

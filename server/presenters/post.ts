@@ -1,0 +1,57 @@
+import type { SocialPostDoc } from '../models/social-post.js';
+import type { MomentDetail, MomentListItem } from '../services/moments/moments.js';
+import type { FeedItem } from '../services/members/feed.js';
+
+/** Where a reader fetches a post's pictures: staff from /media, a customer from their own customer page. */
+export type ImageBase = string;
+
+export const staffImageBase: ImageBase = '/media/';
+export const memberImageBase = (orgId: string): ImageBase => `/my/${orgId}/media/`;
+
+export function presentImages(imageIds: SocialPostDoc['imageIds'], base: ImageBase) {
+  return imageIds.map((id) => ({ id: String(id), url: `${base}${String(id)}`, thumbUrl: `${base}${String(id)}/thumb` }));
+}
+
+/** A post for staff pages and the API: words, pictures, author and statistics. */
+export function presentPost(post: MomentListItem, base: ImageBase = staffImageBase) {
+  return {
+    id: String(post._id),
+    kind: post.kind,
+    text: post.text,
+    link: post.link ?? null,
+    images: presentImages(post.imageIds, base),
+    authorId: String(post.authorId),
+    authorName: post.authorName,
+    groupId: post.groupId ? String(post.groupId) : null,
+    campaignId: post.campaignId ? String(post.campaignId) : null,
+    audienceTagIds: (post.audienceTagIds ?? []).map(String),
+    day: post.day,
+    createdAt: post.createdAt,
+    stats: { ...post.stats },
+  };
+}
+
+export function presentPostDetail(post: MomentDetail) {
+  return {
+    ...presentPost(post),
+    heldBack: post.heldBack,
+    likedBy: post.likedBy,
+    comments: post.comments,
+  };
+}
+
+/** A post as a customer sees it: no statistics, no audience; their own like and comments. */
+export function presentFeedItem(item: FeedItem, orgId: string) {
+  return {
+    id: String(item._id),
+    kind: item.kind,
+    text: item.text,
+    link: item.link ?? null,
+    images: presentImages(item.imageIds, memberImageBase(orgId)),
+    authorName: item.authorName,
+    createdAt: item.createdAt,
+    liked: item.liked,
+    likes: item.stats.likes,
+    myComments: item.myComments,
+  };
+}
