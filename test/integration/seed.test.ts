@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { useTestDatabase } from '../setup/db.js';
-import { seedDemo, isDatabaseEmpty, demoLogins, DEMO_PASSWORD } from '../../server/services/seed/demo.js';
+import { seedDemo, isDatabaseEmpty, demoLogins, DEMO_PASSWORD, DEMO_GROUP_INVITE_KEY } from '../../server/services/seed/demo.js';
+import { CustomerGroup, GroupMember } from '../../server/models/customer-group.js';
+import { SocialPost } from '../../server/models/social-post.js';
+import { Campaign } from '../../server/models/campaign.js';
 import { authenticateWithPassword } from '../../server/services/auth/authenticate.js';
 import { Store } from '../../server/models/store.js';
 import { Staff } from '../../server/models/staff.js';
@@ -30,6 +33,14 @@ describe('demo seed', () => {
       return !owner || String(owner.storeId) !== String(c.storeId);
     });
     expect(mismatched).toHaveLength(0);
+
+    // The demo group at its fixed invite address, with members, a group post, a moment and tomorrow's campaign.
+    const group = await CustomerGroup.findOne({ orgId, inviteKey: DEMO_GROUP_INVITE_KEY }).lean();
+    expect(group?.memberCount).toBe(12);
+    expect(await GroupMember.countDocuments({ orgId, groupId: group!._id })).toBe(12);
+    expect(await SocialPost.countDocuments({ orgId, kind: 'group', groupId: group!._id, 'stats.reached': 12 })).toBe(1);
+    expect(await SocialPost.countDocuments({ orgId, kind: 'moment', 'stats.audience': { $gt: 0 } })).toBe(1);
+    expect(await Campaign.countDocuments({ orgId, status: 'scheduled', publishAt: { $gt: new Date() } })).toBe(1);
 
     for (const { login, role } of demoLogins) {
       const member = await authenticateWithPassword({ login, password: DEMO_PASSWORD, ip: '10.0.0.1' });

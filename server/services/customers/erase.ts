@@ -1,3 +1,6 @@
+import type { mongoose } from '../../db/connect.js';
+import { CustomerGroup, GroupMember } from '../../models/customer-group.js';
+import { Delivery, PostComment } from '../../models/social-post.js';
 import { Customer } from '../../models/customer.js';
 import { TimelineEvent } from '../../models/timeline-event.js';
 import { authorize } from '../../policies/permissions.js';
@@ -24,5 +27,20 @@ export async function eraseCustomer(ctx: ServiceContext, customerId: string): Pr
   await TimelineEvent.updateMany({ orgId: customer.orgId, customerId: customer._id }, { $set: { data: {} } });
   await deleteFollowupsOfCustomer(ctx.orgId, customer._id);
   await eraseConversationsOf(customer.orgId, customer._id);
+  await eraseGroupActivityOf(customer.orgId, customer._id);
   await recordAudit(ctx, 'customer.erase', { type: 'customer', id: customerId });
+}
+
+/**
+ * An erased customer leaves their groups (the places they took are freed) and their comments are deleted; the
+ * deliveries stay, naming only the anonymous record, so posts keep their reach figures.
+ */
+async function eraseGroupActivityOf(orgId: mongoose.Types.ObjectId, customerId: mongoose.Types.ObjectId): Promise<void> {
+  const memberships = await GroupMember.find({ orgId, customerId }, { groupId: 1 }).lean();
+  for (const membership of memberships) {
+    const removed = await GroupMember.deleteOne({ orgId, _id: membership._id });
+    if (removed.deletedCount === 1) await CustomerGroup.updateOne({ orgId, _id: membership.groupId, memberCount: { $gt: 0 } }, { $inc: { memberCount: -1 } });
+  }
+  await PostComment.deleteMany({ orgId, customerId });
+  await Delivery.updateMany({ orgId, customerId, liked: true }, { $set: { liked: false } });
 }

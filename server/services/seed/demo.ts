@@ -1,7 +1,14 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { Organization } from '../../models/organization.js';
 import { Store } from '../../models/store.js';
-import { Staff, type Role } from '../../models/staff.js';
+import { Staff, type Role, type StaffDoc } from '../../models/staff.js';
+import { CustomerGroup } from '../../models/customer-group.js';
+import { actorOf } from '../auth/actor.js';
+import { addMember, createGroup } from '../groups/groups.js';
+import { publishGroupPost } from '../groups/group-posts.js';
+import { publishMoment } from '../moments/moments.js';
+import { createCampaign } from '../campaigns/campaigns.js';
+import { DateTime } from 'luxon';
 import { Tag, TagGroup } from '../../models/tag.js';
 import { Customer, type Birthday } from '../../models/customer.js';
 import { hashPassword } from '../auth/passwords.js';
@@ -13,6 +20,7 @@ import { ChatChannel, CannedReply } from '../../models/chat-channel.js';
 
 export const DEMO_PASSWORD = 'storelink-demo';
 export const DEMO_CHANNEL_KEY = 'demo-shop';
+export const DEMO_GROUP_INVITE_KEY = 'demo-fruit-lovers';
 
 export const demoLogins: { login: string; role: Role }[] = [
   { login: 'admin', role: 'admin' },
@@ -147,5 +155,27 @@ export async function seedDemo(): Promise<{ orgId: string; customers: number }> 
     { orgId, ownerId: null, shortcut: 'hi', text: '您好，我是您的专属顾问，很高兴为您服务！' },
     { orgId, ownerId: null, shortcut: 'engrave', text: '我们提供免费刻字服务，一般 3 个工作日可取。' },
   ]);
+  await seedSocial(orgId, staff);
   return { orgId: String(orgId), customers: customers.length };
+}
+
+/**
+ * A customer group with a fixed invite address (/g/demo-fruit-lovers), a moments post by the demo clerk, and a
+ * campaign scheduled for tomorrow, made through the services so their limits and statistics are real.
+ */
+async function seedSocial(orgId: mongoose.Types.ObjectId, staff: StaffDoc[]): Promise<void> {
+  const byLogin = (login: string) => staff.find((member) => member.login === login)!;
+  const clerk = byLogin('clerk');
+  const clerkCtx = { orgId: String(orgId), actor: actorOf(clerk) };
+  const group = await createGroup(clerkCtx, { name: '静安寺店果友群', notice: '每周五晚 8 点群内发布当季鲜果优惠，欢迎分享吃法。' });
+  await CustomerGroup.updateOne({ orgId, _id: group._id }, { $set: { inviteKey: DEMO_GROUP_INVITE_KEY } });
+  const members = await Customer.find({ orgId, ownerId: clerk._id }, { _id: 1 }).sort({ _id: 1 }).limit(12).lean();
+  for (const member of members) await addMember(clerkCtx, String(group._id), String(member._id));
+  await publishMoment(clerkCtx, { text: '今天店里到了一批烟台红富士，脆甜多汁，老顾客到店可免费品尝 🍎', link: null, tagIds: [] });
+  await publishGroupPost(clerkCtx, String(group._id), { text: '本周五群内专享：车厘子第二件半价，到店出示群消息即可。' });
+  const tomorrowTen = DateTime.now().setZone(defaultOrgSettings.timezone).plus({ days: 1 }).set({ hour: 10, minute: 0, second: 0, millisecond: 0 });
+  await createCampaign(
+    { orgId: String(orgId), actor: actorOf(byLogin('marketer')) },
+    { kind: 'moment', title: '冬季草莓上市', text: '丹东草莓今日上市，会员到店购买满 99 元赠送鲜榨果汁一杯。', link: null, storeIds: [], tagIds: [], publishAt: tomorrowTen.toJSDate() },
+  );
 }
