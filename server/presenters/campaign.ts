@@ -1,15 +1,16 @@
 import type { CampaignDoc } from '../models/campaign.js';
 import type { TaskView } from '../services/campaigns/campaigns.js';
-import { presentImages, staffImageBase } from './post.js';
+import { presentImages, staffImageBase, type ImageBase } from './post.js';
 
-export function presentCampaign(campaign: CampaignDoc) {
+/** Campaigns whose pictures are read from `base` (staff pages: /media/, the API: /api/v1/media/). */
+export const campaignPresenter = (base: ImageBase) => (campaign: CampaignDoc) => {
   return {
     id: String(campaign._id),
     kind: campaign.kind,
     title: campaign.title,
     text: campaign.text,
     link: campaign.link ?? null,
-    images: presentImages(campaign.imageIds, staffImageBase),
+    images: presentImages(campaign.imageIds, base),
     storeIds: campaign.storeIds.map(String),
     tagIds: campaign.tagIds.map(String),
     publishAt: campaign.publishAt,
@@ -19,9 +20,11 @@ export function presentCampaign(campaign: CampaignDoc) {
     tasksCreated: campaign.tasksCreated,
     createdAt: campaign.createdAt,
   };
-}
+};
 
-export function presentCampaignTask(task: TaskView) {
+export const presentCampaign = campaignPresenter(staffImageBase);
+
+export const campaignTaskPresenter = (base: ImageBase) => (task: TaskView) => {
   return {
     id: String(task._id),
     status: task.status,
@@ -29,6 +32,8 @@ export function presentCampaignTask(task: TaskView) {
     groupName: task.groupName,
     postId: task.postId ? String(task.postId) : null,
     createdAt: task.createdAt,
-    campaign: presentCampaign(task.campaign),
+    campaign: campaignPresenter(base)(task.campaign),
   };
-}
+};
+
+export const presentCampaignTask = campaignTaskPresenter(staffImageBase);

@@ -31,9 +31,9 @@ export function presentPost(post: MomentListItem, base: ImageBase = staffImageBa
   };
 }
 
-export function presentPostDetail(post: MomentDetail) {
+export function presentPostDetail(post: MomentDetail, base: ImageBase = staffImageBase) {
   return {
-    ...presentPost(post),
+    ...presentPost(post, base),
     heldBack: post.heldBack,
     likedBy: post.likedBy,
     comments: post.comments,

@@ -12,6 +12,7 @@ import { followupOutcomes } from '../../server/models/followup-task.js';
 import { builtinOccasions } from '../../server/services/followups/rules.js';
 import { jobs } from '../../jobs/index.js';
 import { routingModes } from '../../server/models/chat-channel.js';
+import { massMessagePolicies } from '../../server/services/settings/org-settings.js';
 
 type Tree = { [key: string]: string | Tree };
 const load = (locale: string) => readLocale(locale) as Tree;
@@ -64,6 +65,7 @@ describe('locale files', () => {
     for (const field of ['welcomeMessage', 'offlineMessage', 'closingMessage']) used.add(`chatChannels.${field}`).add(`chat.defaults.${field}`);
     for (const reason of ['no_customer_message', 'window_expired', 'limit_reached', 'not_serving']) used.add(`chat.replyWindow.${reason}`);
     for (const job of jobs.filter((spec) => !spec.every)) used.add(`jobs.names.${job.name}`);
+    for (const policy of massMessagePolicies) used.add(`settings.massMessagePolicies.${policy}`);
     expect(used.size).toBeGreaterThan(60);
     // A key may also name a whole subtree that a page script receives as one object (chat.client).
     const known = (k: string) => zh.has(k) || [...zh].some((leaf) => leaf.startsWith(`${k}.`));

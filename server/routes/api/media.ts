@@ -1,4 +1,39 @@
-import type { RouteSpec } from '../define.js';
+import { route, ctxOf, type RouteSpec } from '../define.js';
+import { receiveRawBody } from '../uploads.js';
+import { sendImage } from '../send-image.js';
+import { checkImages, openImage, storeImages } from '../../services/media/media.js';
+import { socialLimits } from '../../services/settings/org-settings.js';
+import { presentImages, type ImageBase } from '../../presenters/post.js';
 
-/** /api/v1/media (upload a picture, read it back). */
-export const mediaApiRoutes: RouteSpec[] = [];
+/**
+ * Where API payloads point for pictures: the bearer token that read the payload also fetches the bytes
+ * (the page route /media/:id answers to a signed-in browser session only).
+ */
+export const apiImageBase: ImageBase = '/api/v1/media/';
+
+/** /api/v1/media: pictures are uploaded first, then named by id in posts and campaigns. */
+export const mediaApiRoutes: RouteSpec[] = [
+  route({
+    method: 'post',
+    path: '/media',
+    access: { permission: 'media.upload' },
+    handler: async (req, res) => {
+      const ctx = ctxOf(req);
+      // The bytes decide the type (sniffed), whatever Content-Type or file name the client claims.
+      const [id] = await storeImages(ctx, await checkImages([await receiveRawBody(req, socialLimits.imageMaxBytes)]));
+      res.status(201).json(presentImages([id!], apiImageBase)[0]);
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/media/:id',
+    access: { signedIn: true },
+    handler: async (req, res) => sendImage(req, res, await openImage(ctxOf(req).orgId, String(req.params.id), 'original')),
+  }),
+  route({
+    method: 'get',
+    path: '/media/:id/thumb',
+    access: { signedIn: true },
+    handler: async (req, res) => sendImage(req, res, await openImage(ctxOf(req).orgId, String(req.params.id), 'thumb')),
+  }),
+];
