@@ -56,7 +56,7 @@ const pageLinks = [
   { path: '/followups', key: 'nav.followups', action: 'followup.read' },
   { path: '/console/agent', key: 'nav.agent', action: 'chat.serve' },
   { path: '/customers', key: 'nav.customers', action: 'customer.read' },
-  { path: '/moments', key: 'nav.moments', action: 'moment.publish' },
+  { path: '/moments', key: 'nav.moments', action: 'moment.read' },
   { path: '/groups', key: 'nav.groups', action: 'group.read' },
   { path: '/campaigns', key: 'nav.campaigns', action: 'campaign.read' },
   { path: '/tags', key: 'nav.tags', action: 'tag.personal' },

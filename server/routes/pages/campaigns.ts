@@ -1,4 +1,157 @@
-import type { RouteSpec } from '../define.js';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { DateTime } from 'luxon';
+import { route, ctxOf, type RouteSpec } from '../define.js';
+import { fieldList, handleForm } from '../forms.js';
+import { flash } from '../flash.js';
+import { tr } from '../translate.js';
+import { receiveMultipartForm } from '../uploads.js';
+import { campaignSchema } from '../schemas/social.schema.js';
+import { campaignCompletion, campaignIsOpen, cancelCampaign, createCampaign, getCampaign, listCampaigns, updateCampaign, type CompletionRow } from '../../services/campaigns/campaigns.js';
+import { listStoreChoices } from '../../services/org/stores.js';
+import { listTagGroups } from '../../services/tags/tags.js';
+import { socialLimits } from '../../services/settings/org-settings.js';
+import { presentCampaign } from '../../presenters/campaign.js';
+import { presentTagGroup } from '../../presenters/tag.js';
+import { can } from '../../policies/permissions.js';
+import { postKinds } from '../../models/social-post.js';
+import { clock } from '../../clock.js';
 
-/** Campaigns (marketers): list, create, edit or cancel until fired, completion per store and clerk. */
-export const campaignPageRoutes: RouteSpec[] = [];
+const pictureLimits = { maxFiles: socialLimits.postImagesMax, maxFileBytes: socialLimits.imageMaxBytes };
+
+/** The cancel button carries nothing but the CSRF token. */
+const cancelForm = z.object({});
+
+const timezoneOf = (res: Response) => (res.locals.timezone as string | undefined) ?? 'Asia/Shanghai';
+
+/** What a `datetime-local` field shows and sends: the organisation's wall-clock time. */
+function localInput(at: Date, timezone: string): string {
+  return DateTime.fromJSDate(at, { zone: timezone }).toFormat("yyyy-MM-dd'T'HH:mm");
+}
+
+/** Repeated fields (checkboxes) come back as lists, so the form can tick them again. */
+const listValues = (body: Record<string, unknown>) => ({ storeIds: fieldList(body.storeIds), tagIds: fieldList(body.tagIds), imageIds: fieldList(body.imageIds) });
+
+/** Stores to target and enterprise tags only: a marketer's personal tags mean nothing to the clerks who publish. */
+async function formChoices(req: Request, res: Response) {
+  const ctx = ctxOf(req);
+  const [stores, tags] = await Promise.all([listStoreChoices(ctx), listTagGroups(ctx)]);
+  return {
+    stores: stores.map((s) => ({ id: String(s._id), name: s.name })),
+    tagGroups: tags.groups.map((g) => presentTagGroup(g)),
+    kinds: postKinds,
+    minPublishAt: localInput(clock.now(), timezoneOf(res)),
+    textMax: socialLimits.postTextMax,
+    imagesMax: socialLimits.postImagesMax,
+  };
+}
+
+const withPercent = <R extends Omit<CompletionRow, 'id' | 'name'>>(row: R) => ({ ...row, percent: row.total ? Math.round((row.published / row.total) * 100) : 0 });
+
+async function detailModel(req: Request, res: Response, extra: Record<string, unknown> = {}) {
+  const ctx = ctxOf(req);
+  const campaign = await getCampaign(ctx, String(req.params.id));
+  const view = presentCampaign(campaign);
+  const editing = can(ctx.actor, 'campaign.manage') && campaignIsOpen(campaign);
+  const [choices, completion] = await Promise.all([formChoices(req, res), campaign.status === 'fired' ? campaignCompletion(ctx, view.id) : Promise.resolve(null)]);
+  const storeNames = new Map(choices.stores.map((s) => [s.id, s.name]));
+  const tagNames = new Map(choices.tagGroups.flatMap((g) => g.tags.map((t) => [t.id, t.name] as const)));
+  return {
+    title: view.title,
+    campaign: { ...view, storeNames: view.storeIds.map((id) => storeNames.get(id) ?? ''), tagNames: view.tagIds.map((id) => tagNames.get(id) ?? '') },
+    editing,
+    canCancel: editing,
+    action: `/campaigns/${view.id}`,
+    ...choices,
+    completion: completion
+      ? {
+          tables: [
+            { name: 'byStore', label: tr(req, 'campaigns.completion.store'), rows: completion.byStore.map(withPercent) },
+            { name: 'byStaff', label: tr(req, 'campaigns.completion.clerk'), rows: completion.byStaff.map(withPercent) },
+          ],
+          totals: withPercent(completion.totals),
+        }
+      : null,
+    values: { title: view.title, kind: view.kind, text: view.text, link: view.link ?? '', storeIds: view.storeIds, tagIds: view.tagIds, imageIds: view.images.map((i) => i.id), publishAt: localInput(view.publishAt, timezoneOf(res)) },
+    ...extra,
+  };
+}
+
+async function newModel(req: Request, res: Response) {
+  return { title: tr(req, 'campaigns.newTitle'), action: '/campaigns', editing: true, ...(await formChoices(req, res)), values: { kind: 'moment', storeIds: [], tagIds: [], imageIds: [] } };
+}
+
+/** Create and edit: a multipart form (pictures), parsed like any form; kept pictures come as `imageIds`, new ones as files. */
+async function campaignForm(req: Request, res: Response, opts: { view: string; model: () => Promise<Record<string, unknown>>; save: (input: z.infer<typeof campaignSchema>, images: Buffer[]) => Promise<string> }) {
+  const form = await receiveMultipartForm(req, pictureLimits);
+  req.body = form.fields;
+  await handleForm(req, res, {
+    schema: campaignSchema,
+    view: opts.view,
+    model: async () => ({ ...(await opts.model()), imagesLost: form.files.length > 0 }),
+    formValues: listValues,
+    onValid: (input) => opts.save(input, form.files),
+  });
+}
+
+export const campaignPageRoutes: RouteSpec[] = [
+  route({
+    method: 'get',
+    path: '/campaigns',
+    access: { permission: 'campaign.read' },
+    handler: async (req, res) => {
+      const ctx = ctxOf(req);
+      const campaigns = await listCampaigns(ctx);
+      res.render('pages/campaigns/list', { title: tr(req, 'campaigns.title'), campaigns: campaigns.map((c) => presentCampaign(c)), canManage: can(ctx.actor, 'campaign.manage') });
+    },
+  }),
+  route({ method: 'get', path: '/campaigns/new', access: { permission: 'campaign.manage' }, handler: async (req, res) => res.render('pages/campaigns/campaign', await newModel(req, res)) }),
+  route({
+    method: 'post',
+    path: '/campaigns',
+    access: { permission: 'campaign.manage' },
+    handler: (req, res) =>
+      campaignForm(req, res, {
+        view: 'pages/campaigns/campaign',
+        model: () => newModel(req, res),
+        save: async (input, images) => {
+          // A new campaign has no pictures of its own yet; ids posted here would only borrow others'.
+          const campaign = await createCampaign(ctxOf(req), { ...input, imageIds: [], images });
+          flash(req, 'success', 'campaigns.created');
+          return `/campaigns/${String(campaign._id)}`;
+        },
+      }),
+  }),
+  route({ method: 'get', path: '/campaigns/:id', access: { permission: 'campaign.read' }, handler: async (req, res) => res.render('pages/campaigns/campaign', await detailModel(req, res)) }),
+  route({
+    method: 'post',
+    path: '/campaigns/:id',
+    access: { permission: 'campaign.manage' },
+    handler: (req, res) =>
+      campaignForm(req, res, {
+        view: 'pages/campaigns/campaign',
+        model: () => detailModel(req, res),
+        save: async (input, images) => {
+          await updateCampaign(ctxOf(req), String(req.params.id), { ...input, images });
+          flash(req, 'success', 'campaigns.saved');
+          return `/campaigns/${String(req.params.id)}`;
+        },
+      }),
+  }),
+  route({
+    method: 'post',
+    path: '/campaigns/:id/cancel',
+    access: { permission: 'campaign.manage' },
+    handler: (req, res) =>
+      handleForm(req, res, {
+        schema: cancelForm,
+        view: 'pages/campaigns/campaign',
+        model: () => detailModel(req, res),
+        onValid: async () => {
+          await cancelCampaign(ctxOf(req), String(req.params.id));
+          flash(req, 'success', 'campaigns.cancelled');
+          return `/campaigns/${String(req.params.id)}`;
+        },
+      }),
+  }),
+];

@@ -6,8 +6,7 @@ import { imageInReach } from '../../services/chat/agent-chat.js';
 import { countUpload, countVisitorStart } from '../../services/chat/public-limits.js';
 import { clientIp } from '../../middlewares/auth.js';
 import { NotFoundError, UnauthenticatedError } from '../../errors.js';
-import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
+import { sendImage } from '../send-image.js';
 import { handleForm } from '../forms.js';
 import { tr } from '../translate.js';
 import { startChatSchema } from '../schemas/chat.schema.js';
@@ -38,16 +37,6 @@ async function rememberedVisitor(req: Request, channelId: string) {
 async function startModel(req: Request) {
   const channel = await channelByKey(String(req.params.key));
   return { title: channel.name, channelName: channel.name, action: `/c/${channel.key}/start`, layout: 'bare' };
-}
-
-/** Images go out as what their bytes are, never sniffed into something else, and stay private to caches. */
-async function sendImage(res: Response, image: { stream: Readable; mime: string; size: number }): Promise<void> {
-  res.setHeader('Content-Type', image.mime);
-  res.setHeader('Content-Length', String(image.size));
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Cache-Control', 'private, max-age=86400');
-  res.setHeader('Content-Disposition', 'inline');
-  await pipeline(image.stream, res);
 }
 
 export const chatPageRoutes: RouteSpec[] = [
@@ -110,7 +99,7 @@ export const chatPageRoutes: RouteSpec[] = [
       const channel = await channelByKey(String(req.params.key));
       const remembered = await rememberedVisitor(req, String(channel._id));
       if (!remembered) throw new NotFoundError('No such image');
-      await sendImage(res, await openChatImage(String(channel.orgId), String(req.params.id), String(remembered.visitor._id)));
+      await sendImage(req, res, await openChatImage(String(channel.orgId), String(req.params.id), String(remembered.visitor._id)));
     },
   }),
   route({
@@ -120,7 +109,7 @@ export const chatPageRoutes: RouteSpec[] = [
     handler: async (req, res) => {
       const ctx = ctxOf(req);
       await imageInReach(ctx, String(req.params.id));
-      await sendImage(res, await openChatImage(ctx.orgId, String(req.params.id)));
+      await sendImage(req, res, await openChatImage(ctx.orgId, String(req.params.id)));
     },
   }),
   route({

@@ -1,4 +1,129 @@
-import type { RouteSpec } from '../define.js';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { route, ctxOf, type RouteSpec } from '../define.js';
+import { fieldList, handleForm } from '../forms.js';
+import { flash } from '../flash.js';
+import { tr } from '../translate.js';
+import { receiveMultipartForm } from '../uploads.js';
+import { momentSchema } from '../schemas/social.schema.js';
+import { getMoment, listMoments, momentQuota, publishMoment } from '../../services/moments/moments.js';
+import { listMyCampaignTasks, publishCampaignTask, skipCampaignTask } from '../../services/campaigns/campaigns.js';
+import { listTagGroups, tagNamesFor } from '../../services/tags/tags.js';
+import { localTimeOf } from '../../services/limits/usage.js';
+import { socialLimits } from '../../services/settings/org-settings.js';
+import { presentPost, presentPostDetail } from '../../presenters/post.js';
+import { presentCampaignTask } from '../../presenters/campaign.js';
+import { presentTag, presentTagGroup } from '../../presenters/tag.js';
+import { can } from '../../policies/permissions.js';
+import { toObjectId } from '../../services/ids.js';
 
-/** Moments (staff pages): composer with today's quota, my posts with their statistics, campaign tasks. */
-export const momentPageRoutes: RouteSpec[] = [];
+/**
+ * The composer's form: `audienceMode` says whether the chosen tags count ("all my customers" ignores ticks left
+ * behind), and "chosen tags" with none ticked is a mistake to point out rather than a post to everyone.
+ */
+const momentPageSchema = momentSchema
+  .extend({ audienceMode: z.enum(['all', 'tags']).catch('all') })
+  .superRefine((input, issues) => {
+    if (input.audienceMode === 'tags' && input.tagIds.length === 0) issues.addIssue({ code: 'custom', path: ['tagIds'], message: 'required' });
+  });
+
+/** A campaign task's buttons carry nothing but the CSRF token. */
+const taskForm = z.object({});
+
+const pictureLimits = { maxFiles: socialLimits.postImagesMax, maxFileBytes: socialLimits.imageMaxBytes };
+
+const timezoneOf = (res: Response) => (res.locals.timezone as string | undefined) ?? 'Asia/Shanghai';
+
+/** The moments page: today's quota and the composer (for those who post), open campaign tasks, and the posts within reach. */
+async function momentsModel(req: Request, res: Response, extra: Record<string, unknown> = {}) {
+  const ctx = ctxOf(req);
+  const canPublish = can(ctx.actor, 'moment.publish');
+  const hasTasks = can(ctx.actor, 'campaign.task');
+  const [quota, posts, tasks, tags] = await Promise.all([
+    canPublish ? momentQuota(ctx) : Promise.resolve(null),
+    listMoments(ctx, { limit: 50 }),
+    hasTasks ? listMyCampaignTasks(ctx, { status: 'open' }) : Promise.resolve([]),
+    canPublish ? listTagGroups(ctx) : Promise.resolve(null),
+  ]);
+  const tagNames = await tagNamesFor(ctx, [...new Set(posts.flatMap((p) => p.audienceTagIds.map(String)))].map((id) => toObjectId(id)));
+  return {
+    title: tr(req, 'moments.title'),
+    canPublish,
+    hasTasks,
+    quota: quota ? { ...quota, resetsAtLocal: localTimeOf(quota.resetsAt, timezoneOf(res)) } : null,
+    textMax: socialLimits.postTextMax,
+    imagesMax: socialLimits.postImagesMax,
+    tagGroups: tags ? tags.groups.map((g) => presentTagGroup(g)) : [],
+    personalTags: tags ? tags.personal.map((t) => presentTag(t)) : [],
+    values: { audienceMode: 'all', tagIds: [] },
+    tasks: tasks.map((task) => presentCampaignTask(task)),
+    posts: posts.map((post) => ({
+      ...presentPost(post),
+      mine: String(post.authorId) === ctx.actor.id,
+      audienceTags: post.audienceTagIds.map((id) => tagNames.get(String(id)) ?? null),
+    })),
+    ...extra,
+  };
+}
+
+/** A task's button: one service call; a refusal (quota used up, already done) comes back on the page with its message. */
+function taskAction(path: string, act: (req: Request) => Promise<unknown>, doneKey: string): RouteSpec {
+  return route({
+    method: 'post',
+    path,
+    access: { permission: 'campaign.task' },
+    handler: (req, res) =>
+      handleForm(req, res, {
+        schema: taskForm,
+        view: 'pages/moments/index',
+        model: () => momentsModel(req, res, { errorTaskId: String(req.params.id) }),
+        onValid: async () => {
+          await act(req);
+          flash(req, 'success', doneKey);
+          return '/moments';
+        },
+      }),
+  });
+}
+
+export const momentPageRoutes: RouteSpec[] = [
+  route({ method: 'get', path: '/moments', access: { permission: 'moment.read' }, handler: async (req, res) => res.render('pages/moments/index', await momentsModel(req, res)) }),
+  route({
+    method: 'post',
+    path: '/moments',
+    access: { permission: 'moment.publish' },
+    handler: async (req, res) => {
+      const form = await receiveMultipartForm(req, pictureLimits);
+      req.body = form.fields;
+      await handleForm(req, res, {
+        schema: momentPageSchema,
+        view: 'pages/moments/index',
+        // Browsers cannot put chosen files back into a file field: the page says so when there were some.
+        model: () => momentsModel(req, res, { imagesLost: form.files.length > 0 }),
+        formValues: (body) => ({ tagIds: fieldList(body.tagIds), audienceMode: body.audienceMode === 'tags' ? 'tags' : 'all' }),
+        onValid: async (input) => {
+          await publishMoment(ctxOf(req), { text: input.text, link: input.link, images: form.files, tagIds: input.audienceMode === 'tags' ? input.tagIds : [] });
+          flash(req, 'success', 'moments.published');
+          return '/moments';
+        },
+      });
+    },
+  }),
+  taskAction('/moments/tasks/:id/publish', (req) => publishCampaignTask(ctxOf(req), String(req.params.id)), 'moments.tasks.published'),
+  taskAction('/moments/tasks/:id/skip', (req) => skipCampaignTask(ctxOf(req), String(req.params.id)), 'moments.tasks.skipped'),
+  route({
+    method: 'get',
+    path: '/moments/:id',
+    access: { permission: 'moment.read' },
+    handler: async (req, res) => {
+      const ctx = ctxOf(req);
+      const moment = await getMoment(ctx, String(req.params.id));
+      const tagNames = await tagNamesFor(ctx, moment.audienceTagIds);
+      const post = presentPostDetail(moment);
+      res.render('pages/moments/detail', {
+        title: tr(req, 'moments.detailTitle'),
+        post: { ...post, audienceTags: post.audienceTagIds.map((id) => tagNames.get(id) ?? null) },
+      });
+    },
+  }),
+];

@@ -2,6 +2,7 @@ import { Campaign, CampaignTask, type CampaignDoc, type CampaignTaskDoc, type Ca
 import { CustomerGroup } from '../../models/customer-group.js';
 import { Staff } from '../../models/staff.js';
 import { Store } from '../../models/store.js';
+import { Tag } from '../../models/tag.js';
 import type { PostKind, SocialPostDoc } from '../../models/social-post.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { authorize, scopeOf } from '../../policies/permissions.js';
@@ -11,6 +12,7 @@ import { isDuplicateKey } from '../mongo-errors.js';
 import { resolveUsableTagIds } from '../tags/tags.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { checkDraft, withStoredImages, type DraftInput } from '../posts/draft.js';
+import { deleteImages } from '../media/media.js';
 import { publishMoment } from '../moments/moments.js';
 import { publishGroupPost } from '../groups/group-posts.js';
 import { clock } from '../../clock.js';
@@ -43,6 +45,8 @@ async function checkTargets(ctx: ServiceContext, input: Pick<CampaignInput, 'kin
   else if (storeIds.length && (await Store.countDocuments({ orgId: toObjectId(ctx.orgId), _id: { $in: storeIds.map((id) => toObjectId(id)) } })) !== storeIds.length) errors.storeIds = ['unknown_store'];
   if (Object.keys(errors).length) throw new ValidationError(errors);
   const tagIds = await resolveUsableTagIds(ctx, input.tagIds);
+  // The marketer's own personal tags pass the usable check but would fail every clerk's publish later.
+  if (tagIds.length && (await Tag.countDocuments({ orgId: toObjectId(ctx.orgId), _id: { $in: tagIds }, ownerId: null })) !== tagIds.length) throw new ValidationError({ tagIds: ['unknown_tag'] });
   return { title, storeIds: storeIds.map((id) => toObjectId(id)), tagIds, publishAt: publishAt! };
 }
 
@@ -77,6 +81,11 @@ export async function getCampaign(ctx: ServiceContext, id: string): Promise<Camp
   return campaign;
 }
 
+/** Scheduled and its time not yet come: the only state in which a campaign may still change. */
+export function campaignIsOpen(campaign: Pick<CampaignDoc, 'status' | 'publishAt'>): boolean {
+  return campaign.status === 'scheduled' && campaign.publishAt.getTime() > clock.now().getTime();
+}
+
 function notEditable(): ConflictError {
   return new ConflictError('The campaign has already been published or cancelled.', { code: 'campaign_closed', messageKey: 'campaigns.errors.closed' });
 }
@@ -88,6 +97,8 @@ function notEditable(): ConflictError {
 export async function updateCampaign(ctx: ServiceContext, id: string, input: CampaignInput): Promise<CampaignDoc> {
   authorize(ctx.actor, 'campaign.manage');
   const current = await getCampaign(ctx, id);
+  // A fired campaign's time is past: say it is closed rather than that the (unchanged) time is in the past.
+  if (!campaignIsOpen(current)) throw notEditable();
   const targets = await checkTargets(ctx, input);
   const draft = await checkDraft(ctx, input);
   const updated = await withStoredImages(ctx, draft, async () => undefined, async (imageIds) => {
@@ -99,6 +110,9 @@ export async function updateCampaign(ctx: ServiceContext, id: string, input: Cam
     if (!result) throw notEditable();
     return result;
   });
+  // Pictures the marketer took out belong to nothing else (a scheduled campaign has no posts yet): remove them.
+  const kept = new Set(updated.imageIds.map(String));
+  await deleteImages(ctx.orgId, current.imageIds.filter((imageId) => !kept.has(String(imageId))));
   await recordAudit(ctx, 'campaign.update', { type: 'campaign', id }, { publishAt: updated.publishAt.toISOString() });
   return updated;
 }
@@ -180,6 +194,17 @@ async function openTask(ctx: ServiceContext, taskId: string): Promise<CampaignTa
 }
 
 /**
+ * The campaign's audience tags that still exist. Tags deleted since the campaign was planned drop out; when all of
+ * them are gone the post is refused rather than widened to every customer.
+ */
+async function audienceTagsOf(campaign: CampaignDoc): Promise<string[]> {
+  if (!campaign.tagIds.length) return [];
+  const existing = await Tag.find({ orgId: campaign.orgId, ownerId: null, _id: { $in: campaign.tagIds } }, { _id: 1 }).lean();
+  if (!existing.length) throw new ConflictError("The campaign's tags were deleted.", { code: 'campaign_tags_gone', messageKey: 'campaigns.errors.tagsGone' });
+  return existing.map((tag) => String(tag._id));
+}
+
+/**
  * Publishes a campaign's post with one tap: counted against the clerk's quota (moments) or the group's allowance
  * like any post. The task is claimed first, so a double tap publishes once; a refused publish reopens it.
  */
@@ -192,7 +217,7 @@ export async function publishCampaignTask(ctx: ServiceContext, taskId: string): 
     const campaign = await Campaign.findOne({ orgId: task.orgId, _id: task.campaignId }).lean<CampaignDoc>();
     if (!campaign) throw new NotFoundError('No such campaign');
     const content = { text: campaign.text, link: campaign.link ?? null, imageIds: campaign.imageIds.map(String), campaignId: campaign._id };
-    post = task.groupId ? await publishGroupPost(ctx, String(task.groupId), content) : await publishMoment(ctx, { ...content, tagIds: campaign.tagIds.map(String) });
+    post = task.groupId ? await publishGroupPost(ctx, String(task.groupId), content) : await publishMoment(ctx, { ...content, tagIds: await audienceTagsOf(campaign) });
   } catch (err) {
     await CampaignTask.updateOne({ _id: task._id, orgId: task.orgId, status: 'published' }, { $set: { status: 'open', doneAt: null } });
     throw err;

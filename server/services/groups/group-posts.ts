@@ -1,5 +1,5 @@
 import { SocialPost, type SocialPostDoc } from '../../models/social-post.js';
-import { RateLimitedError } from '../../errors.js';
+import { NotFoundError, RateLimitedError } from '../../errors.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { getOrgSettings } from '../org/settings.js';
@@ -32,12 +32,14 @@ export async function groupPostAllowance(ctx: ServiceContext, group: Pick<Custom
  */
 export async function publishGroupPost(ctx: ServiceContext, groupId: string, input: DraftInput & { campaignId?: mongoose.Types.ObjectId | undefined }): Promise<SocialPostDoc> {
   const group = await getGroup(ctx, groupId, 'group.manage');
+  // An archived group takes no posts (as it takes no members); a 429 would promise a time when it does.
+  if (group.status !== 'active') throw new NotFoundError('No such group');
   const draft = await checkDraft(ctx, input);
   const settings = await getOrgSettings(ctx);
   const now = clock.now();
   const period = massMessagePeriod(settings.massMessagePolicy, now, settings.timezone);
   const key = allowanceKey(String(group._id), period.key);
-  if (group.status !== 'active' || !(await consumeUsage(group.orgId, key, { limit: period.limit }, period.endsAt))) {
+  if (!(await consumeUsage(group.orgId, key, { limit: period.limit }, period.endsAt))) {
     throw new RateLimitedError('The group has received all the mass messages this period allows.', secondsUntil(period.endsAt, now), {
       code: 'group_post_limit',
       messageKey: 'groups.errors.postLimit',

@@ -11,7 +11,8 @@ import { mongoose } from '../../db/connect.js';
 
 /** Tags an actor may see and use: the organisation's enterprise tags and their own personal tags. */
 export function usableTagFilter(ctx: ServiceContext): Record<string, unknown> {
-  return { orgId: toObjectId(ctx.orgId), $or: [{ ownerId: null }, { ownerId: toObjectId(ctx.actor.id) }] };
+  // The system actor (jobs, the public invite page) has no personal tags: its id is no ObjectId.
+  return { orgId: toObjectId(ctx.orgId), $or: [{ ownerId: null }, ...(ctx.actor.system ? [] : [{ ownerId: toObjectId(ctx.actor.id) }])] };
 }
 
 export type TagGroupWithTags = TagGroupDoc & { tags: TagDoc[] };

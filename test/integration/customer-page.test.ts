@@ -1,0 +1,315 @@
+import { describe, expect, it, beforeAll, beforeEach } from '@jest/globals';
+import type { Express } from 'express';
+import request from 'supertest';
+import sharp from 'sharp';
+import { useTestDatabase } from '../setup/db.js';
+import { buildTestApp, csrfTokenIn, signIn, type Agent } from '../setup/app.js';
+import { createCustomer, createOrg, createStaff, createStore, ctxFor, PASSWORD } from '../factories.js';
+import { CustomerGroup, GroupMember } from '../../server/models/customer-group.js';
+import { Customer } from '../../server/models/customer.js';
+import { PostComment, SocialPost } from '../../server/models/social-post.js';
+import { createGroup, addMember, createFollowOnGroup } from '../../server/services/groups/groups.js';
+import { publishGroupPost } from '../../server/services/groups/group-posts.js';
+import { publishMoment } from '../../server/services/moments/moments.js';
+import { mongoose } from '../../server/db/connect.js';
+import { socialLimits, type OrgSettings } from '../../server/services/settings/org-settings.js';
+
+useTestDatabase();
+
+let app: Express;
+beforeAll(async () => {
+  ({ app } = await buildTestApp());
+});
+// Every request here comes from the same address: each test starts with the per-address join count at zero.
+beforeEach(async () => {
+  await mongoose.connection.db!.collection('group_public_limits').deleteMany({});
+});
+
+const png = () => sharp({ create: { width: 4, height: 4, channels: 3, background: '#f00' } }).png().toBuffer();
+const EVIL = '<script>alert(1)</script><img src=x onerror=alert(2)>';
+
+/** An organisation with a store, its clerk and a group of hers; the contact budget off unless asked. */
+async function shop(settings: Partial<OrgSettings> = {}, group: { name?: string; notice?: string; cap?: number } = {}) {
+  const org = await createOrg({ contactBudgetPerDay: 0, ...settings });
+  const store = await createStore(org._id, { name: '徐汇店' });
+  const clerk = await createStaff(org._id, { roles: ['clerk'], storeId: store._id });
+  const ctx = ctxFor(clerk);
+  const created = await createGroup(ctx, { name: group.name ?? '水果群', notice: group.notice ?? '', cap: group.cap ?? null });
+  return { org, store, clerk, ctx, group: created, orgId: String(org._id) };
+}
+
+/** A customer's phone browser: the invite page, then its form with the page's CSRF token. */
+async function join(key: string, fields: { name: string; phone: string }, browser: Agent = request.agent(app)) {
+  const form = await browser.get(`/g/${key}`).expect(200);
+  const res = await browser.post(`/g/${key}/join`).type('form').send({ ...fields, _csrf: csrfTokenIn(form.text) });
+  return { browser, res };
+}
+
+/** A form on the customer page, posted with that page's CSRF token. */
+async function onMyPage(browser: Agent, orgId: string, path: string, fields: Record<string, string>) {
+  const page = await browser.get(`/my/${orgId}`).expect(200);
+  return browser.post(path).type('form').send({ ...fields, _csrf: csrfTokenIn(page.text) });
+}
+
+const phone = (n: number) => `139${String(n).padStart(8, '0')}`;
+
+describe('the group invite page', () => {
+  it('shows the group and a labelled form; joining creates the customer for the group’s clerk, remembers the device and opens the customer page', async () => {
+    const { org, clerk, group, orgId } = await shop({}, { name: '芒果群', notice: '每周五\n特价' });
+    const { browser, res: invite } = await join(group.inviteKey, { name: '赵女士', phone: '139 0000 0001' });
+    const form = await browser.get(`/g/${group.inviteKey}`).expect(200);
+    expect(form.text).toContain('芒果群');
+    expect(form.text).toContain('徐汇店');
+    expect(form.text).toContain('每周五<br>特价');
+    expect(form.text).toMatch(/<label for="f-phone"[^>]*>手机号<\/label>\s*<input id="f-phone" name="phone" type="tel"[^>]*autocomplete="tel" inputmode="tel"/);
+    expect(form.text).toMatch(/<label for="f-name"[^>]*>你的称呼<\/label>/);
+
+    expect(invite.status).toBe(303);
+    expect(invite.headers.location).toBe(`/my/${orgId}`);
+    const cookie = ([] as string[]).concat(invite.headers['set-cookie'] ?? []).find((c) => c.startsWith('sl_member='));
+    expect(cookie).toMatch(new RegExp(`Max-Age=${socialLimits.memberTokenDays * 86400}`));
+    expect(cookie).toMatch(new RegExp(`Path=/my/${orgId};`));
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    expect(cookie).not.toMatch(/Secure/);
+
+    const customer = await Customer.findOne({ orgId: org._id, phoneTail: '0001' }).lean();
+    expect(customer).toMatchObject({ name: '赵女士', phone: '+8613900000001', source: 'online', ownerId: clerk._id });
+    expect(await GroupMember.countDocuments({ orgId: org._id, groupId: group._id, customerId: customer!._id })).toBe(1);
+
+    const page = await browser.get(`/my/${orgId}`).expect(200);
+    expect(page.headers['cache-control']).toBe('no-store');
+    expect(page.text).toContain('data-testid="member-group"');
+    expect(page.text).toContain('芒果群');
+    expect(page.text).toContain('每周五<br>特价');
+    expect(page.text).not.toContain('13900000001');
+    expect((await browser.get(`/g/${group.inviteKey}`).expect(200)).text).toContain('1 / 600 人');
+  });
+
+  it('links a known number to the CRM customer instead of creating another', async () => {
+    const { org, store, clerk, group } = await shop();
+    const known = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '老客户' });
+    const { res } = await join(group.inviteKey, { name: '随便写', phone: known.phone });
+    expect(res.status).toBe(303);
+    expect(await Customer.countDocuments({ orgId: org._id })).toBe(1);
+    expect(await GroupMember.countDocuments({ orgId: org._id, groupId: group._id, customerId: known._id })).toBe(1);
+    expect((await Customer.findOne({ orgId: org._id, _id: known._id }).lean())?.name).toBe('老客户');
+  });
+
+  it('refuses a bad number on the form, keeping what was typed, and creates nothing', async () => {
+    const { org, group } = await shop();
+    const { res } = await join(group.inviteKey, { name: '钱先生', phone: '12345' });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('value="钱先生"');
+    expect(res.text).toContain('value="12345"');
+    expect(res.text).toContain('手机号无效');
+    expect(res.headers['set-cookie'] ?? []).not.toEqual(expect.arrayContaining([expect.stringMatching(/^sl_member=/)]));
+    expect(await Customer.countDocuments({ orgId: org._id })).toBe(0);
+    expect(await GroupMember.countDocuments({ orgId: org._id })).toBe(0);
+  });
+
+  it('says a full group is full with no form, refuses a join posted anyway, and sends joiners on to a follow-on group', async () => {
+    const { org, store, clerk, ctx, group } = await shop({}, { name: '小群', cap: 2 });
+    // The visitor opened the page while there was still room; the group then filled up.
+    const browser = request.agent(app);
+    const token = csrfTokenIn((await browser.get(`/g/${group.inviteKey}`).expect(200)).text);
+    for (const c of await Promise.all([1, 2].map(() => createCustomer(org._id, { ownerId: clerk._id, storeId: store._id })))) await addMember(ctx, String(group._id), String(c._id));
+    const full = await browser.get(`/g/${group.inviteKey}`).expect(200);
+    expect(full.text).toContain('data-testid="group-full"');
+    expect(full.text).toContain('这个群已满');
+    expect(full.text).not.toContain('data-testid="join-form"');
+    const refused = await browser.post(`/g/${group.inviteKey}/join`).type('form').send({ name: '孙女士', phone: phone(11), _csrf: token });
+    expect(refused.status).toBe(409);
+    expect(refused.text).toContain('这个群已满');
+    expect(refused.text).not.toContain('错误代码');
+    expect(await GroupMember.countDocuments({ orgId: org._id, groupId: group._id })).toBe(2);
+
+    const next = await createFollowOnGroup(ctx, String(group._id));
+    const { res } = await join(group.inviteKey, { name: '孙女士', phone: phone(11) }, browser);
+    expect(res.status).toBe(303);
+    const customer = await Customer.findOne({ orgId: org._id, phoneTail: '0011' }).lean();
+    expect(await GroupMember.countDocuments({ orgId: org._id, groupId: next._id, customerId: customer!._id })).toBe(1);
+    expect(await GroupMember.countDocuments({ orgId: org._id, groupId: group._id })).toBe(2);
+    expect((await browser.get(`/my/${String(org._id)}`).expect(200)).text).toContain('小群 2');
+  });
+
+  it('escapes a notice holding markup on the invite page and the customer page', async () => {
+    const { group, orgId } = await shop({}, { name: '安全群', notice: EVIL });
+    const { browser } = await join(group.inviteKey, { name: EVIL.slice(0, 60), phone: phone(21) });
+    for (const path of [`/g/${group.inviteKey}`, `/my/${orgId}`]) {
+      const page = await browser.get(path).expect(200);
+      expect(page.text).not.toContain('<script>alert(1)');
+      expect(page.text).not.toContain('<img src=x');
+      expect(page.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src&#x3D;x onerror&#x3D;alert(2)&gt;');
+    }
+  });
+
+  it('limits joins per address and says so on the form', async () => {
+    const { group } = await shop();
+    const browser = request.agent(app);
+    const form = await browser.get(`/g/${group.inviteKey}`).expect(200);
+    const token = csrfTokenIn(form.text);
+    for (let i = 0; i < socialLimits.joinsPerHourPerIp; i += 1) {
+      const ok = await browser.post(`/g/${group.inviteKey}/join`).type('form').send({ name: '同一人', phone: phone(31), _csrf: token });
+      expect(ok.status).toBe(303);
+    }
+    const refused = await browser.post(`/g/${group.inviteKey}/join`).type('form').send({ name: '同一人', phone: phone(32), _csrf: token });
+    expect(refused.status).toBe(429);
+    expect(refused.headers['retry-after']).toBeDefined();
+    expect(refused.text).toMatch(/此网络的入群请求太多，请 \d+ 分钟后再试/);
+    expect(refused.text).toContain(`value="${phone(32)}"`);
+  });
+});
+
+describe('the customer page', () => {
+  it('without a remembered device explains how to get there and shows nothing; a forged or foreign token is the same; forgetting clears the cookie', async () => {
+    const { group, orgId } = await shop();
+    const other = await shop();
+    const anonymous = await request(app).get(`/my/${orgId}`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.text).toContain('data-testid="member-signed-out"');
+    expect(anonymous.text).toContain('请打开导购发给你的链接');
+    expect(anonymous.text).not.toContain('水果群');
+    expect((await request(app).get(`/my/${orgId}`).set('Cookie', 'sl_member=forged.token')).status).toBe(401);
+    expect((await request(app).get('/my/not-an-org')).status).toBe(401);
+
+    const { browser, res } = await join(group.inviteKey, { name: '周先生', phone: phone(41) });
+    const token = /sl_member=([^;]+)/.exec(([] as string[]).concat(res.headers['set-cookie'] ?? []).join(';'))![1]!;
+    // The same token names no customer in another organisation.
+    expect((await request(app).get(`/my/${other.orgId}`).set('Cookie', `sl_member=${token}`)).status).toBe(401);
+
+    const forgot = await onMyPage(browser, orgId, `/my/${orgId}/forget`, {});
+    expect(forgot.status).toBe(303);
+    expect(([] as string[]).concat(forgot.headers['set-cookie'] ?? []).join(';')).toMatch(new RegExp(`sl_member=;.*Path=/my/${orgId}`));
+    expect((await browser.get(`/my/${orgId}`)).status).toBe(401);
+  });
+
+  it('shows group posts with pictures to members (thumbnails with caching headers and 304), and no picture of a post they were not shown', async () => {
+    const { org, store, clerk, ctx, group, orgId } = await shop();
+    const { browser } = await join(group.inviteKey, { name: '吴女士', phone: phone(51) });
+
+    // The clerk posts through her page, with a picture.
+    const staff = await signIn(app, clerk.login, PASSWORD);
+    const staffPage = await staff.get(`/groups/${String(group._id)}`).expect(200);
+    const action = /action="(\/groups\/[0-9a-f]{24}\/posts\?_csrf=[^"]+)"/.exec(staffPage.text)![1]!;
+    const posted = await staff.post(action).field('text', `今日特价\n${EVIL}`).field('link', 'https://shop.example.com/deal').attach('images', await png(), 'deal.png');
+    expect(posted.status).toBe(303);
+    const post = await SocialPost.findOne({ orgId: org._id, groupId: group._id }).lean();
+    const imageId = String(post!.imageIds[0]);
+
+    const page = await browser.get(`/my/${orgId}`).expect(200);
+    expect(page.text).toContain('今日特价<br>&lt;script&gt;');
+    expect(page.text).not.toContain('<script>alert(1)');
+    expect(page.text).not.toContain('<img src=x');
+    expect(page.text).toContain('<a href="https://shop.example.com/deal" rel="noopener nofollow ugc" target="_blank"');
+    expect(page.text).toContain(`href="/my/${orgId}/media/${imageId}"`);
+    expect(page.text).toContain(`src="/my/${orgId}/media/${imageId}/thumb"`);
+    expect(page.text).toContain(clerk.realName);
+
+    const thumb = await browser.get(`/my/${orgId}/media/${imageId}/thumb`).expect(200);
+    expect(thumb.headers['content-type']).toBe('image/webp');
+    expect(thumb.headers['x-content-type-options']).toBe('nosniff');
+    expect(thumb.headers['cache-control']).toBe('private, max-age=86400');
+    expect(thumb.headers.etag).toBeTruthy();
+    expect((await sharp(thumb.body as Buffer).metadata()).format).toBe('webp');
+    const cached = await browser.get(`/my/${orgId}/media/${imageId}/thumb`).set('If-None-Match', thumb.headers.etag!);
+    expect(cached.status).toBe(304);
+    const full = await browser.get(`/my/${orgId}/media/${imageId}`).expect(200);
+    expect(full.headers['content-type']).toBe('image/png');
+
+    // Without the cookie, or for another group's picture: nothing there.
+    expect((await request(app).get(`/my/${orgId}/media/${imageId}/thumb`)).status).toBe(404);
+    const otherGroup = await createGroup(ctx, { name: '别的群' });
+    const outsider = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id });
+    await addMember(ctx, String(otherGroup._id), String(outsider._id));
+    const hidden = await publishGroupPost(ctx, String(otherGroup._id), { text: '只给别的群', images: [await png()] });
+    const hiddenId = String(hidden.imageIds[0]);
+    expect((await browser.get(`/my/${orgId}/media/${hiddenId}`)).status).toBe(404);
+    expect((await browser.get(`/my/${orgId}/media/${hiddenId}/thumb`)).status).toBe(404);
+    expect((await browser.get(`/my/${orgId}`).expect(200)).text).not.toContain('只给别的群');
+  });
+
+  it('shows the clerk’s moments newest first; a like counts once, unliking takes it back; a comment shows on the page and in the staff timeline, escaped', async () => {
+    const { org, clerk, ctx, group, orgId } = await shop();
+    const { browser } = await join(group.inviteKey, { name: '郑女士', phone: phone(61) });
+    const customer = await Customer.findOne({ orgId: org._id, phoneTail: '0061' }).lean();
+    const older = await publishMoment(ctx, { text: '第一条动态' });
+    const newer = await publishMoment(ctx, { text: '第二条动态' });
+
+    const page = await browser.get(`/my/${orgId}`).expect(200);
+    expect(page.text.indexOf('第二条动态')).toBeGreaterThan(-1);
+    expect(page.text.indexOf('第二条动态')).toBeLessThan(page.text.indexOf('第一条动态'));
+    expect(page.text).toContain(`id="post-${String(newer._id)}"`);
+
+    const likePath = `/my/${orgId}/posts/${String(older._id)}/like`;
+    expect((await onMyPage(browser, orgId, likePath, { liked: 'true' })).status).toBe(303);
+    expect((await onMyPage(browser, orgId, likePath, { liked: 'true' })).status).toBe(303);
+    expect((await SocialPost.findOne({ orgId: org._id, _id: older._id }).lean())?.stats.likes).toBe(1);
+    const liked = await browser.get(`/my/${orgId}`).expect(200);
+    expect(liked.text).toMatch(new RegExp(`action="${likePath}"[\\s\\S]*?name="liked" value="false"[\\s\\S]*?aria-pressed="true"`));
+    expect((await onMyPage(browser, orgId, likePath, { liked: 'false' })).status).toBe(303);
+    expect((await SocialPost.findOne({ orgId: org._id, _id: older._id }).lean())?.stats.likes).toBe(0);
+
+    const commentPath = `/my/${orgId}/posts/${String(newer._id)}/comments`;
+    const empty = await onMyPage(browser, orgId, commentPath, { text: '  ' });
+    expect(empty.status).toBe(400);
+    expect(empty.text).toContain(`id="comment-${String(newer._id)}-error"`);
+    expect(await PostComment.countDocuments({ orgId: org._id })).toBe(0);
+
+    const said = await onMyPage(browser, orgId, commentPath, { text: `真好看${EVIL}` });
+    expect(said.status).toBe(303);
+    expect(said.headers.location).toBe(`/my/${orgId}#post-${String(newer._id)}`);
+    const withComment = await browser.get(`/my/${orgId}`).expect(200);
+    expect(withComment.text).toContain('真好看&lt;script&gt;');
+    expect(withComment.text).not.toContain('<script>alert(1)');
+    expect((await SocialPost.findOne({ orgId: org._id, _id: newer._id }).lean())?.stats.comments).toBe(1);
+
+    const staff = await signIn(app, clerk.login, PASSWORD);
+    const timeline = await staff.get(`/customers/${String(customer!._id)}`).expect(200);
+    expect(timeline.text).toContain('评论了动态');
+    expect(timeline.text).toContain('真好看&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(timeline.text).not.toContain('<script>alert(1)');
+    expect(timeline.text).not.toContain('<img src=x');
+
+    // A post the customer was never shown cannot be liked or commented on.
+    const stranger = await shop();
+    const foreignPost = await publishMoment(stranger.ctx, { text: '别家的' });
+    expect((await onMyPage(browser, orgId, `/my/${orgId}/posts/${String(foreignPost._id)}/like`, { liked: 'true' })).status).toBe(404);
+  });
+
+  it('lets a member leave a group after confirming; the group and its posts disappear from the page and the clerk sees the leave', async () => {
+    const { org, clerk, ctx, group, orgId } = await shop();
+    const { browser } = await join(group.inviteKey, { name: '冯先生', phone: phone(71) });
+    await publishGroupPost(ctx, String(group._id), { text: '群里的消息' });
+    const page = await browser.get(`/my/${orgId}`).expect(200);
+    expect(page.text).toContain('群里的消息');
+    expect(page.text).toMatch(/<details[^>]*>\s*<summary[^>]*>退出这个群<\/summary>[\s\S]*?确认退出/);
+
+    const left = await onMyPage(browser, orgId, `/my/${orgId}/groups/${String(group._id)}/leave`, {});
+    expect(left.status).toBe(303);
+    const after = await browser.get(`/my/${orgId}`).expect(200);
+    expect(after.text).toContain('你已退出该群');
+    expect(after.text).not.toContain('data-testid="member-group"');
+    expect(after.text).not.toContain('群里的消息');
+    expect(await GroupMember.countDocuments({ orgId: org._id, groupId: group._id })).toBe(0);
+    expect((await CustomerGroup.findOne({ orgId: org._id, _id: group._id }).lean())?.memberCount).toBe(0);
+
+    const staff = await signIn(app, clerk.login, PASSWORD);
+    expect((await staff.get(`/groups/${String(group._id)}`).expect(200)).text).toMatch(/<td class="text-end">1<\/td><td class="text-end">1<\/td>/);
+    // Leaving twice is not possible: the group is no longer theirs.
+    expect((await onMyPage(browser, orgId, `/my/${orgId}/groups/${String(group._id)}/leave`, {})).status).toBe(404);
+  });
+
+  it('sends a customer action without a remembered device back to the page, changing nothing', async () => {
+    const { org, ctx, group, orgId } = await shop();
+    const post = await publishMoment(ctx, { text: '动态' });
+    const stranger = request.agent(app);
+    const signedOut = await stranger.get(`/g/${group.inviteKey}`).expect(200);
+    const res = await stranger.post(`/my/${orgId}/posts/${String(post._id)}/comments`).type('form').send({ text: 'hi', _csrf: csrfTokenIn(signedOut.text) });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe(`/my/${orgId}`);
+    expect(await PostComment.countDocuments({ orgId: org._id })).toBe(0);
+    // And without the form's token, nothing at all.
+    expect((await request(app).post(`/my/${orgId}/forget`).type('form').send({})).status).toBe(403);
+  });
+});

@@ -1,0 +1,210 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import type { Express } from 'express';
+import type { Types } from 'mongoose';
+import sharp from 'sharp';
+import { useTestDatabase } from '../setup/db.js';
+import { buildTestApp, csrfFor, signIn, type Agent } from '../setup/app.js';
+import { createCustomer, createOrg, createOrgWithTeam, createStaff, createStore, ctxFor, PASSWORD } from '../factories.js';
+import { setClock } from '../../server/clock.js';
+import { mongoose } from '../../server/db/connect.js';
+import { Customer } from '../../server/models/customer.js';
+import { SocialPost } from '../../server/models/social-post.js';
+import { Tag, TagGroup } from '../../server/models/tag.js';
+import { momentQuota } from '../../server/services/moments/moments.js';
+import { addComment, setLike } from '../../server/services/members/feed.js';
+
+useTestDatabase();
+
+// 10:00 on 1 December 2026 in Shanghai (the organisations' timezone): the quota resets at midnight, 14 hours later.
+const NOW = new Date('2026-12-01T02:00:00Z');
+const SECONDS_TO_MIDNIGHT = 14 * 3600;
+
+let app: Express;
+let png: Buffer;
+beforeAll(async () => {
+  ({ app } = await buildTestApp());
+  png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#f00' } }).png().toBuffer();
+});
+beforeEach(() => setClock(NOW));
+afterEach(() => setClock(null));
+afterAll(() => setClock(null));
+
+type Fields = Record<string, string | string[]>;
+
+/** The composer's multipart form, as a browser sends it: CSRF in the action URL, fields, then the chosen files. */
+async function postMoment(agent: Agent, fields: Fields, files: { data: Buffer; name: string }[] = []) {
+  const token = await csrfFor(agent, '/moments');
+  const req = agent.post(`/moments?_csrf=${encodeURIComponent(token)}`);
+  for (const [name, value] of Object.entries(fields)) for (const v of Array.isArray(value) ? value : [value]) void req.field(name, v);
+  for (const file of files) void req.attach('images', file.data, { filename: file.name, contentType: 'image/png' });
+  return req;
+}
+
+const mediaFiles = (orgId: Types.ObjectId) => mongoose.connection.db!.collection('media.files').countDocuments({ 'metadata.orgId': orgId });
+
+/** The text of the element carrying `data-testid`, inside `scope` when given. */
+function testIdText(html: string, testId: string): string {
+  const match = new RegExp(`data-testid="${testId}"[^>]*>([^<]*)<`).exec(html);
+  if (!match) throw new Error(`no ${testId} in the page`);
+  return match[1]!.trim();
+}
+
+async function clerkWithCustomers(settings: Parameters<typeof createOrg>[0] = {}, customers = 2) {
+  const org = await createOrg(settings);
+  const store = await createStore(org._id);
+  const clerk = await createStaff(org._id, { roles: ['clerk'], storeId: store._id });
+  const list = [];
+  for (let i = 0; i < customers; i += 1) list.push(await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: `顾客${i}` }));
+  return { org, store, clerk, customers: list };
+}
+
+describe('the moments page', () => {
+  it('lets a clerk post with a picture, counts the quota down, and explains the fourth post of three', async () => {
+    const { org, clerk } = await clerkWithCustomers({ momentsPerStaffPerDay: 3 });
+    const agent = await signIn(app, clerk.login, PASSWORD);
+    const first = await agent.get('/moments').expect(200);
+    expect(testIdText(first.text, 'quota')).toBe('今天还可发 3 条（共 3 条），2026-12-02 00:00 重置');
+    expect(first.text).toContain('accept="image/*" multiple');
+
+    const posted = await postMoment(agent, { text: '新品到店 🍒', link: 'https://example.com/new', audienceMode: 'all' }, [{ data: png, name: 'cherry.png' }]);
+    expect(posted.status).toBe(303);
+    expect(posted.headers.location).toBe('/moments');
+    const stored = await SocialPost.findOne({ orgId: org._id, authorId: clerk._id }).lean();
+    expect(stored).toMatchObject({ kind: 'moment', text: '新品到店 🍒', link: 'https://example.com/new', stats: { audience: 2, reached: 2, heldBack: 0 } });
+    expect(stored!.imageIds).toHaveLength(1);
+    expect(await mediaFiles(org._id)).toBe(2); // the picture and its thumbnail
+
+    const after = await agent.get('/moments').expect(200);
+    expect(after.text).toContain('已发布。');
+    expect(testIdText(after.text, 'quota')).toBe('今天还可发 2 条（共 3 条），2026-12-02 00:00 重置');
+    expect(after.text).toContain(`/media/${String(stored!.imageIds[0])}/thumb`);
+    const thumb = await agent.get(`/media/${String(stored!.imageIds[0])}/thumb`).expect(200);
+    expect(thumb.headers['content-type']).toBe('image/webp');
+    expect(after.text).toContain(`href="/moments/${String(stored!._id)}"`);
+    expect(testIdText(after.text, 'stat-reached')).toBe('2');
+
+    expect((await postMoment(agent, { text: '第二条' })).status).toBe(303);
+    expect((await postMoment(agent, { text: '第三条' })).status).toBe(303);
+    const usedUp = await agent.get('/moments').expect(200);
+    expect(testIdText(usedUp.text, 'quota')).toBe('今天还可发 0 条（共 3 条），2026-12-02 00:00 重置');
+    expect(usedUp.text).toContain('data-testid="quota-used-up"');
+    expect(usedUp.text).toMatch(/<fieldset disabled>/);
+
+    // A fourth post from a page opened before the quota ran out (or a second tab): the form again, with the reason.
+    const fourth = await postMoment(agent, { text: '第四条，不该发出' }, [{ data: png, name: 'late.png' }]);
+    expect(fourth.status).toBe(429);
+    expect(fourth.headers['retry-after']).toBe(String(SECONDS_TO_MIDNIGHT));
+    expect(fourth.text).toContain('今天的朋友圈发布次数已用完，2026-12-02 00:00 后恢复。');
+    expect(fourth.text).toContain('第四条，不该发出');
+    expect(await SocialPost.countDocuments({ orgId: org._id })).toBe(3);
+    expect(await mediaFiles(org._id)).toBe(2);
+    expect((await momentQuota(ctxFor(clerk))).used).toBe(3);
+  });
+
+  it('refuses bad input on the form, keeps what was typed, and writes and spends nothing', async () => {
+    const { org, clerk } = await clerkWithCustomers();
+    const otherOrg = await createOrg();
+    const foreignTag = await Tag.create({ orgId: otherOrg._id, name: '别家的标签' });
+    const agent = await signIn(app, clerk.login, PASSWORD);
+    const ten = Array.from({ length: 10 }, (_, i) => ({ data: png, name: `p${i}.png` }));
+    const cases: { fields: Fields; files?: { data: Buffer; name: string }[]; message: string; kept?: string }[] = [
+      { fields: { text: '   ', link: 'https://example.com/kept' }, files: [{ data: png, name: 'a.png' }], message: '必填。', kept: 'value="https://example.com/kept"' },
+      { fields: { text: '十张图' }, files: ten, message: '最多 9 张图片。', kept: '十张图' },
+      { fields: { text: '假图片' }, files: [{ data: Buffer.from('just some words, not a picture'), name: 'x.jpg' }], message: '只能发送 JPG、PNG、WebP 或 GIF 图片。', kept: '假图片' },
+      { fields: { text: '危险链接', link: 'javascript:alert(1)' }, message: '链接只能是 http:// 或 https:// 开头的网址。', kept: '危险链接' },
+      { fields: { text: '别家标签', audienceMode: 'tags', tagIds: [String(foreignTag._id)] }, message: '包含未知的标签。', kept: '别家标签' },
+      { fields: { text: '选了按标签却没选标签', audienceMode: 'tags' }, message: '必填。', kept: 'id="f-audience-tags" value="tags" checked' },
+    ];
+    for (const c of cases) {
+      const res = await postMoment(agent, c.fields, c.files);
+      expect({ text: c.fields.text, status: res.status }).toEqual({ text: c.fields.text, status: 400 });
+      expect(res.text).toContain(c.message);
+      if (c.kept) expect(res.text).toContain(c.kept);
+      if (c.files?.length) expect(res.text).toContain('浏览器无法保留已选的图片');
+      else expect(res.text).not.toContain('data-testid="images-lost"');
+    }
+    expect(await SocialPost.countDocuments({ orgId: org._id })).toBe(0);
+    expect(await mediaFiles(org._id)).toBe(0);
+    expect((await momentQuota(ctxFor(clerk))).used).toBe(0);
+    expect(testIdText((await agent.get('/moments').expect(200)).text, 'quota')).toContain('今天还可发 3 条');
+  });
+
+  it('posts to the customers with a chosen tag only', async () => {
+    const { org, clerk, customers } = await clerkWithCustomers({}, 3);
+    const group = await TagGroup.create({ orgId: org._id, name: '会员' });
+    const vip = await Tag.create({ orgId: org._id, groupId: group._id, name: 'VIP' });
+    await Customer.updateOne({ orgId: org._id, _id: customers[0]!._id }, { $set: { tagIds: [vip._id] } });
+    const agent = await signIn(app, clerk.login, PASSWORD);
+    const page = await agent.get('/moments').expect(200);
+    expect(page.text).toContain(`value="${String(vip._id)}"`);
+    // "All my customers" ignores ticks left behind in the tag picker.
+    expect((await postMoment(agent, { text: '给所有人', audienceMode: 'all', tagIds: [String(vip._id)] })).status).toBe(303);
+    expect((await postMoment(agent, { text: '只给 VIP', audienceMode: 'tags', tagIds: [String(vip._id)] })).status).toBe(303);
+    const [toAll, toVip] = await SocialPost.find({ orgId: org._id }).sort({ _id: 1 }).lean();
+    expect(toAll).toMatchObject({ audienceTagIds: [], stats: { audience: 3 } });
+    expect(toVip!.audienceTagIds.map(String)).toEqual([String(vip._id)]);
+    expect(toVip!.stats.audience).toBe(1);
+    const list = await agent.get('/moments').expect(200);
+    expect(list.text).toContain('<span class="badge text-bg-light">VIP</span>');
+  });
+
+  it('shows on the post how many it reached and why the rest were held back', async () => {
+    const { org, clerk, customers } = await clerkWithCustomers({ momentsPerCustomerPerDay: 1 }, 2);
+    const agent = await signIn(app, clerk.login, PASSWORD);
+    expect((await postMoment(agent, { text: '第一条' })).status).toBe(303);
+    expect((await postMoment(agent, { text: '第二条' })).status).toBe(303);
+    const [first, second] = await SocialPost.find({ orgId: org._id }).sort({ _id: 1 }).lean();
+
+    const member = { orgId: String(org._id), customerId: String(customers[0]!._id) };
+    await setLike(member, String(first!._id), true);
+    await addComment(member, String(first!._id), '好看！');
+
+    const firstPage = await agent.get(`/moments/${String(first!._id)}`).expect(200);
+    expect([testIdText(firstPage.text, 'stat-audience'), testIdText(firstPage.text, 'stat-reached'), testIdText(firstPage.text, 'stat-held')]).toEqual(['2', '2', '0']);
+    expect(firstPage.text).toContain(`<a href="/customers/${String(customers[0]!._id)}">顾客0</a>`);
+    expect(firstPage.text).toContain('好看！');
+
+    const secondPage = await agent.get(`/moments/${String(second!._id)}`).expect(200);
+    expect([testIdText(secondPage.text, 'stat-reached'), testIdText(secondPage.text, 'stat-held'), testIdText(secondPage.text, 'stat-held-cap'), testIdText(secondPage.text, 'stat-held-budget')]).toEqual(['0', '2', '2', '0']);
+    expect(secondPage.text).toContain('还没有人点赞。');
+
+    const list = await agent.get('/moments').expect(200);
+    expect(list.text).toMatch(/data-testid="stat-held">2</);
+  });
+
+  it('escapes what was written on the list and on the post', async () => {
+    const { org, clerk } = await clerkWithCustomers({}, 1);
+    const agent = await signIn(app, clerk.login, PASSWORD);
+    const text = '<script>alert(1)</script><img src=x onerror=alert(2)>';
+    expect((await postMoment(agent, { text })).status).toBe(303);
+    const post = await SocialPost.findOne({ orgId: org._id }).lean();
+    for (const path of ['/moments', `/moments/${String(post!._id)}`]) {
+      const page = await agent.get(path).expect(200);
+      expect(page.text).not.toContain('<script>alert(1)');
+      expect(page.text).not.toContain('<img src=x onerror');
+      expect(page.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src&#x3D;x onerror&#x3D;alert(2)&gt;');
+    }
+  });
+
+  it('lets a marketer read the posts without a composer, and keeps other stores\' posts from a manager', async () => {
+    const { org, store, clerk, marketer } = await createOrgWithTeam();
+    await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id });
+    const otherStore = await createStore(org._id);
+    const otherManager = await createStaff(org._id, { roles: ['manager'], storeId: otherStore._id });
+    const clerkAgent = await signIn(app, clerk.login, PASSWORD);
+    expect((await postMoment(clerkAgent, { text: '门店上新' })).status).toBe(303);
+    const post = await SocialPost.findOne({ orgId: org._id }).lean();
+
+    const reader = await signIn(app, marketer.login, PASSWORD);
+    const page = await reader.get('/moments').expect(200);
+    expect(page.text).not.toContain('data-testid="composer"');
+    expect(page.text).not.toContain('data-testid="tasks"');
+    expect(page.text).toContain('门店上新');
+    const posted = await reader.post('/moments').type('form').send({ _csrf: await csrfFor(reader, '/moments'), text: '运营不能发' });
+    expect(posted.status).toBe(403);
+
+    const manager = await signIn(app, otherManager.login, PASSWORD);
+    expect((await manager.get('/moments').expect(200)).text).not.toContain('门店上新');
+    await manager.get(`/moments/${String(post!._id)}`).expect(404);
+  });
+});
