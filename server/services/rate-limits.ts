@@ -1,4 +1,6 @@
 import type { Db } from 'mongodb';
+import { RateLimiterRes, type RateLimiterMongo } from 'rate-limiter-flexible';
+import { RateLimitedError } from '../errors.js';
 import { mongoose } from '../db/connect.js';
 
 /**
@@ -13,4 +15,17 @@ export function limitersOnConnection<T>(purpose: string, build: (db: Db) => T): 
     if (cached?.db !== db) cached = { db, limiters: build(db) };
     return cached.limiters;
   };
+}
+
+/**
+ * Counts one anonymous action of an address (public pages take no login); past the limiter's points, a
+ * RateLimitedError that says when to try again, in the page's own words (messageKey).
+ */
+export async function consumePerAddress(limiter: RateLimiterMongo, ip: string, messageKey: string): Promise<void> {
+  try {
+    await limiter.consume(ip);
+  } catch (err) {
+    if (!(err instanceof RateLimiterRes)) throw err;
+    throw new RateLimitedError('Too many requests from this address; try again later.', Math.max(1, Math.ceil(err.msBeforeNext / 1000)), { messageKey });
+  }
 }

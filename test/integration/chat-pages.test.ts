@@ -128,7 +128,9 @@ describe('channels and canned replies', () => {
     expect(channel?.keywordAnswers).toEqual([{ keyword: '营业时间', answer: '10:00-22:00' }, { keyword: '地址', answer: '南京西路 1 号' }]);
     const list = await browser.get('/admin/channels').expect(200);
     expect(list.text).toContain(`/c/${channel!.key}`);
-    expect(list.text).toContain('<svg');
+    // The QR code is an SVG image of the channel's address.
+    const qr = /<img src="data:image\/svg\+xml;base64,([^"]+)"/.exec(list.text);
+    expect(Buffer.from(qr![1]!, 'base64').toString()).toContain('<svg');
     const agentBrowser = await signIn(server.baseUrl, agent.login, PASSWORD);
     await agentBrowser.get('/admin/channels').expect(403);
   });

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import QRCode from 'qrcode';
+import { qrCodeDataUrl } from '../../presenters/qr-code.js';
 import { route, ctxOf, type RouteSpec } from '../define.js';
 import { fieldList, handleForm } from '../forms.js';
 import { flash } from '../flash.js';
@@ -35,7 +35,7 @@ export const chatAdminPageRoutes: RouteSpec[] = [
     access: { permission: 'chat.manage' },
     handler: async (req, res) => {
       const channels = (await listChannels(ctxOf(req))).map((c) => presentChannel(c, origin(req)));
-      const withCodes = await Promise.all(channels.map(async (c) => ({ ...c, qr: await QRCode.toString(c.url, { type: 'svg', margin: 1, width: 128 }) })));
+      const withCodes = await Promise.all(channels.map(async (c) => ({ ...c, qr: await qrCodeDataUrl(c.url) })));
       res.render('pages/chat/channels', { title: tr(req, 'chatChannels.title'), channels: withCodes });
     },
   }),

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import QRCode from 'qrcode';
+import { qrCodeDataUrl } from '../../presenters/qr-code.js';
 import { route, ctxOf, type RouteSpec } from '../define.js';
 import { handleForm } from '../forms.js';
 import { flash } from '../flash.js';
@@ -25,12 +25,6 @@ function origin(req: Request): string {
 /** Text kept as the person wrote it: one escaped line each, so line breaks show without any markup from the data. */
 export function linesOf(text: string): string[] {
   return text.split(/\r?\n/);
-}
-
-/** The invite link's QR code, made on the server the way the chat channels make theirs, as an <img> source. */
-async function qrDataUrl(url: string): Promise<string> {
-  const svg = await QRCode.toString(url, { type: 'svg', margin: 1, width: 128 });
-  return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
 }
 
 const searchQuery = customerListQuery.pick({ q: true });
@@ -60,7 +54,7 @@ async function detailModel(req: Request, errorForm?: FormName) {
     title: group.name,
     group: { ...group, noticeLines: linesOf(group.notice), archived: group.status === 'archived' },
     inviteUrl,
-    qr: await qrDataUrl(inviteUrl),
+    qr: await qrCodeDataUrl(inviteUrl),
     canManage: detail.canManage,
     errorForm,
     // The edit form shows the group until that form itself comes back with what was typed.

@@ -1,6 +1,5 @@
-import { RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
-import { limitersOnConnection } from '../rate-limits.js';
-import { RateLimitedError } from '../../errors.js';
+import { RateLimiterMongo } from 'rate-limiter-flexible';
+import { consumePerAddress, limitersOnConnection } from '../rate-limits.js';
 import { chatLimits } from '../settings/org-settings.js';
 
 /**
@@ -12,14 +11,5 @@ const getLimiters = limitersOnConnection('chat limits', (db) => ({
   uploads: new RateLimiterMongo({ storeClient: db, tableName: 'chat_public_limits', keyPrefix: 'upload', points: chatLimits.uploadsPerHourPerIp, duration: 3600 }),
 }));
 
-async function consume(limiter: RateLimiterMongo, ip: string): Promise<void> {
-  try {
-    await limiter.consume(ip);
-  } catch (err) {
-    if (!(err instanceof RateLimiterRes)) throw err;
-    throw new RateLimitedError('Too many requests from this address; try again later.', Math.max(1, Math.ceil(err.msBeforeNext / 1000)), { messageKey: 'chat.errors.tooManyFromAddress' });
-  }
-}
-
-export const countVisitorStart = (ip: string) => consume(getLimiters().starts, ip);
-export const countUpload = (ip: string) => consume(getLimiters().uploads, ip);
+export const countVisitorStart = (ip: string) => consumePerAddress(getLimiters().starts, ip, 'chat.errors.tooManyFromAddress');
+export const countUpload = (ip: string) => consumePerAddress(getLimiters().uploads, ip, 'chat.errors.tooManyFromAddress');
