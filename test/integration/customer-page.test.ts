@@ -60,7 +60,8 @@ describe('the group invite page', () => {
     const form = await browser.get(`/g/${group.inviteKey}`).expect(200);
     expect(form.text).toContain('芒果群');
     expect(form.text).toContain('徐汇店');
-    expect(form.text).toContain('每周五<br>特价');
+    // Line breaks are kept as typed, in a pre-wrap block.
+    expect(form.text).toMatch(/class="[^"]*chat-text[^"]*"[^>]*>每周五\r?\n特价/);
     expect(form.text).toMatch(/<label for="f-phone"[^>]*>手机号<\/label>\s*<input id="f-phone" name="phone" type="tel"[^>]*autocomplete="tel" inputmode="tel"/);
     expect(form.text).toMatch(/<label for="f-name"[^>]*>你的称呼<\/label>/);
 
@@ -81,7 +82,8 @@ describe('the group invite page', () => {
     expect(page.headers['cache-control']).toBe('no-store');
     expect(page.text).toContain('data-testid="member-group"');
     expect(page.text).toContain('芒果群');
-    expect(page.text).toContain('每周五<br>特价');
+    // Line breaks are kept as typed, in a pre-wrap block.
+    expect(page.text).toMatch(/class="[^"]*chat-text[^"]*"[^>]*>每周五\r?\n特价/);
     expect(page.text).not.toContain('13900000001');
     expect((await browser.get(`/g/${group.inviteKey}`).expect(200)).text).toContain('1 / 600 人');
   });
@@ -198,7 +200,8 @@ describe('the customer page', () => {
     const imageId = String(post!.imageIds[0]);
 
     const page = await browser.get(`/my/${orgId}`).expect(200);
-    expect(page.text).toContain('今日特价<br>&lt;script&gt;');
+    // Line breaks are kept as typed, in a pre-wrap block.
+    expect(page.text).toMatch(/class="[^"]*chat-text[^"]*"[^>]*>今日特价\r?\n&lt;script&gt;/);
     expect(page.text).not.toContain('<script>alert(1)');
     expect(page.text).not.toContain('<img src=x');
     expect(page.text).toContain('<a href="https://shop.example.com/deal" rel="noopener nofollow ugc" target="_blank"');

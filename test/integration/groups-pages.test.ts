@@ -67,7 +67,8 @@ describe('the customer group pages', () => {
 
     const page = await agent.get(`/groups/${id}`).expect(200);
     expect(page.text).toContain('客户群已创建');
-    expect(page.text).toContain('每周五有优惠<br>欢迎分享');
+    // Line breaks are kept as typed, in a pre-wrap block.
+    expect(page.text).toMatch(/class="[^"]*chat-text[^"]*"[^>]*>每周五有优惠\r?\n欢迎分享/);
     const inviteUrl = /id="invite-url" value="([^"]+)"/.exec(page.text)![1]!;
     expect(inviteUrl).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/g/${group!.inviteKey}$`));
     expect(page.text).toMatch(/<img class="group-qr[^"]*" src="data:image\/svg\+xml;base64,(?:[A-Za-z0-9+/]|&#x3D;)+"[^>]* alt="「水果爱好者」的入群二维码"/);
@@ -187,7 +188,8 @@ describe('the customer group pages', () => {
 
     const page = await agent.get(`/groups/${id}`).expect(200);
     expect(page.text).toContain('群消息已发送');
-    expect(page.text).toContain('新品到店<br>第二行');
+    // Line breaks are kept as typed, in a pre-wrap block.
+    expect(page.text).toMatch(/class="[^"]*chat-text[^"]*"[^>]*>新品到店\r?\n第二行/);
     expect(page.text).toContain('href="https://example.com/a?b&#x3D;1&amp;c&#x3D;2" rel="noopener nofollow ugc" target="_blank"');
     expect(page.text).toContain(`src="/media/${String(post!.imageIds[0])}/thumb"`);
     expect(page.text).toContain('送达 1 人 · 未展示 0 人');

@@ -4,7 +4,6 @@ import { handleForm } from '../forms.js';
 import { flash } from '../flash.js';
 import { tr } from '../translate.js';
 import { sendImage } from '../send-image.js';
-import { linesOf } from './groups.js';
 import { commentSchema, joinSchema, likeSchema } from '../schemas/social.schema.js';
 import { joinByInvite, leaveGroup } from '../../services/groups/groups.js';
 import { invitePage } from '../../services/groups/group-page.js';
@@ -50,7 +49,7 @@ async function inviteModel(req: Request) {
   return {
     layout: 'bare',
     title: group.name,
-    group: { ...group, noticeLines: linesOf(group.notice) },
+    group,
     cap: page.cap,
     full: page.full,
     storeName: page.storeName,
@@ -61,7 +60,7 @@ async function inviteModel(req: Request) {
 
 function presentItem(item: FeedItem, orgId: string) {
   const post = presentFeedItem(item, orgId);
-  return { ...post, lines: linesOf(post.text), link: post.link && isSafeLink(post.link) ? post.link : null, createdAtIso: post.createdAt.toISOString(), base: pageOf(orgId) };
+  return { ...post, link: post.link && isSafeLink(post.link) ? post.link : null, createdAtIso: post.createdAt.toISOString(), base: pageOf(orgId) };
 }
 
 async function pageModel(req: Request, member: MemberContext, extra: Record<string, unknown> = {}) {
@@ -75,7 +74,7 @@ async function pageModel(req: Request, member: MemberContext, extra: Record<stri
     feed: page.feed.map((item) => presentItem(item, member.orgId)),
     groups: page.groups.map(({ group, posts }) => {
       const shown = presentGroupForMember(group);
-      return { ...shown, noticeLines: linesOf(shown.notice), posts: posts.map((item) => presentItem(item, member.orgId)) };
+      return { ...shown, posts: posts.map((item) => presentItem(item, member.orgId)) };
     }),
     commentMax: socialLimits.commentMax,
     ...extra,

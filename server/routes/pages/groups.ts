@@ -22,11 +22,6 @@ function origin(req: Request): string {
   return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
 }
 
-/** Text kept as the person wrote it: one escaped line each, so line breaks show without any markup from the data. */
-export function linesOf(text: string): string[] {
-  return text.split(/\r?\n/);
-}
-
 const searchQuery = customerListQuery.pick({ q: true });
 
 async function listModel(req: Request) {
@@ -52,7 +47,7 @@ async function detailModel(req: Request, errorForm?: FormName) {
   const inviteUrl = `${origin(req)}${group.inviteUrl}`;
   return {
     title: group.name,
-    group: { ...group, noticeLines: linesOf(group.notice), archived: group.status === 'archived' },
+    group: { ...group, archived: group.status === 'archived' },
     inviteUrl,
     qr: await qrCodeDataUrl(inviteUrl),
     canManage: detail.canManage,
@@ -67,7 +62,7 @@ async function detailModel(req: Request, errorForm?: FormName) {
     allowance: detail.allowance,
     posts: detail.posts.map((p) => {
       const post = presentPost(p);
-      return { ...post, lines: linesOf(post.text), link: post.link && isSafeLink(post.link) ? post.link : null, createdAtIso: post.createdAt.toISOString() };
+      return { ...post, link: post.link && isSafeLink(post.link) ? post.link : null, createdAtIso: post.createdAt.toISOString() };
     }),
     q,
     searchAction: `/groups/${group.id}`,

@@ -46,9 +46,10 @@ export async function imageForMessage(ctx: VisitorContext, imageId: string): Pro
   return { fileId: new mongoose.Types.ObjectId(String(file._id)), mime: String(file.metadata?.mime), size: file.length };
 }
 
-export async function openChatImage(orgId: string, imageId: string, visitorId?: string): Promise<{ stream: Readable; mime: string; size: number }> {
+export async function openChatImage(orgId: string, imageId: string, visitorId?: string): Promise<{ stream: Readable; mime: string; size: number; etag: string }> {
   const file = await findImage(orgId, imageId, visitorId);
-  return { stream: bucket().openDownloadStream(file._id), mime: String(file.metadata?.mime), size: file.length };
+  // A stored picture never changes, so its id is its version.
+  return { stream: bucket().openDownloadStream(file._id), mime: String(file.metadata?.mime), size: file.length, etag: `"${String(file._id)}"` };
 }
 
 /** Removes pictures for good (erasure on the customer's request). */
