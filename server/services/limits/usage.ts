@@ -54,9 +54,14 @@ export async function consumeUsage(orgId: mongoose.Types.ObjectId, key: string, 
 
 /** Gives a use back when the work it was counted for failed (nothing was published, so nothing is spent). */
 export async function refundUsage(orgId: mongoose.Types.ObjectId, key: string, channel?: string): Promise<void> {
+  const filter: Record<string, unknown> = { orgId, key, used: { $gt: 0 } };
   const inc: Record<string, number> = { used: -1 };
-  if (channel) inc[`by.${channel}`] = -1;
-  await UsageCounter.updateOne({ orgId, key, used: { $gt: 0 } }, { $inc: inc });
+  if (channel) {
+    // A channel count below zero would let that channel pass its own limit.
+    filter[`by.${channel}`] = { $gt: 0 };
+    inc[`by.${channel}`] = -1;
+  }
+  await UsageCounter.updateOne(filter, { $inc: inc });
 }
 
 export async function usageOf(orgId: mongoose.Types.ObjectId, key: string): Promise<Pick<UsageCounterDoc, 'used' | 'by'>> {
