@@ -18,6 +18,7 @@ import { momentQuota, publishMoment } from '../../server/services/moments/moment
 import { publishGroupPost } from '../../server/services/groups/group-posts.js';
 import { addMember, createFollowOnGroup, createGroup, groupDayStats, groupForInvite, joinByInvite, leaveGroup } from '../../server/services/groups/groups.js';
 import { shownPosts } from '../../server/services/members/feed.js';
+import { storeAndDeliver } from '../../server/services/posts/publish.js';
 import { checkImages, openImage, storeImages } from '../../server/services/media/media.js';
 import { createTagGroup } from '../../server/services/tags/tags.js';
 import { transferCustomers } from '../../server/services/customers/transfer.js';
@@ -341,7 +342,8 @@ describe('the contact budget across moments and group posts', () => {
       expect(await Delivery.countDocuments({ orgId: org._id, customerId: member._id, kind: 'moment', shown: true })).toBe(2);
       expect(await Delivery.countDocuments({ orgId: org._id, customerId: member._id, kind: 'moment', heldReason: 'customer_cap' })).toBe(1);
       expect(await touchesLeftToday(org._id, member._id, 'moment', settings)).toBe(0);
-      expect(await touchesLeftToday(org._id, member._id, 'group_post', settings)).toBeGreaterThan(1000);
+      // Nothing limits group posts for them: no number to show.
+      expect(await touchesLeftToday(org._id, member._id, 'group_post', settings)).toBeNull();
     }
   });
 
@@ -516,5 +518,20 @@ describe('group ownership on transfer', () => {
     expect(result.moved).toBe(1);
     expect(result.groupsMoved ?? 0).toBe(0);
     expect((await CustomerGroup.findOne({ orgId: org._id, _id: group._id }).lean())?.ownerId).toEqual(leaving._id);
+  });
+});
+
+describe('a post that cannot be delivered', () => {
+  it('is taken back whole: no post, no deliveries, and the customers touches are given back', async () => {
+    const { org, clerk, customers, settings } = await clerkWithCustomers({ contactBudgetPerDay: 3 }, 2);
+    const [first, second] = customers as [(typeof customers)[number], (typeof customers)[number]];
+    const touchesBefore = await touchesLeftToday(org._id, first._id, 'moment', settings);
+    // The same customer twice in the audience breaks the one-delivery-per-customer rule half-way through.
+    const post = { kind: 'moment' as const, authorId: clerk._id, text: '新品', imageIds: [], link: null, day: '2026-11-22' };
+    await expect(storeAndDeliver(org._id, post, [first._id, second._id, first._id], settings)).rejects.toThrow();
+    expect(await SocialPost.countDocuments({ orgId: org._id })).toBe(0);
+    expect(await Delivery.countDocuments({ orgId: org._id })).toBe(0);
+    expect(await touchesLeftToday(org._id, first._id, 'moment', settings)).toBe(touchesBefore);
+    expect(await touchesLeftToday(org._id, second._id, 'moment', settings)).toBe(touchesBefore);
   });
 });

@@ -245,7 +245,9 @@ export async function groupForInvite(inviteKey: string): Promise<{ group: Custom
  * owner (source "online"). Answers the customer, so the page can remember them on this device.
  */
 export async function joinByInvite(inviteKey: string, input: { name: string; phone: string }): Promise<{ group: CustomerGroupDoc; customer: CustomerDoc; joined: boolean }> {
-  const { group } = await groupForInvite(inviteKey);
+  const { group, full, cap } = await groupForInvite(inviteKey);
+  // A full group refuses before anything is stored: no CRM record for someone who could not join.
+  if (full) throw groupFull(group, cap);
   const ctx = systemContext(String(group.orgId));
   const customer = await customerForJoin(ctx, group, input);
   const { joined } = await admit(group, customer._id, 'invite', null);

@@ -1,6 +1,6 @@
 import type { HoldReason } from '../../models/social-post.js';
 import type { OrgSettings } from '../settings/org-settings.js';
-import { consumeUsage, dayPeriod, usageOf } from './usage.js';
+import { consumeUsage, dayPeriod, refundUsage, usageOf } from './usage.js';
 import { clock } from '../../clock.js';
 import type { mongoose } from '../../db/connect.js';
 
@@ -19,14 +19,16 @@ function channelCap(channel: TouchChannel, settings: Limits): number | undefined
   return channel === 'moment' ? settings.momentsPerCustomerPerDay : undefined;
 }
 
+const UNLIMITED = Number.MAX_SAFE_INTEGER;
+
 const keyOf = (customerId: mongoose.Types.ObjectId, day: string) => `touch:${String(customerId)}:${day}`;
 
 /** Either limit, whichever is binding; a budget of 0 is off. */
 function limitsFor(channel: TouchChannel, settings: Limits) {
   const cap = channelCap(channel, settings);
-  const budget = settings.contactBudgetPerDay > 0 ? settings.contactBudgetPerDay : Number.MAX_SAFE_INTEGER;
+  const budget = settings.contactBudgetPerDay > 0 ? settings.contactBudgetPerDay : UNLIMITED;
   // The channel's count is kept even without a cap of its own, so statistics by channel stay possible.
-  return { limit: budget, channel: { name: channel, limit: cap ?? Number.MAX_SAFE_INTEGER } };
+  return { limit: budget, channel: { name: channel, limit: cap ?? UNLIMITED } };
 }
 
 /**
@@ -65,10 +67,17 @@ async function reasonOf(orgId: mongoose.Types.ObjectId, key: string, channel: To
   return (usage.by?.[channel] ?? 0) >= cap ? 'customer_cap' : 'contact_budget';
 }
 
-/** A read-only answer, for pages that explain what a customer may still receive today. */
-export async function touchesLeftToday(orgId: mongoose.Types.ObjectId, customerId: mongoose.Types.ObjectId, channel: TouchChannel, settings: Limits): Promise<number> {
+/** Gives back touches counted for work that then failed (a post that could not be stored): the customers were never reached. */
+export async function refundTouches(orgId: mongoose.Types.ObjectId, customerIds: mongoose.Types.ObjectId[], channel: TouchChannel, settings: Pick<Limits, 'timezone'>): Promise<void> {
+  const day = dayPeriod(clock.now(), settings.timezone);
+  for (const customerId of customerIds) await refundUsage(orgId, keyOf(customerId, day.key), channel);
+}
+
+/** A read-only answer, for pages that explain what a customer may still receive today; null when nothing limits it. */
+export async function touchesLeftToday(orgId: mongoose.Types.ObjectId, customerId: mongoose.Types.ObjectId, channel: TouchChannel, settings: Limits): Promise<number | null> {
   const day = dayPeriod(clock.now(), settings.timezone);
   const usage = await usageOf(orgId, keyOf(customerId, day.key));
   const limits = limitsFor(channel, settings);
-  return Math.max(0, Math.min(limits.limit - usage.used, limits.channel.limit - (usage.by?.[channel] ?? 0)));
+  const left = Math.max(0, Math.min(limits.limit - usage.used, limits.channel.limit - (usage.by?.[channel] ?? 0)));
+  return left >= UNLIMITED - 1000 ? null : left;
 }

@@ -77,6 +77,7 @@ export async function storeImages(ctx: ServiceContext, images: CheckedImage[]): 
 /** Pictures uploaded earlier (the API uploads first, then posts the ids): the organisation's, and all of them. */
 export async function assertImagesInOrg(orgId: string, ids: string[]): Promise<mongoose.Types.ObjectId[]> {
   if (ids.length > socialLimits.postImagesMax) throw new ValidationError({ imageIds: ['too_many_images'] });
+  if (!ids.length) return [];
   if (ids.some((id) => !mongoose.isObjectIdOrHexString(id))) throw new ValidationError({ imageIds: ['unknown_image'] });
   const unique = [...new Set(ids)];
   const found = await bucket()

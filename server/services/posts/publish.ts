@@ -1,5 +1,5 @@
 import { Delivery, SocialPost, type DeliveryDoc, type HoldReason, type PostKind, type SocialPostDoc } from '../../models/social-post.js';
-import { touchCustomers, type TouchChannel } from '../limits/contact-budget.js';
+import { refundTouches, touchCustomers, type TouchChannel } from '../limits/contact-budget.js';
 import type { OrgSettings } from '../settings/org-settings.js';
 import { clock } from '../../clock.js';
 import { mongoose } from '../../db/connect.js';
@@ -17,19 +17,29 @@ const INSERT_BATCH = 500;
  */
 export async function storeAndDeliver(orgId: mongoose.Types.ObjectId, post: NewPost, audience: mongoose.Types.ObjectId[], settings: OrgSettings): Promise<SocialPostDoc> {
   const created = (await SocialPost.create({ ...post, orgId, stats: { audience: audience.length, reached: 0, heldBack: 0, likes: 0, comments: 0 } })).toObject<SocialPostDoc>();
-  const decisions = await touchCustomers(orgId, audience, channelOf[post.kind], settings);
-  const at = clock.now();
-  const deliveries: Omit<DeliveryDoc, '_id'>[] = audience.map((customerId) => {
-    const held: HoldReason | null = decisions.get(String(customerId)) ?? null;
-    return { orgId, postId: created._id, customerId, kind: post.kind, groupId: post.groupId ?? null, shown: held === null, heldReason: held, liked: false, at };
-  });
-  for (let start = 0; start < deliveries.length; start += INSERT_BATCH) {
-    await Delivery.insertMany(deliveries.slice(start, start + INSERT_BATCH), { ordered: false, lean: true });
+  let decisions = new Map<string, HoldReason | null>();
+  try {
+    decisions = await touchCustomers(orgId, audience, channelOf[post.kind], settings);
+    const at = clock.now();
+    const deliveries: Omit<DeliveryDoc, '_id'>[] = audience.map((customerId) => {
+      const held: HoldReason | null = decisions.get(String(customerId)) ?? null;
+      return { orgId, postId: created._id, customerId, kind: post.kind, groupId: post.groupId ?? null, shown: held === null, heldReason: held, liked: false, at };
+    });
+    for (let start = 0; start < deliveries.length; start += INSERT_BATCH) {
+      await Delivery.insertMany(deliveries.slice(start, start + INSERT_BATCH), { ordered: false, lean: true });
+    }
+    const reached = deliveries.filter((d) => d.shown).length;
+    const stats = { ...created.stats, reached, heldBack: deliveries.length - reached };
+    await SocialPost.updateOne({ _id: created._id, orgId }, { $set: { 'stats.reached': stats.reached, 'stats.heldBack': stats.heldBack } });
+    return { ...created, stats };
+  } catch (err) {
+    // A post half delivered is worse than none: take it back, and give back the customers' touches it counted.
+    await Delivery.deleteMany({ orgId, postId: created._id });
+    await SocialPost.deleteOne({ orgId, _id: created._id });
+    const touched = audience.filter((customerId) => decisions.get(String(customerId)) === null);
+    await refundTouches(orgId, touched, channelOf[post.kind], settings);
+    throw err;
   }
-  const reached = deliveries.filter((d) => d.shown).length;
-  const stats = { ...created.stats, reached, heldBack: deliveries.length - reached };
-  await SocialPost.updateOne({ _id: created._id, orgId }, { $set: { 'stats.reached': stats.reached, 'stats.heldBack': stats.heldBack } });
-  return { ...created, stats };
 }
 
 /** Held back, by reason: what the post's page explains. */

@@ -138,6 +138,7 @@ export async function deleteTag(ctx: ServiceContext, tagId: string): Promise<{ c
  */
 export async function resolveUsableTagIds(ctx: ServiceContext, ids: string[], field = 'tagIds'): Promise<mongoose.Types.ObjectId[]> {
   const unique = [...new Set(ids)];
+  if (!unique.length) return [];
   if (unique.some((id) => !mongoose.isObjectIdOrHexString(id))) throw new ValidationError({ [field]: ['unknown_tag'] });
   const objectIds = unique.map((id) => toObjectId(id));
   const found = await Tag.countDocuments({ ...usableTagFilter(ctx), _id: { $in: objectIds } });
