@@ -35,6 +35,7 @@ export async function createApp(config: Config, log: Logger, opts: { agenda?: Ag
   app.disable('x-powered-by');
   // The jobs page reads the one Agenda instance; processes without a scheduler say so on that page.
   if (opts.agenda) app.locals.agenda = opts.agenda;
+  app.locals.appUrl = config.appUrl;
   configureViews(app);
 
   app.use(

@@ -25,6 +25,8 @@ export const auditActions = [
   'followup.rule_change',
   'job.retry',
   'group.transfer',
+  'customer.page_link',
+  'customer.page_signout',
   'campaign.create',
   'campaign.update',
   'campaign.cancel',

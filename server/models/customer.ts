@@ -43,6 +43,8 @@ export interface CustomerDoc {
   sharedWith: mongoose.Types.ObjectId[];
   /** Who added the customer; with createdAt and source it is the first timeline entry, so creating writes one document. */
   createdBy?: mongoose.Types.ObjectId | null | undefined;
+  /** Raised to sign every device out of the customer page (a lost phone, a link shared by mistake). */
+  memberTokenVersion?: number | undefined;
   /** Set when the customer's personal data was erased on request; the record stays for anonymous counts. */
   erasedAt?: Date | null | undefined;
   createdAt: Date;
@@ -79,6 +81,7 @@ const customerSchema = new Schema<CustomerDoc>(
     notes: { type: String, default: '', maxlength: 2000 },
     recentTransfers: { type: [Date], default: [] },
     erasedAt: { type: Date, default: null },
+    memberTokenVersion: { type: Number, default: 0 },
     createdBy: { type: Schema.Types.ObjectId, ref: 'Staff', default: null },
     sharedWith: { type: [Schema.Types.ObjectId], ref: 'Staff', default: [] },
   },

@@ -88,14 +88,50 @@ describe('the group invite page', () => {
     expect((await browser.get(`/g/${group.inviteKey}`).expect(200)).text).toContain('1 / 600 人');
   });
 
-  it('links a known number to the CRM customer instead of creating another', async () => {
-    const { org, store, clerk, group } = await shop();
+  it('links a known number to the CRM customer without letting the device in as that customer', async () => {
+    const { org, store, clerk, group, orgId } = await shop();
     const known = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '老客户' });
-    const { res } = await join(group.inviteKey, { name: '随便写', phone: known.phone });
+    const { browser, res } = await join(group.inviteKey, { name: '随便写', phone: known.phone });
     expect(res.status).toBe(303);
     expect(await Customer.countDocuments({ orgId: org._id })).toBe(1);
     expect(await GroupMember.countDocuments({ orgId: org._id, groupId: group._id, customerId: known._id })).toBe(1);
     expect((await Customer.findOne({ orgId: org._id, _id: known._id }).lean())?.name).toBe('老客户');
+    // Typing someone's number proves nothing: no cookie, and the page says to open the clerk's personal link.
+    expect(([] as string[]).concat(res.headers['set-cookie'] ?? []).some((c) => c.startsWith('sl_member='))).toBe(false);
+    expect(res.headers.location).toBe(`/g/${group.inviteKey}/joined`);
+    const joined = await browser.get(res.headers.location as string).expect(200);
+    expect(joined.text).toContain('data-testid="member-joined"');
+    expect(joined.text).toContain('专属链接');
+    await browser.get(`/my/${orgId}`).expect(401);
+  });
+
+  it('lets a customer in through the personal link their clerk shares, until the clerk signs the page out everywhere', async () => {
+    const { org, store, clerk, ctx, group, orgId } = await shop();
+    const known = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '老客户' });
+    await addMember(ctx, String(group._id), String(known._id));
+    const staff = await signIn(app, clerk.login, PASSWORD);
+    const detail = await staff.get(`/customers/${known._id}`).expect(200);
+    expect(detail.text).toContain(`/customers/${known._id}/page-link`);
+    const linkPage = await staff.get(`/customers/${known._id}/page-link`).expect(200);
+    expect(linkPage.headers['cache-control']).toBe('no-store');
+    expect(linkPage.text).toMatch(/<label for="member-link"/);
+    const url = new URL(/id="member-link"[^>]*value="([^"]+)"/.exec(linkPage.text)![1]!.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&'));
+    expect(url.pathname).toBe(`/my/${orgId}/enter`);
+
+    const phone = request.agent(app);
+    const entered = await phone.get(`${url.pathname}${url.search}`).expect(303);
+    expect(entered.headers.location).toBe(`/my/${orgId}`);
+    expect((await phone.get(`/my/${orgId}`).expect(200)).text).toContain('水果群');
+    // A forged or altered link lets nobody in.
+    await request.agent(app).get(`/my/${orgId}/enter?token=${encodeURIComponent(url.searchParams.get('token')!.replace(/.$/, 'x'))}`).expect(401);
+    // Another clerk's customer: no link for her.
+    const other = await createStaff(org._id, { roles: ['clerk'], storeId: store._id });
+    await (await signIn(app, other.login, PASSWORD)).get(`/customers/${known._id}/page-link`).expect(404);
+
+    const signOutForm = csrfTokenIn(linkPage.text);
+    await staff.post(`/customers/${known._id}/page-link/sign-out`).type('form').send({ _csrf: signOutForm }).expect(303);
+    await phone.get(`/my/${orgId}`).expect(401);
+    await request.agent(app).get(`${url.pathname}${url.search}`).expect(401);
   });
 
   it('refuses a bad number on the form, keeping what was typed, and creates nothing', async () => {
@@ -125,6 +161,8 @@ describe('the group invite page', () => {
     expect(refused.text).toContain('这个群已满');
     expect(refused.text).not.toContain('错误代码');
     expect(await GroupMember.countDocuments({ orgId: org._id, groupId: group._id })).toBe(2);
+    // Nobody who could not join is left in the CRM.
+    expect(await Customer.countDocuments({ orgId: org._id, phoneTail: '0011' })).toBe(0);
 
     const next = await createFollowOnGroup(ctx, String(group._id));
     const { res } = await join(group.inviteKey, { name: '孙女士', phone: phone(11) }, browser);

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { qrCodeDataUrl } from '../../presenters/qr-code.js';
+import { publicOrigin } from '../public-url.js';
 import { route, ctxOf, type RouteSpec } from '../define.js';
 import { fieldList, handleForm } from '../forms.js';
 import { flash } from '../flash.js';
@@ -12,9 +13,6 @@ import { routingModes } from '../../models/chat-channel.js';
 import { can } from '../../policies/permissions.js';
 
 
-function origin(req: Request): string {
-  return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-}
 
 async function channelFormModel(req: Request, titleKey: string) {
   const stores = await listStoreChoices(ctxOf(req));
@@ -34,7 +32,7 @@ export const chatAdminPageRoutes: RouteSpec[] = [
     path: '/admin/channels',
     access: { permission: 'chat.manage' },
     handler: async (req, res) => {
-      const channels = (await listChannels(ctxOf(req))).map((c) => presentChannel(c, origin(req)));
+      const channels = (await listChannels(ctxOf(req))).map((c) => presentChannel(c, publicOrigin(req)));
       const withCodes = await Promise.all(channels.map(async (c) => ({ ...c, qr: await qrCodeDataUrl(c.url) })));
       res.render('pages/chat/channels', { title: tr(req, 'chatChannels.title'), channels: withCodes });
     },

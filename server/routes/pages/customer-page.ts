@@ -8,7 +8,7 @@ import { commentSchema, joinSchema, likeSchema } from '../schemas/social.schema.
 import { joinByInvite, leaveGroup } from '../../services/groups/groups.js';
 import { invitePage } from '../../services/groups/group-page.js';
 import { countJoin } from '../../services/groups/join-limits.js';
-import { memberFromToken, memberTokenFor, type MemberContext } from '../../services/members/members.js';
+import { memberFromLinkToken, memberFromToken, memberTokenFor, type MemberContext } from '../../services/members/members.js';
 import { addComment, setLike, type FeedItem } from '../../services/members/feed.js';
 import { memberPage, openMemberImage } from '../../services/members/page.js';
 import type { MediaVariant } from '../../services/media/media.js';
@@ -31,11 +31,16 @@ function cookieOptions(req: Request, orgId: string) {
   return { httpOnly: true, sameSite: 'lax' as const, secure: req.secure, path: pageOf(orgId), maxAge: socialLimits.memberTokenDays * 86_400_000 };
 }
 
-async function rememberedMember(req: Request): Promise<MemberContext | null> {
+function rememberedMember(req: Request): Promise<MemberContext | null> {
+  return rememberedMemberOf(req, String(req.params.orgId));
+}
+
+/** The cookie is scoped to the customer page's path, so other pages of the brand (the invite page) do not receive it. */
+async function rememberedMemberOf(req: Request, orgId: string): Promise<MemberContext | null> {
   const token = (req.cookies as Record<string, string | undefined>)[COOKIE];
   if (!token) return null;
   try {
-    return (await memberFromToken(String(req.params.orgId), token)).ctx;
+    return (await memberFromToken(orgId, token)).ctx;
   } catch (err) {
     if (toAppError(err)) return null;
     throw err;
@@ -121,12 +126,43 @@ export const customerSelfPageRoutes: RouteSpec[] = [
         model: () => inviteModel(req),
         onValid: async (input) => {
           await countJoin(clientIp(req));
-          const { customer } = await joinByInvite(String(req.params.key), input);
+          const { customer, created } = await joinByInvite(String(req.params.key), input);
           const orgId = String(customer.orgId);
-          res.cookie(COOKIE, memberTokenFor(customer), cookieOptions(req, orgId));
-          return pageOf(orgId);
+          // Only a customer this join created is remembered here: anyone can type a number someone else owns.
+          if (created) {
+            res.cookie(COOKIE, memberTokenFor(customer), cookieOptions(req, orgId));
+            return pageOf(orgId);
+          }
+          const remembered = await rememberedMemberOf(req, orgId);
+          return remembered?.customerId === String(customer._id) ? pageOf(orgId) : `/g/${encodeURIComponent(String(req.params.key))}/joined`;
         },
       }),
+  }),
+  route({
+    method: 'get',
+    path: '/g/:key/joined',
+    access: { public: true },
+    handler: async (req, res) => {
+      const model = await inviteModel(req);
+      res.render('pages/members/joined', { layout: 'bare', title: model.title, group: model.group, orgName: model.orgName });
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/my/:orgId/enter',
+    access: { public: true },
+    handler: async (req, res) => {
+      res.setHeader('Cache-Control', 'no-store');
+      const orgId = String(req.params.orgId);
+      try {
+        const { customer } = await memberFromLinkToken(orgId, req.query.token);
+        res.cookie(COOKIE, memberTokenFor(customer), cookieOptions(req, orgId));
+        res.redirect(303, pageOf(orgId));
+      } catch (err) {
+        if (!toAppError(err)) throw err;
+        res.status(401).render('pages/members/signed-out', { layout: 'bare', title: tr(req, 'members.signedOut.title'), linkInvalid: true });
+      }
+    },
   }),
   route({
     method: 'get',

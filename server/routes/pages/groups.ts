@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { qrCodeDataUrl } from '../../presenters/qr-code.js';
+import { publicOrigin } from '../public-url.js';
 import { route, ctxOf, type RouteSpec } from '../define.js';
 import { handleForm } from '../forms.js';
 import { flash } from '../flash.js';
@@ -18,9 +19,6 @@ import { maskPhone } from '../../presenters/customer.js';
 
 // Customer groups (staff pages): list, create, detail with members, invite link and QR code, notice, posts, daily joins and leaves.
 
-function origin(req: Request): string {
-  return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-}
 
 const searchQuery = customerListQuery.pick({ q: true });
 
@@ -44,7 +42,7 @@ async function detailModel(req: Request, errorForm?: FormName) {
   const q = parsed.success ? parsed.data.q : '';
   const detail = await groupDetail(ctxOf(req), groupId, { q });
   const group = presentGroup(detail.group, detail.orgCap, detail.storeNames);
-  const inviteUrl = `${origin(req)}${group.inviteUrl}`;
+  const inviteUrl = `${publicOrigin(req)}${group.inviteUrl}`;
   return {
     title: group.name,
     group: { ...group, archived: group.status === 'archived' },

@@ -14,10 +14,11 @@ import { chatAdminPageRoutes } from './chat-admin.js';
 import { chatReportPageRoutes } from './chat-reports.js';
 import { groupPageRoutes } from './groups.js';
 import { customerSelfPageRoutes } from './customer-page.js';
+import { customerPageLinkRoutes } from './customer-page-links.js';
 import { mediaPageRoutes } from './media.js';
 import { momentPageRoutes } from './moments.js';
 import { campaignPageRoutes } from './campaigns.js';
 
 export function pagesRouter(): Router {
-  return mount(Router(), 'page', [...authRoutes, ...consoleRoutes, ...customerImportPageRoutes, ...customerTransferPageRoutes, ...customerPageRoutes, ...tagPageRoutes, ...followupPageRoutes, ...chatPageRoutes, ...chatAdminPageRoutes, ...chatReportPageRoutes, ...groupPageRoutes, ...customerSelfPageRoutes, ...mediaPageRoutes, ...momentPageRoutes, ...campaignPageRoutes, ...adminRoutes, ...profileRoutes]);
+  return mount(Router(), 'page', [...authRoutes, ...consoleRoutes, ...customerImportPageRoutes, ...customerTransferPageRoutes, ...customerPageLinkRoutes, ...customerPageRoutes, ...tagPageRoutes, ...followupPageRoutes, ...chatPageRoutes, ...chatAdminPageRoutes, ...chatReportPageRoutes, ...groupPageRoutes, ...customerSelfPageRoutes, ...mediaPageRoutes, ...momentPageRoutes, ...campaignPageRoutes, ...adminRoutes, ...profileRoutes]);
 }

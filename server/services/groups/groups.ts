@@ -109,9 +109,9 @@ function groupFull(group: CustomerGroupDoc, cap: number): ConflictError {
  * Adds a customer to a group. A place is taken first by one conditional update (members below the cap), then the
  * membership is stored: concurrent joins can never push a group past its cap. Joining twice is harmless.
  */
-async function admit(group: CustomerGroupDoc, customerId: mongoose.Types.ObjectId, via: GroupMemberDoc['via'], addedBy: string | null): Promise<{ joined: boolean }> {
-  const ctx = systemContext(String(group.orgId));
+async function admit(ctx: ServiceContext, group: CustomerGroupDoc, customerId: mongoose.Types.ObjectId, via: GroupMemberDoc['via']): Promise<{ joined: boolean }> {
   const settings = await getOrgSettings(ctx);
+  const addedBy = ctx.actor.system ? null : ctx.actor.id;
   if (await GroupMember.exists({ groupId: group._id, customerId, orgId: group.orgId })) return { joined: false };
   const cap = capOf(group, settings.groupMemberCap);
   const taken = await CustomerGroup.updateOne({ _id: group._id, orgId: group.orgId, status: 'active', memberCount: { $lt: cap } }, { $inc: { memberCount: 1 } });
@@ -128,7 +128,7 @@ async function admit(group: CustomerGroupDoc, customerId: mongoose.Types.ObjectI
     throw err;
   }
   await countDay(group, 'joins', settings.timezone);
-  await appendTimeline(addedBy ? { ...ctx, actor: { ...ctx.actor, system: false, id: addedBy } } : ctx, customerId, 'group.joined', { groupId: String(group._id), groupName: group.name, via });
+  await appendTimeline(ctx, customerId, 'group.joined', { groupId: String(group._id), groupName: group.name, via });
   return { joined: true };
 }
 
@@ -137,7 +137,7 @@ export async function addMember(ctx: ServiceContext, groupId: string, customerId
   const group = await getGroup(ctx, groupId, 'group.manage');
   if (group.status !== 'active') throw new NotFoundError('No such group');
   const customer = await getCustomer(ctx, customerId);
-  return admit(group, customer._id, 'staff', ctx.actor.id);
+  return admit(ctx, group, customer._id, 'staff');
 }
 
 async function dropMember(group: CustomerGroupDoc, customerId: mongoose.Types.ObjectId, by: ServiceContext, how: 'left' | 'removed'): Promise<boolean> {
@@ -242,26 +242,27 @@ export async function groupForInvite(inviteKey: string): Promise<{ group: Custom
 
 /**
  * A customer joins through the invite page: the number links the CRM customer, or creates one for the group's
- * owner (source "online"). Answers the customer, so the page can remember them on this device.
+ * owner (source "online"). `created` says whether this join made the customer: only then may the page remember
+ * the device as that customer, since typing a number proves nothing about who already owns it.
  */
-export async function joinByInvite(inviteKey: string, input: { name: string; phone: string }): Promise<{ group: CustomerGroupDoc; customer: CustomerDoc; joined: boolean }> {
+export async function joinByInvite(inviteKey: string, input: { name: string; phone: string }): Promise<{ group: CustomerGroupDoc; customer: CustomerDoc; joined: boolean; created: boolean }> {
   const { group, full, cap } = await groupForInvite(inviteKey);
   // A full group refuses before anything is stored: no CRM record for someone who could not join.
   if (full) throw groupFull(group, cap);
   const ctx = systemContext(String(group.orgId));
-  const customer = await customerForJoin(ctx, group, input);
-  const { joined } = await admit(group, customer._id, 'invite', null);
-  return { group, customer, joined };
+  const { customer, created } = await customerForJoin(ctx, group, input);
+  const { joined } = await admit(ctx, group, customer._id, 'invite');
+  return { group, customer, joined, created };
 }
 
-async function customerForJoin(ctx: ServiceContext, group: CustomerGroupDoc, input: { name: string; phone: string }): Promise<CustomerDoc> {
+async function customerForJoin(ctx: ServiceContext, group: CustomerGroupDoc, input: { name: string; phone: string }): Promise<{ customer: CustomerDoc; created: boolean }> {
   const { phone } = customerPhoneFields(input.phone);
-  const existing = await Customer.findOne({ orgId: group.orgId, phone }).lean<CustomerDoc>();
-  if (existing && !existing.erasedAt) return existing;
-  if (existing) throw new ValidationError({ phone: ['unavailable'] });
+  // Erasure replaces the number, so an erased customer never matches: their number starts afresh.
+  const existing = await Customer.findOne({ orgId: group.orgId, phone, erasedAt: null }).lean<CustomerDoc>();
+  if (existing) return { customer: existing, created: false };
   const ownerActive = await Staff.exists({ orgId: group.orgId, _id: group.ownerId, status: 'active', roles: { $in: ['clerk', 'manager'] } });
   try {
-    return await addCustomer(ctx, {
+    const customer = await addCustomer(ctx, {
       name: input.name,
       phone,
       gender: 'unknown',
@@ -272,10 +273,11 @@ async function customerForJoin(ctx: ServiceContext, group: CustomerGroupDoc, inp
       storeId: group.storeId ? String(group.storeId) : null,
       ownerId: ownerActive ? String(group.ownerId) : null,
     });
+    return { customer, created: true };
   } catch (err) {
-    // The same number joined at the same moment (a double tap): that customer it is.
+    // The same number joined at the same moment (a double tap): that customer it is, made by the other request.
     const again = await Customer.findOne({ orgId: group.orgId, phone, erasedAt: null }).lean<CustomerDoc>();
-    if (again) return again;
+    if (again) return { customer: again, created: false };
     throw err;
   }
 }

@@ -5,24 +5,42 @@ import { socialLimits } from '../settings/org-settings.js';
 import { mongoose } from '../../db/connect.js';
 
 /**
- * A customer on the public customer page: who joined a group through an invite page (or opened a link a clerk
- * shared) is remembered on that device by a signed token naming the customer. The page shows the brand's posts
- * and groups only, never the customer's personal data.
+ * A customer on the public customer page is remembered on a device by a signed token naming the customer: given
+ * when an invite page created the customer, or when the customer opens the personal link their clerk shared
+ * (a number typed on an invite page proves nothing about an existing customer). The page shows the brand's posts
+ * and groups only, never the customer's personal data. Raising the customer's token version signs every device out.
  */
 export type MemberContext = { orgId: string; customerId: string };
 
-const signer = tokenSigner('customer-page');
+/** The device's cookie, long-lived. */
+const deviceSigner = tokenSigner('customer-page');
+/** The personal link a clerk shares: short-lived, exchanged for a device cookie when opened. */
+const linkSigner = tokenSigner('customer-page-link');
 
-export function memberTokenFor(customer: Pick<CustomerDoc, '_id'>): string {
-  return signer.issue(String(customer._id), 0, socialLimits.memberTokenDays);
+type TokenHolder = Pick<CustomerDoc, '_id' | 'memberTokenVersion'>;
+
+export function memberTokenFor(customer: TokenHolder): string {
+  return deviceSigner.issue(String(customer._id), customer.memberTokenVersion ?? 0, socialLimits.memberTokenDays);
 }
 
-/** The customer a token names, in the given organisation; an erased customer's tokens stop working. */
-export async function memberFromToken(orgId: string, token: unknown): Promise<{ ctx: MemberContext; customer: CustomerDoc }> {
+export function memberLinkTokenFor(customer: TokenHolder): string {
+  return linkSigner.issue(String(customer._id), customer.memberTokenVersion ?? 0, socialLimits.memberLinkDays);
+}
+
+async function customerOfClaim(orgId: string, claim: { id: string; version: number } | null): Promise<{ ctx: MemberContext; customer: CustomerDoc }> {
   const refuse = () => new UnauthenticatedError('The customer page link is missing, invalid or expired.', { messageKey: 'members.errors.invalidToken' });
-  const claim = signer.read(token);
   if (!claim || !mongoose.isObjectIdOrHexString(orgId)) throw refuse();
   const customer = await Customer.findOne({ orgId: new mongoose.Types.ObjectId(orgId), _id: new mongoose.Types.ObjectId(claim.id), erasedAt: null }).lean<CustomerDoc>();
-  if (!customer) throw refuse();
+  if (!customer || (customer.memberTokenVersion ?? 0) !== claim.version) throw refuse();
   return { ctx: { orgId, customerId: claim.id }, customer };
+}
+
+/** The customer a device token names, in the given organisation; erased customers and signed-out devices are refused. */
+export function memberFromToken(orgId: string, token: unknown): Promise<{ ctx: MemberContext; customer: CustomerDoc }> {
+  return customerOfClaim(orgId, deviceSigner.read(token));
+}
+
+/** The customer a personal link names: the page then remembers the device with a device token. */
+export function memberFromLinkToken(orgId: string, token: unknown): Promise<{ ctx: MemberContext; customer: CustomerDoc }> {
+  return customerOfClaim(orgId, linkSigner.read(token));
 }

@@ -101,8 +101,20 @@ export const socialLimits = {
   thumbnailWidth: 360,
   /** How long a customer's device stays remembered on the customer page and the group invite page. */
   memberTokenDays: 180,
+  /** How long a personal customer-page link a clerk shares stays valid before it is opened. */
+  memberLinkDays: 7,
   /** Anonymous joins through invite pages, per IP address and hour. */
   joinsPerHourPerIp: 30,
+  campaignTitleMax: 60,
+  /** What a customer joining through an invite page types: as long as a CRM customer's name and phone may be. */
+  memberNameMax: 60,
+  phoneInputMax: 30,
+  /** Customers added to a group from the CRM list in one go. */
+  membersPerAddMax: 200,
+  /** Tags a moment or campaign may aim at. */
+  audienceTagsMax: 50,
+  /** Stores a campaign may target. */
+  targetStoresMax: 500,
 } as const;
 
 /** Fixed by the platform rather than per organisation. */

@@ -1,0 +1,39 @@
+import { route, ctxOf, type RouteSpec } from '../define.js';
+import { publicOrigin } from '../public-url.js';
+import { flash } from '../flash.js';
+import { tr } from '../translate.js';
+import { customerPageLink, signOutCustomerPage } from '../../services/members/links.js';
+import { qrCodeDataUrl } from '../../presenters/qr-code.js';
+
+/** The personal link to a customer's own page, for the clerk to send or show as a QR code; and signing it out everywhere. */
+export const customerPageLinkRoutes: RouteSpec[] = [
+  route({
+    method: 'get',
+    path: '/customers/:id/page-link',
+    access: { permission: 'customer.write' },
+    handler: async (req, res) => {
+      const link = await customerPageLink(ctxOf(req), String(req.params.id));
+      const url = `${publicOrigin(req)}${link.path}`;
+      // The link lets its holder in: never cached, never kept in the browser's history of a shared computer.
+      res.setHeader('Cache-Control', 'no-store');
+      res.render('pages/customers/page-link', {
+        title: tr(req, 'memberLink.title'),
+        customerId: String(req.params.id),
+        customerName: link.customerName,
+        url,
+        qr: await qrCodeDataUrl(url),
+        expiresAt: link.expiresAt,
+      });
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/customers/:id/page-link/sign-out',
+    access: { permission: 'customer.write' },
+    handler: async (req, res) => {
+      await signOutCustomerPage(ctxOf(req), String(req.params.id));
+      flash(req, 'success', 'memberLink.signedOut');
+      res.redirect(303, `/customers/${encodeURIComponent(String(req.params.id))}`);
+    },
+  }),
+];
