@@ -7,6 +7,7 @@ import { buildTestApp, csrfTokenIn, signIn, type Agent } from '../setup/app.js';
 import { createCustomer, createOrg, createStaff, createStore, ctxFor, PASSWORD } from '../factories.js';
 import { CustomerGroup, GroupMember } from '../../server/models/customer-group.js';
 import { Customer } from '../../server/models/customer.js';
+import { TimelineEvent } from '../../server/models/timeline-event.js';
 import { PostComment, SocialPost } from '../../server/models/social-post.js';
 import { createGroup, addMember, createFollowOnGroup } from '../../server/services/groups/groups.js';
 import { publishGroupPost } from '../../server/services/groups/group-posts.js';
@@ -23,6 +24,7 @@ beforeAll(async () => {
 // Every request here comes from the same address: each test starts with the per-address join count at zero.
 beforeEach(async () => {
   await mongoose.connection.db!.collection('group_public_limits').deleteMany({});
+  await mongoose.connection.db!.collection('member_public_limits').deleteMany({});
 });
 
 const png = () => sharp({ create: { width: 4, height: 4, channels: 3, background: '#f00' } }).png().toBuffer();
@@ -290,6 +292,9 @@ describe('the customer page', () => {
     expect(liked.text).toMatch(new RegExp(`action="${likePath}"[\\s\\S]*?name="liked" value="false"[\\s\\S]*?aria-pressed="true"`));
     expect((await onMyPage(browser, orgId, likePath, { liked: 'false' })).status).toBe(303);
     expect((await SocialPost.findOne({ orgId: org._id, _id: older._id }).lean())?.stats.likes).toBe(0);
+    // Liking again after unliking is one event in the clerk's timeline.
+    expect((await onMyPage(browser, orgId, likePath, { liked: 'true' })).status).toBe(303);
+    expect(await TimelineEvent.countDocuments({ orgId: org._id, customerId: customer!._id, type: 'post.liked' })).toBe(1);
 
     const commentPath = `/my/${orgId}/posts/${String(newer._id)}/comments`;
     const empty = await onMyPage(browser, orgId, commentPath, { text: '  ' });
@@ -316,6 +321,22 @@ describe('the customer page', () => {
     const stranger = await shop();
     const foreignPost = await publishMoment(stranger.ctx, { text: '别家的' });
     expect((await onMyPage(browser, orgId, `/my/${orgId}/posts/${String(foreignPost._id)}/like`, { liked: 'true' })).status).toBe(404);
+  });
+
+  it('limits what one customer can do on the page per hour, with the reason on the page', async () => {
+    const { org, ctx, group, orgId } = await shop();
+    const { browser } = await join(group.inviteKey, { name: '蒋女士', phone: phone(81) });
+    const post = await publishMoment(ctx, { text: '限流测试' });
+    const likePath = `/my/${orgId}/posts/${String(post._id)}/like`;
+    const token = csrfTokenIn((await browser.get(`/my/${orgId}`).expect(200)).text);
+    for (let i = 0; i < socialLimits.memberActionsPerHour; i += 1) {
+      await browser.post(likePath).type('form').send({ liked: i % 2 === 0 ? 'true' : 'false', _csrf: token }).expect(303);
+    }
+    const refused = await browser.post(likePath).type('form').send({ liked: 'true', _csrf: token }).expect(303);
+    expect(refused.headers.location).toBe(`/my/${orgId}`);
+    expect((await browser.get(`/my/${orgId}`).expect(200)).text).toContain('操作太频繁');
+    // The refused like changed nothing: the 60 toggles ended unliked.
+    expect((await SocialPost.findOne({ orgId: org._id, _id: post._id }).lean())?.stats.likes).toBe(0);
   });
 
   it('lets a member leave a group after confirming; the group and its posts disappear from the page and the clerk sees the leave', async () => {

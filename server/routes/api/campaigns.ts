@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { route, ctxOf, type RouteSpec } from '../define.js';
 import { campaignSchema } from '../schemas/social.schema.js';
-import { campaignCompletion, cancelCampaign, createCampaign, getCampaign, listCampaigns, listMyCampaignTasks, publishCampaignTask, skipCampaignTask, updateCampaign } from '../../services/campaigns/campaigns.js';
-import { withAuthorNames } from '../../services/moments/moments.js';
+import { cancelCampaign, createCampaign, listCampaigns, listMyCampaignTasks, skipCampaignTask } from '../../services/campaigns/campaigns.js';
+import { campaignWithCompletion, changeCampaign, publishCampaignTaskWithAuthor } from '../../services/campaigns/campaign-page.js';
 import { campaignPresenter, presentCampaignTask } from '../../presenters/campaign.js';
 import { presentPost } from '../../presenters/post.js';
 import type { CampaignDoc } from '../../models/campaign.js';
@@ -14,20 +14,6 @@ const taskListQuery = z.object({ status: z.enum(campaignTaskStatuses).optional()
 /** A campaign with its pictures where a bearer token fetches them; `publishAt` as an instant. */
 function campaignBody(campaign: CampaignDoc) {
   return { ...campaignPresenter(apiImageBase)(campaign), publishAt: campaign.publishAt.toISOString() };
-}
-
-/** What a PATCH keeps of a campaign when the body leaves a field out. */
-function campaignInputOf(campaign: CampaignDoc) {
-  return {
-    kind: campaign.kind,
-    title: campaign.title,
-    text: campaign.text,
-    link: campaign.link ?? '',
-    imageIds: campaign.imageIds.map(String),
-    storeIds: campaign.storeIds.map(String),
-    tagIds: campaign.tagIds.map(String),
-    publishAt: campaign.publishAt.toISOString(),
-  };
 }
 
 /** /api/v1/campaigns (marketers plan) and /api/v1/campaign-tasks (clerks publish or skip). */
@@ -49,21 +35,16 @@ export const campaignApiRoutes: RouteSpec[] = [
     path: '/campaigns/:id',
     access: { permission: 'campaign.read' },
     handler: async (req, res) => {
-      const ctx = ctxOf(req);
-      const campaign = await getCampaign(ctx, String(req.params.id));
-      res.json({ ...campaignBody(campaign), completion: await campaignCompletion(ctx, String(campaign._id)) });
+      const { campaign, completion } = await campaignWithCompletion(ctxOf(req), String(req.params.id));
+      res.json({ ...campaignBody(campaign), completion });
     },
   }),
   route({
     method: 'patch',
     path: '/campaigns/:id',
     access: { permission: 'campaign.manage' },
-    handler: async (req, res) => {
-      const ctx = ctxOf(req);
-      const current = await getCampaign(ctx, String(req.params.id));
-      const input = campaignSchema.parse({ ...campaignInputOf(current), ...(req.body as object) });
-      res.json(campaignBody(await updateCampaign(ctx, String(current._id), input)));
-    },
+    // The body is laid over what the campaign keeps and parsed as a whole once the campaign is found.
+    handler: async (req, res) => res.json(campaignBody(await changeCampaign(ctxOf(req), String(req.params.id), (kept) => campaignSchema.parse({ ...kept, ...(req.body as object) })))),
   }),
   route({
     method: 'delete',
@@ -88,12 +69,7 @@ export const campaignApiRoutes: RouteSpec[] = [
     method: 'post',
     path: '/campaign-tasks/:id/publish',
     access: { permission: 'campaign.task' },
-    handler: async (req, res) => {
-      const ctx = ctxOf(req);
-      const post = await publishCampaignTask(ctx, String(req.params.id));
-      const [withName] = await withAuthorNames(ctx.orgId, [post]);
-      res.status(201).json(presentPost(withName!, apiImageBase));
-    },
+    handler: async (req, res) => res.status(201).json(presentPost(await publishCampaignTaskWithAuthor(ctxOf(req), String(req.params.id)), apiImageBase)),
   }),
   route({
     method: 'post',

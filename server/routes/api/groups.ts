@@ -1,17 +1,23 @@
-import type { Request } from 'express';
 import { z } from 'zod';
 import { route, ctxOf, type RouteSpec } from '../define.js';
 import { addMemberSchema, groupSchema, postContentSchema } from '../schemas/social.schema.js';
 import { optionalNumber } from '../schemas/common.js';
-import { addMember, archiveGroup, createFollowOnGroup, createGroup, getGroup, groupDayStats, listGroups, listMembers, removeMember, updateGroup } from '../../services/groups/groups.js';
-import { groupPostAllowance, listGroupPosts, publishGroupPost } from '../../services/groups/group-posts.js';
-import { withAuthorNames } from '../../services/moments/moments.js';
-import { getOrgSettings } from '../../services/org/settings.js';
-import { listStoreChoices } from '../../services/org/stores.js';
+import { addMember, groupDayStats, listMembers, removeMember } from '../../services/groups/groups.js';
+import { listGroupPosts } from '../../services/groups/group-posts.js';
+import {
+  archiveGroupAnswer,
+  changeGroupAnswer,
+  createGroupAnswer,
+  followOnGroupAnswer,
+  groupAllowanceAnswer,
+  groupAnswer,
+  groupsAnswer,
+  publishGroupPostWithAuthor,
+  type GroupAnswer,
+  type GroupsAnswer,
+} from '../../services/groups/group-answers.js';
 import { presentGroup } from '../../presenters/group.js';
 import { presentPost } from '../../presenters/post.js';
-import { storeNameMap } from '../../presenters/store.js';
-import type { CustomerGroupDoc } from '../../models/customer-group.js';
 import { apiImageBase } from './media.js';
 
 const groupListQuery = z.object({ status: z.enum(['active', 'archived']).optional() });
@@ -20,61 +26,46 @@ const postListQuery = z.object({ limit: optionalNumber(1, 100).pipe(z.number().i
 const statsQuery = z.object({ days: optionalNumber(1, 366).pipe(z.number().int('out_of_range').default(30)) });
 
 /** Groups as the API shows them: the cap in force (the group's own within the organisation's) and the store's name. */
-async function groupBodies(req: Request, groups: CustomerGroupDoc[]) {
-  const ctx = ctxOf(req);
-  const [settings, stores] = await Promise.all([getOrgSettings(ctx), listStoreChoices(ctx)]);
-  const names = storeNameMap(stores);
-  return groups.map((group) => presentGroup(group, settings.groupMemberCap, names));
-}
-
-const groupBody = async (req: Request, group: CustomerGroupDoc) => (await groupBodies(req, [group]))[0]!;
+const groupBodies = ({ groups, orgCap, storeNames }: GroupsAnswer) => groups.map((group) => presentGroup(group, orgCap, storeNames));
+const groupBody = ({ group, orgCap, storeNames }: GroupAnswer) => presentGroup(group, orgCap, storeNames);
 
 export const groupApiRoutes: RouteSpec[] = [
   route({
     method: 'get',
     path: '/groups',
     access: { permission: 'group.read' },
-    handler: async (req, res) => res.json({ items: await groupBodies(req, await listGroups(ctxOf(req), groupListQuery.parse(req.query))) }),
+    handler: async (req, res) => res.json({ items: groupBodies(await groupsAnswer(ctxOf(req), groupListQuery.parse(req.query))) }),
   }),
   route({
     method: 'post',
     path: '/groups',
     access: { permission: 'group.manage' },
-    handler: async (req, res) => res.status(201).json(await groupBody(req, await createGroup(ctxOf(req), groupSchema.parse(req.body)))),
+    handler: async (req, res) => res.status(201).json(groupBody(await createGroupAnswer(ctxOf(req), groupSchema.parse(req.body)))),
   }),
   route({
     method: 'get',
     path: '/groups/:id',
     access: { permission: 'group.read' },
-    handler: async (req, res) => res.json(await groupBody(req, await getGroup(ctxOf(req), String(req.params.id)))),
+    handler: async (req, res) => res.json(groupBody(await groupAnswer(ctxOf(req), String(req.params.id)))),
   }),
   route({
     method: 'patch',
     path: '/groups/:id',
     access: { permission: 'group.manage' },
-    handler: async (req, res) => {
-      const ctx = ctxOf(req);
-      const current = await getGroup(ctx, String(req.params.id), 'group.manage');
-      // The group's own cap (null: the organisation's) is what a PATCH without `cap` keeps.
-      const input = groupSchema.parse({ name: current.name, notice: current.notice, cap: current.cap ?? undefined, ...(req.body as object) });
-      res.json(await groupBody(req, await updateGroup(ctx, String(current._id), input)));
-    },
+    // The body is laid over what the group keeps and parsed as a whole once the group is known to be the actor's.
+    handler: async (req, res) => res.json(groupBody(await changeGroupAnswer(ctxOf(req), String(req.params.id), (kept) => groupSchema.parse({ ...kept, ...(req.body as object) })))),
   }),
   route({
     method: 'post',
     path: '/groups/:id/archive',
     access: { permission: 'group.manage' },
-    handler: async (req, res) => {
-      const ctx = ctxOf(req);
-      await archiveGroup(ctx, String(req.params.id));
-      res.json(await groupBody(req, await getGroup(ctx, String(req.params.id))));
-    },
+    handler: async (req, res) => res.json(groupBody(await archiveGroupAnswer(ctxOf(req), String(req.params.id)))),
   }),
   route({
     method: 'post',
     path: '/groups/:id/follow-on',
     access: { permission: 'group.manage' },
-    handler: async (req, res) => res.status(201).json(await groupBody(req, await createFollowOnGroup(ctxOf(req), String(req.params.id)))),
+    handler: async (req, res) => res.status(201).json(groupBody(await followOnGroupAnswer(ctxOf(req), String(req.params.id)))),
   }),
 
   route({
@@ -119,12 +110,7 @@ export const groupApiRoutes: RouteSpec[] = [
     method: 'post',
     path: '/groups/:id/posts',
     access: { permission: 'group.manage' },
-    handler: async (req, res) => {
-      const ctx = ctxOf(req);
-      const post = await publishGroupPost(ctx, String(req.params.id), postContentSchema.parse(req.body));
-      const [withName] = await withAuthorNames(ctx.orgId, [post]);
-      res.status(201).json(presentPost(withName!, apiImageBase));
-    },
+    handler: async (req, res) => res.status(201).json(presentPost(await publishGroupPostWithAuthor(ctxOf(req), String(req.params.id), postContentSchema.parse(req.body)), apiImageBase)),
   }),
   route({
     method: 'get',
@@ -137,8 +123,7 @@ export const groupApiRoutes: RouteSpec[] = [
     path: '/groups/:id/allowance',
     access: { permission: 'group.read' },
     handler: async (req, res) => {
-      const ctx = ctxOf(req);
-      const allowance = await groupPostAllowance(ctx, await getGroup(ctx, String(req.params.id)));
+      const allowance = await groupAllowanceAnswer(ctxOf(req), String(req.params.id));
       res.json({ ...allowance, nextAllowedAt: allowance.nextAllowedAt?.toISOString() ?? null });
     },
   }),

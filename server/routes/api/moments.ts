@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { route, ctxOf, type RouteSpec } from '../define.js';
 import { momentSchema } from '../schemas/social.schema.js';
 import { optionalNumber } from '../schemas/common.js';
-import { getMoment, listMoments, momentQuota, publishMoment, withAuthorNames } from '../../services/moments/moments.js';
+import { getMoment, listMoments, momentQuota } from '../../services/moments/moments.js';
+import { publishMomentWithAuthor } from '../../services/moments/moment-page.js';
 import { presentPost, presentPostDetail } from '../../presenters/post.js';
 import { apiImageBase } from './media.js';
 
@@ -29,11 +30,9 @@ export const momentApiRoutes: RouteSpec[] = [
     path: '/moments',
     access: { permission: 'moment.publish' },
     handler: async (req, res) => {
-      const ctx = ctxOf(req);
       const { audience, tagIds, ...content } = momentSchema.parse(req.body);
-      const post = await publishMoment(ctx, { ...content, tagIds: audience ? audience.tags : tagIds });
-      const [withName] = await withAuthorNames(ctx.orgId, [post]);
-      res.status(201).json(presentPost(withName!, apiImageBase));
+      const post = await publishMomentWithAuthor(ctxOf(req), { ...content, tagIds: audience ? audience.tags : tagIds });
+      res.status(201).json(presentPost(post, apiImageBase));
     },
   }),
   route({

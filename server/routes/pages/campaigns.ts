@@ -7,9 +7,8 @@ import { flash } from '../flash.js';
 import { tr } from '../translate.js';
 import { receiveMultipartForm } from '../uploads.js';
 import { campaignSchema } from '../schemas/social.schema.js';
-import { campaignCompletion, campaignIsOpen, cancelCampaign, createCampaign, getCampaign, listCampaigns, updateCampaign, type CompletionRow } from '../../services/campaigns/campaigns.js';
-import { listStoreChoices } from '../../services/org/stores.js';
-import { listTagGroups } from '../../services/tags/tags.js';
+import { cancelCampaign, createCampaign, listCampaigns, updateCampaign, type CompletionRow } from '../../services/campaigns/campaigns.js';
+import { campaignFormChoices, campaignPage, type CampaignFormChoices } from '../../services/campaigns/campaign-page.js';
 import { socialLimits } from '../../services/settings/org-settings.js';
 import { presentCampaign } from '../../presenters/campaign.js';
 import { presentTagGroup } from '../../presenters/tag.js';
@@ -22,8 +21,6 @@ const pictureLimits = { maxFiles: socialLimits.postImagesMax, maxFileBytes: soci
 /** The cancel button carries nothing but the CSRF token. */
 const cancelForm = z.object({});
 
-const timezoneOf = (res: Response) => (res.locals.timezone as string | undefined) ?? 'Asia/Shanghai';
-
 /** What a `datetime-local` field shows and sends: the organisation's wall-clock time. */
 function localInput(at: Date, timezone: string): string {
   return DateTime.fromJSDate(at, { zone: timezone }).toFormat("yyyy-MM-dd'T'HH:mm");
@@ -32,15 +29,13 @@ function localInput(at: Date, timezone: string): string {
 /** Repeated fields (checkboxes) come back as lists, so the form can tick them again. */
 const listValues = (body: Record<string, unknown>) => ({ storeIds: fieldList(body.storeIds), tagIds: fieldList(body.tagIds), imageIds: fieldList(body.imageIds) });
 
-/** Stores to target and enterprise tags only: a marketer's personal tags mean nothing to the clerks who publish. */
-async function formChoices(req: Request, res: Response) {
-  const ctx = ctxOf(req);
-  const [stores, tags] = await Promise.all([listStoreChoices(ctx), listTagGroups(ctx)]);
+/** The form's choices as the view shows them; the earliest publish time is now on the organisation's clock. */
+function presentChoices({ stores, tagGroups, timezone }: CampaignFormChoices) {
   return {
     stores: stores.map((s) => ({ id: String(s._id), name: s.name })),
-    tagGroups: tags.groups.map((g) => presentTagGroup(g)),
+    tagGroups: tagGroups.map((g) => presentTagGroup(g)),
     kinds: postKinds,
-    minPublishAt: localInput(clock.now(), timezoneOf(res)),
+    minPublishAt: localInput(clock.now(), timezone),
     textMax: socialLimits.postTextMax,
     imagesMax: socialLimits.postImagesMax,
   };
@@ -48,12 +43,11 @@ async function formChoices(req: Request, res: Response) {
 
 const withPercent = <R extends Omit<CompletionRow, 'id' | 'name'>>(row: R) => ({ ...row, percent: row.total ? Math.round((row.published / row.total) * 100) : 0 });
 
-async function detailModel(req: Request, res: Response, extra: Record<string, unknown> = {}) {
-  const ctx = ctxOf(req);
-  const campaign = await getCampaign(ctx, String(req.params.id));
-  const view = presentCampaign(campaign);
-  const editing = can(ctx.actor, 'campaign.manage') && campaignIsOpen(campaign);
-  const [choices, completion] = await Promise.all([formChoices(req, res), campaign.status === 'fired' ? campaignCompletion(ctx, view.id) : Promise.resolve(null)]);
+async function detailModel(req: Request, extra: Record<string, unknown> = {}) {
+  const page = await campaignPage(ctxOf(req), String(req.params.id));
+  const { completion, editing } = page;
+  const view = presentCampaign(page.campaign);
+  const choices = presentChoices(page);
   const storeNames = new Map(choices.stores.map((s) => [s.id, s.name]));
   const tagNames = new Map(choices.tagGroups.flatMap((g) => g.tags.map((t) => [t.id, t.name] as const)));
   return {
@@ -72,13 +66,13 @@ async function detailModel(req: Request, res: Response, extra: Record<string, un
           totals: withPercent(completion.totals),
         }
       : null,
-    values: { title: view.title, kind: view.kind, text: view.text, link: view.link ?? '', storeIds: view.storeIds, tagIds: view.tagIds, imageIds: view.images.map((i) => i.id), publishAt: localInput(view.publishAt, timezoneOf(res)) },
+    values: { title: view.title, kind: view.kind, text: view.text, link: view.link ?? '', storeIds: view.storeIds, tagIds: view.tagIds, imageIds: view.images.map((i) => i.id), publishAt: localInput(view.publishAt, page.timezone) },
     ...extra,
   };
 }
 
-async function newModel(req: Request, res: Response) {
-  return { title: tr(req, 'campaigns.newTitle'), action: '/campaigns', editing: true, ...(await formChoices(req, res)), values: { kind: 'moment', storeIds: [], tagIds: [], imageIds: [] } };
+async function newModel(req: Request) {
+  return { title: tr(req, 'campaigns.newTitle'), action: '/campaigns', editing: true, ...presentChoices(await campaignFormChoices(ctxOf(req))), values: { kind: 'moment', storeIds: [], tagIds: [], imageIds: [] } };
 }
 
 /** Create and edit: a multipart form (pictures), parsed like any form; kept pictures come as `imageIds`, new ones as files. */
@@ -105,7 +99,7 @@ export const campaignPageRoutes: RouteSpec[] = [
       res.render('pages/campaigns/list', { title: tr(req, 'campaigns.title'), campaigns: campaigns.map((c) => presentCampaign(c)), canManage: can(ctx.actor, 'campaign.manage') });
     },
   }),
-  route({ method: 'get', path: '/campaigns/new', access: { permission: 'campaign.manage' }, handler: async (req, res) => res.render('pages/campaigns/campaign', await newModel(req, res)) }),
+  route({ method: 'get', path: '/campaigns/new', access: { permission: 'campaign.manage' }, handler: async (req, res) => res.render('pages/campaigns/campaign', await newModel(req)) }),
   route({
     method: 'post',
     path: '/campaigns',
@@ -113,7 +107,7 @@ export const campaignPageRoutes: RouteSpec[] = [
     handler: (req, res) =>
       campaignForm(req, res, {
         view: 'pages/campaigns/campaign',
-        model: () => newModel(req, res),
+        model: () => newModel(req),
         save: async (input, images) => {
           // A new campaign has no pictures of its own yet; ids posted here would only borrow others'.
           const campaign = await createCampaign(ctxOf(req), { ...input, imageIds: [], images });
@@ -122,7 +116,7 @@ export const campaignPageRoutes: RouteSpec[] = [
         },
       }),
   }),
-  route({ method: 'get', path: '/campaigns/:id', access: { permission: 'campaign.read' }, handler: async (req, res) => res.render('pages/campaigns/campaign', await detailModel(req, res)) }),
+  route({ method: 'get', path: '/campaigns/:id', access: { permission: 'campaign.read' }, handler: async (req, res) => res.render('pages/campaigns/campaign', await detailModel(req)) }),
   route({
     method: 'post',
     path: '/campaigns/:id',
@@ -130,7 +124,7 @@ export const campaignPageRoutes: RouteSpec[] = [
     handler: (req, res) =>
       campaignForm(req, res, {
         view: 'pages/campaigns/campaign',
-        model: () => detailModel(req, res),
+        model: () => detailModel(req),
         save: async (input, images) => {
           await updateCampaign(ctxOf(req), String(req.params.id), { ...input, images });
           flash(req, 'success', 'campaigns.saved');
@@ -146,7 +140,7 @@ export const campaignPageRoutes: RouteSpec[] = [
       handleForm(req, res, {
         schema: cancelForm,
         view: 'pages/campaigns/campaign',
-        model: () => detailModel(req, res),
+        model: () => detailModel(req),
         onValid: async () => {
           await cancelCampaign(ctxOf(req), String(req.params.id));
           flash(req, 'success', 'campaigns.cancelled');

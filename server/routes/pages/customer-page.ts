@@ -11,6 +11,7 @@ import { countJoin } from '../../services/groups/join-limits.js';
 import { memberFromLinkToken, memberFromToken, memberTokenFor, type MemberContext } from '../../services/members/members.js';
 import { addComment, setLike, type FeedItem } from '../../services/members/feed.js';
 import { memberPage, openMemberImage } from '../../services/members/page.js';
+import { countMemberAction } from '../../services/members/member-limits.js';
 import type { MediaVariant } from '../../services/media/media.js';
 import { isSafeLink } from '../../services/posts/content.js';
 import { socialLimits } from '../../services/settings/org-settings.js';
@@ -18,7 +19,7 @@ import { presentGroupForMember } from '../../presenters/group.js';
 import { presentFeedItem } from '../../presenters/post.js';
 import { clientIp } from '../../middlewares/auth.js';
 import { toAppError } from '../../middlewares/errors.js';
-import { NotFoundError } from '../../errors.js';
+import { NotFoundError, RateLimitedError } from '../../errors.js';
 
 // Public pages of customers: the group invite page (/g/:key) and the customer page (/my/:orgId) with their feed and groups.
 
@@ -90,7 +91,14 @@ async function pageModel(req: Request, member: MemberContext, extra: Record<stri
 async function withMember(req: Request, res: Response, act: (member: MemberContext) => Promise<unknown>): Promise<void> {
   const member = await rememberedMember(req);
   if (!member) return void res.redirect(303, pageOf(String(req.params.orgId)));
-  await act(member);
+  try {
+    await act(member);
+  } catch (err) {
+    // Too many actions: back to the page with the reason, not an error page.
+    if (!(err instanceof RateLimitedError)) throw err;
+    flash(req, 'danger', err.messageKey, err.messageParams);
+    res.redirect(303, pageOf(member.orgId));
+  }
 }
 
 const postAnchor = (req: Request) => `${pageOf(String(req.params.orgId))}#post-${encodeURIComponent(String(req.params.postId))}`;
@@ -181,6 +189,7 @@ export const customerSelfPageRoutes: RouteSpec[] = [
     access: { public: true },
     handler: (req, res) =>
       withMember(req, res, async (member) => {
+        await countMemberAction(member, clientIp(req));
         await setLike(member, String(req.params.postId), likeSchema.parse(req.body).liked);
         res.redirect(303, postAnchor(req));
       }),
@@ -196,6 +205,7 @@ export const customerSelfPageRoutes: RouteSpec[] = [
           view: 'pages/members/page',
           model: () => pageModel(req, member, { errorPostId: String(req.params.postId) }),
           onValid: async (input) => {
+            await countMemberAction(member, clientIp(req));
             await addComment(member, String(req.params.postId), input.text);
             return postAnchor(req);
           },
@@ -208,6 +218,7 @@ export const customerSelfPageRoutes: RouteSpec[] = [
     access: { public: true },
     handler: (req, res) =>
       withMember(req, res, async (member) => {
+        await countMemberAction(member, clientIp(req));
         await leaveGroup(member, String(req.params.groupId));
         flash(req, 'success', 'members.groups.left');
         res.redirect(303, pageOf(member.orgId));

@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { z } from 'zod';
 import { route, ctxOf, type RouteSpec } from '../define.js';
 import { fieldList, handleForm } from '../forms.js';
@@ -6,16 +6,14 @@ import { flash } from '../flash.js';
 import { tr } from '../translate.js';
 import { receiveMultipartForm } from '../uploads.js';
 import { momentSchema } from '../schemas/social.schema.js';
-import { getMoment, listMoments, momentQuota, publishMoment } from '../../services/moments/moments.js';
-import { listMyCampaignTasks, publishCampaignTask, skipCampaignTask } from '../../services/campaigns/campaigns.js';
-import { listTagGroups, tagNamesFor } from '../../services/tags/tags.js';
+import { publishMoment } from '../../services/moments/moments.js';
+import { momentPage, momentsPage } from '../../services/moments/moment-page.js';
+import { publishCampaignTask, skipCampaignTask } from '../../services/campaigns/campaigns.js';
 import { localTimeOf } from '../../services/limits/usage.js';
 import { socialLimits } from '../../services/settings/org-settings.js';
 import { presentPost, presentPostDetail } from '../../presenters/post.js';
 import { presentCampaignTask } from '../../presenters/campaign.js';
 import { presentTag, presentTagGroup } from '../../presenters/tag.js';
-import { can } from '../../policies/permissions.js';
-import { toObjectId } from '../../services/ids.js';
 
 /**
  * The composer's form: `audienceMode` says whether the chosen tags count ("all my customers" ignores ticks left
@@ -32,25 +30,15 @@ const taskForm = z.object({});
 
 const pictureLimits = { maxFiles: socialLimits.postImagesMax, maxFileBytes: socialLimits.imageMaxBytes };
 
-const timezoneOf = (res: Response) => (res.locals.timezone as string | undefined) ?? 'Asia/Shanghai';
-
 /** The moments page: today's quota and the composer (for those who post), open campaign tasks, and the posts within reach. */
-async function momentsModel(req: Request, res: Response, extra: Record<string, unknown> = {}) {
+async function momentsModel(req: Request, extra: Record<string, unknown> = {}) {
   const ctx = ctxOf(req);
-  const canPublish = can(ctx.actor, 'moment.publish');
-  const hasTasks = can(ctx.actor, 'campaign.task');
-  const [quota, posts, tasks, tags] = await Promise.all([
-    canPublish ? momentQuota(ctx) : Promise.resolve(null),
-    listMoments(ctx, { limit: 50 }),
-    hasTasks ? listMyCampaignTasks(ctx, { status: 'open' }) : Promise.resolve([]),
-    canPublish ? listTagGroups(ctx) : Promise.resolve(null),
-  ]);
-  const tagNames = await tagNamesFor(ctx, [...new Set(posts.flatMap((p) => p.audienceTagIds.map(String)))].map((id) => toObjectId(id)));
+  const { canPublish, hasTasks, quota, posts, tasks, tags, tagNames, timezone } = await momentsPage(ctx);
   return {
     title: tr(req, 'moments.title'),
     canPublish,
     hasTasks,
-    quota: quota ? { ...quota, resetsAtLocal: localTimeOf(quota.resetsAt, timezoneOf(res)) } : null,
+    quota: quota ? { ...quota, resetsAtLocal: localTimeOf(quota.resetsAt, timezone) } : null,
     textMax: socialLimits.postTextMax,
     imagesMax: socialLimits.postImagesMax,
     tagGroups: tags ? tags.groups.map((g) => presentTagGroup(g)) : [],
@@ -76,7 +64,7 @@ function taskAction(path: string, act: (req: Request) => Promise<unknown>, doneK
       handleForm(req, res, {
         schema: taskForm,
         view: 'pages/moments/index',
-        model: () => momentsModel(req, res, { errorTaskId: String(req.params.id) }),
+        model: () => momentsModel(req, { errorTaskId: String(req.params.id) }),
         onValid: async () => {
           await act(req);
           flash(req, 'success', doneKey);
@@ -87,7 +75,7 @@ function taskAction(path: string, act: (req: Request) => Promise<unknown>, doneK
 }
 
 export const momentPageRoutes: RouteSpec[] = [
-  route({ method: 'get', path: '/moments', access: { permission: 'moment.read' }, handler: async (req, res) => res.render('pages/moments/index', await momentsModel(req, res)) }),
+  route({ method: 'get', path: '/moments', access: { permission: 'moment.read' }, handler: async (req, res) => res.render('pages/moments/index', await momentsModel(req)) }),
   route({
     method: 'post',
     path: '/moments',
@@ -99,7 +87,7 @@ export const momentPageRoutes: RouteSpec[] = [
         schema: momentPageSchema,
         view: 'pages/moments/index',
         // Browsers cannot put chosen files back into a file field: the page says so when there were some.
-        model: () => momentsModel(req, res, { imagesLost: form.files.length > 0 }),
+        model: () => momentsModel(req, { imagesLost: form.files.length > 0 }),
         formValues: (body) => ({ tagIds: fieldList(body.tagIds), audienceMode: body.audienceMode === 'tags' ? 'tags' : 'all' }),
         onValid: async (input) => {
           await publishMoment(ctxOf(req), { text: input.text, link: input.link, images: form.files, tagIds: input.audienceMode === 'tags' ? input.tagIds : [] });
@@ -116,9 +104,7 @@ export const momentPageRoutes: RouteSpec[] = [
     path: '/moments/:id',
     access: { permission: 'moment.read' },
     handler: async (req, res) => {
-      const ctx = ctxOf(req);
-      const moment = await getMoment(ctx, String(req.params.id));
-      const tagNames = await tagNamesFor(ctx, moment.audienceTagIds);
+      const { moment, tagNames } = await momentPage(ctxOf(req), String(req.params.id));
       const post = presentPostDetail(moment);
       res.render('pages/moments/detail', {
         title: tr(req, 'moments.detailTitle'),

@@ -24,27 +24,27 @@ export const groupSchema = z.object({
 });
 
 export const addMemberSchema = z.object({ customerId: id });
-export const addMembersSchema = z.object({ customerIds: arrayOf(id).pipe(z.array(id).min(1, 'required').max(200, 'too_many')) });
+export const addMembersSchema = z.object({ customerIds: arrayOf(id).pipe(z.array(id).min(1, 'required').max(socialLimits.membersPerAddMax, 'too_many')) });
 
 export const momentSchema = postContentSchema.extend({
   /** The API's shape `{audience: {tags: [...]}}`; pages send `tagIds`. */
-  audience: z.object({ tags: z.array(id).max(50, 'too_many').default([]) }).strict().optional(),
-  tagIds: arrayOf(id).pipe(z.array(id).max(50, 'too_many')),
+  audience: z.object({ tags: z.array(id).max(socialLimits.audienceTagsMax, 'too_many').default([]) }).strict().optional(),
+  tagIds: arrayOf(id).pipe(z.array(id).max(socialLimits.audienceTagsMax, 'too_many')),
 });
 
 export const commentSchema = z.object({ text: requiredText(socialLimits.commentMax) });
 export const likeSchema = z.object({ liked: z.preprocess((v) => v === true || v === 'true' || v === '1' || v === 'on', z.boolean()) });
 
 export const joinSchema = z.object({
-  name: requiredText(60),
-  phone: requiredText(30),
+  name: requiredText(socialLimits.memberNameMax),
+  phone: requiredText(socialLimits.phoneInputMax),
 });
 
 /** A publish time from a `datetime-local` field (the organisation's local time) or an ISO instant from the API. */
 export const campaignSchema = postContentSchema.extend({
   kind: z.enum(postKinds),
-  title: requiredText(60),
-  storeIds: arrayOf(id).pipe(z.array(id).max(500, 'too_many')),
-  tagIds: arrayOf(id).pipe(z.array(id).max(50, 'too_many')),
+  title: requiredText(socialLimits.campaignTitleMax),
+  storeIds: arrayOf(id).pipe(z.array(id).max(socialLimits.targetStoresMax, 'too_many')),
+  tagIds: arrayOf(id).pipe(z.array(id).max(socialLimits.audienceTagsMax, 'too_many')),
   publishAt: requiredText(40),
 });

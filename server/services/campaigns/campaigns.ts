@@ -18,6 +18,7 @@ import { publishGroupPost } from '../groups/group-posts.js';
 import { clock } from '../../clock.js';
 import { DateTime } from 'luxon';
 import { getOrgSettings } from '../org/settings.js';
+import { socialLimits } from '../settings/org-settings.js';
 import { mongoose } from '../../db/connect.js';
 
 /** `publishAt`: an instant, or a local date and time (`2026-12-01T10:00`, as a form's datetime field sends) in the organisation's timezone. */
@@ -35,7 +36,7 @@ async function checkTargets(ctx: ServiceContext, input: Pick<CampaignInput, 'kin
   const errors: Record<string, string[]> = {};
   const title = input.title.trim();
   if (!title) errors.title = ['required'];
-  else if (title.length > 60) errors.title = ['too_long'];
+  else if (title.length > socialLimits.campaignTitleMax) errors.title = ['too_long'];
   const publishAt = parsePublishAt(input.publishAt, (await getOrgSettings(ctx)).timezone);
   if (!publishAt) errors.publishAt = ['invalid_date'];
   else if (publishAt.getTime() <= clock.now().getTime()) errors.publishAt = ['in_past'];

@@ -103,6 +103,9 @@ export const socialLimits = {
   memberTokenDays: 180,
   /** How long a personal customer-page link a clerk shares stays valid before it is opened. */
   memberLinkDays: 7,
+  /** Likes, comments and leaving groups on the customer page, per customer and per address, per hour. */
+  memberActionsPerHour: 60,
+  memberActionsPerHourPerIp: 300,
   /** Anonymous joins through invite pages, per IP address and hour. */
   joinsPerHourPerIp: 30,
   campaignTitleMax: 60,

@@ -1,0 +1,43 @@
+import { can } from '../../policies/permissions.js';
+import type { ServiceContext } from '../context.js';
+import { toObjectId } from '../ids.js';
+import { getOrgSettings } from '../org/settings.js';
+import { listTagGroups, tagNamesFor } from '../tags/tags.js';
+import { listMyCampaignTasks } from '../campaigns/campaigns.js';
+import { getMoment, listMoments, momentQuota, publishMoment, withAuthorNames, type MomentDetail, type MomentInput, type MomentListItem } from './moments.js';
+
+// What the moments page and the moments API answer with, gathered here so each route makes one service call.
+
+/** How many of the latest moments the page lists. */
+const MOMENTS_ON_PAGE = 50;
+
+/**
+ * The moments page: today's quota and the tags to aim at (for those who post), open campaign tasks (for those who
+ * have them), the moments within reach with their audience tags' names, and the timezone times are shown in.
+ */
+export async function momentsPage(ctx: ServiceContext) {
+  const canPublish = can(ctx.actor, 'moment.publish');
+  const hasTasks = can(ctx.actor, 'campaign.task');
+  const [settings, quota, posts, tasks, tags] = await Promise.all([
+    getOrgSettings(ctx),
+    canPublish ? momentQuota(ctx) : Promise.resolve(null),
+    listMoments(ctx, { limit: MOMENTS_ON_PAGE }),
+    hasTasks ? listMyCampaignTasks(ctx, { status: 'open' }) : Promise.resolve([]),
+    canPublish ? listTagGroups(ctx) : Promise.resolve(null),
+  ]);
+  const tagNames = await tagNamesFor(ctx, [...new Set(posts.flatMap((p) => p.audienceTagIds.map(String)))].map((id) => toObjectId(id)));
+  return { canPublish, hasTasks, quota, posts, tasks, tags, tagNames, timezone: settings.timezone };
+}
+
+/** One moment with who liked it and what was said, and the names of the tags it was aimed at. */
+export async function momentPage(ctx: ServiceContext, postId: string): Promise<{ moment: MomentDetail; tagNames: Map<string, string> }> {
+  const moment = await getMoment(ctx, postId);
+  return { moment, tagNames: await tagNamesFor(ctx, moment.audienceTagIds) };
+}
+
+/** A new moment as lists show it: with its author's name. */
+export async function publishMomentWithAuthor(ctx: ServiceContext, input: MomentInput): Promise<MomentListItem> {
+  const post = await publishMoment(ctx, input);
+  const [withName] = await withAuthorNames(ctx.orgId, [post]);
+  return withName!;
+}
