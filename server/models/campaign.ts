@@ -46,6 +46,7 @@ const campaignSchema = new Schema<CampaignDoc>(
 
 campaignSchema.index({ status: 1, publishAt: 1 });
 campaignSchema.index({ orgId: 1, publishAt: -1 });
+campaignSchema.index({ orgId: 1, imageIds: 1 });
 
 export const Campaign = model<CampaignDoc>('Campaign', campaignSchema);
 

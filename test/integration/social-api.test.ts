@@ -376,8 +376,8 @@ describe('permissions and tenancy', () => {
 });
 
 describe('media', () => {
-  it('stores a real PNG, serves it and its thumbnail with caching headers, and lets a moment use its id', async () => {
-    const { org, clerk, manager } = await team();
+  it('stores a real PNG, lets a moment use its id, and serves it with caching headers only to staff who may read what shows it', async () => {
+    const { org, clerk, clerk2, manager, marketer } = await team();
     const auth = await bearer(clerk.login);
     const png = await pngBytes();
     const res = await api().post('/api/v1/media').set(auth).set('Content-Type', 'image/png').send(png);
@@ -385,6 +385,12 @@ describe('media', () => {
     const id = res.body.id as string;
     expect(res.body).toEqual({ id, url: `/api/v1/media/${id}`, thumbUrl: `/api/v1/media/${id}/thumb` });
     expect(await mediaFiles(org._id)).toBe(2);
+    // Not yet in anything: only the uploader reads it.
+    await api().get(res.body.url).set(await bearer(manager.login)).expect(404);
+
+    const moment = await api().post('/api/v1/moments').set(auth).send({ text: '新品到店', imageIds: [id] }).expect(201);
+    expect(moment.body.images).toEqual([{ id, url: `/api/v1/media/${id}`, thumbUrl: `/api/v1/media/${id}/thumb` }]);
+    expect((await api().get(`/api/v1/moments/${moment.body.id}`).set(auth).expect(200)).body.images[0].id).toBe(id);
 
     const original = await api().get(res.body.url).set(await bearer(manager.login)).buffer(true).parse((r, done) => {
       const chunks: Buffer[] = [];
@@ -398,10 +404,11 @@ describe('media', () => {
     await api().get(res.body.url).set(auth).set('If-None-Match', original.headers.etag!).expect(304);
     const thumb = await api().get(res.body.thumbUrl).set(auth).expect(200);
     expect(thumb.headers['content-type']).toBe('image/webp');
-
-    const moment = await api().post('/api/v1/moments').set(auth).send({ text: '新品到店', imageIds: [id] }).expect(201);
-    expect(moment.body.images).toEqual([{ id, url: `/api/v1/media/${id}`, thumbUrl: `/api/v1/media/${id}/thumb` }]);
-    expect((await api().get(`/api/v1/moments/${moment.body.id}`).set(auth).expect(200)).body.images[0].id).toBe(id);
+    // The store's manager and the marketers read the clerk's moments; a colleague clerk and another organisation do not.
+    await api().get(res.body.thumbUrl).set(await bearer(marketer.login)).expect(200);
+    await api().get(res.body.url).set(await bearer(clerk2.login)).expect(404);
+    const stranger = await team();
+    await api().get(res.body.url).set(await bearer(stranger.admin.login)).expect(404);
     expect(await api().get('/api/v1/media/not-an-id').set(auth).then((r) => r.status)).toBe(404);
   });
 });

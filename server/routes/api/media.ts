@@ -1,7 +1,8 @@
 import { route, ctxOf, type RouteSpec } from '../define.js';
 import { receiveRawBody } from '../uploads.js';
 import { sendImage } from '../send-image.js';
-import { checkImages, openImage, storeImages } from '../../services/media/media.js';
+import { checkImages, storeImages } from '../../services/media/media.js';
+import { openStaffImage } from '../../services/media/staff-images.js';
 import { socialLimits } from '../../services/settings/org-settings.js';
 import { presentImages, type ImageBase } from '../../presenters/post.js';
 
@@ -28,12 +29,12 @@ export const mediaApiRoutes: RouteSpec[] = [
     method: 'get',
     path: '/media/:id',
     access: { signedIn: true },
-    handler: async (req, res) => sendImage(req, res, await openImage(ctxOf(req).orgId, String(req.params.id), 'original')),
+    handler: async (req, res) => sendImage(req, res, await openStaffImage(ctxOf(req), String(req.params.id), 'original')),
   }),
   route({
     method: 'get',
     path: '/media/:id/thumb',
     access: { signedIn: true },
-    handler: async (req, res) => sendImage(req, res, await openImage(ctxOf(req).orgId, String(req.params.id), 'thumb')),
+    handler: async (req, res) => sendImage(req, res, await openStaffImage(ctxOf(req), String(req.params.id), 'thumb')),
   }),
 ];

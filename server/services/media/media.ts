@@ -100,6 +100,13 @@ export async function openImage(orgId: string, imageId: string, variant: MediaVa
   return { stream: bucket().openDownloadStream(file._id), mime: String(file.metadata?.mime), size: file.length, etag: `"${String(file._id)}"` };
 }
 
+/** Who uploaded a picture of the organisation (null for the organisation's own jobs, or no such picture). */
+export async function imageUploader(orgId: string, imageId: string): Promise<string | null> {
+  if (!mongoose.isObjectIdOrHexString(imageId)) return null;
+  const [file] = await bucket().find({ _id: new ObjectId(imageId), 'metadata.orgId': new ObjectId(orgId) }).project({ metadata: 1 }).limit(1).toArray();
+  return file?.metadata?.uploadedBy ? String(file.metadata.uploadedBy) : null;
+}
+
 /** Removes pictures and their thumbnails (a publish that failed after storing them). */
 export async function deleteImages(orgId: string, ids: mongoose.Types.ObjectId[]): Promise<void> {
   if (!ids.length) return;

@@ -1,0 +1,40 @@
+import { SocialPost } from '../../models/social-post.js';
+import { CustomerGroup } from '../../models/customer-group.js';
+import { Campaign, CampaignTask } from '../../models/campaign.js';
+import { NotFoundError } from '../../errors.js';
+import { can, scopeOf } from '../../policies/permissions.js';
+import type { ServiceContext } from '../context.js';
+import { toObjectId } from '../ids.js';
+import { imageUploader, openImage, type MediaVariant } from './media.js';
+
+const idOf = (value: unknown) => (value ? String(value) : null);
+
+/**
+ * A picture reaches a staff member who may read something that shows it: her own upload, a moment or group post in
+ * her reach, a campaign she follows or has a task of. Being in the same organisation is not enough: a clerk's
+ * tag-targeted post or a campaign not yet published is not for every colleague.
+ */
+async function staffMayViewImage(ctx: ServiceContext, imageId: string): Promise<boolean> {
+  const orgId = toObjectId(ctx.orgId);
+  const id = toObjectId(imageId, 'image');
+  if ((await imageUploader(ctx.orgId, imageId)) === ctx.actor.id) return true;
+  const posts = await SocialPost.find({ orgId, imageIds: id }, { kind: 1, authorId: 1, storeId: 1, groupId: 1 }).limit(100).lean();
+  if (posts.some((p) => p.kind === 'moment' && can(ctx.actor, 'moment.read', { ownerId: idOf(p.authorId), storeId: idOf(p.storeId) }))) return true;
+  const groupIds = posts.flatMap((p) => (p.kind === 'group' && p.groupId ? [p.groupId] : []));
+  if (groupIds.length) {
+    const groups = await CustomerGroup.find({ orgId, _id: { $in: groupIds } }, { ownerId: 1, storeId: 1 }).lean();
+    if (groups.some((g) => can(ctx.actor, 'group.read', { ownerId: idOf(g.ownerId), storeId: idOf(g.storeId) }))) return true;
+  }
+  const campaigns = await Campaign.find({ orgId, imageIds: id }, { storeIds: 1 }).limit(100).lean();
+  if (!campaigns.length) return false;
+  const scope = scopeOf(ctx.actor, 'campaign.read');
+  if (scope === 'org') return true;
+  if (scope === 'store' && campaigns.some((c) => !c.storeIds.length || c.storeIds.some((s) => String(s) === ctx.actor.storeId))) return true;
+  return (await CampaignTask.exists({ orgId, campaignId: { $in: campaigns.map((c) => c._id) }, staffId: toObjectId(ctx.actor.id) })) !== null;
+}
+
+/** A picture for a staff page or API client; one out of reach answers 404, like one of another organisation. */
+export async function openStaffImage(ctx: ServiceContext, imageId: string, variant: MediaVariant) {
+  if (!(await staffMayViewImage(ctx, imageId))) throw new NotFoundError('No such image');
+  return openImage(ctx.orgId, imageId, variant);
+}
