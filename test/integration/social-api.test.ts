@@ -414,6 +414,24 @@ describe('media', () => {
 });
 
 describe('campaigns', () => {
+  it('keeps a campaign to its own pictures and removes the ones it stops showing', async () => {
+    const { org, marketer, admin } = await team();
+    const auth = await bearer(marketer.login);
+    const [mine, second] = [await uploadPng(auth), await uploadPng(auth)];
+    const someoneElses = await uploadPng(await bearer(admin.login));
+    const borrowed = await api().post('/api/v1/campaigns').set(auth).send({ kind: 'moment', title: '借图', text: '借别人的图', imageIds: [someoneElses], publishAt: '2026-12-12T10:00' });
+    expect(borrowed.status).toBe(400);
+    expect(borrowed.body.error.details.fields).toEqual({ imageIds: ['unknown_image'] });
+    expect(await mediaFiles(org._id)).toBe(6);
+
+    const created = await api().post('/api/v1/campaigns').set(auth).send({ kind: 'moment', title: '新品', text: '新品上市', imageIds: [mine, second], publishAt: '2026-12-12T10:00' }).expect(201);
+    await api().patch(`/api/v1/campaigns/${created.body.id}`).set(auth).send({ imageIds: [mine] }).expect(200);
+    // The picture taken out is gone with its thumbnail; the others stay.
+    expect(await mediaFiles(org._id)).toBe(4);
+    await api().delete(`/api/v1/campaigns/${created.body.id}`).set(auth).expect(204);
+    expect(await mediaFiles(org._id)).toBe(2);
+  });
+
   it('creates, changes and cancels a campaign; a fired one gives clerks tasks they publish once or skip', async () => {
     const { org, store, clerk, clerk2, marketer, manager } = await team();
     await customersOf(org._id, clerk, 2);

@@ -3,7 +3,7 @@ import { CustomerGroup } from '../../models/customer-group.js';
 import { Staff } from '../../models/staff.js';
 import { Store } from '../../models/store.js';
 import { Tag } from '../../models/tag.js';
-import type { PostKind, SocialPostDoc } from '../../models/social-post.js';
+import { SocialPost, type PostKind, type SocialPostDoc } from '../../models/social-post.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { authorize, scopeOf } from '../../policies/permissions.js';
 import type { ServiceContext } from '../context.js';
@@ -12,7 +12,7 @@ import { isDuplicateKey } from '../mongo-errors.js';
 import { resolveUsableTagIds } from '../tags/tags.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { checkDraft, withStoredImages, type DraftInput } from '../posts/draft.js';
-import { deleteImages } from '../media/media.js';
+import { deleteImages, imageUploader } from '../media/media.js';
 import { publishMoment } from '../moments/moments.js';
 import { publishGroupPost } from '../groups/group-posts.js';
 import { clock } from '../../clock.js';
@@ -54,6 +54,7 @@ async function checkTargets(ctx: ServiceContext, input: Pick<CampaignInput, 'kin
 export async function createCampaign(ctx: ServiceContext, input: CampaignInput): Promise<CampaignDoc> {
   authorize(ctx.actor, 'campaign.manage');
   const targets = await checkTargets(ctx, input);
+  await assertOwnPictures(ctx, input.imageIds ?? [], []);
   const draft = await checkDraft(ctx, input);
   const campaign = await withStoredImages(ctx, draft, async () => undefined, async (imageIds) =>
     (
@@ -101,6 +102,7 @@ export async function updateCampaign(ctx: ServiceContext, id: string, input: Cam
   // A fired campaign's time is past: say it is closed rather than that the (unchanged) time is in the past.
   if (!campaignIsOpen(current)) throw notEditable();
   const targets = await checkTargets(ctx, input);
+  await assertOwnPictures(ctx, input.imageIds ?? [], current.imageIds);
   const draft = await checkDraft(ctx, input);
   const updated = await withStoredImages(ctx, draft, async () => undefined, async (imageIds) => {
     const result = await Campaign.findOneAndUpdate(
@@ -111,9 +113,8 @@ export async function updateCampaign(ctx: ServiceContext, id: string, input: Cam
     if (!result) throw notEditable();
     return result;
   });
-  // Pictures the marketer took out belong to nothing else (a scheduled campaign has no posts yet): remove them.
   const kept = new Set(updated.imageIds.map(String));
-  await deleteImages(ctx.orgId, current.imageIds.filter((imageId) => !kept.has(String(imageId))));
+  await deleteUnusedPictures(current, current.imageIds.filter((imageId) => !kept.has(String(imageId))));
   await recordAudit(ctx, 'campaign.update', { type: 'campaign', id }, { publishAt: updated.publishAt.toISOString() });
   return updated;
 }
@@ -123,7 +124,30 @@ export async function cancelCampaign(ctx: ServiceContext, id: string): Promise<v
   const current = await getCampaign(ctx, id);
   const result = await Campaign.updateOne({ _id: current._id, orgId: current.orgId, status: 'scheduled', publishAt: { $gt: clock.now() } }, { $set: { status: 'cancelled' } });
   if (result.modifiedCount !== 1) throw notEditable();
+  await deleteUnusedPictures(current, current.imageIds);
   await recordAudit(ctx, 'campaign.cancel', { type: 'campaign', id });
+}
+
+/**
+ * A campaign shows pictures the marketer uploaded for it, or kept from its own earlier version: never another
+ * campaign's or post's, whose pictures would otherwise go when this campaign is edited or cancelled.
+ */
+async function assertOwnPictures(ctx: ServiceContext, imageIds: string[], current: mongoose.Types.ObjectId[]): Promise<void> {
+  const kept = new Set(current.map(String));
+  for (const imageId of imageIds) {
+    if (kept.has(imageId)) continue;
+    if ((await imageUploader(ctx.orgId, imageId)) !== ctx.actor.id) throw new ValidationError({ imageIds: ['unknown_image'] });
+  }
+}
+
+/** Pictures a campaign no longer shows, removed unless a post or another campaign shows them. */
+async function deleteUnusedPictures(campaign: Pick<CampaignDoc, '_id' | 'orgId'>, imageIds: mongoose.Types.ObjectId[]): Promise<void> {
+  const unused: mongoose.Types.ObjectId[] = [];
+  for (const imageId of imageIds) {
+    const inUse = (await SocialPost.exists({ orgId: campaign.orgId, imageIds: imageId })) || (await Campaign.exists({ orgId: campaign.orgId, _id: { $ne: campaign._id }, imageIds: imageId }));
+    if (!inUse) unused.push(imageId);
+  }
+  await deleteImages(String(campaign.orgId), unused);
 }
 
 type TaskTarget = { staffId: mongoose.Types.ObjectId; storeId: mongoose.Types.ObjectId | null; groupId: mongoose.Types.ObjectId | null };
