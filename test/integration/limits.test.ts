@@ -9,7 +9,7 @@ import { setClock } from '../../server/clock.js';
 import { ConflictError, NotFoundError, PayloadTooLargeError, RateLimitedError, ValidationError } from '../../server/errors.js';
 import { Customer } from '../../server/models/customer.js';
 import { CustomerGroup, GroupDayStat, GroupMember } from '../../server/models/customer-group.js';
-import { Delivery, SocialPost } from '../../server/models/social-post.js';
+import { Delivery, PostComment, SocialPost } from '../../server/models/social-post.js';
 import { Staff } from '../../server/models/staff.js';
 import { UsageCounter } from '../../server/models/usage-counter.js';
 import { consumeUsage, refundUsage, usageOf } from '../../server/services/limits/usage.js';
@@ -17,8 +17,10 @@ import { touchesLeftToday } from '../../server/services/limits/contact-budget.js
 import { momentQuota, publishMoment } from '../../server/services/moments/moments.js';
 import { publishGroupPost } from '../../server/services/groups/group-posts.js';
 import { addMember, createFollowOnGroup, createGroup, groupDayStats, groupForInvite, joinByInvite, leaveGroup } from '../../server/services/groups/groups.js';
-import { shownPosts } from '../../server/services/members/feed.js';
+import { addComment, setLike, shownPosts } from '../../server/services/members/feed.js';
+import { eraseCustomer } from '../../server/services/customers/erase.js';
 import { storeAndDeliver } from '../../server/services/posts/publish.js';
+import { sweepUnusedMedia } from '../../server/services/posts/sweep-media.js';
 import { checkImages, openImage, storeImages } from '../../server/services/media/media.js';
 import { createTagGroup } from '../../server/services/tags/tags.js';
 import { transferCustomers } from '../../server/services/customers/transfer.js';
@@ -533,5 +535,44 @@ describe('a post that cannot be delivered', () => {
     expect(await Delivery.countDocuments({ orgId: org._id })).toBe(0);
     expect(await touchesLeftToday(org._id, first._id, 'moment', settings)).toBe(touchesBefore);
     expect(await touchesLeftToday(org._id, second._id, 'moment', settings)).toBe(touchesBefore);
+  });
+});
+
+describe('erasing a customer', () => {
+  it('frees their group place, deletes their comments and takes their likes and comments out of the posts figures', async () => {
+    const { org, ctx, customers } = await clerkWithCustomers({ contactBudgetPerDay: 0 }, 2);
+    const [leaving, staying] = customers as [(typeof customers)[number], (typeof customers)[number]];
+    const group = await createGroup(ctx, { name: '果友群' });
+    for (const c of customers) await addMember(ctx, String(group._id), String(c._id));
+    const post = await publishMoment(ctx, { text: '新品' });
+    for (const c of customers) {
+      const member = { orgId: String(org._id), customerId: String(c._id) };
+      await setLike(member, String(post._id), true);
+      await addComment(member, String(post._id), `来自${c.name}`);
+    }
+    const admin = await createStaff(org._id, { roles: ['admin'] });
+    await eraseCustomer(ctxFor(admin), String(leaving._id));
+
+    expect(await GroupMember.countDocuments({ orgId: org._id, groupId: group._id })).toBe(1);
+    expect((await CustomerGroup.findOne({ orgId: org._id, _id: group._id }).lean())?.memberCount).toBe(1);
+    expect(await PostComment.countDocuments({ orgId: org._id, customerId: leaving._id })).toBe(0);
+    expect((await SocialPost.findOne({ orgId: org._id, _id: post._id }).lean())?.stats).toMatchObject({ likes: 1, comments: 1 });
+    expect(await PostComment.countDocuments({ orgId: org._id, customerId: staying._id })).toBe(1);
+  });
+});
+
+describe('the sweep of unused pictures', () => {
+  it('removes uploads nothing shows once their grace period is over, and keeps the ones a post shows', async () => {
+    const { org, ctx } = await clerkWithCustomers({}, 1);
+    const [used, unused] = await storeImages(ctx, await checkImages([await picture(8, 8), await picture(8, 8)]));
+    await publishMoment(ctx, { text: '有图', imageIds: [String(used)] });
+    expect(await mediaFiles(org._id)).toBe(4);
+    // Within the grace period nothing goes.
+    expect(await sweepUnusedMedia(new Date(Date.now() + 3_600_000))).toBe(0);
+    const later = new Date(Date.now() + (socialLimits.unattachedMediaHours + 1) * 3_600_000);
+    expect(await sweepUnusedMedia(later)).toBeGreaterThanOrEqual(1);
+    expect(await mediaFiles(org._id)).toBe(2);
+    await expect(openImage(String(org._id), String(unused), 'original')).rejects.toBeInstanceOf(NotFoundError);
+    expect((await openImage(String(org._id), String(used), 'thumb')).mime).toBe('image/webp');
   });
 });

@@ -12,7 +12,7 @@ import { isDuplicateKey } from '../mongo-errors.js';
 import { resolveUsableTagIds } from '../tags/tags.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { checkDraft, withStoredImages, type DraftInput } from '../posts/draft.js';
-import { deleteImages, imageUploader } from '../media/media.js';
+import { deleteImages, imageUploader, markImagesAttached } from '../media/media.js';
 import { publishMoment } from '../moments/moments.js';
 import { publishGroupPost } from '../groups/group-posts.js';
 import { clock } from '../../clock.js';
@@ -61,6 +61,7 @@ export async function createCampaign(ctx: ServiceContext, input: CampaignInput):
       await Campaign.create({ orgId: toObjectId(ctx.orgId), kind: input.kind, ...targets, text: draft.text, link: draft.link, imageIds, createdBy: toObjectId(ctx.actor.id) })
     ).toObject<CampaignDoc>(),
   );
+  await markImagesAttached(ctx.orgId, campaign.imageIds);
   await recordAudit(ctx, 'campaign.create', { type: 'campaign', id: String(campaign._id) }, { kind: campaign.kind, publishAt: campaign.publishAt.toISOString() });
   return campaign;
 }
@@ -113,6 +114,7 @@ export async function updateCampaign(ctx: ServiceContext, id: string, input: Cam
     if (!result) throw notEditable();
     return result;
   });
+  await markImagesAttached(ctx.orgId, updated.imageIds);
   const kept = new Set(updated.imageIds.map(String));
   await deleteUnusedPictures(current, current.imageIds.filter((imageId) => !kept.has(String(imageId))));
   await recordAudit(ctx, 'campaign.update', { type: 'campaign', id }, { publishAt: updated.publishAt.toISOString() });

@@ -1,6 +1,6 @@
 import type { mongoose } from '../../db/connect.js';
 import { CustomerGroup, GroupMember } from '../../models/customer-group.js';
-import { Delivery, PostComment } from '../../models/social-post.js';
+import { Delivery, PostComment, SocialPost } from '../../models/social-post.js';
 import { Customer } from '../../models/customer.js';
 import { TimelineEvent } from '../../models/timeline-event.js';
 import { authorize } from '../../policies/permissions.js';
@@ -41,6 +41,13 @@ async function eraseGroupActivityOf(orgId: mongoose.Types.ObjectId, customerId: 
     const removed = await GroupMember.deleteOne({ orgId, _id: membership._id });
     if (removed.deletedCount === 1) await CustomerGroup.updateOne({ orgId, _id: membership.groupId, memberCount: { $gt: 0 } }, { $inc: { memberCount: -1 } });
   }
+  // The posts' figures follow: their likes and comments counted this customer's.
+  const comments = await PostComment.aggregate<{ _id: mongoose.Types.ObjectId; count: number }>([{ $match: { orgId, customerId } }, { $group: { _id: '$postId', count: { $sum: 1 } } }]);
+  for (const row of comments) await SocialPost.updateOne({ orgId, _id: row._id }, { $inc: { 'stats.comments': -row.count } });
   await PostComment.deleteMany({ orgId, customerId });
-  await Delivery.updateMany({ orgId, customerId, liked: true }, { $set: { liked: false } });
+  const likes = await Delivery.find({ orgId, customerId, liked: true }, { postId: 1 }).lean();
+  for (const like of likes) {
+    const unliked = await Delivery.updateOne({ orgId, _id: like._id, liked: true }, { $set: { liked: false } });
+    if (unliked.modifiedCount === 1) await SocialPost.updateOne({ orgId, _id: like.postId }, { $inc: { 'stats.likes': -1 } });
+  }
 }

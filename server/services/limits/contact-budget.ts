@@ -47,14 +47,21 @@ export async function touchCustomers(
   const outcome = new Map<string, HoldReason | null>();
   // A few at a time: a large audience neither floods the database nor waits on one round trip per customer.
   const batchSize = 16;
-  for (let start = 0; start < customerIds.length; start += batchSize) {
-    await Promise.all(
-      customerIds.slice(start, start + batchSize).map(async (customerId) => {
-        const key = keyOf(customerId, day.key);
-        if (await consumeUsage(orgId, key, limits, day.endsAt)) return outcome.set(String(customerId), null);
-        outcome.set(String(customerId), await reasonOf(orgId, key, channel, settings));
-      }),
-    );
+  try {
+    for (let start = 0; start < customerIds.length; start += batchSize) {
+      await Promise.all(
+        customerIds.slice(start, start + batchSize).map(async (customerId) => {
+          const key = keyOf(customerId, day.key);
+          if (await consumeUsage(orgId, key, limits, day.endsAt)) return outcome.set(String(customerId), null);
+          outcome.set(String(customerId), await reasonOf(orgId, key, channel, settings));
+        }),
+      );
+    }
+  } catch (err) {
+    // Half-way through: the touches already counted are given back, so the caller can treat the whole as not done.
+    const touched = customerIds.filter((customerId) => outcome.get(String(customerId)) === null);
+    await refundTouches(orgId, touched, channel, settings).catch(() => undefined);
+    throw err;
   }
   return outcome;
 }

@@ -100,6 +100,28 @@ export async function openImage(orgId: string, imageId: string, variant: MediaVa
   return { stream: bucket().openDownloadStream(file._id), mime: String(file.metadata?.mime), size: file.length, etag: `"${String(file._id)}"` };
 }
 
+/** Pictures a post or campaign now shows: no longer candidates for the sweep of unused uploads. */
+export async function markImagesAttached(orgId: string, ids: mongoose.Types.ObjectId[]): Promise<void> {
+  if (!ids.length) return;
+  await mongoose.connection.db!.collection('media.files').updateMany(
+    { _id: { $in: ids.map((id) => new ObjectId(id.toHexString())) }, 'metadata.orgId': new ObjectId(orgId) },
+    { $set: { 'metadata.attached': true } },
+  );
+}
+
+/**
+ * Uploads nothing ever showed (the API uploads first and posts the ids after; a client may never post), older than
+ * the grace period, across organisations: the candidates for the sweep. Callers check references before deleting.
+ */
+export async function unattachedImagesBefore(cutoff: Date, limit: number): Promise<{ orgId: string; id: mongoose.Types.ObjectId }[]> {
+  const files = await bucket()
+    .find({ 'metadata.thumbId': { $exists: true }, 'metadata.attached': { $ne: true }, uploadDate: { $lt: cutoff } })
+    .project({ metadata: 1 })
+    .limit(limit)
+    .toArray();
+  return files.map((file) => ({ orgId: String(file.metadata?.orgId), id: new mongoose.Types.ObjectId(String(file._id)) }));
+}
+
 /** Who uploaded a picture of the organisation (null for the organisation's own jobs, or no such picture). */
 export async function imageUploader(orgId: string, imageId: string): Promise<string | null> {
   if (!mongoose.isObjectIdOrHexString(imageId)) return null;

@@ -1,5 +1,6 @@
 import { Delivery, SocialPost, type DeliveryDoc, type HoldReason, type PostKind, type SocialPostDoc } from '../../models/social-post.js';
 import { refundTouches, touchCustomers, type TouchChannel } from '../limits/contact-budget.js';
+import { markImagesAttached } from '../media/media.js';
 import type { OrgSettings } from '../settings/org-settings.js';
 import { clock } from '../../clock.js';
 import { mongoose } from '../../db/connect.js';
@@ -28,6 +29,7 @@ export async function storeAndDeliver(orgId: mongoose.Types.ObjectId, post: NewP
     for (let start = 0; start < deliveries.length; start += INSERT_BATCH) {
       await Delivery.insertMany(deliveries.slice(start, start + INSERT_BATCH), { ordered: false, lean: true });
     }
+    await markImagesAttached(String(orgId), post.imageIds);
     const reached = deliveries.filter((d) => d.shown).length;
     const stats = { ...created.stats, reached, heldBack: deliveries.length - reached };
     await SocialPost.updateOne({ _id: created._id, orgId }, { $set: { 'stats.reached': stats.reached, 'stats.heldBack': stats.heldBack } });

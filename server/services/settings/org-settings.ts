@@ -101,6 +101,8 @@ export const socialLimits = {
   thumbnailWidth: 360,
   /** How long a customer's device stays remembered on the customer page and the group invite page. */
   memberTokenDays: 180,
+  /** Hours an uploaded picture may wait for a post or campaign to show it before it is removed. */
+  unattachedMediaHours: 24,
   /** How long a personal customer-page link a clerk shares stays valid before it is opened. */
   memberLinkDays: 7,
   /** Likes, comments and leaving groups on the customer page, per customer and per address, per hour. */
