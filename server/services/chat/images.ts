@@ -1,5 +1,5 @@
-import { GridFSBucket, ObjectId } from 'mongodb';
-import { fileTypeFromBuffer } from 'file-type';
+import { ObjectId } from 'mongodb';
+import { gridfsBucket, sniffImageType, uploadToBucket } from '../media/gridfs.js';
 import type { Readable } from 'node:stream';
 import { NotFoundError, PayloadTooLargeError, ValidationError } from '../../errors.js';
 import { chatLimits } from '../settings/org-settings.js';
@@ -7,9 +7,7 @@ import type { VisitorContext } from './visitors.js';
 import { mongoose } from '../../db/connect.js';
 
 /** Chat images live in GridFS (bucket `chatImages`), each tagged with its organisation and the visitor who sent it. */
-function bucket(): GridFSBucket {
-  return new GridFSBucket(mongoose.connection.db!, { bucketName: 'chatImages' });
-}
+const bucket = () => gridfsBucket('chatImages');
 
 export type StoredImage = { fileId: mongoose.Types.ObjectId; mime: string; size: number };
 
@@ -17,17 +15,10 @@ export type StoredImage = { fileId: mongoose.Types.ObjectId; mime: string; size:
 export async function storeChatImage(ctx: VisitorContext, data: Buffer): Promise<StoredImage> {
   if (data.length > chatLimits.imageMaxBytes) throw new PayloadTooLargeError('The image is too large.');
   if (!data.length) throw new ValidationError({ image: ['required'] });
-  const type = await fileTypeFromBuffer(data);
-  if (!type || !chatLimits.imageTypes.includes(type.mime)) throw new ValidationError({ image: ['image_type'] });
+  const type = await sniffImageType(data, chatLimits.imageTypes);
+  if (!type) throw new ValidationError({ image: ['image_type'] });
   const fileId = new ObjectId();
-  await new Promise<void>((resolve, reject) => {
-    const upload = bucket().openUploadStreamWithId(fileId, `chat-${fileId.toHexString()}.${type.ext}`, {
-      metadata: { orgId: new ObjectId(ctx.orgId), visitorId: new ObjectId(ctx.visitorId), mime: type.mime },
-    });
-    upload.once('finish', () => resolve());
-    upload.once('error', reject);
-    upload.end(data);
-  });
+  await uploadToBucket(bucket(), fileId, `chat-${fileId.toHexString()}.${type.ext}`, data, { orgId: new ObjectId(ctx.orgId), visitorId: new ObjectId(ctx.visitorId), mime: type.mime });
   return { fileId: new mongoose.Types.ObjectId(fileId.toHexString()), mime: type.mime, size: data.length };
 }
 

@@ -1,5 +1,5 @@
-import { GridFSBucket, ObjectId } from 'mongodb';
-import { fileTypeFromBuffer } from 'file-type';
+import { ObjectId } from 'mongodb';
+import { gridfsBucket, sniffImageType, uploadToBucket } from './gridfs.js';
 import sharp from 'sharp';
 import type { Readable } from 'node:stream';
 import { NotFoundError, PayloadTooLargeError, ValidationError } from '../../errors.js';
@@ -12,9 +12,7 @@ import { mongoose } from '../../db/connect.js';
  * Pictures of posts and campaigns live in GridFS (bucket `media`), so several app processes need no shared disk.
  * Each picture is stored with a thumbnail (a second file); metadata holds the organisation and the uploader.
  */
-function bucket(): GridFSBucket {
-  return new GridFSBucket(mongoose.connection.db!, { bucketName: 'media' });
-}
+const bucket = () => gridfsBucket('media');
 
 export type CheckedImage = { data: Buffer; mime: string; ext: string };
 
@@ -27,20 +25,11 @@ export async function checkImages(files: Buffer[], field = 'images'): Promise<Ch
   const checked: CheckedImage[] = [];
   for (const data of files) {
     if (data.length > socialLimits.imageMaxBytes) throw new PayloadTooLargeError('An image is too large.');
-    const type = data.length ? await fileTypeFromBuffer(data) : undefined;
-    if (!type || !socialLimits.imageTypes.includes(type.mime)) throw new ValidationError({ [field]: ['image_type'] });
+    const type = await sniffImageType(data, socialLimits.imageTypes);
+    if (!type) throw new ValidationError({ [field]: ['image_type'] });
     checked.push({ data, mime: type.mime, ext: type.ext });
   }
   return checked;
-}
-
-function upload(id: ObjectId, name: string, data: Buffer, metadata: Record<string, unknown>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const stream = bucket().openUploadStreamWithId(id, name, { metadata });
-    stream.once('finish', () => resolve());
-    stream.once('error', reject);
-    stream.end(data);
-  });
 }
 
 /** A thumbnail the width of a phone's feed column; animated GIFs keep their first frame. */
@@ -63,8 +52,8 @@ export async function storeImages(ctx: ServiceContext, images: CheckedImage[]): 
       const id = new ObjectId();
       const thumbId = new ObjectId();
       const owner = { orgId: new ObjectId(ctx.orgId), uploadedBy: ctx.actor.system ? null : new ObjectId(ctx.actor.id) };
-      await upload(thumbId, `thumb-${id.toHexString()}.webp`, thumbnails[index]!, { ...owner, mime: 'image/webp', thumbOf: id });
-      await upload(id, `media-${id.toHexString()}.${image.ext}`, image.data, { ...owner, mime: image.mime, thumbId });
+      await uploadToBucket(bucket(), thumbId, `thumb-${id.toHexString()}.webp`, thumbnails[index]!, { ...owner, mime: 'image/webp', thumbOf: id });
+      await uploadToBucket(bucket(), id, `media-${id.toHexString()}.${image.ext}`, image.data, { ...owner, mime: image.mime, thumbId });
       ids.push(new mongoose.Types.ObjectId(id.toHexString()));
     }
   } catch (err) {

@@ -2,7 +2,7 @@ import { Customer } from '../../models/customer.js';
 import { Delivery, PostComment, SocialPost, type SocialPostDoc } from '../../models/social-post.js';
 import { Staff } from '../../models/staff.js';
 import { NotFoundError, RateLimitedError } from '../../errors.js';
-import { authorize, can, scopeOf } from '../../policies/permissions.js';
+import { authorize, scopeOf } from '../../policies/permissions.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { getOrgSettings } from '../org/settings.js';
@@ -103,7 +103,7 @@ export type MomentDetail = MomentListItem & {
   comments: { customerId: string; name: string; text: string; at: Date }[];
 };
 
-/** A moment with who liked it and what customers said (names of customers the reader may see). */
+/** A moment with who liked it and what customers said: the post's own audience, so the author and those above her may see their names. */
 export async function getMoment(ctx: ServiceContext, postId: string): Promise<MomentDetail> {
   authorize(ctx.actor, 'moment.read');
   const post = await SocialPost.findOne({ ...momentScope(ctx), _id: toObjectId(postId, 'moment') }).lean<SocialPostDoc>();
@@ -127,8 +127,4 @@ export async function customerNames(orgId: mongoose.Types.ObjectId, ids: mongoos
   if (!ids.length) return new Map();
   const customers = await Customer.find({ orgId, _id: { $in: ids } }, { name: 1, erasedAt: 1 }).lean();
   return new Map(customers.map((c) => [String(c._id), c.erasedAt ? '' : c.name]));
-}
-
-export function canReadMoment(ctx: ServiceContext, post: Pick<SocialPostDoc, 'authorId' | 'storeId'>): boolean {
-  return can(ctx.actor, 'moment.read', { ownerId: String(post.authorId), storeId: post.storeId ? String(post.storeId) : null });
 }

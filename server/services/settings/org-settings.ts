@@ -74,11 +74,14 @@ export const followupDefaults = {
   eventNameMax: 40,
 } as const;
 
+/** Pictures anyone may send or post, by what their bytes are. */
+const imageTypes: readonly string[] = ['image/jpeg', 'image/png', 'image/webp', 'image/gif'];
+
 /** Live chat limits fixed by the platform. */
 export const chatLimits = {
   messageMax: 2000,
   imageMaxBytes: 5 * 1024 * 1024,
-  imageTypes: ['image/jpeg', 'image/png', 'image/webp', 'image/gif'] as readonly string[],
+  imageTypes,
   /** How long a customer's device stays remembered. */
   visitorTokenDays: 180,
   ratingCommentMax: 500,
@@ -97,7 +100,7 @@ export const socialLimits = {
   groupNoticeMax: 1000,
   linkMax: 500,
   imageMaxBytes: 10 * 1024 * 1024,
-  imageTypes: ['image/jpeg', 'image/png', 'image/webp', 'image/gif'] as readonly string[],
+  imageTypes,
   thumbnailWidth: 360,
   /** How long a customer's device stays remembered on the customer page and the group invite page. */
   memberTokenDays: 180,
