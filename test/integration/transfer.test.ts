@@ -65,7 +65,8 @@ describe('customer transfer', () => {
     const stop = domainEvents.onEvent('customers.transferred', (e) => events.push(e));
     const res = await request(app).post('/api/v1/customers/transfer').set(auth).send({ fromStaffId: String(leaving._id), toStaffId: String(clerk._id), note: '离职交接' }).expect(200);
     stop();
-    expect(res.body).toEqual({ moved: 2, refused: [] });
+    // A departed clerk's whole book: her groups would move too (she had none).
+    expect(res.body).toEqual({ moved: 2, refused: [], groupsMoved: 0 });
     expect(await Customer.countDocuments({ orgId: org._id, ownerId: clerk._id, _id: { $in: [a._id, b._id] } })).toBe(2);
     expect(events).toHaveLength(1);
     expect((await request(app).get('/api/v1/customers/waiting-transfer').set(auth).expect(200)).body.items).toEqual([]);

@@ -41,6 +41,6 @@ describe('the permission matrix', () => {
     const nav = presentNavigation(actor(['admin'], null), '/admin/staff/1/edit').map((i) => [i.path, i.active]);
     expect(nav).toContainEqual(['/admin/staff', true]);
     expect(nav).toContainEqual(['/admin/stores', false]);
-    expect(presentNavigation(actor(['clerk']), '/').map((i) => i.path)).toEqual(['/console/clerk', '/followups', '/console/agent', '/customers', '/tags', '/chat/canned']);
+    expect(presentNavigation(actor(['clerk']), '/').map((i) => i.path)).toEqual(['/console/clerk', '/followups', '/console/agent', '/customers', '/moments', '/groups', '/tags', '/chat/canned']);
   });
 });

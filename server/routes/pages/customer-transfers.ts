@@ -32,6 +32,7 @@ export const customerTransferPageRoutes: RouteSpec[] = [
       const result = await transferCustomers(ctxOf(req), input);
       flash(req, result.moved ? 'success' : 'info', 'transfer.moved', { count: result.moved });
       for (const refused of result.refused) flash(req, 'danger', 'transfer.refused', { name: refused.name, date: refused.movableFrom });
+      if (result.groupsMoved) flash(req, 'success', 'transfer.groupsMoved', { count: result.groupsMoved });
       const back = input.customerIds.length === 1 ? `/customers/${input.customerIds[0]}` : '/customers/transfers';
       res.redirect(303, back);
     },
