@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import type { Types } from 'mongoose';
 import sharp from 'sharp';
 import { useTestDatabase } from '../setup/db.js';
+import { postMultipart, testIdText, type FormFields } from '../setup/social.js';
 import { buildTestApp, csrfFor, postForm, signIn, type Agent } from '../setup/app.js';
 import { createCustomer, createOrgWithTeam, createStaff, createStore, ctxFor, PASSWORD } from '../factories.js';
 import { setClock } from '../../server/clock.js';
@@ -32,22 +33,11 @@ beforeEach(() => setClock(NOW));
 afterEach(() => setClock(null));
 afterAll(() => setClock(null));
 
-type Fields = Record<string, string | string[]>;
+type Fields = FormFields;
 
-/** A campaign form as a browser sends it: multipart with CSRF in the action URL. */
-async function postCampaign(agent: Agent, pagePath: string, action: string, fields: Fields, files: Buffer[] = []) {
-  const token = await csrfFor(agent, pagePath);
-  const req = agent.post(`${action}?_csrf=${encodeURIComponent(token)}`);
-  for (const [name, value] of Object.entries(fields)) for (const v of Array.isArray(value) ? value : [value]) void req.field(name, v);
-  files.forEach((data, i) => void req.attach('images', data, { filename: `p${i}.png`, contentType: 'image/png' }));
-  return req;
-}
-
-function testIdText(html: string, testId: string): string {
-  const match = new RegExp(`data-testid="${testId}"[^>]*>([^<]*)<`).exec(html);
-  if (!match) throw new Error(`no ${testId} in the page`);
-  return match[1]!.trim();
-}
+/** A campaign form as a browser sends it. */
+const postCampaign = (agent: Agent, pagePath: string, action: string, fields: Fields, files: Buffer[] = []) =>
+  postMultipart(agent, pagePath, action, fields, files.map((data, i) => ({ data, name: `p${i}.png` })));
 
 /** The cells of a completion row (name, published, skipped, open, total, rate). */
 function completionRow(html: string, table: 'byStore' | 'byStaff', id: string): string[] {

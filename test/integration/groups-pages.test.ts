@@ -2,8 +2,8 @@ import { describe, expect, it, beforeAll } from '@jest/globals';
 import type { Express } from 'express';
 import request from 'supertest';
 import sharp from 'sharp';
-import type { Types } from 'mongoose';
 import { useTestDatabase } from '../setup/db.js';
+import { mediaFiles } from '../setup/social.js';
 import { buildTestApp, csrfFor, csrfTokenIn, postForm, signIn, type Agent } from '../setup/app.js';
 import { createCustomer, createOrg, createStaff, createStore, PASSWORD } from '../factories.js';
 import { CustomerGroup, GroupMember } from '../../server/models/customer-group.js';
@@ -55,7 +55,6 @@ async function postToGroup(agent: Agent, groupId: string, fields: { text: string
   return req;
 }
 
-const mediaFiles = (orgId: Types.ObjectId) => mongoose.connection.db!.collection('media.files').countDocuments({ 'metadata.orgId': orgId });
 
 describe('the customer group pages', () => {
   it('lets a clerk create a group with a notice, shows the absolute invite link with a QR code, and lists it with members and cap', async () => {

@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import type { Types } from 'mongoose';
 import sharp from 'sharp';
 import { useTestDatabase } from '../setup/db.js';
+import { mediaFiles } from '../setup/social.js';
 import { createCustomer, createOrg, createOrgWithTeam, createStaff, createStore, ctxFor } from '../factories.js';
 import { mongoose } from '../../server/db/connect.js';
 import { setClock } from '../../server/clock.js';
@@ -49,7 +50,6 @@ function settle<T>(results: PromiseSettledResult<T>[]): { ok: T[]; errors: unkno
 
 const times = <T>(n: number, make: (i: number) => Promise<T>) => Promise.allSettled(Array.from({ length: n }, (_, i) => make(i)));
 
-const mediaFiles = (orgId: Types.ObjectId) => mongoose.connection.db!.collection('media.files').countDocuments({ 'metadata.orgId': orgId });
 
 const picture = (width: number, height: number, format: 'jpeg' | 'png' = 'jpeg') => sharp({ create: { width, height, channels: 3, background: '#c83737' } })[format]().toBuffer();
 

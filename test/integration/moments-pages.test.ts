@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Express } from 'express';
-import type { Types } from 'mongoose';
 import sharp from 'sharp';
 import { useTestDatabase } from '../setup/db.js';
+import { mediaFiles, postMultipart, testIdText, type FormFields } from '../setup/social.js';
 import { buildTestApp, csrfFor, signIn, type Agent } from '../setup/app.js';
 import { createCustomer, createOrg, createOrgWithTeam, createStaff, createStore, ctxFor, PASSWORD } from '../factories.js';
 import { setClock } from '../../server/clock.js';
@@ -29,25 +29,10 @@ beforeEach(() => setClock(NOW));
 afterEach(() => setClock(null));
 afterAll(() => setClock(null));
 
-type Fields = Record<string, string | string[]>;
+type Fields = FormFields;
 
 /** The composer's multipart form, as a browser sends it: CSRF in the action URL, fields, then the chosen files. */
-async function postMoment(agent: Agent, fields: Fields, files: { data: Buffer; name: string }[] = []) {
-  const token = await csrfFor(agent, '/moments');
-  const req = agent.post(`/moments?_csrf=${encodeURIComponent(token)}`);
-  for (const [name, value] of Object.entries(fields)) for (const v of Array.isArray(value) ? value : [value]) void req.field(name, v);
-  for (const file of files) void req.attach('images', file.data, { filename: file.name, contentType: 'image/png' });
-  return req;
-}
-
-const mediaFiles = (orgId: Types.ObjectId) => mongoose.connection.db!.collection('media.files').countDocuments({ 'metadata.orgId': orgId });
-
-/** The text of the element carrying `data-testid`, inside `scope` when given. */
-function testIdText(html: string, testId: string): string {
-  const match = new RegExp(`data-testid="${testId}"[^>]*>([^<]*)<`).exec(html);
-  if (!match) throw new Error(`no ${testId} in the page`);
-  return match[1]!.trim();
-}
+const postMoment = (agent: Agent, fields: Fields, files: { data: Buffer; name: string }[] = []) => postMultipart(agent, '/moments', '/moments', fields, files);
 
 async function clerkWithCustomers(settings: Parameters<typeof createOrg>[0] = {}, customers = 2) {
   const org = await createOrg(settings);

@@ -5,6 +5,7 @@ import request from 'supertest';
 import sharp from 'sharp';
 import type { Types } from 'mongoose';
 import { useTestDatabase } from '../setup/db.js';
+import { mediaFiles } from '../setup/social.js';
 import { bearerFor, buildTestApp } from '../setup/app.js';
 import { createCustomer, createOrg, createStaff, createStore, PASSWORD } from '../factories.js';
 import { setClock } from '../../server/clock.js';
@@ -80,7 +81,6 @@ async function addMembers(auth: { Authorization: string }, groupId: string, cust
   for (const customer of customers) await api().post(`/api/v1/groups/${groupId}/members`).set(auth).send({ customerId: String(customer._id) }).expect(201);
 }
 
-const mediaFiles = (orgId: Types.ObjectId) => mongoose.connection.db!.collection('media.files').countDocuments({ 'metadata.orgId': orgId });
 
 describe('moments quota', () => {
   it('lets exactly the quota through when fifty publishes arrive at once; the rest get 429 quota_exceeded with Retry-After', async () => {
