@@ -11,7 +11,7 @@ import { jobs } from '../jobs/index.js';
 import { scheduleAllOrgJobs } from '../jobs/schedules.js';
 import { configureMailer } from './services/mail/mailer.js';
 import { listOrganizationIds, runDailyFollowups } from './services/followups/daily-run.js';
-import { isDatabaseEmpty, seedDemo, demoLogins, DEMO_PASSWORD, DEMO_CHANNEL_KEY } from './services/seed/demo.js';
+import { isDatabaseEmpty, seedDemo, demoLogins, DEMO_PASSWORD, DEMO_CHANNEL_KEY, DEMO_GROUP_INVITE_KEY } from './services/seed/demo.js';
 import { mongoose } from './db/connect.js';
 
 async function main(): Promise<void> {
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   log.info({ url, database: database.kind }, 'Storelink is listening');
   if (config.env !== 'production') {
     process.stdout.write(
-      `\n  Storelink is running at ${url}\n  Database: ${database.kind}\n  Demo logins (password "${DEMO_PASSWORD}"): ${demoLogins.map((d) => d.login).join(', ')}\n  Demo customer chat: ${url}/c/${DEMO_CHANNEL_KEY}\n\n`,
+      `\n  Storelink is running at ${url}\n  Database: ${database.kind}\n  Demo logins (password "${DEMO_PASSWORD}"): ${demoLogins.map((d) => d.login).join(', ')}\n  Demo customer chat: ${url}/c/${DEMO_CHANNEL_KEY}\n  Demo group invite: ${url}/g/${DEMO_GROUP_INVITE_KEY}\n\n`,
     );
   }
 
