@@ -108,6 +108,18 @@ function databasePids(): number[] {
   }
 }
 
+/** CPU time (ms) the whole machine spent busy (all cores), from /proc/stat: with the three processes' own, what others used. */
+function machineBusyMs(): number | null {
+  try {
+    const [, ...ticks] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+    // user nice system idle iowait irq softirq steal: idle and iowait are not busy.
+    const busy = ticks.slice(0, 8).reduce((sum, t, i) => (i === 3 || i === 4 ? sum : sum + t), 0);
+    return (busy * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
+
 function sumCpu(pids: number[]): number | null {
   if (!pids.length) return null;
   let total = 0;
@@ -124,6 +136,7 @@ function cpuMeter() {
   const dbPids = databasePids();
   const db = sumCpu(dbPids);
   const gen = clients ? procCpuMs(clients.pid) : null;
+  const machine = machineBusyMs();
   const loop = performance.eventLoopUtilization();
   const started = performance.now();
   return () => {
@@ -131,11 +144,17 @@ function cpuMeter() {
     const used = process.cpuUsage(own);
     const dbNow = sumCpu(dbPids);
     const genNow = clients ? procCpuMs(clients.pid) : null;
+    const machineNow = machineBusyMs();
+    const node = ((used.user + used.system) / 1000 / wall) * 100;
+    const dbShare = db === null || dbNow === null ? null : ((dbNow - db) / wall) * 100;
+    const clientShare = gen === null || genNow === null ? null : ((genNow - gen) / wall) * 100;
     return {
-      node: ((used.user + used.system) / 1000 / wall) * 100,
+      node,
       loop: performance.eventLoopUtilization(loop).utilization * 100,
-      db: db === null || dbNow === null ? null : ((dbNow - db) / wall) * 100,
-      clients: gen === null || genNow === null ? null : ((genNow - gen) / wall) * 100,
+      db: dbShare,
+      clients: clientShare,
+      // Anything else on the machine (another run, a build) competes for the same cores: shown so a figure can be trusted.
+      others: machine === null || machineNow === null ? null : Math.max(0, ((machineNow - machine) / wall) * 100 - node - (dbShare ?? 0) - (clientShare ?? 0)),
     };
   };
 }
@@ -145,7 +164,7 @@ type PhaseResult = ClientResult & {
   persisted?: number;
   /** Messages of every sender stored before the phase (the stand-in's cost per message grows with them). */
   storedBefore?: number;
-  cpu: { node: number; loop: number; db: number | null; clients: number | null };
+  cpu: { node: number; loop: number; db: number | null; clients: number | null; others: number | null };
 };
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -248,7 +267,7 @@ function line(r: PhaseResult): string {
     (s.persistedRate === null ? '' : `, ${perS(s.persistedRate)} persisted`) +
     `  e2e p50 ${ms(s.e2eP50).padStart(9)} p99 ${ms(s.e2eP99).padStart(9)}  ack p50 ${ms(s.ackP50).padStart(9)} p99 ${ms(s.ackP99).padStart(9)}` +
     `  sent=${r.sent} acked=${r.acked} delivered=${r.delivered} errors=${r.errors} lost=${r.lost}` +
-    `\n  ${''.padEnd(34)} server event loop busy ${r.cpu.loop.toFixed(0)}%, server CPU ${r.cpu.node.toFixed(0)}%, database CPU ${pct(r.cpu.db)}, clients CPU ${pct(r.cpu.clients)} (their loop ${r.clientLoop.toFixed(0)}% busy) (100% = one core)` +
+    `\n  ${''.padEnd(34)} server event loop busy ${r.cpu.loop.toFixed(0)}%, server CPU ${r.cpu.node.toFixed(0)}%, database CPU ${pct(r.cpu.db)}, clients CPU ${pct(r.cpu.clients)} (their loop ${r.clientLoop.toFixed(0)}% busy), other processes ${pct(r.cpu.others)} (100% = one core)` +
     (r.perSecond ? `; acked per second: ${r.perSecond.join(' ')}` : '') +
     (r.storedBefore !== undefined ? `; ${r.storedBefore} messages stored before` : '') +
     (r.sendLagP99 !== undefined ? `; sender lag p99 ${ms(r.sendLagP99)}` : '') +
@@ -259,11 +278,11 @@ function line(r: PhaseResult): string {
 /** Which of the three processes limited the closed loop, from its CPU figures. */
 function bottleneck(r: PhaseResult): string {
   const total = r.cpu.node + (r.cpu.db ?? 0) + (r.cpu.clients ?? 0);
-  const split = `app ${r.cpu.node.toFixed(0)}% + database ${pct(r.cpu.db)} + clients ${pct(r.cpu.clients)} = ${total.toFixed(0)}% of ${os.cpus().length * 100}%`;
+  const split = `app ${r.cpu.node.toFixed(0)}% + database ${pct(r.cpu.db)} + clients ${pct(r.cpu.clients)} = ${total.toFixed(0)}% of ${os.cpus().length * 100}%${(r.cpu.others ?? 0) >= 20 ? `, and other processes took ${pct(r.cpu.others)}: the figures are lower than on a quiet machine` : ''}`;
   if (r.cpu.loop >= 95) return `the app's event loop was busy ${r.cpu.loop.toFixed(0)}% of the time: its own work per message limits it (${split})`;
   if ((r.cpu.db ?? 0) >= 90) return `the database used ${pct(r.cpu.db)} of a core (it runs one command at a time): it limits (${split})`;
   if (r.clientLoop >= 95) return `the load generator's event loop was busy ${r.clientLoop.toFixed(0)}%: the clients limit, not the app (${split})`;
-  if (total >= os.cpus().length * 100 * 0.9) return `the machine's cores are nearly all in use (${split})`;
+  if (total + (r.cpu.others ?? 0) >= os.cpus().length * 100 * 0.9) return `the machine's cores are nearly all in use (${split})`;
   return `no process saturated: waiting (round trips between app and database) limits (${split})`;
 }
 
@@ -490,6 +509,9 @@ try {
   out(`  e2e p99 @${rateB}/s   ${times(bSum.e2eP99, cSameSum.e2eP99)}  (${ms(bSum.e2eP99)} vs ${ms(cSameSum.e2eP99)})`);
   // Event-loop time per message at full load: what one message costs the server's thread (the clients run elsewhere).
   const loopMsPerMessage = (r: PhaseResult) => (r.cpu.loop / 100) * (r.seconds * 1000) / Math.max(1, r.acked);
+  // CPU time per message: unlike the loop's busy time, it does not grow when other processes take the cores.
+  const cpuMsPerMessage = (r: PhaseResult) => ((r.cpu.node / 100) * (r.seconds * 1000)) / Math.max(1, r.acked);
+  out(`  CPU ms/message    ${times(cpuMsPerMessage(a), cpuMsPerMessage(c))}  (${cpuMsPerMessage(a).toFixed(2)} ms vs ${cpuMsPerMessage(c).toFixed(3)} ms of the server's CPU per message at full load; the database adds ${a.cpu.db === null ? 'n/a' : `${(((a.cpu.db / 100) * (a.seconds * 1000)) / Math.max(1, a.acked)).toFixed(2)} ms`})`);
   out(`  loop ms/message   ${times(loopMsPerMessage(a), loopMsPerMessage(c))}  (${loopMsPerMessage(a).toFixed(2)} ms vs ${loopMsPerMessage(c).toFixed(3)} ms of the server's event loop per message at full load, clients excluded)`);
   out();
   const check = (ok: boolean) => {
