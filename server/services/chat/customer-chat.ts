@@ -139,7 +139,9 @@ export async function sendCustomerMessage(ctx: VisitorContext, input: { clientId
     return sendCustomerMessage(ctx, input);
   }
   const { message, view, session: updated } = { ...appended, session: appended.session };
-  rememberOpenSession(updated);
+  // Closed yet holding the message: a closing message raced it and came after it (see message-writer.ts).
+  if (updated.state === 'closed') forgetOpenSession(ctx.visitorId);
+  else rememberOpenSession(updated);
   if (updated.state !== 'bot') {
     announce(updated, undefined, { onlyServing: updated.state === 'serving' });
     return { message, view, session: updated };

@@ -1,4 +1,5 @@
-import { ChatMessage, ChatSession, type ChatMessageDoc, type ChatSessionDoc, type MessageSender } from '../../models/chat-session.js';
+import { writeMessage } from './message-writer.js';
+import { ChatMessage, type ChatMessageDoc, type ChatSessionDoc, type MessageSender } from '../../models/chat-session.js';
 import { isDuplicateKey } from '../mongo-errors.js';
 import { domainEvents } from '../events.js';
 import { presentMessage, type MessageView } from '../../presenters/chat.js';
@@ -57,7 +58,8 @@ type Appended = { message: ChatMessageDoc; view: MessageView; duplicate: boolean
  * - The number is taken by inserting last + 1 under a unique (session, seq) index and retrying on conflict, so
  *   a message numbered n is only ever stored after n - 1: a client that resumes "after n" can never skip one,
  *   even with several app processes writing to the same session.
- * - `sessionSet` lands in the same session update that records the new number (one write per message).
+ * - `sessionSet` lands in the same session update that records the new number; the write goes in a group with
+ *   other sessions' messages (see message-writer.ts).
  * - `openOnly`: that update applies only to a session not closed; when it had closed, the message is taken back
  *   (before anyone is told of it) and `closed` says so, so the caller can move it to a new session.
  * The push to the session's rooms follows the write.
@@ -86,58 +88,52 @@ async function storeMessage(
   const known = Math.max(session.seq ?? -1, lastSeqs.get(sessionKey) ?? -1);
   let seq = (known >= 0 ? known : await lastSeqOf(session)) + 1;
   for (let attempt = 0; attempt < MAX_SEQ_ATTEMPTS; attempt += 1) {
-    try {
-      // The document is complete and typed here, so it goes to the driver directly: the busiest write of the app
-      // skips Mongoose's document machinery (the unique indexes still decide duplicates).
-      const message: ChatMessageDoc = {
-        _id: new mongoose.Types.ObjectId(),
-        orgId: session.orgId,
-        sessionId: session._id,
-        visitorId: session.visitorId,
-        seq,
-        clientId: input.clientId,
-        dedupeKey,
-        sender: input.sender,
-        agentId: input.agentId ?? null,
-        text: input.text,
-        image: input.image ?? null,
-        internal: input.internal ?? false,
-        createdAt: clock.now(),
-      };
-      await ChatMessage.collection.insertOne(message);
-      rememberSeq(sessionKey, seq);
-      const preview = message.internal ? {} : { lastMessageAt: message.createdAt, lastMessagePreview: message.image ? '[image]' : message.text.slice(0, 80) };
-      // Driver too: the update names only schema fields with values of their types, so Mongoose's casting adds
-      // nothing here; `updatedAt` is what its timestamps would have set.
-      const current = (await ChatSession.collection.findOneAndUpdate(
-        { _id: session._id, orgId: session.orgId, ...(opts.openOnly ? { state: { $ne: 'closed' } } : {}) },
-        { $max: { seq }, $set: { ...preview, ...(opts.sessionSet ?? {}), updatedAt: message.createdAt } },
-        { returnDocument: 'after' },
-      )) as ChatSessionDoc | null;
-      if (!current && opts.openOnly) {
-        // Closed (or gone) between the caller's read and this write: the number was not recorded on the session, and
-        // the message goes before a later one can take the next number after it.
-        await ChatMessage.collection.deleteOne({ _id: message._id, orgId: session.orgId });
-        rememberSeq(sessionKey, seq - 1);
-        return { message, view: presentMessage(message), duplicate: false, session: null, closed: true };
-      }
-      const view = presentMessage(message);
-      domainEvents.emitEvent('chat.message', {
-        orgId: String(session.orgId),
-        sessionId: sessionKey,
-        visitorId: String(session.visitorId),
-        agentId: current?.agentId ? String(current.agentId) : null,
-        internal: message.internal,
-        message: view,
-      });
-      return { message, view, duplicate: false, session: current };
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
+    // The document is complete and typed here, so it goes to the driver directly: the busiest write of the app
+    // skips Mongoose's document machinery (the unique indexes still decide duplicates).
+    const message: ChatMessageDoc = {
+      _id: new mongoose.Types.ObjectId(),
+      orgId: session.orgId,
+      sessionId: session._id,
+      visitorId: session.visitorId,
+      seq,
+      clientId: input.clientId,
+      dedupeKey,
+      sender: input.sender,
+      agentId: input.agentId ?? null,
+      text: input.text,
+      image: input.image ?? null,
+      internal: input.internal ?? false,
+      createdAt: clock.now(),
+    };
+    const preview = message.internal ? {} : { lastMessageAt: message.createdAt, lastMessagePreview: message.image ? '[image]' : message.text.slice(0, 80) };
+    const written = await writeMessage({ message, sessionSet: { ...preview, ...(opts.sessionSet ?? {}) }, openOnly: opts.openOnly ?? false });
+    if (!written.stored) {
+      if (!isDuplicateKey(written.error)) throw written.error;
       const again = await ChatMessage.findOne({ orgId: session.orgId, dedupeKey }).lean<ChatMessageDoc>();
       if (again) return { message: again, view: presentMessage(again), duplicate: true, session: null };
       // Another message took this number first: take the one after the latest stored.
       seq = (await lastSeqOf(session)) + 1;
+      continue;
     }
+    if (!written.recorded) {
+      // Closed (or gone) between the caller's read and this write: the number was not recorded on the session, and
+      // the message goes before a later one can take the next number after it.
+      await ChatMessage.collection.deleteOne({ _id: message._id, orgId: session.orgId });
+      rememberSeq(sessionKey, seq - 1);
+      return { message, view: presentMessage(message), duplicate: false, session: null, closed: true };
+    }
+    rememberSeq(sessionKey, seq);
+    const current = written.session;
+    const view = presentMessage(message);
+    domainEvents.emitEvent('chat.message', {
+      orgId: String(session.orgId),
+      sessionId: sessionKey,
+      visitorId: String(session.visitorId),
+      agentId: current?.agentId ? String(current.agentId) : null,
+      internal: message.internal,
+      message: view,
+    });
+    return { message, view, duplicate: false, session: current };
   }
   throw new Error(`could not number a message of session ${String(session._id)}`);
 }
