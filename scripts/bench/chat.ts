@@ -120,6 +120,15 @@ function machineBusyMs(): number | null {
   }
 }
 
+/** Write system calls this process made (socket writes included), from /proc/self/io: each frame or command sent alone costs one. */
+function writeSyscalls(): number | null {
+  try {
+    return Number(/^syscw: (\d+)$/m.exec(fs.readFileSync('/proc/self/io', 'utf8'))?.[1] ?? Number.NaN);
+  } catch {
+    return null;
+  }
+}
+
 function sumCpu(pids: number[]): number | null {
   if (!pids.length) return null;
   let total = 0;
@@ -137,6 +146,7 @@ function cpuMeter() {
   const db = sumCpu(dbPids);
   const gen = clients ? procCpuMs(clients.pid) : null;
   const machine = machineBusyMs();
+  const writes = writeSyscalls();
   const loop = performance.eventLoopUtilization();
   const started = performance.now();
   return () => {
@@ -145,6 +155,7 @@ function cpuMeter() {
     const dbNow = sumCpu(dbPids);
     const genNow = clients ? procCpuMs(clients.pid) : null;
     const machineNow = machineBusyMs();
+    const writesNow = writeSyscalls();
     const node = ((used.user + used.system) / 1000 / wall) * 100;
     const dbShare = db === null || dbNow === null ? null : ((dbNow - db) / wall) * 100;
     const clientShare = gen === null || genNow === null ? null : ((genNow - gen) / wall) * 100;
@@ -154,6 +165,7 @@ function cpuMeter() {
       db: dbShare,
       clients: clientShare,
       // Anything else on the machine (another run, a build) competes for the same cores: shown so a figure can be trusted.
+      writes: writes === null || writesNow === null ? null : writesNow - writes,
       others: machine === null || machineNow === null ? null : Math.max(0, ((machineNow - machine) / wall) * 100 - node - (dbShare ?? 0) - (clientShare ?? 0)),
     };
   };
@@ -164,7 +176,7 @@ type PhaseResult = ClientResult & {
   persisted?: number;
   /** Messages of every sender stored before the phase (the stand-in's cost per message grows with them). */
   storedBefore?: number;
-  cpu: { node: number; loop: number; db: number | null; clients: number | null; others: number | null };
+  cpu: { node: number; loop: number; db: number | null; clients: number | null; others: number | null; writes: number | null };
 };
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -512,6 +524,8 @@ try {
   // CPU time per message: unlike the loop's busy time, it does not grow when other processes take the cores.
   const cpuMsPerMessage = (r: PhaseResult) => ((r.cpu.node / 100) * (r.seconds * 1000)) / Math.max(1, r.acked);
   out(`  CPU ms/message    ${times(cpuMsPerMessage(a), cpuMsPerMessage(c))}  (${cpuMsPerMessage(a).toFixed(2)} ms vs ${cpuMsPerMessage(c).toFixed(3)} ms of the server's CPU per message at full load; the database adds ${a.cpu.db === null ? 'n/a' : `${(((a.cpu.db / 100) * (a.seconds * 1000)) / Math.max(1, a.acked)).toFixed(2)} ms`})`);
+  const writesPerMessage = (r: PhaseResult) => (r.cpu.writes === null ? Number.NaN : r.cpu.writes / Math.max(1, r.acked));
+  out(`  writes/message    ${times(writesPerMessage(a), writesPerMessage(c))}  (${writesPerMessage(a).toFixed(2)} vs ${writesPerMessage(c).toFixed(2)} write system calls of the server per message at full load, ${writesPerMessage(b).toFixed(2)} at ${rateB}/s: socket frames and database commands)`);
   out(`  loop ms/message   ${times(loopMsPerMessage(a), loopMsPerMessage(c))}  (${loopMsPerMessage(a).toFixed(2)} ms vs ${loopMsPerMessage(c).toFixed(3)} ms of the server's event loop per message at full load, clients excluded)`);
   out();
   const check = (ok: boolean) => {
