@@ -22,10 +22,16 @@ type Entry = MessageWrite & { done: (written: MessageWritten) => void; fail: (er
 const MAX_BATCH = 500;
 
 let queue: Entry[] = [];
-let writing = false;
+let writers = 0;
+/**
+ * A second group may be written while the first is: under load the app would otherwise wait idle for the database's
+ * answers between groups. Only once a queue has built up, so a moderate load still makes few, fuller groups.
+ */
+const MAX_WRITERS = 2;
+const SECOND_WRITER_AT = 16;
 
 /**
- * Stores a message, in a group with whatever other messages are waiting (group commit): while one group is being
+ * Stores a message, in a group with whatever other messages are waiting (group commit): while a group is being
  * written, new messages queue and go together in the next one, so a busy process makes three database round trips
  * per group (insert the messages, update their sessions, read the sessions) instead of two per message. An idle
  * process writes a lone message at once: batching adds no wait of its own, only the wait for the group ahead.
@@ -38,8 +44,8 @@ let writing = false;
 export function writeMessage(write: MessageWrite): Promise<MessageWritten> {
   return new Promise((resolve, reject) => {
     queue.push({ ...write, done: resolve, fail: reject });
-    if (!writing) {
-      writing = true;
+    if (writers === 0 || (writers < MAX_WRITERS && queue.length >= SECOND_WRITER_AT)) {
+      writers += 1;
       // After the current turn of the event loop's callbacks: messages that arrived together go together.
       setImmediate(drain);
     }
@@ -56,7 +62,7 @@ async function drain(): Promise<void> {
       for (const entry of group) entry.fail(err);
     }
   }
-  writing = false;
+  writers -= 1;
 }
 
 async function writeGroup(group: Entry[]): Promise<void> {
