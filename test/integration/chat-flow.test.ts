@@ -9,6 +9,7 @@ import { TimelineEvent } from '../../server/models/timeline-event.js';
 import { Tag, TagGroup } from '../../server/models/tag.js';
 import { Customer } from '../../server/models/customer.js';
 import { ChatChannel } from '../../server/models/chat-channel.js';
+import { Organization } from '../../server/models/organization.js';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 useTestDatabase({ beforeClose: async () => server?.close() });
@@ -158,6 +159,38 @@ describe('live chat, end to end over Socket.IO', () => {
     } finally {
       a.socket.close();
       customer.socket.close();
+    }
+  });
+
+  it('stores messages written together (grouped in one write) once each, numbered without gaps, repeats included', async () => {
+    const { org, agent } = await createOrgWithTeam();
+    await Organization.updateOne({ _id: org._id }, { $set: { 'settings.customerMessageLimit': 100, 'settings.customerMessageWindowSeconds': 1, 'settings.maxConcurrentSessions': 20 } });
+    const channel = await createChannel(org._id, { routing: 'least_busy' });
+    const a = await connectAgent(server.baseUrl, agent.login);
+    const customers = await Promise.all(Array.from({ length: 12 }, () => connectCustomer(server.baseUrl, channel.key)));
+    try {
+      await ok(a.socket, 'chat:presence', { status: 'online' });
+      await Promise.all(customers.map((c) => ok(c.socket, 'message:send', { clientId: 'first', text: '你好' })));
+      // Every customer sends 5 at once, each twice: the copies race their originals into the same groups.
+      const acks = await Promise.all(
+        customers.flatMap((c) => Array.from({ length: 10 }, (_, i) => ok<{ message: Msg; session: Sess }>(c.socket, 'message:send', { clientId: `m${i % 5}`, text: `消息${i % 5}` }))),
+      );
+      const byClient = new Map<string, number>();
+      for (const [i, ack] of acks.entries()) {
+        const key = `${Math.floor(i / 10)}:${ack.message.clientId}`;
+        if (byClient.has(key)) expect(ack.message.seq).toBe(byClient.get(key));
+        else byClient.set(key, ack.message.seq);
+      }
+      for (const c of customers) {
+        const stored = await ChatMessage.find({ orgId: org._id, visitorId: c.visitorId }).sort({ seq: 1 }).lean();
+        expect(stored.map((m) => m.seq)).toEqual(stored.map((_, i) => i + 1));
+        expect(stored.filter((m) => m.sender === 'customer').map((m) => m.clientId).sort()).toEqual(['first', 'm0', 'm1', 'm2', 'm3', 'm4']);
+        const session = await ChatSession.findOne({ orgId: org._id, visitorId: c.visitorId }).lean();
+        expect(session?.seq).toBe(stored.length);
+      }
+    } finally {
+      a.socket.close();
+      for (const c of customers) c.socket.close();
     }
   });
 
