@@ -3,6 +3,8 @@
 // Measured: customer -> agent messages (a customer sends `message:send`; latency = until the assigned agent's socket
 // gets `chat:message`). Agent -> customer is not measured: the reply window allows only replyWindowMessages (at most
 // 20) agent messages per customer message, so agents cannot flood.
+// The clients run in a child process (chat-clients.ts), so the figures are the server's, not the clients' sharing
+// its event loop; the relay is loaded by the same child, so the ratio compares like with like.
 // npx tsx scripts/bench/chat.ts [--customers 50] [--agents 5] [--seconds 10] [--rate 1000]
 import { dropBenchDatabase, openBenchDatabase, positiveInt } from './common.js';
 import http from 'node:http';
@@ -13,7 +15,9 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { Server as IoServer } from 'socket.io';
-import { io as connectSocket, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ClientResult, Command, ConnectSpec, Reply } from './chat-clients.js';
 import { loadConfig } from '../../server/config.js';
 import { createLogger } from '../../server/logger.js';
 import type { OpenDatabase } from '../../server/db/open.js';
@@ -72,250 +76,181 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-/**
- * CPU time of this process and of its child processes (the stand-in or embedded mongod this script started), from
- * /proc on Linux: which side of the pair is busy. An external database (MONGODB_URI) is not a child: n/a.
- */
-function childCpuMs(): number | null {
+/** CPU time (ms) of one process, from /proc on Linux: utime + stime in clock ticks (100 per second). */
+function procCpuMs(pid: number): number | null {
   try {
-    let total = 0;
-    let found = false;
-    for (const entry of fs.readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      let stat: string;
-      try {
-        stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      } catch {
-        continue;
-      }
-      // Fields after the command name (which may hold spaces): state ppid ... utime(14) stime(15), in clock ticks.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) !== process.pid) continue;
-      found = true;
-      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-    }
-    return found ? total : null;
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state ppid ... utime(14) stime(15).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
   } catch {
     return null;
   }
 }
 
-/** Node's CPU (all its threads), how busy its event loop was (the one thread that runs the app and the clients), and the database's CPU. */
+/** This process's children other than the load generator: the stand-in or embedded mongod it started (an external MONGODB_URI is none). */
+function databasePids(): number[] {
+  try {
+    return fs
+      .readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry) && Number(entry) !== clients?.pid)
+      .filter((entry) => {
+        try {
+          const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** CPU time (ms) the whole machine spent busy (all cores), from /proc/stat: with the three processes' own, what others used. */
+function machineBusyMs(): number | null {
+  try {
+    const [, ...ticks] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+    // user nice system idle iowait irq softirq steal: idle and iowait are not busy.
+    const busy = ticks.slice(0, 8).reduce((sum, t, i) => (i === 3 || i === 4 ? sum : sum + t), 0);
+    return (busy * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** Write system calls this process made (socket writes included), from /proc/self/io: each frame or command sent alone costs one. */
+function writeSyscalls(): number | null {
+  try {
+    return Number(/^syscw: (\d+)$/m.exec(fs.readFileSync('/proc/self/io', 'utf8'))?.[1] ?? Number.NaN);
+  } catch {
+    return null;
+  }
+}
+
+function sumCpu(pids: number[]): number | null {
+  if (!pids.length) return null;
+  let total = 0;
+  for (const pid of pids) total += procCpuMs(pid) ?? 0;
+  return total;
+}
+
+/**
+ * Where the CPU went during a phase: this process (the server being measured, app or relay) and how busy its event
+ * loop was, the load generator's process, and the database's.
+ */
 function cpuMeter() {
   const own = process.cpuUsage();
-  const child = childCpuMs();
+  const dbPids = databasePids();
+  const db = sumCpu(dbPids);
+  const gen = clients ? procCpuMs(clients.pid) : null;
+  const machine = machineBusyMs();
+  const writes = writeSyscalls();
   const loop = performance.eventLoopUtilization();
   const started = performance.now();
   return () => {
     const wall = performance.now() - started;
     const used = process.cpuUsage(own);
-    const childNow = childCpuMs();
+    const dbNow = sumCpu(dbPids);
+    const genNow = clients ? procCpuMs(clients.pid) : null;
+    const machineNow = machineBusyMs();
+    const writesNow = writeSyscalls();
+    const node = ((used.user + used.system) / 1000 / wall) * 100;
+    const dbShare = db === null || dbNow === null ? null : ((dbNow - db) / wall) * 100;
+    const clientShare = gen === null || genNow === null ? null : ((genNow - gen) / wall) * 100;
     return {
-      node: ((used.user + used.system) / 1000 / wall) * 100,
+      node,
       loop: performance.eventLoopUtilization(loop).utilization * 100,
-      db: child === null || childNow === null ? null : ((childNow - child) / wall) * 100,
+      db: dbShare,
+      clients: clientShare,
+      // Anything else on the machine (another run, a build) competes for the same cores: shown so a figure can be trusted.
+      writes: writes === null || writesNow === null ? null : writesNow - writes,
+      others: machine === null || machineNow === null ? null : Math.max(0, ((machineNow - machine) / wall) * 100 - node - (dbShare ?? 0) - (clientShare ?? 0)),
     };
   };
 }
 
-type Ack = { ok: boolean; error?: { code: string; message: string } };
-
-/** Both servers speak the same protocol for this: `message:send` {clientId, text} with an ack, `chat:message` {message} to the agent. */
-type Rig = { name: string; customers: Socket[]; agents: Socket[] };
-
-type PhaseResult = {
+type PhaseResult = ClientResult & {
   label: string;
-  seconds: number;
-  sent: number;
-  acked: number;
-  errors: number;
-  firstError?: string;
-  delivered: number;
-  /** Acknowledged messages whose `chat:message` never reached an agent within the drain time. */
-  lost: number;
   persisted?: number;
   /** Messages of every sender stored before the phase (the stand-in's cost per message grows with them). */
   storedBefore?: number;
-  e2e: number[];
-  ack: number[];
-  cpu: { node: number; loop: number; db: number | null };
-  /** Closed loop only: messages acknowledged in each second of the run. */
-  perSecond?: number[];
-  /** Open loop only: how late the generator itself was in sending (the event loop was busy). */
-  sendLagP99?: number;
+  cpu: { node: number; loop: number; db: number | null; clients: number | null; others: number | null; writes: number | null };
 };
 
-/** Sent messages by client id: when they were due, and whether the agent has seen them. */
-class Tracker {
-  private due = new Map<string, number>();
-  e2e: number[] = [];
-  delivered = 0;
-  private waiters: (() => void)[] = [];
-  expect(clientId: string, at: number) {
-    this.due.set(clientId, at);
-  }
-  seen(clientId: string) {
-    const at = this.due.get(clientId);
-    if (at === undefined) return;
-    this.due.delete(clientId);
-    this.e2e.push(performance.now() - at);
-    this.delivered += 1;
-    if (this.due.size === 0) this.waiters.splice(0).forEach((w) => w());
-  }
-  forget(clientId: string) {
-    this.due.delete(clientId);
-  }
-  get outstanding() {
-    return this.due.size;
-  }
-  /** Waits until every expected message arrived, or the timeout. */
-  drained(timeoutMs: number): Promise<void> {
-    if (this.due.size === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      this.waiters.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * The load generator: scripts/bench/chat-clients.ts in a child process of its own, so the server measured here
+ * (app or relay) has this process's event loop to itself, and both servers are loaded by the same clients.
+ */
+class Clients {
+  private child: ChildProcess;
+  private nextId = 1;
+  private waiting = new Map<number, { loaded?: (() => void) | undefined; done: (reply: Extract<Reply, { type: 'done' }>) => void }>();
+  constructor() {
+    // tsx's loader flags come along; a profiler flag given to the bench is for the server, not the clients.
+    const execArgv = process.execArgv.filter((flag) => !/^--(cpu-prof|prof|heap-prof)/.test(flag));
+    this.child = fork(fileURLToPath(new URL('./chat-clients.ts', import.meta.url)), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child.on('message', (reply: Reply) => {
+      const entry = this.waiting.get(reply.id);
+      if (!entry) return;
+      if (reply.type === 'loaded') entry.loaded?.();
+      else {
+        this.waiting.delete(reply.id);
+        entry.done(reply);
+      }
+    });
+    this.child.on('exit', (code) => {
+      for (const entry of this.waiting.values()) entry.done({ id: 0, type: 'done', error: `the load generator exited (${code})` });
+      this.waiting.clear();
     });
   }
+  get pid(): number {
+    return this.child.pid!;
+  }
+  /** Sends a command; `onLoaded` runs when the clients stop loading the server (before they wait for stragglers). */
+  request(cmd: DistributiveOmit<Command, 'id'>, onLoaded?: () => void): Promise<ClientResult | undefined> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { loaded: onLoaded, done: (reply) => (reply.error ? reject(new Error(`load generator: ${reply.error}`)) : resolve(reply.result)) });
+      this.child.send({ ...cmd, id } as Command);
+    });
+  }
+  async close(): Promise<void> {
+    if (this.child.exitCode !== null || !this.child.connected) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    await this.request({ op: 'close' }).catch(() => undefined);
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
+    if (this.child.exitCode === null) this.child.kill();
+  }
 }
 
-let tracker = new Tracker();
-function listenAsAgent(socket: Socket): void {
-  socket.on('chat:message', (payload: { message?: { clientId?: string; sender?: string } }) => {
-    if (payload.message?.sender === 'customer' && payload.message.clientId) tracker.seen(payload.message.clientId);
-  });
-}
-
-function emitWithAck(socket: Socket, event: string, payload: unknown): Promise<Ack> {
-  return new Promise((resolve) => socket.emit(event, payload, (ack: Ack) => resolve(ack)));
-}
-
+let clients: Clients | undefined;
 let phaseCounter = 0;
 /** Between phases: pushes the app sends after acknowledging (session updates) finish before the next phase measures. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 1500));
 /** Set once the bench organisation exists: all its stored messages, of every sender. */
 let countStored: () => Promise<number> = async () => 0;
-const textOf = (k: number) => `测试消息 ${k}：请问这款还有货吗？`;
-
-/** Closed loop: every customer sends its next message as soon as the previous one is acknowledged. */
-async function closedLoop(rig: Rig, label: string, seconds: number, countPersisted?: () => Promise<number>): Promise<PhaseResult> {
-  await settle();
-  const phase = ++phaseCounter;
-  tracker = new Tracker();
-  const before = countPersisted ? await countPersisted() : 0;
-  const storedBefore = countPersisted ? await countStored() : undefined;
-  const ackTimes: number[] = [];
-  let sent = 0;
-  let acked = 0;
-  let errors = 0;
-  let firstError: string | undefined;
-  const cpu = cpuMeter();
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  let lastAck = started;
-  const perSecond: number[] = [];
-  await Promise.all(
-    rig.customers.map(async (socket, i) => {
-      for (let k = 0; performance.now() < deadline; k += 1) {
-        const clientId = `p${phase}-c${i}-${k}`;
-        const t0 = performance.now();
-        tracker.expect(clientId, t0);
-        sent += 1;
-        const ack = await emitWithAck(socket, 'message:send', { clientId, text: textOf(k) });
-        lastAck = performance.now();
-        if (ack.ok) {
-          acked += 1;
-          ackTimes.push(lastAck - t0);
-          const second = Math.floor((lastAck - started) / 1000);
-          perSecond[second] = (perSecond[second] ?? 0) + 1;
-        } else {
-          errors += 1;
-          firstError ??= `${ack.error?.code}: ${ack.error?.message}`;
-          tracker.forget(clientId);
-        }
-      }
-    }),
-  );
-  const elapsed = (lastAck - started) / 1000;
-  const usage = cpu();
-  await tracker.drained(5000);
-  const persisted = countPersisted ? (await countPersisted()) - before : undefined;
-  return { label, seconds: elapsed, sent, acked, errors, firstError, delivered: tracker.delivered, lost: tracker.outstanding, persisted, storedBefore, e2e: tracker.e2e, ack: ackTimes, cpu: usage, perSecond: Array.from(perSecond, (n) => n ?? 0).slice(0, seconds) };
-}
 
 /**
- * Open loop at a fixed rate: message k is due at start + k / rate and goes to customer k mod N, whatever the earlier
- * ones are doing. Latency counts from when the message was due, so a generator that falls behind shows up in it.
+ * One phase, run by the load generator, with this side's CPU meters around it and the database's counts.
+ * Without `rate` a closed loop: every customer sends its next message as soon as the previous one is acknowledged.
+ * With `rate` an open loop: message k is due at start + k / rate and goes to customer k mod N, whatever the earlier
+ * ones are doing; latency counts from when a message was due, so a generator that falls behind shows up in it.
  */
-async function openLoop(rig: Rig, label: string, rate: number, seconds: number, countPersisted?: () => Promise<number>): Promise<PhaseResult> {
+async function runPhase(rig: string, label: string, load: { seconds: number; rate?: number }, countPersisted?: () => Promise<number>): Promise<PhaseResult> {
   await settle();
-  const phase = ++phaseCounter;
-  tracker = new Tracker();
   const before = countPersisted ? await countPersisted() : 0;
   const storedBefore = countPersisted ? await countStored() : undefined;
-  const total = Math.round(rate * seconds);
-  const ackTimes: number[] = [];
-  const lags: number[] = [];
-  let acked = 0;
-  let errors = 0;
-  let firstError: string | undefined;
-  const pending: Promise<void>[] = [];
-  const cpu = cpuMeter();
-  const started = performance.now();
-  let k = 0;
-  await new Promise<void>((resolve) => {
-    const tick = () => {
-      const now = performance.now();
-      while (k < total && started + (k * 1000) / rate <= now) {
-        const due = started + (k * 1000) / rate;
-        lags.push(now - due);
-        const clientId = `p${phase}-m${k}`;
-        const socket = rig.customers[k % rig.customers.length]!;
-        tracker.expect(clientId, due);
-        pending.push(
-          emitWithAck(socket, 'message:send', { clientId, text: textOf(k) }).then((ack) => {
-            if (ack.ok) {
-              acked += 1;
-              ackTimes.push(performance.now() - due);
-            } else {
-              errors += 1;
-              firstError ??= `${ack.error?.code}: ${ack.error?.message}`;
-              tracker.forget(clientId);
-            }
-          }),
-        );
-        k += 1;
-      }
-      if (k < total) setTimeout(tick, 1);
-      else resolve();
-    };
-    tick();
-  });
-  // A backlog drains within a bounded time; what is still unanswered then counts as not delivered.
-  await Promise.race([Promise.all(pending), new Promise((resolve) => setTimeout(resolve, 20_000))]);
-  await tracker.drained(5000);
-  const elapsed = (performance.now() - started) / 1000;
-  const usage = cpu();
+  const phase = ++phaseCounter;
+  const meter = cpuMeter();
+  let cpu: PhaseResult['cpu'] | undefined;
+  const command = load.rate === undefined ? ({ op: 'closed', rig, phase, seconds: load.seconds } as const) : ({ op: 'open', rig, phase, rate: load.rate, seconds: load.seconds } as const);
+  const result = (await clients!.request(command, () => (cpu = meter())))!;
   const persisted = countPersisted ? (await countPersisted()) - before : undefined;
-  lags.sort((a, b) => a - b);
-  return {
-    label,
-    seconds: elapsed,
-    sent: k,
-    acked,
-    errors,
-    firstError,
-    delivered: tracker.delivered,
-    lost: tracker.outstanding,
-    persisted,
-    storedBefore,
-    e2e: tracker.e2e,
-    ack: ackTimes,
-    cpu: usage,
-    sendLagP99: percentile(lags, 99),
-  };
+  return { ...result, label, persisted, storedBefore, cpu: cpu ?? meter() };
 }
 
 type Summary = { rate: number; persistedRate: number | null; e2eP50: number; e2eP99: number; ackP50: number; ackP99: number };
@@ -334,6 +269,7 @@ function summarise(r: PhaseResult): Summary {
 
 const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)} ms` : 'n/a');
 const perS = (v: number | null) => (v === null || !Number.isFinite(v) ? 'n/a' : `${v.toFixed(0)}/s`);
+const pct = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(0)}%`);
 const times = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
 
 function line(r: PhaseResult): string {
@@ -343,7 +279,7 @@ function line(r: PhaseResult): string {
     (s.persistedRate === null ? '' : `, ${perS(s.persistedRate)} persisted`) +
     `  e2e p50 ${ms(s.e2eP50).padStart(9)} p99 ${ms(s.e2eP99).padStart(9)}  ack p50 ${ms(s.ackP50).padStart(9)} p99 ${ms(s.ackP99).padStart(9)}` +
     `  sent=${r.sent} acked=${r.acked} delivered=${r.delivered} errors=${r.errors} lost=${r.lost}` +
-    `\n  ${''.padEnd(34)} node event loop busy ${r.cpu.loop.toFixed(0)}%, node CPU ${r.cpu.node.toFixed(0)}%, database CPU ${r.cpu.db === null ? 'n/a' : `${r.cpu.db.toFixed(0)}%`} (100% = one core)` +
+    `\n  ${''.padEnd(34)} server event loop busy ${r.cpu.loop.toFixed(0)}%, server CPU ${r.cpu.node.toFixed(0)}%, database CPU ${pct(r.cpu.db)}, clients CPU ${pct(r.cpu.clients)} (their loop ${r.clientLoop.toFixed(0)}% busy), other processes ${pct(r.cpu.others)} (100% = one core)` +
     (r.perSecond ? `; acked per second: ${r.perSecond.join(' ')}` : '') +
     (r.storedBefore !== undefined ? `; ${r.storedBefore} messages stored before` : '') +
     (r.sendLagP99 !== undefined ? `; sender lag p99 ${ms(r.sendLagP99)}` : '') +
@@ -351,14 +287,18 @@ function line(r: PhaseResult): string {
   );
 }
 
-// ---- clients ---------------------------------------------------------------------------------------------------
-
-function connected(socket: Socket): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (err) => reject(err));
-  });
+/** Which of the three processes limited the closed loop, from its CPU figures. */
+function bottleneck(r: PhaseResult): string {
+  const total = r.cpu.node + (r.cpu.db ?? 0) + (r.cpu.clients ?? 0);
+  const split = `app ${r.cpu.node.toFixed(0)}% + database ${pct(r.cpu.db)} + clients ${pct(r.cpu.clients)} = ${total.toFixed(0)}% of ${os.cpus().length * 100}%${(r.cpu.others ?? 0) >= 20 ? `, and other processes took ${pct(r.cpu.others)}: the figures are lower than on a quiet machine` : ''}`;
+  if (r.cpu.loop >= 95) return `the app's event loop was busy ${r.cpu.loop.toFixed(0)}% of the time: its own work per message limits it (${split})`;
+  if ((r.cpu.db ?? 0) >= 90) return `the database used ${pct(r.cpu.db)} of a core (it runs one command at a time): it limits (${split})`;
+  if (r.clientLoop >= 95) return `the load generator's event loop was busy ${r.clientLoop.toFixed(0)}%: the clients limit, not the app (${split})`;
+  if (total + (r.cpu.others ?? 0) >= os.cpus().length * 100 * 0.9) return `the machine's cores are nearly all in use (${split})`;
+  return `no process saturated: waiting (round trips between app and database) limits (${split})`;
 }
+
+// ---- clients ---------------------------------------------------------------------------------------------------
 
 /** Cookies as a browser keeps them: Set-Cookie values by name. */
 function absorbCookies(jar: Map<string, string>, res: Response): void {
@@ -387,8 +327,6 @@ async function signIn(base: string, login: string): Promise<string> {
   if (res.status !== 303) throw new Error(`POST /login as ${login} answered ${res.status}, expected 303`);
   return cookieHeader(jar);
 }
-
-const socketOptions = (): Partial<ManagerOptions & SocketOptions> => ({ transports: ['websocket'], forceNew: true, reconnection: false });
 
 // ---- the two servers -------------------------------------------------------------------------------------------
 
@@ -447,12 +385,11 @@ async function startRelay(): Promise<Running> {
 // ---- run -------------------------------------------------------------------------------------------------------
 
 let db: OpenDatabase | undefined;
-const sockets: Socket[] = [];
 const servers: Running[] = [];
 let cleaned: Promise<void> | undefined;
 function cleanup(): Promise<void> {
   cleaned ??= (async () => {
-    for (const s of sockets) s.close();
+    await clients?.close();
     for (const s of servers) await s.close().catch(() => undefined);
     // The app marks agents offline on disconnect without awaiting it: let that finish before the database goes.
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -497,27 +434,19 @@ try {
     };
   })();
   step(`database, organisation and app ready on ${app.base}`);
-  const agentSockets: Socket[] = [];
-  for (const agent of agents) {
-    const cookie = await signIn(app.base, agent.login);
-    const socket = await connected(connectSocket(app.base, { ...socketOptions(), extraHeaders: { cookie } }));
-    sockets.push(socket);
-    listenAsAgent(socket);
-    const ack = await emitWithAck(socket, 'chat:presence', { status: 'online' });
-    if (!ack.ok) throw new Error(`chat:presence failed: ${ack.error?.code}`);
-    agentSockets.push(socket);
-  }
-  step(`${M} agents signed in over HTTP, connected and online`);
-  const customerSockets: Socket[] = [];
+  clients = new Clients();
+  const agentSpecs: ConnectSpec[] = [];
+  for (const agent of agents) agentSpecs.push({ url: app.base, cookie: await signIn(app.base, agent.login) });
+  const customerSpecs: ConnectSpec[] = [];
   for (let i = 0; i < N; i += 1) {
     const { token } = await startVisitor(channel.key, { name: `顾客${i + 1}`, phone: '' });
-    const socket = await connected(connectSocket(`${app.base}/customer`, { ...socketOptions(), auth: { token } }));
-    sockets.push(socket);
-    customerSockets.push(socket);
+    customerSpecs.push({ url: `${app.base}/customer`, auth: { token } });
   }
-  step(`${N} visitors started and connected to /customer`);
+  step(`${M} agents signed in over HTTP, ${N} visitors started`);
+  await clients.request({ op: 'connect', rig: 'app', agents: agentSpecs, customers: customerSpecs, agentHello: { event: 'chat:presence', payload: { status: 'online' } } });
+  step(`load generator (pid ${clients.pid}) connected ${M} agents (online) and ${N} customers to /customer`);
   // Every customer's first message opens a session that routing gives to an agent (least busy first).
-  await Promise.all(customerSockets.map((s, i) => emitWithAck(s, 'message:send', { clientId: `open-${i}`, text: '你好' })));
+  await clients.request({ op: 'open-sessions', rig: 'app' });
   // Concurrent routing can leave a session queued while agents have room (see the report); route again until none is.
   let stranded = 0;
   for (let attempt = 0; attempt < 5 && (await ChatSession.countDocuments({ orgId, state: 'serving' })) < N; attempt += 1) {
@@ -529,32 +458,23 @@ try {
   step(`${N} sessions opened and routed to agents`);
   const countPersisted = () => ChatMessage.countDocuments({ orgId, sender: 'customer' });
   countStored = () => ChatMessage.countDocuments({ orgId });
-  const appRig: Rig = { name: 'app', customers: customerSockets, agents: agentSockets };
 
   const relay = await startRelay();
   servers.push(relay);
-  const relayAgents: Socket[] = [];
-  for (let a = 0; a < M; a += 1) {
-    const socket = await connected(connectSocket(relay.base, { ...socketOptions(), auth: { agent: a } }));
-    sockets.push(socket);
-    listenAsAgent(socket);
-    relayAgents.push(socket);
-  }
-  const relayCustomers: Socket[] = [];
-  for (let i = 0; i < N; i += 1) {
-    const socket = await connected(connectSocket(`${relay.base}/customer`, { ...socketOptions(), auth: { agent: i % M } }));
-    sockets.push(socket);
-    relayCustomers.push(socket);
-  }
-  const relayRig: Rig = { name: 'relay', customers: relayCustomers, agents: relayAgents };
+  await clients.request({
+    op: 'connect',
+    rig: 'relay',
+    agents: Array.from({ length: M }, (_, a) => ({ url: relay.base, auth: { agent: a } })),
+    customers: Array.from({ length: N }, (_, i) => ({ url: `${relay.base}/customer`, auth: { agent: i % M } })),
+  });
   note(`setup took ${((performance.now() - runStarted) / 1000).toFixed(1)} s; warming up...`);
 
   // Untimed warm-up of both, so neither pays for JIT compilation and first-use allocations.
-  await closedLoop(appRig, 'warm-up', 1, countPersisted);
-  await closedLoop(relayRig, 'warm-up', 1);
+  await runPhase('app', 'warm-up', { seconds: 1 }, countPersisted);
+  await runPhase('relay', 'warm-up', { seconds: 1 });
 
   note(`(a) app, max throughput for ${SECONDS} s...`);
-  const a = await closedLoop(appRig, '(a) app, max (closed loop)', SECONDS, countPersisted);
+  const a = await runPhase('app', '(a) app, max (closed loop)', { seconds: SECONDS }, countPersisted);
   const aSum = summarise(a);
   // A fixed rate the app cannot keep only grows a queue: run below what it showed it sustains.
   // Its last two seconds, not its average: on a database whose cost grows with the stored messages, the start flatters.
@@ -563,12 +483,12 @@ try {
   const sustainable = Math.floor(Math.min(aSum.persistedRate ?? aSum.rate, lastRate) * SAFE_FRACTION);
   const rateB = Math.max(1, Math.min(RATE, sustainable));
   note(`(b) app, fixed ${rateB}/s for ${SECONDS} s...`);
-  const b = await openLoop(appRig, `(b) app, fixed ${rateB}/s (open loop)`, rateB, SECONDS, countPersisted);
+  const b = await runPhase('app', `(b) app, fixed ${rateB}/s (open loop)`, { rate: rateB, seconds: SECONDS }, countPersisted);
   note(`(c) relay, max throughput for ${SECONDS} s...`);
-  const c = await closedLoop(relayRig, '(c) relay, max (closed loop)', SECONDS);
+  const c = await runPhase('relay', '(c) relay, max (closed loop)', { seconds: SECONDS });
   note(`(c) relay, fixed ${rateB}/s for ${SECONDS} s...`);
-  const cSame = await openLoop(relayRig, `(c) relay, fixed ${rateB}/s (open loop)`, rateB, SECONDS);
-  const cTarget = rateB === RATE ? null : await openLoop(relayRig, `(c) relay, fixed ${RATE}/s (open loop)`, RATE, SECONDS);
+  const cSame = await runPhase('relay', `(c) relay, fixed ${rateB}/s (open loop)`, { rate: rateB, seconds: SECONDS });
+  const cTarget = rateB === RATE ? null : await runPhase('relay', `(c) relay, fixed ${RATE}/s (open loop)`, { rate: RATE, seconds: SECONDS });
   const bSum = summarise(b);
   const cSum = summarise(c);
   const cSameSum = summarise(cSame);
@@ -578,7 +498,7 @@ try {
   out();
   out('== Storelink live chat: customer -> agent messages ==');
   out(`database kind      ${db.kind}` + (db.kind === 'standin' ? ' (mongo-java-server: a Java stand-in that runs one command at a time, far slower than mongod; set MONGODB_URI for a real MongoDB)' : ''));
-  out(`machine            ${os.cpus().length} cores; app server, all clients and the relay share one Node process; the database is another process`);
+  out(`machine            ${os.cpus().length} cores shared by three processes: this one runs the server measured (the app, later the relay), a child process the load generator (all client sockets), another the database`);
   out(`clients            ${N} customers on /customer, ${M} agents on / (${perAgent} sessions each at most), all sessions serving; loopback, websocket transport`);
   out(`org settings       customerMessageLimit 100 per 1 s (raised from 10 per 10 s so the limit does not shape the load), maxConcurrentSessions ${perAgent}`);
   out('measured           customer message:send -> the assigned agent\'s chat:message (e2e), and -> the customer\'s ack (ack)');
@@ -592,16 +512,21 @@ try {
   out(line(cSame));
   if (cTarget) out(line(cTarget));
   out(`  customer messages stored in all phases: ${totalMessages} (ChatMessage documents, sender customer)`);
-  if (a.cpu.loop >= 95) out(`bottleneck         at full load the Node event loop (app and clients) was busy ${a.cpu.loop.toFixed(0)}% of the time while the database used ${a.cpu.db === null ? 'an unknown share' : `${a.cpu.db.toFixed(0)}%`} of a core: the app's own work per message limits it`);
+  out(`bottleneck         ${bottleneck(a)}`);
   if (db.kind === 'standin') out('stand-in note      it builds only unique indexes and answers sorted queries (such as a session\'s latest seq) by scanning, so its share of each message grows with the messages stored; a real MongoDB (MONGODB_URI) uses the indexes');
   out();
   out('ratios (app / bare relay)');
   out(`  max throughput    ${times(aSum.persistedRate ?? Number.NaN, cSum.rate)}  (${perS(aSum.persistedRate)} persisted vs ${perS(cSum.rate)} relayed)`);
   out(`  e2e p50 @${rateB}/s   ${times(bSum.e2eP50, cSameSum.e2eP50)}  (${ms(bSum.e2eP50)} vs ${ms(cSameSum.e2eP50)})`);
   out(`  e2e p99 @${rateB}/s   ${times(bSum.e2eP99, cSameSum.e2eP99)}  (${ms(bSum.e2eP99)} vs ${ms(cSameSum.e2eP99)})`);
-  // Event-loop time per message at full load: what one message costs the single Node thread (clients included).
+  // Event-loop time per message at full load: what one message costs the server's thread (the clients run elsewhere).
   const loopMsPerMessage = (r: PhaseResult) => (r.cpu.loop / 100) * (r.seconds * 1000) / Math.max(1, r.acked);
-  out(`  loop ms/message   ${times(loopMsPerMessage(a), loopMsPerMessage(c))}  (${loopMsPerMessage(a).toFixed(2)} ms vs ${loopMsPerMessage(c).toFixed(3)} ms of the Node event loop per message at full load, clients included)`);
+  // CPU time per message: unlike the loop's busy time, it does not grow when other processes take the cores.
+  const cpuMsPerMessage = (r: PhaseResult) => ((r.cpu.node / 100) * (r.seconds * 1000)) / Math.max(1, r.acked);
+  out(`  CPU ms/message    ${times(cpuMsPerMessage(a), cpuMsPerMessage(c))}  (${cpuMsPerMessage(a).toFixed(2)} ms vs ${cpuMsPerMessage(c).toFixed(3)} ms of the server's CPU per message at full load; the database adds ${a.cpu.db === null ? 'n/a' : `${(((a.cpu.db / 100) * (a.seconds * 1000)) / Math.max(1, a.acked)).toFixed(2)} ms`})`);
+  const writesPerMessage = (r: PhaseResult) => (r.cpu.writes === null ? Number.NaN : r.cpu.writes / Math.max(1, r.acked));
+  out(`  writes/message    ${times(writesPerMessage(a), writesPerMessage(c))}  (${writesPerMessage(a).toFixed(2)} vs ${writesPerMessage(c).toFixed(2)} write system calls of the server per message at full load, ${writesPerMessage(b).toFixed(2)} at ${rateB}/s: socket frames and database commands)`);
+  out(`  loop ms/message   ${times(loopMsPerMessage(a), loopMsPerMessage(c))}  (${loopMsPerMessage(a).toFixed(2)} ms vs ${loopMsPerMessage(c).toFixed(3)} ms of the server's event loop per message at full load, clients excluded)`);
   out();
   const check = (ok: boolean) => {
     if (!ok) exitCode = 1;

@@ -48,8 +48,9 @@ export function attachCustomerNamespace(io: Server): void {
       .object({ clientId: z.string().min(1).max(64), text: z.string().trim().max(chatLimits.messageMax, 'too_long').default(''), imageId: sessionId.optional() })
       .refine((m) => m.text.length > 0 || m.imageId, { path: ['text'], message: 'required' });
     defineHandler(socket, 'message:send', messageInput, async (c: VisitorContext, input) => {
-      const { message, session } = await sendCustomerMessage(c, input);
-      return { message: presentMessage(message), session: await customerView(session) };
+      // The message as presented once for the pushes: the acknowledgement carries the same view.
+      const { view, session } = await sendCustomerMessage(c, input);
+      return { message: view, session: await customerView(session) };
     });
     defineHandler(socket, 'sync', z.object({ sessionId: sessionId.optional(), afterSeq: z.number().int().min(0) }), async (c: VisitorContext, input) => {
       const { session, messages } = await syncCustomer(c, input);

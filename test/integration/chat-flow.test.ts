@@ -9,6 +9,7 @@ import { TimelineEvent } from '../../server/models/timeline-event.js';
 import { Tag, TagGroup } from '../../server/models/tag.js';
 import { Customer } from '../../server/models/customer.js';
 import { ChatChannel } from '../../server/models/chat-channel.js';
+import { Organization } from '../../server/models/organization.js';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 useTestDatabase({ beforeClose: async () => server?.close() });
@@ -121,6 +122,74 @@ describe('live chat, end to end over Socket.IO', () => {
       expect(await ChatSession.countDocuments({ orgId: org._id, state: 'queued' })).toBe(1);
     } finally {
       for (const s of sockets) s.socket.close();
+      for (const c of customers) c.socket.close();
+    }
+  });
+
+  it('moves a message that meets a session closed elsewhere to a new session, keeping numbers gap-free, and acknowledges repeats even past the rate limit', async () => {
+    const { org, agent } = await createOrgWithTeam();
+    const channel = await createChannel(org._id, { routing: 'least_busy' });
+    const a = await connectAgent(server.baseUrl, agent.login);
+    const customer = await connectCustomer(server.baseUrl, channel.key);
+    try {
+      await ok(a.socket, 'chat:presence', { status: 'online' });
+      const first = await ok<{ session: Sess; message: Msg }>(customer.socket, 'message:send', { clientId: 'k0', text: '第一条' });
+      await ok(customer.socket, 'message:send', { clientId: 'k1', text: '第二条' });
+      // Another process closes it: this one hears nothing and still remembers the session as open.
+      await ChatSession.updateOne({ _id: first.session.id, orgId: org._id }, { $set: { state: 'closed', closedAt: new Date() } });
+      const moved = await ok<{ session: Sess; message: Msg }>(customer.socket, 'message:send', { clientId: 'k2', text: '第三条' });
+      expect(moved.session.id).not.toBe(first.session.id);
+      const old = await ChatMessage.find({ orgId: org._id, sessionId: first.session.id }).sort({ seq: 1 }).lean();
+      expect(old.map((m) => m.seq)).toEqual(old.map((_, i) => i + 1));
+      expect(old.some((m) => m.clientId === 'k2')).toBe(false);
+      const oldSession = await ChatSession.findOne({ orgId: org._id, _id: first.session.id }).lean();
+      expect(oldSession?.seq).toBe(old.length);
+
+      // A repeat is the stored message again, in its own session, whichever session is open now.
+      const again = await ok<{ session: Sess; message: Msg }>(customer.socket, 'message:send', { clientId: 'k0', text: '第一条' });
+      expect(again.message.seq).toBe(first.message.seq);
+      expect(again.session.id).toBe(first.session.id);
+      // 10 per 10 s by default: k0-k2 (the repeat is free) and 7 more, then new ones are refused but repeats are not.
+      for (let i = 3; i < 10; i += 1) await ok(customer.socket, 'message:send', { clientId: `k${i}`, text: `${i}` });
+      const limited = await request(customer.socket, 'message:send', { clientId: 'k10', text: '太快了' });
+      expect(limited.ok ? null : limited.error.code).toBe('rate_limited');
+      const repeated = await ok<{ message: Msg }>(customer.socket, 'message:send', { clientId: 'k9', text: '9' });
+      expect(repeated.message.text).toBe('9');
+      expect(await ChatMessage.countDocuments({ orgId: org._id, sender: 'customer', clientId: 'k9' })).toBe(1);
+    } finally {
+      a.socket.close();
+      customer.socket.close();
+    }
+  });
+
+  it('stores messages written together (grouped in one write) once each, numbered without gaps, repeats included', async () => {
+    const { org, agent } = await createOrgWithTeam();
+    await Organization.updateOne({ _id: org._id }, { $set: { 'settings.customerMessageLimit': 100, 'settings.customerMessageWindowSeconds': 1, 'settings.maxConcurrentSessions': 20 } });
+    const channel = await createChannel(org._id, { routing: 'least_busy' });
+    const a = await connectAgent(server.baseUrl, agent.login);
+    const customers = await Promise.all(Array.from({ length: 12 }, () => connectCustomer(server.baseUrl, channel.key)));
+    try {
+      await ok(a.socket, 'chat:presence', { status: 'online' });
+      await Promise.all(customers.map((c) => ok(c.socket, 'message:send', { clientId: 'first', text: '你好' })));
+      // Every customer sends 5 at once, each twice: the copies race their originals into the same groups.
+      const acks = await Promise.all(
+        customers.flatMap((c) => Array.from({ length: 10 }, (_, i) => ok<{ message: Msg; session: Sess }>(c.socket, 'message:send', { clientId: `m${i % 5}`, text: `消息${i % 5}` }))),
+      );
+      const byClient = new Map<string, number>();
+      for (const [i, ack] of acks.entries()) {
+        const key = `${Math.floor(i / 10)}:${ack.message.clientId}`;
+        if (byClient.has(key)) expect(ack.message.seq).toBe(byClient.get(key));
+        else byClient.set(key, ack.message.seq);
+      }
+      for (const c of customers) {
+        const stored = await ChatMessage.find({ orgId: org._id, visitorId: c.visitorId }).sort({ seq: 1 }).lean();
+        expect(stored.map((m) => m.seq)).toEqual(stored.map((_, i) => i + 1));
+        expect(stored.filter((m) => m.sender === 'customer').map((m) => m.clientId).sort()).toEqual(['first', 'm0', 'm1', 'm2', 'm3', 'm4']);
+        const session = await ChatSession.findOne({ orgId: org._id, visitorId: c.visitorId }).lean();
+        expect(session?.seq).toBe(stored.length);
+      }
+    } finally {
+      a.socket.close();
       for (const c of customers) c.socket.close();
     }
   });

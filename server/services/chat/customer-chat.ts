@@ -10,23 +10,57 @@ import { ChatChannel } from '../../models/chat-channel.js';
 import type { VisitorContext } from './visitors.js';
 import { imageForMessage } from './images.js';
 import { clock } from '../../clock.js';
-import { presentSessionForCustomer } from '../../presenters/chat.js';
+import { presentMessage, presentSessionForCustomer, type MessageView } from '../../presenters/chat.js';
+import { domainEvents } from '../events.js';
 
 const limiters = new Map<string, RateLimiterMemory>();
 
-/** DOMAIN: a customer sends at most N messages per S seconds (organisation settings); more gets a notice, not a block. */
-async function checkRate(ctx: VisitorContext): Promise<void> {
+/**
+ * DOMAIN: a customer sends at most N messages per S seconds (organisation settings); more gets a notice, not a block.
+ * Counts one message and gives back the way to return its point (a repeat of a stored message is not a new one); a
+ * refused message that turns out to be a repeat is acknowledged again rather than refused.
+ */
+async function countMessage(ctx: VisitorContext, repeatOf: () => Promise<ChatMessageDoc | null>): Promise<{ giveBack: () => void; repeated?: ChatMessageDoc }> {
   const { customerMessageLimit, customerMessageWindowSeconds } = await chatSettings(ctx.orgId);
   const key = `${customerMessageLimit}/${customerMessageWindowSeconds}`;
   let limiter = limiters.get(key);
   if (!limiter) limiters.set(key, (limiter = new RateLimiterMemory({ points: customerMessageLimit, duration: customerMessageWindowSeconds })));
   try {
     await limiter.consume(ctx.visitorId);
+    const counted = limiter;
+    return { giveBack: () => void counted.reward(ctx.visitorId, 1) };
   } catch (err) {
     if (!(err instanceof RateLimiterRes)) throw err;
+    const repeated = await repeatOf();
+    if (repeated) return { giveBack: () => undefined, repeated };
     throw new RateLimitedError('Too many messages: wait a moment.', Math.ceil(err.msBeforeNext / 1000), { messageKey: 'chat.errors.rateLimited' });
   }
 }
+
+/** Visitors remembered with their open session; beyond this the least recently used is forgotten (and read again). */
+const REMEMBERED_VISITORS = 20_000;
+type OpenSessionRef = Pick<ChatSessionDoc, '_id' | 'orgId' | 'visitorId' | 'seq'>;
+
+/**
+ * The session each visitor last wrote to through this process, so their next message needs no read to find it.
+ * Only a guess: the message's own write is guarded on the session not being closed (`openOnly`), and a session
+ * closed elsewhere sends the message down the careful way. A close seen here forgets it at once.
+ */
+const openSessions = new Map<string, OpenSessionRef>();
+function rememberOpenSession(session: ChatSessionDoc): void {
+  const key = String(session.visitorId);
+  openSessions.delete(key);
+  openSessions.set(key, { _id: session._id, orgId: session.orgId, visitorId: session.visitorId, seq: session.seq });
+  if (openSessions.size > REMEMBERED_VISITORS) openSessions.delete(openSessions.keys().next().value!);
+}
+function forgetOpenSession(visitorId: string, sessionId?: string): void {
+  const known = openSessions.get(visitorId);
+  if (known && (!sessionId || String(known._id) === sessionId)) openSessions.delete(visitorId);
+}
+domainEvents.onEvent('chat.session', ({ visitorId, sessionId, session }) => {
+  if (session.state === 'closed') forgetOpenSession(visitorId, sessionId);
+});
+domainEvents.onEvent('chat.visitors_forgotten', ({ visitorIds }) => visitorIds.forEach((id) => forgetOpenSession(id)));
 
 async function ownSession(ctx: VisitorContext, sessionId: string): Promise<ChatSessionDoc> {
   const session = await ChatSession.findOne({ _id: toObjectId(sessionId, 'session'), orgId: toObjectId(ctx.orgId), visitorId: toObjectId(ctx.visitorId) }).lean<ChatSessionDoc>();
@@ -68,35 +102,52 @@ async function botTurn(session: ChatSessionDoc, text: string): Promise<void> {
   }
 }
 
-export async function sendCustomerMessage(ctx: VisitorContext, input: { clientId: string; text: string; imageId?: string | undefined }): Promise<{ message: ChatMessageDoc; session: ChatSessionDoc }> {
+/**
+ * A customer message: stored once per client id, numbered in its session, acknowledged after the write.
+ * The usual case costs two writes (the message, then the session's number and reply window): the open session comes
+ * from memory and a repeated client id from the unique index. Only when no open session is known is a repeat looked
+ * up first, because opening a session has effects of its own (welcome message, routing).
+ */
+export async function sendCustomerMessage(ctx: VisitorContext, input: { clientId: string; text: string; imageId?: string | undefined }): Promise<{ message: ChatMessageDoc; view: MessageView; session: ChatSessionDoc }> {
   const orgId = toObjectId(ctx.orgId);
-  const repeated = await ChatMessage.findOne({ orgId, dedupeKey: `customer:${ctx.visitorId}:${input.clientId}` }).lean<ChatMessageDoc>();
-  if (repeated) {
-    const session = await ChatSession.findOne({ _id: repeated.sessionId, orgId }).lean<ChatSessionDoc>();
-    return { message: repeated, session: session! };
+  const repeatOf = () => ChatMessage.findOne({ orgId, dedupeKey: `customer:${ctx.visitorId}:${input.clientId}` }).lean<ChatMessageDoc>();
+  const acknowledgeAgain = async (message: ChatMessageDoc) => ({ message, view: presentMessage(message), session: (await ChatSession.findOne({ _id: message.sessionId, orgId }).lean<ChatSessionDoc>())! });
+  let known: OpenSessionRef | undefined = openSessions.get(ctx.visitorId);
+  if (!known) {
+    const repeated = await repeatOf();
+    if (repeated) return acknowledgeAgain(repeated);
   }
-  await checkRate(ctx);
+  const counted = await countMessage(ctx, repeatOf);
+  if (counted.repeated) return acknowledgeAgain(counted.repeated);
   const image = input.imageId ? await imageForMessage(ctx, input.imageId) : null;
-  const { session } = await ensureOpenSession(ctx.visitorId, ctx.orgId);
+  known ??= (await ensureOpenSession(ctx.visitorId, ctx.orgId)).session;
   // A new customer message reopens the reply window: recorded in the same write as the message's number.
-  const { message, duplicate, session: updated } = await appendMessage(
-    session,
+  const appended = await appendMessage(
+    known,
     { sender: 'customer', senderId: ctx.visitorId, clientId: input.clientId, text: input.text, image },
-    { checkDuplicate: false, sessionSet: { lastCustomerMessageAt: clock.now(), agentMessagesSinceCustomer: 0 } },
+    { checkDuplicate: false, openOnly: true, sessionSet: { lastCustomerMessageAt: clock.now(), agentMessagesSinceCustomer: 0 } },
   );
-  if (duplicate || !updated) return { message, session: (await ChatSession.findOne({ _id: message.sessionId, orgId }).lean<ChatSessionDoc>())! };
-  if (updated.state === 'closed') {
-    // The session closed between reading it and storing the message: nobody would see it there, so it moves to a
-    // new session (sent again under the same client id once the stray copy is gone).
-    await ChatMessage.deleteOne({ _id: message._id, orgId });
+  if (appended.duplicate) {
+    counted.giveBack();
+    return acknowledgeAgain(appended.message);
+  }
+  if (appended.closed || !appended.session) {
+    // The session closed after it was read (here or in another process): the message goes to a new session, sent
+    // again under the same client id (the stray copy is gone).
+    counted.giveBack();
+    forgetOpenSession(ctx.visitorId);
     return sendCustomerMessage(ctx, input);
   }
+  const { message, view, session: updated } = { ...appended, session: appended.session };
+  // Closed yet holding the message: a closing message raced it and came after it (see message-writer.ts).
+  if (updated.state === 'closed') forgetOpenSession(ctx.visitorId);
+  else rememberOpenSession(updated);
   if (updated.state !== 'bot') {
     announce(updated, undefined, { onlyServing: updated.state === 'serving' });
-    return { message, session: updated };
+    return { message, view, session: updated };
   }
   await botTurn(updated, input.text || '[image]');
-  return { message, session: (await ChatSession.findOne({ _id: updated._id, orgId }).lean<ChatSessionDoc>())! };
+  return { message, view, session: (await ChatSession.findOne({ _id: updated._id, orgId }).lean<ChatSessionDoc>())! };
 }
 
 /** "I want a person": from the bot to the queue. */

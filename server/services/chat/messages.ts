@@ -1,7 +1,8 @@
-import { ChatMessage, ChatSession, type ChatMessageDoc, type ChatSessionDoc, type MessageSender } from '../../models/chat-session.js';
+import { writeMessage } from './message-writer.js';
+import { ChatMessage, type ChatMessageDoc, type ChatSessionDoc, type MessageSender } from '../../models/chat-session.js';
 import { isDuplicateKey } from '../mongo-errors.js';
 import { domainEvents } from '../events.js';
-import { presentMessage } from '../../presenters/chat.js';
+import { presentMessage, type MessageView } from '../../presenters/chat.js';
 import { clock } from '../../clock.js';
 import { mongoose } from '../../db/connect.js';
 
@@ -17,6 +18,39 @@ export type NewMessage = {
 };
 
 const MAX_SEQ_ATTEMPTS = 50;
+/** Sessions whose last number this process remembers; the oldest is forgotten beyond this (it is only a first guess). */
+const REMEMBERED_SESSIONS = 20_000;
+
+/** The last number this process stored per session: a better first guess than a session read a moment earlier. */
+const lastSeqs = new Map<string, number>();
+function rememberSeq(sessionId: string, seq: number): void {
+  lastSeqs.delete(sessionId);
+  lastSeqs.set(sessionId, seq);
+  if (lastSeqs.size > REMEMBERED_SESSIONS) lastSeqs.delete(lastSeqs.keys().next().value!);
+}
+
+/**
+ * Appends to one session run one after another in this process: two messages of a session arriving together would
+ * otherwise both try the same number, and the loser pays a conflict and a scan for the latest number. Other
+ * processes still meet under the unique index, so this only saves work; it decides nothing.
+ */
+const appending = new Map<string, Promise<unknown>>();
+function oneAtATime<T>(sessionId: string, run: () => Promise<T>): Promise<T> {
+  const result = (appending.get(sessionId) ?? Promise.resolve()).then(run);
+  const tail = result.then(
+    () => undefined,
+    () => undefined,
+  );
+  appending.set(sessionId, tail);
+  void tail.then(() => {
+    if (appending.get(sessionId) === tail) appending.delete(sessionId);
+  });
+  return result;
+}
+
+type AppendOptions = { checkDuplicate?: boolean; sessionSet?: Partial<ChatSessionDoc>; openOnly?: boolean };
+/** `view` is the message as pushed (presented once); `closed`: `openOnly` was asked and the session had closed, so nothing is stored. */
+type Appended = { message: ChatMessageDoc; view: MessageView; duplicate: boolean; session: ChatSessionDoc | null; closed?: true };
 
 /**
  * Stores a message once and gives it the session's next sequence number.
@@ -24,60 +58,82 @@ const MAX_SEQ_ATTEMPTS = 50;
  * - The number is taken by inserting last + 1 under a unique (session, seq) index and retrying on conflict, so
  *   a message numbered n is only ever stored after n - 1: a client that resumes "after n" can never skip one,
  *   even with several app processes writing to the same session.
- * - `sessionSet` lands in the same session update that records the new number (one write per message).
+ * - `sessionSet` lands in the same session update that records the new number; the write goes in a group with
+ *   other sessions' messages (see message-writer.ts).
+ * - `openOnly`: that update applies only to a session not closed; when it had closed, the message is taken back
+ *   (before anyone is told of it) and `closed` says so, so the caller can move it to a new session.
  * The push to the session's rooms follows the write.
  */
-export async function appendMessage(
+export function appendMessage(
   session: Pick<ChatSessionDoc, '_id' | 'orgId' | 'visitorId'> & { seq?: number },
   input: NewMessage,
-  opts: { checkDuplicate?: boolean; sessionSet?: Partial<ChatSessionDoc> } = {},
-): Promise<{ message: ChatMessageDoc; duplicate: boolean; session: ChatSessionDoc | null }> {
+  opts: AppendOptions = {},
+): Promise<Appended> {
+  return oneAtATime(String(session._id), () => storeMessage(session, input, opts));
+}
+
+async function storeMessage(
+  session: Pick<ChatSessionDoc, '_id' | 'orgId' | 'visitorId'> & { seq?: number },
+  input: NewMessage,
+  opts: AppendOptions,
+): Promise<Appended> {
+  const sessionKey = String(session._id);
   const dedupeKey = `${input.sender}:${input.senderId}:${input.clientId}`;
   if (opts.checkDuplicate !== false) {
     const existing = await ChatMessage.findOne({ orgId: session.orgId, dedupeKey }).lean<ChatMessageDoc>();
-    if (existing) return { message: existing, duplicate: true, session: null };
+    if (existing) return { message: existing, view: presentMessage(existing), duplicate: true, session: null };
   }
-  // The session's own counter is only raised after its message is stored, so counter + 1 is a safe first guess;
-  // on a conflict the latest stored number decides.
-  let seq = (session.seq ?? (await lastSeqOf(session))) + 1;
+  // The session's own counter is only raised after its message is stored, so counter + 1 is a safe first guess (or
+  // the last number this process stored, when higher); on a conflict the latest stored number decides.
+  const known = Math.max(session.seq ?? -1, lastSeqs.get(sessionKey) ?? -1);
+  let seq = (known >= 0 ? known : await lastSeqOf(session)) + 1;
   for (let attempt = 0; attempt < MAX_SEQ_ATTEMPTS; attempt += 1) {
-    try {
-      // The document is complete and typed here, so it goes to the driver directly: the busiest write of the app
-      // skips Mongoose's document machinery (the unique indexes still decide duplicates).
-      const message: ChatMessageDoc = {
-        _id: new mongoose.Types.ObjectId(),
-        orgId: session.orgId,
-        sessionId: session._id,
-        visitorId: session.visitorId,
-        seq,
-        clientId: input.clientId,
-        dedupeKey,
-        sender: input.sender,
-        agentId: input.agentId ?? null,
-        text: input.text,
-        image: input.image ?? null,
-        internal: input.internal ?? false,
-        createdAt: clock.now(),
-      };
-      await ChatMessage.collection.insertOne(message);
-      const preview = message.internal ? {} : { lastMessageAt: message.createdAt, lastMessagePreview: message.image ? '[image]' : message.text.slice(0, 80) };
-      const current = await ChatSession.findOneAndUpdate({ _id: session._id, orgId: session.orgId }, { $max: { seq }, $set: { ...preview, ...(opts.sessionSet ?? {}) } }, { returnDocument: 'after' }).lean<ChatSessionDoc>();
-      domainEvents.emitEvent('chat.message', {
-        orgId: String(session.orgId),
-        sessionId: String(session._id),
-        visitorId: String(session.visitorId),
-        agentId: current?.agentId ? String(current.agentId) : null,
-        internal: message.internal,
-        message: presentMessage(message),
-      });
-      return { message, duplicate: false, session: current };
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
+    // The document is complete and typed here, so it goes to the driver directly: the busiest write of the app
+    // skips Mongoose's document machinery (the unique indexes still decide duplicates).
+    const message: ChatMessageDoc = {
+      _id: new mongoose.Types.ObjectId(),
+      orgId: session.orgId,
+      sessionId: session._id,
+      visitorId: session.visitorId,
+      seq,
+      clientId: input.clientId,
+      dedupeKey,
+      sender: input.sender,
+      agentId: input.agentId ?? null,
+      text: input.text,
+      image: input.image ?? null,
+      internal: input.internal ?? false,
+      createdAt: clock.now(),
+    };
+    const preview = message.internal ? {} : { lastMessageAt: message.createdAt, lastMessagePreview: message.image ? '[image]' : message.text.slice(0, 80) };
+    const written = await writeMessage({ message, sessionSet: { ...preview, ...(opts.sessionSet ?? {}) }, openOnly: opts.openOnly ?? false });
+    if (!written.stored) {
+      if (!isDuplicateKey(written.error)) throw written.error;
       const again = await ChatMessage.findOne({ orgId: session.orgId, dedupeKey }).lean<ChatMessageDoc>();
-      if (again) return { message: again, duplicate: true, session: null };
+      if (again) return { message: again, view: presentMessage(again), duplicate: true, session: null };
       // Another message took this number first: take the one after the latest stored.
       seq = (await lastSeqOf(session)) + 1;
+      continue;
     }
+    if (!written.recorded) {
+      // Closed (or gone) between the caller's read and this write: the number was not recorded on the session, and
+      // the message goes before a later one can take the next number after it.
+      await ChatMessage.collection.deleteOne({ _id: message._id, orgId: session.orgId });
+      rememberSeq(sessionKey, seq - 1);
+      return { message, view: presentMessage(message), duplicate: false, session: null, closed: true };
+    }
+    rememberSeq(sessionKey, seq);
+    const current = written.session;
+    const view = presentMessage(message);
+    domainEvents.emitEvent('chat.message', {
+      orgId: String(session.orgId),
+      sessionId: sessionKey,
+      visitorId: String(session.visitorId),
+      agentId: current?.agentId ? String(current.agentId) : null,
+      internal: message.internal,
+      message: view,
+    });
+    return { message, view, duplicate: false, session: current };
   }
   throw new Error(`could not number a message of session ${String(session._id)}`);
 }

@@ -1,0 +1,122 @@
+import { MongoBulkWriteError, type AnyBulkWriteOperation } from 'mongodb';
+import { ChatMessage, ChatSession, type ChatMessageDoc, type ChatSessionDoc } from '../../models/chat-session.js';
+
+/** One message to store and the session update that records it (its number, preview, reply window). */
+export type MessageWrite = {
+  message: ChatMessageDoc;
+  sessionSet: Partial<ChatSessionDoc>;
+  /** The session update applies only to a session not closed. */
+  openOnly: boolean;
+};
+
+/**
+ * - `stored`: the message is in the database and `session` is the session read after its update (null: gone);
+ *   `recorded` says whether the session counts the message (false only for `openOnly` on a session that had closed).
+ * - `refused`: the insert failed (a duplicate key decides numbers and repeats); nothing was written for it.
+ */
+export type MessageWritten = { stored: true; session: ChatSessionDoc | null; recorded: boolean } | { stored: false; error: Error & { code?: unknown } };
+
+type Entry = MessageWrite & { done: (written: MessageWritten) => void; fail: (err: unknown) => void };
+
+/** Enough for every customer of a busy process in one round; a longer queue waits for the next. */
+const MAX_BATCH = 500;
+
+let queue: Entry[] = [];
+let writers = 0;
+/**
+ * A second group may be written while the first is: under load the app would otherwise wait idle for the database's
+ * answers between groups. Only once a queue has built up, so a moderate load still makes few, fuller groups.
+ */
+const MAX_WRITERS = 2;
+const SECOND_WRITER_AT = 16;
+
+/**
+ * Stores a message, in a group with whatever other messages are waiting (group commit): while a group is being
+ * written, new messages queue and go together in the next one, so a busy process makes three database round trips
+ * per group (insert the messages, update their sessions, read the sessions) instead of two per message. An idle
+ * process writes a lone message at once: batching adds no wait of its own, only the wait for the group ahead.
+ *
+ * Nothing of the guarantees moves: a message is reported stored only after the database acknowledged its insert and
+ * its session's update; each insert succeeds or fails on its own (unordered), so a duplicate client id or a number
+ * taken elsewhere fails only its own message, under the same unique indexes; callers still number and retry
+ * message by message (one message per session at a time, so a group never holds two of one session).
+ */
+export function writeMessage(write: MessageWrite): Promise<MessageWritten> {
+  return new Promise((resolve, reject) => {
+    queue.push({ ...write, done: resolve, fail: reject });
+    if (writers === 0 || (writers < MAX_WRITERS && queue.length >= SECOND_WRITER_AT)) {
+      writers += 1;
+      // After the current turn of the event loop's callbacks: messages that arrived together go together.
+      setImmediate(drain);
+    }
+  });
+}
+
+async function drain(): Promise<void> {
+  while (queue.length) {
+    const group = queue.slice(0, MAX_BATCH);
+    queue = queue.slice(group.length);
+    try {
+      await writeGroup(group);
+    } catch (err) {
+      for (const entry of group) entry.fail(err);
+    }
+  }
+  writers -= 1;
+}
+
+async function writeGroup(group: Entry[]): Promise<void> {
+  const refused = new Map<number, Error & { code?: unknown }>();
+  try {
+    await ChatMessage.collection.insertMany(
+      group.map((entry) => entry.message),
+      { ordered: false },
+    );
+  } catch (err) {
+    if (!(err instanceof MongoBulkWriteError)) throw err;
+    const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+    // A failure for the whole group (not one document's) fails everyone's, as a lone insert would.
+    if (!writeErrors.length) throw err;
+    for (const writeError of writeErrors) refused.set(writeError.index, Object.assign(new Error(writeError.errmsg ?? 'write error'), { code: writeError.code }));
+  }
+  const stored = group.filter((_, i) => !refused.has(i));
+  group.forEach((entry, i) => {
+    const error = refused.get(i);
+    if (error) entry.done({ stored: false, error });
+  });
+  if (!stored.length) return;
+
+  // Driver, not Mongoose: the updates name only schema fields with values of their types, so casting adds nothing;
+  // `updatedAt` is what Mongoose's timestamps would have set.
+  const filterOf = ({ message, openOnly }: MessageWrite) => ({ _id: message.sessionId, orgId: message.orgId, ...(openOnly ? { state: { $ne: 'closed' as const } } : {}) });
+  const updateOf = ({ message, sessionSet }: MessageWrite) => ({ $max: { seq: message.seq }, $set: { ...sessionSet, updatedAt: message.createdAt } });
+  if (stored.length === 1) {
+    // Alone (a quiet moment): update and read in one round trip, and the answer says exactly whether it applied.
+    const entry = stored[0]!;
+    const session = (await ChatSession.collection.findOneAndUpdate(filterOf(entry), updateOf(entry), { returnDocument: 'after' })) as ChatSessionDoc | null;
+    entry.done({ stored: true, session, recorded: session !== null || !entry.openOnly });
+    return;
+  }
+  const updates: AnyBulkWriteOperation[] = stored.map((entry) => ({ updateOne: { filter: filterOf(entry), update: updateOf(entry) } }));
+  await ChatSession.collection.bulkWrite(updates, { ordered: false });
+  const sessions = await ChatSession.collection
+    .find({ _id: { $in: stored.map((e) => e.message.sessionId) }, orgId: { $in: [...new Map(stored.map((e) => [String(e.message.orgId), e.message.orgId])).values()] } })
+    .toArray();
+  const byId = new Map(sessions.map((s) => [String(s._id), s as ChatSessionDoc]));
+  for (const entry of stored) {
+    const session = byId.get(String(entry.message.sessionId)) ?? null;
+    entry.done({ stored: true, session, recorded: recordedIn(entry, session) });
+  }
+}
+
+/**
+ * Whether the session counts the message, from the session as read after the group's updates. Closing is final,
+ * so a session not closed now was not closed at the update: it applied. A closed one that numbers at least this
+ * message has it recorded, or holds a later message (a closing message raced it): either way it stays, since taking
+ * it back would leave a gap. Only a closed session still below this number refused the update.
+ */
+function recordedIn(entry: MessageWrite, session: ChatSessionDoc | null): boolean {
+  if (!entry.openOnly) return true;
+  if (!session) return false;
+  return session.state !== 'closed' || session.seq >= entry.message.seq;
+}
