@@ -3,6 +3,7 @@
 // the agent it writes to are in this same process, so end-to-end latency is one clock's difference.
 // The parent drives it over the IPC channel: connect a rig, run a phase, close.
 import { performance } from 'node:perf_hooks';
+import { percentile } from './measure.js';
 import { io as connectSocket, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 
 export type ConnectSpec = { url: string; auth?: Record<string, unknown>; cookie?: string };
@@ -37,11 +38,6 @@ export type Reply = { id: number; type: 'loaded' } | { id: number; type: 'done';
 
 type Ack = { ok: boolean; error?: { code: string; message: string } };
 type Rig = { customers: Socket[]; agents: Socket[] };
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 /** Sent messages by client id: when they were due, and whether the agent has seen them. */
 class Tracker {

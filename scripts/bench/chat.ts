@@ -6,7 +6,8 @@
 // The clients run in a child process (chat-clients.ts), so the figures are the server's, not the clients' sharing
 // its event loop; the relay is loaded by the same child, so the ratio compares like with like.
 // npx tsx scripts/bench/chat.ts [--customers 50] [--agents 5] [--seconds 10] [--rate 1000]
-import { dropBenchDatabase, openBenchDatabase, positiveInt } from './common.js';
+import { benchCleanup, openBenchDatabase, positiveInt } from './common.js';
+import { childPids, percentile, procCpuMs } from './measure.js';
 import http from 'node:http';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -71,43 +72,6 @@ const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
 
 // ---- measuring -------------------------------------------------------------------------------------------------
 
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-/** CPU time (ms) of one process, from /proc on Linux: utime + stime in clock ticks (100 per second). */
-function procCpuMs(pid: number): number | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces): state ppid ... utime(14) stime(15).
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return null;
-  }
-}
-
-/** This process's children other than the load generator: the stand-in or embedded mongod it started (an external MONGODB_URI is none). */
-function databasePids(): number[] {
-  try {
-    return fs
-      .readdirSync('/proc')
-      .filter((entry) => /^\d+$/.test(entry) && Number(entry) !== clients?.pid)
-      .filter((entry) => {
-        try {
-          const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;
-        } catch {
-          return false;
-        }
-      })
-      .map(Number);
-  } catch {
-    return [];
-  }
-}
-
 /** CPU time (ms) the whole machine spent busy (all cores), from /proc/stat: with the three processes' own, what others used. */
 function machineBusyMs(): number | null {
   try {
@@ -142,7 +106,7 @@ function sumCpu(pids: number[]): number | null {
  */
 function cpuMeter() {
   const own = process.cpuUsage();
-  const dbPids = databasePids();
+  const dbPids = childPids([clients?.pid]);
   const db = sumCpu(dbPids);
   const gen = clients ? procCpuMs(clients.pid) : null;
   const machine = machineBusyMs();
@@ -386,23 +350,14 @@ async function startRelay(): Promise<Running> {
 
 let db: OpenDatabase | undefined;
 const servers: Running[] = [];
-let cleaned: Promise<void> | undefined;
-function cleanup(): Promise<void> {
-  cleaned ??= (async () => {
+const cleanup = benchCleanup(BENCH_DB, {
+  db: () => db,
+  before: async () => {
     await clients?.close();
     for (const s of servers) await s.close().catch(() => undefined);
     // The app marks agents offline on disconnect without awaiting it: let that finish before the database goes.
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    if (db) {
-      await dropBenchDatabase(BENCH_DB).catch((err: Error) => process.stderr.write(`could not drop ${BENCH_DB}: ${err.message}\n`));
-      await db.close();
-    }
-  })();
-  return cleaned;
-}
-process.once('SIGINT', () => {
-  process.stderr.write('\ninterrupted: dropping the bench database\n');
-  void cleanup().finally(() => process.exit(130));
+  },
 });
 
 let exitCode = 0;

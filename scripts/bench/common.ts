@@ -1,5 +1,6 @@
 // What every benchmark script shares: its flags, and a database of its own that it may drop.
 import type { Logger } from 'pino';
+import type http from 'node:http';
 import { mongoose } from '../../server/db/connect.js';
 import { openDatabase, type OpenDatabase } from '../../server/db/open.js';
 
@@ -42,4 +43,32 @@ export async function openBenchDatabase(benchDb: string, mode: 'ephemeral' | 'pe
   await dropBenchDatabase(benchDb);
   await Promise.all(Object.values(mongoose.models).map((model) => model.createIndexes()));
   return db;
+}
+
+/**
+ * The end of a benchmark, on success, failure or Ctrl-C: `before` stops what the script started (servers, clients),
+ * then the bench database is dropped (unless kept) and closed. Runs once however often it is called.
+ */
+export function benchCleanup(benchDb: string, opts: { db: () => OpenDatabase | undefined; before?: () => Promise<void>; keep?: boolean }): () => Promise<void> {
+  let cleaned: Promise<void> | undefined;
+  const cleanup = () =>
+    (cleaned ??= (async () => {
+      await opts.before?.();
+      const db = opts.db();
+      if (!db) return;
+      if (!opts.keep) await dropBenchDatabase(benchDb).catch((err: Error) => process.stderr.write(`could not drop ${benchDb}: ${err.message}\n`));
+      await db.close();
+    })());
+  process.once('SIGINT', () => {
+    process.stderr.write(`\ninterrupted${opts.keep ? '' : ': dropping the bench database'}\n`);
+    void cleanup().finally(() => process.exit(130));
+  });
+  return cleanup;
+}
+
+/** Closes an HTTP server the script listens on, cutting keep-alive connections. */
+export async function closeServer(server: http.Server | undefined): Promise<void> {
+  if (!server) return;
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
 }

@@ -1,6 +1,7 @@
 // Benchmark of the customer list filtered by tags (the "list-with-tag-filter page latency" issue); it reports, it is not a test.
 // npx tsx scripts/bench/customers.ts [--customers 100000] [--connections 20] [--duration 10]
-import { dropBenchDatabase, openBenchDatabase, positiveInt } from './common.js';
+import { benchCleanup, closeServer, openBenchDatabase, positiveInt } from './common.js';
+import { percentile } from './measure.js';
 import { seededRandom } from '../../server/services/seed/demo.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -110,11 +111,6 @@ async function seed(): Promise<Seeded> {
 }
 
 type Stats = { count: number; rps: number; p50: number; p95: number; p99: number; non2xx: number; errors: number; timeouts: number; cutOff: number; problem?: string };
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 function summarise(samples: number[], seconds: number, extra: Pick<Stats, 'non2xx' | 'errors' | 'timeouts' | 'cutOff' | 'problem'>): Stats {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -234,24 +230,7 @@ const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
 
 let db: OpenDatabase | undefined;
 let server: http.Server | undefined;
-let cleaned: Promise<void> | undefined;
-function cleanup(): Promise<void> {
-  cleaned ??= (async () => {
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server!.close(() => resolve()));
-    }
-    if (db) {
-      await dropBenchDatabase(BENCH_DB).catch((err: Error) => process.stderr.write(`could not drop ${BENCH_DB}: ${err.message}\n`));
-      await db.close();
-    }
-  })();
-  return cleaned;
-}
-process.once('SIGINT', () => {
-  process.stderr.write('\ninterrupted: dropping the bench database\n');
-  void cleanup().finally(() => process.exit(130));
-});
+const cleanup = benchCleanup(BENCH_DB, { db: () => db, before: () => closeServer(server) });
 
 let exitCode = 0;
 try {

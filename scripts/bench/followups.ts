@@ -1,7 +1,7 @@
 // Benchmark (not a test) of the daily follow-up task job: the same number of birthdays in the window among 1,000,000
 // customers and among 100,000; with the {orgId, birthdayMds} index the time should follow the matches, not the customers.
 // npx tsx scripts/bench/followups.ts [--customers 1000000] [--small 100000] [--matches 10000] [--clerks 30] [--keep]
-import { dropBenchDatabase, openBenchDatabase, positiveInt } from './common.js';
+import { benchCleanup, openBenchDatabase, positiveInt } from './common.js';
 import { seededRandom } from '../../server/services/seed/demo.js';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
@@ -157,19 +157,7 @@ async function timeQuery(orgId: mongoose.Types.ObjectId): Promise<{ ms: number; 
 }
 
 let db: OpenDatabase | undefined;
-let cleaned: Promise<void> | undefined;
-function cleanup(): Promise<void> {
-  cleaned ??= (async () => {
-    if (!db) return;
-    if (!args.keep) await dropBenchDatabase(BENCH_DB).catch((err: Error) => process.stderr.write(`could not drop ${BENCH_DB}: ${err.message}\n`));
-    await db.close();
-  })();
-  return cleaned;
-}
-process.once('SIGINT', () => {
-  process.stderr.write(`\ninterrupted${args.keep ? '' : ': dropping the bench database'}\n`);
-  void cleanup().finally(() => process.exit(130));
-});
+const cleanup = benchCleanup(BENCH_DB, { db: () => db, keep: args.keep });
 
 let exitCode = 0;
 try {

@@ -5,8 +5,8 @@
 // The same publishes also run through the service layer alone (publishMoment in this process), to show what HTTP adds.
 // Exits 1 when an exact count is off (accepted must be clerks x min(quota, attempts)), 2 on bad flags.
 // npx tsx scripts/bench/moments.ts [--staff 100] [--attempts 10] [--quota 3] [--customers 20] [--feed-clerks 50] [--feed-requests 200] [--via both|http|service]
-import { dropBenchDatabase, openBenchDatabase, positiveInt } from './common.js';
-import fs from 'node:fs';
+import { benchCleanup, closeServer, openBenchDatabase, positiveInt } from './common.js';
+import { childCpuMs, percentile } from './measure.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -76,42 +76,11 @@ const note = (line: string) => process.stderr.write(`  ${line}\n`);
 const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 const spread = (samples: number[]) => {
   const sorted = [...samples].sort((a, b) => a - b);
   return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? Number.NaN };
 };
 
-/**
- * CPU time of the child processes (the stand-in or embedded mongod this script started), from /proc on Linux, as in
- * chat.ts: which side is busy, the app or the database. An external database (MONGODB_URI) is not a child: null.
- */
-function childCpuMs(): number | null {
-  try {
-    let total = 0;
-    let found = false;
-    for (const entry of fs.readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      let stat: string;
-      try {
-        stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      } catch {
-        continue;
-      }
-      // Fields after the command name: state ppid ... utime(14) stime(15), in clock ticks.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) !== process.pid) continue;
-      found = true;
-      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-    }
-    return found ? total : null;
-  } catch {
-    return null;
-  }
-}
 
 // ---- HTTP on loopback ---------------------------------------------------------------------------------------------
 
@@ -320,24 +289,12 @@ async function feedPhase(base: URL, passwordHash: string): Promise<FeedResult> {
 
 let db: OpenDatabase | undefined;
 let server: http.Server | undefined;
-let cleaned: Promise<void> | undefined;
-function cleanup(): Promise<void> {
-  cleaned ??= (async () => {
+const cleanup = benchCleanup(BENCH_DB, {
+  db: () => db,
+  before: async () => {
     agent.destroy();
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server!.close(() => resolve()));
-    }
-    if (db) {
-      await dropBenchDatabase(BENCH_DB).catch((err: Error) => process.stderr.write(`could not drop ${BENCH_DB}: ${err.message}\n`));
-      await db.close();
-    }
-  })();
-  return cleaned;
-}
-process.once('SIGINT', () => {
-  process.stderr.write('\ninterrupted: dropping the bench database\n');
-  void cleanup().finally(() => process.exit(130));
+    await closeServer(server);
+  },
 });
 
 let exitCode = 0;
