@@ -64,6 +64,8 @@ export interface CampaignTaskDoc {
   groupId?: mongoose.Types.ObjectId | null | undefined;
   status: CampaignTaskStatus;
   postId?: mongoose.Types.ObjectId | null | undefined;
+  /** While a publish is under way: a lease, so a double tap publishes once and a crash mid-way frees the task later. */
+  claimedAt?: Date | null | undefined;
   doneAt?: Date | null | undefined;
   createdAt: Date;
 }
@@ -78,6 +80,7 @@ const campaignTaskSchema = new Schema<CampaignTaskDoc>(
     groupId: { type: Schema.Types.ObjectId, ref: 'CustomerGroup', default: null },
     status: { type: String, enum: campaignTaskStatuses, default: 'open' },
     postId: { type: Schema.Types.ObjectId, ref: 'SocialPost', default: null },
+    claimedAt: { type: Date, default: null },
     doneAt: { type: Date, default: null },
   },
   { timestamps: { createdAt: true, updatedAt: false } },

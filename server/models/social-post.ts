@@ -1,4 +1,5 @@
 import { mongoose } from '../db/connect.js';
+import { clock } from '../clock.js';
 
 const { Schema, model } = mongoose;
 
@@ -52,7 +53,8 @@ const socialPostSchema = new Schema<SocialPostDoc>(
       comments: { type: Number, default: 0 },
     },
   },
-  { timestamps: { createdAt: true, updatedAt: false } },
+  // The app's clock, not the machine's: quotas, feeds and campaign tasks compare post times with it.
+  { timestamps: { createdAt: true, updatedAt: false, currentTime: () => clock.now() } },
 );
 
 socialPostSchema.index({ orgId: 1, kind: 1, authorId: 1, createdAt: -1 });

@@ -256,6 +256,29 @@ describe('publishing a campaign task', () => {
     expect((await campaignCompletion(ctxFor(marketer), String(campaigns[0]!._id))).totals).toEqual({ open: 0, published: 1, skipped: 0, total: 1 });
   });
 
+  it('recovers a task whose publish died mid-way: held while the lease runs, then taken over without a second post', async () => {
+    const { org, ctx, tasks, campaigns } = await firedMomentCampaign(3);
+    const taskId = String(tasks[0]!._id);
+    // A publish under way elsewhere holds the task: neither a publish nor a skip gets in.
+    await CampaignTask.updateOne({ orgId: org._id, _id: tasks[0]!._id }, { $set: { claimedAt: later(61) } });
+    await expect(publishCampaignTask(ctx, taskId)).rejects.toMatchObject({ code: 'task_done' });
+    await expect(skipCampaignTask(ctx, taskId)).rejects.toMatchObject({ code: 'task_done' });
+    // That process died after publishing but before marking the task: once the lease has run out, the post it made counts.
+    const orphan = await publishMoment(ctx, { text: campaigns[0]!.text, campaignId: campaigns[0]!._id });
+    setClock(later(65));
+    const taken = await publishCampaignTask(ctx, taskId);
+    expect(String(taken._id)).toBe(String(orphan._id));
+    expect(await SocialPost.countDocuments({ orgId: org._id, campaignId: campaigns[0]!._id })).toBe(1);
+    expect(await CampaignTask.findOne({ orgId: org._id, _id: tasks[0]!._id }).lean()).toMatchObject({ status: 'published', postId: orphan._id, claimedAt: null });
+
+    // A process that died before publishing: the task is simply published once its lease has run out.
+    const second = String(tasks[1]!._id);
+    await CampaignTask.updateOne({ orgId: org._id, _id: tasks[1]!._id }, { $set: { claimedAt: later(65) } });
+    setClock(later(68));
+    expect((await publishCampaignTask(ctx, second)).campaignId).toEqual(campaigns[1]!._id);
+    expect(await SocialPost.countDocuments({ orgId: org._id, campaignId: campaigns[1]!._id })).toBe(1);
+  });
+
   it('is refused when the quota is used up, and the task stays open for tomorrow', async () => {
     const { org, ctx, tasks, campaigns } = await firedMomentCampaign(1);
     await publishMoment(ctx, { text: '自己发的一条' });

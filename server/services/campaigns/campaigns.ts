@@ -216,7 +216,7 @@ async function openTask(ctx: ServiceContext, taskId: string): Promise<CampaignTa
   authorize(ctx.actor, 'campaign.task');
   const task = await CampaignTask.findOne({ orgId: toObjectId(ctx.orgId), _id: toObjectId(taskId, 'task'), staffId: toObjectId(ctx.actor.id) }).lean<CampaignTaskDoc>();
   if (!task) throw new NotFoundError('No such task');
-  if (task.status !== 'open') throw new ConflictError('This task is already done.', { code: 'task_done', messageKey: 'campaigns.errors.taskDone' });
+  if (task.status !== 'open') throw taskDone();
   return task;
 }
 
@@ -231,14 +231,33 @@ async function audienceTagsOf(campaign: CampaignDoc): Promise<string[]> {
   return existing.map((tag) => String(tag._id));
 }
 
+/** How long a publish may hold its task before another attempt may take it over (a process that died mid-way). */
+const TASK_LEASE_MS = 2 * 60_000;
+
+const taskDone = () => new ConflictError('This task is already done.', { code: 'task_done', messageKey: 'campaigns.errors.taskDone' });
+
+/** Open and not held by a publish under way (or held by one whose lease ran out). */
+const claimable = (now: Date) => ({ status: 'open' as const, $or: [{ claimedAt: null }, { claimedAt: { $lt: new Date(now.getTime() - TASK_LEASE_MS) } }] });
+
 /**
  * Publishes a campaign's post with one tap: counted against the clerk's quota (moments) or the group's allowance
- * like any post. The task is claimed first, so a double tap publishes once; a refused publish reopens it.
+ * like any post. The task is leased first, so a double tap publishes once; a refused publish frees it at once, and
+ * a publish that died mid-way frees it when the lease runs out. Taking over such a task first looks for the post the
+ * dead attempt may already have made, so it is not published twice.
  */
 export async function publishCampaignTask(ctx: ServiceContext, taskId: string): Promise<SocialPostDoc> {
   const task = await openTask(ctx, taskId);
-  const claimed = await CampaignTask.updateOne({ _id: task._id, orgId: task.orgId, status: 'open' }, { $set: { status: 'published', doneAt: clock.now() } });
-  if (claimed.modifiedCount !== 1) throw new ConflictError('This task is already done.', { code: 'task_done', messageKey: 'campaigns.errors.taskDone' });
+  const now = clock.now();
+  const claimed = await CampaignTask.findOneAndUpdate({ _id: task._id, orgId: task.orgId, ...claimable(now) }, { $set: { claimedAt: now } }).lean<CampaignTaskDoc>();
+  if (!claimed) throw taskDone();
+  const done = (post: SocialPostDoc) => CampaignTask.updateOne({ _id: task._id, orgId: task.orgId, status: 'open' }, { $set: { status: 'published', doneAt: clock.now(), postId: post._id, claimedAt: null } });
+  if (claimed.claimedAt) {
+    const earlier = await SocialPost.findOne({ orgId: task.orgId, campaignId: task.campaignId, authorId: task.staffId, groupId: task.groupId ?? null, createdAt: { $gte: claimed.claimedAt } }).lean<SocialPostDoc>();
+    if (earlier) {
+      await done(earlier);
+      return earlier;
+    }
+  }
   let post: SocialPostDoc;
   try {
     const campaign = await Campaign.findOne({ orgId: task.orgId, _id: task.campaignId }).lean<CampaignDoc>();
@@ -246,17 +265,17 @@ export async function publishCampaignTask(ctx: ServiceContext, taskId: string): 
     const content = { text: campaign.text, link: campaign.link ?? null, imageIds: campaign.imageIds.map(String), campaignId: campaign._id };
     post = task.groupId ? await publishGroupPost(ctx, String(task.groupId), content) : await publishMoment(ctx, { ...content, tagIds: await audienceTagsOf(campaign) });
   } catch (err) {
-    await CampaignTask.updateOne({ _id: task._id, orgId: task.orgId, status: 'published' }, { $set: { status: 'open', doneAt: null } });
+    await CampaignTask.updateOne({ _id: task._id, orgId: task.orgId, claimedAt: now }, { $set: { claimedAt: null } });
     throw err;
   }
-  await CampaignTask.updateOne({ _id: task._id, orgId: task.orgId }, { $set: { postId: post._id } });
+  await done(post);
   return post;
 }
 
 export async function skipCampaignTask(ctx: ServiceContext, taskId: string): Promise<void> {
   const task = await openTask(ctx, taskId);
-  const result = await CampaignTask.updateOne({ _id: task._id, orgId: task.orgId, status: 'open' }, { $set: { status: 'skipped', doneAt: clock.now() } });
-  if (result.modifiedCount !== 1) throw new ConflictError('This task is already done.', { code: 'task_done', messageKey: 'campaigns.errors.taskDone' });
+  const result = await CampaignTask.updateOne({ _id: task._id, orgId: task.orgId, ...claimable(clock.now()) }, { $set: { status: 'skipped', doneAt: clock.now() } });
+  if (result.modifiedCount !== 1) throw taskDone();
 }
 
 export type CompletionRow = { id: string; name: string; open: number; published: number; skipped: number; total: number };
