@@ -10,6 +10,7 @@ import { Tag, TagGroup } from '../../server/models/tag.js';
 import { Customer } from '../../server/models/customer.js';
 import { ChatChannel } from '../../server/models/chat-channel.js';
 import { Organization } from '../../server/models/organization.js';
+import { mongoose } from '../../server/db/connect.js';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 useTestDatabase({ beforeClose: async () => server?.close() });
@@ -156,6 +157,36 @@ describe('live chat, end to end over Socket.IO', () => {
       const repeated = await ok<{ message: Msg }>(customer.socket, 'message:send', { clientId: 'k9', text: '9' });
       expect(repeated.message.text).toBe('9');
       expect(await ChatMessage.countDocuments({ orgId: org._id, sender: 'customer', clientId: 'k9' })).toBe(1);
+    } finally {
+      a.socket.close();
+      customer.socket.close();
+    }
+  });
+
+  it('counts a message its session missed (the session update failed after the insert) when the customer sends it again', async () => {
+    const { org, agent } = await createOrgWithTeam();
+    const channel = await createChannel(org._id, { routing: 'least_busy' });
+    const a = await connectAgent(server.baseUrl, agent.login);
+    const customer = await connectCustomer(server.baseUrl, channel.key);
+    try {
+      await ok(a.socket, 'chat:presence', { status: 'online' });
+      const first = await ok<{ session: Sess; message: Msg }>(customer.socket, 'message:send', { clientId: 'h0', text: '在吗' });
+      const before = (await ChatSession.findOne({ orgId: org._id, _id: first.session.id }).lean())!;
+      // The state a failed session update leaves: the message stored under the next number, the session unaware.
+      await ChatMessage.collection.insertOne({
+        _id: new mongoose.Types.ObjectId(), orgId: org._id, sessionId: before._id, visitorId: before.visitorId, seq: before.seq + 1, clientId: 'h1',
+        dedupeKey: `customer:${customer.visitorId}:h1`, sender: 'customer', agentId: null, text: '还在吗', image: null, internal: false, createdAt: new Date(),
+      });
+      await ChatSession.updateOne({ orgId: org._id, _id: before._id }, { $set: { lastCustomerMessageAt: null, agentMessagesSinceCustomer: 5 } });
+      const pushed = nextEvent<{ message: Msg }>(a.socket, 'chat:message', (e) => e.message.clientId === 'h1');
+      const again = await ok<{ session: Sess; message: Msg }>(customer.socket, 'message:send', { clientId: 'h1', text: '还在吗' });
+      expect(again.message.seq).toBe(before.seq + 1);
+      await pushed;
+      const after = (await ChatSession.findOne({ orgId: org._id, _id: before._id }).lean())!;
+      expect(after.seq).toBe(before.seq + 1);
+      expect(after.lastCustomerMessageAt).toBeInstanceOf(Date);
+      expect(after.agentMessagesSinceCustomer).toBe(0);
+      expect(await ChatMessage.countDocuments({ orgId: org._id, dedupeKey: `customer:${customer.visitorId}:h1` })).toBe(1);
     } finally {
       a.socket.close();
       customer.socket.close();

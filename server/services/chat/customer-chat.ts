@@ -4,7 +4,7 @@ import { ChatMessage, ChatSession, type ChatMessageDoc, type ChatSessionDoc } fr
 import { Staff } from '../../models/staff.js';
 import { ConflictError, NotFoundError, RateLimitedError } from '../../errors.js';
 import { toObjectId } from '../ids.js';
-import { appendMessage, messagesAfter } from './messages.js';
+import { appendMessage, messagesAfter, recordLateMessage } from './messages.js';
 import { announce, chatSettings, ensureOpenSession, queuePosition, queueSession } from './sessions.js';
 import { ChatChannel } from '../../models/chat-channel.js';
 import type { VisitorContext } from './visitors.js';
@@ -111,7 +111,12 @@ async function botTurn(session: ChatSessionDoc, text: string): Promise<void> {
 export async function sendCustomerMessage(ctx: VisitorContext, input: { clientId: string; text: string; imageId?: string | undefined }): Promise<{ message: ChatMessageDoc; view: MessageView; session: ChatSessionDoc }> {
   const orgId = toObjectId(ctx.orgId);
   const repeatOf = () => ChatMessage.findOne({ orgId, dedupeKey: `customer:${ctx.visitorId}:${input.clientId}` }).lean<ChatMessageDoc>();
-  const acknowledgeAgain = async (message: ChatMessageDoc) => ({ message, view: presentMessage(message), session: (await ChatSession.findOne({ _id: message.sessionId, orgId }).lean<ChatSessionDoc>())! });
+  const acknowledgeAgain = async (message: ChatMessageDoc) => {
+    const session = (await ChatSession.findOne({ _id: message.sessionId, orgId }).lean<ChatSessionDoc>())!;
+    // Stored but never counted by its session (a write that failed half-way): counted now, so the reply window opens.
+    const healed = session && session.seq < message.seq ? await recordLateMessage(message, { lastCustomerMessageAt: message.createdAt, agentMessagesSinceCustomer: 0 }) : null;
+    return { message, view: presentMessage(message), session: healed ?? session };
+  };
   let known: OpenSessionRef | undefined = openSessions.get(ctx.visitorId);
   if (!known) {
     const repeated = await repeatOf();

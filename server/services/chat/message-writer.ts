@@ -90,22 +90,43 @@ async function writeGroup(group: Entry[]): Promise<void> {
   // `updatedAt` is what Mongoose's timestamps would have set.
   const filterOf = ({ message, openOnly }: MessageWrite) => ({ _id: message.sessionId, orgId: message.orgId, ...(openOnly ? { state: { $ne: 'closed' as const } } : {}) });
   const updateOf = ({ message, sessionSet }: MessageWrite) => ({ $max: { seq: message.seq }, $set: { ...sessionSet, updatedAt: message.createdAt } });
+  // The messages are stored: their sessions' updates ($max and $set, safe to repeat) are tried again on a passing
+  // failure rather than failing messages that are already in (a retry of one is healed as a repeat, see customer-chat.ts).
+  const sessions = await withRetries(async () => {
+    if (stored.length === 1) {
+      // Alone (a quiet moment): update and read in one round trip, and the answer says exactly whether it applied.
+      const entry = stored[0]!;
+      return [(await ChatSession.collection.findOneAndUpdate(filterOf(entry), updateOf(entry), { returnDocument: 'after' })) as ChatSessionDoc | null];
+    }
+    const updates: AnyBulkWriteOperation[] = stored.map((entry) => ({ updateOne: { filter: filterOf(entry), update: updateOf(entry) } }));
+    await ChatSession.collection.bulkWrite(updates, { ordered: false });
+    return ChatSession.collection
+      .find({ _id: { $in: stored.map((e) => e.message.sessionId) }, orgId: { $in: [...new Map(stored.map((e) => [String(e.message.orgId), e.message.orgId])).values()] } })
+      .toArray();
+  });
   if (stored.length === 1) {
-    // Alone (a quiet moment): update and read in one round trip, and the answer says exactly whether it applied.
     const entry = stored[0]!;
-    const session = (await ChatSession.collection.findOneAndUpdate(filterOf(entry), updateOf(entry), { returnDocument: 'after' })) as ChatSessionDoc | null;
+    const session = sessions[0] as ChatSessionDoc | null;
     entry.done({ stored: true, session, recorded: session !== null || !entry.openOnly });
     return;
   }
-  const updates: AnyBulkWriteOperation[] = stored.map((entry) => ({ updateOne: { filter: filterOf(entry), update: updateOf(entry) } }));
-  await ChatSession.collection.bulkWrite(updates, { ordered: false });
-  const sessions = await ChatSession.collection
-    .find({ _id: { $in: stored.map((e) => e.message.sessionId) }, orgId: { $in: [...new Map(stored.map((e) => [String(e.message.orgId), e.message.orgId])).values()] } })
-    .toArray();
-  const byId = new Map(sessions.map((s) => [String(s._id), s as ChatSessionDoc]));
+  const byId = new Map(sessions.flatMap((s) => (s ? [[String(s._id), s as ChatSessionDoc] as const] : [])));
   for (const entry of stored) {
     const session = byId.get(String(entry.message.sessionId)) ?? null;
     entry.done({ stored: true, session, recorded: recordedIn(entry, session) });
+  }
+}
+
+const SESSION_UPDATE_ATTEMPTS = 3;
+
+async function withRetries<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await run();
+    } catch (err) {
+      if (attempt >= SESSION_UPDATE_ATTEMPTS) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    }
   }
 }
 

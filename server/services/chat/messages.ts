@@ -1,5 +1,5 @@
 import { writeMessage } from './message-writer.js';
-import { ChatMessage, type ChatMessageDoc, type ChatSessionDoc, type MessageSender } from '../../models/chat-session.js';
+import { ChatMessage, ChatSession, type ChatMessageDoc, type ChatSessionDoc, type MessageSender } from '../../models/chat-session.js';
 import { isDuplicateKey } from '../mongo-errors.js';
 import { domainEvents } from '../events.js';
 import { presentMessage, type MessageView } from '../../presenters/chat.js';
@@ -115,15 +115,20 @@ async function storeMessage(
       seq = (await lastSeqOf(session)) + 1;
       continue;
     }
+    let current = written.session;
     if (!written.recorded) {
-      // Closed (or gone) between the caller's read and this write: the number was not recorded on the session, and
-      // the message goes before a later one can take the next number after it.
-      await ChatMessage.collection.deleteOne({ _id: message._id, orgId: session.orgId });
-      rememberSeq(sessionKey, seq - 1);
-      return { message, view: presentMessage(message), duplicate: false, session: null, closed: true };
+      // Closed (or gone) between the caller's read and this write: the number was not recorded on the session. The
+      // message goes, unless a later one (another process's closing message) already follows it: taking it back
+      // then would leave a gap, so it stays in the closed session.
+      const followed = await ChatMessage.exists({ orgId: session.orgId, sessionId: session._id, seq: { $gt: seq } });
+      current = followed ? await ChatSession.findOne({ _id: session._id, orgId: session.orgId }).lean<ChatSessionDoc>() : null;
+      if (!current) {
+        await ChatMessage.collection.deleteOne({ _id: message._id, orgId: session.orgId });
+        rememberSeq(sessionKey, seq - 1);
+        return { message, view: presentMessage(message), duplicate: false, session: null, closed: true };
+      }
     }
     rememberSeq(sessionKey, seq);
-    const current = written.session;
     const view = presentMessage(message);
     domainEvents.emitEvent('chat.message', {
       orgId: String(session.orgId),
@@ -162,4 +167,28 @@ export async function latestMessages(session: Pick<ChatSessionDoc, '_id' | 'orgI
 
 export function now(): Date {
   return clock.now();
+}
+
+/**
+ * A stored message its session never counted (the session update failed after the insert, and the sender retried):
+ * the session records it now, with the effects the first write would have had, and the message is pushed. Safe to
+ * repeat ($max and $set); a closed session is left as it is.
+ */
+export async function recordLateMessage(message: ChatMessageDoc, sessionSet: Partial<ChatSessionDoc>): Promise<ChatSessionDoc | null> {
+  const preview = message.internal ? {} : { lastMessageAt: message.createdAt, lastMessagePreview: message.image ? '[image]' : message.text.slice(0, 80) };
+  const session = await ChatSession.findOneAndUpdate(
+    { _id: message.sessionId, orgId: message.orgId, state: { $ne: 'closed' }, seq: { $lt: message.seq } },
+    { $max: { seq: message.seq }, $set: { ...preview, ...sessionSet } },
+    { returnDocument: 'after' },
+  ).lean<ChatSessionDoc>();
+  if (!session) return null;
+  domainEvents.emitEvent('chat.message', {
+    orgId: String(message.orgId),
+    sessionId: String(message.sessionId),
+    visitorId: String(message.visitorId),
+    agentId: session.agentId ? String(session.agentId) : null,
+    internal: message.internal,
+    message: presentMessage(message),
+  });
+  return session;
 }
