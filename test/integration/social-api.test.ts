@@ -387,6 +387,9 @@ describe('media', () => {
     expect(await mediaFiles(org._id)).toBe(2);
     // Not yet in anything: only the uploader reads it.
     await api().get(res.body.url).set(await bearer(manager.login)).expect(404);
+    // Nor can a colleague put it in her own post to get at it.
+    const borrowed = await api().post('/api/v1/moments').set(await bearer(clerk2.login)).send({ text: '借图', imageIds: [id] }).expect(400);
+    expect(borrowed.body.error.details.fields).toEqual({ imageIds: ['unknown_image'] });
 
     const moment = await api().post('/api/v1/moments').set(auth).send({ text: '新品到店', imageIds: [id] }).expect(201);
     expect(moment.body.images).toEqual([{ id, url: `/api/v1/media/${id}`, thumbUrl: `/api/v1/media/${id}/thumb` }]);

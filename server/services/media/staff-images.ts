@@ -1,11 +1,12 @@
 import { SocialPost } from '../../models/social-post.js';
 import { CustomerGroup } from '../../models/customer-group.js';
 import { Campaign, CampaignTask } from '../../models/campaign.js';
-import { NotFoundError } from '../../errors.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
+import { mongoose } from '../../db/connect.js';
 import { can, scopeOf } from '../../policies/permissions.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
-import { imageUploader, openImage, type MediaVariant } from './media.js';
+import { assertImagesInOrg, imageUploader, openImage, type MediaVariant } from './media.js';
 
 const idOf = (value: unknown) => (value ? String(value) : null);
 
@@ -14,7 +15,7 @@ const idOf = (value: unknown) => (value ? String(value) : null);
  * her reach, a campaign she follows or has a task of. Being in the same organisation is not enough: a clerk's
  * tag-targeted post or a campaign not yet published is not for every colleague.
  */
-async function staffMayViewImage(ctx: ServiceContext, imageId: string): Promise<boolean> {
+export async function staffMayViewImage(ctx: ServiceContext, imageId: string): Promise<boolean> {
   const orgId = toObjectId(ctx.orgId);
   const id = toObjectId(imageId, 'image');
   if ((await imageUploader(ctx.orgId, imageId)) === ctx.actor.id) return true;
@@ -37,4 +38,16 @@ async function staffMayViewImage(ctx: ServiceContext, imageId: string): Promise<
 export async function openStaffImage(ctx: ServiceContext, imageId: string, variant: MediaVariant) {
   if (!(await staffMayViewImage(ctx, imageId))) throw new NotFoundError('No such image');
   return openImage(ctx.orgId, imageId, variant);
+}
+
+/**
+ * Pictures named by id in a new post: each must be one the author may already see (her upload, or one of a post or
+ * campaign in her reach); anything else, including ids that name nothing, is the same `unknown_image`.
+ */
+export async function assertImagesInReach(ctx: ServiceContext, ids: string[]): Promise<mongoose.Types.ObjectId[]> {
+  const found = await assertImagesInOrg(ctx.orgId, ids);
+  for (const id of new Set(ids)) {
+    if (!(await staffMayViewImage(ctx, id))) throw new ValidationError({ imageIds: ['unknown_image'] });
+  }
+  return found;
 }

@@ -2,7 +2,8 @@ import { ValidationError } from '../../errors.js';
 import { socialLimits } from '../settings/org-settings.js';
 import type { ServiceContext } from '../context.js';
 import { checkContent, type ContentInput } from './content.js';
-import { assertImagesInOrg, checkImages, deleteImages, storeImages, type CheckedImage } from '../media/media.js';
+import { checkImages, deleteImages, storeImages, type CheckedImage } from '../media/media.js';
+import { assertImagesInReach } from '../media/staff-images.js';
 import type { mongoose } from '../../db/connect.js';
 
 /** A post as written: words, and pictures either as uploaded bytes (a page form) or as ids uploaded before (the API). */
@@ -16,7 +17,7 @@ export async function checkDraft(ctx: ServiceContext, input: DraftInput): Promis
   const uploads = input.images ?? [];
   const ids = input.imageIds ?? [];
   if (uploads.length + ids.length > socialLimits.postImagesMax) throw new ValidationError({ images: ['too_many_images'] });
-  const [images, imageIds] = await Promise.all([checkImages(uploads), assertImagesInOrg(ctx.orgId, ids)]);
+  const [images, imageIds] = await Promise.all([checkImages(uploads), assertImagesInReach(ctx, ids)]);
   return { ...content, images, imageIds };
 }
 
