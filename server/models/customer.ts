@@ -45,6 +45,8 @@ export interface CustomerDoc {
   createdBy?: mongoose.Types.ObjectId | null | undefined;
   /** Raised to sign every device out of the customer page (a lost phone, a link shared by mistake). */
   memberTokenVersion?: number | undefined;
+  /** The one personal link to the customer page that works: raised when a link is issued, opened or signed out. */
+  memberLinkVersion?: number | undefined;
   /** Set when the customer's personal data was erased on request; the record stays for anonymous counts. */
   erasedAt?: Date | null | undefined;
   createdAt: Date;
@@ -82,6 +84,7 @@ const customerSchema = new Schema<CustomerDoc>(
     recentTransfers: { type: [Date], default: [] },
     erasedAt: { type: Date, default: null },
     memberTokenVersion: { type: Number, default: 0 },
+    memberLinkVersion: { type: Number, default: 0 },
     createdBy: { type: Schema.Types.ObjectId, ref: 'Staff', default: null },
     sharedWith: { type: [Schema.Types.ObjectId], ref: 'Staff', default: [] },
   },

@@ -81,6 +81,8 @@ export interface DeliveryDoc {
   shown: boolean;
   heldReason?: HoldReason | null | undefined;
   liked: boolean;
+  /** Set by the first like: the clerk's timeline records a customer's like of a post once. */
+  likedOnce?: boolean | undefined;
   at: Date;
 }
 
@@ -93,6 +95,7 @@ const deliverySchema = new Schema<DeliveryDoc>({
   shown: { type: Boolean, required: true },
   heldReason: { type: String, enum: [...holdReasons, null], default: null },
   liked: { type: Boolean, default: false },
+  likedOnce: { type: Boolean, default: false },
   at: { type: Date, required: true },
 });
 

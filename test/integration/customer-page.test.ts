@@ -100,11 +100,25 @@ describe('the group invite page', () => {
     expect((await Customer.findOne({ orgId: org._id, _id: known._id }).lean())?.name).toBe('老客户');
     // Typing someone's number proves nothing: no cookie, and the page says to open the clerk's personal link.
     expect(([] as string[]).concat(res.headers['set-cookie'] ?? []).some((c) => c.startsWith('sl_member='))).toBe(false);
-    expect(res.headers.location).toBe(`/g/${group.inviteKey}/joined`);
+    expect(res.headers.location).toBe(`/my/${orgId}/joined/${String(group._id)}`);
     const joined = await browser.get(res.headers.location as string).expect(200);
     expect(joined.text).toContain('data-testid="member-joined"');
     expect(joined.text).toContain('专属链接');
     await browser.get(`/my/${orgId}`).expect(401);
+  });
+
+  it('takes a customer already remembered on this device straight to their page when they join another group', async () => {
+    const { org, ctx, group, orgId } = await shop();
+    const { browser } = await join(group.inviteKey, { name: '韩女士', phone: phone(91) });
+    const second = await createGroup(ctx, { name: '第二个群', notice: '' });
+    const { res } = await join(second.inviteKey, { name: '韩女士', phone: phone(91) }, browser);
+    expect(res.headers.location).toBe(`/my/${orgId}/joined/${String(second._id)}`);
+    const onward = await browser.get(res.headers.location as string).expect(303);
+    expect(onward.headers.location).toBe(`/my/${orgId}`);
+    const page = await browser.get(`/my/${orgId}`).expect(200);
+    expect(page.text).toContain('已加入「第二个群」');
+    expect(page.text).toContain('第二个群');
+    expect(await GroupMember.countDocuments({ orgId: org._id })).toBe(2);
   });
 
   it('lets a customer in through the personal link their clerk shares, until the clerk signs the page out everywhere', async () => {
@@ -124,6 +138,14 @@ describe('the group invite page', () => {
     const entered = await phone.get(`${url.pathname}${url.search}`).expect(303);
     expect(entered.headers.location).toBe(`/my/${orgId}`);
     expect((await phone.get(`/my/${orgId}`).expect(200)).text).toContain('水果群');
+    // A link works once: a forwarded copy or a screenshot of its QR code lets nobody else in.
+    await request.agent(app).get(`${url.pathname}${url.search}`).expect(401);
+    // Only the latest link works: a new one voids one given out before and not yet opened.
+    const linkOf = async () => new URL(/id="member-link"[^>]*value="([^"]+)"/.exec((await staff.get(`/customers/${known._id}/page-link`).expect(200)).text)![1]!.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&'));
+    const older = await linkOf();
+    const newer = await linkOf();
+    await request.agent(app).get(`${older.pathname}${older.search}`).expect(401);
+    await request.agent(app).get(`${newer.pathname}${newer.search}`).expect(303);
     // A forged or altered link lets nobody in.
     await request.agent(app).get(`/my/${orgId}/enter?token=${encodeURIComponent(url.searchParams.get('token')!.replace(/.$/, 'x'))}`).expect(401);
     // Another clerk's customer: no link for her.
@@ -133,7 +155,10 @@ describe('the group invite page', () => {
     const signOutForm = csrfTokenIn(linkPage.text);
     await staff.post(`/customers/${known._id}/page-link/sign-out`).type('form').send({ _csrf: signOutForm }).expect(303);
     await phone.get(`/my/${orgId}`).expect(401);
-    await request.agent(app).get(`${url.pathname}${url.search}`).expect(401);
+    // Signing out also voids a link not yet opened.
+    const unopened = await linkOf();
+    await staff.post(`/customers/${known._id}/page-link/sign-out`).type('form').send({ _csrf: signOutForm }).expect(303);
+    await request.agent(app).get(`${unopened.pathname}${unopened.search}`).expect(401);
   });
 
   it('refuses a bad number on the form, keeping what was typed, and creates nothing', async () => {

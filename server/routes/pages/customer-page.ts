@@ -10,7 +10,7 @@ import { invitePage } from '../../services/groups/group-page.js';
 import { countJoin } from '../../services/groups/join-limits.js';
 import { memberFromLinkToken, memberFromToken, memberTokenFor, type MemberContext } from '../../services/members/members.js';
 import { addComment, setLike, type FeedItem } from '../../services/members/feed.js';
-import { memberPage, openMemberImage } from '../../services/members/page.js';
+import { joinedPage, memberPage, openMemberImage } from '../../services/members/page.js';
 import { countMemberAction } from '../../services/members/member-limits.js';
 import type { MediaVariant } from '../../services/media/media.js';
 import { isSafeLink } from '../../services/posts/content.js';
@@ -32,12 +32,9 @@ function cookieOptions(req: Request, orgId: string) {
   return { httpOnly: true, sameSite: 'lax' as const, secure: req.secure, path: pageOf(orgId), maxAge: socialLimits.memberTokenDays * 86_400_000 };
 }
 
-function rememberedMember(req: Request): Promise<MemberContext | null> {
-  return rememberedMemberOf(req, String(req.params.orgId));
-}
-
-/** The cookie is scoped to the customer page's path, so other pages of the brand (the invite page) do not receive it. */
-async function rememberedMemberOf(req: Request, orgId: string): Promise<MemberContext | null> {
+/** The cookie is scoped to the customer page's paths, so other pages of the brand (the invite page) never receive it. */
+async function rememberedMember(req: Request): Promise<MemberContext | null> {
+  const orgId = String(req.params.orgId);
   const token = (req.cookies as Record<string, string | undefined>)[COOKIE];
   if (!token) return null;
   try {
@@ -134,25 +131,29 @@ export const customerSelfPageRoutes: RouteSpec[] = [
         model: () => inviteModel(req),
         onValid: async (input) => {
           await countJoin(clientIp(req));
-          const { customer, created } = await joinByInvite(String(req.params.key), input);
+          const { customer, created, group } = await joinByInvite(String(req.params.key), input);
           const orgId = String(customer.orgId);
           // Only a customer this join created is remembered here: anyone can type a number someone else owns.
           if (created) {
             res.cookie(COOKIE, memberTokenFor(customer), cookieOptions(req, orgId));
             return pageOf(orgId);
           }
-          const remembered = await rememberedMemberOf(req, orgId);
-          return remembered?.customerId === String(customer._id) ? pageOf(orgId) : `/g/${encodeURIComponent(String(req.params.key))}/joined`;
+          // The device's cookie only reaches the customer page's paths: that page decides what this device may see.
+          return `${pageOf(orgId)}/joined/${String(group._id)}`;
         },
       }),
   }),
   route({
     method: 'get',
-    path: '/g/:key/joined',
+    path: '/my/:orgId/joined/:groupId',
     access: { public: true },
     handler: async (req, res) => {
-      const model = await inviteModel(req);
-      res.render('pages/members/joined', { layout: 'bare', title: model.title, group: model.group, orgName: model.orgName });
+      const page = await joinedPage(String(req.params.orgId), String(req.params.groupId), await rememberedMember(req));
+      if (page.deviceIsMember) {
+        flash(req, 'success', 'members.joined.flash', { name: page.group.name });
+        return res.redirect(303, pageOf(String(req.params.orgId)));
+      }
+      res.render('pages/members/joined', { layout: 'bare', title: page.group.name, group: presentGroupForMember(page.group), orgName: page.orgName });
     },
   }),
   route({

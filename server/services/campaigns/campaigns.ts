@@ -56,12 +56,12 @@ export async function createCampaign(ctx: ServiceContext, input: CampaignInput):
   const targets = await checkTargets(ctx, input);
   await assertOwnPictures(ctx, input.imageIds ?? [], []);
   const draft = await checkDraft(ctx, input);
-  const campaign = await withStoredImages(ctx, draft, async () => undefined, async (imageIds) =>
-    (
+  const campaign = await withStoredImages(ctx, draft, async () => undefined, async (imageIds) => {
+    await markImagesAttached(ctx.orgId, imageIds);
+    return (
       await Campaign.create({ orgId: toObjectId(ctx.orgId), kind: input.kind, ...targets, text: draft.text, link: draft.link, imageIds, createdBy: toObjectId(ctx.actor.id) })
-    ).toObject<CampaignDoc>(),
-  );
-  await markImagesAttached(ctx.orgId, campaign.imageIds);
+    ).toObject<CampaignDoc>();
+  });
   await recordAudit(ctx, 'campaign.create', { type: 'campaign', id: String(campaign._id) }, { kind: campaign.kind, publishAt: campaign.publishAt.toISOString() });
   return campaign;
 }
@@ -106,6 +106,7 @@ export async function updateCampaign(ctx: ServiceContext, id: string, input: Cam
   await assertOwnPictures(ctx, input.imageIds ?? [], current.imageIds);
   const draft = await checkDraft(ctx, input);
   const updated = await withStoredImages(ctx, draft, async () => undefined, async (imageIds) => {
+    await markImagesAttached(ctx.orgId, imageIds);
     const result = await Campaign.findOneAndUpdate(
       { _id: current._id, orgId: current.orgId, status: 'scheduled', publishAt: { $gt: clock.now() } },
       { $set: { kind: input.kind, ...targets, text: draft.text, link: draft.link, imageIds } },
@@ -114,7 +115,6 @@ export async function updateCampaign(ctx: ServiceContext, id: string, input: Cam
     if (!result) throw notEditable();
     return result;
   });
-  await markImagesAttached(ctx.orgId, updated.imageIds);
   const kept = new Set(updated.imageIds.map(String));
   await deleteUnusedPictures(current, current.imageIds.filter((imageId) => !kept.has(String(imageId))));
   await recordAudit(ctx, 'campaign.update', { type: 'campaign', id }, { publishAt: updated.publishAt.toISOString() });

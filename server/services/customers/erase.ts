@@ -42,9 +42,12 @@ async function eraseGroupActivityOf(orgId: mongoose.Types.ObjectId, customerId: 
     if (removed.deletedCount === 1) await CustomerGroup.updateOne({ orgId, _id: membership.groupId, memberCount: { $gt: 0 } }, { $inc: { memberCount: -1 } });
   }
   // The posts' figures follow: their likes and comments counted this customer's.
-  const comments = await PostComment.aggregate<{ _id: mongoose.Types.ObjectId; count: number }>([{ $match: { orgId, customerId } }, { $group: { _id: '$postId', count: { $sum: 1 } } }]);
-  for (const row of comments) await SocialPost.updateOne({ orgId, _id: row._id }, { $inc: { 'stats.comments': -row.count } });
-  await PostComment.deleteMany({ orgId, customerId });
+  // Per post, by what was actually deleted: two erasures at once never take a comment off a figure twice.
+  const postIds = await PostComment.distinct('postId', { orgId, customerId });
+  for (const postId of postIds) {
+    const deleted = await PostComment.deleteMany({ orgId, customerId, postId });
+    if (deleted.deletedCount) await SocialPost.updateOne({ orgId, _id: postId }, { $inc: { 'stats.comments': -deleted.deletedCount } });
+  }
   const likes = await Delivery.find({ orgId, customerId, liked: true }, { postId: 1 }).lean();
   for (const like of likes) {
     const unliked = await Delivery.updateOne({ orgId, _id: like._id, liked: true }, { $set: { liked: false } });

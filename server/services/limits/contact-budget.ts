@@ -49,13 +49,16 @@ export async function touchCustomers(
   const batchSize = 16;
   try {
     for (let start = 0; start < customerIds.length; start += batchSize) {
-      await Promise.all(
+      // Settled, not all: a failure must not leave others of the batch still counting after the refund below.
+      const results = await Promise.allSettled(
         customerIds.slice(start, start + batchSize).map(async (customerId) => {
           const key = keyOf(customerId, day.key);
           if (await consumeUsage(orgId, key, limits, day.endsAt)) return outcome.set(String(customerId), null);
           outcome.set(String(customerId), await reasonOf(orgId, key, channel, settings));
         }),
       );
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
     }
   } catch (err) {
     // Half-way through: the touches already counted are given back, so the caller can treat the whole as not done.
@@ -85,6 +88,6 @@ export async function touchesLeftToday(orgId: mongoose.Types.ObjectId, customerI
   const day = dayPeriod(clock.now(), settings.timezone);
   const usage = await usageOf(orgId, keyOf(customerId, day.key));
   const limits = limitsFor(channel, settings);
-  const left = Math.max(0, Math.min(limits.limit - usage.used, limits.channel.limit - (usage.by?.[channel] ?? 0)));
-  return left >= UNLIMITED - 1000 ? null : left;
+  if (settings.contactBudgetPerDay === 0 && channelCap(channel, settings) === undefined) return null;
+  return Math.max(0, Math.min(limits.limit - usage.used, limits.channel.limit - (usage.by?.[channel] ?? 0)));
 }

@@ -2,7 +2,6 @@ import { Delivery, PostComment, SocialPost, type DeliveryDoc, type PostKind, typ
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { toObjectId } from '../ids.js';
 import { appendTimeline } from '../customers/timeline.js';
-import { TimelineEvent } from '../../models/timeline-event.js';
 import { systemContext } from '../context.js';
 import { socialLimits } from '../settings/org-settings.js';
 import { withAuthorNames, type MomentListItem } from '../moments/moments.js';
@@ -48,10 +47,9 @@ export async function setLike(member: MemberContext, postId: string, liked: bool
   const changed = await Delivery.updateOne({ _id: delivery._id, orgId: delivery.orgId, liked: !liked }, { $set: { liked } });
   if (changed.modifiedCount !== 1) return;
   await SocialPost.updateOne({ _id: delivery.postId, orgId: delivery.orgId }, { $inc: { 'stats.likes': liked ? 1 : -1 } });
-  // Once per post in the timeline: liking, unliking and liking again is one event for the clerk.
-  if (liked && !(await TimelineEvent.exists({ orgId: delivery.orgId, customerId: delivery.customerId, type: 'post.liked', 'data.postId': String(delivery.postId) }))) {
-    await appendTimeline(systemContext(member.orgId), delivery.customerId, 'post.liked', { postId: String(delivery.postId), kind: delivery.kind });
-  }
+  // Once per post in the timeline: liking, unliking and liking again is one event for the clerk (one conditional update decides).
+  const first = liked ? await Delivery.updateOne({ _id: delivery._id, orgId: delivery.orgId, likedOnce: { $ne: true } }, { $set: { likedOnce: true } }) : null;
+  if (first?.modifiedCount === 1) await appendTimeline(systemContext(member.orgId), delivery.customerId, 'post.liked', { postId: String(delivery.postId), kind: delivery.kind });
 }
 
 export async function addComment(member: MemberContext, postId: string, text: string): Promise<void> {

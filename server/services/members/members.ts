@@ -23,8 +23,9 @@ export function memberTokenFor(customer: TokenHolder): string {
   return deviceSigner.issue(String(customer._id), customer.memberTokenVersion ?? 0, socialLimits.memberTokenDays);
 }
 
-export function memberLinkTokenFor(customer: TokenHolder): string {
-  return linkSigner.issue(String(customer._id), customer.memberTokenVersion ?? 0, socialLimits.memberLinkDays);
+/** A link token names the customer's current link version: only the latest link works, and only once. */
+export function memberLinkTokenFor(customer: Pick<CustomerDoc, '_id' | 'memberLinkVersion'>): string {
+  return linkSigner.issue(String(customer._id), customer.memberLinkVersion ?? 0, socialLimits.memberLinkDays);
 }
 
 async function customerOfClaim(orgId: string, claim: { id: string; version: number } | null): Promise<{ ctx: MemberContext; customer: CustomerDoc }> {
@@ -40,7 +41,19 @@ export function memberFromToken(orgId: string, token: unknown): Promise<{ ctx: M
   return customerOfClaim(orgId, deviceSigner.read(token));
 }
 
-/** The customer a personal link names: the page then remembers the device with a device token. */
-export function memberFromLinkToken(orgId: string, token: unknown): Promise<{ ctx: MemberContext; customer: CustomerDoc }> {
-  return customerOfClaim(orgId, linkSigner.read(token));
+/**
+ * The customer a personal link names, used up by opening it (one conditional update): a forwarded link or a
+ * screenshot of its QR code lets nobody else in afterwards. The page then remembers the device with a device token.
+ */
+export async function memberFromLinkToken(orgId: string, token: unknown): Promise<{ ctx: MemberContext; customer: CustomerDoc }> {
+  const refuse = () => new UnauthenticatedError('The customer page link is missing, invalid or expired.', { messageKey: 'members.errors.invalidToken' });
+  const claim = linkSigner.read(token);
+  if (!claim || !mongoose.isObjectIdOrHexString(orgId)) throw refuse();
+  const customer = await Customer.findOneAndUpdate(
+    { orgId: new mongoose.Types.ObjectId(orgId), _id: new mongoose.Types.ObjectId(claim.id), erasedAt: null, memberLinkVersion: claim.version },
+    { $inc: { memberLinkVersion: 1 } },
+    { returnDocument: 'after' },
+  ).lean<CustomerDoc>();
+  if (!customer) throw refuse();
+  return { ctx: { orgId, customerId: claim.id }, customer };
 }

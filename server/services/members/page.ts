@@ -1,4 +1,6 @@
 import { NotFoundError } from '../../errors.js';
+import { CustomerGroup, GroupMember, type CustomerGroupDoc } from '../../models/customer-group.js';
+import { toObjectId } from '../ids.js';
 import { systemContext } from '../context.js';
 import { getOrganization } from '../org/settings.js';
 import { effectiveSettings } from '../settings/org-settings.js';
@@ -21,4 +23,19 @@ export async function memberPage(member: MemberContext) {
 export async function openMemberImage(member: MemberContext, imageId: string, variant: MediaVariant) {
   if (!(await memberMayViewImage(member, imageId))) throw new NotFoundError('No such image');
   return openImage(member.orgId, imageId, variant);
+}
+
+/**
+ * After joining with a number that already belonged to a customer: the group, and whether this device's customer is
+ * a member of it (then the page itself shows the group; otherwise the personal link is the way in).
+ */
+export async function joinedPage(orgId: string, groupId: string, member: MemberContext | null): Promise<{ group: CustomerGroupDoc; orgName: string; deviceIsMember: boolean }> {
+  const org = toObjectId(orgId, 'organisation');
+  const group = await CustomerGroup.findOne({ orgId: org, _id: toObjectId(groupId, 'group') }).lean<CustomerGroupDoc>();
+  if (!group) throw new NotFoundError('No such group');
+  const [{ name }, membership] = await Promise.all([
+    getOrganization(systemContext(orgId)),
+    member ? GroupMember.exists({ orgId: org, groupId: group._id, customerId: toObjectId(member.customerId) }) : Promise.resolve(null),
+  ]);
+  return { group, orgName: name, deviceIsMember: membership !== null };
 }

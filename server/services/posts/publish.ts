@@ -17,6 +17,8 @@ const INSERT_BATCH = 500;
  * per customer makes the customer's feed one indexed read and the post's statistics exact.
  */
 export async function storeAndDeliver(orgId: mongoose.Types.ObjectId, post: NewPost, audience: mongoose.Types.ObjectId[], settings: OrgSettings): Promise<SocialPostDoc> {
+  // Marked before the post exists, so the sweep of unused uploads cannot take a picture this post is about to show.
+  await markImagesAttached(String(orgId), post.imageIds);
   const created = (await SocialPost.create({ ...post, orgId, stats: { audience: audience.length, reached: 0, heldBack: 0, likes: 0, comments: 0 } })).toObject<SocialPostDoc>();
   let decisions = new Map<string, HoldReason | null>();
   try {
@@ -29,17 +31,17 @@ export async function storeAndDeliver(orgId: mongoose.Types.ObjectId, post: NewP
     for (let start = 0; start < deliveries.length; start += INSERT_BATCH) {
       await Delivery.insertMany(deliveries.slice(start, start + INSERT_BATCH), { ordered: false, lean: true });
     }
-    await markImagesAttached(String(orgId), post.imageIds);
     const reached = deliveries.filter((d) => d.shown).length;
     const stats = { ...created.stats, reached, heldBack: deliveries.length - reached };
     await SocialPost.updateOne({ _id: created._id, orgId }, { $set: { 'stats.reached': stats.reached, 'stats.heldBack': stats.heldBack } });
     return { ...created, stats };
   } catch (err) {
     // A post half delivered is worse than none: take it back, and give back the customers' touches it counted.
-    await Delivery.deleteMany({ orgId, postId: created._id });
-    await SocialPost.deleteOne({ orgId, _id: created._id });
+    // Each step on its own: a failing clean-up must neither hide the original error nor skip the refunds.
+    await Delivery.deleteMany({ orgId, postId: created._id }).catch(() => undefined);
+    await SocialPost.deleteOne({ orgId, _id: created._id }).catch(() => undefined);
     const touched = audience.filter((customerId) => decisions.get(String(customerId)) === null);
-    await refundTouches(orgId, touched, channelOf[post.kind], settings);
+    await refundTouches(orgId, touched, channelOf[post.kind], settings).catch(() => undefined);
     throw err;
   }
 }
