@@ -89,6 +89,10 @@ export function campaignIsOpen(campaign: Pick<CampaignDoc, 'status' | 'publishAt
   return campaign.status === 'scheduled' && campaign.publishAt.getTime() > clock.now().getTime();
 }
 
+function changedMeanwhile(): ConflictError {
+  return new ConflictError('The campaign was changed by someone else; reload it and edit again.', { code: 'campaign_changed', messageKey: 'campaigns.errors.changed' });
+}
+
 function notEditable(): ConflictError {
   return new ConflictError('The campaign has already been published or cancelled.', { code: 'campaign_closed', messageKey: 'campaigns.errors.closed' });
 }
@@ -108,11 +112,12 @@ export async function updateCampaign(ctx: ServiceContext, id: string, input: Cam
   const updated = await withStoredImages(ctx, draft, async () => undefined, async (imageIds) => {
     await markImagesAttached(ctx.orgId, imageIds);
     const result = await Campaign.findOneAndUpdate(
-      { _id: current._id, orgId: current.orgId, status: 'scheduled', publishAt: { $gt: clock.now() } },
+      // As read: an edit made meanwhile by someone else is not overwritten (nor its pictures removed from under it).
+      { _id: current._id, orgId: current.orgId, status: 'scheduled', publishAt: { $gt: clock.now() }, updatedAt: current.updatedAt },
       { $set: { kind: input.kind, ...targets, text: draft.text, link: draft.link, imageIds } },
       { returnDocument: 'after' },
     ).lean<CampaignDoc>();
-    if (!result) throw notEditable();
+    if (!result) throw campaignIsOpen((await getCampaign(ctx, id)) ?? current) ? changedMeanwhile() : notEditable();
     return result;
   });
   const kept = new Set(updated.imageIds.map(String));
