@@ -3,7 +3,7 @@ import type { Express } from 'express';
 import type { Types } from 'mongoose';
 import sharp from 'sharp';
 import { useTestDatabase } from '../setup/db.js';
-import { postMultipart, testIdText, type FormFields } from '../setup/social.js';
+import { type FormFields, pngBytes, postMultipart, testIdText } from '../setup/social.js';
 import { buildTestApp, csrfFor, postForm, signIn, type Agent } from '../setup/app.js';
 import { createCustomer, createOrgWithTeam, createStaff, createStore, ctxFor, PASSWORD } from '../factories.js';
 import { setClock } from '../../server/clock.js';
@@ -27,7 +27,7 @@ let app: Express;
 let png: Buffer;
 beforeAll(async () => {
   ({ app } = await buildTestApp());
-  png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#f00' } }).png().toBuffer();
+  png = await pngBytes();
 });
 beforeEach(() => setClock(NOW));
 afterEach(() => setClock(null));

@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import sharp from 'sharp';
 import { useTestDatabase } from '../setup/db.js';
+import { pngBytes } from '../setup/social.js';
 import { buildTestApp, csrfTokenIn, signIn, type Agent } from '../setup/app.js';
 import { createCustomer, createOrg, createStaff, createStore, ctxFor, PASSWORD } from '../factories.js';
 import { CustomerGroup, GroupMember } from '../../server/models/customer-group.js';
@@ -27,7 +28,7 @@ beforeEach(async () => {
   await mongoose.connection.db!.collection('member_public_limits').deleteMany({});
 });
 
-const png = () => sharp({ create: { width: 4, height: 4, channels: 3, background: '#f00' } }).png().toBuffer();
+const png = pngBytes;
 const EVIL = '<script>alert(1)</script><img src=x onerror=alert(2)>';
 
 /** An organisation with a store, its clerk and a group of hers; the contact budget off unless asked. */

@@ -3,7 +3,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import sharp from 'sharp';
 import { useTestDatabase } from '../setup/db.js';
-import { mediaFiles } from '../setup/social.js';
+import { mediaFiles, pngBytes } from '../setup/social.js';
 import { buildTestApp, csrfFor, csrfTokenIn, postForm, signIn, type Agent } from '../setup/app.js';
 import { createCustomer, createOrg, createStaff, createStore, PASSWORD } from '../factories.js';
 import { CustomerGroup, GroupMember } from '../../server/models/customer-group.js';
@@ -18,7 +18,7 @@ beforeAll(async () => {
   ({ app } = await buildTestApp());
 });
 
-const png = () => sharp({ create: { width: 4, height: 4, channels: 3, background: '#f00' } }).png().toBuffer();
+const png = pngBytes;
 
 /** An organisation with a store, two clerks of it, a manager and an admin; the contact budget off unless asked. */
 async function team(settings: Partial<OrgSettings> = {}) {

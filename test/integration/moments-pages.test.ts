@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Express } from 'express';
 import sharp from 'sharp';
 import { useTestDatabase } from '../setup/db.js';
-import { mediaFiles, postMultipart, testIdText, type FormFields } from '../setup/social.js';
+import { type FormFields, mediaFiles, pngBytes, postMultipart, testIdText } from '../setup/social.js';
 import { buildTestApp, csrfFor, signIn, type Agent } from '../setup/app.js';
 import { createCustomer, createOrg, createOrgWithTeam, createStaff, createStore, ctxFor, PASSWORD } from '../factories.js';
 import { setClock } from '../../server/clock.js';
@@ -23,7 +23,7 @@ let app: Express;
 let png: Buffer;
 beforeAll(async () => {
   ({ app } = await buildTestApp());
-  png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#f00' } }).png().toBuffer();
+  png = await pngBytes();
 });
 beforeEach(() => setClock(NOW));
 afterEach(() => setClock(null));

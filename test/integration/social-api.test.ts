@@ -5,7 +5,7 @@ import request from 'supertest';
 import sharp from 'sharp';
 import type { Types } from 'mongoose';
 import { useTestDatabase } from '../setup/db.js';
-import { mediaFiles } from '../setup/social.js';
+import { mediaFiles, pngBytes } from '../setup/social.js';
 import { bearerFor, buildTestApp } from '../setup/app.js';
 import { createCustomer, createOrg, createStaff, createStore, PASSWORD } from '../factories.js';
 import { setClock } from '../../server/clock.js';
@@ -63,7 +63,6 @@ async function customersOf(orgId: Types.ObjectId, owner: { _id: Types.ObjectId; 
   return Promise.all(Array.from({ length: count }, () => createCustomer(orgId, { ownerId: owner._id, storeId: owner.storeId ?? null })));
 }
 
-const pngBytes = () => sharp({ create: { width: 4, height: 4, channels: 3, background: '#f00' } }).png().toBuffer();
 
 async function uploadPng(auth: { Authorization: string }): Promise<string> {
   const res = await api().post('/api/v1/media').set(auth).set('Content-Type', 'image/png').send(await pngBytes());

@@ -16,6 +16,7 @@ import { deleteImages, imageUploader, markImagesAttached } from '../media/media.
 import { publishMoment } from '../moments/moments.js';
 import { publishGroupPost } from '../groups/group-posts.js';
 import { clock } from '../../clock.js';
+import { staffNamesById } from '../names.js';
 import { DateTime } from 'luxon';
 import { getOrgSettings } from '../org/settings.js';
 import { socialLimits } from '../settings/org-settings.js';
@@ -117,7 +118,7 @@ export async function updateCampaign(ctx: ServiceContext, id: string, input: Cam
       { $set: { kind: input.kind, ...targets, text: draft.text, link: draft.link, imageIds } },
       { returnDocument: 'after' },
     ).lean<CampaignDoc>();
-    if (!result) throw campaignIsOpen((await getCampaign(ctx, id)) ?? current) ? changedMeanwhile() : notEditable();
+    if (!result) throw campaignIsOpen(await getCampaign(ctx, id)) ? changedMeanwhile() : notEditable();
     return result;
   });
   const kept = new Set(updated.imageIds.map(String));
@@ -294,12 +295,11 @@ export async function campaignCompletion(ctx: ServiceContext, id: string): Promi
     { $match: match },
     { $group: { _id: { storeId: '$storeId', staffId: '$staffId', status: '$status' }, count: { $sum: 1 } } },
   ]);
-  const [stores, staff] = await Promise.all([
+  const [stores, staffNames] = await Promise.all([
     Store.find({ orgId: campaign.orgId, _id: { $in: rows.flatMap((r) => (r._id.storeId ? [r._id.storeId] : [])) } }, { name: 1 }).lean(),
-    Staff.find({ orgId: campaign.orgId, _id: { $in: rows.map((r) => r._id.staffId) } }, { realName: 1 }).lean(),
+    staffNamesById(campaign.orgId, rows.map((r) => r._id.staffId)),
   ]);
   const storeNames = new Map(stores.map((s) => [String(s._id), s.name]));
-  const staffNames = new Map(staff.map((s) => [String(s._id), s.realName]));
   const tally = (key: (row: (typeof rows)[number]) => string, name: (id: string) => string) => {
     const byKey = new Map<string, CompletionRow>();
     for (const row of rows) {

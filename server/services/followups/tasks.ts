@@ -1,11 +1,11 @@
 import { FollowupTask, type FollowupTaskDoc, type FollowupStatus, type FollowupOutcome } from '../../models/followup-task.js';
-import { Customer } from '../../models/customer.js';
 import { Staff } from '../../models/staff.js';
 import { Store } from '../../models/store.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { authorize, scopeOf, type Action } from '../../policies/permissions.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
+import { customerNamesById, staffNamesById } from '../names.js';
 import { orgToday } from '../org/settings.js';
 import { appendTimeline } from '../customers/timeline.js';
 import { followupDefaults } from '../settings/org-settings.js';
@@ -189,9 +189,6 @@ export async function deleteFollowupsOfCustomer(orgId: string, customerId: mongo
 /** Names for a page of tasks: customers (within the organisation) and their owners. */
 export async function namesForTasks(ctx: ServiceContext, tasks: FollowupTaskDoc[]): Promise<{ customers: Map<string, string>; staff: Map<string, string> }> {
   const orgId = toObjectId(ctx.orgId);
-  const [customers, staff] = await Promise.all([
-    tasks.length ? Customer.find({ orgId, _id: { $in: [...new Set(tasks.map((t) => String(t.customerId)))].map((id) => toObjectId(id)) } }, { name: 1 }).lean() : [],
-    tasks.length ? Staff.find({ orgId, _id: { $in: [...new Set(tasks.map((t) => String(t.ownerId)))].map((id) => toObjectId(id)) } }, { realName: 1 }).lean() : [],
-  ]);
-  return { customers: new Map(customers.map((c) => [String(c._id), c.name])), staff: new Map(staff.map((s) => [String(s._id), s.realName])) };
+  const [customers, staff] = await Promise.all([customerNamesById(orgId, tasks.map((t) => t.customerId)), staffNamesById(orgId, tasks.map((t) => t.ownerId))]);
+  return { customers, staff };
 }

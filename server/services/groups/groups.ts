@@ -6,7 +6,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { authorize, scopeOf, type Action } from '../../policies/permissions.js';
 import { systemContext, type ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
-import { isDuplicateKey } from '../mongo-errors.js';
+import { isDuplicateKey, upsertRetryingOnce } from '../mongo-errors.js';
 import { getOrgSettings } from '../org/settings.js';
 import { assertStoreInOrg } from '../org/stores.js';
 import { addCustomer, getCustomer } from '../customers/customers.js';
@@ -85,13 +85,7 @@ export async function updateGroup(ctx: ServiceContext, groupId: string, input: G
 
 async function countDay(group: Pick<CustomerGroupDoc, '_id' | 'orgId'>, field: 'joins' | 'leaves', timezone: string): Promise<void> {
   const day = dayPeriod(clock.now(), timezone).key;
-  try {
-    await GroupDayStat.updateOne({ orgId: group.orgId, groupId: group._id, day }, { $inc: { [field]: 1 } }, { upsert: true });
-  } catch (err) {
-    // Two first events of the day at once: the other one created the row.
-    if (!isDuplicateKey(err)) throw err;
-    await GroupDayStat.updateOne({ orgId: group.orgId, groupId: group._id, day }, { $inc: { [field]: 1 } });
-  }
+  await upsertRetryingOnce(() => GroupDayStat.updateOne({ orgId: group.orgId, groupId: group._id, day }, { $inc: { [field]: 1 } }, { upsert: true }));
 }
 
 function groupFull(group: CustomerGroupDoc, cap: number): ConflictError {

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { UsageCounter, type UsageCounterDoc } from '../../models/usage-counter.js';
-import { isDuplicateKey } from '../mongo-errors.js';
+import { isDuplicateKey, upsertRetryingOnce } from '../mongo-errors.js';
 import type { MassMessagePolicy } from '../settings/org-settings.js';
 import { mongoose } from '../../db/connect.js';
 
@@ -40,16 +40,14 @@ export async function consumeUsage(orgId: mongoose.Types.ObjectId, key: string, 
     filter.$or = [{ [field]: { $exists: false } }, { [field]: { $lt: limits.channel.limit } }];
     inc[field] = 1;
   }
-  // Two first uses at once: one creates the counter, the other collides without having been refused; it tries again.
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    try {
-      await UsageCounter.updateOne(filter, { $inc: inc, $setOnInsert: { expiresAt: endsAt } }, { upsert: true });
-      return true;
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
+  try {
+    await upsertRetryingOnce(() => UsageCounter.updateOne(filter, { $inc: inc, $setOnInsert: { expiresAt: endsAt } }, { upsert: true }));
+    return true;
+  } catch (err) {
+    // Colliding again: the counter exists and its condition failed, the limit is reached.
+    if (isDuplicateKey(err)) return false;
+    throw err;
   }
-  return false;
 }
 
 /** Gives a use back when the work it was counted for failed (nothing was published, so nothing is spent). */

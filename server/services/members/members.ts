@@ -28,17 +28,21 @@ export function memberLinkTokenFor(customer: Pick<CustomerDoc, '_id' | 'memberLi
   return linkSigner.issue(String(customer._id), customer.memberLinkVersion ?? 0, socialLimits.memberLinkDays);
 }
 
-async function customerOfClaim(orgId: string, claim: { id: string; version: number } | null): Promise<{ ctx: MemberContext; customer: CustomerDoc }> {
-  const refuse = () => new UnauthenticatedError('The customer page link is missing, invalid or expired.', { messageKey: 'members.errors.invalidToken' });
+const refuse = () => new UnauthenticatedError('The customer page link is missing, invalid or expired.', { messageKey: 'members.errors.invalidToken' });
+
+/** The customer a valid token names: its organisation and id, for the lookup that checks its version. */
+function claimedCustomer(orgId: string, claim: { id: string; version: number } | null): { filter: Record<string, unknown>; claim: { id: string; version: number } } {
   if (!claim || !mongoose.isObjectIdOrHexString(orgId)) throw refuse();
-  const customer = await Customer.findOne({ orgId: new mongoose.Types.ObjectId(orgId), _id: new mongoose.Types.ObjectId(claim.id), erasedAt: null }).lean<CustomerDoc>();
-  if (!customer || (customer.memberTokenVersion ?? 0) !== claim.version) throw refuse();
-  return { ctx: { orgId, customerId: claim.id }, customer };
+  return { filter: { orgId: new mongoose.Types.ObjectId(orgId), _id: new mongoose.Types.ObjectId(claim.id), erasedAt: null }, claim };
 }
 
 /** The customer a device token names, in the given organisation; erased customers and signed-out devices are refused. */
-export function memberFromToken(orgId: string, token: unknown): Promise<{ ctx: MemberContext; customer: CustomerDoc }> {
-  return customerOfClaim(orgId, deviceSigner.read(token));
+export async function memberFromToken(orgId: string, token: unknown): Promise<{ ctx: MemberContext; customer: CustomerDoc }> {
+  const { filter, claim } = claimedCustomer(orgId, deviceSigner.read(token));
+  const customer = await Customer.findOne(filter).lean<CustomerDoc>();
+  // Customers stored before versions existed have none: version 0.
+  if (!customer || (customer.memberTokenVersion ?? 0) !== claim.version) throw refuse();
+  return { ctx: { orgId, customerId: claim.id }, customer };
 }
 
 /**
@@ -46,14 +50,8 @@ export function memberFromToken(orgId: string, token: unknown): Promise<{ ctx: M
  * screenshot of its QR code lets nobody else in afterwards. The page then remembers the device with a device token.
  */
 export async function memberFromLinkToken(orgId: string, token: unknown): Promise<{ ctx: MemberContext; customer: CustomerDoc }> {
-  const refuse = () => new UnauthenticatedError('The customer page link is missing, invalid or expired.', { messageKey: 'members.errors.invalidToken' });
-  const claim = linkSigner.read(token);
-  if (!claim || !mongoose.isObjectIdOrHexString(orgId)) throw refuse();
-  const customer = await Customer.findOneAndUpdate(
-    { orgId: new mongoose.Types.ObjectId(orgId), _id: new mongoose.Types.ObjectId(claim.id), erasedAt: null, memberLinkVersion: claim.version },
-    { $inc: { memberLinkVersion: 1 } },
-    { returnDocument: 'after' },
-  ).lean<CustomerDoc>();
+  const { filter, claim } = claimedCustomer(orgId, linkSigner.read(token));
+  const customer = await Customer.findOneAndUpdate({ ...filter, memberLinkVersion: claim.version }, { $inc: { memberLinkVersion: 1 } }, { returnDocument: 'after' }).lean<CustomerDoc>();
   if (!customer) throw refuse();
   return { ctx: { orgId, customerId: claim.id }, customer };
 }

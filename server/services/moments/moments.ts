@@ -1,6 +1,5 @@
 import { Customer } from '../../models/customer.js';
 import { Delivery, PostComment, SocialPost, type SocialPostDoc } from '../../models/social-post.js';
-import { Staff } from '../../models/staff.js';
 import { NotFoundError, RateLimitedError } from '../../errors.js';
 import { authorize, scopeOf } from '../../policies/permissions.js';
 import type { ServiceContext } from '../context.js';
@@ -11,6 +10,7 @@ import { consumeUsage, dayPeriod, localTimeOf, refundUsage, secondsUntil, usageO
 import { checkDraft, withStoredImages, type DraftInput } from '../posts/draft.js';
 import { heldBackReasons, storeAndDeliver } from '../posts/publish.js';
 import { clock } from '../../clock.js';
+import { customerNamesById, staffNamesById } from '../names.js';
 import type { OrgSettings } from '../settings/org-settings.js';
 import type { mongoose } from '../../db/connect.js';
 
@@ -92,8 +92,7 @@ export async function listMoments(ctx: ServiceContext, opts: { limit?: number; b
 }
 
 export async function withAuthorNames(orgId: string, posts: SocialPostDoc[]): Promise<MomentListItem[]> {
-  const authors = await Staff.find({ orgId: toObjectId(orgId), _id: { $in: [...new Set(posts.map((p) => String(p.authorId)))].map((id) => toObjectId(id)) } }, { realName: 1 }).lean();
-  const names = new Map(authors.map((a) => [String(a._id), a.realName]));
+  const names = await staffNamesById(toObjectId(orgId), posts.map((p) => p.authorId));
   return posts.map((post) => ({ ...post, authorName: names.get(String(post.authorId)) ?? '' }));
 }
 
@@ -114,17 +113,11 @@ export async function getMoment(ctx: ServiceContext, postId: string): Promise<Mo
     Delivery.find({ orgId: post.orgId, postId: post._id, liked: true }, { customerId: 1 }).limit(200).lean(),
     PostComment.find({ orgId: post.orgId, postId: post._id }).sort({ at: 1 }).limit(500).lean(),
   ]);
-  const names = await customerNames(post.orgId, [...likes.map((l) => l.customerId), ...comments.map((c) => c.customerId)]);
+  const names = await customerNamesById(post.orgId, [...likes.map((l) => l.customerId), ...comments.map((c) => c.customerId)]);
   return {
     ...withName!,
     heldBack,
     likedBy: likes.map((l) => ({ customerId: String(l.customerId), name: names.get(String(l.customerId)) ?? '' })),
     comments: comments.map((c) => ({ customerId: String(c.customerId), name: names.get(String(c.customerId)) ?? '', text: c.text, at: c.at })),
   };
-}
-
-export async function customerNames(orgId: mongoose.Types.ObjectId, ids: mongoose.Types.ObjectId[]): Promise<Map<string, string>> {
-  if (!ids.length) return new Map();
-  const customers = await Customer.find({ orgId, _id: { $in: ids } }, { name: 1, erasedAt: 1 }).lean();
-  return new Map(customers.map((c) => [String(c._id), c.erasedAt ? '' : c.name]));
 }
