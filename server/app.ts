@@ -14,6 +14,7 @@ import { sessionMiddleware } from './middlewares/session.js';
 import { createCsrf } from './middlewares/csrf.js';
 import { bearerAuth, configurePassport, tenantContext } from './middlewares/auth.js';
 import { errorHandler, notFoundHandler } from './middlewares/errors.js';
+import { bodyParsers } from './middlewares/body-parsers.js';
 import { pageLocals } from './middlewares/page-locals.js';
 import { healthRouter } from './routes/health.js';
 import type { Agenda } from 'agenda';
@@ -21,8 +22,6 @@ import { configureSignedTokens } from './services/auth/signed-tokens.js';
 import { apiRouter } from './routes/api/index.js';
 import { pagesRouter } from './routes/pages/index.js';
 import './middlewares/types.js';
-
-export const BODY_LIMIT = '100kb';
 
 /** Builds the Express app without listening, so tests drive it over HTTP with supertest. */
 export type AppBundle = { app: Express; session: RequestHandler };
@@ -83,8 +82,7 @@ export async function createApp(config: Config, log: Logger, opts: { agenda?: Ag
     req.isApi = req.path.startsWith('/api/');
     next();
   });
-  app.use(express.json({ limit: BODY_LIMIT }));
-  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));
+  app.use(bodyParsers());
 
   const passport = configurePassport();
   app.use('/api/v1', passport.initialize(), bearerAuth, tenantContext, apiRouter());

@@ -84,6 +84,28 @@ export class PayloadTooLargeError extends AppError {
   protected defaultKey() { return 'payload_too_large'; }
 }
 
+/** A body in a charset or content encoding the server does not read (JSON and forms are UTF-8): the sender's to fix. */
+export class UnsupportedMediaTypeError extends AppError {
+  readonly status = 415;
+  readonly code: 'unsupported_charset' | 'unsupported_encoding';
+  constructor(message: string, code: 'unsupported_charset' | 'unsupported_encoding', details: ErrorDetails) {
+    super(message, { messageKey: `errors.${code}`, details });
+    this.code = code;
+  }
+  protected defaultKey() { return 'unsupported_charset'; }
+}
+
+/** A request that cannot be read as sent: a body cut short or not decodable, a broken escape in the address. */
+export class BadRequestError extends AppError {
+  readonly status = 400;
+  readonly code: 'bad_request' | 'unreadable_body';
+  constructor(message: string, code: 'bad_request' | 'unreadable_body' = 'bad_request') {
+    super(message, { messageKey: `errors.${code}` });
+    this.code = code;
+  }
+  protected defaultKey() { return 'bad_request'; }
+}
+
 export class RateLimitedError extends AppError {
   readonly status = 429;
   readonly code: string;

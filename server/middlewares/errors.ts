@@ -3,14 +3,17 @@ import { ZodError } from 'zod';
 import { mongoose } from '../db/connect.js';
 import {
   AppError,
+  BadRequestError,
   ConflictError,
   CsrfError,
   NotFoundError,
   PayloadTooLargeError,
   RateLimitedError,
+  UnsupportedMediaTypeError,
   ValidationError,
   fieldErrorsOf,
 } from '../errors.js';
+import { BODY_LIMIT_BYTES, FORM_FIELD_LIMIT } from './body-parsers.js';
 import { isDuplicateKey } from '../services/mongo-errors.js';
 import { i18n } from '../i18n/index.js';
 
@@ -23,10 +26,34 @@ export function toAppError(err: unknown): AppError | undefined {
     return new ValidationError(Object.fromEntries(Object.entries(err.errors).map(([path, e]) => [path, [e.kind]])));
   }
   if (isDuplicateKey(err)) return new ConflictError('This record already exists.', { code: 'duplicate' });
-  const httpError = err as { type?: string; code?: string; status?: number };
-  if (httpError.type === 'entity.too.large') return new PayloadTooLargeError('The request body is too large.');
-  if (httpError.type === 'entity.parse.failed') return new ValidationError({ _: ['malformed_body'] }, 'The request body is not valid JSON.');
+  const httpError = err as HttpError;
   if (httpError.code === 'EBADCSRFTOKEN') return new CsrfError('The form expired or did not come from this site. Reload the page and try again.');
+  return requestReadError(httpError);
+}
+
+type HttpError = { type?: string; code?: string; status?: number; expose?: boolean; charset?: string; encoding?: string; limit?: number };
+
+/**
+ * What Express's body parsers and router throw about a request they cannot read (http-errors, told apart by their
+ * stable `type`): the sender's to fix, so a 4xx with a code, never a 500 in the error log.
+ */
+function requestReadError(err: HttpError): AppError | undefined {
+  switch (err.type) {
+    case 'charset.unsupported':
+      return new UnsupportedMediaTypeError('Send JSON and forms in UTF-8.', 'unsupported_charset', { charset: err.charset });
+    case 'encoding.unsupported':
+      return new UnsupportedMediaTypeError('This content encoding is not supported: send the body uncompressed, or as gzip, deflate or br.', 'unsupported_encoding', { encoding: err.encoding });
+    case 'entity.too.large':
+      return new PayloadTooLargeError('The request body is too large.', { details: { limitBytes: err.limit ?? BODY_LIMIT_BYTES } });
+    case 'parameters.too.many':
+      return new PayloadTooLargeError('The form has too many fields.', { details: { parameterLimit: FORM_FIELD_LIMIT } });
+    case 'entity.parse.failed':
+      return new ValidationError({ _: ['malformed_body'] }, 'The request body is not valid JSON.');
+  }
+  // A broken %-escape in the address: the router could not decode a parameter.
+  if (err instanceof URIError && err.status === 400) return new BadRequestError('The address is not valid.');
+  // Any other body the parsers could not read: cut short, or not decompressible.
+  if (err.status === 400 && err.expose) return new BadRequestError('The request body could not be read.', 'unreadable_body');
   return undefined;
 }
 
