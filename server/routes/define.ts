@@ -100,10 +100,19 @@ function gate(spec: RouteSpec, surface: 'page' | 'api'): RequestHandler {
   };
 }
 
+/**
+ * Express 5 leaves `req.body` undefined when no parser ran (no body, or a type we do not parse): every route reads
+ * an empty form instead, so a missing body is refused as bad input by its schema, never a crash on `req.body.x`.
+ */
+const emptyBodyWhenNone: RequestHandler = (req, _res, next) => {
+  req.body ??= {};
+  next();
+};
+
 export function mount(router: Router, surface: 'page' | 'api', specs: RouteSpec[]): Router {
   for (const spec of specs) {
     if (!spec.access) throw new Error(`Route ${spec.method.toUpperCase()} ${spec.path} has no access entry`);
-    router[spec.method](spec.path, gate(spec, surface), async (req, res) => {
+    router[spec.method](spec.path, emptyBodyWhenNone, gate(spec, surface), async (req, res) => {
       await spec.handler(req, res);
     });
   }

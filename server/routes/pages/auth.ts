@@ -8,7 +8,7 @@ import { homePathFor } from '../../presenters/staff.js';
 import { actorOf } from '../../services/auth/actor.js';
 import { recordAudit } from '../../services/audit/record-audit.js';
 import { confirmPassword } from '../../services/auth/step-up.js';
-import { toAppError } from '../../middlewares/errors.js';
+import { toAppError, wantsJson } from '../../middlewares/errors.js';
 import { RateLimitedError, UnauthenticatedError, ValidationError } from '../../errors.js';
 import { fieldMessages } from '../forms.js';
 import { clientIp } from '../../middlewares/auth.js';
@@ -50,20 +50,24 @@ export const authRoutes: RouteSpec[] = [
     path: '/login',
     access: { public: true },
     handler: async (req, res) => {
-      const values = { login: (req.body as { login?: unknown }).login };
-      const parsed = loginSchema.safeParse(req.body);
+      const body = req.body as { login?: unknown; next?: unknown };
+      const values = { login: body.login };
+      const parsed = loginSchema.safeParse(body);
       if (!parsed.success) {
         const appError = toAppError(parsed.error) as ValidationError;
-        return renderLogin(req, res, 400, { values, errors: fieldMessages(appError.fields, req.locale) });
+        // A client that asked for JSON gets the error handler's JSON, not the page.
+        if (wantsJson(req)) throw appError;
+        return renderLogin(req, res, 400, { values, errors: fieldMessages(appError.fields, req.locale), formError: tr(req, appError.messageKey) });
       }
       try {
         const staff = await passportLogin(req, res);
         const actor = actorOf(staff);
         await recordAudit({ actor, orgId: actor.orgId, ip: clientIp(req) }, 'auth.login', { type: 'staff', id: actor.id });
-        res.redirect(303, safeNext((req.body as { next?: unknown }).next, homePathFor(actor)));
+        res.redirect(303, safeNext(body.next, homePathFor(actor)));
       } catch (err) {
         const appError = toAppError(err);
         if (!(appError instanceof UnauthenticatedError) && !(appError instanceof RateLimitedError)) throw err;
+        if (wantsJson(req)) throw appError;
         if (appError instanceof RateLimitedError) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
         renderLogin(req, res, appError.status, { values, formError: tr(req, appError.messageKey, appError.messageParams) });
       }

@@ -1,20 +1,22 @@
 import { z } from 'zod';
-import { requiredText } from './common.js';
+import { presentString, requiredText } from './common.js';
+
+const password = presentString().min(1, 'required').max(128, 'too_long');
 
 export const loginSchema = z.object({
   login: requiredText(64),
-  password: z.string().min(1, 'required').max(128, 'too_long'),
+  password,
 });
 
 export const createTokenSchema = z.object({
   login: requiredText(64),
-  password: z.string().min(1, 'required').max(128, 'too_long'),
+  password,
   name: requiredText(60),
 });
 
 export const tokenNameSchema = z.object({ name: requiredText(60) });
 
-export const confirmPasswordSchema = z.object({ password: z.string().min(1, 'required').max(128, 'too_long') });
+export const confirmPasswordSchema = z.object({ password });
 
 /** Only a local path may be a redirect target after login or confirmation. */
 export function safeNext(next: unknown, fallback: string): string {

@@ -2,7 +2,9 @@ import { z } from 'zod';
 
 /** Form posts send strings; the API sends JSON. These accept both. */
 export const trimmed = (max: number) => z.string().trim().max(max, 'too_long');
-export const requiredText = (max: number) => trimmed(max).min(1, 'required');
+/** A string the form or body must carry: a field left out is `required` like an empty one, not a type error. */
+export const presentString = () => z.string({ error: (issue) => (issue.input === undefined ? 'required' : undefined) });
+export const requiredText = (max: number) => presentString().trim().max(max, 'too_long').min(1, 'required');
 export const optionalText = (max: number) =>
   z.preprocess((v) => (v === undefined || v === null ? '' : v), trimmed(max));
 
