@@ -21,6 +21,8 @@ declare module 'express-session' {
     stepUpAt?: number;
     csrfBound?: boolean;
     flash?: { kind: 'success' | 'danger' | 'info'; text: string }[];
+    /** Groups this browser joined with a number already known: the receipt that lets it see which group it joined. */
+    joinedGroupIds?: string[];
     passport?: { user?: SessionUser };
   }
 }

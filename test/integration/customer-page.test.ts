@@ -10,7 +10,7 @@ import { CustomerGroup, GroupMember } from '../../server/models/customer-group.j
 import { Customer } from '../../server/models/customer.js';
 import { TimelineEvent } from '../../server/models/timeline-event.js';
 import { PostComment, SocialPost } from '../../server/models/social-post.js';
-import { createGroup, addMember, createFollowOnGroup } from '../../server/services/groups/groups.js';
+import { createGroup, addMember, archiveGroup, createFollowOnGroup } from '../../server/services/groups/groups.js';
 import { publishGroupPost } from '../../server/services/groups/group-posts.js';
 import { publishMoment } from '../../server/services/moments/moments.js';
 import { mongoose } from '../../server/db/connect.js';
@@ -399,5 +399,65 @@ describe('the customer page', () => {
     expect(await PostComment.countDocuments({ orgId: org._id })).toBe(0);
     // And without the form's token, nothing at all.
     expect((await request(app).post(`/my/${orgId}/forget`).type('form').send({})).status).toBe(403);
+  });
+});
+
+describe('what the customer page shows by id', () => {
+  it('answers the joined page like an unknown page to anyone but its members and the browser that joined: no name of a never-shared, archived or someone else’s group', async () => {
+    const { org, store, clerk, ctx, group: shared, orgId } = await shop({}, { name: '芒果群' });
+    const secret = await createGroup(ctx, { name: '内部秘密群' });
+    const archived = await createGroup(ctx, { name: '旧的群' });
+    const joinedPath = (groupId: unknown) => `/my/${orgId}/joined/${String(groupId)}`;
+    const unknown = await request(app).get(joinedPath(new mongoose.Types.ObjectId()));
+    expect(unknown.status).toBe(404);
+    const namesNothing = (res: { status: number; text: string }) => {
+      expect(res.status).toBe(404);
+      for (const name of ['芒果群', '内部秘密群', '旧的群', org.name]) expect(res.text).not.toContain(name);
+    };
+
+    // A device remembered as a member of the shared group, which also joined the group archived later.
+    const { browser: member } = await join(shared.inviteKey, { name: '林女士', phone: phone(101) });
+    await join(archived.inviteKey, { name: '林女士', phone: phone(101) }, member);
+    await archiveGroup(ctx, String(archived._id));
+
+    for (const groupId of [shared._id, secret._id, archived._id]) namesNothing(await request(app).get(joinedPath(groupId)));
+    namesNothing(await member.get(joinedPath(secret._id)));
+    namesNothing(await member.get(joinedPath(archived._id)));
+    expect((await member.get(joinedPath(shared._id)).expect(303)).headers.location).toBe(`/my/${orgId}`);
+    // Another customer's device: not a member of the group, so nothing.
+    const { browser: stranger } = await join((await createGroup(ctx, { name: '别的群' })).inviteKey, { name: '陈先生', phone: phone(102) });
+    namesNothing(await stranger.get(joinedPath(shared._id)));
+    for (const path of [`/my/${orgId}/joined/not-an-id`, `/my/not-an-org/joined/${String(shared._id)}`]) expect((await request(app).get(path)).status).toBe(404);
+
+    // The browser that just joined with a number already known sees the group it joined, and only that one.
+    const known = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id });
+    const { browser: typed, res } = await join(shared.inviteKey, { name: '随便写', phone: known.phone });
+    expect(res.headers.location).toBe(joinedPath(shared._id));
+    expect((await typed.get(joinedPath(shared._id)).expect(200)).text).toContain('芒果群');
+    namesNothing(await typed.get(joinedPath(secret._id)));
+  });
+
+  it('keeps a group’s posts and pictures from a customer who left it or whose group was archived, asked by id too', async () => {
+    const { ctx, group, orgId } = await shop();
+    const { browser } = await join(group.inviteKey, { name: '许女士', phone: phone(111) });
+    const later = await createGroup(ctx, { name: '后来的群' });
+    await join(later.inviteKey, { name: '许女士', phone: phone(111) }, browser);
+    const inGroup = await publishGroupPost(ctx, String(group._id), { text: '群里的图', images: [await png()] });
+    const inLater = await publishGroupPost(ctx, String(later._id), { text: '后来的图', images: [await png()] });
+    const moment = await publishMoment(ctx, { text: '动态的图', images: [await png()] });
+    const picture = (post: { imageIds: unknown[] }) => `/my/${orgId}/media/${String(post.imageIds[0])}/thumb`;
+    for (const post of [inGroup, inLater, moment]) await browser.get(picture(post)).expect(200);
+
+    await onMyPage(browser, orgId, `/my/${orgId}/groups/${String(group._id)}/leave`, {});
+    await archiveGroup(ctx, String(later._id));
+    for (const post of [inGroup, inLater]) {
+      expect((await browser.get(picture(post))).status).toBe(404);
+      expect((await onMyPage(browser, orgId, `/my/${orgId}/posts/${String(post._id)}/like`, { liked: 'true' })).status).toBe(404);
+      expect((await onMyPage(browser, orgId, `/my/${orgId}/posts/${String(post._id)}/comments`, { text: '还在吗' })).status).toBe(404);
+    }
+    expect(await PostComment.countDocuments({ orgId: inGroup.orgId })).toBe(0);
+    // What was shown to the customer as such stays theirs.
+    await browser.get(picture(moment)).expect(200);
+    expect((await onMyPage(browser, orgId, `/my/${orgId}/posts/${String(moment._id)}/like`, { liked: 'true' })).status).toBe(303);
   });
 });

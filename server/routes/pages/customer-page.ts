@@ -45,6 +45,13 @@ async function rememberedMember(req: Request): Promise<MemberContext | null> {
   }
 }
 
+const JOIN_RECEIPTS = 5;
+
+/** This browser joined the group with a number already known: it may see which group it joined, nothing more. */
+function keepJoinReceipt(req: Request, groupId: string): void {
+  req.session.joinedGroupIds = [...(req.session.joinedGroupIds ?? []).filter((id) => id !== groupId), groupId].slice(-JOIN_RECEIPTS);
+}
+
 async function inviteModel(req: Request) {
   const key = String(req.params.key);
   const page = await invitePage(key);
@@ -139,6 +146,7 @@ export const customerSelfPageRoutes: RouteSpec[] = [
             return pageOf(orgId);
           }
           // The device's cookie only reaches the customer page's paths: that page decides what this device may see.
+          keepJoinReceipt(req, String(group._id));
           return `${pageOf(orgId)}/joined/${String(group._id)}`;
         },
       }),
@@ -148,7 +156,8 @@ export const customerSelfPageRoutes: RouteSpec[] = [
     path: '/my/:orgId/joined/:groupId',
     access: { public: true },
     handler: async (req, res) => {
-      const page = await joinedPage(String(req.params.orgId), String(req.params.groupId), await rememberedMember(req));
+      const groupId = String(req.params.groupId);
+      const page = await joinedPage(String(req.params.orgId), groupId, { member: await rememberedMember(req), joinedHere: (req.session.joinedGroupIds ?? []).includes(groupId) });
       if (page.deviceIsMember) {
         flash(req, 'success', 'members.joined.flash', { name: page.group.name });
         return res.redirect(303, pageOf(String(req.params.orgId)));

@@ -5,6 +5,7 @@ import { appendTimeline } from '../customers/timeline.js';
 import { systemContext } from '../context.js';
 import { socialLimits } from '../settings/org-settings.js';
 import { withAuthorNames, type MomentListItem } from '../moments/moments.js';
+import { groupsOfMember } from '../groups/groups.js';
 import type { MemberContext } from './members.js';
 import { clock } from '../../clock.js';
 
@@ -34,11 +35,22 @@ export async function shownPosts(member: MemberContext, opts: { kind: PostKind; 
   });
 }
 
-/** The delivery that lets a customer react to a post: only to posts they were shown. */
+/**
+ * Deliveries that are still the customer's: a moment once shown stays theirs; a group post only while they are a
+ * member of the group and it is active, so leaving or an archive takes it away by id as well as from the page.
+ */
+async function stillTheirs(member: MemberContext, deliveries: DeliveryDoc[]): Promise<DeliveryDoc[]> {
+  if (!deliveries.some((d) => d.kind === 'group')) return deliveries;
+  const groupIds = new Set((await groupsOfMember(member)).map((group) => String(group._id)));
+  return deliveries.filter((d) => d.kind !== 'group' || groupIds.has(String(d.groupId)));
+}
+
+/** The delivery that lets a customer react to a post: only to posts they were shown and that are still theirs. */
 async function shownDelivery(member: MemberContext, postId: string): Promise<DeliveryDoc> {
   const delivery = await Delivery.findOne({ orgId: toObjectId(member.orgId), customerId: toObjectId(member.customerId), postId: toObjectId(postId, 'post'), shown: true }).lean<DeliveryDoc>();
-  if (!delivery) throw new NotFoundError('No such post');
-  return delivery;
+  const [theirs] = delivery ? await stillTheirs(member, [delivery]) : [];
+  if (!theirs) throw new NotFoundError('No such post');
+  return theirs;
 }
 
 /** Like or unlike; the count follows only a real change, so a double tap counts once. */
@@ -62,10 +74,11 @@ export async function addComment(member: MemberContext, postId: string, text: st
   await appendTimeline(systemContext(member.orgId), delivery.customerId, 'post.commented', { postId: String(delivery.postId), kind: delivery.kind, text: words.slice(0, 200) });
 }
 
-/** A picture a customer may see: one of a post they were shown. */
+/** A picture a customer may see: one of a post they were shown and that is still theirs. */
 export async function memberMayViewImage(member: MemberContext, imageId: string): Promise<boolean> {
   const orgId = toObjectId(member.orgId);
   const posts = await SocialPost.find({ orgId, imageIds: toObjectId(imageId, 'image') }, { _id: 1 }).limit(1000).lean();
   if (!posts.length) return false;
-  return (await Delivery.exists({ orgId, customerId: toObjectId(member.customerId), postId: { $in: posts.map((p) => p._id) }, shown: true })) !== null;
+  const deliveries = await Delivery.find({ orgId, customerId: toObjectId(member.customerId), postId: { $in: posts.map((p) => p._id) }, shown: true }, { kind: 1, groupId: 1 }).lean<DeliveryDoc[]>();
+  return (await stillTheirs(member, deliveries)).length > 0;
 }

@@ -26,16 +26,18 @@ export async function openMemberImage(member: MemberContext, imageId: string, va
 }
 
 /**
- * After joining with a number that already belonged to a customer: the group, and whether this device's customer is
- * a member of it (then the page itself shows the group; otherwise the personal link is the way in).
+ * After joining through an invite page: the group joined, shown only to those it is theirs to see: the device's own
+ * customer when a member of it (who goes on to their page), or the browser that just joined it with a number that
+ * was already known. To anyone else, an archived group or a wrong id, it is not there, exactly like an unknown page.
  */
-export async function joinedPage(orgId: string, groupId: string, member: MemberContext | null): Promise<{ group: CustomerGroupDoc; orgName: string; deviceIsMember: boolean }> {
-  const org = toObjectId(orgId, 'organisation');
-  const group = await CustomerGroup.findOne({ orgId: org, _id: toObjectId(groupId, 'group') }).lean<CustomerGroupDoc>();
-  if (!group) throw new NotFoundError('No such group');
-  const [{ name }, membership] = await Promise.all([
-    getOrganization(systemContext(orgId)),
-    member ? GroupMember.exists({ orgId: org, groupId: group._id, customerId: toObjectId(member.customerId) }) : Promise.resolve(null),
+export async function joinedPage(orgId: string, groupId: string, viewer: { member: MemberContext | null; joinedHere: boolean }): Promise<{ group: CustomerGroupDoc; orgName: string; deviceIsMember: boolean }> {
+  const [org, id] = [toObjectId(orgId, 'page'), toObjectId(groupId, 'page')];
+  const [group, membership] = await Promise.all([
+    CustomerGroup.findOne({ orgId: org, _id: id, status: 'active' }).lean<CustomerGroupDoc>(),
+    viewer.member ? GroupMember.exists({ orgId: org, groupId: id, customerId: toObjectId(viewer.member.customerId) }) : Promise.resolve(null),
   ]);
-  return { group, orgName: name, deviceIsMember: membership !== null };
+  const deviceIsMember = membership !== null;
+  if (!group || !(deviceIsMember || viewer.joinedHere)) throw new NotFoundError('No such page');
+  const { name } = await getOrganization(systemContext(orgId));
+  return { group, orgName: name, deviceIsMember };
 }
