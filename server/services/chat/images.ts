@@ -1,7 +1,8 @@
 import { ObjectId } from 'mongodb';
-import { gridfsBucket, sniffImageType, uploadToBucket } from '../media/gridfs.js';
+import { gridfsBucket, uploadToBucket } from '../media/gridfs.js';
+import { checkPicture, type PictureInput } from '../media/pictures.js';
 import type { Readable } from 'node:stream';
-import { NotFoundError, PayloadTooLargeError, ValidationError } from '../../errors.js';
+import { NotFoundError } from '../../errors.js';
 import { chatLimits } from '../settings/org-settings.js';
 import type { VisitorContext } from './visitors.js';
 import { mongoose } from '../../db/connect.js';
@@ -11,15 +12,12 @@ const bucket = () => gridfsBucket('chatImages');
 
 export type StoredImage = { fileId: mongoose.Types.ObjectId; mime: string; size: number };
 
-/** The bytes decide the type (never the name or the declared type): JPEG, PNG, WebP or GIF, at most 5 MB. */
-export async function storeChatImage(ctx: VisitorContext, data: Buffer): Promise<StoredImage> {
-  if (data.length > chatLimits.imageMaxBytes) throw new PayloadTooLargeError('The image is too large.');
-  if (!data.length) throw new ValidationError({ image: ['required'] });
-  const type = await sniffImageType(data, chatLimits.imageTypes);
-  if (!type) throw new ValidationError({ image: ['image_type'] });
+/** A customer's picture, through the same check as every other upload (at most 5 MB here); stored only if it decodes. */
+export async function storeChatImage(ctx: VisitorContext, input: PictureInput): Promise<StoredImage> {
+  const picture = await checkPicture(input, { maxBytes: chatLimits.imageMaxBytes, types: chatLimits.imageTypes, field: 'image' });
   const fileId = new ObjectId();
-  await uploadToBucket(bucket(), fileId, `chat-${fileId.toHexString()}.${type.ext}`, data, { orgId: new ObjectId(ctx.orgId), visitorId: new ObjectId(ctx.visitorId), mime: type.mime });
-  return { fileId: new mongoose.Types.ObjectId(fileId.toHexString()), mime: type.mime, size: data.length };
+  await uploadToBucket(bucket(), fileId, `chat-${fileId.toHexString()}.${picture.ext}`, picture.source, { orgId: new ObjectId(ctx.orgId), visitorId: new ObjectId(ctx.visitorId), mime: picture.mime });
+  return { fileId: new mongoose.Types.ObjectId(fileId.toHexString()), mime: picture.mime, size: picture.size };
 }
 
 /** An image within reach: the organisation's for staff; for a customer, only what that visitor sent. */

@@ -1,12 +1,12 @@
 import { ObjectId } from 'mongodb';
-import { gridfsBucket, sniffImageType, uploadToBucket } from './gridfs.js';
-import sharp from 'sharp';
+import { gridfsBucket, uploadToBucket } from './gridfs.js';
 import type { Readable } from 'node:stream';
-import { NotFoundError, PayloadTooLargeError, ValidationError } from '../../errors.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
 import { socialLimits } from '../settings/org-settings.js';
 import type { ServiceContext } from '../context.js';
 import { authorize } from '../../policies/permissions.js';
 import { mongoose } from '../../db/connect.js';
+import { checkPicture, type CheckedPicture, type PictureInput } from './pictures.js';
 
 /**
  * Pictures of posts and campaigns live in GridFS (bucket `media`), so several app processes need no shared disk.
@@ -14,50 +14,39 @@ import { mongoose } from '../../db/connect.js';
  */
 const bucket = () => gridfsBucket('media');
 
-export type CheckedImage = { data: Buffer; mime: string; ext: string };
+export type CheckedImage = CheckedPicture;
 
 /**
- * The bytes decide the type, never the file name or the declared type: JPEG, PNG, WebP or GIF within the size
- * limit. Everything is checked before anything is stored, so a bad file among good ones writes nothing.
+ * Pictures of a post or campaign, each through the one picture check (its bytes decide, never the file name or the
+ * declared type). All are checked before anything is stored, so a bad file among good ones writes nothing; one at a
+ * time, so a request decodes one picture at once.
  */
-export async function checkImages(files: Buffer[], field = 'images'): Promise<CheckedImage[]> {
+export async function checkImages(files: PictureInput[], field = 'images'): Promise<CheckedImage[]> {
   if (files.length > socialLimits.postImagesMax) throw new ValidationError({ [field]: ['too_many_images'] });
   const checked: CheckedImage[] = [];
-  for (const data of files) {
-    if (data.length > socialLimits.imageMaxBytes) throw new PayloadTooLargeError('An image is too large.');
-    const type = await sniffImageType(data, socialLimits.imageTypes);
-    if (!type) throw new ValidationError({ [field]: ['image_type'] });
-    checked.push({ data, mime: type.mime, ext: type.ext });
-  }
+  for (const file of files) checked.push(await checkPicture(file, { maxBytes: socialLimits.imageMaxBytes, types: socialLimits.imageTypes, field }));
   return checked;
-}
-
-/** A thumbnail the width of a phone's feed column; animated GIFs keep their first frame. */
-async function thumbnailOf(image: CheckedImage): Promise<Buffer> {
-  try {
-    return await sharp(image.data).rotate().resize({ width: socialLimits.thumbnailWidth, withoutEnlargement: true }).webp({ quality: 80 }).toBuffer();
-  } catch {
-    // The bytes carry an image signature but do not decode: not a picture anyone could see.
-    throw new ValidationError({ images: ['image_type'] });
-  }
 }
 
 /** Stores checked pictures with their thumbnails; answers the ids in order. */
 export async function storeImages(ctx: ServiceContext, images: CheckedImage[]): Promise<mongoose.Types.ObjectId[]> {
   authorize(ctx.actor, 'media.upload');
-  const thumbnails = await Promise.all(images.map(thumbnailOf));
+  const written: ObjectId[] = [];
   const ids: mongoose.Types.ObjectId[] = [];
   try {
-    for (const [index, image] of images.entries()) {
+    for (const image of images) {
       const id = new ObjectId();
       const thumbId = new ObjectId();
       const owner = { orgId: new ObjectId(ctx.orgId), uploadedBy: ctx.actor.system ? null : new ObjectId(ctx.actor.id) };
-      await uploadToBucket(bucket(), thumbId, `thumb-${id.toHexString()}.webp`, thumbnails[index]!, { ...owner, mime: 'image/webp', thumbOf: id });
-      await uploadToBucket(bucket(), id, `media-${id.toHexString()}.${image.ext}`, image.data, { ...owner, mime: image.mime, thumbId });
+      written.push(thumbId);
+      await uploadToBucket(bucket(), thumbId, `thumb-${id.toHexString()}.webp`, image.thumbnail, { ...owner, mime: 'image/webp', thumbOf: id });
+      written.push(id);
+      await uploadToBucket(bucket(), id, `media-${id.toHexString()}.${image.ext}`, image.source, { ...owner, mime: image.mime, thumbId });
       ids.push(new mongoose.Types.ObjectId(id.toHexString()));
     }
   } catch (err) {
-    await deleteImages(ctx.orgId, ids);
+    // Everything this call wrote goes, a thumbnail whose picture failed included: no half-stored picture stays.
+    for (const id of written) await bucket().delete(id).catch(() => undefined);
     throw err;
   }
   return ids;

@@ -4,10 +4,11 @@ import type { ServiceContext } from '../context.js';
 import { checkContent, type ContentInput } from './content.js';
 import { checkImages, deleteImages, storeImages, type CheckedImage } from '../media/media.js';
 import { assertImagesInReach } from '../media/staff-images.js';
+import type { PictureInput } from '../media/pictures.js';
 import type { mongoose } from '../../db/connect.js';
 
-/** A post as written: words, and pictures either as uploaded bytes (a page form) or as ids uploaded before (the API). */
-export type DraftInput = ContentInput & { images?: Buffer[] | undefined; imageIds?: string[] | undefined };
+/** A post as written: words, and pictures either as uploaded files (a page form) or as ids uploaded before (the API). */
+export type DraftInput = ContentInput & { images?: PictureInput[] | undefined; imageIds?: string[] | undefined };
 
 export type CheckedDraft = { text: string; link: string | null; images: CheckedImage[]; imageIds: mongoose.Types.ObjectId[] };
 

@@ -125,6 +125,26 @@ export const socialLimits = {
   targetStoresMax: 500,
 } as const;
 
+/**
+ * Receiving pictures, per app process (memory is per process): files are spooled to temporary files and decoded
+ * one at a time per request, so what an upload holds in memory is small and these caps bound how many run at once.
+ * A refused upload is answered at once (429) rather than queued, since a queued request still holds its connection.
+ */
+export const uploadLimits = {
+  /** Picture uploads (a picture sent alone, or a form with pictures) in progress at once in one process. */
+  concurrentTotal: 12,
+  /** Of those, by one staff member (her tabs and API clients together)... */
+  concurrentPerStaff: 3,
+  /** ...and from one address on the public chat pages (customers behind one carrier address share it). */
+  concurrentPerAddress: 3,
+  /** What a refused upload is told to wait: uploads in progress usually finish within it. */
+  retryAfterSeconds: 5,
+  /** The text fields of a form with pictures together: as much as any form body may hold. */
+  formFieldsMaxBytes: 100 * 1024,
+  /** Pixels a picture may have; a small file can declare a huge image, refused before it is decoded. */
+  pictureMaxPixels: 100_000_000,
+} as const;
+
 /** Fixed by the platform rather than per organisation. */
 export const TAG_NAME_MAX = 30;
 
