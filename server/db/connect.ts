@@ -1,8 +1,10 @@
 import mongoose from 'mongoose';
 import { tenantScopePlugin } from './tenant-scope.js';
+import { leanDefaultsPlugin } from './lean-defaults.js';
 
 // Plugins must be registered before any model is compiled, hence at import of this module.
 mongoose.plugin(tenantScopePlugin);
+mongoose.plugin(leanDefaultsPlugin);
 mongoose.set('strictQuery', true);
 
 export async function connectMongoose(uri: string): Promise<typeof mongoose> {

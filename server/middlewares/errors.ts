@@ -68,7 +68,11 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (!appError) req.log?.error({ err }, 'unhandled error');
   else if (status >= 500) req.log?.error({ err }, appError.code);
   if (appError instanceof RateLimitedError) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
-  if (res.headersSent) return;
+  // Part of the answer is out (a CSV download): ending it normally would pass a cut file off as whole, so cut the connection.
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
 
   const lng = req.locale ?? 'zh-CN';
   const message = appError ? i18n.t(appError.messageKey, { lng, ...appError.messageParams }) : i18n.t('errors.internal', { lng });

@@ -16,3 +16,4 @@ export * from './customer-group.js';
 export * from './social-post.js';
 export * from './usage-counter.js';
 export * from './campaign.js';
+export * from './migration.js';

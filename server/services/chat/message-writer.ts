@@ -1,4 +1,5 @@
-import { MongoBulkWriteError, type AnyBulkWriteOperation } from 'mongodb';
+import type { AnyBulkWriteOperation } from 'mongodb';
+import { insertDocuments } from '../../db/bulk-insert.js';
 import { ChatMessage, ChatSession, type ChatMessageDoc, type ChatSessionDoc } from '../../models/chat-session.js';
 
 /** One message to store and the session update that records it (its number, preview, reply window). */
@@ -66,19 +67,12 @@ async function drain(): Promise<void> {
 }
 
 async function writeGroup(group: Entry[]): Promise<void> {
-  const refused = new Map<number, Error & { code?: unknown }>();
-  try {
-    await ChatMessage.collection.insertMany(
+  const refused = new Map(
+    [...(await insertDocuments(
+      ChatMessage,
       group.map((entry) => entry.message),
-      { ordered: false },
-    );
-  } catch (err) {
-    if (!(err instanceof MongoBulkWriteError)) throw err;
-    const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-    // A failure for the whole group (not one document's) fails everyone's, as a lone insert would.
-    if (!writeErrors.length) throw err;
-    for (const writeError of writeErrors) refused.set(writeError.index, Object.assign(new Error(writeError.errmsg ?? 'write error'), { code: writeError.code }));
-  }
+    ))].map(([index, why]) => [index, Object.assign(new Error(why.message), { code: why.code })] as const),
+  );
   const stored = group.filter((_, i) => !refused.has(i));
   group.forEach((entry, i) => {
     const error = refused.get(i);

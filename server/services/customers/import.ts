@@ -16,9 +16,11 @@ import { customerSchema } from './customer-input.js';
 import { birthdayMonthDays } from './birthdays.js';
 import { futureBirthdayFields, personalFields } from './customer-fields.js';
 import { fieldErrorsOf } from '../../errors.js';
-import { csvColumns, exportOnlyColumns, parseBirthday, parseRelatives, splitList, untextCell } from './csv-format.js';
+import { csvColumns, exportOnlyColumns, parseBirthday, parseRelatives, splitList } from './csv-format.js';
+import { readCell } from '../csv/write-csv.js';
 import { mongoose } from '../../db/connect.js';
 import { logger } from '../../logger.js';
+import { insertDocuments } from '../../db/bulk-insert.js';
 
 const BATCH = 1000;
 const known = new Set<string>([...csvColumns, ...exportOnlyColumns]);
@@ -152,20 +154,16 @@ async function runImport(ctx: ServiceContext, importDoc: CustomerImportDoc, file
       seen.add(phone);
     }
     // Insert first and let the unique index name the numbers that exist: no lookup for the common case.
+    // Each document is the one a single add would store (defaults, timestamps, validation).
     const toInsert = fresh.map((p) => ({ ...p.doc!, orgId }));
-    let duplicates: string[] = [];
-    if (toInsert.length) {
-      try {
-        // Rows were validated above; lean skips a second round of casting and validation per document.
-        counts.created += (await Customer.insertMany(toInsert, { ordered: false, lean: true })).length;
-      } catch (err) {
-        const { writeErrors, insertedDocs } = err as { writeErrors?: { index: number; code?: number; err?: { index: number; code?: number } }[]; insertedDocs?: unknown[] };
-        const failures = (writeErrors ?? []).map((e) => ({ index: e.err?.index ?? e.index, code: e.err?.code ?? e.code }));
-        if (!writeErrors || failures.some((f) => f.code !== 11000)) throw err;
-        duplicates = failures.map((f) => toInsert[f.index]!.phone);
-        counts.created += insertedDocs?.length ?? toInsert.length - failures.length;
-      }
+    const duplicates: string[] = [];
+    const refused = await insertDocuments(Customer, toInsert);
+    for (const [index, why] of refused) {
+      if (why.code === 11000) duplicates.push(toInsert[index]!.phone);
+      else if (why.code === 'invalid') rejections.push({ ...fresh[index]!, reason: (why.invalidPaths ?? []).map((path) => `${path}:invalid_value`).join(';') });
+      else throw Object.assign(new Error(why.message), { code: why.code });
     }
+    counts.created += toInsert.length - refused.size;
     if (duplicates.length && importDoc.policy === 'skip') counts.skipped += duplicates.length;
     else if (duplicates.length) {
       const existing = await Customer.find({ orgId, phone: { $in: duplicates } }).lean<CustomerDoc[]>();
@@ -194,7 +192,7 @@ async function runImport(ctx: ServiceContext, importDoc: CustomerImportDoc, file
 
   for await (const row of csvRows(filePath)) {
     line += 1;
-    const cells = Object.fromEntries(Object.entries(row as Record<string, string>).map(([key, value]) => [key, untextCell(value)]));
+    const cells = Object.fromEntries(Object.entries(row as Record<string, string>).map(([key, value]) => [key, readCell(value)]));
     batch.push(prepare(line, cells, env));
     if (batch.length >= BATCH) await flush();
   }

@@ -1,4 +1,3 @@
-import { MongoBulkWriteError } from 'mongodb';
 import { Customer, type CustomerDoc, type Birthday } from '../../models/customer.js';
 import { Staff } from '../../models/staff.js';
 import { FollowupFanout, FollowupTask, type FollowupTaskDoc } from '../../models/followup-task.js';
@@ -6,6 +5,7 @@ import { toObjectId } from '../ids.js';
 import { effectiveRules, nextOccasionDate, type EffectiveRule } from './rules.js';
 import { addDays, daysBetween, monthDayRanges, nextYearlyDate, type IsoDate } from './calendar.js';
 import { mongoose } from '../../db/connect.js';
+import { insertNewDocuments } from '../../db/bulk-insert.js';
 
 export type TaskRunResult = { date: IsoDate; created: number; matched: number };
 
@@ -30,20 +30,10 @@ class TaskWriter {
 
   async flush(): Promise<void> {
     if (!this.batch.length) return;
-    const now = new Date();
-    const docs = this.batch.map((task) => ({ _id: new mongoose.Types.ObjectId(), ...task, createdAt: now, updatedAt: now }));
+    const docs = this.batch;
     this.batch = [];
-    try {
-      const result = await FollowupTask.collection.insertMany(docs, { ordered: false });
-      this.created += result.insertedCount;
-    } catch (err) {
-      if (!(err instanceof MongoBulkWriteError)) throw err;
-      const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : err.writeErrors ? [err.writeErrors] : [];
-      // A network or server failure also arrives as a bulk error, with no write errors: never count that as done.
-      if (!writeErrors.length || writeErrors.some((e) => e.code !== 11000)) throw err;
-      // Every failure was an existing task: the rest went in (counted from the errors, which every server reports alike).
-      this.created += docs.length - writeErrors.length;
-    }
+    // An existing task (same key) is refused by the unique index and skipped; any other refusal throws, so is never counted as done.
+    this.created += (await insertNewDocuments(FollowupTask, docs)).inserted;
   }
 }
 

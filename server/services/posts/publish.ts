@@ -4,6 +4,7 @@ import { markImagesAttached } from '../media/media.js';
 import type { OrgSettings } from '../settings/org-settings.js';
 import { clock } from '../../clock.js';
 import { mongoose } from '../../db/connect.js';
+import { insertDocuments } from '../../db/bulk-insert.js';
 
 export type NewPost = Pick<SocialPostDoc, 'kind' | 'authorId' | 'text' | 'imageIds' | 'link' | 'day'> &
   Partial<Pick<SocialPostDoc, 'storeId' | 'groupId' | 'audienceTagIds' | 'campaignId'>>;
@@ -29,7 +30,8 @@ export async function storeAndDeliver(orgId: mongoose.Types.ObjectId, post: NewP
       return { orgId, postId: created._id, customerId, kind: post.kind, groupId: post.groupId ?? null, shown: held === null, heldReason: held, liked: false, at };
     });
     for (let start = 0; start < deliveries.length; start += INSERT_BATCH) {
-      await Delivery.insertMany(deliveries.slice(start, start + INSERT_BATCH), { ordered: false, lean: true });
+      const [refused] = (await insertDocuments(Delivery, deliveries.slice(start, start + INSERT_BATCH))).values();
+      if (refused) throw Object.assign(new Error(refused.message), { code: refused.code });
     }
     const reached = deliveries.filter((d) => d.shown).length;
     const stats = { ...created.stats, reached, heldBack: deliveries.length - reached };

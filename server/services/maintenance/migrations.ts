@@ -1,0 +1,107 @@
+import type { AnyBulkWriteOperation, Document, Filter, ObjectId } from 'mongodb';
+import { mongoose } from '../../db/connect.js';
+import { Migration } from '../../models/migration.js';
+// Every model registered, so the migrations see every collection.
+import '../../models/index.js';
+import { isDuplicateKey } from '../mongo-errors.js';
+import type { Logger } from 'pino';
+
+const BATCH = 500;
+
+/** Any model of the app (mongoose.model(name) answers this type). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the models differ in their document types
+type AnyModel = mongoose.Model<any>;
+
+const valueAt = (doc: Record<string, unknown>, path: string): unknown => path.split('.').reduce<unknown>((value, key) => (value === null || typeof value !== 'object' ? undefined : (value as Record<string, unknown>)[key]), doc);
+
+type SchemaWithTimestamps = { $timestamps?: { createdAt?: string | null; updatedAt?: string | null } };
+
+/**
+ * Gives stored documents what a create would have given them: every path with a default that they lack, and their
+ * timestamps (createdAt from the id's time, updatedAt from createdAt). Values that are there are never touched, and
+ * updatedAt is not raised, so lists sorted by it keep their order. Safe to run in several processes at once: a
+ * document is updated only while the paths are still missing. Answers how many documents it completed.
+ */
+export async function completeStoredDocuments(model: AnyModel): Promise<number> {
+  const { createdAt, updatedAt } = (model.schema as unknown as SchemaWithTimestamps).$timestamps ?? {};
+  const defaults = Object.entries(model.schema.paths)
+    .filter(([path, type]) => path !== '_id' && (type as unknown as { defaultValue?: unknown }).defaultValue !== undefined)
+    .map(([path]) => path);
+  const versionKey = model.schema.get('versionKey');
+  const paths = [...defaults, ...[createdAt, updatedAt, typeof versionKey === 'string' ? versionKey : null].filter((p): p is string => Boolean(p))];
+  if (!paths.length) return 0;
+  const missing = (doc: Record<string, unknown>) => paths.filter((path) => valueAt(doc, path) === undefined);
+  const blank = (new model({}) as unknown as mongoose.Document).toObject({ depopulate: true, virtuals: false, getters: false, transform: false }) as Record<string, unknown>;
+  const withOrg = Boolean(model.schema.path('orgId'));
+
+  let completed = 0;
+  let updates: AnyBulkWriteOperation[] = [];
+  const flush = async () => {
+    if (!updates.length) return;
+    // Through the driver: Mongoose would raise updatedAt (repairing is not a change a person made) and strip createdAt (immutable).
+    const result = await model.collection.bulkWrite(updates, { ordered: false });
+    completed += result.modifiedCount;
+    updates = [];
+  };
+  // Through the driver: lean reads fill defaults in (server/db/lean-defaults.ts), which would hide what is missing.
+  const cursor = model.collection.find<Record<string, unknown>>({ $or: paths.map((path) => ({ [path]: { $exists: false } })) });
+  for await (const doc of cursor) {
+    const lacking = missing(doc);
+    if (!lacking.length) continue;
+    const set: Record<string, unknown> = {};
+    const bornAt = (doc._id as mongoose.Types.ObjectId).getTimestamp();
+    for (const path of lacking) {
+      if (path === createdAt) set[path] = bornAt;
+      else if (path === updatedAt) set[path] = (doc[createdAt ?? ''] as Date | undefined) ?? bornAt;
+      else if (path === versionKey) set[path] = 0;
+      else set[path] = valueAt(blank, path);
+    }
+    const filter: Filter<Document> = { _id: doc._id as ObjectId, ...(withOrg ? { orgId: doc.orgId } : {}), $and: lacking.map((path) => ({ [path]: { $exists: false } })) };
+    updates.push({ updateOne: { filter, update: { $set: set } } });
+    if (updates.length >= BATCH) await flush();
+  }
+  await flush();
+  return completed;
+}
+
+type MigrationSpec = { name: string; run: () => Promise<Record<string, number>> };
+
+/**
+ * The data migrations, in the order they run; a name never changes once released. Each is idempotent, so a process
+ * that dies half-way or two processes starting together do no harm; a finished one is recorded and not run again.
+ */
+export const migrations: MigrationSpec[] = [
+  {
+    // Lean and driver-level bulk inserts (the CSV import, follow-up tasks, chat messages, post deliveries) once stored
+    // documents without defaults or timestamps; the export and the customer API crashed on them.
+    name: '2026-12-complete-bulk-inserted-documents',
+    run: async () => {
+      const result: Record<string, number> = {};
+      for (const name of mongoose.modelNames()) {
+        const completed = await completeStoredDocuments(mongoose.model(name) as unknown as AnyModel);
+        if (completed) result[name] = completed;
+      }
+      return result;
+    },
+  },
+];
+
+/** Runs the migrations not yet recorded in this database. Called at start-up and by `npm run migrate`. */
+export async function runPendingMigrations(log: Logger, list: MigrationSpec[] = migrations): Promise<string[]> {
+  const done = new Set((await Migration.find({ name: { $in: list.map((m) => m.name) } }, { name: 1 }).lean()).map((m) => m.name));
+  const ran: string[] = [];
+  for (const migration of list) {
+    if (done.has(migration.name)) continue;
+    log.info({ migration: migration.name }, 'running data migration');
+    const result = await migration.run();
+    try {
+      await Migration.create({ name: migration.name, result, finishedAt: new Date() });
+    } catch (err) {
+      // Another process finished it at the same time.
+      if (!isDuplicateKey(err)) throw err;
+    }
+    log.info({ migration: migration.name, result }, 'data migration finished');
+    ran.push(migration.name);
+  }
+  return ran;
+}
