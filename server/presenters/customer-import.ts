@@ -1,10 +1,8 @@
 import type { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
-import { stringify } from 'csv-stringify';
 import type { CustomerImportDoc, ImportRejectionDoc } from '../models/customer-import.js';
 import { i18n } from '../i18n/index.js';
-import { csvColumns, textCell } from '../services/customers/csv-format.js';
+import { csvColumns } from '../services/customers/csv-format.js';
+import { writeCsv } from '../services/csv/write-csv.js';
 
 /** An import is "interrupted" when it still says running but has not moved for a while (its process died). */
 const STALE_MS = 2 * 60_000;
@@ -47,12 +45,5 @@ export function describeReason(reason: string, lng: string): string {
 
 /** The rejected rows as CSV: line, reason, then the row as it was, so it can be fixed and imported again. */
 export async function writeRejectionsCsv(rows: AsyncIterable<ImportRejectionDoc>, out: Writable, lng: string): Promise<void> {
-  const toRow = new Transform({
-    objectMode: true,
-    transform(r: ImportRejectionDoc, _enc, done) {
-      done(null, [r.line, describeReason(r.reason, lng), ...csvColumns.map((c) => (c === 'phone' || c === 'birthday' ? (r.row[c] ?? '') : textCell(r.row[c] ?? '')))]);
-    },
-  });
-  out.write('\uFEFF');
-  await pipeline(rows, toRow, stringify({ header: true, columns: ['line', 'reason', ...csvColumns] }), out);
+  await writeCsv(rows, ['line', 'reason', ...csvColumns], (r) => [r.line, describeReason(r.reason, lng), ...csvColumns.map((c) => r.row[c] ?? '')], out);
 }

@@ -75,10 +75,13 @@ describe('organisation settings', () => {
 
 describe('CSV cells', () => {
   it('writes would-be formulas as text and reads them back unchanged', async () => {
-    const { textCell, untextCell, parseBirthday, formatBirthday } = await import('../../server/services/customers/csv-format.js');
-    for (const value of ['=SUM(A1)', '+86 138', '-1', '@me', '王芳', '']) expect(untextCell(textCell(value))).toBe(value);
-    expect(textCell('=1+1')).toBe("'=1+1");
-    expect(textCell('王芳')).toBe('王芳');
+    const { parseBirthday, formatBirthday } = await import('../../server/services/customers/csv-format.js');
+    const { neutraliseCell, readCell } = await import('../../server/services/csv/write-csv.js');
+    for (const value of ['=SUM(A1)', '+86 138', '-1+2', '@me', '\t=1', '--02-29', '王芳', '']) expect(readCell(neutraliseCell(value))).toBe(value);
+    for (const value of ['=1+1', '@SUM(1)', '+1+2', '-2+3', '--02-29', '\r=1']) expect(neutraliseCell(value)).toBe(`'${value}`);
+    // Plain numbers (an E.164 phone) and ordinary text stay as they are.
+    for (const value of ['+8613812345678', '-12', '42', '王芳', '2026-12-07T00:00:00.000Z']) expect(neutraliseCell(value)).toBe(value);
+    expect(neutraliseCell(null)).toBe('');
     expect(parseBirthday('--02-29')).toEqual({ year: null, month: 2, day: 29 });
     expect(parseBirthday('1990-5-6')).toEqual({ year: 1990, month: 5, day: 6 });
     expect(parseBirthday('06/05/1990')).toBe('invalid');

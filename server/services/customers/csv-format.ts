@@ -10,18 +10,6 @@ export const exportOnlyColumns = ['store', 'owner', 'created_at'] as const;
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/**
- * Free text that Excel would run as a formula (=, +, -, @ first) is written with a leading apostrophe, which Excel
- * shows as text; the import takes it off again. Phones and dates are not free text and keep their + and --.
- */
-export function textCell(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
-
-export function untextCell(value: string): string {
-  return /^'[=+\-@\t\r]/.test(value) ? value.slice(1) : value;
-}
-
 export function formatBirthday(b: Birthday | null | undefined): string {
   if (!b) return '';
   return b.year ? `${b.year}-${pad(b.month)}-${pad(b.day)}` : `--${pad(b.month)}-${pad(b.day)}`;

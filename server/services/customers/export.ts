@@ -1,7 +1,4 @@
 import type { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
-import { stringify } from 'csv-stringify';
 import { Customer, type CustomerDoc } from '../../models/customer.js';
 import { Tag } from '../../models/tag.js';
 import { Store } from '../../models/store.js';
@@ -13,10 +10,8 @@ import { recordAudit } from '../audit/record-audit.js';
 import { maskPhone } from '../../presenters/customer.js';
 import { usableTagFilter } from '../tags/tags.js';
 import { customerFilter, type CustomerFilter } from './customers.js';
-import { csvColumns, exportOnlyColumns, formatBirthday, formatRelatives, textCell } from './csv-format.js';
-
-/** Excel opens UTF-8 CSV correctly only with a byte order mark. */
-const BOM = '\uFEFF';
+import { csvColumns, exportOnlyColumns, formatBirthday, formatRelatives } from './csv-format.js';
+import { writeCsv } from '../csv/write-csv.js';
 
 /**
  * Streams the customers of a filter as CSV (constant memory: a cursor piped through the CSV writer).
@@ -40,25 +35,18 @@ export async function exportCustomersCsv(ctx: ServiceContext, query: CustomerFil
   const count = await Customer.countDocuments(filter);
   // The search text may hold a name or number: the audit says a search was used, not what it was.
   await recordAudit(ctx, 'customer.export', undefined, { count, filter: { ...query, q: query.q ? '[search]' : '' } });
-  const toRow = new Transform({
-    objectMode: true,
-    transform(customer: CustomerDoc, _enc, done) {
-      done(null, [
-        textCell(customer.name),
-        fullPhones(customer) ? customer.phone : maskPhone(customer.phone),
-        customer.gender,
-        formatBirthday(customer.birthday),
-        textCell(formatRelatives(customer.relatives)),
-        textCell(customer.tagIds.map((id) => tagNames.get(String(id))).filter(Boolean).join(';')),
-        customer.source,
-        textCell(customer.notes),
-        textCell(customer.storeId ? (storeNames.get(String(customer.storeId)) ?? '') : ''),
-        textCell(customer.ownerId ? (staffNames.get(String(customer.ownerId)) ?? '') : ''),
-        customer.createdAt.toISOString(),
-      ]);
-    },
-  });
-  out.write(BOM);
-  await pipeline(Customer.find(filter).sort({ _id: 1 }).lean().cursor(), toRow, stringify({ header: true, columns: [...csvColumns, ...exportOnlyColumns] }), out);
+  await writeCsv(Customer.find(filter).sort({ _id: 1 }).lean<CustomerDoc[]>().cursor(), [...csvColumns, ...exportOnlyColumns], (customer: CustomerDoc) => [
+    customer.name,
+    fullPhones(customer) ? customer.phone : maskPhone(customer.phone),
+    customer.gender,
+    formatBirthday(customer.birthday),
+    formatRelatives(customer.relatives ?? []),
+    (customer.tagIds ?? []).map((id) => tagNames.get(String(id))).filter(Boolean).join(';'),
+    customer.source,
+    customer.notes,
+    customer.storeId ? (storeNames.get(String(customer.storeId)) ?? '') : '',
+    customer.ownerId ? (staffNames.get(String(customer.ownerId)) ?? '') : '',
+    (customer.createdAt ?? (customer._id as { getTimestamp(): Date }).getTimestamp()).toISOString(),
+  ], out);
   return count;
 }
