@@ -11,6 +11,8 @@ export interface ApiTokenDoc {
   tokenHash: string;
   /** The first characters, shown in lists so a person can tell tokens apart. */
   prefix: string;
+  /** The staff member's authVersion when the token was made: a password reset or deactivation raises it and ends the token for good. */
+  authVersion: number;
   lastUsedAt?: Date | null | undefined;
   revokedAt?: Date | null | undefined;
   createdAt: Date;
@@ -23,6 +25,7 @@ const apiTokenSchema = new Schema<ApiTokenDoc>(
     name: { type: String, required: true, trim: true, maxlength: 60 },
     tokenHash: { type: String, required: true },
     prefix: { type: String, required: true },
+    authVersion: { type: Number, required: true },
     lastUsedAt: { type: Date, default: null },
     revokedAt: { type: Date, default: null },
   },

@@ -1,6 +1,6 @@
 import type { ApiTokenDoc } from '../models/api-token.js';
 
-export function presentToken(token: ApiTokenDoc) {
+export function presentToken(token: ApiTokenDoc & { superseded?: boolean }) {
   return {
     id: String(token._id),
     name: token.name,
@@ -8,6 +8,6 @@ export function presentToken(token: ApiTokenDoc) {
     createdAt: token.createdAt.toISOString(),
     lastUsedAt: token.lastUsedAt ? token.lastUsedAt.toISOString() : null,
     revokedAt: token.revokedAt ? token.revokedAt.toISOString() : null,
-    active: !token.revokedAt,
+    active: !token.revokedAt && !token.superseded,
   };
 }

@@ -92,4 +92,33 @@ describe('API tokens', () => {
     await request(app).delete(`/api/v1/tokens/${theirs.body.id}`).set('Authorization', `Bearer ${mine.body.token}`).expect(404);
     await request(app).get('/api/v1/me').set('Authorization', `Bearer ${theirs.body.token}`).expect(200);
   });
+
+  it('ends tokens for good on a password reset and on deactivation; reactivation revives none, a new token works', async () => {
+    const { admin, clerk, manager } = await createOrgWithTeam();
+    const adminAuth = { Authorization: `Bearer ${(await request(app).post('/api/v1/tokens').send({ login: admin.login, password: PASSWORD, name: 'a' }).expect(201)).body.token}` };
+    const tokenOf = async (login: string, password = PASSWORD) => (await request(app).post('/api/v1/tokens').send({ login, password, name: 't' }).expect(201)).body.token as string;
+    const me = (token: string) => request(app).get('/api/v1/me').set('Authorization', `Bearer ${token}`);
+
+    // A reset on the admin page (the only place a password is reset) ends the clerk's token.
+    const clerkToken = await tokenOf(clerk.login);
+    await me(clerkToken).expect(200);
+    const page = await signIn(app, admin.login, PASSWORD);
+    const reset = await postForm(page, `/admin/staff/${clerk._id}/edit`, `/admin/staff/${clerk._id}/password`, { password: 'a new password 2026' });
+    expect(reset.status).toBe(303);
+    expect((await me(clerkToken)).status).toBe(401);
+    const fresh = await tokenOf(clerk.login, 'a new password 2026');
+    await me(fresh).expect(200);
+    const listed = await request(app).get('/api/v1/tokens').set('Authorization', `Bearer ${fresh}`).expect(200);
+    expect(listed.body.items.map((t: { active: boolean }) => t.active).sort()).toEqual([false, true]);
+
+    // Deactivation ends the token; reactivation does not bring it back.
+    const managerToken = await tokenOf(manager.login);
+    await request(app).post(`/api/v1/staff/${manager._id}/deactivate`).set(adminAuth).expect(200);
+    expect((await me(managerToken)).status).toBe(401);
+    await request(app).post(`/api/v1/staff/${manager._id}/reactivate`).set(adminAuth).expect(200);
+    const revived = await me(managerToken);
+    expect(revived.status).toBe(401);
+    expect(revived.body.error.code).toBe('unauthenticated');
+    await me(await tokenOf(manager.login)).expect(200);
+  });
 });

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { ApiToken } from '../../models/api-token.js';
+import { ApiToken, type ApiTokenDoc } from '../../models/api-token.js';
 import { Staff, type StaffDoc } from '../../models/staff.js';
 import { NotFoundError } from '../../errors.js';
 import { authorize } from '../../policies/permissions.js';
@@ -18,6 +18,8 @@ function hashToken(token: string): string {
 /** Creates a token for the acting staff member. The plain token is returned once and never stored. */
 export async function createApiToken(ctx: ServiceContext, input: { name: string }): Promise<{ token: string; id: string }> {
   authorize(ctx.actor, 'token.manage_own');
+  const staff = await Staff.findOne({ _id: toObjectId(ctx.actor.id), orgId: toObjectId(ctx.orgId), status: 'active' }, { authVersion: 1 }).lean();
+  if (!staff) throw new NotFoundError('No such staff member');
   const token = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
   const doc = await ApiToken.create({
     orgId: toObjectId(ctx.orgId),
@@ -25,6 +27,7 @@ export async function createApiToken(ctx: ServiceContext, input: { name: string 
     name: input.name,
     tokenHash: hashToken(token),
     prefix: token.slice(0, TOKEN_PREFIX.length + 6),
+    authVersion: staff.authVersion,
   });
   await recordAudit(ctx, 'token.create', { type: 'api_token', id: String(doc._id) }, { name: input.name });
   return { token, id: String(doc._id) };
@@ -35,9 +38,12 @@ export async function createApiTokenWithPassword(input: { login: string; passwor
   return createApiToken({ orgId: String(staff.orgId), actor: actorOf(staff), ip: input.ip }, { name: input.name });
 }
 
-export async function listOwnApiTokens(ctx: ServiceContext) {
+/** The actor's tokens; `superseded` marks those a password reset or deactivation ended, so none is listed as working. */
+export async function listOwnApiTokens(ctx: ServiceContext): Promise<(ApiTokenDoc & { superseded: boolean })[]> {
   authorize(ctx.actor, 'token.manage_own');
-  return ApiToken.find({ orgId: toObjectId(ctx.orgId), staffId: toObjectId(ctx.actor.id) }).sort({ createdAt: -1 }).lean();
+  const filter = { orgId: toObjectId(ctx.orgId), staffId: toObjectId(ctx.actor.id) };
+  const [tokens, staff] = await Promise.all([ApiToken.find(filter).sort({ createdAt: -1 }).lean<ApiTokenDoc[]>(), Staff.findOne({ _id: filter.staffId, orgId: filter.orgId }, { authVersion: 1 }).lean()]);
+  return tokens.map((token) => ({ ...token, superseded: (token.authVersion ?? 0) !== staff?.authVersion }));
 }
 
 export async function revokeApiToken(ctx: ServiceContext, tokenId: string): Promise<void> {
@@ -52,12 +58,16 @@ export async function revokeApiToken(ctx: ServiceContext, tokenId: string): Prom
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-/** The active staff member a bearer token belongs to, or null for an unknown, revoked or orphaned token. */
+/**
+ * The active staff member a bearer token belongs to, or null for an unknown, revoked or orphaned token, or one made
+ * before the staff member's latest password reset or deactivation (reactivation does not lower authVersion, so it
+ * revives no token). Tokens stored before they carried a version count as version 0.
+ */
 export async function staffForBearerToken(token: string): Promise<StaffDoc | null> {
   if (!token.startsWith(TOKEN_PREFIX)) return null;
   const record = await ApiToken.findOne({ tokenHash: hashToken(token), revokedAt: null }).setOptions({ allOrgs: true }).lean();
   if (!record) return null;
-  const staff = await Staff.findOne({ _id: record.staffId, orgId: record.orgId, status: 'active' });
+  const staff = await Staff.findOne({ _id: record.staffId, orgId: record.orgId, status: 'active', authVersion: record.authVersion ?? 0 });
   if (!staff) return null;
   // Writing on every request would turn each API read into a write; a minute's precision is enough.
   if (!record.lastUsedAt || Date.now() - record.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
