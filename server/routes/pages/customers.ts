@@ -180,7 +180,7 @@ export const customerPageRoutes: RouteSpec[] = [
         prevLink: query.page > 1 ? pageLink(query.page - 1) : null,
         nextLink: query.page < pages ? pageLink(query.page + 1) : null,
         canWrite: can(ctx.actor, 'customer.write'),
-        exportLink: `/customers/export?${base}`,
+        exportAction: `/customers/export?${base}`,
       });
     },
   }),
@@ -232,7 +232,8 @@ export const customerPageRoutes: RouteSpec[] = [
     },
   }),
   route({
-    method: 'get',
+    // A POST with CSRF: an export is audited, so another site's link must not make one. The filter stays in the address.
+    method: 'post',
     path: '/customers/export',
     access: { permission: 'customer.read' },
     stepUp: true,
