@@ -3,7 +3,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import sharp from 'sharp';
 import { useTestDatabase } from '../setup/db.js';
-import { pngBytes } from '../setup/social.js';
+import { linkIn, openLink, pngBytes } from '../setup/social.js';
 import { buildTestApp, csrfTokenIn, signIn, type Agent } from '../setup/app.js';
 import { createCustomer, createOrg, createStaff, createStore, ctxFor, PASSWORD } from '../factories.js';
 import { CustomerGroup, GroupMember } from '../../server/models/customer-group.js';
@@ -128,38 +128,48 @@ describe('the group invite page', () => {
     await addMember(ctx, String(group._id), String(known._id));
     const staff = await signIn(app, clerk.login, PASSWORD);
     const detail = await staff.get(`/customers/${known._id}`).expect(200);
-    expect(detail.text).toContain(`/customers/${known._id}/page-link`);
-    const linkPage = await staff.get(`/customers/${known._id}/page-link`).expect(200);
+    expect(detail.text).toMatch(new RegExp(`<form method="post" action="/customers/${known._id}/page-link"`));
+    const issueLink = () => staff.post(`/customers/${known._id}/page-link`).type('form').send({ _csrf: csrfTokenIn(detail.text) }).expect(200);
+    const linkPage = await issueLink();
     expect(linkPage.headers['cache-control']).toBe('no-store');
     expect(linkPage.text).toMatch(/<label for="member-link"/);
-    const url = new URL(/id="member-link"[^>]*value="([^"]+)"/.exec(linkPage.text)![1]!.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&'));
+    const url = linkIn(linkPage.text);
     expect(url.pathname).toBe(`/my/${orgId}/enter`);
 
     const phone = request.agent(app);
-    const entered = await phone.get(`${url.pathname}${url.search}`).expect(303);
+    // Opening the link only offers to sign in (previews and scanners open links too); the customer's tap does.
+    const offer = await phone.get(`${url.pathname}${url.search}`).expect(200);
+    expect(offer.headers['cache-control']).toBe('no-store');
+    expect(offer.text).toContain('data-testid="member-enter"');
+    expect(([] as string[]).concat(offer.headers['set-cookie'] ?? []).some((c) => c.startsWith('sl_member='))).toBe(false);
+    const entered = await openLink(phone, url);
+    expect(entered.status).toBe(303);
     expect(entered.headers.location).toBe(`/my/${orgId}`);
     expect((await phone.get(`/my/${orgId}`).expect(200)).text).toContain('水果群');
     // A link works once: a forwarded copy or a screenshot of its QR code lets nobody else in.
-    await request.agent(app).get(`${url.pathname}${url.search}`).expect(401);
+    expect((await openLink(request.agent(app), url)).status).toBe(401);
     // Only the latest link works: a new one voids one given out before and not yet opened.
-    const linkOf = async () => new URL(/id="member-link"[^>]*value="([^"]+)"/.exec((await staff.get(`/customers/${known._id}/page-link`).expect(200)).text)![1]!.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&'));
-    const older = await linkOf();
-    const newer = await linkOf();
-    await request.agent(app).get(`${older.pathname}${older.search}`).expect(401);
-    await request.agent(app).get(`${newer.pathname}${newer.search}`).expect(303);
+    const older = linkIn((await issueLink()).text);
+    const newer = linkIn((await issueLink()).text);
+    expect((await openLink(request.agent(app), older)).status).toBe(401);
+    expect((await openLink(request.agent(app), newer)).status).toBe(303);
     // A forged or altered link lets nobody in.
-    await request.agent(app).get(`/my/${orgId}/enter?token=${encodeURIComponent(url.searchParams.get('token')!.replace(/.$/, 'x'))}`).expect(401);
+    const altered = new URL(url);
+    altered.searchParams.set('token', url.searchParams.get('token')!.replace(/.$/, 'x'));
+    expect((await openLink(request.agent(app), altered)).status).toBe(401);
     // Another clerk's customer: no link for her.
     const other = await createStaff(org._id, { roles: ['clerk'], storeId: store._id });
-    await (await signIn(app, other.login, PASSWORD)).get(`/customers/${known._id}/page-link`).expect(404);
+    const otherBrowser = await signIn(app, other.login, PASSWORD);
+    const otherToken = csrfTokenIn((await otherBrowser.get('/customers').expect(200)).text);
+    await otherBrowser.post(`/customers/${known._id}/page-link`).type('form').send({ _csrf: otherToken }).expect(404);
 
     const signOutForm = csrfTokenIn(linkPage.text);
     await staff.post(`/customers/${known._id}/page-link/sign-out`).type('form').send({ _csrf: signOutForm }).expect(303);
     await phone.get(`/my/${orgId}`).expect(401);
     // Signing out also voids a link not yet opened.
-    const unopened = await linkOf();
+    const unopened = linkIn((await issueLink()).text);
     await staff.post(`/customers/${known._id}/page-link/sign-out`).type('form').send({ _csrf: signOutForm }).expect(303);
-    await request.agent(app).get(`${unopened.pathname}${unopened.search}`).expect(401);
+    expect((await openLink(request.agent(app), unopened)).status).toBe(401);
   });
 
   it('refuses a bad number on the form, keeping what was typed, and creates nothing', async () => {

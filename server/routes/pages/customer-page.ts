@@ -8,7 +8,7 @@ import { commentSchema, joinSchema, likeSchema } from '../schemas/social.schema.
 import { joinByInvite, leaveGroup } from '../../services/groups/groups.js';
 import { invitePage } from '../../services/groups/group-page.js';
 import { countJoin } from '../../services/groups/join-limits.js';
-import { memberFromLinkToken, memberFromToken, memberTokenFor, type MemberContext } from '../../services/members/members.js';
+import { assertMemberLinkOpen, memberFromLinkToken, memberFromToken, memberTokenFor, type MemberContext } from '../../services/members/members.js';
 import { addComment, setLike, type FeedItem } from '../../services/members/feed.js';
 import { joinedPage, memberPage, openMemberImage } from '../../services/members/page.js';
 import { countMemberAction } from '../../services/members/member-limits.js';
@@ -105,6 +105,18 @@ async function withMember(req: Request, res: Response, act: (member: MemberConte
   }
 }
 
+/** The personal link's token (in the address, then in the form), never cached; a link that lets nobody in says so. */
+async function withLinkToken(req: Request, res: Response, act: (orgId: string, token: unknown) => Promise<void>): Promise<void> {
+  res.setHeader('Cache-Control', 'no-store');
+  const token = req.method === 'GET' ? req.query.token : (req.body as { token?: unknown }).token;
+  try {
+    await act(String(req.params.orgId), token);
+  } catch (err) {
+    if (!toAppError(err)) throw err;
+    res.status(401).render('pages/members/signed-out', { layout: 'bare', title: tr(req, 'members.signedOut.title'), linkInvalid: true });
+  }
+}
+
 const postAnchor = (req: Request) => `${pageOf(String(req.params.orgId))}#post-${encodeURIComponent(String(req.params.postId))}`;
 
 function mediaRoute(path: string, variant: MediaVariant): RouteSpec {
@@ -166,21 +178,26 @@ export const customerSelfPageRoutes: RouteSpec[] = [
     },
   }),
   route({
+    // Opening the link only offers to sign in: previews and scanners fetch links too, and a GET never spends one.
     method: 'get',
     path: '/my/:orgId/enter',
     access: { public: true },
-    handler: async (req, res) => {
-      res.setHeader('Cache-Control', 'no-store');
-      const orgId = String(req.params.orgId);
-      try {
-        const { customer } = await memberFromLinkToken(orgId, req.query.token);
+    handler: (req, res) =>
+      withLinkToken(req, res, async (orgId, token) => {
+        await assertMemberLinkOpen(orgId, token);
+        res.render('pages/members/enter', { layout: 'bare', title: tr(req, 'members.enter.title'), action: `${pageOf(orgId)}/enter`, token });
+      }),
+  }),
+  route({
+    method: 'post',
+    path: '/my/:orgId/enter',
+    access: { public: true },
+    handler: (req, res) =>
+      withLinkToken(req, res, async (orgId, token) => {
+        const { customer } = await memberFromLinkToken(orgId, token);
         res.cookie(COOKIE, memberTokenFor(customer), cookieOptions(req, orgId));
         res.redirect(303, pageOf(orgId));
-      } catch (err) {
-        if (!toAppError(err)) throw err;
-        res.status(401).render('pages/members/signed-out', { layout: 'bare', title: tr(req, 'members.signedOut.title'), linkInvalid: true });
-      }
-    },
+      }),
   }),
   route({
     method: 'get',

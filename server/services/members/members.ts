@@ -46,6 +46,15 @@ export async function memberFromToken(orgId: string, token: unknown): Promise<{ 
 }
 
 /**
+ * Refuses a personal link that would not let its holder in, without using it up: the page that offers to open it
+ * is a GET, which link previews and scanners fetch too, so only the customer's tap (a POST) spends the link.
+ */
+export async function assertMemberLinkOpen(orgId: string, token: unknown): Promise<void> {
+  const { filter, claim } = claimedCustomer(orgId, linkSigner.read(token));
+  if (!(await Customer.exists({ ...filter, memberLinkVersion: claim.version }))) throw refuse();
+}
+
+/**
  * The customer a personal link names, used up by opening it (one conditional update): a forwarded link or a
  * screenshot of its QR code lets nobody else in afterwards. The page then remembers the device with a device token.
  */
