@@ -145,4 +145,33 @@ describe('CSV import on the pages', () => {
     expect(forged.status).toBe(403);
     expect(await Customer.countDocuments({ orgId: org._id })).toBe(0);
   });
+
+  it('writes no cell a spreadsheet would run as a formula, in the rejected rows and the export alike', async () => {
+    const { org, store, clerk } = await createOrgWithTeam();
+    const auth = await bearer(clerk.login);
+    const text = async (req: request.Test) =>
+      ((await req.buffer(true).parse((r, done) => {
+        let body = '';
+        r.setEncoding('utf8');
+        r.on('data', (c: string) => (body += c));
+        r.on('end', () => done(null, body));
+      })).body as string).replace(/^\uFEFF/, '');
+    const csv = ['name,phone,birthday,notes', '甲,=1+2,,', '乙,@SUM(1),,', '丙,13811116666,@SUM(1),', '丁,+1+2,-2+3,=cmd|x', '"=HYPERLINK(""http://evil"")",13811117777,2050-01-01,'].join('\n');
+    const res = await upload(auth, csv);
+    expect(await finished(auth, res.body.id)).toMatchObject({ rejected: 5 });
+    const rejected = parse(await text(request(app).get(`/api/v1/customers/imports/${res.body.id}/rejected`).set(auth)), { columns: true }) as Record<string, string>[];
+    expect(rejected.map((r) => [r.phone, r.birthday, r.notes])).toEqual([
+      ["'=1+2", '', ''],
+      ["'@SUM(1)", '', ''],
+      ['13811116666', "'@SUM(1)", ''],
+      ["'+1+2", "'-2+3", "'=cmd|x"],
+      ['13811117777', '2050-01-01', ''],
+    ]);
+    expect(rejected[4]!.name).toBe(`'=HYPERLINK("http://evil")`);
+
+    await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '=1+2' });
+    const exported = parse(await text(request(app).post('/api/v1/customers/export').set(auth).send({ confirmPassword: PASSWORD })), { columns: true }) as Record<string, string>[];
+    expect(exported.map((r) => r.name)).toEqual(["'=1+2"]);
+    for (const row of [...rejected, ...exported]) for (const cell of Object.values(row)) expect([cell, /^[=+\-@\t\r]/.test(cell) && !/^[+-]?\d+$/.test(cell)]).toEqual([cell, false]);
+  });
 });

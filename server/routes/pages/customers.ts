@@ -164,7 +164,9 @@ export const customerPageRoutes: RouteSpec[] = [
       const pageLink = (page: number) => `/customers?${new URLSearchParams({ ...Object.fromEntries(base), page: String(page) })}`;
       res.render('pages/customers/list', {
         title: tr(req, 'customers.title'),
-        invalidFilter: !parsed.success,
+        // A part of a number gets its own hint; any other bad filter the general one.
+        numberSearchHint: !parsed.success && parsed.error.issues.some((issue) => issue.message === 'phone_search_whole'),
+        invalidFilter: !parsed.success && !parsed.error.issues.some((issue) => issue.message === 'phone_search_whole'),
         query: { ...query, tags: query.tags },
         customers: items.map((c) => presentCustomerRow(c, { tagNames })),
         total,

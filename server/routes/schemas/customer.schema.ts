@@ -5,6 +5,7 @@ import { optionalId, optionalText, requiredText } from './common.js';
 
 export { customerSchema, birthdayInput } from '../../services/customers/customer-input.js';
 import { customerSchema } from '../../services/customers/customer-input.js';
+import { searchedNumber } from '../../services/customers/customers.js';
 
 const idList = z.array(z.string().max(64)).max(100, 'too_many').default([]);
 
@@ -19,7 +20,8 @@ const commaList = z.preprocess((v) => (typeof v === 'string' ? v.split(',').filt
 export const customerListQuery = z.object({
   tags: commaList,
   match: z.enum(['all', 'any', 'none']).default('all'),
-  q: optionalText(60),
+  // A part of a number that is neither its last 4 digits nor the whole of it matches nothing (see searchedNumber).
+  q: optionalText(60).refine((q) => searchedNumber(q)?.kind !== 'partial', 'phone_search_whole'),
   owner: optionalId,
   store: optionalId,
   source: z.preprocess((v) => (v === '' ? undefined : v), z.enum(customerSources).optional()),

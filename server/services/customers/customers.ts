@@ -15,6 +15,8 @@ import { futureBirthdayFields, personalFields } from './customer-fields.js';
 import { appendTimeline } from './timeline.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { mongoose } from '../../db/connect.js';
+import { customerPhoneFields, isValidCustomerPhone } from './phones.js';
+import { countWholeNumberSearch } from './search-limits.js';
 
 type BirthdayInput = { year?: number | null | undefined; month: number; day: number };
 
@@ -111,6 +113,18 @@ export async function updateCustomer(ctx: ServiceContext, customerId: string, in
   }
 }
 
+/**
+ * What a search for a number may match: the last 4 digits (shown in every masked number) or a whole number (to find
+ * a customer or a duplicate), never a part of the digits in between. Matching the end of the number let anyone who
+ * sees 135****7284 read the hidden digits back one search at a time. `partial` is a number that is neither.
+ */
+export function searchedNumber(q: string): { kind: 'tail'; digits: string } | { kind: 'whole'; phone: string } | { kind: 'partial' } | null {
+  const compact = q.replace(/[\s()-]/g, '');
+  if (!/^\+?\d{3,}$/.test(compact)) return null;
+  if (/^\d{4}$/.test(compact)) return { kind: 'tail', digits: compact };
+  return isValidCustomerPhone(compact) ? { kind: 'whole', phone: customerPhoneFields(compact).phone } : { kind: 'partial' };
+}
+
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -145,8 +159,12 @@ export async function customerFilter(ctx: ServiceContext, query: CustomerFilter)
   if (query.source) and.push({ source: query.source });
   if (query.birthdayMonth) and.push({ 'birthday.md': { $gte: query.birthdayMonth * 100 + 1, $lte: query.birthdayMonth * 100 + 31 } });
   const q = query.q.trim();
-  if (/^\d{4}$/.test(q)) and.push({ phoneTail: q });
-  else if (/^\+?\d{3,}$/.test(q)) and.push({ phone: { $regex: `${escapeRegex(q.replace(/^\+/, ''))}$` } });
+  const number = searchedNumber(q);
+  if (number?.kind === 'tail') and.push({ phoneTail: number.digits });
+  else if (number?.kind === 'whole') {
+    await countWholeNumberSearch(ctx);
+    and.push({ phone: number.phone });
+  } else if (number) throw new ValidationError({ q: ['phone_search_whole'] }, 'Search a number by its last 4 digits or the whole number.');
   else if (q) and.push({ name: { $regex: escapeRegex(q), $options: 'i' } });
   if (and.length) filter.$and = and;
   return filter;

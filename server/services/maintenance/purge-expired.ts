@@ -14,6 +14,7 @@ export async function purgeExpired(now: Date = new Date()): Promise<{ sessions: 
     db.collection('chat_public_limits').deleteMany({ expire: { $lt: now } }),
     db.collection('group_public_limits').deleteMany({ expire: { $lt: now } }),
     db.collection('member_public_limits').deleteMany({ expire: { $lt: now } }),
+    db.collection('staff_limits').deleteMany({ expire: { $lt: now } }),
     // Usage counters of periods that ended (quotas, caps, contact budgets) are never read again.
     db.collection('usagecounters').deleteMany({ expiresAt: { $lt: now } }),
   ]);

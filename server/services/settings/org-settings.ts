@@ -91,6 +91,15 @@ export const chatLimits = {
   uploadsPerHourPerIp: 60,
 } as const;
 
+/** Finding customers: fixed by the platform. */
+export const customerSearchLimits = {
+  /**
+   * Look-ups by a whole number, per staff member and hour. A masked number (138****1234) hides four digits, so each
+   * look-up tests one of 10,000 candidates: at this pace, guessing one number takes days instead of minutes.
+   */
+  wholeNumberSearchesPerHour: 60,
+} as const;
+
 /** Groups, moments and their media: fixed by the platform. */
 export const socialLimits = {
   postTextMax: 2000,
