@@ -13,7 +13,7 @@ export type DomainEvents = {
   'chat.message': [{ orgId: string; sessionId: string; visitorId: string; agentId: string | null; internal: boolean; message: MessageView }];
   /** A session changed state, agent, rating or read position. */
   'chat.session': [{ orgId: string; sessionId: string; visitorId: string; agentId: string | null; previousAgentId?: string | null; session: ChatSessionDoc; onlyServing?: boolean }];
-  /** These visitors were erased: their open chat pages are disconnected. */
+  /** These visitors' tokens ended (erasure, or "forget this device"): their open chat pages are disconnected. */
   'chat.visitors_forgotten': [{ orgId: string; visitorIds: string[] }];
   'customers.transferred': [{ orgId: string; customerIds: string[]; fromStaffId: string | null; toStaffId: string; byStaffId: string }];
 };

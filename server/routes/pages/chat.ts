@@ -10,7 +10,7 @@ import { sendImage } from '../send-image.js';
 import { handleForm } from '../forms.js';
 import { tr } from '../translate.js';
 import { startChatSchema } from '../schemas/chat.schema.js';
-import { channelByKey, startVisitor, visitorFromToken } from '../../services/chat/visitors.js';
+import { channelByKey, forgetVisitorDevice, startVisitor, visitorFromToken } from '../../services/chat/visitors.js';
 import { chatLimits } from '../../services/settings/org-settings.js';
 import { toAppError } from '../../middlewares/errors.js';
 import { i18n } from '../../i18n/index.js';
@@ -118,9 +118,9 @@ export const chatPageRoutes: RouteSpec[] = [
     access: { public: true },
     handler: async (req, res) => {
       const channel = await channelByKey(String(req.params.key));
+      await forgetVisitorDevice(channel, (req.cookies as Record<string, string | undefined>)[COOKIE]);
       res.clearCookie(COOKIE, { path: `/c/${channel.key}` });
       res.redirect(303, `/c/${channel.key}`);
     },
   }),
 ];
-

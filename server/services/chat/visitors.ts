@@ -4,6 +4,7 @@ import { Customer } from '../../models/customer.js';
 import { NotFoundError, UnauthenticatedError } from '../../errors.js';
 import { chatLimits } from '../settings/org-settings.js';
 import { customerPhoneFields } from '../customers/phones.js';
+import { domainEvents } from '../events.js';
 
 /** Who a customer-side request comes from: one visitor of one organisation's channel. */
 export type VisitorContext = { orgId: string; visitorId: string; channelId: string };
@@ -41,4 +42,16 @@ export async function startVisitor(channelKey: string, input: { name: string; ph
   const customer = phone ? await Customer.findOne({ orgId: channel.orgId, phone, erasedAt: null }, { _id: 1 }).lean() : null;
   const visitor = await ChatVisitor.create({ orgId: channel.orgId, channelId: channel._id, name: input.name, phone, customerId: customer?._id ?? null });
   return { visitor: visitor.toObject(), token: visitorTokenFor(visitor), channel };
+}
+
+/**
+ * "Forget this device" on the chat page: the token ends for good (the visitor's version moves on, so a kept copy of
+ * the cookie or token opens nothing), and chat pages open with it are cut off. A token that is not valid for this
+ * channel changes nothing: the page only clears its cookie.
+ */
+export async function forgetVisitorDevice(channel: Pick<ChatChannelDoc, '_id' | 'orgId'>, token: unknown): Promise<void> {
+  const claim = signer.read(token);
+  if (!claim) return;
+  const ended = await ChatVisitor.updateOne({ _id: claim.id, orgId: channel.orgId, channelId: channel._id, tokenVersion: claim.version }, { $inc: { tokenVersion: 1 } });
+  if (ended.modifiedCount === 1) domainEvents.emitEvent('chat.visitors_forgotten', { orgId: String(channel.orgId), visitorIds: [claim.id] });
 }
