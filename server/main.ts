@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const agenda = createAgenda({ db: mongoose.connection.db!, log, jobs });
   const { app, session } = await createApp(config, log, { agenda });
   const server = http.createServer(app);
-  const realtime = attachRealtime(server, session);
+  const realtime = attachRealtime(server, session, { appUrl: config.appUrl });
   await agenda.start();
   await scheduleRecurring(agenda, jobs);
   await scheduleAllOrgJobs(agenda, log);

@@ -21,13 +21,12 @@ function labelled(timeline: { type: string; at: string }[], locale = 'zh-CN') {
   return timeline.map((entry) => ({ ...entry, label: i18n.t(`timeline.${entry.type}`, { lng: locale }) }));
 }
 
-/** The agent console's events on the default namespace (staff, authenticated by their browser session). */
-export function registerAgentChat(io: Server, socket: Socket): void {
-  const ctx = socket.data.ctx as ServiceContext;
-  if (!can(ctx.actor, 'chat.serve')) return;
+/** Rooms and presence of a console, for the access the socket connected with (a change of access ends the socket). */
+function joinConsole(socket: Socket, ctx: ServiceContext): void {
   // Session changes go to the whole organisation's chat staff, or to a store's when the actor's reach is one store;
   // a clerk hears of their own customers' sessions through their staff room.
   const scope = scopeOf(ctx.actor, 'chat.serve');
+  if (!scope) return;
   if (scope === 'org') void socket.join(rooms.queue(ctx.orgId));
   else if (scope === 'store') void socket.join(rooms.storeQueue(ctx.orgId, ctx.actor.storeId ?? 'none'));
   void consoleConnected(ctx).catch((err: unknown) => logger.error({ err }, 'console presence failed'));
@@ -37,6 +36,15 @@ export function registerAgentChat(io: Server, socket: Socket): void {
     clearInterval(heartbeat);
     void consoleDisconnected(ctx).catch((err: unknown) => logger.error({ err }, 'console presence failed'));
   });
+}
+
+/**
+ * The agent console's events on the default namespace (staff, authenticated by their browser session). They are
+ * answered for every staff member, so that someone without the chat permission (or who just lost it) is refused
+ * by the services with `forbidden` instead of waiting for an answer that never comes.
+ */
+export function registerAgentChat(io: Server, socket: Socket): void {
+  joinConsole(socket, socket.data.ctx as ServiceContext);
 
   defineHandler(socket, 'chat:overview', z.object({}), async (c) => {
     const view = await agentOverview(c);
@@ -100,14 +108,9 @@ export function registerAgentChat(io: Server, socket: Socket): void {
   });
   defineHandler(socket, 'chat:skills', z.object({ tagIds: z.array(z.string().max(64)).max(100) }), async (c, input) => ({ skillTagIds: await setChatSkills(c, input.tagIds) }));
   defineHandler(socket, 'chat:link-customer', z.object({ sessionId, customerId: z.string().regex(/^[0-9a-f]{24}$/).nullable() }), async (c, input) => ({ session: presentSession(await linkCustomer(c, input)) }));
-  socket.on('chat:typing', async (payload: unknown) => {
-    const parsed = z.object({ sessionId, typing: z.boolean() }).safeParse(payload);
-    if (!parsed.success) return;
-    try {
-      const session = await sessionInReach(ctx, parsed.data.sessionId);
-      io.of('/customer').to(rooms.visitor(String(session.visitorId))).emit('typing', { sessionId: parsed.data.sessionId, typing: parsed.data.typing });
-    } catch {
-      // A typing signal for a session out of reach is dropped.
-    }
+  defineHandler(socket, 'chat:typing', z.object({ sessionId, typing: z.boolean() }), async (c, input) => {
+    const session = await sessionInReach(c, input.sessionId);
+    io.of('/customer').to(rooms.visitor(String(session.visitorId))).emit('typing', { sessionId: input.sessionId, typing: input.typing });
+    return {};
   });
 }

@@ -2,14 +2,43 @@ import type { Socket } from 'socket.io';
 import type { z } from 'zod';
 import { toAppError } from '../middlewares/errors.js';
 import type { ServiceContext } from '../services/context.js';
+import { UnauthenticatedError } from '../errors.js';
 import { logger } from '../logger.js';
 import { i18n } from '../i18n/index.js';
 
-export type Ack<T> = (response: { ok: true; data: T } | { ok: false; error: { code: string; message: string; localizedMessage: string; details?: unknown } }) => void;
+type Failure = { code: string; message: string; localizedMessage: string; details?: unknown };
+export type Ack<T> = (response: { ok: true; data: T } | { ok: false; error: Failure }) => void;
 
 /**
- * The one wrapper every socket event goes through: the socket is already authenticated,
- * the payload is parsed with zod, one service is called, and the client gets `{ok, data}` or `{ok: false, error}`.
+ * The caller's context as it is now, asked before every event; null when this socket's access has ended or changed
+ * since it connected (its rooms were chosen for the old access), and the socket is then disconnected.
+ */
+export type CurrentContext<C> = () => Promise<C | null>;
+
+// Kept beside the socket rather than in socket.data, which the Socket.IO adapter copies between processes.
+const contexts = new WeakMap<Socket, CurrentContext<unknown>>();
+
+/** Each namespace says once per socket, at connection, how the wrapper gets the caller's current context. */
+export function setCurrentContext<C>(socket: Socket, current: CurrentContext<C>): void {
+  contexts.set(socket, current);
+}
+
+function failureOf(socket: Socket, err: unknown, event: string): Failure {
+  const appError = toAppError(err);
+  if (!appError) logger.error({ err, event }, 'socket handler failed');
+  return {
+    code: appError?.code ?? 'internal',
+    message: appError?.message ?? 'Internal error',
+    ...(appError?.details ? { details: appError.details } : {}),
+    ...(appError?.extra ?? {}),
+    localizedMessage: i18n.t(appError?.messageKey ?? 'errors.internal', { lng: (socket.data.locale as string | undefined) ?? 'zh-CN', ...(appError?.messageParams ?? {}) }),
+  };
+}
+
+/**
+ * The one wrapper every socket event goes through: the caller's access is checked as it is now, the payload is
+ * parsed with zod, one service is called, and the client gets `{ok, data}` or `{ok: false, error}` (events sent
+ * without an acknowledgement, such as typing, go through it the same way).
  */
 export function defineHandler<S extends z.ZodType, T, C = ServiceContext>(
   socket: Socket,
@@ -20,14 +49,18 @@ export function defineHandler<S extends z.ZodType, T, C = ServiceContext>(
   socket.on(event, async (payload: unknown, ack?: Ack<T>) => {
     const respond: Ack<T> = typeof ack === 'function' ? ack : () => undefined;
     try {
-      const ctx = socket.data.ctx as C | undefined;
-      if (!ctx) throw new Error('socket without context');
-      const data = await run(ctx, schema.parse(payload ?? {}) as z.infer<S>);
-      respond({ ok: true, data });
+      const current = contexts.get(socket);
+      if (!current) throw new Error('socket without context');
+      const ctx = (await current()) as C | null;
+      if (!ctx) {
+        respond({ ok: false, error: failureOf(socket, new UnauthenticatedError('Your access changed: connect again.', { messageKey: 'errors.access_changed' }), event) });
+        // After the answer, which the transport still delivers before it closes.
+        socket.disconnect(true);
+        return;
+      }
+      respond({ ok: true, data: await run(ctx, schema.parse(payload ?? {}) as z.infer<S>) });
     } catch (err) {
-      const appError = toAppError(err);
-      if (!appError) logger.error({ err, event }, 'socket handler failed');
-      respond({ ok: false, error: { code: appError?.code ?? 'internal', message: appError?.message ?? 'Internal error', ...(appError?.details ? { details: appError.details } : {}), ...(appError?.extra ?? {}), localizedMessage: i18n.t(appError?.messageKey ?? 'errors.internal', { lng: (socket.data.locale as string | undefined) ?? 'zh-CN', ...(appError?.messageParams ?? {}) }) } });
+      respond({ ok: false, error: failureOf(socket, err, event) });
     }
   });
 }

@@ -1,12 +1,14 @@
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { RequestHandler, Request } from 'express';
 import { Server } from 'socket.io';
 import { z } from 'zod';
 import passport from 'passport';
 import { rooms } from './rooms.js';
-import { defineHandler } from './handler.js';
+import { defineHandler, setCurrentContext } from './handler.js';
 import { domainEvents } from '../services/events.js';
 import { actorOf } from '../services/auth/actor.js';
+import { currentActor, sameAccess, sessionUserOf, signInKeyOf, type SessionUser } from '../services/auth/sessions.js';
+import type { ServiceContext } from '../services/context.js';
 import { getOwnProfile } from '../services/org/staff.js';
 import { presentStaff } from '../presenters/staff.js';
 import { registerAgentChat } from './chat.js';
@@ -18,26 +20,71 @@ import { logger } from '../logger.js';
 export type Realtime = { io: Server; close(): Promise<void> };
 
 /**
- * Socket.IO on the same HTTP server, authenticated by the same browser session as the pages.
- * A staff member whose access is revoked (deactivated, password reset) is disconnected at once.
+ * Only our own pages open sockets: a page of another site could otherwise open the staff socket with the staff
+ * member's cookie (cross-site WebSocket hijacking: cookies go along, and WebSockets are not bound by CORS), and drive
+ * the customer side from its own visitors' browsers, spending our per-address limits from addresses that are not
+ * the sender's. The check covers every namespace, so the customer side (`/customer`, our public chat page) gets it
+ * too, and a namespace added later cannot forget it. Browsers always send Origin on a WebSocket and on cross-site
+ * requests; a request without one is not a browser acting for another site (a mobile app, a server), and such a
+ * client still needs its own credential.
  */
-export function attachRealtime(httpServer: HttpServer, session: RequestHandler): Realtime {
-  const io = new Server(httpServer, { serveClient: false, cors: { origin: false } });
+function ownOriginOnly(appUrl: string | undefined) {
+  const own = appUrl ? new URL(appUrl).origin : null;
+  return (req: IncomingMessage, callback: (message: string | null | undefined, success: boolean) => void) => {
+    const origin = req.headers.origin;
+    if (origin === undefined) return callback(null, true);
+    // Without APP_URL, our own origin is the host this request came to (the scheme is the proxy's business).
+    const ours = own ? origin === own : URL.canParse(origin) && new URL(origin).host === req.headers.host;
+    callback(ours ? null : 'forbidden_origin', ours);
+  };
+}
+
+/** The browser session the handshake read is still in the session store (signing out destroys it). */
+function sessionStillStored(req: Request): Promise<boolean> {
+  return new Promise((resolve) => req.sessionStore.get(req.sessionID, (err, stored) => resolve(!err && Boolean(stored))));
+}
+
+/**
+ * Socket.IO on the same HTTP server, authenticated by the same browser session as the pages.
+ * A staff member whose access changes (roles, store, status, password reset) or who signs out is disconnected at
+ * once, in every process; and every event checks their access as it is now (see handler.ts).
+ */
+export function attachRealtime(httpServer: HttpServer, session: RequestHandler, opts: { appUrl?: string | undefined } = {}): Realtime {
+  const io = new Server(httpServer, { serveClient: false, cors: { origin: false }, allowRequest: ownOriginOnly(opts.appUrl) });
   io.engine.use(session);
   io.engine.use(passport.initialize());
   io.engine.use(passport.session());
   io.use((socket, next) => {
-    const user = (socket.request as Request).user;
+    const req = socket.request as Request;
+    const user = req.user;
     if (!user) return next(new Error('unauthenticated'));
     socket.data.ctx = { actor: actorOf(user), orgId: String(user.orgId), ip: socket.handshake.address };
+    socket.data.sessionUser = sessionUserOf(user);
+    socket.data.signInKey = signInKeyOf(req.sessionID);
     // The pages' language choice (the lang cookie), so socket answers speak the same language.
     socket.data.locale = /(?:^|;\s*)lang=en(?:;|$)/.test(socket.handshake.headers.cookie ?? '') ? 'en' : 'zh-CN';
     next();
   });
 
   io.on('connection', (socket) => {
-    const { actor, orgId } = socket.data.ctx as { actor: { id: string }; orgId: string };
-    void socket.join([rooms.org(orgId), rooms.staff(actor.id)]);
+    const connected = socket.data.ctx as ServiceContext;
+    const user = socket.data.sessionUser as SessionUser;
+    // One indexed read per event, so a change made by any process counts at once, whether or not its notice arrived.
+    // A socket whose roles or store changed answers nothing more: its rooms were chosen for the old access.
+    const now = async (): Promise<ServiceContext | null> => {
+      const actor = await currentActor(user);
+      return actor && sameAccess(actor, connected.actor) ? connected : null;
+    };
+    setCurrentContext(socket, now);
+    void Promise.resolve(socket.join([rooms.org(connected.orgId), rooms.staff(connected.actor.id), rooms.signIn(socket.data.signInKey as string)]))
+      // Joined first, then checked again: a change or sign-out made while this socket connected is caught here, and
+      // one made after this check finds the socket in the rooms it disconnects.
+      .then(async () => (await now()) !== null && (await sessionStillStored(socket.request as Request)))
+      .then((current) => current || socket.disconnect(true))
+      .catch((err: unknown) => {
+        logger.error({ err }, 'staff socket check failed');
+        socket.disconnect(true);
+      });
     defineHandler(socket, 'me:get', z.object({}), async (ctx) => presentStaff(await getOwnProfile(ctx)));
     registerAgentChat(io, socket);
   });
@@ -63,9 +110,11 @@ export function attachRealtime(httpServer: HttpServer, session: RequestHandler):
   const stopForgetting = domainEvents.onEvent('chat.visitors_forgotten', ({ visitorIds }) => {
     if (visitorIds.length) io.of('/customer').to(visitorIds.map((id) => rooms.visitor(id))).disconnectSockets(true);
   });
-  const stopRevoking = domainEvents.onEvent('staff.access_revoked', ({ staffId }) => {
-    io.to(rooms.staff(staffId)).disconnectSockets(true);
-  });
+  // Through the adapter, so the sockets end in every process; the client connects again with what it has now.
+  const endStaffSockets = ({ staffId }: { staffId: string }) => io.to(rooms.staff(staffId)).disconnectSockets(true);
+  const stopRevoking = domainEvents.onEvent('staff.access_revoked', endStaffSockets);
+  const stopChanging = domainEvents.onEvent('staff.access_changed', endStaffSockets);
+  const stopSigningOut = domainEvents.onEvent('staff.signed_out', ({ signInKey }) => io.to(rooms.signIn(signInKey)).disconnectSockets(true));
   // Delivered only outside the staff member's do-not-disturb window (the digest service decides when).
   const stopDigests = domainEvents.onEvent('followups.digest_delivered', ({ staffId, date, counts }) => {
     io.to(rooms.staff(staffId)).emit('followups:digest', { date, counts });
@@ -76,6 +125,8 @@ export function attachRealtime(httpServer: HttpServer, session: RequestHandler):
     close: () =>
       new Promise<void>((resolve) => {
         stopRevoking();
+        stopChanging();
+        stopSigningOut();
         stopForgetting();
         stopMessages();
         stopSessions();

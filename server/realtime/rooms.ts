@@ -2,6 +2,8 @@
 export const rooms = {
   org: (orgId: string) => `org:${orgId}`,
   staff: (staffId: string) => `staff:${staffId}`,
+  /** The sockets of one browser session (signInKeyOf its id): signing out ends them, not the person's other browsers. */
+  signIn: (signInKey: string) => `sign-in:${signInKey}`,
   agent: (staffId: string) => `agent:${staffId}`,
   session: (sessionId: string) => `session:${sessionId}`,
   /** Everyone in the organisation who serves chats: queue changes. */

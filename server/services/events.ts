@@ -5,6 +5,10 @@ import { EventEmitter } from 'node:events';
 /** Domain events, emitted by services after the database write; realtime and jobs listen. */
 export type DomainEvents = {
   'staff.access_revoked': [{ orgId: string; staffId: string }];
+  /** Roles, store or status changed: what the staff member may reach is different now (their open sockets end). */
+  'staff.access_changed': [{ orgId: string; staffId: string }];
+  /** One browser session signed out; `signInKey` names it without being the session id (see signInKeyOf). */
+  'staff.signed_out': [{ orgId: string; staffId: string; signInKey: string }];
   /** Later capabilities (follow-ups, groups) move what belongs to the old owner with the customers. */
   'followups.digest_delivered': [{ orgId: string; staffId: string; date: string; counts: { today: number; overdue: number; upcoming: number } }];
   /** The daily follow-up schedule depends on these settings. */

@@ -7,6 +7,7 @@ import { handleForm } from '../forms.js';
 import { homePathFor } from '../../presenters/staff.js';
 import { actorOf } from '../../services/auth/actor.js';
 import { recordAudit } from '../../services/audit/record-audit.js';
+import { recordSignOut } from '../../services/auth/sessions.js';
 import { confirmPassword } from '../../services/auth/step-up.js';
 import { toAppError, wantsJson } from '../../middlewares/errors.js';
 import { RateLimitedError, UnauthenticatedError, ValidationError } from '../../errors.js';
@@ -79,9 +80,11 @@ export const authRoutes: RouteSpec[] = [
     access: { public: true },
     handler: async (req, res) => {
       const ctx = req.ctx;
-      if (ctx) await recordAudit(ctx, 'auth.logout', { type: 'staff', id: ctx.actor.id });
+      const sessionId = req.sessionID;
       await new Promise<void>((resolve, reject) => req.logout((err) => (err ? reject(err) : resolve())));
-      await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+      await new Promise<void>((resolve, reject) => req.session.destroy((err: unknown) => (err ? reject(err as Error) : resolve())));
+      // Only once the session is gone: its sockets end, and one reconnecting meanwhile finds no session.
+      if (ctx) await recordSignOut(ctx, sessionId);
       res.clearCookie(SESSION_COOKIE);
       res.redirect(303, '/login');
     },

@@ -40,6 +40,8 @@ function assertAssigned(ctx: ServiceContext, session: ChatSessionDoc): void {
 }
 
 async function ensurePresence(ctx: ServiceContext): Promise<void> {
+  // Presence makes a person routable: only those who serve chats may have one.
+  authorize(ctx.actor, 'chat.serve');
   const orgId = toObjectId(ctx.orgId);
   await AgentPresence.updateOne(
     { orgId, staffId: toObjectId(ctx.actor.id) },

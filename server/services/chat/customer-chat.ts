@@ -1,6 +1,6 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { ChatVisitor } from '../../models/chat-channel.js';
-import { ChatMessage, ChatSession, type ChatMessageDoc, type ChatSessionDoc } from '../../models/chat-session.js';
+import { AgentPresence, ChatMessage, ChatSession, type ChatMessageDoc, type ChatSessionDoc } from '../../models/chat-session.js';
 import { Staff } from '../../models/staff.js';
 import { ConflictError, NotFoundError, RateLimitedError } from '../../errors.js';
 import { toObjectId } from '../ids.js';
@@ -153,6 +153,17 @@ export async function sendCustomerMessage(ctx: VisitorContext, input: { clientId
   }
   await botTurn(updated, input.text || '[image]');
   return { message, view, session: (await ChatSession.findOne({ _id: updated._id, orgId }).lean<ChatSessionDoc>())! };
+}
+
+/** Whether someone is there to answer: the chat page says so before the customer writes. */
+export async function agentsOnline(ctx: VisitorContext): Promise<boolean> {
+  return Boolean(await AgentPresence.exists({ orgId: toObjectId(ctx.orgId), status: 'online' }));
+}
+
+/** The customer's session not yet closed, if any: where their typing signal goes. */
+export async function openSessionIdOf(ctx: VisitorContext): Promise<string | null> {
+  const open = await ChatSession.findOne({ orgId: toObjectId(ctx.orgId), visitorId: toObjectId(ctx.visitorId), state: { $ne: 'closed' } }, { _id: 1 }).lean();
+  return open ? String(open._id) : null;
 }
 
 /** "I want a person": from the bot to the queue. */

@@ -106,6 +106,8 @@ export async function updateStaff(ctx: ServiceContext, staffId: string, input: S
   if (!staff) throw new NotFoundError('No such staff member');
   const rolesChanged = [...before.roles].sort().join() !== [...staff.roles].sort().join();
   await recordAudit(ctx, rolesChanged ? 'staff.roles_change' : 'staff.update', { type: 'staff', id: staffId }, rolesChanged ? { from: before.roles, to: staff.roles } : {});
+  // Pages read the staff member per request; sockets hold what they were given at connection, so they end.
+  if (rolesChanged || String(before.storeId) !== String(staff.storeId)) domainEvents.emitEvent('staff.access_changed', { orgId: ctx.orgId, staffId });
   return staff;
 }
 
@@ -138,7 +140,10 @@ export async function reactivateStaff(ctx: ServiceContext, staffId: string): Pro
   const before = await getStaff(ctx, staffId);
   const staff = await Staff.findOneAndUpdate({ _id: before._id, orgId: before.orgId }, { $set: { status: 'active', leftAt: null } }, { returnDocument: 'after' }).lean<StaffDoc>();
   if (!staff) throw new NotFoundError('No such staff member');
-  if (before.status === 'left') await recordAudit(ctx, 'staff.reactivate', { type: 'staff', id: staffId });
+  if (before.status === 'left') {
+    await recordAudit(ctx, 'staff.reactivate', { type: 'staff', id: staffId });
+    domainEvents.emitEvent('staff.access_changed', { orgId: ctx.orgId, staffId });
+  }
   return staff;
 }
 

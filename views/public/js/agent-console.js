@@ -172,11 +172,19 @@ socket.on('connect', () => {
   renderComposerState();
 });
 
+let serverEndedAt = 0;
 socket.on('disconnect', (reason) => {
   state.connected = false;
   $('presence').disabled = true;
-  if (reason === 'io server disconnect') setStatus(t('revoked'), 'danger');
-  else setStatus(t('reconnecting'), 'warning');
+  // The server ends a console's sockets when the person's access changes or they sign out. Connecting again gets
+  // the access they have now, or is refused (connect_error 'unauthenticated'); once, so a loop cannot start.
+  const endedAgain = Date.now() - serverEndedAt < 10_000;
+  if (reason === 'io server disconnect') serverEndedAt = Date.now();
+  if (reason === 'io server disconnect' && endedAgain) setStatus(t('revoked'), 'danger');
+  else {
+    setStatus(t('reconnecting'), 'warning');
+    if (reason === 'io server disconnect') socket.connect();
+  }
   renderComposerState();
 });
 
