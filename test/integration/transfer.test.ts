@@ -100,4 +100,36 @@ describe('customer transfer', () => {
     expect(res.status).toBe(303);
     expect(await Customer.countDocuments({ orgId: org._id, ownerId: clerk._id })).toBe(1);
   });
+
+  it('moves nobody through an edit: PATCH or the edit form naming another owner or store is refused whole, for every role', async () => {
+    const { org, store, otherStore, clerk, manager, marketer, admin } = await createOrgWithTeam();
+    const second = await createStaff(org._id, { roles: ['clerk'], storeId: store._id });
+    const customer = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '不该被改走' });
+    const before = await Customer.findOne({ orgId: org._id, _id: customer._id }).lean();
+    // The marketer, whom the transfer endpoint refuses, tried this; managers and admins could skip the 2-in-90-days rule.
+    await request(app).post('/api/v1/customers/transfer').set(await bearer(marketer.login)).send({ customerIds: [String(customer._id)], toStaffId: String(second._id), note: '' }).expect(403);
+    for (const staff of [marketer, manager, admin, clerk]) {
+      const auth = await bearer(staff.login);
+      for (const body of [{ ownerId: String(second._id) }, { ownerId: null }, { storeId: String(otherStore._id) }, { ownerId: String(second._id), notes: '顺便改备注' }]) {
+        const res = await request(app).patch(`/api/v1/customers/${customer._id}`).set(auth).send(body);
+        expect([staff.login, body, res.status, res.body.error?.code]).toEqual([staff.login, body, 400, 'invalid_input']);
+        expect(Object.values(res.body.error.details.fields).flat()).toEqual(expect.arrayContaining(['use_transfer']));
+      }
+      // Naming the current owner and store is no change: the edit goes through.
+      await request(app).patch(`/api/v1/customers/${customer._id}`).set(auth).send({ ownerId: String(clerk._id), storeId: String(store._id), notes: `由${staff.login}编辑` }).expect(200);
+    }
+    const after = await Customer.findOne({ orgId: org._id, _id: customer._id }).lean();
+    expect([after?.ownerId, after?.storeId, after?.recentTransfers]).toEqual([before?.ownerId, before?.storeId, []]);
+    expect(await TimelineEvent.countDocuments({ orgId: org._id, customerId: customer._id, type: 'customer.transferred' })).toBe(0);
+
+    // The edit page offers no owner or store, says where they change, and keeps them on save.
+    const page = await signIn(app, manager.login, PASSWORD);
+    const form = await page.get(`/customers/${customer._id}/edit`).expect(200);
+    expect(form.text).not.toContain('name="ownerId"');
+    expect(form.text).toContain('data-testid="placement-hint"');
+    const forged = await postForm(page, `/customers/${customer._id}/edit`, `/customers/${customer._id}`, { name: '新名字', phone: customer.phone, gender: 'unknown', source: 'in_store', ownerId: String(second._id), storeId: String(otherStore._id) });
+    expect(forged.status).toBe(303);
+    const saved = await Customer.findOne({ orgId: org._id, _id: customer._id }).lean();
+    expect([saved?.name, saved?.ownerId, saved?.storeId]).toEqual(['新名字', clerk._id, store._id]);
+  });
 });

@@ -338,7 +338,8 @@ export const customerPageRoutes: RouteSpec[] = [
         model: async () => ({ ...(await formModel(req, 'customers.edit')), action: `/customers/${customer._id}`, editing: true, customerId: String(customer._id), ...duplicate }),
         onValid: async (input) => {
           try {
-            await updateCustomer(ctxOf(req), String(customer._id), input);
+            // The edit form has no owner or store: those change through a transfer.
+            await updateCustomer(ctxOf(req), String(customer._id), { ...input, ownerId: undefined, storeId: undefined });
           } catch (err) {
             duplicate = duplicateModel(req, err);
             throw err;

@@ -51,7 +51,8 @@ async function placement(ctx: ServiceContext, input: Pick<CustomerInput, 'storeI
   return { ownerId: ownerId ? toObjectId(ownerId) : null, storeId: storeId ? toObjectId(storeId) : null };
 }
 
-async function toFields(ctx: ServiceContext, input: CustomerInput) {
+/** The stored fields of an input; `kept` is the placement of an existing customer, which an edit never changes. */
+async function toFields(ctx: ServiceContext, input: CustomerEdit, kept?: Pick<CustomerDoc, 'ownerId' | 'storeId'>) {
   const { timezone } = await getOrgSettings(ctx);
   const today = DateTime.now().setZone(timezone);
   const future = futureBirthdayFields(input, today);
@@ -59,8 +60,18 @@ async function toFields(ctx: ServiceContext, input: CustomerInput) {
   return {
     ...personalFields(input),
     tagIds: await resolveUsableTagIds(ctx, input.tagIds),
-    ...(await placement(ctx, input)),
+    ...(kept ? { ownerId: kept.ownerId ?? null, storeId: kept.storeId ?? null } : await placement(ctx, { ownerId: input.ownerId ?? null, storeId: input.storeId ?? null })),
   };
+}
+
+/**
+ * Owner and store change only through a transfer (its permission, its limit, its timeline entry, and what moves with
+ * the customer): an edit that names other ones is refused whole. `undefined` means the edit does not name them.
+ */
+function assertPlacementKept(before: CustomerDoc, input: Pick<CustomerEdit, 'ownerId' | 'storeId'>): void {
+  const current = { ownerId: before.ownerId ? String(before.ownerId) : null, storeId: before.storeId ? String(before.storeId) : null };
+  const moved = (['ownerId', 'storeId'] as const).filter((key) => input[key] !== undefined && input[key] !== current[key]);
+  if (moved.length) throw new ValidationError(Object.fromEntries(moved.map((key) => [key, ['use_transfer']])), 'The owner and store of a customer change only through a transfer.');
 }
 
 /** One customer per number: the answer names the existing record so the page can offer it instead. */
@@ -94,12 +105,16 @@ export async function getCustomer(ctx: ServiceContext, customerId: string, actio
   return customer;
 }
 
-export async function updateCustomer(ctx: ServiceContext, customerId: string, input: CustomerInput): Promise<CustomerDoc> {
+/** An edit of a customer's own fields; owner and store, when named, must be the current ones. */
+export type CustomerEdit = Omit<CustomerInput, 'ownerId' | 'storeId'> & Partial<Pick<CustomerInput, 'ownerId' | 'storeId'>>;
+
+export async function updateCustomer(ctx: ServiceContext, customerId: string, input: CustomerEdit): Promise<CustomerDoc> {
   const before = await getCustomer(ctx, customerId, 'customer.write');
+  assertPlacementKept(before, input);
   // Tags the actor cannot see (a colleague's personal tags) stay as they are.
   const hiddenTags = before.tagIds.filter((id) => !input.tagIds.includes(String(id)));
   const usable = new Set((await Tag.find({ ...usableTagFilter(ctx), _id: { $in: hiddenTags } }, { _id: 1 }).lean()).map((t) => String(t._id)));
-  const fields = await toFields(ctx, input);
+  const fields = await toFields(ctx, input, before);
   fields.tagIds = [...fields.tagIds, ...hiddenTags.filter((id) => !usable.has(String(id)))];
   const changed = (Object.keys(fields) as (keyof typeof fields)[]).filter((key) => JSON.stringify(fields[key]) !== JSON.stringify(before[key as keyof CustomerDoc]));
   try {
