@@ -5,7 +5,7 @@ import { useTestDatabase } from '../setup/db.js';
 import { startTestServer } from '../setup/server.js';
 import { csrfTokenIn } from '../setup/app.js';
 import { createOrgWithTeam } from '../factories.js';
-import { connectCustomer, createChannel, ok } from '../setup/chat.js';
+import { connectCustomer, createChannel, nextEvent, ok } from '../setup/chat.js';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 useTestDatabase({ beforeClose: async () => server?.close() });
@@ -18,16 +18,6 @@ function connectWith(token: string): Promise<{ socket: Socket; refused?: string 
   return new Promise((resolve) => {
     socket.once('connect', () => resolve({ socket }));
     socket.once('connect_error', (err) => resolve({ socket, refused: err.message }));
-  });
-}
-
-function ended(socket: Socket): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the socket stayed open')), 5000);
-    socket.once('disconnect', (reason) => {
-      clearTimeout(timer);
-      resolve(reason);
-    });
   });
 }
 
@@ -49,7 +39,7 @@ describe('“forget this device” on the public chat page', () => {
     let otherEnded = false;
     other.socket.once('disconnect', () => (otherEnded = true));
 
-    const cut = ended(socket);
+    const cut = nextEvent<string>(socket, 'disconnect');
     const forgot = await phone.post(`/c/${channel.key}/forget`).type('form').send({ _csrf: csrfTokenIn(page.text) });
     expect(forgot.status).toBe(303);
     expect(await cut).toBe('io server disconnect');

@@ -5,7 +5,7 @@ import { useTestDatabase } from '../setup/db.js';
 import { startTestServer } from '../setup/server.js';
 import { bearerFor, csrfFor, postForm, signIn } from '../setup/app.js';
 import { createOrgWithTeam, PASSWORD } from '../factories.js';
-import { connectAgent, connectCustomer, createChannel, ok, request as socketRequest } from '../setup/chat.js';
+import { connectAgent, connectCustomer, createChannel, nextEvent, ok, request as socketRequest } from '../setup/chat.js';
 import { Staff } from '../../server/models/staff.js';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -13,17 +13,6 @@ useTestDatabase({ beforeClose: async () => server?.close() });
 beforeAll(async () => {
   server = await startTestServer();
 });
-
-/** Resolves with the reason the server gave when it ends this socket; fails if it stays open. */
-function ended(socket: Socket, timeoutMs = 5000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the socket stayed open for ${timeoutMs} ms`)), timeoutMs);
-    socket.once('disconnect', (reason) => {
-      clearTimeout(timer);
-      resolve(reason);
-    });
-  });
-}
 
 /** Connects again with the same browser session: 'connected', or the refusal's message. */
 function reconnect(socket: Socket): Promise<string> {
@@ -53,22 +42,37 @@ async function queueIds(socket: Socket): Promise<string[]> {
   return overview.queue.map((s) => s.id);
 }
 
+type Setup = Awaited<ReturnType<typeof consoleOnAQueuedSession>>;
+
+/** Makes the change; every one of these sockets must be ended by the server, and then tries to connect again. */
+async function endsSockets(change: () => Promise<unknown>, sockets: Socket[]): Promise<string[]> {
+  const endings = sockets.map((socket) => nextEvent<string>(socket, 'disconnect'));
+  await change();
+  expect(await Promise.all(endings)).toEqual(sockets.map(() => 'io server disconnect'));
+  return Promise.all(sockets.map(reconnect));
+}
+
+/** An admin's change of the staff member through the API. */
+const patchStaff = (setup: Setup, body: object) => () => request(server.baseUrl).patch(`/api/v1/staff/${setup.staff._id}`).set(setup.api).send(body).expect(200);
+
+/** After the change: the session still counts, and the console reaches neither the conversation nor the queue. */
+async function reachesNothing(setup: Setup, change: () => Promise<unknown>, code: string) {
+  expect(await endsSockets(change, [setup.console.socket])).toEqual(['connected']);
+  const open = await socketRequest(setup.console.socket, 'chat:open', { sessionId: setup.sessionId });
+  expect(!open.ok && open.error.code).toBe(code);
+}
+
 describe('a staff socket follows the staff member’s access as it is now', () => {
   it('roles: taking the agent role away ends every console socket of that person; reconnected, the console opens nothing', async () => {
     const setup = await consoleOnAQueuedSession('agent');
     const secondTab = await connectAgent(server.baseUrl, setup.staff.login);
     try {
-      const endings = [ended(setup.console.socket), ended(secondTab.socket)];
-      await request(server.baseUrl).patch(`/api/v1/staff/${setup.staff._id}`).set(setup.api).send({ roles: ['marketer'] }).expect(200);
-      expect(await Promise.all(endings)).toEqual(['io server disconnect', 'io server disconnect']);
-
       // The browser session is still good (a role change is not a sign-out), but it now carries the new access.
-      expect(await reconnect(setup.console.socket)).toBe('connected');
+      expect(await endsSockets(patchStaff(setup, { roles: ['marketer'] }), [setup.console.socket, secondTab.socket])).toEqual(['connected', 'connected']);
       const open = await socketRequest(setup.console.socket, 'chat:open', { sessionId: setup.sessionId });
-      expect(open.ok).toBe(false);
       expect(!open.ok && open.error.code).toBe('forbidden');
       expect((await socketRequest(setup.console.socket, 'chat:overview')).ok).toBe(false);
-      expect((await socketRequest(setup.console.socket, 'chat:presence', { status: 'online' })).ok).toBe(false);
+      expect((await socketRequest(secondTab.socket, 'chat:presence', { status: 'online' })).ok).toBe(false);
     } finally {
       secondTab.socket.close();
       setup.close();
@@ -78,12 +82,7 @@ describe('a staff socket follows the staff member’s access as it is now', () =
   it('roles: an agent made a clerk keeps only the clerk’s reach (their own customers’ sessions)', async () => {
     const setup = await consoleOnAQueuedSession('agent');
     try {
-      const ending = ended(setup.console.socket);
-      await request(server.baseUrl).patch(`/api/v1/staff/${setup.staff._id}`).set(setup.api).send({ roles: ['clerk'] }).expect(200);
-      expect(await ending).toBe('io server disconnect');
-      expect(await reconnect(setup.console.socket)).toBe('connected');
-      const open = await socketRequest(setup.console.socket, 'chat:open', { sessionId: setup.sessionId });
-      expect(!open.ok && open.error.code).toBe('not_found');
+      await reachesNothing(setup, patchStaff(setup, { roles: ['clerk'] }), 'not_found');
       expect(await queueIds(setup.console.socket)).toEqual([]);
     } finally {
       setup.close();
@@ -94,41 +93,25 @@ describe('a staff socket follows the staff member’s access as it is now', () =
     const setup = await consoleOnAQueuedSession('manager');
     try {
       expect(await queueIds(setup.console.socket)).toEqual([setup.sessionId]);
-      const ending = ended(setup.console.socket);
-      await request(server.baseUrl).patch(`/api/v1/staff/${setup.staff._id}`).set(setup.api).send({ storeId: String(setup.otherStore._id) }).expect(200);
-      expect(await ending).toBe('io server disconnect');
-      expect(await reconnect(setup.console.socket)).toBe('connected');
-      const open = await socketRequest(setup.console.socket, 'chat:open', { sessionId: setup.sessionId });
-      expect(!open.ok && open.error.code).toBe('not_found');
+      await reachesNothing(setup, patchStaff(setup, { storeId: String(setup.otherStore._id) }), 'not_found');
       expect(await queueIds(setup.console.socket)).toEqual([]);
     } finally {
       setup.close();
     }
   });
 
-  it('status: deactivation ends the sockets and the session cannot connect again', async () => {
-    const setup = await consoleOnAQueuedSession('agent');
+  it('status and password: deactivation and a password reset end the sockets, and the session cannot connect again', async () => {
+    const deactivated = await consoleOnAQueuedSession('agent');
+    const reset = await consoleOnAQueuedSession('agent');
     try {
-      const ending = ended(setup.console.socket);
-      await request(server.baseUrl).post(`/api/v1/staff/${setup.staff._id}/deactivate`).set(setup.api).expect(200);
-      expect(await ending).toBe('io server disconnect');
-      expect(await reconnect(setup.console.socket)).toBe('unauthenticated');
+      const deactivate = () => request(server.baseUrl).post(`/api/v1/staff/${deactivated.staff._id}/deactivate`).set(deactivated.api).expect(200);
+      expect(await endsSockets(deactivate, [deactivated.console.socket])).toEqual(['unauthenticated']);
+      const adminBrowser = await signIn(server.baseUrl, reset.admin.login, PASSWORD);
+      const resetPassword = () => postForm(adminBrowser, `/admin/staff/${reset.staff._id}/edit`, `/admin/staff/${reset.staff._id}/password`, { password: 'a brand new password' }).then((res) => expect(res.status).toBe(303));
+      expect(await endsSockets(resetPassword, [reset.console.socket])).toEqual(['unauthenticated']);
     } finally {
-      setup.close();
-    }
-  });
-
-  it('password reset: the sockets end and the session cannot connect again', async () => {
-    const setup = await consoleOnAQueuedSession('agent');
-    try {
-      const ending = ended(setup.console.socket);
-      const adminBrowser = await signIn(server.baseUrl, setup.admin.login, PASSWORD);
-      const res = await postForm(adminBrowser, `/admin/staff/${setup.staff._id}/edit`, `/admin/staff/${setup.staff._id}/password`, { password: 'a brand new password' });
-      expect(res.status).toBe(303);
-      expect(await ending).toBe('io server disconnect');
-      expect(await reconnect(setup.console.socket)).toBe('unauthenticated');
-    } finally {
-      setup.close();
+      deactivated.close();
+      reset.close();
     }
   });
 
@@ -136,13 +119,11 @@ describe('a staff socket follows the staff member’s access as it is now', () =
     const setup = await consoleOnAQueuedSession('agent');
     const otherBrowser = await connectAgent(server.baseUrl, setup.staff.login);
     try {
-      const ending = ended(setup.console.socket);
       let otherEnded = false;
       otherBrowser.socket.once('disconnect', () => (otherEnded = true));
       const token = await csrfFor(setup.console.http, '/profile');
-      await setup.console.http.post('/logout').type('form').send({ _csrf: token }).expect(303);
-      expect(await ending).toBe('io server disconnect');
-      expect(await reconnect(setup.console.socket)).toBe('unauthenticated');
+      const logout = () => setup.console.http.post('/logout').type('form').send({ _csrf: token }).expect(303);
+      expect(await endsSockets(logout, [setup.console.socket])).toEqual(['unauthenticated']);
       await setup.console.http.get('/console/agent').expect(303);
       // The same person's other browser keeps its session and its console.
       await ok(otherBrowser.socket, 'chat:open', { sessionId: setup.sessionId });
@@ -155,24 +136,17 @@ describe('a staff socket follows the staff member’s access as it is now', () =
 
   it('checks every event against the staff member as they are now, even when no notice of the change reached this process', async () => {
     const setup = await consoleOnAQueuedSession('agent');
+    /** Another app process changed the staff member and its notice never arrived here: the next event sees it. */
+    const changedElsewhere = (update: object, event: string, payload: object) => async () => {
+      await Staff.updateOne({ _id: setup.staff._id, orgId: setup.org._id }, update);
+      const answer = await socketRequest(setup.console.socket, event, payload);
+      expect(!answer.ok && answer.error.code).toBe('unauthenticated');
+    };
     try {
-      // Another app process changed the roles and its notice never arrived here: the next event still sees it.
-      await Staff.updateOne({ _id: setup.staff._id, orgId: setup.org._id }, { $set: { roles: ['marketer'] } });
-      const ending = ended(setup.console.socket);
-      const send = await socketRequest(setup.console.socket, 'chat:open', { sessionId: setup.sessionId });
-      expect(!send.ok && send.error.code).toBe('unauthenticated');
-      expect(await ending).toBe('io server disconnect');
-      expect(await reconnect(setup.console.socket)).toBe('connected');
+      expect(await endsSockets(changedElsewhere({ $set: { roles: ['marketer'] } }, 'chat:open', { sessionId: setup.sessionId }), [setup.console.socket])).toEqual(['connected']);
       const open = await socketRequest(setup.console.socket, 'chat:open', { sessionId: setup.sessionId });
       expect(!open.ok && open.error.code).toBe('forbidden');
-
-      // Deactivated elsewhere: the next event is refused and the socket ends.
-      await Staff.updateOne({ _id: setup.staff._id, orgId: setup.org._id }, { $set: { status: 'left' }, $inc: { authVersion: 1 } });
-      const again = ended(setup.console.socket);
-      const me = await socketRequest(setup.console.socket, 'me:get');
-      expect(!me.ok && me.error.code).toBe('unauthenticated');
-      expect(await again).toBe('io server disconnect');
-      expect(await reconnect(setup.console.socket)).toBe('unauthenticated');
+      expect(await endsSockets(changedElsewhere({ $set: { status: 'left' }, $inc: { authVersion: 1 } }, 'me:get', {}), [setup.console.socket])).toEqual(['unauthenticated']);
     } finally {
       setup.close();
     }
