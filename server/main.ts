@@ -13,11 +13,16 @@ import { configureMailer } from './services/mail/mailer.js';
 import { listOrganizationIds, runDailyFollowups } from './services/followups/daily-run.js';
 import { isDatabaseEmpty, seedDemo, demoLogins, DEMO_PASSWORD, DEMO_CHANNEL_KEY, DEMO_GROUP_INVITE_KEY } from './services/seed/demo.js';
 import { mongoose } from './db/connect.js';
+import { runPendingMigrations } from './services/maintenance/migrations.js';
+import { installProcessGuards } from './process-guards.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
+  installProcessGuards(log);
   const database = await openDatabase({ mongodbUri: config.mongodbUri, mode: 'persistent', log, production: config.env === 'production', advertise: true });
+  // Data repairs run once per database, before anything reads the data (also `npm run migrate`).
+  await runPendingMigrations(log);
 
   const seedAllowed = config.seedDemo === 'always' || (config.seedDemo === 'auto' && config.env !== 'production');
   if (seedAllowed && (await isDatabaseEmpty())) {

@@ -1,6 +1,7 @@
 import type { MessageView } from '../presenters/chat.js';
 import type { ChatSessionDoc } from '../models/chat-session.js';
 import { EventEmitter } from 'node:events';
+import { logger } from '../logger.js';
 
 /** Domain events, emitted by services after the database write; realtime and jobs listen. */
 export type DomainEvents = {
@@ -26,9 +27,21 @@ class DomainEventBus extends EventEmitter {
   emitEvent<K extends keyof DomainEvents>(name: K, ...payload: DomainEvents[K]): void {
     this.emit(name, ...payload);
   }
-  onEvent<K extends keyof DomainEvents>(name: K, listener: (...payload: DomainEvents[K]) => void): () => void {
-    this.on(name, listener as (...args: unknown[]) => void);
-    return () => this.off(name, listener as (...args: unknown[]) => void);
+  /**
+   * Listeners run after the write that caused the event: one that throws or rejects is logged and never fails the
+   * write's request (which would answer 5xx for a change already stored) nor escapes as an uncaught error.
+   */
+  onEvent<K extends keyof DomainEvents>(name: K, listener: (...payload: DomainEvents[K]) => unknown): () => void {
+    const guarded = (...payload: unknown[]) => {
+      try {
+        const result = listener(...(payload as DomainEvents[K]));
+        if (result instanceof Promise) result.catch((err: unknown) => logger.error({ err, event: name }, 'domain event listener failed'));
+      } catch (err) {
+        logger.error({ err, event: name }, 'domain event listener failed');
+      }
+    };
+    this.on(name, guarded);
+    return () => this.off(name, guarded);
   }
 }
 

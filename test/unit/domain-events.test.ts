@@ -1,0 +1,33 @@
+import { describe, expect, it } from '@jest/globals';
+import { domainEvents } from '../../server/services/events.js';
+
+describe('domain events', () => {
+  it('a listener that throws or rejects never fails the write that emitted, nor stops the other listeners', async () => {
+    const seen: string[] = [];
+    const stops = [
+      domainEvents.onEvent('staff.access_revoked', () => {
+        throw new Error('push failed');
+      }),
+      domainEvents.onEvent('staff.access_revoked', async () => {
+        throw new Error('async push failed');
+      }),
+      domainEvents.onEvent('staff.access_revoked', ({ staffId }) => {
+        seen.push(staffId);
+      }),
+    ];
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      expect(() => domainEvents.emitEvent('staff.access_revoked', { orgId: 'o', staffId: 's1' })).not.toThrow();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(seen).toEqual(['s1']);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      for (const stop of stops) stop();
+    }
+    domainEvents.emitEvent('staff.access_revoked', { orgId: 'o', staffId: 's2' });
+    expect(seen).toEqual(['s1']);
+  });
+});
