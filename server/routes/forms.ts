@@ -23,9 +23,12 @@ export async function handleForm<S extends z.ZodType>(
     secretFields?: string[];
     /** Shapes the posted fields for the view (for repeated rows), when they are not shown one to one. */
     formValues?: (body: Record<string, unknown>) => Record<string, unknown>;
+    /** A refusal found while the form was received (an upload cap): shown on the form again like any other. */
+    refusal?: AppError | null;
   },
 ): Promise<void> {
   try {
+    if (opts.refusal) throw opts.refusal;
     const input = opts.schema.parse(req.body) as z.infer<S>;
     const redirectTo = await opts.onValid(input);
     res.redirect(303, redirectTo);

@@ -1,5 +1,5 @@
 import { route, ctxOf, type RouteSpec } from '../define.js';
-import { receiveRawBody } from '../uploads.js';
+import { withPictureBody } from '../picture-uploads.js';
 import { sendImage } from '../send-image.js';
 import { checkImages, storeImages } from '../../services/media/media.js';
 import { openStaffImage } from '../../services/media/staff-images.js';
@@ -20,8 +20,8 @@ export const mediaApiRoutes: RouteSpec[] = [
     access: { permission: 'media.upload' },
     handler: async (req, res) => {
       const ctx = ctxOf(req);
-      // The bytes decide the type (sniffed), whatever Content-Type or file name the client claims.
-      const [id] = await storeImages(ctx, await checkImages([await receiveRawBody(req, socialLimits.imageMaxBytes)]));
+      // The bytes decide the type (decoded), whatever Content-Type or file name the client claims.
+      const [id] = await withPictureBody(req, { uploader: { staffId: ctx.actor.id }, maxBytes: socialLimits.imageMaxBytes }, async (file) => storeImages(ctx, await checkImages([file])));
       res.status(201).json(presentImages([id!], apiImageBase)[0]);
     },
   }),

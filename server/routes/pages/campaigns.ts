@@ -5,7 +5,8 @@ import { route, ctxOf, type RouteSpec } from '../define.js';
 import { fieldList, handleForm } from '../forms.js';
 import { flash } from '../flash.js';
 import { tr } from '../translate.js';
-import { receiveMultipartForm } from '../uploads.js';
+import { withPostPictureForm } from '../picture-uploads.js';
+import type { PictureFile } from '../../services/media/pictures.js';
 import { campaignSchema } from '../schemas/social.schema.js';
 import { cancelCampaign, createCampaign, listCampaigns, updateCampaign, type CompletionRow } from '../../services/campaigns/campaigns.js';
 import { campaignFormChoices, campaignPage, type CampaignFormChoices } from '../../services/campaigns/campaign-page.js';
@@ -16,7 +17,6 @@ import { can } from '../../policies/permissions.js';
 import { postKinds } from '../../models/social-post.js';
 import { clock } from '../../clock.js';
 
-const pictureLimits = { maxFiles: socialLimits.postImagesMax, maxFileBytes: socialLimits.imageMaxBytes };
 
 /** The cancel button carries nothing but the CSRF token. */
 const cancelForm = z.object({});
@@ -76,15 +76,17 @@ async function newModel(req: Request) {
 }
 
 /** Create and edit: a multipart form (pictures), parsed like any form; kept pictures come as `imageIds`, new ones as files. */
-async function campaignForm(req: Request, res: Response, opts: { view: string; model: () => Promise<Record<string, unknown>>; save: (input: z.infer<typeof campaignSchema>, images: Buffer[]) => Promise<string> }) {
-  const form = await receiveMultipartForm(req, pictureLimits);
-  req.body = form.fields;
-  await handleForm(req, res, {
-    schema: campaignSchema,
-    view: opts.view,
-    model: async () => ({ ...(await opts.model()), imagesLost: form.files.length > 0 }),
-    formValues: listValues,
-    onValid: (input) => opts.save(input, form.files),
+function campaignForm(req: Request, res: Response, opts: { view: string; model: () => Promise<Record<string, unknown>>; save: (input: z.infer<typeof campaignSchema>, images: PictureFile[]) => Promise<string> }) {
+  return withPostPictureForm(req, async (form) => {
+    req.body = form.fields;
+    await handleForm(req, res, {
+      schema: campaignSchema,
+      view: opts.view,
+      refusal: form.refusal,
+      model: async () => ({ ...(await opts.model()), imagesLost: form.chosen > 0 }),
+      formValues: listValues,
+      onValid: (input) => opts.save(input, form.files),
+    });
   });
 }
 

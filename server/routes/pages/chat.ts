@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { route, ctxOf, type RouteSpec } from '../define.js';
-import { receiveRawBody } from '../uploads.js';
+import { withPictureBody } from '../picture-uploads.js';
 import { openChatImage, storeChatImage } from '../../services/chat/images.js';
 import { imageInReach } from '../../services/chat/agent-chat.js';
 import { countUpload, countVisitorStart } from '../../services/chat/public-limits.js';
@@ -86,8 +86,9 @@ export const chatPageRoutes: RouteSpec[] = [
       const remembered = await rememberedVisitor(req, String(channel._id));
       if (!remembered) throw new UnauthenticatedError('Start the chat first.', { messageKey: 'chat.errors.invalidToken' });
       const { ctx } = await visitorFromToken(remembered.token);
-      await countUpload(clientIp(req));
-      const image = await storeChatImage(ctx, await receiveRawBody(req, chatLimits.imageMaxBytes));
+      const address = clientIp(req);
+      // The hour's allowance is counted once the upload has a slot: an upload refused at the door spends none of it.
+      const image = await withPictureBody(req, { uploader: { address }, maxBytes: chatLimits.imageMaxBytes, admit: () => countUpload(address) }, (file) => storeChatImage(ctx, file));
       res.status(201).json({ imageId: String(image.fileId), mime: image.mime, size: image.size });
     },
   }),

@@ -4,7 +4,7 @@ import { route, ctxOf, type RouteSpec } from '../define.js';
 import { fieldList, handleForm } from '../forms.js';
 import { flash } from '../flash.js';
 import { tr } from '../translate.js';
-import { receiveMultipartForm } from '../uploads.js';
+import { withPostPictureForm } from '../picture-uploads.js';
 import { momentSchema } from '../schemas/social.schema.js';
 import { publishMoment } from '../../services/moments/moments.js';
 import { momentPage, momentsPage } from '../../services/moments/moment-page.js';
@@ -28,7 +28,6 @@ const momentPageSchema = momentSchema
 /** A campaign task's buttons carry nothing but the CSRF token. */
 const taskForm = z.object({});
 
-const pictureLimits = { maxFiles: socialLimits.postImagesMax, maxFileBytes: socialLimits.imageMaxBytes };
 
 /** The moments page: today's quota and the composer (for those who post), open campaign tasks, and the posts within reach. */
 async function momentsModel(req: Request, extra: Record<string, unknown> = {}) {
@@ -80,22 +79,23 @@ export const momentPageRoutes: RouteSpec[] = [
     method: 'post',
     path: '/moments',
     access: { permission: 'moment.publish' },
-    handler: async (req, res) => {
-      const form = await receiveMultipartForm(req, pictureLimits);
-      req.body = form.fields;
-      await handleForm(req, res, {
-        schema: momentPageSchema,
-        view: 'pages/moments/index',
-        // Browsers cannot put chosen files back into a file field: the page says so when there were some.
-        model: () => momentsModel(req, { imagesLost: form.files.length > 0 }),
-        formValues: (body) => ({ tagIds: fieldList(body.tagIds), audienceMode: body.audienceMode === 'tags' ? 'tags' : 'all' }),
-        onValid: async (input) => {
-          await publishMoment(ctxOf(req), { text: input.text, link: input.link, images: form.files, tagIds: input.audienceMode === 'tags' ? input.tagIds : [] });
-          flash(req, 'success', 'moments.published');
-          return '/moments';
-        },
-      });
-    },
+    handler: (req, res) =>
+      withPostPictureForm(req, async (form) => {
+        req.body = form.fields;
+        await handleForm(req, res, {
+          schema: momentPageSchema,
+          view: 'pages/moments/index',
+          refusal: form.refusal,
+          // Browsers cannot put chosen files back into a file field: the page says so when there were some.
+          model: () => momentsModel(req, { imagesLost: form.chosen > 0 }),
+          formValues: (body) => ({ tagIds: fieldList(body.tagIds), audienceMode: body.audienceMode === 'tags' ? 'tags' : 'all' }),
+          onValid: async (input) => {
+            await publishMoment(ctxOf(req), { text: input.text, link: input.link, images: form.files, tagIds: input.audienceMode === 'tags' ? input.tagIds : [] });
+            flash(req, 'success', 'moments.published');
+            return '/moments';
+          },
+        });
+      }),
   }),
   taskAction('/moments/tasks/:id/publish', (req) => publishCampaignTask(ctxOf(req), String(req.params.id)), 'moments.tasks.published'),
   taskAction('/moments/tasks/:id/skip', (req) => skipCampaignTask(ctxOf(req), String(req.params.id)), 'moments.tasks.skipped'),

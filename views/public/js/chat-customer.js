@@ -198,7 +198,7 @@ $('image-input').addEventListener('change', async (event) => {
   try {
     const response = await fetch(config.uploadUrl, { method: 'POST', body: file, headers: { 'Content-Type': file.type, Accept: 'application/json', 'X-CSRF-Token': $('csrf').value }, credentials: 'same-origin' });
     const body = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(response.status === 413 ? strings.imageTooLarge : strings.imageType);
+    if (!response.ok) throw new Error(response.status === 413 ? strings.imageTooLarge : response.status === 429 ? strings.uploadBusy : strings.imageType);
     const data = await sync.send('', { imageId: body.imageId });
     remember(data.session);
     showNotice('');
