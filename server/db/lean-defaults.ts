@@ -7,7 +7,7 @@ type Timestamps = { createdAt?: string | null; updatedAt?: string | null };
 /** An inclusive projection asked for some paths only: defaults for the others would answer what was not asked. */
 function selectsSomePaths(projection: unknown): boolean {
   if (!projection || typeof projection !== 'object') return false;
-  return Object.entries(projection).some(([path, value]) => path !== '_id' && (value === 1 || value === true));
+  return Object.values(projection).some((value) => value === 1 || value === true);
 }
 
 /**
