@@ -2,10 +2,9 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { useTestDatabase } from '../setup/db.js';
 import { startTestServer } from '../setup/server.js';
-import { bearerFor, csrfTokenIn, postForm, signIn, type Agent } from '../setup/app.js';
-import { createChannel } from '../setup/chat.js';
+import { bearerFor, postForm, signIn, type Agent } from '../setup/app.js';
 import { pngBytes, postMultipart } from '../setup/social.js';
-import { lookalikePictures, storedPictures } from '../setup/uploads.js';
+import { chatUploader, lookalikePictures, storedPictures } from '../setup/uploads.js';
 import { createOrgWithTeam, createStaff, ctxFor, PASSWORD } from '../factories.js';
 import { SocialPost } from '../../server/models/social-post.js';
 import { Campaign } from '../../server/models/campaign.js';
@@ -26,12 +25,8 @@ describe('picture bytes', () => {
   // Found from outside: the chat page stored `GIF89a<script>…` because only its first bytes were looked at.
   it('refuses on the customer chat page a file that only starts like a picture, storing nothing, as the docs promise (400 image_type)', async () => {
     const { org } = await createOrgWithTeam();
-    const channel = await createChannel(org._id);
-    const browser = request.agent(server.baseUrl);
-    const start = await browser.get(`/c/${channel.key}`).expect(200);
-    await browser.post(`/c/${channel.key}/start`).type('form').send({ name: '访客', phone: '', _csrf: csrfTokenIn(start.text) }).expect(303);
-    const csrf = csrfTokenIn((await browser.get(`/c/${channel.key}`).expect(200)).text);
-    const upload = (body: Buffer, type: string) => browser.post(`/c/${channel.key}/images`).set('Content-Type', type).set('Accept', 'application/json').set('X-CSRF-Token', csrf).send(body);
+    const { browser, path, csrf } = await chatUploader(server.baseUrl, org._id);
+    const upload = (body: Buffer, type: string) => browser.post(path).set('Content-Type', type).set('Accept', 'application/json').set('X-CSRF-Token', csrf).send(body);
 
     const before = await storedPictures();
     for (const { label, data } of await lookalikePictures()) {

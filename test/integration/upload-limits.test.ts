@@ -2,10 +2,9 @@ import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { useTestDatabase } from '../setup/db.js';
 import { startTestServer } from '../setup/server.js';
-import { bearerFor, csrfFor, csrfTokenIn, signIn } from '../setup/app.js';
-import { createChannel } from '../setup/chat.js';
+import { bearerFor, csrfFor, signIn } from '../setup/app.js';
 import { pngBytes, postMultipart } from '../setup/social.js';
-import { cookieHeader, lookalikePictures, multipartBody, noisePng, spooledFiles, startUpload, storedPictures, uploadsInProgress, whenSpooled } from '../setup/uploads.js';
+import { chatUploader, cookieHeader, lookalikePictures, multipartBody, noisePng, spooledFiles, startUpload, storedPictures, uploadsInProgress, whenSpooled } from '../setup/uploads.js';
 import { createOrgWithTeam, createStaff, ctxFor, PASSWORD } from '../factories.js';
 import { mongoose } from '../../server/db/connect.js';
 import { SocialPost } from '../../server/models/social-post.js';
@@ -49,17 +48,8 @@ async function clerkOf(team: Team) {
   return { clerk, auth, pages: await signIn(server.baseUrl, clerk.login, PASSWORD) };
 }
 
-/** A customer on a chat page: the upload address and the headers its script sends. */
-async function chatCustomer() {
-  const { org } = await createOrgWithTeam();
-  const channel = await createChannel(org._id);
-  const browser = request.agent(server.baseUrl);
-  const start = await browser.get(`/c/${channel.key}`).expect(200);
-  await browser.post(`/c/${channel.key}/start`).type('form').send({ name: '访客', phone: '', _csrf: csrfTokenIn(start.text) }).expect(303);
-  const csrf = csrfTokenIn((await browser.get(`/c/${channel.key}`).expect(200)).text);
-  const path = `/c/${channel.key}/images`;
-  return { path, headers: { 'Content-Type': 'image/png', Accept: 'application/json', 'X-CSRF-Token': csrf, Cookie: cookieHeader(browser, path) } };
-}
+/** A customer on a chat page of a new organisation. */
+const chatCustomer = async () => chatUploader(server.baseUrl, (await createOrgWithTeam()).org._id);
 
 const uploadLimitHits = async () => {
   const docs = await mongoose.connection.db!.collection('chat_public_limits').find({ key: /^upload/ }).toArray();

@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { Agent } from './app.js';
+import request from 'supertest';
+import type { Types } from 'mongoose';
+import { csrfTokenIn, type Agent } from './app.js';
+import { createChannel } from './chat.js';
 import { mongoose } from '../../server/db/connect.js';
 import { uploadSlots } from '../../server/routes/upload-slots.js';
 import { uploadTempDir } from '../../server/routes/picture-uploads.js';
@@ -126,4 +129,18 @@ export function startUpload(url: string, headers: Record<string, string>, first:
 export function cookieHeader(agent: Agent, urlPath: string): string {
   const jar = (agent as unknown as { jar: { getCookies(access: object): { toValueString(): string } } }).jar;
   return jar.getCookies({ domain: '127.0.0.1', path: urlPath, secure: false, script: false }).toValueString();
+}
+
+/**
+ * A customer started on a new channel's chat page of the organisation: where its script uploads pictures, and the
+ * headers it sends (its cookies and the page's CSRF token).
+ */
+export async function chatUploader(baseUrl: string, orgId: Types.ObjectId) {
+  const channel = await createChannel(orgId);
+  const browser = request.agent(baseUrl);
+  const start = await browser.get(`/c/${channel.key}`).expect(200);
+  await browser.post(`/c/${channel.key}/start`).type('form').send({ name: '访客', phone: '', _csrf: csrfTokenIn(start.text) }).expect(303);
+  const csrf = csrfTokenIn((await browser.get(`/c/${channel.key}`).expect(200)).text);
+  const path = `/c/${channel.key}/images`;
+  return { browser, path, csrf, headers: { 'Content-Type': 'image/png', Accept: 'application/json', 'X-CSRF-Token': csrf, Cookie: cookieHeader(browser, path) } };
 }

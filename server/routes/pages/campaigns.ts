@@ -5,7 +5,7 @@ import { route, ctxOf, type RouteSpec } from '../define.js';
 import { fieldList, handleForm } from '../forms.js';
 import { flash } from '../flash.js';
 import { tr } from '../translate.js';
-import { withPostPictureForm } from '../picture-uploads.js';
+import { handlePictureForm } from '../picture-uploads.js';
 import type { PictureFile } from '../../services/media/pictures.js';
 import { campaignSchema } from '../schemas/social.schema.js';
 import { cancelCampaign, createCampaign, listCampaigns, updateCampaign, type CompletionRow } from '../../services/campaigns/campaigns.js';
@@ -77,16 +77,12 @@ async function newModel(req: Request) {
 
 /** Create and edit: a multipart form (pictures), parsed like any form; kept pictures come as `imageIds`, new ones as files. */
 function campaignForm(req: Request, res: Response, opts: { view: string; model: () => Promise<Record<string, unknown>>; save: (input: z.infer<typeof campaignSchema>, images: PictureFile[]) => Promise<string> }) {
-  return withPostPictureForm(req, async (form) => {
-    req.body = form.fields;
-    await handleForm(req, res, {
-      schema: campaignSchema,
-      view: opts.view,
-      refusal: form.refusal,
-      model: async () => ({ ...(await opts.model()), imagesLost: form.chosen > 0 }),
-      formValues: listValues,
-      onValid: (input) => opts.save(input, form.files),
-    });
+  return handlePictureForm(req, res, {
+    schema: campaignSchema,
+    view: opts.view,
+    model: async (form) => ({ ...(await opts.model()), imagesLost: form.chosen > 0 }),
+    formValues: listValues,
+    onValid: (input, form) => opts.save(input, form.files),
   });
 }
 

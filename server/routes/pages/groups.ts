@@ -5,7 +5,7 @@ import { route, ctxOf, type RouteSpec } from '../define.js';
 import { handleForm } from '../forms.js';
 import { flash } from '../flash.js';
 import { tr } from '../translate.js';
-import { withPostPictureForm } from '../picture-uploads.js';
+import { handlePictureForm } from '../picture-uploads.js';
 import { addMembersSchema, groupSchema, postContentSchema } from '../schemas/social.schema.js';
 import { customerListQuery } from '../schemas/customer.schema.js';
 import { archiveGroup, createFollowOnGroup, createGroup, removeMember, updateGroup } from '../../services/groups/groups.js';
@@ -160,19 +160,15 @@ export const groupPageRoutes: RouteSpec[] = [
     access: { permission: 'group.manage' },
     // Pictures come as multipart; the form's fields then go through the same parse and re-render as any form.
     handler: (req, res) =>
-      withPostPictureForm(req, async (form) => {
-        req.body = form.fields;
-        await handleForm(req, res, {
-          schema: postContentSchema,
-          view: 'pages/groups/detail',
-          refusal: form.refusal,
-          model: () => detailModel(req, 'post'),
-          onValid: async (input) => {
-            await publishGroupPost(ctxOf(req), String(req.params.id), { text: input.text, link: input.link, images: form.files });
-            flash(req, 'success', 'groups.posts.published');
-            return `/groups/${String(req.params.id)}#posts`;
-          },
-        });
+      handlePictureForm(req, res, {
+        schema: postContentSchema,
+        view: 'pages/groups/detail',
+        model: () => detailModel(req, 'post'),
+        onValid: async (input, form) => {
+          await publishGroupPost(ctxOf(req), String(req.params.id), { text: input.text, link: input.link, images: form.files });
+          flash(req, 'success', 'groups.posts.published');
+          return `/groups/${String(req.params.id)}#posts`;
+        },
       }),
   }),
   route({

@@ -4,7 +4,7 @@ import { route, ctxOf, type RouteSpec } from '../define.js';
 import { fieldList, handleForm } from '../forms.js';
 import { flash } from '../flash.js';
 import { tr } from '../translate.js';
-import { withPostPictureForm } from '../picture-uploads.js';
+import { handlePictureForm } from '../picture-uploads.js';
 import { momentSchema } from '../schemas/social.schema.js';
 import { publishMoment } from '../../services/moments/moments.js';
 import { momentPage, momentsPage } from '../../services/moments/moment-page.js';
@@ -80,21 +80,17 @@ export const momentPageRoutes: RouteSpec[] = [
     path: '/moments',
     access: { permission: 'moment.publish' },
     handler: (req, res) =>
-      withPostPictureForm(req, async (form) => {
-        req.body = form.fields;
-        await handleForm(req, res, {
-          schema: momentPageSchema,
-          view: 'pages/moments/index',
-          refusal: form.refusal,
-          // Browsers cannot put chosen files back into a file field: the page says so when there were some.
-          model: () => momentsModel(req, { imagesLost: form.chosen > 0 }),
-          formValues: (body) => ({ tagIds: fieldList(body.tagIds), audienceMode: body.audienceMode === 'tags' ? 'tags' : 'all' }),
-          onValid: async (input) => {
-            await publishMoment(ctxOf(req), { text: input.text, link: input.link, images: form.files, tagIds: input.audienceMode === 'tags' ? input.tagIds : [] });
-            flash(req, 'success', 'moments.published');
-            return '/moments';
-          },
-        });
+      handlePictureForm(req, res, {
+        schema: momentPageSchema,
+        view: 'pages/moments/index',
+        // Browsers cannot put chosen files back into a file field: the page says so when there were some.
+        model: (form) => momentsModel(req, { imagesLost: form.chosen > 0 }),
+        formValues: (body) => ({ tagIds: fieldList(body.tagIds), audienceMode: body.audienceMode === 'tags' ? 'tags' : 'all' }),
+        onValid: async (input, form) => {
+          await publishMoment(ctxOf(req), { text: input.text, link: input.link, images: form.files, tagIds: input.audienceMode === 'tags' ? input.tagIds : [] });
+          flash(req, 'success', 'moments.published');
+          return '/moments';
+        },
       }),
   }),
   taskAction('/moments/tasks/:id/publish', (req) => publishCampaignTask(ctxOf(req), String(req.params.id)), 'moments.tasks.published'),
