@@ -9,10 +9,9 @@ export type RefusedInsert = { code: number | 'invalid' | undefined; message: str
  * round trip. Bulk writers insert through the driver for speed; they store no less than a normal create does, so
  * every reader and presenter meets the same document whichever path wrote it. Throws Mongoose's ValidationError.
  */
-export function completeDocument<T>(model: Model<T>, fields: object): Record<string, unknown> {
+export async function completeDocument<T>(model: Model<T>, fields: object): Promise<Record<string, unknown>> {
   const doc = new model(fields);
-  const invalid = doc.validateSync();
-  if (invalid) throw invalid;
+  await doc.validate();
   const versionKey = model.schema.get('versionKey');
   if (typeof versionKey === 'string') doc.set(versionKey, 0);
   // Only schemas with timestamps have the method; a given createdAt is kept, as Mongoose's own insertMany keeps it.
@@ -29,15 +28,15 @@ export async function insertDocuments<T>(model: Model<T>, docs: object[]): Promi
   const refused = new Map<number, RefusedInsert>();
   const complete: Record<string, unknown>[] = [];
   const positions: number[] = [];
-  docs.forEach((fields, index) => {
+  for (const [index, fields] of docs.entries()) {
     try {
-      complete.push(completeDocument(model, fields));
+      complete.push(await completeDocument(model, fields));
       positions.push(index);
     } catch (err) {
       if (!(err instanceof mongoose.Error.ValidationError)) throw err;
       refused.set(index, { code: 'invalid', message: err.message, invalidPaths: Object.keys(err.errors) });
     }
-  });
+  }
   if (!complete.length) return refused;
   try {
     await model.collection.insertMany(complete, { ordered: false });

@@ -45,6 +45,7 @@ describe('searching customers by number', () => {
       const partial = await page.get('/customers?q=47284').expect(200);
       expect(partial.text).toContain('data-testid="number-search-hint"');
       expect(partial.text).toContain('请输入后四位或完整号码');
+      expect(partial.text).toMatch(/id="f-q" name="q" type="search" value="47284"/);
       const whole = await page.get(`/customers?q=${encodeURIComponent('135 1234 7284')}`).expect(200);
       expect(whole.text).toContain('王芳');
       expect(whole.text).not.toContain('13512347284');

@@ -141,6 +141,7 @@ export const customerPageRoutes: RouteSpec[] = [
       const ctx = ctxOf(req);
       const parsed = customerListQuery.safeParse(req.query);
       const query = parsed.success ? parsed.data : customerListQuery.parse({});
+      const numberSearchHint = !parsed.success && parsed.error.issues.some((issue) => issue.message === 'phone_search_whole');
       const scope = scopeOf(ctx.actor, 'customer.read');
       const [{ items, total, tagCounts }, tags, owners, stores] = await Promise.all([
         // Counts per tag on the first page, where the filter is chosen; later pages skip the extra read.
@@ -164,10 +165,10 @@ export const customerPageRoutes: RouteSpec[] = [
       const pageLink = (page: number) => `/customers?${new URLSearchParams({ ...Object.fromEntries(base), page: String(page) })}`;
       res.render('pages/customers/list', {
         title: tr(req, 'customers.title'),
-        // A part of a number gets its own hint; any other bad filter the general one.
-        numberSearchHint: !parsed.success && parsed.error.issues.some((issue) => issue.message === 'phone_search_whole'),
-        invalidFilter: !parsed.success && !parsed.error.issues.some((issue) => issue.message === 'phone_search_whole'),
-        query: { ...query, tags: query.tags },
+        // A part of a number gets its own hint, with what was typed kept in the box; any other bad filter the general one.
+        numberSearchHint,
+        invalidFilter: !parsed.success && !numberSearchHint,
+        query: { ...query, tags: query.tags, q: numberSearchHint ? String(req.query.q ?? '').slice(0, 60) : query.q },
         customers: items.map((c) => presentCustomerRow(c, { tagNames })),
         total,
         tagGroups: tags.groups.map((g) => presentTagGroup(g, tagCounts)),
