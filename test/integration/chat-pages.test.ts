@@ -15,8 +15,8 @@ beforeAll(async () => {
   server = await startTestServer();
 });
 
-// The smallest valid PNG (1×1).
-const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6300010000000500010d0a2db40000000049454e44ae426082', 'hex');
+// A 1×1 PNG that decodes (the one this replaced had a broken zlib stream, which the picture check now refuses).
+const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000970485973000003e8000003e801b57b526b0000000d4944415408d763606060600000000500015ef32a3a0000000049454e44ae426082', 'hex');
 
 /** A customer's browser: the start form, then the chat page that remembers them by cookie. */
 async function startAsCustomer(key: string, fields: { name: string; phone?: string }) {
