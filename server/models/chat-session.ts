@@ -44,6 +44,11 @@ export interface ChatSessionDoc {
   lastCustomerMessageAt?: Date | null | undefined;
   /** Agent messages since the customer's latest message: the reply window allows a limited number. */
   agentMessagesSinceCustomer: number;
+  /**
+   * Who took the latest places in the reply window (`agent:<staff>:<client id>`, the newest last, as many as a window
+   * may hold): a repeat of a message that holds a place, even one still in flight, never takes a second.
+   */
+  replyPlaceKeys?: string[] | undefined;
   lastMessageAt?: Date | null | undefined;
   lastMessagePreview: string;
   customerReadSeq: number;
@@ -78,6 +83,7 @@ const sessionSchema = new Schema<ChatSessionDoc>(
     rating: { type: new Schema({ score: Number, comment: String, at: Date }, { _id: false }), default: null },
     lastCustomerMessageAt: { type: Date, default: null },
     agentMessagesSinceCustomer: { type: Number, default: 0 },
+    replyPlaceKeys: { type: [String], default: undefined },
     lastMessageAt: { type: Date, default: null },
     lastMessagePreview: { type: String, default: '' },
     customerReadSeq: { type: Number, default: 0 },

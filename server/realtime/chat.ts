@@ -86,10 +86,20 @@ export function registerAgentChat(io: Server, socket: Socket): void {
     await socket.join(rooms.session(input.sessionId));
     return { session: presentSession(session), messages: messages.map(presentMessage) };
   });
-  defineHandler(socket, 'chat:send', z.object({ sessionId, clientId, text: z.string().trim().min(1, 'required').max(chatLimits.messageMax, 'too_long'), internal: z.boolean().default(false) }), async (c, input) => {
-    const { message, session } = await sendAgentMessage(c, input);
-    return { message: presentMessage(message), session: presentSession(session) };
-  });
+  // One sender's messages are numbered in the order they were sent: a staff member's sends to a conversation are
+  // handled one after another as they arrive, from every socket of theirs in this process (tabs included).
+  const sender = (socket.data.ctx as ServiceContext).actor.id;
+  const sendsOf = (payload: unknown) => `${sender}:${String((payload as { sessionId?: unknown } | null)?.sessionId)}`;
+  defineHandler(
+    socket,
+    'chat:send',
+    z.object({ sessionId, clientId, text: z.string().trim().min(1, 'required').max(chatLimits.messageMax, 'too_long'), internal: z.boolean().default(false) }),
+    async (c, input) => {
+      const { message, session } = await sendAgentMessage(c, input);
+      return { message: presentMessage(message), session: presentSession(session) };
+    },
+    { inTurnOf: sendsOf },
+  );
   defineHandler(socket, 'chat:accept', z.object({ sessionId }), async (c, input) => {
     const session = await acceptSession(c, input.sessionId);
     await socket.join(rooms.session(input.sessionId));

@@ -5,6 +5,7 @@ import type { ServiceContext } from '../services/context.js';
 import { UnauthenticatedError } from '../errors.js';
 import { logger } from '../logger.js';
 import { i18n } from '../i18n/index.js';
+import { inTurns } from '../services/in-turn.js';
 
 type Failure = { code: string; message: string; localizedMessage: string; details?: unknown };
 export type Ack<T> = (response: { ok: true; data: T } | { ok: false; error: Failure }) => void;
@@ -35,6 +36,9 @@ function failureOf(socket: Socket, err: unknown, event: string): Failure {
   };
 }
 
+/** Events handled in the order they arrived, per key (see `inTurnOf`). */
+const inArrivalOrder = inTurns();
+
 /**
  * The one wrapper every socket event goes through: the caller's access is checked as it is now, the payload is
  * parsed with zod, one service is called, and the client gets `{ok, data}` or `{ok: false, error}` (events sent
@@ -45,22 +49,34 @@ export function defineHandler<S extends z.ZodType, T, C = ServiceContext>(
   event: string,
   schema: S,
   run: (ctx: C, input: z.infer<S>) => Promise<T>,
+  opts: {
+    /**
+     * Events with the same key are handled one after another, in the order they arrived in this process, from the
+     * access check to the answer (Socket.IO would otherwise run them side by side and their awaits finish in any order).
+     */
+    inTurnOf?: (payload: unknown) => string;
+  } = {},
 ): void {
-  socket.on(event, async (payload: unknown, ack?: Ack<T>) => {
-    const respond: Ack<T> = typeof ack === 'function' ? ack : () => undefined;
-    try {
-      const current = contexts.get(socket);
-      if (!current) throw new Error('socket without context');
-      const ctx = (await current()) as C | null;
-      if (!ctx) {
-        respond({ ok: false, error: failureOf(socket, new UnauthenticatedError('Your access changed: connect again.', { messageKey: 'errors.access_changed' }), event) });
-        // After the answer, which the transport still delivers before it closes.
-        socket.disconnect(true);
-        return;
-      }
-      respond({ ok: true, data: await run(ctx, schema.parse(payload ?? {}) as z.infer<S>) });
-    } catch (err) {
-      respond({ ok: false, error: failureOf(socket, err, event) });
-    }
+  socket.on(event, (payload: unknown, ack?: Ack<T>) => {
+    const handle = () => handleEvent(socket, event, schema, run, payload, ack);
+    void (opts.inTurnOf ? inArrivalOrder(opts.inTurnOf(payload), handle) : handle());
   });
+}
+
+async function handleEvent<S extends z.ZodType, T, C>(socket: Socket, event: string, schema: S, run: (ctx: C, input: z.infer<S>) => Promise<T>, payload: unknown, ack?: Ack<T>): Promise<void> {
+  const respond: Ack<T> = typeof ack === 'function' ? ack : () => undefined;
+  try {
+    const current = contexts.get(socket);
+    if (!current) throw new Error('socket without context');
+    const ctx = (await current()) as C | null;
+    if (!ctx) {
+      respond({ ok: false, error: failureOf(socket, new UnauthenticatedError('Your access changed: connect again.', { messageKey: 'errors.access_changed' }), event) });
+      // After the answer, which the transport still delivers before it closes.
+      socket.disconnect(true);
+      return;
+    }
+    respond({ ok: true, data: await run(ctx, schema.parse(payload ?? {}) as z.infer<S>) });
+  } catch (err) {
+    respond({ ok: false, error: failureOf(socket, err, event) });
+  }
 }

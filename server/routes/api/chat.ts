@@ -1,8 +1,7 @@
 import { route, ctxOf, type RouteSpec } from '../define.js';
-import { cannedReplySchema, channelSchema, startChatSchema } from '../schemas/chat.schema.js';
+import { cannedReplySchema, channelSchema, startChatApiSchema } from '../schemas/chat.schema.js';
 import { addCannedReply, createChannel, deleteCannedReply, getChannel, listCannedReplies, listChannels, updateChannel } from '../../services/chat/channels.js';
-import { startVisitor } from '../../services/chat/visitors.js';
-import { countVisitorStart } from '../../services/chat/public-limits.js';
+import { startAnonymousVisitor } from '../../services/chat/visitors.js';
 import { clientIp } from '../../middlewares/auth.js';
 import { presentCannedReply, presentChannel } from '../../presenters/chat-channel.js';
 
@@ -12,10 +11,9 @@ export const chatApiRoutes: RouteSpec[] = [
     path: '/chat/channels/:key/visitors',
     access: { public: true },
     handler: async (req, res) => {
-      const input = startChatSchema.parse(req.body ?? {});
-      await countVisitorStart(clientIp(req));
-      const { visitor, token } = await startVisitor(String(req.params.key), input);
-      res.status(201).json({ token, visitorId: String(visitor._id) });
+      const { deviceToken, ...input } = startChatApiSchema.parse(req.body ?? {});
+      const started = await startAnonymousVisitor(String(req.params.key), input, { address: clientIp(req), deviceToken });
+      res.status(201).json({ token: started.token, visitorId: String(started.visitor._id), deviceToken: started.deviceToken });
     },
   }),
   route({

@@ -3,19 +3,21 @@ import { route, ctxOf, type RouteSpec } from '../define.js';
 import { withPictureBody } from '../picture-uploads.js';
 import { openChatImage, storeChatImage } from '../../services/chat/images.js';
 import { imageInReach } from '../../services/chat/agent-chat.js';
-import { countUpload, countVisitorStart } from '../../services/chat/public-limits.js';
+import { countUpload } from '../../services/chat/public-limits.js';
 import { clientIp } from '../../middlewares/auth.js';
 import { NotFoundError, UnauthenticatedError } from '../../errors.js';
 import { sendImage } from '../send-image.js';
 import { handleForm } from '../forms.js';
 import { tr } from '../translate.js';
 import { startChatSchema } from '../schemas/chat.schema.js';
-import { channelByKey, forgetVisitorDevice, startVisitor, visitorFromToken } from '../../services/chat/visitors.js';
+import { channelByKey, forgetVisitorDevice, startAnonymousVisitor, visitorFromToken } from '../../services/chat/visitors.js';
 import { chatLimits } from '../../services/settings/org-settings.js';
 import { toAppError } from '../../middlewares/errors.js';
 import { i18n } from '../../i18n/index.js';
 
 const COOKIE = 'sl_chat';
+/** The device's token, counted with the address when it starts a chat (see startAnonymousVisitor). */
+const DEVICE_COOKIE = 'sl_chat_device';
 
 /** The visitor token lives in an HTTP-only cookie scoped to the channel's page; the page hands it to its own script. */
 function cookieOptions(req: Request, key: string) {
@@ -70,9 +72,11 @@ export const chatPageRoutes: RouteSpec[] = [
         view: 'pages/chat/start',
         model: () => startModel(req),
         onValid: async (input) => {
-          await countVisitorStart(clientIp(req));
-          const { token, channel } = await startVisitor(String(req.params.key), input);
+          const cookies = req.cookies as Record<string, string | undefined>;
+          const { token, channel, deviceToken } = await startAnonymousVisitor(String(req.params.key), input, { address: clientIp(req), deviceToken: cookies[DEVICE_COOKIE] });
           res.cookie(COOKIE, token, cookieOptions(req, channel.key));
+          // The device, for every channel's page: "not me" forgets the visitor, not the device's count of starts.
+          res.cookie(DEVICE_COOKIE, deviceToken, { ...cookieOptions(req, channel.key), path: '/c' });
           return `/c/${channel.key}`;
         },
       }),

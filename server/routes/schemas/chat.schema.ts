@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { routingModes } from '../../models/chat-channel.js';
 import { arrayOf, checkbox, optionalId, optionalText, requiredText, timeOfDay } from './common.js';
 export const startChatSchema = z.object({ name: requiredText(60), phone: optionalText(30) });
+/** The public API's start: an app keeps the device token it was given and sends it with its next start. */
+export const startChatApiSchema = startChatSchema.extend({ deviceToken: z.string().max(200).optional() });
 
 
 /**

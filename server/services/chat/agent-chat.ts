@@ -6,7 +6,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { authorize, scopeOf } from '../../policies/permissions.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
-import { appendMessage, latestMessages, messagesAfter } from './messages.js';
+import { appendMessage, dedupeKeyOf, latestMessages, messagesAfter } from './messages.js';
 import { announce, assignSession, chatSettings, claimAgentSlot, closeSessionDoc, queuePosition, queueSession, releaseAgentSlot, routeQueue, transition } from './sessions.js';
 import { replyWindowOf } from './reply-window.js';
 import { addCustomer, changeCustomerTags } from '../customers/customers.js';
@@ -17,6 +17,7 @@ import { Tag } from '../../models/tag.js';
 import { Store } from '../../models/store.js';
 import { clock } from '../../clock.js';
 import { mongoose } from '../../db/connect.js';
+import { REPLY_WINDOW_MESSAGES_MAX } from '../settings/org-settings.js';
 
 /** Sessions within the actor's reach: the organisation's for agents and admins, the store's for managers. */
 function sessionScope(ctx: ServiceContext): Record<string, unknown> {
@@ -101,29 +102,59 @@ export async function syncAgent(ctx: ServiceContext, input: { sessionId: string;
 /**
  * An agent's message: stored once per client id; outside the reply window (DOMAIN: 5 messages within 48 hours of
  * the customer's latest message by default) it is refused with the reason. Internal notes are never limited.
+ * A repeat (same client id) is acknowledged with the stored message and never takes a second place, even while the
+ * first copy is still in flight (in this process or another): the place is taken under the message's key.
  */
 export async function sendAgentMessage(ctx: ServiceContext, input: { sessionId: string; clientId: string; text: string; internal: boolean }): Promise<{ message: ChatMessageDoc; session: ChatSessionDoc }> {
   const session = await sessionInReach(ctx, input.sessionId);
-  const repeated = await ChatMessage.findOne({ orgId: session.orgId, dedupeKey: `agent:${ctx.actor.id}:${input.clientId}` }).lean<ChatMessageDoc>();
-  if (repeated) return { message: repeated, session };
-  if (!input.internal) {
-    assertAssigned(ctx, session);
-    const settings = await chatSettings(session.orgId);
-    const now = clock.now();
-    const window = replyWindowOf(session, settings, now);
-    if (!window.open) throw new ConflictError(`Sending is closed: ${window.reason}`, { code: `reply_${window.reason}`, messageKey: `chat.replyWindow.${window.reason}`, extra: { replyWindow: window } });
+  const message = { sender: 'agent' as const, senderId: ctx.actor.id, agentId: toObjectId(ctx.actor.id), clientId: input.clientId, text: input.text, internal: input.internal };
+  const key = dedupeKeyOf(message);
+  const place = input.internal ? 'none' : await takeReplyPlace(ctx, session, key);
+  if (typeof place === 'object') return place;
+  // Repeats meet under the unique index on the message's key, so no read is spent looking for one first.
+  const appended = await appendMessage(session, message, { checkDuplicate: false });
+  if (appended.duplicate) {
+    // Stored before its place was recorded under its key (an older message): the place just taken goes back.
+    if (place === 'taken') await ChatSession.updateOne({ _id: session._id, orgId: session.orgId, replyPlaceKeys: key, agentMessagesSinceCustomer: { $gt: 0 } }, { $inc: { agentMessagesSinceCustomer: -1 }, $pull: { replyPlaceKeys: key } });
+    return { message: appended.message, session: (await ChatSession.findOne({ _id: session._id, orgId: session.orgId }).lean<ChatSessionDoc>()) ?? session };
+  }
+  const current = appended.session ?? (await ChatSession.findOne({ _id: session._id, orgId: session.orgId }).lean<ChatSessionDoc>())!;
+  announce(current);
+  return { message: appended.message, session: current };
+}
+
+/**
+ * A place in the reply window for the message with this key, taken in one conditional update that also records the
+ * key: `taken` (a new place), `held` (a copy of this message took it already and is not stored yet), or the stored
+ * message when this is a repeat. Anything else is refused with the window's reason.
+ */
+async function takeReplyPlace(ctx: ServiceContext, session: ChatSessionDoc, key: string): Promise<'taken' | 'held' | { message: ChatMessageDoc; session: ChatSessionDoc }> {
+  const settings = await chatSettings(session.orgId);
+  const now = clock.now();
+  if (String(session.agentId) === ctx.actor.id && replyWindowOf(session, settings, now).open) {
     const cutoff = new Date(now.getTime() - settings.replyWindowHours * 3_600_000);
     const slot = await ChatSession.updateOne(
-      { _id: session._id, orgId: session.orgId, state: 'serving', agentId: session.agentId, lastCustomerMessageAt: { $gt: cutoff }, agentMessagesSinceCustomer: { $lt: settings.replyWindowMessages } },
-      { $inc: { agentMessagesSinceCustomer: 1 } },
+      { _id: session._id, orgId: session.orgId, state: 'serving', agentId: session.agentId, lastCustomerMessageAt: { $gt: cutoff }, agentMessagesSinceCustomer: { $lt: settings.replyWindowMessages }, replyPlaceKeys: { $ne: key } },
+      // The latest keys are enough: a window never holds more places than that.
+      { $inc: { agentMessagesSinceCustomer: 1 }, $push: { replyPlaceKeys: { $each: [key], $slice: -REPLY_WINDOW_MESSAGES_MAX } } },
     );
-    if (slot.modifiedCount !== 1) throw new ConflictError('Sending is closed: limit_reached', { code: 'reply_limit_reached', messageKey: 'chat.replyWindow.limit_reached' });
-    await ChatSession.updateOne({ _id: session._id, orgId: session.orgId, firstResponseAt: null }, { $set: { firstResponseAt: now } });
+    if (slot.modifiedCount === 1) {
+      if (!session.firstResponseAt) await ChatSession.updateOne({ _id: session._id, orgId: session.orgId, firstResponseAt: null }, { $set: { firstResponseAt: now } });
+      return 'taken';
+    }
   }
-  const { message } = await appendMessage(session, { sender: 'agent', senderId: ctx.actor.id, agentId: toObjectId(ctx.actor.id), clientId: input.clientId, text: input.text, internal: input.internal });
-  const current = (await ChatSession.findOne({ _id: session._id, orgId: session.orgId }).lean<ChatSessionDoc>())!;
-  announce(current);
-  return { message, session: current };
+  const [stored, fresh] = await Promise.all([
+    ChatMessage.findOne({ orgId: session.orgId, dedupeKey: key }).lean<ChatMessageDoc>(),
+    ChatSession.findOne({ _id: session._id, orgId: session.orgId }).lean<ChatSessionDoc>(),
+  ]);
+  if (stored) return { message: stored, session: fresh ?? session };
+  const latest = fresh ?? session;
+  assertAssigned(ctx, latest);
+  if (latest.replyPlaceKeys?.includes(key)) return 'held';
+  const window = replyWindowOf(latest, settings, now);
+  // Open again by the time it was read (a customer wrote meanwhile): the limit was what refused it.
+  const reason = window.reason ?? 'limit_reached';
+  throw new ConflictError(`Sending is closed: ${reason}`, { code: `reply_${reason}`, messageKey: `chat.replyWindow.${reason}`, extra: { replyWindow: window } });
 }
 
 /** Picking from the queue (any routing mode), within the agent's concurrent-session cap. */

@@ -5,6 +5,7 @@ import { domainEvents } from '../events.js';
 import { presentMessage, type MessageView } from '../../presenters/chat.js';
 import { clock } from '../../clock.js';
 import { mongoose } from '../../db/connect.js';
+import { inTurns } from '../in-turn.js';
 
 export type NewMessage = {
   sender: MessageSender;
@@ -16,6 +17,11 @@ export type NewMessage = {
   image?: ChatMessageDoc['image'];
   internal?: boolean;
 };
+
+/** What makes a message one: its sender and the client id that sender chose (unique per organisation). */
+export function dedupeKeyOf(input: Pick<NewMessage, 'sender' | 'senderId' | 'clientId'>): string {
+  return `${input.sender}:${input.senderId}:${input.clientId}`;
+}
 
 const MAX_SEQ_ATTEMPTS = 50;
 /** Sessions whose last number this process remembers; the oldest is forgotten beyond this (it is only a first guess). */
@@ -34,19 +40,7 @@ function rememberSeq(sessionId: string, seq: number): void {
  * otherwise both try the same number, and the loser pays a conflict and a scan for the latest number. Other
  * processes still meet under the unique index, so this only saves work; it decides nothing.
  */
-const appending = new Map<string, Promise<unknown>>();
-function oneAtATime<T>(sessionId: string, run: () => Promise<T>): Promise<T> {
-  const result = (appending.get(sessionId) ?? Promise.resolve()).then(run);
-  const tail = result.then(
-    () => undefined,
-    () => undefined,
-  );
-  appending.set(sessionId, tail);
-  void tail.then(() => {
-    if (appending.get(sessionId) === tail) appending.delete(sessionId);
-  });
-  return result;
-}
+const oneAtATime = inTurns();
 
 type AppendOptions = { checkDuplicate?: boolean; sessionSet?: Partial<ChatSessionDoc>; openOnly?: boolean };
 /** `view` is the message as pushed (presented once); `closed`: `openOnly` was asked and the session had closed, so nothing is stored. */
@@ -78,7 +72,7 @@ async function storeMessage(
   opts: AppendOptions,
 ): Promise<Appended> {
   const sessionKey = String(session._id);
-  const dedupeKey = `${input.sender}:${input.senderId}:${input.clientId}`;
+  const dedupeKey = dedupeKeyOf(input);
   if (opts.checkDuplicate !== false) {
     const existing = await ChatMessage.findOne({ orgId: session.orgId, dedupeKey }).lean<ChatMessageDoc>();
     if (existing) return { message: existing, view: presentMessage(existing), duplicate: true, session: null };

@@ -5,6 +5,9 @@ import { NotFoundError, UnauthenticatedError } from '../../errors.js';
 import { chatLimits } from '../settings/org-settings.js';
 import { customerPhoneFields } from '../customers/phones.js';
 import { domainEvents } from '../events.js';
+import { countVisitorStart } from './public-limits.js';
+import { chatSettings } from './sessions.js';
+import crypto from 'node:crypto';
 
 /** Who a customer-side request comes from: one visitor of one organisation's channel. */
 export type VisitorContext = { orgId: string; visitorId: string; channelId: string };
@@ -37,11 +40,32 @@ export async function channelByKey(key: string): Promise<ChatChannelDoc> {
  * that customer (so agents see the profile); an unknown one is offered to the agent as a new customer.
  */
 export async function startVisitor(channelKey: string, input: { name: string; phone: string }): Promise<{ visitor: ChatVisitorDoc; token: string; channel: ChatChannelDoc }> {
-  const channel = await channelByKey(channelKey);
+  return createVisitor(await channelByKey(channelKey), input);
+}
+
+async function createVisitor(channel: ChatChannelDoc, input: { name: string; phone: string }): Promise<{ visitor: ChatVisitorDoc; token: string; channel: ChatChannelDoc }> {
   const phone = input.phone ? customerPhoneFields(input.phone).phone : '';
   const customer = phone ? await Customer.findOne({ orgId: channel.orgId, phone, erasedAt: null }, { _id: 1 }).lean() : null;
   const visitor = await ChatVisitor.create({ orgId: channel.orgId, channelId: channel._id, name: input.name, phone, customerId: customer?._id ?? null });
   return { visitor: visitor.toObject(), token: visitorTokenFor(visitor), channel };
+}
+
+const deviceSigner = tokenSigner('chat-device');
+
+/**
+ * A visitor started by someone anonymous (the chat page, the public API), counted against the organisation's
+ * `visitorStartsPerHour` per address and per device. The device is the one its device token names (kept by the chat
+ * page in a cookie for every channel, or by an app); a request without a valid one is a new device and gets a token,
+ * so the address stays counted whatever the device says, and a shared address is not the only key.
+ */
+export async function startAnonymousVisitor(channelKey: string, input: { name: string; phone: string }, from: { address: string; deviceToken?: unknown }): Promise<{ visitor: ChatVisitorDoc; token: string; channel: ChatChannelDoc; deviceToken: string }> {
+  const channel = await channelByKey(channelKey);
+  const known = deviceSigner.read(from.deviceToken);
+  const deviceId = known?.id ?? crypto.randomBytes(12).toString('hex');
+  const { visitorStartsPerHour } = await chatSettings(channel.orgId);
+  await countVisitorStart(String(channel.orgId), { address: from.address, deviceId }, visitorStartsPerHour);
+  // Issued again on every start, so a device in use stays known as long as its visitor token lasts.
+  return { ...(await createVisitor(channel, input)), deviceToken: deviceSigner.issue(deviceId, 0, chatLimits.visitorTokenDays) };
 }
 
 /**

@@ -18,6 +18,12 @@ export function isValidTimezone(tz: string): boolean {
 export const massMessagePolicies = ['month_days', 'week_7', 'day_1'] as const;
 export type MassMessagePolicy = (typeof massMessagePolicies)[number];
 
+/** The most agent messages a reply window may allow (the setting's upper bound). */
+export const REPLY_WINDOW_MESSAGES_MAX = 20;
+
+/** The most anonymous chat starts per hour an organisation may allow (the setting's upper bound). */
+export const VISITOR_STARTS_PER_HOUR_MAX = 10_000;
+
 export const orgSettingsSchema = z.object({
   timezone: z.string().refine(isValidTimezone, 'timezone').default('Asia/Shanghai'),
   /** Default do-not-disturb window for new staff, in the organisation's timezone. */
@@ -34,12 +40,17 @@ export const orgSettingsSchema = z.object({
   followupRunAt: timeOfDay.default('08:30'),
   /** Reply window (DOMAIN): after the customer's latest message, agents may send this many messages within these hours. */
   replyWindowHours: z.coerce.number().int().min(1, 'out_of_range').max(48, 'out_of_range').default(48),
-  replyWindowMessages: z.coerce.number().int().min(1, 'out_of_range').max(20, 'out_of_range').default(5),
+  replyWindowMessages: z.coerce.number().int().min(1, 'out_of_range').max(REPLY_WINDOW_MESSAGES_MAX, 'out_of_range').default(5),
   /** Sessions an agent serves at once. */
   maxConcurrentSessions: z.coerce.number().int().min(1, 'out_of_range').max(50, 'out_of_range').default(5),
   /** Customer message rate limit: this many messages per this many seconds. */
   customerMessageLimit: z.coerce.number().int().min(1, 'out_of_range').max(100, 'out_of_range').default(10),
   customerMessageWindowSeconds: z.coerce.number().int().min(1, 'out_of_range').max(600, 'out_of_range').default(10),
+  /**
+   * Anonymous chat starts (new visitors) per hour, counted per address and per device: customers behind one shop's
+   * Wi-Fi or a carrier's NAT share an address, so the default leaves room for a crowd.
+   */
+  visitorStartsPerHour: z.coerce.number().int().min(1, 'out_of_range').max(VISITOR_STARTS_PER_HOUR_MAX, 'out_of_range').default(200),
   /** Members per customer group (early platforms allowed 200); a group may set a lower cap of its own. */
   groupMemberCap: z.coerce.number().int().min(2, 'out_of_range').max(2000, 'out_of_range').default(600),
   /** Moments posts per staff member per day, in the organisation's timezone. */
@@ -86,8 +97,7 @@ export const chatLimits = {
   visitorTokenDays: 180,
   ratingCommentMax: 500,
   noteMax: 500,
-  /** Anonymous use of the public chat pages, per IP address and hour. */
-  visitorStartsPerHourPerIp: 30,
+  /** Picture uploads on the public chat pages, per IP address and hour (chat starts are a setting: visitorStartsPerHour). */
   uploadsPerHourPerIp: 60,
 } as const;
 
