@@ -1,18 +1,15 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import crypto from 'node:crypto';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import busboy from 'busboy';
-import { AppError, BadRequestError, PayloadTooLargeError, RateLimitedError, ValidationError } from '../errors.js';
+import { AppError, PayloadTooLargeError, RateLimitedError, ValidationError } from '../errors.js';
 import { socialLimits, uploadLimits } from '../services/settings/org-settings.js';
 import type { PictureFile } from '../services/media/pictures.js';
 import { uploadSlots, type Uploader } from './upload-slots.js';
 import { ctxOf } from './define.js';
 import { handleForm } from './forms.js';
+import { capped, clientLeft, cutShort, newTempPath, tooLarge } from './uploads.js';
 
 /**
  * Pictures arrive as streams and are spooled to temporary files, never held whole in memory; the services check
@@ -20,36 +17,13 @@ import { handleForm } from './forms.js';
  * its files are removed when the request ends, however it ends: answered, refused, failed or cut off by the client.
  */
 
-/** This process's own folder: tests can see that nothing stays, and a crashed process's leftovers stand apart. */
-export const uploadTempDir = () => path.join(os.tmpdir(), `storelink-uploads-${process.pid}`);
-
 type Spooled = PictureFile & { named: boolean };
 
 async function newSpoolFile(named = true): Promise<Spooled> {
-  await fs.promises.mkdir(uploadTempDir(), { recursive: true });
-  return { path: path.join(uploadTempDir(), crypto.randomBytes(12).toString('hex')), size: 0, named };
+  return { path: await newTempPath(), size: 0, named };
 }
 
-/**
- * Counts every byte into `file.size` and lets through at most `maxBytes`. `refuse` stops the upload at the limit
- * (a picture sent alone); `count` reads on without writing, so a form is still read to its end and can be shown
- * again with its fields while the check refuses the file by its size.
- */
-function capped(file: PictureFile, maxBytes: number, over: 'refuse' | 'count'): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      const room = maxBytes - file.size;
-      file.size += chunk.length;
-      if (file.size > maxBytes && over === 'refuse') return done(tooLarge(maxBytes));
-      done(null, room >= chunk.length ? chunk : room > 0 ? chunk.subarray(0, room) : undefined);
-    },
-  });
-}
-
-const tooLarge = (limitBytes: number) => new PayloadTooLargeError('The picture is too large.', { details: { limitBytes } });
-const cutShort = () => new BadRequestError('The upload was cut short.', 'unreadable_body');
 const malformed = () => new ValidationError({ _: ['malformed_body'] }, 'The form could not be read as multipart/form-data.');
-const clientLeft = (req: Request) => req.destroyed && !req.complete;
 
 async function removeSpooled(files: PictureFile[]): Promise<void> {
   await Promise.all(files.map((file) => fs.promises.rm(file.path, { force: true })));

@@ -160,6 +160,24 @@ describe('what a refused, failed or cut-off upload leaves behind', () => {
     expect((await momentQuota(ctxFor(clerk))).used).toBe(0);
   });
 
+  it('leaves no temporary file when a CSV import is cut off mid-upload, on the page form or the API', async () => {
+    const team = await createOrgWithTeam();
+    const admin = await signIn(server.baseUrl, team.admin.login, PASSWORD);
+    const auth = await bearerFor(server.baseUrl, team.admin.login, PASSWORD);
+    const rows = Buffer.from(`name,phone\n${Array.from({ length: 20_000 }, (_, i) => `客户${i},139${String(i).padStart(8, '0')}`).join('\n')}\n`);
+    const form = multipartBody({ policy: 'skip' }, [{ name: 'customers.csv', data: rows }], 'file');
+    const token = await csrfFor(admin, '/customers/import');
+    const page = upload(url(`/customers/import?_csrf=${encodeURIComponent(token)}`), { 'Content-Type': form.contentType, Cookie: cookieHeader(admin, '/customers/import') }, form.body.subarray(0, form.body.length / 2));
+    await whenSpooled((files) => files.some((f) => f.size > 0));
+    page.cut();
+    await whenSpooled((files) => files.length === 0);
+
+    const api = upload(url('/api/v1/customers/imports'), { ...auth, 'Content-Type': 'text/csv' }, rows.subarray(0, rows.length / 2));
+    await whenSpooled((files) => files.some((f) => f.size > 0));
+    api.cut();
+    await whenSpooled((files) => files.length === 0);
+  });
+
   it('leaves nothing when a picture does not decode or is too large, on the API and on a form', async () => {
     const team = await createOrgWithTeam();
     const { clerk, auth, pages } = await clerkOf(team);

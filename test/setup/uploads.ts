@@ -9,7 +9,7 @@ import { csrfTokenIn, type Agent } from './app.js';
 import { createChannel } from './chat.js';
 import { mongoose } from '../../server/db/connect.js';
 import { uploadSlots } from '../../server/routes/upload-slots.js';
-import { uploadTempDir } from '../../server/routes/picture-uploads.js';
+import { uploadTempDir } from '../../server/routes/uploads.js';
 
 /**
  * Files that start like a picture and are none: the signature of an allowed type, then markup or a cut-off stream.
@@ -83,13 +83,13 @@ export function whenSpooled(ready: (files: { name: string; size: number }[]) => 
   });
 }
 
-/** A multipart body as a browser builds it: fields, then files in the field `images`. */
-export function multipartBody(fields: Record<string, string>, files: { name: string; data: Buffer }[]): { contentType: string; body: Buffer } {
+/** A multipart body as a browser builds it: fields, then files (in the field `images` unless named). */
+export function multipartBody(fields: Record<string, string>, files: { name: string; data: Buffer }[], fileField = 'images'): { contentType: string; body: Buffer } {
   const boundary = `----storelink${crypto.randomBytes(8).toString('hex')}`;
   const parts: Buffer[] = [];
   for (const [name, value] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
   for (const file of files) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="images"; filename="${file.name}"\r\nContent-Type: image/png\r\n\r\n`), file.data, Buffer.from('\r\n'));
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${fileField}"; filename="${file.name}"\r\nContent-Type: image/png\r\n\r\n`), file.data, Buffer.from('\r\n'));
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));
   return { contentType: `multipart/form-data; boundary=${boundary}`, body: Buffer.concat(parts) };
