@@ -13,11 +13,15 @@ import { configureMailer } from './services/mail/mailer.js';
 import { listOrganizationIds, runDailyFollowups } from './services/followups/daily-run.js';
 import { isDatabaseEmpty, seedDemo, demoLogins, DEMO_PASSWORD, DEMO_CHANNEL_KEY, DEMO_GROUP_INVITE_KEY } from './services/seed/demo.js';
 import { mongoose } from './db/connect.js';
+import { backfillCustomerNameKeys } from './services/customers/name-keys.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   const database = await openDatabase({ mongodbUri: config.mongodbUri, mode: 'persistent', log, production: config.env === 'production', advertise: true });
+
+  const nameKeys = await backfillCustomerNameKeys();
+  if (nameKeys) log.info({ customers: nameKeys }, 'filled in the name sort key of customers stored before it existed');
 
   const seedAllowed = config.seedDemo === 'always' || (config.seedDemo === 'auto' && config.env !== 'production');
   if (seedAllowed && (await isDatabaseEmpty())) {

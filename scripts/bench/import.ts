@@ -18,6 +18,7 @@ import { actorOf } from '../../server/services/auth/actor.js';
 import { startCustomerImport } from '../../server/services/customers/import.js';
 import { customerPhoneFields } from '../../server/services/customers/phones.js';
 import { birthdayOf } from '../../server/services/customers/birthdays.js';
+import { nameKeyOf } from '../../server/models/customer-name-key.js';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '100000' } } });
 const rows = Number(values.rows);
@@ -52,7 +53,7 @@ for (let start = 0; start < rows; start += 500) {
   const batch = [];
   for (let i = start; i < Math.min(rows, start + 500); i++) {
     const birthday = birthdayOf({ year: 1990, month: (i % 9) + 1, day: 10 + (i % 9) });
-    batch.push({ orgId: org._id, name: `客户${i}`, ...customerPhoneFields(phoneOf(i, '137')), gender: 'female', birthday, relatives: [{ relation: '母亲', name: '某某', birthday: birthdayOf({ month: 12, day: 3 }) }], birthdayMds: [birthday.md, 1203], tagIds: [], source: 'in_store', notes: '', ownerId: clerk._id, storeId: store._id, createdAt: new Date(), updatedAt: new Date() });
+    batch.push({ orgId: org._id, name: `客户${i}`, nameKey: nameKeyOf(`客户${i}`), ...customerPhoneFields(phoneOf(i, '137')), gender: 'female', birthday, relatives: [{ relation: '母亲', name: '某某', birthday: birthdayOf({ month: 12, day: 3 }) }], birthdayMds: [birthday.md, 1203], tagIds: [], source: 'in_store', notes: '', ownerId: clerk._id, storeId: store._id, createdAt: new Date(), updatedAt: new Date() });
   }
   await raw.insertMany(batch, { ordered: false });
 }
