@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import readline from 'node:readline';
 import { promisify } from 'node:util';
 import { MongoClient } from 'mongodb';
 import type { Logger } from 'pino';
@@ -39,8 +40,8 @@ export type FerretdbHandle = {
   uriBase: string;
   /** The folder holding PostgreSQL's data (pgdata/), FerretDB's state and both logs. */
   dir: string;
-  /** Process groups of the two servers (PostgreSQL with its backends, FerretDB): a test may SIGKILL them to crash the database. */
-  processGroups: { postgres: number; ferretdb: number };
+  /** The two server processes (PostgreSQL's postmaster, FerretDB): a test may SIGKILL them to crash the database. */
+  pids: { postgres: number; ferretdb: number };
   stop(): Promise<void>;
 };
 
@@ -66,15 +67,16 @@ function freePort(): Promise<number> {
   });
 }
 
-// The server runs in the background of a shell that waits for its stdin to close (stop(), or this process dying),
-// then asks the server to shut down (SIGINT: PostgreSQL's fast shutdown; FerretDB's graceful stop) and waits for it.
-const WATCHDOG = 'log=$1; shift; "$@" >>"$log" 2>&1 & child=$!; cat >/dev/null; kill -INT "$child" 2>/dev/null; wait "$child"';
+// The server runs under a shell that prints its pid, ends when it ends, and shuts it down (SIGINT: PostgreSQL's fast
+// shutdown, FerretDB's graceful stop) when its stdin closes: on stop(), or when this process dies, however it dies.
+// (A background job's stdin is /dev/null unless redirected: the watcher reads the shell's stdin through fd 3.)
+const WATCHDOG = 'exec 3<&0; log=$1; shift; "$@" 3<&- >>"$log" 2>&1 & child=$!; echo "$child"; (cat <&3 >/dev/null; kill -INT "$child" 2>/dev/null) & exec 3<&-; wait "$child"';
 
-type Supervised = { child: ChildProcess; exited: Promise<void>; log: string };
+type Supervised = { child: ChildProcess; pid: Promise<number>; exited: Promise<void>; log: string };
 
 function supervise(command: string, args: string[], logFile: string, runAs: RunAs): Supervised {
   const child = spawn('sh', ['-c', WATCHDOG, 'storelink-db', logFile, command, ...args], {
-    stdio: ['pipe', 'ignore', 'ignore'],
+    stdio: ['pipe', 'pipe', 'ignore'],
     // Its own process group: Ctrl-C in a terminal reaches the app, which stops the database in order.
     detached: true,
     ...(runAs ?? {}),
@@ -83,13 +85,18 @@ function supervise(command: string, args: string[], logFile: string, runAs: RunA
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     else child.once('exit', () => resolve());
   });
+  const pid = new Promise<number>((resolve, reject) => {
+    readline.createInterface({ input: child.stdout! }).once('line', (line) => resolve(Number(line)));
+    void exited.then(() => reject(new Error(`${command} did not start`)));
+  });
+  pid.catch(() => undefined);
   child.stdin!.on('error', () => undefined);
-  return { child, exited, log: logFile };
+  return { child, pid, exited, log: logFile };
 }
 
 async function stopSupervised(s: Supervised): Promise<void> {
-  if (s.child.exitCode !== null || s.child.signalCode !== null) return;
   s.child.stdin!.end();
+  if (s.child.exitCode !== null || s.child.signalCode !== null) return;
   const timer = setTimeout(() => killGroup(s.child.pid!, 'SIGKILL'), 30_000);
   await s.exited;
   clearTimeout(timer);
@@ -133,8 +140,14 @@ shared_buffers = 256MB
 fsync = on
 synchronous_commit = on
 full_page_writes = on
+max_wal_size = 2GB
+# DocumentDB's cost estimates would have PostgreSQL JIT-compile ordinary queries, costing more than it saves.
+jit = off
 shared_preload_libraries = 'pg_cron,pg_documentdb_core,pg_documentdb'
 cron.database_name = 'postgres'
+# DocumentDB's background jobs run every second or so: no row and no log line for each run.
+cron.log_run = off
+cron.log_statement = off
 documentdb.enableCompact = true
 documentdb.enableLetAndCollationForQueryMatch = true
 documentdb.enableNowSystemVariable = true
@@ -145,12 +158,17 @@ documentdb.enableUserCrud = true
 documentdb.maxUserLimit = 100
 `;
 
-async function initCluster(install: FerretdbInstallation, pgdata: string, runAs: RunAs, log: Logger): Promise<void> {
-  if (fs.existsSync(path.join(pgdata, 'PG_VERSION'))) return;
-  log.info({ pgdata }, 'creating the PostgreSQL cluster for FerretDB');
-  fs.rmSync(pgdata, { recursive: true, force: true });
-  await run(path.join(install.pgBinDir, 'initdb'), ['-D', pgdata, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-instructions'], runAs ?? {});
-  fs.appendFileSync(path.join(pgdata, 'postgresql.conf'), POSTGRESQL_CONF);
+/** Creates the cluster on first use; our settings live in storelink.conf, rewritten at every start so they follow the code. */
+async function prepareCluster(install: FerretdbInstallation, pgdata: string, runAs: RunAs, log: Logger): Promise<void> {
+  if (!fs.existsSync(path.join(pgdata, 'PG_VERSION'))) {
+    log.info({ pgdata }, 'creating the PostgreSQL cluster for FerretDB');
+    fs.rmSync(pgdata, { recursive: true, force: true });
+    await run(path.join(install.pgBinDir, 'initdb'), ['-D', pgdata, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-instructions'], runAs ?? {});
+    fs.appendFileSync(path.join(pgdata, 'postgresql.conf'), "\ninclude = 'storelink.conf'\n");
+  }
+  const conf = path.join(pgdata, 'storelink.conf');
+  fs.writeFileSync(conf, POSTGRESQL_CONF);
+  if (runAs) fs.chownSync(conf, runAs.uid, runAs.gid);
 }
 
 /**
@@ -177,7 +195,7 @@ export async function startFerretdb(opts: { dir?: string; log: Logger }): Promis
     if (ephemeral) fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await initCluster(install, pgdata, runAs, opts.log);
+    await prepareCluster(install, pgdata, runAs, opts.log);
     const pgPort = await freePort();
     const postgres = supervise(path.join(install.pgBinDir, 'postgres'), ['-D', pgdata, '-p', String(pgPort), '-k', ''], path.join(dir, 'postgresql.log'), runAs);
     servers.push(postgres);
@@ -216,7 +234,7 @@ export async function startFerretdb(opts: { dir?: string; log: Logger }): Promis
       }
     });
     opts.log.info({ uri: uriBase, dir, postgresPort: pgPort }, 'FerretDB and PostgreSQL started');
-    return { uriBase, dir, processGroups: { postgres: postgres.child.pid!, ferretdb: ferretdb.child.pid! }, stop: stopAll };
+    return { uriBase, dir, pids: { postgres: await postgres.pid, ferretdb: await ferretdb.pid }, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

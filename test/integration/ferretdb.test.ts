@@ -1,6 +1,6 @@
 // The embedded FerretDB engine itself (npm run db:install): data kept across restarts, and acknowledged means durable.
 import { describe, expect, it, afterEach } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,6 +29,7 @@ afterEach(async () => {
 
 function tempDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storelink-ferret-test-'));
+  fs.chmodSync(dir, 0o755); // PostgreSQL (the postgres user under root) must reach the data folder inside
   cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
@@ -37,9 +38,16 @@ function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-/** The database dies as in a power cut: every PostgreSQL and FerretDB process at once, by SIGKILL. */
-async function crash(db: FerretdbHandle): Promise<void> {
-  for (const group of Object.values(db.processGroups)) process.kill(-group, 'SIGKILL');
+/** The database dies as in a power cut: FerretDB, PostgreSQL's postmaster and every backend at once, by SIGKILL. */
+function crash(db: FerretdbHandle): void {
+  const backends = execFileSync('ps', ['-o', 'pid=', '--ppid', String(db.pids.postgres)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  for (const pid of [db.pids.postgres, ...backends, db.pids.ferretdb]) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* a backend that ended as its client went */
+    }
+  }
 }
 
 /** The app as `npm start` runs it, in a process of its own, on the given database. */
@@ -119,11 +127,11 @@ describe('the embedded FerretDB engine', () => {
 
     // Nothing gets a chance to flush: the app and every database process die at once.
     app.child.kill('SIGKILL');
-    await crash(db);
+    crash(db);
     await Promise.all([exited(app.child), db.stop()]);
 
     db = await startFerretdb({ dir, log });
-    const client = new MongoClient(uri);
+    const client = new MongoClient(`${db.uriBase}/storelink_durability`);
     try {
       const stored = await client.db().collection('chatmessages').findOne({ text });
       expect(stored).toMatchObject({ text, seq: sent.message.seq });
