@@ -234,6 +234,13 @@ const cleanup = benchCleanup(BENCH_DB, { db: () => db, before: () => closeServer
 let exitCode = 0;
 try {
   db = await openBenchDatabase(BENCH_DB, 'persistent', log);
+  if (db.engine.startsWith('FerretDB')) {
+    // DocumentDB checks a compound unique index by scanning every entry of its first field's value (all customers
+    // of the organisation), so seeding with {orgId, phone} in place is quadratic (docs/operations.md). The list and
+    // its raw query never use it: the bench goes without it, and says so.
+    await Customer.collection.dropIndex('orgId_1_phone_1');
+    out('note: without the unique {orgId, phone} index on FerretDB (its inserts cost O(customers) there; the list does not use it)');
+  }
 
   out(`seeding ${N} customers in batches of ${BATCH}...`);
   const seeded = await seed();
