@@ -50,10 +50,11 @@ async function main(): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://localhost:${port}`;
-  log.info({ url, database: database.kind }, 'Storelink is listening');
+  log.info({ url, database: database.kind, why: database.reason }, 'Storelink is listening');
   if (config.env !== 'production') {
+    const standinWarning = database.kind === 'standin' ? '\n  WARNING: the stand-in is a test double for a demo, not for data that matters: run npm run db:install for a real database.' : '';
     process.stdout.write(
-      `\n  Storelink is running at ${url}\n  Database: ${database.kind}\n  Demo logins (password "${DEMO_PASSWORD}"): ${demoLogins.map((d) => d.login).join(', ')}\n  Demo customer chat: ${url}/c/${DEMO_CHANNEL_KEY}\n  Demo group invite: ${url}/g/${DEMO_GROUP_INVITE_KEY}\n\n`,
+      `\n  Storelink is running at ${url}\n  Database: ${database.kind}: ${database.reason}${standinWarning}\n  Demo logins (password "${DEMO_PASSWORD}"): ${demoLogins.map((d) => d.login).join(', ')}\n  Demo customer chat: ${url}/c/${DEMO_CHANNEL_KEY}\n  Demo group invite: ${url}/g/${DEMO_GROUP_INVITE_KEY}\n\n`,
     );
   }
 

@@ -6,7 +6,7 @@
 // The clients run in a child process (chat-clients.ts), so the figures are the server's, not the clients' sharing
 // its event loop; the relay is loaded by the same child, so the ratio compares like with like.
 // npx tsx scripts/bench/chat.ts [--customers 50] [--agents 5] [--seconds 10] [--rate 1000]
-import { benchCleanup, openBenchDatabase, positiveInt } from './common.js';
+import { benchCleanup, openBenchDatabase, positiveInt, type BenchDatabase } from './common.js';
 import { childPids, percentile, procCpuMs } from './measure.js';
 import http from 'node:http';
 import crypto from 'node:crypto';
@@ -21,7 +21,6 @@ import { fileURLToPath } from 'node:url';
 import type { ClientResult, Command, ConnectSpec, Reply } from './chat-clients.js';
 import { loadConfig } from '../../server/config.js';
 import { createLogger } from '../../server/logger.js';
-import type { OpenDatabase } from '../../server/db/open.js';
 import { mongoose } from '../../server/db/connect.js';
 import { createApp } from '../../server/app.js';
 import { attachRealtime, type Realtime } from '../../server/realtime/index.js';
@@ -348,7 +347,7 @@ async function startRelay(): Promise<Running> {
 
 // ---- run -------------------------------------------------------------------------------------------------------
 
-let db: OpenDatabase | undefined;
+let db: BenchDatabase | undefined;
 const servers: Running[] = [];
 const cleanup = benchCleanup(BENCH_DB, {
   db: () => db,
@@ -452,7 +451,7 @@ try {
   const keptUp = (r: PhaseResult, rate: number) => r.acked / r.seconds >= 0.95 * rate && r.lost === 0;
   out();
   out('== Storelink live chat: customer -> agent messages ==');
-  out(`database kind      ${db.kind}` + (db.kind === 'standin' ? ' (mongo-java-server: a Java stand-in that runs one command at a time, far slower than mongod; set MONGODB_URI for a real MongoDB)' : ''));
+  out(`engine             ${db.engine} (${db.kind})` + (db.kind === 'standin' ? ' (mongo-java-server: a Java stand-in that runs one command at a time, far slower than mongod; set MONGODB_URI for a real MongoDB)' : ''));
   out(`machine            ${os.cpus().length} cores shared by three processes: this one runs the server measured (the app, later the relay), a child process the load generator (all client sockets), another the database`);
   out(`clients            ${N} customers on /customer, ${M} agents on / (${perAgent} sessions each at most), all sessions serving; loopback, websocket transport`);
   out(`org settings       customerMessageLimit 100 per 1 s (raised from 10 per 10 s so the limit does not shape the load), maxConcurrentSessions ${perAgent}`);

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type http from 'node:http';
 import { mongoose } from '../../server/db/connect.js';
 import { openDatabase, type OpenDatabase } from '../../server/db/open.js';
+import { describeEngine } from '../../server/db/engine.js';
 
 export function positiveInt(name: string, raw: string): number {
   const n = Number(raw);
@@ -37,9 +38,13 @@ export async function dropBenchDatabase(benchDb: string): Promise<void> {
  * `ephemeral`: without MONGODB_URI a throwaway server of its own, so big data never lands in the developer's .data
  * files or in a running app's server.
  */
-export async function openBenchDatabase(benchDb: string, mode: 'ephemeral' | 'persistent', log: Logger): Promise<OpenDatabase> {
-  const db = await openDatabase({ mongodbUri: benchUri(process.env.MONGODB_URI, benchDb), mode, log, dbName: benchDb });
-  process.stdout.write(`database: ${db.kind} (${benchDb})\n`);
+/** The bench database and the engine that answers it by name and version (benchmarks print it beside their figures). */
+export type BenchDatabase = OpenDatabase & { engine: string };
+
+export async function openBenchDatabase(benchDb: string, mode: 'ephemeral' | 'persistent', log: Logger): Promise<BenchDatabase> {
+  const opened = await openDatabase({ mongodbUri: benchUri(process.env.MONGODB_URI, benchDb), mode, log, dbName: benchDb });
+  const db = { ...opened, engine: await describeEngine(mongoose.connection.db!, opened.kind) };
+  process.stdout.write(`database: ${db.kind} (${benchDb}): ${db.engine}\n`);
   await dropBenchDatabase(benchDb);
   await Promise.all(Object.values(mongoose.models).map((model) => model.createIndexes()));
   return db;

@@ -1,12 +1,11 @@
 // Benchmark (not a test) of the daily follow-up task job: the same number of birthdays in the window among 1,000,000
 // customers and among 100,000; with the {orgId, birthdayMds} index the time should follow the matches, not the customers.
 // npx tsx scripts/bench/followups.ts [--customers 1000000] [--small 100000] [--matches 10000] [--clerks 30] [--keep]
-import { benchCleanup, openBenchDatabase, positiveInt } from './common.js';
+import { benchCleanup, openBenchDatabase, positiveInt, type BenchDatabase } from './common.js';
 import { seededRandom } from '../../server/services/seed/demo.js';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { createLogger } from '../../server/logger.js';
-import type { OpenDatabase } from '../../server/db/open.js';
 import { mongoose } from '../../server/db/connect.js';
 import { Organization } from '../../server/models/organization.js';
 import { Store } from '../../server/models/store.js';
@@ -156,7 +155,7 @@ async function timeQuery(orgId: mongoose.Types.ObjectId): Promise<{ ms: number; 
   return { ms: performance.now() - t0, found };
 }
 
-let db: OpenDatabase | undefined;
+let db: BenchDatabase | undefined;
 const cleanup = benchCleanup(BENCH_DB, { db: () => db, keep: args.keep });
 
 let exitCode = 0;
@@ -200,7 +199,7 @@ try {
 
   out();
   out('== Storelink follow-up task job (createFollowupTasks) ==');
-  out(`database kind      ${db.kind}`);
+  out(`engine             ${db.engine} (${db.kind})`);
   out(`today              ${TODAY}, window ${TODAY} .. ${addDays(TODAY, LEAD)} (birthday and relative-birthday lead ${LEAD} days)`);
   out(`other occasions    ${others.map((o) => `${o.occasion} ${o.date} (in ${o.days} days, lead ${o.leadDays})`).join(', ') || 'none enabled'}: none within its lead, so every task is a birthday`);
   out(`customers          each with 1-2 relatives; one occasion in the window per matching customer (half own, half a relative's)`);

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { createLogger } from '../../server/logger.js';
 import { openDatabase } from '../../server/db/open.js';
+import { describeEngine } from '../../server/db/engine.js';
 import { mongoose } from '../../server/db/connect.js';
 import { Organization } from '../../server/models/organization.js';
 import { Store } from '../../server/models/store.js';
@@ -17,6 +18,7 @@ import { actorOf } from '../../server/services/auth/actor.js';
 import { startCustomerImport } from '../../server/services/customers/import.js';
 import { customerPhoneFields } from '../../server/services/customers/phones.js';
 import { birthdayOf } from '../../server/services/customers/birthdays.js';
+import { nameKeyOf } from '../../server/models/customer-name-key.js';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '100000' } } });
 const rows = Number(values.rows);
@@ -51,7 +53,7 @@ for (let start = 0; start < rows; start += 500) {
   const batch = [];
   for (let i = start; i < Math.min(rows, start + 500); i++) {
     const birthday = birthdayOf({ year: 1990, month: (i % 9) + 1, day: 10 + (i % 9) });
-    batch.push({ orgId: org._id, name: `客户${i}`, ...customerPhoneFields(phoneOf(i, '137')), gender: 'female', birthday, relatives: [{ relation: '母亲', name: '某某', birthday: birthdayOf({ month: 12, day: 3 }) }], birthdayMds: [birthday.md, 1203], tagIds: [], source: 'in_store', notes: '', ownerId: clerk._id, storeId: store._id, createdAt: new Date(), updatedAt: new Date() });
+    batch.push({ orgId: org._id, name: `客户${i}`, nameKey: nameKeyOf(`客户${i}`), ...customerPhoneFields(phoneOf(i, '137')), gender: 'female', birthday, relatives: [{ relation: '母亲', name: '某某', birthday: birthdayOf({ month: 12, day: 3 }) }], birthdayMds: [birthday.md, 1203], tagIds: [], source: 'in_store', notes: '', ownerId: clerk._id, storeId: store._id, createdAt: new Date(), updatedAt: new Date() });
   }
   await raw.insertMany(batch, { ordered: false });
 }
@@ -60,7 +62,7 @@ const rawMs = performance.now() - t0;
 const importRate = rows / (importMs / 1000);
 const rawRate = rows / (rawMs / 1000);
 const peakRssMb = process.resourceUsage().maxRSS / 1024;
-console.log(`database: ${db.kind}`);
+console.log(`engine: ${await describeEngine(mongoose.connection.db!, db.kind)} (${db.kind})`);
 console.log(`rows: ${rows} (created ${result?.created}, rejected ${result?.rejected}, status ${result?.status})`);
 console.log(`import: ${(importMs / 1000).toFixed(1)} s, ${importRate.toFixed(0)} rows/s`);
 console.log(`raw insertMany: ${(rawMs / 1000).toFixed(1)} s, ${rawRate.toFixed(0)} rows/s`);

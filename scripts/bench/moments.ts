@@ -5,7 +5,7 @@
 // The same publishes also run through the service layer alone (publishMoment in this process), to show what HTTP adds.
 // Exits 1 when an exact count is off (accepted must be clerks x min(quota, attempts)), 2 on bad flags.
 // npx tsx scripts/bench/moments.ts [--staff 100] [--attempts 10] [--quota 3] [--customers 20] [--feed-clerks 50] [--feed-requests 200] [--via both|http|service]
-import { benchCleanup, closeServer, openBenchDatabase, positiveInt } from './common.js';
+import { benchCleanup, closeServer, openBenchDatabase, positiveInt, type BenchDatabase } from './common.js';
 import { childCpuMs, percentile } from './measure.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +13,6 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../../server/config.js';
 import { createLogger } from '../../server/logger.js';
-import type { OpenDatabase } from '../../server/db/open.js';
 import { mongoose } from '../../server/db/connect.js';
 import { createApp } from '../../server/app.js';
 import { setClock } from '../../server/clock.js';
@@ -287,7 +286,7 @@ async function feedPhase(base: URL, passwordHash: string): Promise<FeedResult> {
 
 // ---- run -----------------------------------------------------------------------------------------------------------
 
-let db: OpenDatabase | undefined;
+let db: BenchDatabase | undefined;
 let server: http.Server | undefined;
 const cleanup = benchCleanup(BENCH_DB, {
   db: () => db,
@@ -319,7 +318,7 @@ try {
 
   out();
   out('== Storelink moments: concurrent publishes and the customer page ==');
-  out(`database kind      ${db.kind}` + (db.kind === 'standin' ? ' (the in-memory stand-in: one command at a time, non-unique indexes ignored, so these figures are a floor)' : ''));
+  out(`engine             ${db.engine} (${db.kind})` + (db.kind === 'standin' ? ' (the in-memory stand-in: one command at a time, non-unique indexes ignored, so these figures are a floor)' : ''));
   out(`publish            ${STAFF * ATTEMPTS} attempts sent at once: ${STAFF} clerks x ${ATTEMPTS} each, daily quota ${QUOTA}, ${CUSTOMERS} customers per clerk (each accepted post delivers to them)`);
   for (const pub of runs) {
     out();

@@ -4,13 +4,16 @@ import { MongoClient } from 'mongodb';
 import type { Logger } from 'pino';
 import { dataDir } from '../paths.js';
 import { startEmbeddedMongod } from './embedded.js';
+import { ferretdbInstallation, startFerretdb } from './ferretdb.js';
 import { standinAvailable, startStandin } from './standin.js';
 
-export type DatabaseKind = 'uri' | 'shared' | 'embedded-mongod' | 'standin';
+export type DatabaseKind = 'uri' | 'shared' | 'embedded-mongod' | 'ferretdb' | 'standin';
 
 export type ResolvedDatabase = {
   uri: string;
   kind: DatabaseKind;
+  /** Why this one: what was chosen and what was passed over, for the start-up banner. */
+  reason: string;
   /** Stops a server this process started; a no-op for an external or shared one. */
   stop(): Promise<void>;
 };
@@ -27,6 +30,8 @@ type ResolveOptions = {
   production?: boolean;
   /** Only the app server records the embedded server it starts, so that scripts beside it share it; a script's own server ends with the script. */
   advertise?: boolean;
+  /** Tests and CI never run on the stand-in (default: under CI=true or NODE_ENV=test): without a real database they fail. */
+  refuseStandin?: boolean;
 };
 
 const addressFile = () => path.join(dataDir(), 'db-address.json');
@@ -78,20 +83,22 @@ function recordAddress(record: AddressRecord): () => void {
 /**
  * The one place that decides which database the app, a script or the tests use:
  * MONGODB_URI, else the embedded server another local process already runs, else an embedded real mongod,
- * else the mongo-java-server stand-in, else a clear failure.
+ * else the embedded FerretDB over PostgreSQL (when db:install installed it), else the mongo-java-server stand-in
+ * (a demo only, never under tests or CI), else a clear failure.
  */
 export async function resolveDatabase(opts: ResolveOptions): Promise<ResolvedDatabase> {
   const { log } = opts;
   if (opts.mongodbUri) {
     log.info({ kind: 'uri' }, 'database: MONGODB_URI');
-    return { uri: opts.mongodbUri, kind: 'uri', stop: async () => undefined };
+    return { uri: opts.mongodbUri, kind: 'uri', reason: 'MONGODB_URI is set', stop: async () => undefined };
   }
 
   if (opts.mode === 'persistent') {
     const shared = await findSharedServer(log);
     if (shared) {
       log.info({ kind: 'shared', started: shared.kind, pid: shared.pid }, 'database: the embedded server of the running Storelink process');
-      return { uri: withDbName(shared.uriBase, opts.dbName), kind: 'shared', stop: async () => undefined };
+      const reason = `the ${shared.kind} server of the Storelink process ${shared.pid} (.data/db-address.json)`;
+      return { uri: withDbName(shared.uriBase, opts.dbName), kind: 'shared', reason, stop: async () => undefined };
     }
   }
 
@@ -103,19 +110,39 @@ export async function resolveDatabase(opts: ResolveOptions): Promise<ResolvedDat
   if (process.env.STORELINK_SKIP_EMBEDDED_MONGOD !== 'true') {
     try {
       const mongod = await startEmbeddedMongod({ dbPath: persistent ? path.join(dataDir(), 'mongod') : undefined, log });
-      return started('embedded-mongod', mongod.uriBase, mongod.stop);
+      return started('embedded-mongod', mongod.uriBase, mongod.stop, 'an embedded real mongod (mongodb-memory-server)');
     } catch (err) {
       failures.push(`embedded mongod: ${(err as Error).message.split('\n')[0]}`);
-      log.warn({ reason: failures.at(-1) }, 'no embedded mongod could be started; trying the stand-in');
+      log.warn({ reason: failures.at(-1) }, 'no embedded mongod could be started; trying FerretDB');
     }
+  } else {
+    failures.push('embedded mongod: skipped (STORELINK_SKIP_EMBEDDED_MONGOD=true)');
   }
 
-  if (process.env.STORELINK_SKIP_STANDIN === 'true') {
+  if (process.env.STORELINK_SKIP_FERRETDB === 'true') {
+    failures.push('FerretDB: skipped (STORELINK_SKIP_FERRETDB=true)');
+  } else if (ferretdbInstallation()) {
+    try {
+      const ferret = await startFerretdb({ dir: persistent ? path.join(dataDir(), 'ferretdb') : undefined, log });
+      return started('ferretdb', ferret.uriBase, ferret.stop, `embedded FerretDB over PostgreSQL (npm run db:install), data ${persistent ? `kept in ${ferret.dir}` : 'thrown away at the end'}; ${failures.join('; ')}`);
+    } catch (err) {
+      failures.push(`FerretDB: ${(err as Error).message.split('\n')[0]}`);
+      log.warn({ reason: failures.at(-1) }, 'FerretDB could not be started');
+    }
+  } else {
+    failures.push('FerretDB: not installed (npm run db:install)');
+  }
+
+  const refuseStandin = opts.refuseStandin ?? (process.env.CI === 'true' || process.env.NODE_ENV === 'test');
+  if (refuseStandin) {
+    failures.push('stand-in: refused for tests and CI, which run on a real database (FerretDB: npm run db:install)');
+  } else if (process.env.STORELINK_SKIP_STANDIN === 'true') {
     failures.push('stand-in: skipped (STORELINK_SKIP_STANDIN=true)');
   } else if (standinAvailable()) {
     try {
       const standin = await startStandin({ persistentFile: persistent ? path.join(dataDir(), 'standin', 'storelink.mv') : undefined, log });
-      return started('standin', standin.uriBase, standin.stop);
+      log.warn({ passedOver: failures }, 'database: the mongo-java-server stand-in, a test double for a demo only: not for data that matters (npm run db:install gives a real database)');
+      return started('standin', standin.uriBase, standin.stop, `the mongo-java-server stand-in, FOR A DEMO ONLY, NOT FOR DATA THAT MATTERS; ${failures.join('; ')}`);
     } catch (err) {
       failures.push(`stand-in: ${(err as Error).message.split('\n')[0]}`);
     }
@@ -125,16 +152,17 @@ export async function resolveDatabase(opts: ResolveOptions): Promise<ResolvedDat
 
   throw new DatabaseUnavailableError(
     'No database could be found or started. Set MONGODB_URI to a MongoDB 6+ server, ' +
-      'for example MONGODB_URI=mongodb://127.0.0.1:27017/storelink npm start.\n  ' +
+      'for example MONGODB_URI=mongodb://127.0.0.1:27017/storelink npm start, or install the embedded engine with npm run db:install.\n  ' +
       failures.join('\n  '),
   );
 
-  function started(kind: DatabaseKind, uriBase: string, stopServer: () => Promise<void>): ResolvedDatabase {
+  function started(kind: DatabaseKind, uriBase: string, stopServer: () => Promise<void>, reason: string): ResolvedDatabase {
     const forget = persistent && opts.advertise ? recordAddress({ uriBase, kind, pid: process.pid }) : () => undefined;
-    log.info({ kind, uri: uriBase, persistent }, kind === 'standin' ? 'database: MongoDB stand-in (mongo-java-server)' : 'database: embedded mongod');
+    log.info({ kind, uri: uriBase, persistent, reason }, `database: ${kind}`);
     return {
       uri: withDbName(uriBase, opts.dbName),
       kind,
+      reason,
       stop: async () => {
         forget();
         await stopServer();

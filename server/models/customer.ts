@@ -1,4 +1,5 @@
 import { mongoose } from '../db/connect.js';
+import { nameKeyPlugin } from './customer-name-key.js';
 
 const { Schema, model } = mongoose;
 
@@ -23,6 +24,8 @@ export interface CustomerDoc {
   _id: mongoose.Types.ObjectId;
   orgId: mongoose.Types.ObjectId;
   name: string;
+  /** The name as the list sorts it (pinyin, lower case): kept by nameKeyPlugin on every write. */
+  nameKey: string;
   /** E.164, the one identity of a customer within an organisation. */
   phone: string;
   /** The last four digits, for the shop-floor search "the customer whose number ends in 1234". */
@@ -91,7 +94,9 @@ const customerSchema = new Schema<CustomerDoc>(
   { timestamps: true },
 );
 
+customerSchema.plugin(nameKeyPlugin);
 customerSchema.index({ orgId: 1, phone: 1 }, { unique: true });
+customerSchema.index({ orgId: 1, nameKey: 1, _id: 1 });
 customerSchema.index({ orgId: 1, updatedAt: -1, _id: -1 });
 customerSchema.index({ orgId: 1, ownerId: 1, updatedAt: -1 });
 customerSchema.index({ orgId: 1, sharedWith: 1 });

@@ -76,5 +76,5 @@ describe('delivery under disconnects', () => {
     expect(customerOrder).toEqual([...customerOrder].sort((x, y) => x - y));
     c.socket.close();
     a.socket.close();
-  }, 240_000);
+  }, 600_000); // two thousand acknowledged messages in sequence, each through PostgreSQL's WAL on FerretDB
 });

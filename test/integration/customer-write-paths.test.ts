@@ -127,9 +127,9 @@ describe('every write path of customers yields a document the readers accept', (
     expect((await exportCsv(auth)).status).toBe(200);
 
     // Another test file's run may have recorded the migration in this database already: forget it for this run.
-    const [migration] = migrations;
+    const migration = migrations.find((m) => m.name === '2026-12-complete-bulk-inserted-documents');
     await Migration.deleteMany({ name: migration!.name });
-    expect(await runPendingMigrations(logger)).toEqual([migration!.name]);
+    expect(await runPendingMigrations(logger)).toContain(migration!.name);
     const repaired = await Customer.findOne({ _id: brokenId, orgId: org._id }).lean();
     expect(await storedPaths(brokenId)).toEqual(await referencePaths(org._id));
     // createdAt comes from the id's time, and updatedAt is not raised by the repair.

@@ -20,10 +20,22 @@ describe('database resolution', () => {
 
   it('fails with one clear message naming MONGODB_URI when nothing can be started', async () => {
     process.env.STORELINK_SKIP_EMBEDDED_MONGOD = 'true';
+    process.env.STORELINK_SKIP_FERRETDB = 'true';
     process.env.STORELINK_SKIP_STANDIN = 'true';
-    const attempt = resolveDatabase({ mode: 'ephemeral', dbName: 'x', log });
+    const attempt = resolveDatabase({ mode: 'ephemeral', dbName: 'x', log, refuseStandin: false });
     await expect(attempt).rejects.toThrow(DatabaseUnavailableError);
     await expect(attempt).rejects.toThrow(/Set MONGODB_URI/);
+  });
+
+  it('never falls back to the stand-in under tests and CI, saying why', async () => {
+    process.env.STORELINK_SKIP_EMBEDDED_MONGOD = 'true';
+    process.env.STORELINK_SKIP_FERRETDB = 'true';
+    for (const env of [{ NODE_ENV: 'test' }, { NODE_ENV: 'development', CI: 'true' }]) {
+      Object.assign(process.env, env);
+      const attempt = resolveDatabase({ mode: 'ephemeral', dbName: 'x', log });
+      await expect(attempt).rejects.toThrow(DatabaseUnavailableError);
+      await expect(attempt).rejects.toThrow(/stand-in: refused for tests and CI/);
+    }
   });
 
   it('refuses to start a database of its own in production', async () => {
@@ -51,8 +63,9 @@ describe('database resolution', () => {
 
   it('ignores a stale address left by a process that is gone', async () => {
     process.env.STORELINK_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'storelink-data-'));
-    fs.writeFileSync(path.join(process.env.STORELINK_DATA_DIR, 'db-address.json'), JSON.stringify({ uriBase: 'mongodb://127.0.0.1:1', kind: 'standin', pid: 2 ** 22 + 17 }));
+    fs.writeFileSync(path.join(process.env.STORELINK_DATA_DIR, 'db-address.json'), JSON.stringify({ uriBase: 'mongodb://127.0.0.1:1', kind: 'ferretdb', pid: 2 ** 22 + 17 }));
     process.env.STORELINK_SKIP_EMBEDDED_MONGOD = 'true';
+    process.env.STORELINK_SKIP_FERRETDB = 'true';
     process.env.STORELINK_SKIP_STANDIN = 'true';
     await expect(resolveDatabase({ mode: 'persistent', dbName: 'x', log })).rejects.toThrow(DatabaseUnavailableError);
   });

@@ -1,12 +1,16 @@
 // Jest loads this file natively (not through ts-jest), so it reaches the TypeScript database module through tsx.
 import { tsImport } from 'tsx/esm/api';
 
-/** One database server for the whole run (MONGODB_URI, else embedded mongod, else the stand-in); each test file uses its own database on it. */
+/**
+ * One database server for the whole run (MONGODB_URI, else embedded mongod, else the embedded FerretDB that
+ * npm run db:install installs; never the stand-in); each test file uses its own database on it.
+ */
 export default async function globalSetup() {
   const { resolveDatabase } = await tsImport('../../server/db/resolve.ts', import.meta.url);
   const { createLogger } = await tsImport('../../server/logger.ts', import.meta.url);
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'warn');
-  const db = await resolveDatabase({ mongodbUri: process.env.MONGODB_URI, mode: 'ephemeral', dbName: 'storelink_test', log });
+  const db = await resolveDatabase({ mongodbUri: process.env.MONGODB_URI, mode: 'ephemeral', dbName: 'storelink_test', log, refuseStandin: true });
+  process.stdout.write(`\ntest database: ${db.kind} (${db.reason})\n`);
   globalThis.__storelinkTestDb = db;
   const url = new URL(db.uri);
   url.pathname = '/';

@@ -157,7 +157,8 @@ export type CustomerQuery = {
   limit: number;
 };
 
-const sorts = { updated: { updatedAt: -1, _id: -1 }, name: { name: 1, _id: 1 }, created: { createdAt: -1, _id: -1 } } as const;
+// Names sort by their stored pinyin key (models/customer-name-key.ts), not under a collation: an index serves it on every engine.
+const sorts = { updated: { updatedAt: -1, _id: -1 }, name: { nameKey: 1, _id: 1 }, created: { createdAt: -1, _id: -1 } } as const;
 
 export type CustomerFilter = Omit<CustomerQuery, 'sort' | 'page' | 'limit'>;
 
@@ -189,10 +190,8 @@ export async function customerFilter(ctx: ServiceContext, query: CustomerFilter)
 export async function listCustomers(ctx: ServiceContext, query: CustomerQuery, opts: { withTagCounts?: boolean } = {}) {
   const filter = await customerFilter(ctx, query);
   const [items, total, tagCounts] = await Promise.all([
-    // Chinese names sort by pinyin under the zh collation (MongoDB; the stand-in ignores collations).
     Customer.find(filter)
       .sort(sorts[query.sort])
-      .collation(query.sort === 'name' ? { locale: 'zh' } : { locale: 'simple' })
       .skip((query.page - 1) * query.limit)
       .limit(query.limit)
       .lean<CustomerDoc[]>(),

@@ -4,6 +4,7 @@ import { Migration } from '../../models/migration.js';
 // Every model registered, so the migrations see every collection.
 import '../../models/index.js';
 import { isDuplicateKey } from '../mongo-errors.js';
+import { backfillCustomerNameKeys } from '../customers/name-keys.js';
 import type { Logger } from 'pino';
 
 const BATCH = 500;
@@ -71,6 +72,11 @@ type MigrationSpec = { name: string; run: () => Promise<Record<string, number>> 
  * that dies half-way or two processes starting together do no harm; a finished one is recorded and not run again.
  */
 export const migrations: MigrationSpec[] = [
+  {
+    // Before the defaults are completed below, which would give a missing key the default '' and hide it.
+    name: '2026-12-customer-name-sort-keys',
+    run: async () => ({ Customer: await backfillCustomerNameKeys() }),
+  },
   {
     // Lean and driver-level bulk inserts (the CSV import, follow-up tasks, chat messages, post deliveries) once stored
     // documents without defaults or timestamps; the export and the customer API crashed on them.

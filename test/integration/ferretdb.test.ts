@@ -1,0 +1,142 @@
+// The embedded FerretDB engine itself (npm run db:install): data kept across restarts, and acknowledged means durable.
+import { describe, expect, it, afterEach } from '@jest/globals';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { MongoClient } from 'mongodb';
+import { io as connectSocket } from 'socket.io-client';
+import { resolveDatabase } from '../../server/db/resolve.js';
+import { ferretdbInstallation, startFerretdb, type FerretdbHandle } from '../../server/db/ferretdb.js';
+import { connectMongoose, disconnectMongoose } from '../../server/db/connect.js';
+import { createLogger } from '../../server/logger.js';
+import { rootDir } from '../../server/paths.js';
+import { configureSignedTokens } from '../../server/services/auth/signed-tokens.js';
+import { startVisitor } from '../../server/services/chat/visitors.js';
+import { createOrgWithTeam } from '../factories.js';
+import { createChannel } from '../setup/chat.js';
+import { ChatSync } from '../../views/public/js/chat-sync.mjs';
+
+const log = createLogger('silent');
+const saved = { ...process.env };
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  process.env = { ...saved };
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storelink-ferret-test-'));
+  fs.chmodSync(dir, 0o755); // PostgreSQL (the postgres user under root) must reach the data folder inside
+  cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** The database dies as in a power cut: FerretDB, PostgreSQL's postmaster and every backend at once, by SIGKILL. */
+function crash(db: FerretdbHandle): void {
+  const backends = execFileSync('ps', ['-o', 'pid=', '--ppid', String(db.pids.postgres)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  for (const pid of [db.pids.postgres, ...backends, db.pids.ferretdb]) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* a backend that ended as its client went */
+    }
+  }
+}
+
+/** The app as `npm start` runs it, in a process of its own, on the given database. */
+async function startApp(mongodbUri: string, secret: string): Promise<{ child: ChildProcess; baseUrl: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(rootDir, 'server', 'main.ts')], {
+    cwd: rootDir,
+    env: { ...process.env, NODE_ENV: 'development', MONGODB_URI: mongodbUri, SESSION_SECRET: secret, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'never', LOG_LEVEL: 'warn', STORELINK_DATA_DIR: tempDir() },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+      const match = /running at http:\/\/localhost:(\d+)/.exec(line);
+      if (match) resolve(`http://127.0.0.1:${match[1]}`);
+    });
+    child.once('exit', (code) => reject(new Error(`the app exited with ${code}: ${stderr}`)));
+  });
+  return { child, baseUrl };
+}
+
+describe('the embedded FerretDB engine', () => {
+  it('is installed (npm run db:install), as tests and CI require', () => {
+    expect(ferretdbInstallation()).toBeDefined();
+  });
+
+  it('keeps the data of npm start (persistent mode) across restarts', async () => {
+    process.env.STORELINK_DATA_DIR = tempDir();
+    process.env.STORELINK_SKIP_EMBEDDED_MONGOD = 'true';
+    const first = await resolveDatabase({ mode: 'persistent', dbName: 'storelink', log });
+    expect(first.kind).toBe('ferretdb');
+    expect(first.reason).toMatch(/FerretDB over PostgreSQL/);
+    const marker = crypto.randomBytes(6).toString('hex');
+    const client = new MongoClient(first.uri);
+    await client.db().collection('restarts').insertOne({ marker });
+    await client.close();
+    await first.stop();
+
+    const second = await resolveDatabase({ mode: 'persistent', dbName: 'storelink', log });
+    cleanups.push(() => second.stop());
+    expect(second.kind).toBe('ferretdb');
+    expect(second.uri).not.toBe(first.uri); // a new port: really a second start
+    const again = new MongoClient(second.uri);
+    expect(await again.db().collection('restarts').findOne({ marker })).toMatchObject({ marker });
+    await again.close();
+  }, 120_000);
+
+  it('keeps an acknowledged chat message when the app and the database are killed (SIGKILL) right after the acknowledgement', async () => {
+    const dir = tempDir();
+    const secret = crypto.randomBytes(32).toString('hex');
+    let db = await startFerretdb({ dir, log });
+    cleanups.push(() => db.stop());
+    const uri = `${db.uriBase}/storelink_durability`;
+
+    await connectMongoose(uri);
+    const { org } = await createOrgWithTeam();
+    const channel = await createChannel(org._id, { routing: 'manual' });
+    configureSignedTokens(secret);
+    const { token } = await startVisitor(channel.key, { name: '访客', phone: '' });
+    await disconnectMongoose();
+
+    const app = await startApp(uri, secret);
+    cleanups.push(async () => {
+      app.child.kill('SIGKILL');
+      await exited(app.child);
+    });
+    const socket = connectSocket(`${app.baseUrl}/customer`, { auth: { token }, transports: ['websocket'], forceNew: true, reconnection: false });
+    cleanups.push(async () => socket.close());
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    const customer = new ChatSync({ socket, side: 'customer' });
+    const text = `在吗？${crypto.randomBytes(4).toString('hex')}`;
+    const sent = await customer.send(text);
+    expect(sent.message).toMatchObject({ text, seq: expect.any(Number) });
+
+    // Nothing gets a chance to flush: the app and every database process die at once.
+    app.child.kill('SIGKILL');
+    crash(db);
+    await Promise.all([exited(app.child), db.stop()]);
+
+    db = await startFerretdb({ dir, log });
+    const client = new MongoClient(`${db.uriBase}/storelink_durability`);
+    try {
+      const stored = await client.db().collection('chatmessages').findOne({ text });
+      expect(stored).toMatchObject({ text, seq: sent.message.seq });
+    } finally {
+      await client.close();
+    }
+  }, 120_000);
+});
