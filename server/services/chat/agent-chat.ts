@@ -111,13 +111,15 @@ export async function sendAgentMessage(ctx: ServiceContext, input: { sessionId: 
   const session = await sessionInReach(ctx, input.sessionId);
   const message = { sender: 'agent' as const, senderId: ctx.actor.id, agentId: toObjectId(ctx.actor.id), clientId: input.clientId, text: input.text, internal: input.internal };
   const key = dedupeKeyOf(message);
+  const askedAt = clock.now();
   const place = input.internal ? 'none' : await takeReplyPlace(ctx, session, key);
   if (typeof place === 'object') return place;
   // Repeats meet under the unique index on the message's key, so no read is spent looking for one first.
   const appended = await appendMessage(session, message, { checkDuplicate: false });
   if (appended.duplicate) {
-    // Stored before its place was recorded under its key (an older message): the place just taken goes back.
-    if (place === 'taken') await ChatSession.updateOne({ _id: session._id, orgId: session.orgId, replyPlaceKeys: key, agentMessagesSinceCustomer: { $gt: 0 } }, { $inc: { agentMessagesSinceCustomer: -1 }, $pull: { replyPlaceKeys: key } });
+    // Stored before this place was asked for (an older message, whose place was never recorded under its key): the
+    // place just taken goes back. A copy stored after it (one that found the place held) keeps it: it is its place.
+    if (place === 'taken' && appended.message.createdAt < askedAt) await ChatSession.updateOne({ _id: session._id, orgId: session.orgId, replyPlaceKeys: key, agentMessagesSinceCustomer: { $gt: 0 } }, { $inc: { agentMessagesSinceCustomer: -1 }, $pull: { replyPlaceKeys: key } });
     return { message: appended.message, session: (await ChatSession.findOne({ _id: session._id, orgId: session.orgId }).lean<ChatSessionDoc>()) ?? session };
   }
   const current = appended.session ?? (await ChatSession.findOne({ _id: session._id, orgId: session.orgId }).lean<ChatSessionDoc>())!;
