@@ -149,18 +149,30 @@ export const ChatMessage = model<ChatMessageDoc>('ChatMessage', messageSchema);
 export const presenceStates = ['online', 'away', 'offline'] as const;
 export type PresenceState = (typeof presenceStates)[number];
 
+export interface AgentSlot {
+  sessionId: mongoose.Types.ObjectId;
+  at: Date;
+}
+
 /** An agent's availability and load, kept with atomic updates so the concurrent-session cap holds. */
 export interface AgentPresenceDoc {
   _id: mongoose.Types.ObjectId;
   orgId: mongoose.Types.ObjectId;
   staffId: mongoose.Types.ObjectId;
   storeId?: mongoose.Types.ObjectId | null | undefined;
+  /** The status the agent chose; they are reachable only while a console of theirs is live too (ChatConsole). */
   status: PresenceState;
+  /** Always the length of `slots`: both change in one update, so a filter on it keeps the cap exact. */
   activeSessions: number;
+  /**
+   * One slot per session the agent serves, named by the session: taking and giving back a slot are idempotent,
+   * and a sweep can compare them with the sessions served and repair any difference (see slots.ts).
+   */
+  slots: AgentSlot[];
+  /** Raised by every slot change, so a repair applies only to the slots it read. */
+  slotsVersion: number;
   lastAssignedAt: Date;
-  /** Open console connections (tabs): the agent is offline when the last one closes. */
-  connections: number;
-  /** The last sign of life from one of the agent's consoles (a heartbeat): routing skips agents not heard from. */
+  /** The last sign of life from one of the agent's consoles: their sessions go back to the queue some time after it. */
   seenAt: Date;
   /** Whether routing may give this person sessions (agents, managers, admins); clerks only serve their own customers. */
   routable: boolean;
@@ -178,8 +190,9 @@ const presenceSchema = new Schema<AgentPresenceDoc>(
     storeId: { type: Schema.Types.ObjectId, ref: 'Store', default: null },
     status: { type: String, enum: presenceStates, default: 'offline' },
     activeSessions: { type: Number, default: 0 },
+    slots: { type: [new Schema<AgentSlot>({ sessionId: { type: Schema.Types.ObjectId, required: true }, at: { type: Date, required: true } }, { _id: false })], default: [] },
+    slotsVersion: { type: Number, default: 0 },
     lastAssignedAt: { type: Date, default: () => new Date(0) },
-    connections: { type: Number, default: 0 },
     seenAt: { type: Date, default: () => new Date(0) },
     routable: { type: Boolean, default: true },
     skillTagIds: { type: [Schema.Types.ObjectId], ref: 'Tag', default: [] },

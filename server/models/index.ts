@@ -12,6 +12,8 @@ export * from './followup-rule.js';
 export * from './followup-task.js';
 export * from './chat-channel.js';
 export * from './chat-session.js';
+export * from './chat-console.js';
+export * from './routing-lease.js';
 export * from './customer-group.js';
 export * from './social-post.js';
 export * from './usage-counter.js';

@@ -10,6 +10,7 @@ import { presenceStates, dispositions } from '../models/chat-session.js';
 import { chatLimits } from '../services/settings/org-settings.js';
 import { maskPhone } from '../presenters/customer.js';
 import { logger } from '../logger.js';
+import { HEARTBEAT_MS } from '../services/chat/presence.js';
 import { i18n } from '../i18n/index.js';
 
 const sessionId = z.string().regex(/^[0-9a-f]{24}$/, 'invalid');
@@ -21,21 +22,38 @@ function labelled(timeline: { type: string; at: string }[], locale = 'zh-CN') {
   return timeline.map((entry) => ({ ...entry, label: i18n.t(`timeline.${entry.type}`, { lng: locale }) }));
 }
 
-/** Rooms and presence of a console, for the access the socket connected with (a change of access ends the socket). */
-function joinConsole(socket: Socket, ctx: ServiceContext): void {
+/** This realtime server's consoles: its id (written on each console) and the presence changes still in flight. */
+export type ConsoleTracker = { instance: string; pending: Set<Promise<void>> };
+
+/**
+ * Rooms and presence of a console, for the access the socket connected with (a change of access ends the socket).
+ * The console's presence changes run one after another (connected, heartbeats, disconnected), so a late heartbeat
+ * can never bring back a console that closed. Resolves once the console counts as live.
+ */
+function joinConsole(socket: Socket, ctx: ServiceContext, tracker: ConsoleTracker): Promise<void> {
   // Session changes go to the whole organisation's chat staff, or to a store's when the actor's reach is one store;
   // a clerk hears of their own customers' sessions through their staff room.
   const scope = scopeOf(ctx.actor, 'chat.serve');
-  if (!scope) return;
+  if (!scope) return Promise.resolve();
   if (scope === 'org') void socket.join(rooms.queue(ctx.orgId));
   else if (scope === 'store') void socket.join(rooms.storeQueue(ctx.orgId, ctx.actor.storeId ?? 'none'));
-  void consoleConnected(ctx).catch((err: unknown) => logger.error({ err }, 'console presence failed'));
-  const heartbeat = setInterval(() => void consoleHeartbeat(ctx).catch((err: unknown) => logger.error({ err }, 'console presence failed')), 30_000);
+  const console = { id: socket.id, instance: tracker.instance };
+  let chain = Promise.resolve();
+  const then = (step: () => Promise<void>) => {
+    chain = chain.then(step).catch((err: unknown) => logger.error({ err }, 'console presence failed'));
+    const tracked = chain;
+    tracker.pending.add(tracked);
+    void tracked.then(() => tracker.pending.delete(tracked));
+    return tracked;
+  };
+  const connected = then(() => consoleConnected(ctx, console));
+  const heartbeat = setInterval(() => void then(() => consoleHeartbeat(ctx, console)), HEARTBEAT_MS);
   heartbeat.unref();
   socket.on('disconnect', () => {
     clearInterval(heartbeat);
-    void consoleDisconnected(ctx).catch((err: unknown) => logger.error({ err }, 'console presence failed'));
+    void then(() => consoleDisconnected(ctx, console.id));
   });
+  return connected;
 }
 
 /**
@@ -43,8 +61,8 @@ function joinConsole(socket: Socket, ctx: ServiceContext): void {
  * answered for every staff member, so that someone without the chat permission (or who just lost it) is refused
  * by the services with `forbidden` instead of waiting for an answer that never comes.
  */
-export function registerAgentChat(io: Server, socket: Socket): void {
-  joinConsole(socket, socket.data.ctx as ServiceContext);
+export function registerAgentChat(io: Server, socket: Socket, tracker: ConsoleTracker): void {
+  const live = joinConsole(socket, socket.data.ctx as ServiceContext, tracker);
 
   defineHandler(socket, 'chat:overview', z.object({}), async (c) => {
     const view = await agentOverview(c);
@@ -110,7 +128,11 @@ export function registerAgentChat(io: Server, socket: Socket): void {
   }));
   defineHandler(socket, 'chat:close', z.object({ sessionId, disposition: z.enum(dispositions).default('resolved') }), async (c, input) => ({ session: presentSession(await closeSession(c, input)) }));
   defineHandler(socket, 'chat:read', z.object({ sessionId, seq }), async (c, input) => ({ session: presentSession(await agentRead(c, input)) }));
-  defineHandler(socket, 'chat:presence', z.object({ status: z.enum(presenceStates) }), async (c, input) => ({ status: await setPresence(c, input.status) }));
+  defineHandler(socket, 'chat:presence', z.object({ status: z.enum(presenceStates) }), async (c, input) => {
+    // Going online routes the queue to this agent: their console must count as live first.
+    await live;
+    return { status: await setPresence(c, input.status) };
+  });
   defineHandler(socket, 'chat:customer-tags', z.object({ sessionId, add: z.array(z.string().max(64)).max(50).default([]), remove: z.array(z.string().max(64)).max(50).default([]) }), async (c, input) => {
     const customer = await tagSessionCustomer(c, input);
     const { tags, timeline } = await sidebarCustomer(c, customer);

@@ -11,7 +11,9 @@ import { currentActor, sameAccess, sessionUserOf, signInKeyOf, type SessionUser 
 import type { ServiceContext } from '../services/context.js';
 import { getOwnProfile } from '../services/org/staff.js';
 import { presentStaff } from '../presenters/staff.js';
-import { registerAgentChat } from './chat.js';
+import crypto from 'node:crypto';
+import { registerAgentChat, type ConsoleTracker } from './chat.js';
+import { dropInstanceConsoles } from '../services/chat/presence.js';
 import { attachCustomerNamespace } from './customer.js';
 import { presentSession } from '../presenters/chat.js';
 import { customerView } from '../services/chat/customer-chat.js';
@@ -51,6 +53,8 @@ function sessionStillStored(req: Request): Promise<boolean> {
  */
 export function attachRealtime(httpServer: HttpServer, session: RequestHandler, opts: { appUrl?: string | undefined } = {}): Realtime {
   const io = new Server(httpServer, { serveClient: false, cors: { origin: false }, allowRequest: ownOriginOnly(opts.appUrl) });
+  // Each server marks the consoles it holds, so stopping it (SIGTERM included) takes them out of presence at once.
+  const consoles: ConsoleTracker = { instance: crypto.randomUUID(), pending: new Set() };
   io.engine.use(session);
   io.engine.use(passport.initialize());
   io.engine.use(passport.session());
@@ -86,7 +90,7 @@ export function attachRealtime(httpServer: HttpServer, session: RequestHandler, 
         socket.disconnect(true);
       });
     defineHandler(socket, 'me:get', z.object({}), async (ctx) => presentStaff(await getOwnProfile(ctx)));
-    registerAgentChat(io, socket);
+    registerAgentChat(io, socket, consoles);
   });
   attachCustomerNamespace(io);
 
@@ -131,7 +135,14 @@ export function attachRealtime(httpServer: HttpServer, session: RequestHandler, 
         stopMessages();
         stopSessions();
         stopDigests();
-        io.close(() => resolve());
+        // The sockets' own disconnects start removing their consoles; what they leave (a change still in flight,
+        // a write that failed) goes with this server's instance. A crashed server's consoles expire instead.
+        io.close(() => {
+          void Promise.allSettled([...consoles.pending])
+            .then(() => dropInstanceConsoles(consoles.instance))
+            .catch((err: unknown) => logger.error({ err }, 'removing this server\'s consoles failed'))
+            .finally(resolve);
+        });
       }),
   };
 }

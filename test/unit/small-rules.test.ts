@@ -62,7 +62,7 @@ describe('configuration', () => {
 
 describe('organisation settings', () => {
   it('has the documented defaults', () => {
-    expect(effectiveSettings(undefined)).toEqual({ timezone: 'Asia/Shanghai', dndStart: '21:00', dndEnd: '08:00', maxEnterpriseTags: 3000, maxTransfers: 2, transferWindowDays: 90, stepUpMinutes: 5, followupRunAt: '08:30', replyWindowHours: 48, replyWindowMessages: 5, maxConcurrentSessions: 5, customerMessageLimit: 10, customerMessageWindowSeconds: 10, groupMemberCap: 600, momentsPerStaffPerDay: 3, momentsPerCustomerPerDay: 3, massMessagePolicy: 'month_days', contactBudgetPerDay: 3 });
+    expect(effectiveSettings(undefined)).toEqual({ timezone: 'Asia/Shanghai', dndStart: '21:00', dndEnd: '08:00', maxEnterpriseTags: 3000, maxTransfers: 2, transferWindowDays: 90, stepUpMinutes: 5, followupRunAt: '08:30', replyWindowHours: 48, replyWindowMessages: 5, maxConcurrentSessions: 5, customerMessageLimit: 10, customerMessageWindowSeconds: 10, groupMemberCap: 600, momentsPerStaffPerDay: 3, momentsPerCustomerPerDay: 3, massMessagePolicy: 'month_days', contactBudgetPerDay: 3, visitorStartsPerHour: 200 });
   });
   it('fills settings added later with their defaults', () => {
     expect(effectiveSettings({ timezone: 'Asia/Hong_Kong' })).toMatchObject({ timezone: 'Asia/Hong_Kong', stepUpMinutes: 5 });

@@ -7,7 +7,9 @@ import { authorize, scopeOf } from '../../policies/permissions.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { appendMessage, dedupeKeyOf, latestMessages, messagesAfter } from './messages.js';
-import { announce, assignSession, chatSettings, claimAgentSlot, closeSessionDoc, queuePosition, queueSession, releaseAgentSlot, routeQueue, transition } from './sessions.js';
+import { announce, assignSession, chatSettings, closeSessionDoc, queuePosition, queueSession, routeQueue, transition } from './sessions.js';
+import { claimAgentSlot, releaseAgentSlot } from './slots.js';
+import { dropConsole, effectiveStatus, liveStaffIds, refreshConsole } from './presence.js';
 import { replyWindowOf } from './reply-window.js';
 import { addCustomer, changeCustomerTags } from '../customers/customers.js';
 import { customerScopeFilter } from '../customers/visibility.js';
@@ -47,7 +49,7 @@ async function ensurePresence(ctx: ServiceContext): Promise<void> {
   await AgentPresence.updateOne(
     { orgId, staffId: toObjectId(ctx.actor.id) },
     {
-      $setOnInsert: { orgId, staffId: toObjectId(ctx.actor.id), storeId: ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null, status: 'offline', activeSessions: 0, lastAssignedAt: new Date(0), connections: 0 },
+      $setOnInsert: { orgId, staffId: toObjectId(ctx.actor.id), storeId: ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null, status: 'offline', activeSessions: 0, lastAssignedAt: new Date(0) },
       // Routing gives sessions only to those who serve beyond their own customers, and a store's managers only that store's.
       $set: { routable: scopeOf(ctx.actor, 'chat.serve') !== 'own', storeOnly: scopeOf(ctx.actor, 'chat.serve') === 'store' },
     },
@@ -109,13 +111,15 @@ export async function sendAgentMessage(ctx: ServiceContext, input: { sessionId: 
   const session = await sessionInReach(ctx, input.sessionId);
   const message = { sender: 'agent' as const, senderId: ctx.actor.id, agentId: toObjectId(ctx.actor.id), clientId: input.clientId, text: input.text, internal: input.internal };
   const key = dedupeKeyOf(message);
+  const askedAt = clock.now();
   const place = input.internal ? 'none' : await takeReplyPlace(ctx, session, key);
   if (typeof place === 'object') return place;
   // Repeats meet under the unique index on the message's key, so no read is spent looking for one first.
   const appended = await appendMessage(session, message, { checkDuplicate: false });
   if (appended.duplicate) {
-    // Stored before its place was recorded under its key (an older message): the place just taken goes back.
-    if (place === 'taken') await ChatSession.updateOne({ _id: session._id, orgId: session.orgId, replyPlaceKeys: key, agentMessagesSinceCustomer: { $gt: 0 } }, { $inc: { agentMessagesSinceCustomer: -1 }, $pull: { replyPlaceKeys: key } });
+    // Stored before this place was asked for (an older message, whose place was never recorded under its key): the
+    // place just taken goes back. A copy stored after it (one that found the place held) keeps it: it is its place.
+    if (place === 'taken' && appended.message.createdAt < askedAt) await ChatSession.updateOne({ _id: session._id, orgId: session.orgId, replyPlaceKeys: key, agentMessagesSinceCustomer: { $gt: 0 } }, { $inc: { agentMessagesSinceCustomer: -1 }, $pull: { replyPlaceKeys: key } });
     return { message: appended.message, session: (await ChatSession.findOne({ _id: session._id, orgId: session.orgId }).lean<ChatSessionDoc>()) ?? session };
   }
   const current = appended.session ?? (await ChatSession.findOne({ _id: session._id, orgId: session.orgId }).lean<ChatSessionDoc>())!;
@@ -164,7 +168,7 @@ export async function acceptSession(ctx: ServiceContext, sessionId: string): Pro
   await ensurePresence(ctx);
   const { maxConcurrentSessions } = await chatSettings(session.orgId);
   const me = toObjectId(ctx.actor.id);
-  if (!(await claimAgentSlot(session.orgId, me, maxConcurrentSessions, { onlineOnly: false }))) {
+  if (!(await claimAgentSlot(session.orgId, me, session._id, maxConcurrentSessions, { onlineOnly: false }))) {
     throw new ConflictError('You are serving as many sessions as allowed', { code: 'too_many_sessions', messageKey: 'chat.errors.tooManySessions', params: { max: maxConcurrentSessions } });
   }
   const assigned = await assignSession(session, me, { by: ctx });
@@ -189,7 +193,7 @@ export async function transferSession(ctx: ServiceContext, input: { sessionId: s
     // The slot is given back only once the session really went back (it may have closed meanwhile).
     const queued = await transition(session, 'queued', { by: ctx, note, set: { queuedAt: clock.now(), agentId: null, ...toTeam }, guard: { agentId: session.agentId } });
     if (!queued) throw new ConflictError('The session changed meanwhile', { code: 'conflict' });
-    await releaseAgentSlot(session.orgId, session.agentId);
+    await releaseAgentSlot(session.orgId, session.agentId, session._id);
     if (note) await appendMessage(queued, { sender: 'system', senderId: ctx.actor.id, clientId: `transfer:${String(session._id)}:${queued.transitions.length}`, text: note, internal: true });
     await routeQueue(String(session.orgId));
     return (await ChatSession.findOne({ _id: session._id, orgId: session.orgId }).lean<ChatSessionDoc>()) ?? queued;
@@ -203,17 +207,17 @@ export async function transferSession(ctx: ServiceContext, input: { sessionId: s
     throw new ValidationError({ toAgentId: ['unknown_staff'] });
   }
   if (String(to._id) === String(session.agentId)) throw new ValidationError({ toAgentId: ['same_agent'] });
-  await AgentPresence.updateOne({ orgId: session.orgId, staffId: to._id }, { $setOnInsert: { orgId: session.orgId, staffId: to._id, storeId: to.storeId ?? null, status: 'offline', activeSessions: 0, lastAssignedAt: new Date(0), connections: 0 } }, { upsert: true });
+  await AgentPresence.updateOne({ orgId: session.orgId, staffId: to._id }, { $setOnInsert: { orgId: session.orgId, staffId: to._id, storeId: to.storeId ?? null, status: 'offline', activeSessions: 0, lastAssignedAt: new Date(0) } }, { upsert: true });
   const { maxConcurrentSessions } = await chatSettings(session.orgId);
-  if (!(await claimAgentSlot(session.orgId, to._id, maxConcurrentSessions, { onlineOnly: false }))) {
+  if (!(await claimAgentSlot(session.orgId, to._id, session._id, maxConcurrentSessions, { onlineOnly: false }))) {
     throw new ConflictError('That agent is serving as many sessions as allowed', { code: 'too_many_sessions', messageKey: 'chat.errors.targetFull', params: { max: maxConcurrentSessions } });
   }
   const moved = await transition(session, 'serving', { by: ctx, note, set: { agentId: to._id, assignedAt: clock.now() }, guard: { agentId: session.agentId } });
   if (!moved) {
-    await releaseAgentSlot(session.orgId, to._id);
+    await releaseAgentSlot(session.orgId, to._id, session._id);
     throw new ConflictError('The session changed meanwhile', { code: 'conflict' });
   }
-  await releaseAgentSlot(session.orgId, session.agentId);
+  await releaseAgentSlot(session.orgId, session.agentId, session._id);
   await appendMessage(moved, { sender: 'system', senderId: ctx.actor.id, clientId: `transfer:${String(session._id)}:${moved.transitions.length}`, text: `→ ${to.realName}${note ? `: ${note}` : ''}`, internal: true });
   return moved;
 }
@@ -235,29 +239,34 @@ export async function agentRead(ctx: ServiceContext, input: { sessionId: string;
   return updated!;
 }
 
-/** Online takes sessions (and routes the waiting queue at once); away keeps current ones; offline when the last tab closes. */
+/**
+ * The status the agent chooses: online takes sessions (and routes the waiting queue at once), away keeps current
+ * ones, offline takes none. It is kept across reloads, reconnects and logins, so a console that connects again
+ * need not set it again; whether the agent is actually there is told by their live consoles (presence.ts).
+ */
 export async function setPresence(ctx: ServiceContext, status: PresenceState): Promise<PresenceState> {
   await ensurePresence(ctx);
-  await AgentPresence.updateOne({ orgId: toObjectId(ctx.orgId), staffId: toObjectId(ctx.actor.id) }, { $set: { status, seenAt: clock.now() } });
+  await AgentPresence.updateOne({ orgId: toObjectId(ctx.orgId), staffId: toObjectId(ctx.actor.id) }, { $set: { status } });
   if (status === 'online') await routeQueue(ctx.orgId);
   return status;
 }
 
-export async function consoleConnected(ctx: ServiceContext): Promise<void> {
+/** A console opened (its id is the socket's): live until it stops beating; an online agent back takes the waiting queue. */
+export async function consoleConnected(ctx: ServiceContext, console: { id: string; instance: string }): Promise<void> {
   await ensurePresence(ctx);
-  await AgentPresence.updateOne({ orgId: toObjectId(ctx.orgId), staffId: toObjectId(ctx.actor.id) }, { $inc: { connections: 1 }, $set: { seenAt: clock.now() } });
+  await refreshConsole(ctx.orgId, ctx.actor.id, console);
+  const chosen = await AgentPresence.findOne({ orgId: toObjectId(ctx.orgId), staffId: toObjectId(ctx.actor.id) }, { status: 1 }).lean();
+  if (chosen?.status === 'online') await routeQueue(ctx.orgId);
 }
 
-/** A console is still there (every 30 s while connected). */
-export async function consoleHeartbeat(ctx: ServiceContext): Promise<void> {
-  await AgentPresence.updateOne({ orgId: toObjectId(ctx.orgId), staffId: toObjectId(ctx.actor.id) }, { $set: { seenAt: clock.now() } });
+/** A console is still there (every HEARTBEAT_MS while connected); one that was swept meanwhile counts again. */
+export async function consoleHeartbeat(ctx: ServiceContext, console: { id: string; instance: string }): Promise<void> {
+  await refreshConsole(ctx.orgId, ctx.actor.id, console);
 }
 
-export async function consoleDisconnected(ctx: ServiceContext): Promise<void> {
-  const orgId = toObjectId(ctx.orgId);
-  const staffId = toObjectId(ctx.actor.id);
-  await AgentPresence.updateOne({ orgId, staffId, connections: { $gt: 0 } }, { $inc: { connections: -1 } });
-  await AgentPresence.updateOne({ orgId, staffId, connections: { $lte: 0 } }, { $set: { status: 'offline' } });
+/** A console closed. The agent's sessions stay theirs for a while (a reload comes back); see sweepChat. */
+export async function consoleDisconnected(ctx: ServiceContext, consoleId: string): Promise<void> {
+  await dropConsole(ctx.orgId, ctx.actor.id, consoleId);
 }
 
 /**
@@ -368,5 +377,6 @@ export async function listChatAgents(ctx: ServiceContext): Promise<{ id: string;
   const orgId = toObjectId(ctx.orgId);
   const staff = await Staff.find({ orgId, status: 'active', roles: { $in: ['agent', 'manager', 'admin'] } }, { realName: 1 }).sort({ realName: 1 }).lean();
   const presence = new Map((await AgentPresence.find({ orgId, staffId: { $in: staff.map((s) => s._id) } }).lean()).map((p) => [String(p.staffId), p]));
-  return staff.map((s) => ({ id: String(s._id), name: s.realName, status: presence.get(String(s._id))?.status ?? 'offline', activeSessions: presence.get(String(s._id))?.activeSessions ?? 0 }));
+  const live = new Set((await liveStaffIds(orgId)).map(String));
+  return staff.map((s) => ({ id: String(s._id), name: s.realName, status: effectiveStatus(presence.get(String(s._id))?.status, live.has(String(s._id))), activeSessions: presence.get(String(s._id))?.activeSessions ?? 0 }));
 }

@@ -1,11 +1,12 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { ChatVisitor } from '../../models/chat-channel.js';
-import { AgentPresence, ChatMessage, ChatSession, type ChatMessageDoc, type ChatSessionDoc } from '../../models/chat-session.js';
+import { ChatMessage, ChatSession, type ChatMessageDoc, type ChatSessionDoc } from '../../models/chat-session.js';
 import { Staff } from '../../models/staff.js';
 import { ConflictError, NotFoundError, RateLimitedError } from '../../errors.js';
 import { toObjectId } from '../ids.js';
 import { appendMessage, messagesAfter, recordLateMessage } from './messages.js';
 import { announce, chatSettings, ensureOpenSession, queuePosition, queueSession } from './sessions.js';
+import { anyAgentOnline } from './presence.js';
 import { ChatChannel } from '../../models/chat-channel.js';
 import type { VisitorContext } from './visitors.js';
 import { imageForMessage } from './images.js';
@@ -157,7 +158,7 @@ export async function sendCustomerMessage(ctx: VisitorContext, input: { clientId
 
 /** Whether someone is there to answer: the chat page says so before the customer writes. */
 export async function agentsOnline(ctx: VisitorContext): Promise<boolean> {
-  return Boolean(await AgentPresence.exists({ orgId: toObjectId(ctx.orgId), status: 'online' }));
+  return anyAgentOnline(ctx.orgId);
 }
 
 /** The customer's session not yet closed, if any: where their typing signal goes. */

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { AgentPresence, ChatSession, type PresenceState } from '../../models/chat-session.js';
+import { effectiveStatus, liveStaffIds } from './presence.js';
 import { Staff } from '../../models/staff.js';
 import { Store } from '../../models/store.js';
 import { ValidationError } from '../../errors.js';
@@ -176,8 +177,9 @@ export async function liveOverview(ctx: ServiceContext): Promise<LiveOverview> {
   const { timezone } = await chatSettings(ctx.orgId);
   const startOfToday = DateTime.fromJSDate(now, { zone: timezone }).startOf('day').toJSDate();
   const presenceFilter: Record<string, unknown> = { orgId, ...('storeId' in scope ? { storeId: scope.storeId } : {}) };
-  const [presences, queueLength, oldest, serving, today] = await Promise.all([
+  const [presences, live, queueLength, oldest, serving, today] = await Promise.all([
     AgentPresence.find(presenceFilter, { staffId: 1, status: 1, activeSessions: 1 }).lean(),
+    liveStaffIds(orgId).then((ids) => new Set(ids.map(String))),
     ChatSession.countDocuments({ ...scope, state: 'queued' }),
     ChatSession.findOne({ ...scope, state: 'queued' }, { queuedAt: 1 }).sort({ queuedAt: 1, _id: 1 }).lean(),
     ChatSession.aggregate<{ _id: mongoose.Types.ObjectId; n: number }>([{ $match: { ...scope, state: 'serving', agentId: { $ne: null } } }, { $group: { _id: '$agentId', n: { $sum: 1 } } }]),
@@ -194,7 +196,7 @@ export async function liveOverview(ctx: ServiceContext): Promise<LiveOverview> {
     .filter((id) => names.has(id))
     .map((id) => {
       const presence = presenceBy.get(id);
-      return { agentId: id, name: names.get(id)!, status: presence?.status ?? 'offline', activeSessions: presence?.activeSessions ?? 0, serving: servingBy.get(id) ?? 0, handledToday: todayBy.get(id) ?? 0 };
+      return { agentId: id, name: names.get(id)!, status: effectiveStatus(presence?.status, live.has(id)), activeSessions: presence?.activeSessions ?? 0, serving: servingBy.get(id) ?? 0, handledToday: todayBy.get(id) ?? 0 };
     })
     .sort((a, b) => statusOrder[a.status] - statusOrder[b.status] || b.serving - a.serving || a.name.localeCompare(b.name, 'zh-CN'));
   const queuedAt = oldest?.queuedAt ? new Date(oldest.queuedAt) : null;

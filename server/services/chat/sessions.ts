@@ -12,6 +12,9 @@ import { withinBusinessHours } from './channels.js';
 import { i18n } from '../../i18n/index.js';
 import { clock } from '../../clock.js';
 import { mongoose } from '../../db/connect.js';
+import { claimAgentSlot, releaseAgentSlot } from './slots.js';
+import { anyAgentOnline, liveStaffIds } from './presence.js';
+import { wakeRouter } from './routing-loop.js';
 
 const SETTINGS_TTL_MS = 5_000;
 const settingsCache = new Map<string, { at: number; settings: Promise<OrgSettings> }>();
@@ -134,7 +137,7 @@ export async function ensureOpenSession(visitorId: string, orgId: string): Promi
     if (session.customerId) await appendTimeline(systemContext(orgId), session.customerId, 'chat.state', { sessionId: String(session._id), state: 'new', from: null });
     session = await botSays(session, 'welcome', wording(channel, 'welcomeMessage'));
     const settings = await chatSettings(org);
-    const nobodyThere = !withinBusinessHours(channel, clock.now(), settings.timezone) || !(await AgentPresence.exists({ orgId: org, status: 'online' }));
+    const nobodyThere = !withinBusinessHours(channel, clock.now(), settings.timezone) || !(await anyAgentOnline(org));
     if (nobodyThere) session = await botSays(session, 'offline', wording(channel, 'offlineMessage'));
     if (channel.keywordAnswers.length) session = (await transition(session, 'bot')) ?? session;
     else session = await queueSession(session);
@@ -148,20 +151,6 @@ export async function queueSession(session: ChatSessionDoc, opts: { by?: Service
   if (!queued) return (await ChatSession.findOne({ _id: session._id, orgId: session.orgId }).lean<ChatSessionDoc>()) ?? session;
   await routeQueue(String(session.orgId));
   return (await ChatSession.findOne({ _id: session._id, orgId: session.orgId }).lean<ChatSessionDoc>()) ?? queued;
-}
-
-/** Takes one session slot of an agent if they are under the cap (one conditional increment: the cap holds under races). */
-export async function claimAgentSlot(orgId: mongoose.Types.ObjectId, staffId: mongoose.Types.ObjectId, max: number, opts: { onlineOnly: boolean }): Promise<boolean> {
-  const result = await AgentPresence.updateOne(
-    { orgId, staffId, activeSessions: { $lt: max }, ...(opts.onlineOnly ? { status: 'online' } : {}) },
-    { $inc: { activeSessions: 1 }, $set: { lastAssignedAt: clock.now() } },
-  );
-  return result.modifiedCount === 1;
-}
-
-export async function releaseAgentSlot(orgId: mongoose.Types.ObjectId, staffId: mongoose.Types.ObjectId | null | undefined): Promise<void> {
-  if (!staffId) return;
-  await AgentPresence.updateOne({ orgId, staffId, activeSessions: { $gt: 0 } }, { $inc: { activeSessions: -1 } });
 }
 
 /**
@@ -183,53 +172,69 @@ function routingOrder(candidates: AgentPresenceDoc[], channel: ChatChannelDoc, s
 
 export async function assignSession(session: ChatSessionDoc, agentId: mongoose.Types.ObjectId, opts: { by?: ServiceContext; note?: string } = {}): Promise<ChatSessionDoc | null> {
   const assigned = await transition(session, 'serving', { ...opts, set: { agentId, assignedAt: clock.now() } });
-  if (!assigned) await releaseAgentSlot(session.orgId, agentId);
+  if (!assigned) await releaseAgentSlot(session.orgId, agentId, session._id);
   return assigned;
 }
 
 /**
- * Gives queued sessions, oldest first, to online agents under their cap, by each channel's routing; channels set
- * to manual wait for an agent to pick. Safe to call from anywhere and from several processes: every step is a
- * conditional update.
+ * Gives queued sessions, oldest first, to online agents with a live console and room under their cap, by each
+ * channel's routing; channels set to manual wait for an agent to pick. Every caller (a session queued, one closed,
+ * an agent online or back) only wakes the organisation's one router (routing-loop.ts) and waits for its next pass.
  */
-export async function routeQueue(orgId: string): Promise<number> {
-  let assigned = 0;
-  // A pass that lost a race gave its slot back: the sessions it skipped meanwhile may fit now, so route again.
-  for (let pass = 0; pass < 3; pass += 1) {
-    const result = await routePass(orgId);
-    assigned += result.assigned;
-    if (!result.slotReturned) break;
-  }
-  return assigned;
+export function routeQueue(orgId: string): Promise<number> {
+  return wakeRouter(orgId, routePass);
 }
 
-/** Agents count as present only while a console of theirs has been heard from recently (a crashed tab stops counting). */
-export const PRESENCE_STALE_MS = 90_000;
+/** Sessions looked at per pass; a pass that assigned and saw a full batch is followed by another. */
+const ROUTING_BATCH = 200;
+/** Assignments carried out at once within a pass. */
+const ROUTING_PARALLEL = 20;
 
-async function routePass(orgId: string): Promise<{ assigned: number; slotReturned: boolean }> {
+async function routePass(orgId: string): Promise<{ assigned: number; more: boolean }> {
   const org = toObjectId(orgId);
-  const { maxConcurrentSessions } = await chatSettings(org);
-  const queued = await ChatSession.find({ orgId: org, state: 'queued' }).sort({ queuedAt: 1, _id: 1 }).limit(100).lean<ChatSessionDoc[]>();
-  if (!queued.length) return { assigned: 0, slotReturned: false };
+  const none = { assigned: 0, more: false };
+  const { maxConcurrentSessions: max } = await chatSettings(org);
+  const queued = await ChatSession.find({ orgId: org, state: 'queued' }).sort({ queuedAt: 1, _id: 1 }).limit(ROUTING_BATCH).lean<ChatSessionDoc[]>();
+  if (!queued.length) return none;
+  const live = await liveStaffIds(org);
+  if (!live.length) return none;
+  let candidates = await AgentPresence.find({ orgId: org, status: 'online', routable: { $ne: false }, staffId: { $in: live }, activeSessions: { $lt: max } }).lean<AgentPresenceDoc[]>();
+  if (!candidates.length) return none;
   const channels = new Map((await ChatChannel.find({ orgId: org, _id: { $in: [...new Set(queued.map((s) => String(s.channelId)))].map((id) => toObjectId(id)) } }).lean<ChatChannelDoc[]>()).map((c) => [String(c._id), c]));
-  let assigned = 0;
-  let slotReturned = false;
+  const customerIds = [...new Set(queued.filter((s) => s.customerId).map((s) => String(s.customerId)))].map((id) => toObjectId(id));
+  const tagsOf = new Map((customerIds.length ? await Customer.find({ orgId: org, _id: { $in: customerIds } }, { tagIds: 1 }).lean() : []).map((c) => [String(c._id), new Set((c.tagIds ?? []).map(String))]));
+  // Planned in memory first (the loads this pass would give), then carried out a few at a time in parallel: the
+  // database round trips overlap instead of adding up. A claim refused meanwhile (an agent picked from the queue)
+  // only leaves that session for the next pass.
+  const plan: { session: ChatSessionDoc; agent: AgentPresenceDoc }[] = [];
   for (const session of queued) {
+    if (!candidates.length) break;
     const channel = channels.get(String(session.channelId));
     if (!channel || channel.routing === 'manual') continue;
-    const seenSince = new Date(clock.now().getTime() - PRESENCE_STALE_MS);
-    const candidates = await AgentPresence.find({ orgId: org, status: 'online', routable: { $ne: false }, seenAt: { $gte: seenSince }, activeSessions: { $lt: maxConcurrentSessions } }).lean<AgentPresenceDoc[]>();
-    if (!candidates.length) break;
-    const customer = session.customerId ? await Customer.findOne({ _id: session.customerId, orgId: org }, { tagIds: 1 }).lean() : null;
     const reachable = candidates.filter((c) => !c.storeOnly || (session.storeId && String(c.storeId) === String(session.storeId)));
-    for (const candidate of routingOrder(reachable, channel, session, new Set((customer?.tagIds ?? []).map(String)))) {
-      if (!(await claimAgentSlot(org, candidate.staffId, maxConcurrentSessions, { onlineOnly: true }))) continue;
-      if (await assignSession(session, candidate.staffId)) assigned += 1;
-      else slotReturned = true;
-      break;
-    }
+    const agent = routingOrder(reachable, channel, session, tagsOf.get(String(session.customerId)) ?? new Set())[0];
+    if (!agent) continue;
+    agent.activeSessions += 1;
+    agent.lastAssignedAt = new Date(clock.now().getTime() + plan.length);
+    if (agent.activeSessions >= max) candidates = candidates.filter((c) => c !== agent);
+    plan.push({ session, agent });
   }
-  return { assigned, slotReturned };
+  let assigned = 0;
+  let refused = 0;
+  for (let i = 0; i < plan.length; i += ROUTING_PARALLEL) {
+    await Promise.all(
+      plan.slice(i, i + ROUTING_PARALLEL).map(async ({ session, agent }) => {
+        // The conditional claim keeps the cap against an agent picking from the queue or a transfer at the same time.
+        if (!(await claimAgentSlot(org, agent.staffId, session._id, max, { onlineOnly: true }))) {
+          refused += 1;
+          return;
+        }
+        if (await assignSession(session, agent.staffId)) assigned += 1;
+      }),
+    );
+  }
+  if (refused) return { assigned, more: true };
+  return { assigned, more: assigned > 0 && queued.length === ROUTING_BATCH };
 }
 
 /** 1 for the oldest queued session of the organisation. */
@@ -243,7 +248,7 @@ export async function closeSessionDoc(session: ChatSessionDoc, opts: { by?: Serv
   // Guarded on the agent too: a close that raced a transfer must not free the wrong agent's slot.
   const closed = await transition(session, 'closed', { ...(opts.by ? { by: opts.by } : {}), set: { closedAt: clock.now(), disposition: opts.disposition }, guard: { agentId: session.agentId ?? null } });
   if (!closed) return null;
-  await releaseAgentSlot(session.orgId, session.agentId);
+  await releaseAgentSlot(session.orgId, session.agentId, session._id);
   await ChatVisitor.updateOne({ _id: session.visitorId, orgId: session.orgId, openSessionId: session._id }, { $set: { openSessionId: null } });
   const channel = await ChatChannel.findOne({ _id: session.channelId, orgId: session.orgId }).lean<ChatChannelDoc>();
   if (channel) await botSays(closed, 'closing', wording(channel, 'closingMessage'));

@@ -1,5 +1,6 @@
 import type { AnyBulkWriteOperation, Document, Filter, ObjectId } from 'mongodb';
 import { mongoose } from '../../db/connect.js';
+import { fillDefaults } from '../../db/lean-defaults.js';
 import { Migration } from '../../models/migration.js';
 // Every model registered, so the migrations see every collection.
 import '../../models/index.js';
@@ -32,7 +33,6 @@ export async function completeStoredDocuments(model: AnyModel): Promise<number> 
   const paths = [...defaults, ...[createdAt, updatedAt, typeof versionKey === 'string' ? versionKey : null].filter((p): p is string => Boolean(p))];
   if (!paths.length) return 0;
   const missing = (doc: Record<string, unknown>) => paths.filter((path) => valueAt(doc, path) === undefined);
-  const blank = (new model({}) as unknown as mongoose.Document).toObject({ depopulate: true, virtuals: false, getters: false, transform: false }) as Record<string, unknown>;
   const withOrg = Boolean(model.schema.path('orgId'));
 
   let completed = 0;
@@ -49,14 +49,9 @@ export async function completeStoredDocuments(model: AnyModel): Promise<number> 
   for await (const doc of cursor) {
     const lacking = missing(doc);
     if (!lacking.length) continue;
-    const set: Record<string, unknown> = {};
-    const bornAt = (doc._id as mongoose.Types.ObjectId).getTimestamp();
-    for (const path of lacking) {
-      if (path === createdAt) set[path] = bornAt;
-      else if (path === updatedAt) set[path] = (doc[createdAt ?? ''] as Date | undefined) ?? bornAt;
-      else if (path === versionKey) set[path] = 0;
-      else set[path] = valueAt(blank, path);
-    }
+    // The same filling as a lean read's (server/db/lean-defaults.ts), then stored; a missing version key is 0.
+    const filled = fillDefaults(model, { ...doc });
+    const set = Object.fromEntries(lacking.map((path) => [path, path === versionKey ? 0 : valueAt(filled, path)]));
     const filter: Filter<Document> = { _id: doc._id as ObjectId, ...(withOrg ? { orgId: doc.orgId } : {}), $and: lacking.map((path) => ({ [path]: { $exists: false } })) };
     updates.push({ updateOne: { filter, update: { $set: set } } });
     if (updates.length >= BATCH) await flush();
