@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import { tenantScopePlugin } from './tenant-scope.js';
 import { leanDefaultsPlugin } from './lean-defaults.js';
+import { buildIndexes } from './indexes.js';
 
 // Plugins must be registered before any model is compiled, hence at import of this module.
 mongoose.plugin(tenantScopePlugin);
@@ -8,9 +9,15 @@ mongoose.plugin(leanDefaultsPlugin);
 mongoose.set('strictQuery', true);
 
 export async function connectMongoose(uri: string): Promise<typeof mongoose> {
-  await mongoose.connect(uri, { serverSelectionTimeoutMS: 5000, autoIndex: true });
+  // Indexes are built here rather than in the background, so that a refused build is retried and then stops the start.
+  await mongoose.connect(uri, { serverSelectionTimeoutMS: 5000, autoIndex: false });
   // Indexes are part of each model's contract (uniqueness decides duplicates), so build them before serving.
-  await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
+  await Promise.all(
+    Object.values(mongoose.models).map(async (model) => {
+      await model.init();
+      await buildIndexes(() => model.createIndexes());
+    }),
+  );
   return mongoose;
 }
 

@@ -7,9 +7,10 @@ export function isDuplicateKey(err: unknown): boolean {
  * A write the database undid because a concurrent write held what it needed: nothing was applied, so running it again
  * is safe. MongoDB retries these itself outside transactions (WriteConflict, 112, reaches clients only inside one);
  * PostgreSQL under FerretDB reports them with its SQLSTATE as the code: deadlock_detected (40P01) and
- * serialization_failure (40001).
+ * serialization_failure (40001); on a findAndModify it answers InternalError (1) for those and for two inserts of
+ * one unique key colliding, the statement rolled back in every case.
  */
-const TRANSIENT_WRITE_CONFLICTS = new Set([112, 16908292, 16777220]);
+const TRANSIENT_WRITE_CONFLICTS = new Set([112, 16908292, 16777220, 1]);
 
 export function isTransientWriteConflict(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
@@ -19,24 +20,28 @@ export function isTransientWriteConflict(err: unknown): boolean {
 
 const TRANSIENT_ATTEMPTS = 5;
 
+/** Runs a write again (a few times) while the database undoes it for a transient write conflict, as MongoDB does on its own. */
+export async function retryingTransientConflicts<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (!isTransientWriteConflict(err) || attempt >= TRANSIENT_ATTEMPTS) throw err;
+    }
+  }
+}
+
 /**
  * An upsert that two requests make at once for a record that does not exist yet: one inserts, the other collides on
  * the unique key without anything being wrong, and is run once more (it then finds the record). A second collision
  * is the caller's to interpret (a conditional upsert whose condition failed). A transient write conflict is run
- * again too (a few times), as MongoDB does on its own.
+ * again too (a few times).
  */
 export async function upsertRetryingOnce<T>(upsert: () => Promise<T>): Promise<T> {
-  let collided = false;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await upsert();
-    } catch (err) {
-      if (isTransientWriteConflict(err) && attempt < TRANSIENT_ATTEMPTS) continue;
-      if (isDuplicateKey(err) && !collided) {
-        collided = true;
-        continue;
-      }
-      throw err;
-    }
+  try {
+    return await retryingTransientConflicts(upsert);
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    return retryingTransientConflicts(upsert);
   }
 }

@@ -1,5 +1,5 @@
-import { RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
-import { limitersOnConnection } from '../rate-limits.js';
+import { RateLimiterRes } from 'rate-limiter-flexible';
+import { DatabaseLimiter, limitersOnConnection } from '../rate-limits.js';
 import { RateLimitedError } from '../../errors.js';
 import { loginThrottle } from '../settings/org-settings.js';
 
@@ -10,8 +10,8 @@ import { loginThrottle } from '../settings/org-settings.js';
 const getLimiters = limitersOnConnection('login throttling', (db) => {
   const common = { storeClient: db, tableName: 'login_failures', duration: loginThrottle.windowSeconds, blockDuration: loginThrottle.blockSeconds };
   return {
-    byLogin: new RateLimiterMongo({ ...common, keyPrefix: 'login', points: loginThrottle.perLoginFailures }),
-    byIp: new RateLimiterMongo({ ...common, keyPrefix: 'ip', points: loginThrottle.perIpFailures }),
+    byLogin: new DatabaseLimiter({ ...common, keyPrefix: 'login', points: loginThrottle.perLoginFailures }),
+    byIp: new DatabaseLimiter({ ...common, keyPrefix: 'ip', points: loginThrottle.perIpFailures }),
   };
 });
 

@@ -20,6 +20,7 @@ import { Store } from '../../models/store.js';
 import { clock } from '../../clock.js';
 import { mongoose } from '../../db/connect.js';
 import { REPLY_WINDOW_MESSAGES_MAX } from '../settings/org-settings.js';
+import { upsertRetryingOnce } from '../mongo-errors.js';
 
 /** Sessions within the actor's reach: the organisation's for agents and admins, the store's for managers. */
 function sessionScope(ctx: ServiceContext): Record<string, unknown> {
@@ -46,7 +47,7 @@ async function ensurePresence(ctx: ServiceContext): Promise<void> {
   // Presence makes a person routable: only those who serve chats may have one.
   authorize(ctx.actor, 'chat.serve');
   const orgId = toObjectId(ctx.orgId);
-  await AgentPresence.updateOne(
+  await upsertRetryingOnce(() => AgentPresence.updateOne(
     { orgId, staffId: toObjectId(ctx.actor.id) },
     {
       $setOnInsert: { orgId, staffId: toObjectId(ctx.actor.id), storeId: ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null, status: 'offline', activeSessions: 0, lastAssignedAt: new Date(0) },
@@ -54,7 +55,7 @@ async function ensurePresence(ctx: ServiceContext): Promise<void> {
       $set: { routable: scopeOf(ctx.actor, 'chat.serve') !== 'own', storeOnly: scopeOf(ctx.actor, 'chat.serve') === 'store' },
     },
     { upsert: true },
-  );
+  ));
 }
 
 async function unreadOf(session: ChatSessionDoc): Promise<number> {
@@ -207,7 +208,7 @@ export async function transferSession(ctx: ServiceContext, input: { sessionId: s
     throw new ValidationError({ toAgentId: ['unknown_staff'] });
   }
   if (String(to._id) === String(session.agentId)) throw new ValidationError({ toAgentId: ['same_agent'] });
-  await AgentPresence.updateOne({ orgId: session.orgId, staffId: to._id }, { $setOnInsert: { orgId: session.orgId, staffId: to._id, storeId: to.storeId ?? null, status: 'offline', activeSessions: 0, lastAssignedAt: new Date(0) } }, { upsert: true });
+  await upsertRetryingOnce(() => AgentPresence.updateOne({ orgId: session.orgId, staffId: to._id }, { $setOnInsert: { orgId: session.orgId, staffId: to._id, storeId: to.storeId ?? null, status: 'offline', activeSessions: 0, lastAssignedAt: new Date(0) } }, { upsert: true }));
   const { maxConcurrentSessions } = await chatSettings(session.orgId);
   if (!(await claimAgentSlot(session.orgId, to._id, session._id, maxConcurrentSessions, { onlineOnly: false }))) {
     throw new ConflictError('That agent is serving as many sessions as allowed', { code: 'too_many_sessions', messageKey: 'chat.errors.targetFull', params: { max: maxConcurrentSessions } });

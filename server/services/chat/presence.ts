@@ -2,6 +2,7 @@ import { AgentPresence, type PresenceState } from '../../models/chat-session.js'
 import { ChatConsole } from '../../models/chat-console.js';
 import { toObjectId } from '../ids.js';
 import type { mongoose } from '../../db/connect.js';
+import { upsertRetryingOnce } from '../mongo-errors.js';
 
 /**
  * Presence = the status the agent chose (kept across reloads and logins) AND at least one live console.
@@ -29,10 +30,12 @@ export async function refreshConsole(orgId: string, staffId: string, console: { 
   const now = liveNow();
   const org = toObjectId(orgId);
   const staff = toObjectId(staffId);
-  await ChatConsole.updateOne(
-    { _id: console.id, orgId: org },
-    { $set: { expiresAt: expiry(now), instance: console.instance, staffId: staff }, $setOnInsert: { connectedAt: now } },
-    { upsert: true },
+  await upsertRetryingOnce(() =>
+    ChatConsole.updateOne(
+      { _id: console.id, orgId: org },
+      { $set: { expiresAt: expiry(now), instance: console.instance, staffId: staff }, $setOnInsert: { connectedAt: now } },
+      { upsert: true },
+    ),
   );
   await AgentPresence.updateOne({ orgId: org, staffId: staff }, { $max: { seenAt: now } });
 }

@@ -1,5 +1,5 @@
-import { RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
-import { consumePerAddress, limitersOnConnection } from '../rate-limits.js';
+import { RateLimiterRes } from 'rate-limiter-flexible';
+import { consumePerAddress, DatabaseLimiter, limitersOnConnection } from '../rate-limits.js';
 import { RateLimitedError } from '../../errors.js';
 import { chatLimits, VISITOR_STARTS_PER_HOUR_MAX } from '../settings/org-settings.js';
 
@@ -10,8 +10,8 @@ import { chatLimits, VISITOR_STARTS_PER_HOUR_MAX } from '../settings/org-setting
  */
 const getLimiters = limitersOnConnection('chat limits', (db) => ({
   // Counted up to the setting's upper bound; each organisation's own limit is compared with the count.
-  starts: new RateLimiterMongo({ storeClient: db, tableName: 'chat_public_limits', keyPrefix: 'start', points: VISITOR_STARTS_PER_HOUR_MAX, duration: 3600 }),
-  uploads: new RateLimiterMongo({ storeClient: db, tableName: 'chat_public_limits', keyPrefix: 'upload', points: chatLimits.uploadsPerHourPerIp, duration: 3600 }),
+  starts: new DatabaseLimiter({ storeClient: db, tableName: 'chat_public_limits', keyPrefix: 'start', points: VISITOR_STARTS_PER_HOUR_MAX, duration: 3600 }),
+  uploads: new DatabaseLimiter({ storeClient: db, tableName: 'chat_public_limits', keyPrefix: 'upload', points: chatLimits.uploadsPerHourPerIp, duration: 3600 }),
 }));
 
 /** One start of an organisation's chat from this address and this device, refused past `perHour` for either. */

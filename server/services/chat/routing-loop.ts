@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import { RoutingLease } from '../../models/routing-lease.js';
-import { isDuplicateKey } from '../mongo-errors.js';
+import { isDuplicateKey, retryingTransientConflicts } from '../mongo-errors.js';
 import { toObjectId } from '../ids.js';
 import { logger } from '../../logger.js';
 
@@ -28,7 +28,7 @@ async function takeLease(orgId: string): Promise<boolean> {
   const org = toObjectId(orgId);
   const now = new Date();
   try {
-    await RoutingLease.updateOne({ _id: org, orgId: org, $or: [{ owner: OWNER }, { until: { $lte: now } }] }, { $set: { owner: OWNER, until: new Date(now.getTime() + LEASE_MS) } }, { upsert: true });
+    await retryingTransientConflicts(() => RoutingLease.updateOne({ _id: org, orgId: org, $or: [{ owner: OWNER }, { until: { $lte: now } }] }, { $set: { owner: OWNER, until: new Date(now.getTime() + LEASE_MS) } }, { upsert: true }));
     return true;
   } catch (err) {
     // Held by another process: the upsert found no free lease and collided with the held one.

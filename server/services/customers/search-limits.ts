@@ -1,11 +1,11 @@
-import { RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import { RateLimitedError } from '../../errors.js';
-import { limitersOnConnection } from '../rate-limits.js';
+import { DatabaseLimiter, limitersOnConnection } from '../rate-limits.js';
 import { customerSearchLimits } from '../settings/org-settings.js';
 import type { ServiceContext } from '../context.js';
 
 const getLimiters = limitersOnConnection('customer search limits', (db) => ({
-  wholeNumber: new RateLimiterMongo({ storeClient: db, tableName: 'staff_limits', keyPrefix: 'number-search', points: customerSearchLimits.wholeNumberSearchesPerHour, duration: 3600 }),
+  wholeNumber: new DatabaseLimiter({ storeClient: db, tableName: 'staff_limits', keyPrefix: 'number-search', points: customerSearchLimits.wholeNumberSearchesPerHour, duration: 3600 }),
 }));
 
 /** Counts one look-up by a whole number for the staff member (across processes); past the limit, 429 with when to try again. */

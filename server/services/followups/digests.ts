@@ -7,6 +7,7 @@ import { mailEnabled, sendMail } from '../mail/mailer.js';
 import { i18n } from '../../i18n/index.js';
 import type { IsoDate } from './calendar.js';
 import { mongoose } from '../../db/connect.js';
+import { upsertRetryingOnce } from '../mongo-errors.js';
 
 type Counts = FollowupDigestDoc['counts'];
 
@@ -32,10 +33,12 @@ export async function prepareDigests(orgIdHex: string, today: IsoDate, now: Date
   const counts = new Map(perOwner.map((row) => [String(row._id), { today: row.today, overdue: row.overdue, upcoming: row.upcoming }]));
   let prepared = 0;
   for (const member of staff) {
-    const result = await FollowupDigest.updateOne(
-      { orgId, staffId: member._id, date: today },
-      { $setOnInsert: { orgId, staffId: member._id, date: today, deliverAt: deliverableAt(now, timezone, member), deliveredAt: null, counts: counts.get(String(member._id)) } },
-      { upsert: true },
+    const result = await upsertRetryingOnce(() =>
+      FollowupDigest.updateOne(
+        { orgId, staffId: member._id, date: today },
+        { $setOnInsert: { orgId, staffId: member._id, date: today, deliverAt: deliverableAt(now, timezone, member), deliveredAt: null, counts: counts.get(String(member._id)) } },
+        { upsert: true },
+      ),
     );
     prepared += result.upsertedCount;
   }

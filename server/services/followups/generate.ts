@@ -6,6 +6,7 @@ import { effectiveRules, nextOccasionDate, type EffectiveRule } from './rules.js
 import { addDays, daysBetween, monthDayRanges, nextYearlyDate, type IsoDate } from './calendar.js';
 import { mongoose } from '../../db/connect.js';
 import { insertNewDocuments } from '../../db/bulk-insert.js';
+import { upsertRetryingOnce } from '../mongo-errors.js';
 
 export type TaskRunResult = { date: IsoDate; created: number; matched: number };
 
@@ -122,7 +123,7 @@ export async function createFollowupTasks(orgIdHex: string, today: IsoDate): Pro
       await writer.add(taskFor(orgId, customer, rule, date));
     }
     await writer.flush();
-    await FollowupFanout.updateOne({ orgId, occasion: rule.occasion, date }, { $set: { startedAt } }, { upsert: true });
+    await upsertRetryingOnce(() => FollowupFanout.updateOne({ orgId, occasion: rule.occasion, date }, { $set: { startedAt } }, { upsert: true }));
   }
   await writer.flush();
   return { date: today, created: writer.created, matched: writer.matched };

@@ -10,6 +10,7 @@ import { followupDefaults } from '../settings/org-settings.js';
 import { festivalKeys, festivalOf, nextFestivalDate } from './holidays.js';
 import { isValidMonthDay, isRealDate, nextYearlyDate, type IsoDate } from './calendar.js';
 import { mongoose } from '../../db/connect.js';
+import { upsertRetryingOnce } from '../mongo-errors.js';
 
 export type OccasionKind = 'birthday' | 'relative-birthday' | 'lunar' | 'solar' | 'event';
 
@@ -147,7 +148,7 @@ export async function updateFollowupRule(ctx: ServiceContext, occasion: string, 
   const orgId = toObjectId(ctx.orgId);
   const before = await getFollowupRule(ctx, occasion);
   const set = { enabled: input.enabled, leadDays: input.leadDays, message: input.message, ...audience, updatedBy: toObjectId(ctx.actor.id) };
-  const saved = await FollowupRule.findOneAndUpdate({ orgId, occasion }, { $set: set, $setOnInsert: { orgId, occasion } }, { upsert: true, returnDocument: 'after' }).lean<FollowupRuleDoc>();
+  const saved = await upsertRetryingOnce(() => FollowupRule.findOneAndUpdate({ orgId, occasion }, { $set: set, $setOnInsert: { orgId, occasion } }, { upsert: true, returnDocument: 'after' }).lean<FollowupRuleDoc>());
   await recordAudit(ctx, 'followup.rule_change', { type: 'followup_rule', id: String(saved!._id) }, {
     occasion,
     changes: {

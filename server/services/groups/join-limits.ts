@@ -1,10 +1,9 @@
-import { RateLimiterMongo } from 'rate-limiter-flexible';
-import { consumePerAddress, limitersOnConnection } from '../rate-limits.js';
+import { consumePerAddress, DatabaseLimiter, limitersOnConnection } from '../rate-limits.js';
 import { socialLimits } from '../settings/org-settings.js';
 
 /** The invite pages take no login: joins are counted per IP address in MongoDB (across processes). */
 const getLimiters = limitersOnConnection('group join limits', (db) => ({
-  joins: new RateLimiterMongo({ storeClient: db, tableName: 'group_public_limits', keyPrefix: 'join', points: socialLimits.joinsPerHourPerIp, duration: 3600 }),
+  joins: new DatabaseLimiter({ storeClient: db, tableName: 'group_public_limits', keyPrefix: 'join', points: socialLimits.joinsPerHourPerIp, duration: 3600 }),
 }));
 
 export const countJoin = (ip: string) => consumePerAddress(getLimiters().joins, ip, 'groups.errors.tooManyJoins');

@@ -1,5 +1,4 @@
-import { RateLimiterMongo } from 'rate-limiter-flexible';
-import { consumePerAddress, limitersOnConnection } from '../rate-limits.js';
+import { consumePerAddress, DatabaseLimiter, limitersOnConnection } from '../rate-limits.js';
 import { socialLimits } from '../settings/org-settings.js';
 import type { MemberContext } from './members.js';
 
@@ -8,8 +7,8 @@ import type { MemberContext } from './members.js';
  * counted per customer and per address in MongoDB, so a script cannot flood them.
  */
 const getLimiters = limitersOnConnection('customer page limits', (db) => ({
-  perCustomer: new RateLimiterMongo({ storeClient: db, tableName: 'member_public_limits', keyPrefix: 'customer', points: socialLimits.memberActionsPerHour, duration: 3600 }),
-  perAddress: new RateLimiterMongo({ storeClient: db, tableName: 'member_public_limits', keyPrefix: 'ip', points: socialLimits.memberActionsPerHourPerIp, duration: 3600 }),
+  perCustomer: new DatabaseLimiter({ storeClient: db, tableName: 'member_public_limits', keyPrefix: 'customer', points: socialLimits.memberActionsPerHour, duration: 3600 }),
+  perAddress: new DatabaseLimiter({ storeClient: db, tableName: 'member_public_limits', keyPrefix: 'ip', points: socialLimits.memberActionsPerHourPerIp, duration: 3600 }),
 }));
 
 export async function countMemberAction(member: MemberContext, ip: string): Promise<void> {
