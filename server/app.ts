@@ -14,6 +14,7 @@ import { sessionMiddleware } from './middlewares/session.js';
 import { createCsrf } from './middlewares/csrf.js';
 import { bearerAuth, configurePassport, tenantContext } from './middlewares/auth.js';
 import { errorHandler, notFoundHandler } from './middlewares/errors.js';
+import { timeLimit } from './middlewares/time-limit.js';
 import { bodyParsers } from './middlewares/body-parsers.js';
 import { pageLocals } from './middlewares/page-locals.js';
 import { healthRouter } from './routes/health.js';
@@ -70,6 +71,8 @@ export async function createApp(config: Config, log: Logger, opts: { agenda?: Ag
     }),
   );
 
+  // No request waits longer than the time limit (a frozen or unreachable database): 503 with Retry-After instead.
+  app.use(timeLimit({ ms: config.requestTimeLimitMs, answer: (err, req, res) => errorHandler(err, req, res, () => undefined) }));
   app.use(healthRouter());
   app.use('/vendor/bootstrap', express.static(path.join(rootDir, 'node_modules', 'bootstrap', 'dist'), { maxAge: '7d' }));
   app.use('/vendor/socket.io', express.static(path.join(rootDir, 'node_modules', 'socket.io', 'client-dist'), { maxAge: '7d' }));

@@ -4,6 +4,9 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import { dataDir } from './paths.js';
 
+/** The default of REQUEST_TIME_LIMIT_MS (see `Config.requestTimeLimitMs`). */
+export const DEFAULT_REQUEST_TIME_LIMIT_MS = 10_000;
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -16,6 +19,7 @@ const envSchema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
   MAIL_FROM: z.string().optional(),
   APP_URL: z.string().url().optional(),
+  REQUEST_TIME_LIMIT_MS: z.coerce.number().int().min(100).max(300_000).default(DEFAULT_REQUEST_TIME_LIMIT_MS),
 });
 
 export type Config = {
@@ -33,7 +37,15 @@ export type Config = {
   mailFrom: string | undefined;
   /** The address staff open, for links in e-mails. */
   appUrl: string | undefined;
+  /**
+   * How long the server works on one HTTP request or socket event before it answers 503 (`timeout`, or
+   * `database_unavailable` while the database is unreachable) with `Retry-After` instead of leaving the client waiting.
+   */
+  requestTimeLimitMs: number;
 };
+
+/** What `Retry-After` says when the service (the database) is unavailable: a short wait, then try again. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 export class ConfigError extends Error {}
 
@@ -71,5 +83,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     appUrl: e.APP_URL,
+    requestTimeLimitMs: e.REQUEST_TIME_LIMIT_MS,
   };
 }

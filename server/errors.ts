@@ -131,8 +131,20 @@ export class CsrfError extends AppError {
   protected defaultKey() { return 'csrf_invalid'; }
 }
 
+/**
+ * The service cannot answer now, through nobody's fault on the client's side: `unavailable` (a part of this process
+ * is not running), `database_unavailable` (the database cannot be reached), `timeout` (no answer within the request
+ * time limit). With `retryAfterSeconds` the answer carries `Retry-After`.
+ */
 export class ServiceUnavailableError extends AppError {
   readonly status = 503;
-  readonly code = 'unavailable';
+  readonly code: 'unavailable' | 'database_unavailable' | 'timeout';
+  readonly retryAfterSeconds: number | undefined;
+  constructor(message: string, opts: { code?: 'unavailable' | 'database_unavailable' | 'timeout'; retryAfterSeconds?: number } = {}) {
+    const code = opts.code ?? 'unavailable';
+    super(message, { messageKey: `errors.${code}`, ...(opts.retryAfterSeconds !== undefined ? { details: { retryAfterSeconds: opts.retryAfterSeconds } } : {}) });
+    this.code = code;
+    this.retryAfterSeconds = opts.retryAfterSeconds;
+  }
   protected defaultKey() { return 'unavailable'; }
 }

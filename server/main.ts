@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const agenda = createAgenda({ db: mongoose.connection.db!, log, jobs });
   const { app, session } = await createApp(config, log, { agenda });
   const server = http.createServer(app);
-  const realtime = attachRealtime(server, session, { appUrl: config.appUrl });
+  const realtime = attachRealtime(server, session, { appUrl: config.appUrl, requestTimeLimitMs: config.requestTimeLimitMs });
   await agenda.start();
   await scheduleRecurring(agenda, jobs);
   await scheduleAllOrgJobs(agenda, log);

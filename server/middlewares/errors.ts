@@ -9,13 +9,15 @@ import {
   NotFoundError,
   PayloadTooLargeError,
   RateLimitedError,
+  ServiceUnavailableError,
   UnsupportedMediaTypeError,
   ValidationError,
   fieldErrorsOf,
 } from '../errors.js';
 import { BODY_LIMIT_BYTES, FORM_FIELD_LIMIT } from './body-parsers.js';
-import { isDuplicateKey } from '../services/mongo-errors.js';
+import { isDatabaseUnreachable, isDuplicateKey } from '../services/mongo-errors.js';
 import { i18n } from '../i18n/index.js';
+import { databaseUnavailableError } from './time-limit.js';
 
 /** Turns anything thrown into one of our typed errors; unknown errors stay as they are (500). */
 export function toAppError(err: unknown): AppError | undefined {
@@ -26,6 +28,8 @@ export function toAppError(err: unknown): AppError | undefined {
     return new ValidationError(Object.fromEntries(Object.entries(err.errors).map(([path, e]) => [path, [e.kind]])));
   }
   if (isDuplicateKey(err)) return new ConflictError('This record already exists.', { code: 'duplicate' });
+  // The database is down or unreachable: the client waits and tries again (503), and never sees the driver's words.
+  if (isDatabaseUnreachable(err)) return databaseUnavailableError();
   const httpError = err as HttpError;
   if (httpError.code === 'EBADCSRFTOKEN') return new CsrfError('The form expired or did not come from this site. Reload the page and try again.');
   return requestReadError(httpError);
@@ -63,16 +67,22 @@ export function wantsJson(req: Request): boolean {
 
 /** The one place where errors become responses: JSON for the API, an error page for browsers. */
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  // Answered already (by the time limit, while this request still worked): its late error has nowhere to go.
+  if (res.writableEnded) {
+    req.log?.debug({ err }, 'error after the answer was sent');
+    return;
+  }
   const appError = toAppError(err);
   const status = appError?.status ?? 500;
   if (!appError) req.log?.error({ err }, 'unhandled error');
   else if (status >= 500) req.log?.error({ err }, appError.code);
-  if (appError instanceof RateLimitedError) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
   // Part of the answer is out (a CSV download): ending it normally would pass a cut file off as whole, so cut the connection.
   if (res.headersSent) {
     res.destroy();
     return;
   }
+  if (appError instanceof RateLimitedError) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
+  if (appError instanceof ServiceUnavailableError && appError.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
 
   const lng = req.locale ?? 'zh-CN';
   const message = appError ? i18n.t(appError.messageKey, { lng, ...appError.messageParams }) : i18n.t('errors.internal', { lng });
@@ -89,7 +99,9 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   }
   res.locals.locale = lng;
   res.locals.htmlLang = lng;
-  res.status(status).render('pages/error', { title: message, status, message, code: appError?.code ?? 'internal' });
+  // A page that could not be served for now offers to load it again (a GET only: a form is not re-sent behind the user's back).
+  const retryHref = status === 503 && req.method === 'GET' ? req.originalUrl : null;
+  res.status(status).render('pages/error', { title: message, status, message, code: appError?.code ?? 'internal', retryHref });
 };
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => {

@@ -1,13 +1,13 @@
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import { defineHandler, setCurrentContext } from './handler.js';
+import { refusal, withinTimeLimit } from './refusal.js';
 import { rooms } from './rooms.js';
 import { visitorFromToken, type VisitorContext } from '../services/chat/visitors.js';
 import { agentsOnline, customerHistory, customerRead, customerView, openSessionIdOf, rateSession, requestAgent, sendCustomerMessage, syncCustomer } from '../services/chat/customer-chat.js';
 import { presentMessage } from '../presenters/chat.js';
 import { chatLimits } from '../services/settings/org-settings.js';
 import { toAppError } from '../middlewares/errors.js';
-import { i18n } from '../i18n/index.js';
 import { logger } from '../logger.js';
 
 const sessionId = z.string().regex(/^[0-9a-f]{24}$/, 'invalid');
@@ -22,14 +22,11 @@ export function attachCustomerNamespace(io: Server): void {
     const auth = (socket.handshake.auth ?? {}) as { token?: unknown; lang?: unknown };
     socket.data.locale = auth.lang === 'en' ? 'en' : 'zh-CN';
     try {
-      const { ctx } = await visitorFromToken(auth.token);
+      const { ctx } = await withinTimeLimit(io, visitorFromToken(auth.token));
       socket.data.ctx = ctx;
       next();
     } catch (err) {
-      if (!toAppError(err)) return next(err as Error);
-      const refused = new Error('invalid_token') as Error & { data?: unknown };
-      refused.data = { code: 'invalid_token', message: i18n.t('chat.errors.invalidToken', { lng: socket.data.locale as string }) };
-      next(refused);
+      next(refusal(err, socket.data.locale as string, { code: 'invalid_token', messageKey: 'chat.errors.invalidToken' }));
     }
   });
 

@@ -1,4 +1,4 @@
-import type { Socket } from 'socket.io';
+import type { Server, Socket } from 'socket.io';
 import type { z } from 'zod';
 import { toAppError } from '../middlewares/errors.js';
 import type { ServiceContext } from '../services/context.js';
@@ -6,6 +6,8 @@ import { UnauthenticatedError } from '../errors.js';
 import { logger } from '../logger.js';
 import { i18n } from '../i18n/index.js';
 import { inTurns } from '../services/in-turn.js';
+import { timeLimitError } from '../middlewares/time-limit.js';
+import { DEFAULT_REQUEST_TIME_LIMIT_MS } from '../config.js';
 
 type Failure = { code: string; message: string; localizedMessage: string; details?: unknown };
 export type Ack<T> = (response: { ok: true; data: T } | { ok: false; error: Failure }) => void;
@@ -24,7 +26,19 @@ export function setCurrentContext<C>(socket: Socket, current: CurrentContext<C>)
   contexts.set(socket, current);
 }
 
-function failureOf(socket: Socket, err: unknown, event: string): Failure {
+const timeLimits = new WeakMap<Server, number>();
+
+/** The server's time limit for one event (the HTTP requests' limit, `REQUEST_TIME_LIMIT_MS`), set once at start. */
+export function setTimeLimit(io: Server, ms: number): void {
+  timeLimits.set(io, ms);
+}
+
+export function timeLimitOf(io: Server): number {
+  return timeLimits.get(io) ?? DEFAULT_REQUEST_TIME_LIMIT_MS;
+}
+
+/** An error as a client sees it: a stable code, our own words (an unknown error's are hidden and logged), localized. */
+export function failureOf(locale: string, err: unknown, event?: string): Failure {
   const appError = toAppError(err);
   if (!appError) logger.error({ err, event }, 'socket handler failed');
   return {
@@ -32,9 +46,11 @@ function failureOf(socket: Socket, err: unknown, event: string): Failure {
     message: appError?.message ?? 'Internal error',
     ...(appError?.details ? { details: appError.details } : {}),
     ...(appError?.extra ?? {}),
-    localizedMessage: i18n.t(appError?.messageKey ?? 'errors.internal', { lng: (socket.data.locale as string | undefined) ?? 'zh-CN', ...(appError?.messageParams ?? {}) }),
+    localizedMessage: i18n.t(appError?.messageKey ?? 'errors.internal', { lng: locale, ...(appError?.messageParams ?? {}) }),
   };
 }
+
+const localeOf = (socket: Socket) => (socket.data.locale as string | undefined) ?? 'zh-CN';
 
 /** Events handled in the order they arrived, per key (see `inTurnOf`). */
 const inArrivalOrder = inTurns();
@@ -58,7 +74,18 @@ export function defineHandler<S extends z.ZodType, T, C = ServiceContext>(
   } = {},
 ): void {
   socket.on(event, (payload: unknown, ack?: Ack<T>) => {
-    const handle = () => handleEvent(socket, event, schema, run, payload, ack);
+    // Answered once: by the handler, or by the time limit (counted from arrival, waiting for its turn included) when
+    // the work takes longer, as it does while the database is frozen or unreachable.
+    let answered = false;
+    const answer: Ack<T> = (response) => {
+      if (answered) return;
+      answered = true;
+      clearTimeout(timer);
+      if (typeof ack === 'function') ack(response);
+    };
+    const timer = setTimeout(() => answer({ ok: false, error: failureOf(localeOf(socket), timeLimitError(), event) }), timeLimitOf(socket.nsp.server));
+    // An event already answered by the time limit before its turn came is not run: the client sends it again.
+    const handle = () => (answered ? Promise.resolve() : handleEvent(socket, event, schema, run, payload, answer));
     void (opts.inTurnOf ? inArrivalOrder(opts.inTurnOf(payload), handle) : handle());
   });
 }
@@ -70,13 +97,13 @@ async function handleEvent<S extends z.ZodType, T, C>(socket: Socket, event: str
     if (!current) throw new Error('socket without context');
     const ctx = (await current()) as C | null;
     if (!ctx) {
-      respond({ ok: false, error: failureOf(socket, new UnauthenticatedError('Your access changed: connect again.', { messageKey: 'errors.access_changed' }), event) });
+      respond({ ok: false, error: failureOf(localeOf(socket), new UnauthenticatedError('Your access changed: connect again.', { messageKey: 'errors.access_changed' }), event) });
       // After the answer, which the transport still delivers before it closes.
       socket.disconnect(true);
       return;
     }
     respond({ ok: true, data: await run(ctx, schema.parse(payload ?? {}) as z.infer<S>) });
   } catch (err) {
-    respond({ ok: false, error: failureOf(socket, err, event) });
+    respond({ ok: false, error: failureOf(localeOf(socket), err, event) });
   }
 }

@@ -4,7 +4,7 @@ import { Server } from 'socket.io';
 import { z } from 'zod';
 import passport from 'passport';
 import { rooms } from './rooms.js';
-import { defineHandler, setCurrentContext } from './handler.js';
+import { defineHandler, setCurrentContext, setTimeLimit } from './handler.js';
 import { domainEvents } from '../services/events.js';
 import { actorOf } from '../services/auth/actor.js';
 import { currentActor, sameAccess, sessionUserOf, signInKeyOf, type SessionUser } from '../services/auth/sessions.js';
@@ -51,13 +51,14 @@ function sessionStillStored(req: Request): Promise<boolean> {
  * A staff member whose access changes (roles, store, status, password reset) or who signs out is disconnected at
  * once, in every process; and every event checks their access as it is now (see handler.ts).
  */
-export function attachRealtime(httpServer: HttpServer, session: RequestHandler, opts: { appUrl?: string | undefined } = {}): Realtime {
+export function attachRealtime(httpServer: HttpServer, session: RequestHandler, opts: { appUrl?: string | undefined; requestTimeLimitMs?: number } = {}): Realtime {
   const io = new Server(httpServer, { serveClient: false, cors: { origin: false }, allowRequest: ownOriginOnly(opts.appUrl) });
   // Each server marks the consoles it holds, so stopping it (SIGTERM included) takes them out of presence at once.
   const consoles: ConsoleTracker = { instance: crypto.randomUUID(), pending: new Set() };
   io.engine.use(session);
   io.engine.use(passport.initialize());
   io.engine.use(passport.session());
+  if (opts.requestTimeLimitMs) setTimeLimit(io, opts.requestTimeLimitMs);
   io.use((socket, next) => {
     const req = socket.request as Request;
     const user = req.user;

@@ -1,3 +1,7 @@
+import { mongoose } from '../db/connect.js';
+
+const { mongo } = mongoose;
+
 /** MongoDB's duplicate key error (E11000), from the driver or from Mongoose. */
 export function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
@@ -44,4 +48,30 @@ export async function upsertRetryingOnce<T>(upsert: () => Promise<T>): Promise<T
     if (!isDuplicateKey(err)) throw err;
     return retryingTransientConflicts(upsert);
   }
+}
+
+/** Mongoose's connection is up (1 = connected): otherwise operations wait in its buffer for the database. */
+export function databaseConnected(): boolean {
+  return mongoose.connection.readyState === mongoose.ConnectionStates.connected;
+}
+
+/**
+ * An error that means "the database cannot be reached", told by its class, never by its text: no server to select
+ * (driver or Mongoose), a network failure or timeout (a cleared pool included), a client not connected, or an
+ * operation that timed out in Mongoose's buffer while the connection was down (a plain MongooseError, so only
+ * counted while the connection is not up). Causes are followed, and the error a bulk write wraps (`errorResponse`).
+ */
+export function isDatabaseUnreachable(err: unknown): boolean {
+  const seen = new Set<unknown>();
+  const pending = [err];
+  while (pending.length && seen.size < 10) {
+    const e = pending.shift();
+    if (!(e instanceof Error) || seen.has(e)) continue;
+    seen.add(e);
+    if (e instanceof mongo.MongoServerSelectionError || e instanceof mongo.MongoNetworkError || e instanceof mongo.MongoNotConnectedError) return true;
+    if (e instanceof mongoose.Error.MongooseServerSelectionError) return true;
+    if (e.constructor === mongoose.Error && !databaseConnected()) return true;
+    pending.push(e.cause, (e as { errorResponse?: unknown }).errorResponse);
+  }
+  return false;
 }

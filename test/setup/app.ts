@@ -1,12 +1,14 @@
 import type { Express, RequestHandler } from 'express';
 import request from 'supertest';
 import { createApp } from '../../server/app.js';
-import { loadConfig } from '../../server/config.js';
+import { loadConfig, type Config } from '../../server/config.js';
 import { logger } from '../../server/logger.js';
 import { SESSION_COOKIE } from '../../server/middlewares/session.js';
 
-export async function buildTestApp(): Promise<{ app: Express; session: RequestHandler }> {
-  return createApp(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), logger);
+/** `env` adds settings to the test's environment (for example a short REQUEST_TIME_LIMIT_MS). */
+export async function buildTestApp(env: NodeJS.ProcessEnv = {}): Promise<{ app: Express; session: RequestHandler; config: Config }> {
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
+  return { ...(await createApp(config, logger)), config };
 }
 
 export type Agent = ReturnType<typeof request.agent>;
