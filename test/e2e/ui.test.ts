@@ -152,6 +152,11 @@ describe('the clerk’s customer console in a real browser', () => {
       await page.locator('label[for^="filter-tag-"]', { hasText: '芒果' }).click();
       await Promise.all([page.waitForURL(/tags=/), page.getByRole('button', { name: '筛选' }).click()]);
       await page.getByRole('link', { name: '周晓雯' }).waitFor();
+      // The filter stays open on the chosen tag, and its count (every match carries it) arrives after the list.
+      await page.locator('details[data-tag-counts-loaded="true"]').waitFor();
+      const total = (await page.getByTestId('customer-total').textContent())!.replace(/\D/g, '');
+      expect(Number(total)).toBeGreaterThan(0);
+      expect(await page.locator('label[for^="filter-tag-"]', { hasText: '芒果' }).getByTestId('tag-count').textContent()).toBe(total);
       await shot(page, 'customers-375.png');
       expect(cspViolations(consoleErrors)).toEqual([]);
       expect(httpErrors).toEqual([]);

@@ -3,7 +3,7 @@ import { route, ctxOf, type RouteSpec } from '../define.js';
 import { handleForm } from '../forms.js';
 import { flash } from '../flash.js';
 import { bulkTagFormSchema, customerFormSchema, customerListQuery, shareSchema, tagChangeSchema } from '../schemas/customer.schema.js';
-import { addCustomer, bulkChangeTags, changeCustomerTags, getCustomer, listCustomers, revealCustomerPhone, setCustomerSharing, updateCustomer } from '../../services/customers/customers.js';
+import { addCustomer, bulkChangeTags, changeCustomerTags, countCustomerTags, getCustomer, listCustomers, revealCustomerPhone, setCustomerSharing, updateCustomer } from '../../services/customers/customers.js';
 import { timelineOf } from '../../services/customers/timeline.js';
 import { exportCustomersCsv } from '../../services/customers/export.js';
 import { eraseCustomer } from '../../services/customers/erase.js';
@@ -143,9 +143,9 @@ export const customerPageRoutes: RouteSpec[] = [
       const query = parsed.success ? parsed.data : customerListQuery.parse({});
       const numberSearchHint = !parsed.success && parsed.error.issues.some((issue) => issue.message === 'phone_search_whole');
       const scope = scopeOf(ctx.actor, 'customer.read');
-      const [{ items, total, tagCounts }, tags, owners, stores] = await Promise.all([
-        // Counts per tag on the first page, where the filter is chosen; later pages skip the extra read.
-        listCustomers(ctx, query, { withTagCounts: query.page === 1 }),
+      const [{ items, total }, tags, owners, stores] = await Promise.all([
+        // Counts per tag come on their own (/customers/tag-counts): they read every match, the page only its rows.
+        listCustomers(ctx, query),
         listTagGroups(ctx),
         scope === 'own' ? Promise.resolve([]) : listAssignableOwners(ctx),
         scope === 'org' ? listStoreChoices(ctx) : Promise.resolve([]),
@@ -171,8 +171,8 @@ export const customerPageRoutes: RouteSpec[] = [
         query: { ...query, tags: query.tags, q: numberSearchHint ? String(req.query.q ?? '').slice(0, 60) : query.q },
         customers: items.map((c) => presentCustomerRow(c, { tagNames })),
         total,
-        tagGroups: tags.groups.map((g) => presentTagGroup(g, tagCounts)),
-        personalTags: tags.personal.map((tag) => presentTag(tag, tagCounts.get(String(tag._id)) ?? 0)),
+        tagGroups: tags.groups.map((g) => presentTagGroup(g)),
+        personalTags: tags.personal.map((tag) => presentTag(tag)),
         sources: customerSources,
         months: Array.from({ length: 12 }, (_, i) => i + 1),
         owners: owners.map((s) => ({ id: String(s._id), name: s.realName })),
@@ -184,7 +184,18 @@ export const customerPageRoutes: RouteSpec[] = [
         nextLink: query.page < pages ? pageLink(query.page + 1) : null,
         canWrite: can(ctx.actor, 'customer.write'),
         exportAction: `/customers/export?${base}`,
+        tagCountsUrl: `/customers/tag-counts?${base}`,
       });
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/customers/tag-counts',
+    access: { permission: 'customer.read' },
+    // Asked by the list page's script when its tag filter opens; the filter is the list's, with the same limits.
+    handler: async (req, res) => {
+      const counts = await countCustomerTags(ctxOf(req), customerListQuery.parse(req.query));
+      res.json({ tagCounts: Object.fromEntries(counts) });
     },
   }),
   route({
