@@ -1,10 +1,12 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { RequestHandler, Request } from 'express';
-import { Server } from 'socket.io';
+import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
 import passport from 'passport';
 import { rooms } from './rooms.js';
 import { defineHandler, setCurrentContext, setTimeLimit } from './handler.js';
+import { refusal, withinTimeLimit } from './refusal.js';
+import { staffForBearerToken } from '../services/auth/api-tokens.js';
 import { domainEvents } from '../services/events.js';
 import { actorOf } from '../services/auth/actor.js';
 import { currentActor, sameAccess, sessionUserOf, signInKeyOf, type SessionUser } from '../services/auth/sessions.js';
@@ -20,6 +22,18 @@ import { customerView } from '../services/chat/customer-chat.js';
 import { logger } from '../logger.js';
 
 export type Realtime = { io: Server; close(): Promise<void> };
+
+/** A staff socket's API token, when it connected with one; kept beside the socket (socket.data travels the adapter). */
+const tokens = new WeakMap<Socket, string>();
+
+/** The API token of a handshake: `auth: {token}` (any client), or `Authorization: Bearer …` (clients that set headers). */
+function bearerTokenOf(handshake: Socket['handshake']): string | null {
+  const fromAuth = (handshake.auth as { token?: unknown } | undefined)?.token;
+  if (typeof fromAuth === 'string' && fromAuth) return fromAuth;
+  const header = handshake.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return match?.[1] ?? null;
+}
 
 /**
  * Only our own pages open sockets: a page of another site could otherwise open the staff socket with the staff
@@ -47,7 +61,8 @@ function sessionStillStored(req: Request): Promise<boolean> {
 }
 
 /**
- * Socket.IO on the same HTTP server, authenticated by the same browser session as the pages.
+ * Socket.IO on the same HTTP server, authenticated by the same browser session as the pages, or (apps that are not
+ * browsers) by an API token.
  * A staff member whose access changes (roles, store, status, password reset) or who signs out is disconnected at
  * once, in every process; and every event checks their access as it is now (see handler.ts).
  */
@@ -59,15 +74,24 @@ export function attachRealtime(httpServer: HttpServer, session: RequestHandler, 
   io.engine.use(passport.initialize());
   io.engine.use(passport.session());
   if (opts.requestTimeLimitMs) setTimeLimit(io, opts.requestTimeLimitMs);
-  io.use((socket, next) => {
+  io.use(async (socket, next) => {
     const req = socket.request as Request;
-    const user = req.user;
+    // The pages' language choice (the lang cookie; an app says `auth.lang`), so socket answers speak the same language.
+    const lang = (socket.handshake.auth as { lang?: unknown } | undefined)?.lang;
+    socket.data.locale = lang === 'en' || /(?:^|;\s*)lang=en(?:;|$)/.test(socket.handshake.headers.cookie ?? '') ? 'en' : 'zh-CN';
+    // An app that is not a browser (an agent app) brings an API token instead of the session cookie.
+    const token = bearerTokenOf(socket.handshake);
+    let user: Express.User | undefined;
+    try {
+      user = token !== null ? ((await withinTimeLimit(io, staffForBearerToken(token))) ?? undefined) : req.user;
+    } catch (err) {
+      return next(refusal(err, socket.data.locale as string));
+    }
     if (!user) return next(new Error('unauthenticated'));
     socket.data.ctx = { actor: actorOf(user), orgId: String(user.orgId), ip: socket.handshake.address };
     socket.data.sessionUser = sessionUserOf(user);
-    socket.data.signInKey = signInKeyOf(req.sessionID);
-    // The pages' language choice (the lang cookie), so socket answers speak the same language.
-    socket.data.locale = /(?:^|;\s*)lang=en(?:;|$)/.test(socket.handshake.headers.cookie ?? '') ? 'en' : 'zh-CN';
+    socket.data.signInKey = token === null ? signInKeyOf(req.sessionID) : null;
+    if (token !== null) tokens.set(socket, token);
     next();
   });
 
@@ -76,15 +100,18 @@ export function attachRealtime(httpServer: HttpServer, session: RequestHandler, 
     const user = socket.data.sessionUser as SessionUser;
     // One indexed read per event, so a change made by any process counts at once, whether or not its notice arrived.
     // A socket whose roles or store changed answers nothing more: its rooms were chosen for the old access.
+    const token = tokens.get(socket);
+    const signInKey = socket.data.signInKey as string | null;
+    // A token socket checks its token each time (revoked, or ended by a password reset or deactivation).
     const now = async (): Promise<ServiceContext | null> => {
-      const actor = await currentActor(user);
+      const actor = token === undefined ? await currentActor(user) : await staffForBearerToken(token).then((staff) => (staff ? actorOf(staff) : null));
       return actor && sameAccess(actor, connected.actor) ? connected : null;
     };
     setCurrentContext(socket, now);
-    void Promise.resolve(socket.join([rooms.org(connected.orgId), rooms.staff(connected.actor.id), rooms.signIn(socket.data.signInKey as string)]))
+    void Promise.resolve(socket.join([rooms.org(connected.orgId), rooms.staff(connected.actor.id), ...(signInKey ? [rooms.signIn(signInKey)] : [])]))
       // Joined first, then checked again: a change or sign-out made while this socket connected is caught here, and
       // one made after this check finds the socket in the rooms it disconnects.
-      .then(async () => (await now()) !== null && (await sessionStillStored(socket.request as Request)))
+      .then(async () => (await now()) !== null && (token !== undefined || (await sessionStillStored(socket.request as Request))))
       .then((current) => current || socket.disconnect(true))
       .catch((err: unknown) => {
         logger.error({ err }, 'staff socket check failed');
