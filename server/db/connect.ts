@@ -10,7 +10,9 @@ mongoose.set('strictQuery', true);
 
 export async function connectMongoose(uri: string): Promise<typeof mongoose> {
   // Indexes are built here rather than in the background, so that a refused build is retried and then stops the start.
-  await mongoose.connect(uri, { serverSelectionTimeoutMS: 5000, autoIndex: false });
+  // Acknowledged means durable: every write waits for the journal (a majority of a replica set), and a client is told
+  // "stored" only after that.
+  await mongoose.connect(uri, { serverSelectionTimeoutMS: 5000, autoIndex: false, writeConcern: { w: 'majority', journal: true } });
   // Indexes are part of each model's contract (uniqueness decides duplicates), so build them before serving.
   await Promise.all(
     Object.values(mongoose.models).map(async (model) => {

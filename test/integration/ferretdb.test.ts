@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { MongoClient } from 'mongodb';
+import { MongoClient, ObjectId } from 'mongodb';
 import { io as connectSocket } from 'socket.io-client';
 import { resolveDatabase } from '../../server/db/resolve.js';
 import { ferretdbInstallation, startFerretdb, type FerretdbHandle } from '../../server/db/ferretdb.js';
@@ -95,7 +95,7 @@ describe('the embedded FerretDB engine', () => {
     await again.close();
   }, 120_000);
 
-  it('keeps an acknowledged chat message when the app and the database are killed (SIGKILL) right after the acknowledgement', async () => {
+  it('keeps every acknowledged chat message when the app and the database are killed (SIGKILL) under traffic, and numbers on without re-use or gaps', async () => {
     const dir = tempDir();
     const secret = crypto.randomBytes(32).toString('hex');
     let db = await startFerretdb({ dir, log });
@@ -106,37 +106,66 @@ describe('the embedded FerretDB engine', () => {
     const { org } = await createOrgWithTeam();
     const channel = await createChannel(org._id, { routing: 'manual' });
     configureSignedTokens(secret);
-    const { token } = await startVisitor(channel.key, { name: '访客', phone: '' });
+    const visitors = await Promise.all(Array.from({ length: 4 }, (_, i) => startVisitor(channel.key, { name: `访客${i}`, phone: '' })));
     await disconnectMongoose();
 
-    const app = await startApp(uri, secret);
-    cleanups.push(async () => {
-      app.child.kill('SIGKILL');
-      await exited(app.child);
-    });
-    const socket = connectSocket(`${app.baseUrl}/customer`, { auth: { token }, transports: ['websocket'], forceNew: true, reconnection: false });
-    cleanups.push(async () => socket.close());
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('connect_error', reject);
-    });
-    const customer = new ChatSync({ socket, side: 'customer' });
-    const text = `在吗？${crypto.randomBytes(4).toString('hex')}`;
-    const sent = await customer.send(text);
-    expect(sent.message).toMatchObject({ text, seq: expect.any(Number) });
+    const connect = async (baseUrl: string, token: string) => {
+      const socket = connectSocket(`${baseUrl}/customer`, { auth: { token }, transports: ['websocket'], forceNew: true, reconnection: false });
+      cleanups.push(async () => socket.close());
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('connect_error', reject);
+      });
+      return new ChatSync({ socket, side: 'customer', onError: () => undefined });
+    };
 
-    // Nothing gets a chance to flush: the app and every database process die at once.
+    let app = await startApp(uri, secret);
+    const killApp = (child: ChildProcess) => async () => {
+      child.kill('SIGKILL');
+      await exited(child);
+    };
+    cleanups.push(killApp(app.child));
+    // Each customer sends one message after another, as fast as acknowledgements come, until the crash.
+    const acknowledged: { text: string; seq: number; sessionId: string }[] = [];
+    let crashed = false;
+    const senders = visitors.map(async ({ token }, v) => {
+      const customer = await connect(app.baseUrl, token);
+      for (let i = 0; !crashed; i += 1) {
+        const text = `消息 ${v}-${i}`;
+        const sent = await customer.send(text).catch(() => null);
+        if (!sent) break;
+        acknowledged.push({ text, seq: sent.message.seq, sessionId: sent.session.id });
+      }
+    });
+    const trafficUntil = Date.now() + 30_000;
+    while (acknowledged.length < 40 && Date.now() < trafficUntil) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(acknowledged.length).toBeGreaterThanOrEqual(40);
+
+    // Nothing gets a chance to flush: the app and every database process die at once, mid-traffic.
+    crashed = true;
     app.child.kill('SIGKILL');
     crash(db);
+    // A send in flight at the crash is never acknowledged (the client would send it again on reconnecting).
+    const acked = [...acknowledged];
     await Promise.all([exited(app.child), db.stop()]);
+    void senders;
 
     db = await startFerretdb({ dir, log });
     const client = new MongoClient(`${db.uriBase}/storelink_durability`);
-    try {
-      const stored = await client.db().collection('chatmessages').findOne({ text });
-      expect(stored).toMatchObject({ text, seq: sent.message.seq });
-    } finally {
-      await client.close();
+    cleanups.push(() => client.close());
+    const messages = client.db().collection('chatmessages');
+    const stored = new Map((await messages.find({}).toArray()).map((m) => [m.text as string, m]));
+    expect(acked.filter(({ text, seq }) => stored.get(text)?.seq !== seq)).toEqual([]);
+
+    // The app comes back on the same data: every session numbers on from its last stored message, with no gap.
+    app = await startApp(`${db.uriBase}/storelink_durability`, secret);
+    cleanups.push(killApp(app.child));
+    for (const [v, { token }] of visitors.entries()) {
+      const customer = await connect(app.baseUrl, token);
+      const after = await customer.send(`重启后 ${v}`);
+      const seqs = (await messages.find({ sessionId: new ObjectId(after.session.id) }).toArray()).map((m) => m.seq as number).sort((a, b) => a - b);
+      expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => seqs[0]! + i));
+      expect(after.message.seq).toBe(seqs.at(-1));
     }
-  }, 120_000);
+  }, 180_000);
 });

@@ -36,6 +36,15 @@ function rememberSeq(sessionId: string, seq: number): void {
 }
 
 /**
+ * After a failed write the database may have come back from a crash or a restore with fewer messages than this
+ * process stored: a remembered number would then leave a gap, so every guess goes and the database decides again.
+ */
+function forgetSeqsOnFailure(err: unknown): never {
+  lastSeqs.clear();
+  throw err;
+}
+
+/**
  * Appends to one session run one after another in this process: two messages of a session arriving together would
  * otherwise both try the same number, and the loser pays a conflict and a scan for the latest number. Other
  * processes still meet under the unique index, so this only saves work; it decides nothing.
@@ -100,9 +109,9 @@ async function storeMessage(
       createdAt: clock.now(),
     };
     const preview = message.internal ? {} : { lastMessageAt: message.createdAt, lastMessagePreview: message.image ? '[image]' : message.text.slice(0, 80) };
-    const written = await writeMessage({ message, sessionSet: { ...preview, ...(opts.sessionSet ?? {}) }, openOnly: opts.openOnly ?? false });
+    const written = await writeMessage({ message, sessionSet: { ...preview, ...(opts.sessionSet ?? {}) }, openOnly: opts.openOnly ?? false }).catch(forgetSeqsOnFailure);
     if (!written.stored) {
-      if (!isDuplicateKey(written.error)) throw written.error;
+      if (!isDuplicateKey(written.error)) forgetSeqsOnFailure(written.error);
       const again = await ChatMessage.findOne({ orgId: session.orgId, dedupeKey }).lean<ChatMessageDoc>();
       if (again) return { message: again, view: presentMessage(again), duplicate: true, session: null };
       // Another message took this number first: take the one after the latest stored.
