@@ -1,6 +1,5 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -8,6 +7,7 @@ import { promisify } from 'node:util';
 import { MongoClient } from 'mongodb';
 import type { Logger } from 'pino';
 import { rootDir } from '../paths.js';
+import { freePort, stablePorts } from './ports.js';
 
 /**
  * The embedded real database: FerretDB (MongoDB wire protocol) in front of PostgreSQL 15 with the DocumentDB
@@ -56,16 +56,6 @@ function postgresUser(): RunAs {
   return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 // The server runs under a shell that prints its pid, ends when it ends, and shuts it down (SIGINT: PostgreSQL's fast
 // shutdown, FerretDB's graceful stop) when its stdin closes: on stop(), or when this process dies, however it dies.
@@ -196,14 +186,15 @@ export async function startFerretdb(opts: { dir?: string; log: Logger }): Promis
   };
   try {
     await prepareCluster(install, pgdata, runAs, opts.log);
-    const pgPort = await freePort();
+    const ports = ephemeral ? { postgres: await freePort(), ferretdb: await freePort(), debug: await freePort() } : await stablePorts(dir, ['postgres', 'ferretdb', 'debug'] as const);
+    const pgPort = ports.postgres;
     const postgres = supervise(path.join(install.pgBinDir, 'postgres'), ['-D', pgdata, '-p', String(pgPort), '-k', ''], path.join(dir, 'postgresql.log'), runAs);
     servers.push(postgres);
     const pgIsReady = path.join(install.pgBinDir, 'pg_isready');
     await waitUntil(postgres, 'PostgreSQL', async () => spawnSync(pgIsReady, ['-q', '-h', '127.0.0.1', '-p', String(pgPort), '-U', 'postgres']).status === 0);
     await run(path.join(install.pgBinDir, 'psql'), ['-q', '-h', '127.0.0.1', '-p', String(pgPort), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', 'CREATE EXTENSION IF NOT EXISTS documentdb CASCADE']);
 
-    const [port, debugPort] = [await freePort(), await freePort()];
+    const [port, debugPort] = [ports.ferretdb, ports.debug];
     const stateDir = path.join(dir, 'ferretdb-state');
     fs.mkdirSync(stateDir, { recursive: true });
     const ferretdb = supervise(

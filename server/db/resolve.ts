@@ -36,7 +36,8 @@ type ResolveOptions = {
 
 const addressFile = () => path.join(dataDir(), 'db-address.json');
 
-type AddressRecord = { uriBase: string; kind: DatabaseKind; pid: number };
+/** `uri` names the app's database: what a second process or a person should connect to; `uriBase` is the server. */
+type AddressRecord = { uri: string; uriBase: string; kind: DatabaseKind; pid: number };
 
 function withDbName(uriBase: string, dbName: string): string {
   return `${uriBase.replace(/\/$/, '')}/${dbName}`;
@@ -98,7 +99,7 @@ export async function resolveDatabase(opts: ResolveOptions): Promise<ResolvedDat
     if (shared) {
       log.info({ kind: 'shared', started: shared.kind, pid: shared.pid }, 'database: the embedded server of the running Storelink process');
       const reason = `the ${shared.kind} server of the Storelink process ${shared.pid} (.data/db-address.json)`;
-      return { uri: withDbName(shared.uriBase, opts.dbName), kind: 'shared', reason, stop: async () => undefined };
+      return { uri: shared.uri ?? withDbName(shared.uriBase, opts.dbName), kind: 'shared', reason, stop: async () => undefined };
     }
   }
 
@@ -157,7 +158,7 @@ export async function resolveDatabase(opts: ResolveOptions): Promise<ResolvedDat
   );
 
   function started(kind: DatabaseKind, uriBase: string, stopServer: () => Promise<void>, reason: string): ResolvedDatabase {
-    const forget = persistent && opts.advertise ? recordAddress({ uriBase, kind, pid: process.pid }) : () => undefined;
+    const forget = persistent && opts.advertise ? recordAddress({ uri: withDbName(uriBase, opts.dbName), uriBase, kind, pid: process.pid }) : () => undefined;
     log.info({ kind, uri: uriBase, persistent, reason }, `database: ${kind}`);
     return {
       uri: withDbName(uriBase, opts.dbName),

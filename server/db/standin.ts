@@ -4,6 +4,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { rootDir, dataDir } from '../paths.js';
 import type { Logger } from 'pino';
+import { stablePorts } from './ports.js';
 
 /**
  * A MongoDB wire-compatible stand-in (mongo-java-server from Maven Central), for machines where no
@@ -42,12 +43,13 @@ export type StandinHandle = { uriBase: string; stop(): Promise<void> };
 
 export async function startStandin(opts: { persistentFile?: string; log: Logger }): Promise<StandinHandle> {
   const libDir = resolveJars(opts.log);
-  const args = ['-cp', `${libDir}/*`, path.join(standinDir, 'StandinServer.java'), '--port', '0'];
+  const args = ['-cp', `${libDir}/*`, path.join(standinDir, 'StandinServer.java')];
   if (opts.persistentFile) {
     fs.mkdirSync(path.dirname(opts.persistentFile), { recursive: true });
-    args.push('--backend', 'h2', '--file', opts.persistentFile);
+    const { standin: port } = await stablePorts(path.dirname(opts.persistentFile), ['standin'] as const);
+    args.push('--port', String(port), '--backend', 'h2', '--file', opts.persistentFile);
   } else {
-    args.push('--backend', 'memory');
+    args.push('--port', '0', '--backend', 'memory');
   }
   // stdin stays open as a pipe: the stand-in exits when it closes, so it never outlives this process.
   const child = spawn('java', args, { stdio: ['pipe', 'pipe', 'pipe'] });

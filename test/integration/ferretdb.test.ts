@@ -3,6 +3,7 @@ import { describe, expect, it, afterEach } from '@jest/globals';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -74,25 +75,40 @@ describe('the embedded FerretDB engine', () => {
     expect(ferretdbInstallation()).toBeDefined();
   });
 
-  it('keeps the data of npm start (persistent mode) across restarts', async () => {
-    process.env.STORELINK_DATA_DIR = tempDir();
+  it('keeps the data of npm start (persistent mode) and its address across restarts', async () => {
+    const dataDir = tempDir();
+    process.env.STORELINK_DATA_DIR = dataDir;
     process.env.STORELINK_SKIP_EMBEDDED_MONGOD = 'true';
-    const first = await resolveDatabase({ mode: 'persistent', dbName: 'storelink', log });
+    const first = await resolveDatabase({ mode: 'persistent', dbName: 'storelink', log, advertise: true });
     expect(first.kind).toBe('ferretdb');
     expect(first.reason).toMatch(/FerretDB over PostgreSQL/);
+    // The recorded address names the app's database, so a second process or a client given it lands in the same one.
+    const recorded = JSON.parse(fs.readFileSync(path.join(dataDir, 'db-address.json'), 'utf8'));
+    expect(recorded).toMatchObject({ uri: first.uri, kind: 'ferretdb', pid: process.pid });
+    expect(new URL(recorded.uri).pathname).toBe('/storelink');
     const marker = crypto.randomBytes(6).toString('hex');
     const client = new MongoClient(first.uri);
     await client.db().collection('restarts').insertOne({ marker });
     await client.close();
     await first.stop();
+    expect(fs.existsSync(path.join(dataDir, 'db-address.json'))).toBe(false);
 
     const second = await resolveDatabase({ mode: 'persistent', dbName: 'storelink', log });
     cleanups.push(() => second.stop());
     expect(second.kind).toBe('ferretdb');
-    expect(second.uri).not.toBe(first.uri); // a new port: really a second start
+    expect(second.uri).toBe(first.uri); // the same port again, since it was free
     const again = new MongoClient(second.uri);
     expect(await again.db().collection('restarts').findOne({ marker })).toMatchObject({ marker });
     await again.close();
+
+    // A port taken meanwhile is not waited for: the next start takes another.
+    await second.stop();
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(Number(new URL(first.uri).port), '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => blocker.close(resolve)));
+    const third = await resolveDatabase({ mode: 'persistent', dbName: 'storelink', log });
+    cleanups.push(() => third.stop());
+    expect(third.uri).not.toBe(first.uri);
   }, 120_000);
 
   it('keeps every acknowledged chat message when the app and the database are killed (SIGKILL) under traffic, and numbers on without re-use or gaps', async () => {
