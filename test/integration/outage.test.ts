@@ -130,4 +130,53 @@ describe('database outages', () => {
     customer.socket.close();
     console.socket.close();
   }, 60_000);
+
+  it('answers within the time limit while the database is frozen (connections open, no answer), and serves again once it answers', async () => {
+    const { org, admin, agent } = await createOrgWithTeam();
+    const channel = await createChannel(org._id, { routing: 'manual' });
+    const bearer = await bearerFor(server.baseUrl, admin.login, PASSWORD);
+    const browser: Agent = await signIn(server.baseUrl, admin.login, PASSWORD);
+    const console = await connectAgent(server.baseUrl, agent.login);
+    const customer = await connectCustomer(server.baseUrl, channel.key);
+    await ok(customer.socket, 'message:send', { clientId: 'before', text: '在吗？' });
+    const unavailable = ['timeout', 'database_unavailable'];
+    try {
+      proxy.freeze();
+      // The database would hold these for as long as it stays frozen; the server answers at its limit.
+      const [api, page, sent, overview, ready] = await Promise.all([
+        timed(() => request(server.baseUrl).get('/api/v1/customers').set(bearer)),
+        timed(() => browser.get('/customers').set('Accept', 'text/html')),
+        timed(() => ask(customer.socket, 'message:send', { clientId: 'frozen', text: '还在吗？' })),
+        timed(() => ask(console.socket, 'chat:overview', {})),
+        timed(() => request(server.baseUrl).get('/readyz')),
+      ]);
+      expect(api.result.status).toBe(503);
+      expect(unavailable).toContain(api.result.body.error.code);
+      expect(Number(api.result.headers['retry-after'])).toBeGreaterThan(0);
+      expect(page.result.status).toBe(503);
+      expect(page.result.text).toContain(i18n.t('errors.tryAgain', { lng: 'zh-CN' }));
+      for (const ack of [sent.result, overview.result]) {
+        expect(ack.ok).toBe(false);
+        expect(unavailable).toContain((ack as Extract<AckResult, { ok: false }>).error.code);
+        expect(JSON.stringify(ack)).not.toMatch(infrastructure);
+      }
+      for (const answer of [api, page, sent, overview]) expect(answer.ms).toBeLessThan(LIMIT_MS + 1500);
+      expect(ready.result.status).toBe(503);
+      expect(ready.ms).toBeLessThan(3000);
+    } finally {
+      proxy.thaw();
+    }
+
+    // The work held by the freeze finishes now; its late answers go nowhere, and the next requests are served.
+    expect(await until(async () => (await request(server.baseUrl).get('/readyz')).status === 200, 20_000)).toBe(true);
+    await request(server.baseUrl).get('/api/v1/customers').set(bearer).expect(200);
+    await browser.get('/customers').expect(200);
+    // Sent again with its client id: stored once, whether or not the frozen copy got in.
+    const resent = await ok<{ message: { id: string; text: string } }>(customer.socket, 'message:send', { clientId: 'frozen', text: '还在吗？' });
+    const once = await ok<{ message: { id: string } }>(customer.socket, 'message:send', { clientId: 'frozen', text: '还在吗？' });
+    expect(once.message.id).toBe(resent.message.id);
+    await ok(console.socket, 'chat:overview', {});
+    customer.socket.close();
+    console.socket.close();
+  }, 60_000);
 });

@@ -3,8 +3,21 @@ import net from 'node:net';
 /** A loopback TCP proxy that a test can cut and restore, to take the database away from the app for real. */
 export async function startTcpProxy(target: { host: string; port: number }) {
   const sockets = new Set<net.Socket>();
+  /** Each client connection with its upstream, so that a freeze can stop both directions and a thaw start them. */
+  const pairs = new Set<{ client: net.Socket; upstream: net.Socket }>();
+  let frozen = false;
   let server: net.Server | undefined;
   let port = 0;
+  const flow = ({ client, upstream }: { client: net.Socket; upstream: net.Socket }) => {
+    client.pipe(upstream);
+    upstream.pipe(client);
+  };
+  const hold = ({ client, upstream }: { client: net.Socket; upstream: net.Socket }) => {
+    client.unpipe(upstream);
+    upstream.unpipe(client);
+    client.pause();
+    upstream.pause();
+  };
 
   const listen = () =>
     new Promise<void>((resolve, reject) => {
@@ -15,8 +28,14 @@ export async function startTcpProxy(target: { host: string; port: number }) {
           s.on('close', () => sockets.delete(s));
           s.on('error', () => s.destroy());
         }
-        client.pipe(upstream).pipe(client);
-        client.on('close', () => upstream.destroy());
+        const pair = { client, upstream };
+        pairs.add(pair);
+        if (frozen) hold(pair);
+        else flow(pair);
+        client.on('close', () => {
+          pairs.delete(pair);
+          upstream.destroy();
+        });
         upstream.on('close', () => client.destroy());
       });
       server.once('error', reject);
@@ -39,6 +58,18 @@ export async function startTcpProxy(target: { host: string; port: number }) {
       }),
     /** Accepts connections again on the same port. */
     restore: listen,
+    /**
+     * The database stops answering without closing anything (a frozen server, a network that drops packets):
+     * connections stay open and accepted, and no byte passes either way until `thaw`.
+     */
+    freeze: () => {
+      frozen = true;
+      pairs.forEach(hold);
+    },
+    thaw: () => {
+      frozen = false;
+      pairs.forEach(flow);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
