@@ -40,6 +40,11 @@ public class StandinServer {
      */
     private static final Object COMMAND_LOCK = new Object();
 
+    /** Commands that change data or indexes (lower case). */
+    private static final java.util.Set<String> WRITE_COMMANDS = java.util.Set.of(
+            "insert", "update", "delete", "findandmodify", "create", "createindexes", "drop", "dropindexes",
+            "dropdatabase", "renamecollection");
+
     /** mongo-java-server 1.47 only ships MONGO_3_6/4_0/5_0 (wire 6/7/8); report 6.0 / wire 17 instead. */
     enum StandinVersion implements MongoVersion {
         MONGO_6_0(List.of(6, 0, 0), 17);
@@ -144,7 +149,16 @@ public class StandinServer {
                     backend = new H2Backend(f.getPath()) {
                         @Override
                         public Document handleCommand(Channel channel, String db, String command, Document query) {
-                            return dispatch(command, name -> super.handleCommand(channel, db, name, query));
+                            return dispatch(command, name -> {
+                                Document reply = super.handleCommand(channel, db, name, query);
+                                // Acknowledged means durable: the MVStore would commit about a second later by itself,
+                                // so a write is committed and synced to disk before its answer goes out.
+                                if (WRITE_COMMANDS.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                                    commit();
+                                    getMvStore().sync();
+                                }
+                                return reply;
+                            });
                         }
                     };
                 } catch (RuntimeException e) { // e.g. the file is locked by another process
