@@ -10,7 +10,6 @@ const shared = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true }],
   },
-  testTimeout: 30000,
 };
 
 /**
@@ -28,5 +27,7 @@ export default {
       globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
     },
   ],
+  // Both are run-wide options: Jest ignores them inside a project.
+  testTimeout: 30000,
   maxWorkers: 2,
 };
