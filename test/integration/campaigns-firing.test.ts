@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Agenda } from 'agenda';
 import type { Types } from 'mongoose';
 import { useTestDatabase } from '../setup/db.js';
@@ -7,7 +7,7 @@ import { mongoose } from '../../server/db/connect.js';
 import { createAgenda } from '../../jobs/agenda.js';
 import { jobs } from '../../jobs/index.js';
 import { createLogger } from '../../server/logger.js';
-import { setClock } from '../../server/clock.js';
+import { useFrozenClock } from '../setup/clock.js';
 import { ConflictError, RateLimitedError } from '../../server/errors.js';
 import { Campaign, CampaignTask } from '../../server/models/campaign.js';
 import { CustomerGroup } from '../../server/models/customer-group.js';
@@ -44,7 +44,7 @@ beforeAll(async () => {
     workers.push([name, agenda]);
   }
 });
-afterEach(() => setClock(null));
+const clock = useFrozenClock();
 
 /** Resolves once `n` runs of the firing job have completed, on whichever worker; rejects on a failed run. */
 function firingRuns(n: number): Promise<string[]> {
@@ -89,7 +89,7 @@ const tasksOf = (orgId: Types.ObjectId, campaignId: Types.ObjectId) => CampaignT
 
 describe('firing a moments campaign', () => {
   it('creates exactly one task per targeted clerk with two workers and direct calls racing', async () => {
-    setClock(T0);
+    clock.set(T0);
     const { org, store, otherStore, clerk, marketer } = await createOrgWithTeam();
     const moreClerks = await Promise.all([1, 2].map(() => createStaff(org._id, { roles: ['clerk'], storeId: store._id })));
     // Not targeted: a clerk of the other store, a clerk who left, and another organisation's clerk.
@@ -103,7 +103,7 @@ describe('firing a moments campaign', () => {
     expect(await fireDueCampaigns()).toMatchObject({ tasks: 0 });
     expect(await tasksOf(org._id, campaign._id)).toHaveLength(0);
 
-    setClock(later(61));
+    clock.set(later(61));
     await fireEverywhere();
 
     const targeted = [clerk, ...moreClerks].map((s) => String(s._id)).sort();
@@ -129,14 +129,14 @@ describe('firing a moments campaign', () => {
   });
 
   it('targets every store when none is named, and refuses a publish time in the past', async () => {
-    setClock(T0);
+    clock.set(T0);
     const { org, store, otherStore, clerk, marketer } = await createOrgWithTeam();
     const other = await createStaff(org._id, { roles: ['clerk'], storeId: otherStore._id });
     await expect(createCampaign(ctxFor(marketer), campaignInput({ publishAt: later(-1) }))).rejects.toMatchObject({ status: 400, fields: { publishAt: ['in_past'] } });
     // A local time without an offset is read in the organisation's timezone (Shanghai): 11:00 there is 03:00 UTC.
     const campaign = await createCampaign(ctxFor(marketer), campaignInput({ publishAt: '2026-12-01T11:00' }));
     expect(campaign.publishAt).toEqual(later(60));
-    setClock(later(60));
+    clock.set(later(60));
     await fireEverywhere();
     const tasks = await tasksOf(org._id, campaign._id);
     expect(tasks.map((t) => String(t.staffId)).sort()).toEqual([String(clerk._id), String(other._id)].sort());
@@ -144,11 +144,11 @@ describe('firing a moments campaign', () => {
   });
 
   it('never fires a cancelled campaign', async () => {
-    setClock(T0);
+    clock.set(T0);
     const { org, marketer } = await createOrgWithTeam();
     const campaign = await createCampaign(ctxFor(marketer), campaignInput());
     await cancelCampaign(ctxFor(marketer), String(campaign._id));
-    setClock(later(120));
+    clock.set(later(120));
     await fireEverywhere();
     expect(await tasksOf(org._id, campaign._id)).toHaveLength(0);
     expect(await Campaign.findOne({ orgId: org._id, _id: campaign._id }).lean()).toMatchObject({ status: 'cancelled', tasksCreated: 0, firedAt: null });
@@ -157,20 +157,20 @@ describe('firing a moments campaign', () => {
   });
 
   it('fires an edited campaign at its new time only, and cannot be edited or cancelled once due', async () => {
-    setClock(T0);
+    clock.set(T0);
     const { org, clerk, marketer } = await createOrgWithTeam();
     const campaign = await createCampaign(ctxFor(marketer), campaignInput({ publishAt: later(60) }));
     const edited = await updateCampaign(ctxFor(marketer), String(campaign._id), campaignInput({ publishAt: later(180), text: '改期：双十二当天见' }));
     expect(edited.publishAt).toEqual(later(180));
 
     // The old time passes without a firing.
-    setClock(later(90));
+    clock.set(later(90));
     await fireEverywhere();
     expect(await tasksOf(org._id, campaign._id)).toHaveLength(0);
     expect((await Campaign.findOne({ orgId: org._id, _id: campaign._id }).lean())?.status).toBe('scheduled');
 
     // Its time has come: no more changes, even before the job ran.
-    setClock(later(180));
+    clock.set(later(180));
     await expect(updateCampaign(ctxFor(marketer), String(campaign._id), campaignInput({ publishAt: later(240) }))).rejects.toBeInstanceOf(ConflictError);
     await expect(cancelCampaign(ctxFor(marketer), String(campaign._id))).rejects.toMatchObject({ code: 'campaign_closed' });
     await fireEverywhere();
@@ -182,7 +182,7 @@ describe('firing a moments campaign', () => {
 
 describe('firing a group-post campaign', () => {
   it("gives one task per active group of the target stores to its owner, and its post counts against the group's allowance", async () => {
-    setClock(T0);
+    clock.set(T0);
     const org = await createOrg({ massMessagePolicy: 'day_1' });
     const [store, otherStore] = await Promise.all([createStore(org._id), createStore(org._id)]);
     const [first, second, away] = await Promise.all([
@@ -201,7 +201,7 @@ describe('firing a group-post campaign', () => {
 
     await expect(createCampaign(ctxFor(marketer), campaignInput({ kind: 'group', tagIds: [String(new mongoose.Types.ObjectId())] }))).rejects.toMatchObject({ fields: { tagIds: ['not_for_groups'] } });
     const campaign = await createCampaign(ctxFor(marketer), campaignInput({ kind: 'group', title: '群发预告', storeIds: [String(store._id)] }));
-    setClock(later(61));
+    clock.set(later(61));
     await fireEverywhere();
 
     const tasks = await tasksOf(org._id, campaign._id);
@@ -222,7 +222,7 @@ describe('firing a group-post campaign', () => {
 
 describe('publishing a campaign task', () => {
   async function firedMomentCampaign(quota: number) {
-    setClock(T0);
+    clock.set(T0);
     const org = await createOrg({ momentsPerStaffPerDay: quota });
     const store = await createStore(org._id);
     const clerk = await createStaff(org._id, { roles: ['clerk'], storeId: store._id });
@@ -230,7 +230,7 @@ describe('publishing a campaign task', () => {
     await Promise.all([1, 2, 3].map(() => createCustomer(org._id, { ownerId: clerk._id, storeId: store._id })));
     const campaigns = [];
     for (const title of ['第一波', '第二波']) campaigns.push(await createCampaign(ctxFor(marketer), campaignInput({ title })));
-    setClock(later(61));
+    clock.set(later(61));
     await fireDueCampaigns();
     const tasks = await Promise.all(campaigns.map(async (c) => (await tasksOf(org._id, c._id))[0]!));
     return { org, clerk, marketer, campaigns, tasks, ctx: ctxFor(clerk) };
@@ -265,7 +265,7 @@ describe('publishing a campaign task', () => {
     await expect(skipCampaignTask(ctx, taskId)).rejects.toMatchObject({ code: 'task_done' });
     // That process died after publishing but before marking the task: once the lease has run out, the post it made counts.
     const orphan = await publishMoment(ctx, { text: campaigns[0]!.text, campaignId: campaigns[0]!._id });
-    setClock(later(65));
+    clock.set(later(65));
     const taken = await publishCampaignTask(ctx, taskId);
     expect(String(taken._id)).toBe(String(orphan._id));
     expect(await SocialPost.countDocuments({ orgId: org._id, campaignId: campaigns[0]!._id })).toBe(1);
@@ -274,7 +274,7 @@ describe('publishing a campaign task', () => {
     // A process that died before publishing: the task is simply published once its lease has run out.
     const second = String(tasks[1]!._id);
     await CampaignTask.updateOne({ orgId: org._id, _id: tasks[1]!._id }, { $set: { claimedAt: later(65) } });
-    setClock(later(68));
+    clock.set(later(68));
     expect((await publishCampaignTask(ctx, second)).campaignId).toEqual(campaigns[1]!._id);
     expect(await SocialPost.countDocuments({ orgId: org._id, campaignId: campaigns[1]!._id })).toBe(1);
   });
@@ -288,11 +288,11 @@ describe('publishing a campaign task', () => {
     expect(await momentQuota(ctx)).toMatchObject({ used: 1, left: 0 });
 
     // The next day the same task publishes.
-    setClock(later(24 * 60));
+    clock.set(later(24 * 60));
     const post = await publishCampaignTask(ctx, String(tasks[0]!._id));
     expect(post.campaignId).toEqual(campaigns[0]!._id);
     // Concurrent publishes of two different tasks with one left: exactly one goes through.
-    setClock(later(48 * 60));
+    clock.set(later(48 * 60));
     const [a, b] = await Promise.allSettled([publishCampaignTask(ctx, String(tasks[1]!._id)), publishMoment(ctx, { text: '抢名额' })]);
     expect([a, b].filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     expect(await momentQuota(ctx)).toMatchObject({ used: 1, left: 0 });
@@ -309,13 +309,13 @@ describe('publishing a campaign task', () => {
 
 describe('group ownership and campaign targets', () => {
   it('sends a group campaign task to the group’s current owner', async () => {
-    setClock(T0);
+    clock.set(T0);
     const { org, store, clerk, marketer } = await createOrgWithTeam();
     const group = await createGroup(ctxFor(clerk), { name: '转手群' });
     const successor = await createStaff(org._id, { roles: ['clerk'], storeId: store._id });
     await CustomerGroup.updateOne({ orgId: org._id, _id: group._id }, { $set: { ownerId: successor._id } });
     const campaign = await createCampaign(ctxFor(marketer), campaignInput({ kind: 'group' }));
-    setClock(later(61));
+    clock.set(later(61));
     await fireDueCampaigns();
     const tasks = await tasksOf(org._id, campaign._id);
     expect(tasks.map((t) => String(t.staffId))).toEqual([String(successor._id)]);

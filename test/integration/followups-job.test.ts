@@ -1,4 +1,4 @@
-import { describe, expect, it, afterEach } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { useTestDatabase } from '../setup/db.js';
 import { createCustomer, createOrgWithTeam, createStaff, createOrg, ctxFor } from '../factories.js';
 import { Customer } from '../../server/models/customer.js';
@@ -12,11 +12,9 @@ import { deliverDueDigests } from '../../server/services/followups/digests.js';
 import { transferCustomers } from '../../server/services/customers/transfer.js';
 import { updateFollowupRule } from '../../server/services/followups/rules.js';
 import { domainEvents } from '../../server/services/events.js';
-import { setClock } from '../../server/clock.js';
 import type { Types } from 'mongoose';
 
 useTestDatabase();
-afterEach(() => setClock(null));
 
 const tasksOf = async (orgId: Types.ObjectId) => FollowupTask.find({ orgId }).sort({ date: 1, key: 1 }).lean();
 

@@ -1,4 +1,4 @@
-import { describe, expect, it, beforeAll, afterEach } from '@jest/globals';
+import { describe, expect, it, beforeAll } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { SMTPServer } from 'smtp-server';
@@ -18,7 +18,7 @@ import { listOrgJobs, retryOrgJob } from '../../server/services/jobs/job-admin.j
 import { runDailyFollowups } from '../../server/services/followups/daily-run.js';
 import { deliverDueDigests } from '../../server/services/followups/digests.js';
 import { configureMailer } from '../../server/services/mail/mailer.js';
-import { setClock } from '../../server/clock.js';
+import { useFrozenClock } from '../setup/clock.js';
 import { rootDir } from '../../server/paths.js';
 
 let agenda: Agenda | undefined;
@@ -36,7 +36,7 @@ beforeAll(async () => {
   agenda = started;
   stopListening = await scheduleAllOrgJobs(started, createLogger('silent'));
 });
-afterEach(() => setClock(null));
+const clock = useFrozenClock();
 
 const dailyJobsOf = async (orgId: string) => (await agenda!.queryJobs({ name: 'followups.daily', data: { orgId } })).jobs;
 
@@ -67,7 +67,7 @@ describe('the daily follow-up schedule', () => {
     const other = await createOrgWithTeam();
     await scheduleOrgJobs(agenda!, String(other.org._id), { replace: false });
     await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, birthday: { month: 12, day: 2 } });
-    setClock(new Date('2026-12-01T00:30:00Z'));
+    clock.set('2026-12-01T00:30:00Z');
     await scheduleOrgJobs(agenda!, String(org._id), { replace: false });
     const [daily] = await dailyJobsOf(String(org._id));
 

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import crypto from 'node:crypto';
 import type { Types } from 'mongoose';
 import sharp from 'sharp';
@@ -6,7 +6,7 @@ import { useTestDatabase } from '../setup/db.js';
 import { mediaFiles } from '../setup/social.js';
 import { createCustomer, createOrg, createOrgWithTeam, createStaff, createStore, ctxFor } from '../factories.js';
 import { mongoose } from '../../server/db/connect.js';
-import { setClock } from '../../server/clock.js';
+import { useFrozenClock } from '../setup/clock.js';
 import { ConflictError, NotFoundError, PayloadTooLargeError, RateLimitedError, ValidationError } from '../../server/errors.js';
 import { Customer } from '../../server/models/customer.js';
 import { CustomerGroup, GroupDayStat, GroupMember } from '../../server/models/customer-group.js';
@@ -28,7 +28,7 @@ import { transferCustomers } from '../../server/services/customers/transfer.js';
 import { effectiveSettings, socialLimits, type OrgSettings } from '../../server/services/settings/org-settings.js';
 
 useTestDatabase();
-afterEach(() => setClock(null));
+const clock = useFrozenClock();
 
 // ---- builders ----------------------------------------------------------------------------------------------------
 
@@ -140,7 +140,7 @@ describe('consumeUsage', () => {
 describe('publishMoment and the daily quota', () => {
   it('makes exactly 3 posts of 50 concurrent publishes; the rest are refused with quota_exceeded until local midnight', async () => {
     // 10:00 in Shanghai on 1 December: the quota starts again at 16:00 UTC.
-    setClock(new Date('2026-12-01T02:00:00Z'));
+    clock.set('2026-12-01T02:00:00Z');
     const { org, ctx, customers } = await clerkWithCustomers({ momentsPerStaffPerDay: 3 }, 2);
     const results = settle(await times(50, (i) => publishMoment(ctx, { text: `今日新品 ${i}` })));
 
@@ -156,9 +156,9 @@ describe('publishMoment and the daily quota', () => {
     expect(await momentQuota(ctx)).toEqual({ limit: 3, used: 3, left: 0, resetsAt: new Date('2026-12-01T16:00:00Z') });
 
     // One minute before midnight it is still used up; at midnight it is back.
-    setClock(new Date('2026-12-01T15:59:00Z'));
+    clock.set('2026-12-01T15:59:00Z');
     await expect(publishMoment(ctx, { text: '还是今天' })).rejects.toMatchObject({ code: 'quota_exceeded', retryAfterSeconds: 60 });
-    setClock(new Date('2026-12-01T16:00:00Z'));
+    clock.set('2026-12-01T16:00:00Z');
     expect(await momentQuota(ctx)).toEqual({ limit: 3, used: 0, left: 3, resetsAt: new Date('2026-12-02T16:00:00Z') });
     const next = await publishMoment(ctx, { text: '新的一天' });
     expect(next.day).toBe('2026-12-02');
@@ -166,7 +166,7 @@ describe('publishMoment and the daily quota', () => {
 
   it("counts the day in the organisation's own timezone (New York)", async () => {
     // 23:30 on 30 November in New York (EST, UTC-5) is already 1 December in UTC and in Shanghai.
-    setClock(new Date('2026-12-01T04:30:00Z'));
+    clock.set('2026-12-01T04:30:00Z');
     const { ctx, org } = await clerkWithCustomers({ momentsPerStaffPerDay: 2, timezone: 'America/New_York' }, 1);
     const results = settle(await times(10, (i) => publishMoment(ctx, { text: `晚安 ${i}` })));
     expect(results.ok).toHaveLength(2);
@@ -175,14 +175,14 @@ describe('publishMoment and the daily quota', () => {
     expect(await momentQuota(ctx)).toEqual({ limit: 2, used: 2, left: 0, resetsAt: new Date('2026-12-01T05:00:00Z') });
 
     // Half an hour later it is 1 December in New York: the quota is new.
-    setClock(new Date('2026-12-01T05:00:00Z'));
+    clock.set('2026-12-01T05:00:00Z');
     expect(await momentQuota(ctx)).toMatchObject({ used: 0, left: 2, resetsAt: new Date('2026-12-02T05:00:00Z') });
     await publishMoment(ctx, { text: '早上好' });
     expect(await SocialPost.countDocuments({ orgId: org._id, day: '2026-12-01' })).toBe(1);
   });
 
   it('gives the count back, and leaves no post and no picture, when a publish fails after counting', async () => {
-    setClock(new Date('2026-12-01T02:00:00Z'));
+    clock.set('2026-12-01T02:00:00Z');
     const { org, ctx } = await clerkWithCustomers({ momentsPerStaffPerDay: 3 }, 2);
 
     // A picture that passes the byte check but cannot be decoded fails once the quota was counted.
@@ -206,7 +206,7 @@ describe('publishMoment and the daily quota', () => {
   });
 
   it('spends no quota and writes nothing for bad input', async () => {
-    setClock(new Date('2026-12-01T02:00:00Z'));
+    clock.set('2026-12-01T02:00:00Z');
     const { org, ctx } = await clerkWithCustomers({ momentsPerStaffPerDay: 3 }, 2);
     const other = await createOrgWithTeam();
     const foreignTag = (await createTagGroup(ctxFor(other.admin), { name: '外部', color: '#123456', tags: ['别家的标签'] })).tags[0]!;
@@ -248,7 +248,7 @@ describe('publishMoment and the daily quota', () => {
 
 describe("the customer's daily cap of moments", () => {
   it('shows each customer 2 moments a day, holds the third back from all of them, and shows them again the next day', async () => {
-    setClock(new Date('2026-12-01T02:00:00Z'));
+    clock.set('2026-12-01T02:00:00Z');
     const { org, ctx, customers } = await clerkWithCustomers({ momentsPerCustomerPerDay: 2, momentsPerStaffPerDay: 5 }, 4);
     const first = await publishMoment(ctx, { text: '第一条' });
     const second = await publishMoment(ctx, { text: '第二条' });
@@ -267,13 +267,13 @@ describe("the customer's daily cap of moments", () => {
       expect(feed.map((p) => p.text).sort()).toEqual(['第一条', '第二条']);
     }
 
-    setClock(new Date('2026-12-02T02:00:00Z'));
+    clock.set('2026-12-02T02:00:00Z');
     const nextDay = await publishMoment(ctx, { text: '第二天' });
     expect(nextDay.stats).toMatchObject({ audience: 4, reached: 4, heldBack: 0 });
   });
 
   it('never shows a customer more than the cap when one clerk publishes 6 posts at once', async () => {
-    setClock(new Date('2026-12-01T02:00:00Z'));
+    clock.set('2026-12-01T02:00:00Z');
     const { org, ctx, customers } = await clerkWithCustomers({ momentsPerCustomerPerDay: 2, momentsPerStaffPerDay: 10, contactBudgetPerDay: 0 }, 5);
     const results = settle(await times(6, (i) => publishMoment(ctx, { text: `并发 ${i}` })));
     expect(results.errors).toEqual([]);
@@ -298,7 +298,7 @@ describe('the contact budget across moments and group posts', () => {
   }
 
   it('touches each customer at most 3 times a day in total, however the posts race', async () => {
-    setClock(new Date('2026-12-01T02:00:00Z'));
+    clock.set('2026-12-01T02:00:00Z');
     const { org, ctx, group, members, outsider, settings } = await clerkWithGroup({ contactBudgetPerDay: 3 });
     expect(await touchesLeftToday(org._id, members[0]!._id, 'group_post', settings)).toBe(3);
 
@@ -321,7 +321,7 @@ describe('the contact budget across moments and group posts', () => {
     expect(await Delivery.countDocuments({ orgId: org._id, heldReason: 'customer_cap' })).toBe(0);
 
     // The next day the budget is whole again.
-    setClock(new Date('2026-12-02T02:00:00Z'));
+    clock.set('2026-12-02T02:00:00Z');
     expect(await touchesLeftToday(org._id, members[0]!._id, 'moment', settings)).toBe(3);
     const post = await publishGroupPost(ctx, String(group._id), { text: '第二天的群发' });
     expect(post.stats).toMatchObject({ audience: 4, reached: 4, heldBack: 0 });
@@ -329,7 +329,7 @@ describe('the contact budget across moments and group posts', () => {
   });
 
   it('holds nothing back for budget reasons when the budget is 0 (off); the moments cap still applies', async () => {
-    setClock(new Date('2026-12-01T02:00:00Z'));
+    clock.set('2026-12-01T02:00:00Z');
     const { org, ctx, group, members, settings } = await clerkWithGroup({ contactBudgetPerDay: 0, momentsPerCustomerPerDay: 2 });
     const results = settle(
       await Promise.allSettled([
@@ -350,7 +350,7 @@ describe('the contact budget across moments and group posts', () => {
   });
 
   it('says what a customer may still receive today', async () => {
-    setClock(new Date('2026-12-01T02:00:00Z'));
+    clock.set('2026-12-01T02:00:00Z');
     const { org, ctx, group, members, settings } = await clerkWithGroup({ contactBudgetPerDay: 3, momentsPerCustomerPerDay: 2 });
     const customer = members[0]!._id;
     await publishMoment(ctx, { text: '一' });
@@ -372,7 +372,7 @@ describe('the contact budget across moments and group posts', () => {
 
 describe('the group member cap', () => {
   it('admits exactly 10 of 40 concurrent joins; the others are told the group is full', async () => {
-    setClock(new Date('2026-12-01T02:00:00Z'));
+    clock.set('2026-12-01T02:00:00Z');
     const { org, ctx } = await clerkWithCustomers({}, 0);
     const group = await createGroup(ctx, { name: '会员群', cap: 10 });
     const results = settle(await times(40, (i) => joinByInvite(group.inviteKey, { name: `顾客${i}`, phone: uniquePhone() })));

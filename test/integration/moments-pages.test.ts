@@ -1,11 +1,11 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Express } from 'express';
 import sharp from 'sharp';
 import { useTestDatabase } from '../setup/db.js';
 import { type FormFields, mediaFiles, pngBytes, postMultipart, testIdText } from '../setup/social.js';
 import { buildTestApp, csrfFor, signIn, type Agent } from '../setup/app.js';
 import { createCustomer, createOrg, createOrgWithTeam, createStaff, createStore, ctxFor, PASSWORD } from '../factories.js';
-import { setClock } from '../../server/clock.js';
+import { useFrozenClock } from '../setup/clock.js';
 import { mongoose } from '../../server/db/connect.js';
 import { Customer } from '../../server/models/customer.js';
 import { SocialPost } from '../../server/models/social-post.js';
@@ -25,9 +25,7 @@ beforeAll(async () => {
   ({ app } = await buildTestApp());
   png = await pngBytes();
 });
-beforeEach(() => setClock(NOW));
-afterEach(() => setClock(null));
-afterAll(() => setClock(null));
+useFrozenClock(NOW);
 
 type Fields = FormFields;
 
