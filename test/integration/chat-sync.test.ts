@@ -1,0 +1,78 @@
+import { describe, expect, it, beforeAll } from '@jest/globals';
+import { useTestDatabase } from '../setup/db.js';
+import { startTestServer } from '../setup/server.js';
+import { createOrgWithTeam } from '../factories.js';
+import { connectAgent, connectCustomer, createChannel, nextEvent, ok } from '../setup/chat.js';
+import { ChatMessage, ChatSession } from '../../server/models/chat-session.js';
+import { mongoose } from '../../server/db/connect.js';
+
+let server: Awaited<ReturnType<typeof startTestServer>>;
+useTestDatabase({ beforeClose: async () => server?.close() });
+beforeAll(async () => {
+  server = await startTestServer();
+});
+
+type Msg = { id: string; seq: number; internal: boolean };
+type Synced = { session: { id: string; seq: number }; messages: Msg[] };
+
+/** What docs/realtime.md tells a client about numbers and `sync`, checked through real sockets. */
+describe('sync and numbering, as the protocol doc states them', () => {
+  it('numbers notes in the session sequence, which the customer sees skipped; a sync answers at most 500 and its session.seq is the position', async () => {
+    const { org, agent } = await createOrgWithTeam();
+    const channel = await createChannel(org._id, { routing: 'manual' });
+    const console = await connectAgent(server.baseUrl, agent.login);
+    const customer = await connectCustomer(server.baseUrl, channel.key);
+    try {
+      await ok(console.socket, 'chat:presence', { status: 'online' });
+      const queued = nextEvent<{ id: string; state: string }>(console.socket, 'chat:session', (s) => s.state === 'queued');
+      await ok(customer.socket, 'message:send', { clientId: 'c1', text: '在吗？' });
+      const sessionId = (await queued).id;
+      await ok(console.socket, 'chat:accept', { sessionId });
+      const note = await ok<{ message: Msg }>(console.socket, 'chat:send', { sessionId, clientId: 'n1', text: '老客户', internal: true });
+      const reply = await ok<{ message: Msg }>(console.socket, 'chat:send', { sessionId, clientId: 'a1', text: '在的' });
+      expect(reply.message.seq).toBe(note.message.seq + 1);
+
+      // The agent holds 1…n with none missing; the customer's numbers skip the note's, and session.seq counts it.
+      const agentView = await ok<Synced>(console.socket, 'chat:sync', { sessionId, afterSeq: 0 });
+      expect(agentView.messages.map((m) => m.seq)).toEqual(Array.from({ length: reply.message.seq }, (_, i) => i + 1));
+      const customerView = await ok<Synced>(customer.socket, 'sync', { afterSeq: 0 });
+      expect(customerView.messages.map((m) => m.seq)).toEqual(agentView.messages.filter((m) => !m.internal).map((m) => m.seq));
+      expect(customerView.messages.map((m) => m.seq)).not.toContain(note.message.seq);
+      expect(customerView.session.seq).toBe(reply.message.seq);
+
+      // 600 more: an answer holds 500 in order; the next, with fewer, ends at its session.seq.
+      const session = (await ChatSession.findOne({ _id: sessionId, orgId: org._id }).lean())!;
+      const first = reply.message.seq + 1;
+      await ChatMessage.collection.insertMany(
+        Array.from({ length: 600 }, (_, i) => ({
+          _id: new mongoose.Types.ObjectId(),
+          orgId: org._id,
+          sessionId: session._id,
+          visitorId: session.visitorId,
+          seq: first + i,
+          clientId: `bulk-${i}`,
+          dedupeKey: `customer:${String(session.visitorId)}:bulk-${i}`,
+          sender: 'customer',
+          agentId: null,
+          text: `第 ${i} 条`,
+          image: null,
+          internal: false,
+          createdAt: new Date(),
+        })),
+      );
+      await ChatSession.updateOne({ _id: session._id, orgId: org._id }, { $max: { seq: first + 599 } });
+      for (const [event, payload] of [['sync', {}], ['chat:sync', { sessionId }]] as const) {
+        const socket = event === 'sync' ? customer.socket : console.socket;
+        const page = await ok<Synced>(socket, event, { ...payload, afterSeq: reply.message.seq });
+        expect(page.messages).toHaveLength(500);
+        expect(page.messages.map((m) => m.seq)).toEqual(Array.from({ length: 500 }, (_, i) => first + i));
+        const rest = await ok<Synced>(socket, event, { ...payload, afterSeq: page.messages.at(-1)!.seq });
+        expect(rest.messages).toHaveLength(100);
+        expect(rest.session.seq).toBe(first + 599);
+      }
+    } finally {
+      customer.socket.close();
+      console.socket.close();
+    }
+  }, 60_000);
+});
