@@ -134,11 +134,22 @@ socket.on('connect', () => {
   showNotice('');
   void loadState();
 });
-socket.on('disconnect', () => render());
+socket.on('disconnect', (reason) => {
+  // Ended by the server: its check of the token could not run (the database away) or the token ended. Connecting
+  // again after a moment settles which (an ended token is refused with invalid_token, below).
+  if (reason === 'io server disconnect') setTimeout(() => socket.connect(), 5000);
+  render();
+});
+// Refused by the server (not a network failure), the client does not retry by itself: a token that no longer counts
+// ends the page's chat; the database unreachable for a moment is tried again after the wait the server asks for.
+const TRY_AGAIN = new Set(['database_unavailable', 'timeout', 'internal']);
 socket.on('connect_error', (err) => {
   if (err?.data?.code === 'invalid_token') {
     socket.disconnect();
     showNotice(err.data.message);
+  } else if (TRY_AGAIN.has(err?.data?.code)) {
+    showNotice(err.data.message);
+    setTimeout(() => socket.connect(), Math.max(1, err.data.details?.retryAfterSeconds ?? 5) * 1000);
   }
   render();
 });

@@ -10,8 +10,18 @@ const SIDES = {
 /** The most messages one sync answers with (the server's page); a full page means more may follow. */
 const SYNC_PAGE = 500;
 
-/** Errors worth sending again (the server never stored the message); anything else is final. */
-const RETRYABLE = new Set(['internal', 'rate_limited']);
+/**
+ * Errors worth sending again with the same clientId (the server stores it once, or acknowledges the stored one):
+ * the database unreachable or too slow (the message may even be stored already), a passing failure, a rate limit.
+ * Anything else is final.
+ */
+const RETRYABLE = new Set(['internal', 'rate_limited', 'database_unavailable', 'timeout']);
+
+/**
+ * How long to wait for an acknowledgement: the server answers every request within its time limit (10 s by default),
+ * so an answer that has not come a few seconds after that will not come on this connection.
+ */
+const ACK_WAIT_MS = 15_000;
 
 let counter = 0;
 export function newClientId() {
@@ -133,7 +143,7 @@ export class ChatSync {
   request(event, payload) {
     return new Promise((resolve) => {
       if (!this.socket.connected) return resolve(null);
-      this.socket.timeout(10_000).emit(event, payload, (err, ack) => resolve(err ? null : ack));
+      this.socket.timeout(ACK_WAIT_MS).emit(event, payload, (err, ack) => resolve(err ? null : ack));
     });
   }
 
@@ -152,9 +162,11 @@ export class ChatSync {
     const payload = this.sideName === 'agent'
       ? { sessionId: item.sessionId, clientId: item.clientId, text: item.text, internal: item.internal }
       : { clientId: item.clientId, text: item.text, ...(item.imageId ? { imageId: item.imageId } : {}) };
-    this.socket.timeout(10_000).emit(this.side.send, payload, (err, ack) => {
+    this.socket.timeout(ACK_WAIT_MS).emit(this.side.send, payload, (err, ack) => {
       if (!this.pending.has(item.clientId)) return;
-      if (err || !ack) return; // no answer: the next connect sends it again
+      // No answer on a connection that still looks alive: the same message again (idempotent by its clientId); once
+      // disconnected, the next connect sends it again.
+      if (err || !ack) return void (this.socket.connected && this.emitSend(item));
       if (ack.ok) {
         this.pending.delete(item.clientId);
         this.receive(ack.data.message);
