@@ -35,8 +35,9 @@ export function createAgenda(opts: { db: Db; log: Logger; jobs: JobSpec<z.ZodTyp
       await spec.run(data, job);
     });
   }
-  agenda.on('start', (job) => log.info({ job: job.attrs.name, id: String(job.attrs._id) }, 'job started'));
-  agenda.on('success', (job) => log.info({ job: job.attrs.name, id: String(job.attrs._id) }, 'job succeeded'));
+  // Start and success are routine (the chat sweep runs every 15 s): LOG_LEVEL=debug shows them; failures always show.
+  agenda.on('start', (job) => log.debug({ job: job.attrs.name, id: String(job.attrs._id) }, 'job started'));
+  agenda.on('success', (job) => log.debug({ job: job.attrs.name, id: String(job.attrs._id) }, 'job succeeded'));
   agenda.on('fail', (err, job) => log.error({ err, job: job.attrs.name, id: String(job.attrs._id) }, 'job failed'));
   agenda.on('error', (err) => log.error({ err }, 'agenda error'));
   return agenda;

@@ -15,8 +15,14 @@ export const redactPaths = [
   'body._csrf',
 ];
 
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({ level, redact: { paths: redactPaths, censor: '[redacted]' }, base: { app: 'storelink' } });
+/**
+ * JSON lines by default (production, tests, log collectors); `pretty` gives a developer's terminal one readable line
+ * per entry (pino-pretty, in a worker thread). Redaction applies either way, before anything is written.
+ */
+export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', opts: { pretty?: boolean } = {}): Logger {
+  const options = { level, redact: { paths: redactPaths, censor: '[redacted]' }, base: { app: 'storelink' } };
+  if (!opts.pretty) return pino(options);
+  return pino(options, pino.transport({ target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,app', singleLine: true } }));
 }
 
 export const logger: Logger = createLogger(process.env.NODE_ENV === 'test' ? (process.env.LOG_LEVEL ?? 'silent') : undefined);

@@ -18,7 +18,7 @@ import { installProcessGuards } from './process-guards.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, { pretty: config.env === 'development' });
   installProcessGuards(log);
   const database = await openDatabase({ mongodbUri: config.mongodbUri, mode: 'persistent', log, production: config.env === 'production', advertise: true });
   // Data repairs run once per database, before anything reads the data (also `npm run migrate`).
@@ -50,8 +50,9 @@ async function main(): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://localhost:${port}`;
-  log.info({ url, database: database.kind, why: database.reason }, 'Storelink is listening');
-  if (config.env !== 'production') {
+  // A developer gets the banner below instead (a log line printed after it would push it away).
+  if (config.env === 'production') log.info({ url, database: database.kind, why: database.reason }, 'Storelink is listening');
+  else {
     const standinWarning = database.kind === 'standin' ? '\n  WARNING: the stand-in is a test double for a demo, not for data that matters: run npm run db:install for a real database.' : '';
     process.stdout.write(
       `\n  Storelink is running at ${url}\n  Database: ${database.kind}: ${database.reason}${standinWarning}\n  Demo logins (password "${DEMO_PASSWORD}"): ${demoLogins.map((d) => d.login).join(', ')}\n  Demo customer chat: ${url}/c/${DEMO_CHANNEL_KEY}\n  Demo group invite: ${url}/g/${DEMO_GROUP_INVITE_KEY}\n\n`,

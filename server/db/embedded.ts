@@ -7,7 +7,12 @@ export type EmbeddedHandle = { uriBase: string; stop(): Promise<void> };
 export async function startEmbeddedMongod(opts: { dbPath?: string; log: Logger }): Promise<EmbeddedHandle> {
   const { MongoMemoryServer, MongoBinary } = await import('mongodb-memory-server-core');
   // Find or download the binary first: where that fails, it fails quietly and the caller moves on.
-  await MongoBinary.getPath();
+  try {
+    await MongoBinary.getPath();
+  } catch (err) {
+    // Its own message ends in an empty "Details:"; say what happened in words a developer acts on.
+    throw new Error('no mongod binary on this machine, and downloading one failed (no internet?)', { cause: err });
+  }
   if (opts.dbPath) fs.mkdirSync(opts.dbPath, { recursive: true });
   const server = await MongoMemoryServer.create({
     instance: { ip: '127.0.0.1', ...(opts.dbPath ? { dbPath: opts.dbPath, storageEngine: 'wiredTiger' as const } : {}) },

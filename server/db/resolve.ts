@@ -109,12 +109,13 @@ export async function resolveDatabase(opts: ResolveOptions): Promise<ResolvedDat
     throw new DatabaseUnavailableError('MONGODB_URI is required when NODE_ENV=production: an embedded or stand-in database is for development and tests only.');
   }
   if (process.env.STORELINK_SKIP_EMBEDDED_MONGOD !== 'true') {
+    log.info('looking for an embedded mongod (the first start downloads one, about 100 MB; STORELINK_SKIP_EMBEDDED_MONGOD=true skips this)');
     try {
       const mongod = await startEmbeddedMongod({ dbPath: persistent ? path.join(dataDir(), 'mongod') : undefined, log });
       return started('embedded-mongod', mongod.uriBase, mongod.stop, 'an embedded real mongod (mongodb-memory-server)');
     } catch (err) {
       failures.push(`embedded mongod: ${(err as Error).message.split('\n')[0]}`);
-      log.warn({ reason: failures.at(-1) }, 'no embedded mongod could be started; trying FerretDB');
+      log.info(`${failures.at(-1)}; trying the embedded FerretDB`);
     }
   } else {
     failures.push('embedded mongod: skipped (STORELINK_SKIP_EMBEDDED_MONGOD=true)');

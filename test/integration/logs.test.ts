@@ -39,4 +39,23 @@ describe('logs', () => {
       expect([secret, all.includes(secret)]).toEqual([secret, false]);
     }
   });
+
+  it('keep a developer’s terminal to what went wrong: requests that succeed are logged at debug in development, at info elsewhere', async () => {
+    const levelsOf = async (env: 'development' | 'production') => {
+      const entries: { level: number; msg: string; res?: { statusCode: number } }[] = [];
+      const sink = new Writable({
+        write(chunk: Buffer, _enc, done) {
+          entries.push(JSON.parse(chunk.toString()));
+          done();
+        },
+      });
+      const { app } = await createApp(loadConfig({ NODE_ENV: env, SESSION_SECRET: 's'.repeat(48), APP_URL: 'http://localhost:3000' }), pino({ level: 'trace' }, sink));
+      await request(app).get('/login').expect(200);
+      await request(app).get('/api/v1/me').expect(401);
+      const completed = entries.filter((e) => e.res);
+      return Object.fromEntries(completed.map((e) => [e.res!.statusCode, pino.levels.labels[e.level]]));
+    };
+    expect(await levelsOf('development')).toEqual({ 200: 'debug', 401: 'warn' });
+    expect(await levelsOf('production')).toEqual({ 200: 'info', 401: 'warn' });
+  });
 });
