@@ -4,6 +4,9 @@ import { Organization } from '../server/models/organization.js';
 import { Store } from '../server/models/store.js';
 import { Staff, type Role } from '../server/models/staff.js';
 import { Customer } from '../server/models/customer.js';
+import { Tag, TagGroup } from '../server/models/tag.js';
+import { CustomerGroup } from '../server/models/customer-group.js';
+import { FollowupRule, type OrgEvent } from '../server/models/followup-rule.js';
 import { hashPassword } from '../server/services/auth/passwords.js';
 import { defaultOrgSettings, type OrgSettings } from '../server/services/settings/org-settings.js';
 import { actorOf } from '../server/services/auth/actor.js';
@@ -24,7 +27,19 @@ export async function createStore(orgId: Types.ObjectId, fields: { name?: string
   return Store.create({ orgId, name: fields.name ?? `Store ${unique()}`, address: '南京西路 1 号', city: fields.city ?? '上海' });
 }
 
-export async function createStaff(orgId: Types.ObjectId, fields: { roles: Role[]; storeId?: Types.ObjectId | null; login?: string; realName?: string; status?: 'active' | 'left' }) {
+export async function createStaff(
+  orgId: Types.ObjectId,
+  fields: {
+    roles: Role[];
+    storeId?: Types.ObjectId | null;
+    login?: string;
+    realName?: string;
+    status?: 'active' | 'left';
+    /** Do-not-disturb hours, e.g. '20:00' to '10:00' (the model's default when not given). */
+    dndStart?: string;
+    dndEnd?: string;
+  },
+) {
   passwordHash ??= hashPassword(PASSWORD);
   return Staff.create({
     orgId,
@@ -34,25 +49,74 @@ export async function createStaff(orgId: Types.ObjectId, fields: { roles: Role[]
     roles: fields.roles,
     storeId: fields.storeId ?? null,
     status: fields.status ?? 'active',
+    ...(fields.dndStart !== undefined && { dndStart: fields.dndStart }),
+    ...(fields.dndEnd !== undefined && { dndEnd: fields.dndEnd }),
   });
 }
 
-export async function createCustomer(orgId: Types.ObjectId, fields: { ownerId?: Types.ObjectId | null; storeId?: Types.ObjectId | null; name?: string; birthday?: { month: number; day: number; year?: number } }) {
+export async function createCustomer(
+  orgId: Types.ObjectId,
+  fields: {
+    ownerId?: Types.ObjectId | null;
+    storeId?: Types.ObjectId | null;
+    name?: string;
+    birthday?: { month: number; day: number; year?: number };
+    /** Relatives with their birthdays, e.g. `{ relation: '母亲', name: '李华', month: 12, day: 3 }`. */
+    relatives?: { relation: string; name: string; month: number; day: number; year?: number }[];
+    tagIds?: Types.ObjectId[];
+  },
+) {
   const birthday = fields.birthday ? birthdayOf(fields.birthday) : null;
+  const relatives = (fields.relatives ?? []).map((r) => ({ relation: r.relation, name: r.name, birthday: birthdayOf(r) }));
   return Customer.create({
     orgId,
     name: fields.name ?? `客户${unique()}`,
     ...customerPhoneFields(`138${String(crypto.randomInt(0, 99_999_999)).padStart(8, '0')}`),
     birthday,
-    birthdayMds: birthdayMonthDays(birthday, []),
+    relatives,
+    birthdayMds: birthdayMonthDays(birthday, relatives),
     ownerId: fields.ownerId ?? null,
     storeId: fields.storeId ?? null,
+    tagIds: fields.tagIds ?? [],
+  });
+}
+
+export async function createTagGroup(orgId: Types.ObjectId, { name = `分组${unique()}`, ...fields }: { name?: string; color?: string; order?: number } = {}) {
+  return TagGroup.create({ orgId, name, ...fields });
+}
+
+/** An enterprise tag, in `groupId` when given; with `ownerId` it is that staff member's personal tag (no group). */
+export async function createTag(orgId: Types.ObjectId, { name = `标签${unique()}`, ...fields }: { name?: string; groupId?: Types.ObjectId | null; ownerId?: Types.ObjectId | null } = {}) {
+  return Tag.create({ orgId, name, ...fields });
+}
+
+/** A clerk's customer group; its creator is its owner unless told otherwise. */
+export async function createCustomerGroup(orgId: Types.ObjectId, fields: { ownerId: Types.ObjectId; storeId?: Types.ObjectId | null; name?: string; cap?: number | null; createdBy?: Types.ObjectId }) {
+  return CustomerGroup.create({
+    orgId,
+    name: fields.name ?? `客户群${unique()}`,
+    storeId: fields.storeId ?? null,
+    ownerId: fields.ownerId,
+    createdBy: fields.createdBy ?? fields.ownerId,
+    cap: fields.cap ?? null,
+    inviteKey: crypto.randomBytes(9).toString('base64url'),
+  });
+}
+
+/** An organisation event (member day, anniversary) with its follow-up rule, stored under `event:<id>` as the service keys it. */
+export async function createOrgEventRule(orgId: Types.ObjectId, event: OrgEvent, fields: { enabled?: boolean; leadDays?: number } = {}) {
+  return FollowupRule.create({
+    orgId,
+    occasion: `event:${crypto.randomBytes(12).toString('hex')}`,
+    enabled: fields.enabled ?? true,
+    leadDays: fields.leadDays ?? 3,
+    event: { ...event, year: event.year ?? null },
   });
 }
 
 /** An organisation with a store and one staff member per role. */
-export async function createOrgWithTeam() {
-  const org = await createOrg();
+export async function createOrgWithTeam(settings: Partial<OrgSettings> = {}) {
+  const org = await createOrg(settings);
   const store = await createStore(org._id);
   const otherStore = await createStore(org._id);
   const [admin, manager, clerk, agent, marketer] = await Promise.all([

@@ -5,11 +5,10 @@ import { parse } from 'csv-parse/sync';
 import { useTestDatabase } from '../setup/db.js';
 import { readCell } from '../../server/services/csv/write-csv.js';
 import { bearerFor, buildTestApp, csrfTokenIn, signIn } from '../setup/app.js';
-import { createCustomer, createOrgWithTeam, PASSWORD } from '../factories.js';
+import { createCustomer, createOrgWithTeam, createTag, PASSWORD } from '../factories.js';
 import { Customer } from '../../server/models/customer.js';
 import { TimelineEvent } from '../../server/models/timeline-event.js';
 import { AuditEvent } from '../../server/models/audit-event.js';
-import { Tag } from '../../server/models/tag.js';
 
 useTestDatabase();
 
@@ -30,12 +29,10 @@ const textParser = (res: NodeJS.ReadableStream & { setEncoding(e: string): void 
 describe('CSV export', () => {
   it('needs the password, streams the filtered customers as UTF-8 with BOM for Excel, and is audited', async () => {
     const { org, store, clerk, manager } = await createOrgWithTeam();
-    const vip = await Tag.create({ orgId: org._id, name: 'VIP' });
-    const a = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '甲, "引号"', birthday: { month: 2, day: 29 } });
-    await Customer.updateOne({ orgId: org._id, _id: a._id }, { $set: { tagIds: [vip._id] } });
+    const vip = await createTag(org._id, { name: 'VIP' });
+    const a = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '甲, "引号"', birthday: { month: 2, day: 29 }, tagIds: [vip._id] });
     await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '乙' });
-    const formula = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '=HYPERLINK("http://evil.example","x")' });
-    await Customer.updateOne({ orgId: org._id, _id: formula._id }, { $set: { tagIds: [vip._id] } });
+    await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '=HYPERLINK("http://evil.example","x")', tagIds: [vip._id] });
 
     const agent = await signIn(app, manager.login, PASSWORD);
     // The list's export button posts the filter in view; an export is audited, so it is never a GET.

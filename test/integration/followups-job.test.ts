@@ -1,11 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { useTestDatabase } from '../setup/db.js';
-import { createCustomer, createOrgWithTeam, createStaff, createOrg, ctxFor } from '../factories.js';
+import { createCustomer, createOrgWithTeam, createOrgEventRule, createStaff, createOrg, ctxFor } from '../factories.js';
 import { Customer } from '../../server/models/customer.js';
 import { FollowupTask, FollowupDigest } from '../../server/models/followup-task.js';
-import { FollowupRule } from '../../server/models/followup-rule.js';
 import { Staff } from '../../server/models/staff.js';
-import { birthdayOf, birthdayMonthDays } from '../../server/services/customers/birthdays.js';
 import { createFollowupTasks } from '../../server/services/followups/generate.js';
 import { runDailyFollowups } from '../../server/services/followups/daily-run.js';
 import { deliverDueDigests } from '../../server/services/followups/digests.js';
@@ -18,19 +16,12 @@ useTestDatabase();
 
 const tasksOf = async (orgId: Types.ObjectId) => FollowupTask.find({ orgId }).sort({ date: 1, key: 1 }).lean();
 
-async function withRelative(customerId: Types.ObjectId, orgId: Types.ObjectId, relative: { relation: string; name: string; month: number; day: number }) {
-  const customer = await Customer.findOne({ _id: customerId, orgId }).lean();
-  const relatives = [{ relation: relative.relation, name: relative.name, birthday: birthdayOf(relative) }];
-  await Customer.updateOne({ _id: customerId, orgId }, { $set: { relatives, birthdayMds: birthdayMonthDays(customer!.birthday, relatives) } });
-}
-
 describe('the daily follow-up run', () => {
   it("creates birthday and relatives' birthday tasks for the owner within the lead time, with relation-aware wording", async () => {
     const { org, store, clerk } = await createOrgWithTeam();
     const inWindow = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '王芳', birthday: { month: 12, day: 5, year: 1990 } });
     await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, birthday: { month: 12, day: 9 } }); // 8 days ahead: outside 7
-    const mother = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, birthday: { month: 6, day: 1 } });
-    await withRelative(mother._id, org._id, { relation: '母亲', name: '李华', month: 12, day: 3 });
+    const mother = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, birthday: { month: 6, day: 1 }, relatives: [{ relation: '母亲', name: '李华', month: 12, day: 3 }] });
 
     const result = await createFollowupTasks(String(org._id), '2026-12-01');
     expect(result).toMatchObject({ created: 2, matched: 2 });
@@ -109,8 +100,8 @@ describe('the daily follow-up run', () => {
   it('creates tasks for a yearly organisation event and not after a one-off event has passed', async () => {
     const { org, store, clerk } = await createOrgWithTeam();
     await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id });
-    await FollowupRule.create({ orgId: org._id, occasion: 'event:aaaaaaaaaaaaaaaaaaaaaaaa', enabled: true, leadDays: 3, event: { name: '会员日', month: 12, day: 3, year: null } });
-    await FollowupRule.create({ orgId: org._id, occasion: 'event:bbbbbbbbbbbbbbbbbbbbbbbb', enabled: true, leadDays: 3, event: { name: '周年庆', month: 11, day: 30, year: 2026 } });
+    await createOrgEventRule(org._id, { name: '会员日', month: 12, day: 3 }, { leadDays: 3 });
+    await createOrgEventRule(org._id, { name: '周年庆', month: 11, day: 30, year: 2026 }, { leadDays: 3 });
     await createFollowupTasks(String(org._id), '2026-12-01');
     const tasks = await tasksOf(org._id);
     expect(tasks.map((t) => [t.occasionName, t.date])).toEqual([['会员日', '2026-12-03']]);
@@ -133,8 +124,7 @@ describe('the daily follow-up run', () => {
   it('prepares one digest per clerk and holds it while the clerk is in do-not-disturb', async () => {
     const org = await createOrg();
     const early = await createStaff(org._id, { roles: ['clerk'] });
-    const late = await createStaff(org._id, { roles: ['clerk'] });
-    await Staff.updateOne({ _id: late._id, orgId: org._id }, { $set: { dndStart: '20:00', dndEnd: '10:00' } });
+    const late = await createStaff(org._id, { roles: ['clerk'], dndStart: '20:00', dndEnd: '10:00' });
     await createCustomer(org._id, { ownerId: early._id, birthday: { month: 12, day: 1 } });
     await createCustomer(org._id, { ownerId: late._id, birthday: { month: 12, day: 3 } });
     const pushed: string[] = [];

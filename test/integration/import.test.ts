@@ -5,9 +5,8 @@ import iconv from 'node:buffer';
 import { parse } from 'csv-parse/sync';
 import { useTestDatabase } from '../setup/db.js';
 import { bearerFor, buildTestApp } from '../setup/app.js';
-import { createCustomer, createOrgWithTeam, PASSWORD } from '../factories.js';
+import { createCustomer, createOrgWithTeam, createTag, PASSWORD } from '../factories.js';
 import { Customer } from '../../server/models/customer.js';
-import { Tag } from '../../server/models/tag.js';
 import { CustomerImport } from '../../server/models/customer-import.js';
 
 useTestDatabase();
@@ -35,7 +34,7 @@ const upload = (auth: Record<string, string>, csv: string | Buffer, policy = 'sk
 describe('CSV import', () => {
   it('imports valid rows, rejects bad ones with reasons, skips known numbers, and offers the rejected rows as CSV', async () => {
     const { org, store, clerk } = await createOrgWithTeam();
-    await Tag.create({ orgId: org._id, name: '白领' });
+    await createTag(org._id, { name: '白领' });
     const known = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '老客户' });
     const csv = [
       '\uFEFFname,phone,gender,birthday,relatives,tags,source,notes',
