@@ -1,0 +1,91 @@
+import type { Request } from 'express';
+import type { z } from 'zod';
+import { permissionMatrix, type Action } from '../policies/permissions.js';
+import type { ServiceContext } from '../services/context.js';
+import { UnauthenticatedError } from '../errors.js';
+import type { Access as GateAccess } from './gate.js';
+
+/**
+ * A use case declared once, as data, and served by thin surfaces (api, page, form, csv).
+ * `access` is who may reach it, from the one permission matrix; an endpoint without it cannot be built, and a surface
+ * mounts nothing that was not built here (fail closed). `input` holds the zod schemas the kit parses into a typed
+ * input; `run` makes the one service call.
+ */
+export type Access = 'public' | 'signedIn' | { permission: Action };
+
+export type InputSchemas = { params?: z.ZodType; query?: z.ZodType; body?: z.ZodType };
+export type InputOf<I extends InputSchemas> = { [K in keyof I]-?: I[K] extends z.ZodType ? z.output<I[K]> : never };
+/** A public endpoint may be reached without a signed-in person. */
+export type CtxFor<A extends Access> = A extends 'public' ? ServiceContext | null : ServiceContext;
+
+const BUILT: unique symbol = Symbol('storelink.endpoint');
+
+export interface Endpoint<I extends InputSchemas = InputSchemas, R = unknown, A extends Access = Access> {
+  readonly [BUILT]: true;
+  readonly access: A;
+  readonly stepUp: boolean;
+  readonly input: I;
+  readonly run: (ctx: CtxFor<A>, input: InputOf<I>) => Promise<R>;
+}
+
+export type EndpointSpec<A extends Access, I extends InputSchemas, R> = {
+  access: A;
+  /** A sensitive action: the password must have been confirmed within the organisation's step-up window. */
+  stepUp?: boolean;
+  input?: I;
+  run: (ctx: CtxFor<A>, input: InputOf<I>) => R | Promise<R>;
+};
+
+export function endpoint<const A extends Access, I extends InputSchemas = {}, R = unknown>(spec: EndpointSpec<A, I, R>): Endpoint<I, Awaited<R>, A> {
+  if (!isAccess(spec?.access)) throw new Error('An endpoint needs its access: public, signedIn or a permission of the matrix');
+  if (typeof spec.run !== 'function') throw new Error('An endpoint needs run(ctx, input)');
+  const run = spec.run;
+  return Object.freeze({
+    [BUILT]: true as const,
+    access: spec.access,
+    stepUp: spec.stepUp === true,
+    input: (spec.input ?? {}) as I,
+    run: async (ctx: CtxFor<A>, input: InputOf<I>): Promise<Awaited<R>> => await run(ctx, input),
+  }) as Endpoint<I, Awaited<R>, A>;
+}
+
+function isAccess(access: unknown): access is Access {
+  if (access === 'public' || access === 'signedIn') return true;
+  const permission = (access as { permission?: unknown } | null | undefined)?.permission;
+  return typeof permission === 'string' && Object.hasOwn(permissionMatrix, permission);
+}
+
+/** Only what `endpoint()` built gets mounted; a hand-made object (without a checked access) is refused. */
+export function isEndpoint(value: unknown): value is Endpoint {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BUILT] === true;
+}
+
+/** The same gate `route()` uses (server/http/gate.ts), in its terms. */
+export function gateAccess(access: Access): GateAccess {
+  if (access === 'public') return { public: true };
+  if (access === 'signedIn') return { signedIn: true };
+  return { permission: access.permission };
+}
+
+export function contextFor<A extends Access>(ep: { access: A }, req: Request): CtxFor<A> {
+  if (ep.access === 'public') return (req.ctx ?? null) as CtxFor<A>;
+  // The gate has already refused a request without one; this is the second lock.
+  if (!req.ctx) throw new UnauthenticatedError('Sign in first.');
+  return req.ctx as CtxFor<A>;
+}
+
+type Part = keyof InputSchemas;
+
+/** Parses the parts the endpoint declares, in address order; a zod error goes on to the one error handler (400). */
+export function parseParts<I extends InputSchemas>(ep: Endpoint<I, unknown, Access>, req: Request, parts: readonly Part[] = ['params', 'query', 'body']): Partial<InputOf<I>> {
+  const input: Record<string, unknown> = {};
+  for (const part of parts) {
+    const schema = ep.input[part];
+    if (schema) input[part] = schema.parse(part === 'body' ? (req.body ?? {}) : req[part]);
+  }
+  return input as Partial<InputOf<I>>;
+}
+
+export function parseInput<I extends InputSchemas>(ep: Endpoint<I, unknown, Access>, req: Request): InputOf<I> {
+  return parseParts(ep, req) as InputOf<I>;
+}

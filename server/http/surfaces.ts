@@ -1,0 +1,184 @@
+import type { Request, Response } from 'express';
+import type { Writable } from 'node:stream';
+import { ZodError, type z } from 'zod';
+import { route, type RouteSpec } from './gate.js';
+import { contextFor, gateAccess, isEndpoint, parseParts, type Access, type CtxFor, type Endpoint, type InputOf, type InputSchemas } from './endpoint.js';
+import { fieldMessages, isFormError } from './forms.js';
+import { flash } from './flash.js';
+import { tr } from './translate.js';
+import { startCsvDownload } from './csv-download.js';
+import { toAppError } from '../middlewares/errors.js';
+import { RateLimitedError } from '../errors.js';
+
+/**
+ * The surfaces over a declared endpoint, one line per route. Each gives a `RouteSpec` for `mount()`, so the gate
+ * (access, step-up, sign-in redirect) is the one `route()` uses, and the router it is mounted on says whether it
+ * answers as a page or as the API. Order in the mounted list is Express's order.
+ */
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type AnyEndpoint<I extends InputSchemas, R, A extends Access> = Endpoint<I, R, A>;
+
+function declared<I extends InputSchemas, R, A extends Access>(method: Method, path: string, ep: AnyEndpoint<I, R, A>, handler: RouteSpec['handler']): RouteSpec {
+  if (!isEndpoint(ep)) throw new Error(`${method.toUpperCase()} ${path} is not a declared endpoint: declare it with endpoint({ access, … })`);
+  return route({ method, path, access: gateAccess(ep.access), stepUp: ep.stepUp, handler });
+}
+
+/** What a view model or presenter may use besides the result: who asks, the parsed input, and the request's language. */
+export type ViewCtx<I extends InputSchemas, A extends Access = Access> = {
+  ctx: CtxFor<A>;
+  input: InputOf<I>;
+  t: (key: string, params?: Record<string, unknown>) => string;
+};
+
+function viewCtx<I extends InputSchemas, A extends Access>(req: Request, ctx: CtxFor<A>, input: InputOf<I>): ViewCtx<I, A> {
+  return { ctx, input, t: (key, params) => tr(req, key, params) };
+}
+
+async function runParsed<I extends InputSchemas, R, A extends Access>(ep: AnyEndpoint<I, R, A>, req: Request) {
+  const input = parseParts(ep, req) as InputOf<I>;
+  const ctx = contextFor(ep, req);
+  return { ctx, input, result: await ep.run(ctx, input) };
+}
+
+function setHeaders(res: Response, headers: Record<string, string> | undefined): void {
+  for (const [name, value] of Object.entries(headers ?? {})) res.setHeader(name, value);
+}
+
+// --- API: JSON in, JSON out --------------------------------------------------------------------------------------
+
+export type ApiOptions<I extends InputSchemas, R, A extends Access> = {
+  /** 200 unless said; 204 answers with no body. */
+  status?: number;
+  /** Result -> payload; without it the result is the payload. */
+  present?: (result: R, view: ViewCtx<I, A>) => unknown;
+  /** Set before the service call, so they hold for an error answer too (no-store for personal data). */
+  headers?: Record<string, string>;
+};
+
+function apiRoute(method: Method) {
+  return <I extends InputSchemas, R, A extends Access>(path: string, ep: AnyEndpoint<I, R, A>, opts: ApiOptions<I, R, A> = {}): RouteSpec =>
+    declared(method, path, ep, async (req, res) => {
+      setHeaders(res, opts.headers);
+      const { ctx, input, result } = await runParsed(ep, req);
+      const status = opts.status ?? 200;
+      if (status === 204) return void res.status(204).end();
+      res.status(status).json(opts.present ? await opts.present(result, viewCtx(req, ctx, input)) : result);
+    });
+}
+
+export const api = { get: apiRoute('get'), post: apiRoute('post'), put: apiRoute('put'), patch: apiRoute('patch'), delete: apiRoute('delete') };
+
+// --- Pages: a view over the result -------------------------------------------------------------------------------
+
+export type PageOptions<I extends InputSchemas, R, A extends Access> = {
+  view: string;
+  model: (result: R, view: ViewCtx<I, A>) => Record<string, unknown> | Promise<Record<string, unknown>>;
+  headers?: Record<string, string>;
+};
+
+function pageRoute(method: Method) {
+  return <I extends InputSchemas, R, A extends Access>(path: string, ep: AnyEndpoint<I, R, A>, opts: PageOptions<I, R, A>): RouteSpec =>
+    declared(method, path, ep, async (req, res) => {
+      setHeaders(res, opts.headers);
+      const { ctx, input, result } = await runParsed(ep, req);
+      res.render(opts.view, await opts.model(result, viewCtx(req, ctx, input)));
+    });
+}
+
+/** `page.post` is for a POST that answers with a page (a revealed number is never put in an address or a redirect). */
+export const page = { get: pageRoute('get'), post: pageRoute('post') };
+
+// --- Forms: redirect on success, or the form again with its values and a message per field ------------------------
+
+type Flash = string | { key: string; params?: Record<string, unknown> };
+type Params<I extends InputSchemas> = I['params'] extends z.ZodType ? z.output<I['params']> : undefined;
+
+export type FormOptions<I extends InputSchemas, R, A extends Access> = {
+  redirect: string | ((result: R, input: InputOf<I>) => string);
+  /** A one-time success message on the next page. */
+  flash?: Flash | ((result: R, input: InputOf<I>) => Flash);
+  /**
+   * The form shown again, for refusals the person can act on (bad fields, a conflict, a size or rate limit): the view,
+   * and its model (titles, choices) to which the posted values and the messages per field are added.
+   */
+  view?: string;
+  model?: (again: { ctx: CtxFor<A>; params: Params<I>; error: unknown; t: ViewCtx<I, A>['t'] }) => Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** Shapes the posted fields for the view (repeated rows) where they are not shown one to one. */
+  values?: (body: Record<string, unknown>) => Record<string, unknown>;
+  /** Fields never echoed back (passwords). */
+  secretFields?: string[];
+  /** Where the form is not shown again: bad input is said in a message on the page the person is sent back to. */
+  invalid?: { flash: string; redirect: string | ((params: Params<I>, body: Record<string, unknown>) => string) };
+};
+
+function flashOf(spec: Flash): { key: string; params?: Record<string, unknown> } {
+  return typeof spec === 'string' ? { key: spec } : spec;
+}
+
+function formRoute(method: Method) {
+  return <I extends InputSchemas, R, A extends Access>(path: string, ep: AnyEndpoint<I, R, A>, opts: FormOptions<I, R, A>): RouteSpec =>
+    declared(method, path, ep, async (req, res) => {
+      const ctx = contextFor(ep, req);
+      // A bad address is not the form's fault: it goes to the error handler like any other page's.
+      const { params } = parseParts(ep, req, ['params']) as { params: Params<I> };
+      const body = (req.body ?? {}) as Record<string, unknown>;
+
+      const showAgain = async (err: unknown): Promise<void> => {
+        const appError = toAppError(err);
+        if (!opts.view || !appError || !isFormError(appError)) throw err;
+        const values = { ...body };
+        for (const field of opts.secretFields ?? []) delete values[field];
+        if (opts.values) Object.assign(values, opts.values(values));
+        const fields = (appError.details?.fields ?? {}) as Record<string, string[]>;
+        if (appError instanceof RateLimitedError) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
+        const t = (key: string, p?: Record<string, unknown>) => tr(req, key, p);
+        res.status(appError.status).render(opts.view, {
+          ...(opts.model ? await opts.model({ ctx, params, error: err, t }) : {}),
+          values,
+          errors: fieldMessages(fields, req.locale),
+          formError: tr(req, appError.messageKey, appError.messageParams),
+        });
+      };
+
+      let input: InputOf<I>;
+      try {
+        input = { ...(params === undefined ? {} : { params }), ...parseParts(ep, req, ['query', 'body']) } as InputOf<I>;
+      } catch (err) {
+        if (opts.invalid && err instanceof ZodError) {
+          flash(req, 'danger', opts.invalid.flash);
+          const to = opts.invalid.redirect;
+          return void res.redirect(303, typeof to === 'string' ? to : to(params, body));
+        }
+        return showAgain(err);
+      }
+      let result: R;
+      try {
+        result = await ep.run(ctx, input);
+      } catch (err) {
+        return showAgain(err);
+      }
+      if (opts.flash) {
+        const { key, params: flashParams } = flashOf(typeof opts.flash === 'function' ? opts.flash(result, input) : opts.flash);
+        flash(req, 'success', key, flashParams);
+      }
+      res.redirect(303, typeof opts.redirect === 'string' ? opts.redirect : opts.redirect(result, input));
+    });
+}
+
+export const form = { post: formRoute('post') };
+
+// --- CSV downloads --------------------------------------------------------------------------------------------------
+
+/** The endpoint's run gives the writer; the kit sends the download's headers, then lets it write the body. */
+export type CsvWriter = (out: Writable) => Promise<unknown>;
+
+function csvRoute(method: Method) {
+  return <I extends InputSchemas, A extends Access>(path: string, ep: AnyEndpoint<I, CsvWriter, A>, opts: { fileName: string }): RouteSpec =>
+    declared(method, path, ep, async (req, res) => {
+      const { result: write } = await runParsed(ep, req);
+      startCsvDownload(res, opts.fileName);
+      await write(res);
+    });
+}
+
+export const csv = { get: csvRoute('get'), post: csvRoute('post') };

@@ -1,0 +1,18 @@
+import { can, type Action, type Actor, type ResourceRef } from './permissions.js';
+
+/** One flag a view needs: an action, on a record when the answer depends on it. */
+export type FlagCheck = Action | readonly [Action, ResourceRef?];
+
+/**
+ * The policy presenter: the flags a view shows or hides things by (`canEdit`, `canErase` …), answered from the
+ * permission matrix here, so routes and view models never call `can()` themselves.
+ */
+export function flagsFor<const K extends string>(actor: Actor, checks: Record<K, FlagCheck>): Record<K, boolean> {
+  const flags = {} as Record<K, boolean>;
+  for (const name of Object.keys(checks) as K[]) {
+    const check = checks[name];
+    const [action, resource] = typeof check === 'string' ? [check, undefined] : check;
+    flags[name] = can(actor, action, resource);
+  }
+  return flags;
+}
