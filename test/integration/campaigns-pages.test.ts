@@ -1,20 +1,17 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Express } from 'express';
 import type { Types } from 'mongoose';
 import sharp from 'sharp';
 import { useTestDatabase } from '../setup/db.js';
 import { type FormFields, pngBytes, postMultipart, testIdText } from '../setup/social.js';
 import { buildTestApp, csrfFor, postForm, signIn, type Agent } from '../setup/app.js';
-import { createCustomer, createOrgWithTeam, createStaff, createStore, ctxFor, PASSWORD } from '../factories.js';
-import { setClock } from '../../server/clock.js';
+import { createCustomer, createCustomerGroup, createOrgWithTeam, createStaff, createStore, createTag, createTagGroup, ctxFor, PASSWORD } from '../factories.js';
+import { useFrozenClock } from '../setup/clock.js';
 import { mongoose } from '../../server/db/connect.js';
 import { Campaign, CampaignTask } from '../../server/models/campaign.js';
 import { SocialPost } from '../../server/models/social-post.js';
-import { Organization } from '../../server/models/organization.js';
-import { Tag, TagGroup } from '../../server/models/tag.js';
 import { fireDueCampaigns } from '../../server/services/campaigns/campaigns.js';
 import { momentQuota } from '../../server/services/moments/moments.js';
-import { defaultOrgSettings } from '../../server/services/settings/org-settings.js';
 
 useTestDatabase();
 
@@ -29,9 +26,7 @@ beforeAll(async () => {
   ({ app } = await buildTestApp());
   png = await pngBytes();
 });
-beforeEach(() => setClock(NOW));
-afterEach(() => setClock(null));
-afterAll(() => setClock(null));
+const clock = useFrozenClock(NOW);
 
 type Fields = FormFields;
 
@@ -51,8 +46,8 @@ function completionRow(html: string, table: 'byStore' | 'byStaff', id: string): 
 
 const campaignFields = (storeId: Types.ObjectId, extra: Fields = {}): Fields => ({ title: '双十二预热', kind: 'moment', text: '双十二全场八折', link: 'https://example.com/1212', storeIds: [String(storeId)], publishAt: NOON_LOCAL, ...extra });
 
-async function team() {
-  const base = await createOrgWithTeam();
+async function team(settings: Parameters<typeof createOrgWithTeam>[0] = {}) {
+  const base = await createOrgWithTeam(settings);
   const clerk2 = await createStaff(base.org._id, { roles: ['clerk'], storeId: base.store._id, realName: '第二位导购' });
   const otherClerk = await createStaff(base.org._id, { roles: ['clerk'], storeId: base.otherStore._id });
   const otherManager = await createStaff(base.org._id, { roles: ['manager'], storeId: base.otherStore._id });
@@ -121,9 +116,9 @@ describe('the campaign pages', () => {
 
   it('refuses tags for group posts and a personal tag of the marketer', async () => {
     const { org, store, marketer } = await team();
-    const group = await TagGroup.create({ orgId: org._id, name: '偏好' });
-    const tag = await Tag.create({ orgId: org._id, groupId: group._id, name: '车厘子' });
-    const personal = await Tag.create({ orgId: org._id, ownerId: marketer._id, name: '我的私人标签' });
+    const group = await createTagGroup(org._id, { name: '偏好' });
+    const tag = await createTag(org._id, { groupId: group._id, name: '车厘子' });
+    const personal = await createTag(org._id, { ownerId: marketer._id, name: '我的私人标签' });
     const agent = await signIn(app, marketer.login, PASSWORD);
     const form = await agent.get('/campaigns/new').expect(200);
     expect(form.text).toContain(`value="${String(tag._id)}"`);
@@ -157,7 +152,7 @@ describe('the campaign pages', () => {
     await clerkAgent.get('/campaigns').expect(403);
     await clerkAgent.get(path).expect(403);
 
-    setClock(AFTER_NOON);
+    clock.set(AFTER_NOON);
     expect(await fireDueCampaigns()).toEqual({ campaigns: 1, tasks: 2 });
     expect(await fireDueCampaigns()).toEqual({ campaigns: 0, tasks: 0 });
     expect(await CampaignTask.countDocuments({ orgId: org._id, staffId: otherClerk._id })).toBe(0);
@@ -214,11 +209,10 @@ describe('the campaign pages', () => {
   });
 
   it('explains a task refused by the quota and leaves it open', async () => {
-    const { org, store, marketer, clerk } = await team();
-    await Organization.updateOne({ _id: org._id }, { $set: { settings: { ...defaultOrgSettings, momentsPerStaffPerDay: 1 } } });
+    const { org, store, marketer, clerk } = await team({ momentsPerStaffPerDay: 1 });
     const planner = await signIn(app, marketer.login, PASSWORD);
     expect((await postCampaign(planner, '/campaigns/new', '/campaigns', campaignFields(store._id))).status).toBe(303);
-    setClock(AFTER_NOON);
+    clock.set(AFTER_NOON);
     await fireDueCampaigns();
     const agent = await signIn(app, clerk.login, PASSWORD);
     const token = await csrfFor(agent, '/moments');
@@ -235,13 +229,12 @@ describe('the campaign pages', () => {
 
   it('shows a group-post task with the group it goes to', async () => {
     const { org, store, marketer, clerk } = await team();
-    const { CustomerGroup } = await import('../../server/models/customer-group.js');
-    await CustomerGroup.create({ orgId: org._id, name: '水果爱好者群', storeId: store._id, ownerId: clerk._id, createdBy: clerk._id, inviteKey: 'k1' });
+    await createCustomerGroup(org._id, { name: '水果爱好者群', storeId: store._id, ownerId: clerk._id });
     const otherStore = await createStore(org._id);
-    await CustomerGroup.create({ orgId: org._id, name: '别的店的群', storeId: otherStore._id, ownerId: clerk._id, createdBy: clerk._id, inviteKey: 'k2' });
+    await createCustomerGroup(org._id, { name: '别的店的群', storeId: otherStore._id, ownerId: clerk._id });
     const planner = await signIn(app, marketer.login, PASSWORD);
     expect((await postCampaign(planner, '/campaigns/new', '/campaigns', campaignFields(store._id, { kind: 'group' }))).status).toBe(303);
-    setClock(AFTER_NOON);
+    clock.set(AFTER_NOON);
     expect((await fireDueCampaigns()).tasks).toBe(1);
     const agent = await signIn(app, clerk.login, PASSWORD);
     const page = await agent.get('/moments').expect(200);

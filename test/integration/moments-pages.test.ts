@@ -4,12 +4,11 @@ import sharp from 'sharp';
 import { useTestDatabase } from '../setup/db.js';
 import { type FormFields, mediaFiles, pngBytes, postMultipart, testIdText } from '../setup/social.js';
 import { buildTestApp, csrfFor, signIn, type Agent } from '../setup/app.js';
-import { createCustomer, createOrg, createOrgWithTeam, createStaff, createStore, ctxFor, PASSWORD } from '../factories.js';
+import { createCustomer, createOrg, createOrgWithTeam, createStaff, createStore, createTag, createTagGroup, ctxFor, PASSWORD } from '../factories.js';
 import { useFrozenClock } from '../setup/clock.js';
 import { mongoose } from '../../server/db/connect.js';
 import { Customer } from '../../server/models/customer.js';
 import { SocialPost } from '../../server/models/social-post.js';
-import { Tag, TagGroup } from '../../server/models/tag.js';
 import { momentQuota } from '../../server/services/moments/moments.js';
 import { addComment, setLike } from '../../server/services/members/feed.js';
 
@@ -87,7 +86,7 @@ describe('the moments page', () => {
   it('refuses bad input on the form, keeps what was typed, and writes and spends nothing', async () => {
     const { org, clerk } = await clerkWithCustomers();
     const otherOrg = await createOrg();
-    const foreignTag = await Tag.create({ orgId: otherOrg._id, name: '别家的标签' });
+    const foreignTag = await createTag(otherOrg._id, { name: '别家的标签' });
     const agent = await signIn(app, clerk.login, PASSWORD);
     const ten = Array.from({ length: 10 }, (_, i) => ({ data: png, name: `p${i}.png` }));
     const cases: { fields: Fields; files?: { data: Buffer; name: string }[]; message: string; kept?: string }[] = [
@@ -114,8 +113,8 @@ describe('the moments page', () => {
 
   it('posts to the customers with a chosen tag only', async () => {
     const { org, clerk, customers } = await clerkWithCustomers({}, 3);
-    const group = await TagGroup.create({ orgId: org._id, name: '会员' });
-    const vip = await Tag.create({ orgId: org._id, groupId: group._id, name: 'VIP' });
+    const group = await createTagGroup(org._id, { name: '会员' });
+    const vip = await createTag(org._id, { groupId: group._id, name: 'VIP' });
     await Customer.updateOne({ orgId: org._id, _id: customers[0]!._id }, { $set: { tagIds: [vip._id] } });
     const agent = await signIn(app, clerk.login, PASSWORD);
     const page = await agent.get('/moments').expect(200);
