@@ -4,7 +4,7 @@ import { useTestDatabase } from '../setup/db.js';
 import { startTestServer } from '../setup/server.js';
 import { launchBrowser, watchPage } from './browser.js';
 import { createCustomer, createOrgWithTeam, PASSWORD } from '../factories.js';
-import { setClock } from '../../server/clock.js';
+import { useFrozenClock } from '../setup/clock.js';
 import { runDailyFollowups } from '../../server/services/followups/daily-run.js';
 import { FollowupTask } from '../../server/models/followup-task.js';
 
@@ -13,16 +13,15 @@ useTestDatabase();
 // 10:00 on 1 December 2026 in Shanghai. The server runs in this process, so the clock is the server's too.
 const NOW = new Date('2026-12-01T02:00:00Z');
 const PHONE = { width: 375, height: 740 };
+useFrozenClock(NOW, { per: 'file' });
 
 let browser: Browser;
 let server: Awaited<ReturnType<typeof startTestServer>>;
 beforeAll(async () => {
-  setClock(NOW);
   [browser, server] = await Promise.all([launchBrowser(), startTestServer()]);
 }, 60_000);
 
 afterAll(async () => {
-  setClock(null);
   await browser?.close();
   await server?.close();
 });

@@ -1,17 +1,16 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import type { Express } from 'express';
 import type { Agenda } from 'agenda';
 import type { Types } from 'mongoose';
 import { useTestDatabase } from '../setup/db.js';
 import { bearerFor, buildTestApp, postForm, signIn } from '../setup/app.js';
-import { createCustomer, createOrgWithTeam, createStaff, PASSWORD } from '../factories.js';
-import { setClock } from '../../server/clock.js';
+import { createCustomer, createOrgWithTeam, createStaff, createTag, PASSWORD } from '../factories.js';
+import { useFrozenClock } from '../setup/clock.js';
 import { runDailyFollowups } from '../../server/services/followups/daily-run.js';
 import { FollowupTask } from '../../server/models/followup-task.js';
 import { FollowupRule } from '../../server/models/followup-rule.js';
 import { TimelineEvent } from '../../server/models/timeline-event.js';
-import { Tag } from '../../server/models/tag.js';
 import { Organization } from '../../server/models/organization.js';
 import { mongoose } from '../../server/db/connect.js';
 import { createApp } from '../../server/app.js';
@@ -32,9 +31,7 @@ let app: Express;
 beforeAll(async () => {
   ({ app } = await buildTestApp());
 });
-beforeEach(() => setClock(NOW));
-afterEach(() => setClock(null));
-afterAll(() => setClock(null));
+const clock = useFrozenClock(NOW);
 
 const bearer = (login: string) => bearerFor(app, login, PASSWORD);
 const generate = (orgId: Types.ObjectId, date = TODAY) => runDailyFollowups(String(orgId), NOW, { date });
@@ -279,12 +276,12 @@ describe('GET /api/v1/followups', () => {
     const agent = await signIn(app, clerk.login, PASSWORD);
     expect(section((await agent.get('/followups').expect(200)).text, 'today')).toContain(customer.name);
     // 23:30 on 30 November in Shanghai: the birthday is tomorrow.
-    setClock(new Date('2026-11-30T15:30:00Z'));
+    clock.set('2026-11-30T15:30:00Z');
     expect(section((await agent.get('/followups').expect(200)).text, 'upcoming')).toContain(customer.name);
 
     await Organization.updateOne({ _id: org._id }, { $set: { 'settings.timezone': 'America/New_York' } });
     // 21:00 on 30 November in New York.
-    setClock(NOW);
+    clock.set(NOW);
     expect((await runDailyFollowups(String(org._id), NOW)).date).toBe('2026-11-30');
     const page = (await agent.get('/followups').expect(200)).text;
     expect(page).toContain('今天是 11月30日');
@@ -482,7 +479,7 @@ describe('follow-up rules over the API', () => {
   it('refuses bad input with 400 and writes nothing', async () => {
     const { org, marketer } = await createOrgWithTeam();
     const other = await createOrgWithTeam();
-    const foreignTag = await Tag.create({ orgId: other.org._id, name: '外部标签' });
+    const foreignTag = await createTag(other.org._id, { name: '外部标签' });
     const auth = await bearer(marketer.login);
     const patches: [Record<string, unknown>, string][] = [
       [{ leadDays: -1 }, 'leadDays'],
@@ -662,9 +659,9 @@ describe('the follow-up inbox page', () => {
     expect(badgeOf((await agent.get('/followups').expect(200)).text)).toBe(1);
 
     // On 10 December the snoozed task is waiting again.
-    setClock(new Date('2026-12-10T02:00:00Z'));
+    clock.set('2026-12-10T02:00:00Z');
     expect(badgeOf((await agent.get('/followups').expect(200)).text)).toBe(2);
-    setClock(NOW);
+    clock.set(NOW);
 
     const managerAgent = await signIn(app, manager.login, PASSWORD);
     expect(badgeOf((await managerAgent.get('/followups').expect(200)).text)).toBe(1);

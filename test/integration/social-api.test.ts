@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import sharp from 'sharp';
 import type { Types } from 'mongoose';
@@ -8,7 +8,7 @@ import { useTestDatabase } from '../setup/db.js';
 import { mediaFiles, pngBytes } from '../setup/social.js';
 import { bearerFor, buildTestApp } from '../setup/app.js';
 import { createCustomer, createOrg, createStaff, createStore, PASSWORD } from '../factories.js';
-import { setClock } from '../../server/clock.js';
+import { useFrozenClock } from '../setup/clock.js';
 import { mongoose } from '../../server/db/connect.js';
 import { SocialPost, Delivery } from '../../server/models/social-post.js';
 import { CustomerGroup, GroupMember } from '../../server/models/customer-group.js';
@@ -38,9 +38,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-beforeEach(() => setClock(NOW));
-afterEach(() => setClock(null));
-afterAll(() => setClock(null));
+const clock = useFrozenClock(NOW);
 
 const api = () => request(baseUrl);
 const bearer = (login: string) => bearerFor(baseUrl, login, PASSWORD);
@@ -106,7 +104,7 @@ describe('moments quota', () => {
     const auth = await bearer(clerk.login);
     await api().post('/api/v1/moments').set(auth).send({ text: '一' }).expect(201);
     await api().post('/api/v1/moments').set(auth).send({ text: '二' }).expect(429);
-    setClock(new Date(DAY_ENDS));
+    clock.set(DAY_ENDS);
     expect((await api().get('/api/v1/moments/quota').set(auth).expect(200)).body).toMatchObject({ limit: 1, used: 0, left: 1 });
     await api().post('/api/v1/moments').set(auth).send({ text: '二' }).expect(201);
   });
@@ -454,7 +452,7 @@ describe('campaigns', () => {
     expect((await api().patch(`/api/v1/campaigns/${created.body.id}`).set(auth).send({ title: '再改' }).expect(409)).body.error.code).toBe('campaign_closed');
 
     const live = await api().post('/api/v1/campaigns').set(auth).send({ kind: 'moment', title: '周末', text: '周末特惠', storeIds: [String(store._id)], publishAt: '2026-12-01T12:00' }).expect(201);
-    setClock(new Date('2026-12-01T04:30:00Z'));
+    clock.set('2026-12-01T04:30:00Z');
     expect(await fireDueCampaigns()).toMatchObject({ campaigns: 1 });
     // One task per active clerk of the target store.
     expect(await CampaignTask.countDocuments({ orgId: org._id, campaignId: live.body.id })).toBe(2);
