@@ -60,6 +60,8 @@ export async function createCustomer(
     ownerId?: Types.ObjectId | null;
     storeId?: Types.ObjectId | null;
     name?: string;
+    /** A mobile number as typed (`13512347284` or `+86…`); a random valid one when not given. */
+    phone?: string;
     birthday?: { month: number; day: number; year?: number };
     /** Relatives with their birthdays, e.g. `{ relation: '母亲', name: '李华', month: 12, day: 3 }`. */
     relatives?: { relation: string; name: string; month: number; day: number; year?: number }[];
@@ -71,7 +73,7 @@ export async function createCustomer(
   return Customer.create({
     orgId,
     name: fields.name ?? `客户${unique()}`,
-    ...customerPhoneFields(`138${String(crypto.randomInt(0, 99_999_999)).padStart(8, '0')}`),
+    ...customerPhoneFields(fields.phone ?? `138${String(crypto.randomInt(0, 99_999_999)).padStart(8, '0')}`),
     birthday,
     relatives,
     birthdayMds: birthdayMonthDays(birthday, relatives),
