@@ -1,11 +1,8 @@
 import type { CustomerDoc } from '../models/customer.js';
+import { maskPhone } from '../domain/phone-mask.js';
 
-/** 13812341234 -> 138****1234; other lengths keep the first 3 and last 4 digits. */
-export function maskPhone(e164: string): string {
-  const national = e164.startsWith('+86') ? e164.slice(3) : e164.replace(/^\+/, '');
-  if (national.length <= 7) return national.replace(/\d(?=\d{2})/g, '*');
-  return `${national.slice(0, 3)}${'*'.repeat(national.length - 7)}${national.slice(-4)}`;
-}
+/** 13812341234 -> 138****1234; the rule lives in the domain, since the edit form's service compares against it too. */
+export { maskPhone };
 
 /** A row in a list: the phone is always masked; the full number is revealed one customer at a time, audited. */
 export function presentCustomerRow(customer: CustomerDoc, opts: { tagNames: Map<string, string> }) {

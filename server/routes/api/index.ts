@@ -14,7 +14,8 @@ import { presentStaff } from '../../presenters/staff.js';
 import { presentToken } from '../../presenters/token.js';
 import { clientIp } from '../../middlewares/auth.js';
 import { NotFoundError } from '../../errors.js';
-import { customerApiRoutes } from './customers.js';
+import { customerApiRoutes } from '../customers/customers.api.js';
+import { tagApiRoutes } from '../tags/tags.api.js';
 import { customerImportApiRoutes } from './customer-imports.js';
 import { followupApiRoutes } from './followups.js';
 import { chatApiRoutes } from './chat.js';
@@ -167,7 +168,9 @@ export function apiRouter(): Router {
       },
     }),
     ...customerImportApiRoutes,
+    // After the imports: `/customers/imports…` must win over `/customers/:id`.
     ...customerApiRoutes,
+    ...tagApiRoutes,
     ...followupApiRoutes,
     ...chatApiRoutes,
     ...chatReportApiRoutes,

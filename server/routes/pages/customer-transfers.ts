@@ -1,6 +1,6 @@
 import { route, ctxOf, type RouteSpec } from '../define.js';
 import { flash } from '../flash.js';
-import { transferSchema } from '../schemas/customer.schema.js';
+import { transferSchema } from '../customers/customers.schema.js';
 import { listWaitingForTransfer, transferCustomers } from '../../services/customers/transfer.js';
 import { listTransferTargets } from '../../services/org/staff.js';
 import { tr } from '../translate.js';

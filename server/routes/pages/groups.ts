@@ -7,7 +7,7 @@ import { flash } from '../flash.js';
 import { tr } from '../translate.js';
 import { handlePictureForm } from '../picture-uploads.js';
 import { addMembersSchema, groupSchema, postContentSchema } from '../schemas/social.schema.js';
-import { customerListQuery } from '../schemas/customer.schema.js';
+import { customerListQuery } from '../customers/customers.schema.js';
 import { archiveGroup, createFollowOnGroup, createGroup, removeMember, updateGroup } from '../../services/groups/groups.js';
 import { publishGroupPost } from '../../services/groups/group-posts.js';
 import { addMembers, groupDetail, groupsOverview } from '../../services/groups/group-page.js';

@@ -4,7 +4,7 @@ import { authRoutes } from './auth.js';
 import { consoleRoutes } from './consoles.js';
 import { adminRoutes } from './admin.js';
 import { profileRoutes } from './profile.js';
-import { customerPageRoutes } from './customers.js';
+import { customerPageRoutes } from '../customers/customers.pages.js';
 import { customerImportPageRoutes } from './customer-imports.js';
 import { customerTransferPageRoutes } from './customer-transfers.js';
 import { tagPageRoutes } from './tags.js';
@@ -20,5 +20,6 @@ import { momentPageRoutes } from './moments.js';
 import { campaignPageRoutes } from './campaigns.js';
 
 export function pagesRouter(): Router {
+  // Imports and transfers before the customer pages: `/customers/import`, `/customers/transfer` must win over `/customers/:id`.
   return mount(Router(), 'page', [...authRoutes, ...consoleRoutes, ...customerImportPageRoutes, ...customerTransferPageRoutes, ...customerPageLinkRoutes, ...customerPageRoutes, ...tagPageRoutes, ...followupPageRoutes, ...chatPageRoutes, ...chatAdminPageRoutes, ...chatReportPageRoutes, ...groupPageRoutes, ...customerSelfPageRoutes, ...mediaPageRoutes, ...momentPageRoutes, ...campaignPageRoutes, ...adminRoutes, ...profileRoutes]);
 }

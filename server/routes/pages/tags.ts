@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { route, ctxOf, type RouteSpec } from '../define.js';
 import { handleForm } from '../forms.js';
 import { flash } from '../flash.js';
-import { tagGroupSchema, tagGroupUpdateSchema, tagNamesSchema, tagRenameSchema } from '../schemas/customer.schema.js';
+import { tagGroupSchema, tagGroupUpdateSchema, tagNamesSchema, tagRenameSchema } from '../tags/tags.schema.js';
 import { addTagsToGroup, countCustomersWithTag, createPersonalTag, createTagGroup, deleteTag, listTagGroups, moveTagGroup, renameTag, updateTagGroup } from '../../services/tags/tags.js';
 import { presentTag, presentTagGroup } from '../../presenters/tag.js';
 import { can } from '../../policies/permissions.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DateTime } from 'luxon';
 import { customerSources, genders } from '../../models/customer.js';
-import { optionalId, optionalText, requiredText } from '../../routes/schemas/common.js';
+import { optionalId, optionalText, requiredText } from '../../domain/input-fields.js';
 import { isValidCustomerPhone } from './phones.js';
 
 /** The rules of a customer's data, shared by the form, the API and the CSV import. */

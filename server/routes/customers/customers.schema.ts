@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import { customerSources } from '../../models/customer.js';
-import { TAG_NAME_MAX } from '../../services/settings/org-settings.js';
-import { optionalId, optionalText, requiredText } from './common.js';
-
-export { customerSchema, birthdayInput } from '../../services/customers/customer-input.js';
+import { optionalId, optionalText, requiredText } from '../../domain/input-fields.js';
 import { customerSchema } from '../../services/customers/customer-input.js';
 import { searchedNumber } from '../../services/customers/customers.js';
+import { isValidCustomerPhone } from '../../services/customers/phones.js';
+
+/** The rules of a customer's data live with the service (the CSV import uses them too); the transport shapes live here. */
+export { customerSchema, birthdayInput } from '../../services/customers/customer-input.js';
+
+/** An id in the address; the service answers 404 for one that is not a record in reach. */
+export const idParams = z.object({ id: z.string() });
 
 const idList = z.array(z.string().max(64)).max(100, 'too_many').default([]);
 
@@ -34,23 +38,28 @@ export const customerListQuery = z.object({
 });
 export type CustomerListQuery = z.infer<typeof customerListQuery>;
 
-export const tagNameField = requiredText(TAG_NAME_MAX);
-export const tagGroupSchema = z.object({
-  name: requiredText(TAG_NAME_MAX),
-  color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'invalid_format').default('#0d6efd'),
-  tags: z.array(tagNameField).max(500, 'too_many').default([]),
+/**
+ * The list page never refuses its filter: a bad one shows the whole list with a hint, a part of a number its own hint
+ * with what was typed kept in the box.
+ */
+export const customerListPageQuery = z.unknown().transform((raw) => {
+  const parsed = customerListQuery.safeParse(raw);
+  const numberSearchHint = !parsed.success && parsed.error.issues.some((issue) => issue.message === 'phone_search_whole');
+  const typed = String((raw as Record<string, unknown> | undefined)?.q ?? '').slice(0, 60);
+  return { filter: parsed.success ? parsed.data : customerListQuery.parse({}), numberSearchHint, invalidFilter: !parsed.success && !numberSearchHint, typed };
 });
-export const tagNamesSchema = z.object({ tags: z.array(tagNameField).min(1, 'required').max(500, 'too_many') });
-export const tagRenameSchema = z.object({ name: tagNameField });
+
+/** The API's PATCH: the fields sent, checked like a whole customer, with no defaults filled in for those left out. */
+const fields = customerSchema.shape;
+export const customerPatchSchema = customerSchema
+  .extend({ gender: fields.gender.unwrap(), relatives: fields.relatives.unwrap(), source: fields.source.unwrap(), tagIds: fields.tagIds.unwrap() })
+  .partial();
 
 const asList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const blank = (v: unknown) => v === undefined || v === null || String(v).trim() === '';
 
-/**
- * The customer form posts flat fields (birthdayMonth, relativeName[] …); this builds the API's shape from them,
- * dropping relative rows left empty, so pages and the API share one schema.
- */
-export const customerFormSchema = z.preprocess((raw) => {
+/** The customer form posts flat fields (birthdayMonth, relativeName[] …); this builds the API's shape from them, dropping relative rows left empty. */
+function fromFormFields(raw: unknown) {
   const body = (raw ?? {}) as Record<string, unknown>;
   const birthday = (y: unknown, m: unknown, d: unknown) => (blank(m) && blank(d) ? null : { year: blank(y) ? null : y, month: m, day: d });
   const relations = asList(body.relativeRelation);
@@ -74,25 +83,33 @@ export const customerFormSchema = z.preprocess((raw) => {
     ownerId: body.ownerId,
     tagIds: asList(body.tagIds).filter((v) => !blank(v)),
   };
-}, customerSchema);
+}
+
+export const customerFormSchema = z.preprocess(fromFormFields, customerSchema);
+
+/** The edit form shows the number masked; sent back unchanged it keeps the stored one (the service compares it). */
+const looksMasked = (phone: string) => phone.includes('*');
+export const customerEditFormSchema = z.preprocess(fromFormFields, customerSchema.extend({ phone: requiredText(30).refine((p) => isValidCustomerPhone(p) || looksMasked(p), 'phone') }));
+
+/** Where the list's forms send the person back to: the list page (with its filter) they came from. */
+export function listPageBack(back: unknown): string {
+  return typeof back === 'string' && back.startsWith('/customers') ? back : '/customers';
+}
 
 export const bulkTagFormSchema = z.preprocess((raw) => {
   const body = (raw ?? {}) as Record<string, unknown>;
   const tags = asList(body.tagId).filter((v) => !blank(v));
-  return { ids: asList(body.ids), add: body.mode === 'remove' ? [] : tags, remove: body.mode === 'remove' ? tags : [] };
-}, bulkTagSchema);
+  return { ids: asList(body.ids), add: body.mode === 'remove' ? [] : tags, remove: body.mode === 'remove' ? tags : [], back: listPageBack(body.back) };
+}, z.intersection(bulkTagSchema, z.object({ back: z.string() })));
+
+/** The detail page's tag checkboxes: the tags left ticked. */
+export const tagChoiceFormSchema = z.object({ tagIds: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.coerce.string())) });
 
 export const transferSchema = z.object({
   customerIds: z.preprocess((v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().max(64)).max(10_000, 'too_many')),
   fromStaffId: optionalId,
   toStaffId: requiredText(64),
   note: optionalText(500),
-});
-
-export const tagGroupUpdateSchema = z.object({
-  name: requiredText(TAG_NAME_MAX).optional(),
-  color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'invalid_format').optional(),
-  move: z.enum(['up', 'down']).optional(),
 });
 
 export const shareSchema = z.object({
