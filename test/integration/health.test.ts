@@ -1,22 +1,16 @@
 import { describe, expect, it, beforeAll, afterAll } from '@jest/globals';
 import request from 'supertest';
 import type { Express } from 'express';
-import { connectMongoose, mongoose } from '../../server/db/connect.js';
-import { testDatabaseUri } from '../setup/db.js';
+import { mongoose } from '../../server/db/connect.js';
 import { buildTestApp } from '../setup/app.js';
-import { startTcpProxy } from '../setup/tcp-proxy.js';
+import { connectThroughProxy, type startTcpProxy } from '../setup/tcp-proxy.js';
 
 // This file reaches the database through a proxy it can cut, instead of useTestDatabase().
 let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
 let app: Express;
 
 beforeAll(async () => {
-  const direct = new URL(testDatabaseUri());
-  proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 27017) });
-  const viaProxy = new URL(direct.toString());
-  viaProxy.hostname = '127.0.0.1';
-  viaProxy.port = String(proxy.port);
-  await connectMongoose(viaProxy.toString());
+  proxy = await connectThroughProxy();
   ({ app } = await buildTestApp());
 });
 

@@ -1,11 +1,10 @@
 import { describe, expect, it, beforeAll, afterAll } from '@jest/globals';
 import request from 'supertest';
 import { io as connectSocket } from 'socket.io-client';
-import { connectMongoose, mongoose } from '../../server/db/connect.js';
+import { mongoose } from '../../server/db/connect.js';
 import '../../server/models/index.js';
-import { testDatabaseUri } from '../setup/db.js';
 import { startTestServer } from '../setup/server.js';
-import { startTcpProxy } from '../setup/tcp-proxy.js';
+import { connectThroughProxy, type startTcpProxy } from '../setup/tcp-proxy.js';
 import { bearerFor, signIn, type Agent } from '../setup/app.js';
 import { createOrgWithTeam, PASSWORD } from '../factories.js';
 import { connectAgent, connectCustomer, createChannel, ok, request as ask, type AckResult } from '../setup/chat.js';
@@ -18,12 +17,7 @@ let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
 let server: Awaited<ReturnType<typeof startTestServer>>;
 
 beforeAll(async () => {
-  const direct = new URL(testDatabaseUri());
-  proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 27017) });
-  const viaProxy = new URL(direct.toString());
-  viaProxy.hostname = '127.0.0.1';
-  viaProxy.port = String(proxy.port);
-  await connectMongoose(viaProxy.toString());
+  proxy = await connectThroughProxy();
   server = await startTestServer({ env: { REQUEST_TIME_LIMIT_MS: String(LIMIT_MS) } });
 });
 
@@ -52,14 +46,20 @@ async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number
   return { result, ms: Date.now() - started };
 }
 
+/** An organisation reached through every surface while the database answers: API token, signed-in browser, agent console, customer chat. */
+async function openEverySurface() {
+  const { org, admin, agent } = await createOrgWithTeam();
+  const channel = await createChannel(org._id, { routing: 'manual' });
+  const bearer = await bearerFor(server.baseUrl, admin.login, PASSWORD);
+  const browser: Agent = await signIn(server.baseUrl, admin.login, PASSWORD);
+  const console = await connectAgent(server.baseUrl, agent.login);
+  const customer = await connectCustomer(server.baseUrl, channel.key);
+  return { org, channel, bearer, browser, console, customer };
+}
+
 describe('database outages', () => {
   it('answers 503 with Retry-After within the time limit (API, pages, sockets, /readyz) while the database is gone, never naming it, and serves again once it is back', async () => {
-    const { org, admin, agent } = await createOrgWithTeam();
-    const channel = await createChannel(org._id, { routing: 'manual' });
-    const bearer = await bearerFor(server.baseUrl, admin.login, PASSWORD);
-    const browser: Agent = await signIn(server.baseUrl, admin.login, PASSWORD);
-    const console = await connectAgent(server.baseUrl, agent.login);
-    const customer = await connectCustomer(server.baseUrl, channel.key);
+    const { channel, bearer, browser, console, customer } = await openEverySurface();
     // A visitor token made while the database answers, to connect with during the outage.
     const later = await startVisitor(channel.key, { name: '访客', phone: '' });
     await request(server.baseUrl).get('/api/v1/customers').set(bearer).expect(200);
@@ -132,12 +132,7 @@ describe('database outages', () => {
   }, 60_000);
 
   it('answers within the time limit while the database is frozen (connections open, no answer), and serves again once it answers', async () => {
-    const { org, admin, agent } = await createOrgWithTeam();
-    const channel = await createChannel(org._id, { routing: 'manual' });
-    const bearer = await bearerFor(server.baseUrl, admin.login, PASSWORD);
-    const browser: Agent = await signIn(server.baseUrl, admin.login, PASSWORD);
-    const console = await connectAgent(server.baseUrl, agent.login);
-    const customer = await connectCustomer(server.baseUrl, channel.key);
+    const { channel, bearer, browser, console, customer } = await openEverySurface();
     await ok(customer.socket, 'message:send', { clientId: 'before', text: '在吗？' });
     const unavailable = ['timeout', 'database_unavailable'];
     try {

@@ -1,4 +1,6 @@
 import net from 'node:net';
+import { connectMongoose } from '../../server/db/connect.js';
+import { testDatabaseUri } from './db.js';
 
 /** A loopback TCP proxy that a test can cut and restore, to take the database away from the app for real. */
 export async function startTcpProxy(target: { host: string; port: number }) {
@@ -77,4 +79,15 @@ export async function startTcpProxy(target: { host: string; port: number }) {
         else resolve();
       }),
   };
+}
+
+/** Connects this test file's Mongoose to its own database through a proxy the file can cut, freeze and restore. */
+export async function connectThroughProxy(): Promise<Awaited<ReturnType<typeof startTcpProxy>>> {
+  const direct = new URL(testDatabaseUri());
+  const proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 27017) });
+  const viaProxy = new URL(direct.toString());
+  viaProxy.hostname = '127.0.0.1';
+  viaProxy.port = String(proxy.port);
+  await connectMongoose(viaProxy.toString());
+  return proxy;
 }
