@@ -9,7 +9,7 @@ import { toObjectId } from '../ids.js';
 import { appendMessage, dedupeKeyOf, latestMessages, messagesAfter } from './messages.js';
 import { announce, assignSession, chatSettings, closeSessionDoc, queuePosition, queueSession, routeQueue, transition } from './sessions.js';
 import { claimAgentSlot, releaseAgentSlot } from './slots.js';
-import { dropConsole, effectiveStatus, liveStaffIds, refreshConsole } from './presence.js';
+import { dropConsole, effectiveStatus, forgetAgentsOnline, liveStaffIds, refreshConsole } from './presence.js';
 import { replyWindowOf } from './reply-window.js';
 import { addCustomer, changeCustomerTags } from '../customers/customers.js';
 import { customerScopeFilter } from '../customers/visibility.js';
@@ -248,6 +248,7 @@ export async function agentRead(ctx: ServiceContext, input: { sessionId: string;
 export async function setPresence(ctx: ServiceContext, status: PresenceState): Promise<PresenceState> {
   await ensurePresence(ctx);
   await AgentPresence.updateOne({ orgId: toObjectId(ctx.orgId), staffId: toObjectId(ctx.actor.id) }, { $set: { status } });
+  forgetAgentsOnline(ctx.orgId);
   if (status === 'online') await routeQueue(ctx.orgId);
   return status;
 }

@@ -5,6 +5,7 @@ import { NotFoundError } from '../../errors.js';
 import { authorize } from '../../policies/permissions.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
+import type { mongoose } from '../../db/connect.js';
 import { assertStoreInOrg } from '../org/stores.js';
 import { withinDailyWindow } from '../followups/calendar.js';
 import { isDuplicateKey } from '../mongo-errors.js';
@@ -63,8 +64,33 @@ export async function updateChannel(ctx: ServiceContext, id: string, input: Chan
   const current = await getChannel(ctx, id);
   if (input.storeId) await assertStoreInOrg(ctx, input.storeId);
   const updated = await ChatChannel.findOneAndUpdate({ _id: current._id, orgId: current.orgId }, { $set: fieldsOf(input) }, { returnDocument: 'after' }).lean<ChatChannelDoc>();
+  channelCache.delete(`${String(current.orgId)}:${String(current._id)}`);
   if (!updated) throw new NotFoundError('No such channel');
   return updated;
+}
+
+const CHANNEL_TTL_MS = 5_000;
+const channelCache = new Map<string, { at: number; channel: Promise<ChatChannelDoc | null> }>();
+
+/**
+ * A channel as a new conversation needs it (wording, business hours, keyword answers, store), kept for a few seconds:
+ * a burst of new conversations on one channel reads it once, not once per session. A stale copy only words a welcome
+ * or chooses bot or queue by the previous settings for up to 5 s after an edit in another process (an edit here
+ * applies at once); routing reads channels afresh.
+ */
+export function chatChannel(orgId: mongoose.Types.ObjectId | string, channelId: mongoose.Types.ObjectId | string): Promise<ChatChannelDoc | null> {
+  const key = `${String(orgId)}:${String(channelId)}`;
+  const cached = channelCache.get(key);
+  if (cached && Date.now() - cached.at < CHANNEL_TTL_MS) return cached.channel;
+  const entry = { at: Date.now(), channel: ChatChannel.findOne({ _id: toObjectId(String(channelId)), orgId: toObjectId(String(orgId)) }).lean<ChatChannelDoc>().exec() };
+  channelCache.set(key, entry);
+  entry.channel.catch(() => channelCache.get(key) === entry && channelCache.delete(key));
+  return entry.channel;
+}
+
+/** Tests change channels behind the services' back. */
+export function forgetChatChannels(): void {
+  channelCache.clear();
 }
 
 /** Whether someone is meant to be there now, by the channel's business hours in the organisation's timezone. */

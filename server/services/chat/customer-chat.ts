@@ -7,12 +7,14 @@ import { toObjectId } from '../ids.js';
 import { appendMessage, messagesAfter, recordLateMessage } from './messages.js';
 import { announce, chatSettings, ensureOpenSession, queuePosition, queueSession } from './sessions.js';
 import { anyAgentOnline } from './presence.js';
-import { ChatChannel } from '../../models/chat-channel.js';
+import { chatChannel } from './channels.js';
 import type { VisitorContext } from './visitors.js';
 import { imageForMessage } from './images.js';
 import { clock } from '../../clock.js';
 import { presentMessage, presentSessionForCustomer, type MessageView } from '../../presenters/chat.js';
 import { domainEvents } from '../events.js';
+import { inGroups } from '../in-groups.js';
+import type { mongoose } from '../../db/connect.js';
 
 const limiters = new Map<string, RateLimiterMemory>();
 
@@ -72,16 +74,25 @@ async function ownSession(ctx: VisitorContext, sessionId: string): Promise<ChatS
 const NAME_TTL_MS = 60_000;
 const agentNames = new Map<string, { at: number; name: Promise<string | null> }>();
 
+/** Names read together: a burst routed to 50 agents reads them in one query, not 50. */
+const readAgentName = inGroups<{ orgId: mongoose.Types.ObjectId; agentId: mongoose.Types.ObjectId }, string | null>(async (asks) => {
+  const names = new Map<string, string>();
+  for (const orgId of new Set(asks.map((a) => String(a.orgId)))) {
+    const ids = asks.filter((a) => String(a.orgId) === orgId).map((a) => a.agentId);
+    for (const agent of await Staff.find({ _id: { $in: ids }, orgId: toObjectId(orgId) }, { realName: 1 }).lean()) names.set(String(agent._id), agent.realName);
+  }
+  return asks.map((a) => names.get(String(a.agentId)) ?? null);
+});
+
 /** Agents' names for the customer's side, kept for a minute: every push to a customer shows who serves them. */
 function agentNameOf(session: ChatSessionDoc): Promise<string | null> {
   if (!session.agentId) return Promise.resolve(null);
   const key = String(session.agentId);
   const cached = agentNames.get(key);
   if (cached && Date.now() - cached.at < NAME_TTL_MS) return cached.name;
-  const name = Staff.findOne({ _id: session.agentId, orgId: session.orgId }, { realName: 1 })
-    .lean()
-    .then((agent) => agent?.realName ?? null);
+  const name = readAgentName({ orgId: session.orgId, agentId: session.agentId });
   agentNames.set(key, { at: Date.now(), name });
+  name.catch(() => agentNames.delete(key));
   return name;
 }
 
@@ -92,7 +103,7 @@ export async function customerView(session: ChatSessionDoc) {
 
 /** The bot's part: a keyword answer, or the queue when nothing matches (the customer gets a person). */
 async function botTurn(session: ChatSessionDoc, text: string): Promise<void> {
-  const channel = await ChatChannel.findOne({ _id: session.channelId, orgId: session.orgId }).lean();
+  const channel = await chatChannel(session.orgId, session.channelId);
   const lowered = text.toLowerCase();
   const hit = channel?.keywordAnswers.find((k) => k.keyword && lowered.includes(k.keyword.toLowerCase()));
   if (hit) {
@@ -106,8 +117,9 @@ async function botTurn(session: ChatSessionDoc, text: string): Promise<void> {
 /**
  * A customer message: stored once per client id, numbered in its session, acknowledged after the write.
  * The usual case costs two writes (the message, then the session's number and reply window): the open session comes
- * from memory and a repeated client id from the unique index. Only when no open session is known is a repeat looked
- * up first, because opening a session has effects of its own (welcome message, routing).
+ * from memory and a repeated client id from the unique index. Only when a new session would follow an earlier one is
+ * a repeat looked up first (see ensureOpenSession), because opening a session has effects of its own (welcome
+ * message, routing).
  */
 export async function sendCustomerMessage(ctx: VisitorContext, input: { clientId: string; text: string; imageId?: string | undefined }): Promise<{ message: ChatMessageDoc; view: MessageView; session: ChatSessionDoc }> {
   const orgId = toObjectId(ctx.orgId);
@@ -119,14 +131,17 @@ export async function sendCustomerMessage(ctx: VisitorContext, input: { clientId
     return { message, view: presentMessage(message), session: healed ?? session };
   };
   let known: OpenSessionRef | undefined = openSessions.get(ctx.visitorId);
-  if (!known) {
-    const repeated = await repeatOf();
-    if (repeated) return acknowledgeAgain(repeated);
-  }
   const counted = await countMessage(ctx, repeatOf);
   if (counted.repeated) return acknowledgeAgain(counted.repeated);
   const image = input.imageId ? await imageForMessage(ctx, input.imageId) : null;
-  known ??= (await ensureOpenSession(ctx.visitorId, ctx.orgId)).session;
+  if (!known) {
+    const opened = await ensureOpenSession(ctx.visitorId, ctx.orgId, { channelId: ctx.channelId, repeatOf });
+    if (opened.repeated) {
+      counted.giveBack();
+      return acknowledgeAgain(opened.repeated);
+    }
+    known = opened.session;
+  }
   // A new customer message reopens the reply window: recorded in the same write as the message's number.
   const appended = await appendMessage(
     known,

@@ -38,18 +38,21 @@ export async function refreshConsole(orgId: string, staffId: string, console: { 
     ),
   );
   await AgentPresence.updateOne({ orgId: org, staffId: staff }, { $max: { seenAt: now } });
+  forgetAgentsOnline(orgId);
 }
 
 /** A console closed: it stops counting at once (other consoles of the agent keep them present). */
 export async function dropConsole(orgId: string, staffId: string, consoleId: string): Promise<void> {
   const org = toObjectId(orgId);
   await ChatConsole.deleteOne({ _id: consoleId, orgId: org });
+  forgetAgentsOnline(orgId);
   await AgentPresence.updateOne({ orgId: org, staffId: toObjectId(staffId) }, { $max: { seenAt: liveNow() } });
 }
 
 /** A realtime server stopping cleanly removes its consoles; a crashed one's expire (CONSOLE_TTL_MS). */
 export async function dropInstanceConsoles(instance: string): Promise<number> {
   const { deletedCount } = await ChatConsole.deleteMany({ instance }).setOptions({ allOrgs: true });
+  agentsOnlineCache.clear();
   return deletedCount;
 }
 
@@ -58,11 +61,34 @@ export async function liveStaffIds(orgId: mongoose.Types.ObjectId | string): Pro
   return ChatConsole.distinct('staffId', { orgId: toObjectId(String(orgId)), expiresAt: { $gt: liveNow() } });
 }
 
+/**
+ * How long "is anyone there" is kept per organisation. It only chooses wording (the offline notice, the chat page's
+ * hint), never who is routed: a burst of new conversations asks it once per second instead of twice per session.
+ * Every console and status change in this process forgets it at once; one in another process counts within 1 s.
+ */
+const AGENTS_ONLINE_TTL_MS = 1_000;
+const agentsOnlineCache = new Map<string, { at: number; online: Promise<boolean> }>();
+
+/** A console came, went or an agent chose a status: the next question reads the database again. */
+export function forgetAgentsOnline(orgId: mongoose.Types.ObjectId | string): void {
+  agentsOnlineCache.delete(String(orgId));
+}
+
 /** Whether anyone is there to answer: an agent who chose online with a live console. */
-export async function anyAgentOnline(orgId: mongoose.Types.ObjectId | string): Promise<boolean> {
+export function anyAgentOnline(orgId: mongoose.Types.ObjectId | string): Promise<boolean> {
+  const key = String(orgId);
+  const cached = agentsOnlineCache.get(key);
+  if (cached && Date.now() - cached.at < AGENTS_ONLINE_TTL_MS) return cached.online;
+  const entry = { at: Date.now(), online: readAgentsOnline(key) };
+  agentsOnlineCache.set(key, entry);
+  entry.online.catch(() => agentsOnlineCache.get(key) === entry && agentsOnlineCache.delete(key));
+  return entry.online;
+}
+
+async function readAgentsOnline(orgId: string): Promise<boolean> {
   const live = await liveStaffIds(orgId);
   if (!live.length) return false;
-  return Boolean(await AgentPresence.exists({ orgId: toObjectId(String(orgId)), status: 'online', staffId: { $in: live } }));
+  return Boolean(await AgentPresence.exists({ orgId: toObjectId(orgId), status: 'online', staffId: { $in: live } }));
 }
 
 /** The presence others see: the chosen status while a console is live, offline otherwise. */

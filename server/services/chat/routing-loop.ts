@@ -46,6 +46,12 @@ async function run(orgId: string, router: Router, pass: RoutingPass): Promise<vo
   router.running = true;
   let done = 0;
   let assigned = 0;
+  const answer = (upTo: number) => {
+    done = Math.max(done, upTo);
+    const finished = router.waiters.filter((w) => w.upTo <= done);
+    router.waiters = router.waiters.filter((w) => w.upTo > done);
+    for (const waiter of finished) waiter.resolve(assigned);
+  };
   try {
     while (done < router.requested) {
       const upTo = router.requested;
@@ -61,16 +67,15 @@ async function run(orgId: string, router: Router, pass: RoutingPass): Promise<vo
             more = result.more && (await takeLease(orgId));
           }
         } finally {
+          // The callers are answered before the lease goes back: their answer does not wait for that write.
+          answer(upTo);
           await giveBackLease(orgId);
         }
       } catch (err) {
         // The next wake-up (or the periodic sweep) routes again; the callers are answered either way.
         logger.error({ err, orgId }, 'routing pass failed');
       }
-      done = upTo;
-      const finished = router.waiters.filter((w) => w.upTo <= done);
-      router.waiters = router.waiters.filter((w) => w.upTo > done);
-      for (const waiter of finished) waiter.resolve(assigned);
+      answer(upTo);
     }
   } finally {
     router.running = false;

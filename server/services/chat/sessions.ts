@@ -1,5 +1,5 @@
-import { ChatChannel, ChatVisitor, type ChatChannelDoc } from '../../models/chat-channel.js';
-import { AgentPresence, ChatSession, type AgentPresenceDoc, type ChatSessionDoc, type SessionState } from '../../models/chat-session.js';
+import { ChatChannel, ChatVisitor, type ChatChannelDoc, type ChatVisitorDoc } from '../../models/chat-channel.js';
+import { AgentPresence, ChatSession, type AgentPresenceDoc, type ChatMessageDoc, type ChatSessionDoc, type SessionState } from '../../models/chat-session.js';
 import { Organization } from '../../models/organization.js';
 import { Customer } from '../../models/customer.js';
 import { effectiveSettings, type OrgSettings } from '../settings/org-settings.js';
@@ -8,12 +8,13 @@ import { appendTimeline } from '../customers/timeline.js';
 import { systemContext, type ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { appendMessage } from './messages.js';
-import { withinBusinessHours } from './channels.js';
+import { chatChannel, forgetChatChannels, withinBusinessHours } from './channels.js';
 import { i18n } from '../../i18n/index.js';
 import { clock } from '../../clock.js';
 import { mongoose } from '../../db/connect.js';
-import { claimAgentSlot, releaseAgentSlot } from './slots.js';
+import { claimAgentSlot, claimAgentSlotsOfMany, releaseAgentSlot } from './slots.js';
 import { anyAgentOnline, liveStaffIds } from './presence.js';
+import { inGroups } from '../in-groups.js';
 import { wakeRouter } from './routing-loop.js';
 
 const SETTINGS_TTL_MS = 5_000;
@@ -36,9 +37,10 @@ export async function chatSettings(orgId: mongoose.Types.ObjectId | string): Pro
   return settings;
 }
 
-/** Tests change settings behind the services' back. */
+/** Tests change settings (and channels) behind the services' back. */
 export function forgetChatSettings(): void {
   settingsCache.clear();
+  forgetChatChannels();
 }
 
 /**
@@ -82,9 +84,132 @@ export async function transition(
   return updated;
 }
 
-async function botSays(session: ChatSessionDoc, key: string, text: string): Promise<ChatSessionDoc> {
+/**
+ * The same change for several sessions of one organisation (a routing pass, a burst of new sessions): one write
+ * holding each session's guarded update (still applied only in the state it was read in) and one read, instead of a
+ * round trip each. Ours are the sessions whose history holds this very change (same state, same moment; `also`
+ * narrows it further); they are announced and timestamped in their customers' timelines like single transitions.
+ * Returns them as read after the write.
+ */
+async function transitionMany(sessions: ChatSessionDoc[], to: SessionState, setOf: (session: ChatSessionDoc) => Partial<ChatSessionDoc>, also: (updated: ChatSessionDoc) => boolean = () => true): Promise<ChatSessionDoc[]> {
+  if (!sessions.length) return [];
+  if (sessions.length === 1) {
+    const one = await transition(sessions[0]!, to, { set: setOf(sessions[0]!) });
+    return one ? [one] : [];
+  }
+  const org = sessions[0]!.orgId;
+  const at = clock.now();
+  await ChatSession.bulkWrite(
+    sessions.map((s) => ({ updateOne: { filter: { _id: s._id, orgId: org, state: s.state }, update: { $set: { state: to, ...setOf(s) }, $push: { transitions: { state: to, at, by: null } } } } })),
+    { ordered: false },
+  );
+  const after = await ChatSession.find({ _id: { $in: sessions.map((s) => s._id) }, orgId: org }).lean<ChatSessionDoc[]>();
+  const applied = after.filter((s) => s.transitions.some((t) => t.state === to && new Date(t.at).getTime() === at.getTime()) && also(s));
+  const before = new Map(sessions.map((s) => [String(s._id), s]));
+  await Promise.all(
+    applied.map(async (updated) => {
+      const previous = before.get(String(updated._id))!;
+      if (updated.customerId) await appendTimeline(systemContext(String(org)), updated.customerId, 'chat.state', { sessionId: String(updated._id), state: to, from: previous.state });
+      announce(updated, 'agentId' in setOf(previous) ? previous.agentId ?? null : undefined);
+    }),
+  );
+  return applied;
+}
+
+/** Groups by organisation and state, in the order given. */
+function bySameStart(sessions: ChatSessionDoc[]): ChatSessionDoc[][] {
+  const groups = new Map<string, ChatSessionDoc[]>();
+  for (const session of sessions) {
+    const key = `${String(session.orgId)}:${session.state}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key)!.push(session);
+  }
+  return [...groups.values()];
+}
+
+/** New sessions going to the queue, gathered: a burst of new conversations queues in a few updates. */
+const queueNewSessions = inGroups<ChatSessionDoc, ChatSessionDoc | null>(async (sessions) => {
+  const done = new Map<string, ChatSessionDoc>();
+  await Promise.all(
+    bySameStart(sessions).map(async (group) => {
+      const queuedAt = clock.now();
+      for (const queued of await transitionMany(group, 'queued', () => ({ queuedAt, agentId: null }))) done.set(String(queued._id), queued);
+    }),
+  );
+  return sessions.map((s) => done.get(String(s._id)) ?? null);
+});
+
+type NewSession = { fields: Pick<ChatSessionDoc, 'orgId' | 'channelId' | 'storeId' | 'visitorId' | 'visitorName' | 'customerId' | 'ownerId' | 'previousSessionId' | 'state' | 'transitions'>; openSessionId: mongoose.Types.ObjectId | null };
+
+/**
+ * New sessions stored and claimed on their visitors, gathered: one insert for the group, then per organisation one
+ * write of the claims (each still conditional on the visitor's open session being the one read) and one read of
+ * which claims held. A session whose claim lost (another first message of the same visitor won) is removed and
+ * answered null, so its caller reads again and joins the winner.
+ */
+const createClaimedSession = inGroups<NewSession, ChatSessionDoc | null>(async (asks) => {
+  const created = (await ChatSession.insertMany(asks.map((a) => a.fields))).map((doc) => doc.toObject() as ChatSessionDoc);
+  const won = new Set<string>();
+  const orgs = new Map<string, number[]>();
+  asks.forEach((a, i) => orgs.set(String(a.fields.orgId), [...(orgs.get(String(a.fields.orgId)) ?? []), i]));
+  await Promise.all(
+    [...orgs.values()].map(async (indexes) => {
+      const org = asks[indexes[0]!]!.fields.orgId;
+      await ChatVisitor.bulkWrite(
+        indexes.map((i) => ({ updateOne: { filter: { _id: asks[i]!.fields.visitorId, orgId: org, openSessionId: asks[i]!.openSessionId }, update: { $set: { openSessionId: created[i]!._id } } } })),
+        { ordered: false },
+      );
+      const visitors = await ChatVisitor.find({ _id: { $in: indexes.map((i) => asks[i]!.fields.visitorId) }, orgId: org }, { openSessionId: 1 }).lean();
+      for (const v of visitors) if (v.openSessionId) won.add(String(v.openSessionId));
+      const lost = indexes.map((i) => created[i]!).filter((c) => !won.has(String(c._id)));
+      if (lost.length) await ChatSession.deleteMany({ _id: { $in: lost.map((c) => c._id) }, orgId: org });
+    }),
+  );
+  return created.map((c) => (won.has(String(c._id)) ? c : null));
+});
+
+type OpeningRead = { org: mongoose.Types.ObjectId; visitorId: mongoose.Types.ObjectId };
+type Opening = { visitor: ChatVisitorDoc | null; latest: ChatSessionDoc | null };
+
+/**
+ * What opening needs about visitors, gathered: the visitors, and each one's latest session (the open one when it
+ * runs, otherwise the one a new session follows). A group costs one read of the visitors and one of their sessions'
+ * ids side by side (ids only: a returning customer may have many), then one read of the latest sessions if any.
+ */
+const readOpenings = inGroups<OpeningRead, Opening>(async (asks) => {
+  const found = new Map<string, Opening>();
+  const orgs = new Map<string, { org: mongoose.Types.ObjectId; visitorIds: mongoose.Types.ObjectId[] }>();
+  for (const ask of asks) {
+    const entry = orgs.get(String(ask.org)) ?? { org: ask.org, visitorIds: [] };
+    entry.visitorIds.push(ask.visitorId);
+    orgs.set(String(ask.org), entry);
+  }
+  await Promise.all(
+    [...orgs.values()].map(async ({ org, visitorIds }) => {
+      const [visitors, sessions] = await Promise.all([
+        ChatVisitor.find({ _id: { $in: visitorIds }, orgId: org }).lean<ChatVisitorDoc[]>(),
+        ChatSession.find({ orgId: org, visitorId: { $in: visitorIds } }, { _id: 1, visitorId: 1, createdAt: 1 }).lean(),
+      ]);
+      const newest = new Map<string, { _id: mongoose.Types.ObjectId; createdAt: Date }>();
+      for (const s of sessions) {
+        const key = String(s.visitorId);
+        const held = newest.get(key);
+        const t = new Date(s.createdAt).getTime();
+        if (!held || t > new Date(held.createdAt).getTime() || (t === new Date(held.createdAt).getTime() && String(s._id) > String(held._id))) newest.set(key, { _id: s._id, createdAt: s.createdAt });
+      }
+      const latest = newest.size ? await ChatSession.find({ _id: { $in: [...newest.values()].map((n) => n._id) }, orgId: org }).lean<ChatSessionDoc[]>() : [];
+      const latestOf = new Map(latest.map((s) => [String(s.visitorId), s]));
+      const visitorOf = new Map(visitors.map((v) => [String(v._id), v]));
+      for (const id of visitorIds) found.set(`${String(org)}:${String(id)}`, { visitor: visitorOf.get(String(id)) ?? null, latest: latestOf.get(String(id)) ?? null });
+    }),
+  );
+  return asks.map((ask) => found.get(`${String(ask.org)}:${String(ask.visitorId)}`) ?? { visitor: null, latest: null });
+});
+
+/** `fresh`: the session was just created here, so no message of it can exist yet and the repeat lookup is skipped (the unique index still decides). */
+async function botSays(session: ChatSessionDoc, key: string, text: string, opts: { fresh?: boolean } = {}): Promise<ChatSessionDoc> {
   if (!text) return session;
-  return (await appendMessage(session, { sender: 'bot', senderId: String(session._id), clientId: key, text })).session ?? session;
+  return (await appendMessage(session, { sender: 'bot', senderId: String(session._id), clientId: key, text }, opts.fresh ? { checkDuplicate: false } : {})).session ?? session;
 }
 
 /** The organisation's default wording, when a channel leaves a message empty. */
@@ -92,65 +217,102 @@ function wording(channel: ChatChannelDoc, field: 'welcomeMessage' | 'closingMess
   return channel[field] || i18n.t(`chat.defaults.${field}`, { lng: 'zh-CN' });
 }
 
+const RUNNING: SessionState[] = ['bot', 'queued', 'serving'];
+
 /**
  * The visitor's open session, or a new one: claimed on the visitor by one conditional update, so two first
  * messages arriving together open one session. A new session greets once, says when nobody is meant to be there,
  * and goes to the bot (when the channel has keyword answers) or straight to the queue.
+ *
+ * Opening is what a burst of new customers pays for, so its reads go side by side in one round trip (the visitor's
+ * latest session, the visitor, the channel from a short cache) and nothing is read that the caller or an earlier
+ * step already holds. `repeatOf`: a message already stored under the client id that asks for the session; looked up
+ * only when a new session would follow an earlier one (a first session cannot have messages), and then returned
+ * instead of opening anything.
  */
-export async function ensureOpenSession(visitorId: string, orgId: string): Promise<{ session: ChatSessionDoc; started: boolean }> {
+export async function ensureOpenSession(
+  visitorId: string,
+  orgId: string,
+  opts: { channelId?: string; repeatOf?: () => Promise<ChatMessageDoc | null> } = {},
+): Promise<{ session: ChatSessionDoc; started: boolean; repeated?: ChatMessageDoc }> {
   const org = toObjectId(orgId);
-  // The common case in one read: a session past its start. A session still `new` is either being set up or lost a
-  // race and is about to be removed, so it goes the careful way below.
-  const running = await ChatSession.findOne({ orgId: org, visitorId: toObjectId(visitorId), state: { $in: ['bot', 'queued', 'serving'] } })
-    .sort({ createdAt: -1 })
-    .lean<ChatSessionDoc>();
-  if (running) return { session: running, started: false };
+  const visitorKey = toObjectId(visitorId);
+  // The latest session is the open one when it runs; otherwise it is the one the new session follows. A session
+  // still `new` is either being set up or lost a race and is about to be removed: the visitor's claim decides.
+  let [{ latest, visitor }] = await Promise.all([readOpenings({ org, visitorId: visitorKey }), opts.channelId ? chatChannel(org, opts.channelId) : null]);
   for (let attempt = 0; attempt < 5; attempt += 1) {
-    const visitor = await ChatVisitor.findOne({ _id: toObjectId(visitorId), orgId: org }).lean();
+    if (attempt > 0) ({ latest, visitor } = await readOpenings({ org, visitorId: visitorKey }));
+    if (latest && RUNNING.includes(latest.state)) return { session: latest, started: false };
     if (!visitor) throw new Error('visitor vanished');
     if (visitor.openSessionId) {
-      const open = await ChatSession.findOne({ _id: visitor.openSessionId, orgId: org }).lean<ChatSessionDoc>();
+      const open = latest && String(latest._id) === String(visitor.openSessionId) ? latest : await ChatSession.findOne({ _id: visitor.openSessionId, orgId: org }).lean<ChatSessionDoc>();
       if (open && open.state !== 'closed') return { session: open, started: false };
     }
-    const channel = await ChatChannel.findOne({ _id: visitor.channelId, orgId: org }).lean<ChatChannelDoc>();
-    if (!channel) throw new Error('channel vanished');
-    const previous = await ChatSession.findOne({ orgId: org, visitorId: visitor._id }).sort({ createdAt: -1 }).lean<ChatSessionDoc>();
-    const customer = visitor.customerId ? await Customer.findOne({ _id: visitor.customerId, orgId: org }, { ownerId: 1 }).lean() : null;
-    const created = await ChatSession.create({
-      orgId: org,
-      channelId: channel._id,
-      storeId: channel.storeId ?? null,
-      visitorId: visitor._id,
-      visitorName: visitor.name,
-      customerId: visitor.customerId ?? null,
-      ownerId: customer?.ownerId ?? null,
-      previousSessionId: previous?._id ?? null,
-      state: 'new',
-      transitions: [{ state: 'new', at: clock.now() }],
-    });
-    const claimed = await ChatVisitor.updateOne({ _id: visitor._id, orgId: org, openSessionId: visitor.openSessionId ?? null }, { $set: { openSessionId: created._id } });
-    if (claimed.modifiedCount !== 1) {
-      await ChatSession.deleteOne({ _id: created._id, orgId: org });
-      continue;
+    if (attempt === 0 && latest && opts.repeatOf) {
+      const repeated = await opts.repeatOf();
+      if (repeated) return { session: latest, started: false, repeated };
     }
-    let session: ChatSessionDoc = created.toObject();
-    if (session.customerId) await appendTimeline(systemContext(orgId), session.customerId, 'chat.state', { sessionId: String(session._id), state: 'new', from: null });
-    session = await botSays(session, 'welcome', wording(channel, 'welcomeMessage'));
-    const settings = await chatSettings(org);
-    const nobodyThere = !withinBusinessHours(channel, clock.now(), settings.timezone) || !(await anyAgentOnline(org));
-    if (nobodyThere) session = await botSays(session, 'offline', wording(channel, 'offlineMessage'));
+    const [channel, customer] = await Promise.all([
+      chatChannel(org, visitor.channelId),
+      visitor.customerId ? Customer.findOne({ _id: visitor.customerId, orgId: org }, { ownerId: 1 }).lean() : null,
+    ]);
+    if (!channel) throw new Error('channel vanished');
+    const created = await createClaimedSession({
+      fields: {
+        orgId: org,
+        channelId: channel._id,
+        storeId: channel.storeId ?? null,
+        visitorId: visitor._id,
+        visitorName: visitor.name,
+        customerId: visitor.customerId ?? null,
+        ownerId: customer?.ownerId ?? null,
+        previousSessionId: latest?._id ?? null,
+        state: 'new',
+        transitions: [{ state: 'new', at: clock.now(), by: null }],
+      },
+      openSessionId: visitor.openSessionId ?? null,
+    });
+    if (!created) continue;
+    let session: ChatSessionDoc = created;
+    const nobodyThere = async () => !withinBusinessHours(channel, clock.now(), (await chatSettings(org)).timezone) || !(await anyAgentOnline(org));
+    // Side by side: the customer's timeline, the greeting, and whether anyone is there (cached per organisation).
+    const [, greeted, nobody] = await Promise.all([
+      session.customerId ? appendTimeline(systemContext(orgId), session.customerId, 'chat.state', { sessionId: String(session._id), state: 'new', from: null }) : null,
+      botSays(session, 'welcome', wording(channel, 'welcomeMessage'), { fresh: true }),
+      nobodyThere(),
+    ]);
+    session = greeted;
+    if (nobody) session = await botSays(session, 'offline', wording(channel, 'offlineMessage'), { fresh: true });
     if (channel.keywordAnswers.length) session = (await transition(session, 'bot')) ?? session;
-    else session = await queueSession(session);
+    else session = await routeQueued(session, await queueNewSessions(session));
     return { session, started: true };
   }
   throw new Error('could not open a chat session');
 }
 
+/**
+ * Sessions whose queueing waits for the router's answer, with the session as the router last saw it (null: not yet):
+ * the one who queued it answers with that copy instead of reading the session again.
+ */
+const awaitingRoute = new Map<string, ChatSessionDoc | null>();
+
 export async function queueSession(session: ChatSessionDoc, opts: { by?: ServiceContext; note?: string } = {}): Promise<ChatSessionDoc> {
-  const queued = await transition(session, 'queued', { ...opts, set: { queuedAt: clock.now(), agentId: null } });
+  return routeQueued(session, await transition(session, 'queued', { ...opts, set: { queuedAt: clock.now(), agentId: null } }));
+}
+
+/** After queueing (`queued`: null when the session had changed meanwhile): routes, and answers with the session as it is then. */
+async function routeQueued(session: ChatSessionDoc, queued: ChatSessionDoc | null): Promise<ChatSessionDoc> {
   if (!queued) return (await ChatSession.findOne({ _id: session._id, orgId: session.orgId }).lean<ChatSessionDoc>()) ?? session;
-  await routeQueue(String(session.orgId));
-  return (await ChatSession.findOne({ _id: session._id, orgId: session.orgId }).lean<ChatSessionDoc>()) ?? queued;
+  const key = String(session._id);
+  awaitingRoute.set(key, null);
+  let seen: ChatSessionDoc | null | undefined;
+  try {
+    await routeQueue(String(session.orgId));
+    seen = awaitingRoute.get(key);
+  } finally {
+    awaitingRoute.delete(key);
+  }
+  return seen ?? (await ChatSession.findOne({ _id: session._id, orgId: session.orgId }).lean<ChatSessionDoc>()) ?? queued;
 }
 
 /**
@@ -177,6 +339,30 @@ export async function assignSession(session: ChatSessionDoc, agentId: mongoose.T
 }
 
 /**
+ * The router's assignments of one pass in one go: one write claiming each agent's slots for all their sessions
+ * (each claim conditional on room under the cap, all or none per agent), one guarded write moving the sessions, and
+ * a read after each. An agent whose claim was refused as a whole (they picked from the queue meanwhile) is claimed
+ * slot by slot, so the cap still decides each session; a session that left the queue meanwhile gives its slot back.
+ * Returns the sessions now served.
+ */
+async function assignPlanned(org: mongoose.Types.ObjectId, groups: { agentId: mongoose.Types.ObjectId; sessions: ChatSessionDoc[] }[], max: number): Promise<ChatSessionDoc[]> {
+  const held = await claimAgentSlotsOfMany(org, groups.map((g) => ({ staffId: g.agentId, sessionIds: g.sessions.map((s) => s._id) })), max, { onlineOnly: true });
+  const agentOf = new Map<string, mongoose.Types.ObjectId>();
+  await Promise.all(
+    groups.map(async ({ agentId, sessions }) => {
+      if (held.has(String(agentId))) for (const session of sessions) agentOf.set(String(session._id), agentId);
+      else if (sessions.length > 1) for (const session of sessions) if (await claimAgentSlot(org, agentId, session._id, max, { onlineOnly: true })) agentOf.set(String(session._id), agentId);
+    }),
+  );
+  const claimed = groups.flatMap((g) => g.sessions).filter((s) => agentOf.has(String(s._id)));
+  const assignedAt = clock.now();
+  const assigned = await transitionMany(claimed, 'serving', (s) => ({ agentId: agentOf.get(String(s._id))!, assignedAt }), (s) => String(s.agentId) === String(agentOf.get(String(s._id))));
+  const mine = new Set(assigned.map((s) => String(s._id)));
+  await Promise.all(claimed.filter((s) => !mine.has(String(s._id))).map((s) => releaseAgentSlot(org, agentOf.get(String(s._id))!, s._id)));
+  return assigned;
+}
+
+/**
  * Gives queued sessions, oldest first, to online agents with a live console and room under their cap, by each
  * channel's routing; channels set to manual wait for an agent to pick. Every caller (a session queued, one closed,
  * an agent online or back) only wakes the organisation's one router (routing-loop.ts) and waits for its next pass.
@@ -187,25 +373,30 @@ export function routeQueue(orgId: string): Promise<number> {
 
 /** Sessions looked at per pass; a pass that assigned and saw a full batch is followed by another. */
 const ROUTING_BATCH = 200;
-/** Assignments carried out at once within a pass. */
-const ROUTING_PARALLEL = 20;
 
 async function routePass(orgId: string): Promise<{ assigned: number; more: boolean }> {
   const org = toObjectId(orgId);
   const none = { assigned: 0, more: false };
   const { maxConcurrentSessions: max } = await chatSettings(org);
-  const queued = await ChatSession.find({ orgId: org, state: 'queued' }).sort({ queuedAt: 1, _id: 1 }).limit(ROUTING_BATCH).lean<ChatSessionDoc[]>();
+  // The queue, the live consoles and the agents with room, read side by side (one round trip, not three).
+  const [queued, live, available] = await Promise.all([
+    ChatSession.find({ orgId: org, state: 'queued' }).sort({ queuedAt: 1, _id: 1 }).limit(ROUTING_BATCH).lean<ChatSessionDoc[]>(),
+    liveStaffIds(org),
+    AgentPresence.find({ orgId: org, status: 'online', routable: { $ne: false }, activeSessions: { $lt: max } }).lean<AgentPresenceDoc[]>(),
+  ]);
   if (!queued.length) return none;
-  const live = await liveStaffIds(org);
-  if (!live.length) return none;
-  let candidates = await AgentPresence.find({ orgId: org, status: 'online', routable: { $ne: false }, staffId: { $in: live }, activeSessions: { $lt: max } }).lean<AgentPresenceDoc[]>();
+  const liveIds = new Set(live.map(String));
+  let candidates = available.filter((a) => liveIds.has(String(a.staffId)));
   if (!candidates.length) return none;
-  const channels = new Map((await ChatChannel.find({ orgId: org, _id: { $in: [...new Set(queued.map((s) => String(s.channelId)))].map((id) => toObjectId(id)) } }).lean<ChatChannelDoc[]>()).map((c) => [String(c._id), c]));
   const customerIds = [...new Set(queued.filter((s) => s.customerId).map((s) => String(s.customerId)))].map((id) => toObjectId(id));
-  const tagsOf = new Map((customerIds.length ? await Customer.find({ orgId: org, _id: { $in: customerIds } }, { tagIds: 1 }).lean() : []).map((c) => [String(c._id), new Set((c.tagIds ?? []).map(String))]));
-  // Planned in memory first (the loads this pass would give), then carried out a few at a time in parallel: the
-  // database round trips overlap instead of adding up. A claim refused meanwhile (an agent picked from the queue)
-  // only leaves that session for the next pass.
+  const [channelDocs, customers] = await Promise.all([
+    ChatChannel.find({ orgId: org, _id: { $in: [...new Set(queued.map((s) => String(s.channelId)))].map((id) => toObjectId(id)) } }).lean<ChatChannelDoc[]>(),
+    customerIds.length ? Customer.find({ orgId: org, _id: { $in: customerIds } }, { tagIds: 1 }).lean() : [],
+  ]);
+  const channels = new Map(channelDocs.map((c) => [String(c._id), c]));
+  const tagsOf = new Map(customers.map((c) => [String(c._id), new Set((c.tagIds ?? []).map(String))]));
+  // Planned in memory first (the loads this pass would give), then carried out together (assignPlanned). A claim
+  // refused meanwhile (an agent picked from the queue) only leaves that session for the next pass.
   const plan: { session: ChatSessionDoc; agent: AgentPresenceDoc }[] = [];
   for (const session of queued) {
     if (!candidates.length) break;
@@ -219,28 +410,76 @@ async function routePass(orgId: string): Promise<{ assigned: number; more: boole
     if (agent.activeSessions >= max) candidates = candidates.filter((c) => c !== agent);
     plan.push({ session, agent });
   }
-  let assigned = 0;
-  let refused = 0;
-  for (let i = 0; i < plan.length; i += ROUTING_PARALLEL) {
-    await Promise.all(
-      plan.slice(i, i + ROUTING_PARALLEL).map(async ({ session, agent }) => {
-        // The conditional claim keeps the cap against an agent picking from the queue or a transfer at the same time.
-        if (!(await claimAgentSlot(org, agent.staffId, session._id, max, { onlineOnly: true }))) {
-          refused += 1;
-          return;
-        }
-        if (await assignSession(session, agent.staffId)) assigned += 1;
-      }),
-    );
+  // Carried out together: one claim per agent for all of that agent's sessions, in one write (see assignPlanned).
+  const perAgent = new Map<string, { agentId: mongoose.Types.ObjectId; sessions: ChatSessionDoc[] }>();
+  for (const { session, agent } of plan) {
+    const key = String(agent.staffId);
+    if (!perAgent.has(key)) perAgent.set(key, { agentId: agent.staffId, sessions: [] });
+    perAgent.get(key)!.sessions.push(session);
   }
+  const served = plan.length ? await assignPlanned(org, [...perAgent.values()], max) : [];
+  for (const session of served) if (awaitingRoute.has(String(session._id))) awaitingRoute.set(String(session._id), session);
+  const assigned = served.length;
+  const refused = plan.length - served.length;
+  // Those still waiting as this pass saw them (no agent for them now): their queuers answer with this copy.
+  for (const session of queued) if (awaitingRoute.get(String(session._id)) === null && !plan.some((p) => p.session === session)) awaitingRoute.set(String(session._id), session);
   if (refused) return { assigned, more: true };
   return { assigned, more: assigned > 0 && queued.length === ROUTING_BATCH };
 }
 
-/** 1 for the oldest queued session of the organisation. */
-export async function queuePosition(session: ChatSessionDoc): Promise<number | null> {
-  if (session.state !== 'queued' || !session.queuedAt) return null;
-  return (await ChatSession.countDocuments({ orgId: session.orgId, state: 'queued', queuedAt: { $lt: session.queuedAt } })) + 1;
+type PositionAsk = { queuedAt: number; resolve: (position: number) => void; reject: (err: unknown) => void };
+const positionAsks = new Map<string, { running: boolean; asks: PositionAsk[] }>();
+
+/**
+ * 1 for the oldest queued session of the organisation. Every session queued is pushed to its customer with its
+ * position, so a burst asks hundreds at once: the questions that arrive while one is answered are answered together
+ * by one read of the queue's times (one count when alone).
+ */
+export function queuePosition(session: ChatSessionDoc): Promise<number | null> {
+  if (session.state !== 'queued' || !session.queuedAt) return Promise.resolve(null);
+  const key = String(session.orgId);
+  let org = positionAsks.get(key);
+  if (!org) positionAsks.set(key, (org = { running: false, asks: [] }));
+  const answered = new Promise<number>((resolve, reject) => org.asks.push({ queuedAt: new Date(session.queuedAt!).getTime(), resolve, reject }));
+  if (!org.running) {
+    org.running = true;
+    setImmediate(() => void answerPositions(session.orgId, org));
+  }
+  return answered;
+}
+
+async function answerPositions(orgId: mongoose.Types.ObjectId, org: { running: boolean; asks: PositionAsk[] }): Promise<void> {
+  while (org.asks.length) {
+    const asks = org.asks;
+    org.asks = [];
+    try {
+      if (asks.length === 1) {
+        const ask = asks[0]!;
+        ask.resolve((await ChatSession.countDocuments({ orgId, state: 'queued', queuedAt: { $lt: new Date(ask.queuedAt) } })) + 1);
+        continue;
+      }
+      const latest = Math.max(...asks.map((a) => a.queuedAt));
+      const earlier = (await ChatSession.find({ orgId, state: 'queued', queuedAt: { $lt: new Date(latest) } }, { queuedAt: 1 }).lean()).map((s) => new Date(s.queuedAt!).getTime());
+      earlier.sort((a, b) => a - b);
+      for (const ask of asks) ask.resolve(countBelow(earlier, ask.queuedAt) + 1);
+    } catch (err) {
+      for (const ask of asks) ask.reject(err);
+    }
+  }
+  org.running = false;
+  if (positionAsks.get(String(orgId)) === org) positionAsks.delete(String(orgId));
+}
+
+/** How many of the sorted times are below `t`. */
+function countBelow(sorted: number[], t: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Closes a session once: the agent's slot frees, the visitor may start again, the closing message asks for a rating. */
@@ -250,7 +489,7 @@ export async function closeSessionDoc(session: ChatSessionDoc, opts: { by?: Serv
   if (!closed) return null;
   await releaseAgentSlot(session.orgId, session.agentId, session._id);
   await ChatVisitor.updateOne({ _id: session.visitorId, orgId: session.orgId, openSessionId: session._id }, { $set: { openSessionId: null } });
-  const channel = await ChatChannel.findOne({ _id: session.channelId, orgId: session.orgId }).lean<ChatChannelDoc>();
+  const channel = await chatChannel(session.orgId, session.channelId);
   if (channel) await botSays(closed, 'closing', wording(channel, 'closingMessage'));
   await routeQueue(String(session.orgId));
   return closed;

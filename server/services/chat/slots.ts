@@ -18,6 +18,33 @@ export async function claimAgentSlot(orgId: Id, staffId: Id, sessionId: Id, max:
   return result.modifiedCount === 1;
 }
 
+/**
+ * Takes slots for several agents at once, each agent's all or none: one write holding one conditional update per
+ * agent (room for all of their sessions under the cap, none of them held already), then one read of whose claim
+ * held (their slots hold these sessions, taken at this very moment). Answers the staff ids whose claim held.
+ */
+export async function claimAgentSlotsOfMany(orgId: Id, claims: { staffId: Id; sessionIds: Id[] }[], max: number, opts: { onlineOnly: boolean }): Promise<Set<string>> {
+  const wanted = claims.filter((c) => c.sessionIds.length && c.sessionIds.length <= max);
+  if (!wanted.length) return new Set();
+  if (wanted.length === 1 && wanted[0]!.sessionIds.length === 1) {
+    const only = wanted[0]!;
+    return new Set((await claimAgentSlot(orgId, only.staffId, only.sessionIds[0]!, max, opts)) ? [String(only.staffId)] : []);
+  }
+  const now = clock.now();
+  await AgentPresence.bulkWrite(
+    wanted.map(({ staffId, sessionIds }) => ({
+      updateOne: {
+        filter: { orgId, staffId, activeSessions: { $lte: max - sessionIds.length }, 'slots.sessionId': { $nin: sessionIds }, ...(opts.onlineOnly ? { status: 'online' } : {}) },
+        update: { $push: { slots: { $each: sessionIds.map((sessionId) => ({ sessionId, at: now })) } }, $inc: { activeSessions: sessionIds.length, slotsVersion: 1 }, $set: { lastAssignedAt: now } },
+      },
+    })),
+    { ordered: false },
+  );
+  const presences = await AgentPresence.find({ orgId, staffId: { $in: wanted.map((c) => c.staffId) } }, { staffId: 1, slots: 1 }).lean();
+  const slotsOf = new Map(presences.map((p) => [String(p.staffId), new Map((p.slots ?? []).map((slot) => [String(slot.sessionId), new Date(slot.at).getTime()]))]));
+  return new Set(wanted.filter((c) => c.sessionIds.every((id) => slotsOf.get(String(c.staffId))?.get(String(id)) === now.getTime())).map((c) => String(c.staffId)));
+}
+
 /** Gives back the slot an agent holds for this session; a second call, or one for a slot never taken, changes nothing. */
 export async function releaseAgentSlot(orgId: Id, staffId: Id | null | undefined, sessionId: Id): Promise<void> {
   if (!staffId) return;
