@@ -33,8 +33,15 @@ class TaskWriter {
     if (!this.batch.length) return;
     const docs = this.batch;
     this.batch = [];
-    // An existing task (same key) is refused by the unique index and skipped; any other refusal throws, so is never counted as done.
-    this.created += (await insertNewDocuments(FollowupTask, docs)).inserted;
+    // Every daily run meets the tasks of earlier runs again: one indexed read per batch finds them, so they cost no
+    // refused write (slow on engines that check a unique key by scanning, FerretDB: 206 s for 10,000 at 1 M customers).
+    const known = new Set(
+      (await FollowupTask.find({ orgId: docs[0]!.orgId, key: { $in: docs.map((d) => d.key) } }, { key: 1 }).lean<{ key: string }[]>()).map((t) => t.key),
+    );
+    const fresh = docs.filter((d) => !known.has(d.key));
+    if (!fresh.length) return;
+    // A task written meanwhile by another run (same key) is refused by the unique index and skipped; any other refusal throws, so is never counted as done.
+    this.created += (await insertNewDocuments(FollowupTask, fresh)).inserted;
   }
 }
 
