@@ -49,11 +49,14 @@ function vanish(client: Socket): void {
 }
 
 /**
- * The goal is 5 s (issue 12). On the Java stand-in on this shared 2-core machine the burst takes about 14-16 s:
- * the sessions are all created within ~4 s, queued by ~10 s (opening a session is ~15 sequential commands), and
- * routed by ~14 s. The bound checks what the code reaches now; tighten it to 5_000 once session opening is cheaper.
+ * The goal is 5 s (issue 12), counted from the 200 first messages. On FerretDB on this shared 2-core machine (the
+ * clients in the same process as the server) all 200 are served after 2.7 s beside another test file on the second
+ * worker (load ~3) and 3.7 s alone with the machine loaded by others (load ~10, every ack by 4.7 s); with the chat
+ * suite on both workers and a third heavy test process beside it, 9.9 s, and some acks missed the 10 s limit. Opening and routing now go in grouped
+ * writes (about 310 database commands for the burst instead of about 5,400), so what is left is the machine: the
+ * bound allows a loaded CI machine twice the goal, which is also the server's time limit every ack must meet.
  */
-const BURST_BOUND_MS = 30_000;
+const BURST_BOUND_MS = 10_000;
 
 describe('routing under bursts', () => {
   it('serves a burst of 200 new conversations with 50 online agents, in order and within the cap, every agent slot matching a served session', async () => {
