@@ -53,10 +53,10 @@ function vanish(client: Socket): void {
 /**
  * The goal is 5 s (issue 12), counted from the 200 first messages. On FerretDB on this shared 2-core machine (the
  * clients in the same process as the server) all 200 are served after 2.7 s beside another test file on the second
- * worker (load ~3), 3.7 s alone with the machine loaded by others (load ~10, every ack by 4.7 s), 6.0 s beside
- * chat-loss on the second worker (acks by 8.3 s), 9.9 s with a third heavy test process beside the chat suite. Opening and routing now go in grouped
- * writes (about 310 database commands for the burst instead of about 5,400), so what is left is the machine: the
- * bound allows a loaded CI machine twice the goal, which is also the server's time limit every ack must meet.
+ * worker (load ~3), 3.7 s alone with the machine loaded by others (load ~10), 6.0 s beside chat-loss on the second
+ * worker, 9.9 s with a third heavy test process beside the chat suite. Opening and routing go in grouped writes
+ * (about 310 database commands for the burst instead of about 5,400), so what is left is the machine: the bound
+ * gives a loaded CI machine twice the goal.
  */
 const BURST_BOUND_MS = 10_000;
 
