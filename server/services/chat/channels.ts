@@ -10,6 +10,7 @@ import { assertStoreInOrg } from '../org/stores.js';
 import { withinDailyWindow } from '../followups/calendar.js';
 import { isDuplicateKey } from '../mongo-errors.js';
 import { ConflictError } from '../../errors.js';
+import { shortMemo } from '../short-memo.js';
 
 export type ChannelInput = {
   name: string;
@@ -64,13 +65,12 @@ export async function updateChannel(ctx: ServiceContext, id: string, input: Chan
   const current = await getChannel(ctx, id);
   if (input.storeId) await assertStoreInOrg(ctx, input.storeId);
   const updated = await ChatChannel.findOneAndUpdate({ _id: current._id, orgId: current.orgId }, { $set: fieldsOf(input) }, { returnDocument: 'after' }).lean<ChatChannelDoc>();
-  channelCache.delete(`${String(current.orgId)}:${String(current._id)}`);
+  channelCache.forget(`${String(current.orgId)}:${String(current._id)}`);
   if (!updated) throw new NotFoundError('No such channel');
   return updated;
 }
 
-const CHANNEL_TTL_MS = 5_000;
-const channelCache = new Map<string, { at: number; channel: Promise<ChatChannelDoc | null> }>();
+const channelCache = shortMemo<ChatChannelDoc | null>(5_000);
 
 /**
  * A channel as a new conversation needs it (wording, business hours, keyword answers, store), kept for a few seconds:
@@ -79,13 +79,7 @@ const channelCache = new Map<string, { at: number; channel: Promise<ChatChannelD
  * applies at once); routing reads channels afresh.
  */
 export function chatChannel(orgId: mongoose.Types.ObjectId | string, channelId: mongoose.Types.ObjectId | string): Promise<ChatChannelDoc | null> {
-  const key = `${String(orgId)}:${String(channelId)}`;
-  const cached = channelCache.get(key);
-  if (cached && Date.now() - cached.at < CHANNEL_TTL_MS) return cached.channel;
-  const entry = { at: Date.now(), channel: ChatChannel.findOne({ _id: toObjectId(String(channelId)), orgId: toObjectId(String(orgId)) }).lean<ChatChannelDoc>().exec() };
-  channelCache.set(key, entry);
-  entry.channel.catch(() => channelCache.get(key) === entry && channelCache.delete(key));
-  return entry.channel;
+  return channelCache.get(`${String(orgId)}:${String(channelId)}`, () => ChatChannel.findOne({ _id: toObjectId(String(channelId)), orgId: toObjectId(String(orgId)) }).lean<ChatChannelDoc>().exec());
 }
 
 /** Tests change channels behind the services' back. */

@@ -3,6 +3,7 @@ import { ChatConsole } from '../../models/chat-console.js';
 import { toObjectId } from '../ids.js';
 import type { mongoose } from '../../db/connect.js';
 import { upsertRetryingOnce } from '../mongo-errors.js';
+import { shortMemo } from '../short-memo.js';
 
 /**
  * Presence = the status the agent chose (kept across reloads and logins) AND at least one live console.
@@ -66,23 +67,16 @@ export async function liveStaffIds(orgId: mongoose.Types.ObjectId | string): Pro
  * hint), never who is routed: a burst of new conversations asks it once per second instead of twice per session.
  * Every console and status change in this process forgets it at once; one in another process counts within 1 s.
  */
-const AGENTS_ONLINE_TTL_MS = 1_000;
-const agentsOnlineCache = new Map<string, { at: number; online: Promise<boolean> }>();
+const agentsOnlineCache = shortMemo<boolean>(1_000);
 
 /** A console came, went or an agent chose a status: the next question reads the database again. */
 export function forgetAgentsOnline(orgId: mongoose.Types.ObjectId | string): void {
-  agentsOnlineCache.delete(String(orgId));
+  agentsOnlineCache.forget(String(orgId));
 }
 
 /** Whether anyone is there to answer: an agent who chose online with a live console. */
 export function anyAgentOnline(orgId: mongoose.Types.ObjectId | string): Promise<boolean> {
-  const key = String(orgId);
-  const cached = agentsOnlineCache.get(key);
-  if (cached && Date.now() - cached.at < AGENTS_ONLINE_TTL_MS) return cached.online;
-  const entry = { at: Date.now(), online: readAgentsOnline(key) };
-  agentsOnlineCache.set(key, entry);
-  entry.online.catch(() => agentsOnlineCache.get(key) === entry && agentsOnlineCache.delete(key));
-  return entry.online;
+  return agentsOnlineCache.get(String(orgId), () => readAgentsOnline(String(orgId)));
 }
 
 async function readAgentsOnline(orgId: string): Promise<boolean> {
