@@ -29,7 +29,7 @@ describe('racing writes and index builds', () => {
     const tableName = `expired_limits_${crypto.randomBytes(3).toString('hex')}`;
     const limiter = new DatabaseLimiter({ storeClient: appMongoose.connection.db!, tableName, points: 5, duration: 60 });
     await limiter.consume('warm-up'); // the indexes exist before the stale count is planted
-    await appMongoose.connection.db!.collection(tableName).insertOne({ key: 'k', points: 5, expire: new Date(Date.now() - 1000) });
+    await appMongoose.connection.db!.collection(tableName).insertOne({ key: limiter.getKey('k'), points: 5, expire: new Date(Date.now() - 1000) });
     const res = await limiter.consume('k');
     expect(res.consumedPoints).toBe(1);
     expect(res.msBeforeNext).toBeGreaterThan(50_000);
