@@ -1,7 +1,9 @@
 import { describe, expect, it, jest, afterEach } from '@jest/globals';
 import { shortMemo } from '../../server/services/short-memo.js';
 
-afterEach(() => jest.useRealTimers());
+afterEach(() => {
+  jest.useRealTimers();
+});
 
 describe('shortMemo', () => {
   it('reads once for callers of the same moment and again after its time, per key', async () => {
