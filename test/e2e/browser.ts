@@ -40,3 +40,18 @@ export function watchPage(page: Page): { consoleErrors: string[]; httpErrors: st
   });
   return { consoleErrors, httpErrors };
 }
+
+/**
+ * Submits a form (or follows a link) and waits for the page it lands on, which must match `lands`. Waiting for the
+ * next document load rather than for the URL matters when the form posts back to the page it is on: a URL wait
+ * resolves at once there, before the answer. A wrong landing fails with what the page says (an error, a 503).
+ */
+export async function submitAndLand(page: Page, submit: () => Promise<void>, lands: RegExp): Promise<void> {
+  const loaded = page.waitForEvent('load', { timeout: 30_000 });
+  await submit();
+  await loaded;
+  if (!lands.test(page.url())) {
+    const text = await page.locator('body').innerText().catch(() => '');
+    throw new Error(`landed on ${page.url()} instead of ${String(lands)}: ${text.replace(/\s+/g, ' ').slice(0, 400)}`);
+  }
+}

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { useTestDatabase } from '../setup/db.js';
 import { startTestServer } from '../setup/server.js';
-import { launchBrowser, watchPage } from './browser.js';
+import { launchBrowser, submitAndLand, watchPage } from './browser.js';
 import { createOrg, createStaff, createStore, PASSWORD } from '../factories.js';
 import { Organization } from '../../server/models/organization.js';
 import { rootDir } from '../../server/paths.js';
@@ -79,7 +79,7 @@ describe('customer groups and moments in real browsers', () => {
       await clerkPage.getByText('还没有客户群。').waitFor();
       await clerkPage.getByLabel('群名称').fill(groupName);
       await clerkPage.getByLabel('群公告').fill(notice);
-      await Promise.all([clerkPage.waitForURL(/\/groups\/[0-9a-f]{24}$/), clerkPage.getByRole('button', { name: '创建', exact: true }).click()]);
+      await submitAndLand(clerkPage, () => clerkPage.getByRole('button', { name: '创建', exact: true }).click(), /\/groups\/[0-9a-f]{24}$/);
       await clerkPage.getByRole('status').filter({ hasText: '客户群已创建。' }).waitFor();
       // The name typed as markup is shown as text.
       expect(await clerkPage.getByRole('heading', { level: 1 }).textContent()).toBe(groupName);
@@ -118,7 +118,7 @@ describe('customer groups and moments in real browsers', () => {
       expect(await quota.textContent()).toMatch(/^今天还可发 3 条（共 3 条）/);
       await clerkPage.getByLabel('内容').fill(momentText);
       await clerkPage.getByLabel('图片（可选）').setInputFiles({ name: 'grapes.png', mimeType: 'image/png', buffer: picture });
-      await Promise.all([clerkPage.waitForURL(/\/moments$/), clerkPage.getByRole('button', { name: '发布', exact: true }).click()]);
+      await submitAndLand(clerkPage, () => clerkPage.getByRole('button', { name: '发布', exact: true }).click(), /\/moments$/);
       await clerkPage.getByRole('status').filter({ hasText: '已发布。' }).waitFor();
       expect(await quota.textContent()).toMatch(/^今天还可发 2 条（共 3 条）/);
       const myMoment = clerkPage.getByRole('article').filter({ hasText: momentText });
@@ -154,7 +154,7 @@ describe('customer groups and moments in real browsers', () => {
       await clerkPage.goto(groupUrl);
       await clerkPage.getByRole('region', { name: '群成员' }).getByRole('link', { name: customerName }).waitFor();
       await clerkPage.getByLabel('内容').fill(groupPostText);
-      await Promise.all([clerkPage.waitForURL(/\/groups\/[0-9a-f]{24}(#posts)?$/), clerkPage.getByRole('button', { name: '发送到群' }).click()]);
+      await submitAndLand(clerkPage, () => clerkPage.getByRole('button', { name: '发送到群' }).click(), /\/groups\/[0-9a-f]{24}(#posts)?$/);
       await clerkPage.getByRole('status').filter({ hasText: '群消息已发送。' }).waitFor();
       const sent = clerkPage.getByTestId('group-post').filter({ hasText: groupPostText });
       expect(await sent.getByTestId('post-stats').textContent()).toContain('送达 1 人');
