@@ -91,6 +91,15 @@ describe('the group invite page', () => {
     expect((await browser.get(`/g/${group.inviteKey}`).expect(200)).text).toContain('1 / 600 人');
   });
 
+  it('confirms a first join on the customer page it lands on, once', async () => {
+    const { group, orgId } = await shop({}, { name: '鲜果群' });
+    const { browser, res } = await join(group.inviteKey, { name: '钱女士', phone: phone(92) });
+    expect(res.headers.location).toBe(`/my/${orgId}`);
+    const landed = await browser.get(`/my/${orgId}`).expect(200);
+    expect(landed.text).toMatch(/role="status"[^>]*>已加入「鲜果群」/);
+    expect((await browser.get(`/my/${orgId}`).expect(200)).text).not.toContain('已加入「鲜果群」');
+  });
+
   it('links a known number to the CRM customer without letting the device in as that customer', async () => {
     const { org, store, clerk, group, orgId } = await shop();
     const known = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '老客户' });

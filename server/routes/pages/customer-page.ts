@@ -155,6 +155,7 @@ export const customerSelfPageRoutes: RouteSpec[] = [
           // Only a customer this join created is remembered here: anyone can type a number someone else owns.
           if (created) {
             res.cookie(COOKIE, memberTokenFor(customer), cookieOptions(req, orgId));
+            flash(req, 'success', 'members.joined.flash', { name: group.name });
             return pageOf(orgId);
           }
           // The device's cookie only reaches the customer page's paths: that page decides what this device may see.
