@@ -23,6 +23,8 @@ import { configureSignedTokens } from './services/auth/signed-tokens.js';
 import { apiRouter } from './routes/api/index.js';
 import { pagesRouter } from './routes/pages/index.js';
 import './middlewares/types.js';
+// Follow-ups react to customers added or edited (one domain reacts to another's change through events).
+import './services/followups/customer-changes.js';
 
 /** Builds the Express app without listening, so tests drive it over HTTP with supertest. */
 export type AppBundle = { app: Express; session: RequestHandler };

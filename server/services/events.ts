@@ -21,6 +21,8 @@ export type DomainEvents = {
   /** These visitors' tokens ended (erasure, or "forget this device"): their open chat pages are disconnected. */
   'chat.visitors_forgotten': [{ orgId: string; visitorIds: string[] }];
   'customers.transferred': [{ orgId: string; customerIds: string[]; fromStaffId: string | null; toStaffId: string; byStaffId: string }];
+  /** Customers added or edited by staff (birthdays, relatives, tags may differ): follow-ups bring today's tasks up to date. */
+  'customers.changed': [{ orgId: string; customerIds: string[] }];
 };
 
 class DomainEventBus extends EventEmitter {
@@ -28,17 +30,25 @@ class DomainEventBus extends EventEmitter {
     this.emit(name, ...payload);
   }
   /**
+   * Emits and waits for the listeners' work, for a reaction the person must see on the next page (a follow-up task for a
+   * birthday in three days). Listeners stay guarded: a failure is logged, never thrown into the write that caused it.
+   */
+  async emitEventAndSettle<K extends keyof DomainEvents>(name: K, ...payload: DomainEvents[K]): Promise<void> {
+    await Promise.all(this.listeners(name).map((listener) => (listener as (...args: DomainEvents[K]) => unknown)(...payload)));
+  }
+  /**
    * Listeners run after the write that caused the event: one that throws or rejects is logged and never fails the
    * write's request (which would answer 5xx for a change already stored) nor escapes as an uncaught error.
    */
   onEvent<K extends keyof DomainEvents>(name: K, listener: (...payload: DomainEvents[K]) => unknown): () => void {
-    const guarded = (...payload: unknown[]) => {
+    const guarded = (...payload: unknown[]): Promise<void> | undefined => {
       try {
         const result = listener(...(payload as DomainEvents[K]));
-        if (result instanceof Promise) result.catch((err: unknown) => logger.error({ err, event: name }, 'domain event listener failed'));
+        if (result instanceof Promise) return result.then(() => undefined, (err: unknown) => logger.error({ err, event: name }, 'domain event listener failed'));
       } catch (err) {
         logger.error({ err, event: name }, 'domain event listener failed');
       }
+      return undefined;
     };
     this.on(name, guarded);
     return () => this.off(name, guarded);

@@ -14,6 +14,7 @@ import { customerScopeFilter } from './visibility.js';
 import { futureBirthdayFields, personalFields } from './customer-fields.js';
 import { appendTimeline } from './timeline.js';
 import { recordAudit } from '../audit/record-audit.js';
+import { domainEvents } from '../events.js';
 import { mongoose } from '../../db/connect.js';
 import { customerPhoneFields, isValidCustomerPhone } from './phones.js';
 import { countWholeNumberSearch } from './search-limits.js';
@@ -90,12 +91,15 @@ async function duplicateOf(ctx: ServiceContext, phone: string): Promise<Conflict
 export async function addCustomer(ctx: ServiceContext, input: CustomerInput): Promise<CustomerDoc> {
   authorize(ctx.actor, 'customer.write');
   const fields = await toFields(ctx, input);
+  let customer: CustomerDoc;
   try {
-    return (await Customer.create({ orgId: toObjectId(ctx.orgId), createdBy: ctx.actor.system ? null : toObjectId(ctx.actor.id), ...fields })).toObject();
+    customer = (await Customer.create({ orgId: toObjectId(ctx.orgId), createdBy: ctx.actor.system ? null : toObjectId(ctx.actor.id), ...fields })).toObject();
   } catch (err) {
     if (isDuplicateKey(err)) throw await duplicateOf(ctx, fields.phone);
     throw err;
   }
+  await domainEvents.emitEventAndSettle('customers.changed', { orgId: ctx.orgId, customerIds: [String(customer._id)] });
+  return customer;
 }
 
 export async function getCustomer(ctx: ServiceContext, customerId: string, action: 'customer.read' | 'customer.write' = 'customer.read'): Promise<CustomerDoc> {
@@ -121,6 +125,7 @@ export async function updateCustomer(ctx: ServiceContext, customerId: string, in
     const customer = await Customer.findOneAndUpdate({ _id: before._id, orgId: before.orgId }, { $set: fields }, { returnDocument: 'after' }).lean<CustomerDoc>();
     if (!customer) throw new NotFoundError('No such customer');
     if (changed.length) await appendTimeline(ctx, customer._id, 'customer.updated', { fields: changed.filter((f) => f !== 'phoneTail' && f !== 'birthdayMds') });
+    if (changed.length) await domainEvents.emitEventAndSettle('customers.changed', { orgId: ctx.orgId, customerIds: [String(customer._id)] });
     return customer;
   } catch (err) {
     if (isDuplicateKey(err)) throw await duplicateOf(ctx, fields.phone);
@@ -225,6 +230,7 @@ export async function changeCustomerTags(ctx: ServiceContext, customerId: string
   const [add, remove] = await Promise.all([resolveUsableTagIds(ctx, change.add, 'add'), resolveUsableTagIds(ctx, change.remove, 'remove')]);
   await applyTagChange({ _id: customer._id, orgId: customer.orgId }, add, remove);
   await appendTimeline(ctx, customer._id, 'customer.tagged', { add: add.map(String), remove: remove.map(String) });
+  await domainEvents.emitEventAndSettle('customers.changed', { orgId: ctx.orgId, customerIds: [String(customer._id)] });
   return getCustomer(ctx, customerId);
 }
 
@@ -243,6 +249,7 @@ export async function bulkChangeTags(ctx: ServiceContext, change: { ids: string[
   if (reachable !== objectIds.length) throw new ValidationError({ ids: ['unknown_customer'] });
   await applyTagChange(filter, add, remove);
   await Promise.all(objectIds.map((id) => appendTimeline(ctx, id, 'customer.tagged', { add: add.map(String), remove: remove.map(String), bulk: true })));
+  await domainEvents.emitEventAndSettle('customers.changed', { orgId: ctx.orgId, customerIds: ids });
   return { updated: objectIds.length };
 }
 

@@ -3,7 +3,7 @@ import { Staff } from '../../models/staff.js';
 import { FollowupFanout, FollowupTask, type FollowupTaskDoc } from '../../models/followup-task.js';
 import { toObjectId } from '../ids.js';
 import { effectiveRules, nextOccasionDate, type EffectiveRule } from './rules.js';
-import { addDays, daysBetween, monthDayRanges, nextYearlyDate, type IsoDate } from './calendar.js';
+import { addDays, daysBetween, monthDayRanges, nextYearlyDate, yearlyDateIn, yearOf, type IsoDate } from './calendar.js';
 import { mongoose } from '../../db/connect.js';
 import { insertNewDocuments } from '../../db/bulk-insert.js';
 import { upsertRetryingOnce } from '../mongo-errors.js';
@@ -87,13 +87,15 @@ function birthdayWithin(birthday: Birthday | null | undefined, today: IsoDate, l
  * in three days get a task; the unique key keeps all of it exactly once.
  * Customers of staff who left or without an owner get none (the transfer gives them a new owner first).
  */
-export async function createFollowupTasks(orgIdHex: string, today: IsoDate): Promise<TaskRunResult> {
+export async function createFollowupTasks(orgIdHex: string, today: IsoDate, opts: { customerIds?: mongoose.Types.ObjectId[] } = {}): Promise<TaskRunResult> {
   const orgId = toObjectId(orgIdHex);
   const rules = (await effectiveRules(orgIdHex)).filter((rule) => rule.enabled);
   const activeOwners = (await Staff.find({ orgId, status: 'active' }, { _id: 1 }).lean()).map((s) => s._id);
   const writer = new TaskWriter();
   const projection = { ownerId: 1, storeId: 1, tagIds: 1, birthday: 1, relatives: 1 };
-  const base = { orgId, erasedAt: null, ownerId: { $in: activeOwners } };
+  // Some customers only (just added or edited): the same rules and keys as the daily run, so that run adds nothing twice.
+  const some = opts.customerIds;
+  const base = { orgId, erasedAt: null, ownerId: { $in: activeOwners }, ...(some ? { _id: { $in: some } } : {}) };
 
   const own = rules.find((rule) => rule.kind === 'birthday');
   const relatives = rules.find((rule) => rule.kind === 'relative-birthday');
@@ -124,14 +126,44 @@ export async function createFollowupTasks(orgIdHex: string, today: IsoDate): Pro
     if (rule.storeIds.length) filter.storeId = { $in: rule.storeIds };
     // A festival reaches every customer of its audience: once a run has gone through them all, later runs in the
     // lead time look only at customers added or changed since (new, re-tagged, transferred), unless the rule changed.
-    const previous = await FollowupFanout.findOne({ orgId, occasion: rule.occasion, date }).lean();
+    const previous = some ? null : await FollowupFanout.findOne({ orgId, occasion: rule.occasion, date }).lean();
     if (previous && (!rule.updatedAt || rule.updatedAt < previous.startedAt)) filter.updatedAt = { $gte: new Date(previous.startedAt.getTime() - CLOCK_SKEW_MS) };
     for await (const customer of Customer.find(filter, projection).lean<CustomerRow[]>().cursor()) {
       await writer.add(taskFor(orgId, customer, rule, date));
     }
     await writer.flush();
-    await upsertRetryingOnce(() => FollowupFanout.updateOne({ orgId, occasion: rule.occasion, date }, { $set: { startedAt } }, { upsert: true }));
+    // A pass over some customers has not reached the whole audience: it must not stand for the fan-out.
+    if (!some) await upsertRetryingOnce(() => FollowupFanout.updateOne({ orgId, occasion: rule.occasion, date }, { $set: { startedAt } }, { upsert: true }));
   }
   await writer.flush();
   return { date: today, created: writer.created, matched: writer.matched };
+}
+
+/**
+ * After an edit: an open birthday task whose day is no longer the birthday of its person (the birthday moved, the
+ * relative was removed or renamed) is withdrawn, so no clerk congratulates on the wrong day. It is deleted rather than
+ * kept as cancelled because nobody has worked it: open, never snoozed, nothing in the timeline, and a cancelled task
+ * would only swell the completion report. Snoozed and done tasks are someone's work and stay.
+ */
+export async function withdrawStaleBirthdayTasks(orgIdHex: string, customerIds: mongoose.Types.ObjectId[]): Promise<number> {
+  const orgId = toObjectId(orgIdHex);
+  const open = await FollowupTask.find(
+    { orgId, customerId: { $in: customerIds }, status: 'open', occasion: { $in: ['birthday', 'relative-birthday'] } },
+    { customerId: 1, occasion: 1, relative: 1, date: 1 },
+  ).lean<Pick<FollowupTaskDoc, '_id' | 'customerId' | 'occasion' | 'relative' | 'date'>[]>();
+  if (!open.length) return 0;
+  const customers = new Map(
+    (await Customer.find({ orgId, _id: { $in: [...new Set(open.map((t) => String(t.customerId)))].map((id) => toObjectId(id)) } }, { birthday: 1, relatives: 1 }).lean<CustomerRow[]>()).map((c) => [String(c._id), c]),
+  );
+  const fallsOn = (birthday: Birthday | null | undefined, date: IsoDate) => Boolean(birthday) && yearlyDateIn(yearOf(date), birthday!.month, birthday!.day) === date;
+  const stale = open.filter((task) => {
+    const customer = customers.get(String(task.customerId));
+    if (!customer) return true;
+    if (task.occasion === 'birthday') return !fallsOn(customer.birthday, task.date);
+    const relative = customer.relatives.find((r) => r.relation === task.relative?.relation && r.name === task.relative?.name);
+    return !relative || !fallsOn(relative.birthday, task.date);
+  });
+  if (!stale.length) return 0;
+  // Still open at the moment of deletion: a task worked meanwhile is kept.
+  return (await FollowupTask.deleteMany({ orgId, _id: { $in: stale.map((t) => t._id) }, status: 'open' })).deletedCount;
 }
