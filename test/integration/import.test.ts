@@ -1,7 +1,7 @@
 import { describe, expect, it, beforeAll } from '@jest/globals';
 import request from 'supertest';
 import type { Express } from 'express';
-import iconv from 'node:buffer';
+import iconv from 'iconv-lite';
 import { parse } from 'csv-parse/sync';
 import { useTestDatabase } from '../setup/db.js';
 import { bearerFor, buildTestApp } from '../setup/app.js';
@@ -89,13 +89,17 @@ describe('CSV import', () => {
     expect(await Customer.countDocuments({ orgId: org._id })).toBe(1200);
   });
 
-  it('refuses a wrong header, a non-UTF-8 file, broken quoting and an empty file, writing nothing', async () => {
+  it('refuses a wrong header, a file neither UTF-8 nor GB18030, broken quoting and an empty file, writing nothing', async () => {
     const { org, clerk } = await createOrgWithTeam();
     const auth = await bearer(clerk.login);
-    const gbk = iconv.Buffer.from([0x6e, 0x61, 0x6d, 0x65, 0x2c, 0x70, 0x68, 0x6f, 0x6e, 0x65, 0x0a, 0xd5, 0xc5, 0xc8, 0xfd, 0x2c, 0x31, 0x33, 0x38, 0x0a]);
+    // Bytes GB18030 has no character for, and what Excel saves as "Unicode text" (UTF-16 with its byte order mark).
+    const neither = Buffer.from([0x6e, 0x61, 0x6d, 0x65, 0x2c, 0x70, 0x68, 0x6f, 0x6e, 0x65, 0x0a, 0xff, 0xfe, 0xc8, 0x2c, 0x31, 0x33, 0x38, 0x0a]);
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('姓名\t手机号\n张三\t13811112222\n', 'utf16le')]);
     const cases: [string | Buffer, string][] = [
-      ['姓名,电话\n张三,13811112222\n', 'csv_header'],
-      [gbk, 'csv_encoding'],
+      ['姓名,地址\n张三,上海\n', 'csv_header'],
+      ['姓名,手机号,name\n张三,13811112222,张三\n', 'csv_header'],
+      [neither, 'csv_encoding'],
+      [utf16, 'csv_encoding'],
       ['name,phone\n"张三,13811112222\n李四,13811113333\n', 'csv_malformed'],
       ['name,phone\n', 'csv_empty'],
     ];
@@ -108,6 +112,62 @@ describe('CSV import', () => {
     expect(wrongType.status).toBe(400);
     expect(await Customer.countDocuments({ orgId: org._id })).toBe(0);
     expect(await CustomerImport.countDocuments({ orgId: org._id })).toBe(0);
+  });
+});
+
+/** A response body as its bytes (the byte order mark and encoding are what is tested). */
+const bytes = (req: request.Test) =>
+  req.buffer(true).parse((r, done) => {
+    const chunks: Buffer[] = [];
+    r.on('data', (c: Buffer) => chunks.push(c));
+    r.on('end', () => done(null, Buffer.concat(chunks)));
+  });
+
+/** Chinese headers in an order of their own, one English header among them, and the ways people fill the cells. */
+const chineseSheet = (tail: string) =>
+  [
+    '手机号,姓名,性别,生日,亲属,标签,来源,notes',
+    `1381234${tail}01,陈静,女,1990/5/6,母亲｜李华｜12月3日,鲜果;礼盒,门店,爱吃车厘子`,
+    `1381234${tail}02,䶮,男,1988年11月2日,,鲜果,活动,`,
+  ].join('\r\n');
+
+describe('CSV import of files saved by Excel on Chinese Windows', () => {
+  for (const [label, encode] of [
+    ['GBK', (text: string) => iconv.encode(text.replace('䶮', '林'), 'gbk')],
+    ['GB18030', (text: string) => iconv.encode(text, 'gb18030')],
+    ['UTF-8 with a byte order mark', (text: string) => Buffer.from(`\uFEFF${text}`, 'utf8')],
+    ['UTF-8 without one', (text: string) => Buffer.from(text, 'utf8')],
+  ] as const) {
+    it(`reads ${label} with Chinese headers in any order`, async () => {
+      const { org, store, clerk } = await createOrgWithTeam();
+      await createTag(org._id, { name: '鲜果' });
+      await createTag(org._id, { name: '礼盒' });
+      const auth = await bearer(clerk.login);
+      const res = await upload(auth, encode(chineseSheet('56')));
+      expect([res.status, res.status === 202 ? null : res.body]).toEqual([202, null]);
+      expect(await finished(auth, res.body.id)).toMatchObject({ status: 'done', created: 2, rejected: 0 });
+      const chen = await Customer.findOne({ orgId: org._id, phone: '+8613812345601' }).lean();
+      expect(chen).toMatchObject({ name: '陈静', gender: 'female', birthday: { year: 1990, month: 5, day: 6 }, source: 'in_store', notes: '爱吃车厘子', ownerId: clerk._id, storeId: store._id });
+      expect(chen!.relatives).toMatchObject([{ relation: '母亲', name: '李华', birthday: { month: 12, day: 3 } }]);
+      expect(chen!.tagIds).toHaveLength(2);
+      const second = await Customer.findOne({ orgId: org._id, phone: '+8613812345602' }).lean();
+      expect(second).toMatchObject({ name: label === 'GBK' ? '林' : '䶮', gender: 'male', birthday: { year: 1988, month: 11, day: 2 }, source: 'event' });
+    });
+  }
+
+  it('offers a template (UTF-8 with a byte order mark, Chinese headers, one example row) that imports as downloaded, on the API', async () => {
+    const { org, clerk } = await createOrgWithTeam();
+    const auth = await bearer(clerk.login);
+    const template = await bytes(request(app).get('/api/v1/customers/imports/template').set(auth)).expect(200);
+    expect(template.headers['content-type']).toMatch(/^text\/csv; charset=utf-8/);
+    const body = template.body as Buffer;
+    expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = body.toString('utf8').slice(1).trim().split(/\r?\n/);
+    expect(lines[0]).toBe('姓名,手机号,性别,生日,亲属,标签,来源,备注');
+    expect(lines).toHaveLength(2);
+    const res = await upload(auth, body);
+    expect(await finished(auth, res.body.id)).toMatchObject({ status: 'done', created: 1, rejected: 0 });
+    expect(await Customer.findOne({ orgId: org._id, phone: '+8613800138000' }).lean()).toMatchObject({ name: '王芳', gender: 'female', source: 'in_store' });
   });
 });
 
@@ -130,6 +190,35 @@ describe('CSV import on the pages', () => {
     expect(page).toContain('data-testid="import-rejected">1<');
     expect(page).toContain('rejected.csv');
     expect(await Customer.countDocuments({ orgId: org._id, name: '页面导入' })).toBe(1);
+  });
+
+  it('links the template and explains the formats; the template downloaded there imports unchanged, and so does a GBK file', async () => {
+    const { signIn, csrfFor } = await import('../setup/app.js');
+    const { clerk, org } = await createOrgWithTeam();
+    await createTag(org._id, { name: '礼盒' });
+    const agent = await signIn(app, clerk.login, PASSWORD);
+    const form = await agent.get('/customers/import').expect(200);
+    expect(form.text).toContain('href="/customers/import/template.csv"');
+    expect(form.text).toMatch(/data-testid="import-formats"[\s\S]*1990\/5\/6[\s\S]*母亲\|李秀英\|--12-03/);
+    const template = (await bytes(agent.get('/customers/import/template.csv')).expect(200)).body as Buffer;
+    // The example row uses a tag the downloader has, so the format of the column shows.
+    expect(template.toString('utf8')).toContain(',礼盒,');
+    const post = async (file: Buffer, name: string) => {
+      const token = await csrfFor(agent, '/customers/import');
+      const res = await agent.post(`/customers/import?_csrf=${encodeURIComponent(token)}`).field('policy', 'skip').attach('file', file, name);
+      expect([res.status, res.status === 303 ? '' : res.text]).toEqual([303, '']);
+      let page = '';
+      for (let i = 0; i < 100; i++) {
+        page = (await agent.get(res.headers.location!).expect(200)).text;
+        if (!page.includes('http-equiv="refresh"')) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return page;
+    };
+    expect(await post(template, 'template.csv')).toContain('data-testid="import-created">1<');
+    expect(await Customer.findOne({ orgId: org._id, phone: '+8613800138000' }).lean()).toMatchObject({ name: '王芳' });
+    expect(await post(iconv.encode('姓名,手机号,性别\r\n周敏,13912345678,女\r\n', 'gbk'), '客户.csv')).toContain('data-testid="import-created">1<');
+    expect(await Customer.findOne({ orgId: org._id, phone: '+8613912345678' }).lean()).toMatchObject({ name: '周敏', gender: 'female' });
   });
 
   it('shows a clear message for a bad file and refuses an upload without the CSRF token', async () => {

@@ -5,10 +5,14 @@ import { startCustomerImport, getCustomerImport, listImportRejections } from '..
 import { importPolicies } from '../../models/customer-import.js';
 import { presentImport, writeRejectionsCsv } from '../../presenters/customer-import.js';
 import { startCsvDownload } from '../csv-download.js';
+import { csv } from '../../http/surfaces.js';
+import { downloadImportTemplate } from '../customers/imports.endpoints.js';
 
 const importQuery = z.object({ policy: z.enum(importPolicies).default('skip') });
 
 export const customerImportApiRoutes: RouteSpec[] = [
+  // Before `/customers/imports/:id`, which would take `template` for an id.
+  csv.get('/customers/imports/template', downloadImportTemplate, { fileName: 'customer-import-template' }),
   route({
     method: 'post',
     path: '/customers/imports',

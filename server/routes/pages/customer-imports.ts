@@ -8,6 +8,8 @@ import { presentImport, writeRejectionsCsv } from '../../presenters/customer-imp
 import { toAppError } from '../../middlewares/errors.js';
 import { ValidationError } from '../../errors.js';
 import { tr } from '../translate.js';
+import { csv } from '../../http/surfaces.js';
+import { downloadImportTemplate } from '../customers/imports.endpoints.js';
 
 
 /** File problems (header, encoding, quoting) read better with the parser's own detail (which line, which columns). */
@@ -17,6 +19,7 @@ function describeFileError(req: Request, err: ValidationError): string {
 }
 
 export const customerImportPageRoutes: RouteSpec[] = [
+  csv.get('/customers/import/template.csv', downloadImportTemplate, { fileName: 'customer-import-template' }),
   route({
     method: 'get',
     path: '/customers/import',

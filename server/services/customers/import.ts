@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
+import iconv from 'iconv-lite';
 import { DateTime } from 'luxon';
 import { Customer, type CustomerDoc } from '../../models/customer.js';
 import { CustomerImport, ImportRejection, type CustomerImportDoc, type ImportPolicy } from '../../models/customer-import.js';
@@ -16,59 +17,107 @@ import { customerSchema } from './customer-input.js';
 import { birthdayMonthDays } from './birthdays.js';
 import { futureBirthdayFields, personalFields } from './customer-fields.js';
 import { fieldErrorsOf } from '../../errors.js';
-import { csvColumns, exportOnlyColumns, parseBirthday, parseRelatives, splitList } from './csv-format.js';
+import { chineseHeaders, columnOfHeader, csvColumns, exportOnlyColumns, genderWords, parseBirthday, parseRelatives, sourceWords, splitList } from './csv-format.js';
 import { readCell } from '../csv/write-csv.js';
 import { mongoose } from '../../db/connect.js';
 import { logger } from '../../logger.js';
 import { insertDocuments } from '../../db/bulk-insert.js';
 
 const BATCH = 1000;
-const known = new Set<string>([...csvColumns, ...exportOnlyColumns]);
 
-/** Rejects bytes that are not UTF-8 (a GBK file saved by an old Excel), instead of importing garbled names. */
-class Utf8Check extends Transform {
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
-    try {
-      this.decoder.decode(chunk, { stream: true });
-      done(null, chunk);
-    } catch {
-      done(new ValidationError({ file: ['csv_encoding'] }, 'The file is not UTF-8.'));
-    }
+export type CsvEncoding = 'utf-8' | 'gb18030';
+
+const notText = () => new ValidationError({ file: ['csv_encoding'] }, 'The file is neither UTF-8 nor GB18030/GBK text.');
+
+/**
+ * UTF-8 (with or without a byte order mark) when every byte of the file is UTF-8; otherwise GB18030, which covers
+ * the GBK that Excel on Chinese Windows saves. A whole-file look, since one GBK name may sit on the last row.
+ */
+export async function detectCsvEncoding(filePath: string): Promise<CsvEncoding> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const stream = fs.createReadStream(filePath);
+  try {
+    for await (const chunk of stream) decoder.decode(chunk as Buffer, { stream: true });
+    decoder.decode();
+    return 'utf-8';
+  } catch {
+    return 'gb18030';
+  } finally {
+    stream.destroy();
   }
 }
 
-function csvRows(filePath: string) {
+/**
+ * Turns the file's bytes into UTF-8 for the parser, refusing what is not text in that encoding (bytes GB18030 has no
+ * character for, or the NULs of a UTF-16 file) instead of importing garbled names.
+ */
+class DecodeCsv extends Transform {
+  private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
+  private readonly gb18030;
+  constructor(private readonly encoding: CsvEncoding) {
+    super();
+    this.gb18030 = encoding === 'gb18030' ? iconv.getDecoder('gb18030') : null;
+  }
+  private pass(text: string, bytes: Buffer | null, done: TransformCallback) {
+    if (text.includes('\uFFFD') || text.includes('\u0000')) return done(notText());
+    done(null, bytes ?? Buffer.from(text, 'utf8'));
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
+    let text: string;
+    try {
+      text = this.gb18030 ? this.gb18030.write(chunk) : this.utf8.decode(chunk, { stream: true });
+    } catch {
+      return done(notText());
+    }
+    this.pass(text, this.gb18030 ? null : chunk, done);
+  }
+  override _flush(done: TransformCallback) {
+    let text: string;
+    try {
+      text = this.gb18030 ? (this.gb18030.end() ?? '') : this.utf8.decode();
+    } catch {
+      return done(notText());
+    }
+    this.pass(text, this.gb18030 ? null : Buffer.alloc(0), done);
+  }
+}
+
+function csvRows(filePath: string, encoding: CsvEncoding) {
   const parser = parse({ bom: true, columns: (header: string[]) => checkHeader(header), skip_empty_lines: true, trim: true, relax_column_count: false });
   // Errors anywhere in the chain (reading, encoding) surface where the rows are read.
-  pipeline(fs.createReadStream(filePath), new Utf8Check(), parser).catch((err: unknown) => parser.destroy(err as Error));
+  pipeline(fs.createReadStream(filePath), new DecodeCsv(encoding), parser).catch((err: unknown) => parser.destroy(err as Error));
   return parser;
 }
 
 function checkHeader(header: string[]): string[] {
-  const names = header.map((h) => h.trim().toLowerCase());
-  const unknown = names.filter((n) => !known.has(n));
-  if (!names.includes('name') || !names.includes('phone') || unknown.length) {
-    throw new ValidationError({ file: ['csv_header'] }, `The header must have name and phone, and only: ${[...known].join(', ')}. Unknown: ${unknown.join(', ') || 'none'}.`);
+  const columns = header.map(columnOfHeader);
+  const unknown = header.filter((_, i) => !columns[i]).map((h) => h.trim());
+  const twice = columns.filter((c, i) => c && columns.indexOf(c) !== i);
+  if (!columns.includes('name') || !columns.includes('phone') || unknown.length || twice.length) {
+    const accepted = [...csvColumns, ...exportOnlyColumns].map((c) => `${chineseHeaders[c]} (${c})`).join(', ');
+    throw new ValidationError(
+      { file: ['csv_header'] },
+      `The header must have 姓名 (name) and 手机号 (phone), each column once, and only: ${accepted}. Unknown: ${unknown.join(', ') || 'none'}${twice.length ? `; twice: ${twice.join(', ')}` : ''}.`,
+    );
   }
-  return names;
+  return columns as string[];
 }
 
 /** Pass one, before anything is written: encoding, header and quoting of the whole file. Answers the number of rows. */
-export async function checkCustomerCsv(filePath: string): Promise<number> {
+export async function checkCustomerCsv(filePath: string): Promise<{ rows: number; encoding: CsvEncoding }> {
+  const encoding = await detectCsvEncoding(filePath);
   let rows = 0;
   try {
-    for await (const _row of csvRows(filePath)) rows += 1;
+    for await (const _row of csvRows(filePath, encoding)) rows += 1;
   } catch (err) {
     if (err instanceof ValidationError) throw err;
     const line = (err as { lines?: number }).lines;
     throw new ValidationError({ file: ['csv_malformed'] }, `The CSV is malformed${line ? ` near line ${line}` : ''}: ${(err as Error).message}`);
   }
   if (rows === 0) throw new ValidationError({ file: ['csv_empty'] }, 'The file has no customer rows.');
-  return rows;
+  return { rows, encoding };
 }
 
-const genderWords: Record<string, CustomerDoc['gender']> = { female: 'female', male: 'male', unknown: 'unknown', 女: 'female', 男: 'male', '': 'unknown' };
 
 type PreparedDoc = Record<string, unknown> & { _id: mongoose.Types.ObjectId; phone: string };
 type Prepared = { line: number; row: Record<string, string>; doc?: PreparedDoc; reason?: string };
@@ -98,7 +147,7 @@ function prepare(line: number, row: Record<string, string>, env: { tagIdsByName:
     birthday: birthday === 'invalid' ? null : birthday,
     relatives: relatives.map((r) => ({ ...r, birthday: r.birthday === 'invalid' ? null : r.birthday })),
     notes: row.notes ?? '',
-    source: row.source || 'import',
+    source: sourceWords[(row.source ?? '').trim()] ?? (row.source || 'import'),
   });
   if (!parsed.success) Object.assign(fields, fieldErrorsOf(parsed.error));
   else for (const field of futureBirthdayFields(parsed.data, env.today)) fields[field] = ['birthday_in_future'];
@@ -124,7 +173,7 @@ const fillable = ['name', 'gender', 'birthday', 'relatives', 'notes', 'tagIds'] 
  * the fields they lack (and only within the importer's reach). The unique index on the number makes a re-run after a
  * crash safe: nothing is created twice. Progress is written after each batch.
  */
-async function runImport(ctx: ServiceContext, importDoc: CustomerImportDoc, filePath: string): Promise<void> {
+async function runImport(ctx: ServiceContext, importDoc: CustomerImportDoc, filePath: string, encoding: CsvEncoding): Promise<void> {
   const orgId = toObjectId(ctx.orgId);
   const { timezone } = await getOrgSettings(ctx);
   const tags = await Tag.find(usableTagFilter(ctx), { name: 1 }).lean();
@@ -194,7 +243,7 @@ async function runImport(ctx: ServiceContext, importDoc: CustomerImportDoc, file
     batch = [];
   };
 
-  for await (const row of csvRows(filePath)) {
+  for await (const row of csvRows(filePath, encoding)) {
     line += 1;
     const cells = Object.fromEntries(Object.entries(row as Record<string, string>).map(([key, value]) => [key, readCell(value)]));
     batch.push(prepare(line, cells, env));
@@ -212,9 +261,9 @@ export async function startCustomerImport(
   input: { filePath: string; fileName: string; policy: ImportPolicy },
 ): Promise<{ importId: string; done: Promise<void> }> {
   authorize(ctx.actor, 'customer.write');
-  const totalRows = await checkCustomerCsv(input.filePath);
+  const { rows: totalRows, encoding } = await checkCustomerCsv(input.filePath);
   const importDoc = (await CustomerImport.create({ orgId: toObjectId(ctx.orgId), actorId: toObjectId(ctx.actor.id), fileName: input.fileName, policy: input.policy, totalRows })).toObject();
-  const done = runImport(ctx, importDoc, input.filePath).then(
+  const done = runImport(ctx, importDoc, input.filePath, encoding).then(
     () => CustomerImport.updateOne({ _id: importDoc._id, orgId: importDoc.orgId }, { $set: { status: 'done', finishedAt: new Date() } }).then(() => undefined),
     async (err: unknown) => {
       logger.error({ err, importId: String(importDoc._id) }, 'customer import failed');
