@@ -34,6 +34,8 @@ export interface ChatSessionDoc {
   agentId?: mongoose.Types.ObjectId | null | undefined;
   /** The last sequence number given to a message of this session. */
   seq: number;
+  /** The last number the customer sees: the session's messages without the agents' notes, 1, 2, 3 … (see ChatMessageDoc). */
+  visibleSeq: number;
   transitions: SessionTransition[];
   queuedAt?: Date | null | undefined;
   assignedAt?: Date | null | undefined;
@@ -53,6 +55,8 @@ export interface ChatSessionDoc {
   lastMessagePreview: string;
   customerReadSeq: number;
   agentReadSeq: number;
+  /** `agentReadSeq` in the customer's numbering (what their page shows as read). */
+  agentReadVisibleSeq: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -71,6 +75,7 @@ const sessionSchema = new Schema<ChatSessionDoc>(
     state: { type: String, enum: sessionStates, default: 'new' },
     agentId: { type: Schema.Types.ObjectId, ref: 'Staff', default: null },
     seq: { type: Number, default: 0 },
+    visibleSeq: { type: Number, default: 0 },
     transitions: {
       type: [new Schema<SessionTransition>({ state: { type: String, enum: sessionStates }, at: Date, by: { type: Schema.Types.ObjectId, default: null }, note: String }, { _id: false })],
       default: [],
@@ -88,6 +93,7 @@ const sessionSchema = new Schema<ChatSessionDoc>(
     lastMessagePreview: { type: String, default: '' },
     customerReadSeq: { type: Number, default: 0 },
     agentReadSeq: { type: Number, default: 0 },
+    agentReadVisibleSeq: { type: Number, default: 0 },
   },
   { timestamps: true },
 );
@@ -110,6 +116,12 @@ export interface ChatMessageDoc {
   sessionId: mongoose.Types.ObjectId;
   visitorId: mongoose.Types.ObjectId;
   seq: number;
+  /**
+   * The customer's numbering: how many messages the customer receives up to and including this one. Agents' notes
+   * take a `seq` (agents see them in order) but never a visible number, so the customer's numbers run 1, 2, 3 …
+   * with no gaps; a note carries the visible number of the message before it.
+   */
+  visibleSeq: number;
   /** The sender's own id for the message: a repeated id is stored once and acknowledged again. */
   clientId: string;
   /** sender + sender id + clientId, unique per organisation. */
@@ -129,6 +141,7 @@ const messageSchema = new Schema<ChatMessageDoc>(
     sessionId: { type: Schema.Types.ObjectId, ref: 'ChatSession', required: true },
     visitorId: { type: Schema.Types.ObjectId, ref: 'ChatVisitor', required: true },
     seq: { type: Number, required: true },
+    visibleSeq: { type: Number, required: true },
     clientId: { type: String, required: true },
     dedupeKey: { type: String, required: true },
     sender: { type: String, enum: messageSenders, required: true },

@@ -8,6 +8,8 @@ export function presentMessage(message: ChatMessageDoc) {
     id: String(message._id),
     sessionId: String(message.sessionId),
     seq: message.seq,
+    /** The customer's number for it (notes carry the one before theirs): see presentMessageForCustomer. */
+    visibleSeq: message.visibleSeq ?? message.seq,
     clientId: message.clientId,
     sender: message.sender,
     agentId: message.agentId ? String(message.agentId) : null,
@@ -17,6 +19,15 @@ export function presentMessage(message: ChatMessageDoc) {
     internal: message.internal,
     createdAt: message.createdAt.toISOString(),
   };
+}
+
+/**
+ * A message as the customer's side gets it: numbered in the customer's own sequence, which skips nothing (agents'
+ * notes never reach the customer and take no number there).
+ */
+export function presentMessageForCustomer(view: MessageView) {
+  const { visibleSeq, ...rest } = view;
+  return { ...rest, seq: visibleSeq };
 }
 
 export type SessionView = ReturnType<typeof presentSession>;
@@ -60,10 +71,11 @@ export function presentSessionForCustomer(session: ChatSessionDoc, extra: { agen
     id: String(session._id),
     state: session.state,
     stateCode: sessionStateCodes[session.state],
-    seq: session.seq,
+    // In the customer's numbering, like their messages' `seq`.
+    seq: session.visibleSeq ?? session.seq,
     agentName: extra.agentName ?? null,
     queuePosition: extra.queuePosition ?? null,
-    agentReadSeq: session.agentReadSeq,
+    agentReadSeq: session.agentReadVisibleSeq ?? session.agentReadSeq,
     rated: Boolean(session.rating),
     closedAt: iso(session.closedAt),
     createdAt: iso(session.createdAt),

@@ -5,7 +5,9 @@ import { refusal, withinTimeLimit } from './refusal.js';
 import { rooms } from './rooms.js';
 import { visitorFromToken, type VisitorContext } from '../services/chat/visitors.js';
 import { agentsOnline, customerHistory, customerRead, customerView, openSessionIdOf, rateSession, requestAgent, sendCustomerMessage, syncCustomer } from '../services/chat/customer-chat.js';
-import { presentMessage } from '../presenters/chat.js';
+import { presentMessage, presentMessageForCustomer } from '../presenters/chat.js';
+
+const forCustomer = (message: Parameters<typeof presentMessage>[0]) => presentMessageForCustomer(presentMessage(message));
 import { chatLimits } from '../services/settings/org-settings.js';
 import { toAppError } from '../middlewares/errors.js';
 import { logger } from '../logger.js';
@@ -55,15 +57,15 @@ export function attachCustomerNamespace(io: Server): void {
     defineHandler(socket, 'message:send', messageInput, async (c: VisitorContext, input) => {
       // The message as presented once for the pushes: the acknowledgement carries the same view.
       const { view, session } = await sendCustomerMessage(c, input);
-      return { message: view, session: await customerView(session) };
+      return { message: presentMessageForCustomer(view), session: await customerView(session) };
     });
     defineHandler(socket, 'sync', z.object({ sessionId: sessionId.optional(), afterSeq: z.number().int().min(0) }), async (c: VisitorContext, input) => {
       const { session, messages } = await syncCustomer(c, input);
-      return { session: session ? await customerView(session) : null, messages: messages.map(presentMessage) };
+      return { session: session ? await customerView(session) : null, messages: messages.map(forCustomer) };
     });
     defineHandler(socket, 'history', z.object({ beforeSessionId: sessionId.optional(), limit: z.number().int().min(1).max(20).default(5) }), async (c: VisitorContext, input) => {
       const pages = await customerHistory(c, input);
-      return { sessions: await Promise.all(pages.map(async (page) => ({ session: await customerView(page.session), messages: page.messages.map(presentMessage) }))) };
+      return { sessions: await Promise.all(pages.map(async (page) => ({ session: await customerView(page.session), messages: page.messages.map(forCustomer) }))) };
     });
     defineHandler(socket, 'request-agent', z.object({}), async (c: VisitorContext) => ({ session: await customerView(await requestAgent(c)) }));
     defineHandler(socket, 'read', z.object({ sessionId, seq: z.number().int().min(0) }), async (c: VisitorContext, input) => ({ session: await customerView(await customerRead(c, input)) }));

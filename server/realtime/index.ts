@@ -17,7 +17,7 @@ import crypto from 'node:crypto';
 import { registerAgentChat, type ConsoleTracker } from './chat.js';
 import { dropInstanceConsoles } from '../services/chat/presence.js';
 import { attachCustomerNamespace } from './customer.js';
-import { presentSession } from '../presenters/chat.js';
+import { presentMessageForCustomer, presentSession } from '../presenters/chat.js';
 import { customerView } from '../services/chat/customer-chat.js';
 import { logger } from '../logger.js';
 
@@ -125,7 +125,7 @@ export function attachRealtime(httpServer: HttpServer, session: RequestHandler, 
   // Pushes follow the write: the customer's devices (never internal notes), the agents with the conversation open,
   // the assigned agent's tabs, and the organisation's queue watchers for session changes.
   const stopMessages = domainEvents.onEvent('chat.message', ({ sessionId, visitorId, agentId, internal, message }) => {
-    if (!internal) io.of('/customer').to(rooms.visitor(visitorId)).emit('message', message);
+    if (!internal) io.of('/customer').to(rooms.visitor(visitorId)).emit('message', presentMessageForCustomer(message));
     io.to([rooms.session(sessionId), ...(agentId ? [rooms.staff(agentId)] : [])]).emit('chat:message', { sessionId, message });
   });
   const stopSessions = domainEvents.onEvent('chat.session', ({ orgId, sessionId, visitorId, agentId, previousAgentId, session, onlyServing }) => {

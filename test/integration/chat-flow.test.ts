@@ -174,7 +174,7 @@ describe('live chat, end to end over Socket.IO', () => {
       const before = (await ChatSession.findOne({ orgId: org._id, _id: first.session.id }).lean())!;
       // The state a failed session update leaves: the message stored under the next number, the session unaware.
       await ChatMessage.collection.insertOne({
-        _id: new mongoose.Types.ObjectId(), orgId: org._id, sessionId: before._id, visitorId: before.visitorId, seq: before.seq + 1, clientId: 'h1',
+        _id: new mongoose.Types.ObjectId(), orgId: org._id, sessionId: before._id, visitorId: before.visitorId, seq: before.seq + 1, visibleSeq: before.visibleSeq + 1, clientId: 'h1',
         dedupeKey: `customer:${customer.visitorId}:h1`, sender: 'customer', agentId: null, text: '还在吗', image: null, internal: false, createdAt: new Date(),
       });
       await ChatSession.updateOne({ orgId: org._id, _id: before._id }, { $set: { lastCustomerMessageAt: null, agentMessagesSinceCustomer: 5 } });

@@ -17,7 +17,7 @@ type Synced = { session: { id: string; seq: number }; messages: Msg[] };
 
 /** What docs/realtime.md tells a client about numbers and `sync`, checked through real sockets. */
 describe('sync and numbering, as the protocol doc states them', () => {
-  it('numbers notes in the session sequence, which the customer sees skipped; a sync answers at most 500 and its session.seq is the position', async () => {
+  it("numbers notes in the agents' sequence only: the customer's numbers run 1, 2, 3 with no gaps; a sync answers at most 500 and its session.seq is the position", async () => {
     const { org, agent } = await createOrgWithTeam();
     const channel = await createChannel(org._id, { routing: 'manual' });
     const console = await connectAgent(server.baseUrl, agent.login);
@@ -29,20 +29,35 @@ describe('sync and numbering, as the protocol doc states them', () => {
       const sessionId = (await queued).id;
       await ok(console.socket, 'chat:accept', { sessionId });
       const note = await ok<{ message: Msg }>(console.socket, 'chat:send', { sessionId, clientId: 'n1', text: '老客户', internal: true });
+      const pushedReply = nextEvent<Msg & { text: string }>(customer.socket, 'message', (m) => m.text === '在的');
       const reply = await ok<{ message: Msg }>(console.socket, 'chat:send', { sessionId, clientId: 'a1', text: '在的' });
       expect(reply.message.seq).toBe(note.message.seq + 1);
 
-      // The agent holds 1…n with none missing; the customer's numbers skip the note's, and session.seq counts it.
+      // The agent holds 1…n with none missing, the note included.
       const agentView = await ok<Synced>(console.socket, 'chat:sync', { sessionId, afterSeq: 0 });
       expect(agentView.messages.map((m) => m.seq)).toEqual(Array.from({ length: reply.message.seq }, (_, i) => i + 1));
+      // The customer holds 1…m with none missing: the same messages without the note, numbered in their own sequence.
+      const visible = agentView.messages.filter((m) => !m.internal);
       const customerView = await ok<Synced>(customer.socket, 'sync', { afterSeq: 0 });
-      expect(customerView.messages.map((m) => m.seq)).toEqual(agentView.messages.filter((m) => !m.internal).map((m) => m.seq));
-      expect(customerView.messages.map((m) => m.seq)).not.toContain(note.message.seq);
-      expect(customerView.session.seq).toBe(reply.message.seq);
+      expect(customerView.messages.map((m) => m.id)).toEqual(visible.map((m) => m.id));
+      expect(customerView.messages.map((m) => m.seq)).toEqual(Array.from({ length: visible.length }, (_, i) => i + 1));
+      expect(customerView.session.seq).toBe(visible.length);
+      // The push of the reply carries the customer's number, the one after what they held before it.
+      expect((await pushedReply).seq).toBe(visible.length);
+      expect(reply.message.seq).toBeGreaterThan(visible.length);
 
-      // 600 more: an answer holds 500 in order; the next, with fewer, ends at its session.seq.
+      // Read marks cross between the numberings: each side sees the other's in its own.
+      await ok(customer.socket, 'read', { sessionId, seq: visible.length });
+      expect((await ChatSession.findOne({ _id: sessionId, orgId: org._id }).lean())!.customerReadSeq).toBe(reply.message.seq);
+      const read = await ok<{ session: { seq: number } }>(console.socket, 'chat:read', { sessionId, seq: reply.message.seq });
+      expect(read.session.seq).toBe(reply.message.seq);
+      const state = await ok<{ session: { agentReadSeq: number; seq: number } }>(customer.socket, 'state', {});
+      expect(state.session).toMatchObject({ seq: visible.length, agentReadSeq: visible.length });
+
+      // 600 more: an answer holds 500 in order; the next, with fewer, ends at its session.seq (in each side's numbering).
       const session = (await ChatSession.findOne({ _id: sessionId, orgId: org._id }).lean())!;
       const first = reply.message.seq + 1;
+      const firstVisible = visible.length + 1;
       await ChatMessage.collection.insertMany(
         Array.from({ length: 600 }, (_, i) => ({
           _id: new mongoose.Types.ObjectId(),
@@ -50,6 +65,7 @@ describe('sync and numbering, as the protocol doc states them', () => {
           sessionId: session._id,
           visitorId: session.visitorId,
           seq: first + i,
+          visibleSeq: firstVisible + i,
           clientId: `bulk-${i}`,
           dedupeKey: `customer:${String(session.visitorId)}:bulk-${i}`,
           sender: 'customer',
@@ -60,15 +76,18 @@ describe('sync and numbering, as the protocol doc states them', () => {
           createdAt: new Date(),
         })),
       );
-      await ChatSession.updateOne({ _id: session._id, orgId: org._id }, { $max: { seq: first + 599 } });
-      for (const [event, payload] of [['sync', {}], ['chat:sync', { sessionId }]] as const) {
+      await ChatSession.updateOne({ _id: session._id, orgId: org._id }, { $max: { seq: first + 599, visibleSeq: firstVisible + 599 } });
+      for (const [event, payload, from, held] of [
+        ['sync', {}, firstVisible, visible.length],
+        ['chat:sync', { sessionId }, first, reply.message.seq],
+      ] as const) {
         const socket = event === 'sync' ? customer.socket : console.socket;
-        const page = await ok<Synced>(socket, event, { ...payload, afterSeq: reply.message.seq });
+        const page = await ok<Synced>(socket, event, { ...payload, afterSeq: held });
         expect(page.messages).toHaveLength(500);
-        expect(page.messages.map((m) => m.seq)).toEqual(Array.from({ length: 500 }, (_, i) => first + i));
+        expect(page.messages.map((m) => m.seq)).toEqual(Array.from({ length: 500 }, (_, i) => from + i));
         const rest = await ok<Synced>(socket, event, { ...payload, afterSeq: page.messages.at(-1)!.seq });
         expect(rest.messages).toHaveLength(100);
-        expect(rest.session.seq).toBe(first + 599);
+        expect(rest.session.seq).toBe(from + 599);
       }
     } finally {
       customer.socket.close();

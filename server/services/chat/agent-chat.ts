@@ -6,7 +6,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { authorize, scopeOf } from '../../policies/permissions.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
-import { appendMessage, dedupeKeyOf, latestMessages, messagesAfter } from './messages.js';
+import { appendMessage, dedupeKeyOf, latestMessages, messagesAfter, visibleNumberAt } from './messages.js';
 import { announce, assignSession, chatSettings, closeSessionDoc, queuePosition, queueSession, routeQueue, transition } from './sessions.js';
 import { claimAgentSlot, releaseAgentSlot } from './slots.js';
 import { dropConsole, effectiveStatus, forgetAgentsOnline, liveStaffIds, refreshConsole } from './presence.js';
@@ -235,7 +235,10 @@ export async function closeSession(ctx: ServiceContext, input: { sessionId: stri
 
 export async function agentRead(ctx: ServiceContext, input: { sessionId: string; seq: number }): Promise<ChatSessionDoc> {
   const session = await sessionInReach(ctx, input.sessionId);
-  const updated = await ChatSession.findOneAndUpdate({ _id: session._id, orgId: session.orgId }, { $max: { agentReadSeq: Math.min(input.seq, session.seq) } }, { returnDocument: 'after' }).lean<ChatSessionDoc>();
+  const readUpTo = Math.min(input.seq, session.seq);
+  // The customer's page shows what was read in its own numbering (no notes), recorded beside the agents' number.
+  const visible = await visibleNumberAt(session, readUpTo);
+  const updated = await ChatSession.findOneAndUpdate({ _id: session._id, orgId: session.orgId }, { $max: { agentReadSeq: readUpTo, agentReadVisibleSeq: visible } }, { returnDocument: 'after' }).lean<ChatSessionDoc>();
   announce(updated!);
   return updated!;
 }

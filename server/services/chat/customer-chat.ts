@@ -4,7 +4,7 @@ import { ChatMessage, ChatSession, type ChatMessageDoc, type ChatSessionDoc } fr
 import { Staff } from '../../models/staff.js';
 import { ConflictError, NotFoundError, RateLimitedError } from '../../errors.js';
 import { toObjectId } from '../ids.js';
-import { appendMessage, messagesAfter, recordLateMessage } from './messages.js';
+import { appendMessage, messagesAfter, recordLateMessage, seqOfVisible } from './messages.js';
 import { announce, chatSettings, ensureOpenSession, queuePosition, queueSession } from './sessions.js';
 import { anyAgentOnline } from './presence.js';
 import { chatChannel } from './channels.js';
@@ -42,7 +42,7 @@ async function countMessage(ctx: VisitorContext, repeatOf: () => Promise<ChatMes
 
 /** Visitors remembered with their open session; beyond this the least recently used is forgotten (and read again). */
 const REMEMBERED_VISITORS = 20_000;
-type OpenSessionRef = Pick<ChatSessionDoc, '_id' | 'orgId' | 'visitorId' | 'seq'>;
+type OpenSessionRef = Pick<ChatSessionDoc, '_id' | 'orgId' | 'visitorId' | 'seq' | 'visibleSeq'>;
 
 /**
  * The session each visitor last wrote to through this process, so their next message needs no read to find it.
@@ -53,7 +53,7 @@ const openSessions = new Map<string, OpenSessionRef>();
 function rememberOpenSession(session: ChatSessionDoc): void {
   const key = String(session.visitorId);
   openSessions.delete(key);
-  openSessions.set(key, { _id: session._id, orgId: session.orgId, visitorId: session.visitorId, seq: session.seq });
+  openSessions.set(key, { _id: session._id, orgId: session.orgId, visitorId: session.visitorId, seq: session.seq, visibleSeq: session.visibleSeq });
   if (openSessions.size > REMEMBERED_VISITORS) openSessions.delete(openSessions.keys().next().value!);
 }
 function forgetOpenSession(visitorId: string, sessionId?: string): void {
@@ -209,7 +209,9 @@ export async function customerHistory(ctx: VisitorContext, input: { beforeSessio
 
 export async function customerRead(ctx: VisitorContext, input: { sessionId: string; seq: number }): Promise<ChatSessionDoc> {
   const session = await ownSession(ctx, input.sessionId);
-  const updated = await ChatSession.findOneAndUpdate({ _id: session._id, orgId: session.orgId }, { $max: { customerReadSeq: Math.min(input.seq, session.seq) } }, { returnDocument: 'after' }).lean<ChatSessionDoc>();
+  // The customer counts without notes; agents see how far the customer read in their own numbering.
+  const readUpTo = await seqOfVisible(session, Math.min(input.seq, session.visibleSeq ?? session.seq));
+  const updated = await ChatSession.findOneAndUpdate({ _id: session._id, orgId: session.orgId }, { $max: { customerReadSeq: readUpTo } }, { returnDocument: 'after' }).lean<ChatSessionDoc>();
   announce(updated!);
   return updated!;
 }

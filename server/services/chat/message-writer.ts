@@ -83,7 +83,7 @@ async function writeGroup(group: Entry[]): Promise<void> {
   // Driver, not Mongoose: the updates name only schema fields with values of their types, so casting adds nothing;
   // `updatedAt` is what Mongoose's timestamps would have set.
   const filterOf = ({ message, openOnly }: MessageWrite) => ({ _id: message.sessionId, orgId: message.orgId, ...(openOnly ? { state: { $ne: 'closed' as const } } : {}) });
-  const updateOf = ({ message, sessionSet }: MessageWrite) => ({ $max: { seq: message.seq }, $set: { ...sessionSet, updatedAt: message.createdAt } });
+  const updateOf = ({ message, sessionSet }: MessageWrite) => ({ $max: { seq: message.seq, visibleSeq: message.visibleSeq }, $set: { ...sessionSet, updatedAt: message.createdAt } });
   // The messages are stored: their sessions' updates ($max and $set, safe to repeat) are tried again on a passing
   // failure rather than failing messages that are already in (a retry of one is healed as a repeat, see customer-chat.ts).
   const sessions = await withRetries(async () => {

@@ -27,11 +27,14 @@ const MAX_SEQ_ATTEMPTS = 50;
 /** Sessions whose last number this process remembers; the oldest is forgotten beyond this (it is only a first guess). */
 const REMEMBERED_SESSIONS = 20_000;
 
-/** The last number this process stored per session: a better first guess than a session read a moment earlier. */
-const lastSeqs = new Map<string, number>();
-function rememberSeq(sessionId: string, seq: number): void {
+/** A session's last numbers: its sequence and the customer's visible number at that point. */
+type LastNumbers = { seq: number; visibleSeq: number };
+
+/** The last numbers this process stored per session: a better first guess than a session read a moment earlier. */
+const lastSeqs = new Map<string, LastNumbers>();
+function rememberSeq(sessionId: string, last: LastNumbers): void {
   lastSeqs.delete(sessionId);
-  lastSeqs.set(sessionId, seq);
+  lastSeqs.set(sessionId, last);
   if (lastSeqs.size > REMEMBERED_SESSIONS) lastSeqs.delete(lastSeqs.keys().next().value!);
 }
 
@@ -54,6 +57,7 @@ const oneAtATime = inTurns();
 type AppendOptions = { checkDuplicate?: boolean; sessionSet?: Partial<ChatSessionDoc>; openOnly?: boolean };
 /** `view` is the message as pushed (presented once); `closed`: `openOnly` was asked and the session had closed, so nothing is stored. */
 type Appended = { message: ChatMessageDoc; view: MessageView; duplicate: boolean; session: ChatSessionDoc | null; closed?: true };
+type SessionRef = Pick<ChatSessionDoc, '_id' | 'orgId' | 'visitorId'> & { seq?: number; visibleSeq?: number };
 
 /**
  * Stores a message once and gives it the session's next sequence number.
@@ -68,7 +72,7 @@ type Appended = { message: ChatMessageDoc; view: MessageView; duplicate: boolean
  * The push to the session's rooms follows the write.
  */
 export function appendMessage(
-  session: Pick<ChatSessionDoc, '_id' | 'orgId' | 'visitorId'> & { seq?: number },
+  session: SessionRef,
   input: NewMessage,
   opts: AppendOptions = {},
 ): Promise<Appended> {
@@ -76,7 +80,7 @@ export function appendMessage(
 }
 
 async function storeMessage(
-  session: Pick<ChatSessionDoc, '_id' | 'orgId' | 'visitorId'> & { seq?: number },
+  session: SessionRef,
   input: NewMessage,
   opts: AppendOptions,
 ): Promise<Appended> {
@@ -87,10 +91,12 @@ async function storeMessage(
     if (existing) return { message: existing, view: presentMessage(existing), duplicate: true, session: null };
   }
   // The session's own counter is only raised after its message is stored, so counter + 1 is a safe first guess (or
-  // the last number this process stored, when higher); on a conflict the latest stored number decides.
-  const known = Math.max(session.seq ?? -1, lastSeqs.get(sessionKey) ?? -1);
-  let seq = (known >= 0 ? known : await lastSeqOf(session)) + 1;
+  // the last number this process stored, when higher); on a conflict the latest stored number decides. The visible
+  // number follows from the message before (stored before this one can be: see above), read with its sequence.
+  let last = firstGuess(session, lastSeqs.get(sessionKey)) ?? (await lastNumbersOf(session));
+  const visibleStep = input.internal ? 0 : 1;
   for (let attempt = 0; attempt < MAX_SEQ_ATTEMPTS; attempt += 1) {
+    const seq = last.seq + 1;
     // The document is complete and typed here, so it goes to the driver directly: the busiest write of the app
     // skips Mongoose's document machinery (the unique indexes still decide duplicates).
     const message: ChatMessageDoc = {
@@ -99,6 +105,7 @@ async function storeMessage(
       sessionId: session._id,
       visitorId: session.visitorId,
       seq,
+      visibleSeq: last.visibleSeq + visibleStep,
       clientId: input.clientId,
       dedupeKey,
       sender: input.sender,
@@ -115,7 +122,7 @@ async function storeMessage(
       const again = await ChatMessage.findOne({ orgId: session.orgId, dedupeKey }).lean<ChatMessageDoc>();
       if (again) return { message: again, view: presentMessage(again), duplicate: true, session: null };
       // Another message took this number first: take the one after the latest stored.
-      seq = (await lastSeqOf(session)) + 1;
+      last = await lastNumbersOf(session);
       continue;
     }
     let current = written.session;
@@ -127,11 +134,11 @@ async function storeMessage(
       current = followed ? await ChatSession.findOne({ _id: session._id, orgId: session.orgId }).lean<ChatSessionDoc>() : null;
       if (!current) {
         await ChatMessage.collection.deleteOne({ _id: message._id, orgId: session.orgId });
-        rememberSeq(sessionKey, seq - 1);
+        rememberSeq(sessionKey, last);
         return { message, view: presentMessage(message), duplicate: false, session: null, closed: true };
       }
     }
-    rememberSeq(sessionKey, seq);
+    rememberSeq(sessionKey, { seq, visibleSeq: message.visibleSeq });
     const view = presentMessage(message);
     domainEvents.emitEvent('chat.message', {
       orgId: String(session.orgId),
@@ -146,14 +153,29 @@ async function storeMessage(
   throw new Error(`could not number a message of session ${String(session._id)}`);
 }
 
-async function lastSeqOf(session: Pick<ChatSessionDoc, '_id' | 'orgId'>): Promise<number> {
-  const last = await ChatMessage.findOne({ orgId: session.orgId, sessionId: session._id }, { seq: 1 }).sort({ seq: -1 }).lean();
-  return last?.seq ?? 0;
+/**
+ * The higher of the session's counters as the caller read them and this process's memory, as a pair: the two
+ * numbers must come from the same place (a session read before the visible number existed has none, so no guess).
+ */
+function firstGuess(session: SessionRef, remembered: LastNumbers | undefined): LastNumbers | undefined {
+  const fromSession = session.seq !== undefined && session.visibleSeq !== undefined ? { seq: session.seq, visibleSeq: session.visibleSeq } : undefined;
+  if (!fromSession) return remembered;
+  if (!remembered) return fromSession;
+  return remembered.seq > fromSession.seq ? remembered : fromSession;
 }
 
-/** Messages after a sequence number, in order: what a reconnecting client missed. */
+async function lastNumbersOf(session: Pick<ChatSessionDoc, '_id' | 'orgId'>): Promise<LastNumbers> {
+  const last = await ChatMessage.findOne({ orgId: session.orgId, sessionId: session._id }, { seq: 1, visibleSeq: 1 }).sort({ seq: -1 }).lean();
+  return { seq: last?.seq ?? 0, visibleSeq: last?.visibleSeq ?? 0 };
+}
+
+/**
+ * Messages after a number, in order: what a reconnecting client missed. Agents count in `seq` (notes included), the
+ * customer in `visibleSeq` (no notes).
+ */
 export async function messagesAfter(session: Pick<ChatSessionDoc, '_id' | 'orgId'>, afterSeq: number, opts: { includeInternal: boolean; limit?: number }): Promise<ChatMessageDoc[]> {
-  return ChatMessage.find({ orgId: session.orgId, sessionId: session._id, seq: { $gt: afterSeq }, ...(opts.includeInternal ? {} : { internal: false }) })
+  const after = opts.includeInternal ? { seq: { $gt: afterSeq } } : { visibleSeq: { $gt: afterSeq }, internal: false };
+  return ChatMessage.find({ orgId: session.orgId, sessionId: session._id, ...after })
     .sort({ seq: 1 })
     .limit(opts.limit ?? 500)
     .lean<ChatMessageDoc[]>();
@@ -181,7 +203,7 @@ export async function recordLateMessage(message: ChatMessageDoc, sessionSet: Par
   const preview = message.internal ? {} : { lastMessageAt: message.createdAt, lastMessagePreview: message.image ? '[image]' : message.text.slice(0, 80) };
   const session = await ChatSession.findOneAndUpdate(
     { _id: message.sessionId, orgId: message.orgId, state: { $ne: 'closed' }, seq: { $lt: message.seq } },
-    { $max: { seq: message.seq }, $set: { ...preview, ...sessionSet } },
+    { $max: { seq: message.seq, visibleSeq: message.visibleSeq }, $set: { ...preview, ...sessionSet } },
     { returnDocument: 'after' },
   ).lean<ChatSessionDoc>();
   if (!session) return null;
@@ -194,4 +216,18 @@ export async function recordLateMessage(message: ChatMessageDoc, sessionSet: Par
     message: presentMessage(message),
   });
   return session;
+}
+
+/** The customer's number for a position in the agents' sequence: that of the message there, or the last before it. */
+export async function visibleNumberAt(session: Pick<ChatSessionDoc, '_id' | 'orgId'>, seq: number): Promise<number> {
+  if (seq <= 0) return 0;
+  const at = await ChatMessage.findOne({ orgId: session.orgId, sessionId: session._id, seq: { $lte: seq } }, { visibleSeq: 1 }).sort({ seq: -1 }).lean();
+  return at?.visibleSeq ?? 0;
+}
+
+/** The agents' sequence number of the message the customer knows by `visibleSeq` (0 before the first). */
+export async function seqOfVisible(session: Pick<ChatSessionDoc, '_id' | 'orgId'>, visibleSeq: number): Promise<number> {
+  if (visibleSeq <= 0) return 0;
+  const at = await ChatMessage.findOne({ orgId: session.orgId, sessionId: session._id, internal: false, visibleSeq: { $lte: visibleSeq } }, { seq: 1 }).sort({ seq: -1 }).lean();
+  return at?.seq ?? 0;
 }

@@ -115,8 +115,8 @@ export class ChatSync {
       if (ack?.ok) {
         if (ack.data.session) {
           this.track(ack.data.session.id);
-          // Every number up to the session's counter is now held or not meant for this side (an agent's note never
-          // reaches the customer): such gaps must not make every later push sync again.
+          // Every number up to the session's counter is now held (each side numbers without gaps; a message erased
+          // meanwhile would leave one, which must not make every later push sync again).
           // (Only when the answer was complete: a sync returns at most SYNC_PAGE messages.)
           if (typeof ack.data.session.seq === 'number' && ack.data.messages.length < SYNC_PAGE) this.floors.set(ack.data.session.id, Math.max(this.floors.get(ack.data.session.id) ?? 0, ack.data.session.seq));
         }
