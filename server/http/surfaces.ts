@@ -9,6 +9,7 @@ import { tr } from './translate.js';
 import { startCsvDownload } from './csv-download.js';
 import { toAppError } from '../middlewares/errors.js';
 import { RateLimitedError } from '../errors.js';
+import { publicOrigin } from '../routes/public-url.js';
 
 /**
  * The surfaces over a declared endpoint, one line per route. Each gives a `RouteSpec` for `mount()`, so the gate
@@ -28,10 +29,12 @@ export type ViewCtx<I extends InputSchemas, A extends Access = Access> = {
   ctx: CtxFor<A>;
   input: InputOf<I>;
   t: (key: string, params?: Record<string, unknown>) => string;
+  /** Where customers are sent (APP_URL, else this request's origin), for the links and QR codes shown to staff. */
+  origin: string;
 };
 
 function viewCtx<I extends InputSchemas, A extends Access>(req: Request, ctx: CtxFor<A>, input: InputOf<I>): ViewCtx<I, A> {
-  return { ctx, input, t: (key, params) => tr(req, key, params) };
+  return { ctx, input, t: (key, params) => tr(req, key, params), origin: publicOrigin(req) };
 }
 
 async function runParsed<I extends InputSchemas, R, A extends Access>(ep: AnyEndpoint<I, R, A>, req: Request) {
@@ -90,13 +93,13 @@ export const page = { get: pageRoute('get'), post: pageRoute('post') };
 
 // --- Forms: redirect on success, or the form again with its values and a message per field ------------------------
 
-type Flash = string | { key: string; params?: Record<string, unknown> };
+type Flash = string | { key: string; params?: Record<string, unknown>; kind?: 'success' | 'danger' | 'info' };
 type Params<I extends InputSchemas> = I['params'] extends z.ZodType ? z.output<I['params']> : undefined;
 
 export type FormOptions<I extends InputSchemas, R, A extends Access> = {
   redirect: string | ((result: R, input: InputOf<I>) => string);
-  /** A one-time success message on the next page. */
-  flash?: Flash | ((result: R, input: InputOf<I>) => Flash);
+  /** One-time messages on the next page (success unless a kind is given). */
+  flash?: Flash | ((result: R, input: InputOf<I>) => Flash | Flash[]);
   /**
    * The form shown again, for refusals the person can act on (bad fields, a conflict, a size or rate limit): the view,
    * and its model (titles, choices) to which the posted values and the messages per field are added.
@@ -111,7 +114,7 @@ export type FormOptions<I extends InputSchemas, R, A extends Access> = {
   invalid?: { flash: string; redirect: string | ((params: Params<I>, body: Record<string, unknown>) => string) };
 };
 
-function flashOf(spec: Flash): { key: string; params?: Record<string, unknown> } {
+function flashOf(spec: Flash): Exclude<Flash, string> {
   return typeof spec === 'string' ? { key: spec } : spec;
 }
 
@@ -158,8 +161,10 @@ function formRoute(method: Method) {
         return showAgain(err);
       }
       if (opts.flash) {
-        const { key, params: flashParams } = flashOf(typeof opts.flash === 'function' ? opts.flash(result, input) : opts.flash);
-        flash(req, 'success', key, flashParams);
+        for (const spec of ([] as Flash[]).concat(typeof opts.flash === 'function' ? opts.flash(result, input) : opts.flash)) {
+          const { key, params: flashParams, kind } = flashOf(spec);
+          flash(req, kind ?? 'success', key, flashParams);
+        }
       }
       res.redirect(303, typeof opts.redirect === 'string' ? opts.redirect : opts.redirect(result, input));
     });

@@ -50,6 +50,8 @@ export interface CustomerDoc {
   memberTokenVersion?: number | undefined;
   /** The one personal link to the customer page that works: raised when a link is issued, opened or signed out. */
   memberLinkVersion?: number | undefined;
+  /** The link last issued: its page shows it again while `version` is still current and it has not expired. */
+  memberLinkIssued?: { version: number; expiresAt: Date } | null | undefined;
   /** Set when the customer's personal data was erased on request; the record stays for anonymous counts. */
   erasedAt?: Date | null | undefined;
   createdAt: Date;
@@ -88,6 +90,7 @@ const customerSchema = new Schema<CustomerDoc>(
     erasedAt: { type: Date, default: null },
     memberTokenVersion: { type: Number, default: 0 },
     memberLinkVersion: { type: Number, default: 0 },
+    memberLinkIssued: { type: new Schema({ version: { type: Number, required: true }, expiresAt: { type: Date, required: true } }, { _id: false }), default: null },
     createdBy: { type: Schema.Types.ObjectId, ref: 'Staff', default: null },
     sharedWith: { type: [Schema.Types.ObjectId], ref: 'Staff', default: [] },
   },

@@ -17,7 +17,7 @@ import { createCampaign } from '../../server/services/campaigns/campaigns.js';
 import { createTagGroup } from '../../server/services/tags/tags.js';
 import { createFollowupTasks } from '../../server/services/followups/generate.js';
 import { startVisitor } from '../../server/services/chat/visitors.js';
-import { customerPageLink } from '../../server/services/members/links.js';
+import { issueCustomerPageLink } from '../../server/services/members/links.js';
 import { FollowupTask } from '../../server/models/followup-task.js';
 import { AuditEvent } from '../../server/models/audit-event.js';
 import { Customer } from '../../server/models/customer.js';
@@ -73,7 +73,7 @@ async function organisationWithEverything() {
   const channel = await createChannel(org._id);
   await startVisitor(channel.key, { name: '访客', phone: '' });
   const task = await FollowupTask.findOne({ orgId: org._id }).lean();
-  const link = await customerPageLink(clerkCtx, String(customer._id));
+  const link = await issueCustomerPageLink(clerkCtx, String(customer._id));
   // By the segment before a parameter and its name; anything else gets an id that names nothing.
   const ids: Record<string, string> = {
     'my/:orgId': String(org._id),
@@ -94,7 +94,7 @@ async function organisationWithEverything() {
     'staff/:id': String(clerk._id),
   };
   // The customer's personal link, as the clerk gave it out: opening it must not use it up.
-  const queries: Record<string, string> = { '/my/:orgId/enter': new URL(link.path, 'http://x').search, '/api/v1/holidays': '?year=2026' };
+  const queries: Record<string, string> = { '/my/:orgId/enter': new URL(link.path!, 'http://x').search, '/api/v1/holidays': '?year=2026' };
   const fill = (route: string) =>
     route.replace(/([^/]+)\/:(\w+)/g, (_whole, segment: string, param: string) => `${segment}/${ids[`${segment}/:${param}`] ?? String(new mongoose.Types.ObjectId())}`) + (queries[route] ?? '');
   return { ...team, customer, group, phone, fill };
@@ -133,17 +133,18 @@ describe('GET routes', () => {
 
 // What another site can make a signed-in browser do: open an address (a GET), or post a form without this site's token.
 describe('actions that used to run on a GET', () => {
-  it('issues a customer-page link only on a POST with the form’s token: a GET changes nothing and the link given out still works', async () => {
+  it('issues a customer-page link only on a POST with the form’s token: a GET shows the same link, changes nothing, and the link given out still works', async () => {
     const { org, store, clerk } = await createOrgWithTeam();
     const customer = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id });
     const staff = await signIn(app, clerk.login, PASSWORD);
-    const detail = await staff.get(`/customers/${customer._id}`).expect(200);
-    const link = linkIn((await staff.post(`/customers/${customer._id}/page-link`).type('form').send({ _csrf: csrfTokenIn(detail.text) }).expect(200)).text);
+    const linkPage = await staff.get(`/customers/${customer._id}/page-link`).expect(200);
+    await staff.post(`/customers/${customer._id}/page-link`).type('form').send({ _csrf: csrfTokenIn(linkPage.text) }).expect(303);
+    const link = linkIn((await staff.get(`/customers/${customer._id}/page-link`).expect(200)).text);
     const issued = () => AuditEvent.countDocuments({ orgId: org._id, action: 'customer.page_link' });
     const version = async () => (await Customer.findOne({ orgId: org._id, _id: customer._id }).lean())?.memberLinkVersion;
     const [auditsBefore, versionBefore] = [await issued(), await version()];
 
-    expect((await staff.get(`/customers/${customer._id}/page-link`).expect(303)).headers.location).toBe(`/customers/${customer._id}`);
+    expect(linkIn((await staff.get(`/customers/${customer._id}/page-link`).expect(200)).text)).toEqual(link);
     await staff.post(`/customers/${customer._id}/page-link`).type('form').send({}).expect(403);
     expect([await issued(), await version()]).toEqual([auditsBefore, versionBefore]);
     expect((await openLink(request.agent(app), link)).status).toBe(303);
@@ -164,7 +165,7 @@ describe('actions that used to run on a GET', () => {
   it('spends a personal link only when the customer taps to open it: previews change nothing, and a tap without the page’s token is refused', async () => {
     const { org, store, clerk } = await createOrgWithTeam();
     const customer = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id });
-    const link = new URL((await customerPageLink(ctxFor(clerk), String(customer._id))).path, 'http://x');
+    const link = new URL((await issueCustomerPageLink(ctxFor(clerk), String(customer._id))).path!, 'http://x');
     // A chat app's preview and a QR scanner fetch the link before the customer does.
     for (let i = 0; i < 2; i += 1) await request(app).get(`${link.pathname}${link.search}`).expect(200);
     const phone = request.agent(app);

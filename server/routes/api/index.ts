@@ -15,6 +15,7 @@ import { presentToken } from '../../presenters/token.js';
 import { clientIp } from '../../middlewares/auth.js';
 import { NotFoundError } from '../../errors.js';
 import { customerApiRoutes } from '../customers/customers.api.js';
+import { customerPageLinkApiRoutes } from '../customers/page-links.api.js';
 import { tagApiRoutes } from '../tags/tags.api.js';
 import { customerImportApiRoutes } from './customer-imports.js';
 import { followupApiRoutes } from './followups.js';
@@ -169,6 +170,7 @@ export function apiRouter(): Router {
     }),
     ...customerImportApiRoutes,
     // After the imports: `/customers/imports…` must win over `/customers/:id`.
+    ...customerPageLinkApiRoutes,
     ...customerApiRoutes,
     ...tagApiRoutes,
     ...followupApiRoutes,

@@ -14,7 +14,7 @@ import { chatAdminPageRoutes } from './chat-admin.js';
 import { chatReportPageRoutes } from './chat-reports.js';
 import { groupPageRoutes } from './groups.js';
 import { customerSelfPageRoutes } from './customer-page.js';
-import { customerPageLinkRoutes } from './customer-page-links.js';
+import { customerPageLinkRoutes } from '../customers/page-links.pages.js';
 import { mediaPageRoutes } from './media.js';
 import { momentPageRoutes } from './moments.js';
 import { campaignPageRoutes } from './campaigns.js';

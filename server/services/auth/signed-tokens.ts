@@ -15,6 +15,8 @@ export function configureSignedTokens(secret: string): void {
 
 export type TokenSigner = {
   issue(id: string, version: number, days: number): string;
+  /** The same token for the same id, version and expiry: a link can be shown again without issuing a new one. */
+  issueUntil(id: string, version: number, expiresAt: Date): string;
   /** The id and version a token names, if its signature and expiry hold; null otherwise. */
   read(token: unknown): { id: string; version: number } | null;
 };
@@ -26,11 +28,13 @@ export function tokenSigner(purpose: string): TokenSigner {
     if (key?.root !== rootSecret) key = { root: rootSecret, bytes: crypto.createHash('sha256').update(`${purpose}:${rootSecret}`).digest() };
     return crypto.createHmac('sha256', key.bytes).update(payload).digest('base64url');
   };
+  const issueUntil = (id: string, version: number, expiresAt: Date) => {
+    const payload = `${id}.${version}.${expiresAt.getTime()}`;
+    return `${payload}.${sign(payload)}`;
+  };
   return {
-    issue(id, version, days) {
-      const payload = `${id}.${version}.${clock.now().getTime() + days * 86_400_000}`;
-      return `${payload}.${sign(payload)}`;
-    },
+    issue: (id, version, days) => issueUntil(id, version, new Date(clock.now().getTime() + days * 86_400_000)),
+    issueUntil,
     read(token) {
       if (typeof token !== 'string' || token.length > 200) return null;
       const parts = token.split('.');

@@ -23,9 +23,9 @@ export function memberTokenFor(customer: TokenHolder): string {
   return deviceSigner.issue(String(customer._id), customer.memberTokenVersion ?? 0, socialLimits.memberTokenDays);
 }
 
-/** A link token names the customer's current link version: only the latest link works, and only once. */
-export function memberLinkTokenFor(customer: Pick<CustomerDoc, '_id' | 'memberLinkVersion'>): string {
-  return linkSigner.issue(String(customer._id), customer.memberLinkVersion ?? 0, socialLimits.memberLinkDays);
+/** A link token names the link version it was issued for: only the latest link works, and only once. */
+export function memberLinkTokenFor(customer: Pick<CustomerDoc, '_id'>, issued: { version: number; expiresAt: Date }): string {
+  return linkSigner.issueUntil(String(customer._id), issued.version, issued.expiresAt);
 }
 
 const refuse = () => new UnauthenticatedError('The customer page link is missing, invalid or expired.', { messageKey: 'members.errors.invalidToken' });
