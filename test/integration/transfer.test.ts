@@ -6,6 +6,7 @@ import { bearerFor, buildTestApp, postForm, signIn } from '../setup/app.js';
 import { createCustomer, createOrgWithTeam, createStaff, PASSWORD } from '../factories.js';
 import { Customer } from '../../server/models/customer.js';
 import { TimelineEvent } from '../../server/models/timeline-event.js';
+import { AuditEvent } from '../../server/models/audit-event.js';
 import { domainEvents } from '../../server/services/events.js';
 
 useTestDatabase();
@@ -25,8 +26,8 @@ describe('customer transfer', () => {
     const auth = await bearer(manager.login);
     const move = (to: string) => request(app).post('/api/v1/customers/transfer').set(auth).send({ customerIds: [String(customer._id)], toStaffId: to, note: '调岗' });
 
-    expect((await move(String(second._id)).expect(200)).body).toEqual({ moved: 1, refused: [] });
-    expect((await move(String(clerk._id)).expect(200)).body).toEqual({ moved: 1, refused: [] });
+    expect((await move(String(second._id)).expect(200)).body).toEqual({ moved: 1, to: { id: String(second._id), realName: second.realName, storeName: store.name }, refused: [] });
+    expect((await move(String(clerk._id)).expect(200)).body).toMatchObject({ moved: 1, refused: [] });
     const third = await move(String(second._id)).expect(200);
     expect(third.body.moved).toBe(0);
     expect(third.body.refused).toHaveLength(1);
@@ -66,7 +67,7 @@ describe('customer transfer', () => {
     const res = await request(app).post('/api/v1/customers/transfer').set(auth).send({ fromStaffId: String(leaving._id), toStaffId: String(clerk._id), note: '离职交接' }).expect(200);
     stop();
     // A departed clerk's whole book: her groups would move too (she had none).
-    expect(res.body).toEqual({ moved: 2, refused: [], groupsMoved: 0 });
+    expect(res.body).toMatchObject({ moved: 2, refused: [], groupsMoved: 0 });
     expect(await Customer.countDocuments({ orgId: org._id, ownerId: clerk._id, _id: { $in: [a._id, b._id] } })).toBe(2);
     expect(events).toHaveLength(1);
     expect((await request(app).get('/api/v1/customers/waiting-transfer').set(auth).expect(200)).body.items).toEqual([]);
@@ -131,5 +132,61 @@ describe('customer transfer', () => {
     expect(forged.status).toBe(303);
     const saved = await Customer.findOne({ orgId: org._id, _id: customer._id }).lean();
     expect([saved?.name, saved?.ownerId, saved?.storeId]).toEqual(['新名字', clerk._id, store._id]);
+  });
+  it('offers a manager only her own store\'s active clerks and managers, with store and roles, and refuses any other target whole (API)', async () => {
+    const { org, store, otherStore, clerk, manager, admin } = await createOrgWithTeam();
+    const colleague = await createStaff(org._id, { roles: ['clerk'], storeId: store._id, realName: '本店导购' });
+    const far = await createStaff(org._id, { roles: ['clerk'], storeId: otherStore._id, realName: '别店导购' });
+    const gone = await createStaff(org._id, { roles: ['clerk'], storeId: store._id, realName: '离开的导购' });
+    await request(app).post(`/api/v1/staff/${gone._id}/deactivate`).set(await bearer(admin.login)).expect(200);
+    const customer = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id });
+    const auth = await bearer(manager.login);
+
+    const targets = (await request(app).get('/api/v1/customers/transfer-targets').set(auth).expect(200)).body.items as { id: string; realName: string; roles: string[]; store: { id: string; name: string } | null }[];
+    expect(targets.map((t) => t.id).sort()).toEqual([String(clerk._id), String(manager._id), String(colleague._id)].sort());
+    expect(targets.find((t) => t.id === String(colleague._id))).toEqual({ id: String(colleague._id), realName: '本店导购', roles: ['clerk'], store: { id: String(store._id), name: store.name } });
+    // An admin reaches the whole organisation.
+    const adminTargets = (await request(app).get('/api/v1/customers/transfer-targets').set(await bearer(admin.login)).expect(200)).body.items as { id: string }[];
+    expect(adminTargets.map((t) => t.id)).toEqual(expect.arrayContaining([String(far._id), String(colleague._id)]));
+    expect(adminTargets.map((t) => t.id)).not.toContain(String(gone._id));
+
+    for (const forged of [far, gone]) {
+      const res = await request(app).post('/api/v1/customers/transfer').set(auth).send({ customerIds: [String(customer._id)], toStaffId: String(forged._id), note: '伪造' });
+      expect([res.status, res.body.error?.details?.fields]).toEqual([400, { toStaffId: ['not_transfer_target'] }]);
+    }
+    const garbage = await request(app).post('/api/v1/customers/transfer').set(auth).send({ customerIds: [String(customer._id)], toStaffId: 'nobody' });
+    expect([garbage.status, garbage.body.error?.details?.fields]).toEqual([400, { toStaffId: ['unknown_staff'] }]);
+    const after = await Customer.findOne({ orgId: org._id, _id: customer._id }).lean();
+    expect([after?.ownerId, after?.storeId, after?.recentTransfers]).toEqual([clerk._id, store._id, []]);
+    expect(await TimelineEvent.countDocuments({ orgId: org._id, customerId: customer._id, type: 'customer.transferred' })).toBe(0);
+    expect(await AuditEvent.countDocuments({ orgId: org._id, action: 'customer.transfer' })).toBe(0);
+  });
+
+  it('on the pages: the detail form lists the allowed targets with store and role, a transfer lands on the list naming the new clerk, and a forged target is refused with a message', async () => {
+    const { org, store, otherStore, clerk, manager } = await createOrgWithTeam();
+    const colleague = await createStaff(org._id, { roles: ['clerk'], storeId: store._id, realName: '接手的导购' });
+    const far = await createStaff(org._id, { roles: ['clerk'], storeId: otherStore._id, realName: '别店的导购' });
+    const customer = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '要转交的客户' });
+    const page = await signIn(app, manager.login, PASSWORD);
+
+    const detail = await page.get(`/customers/${customer._id}`).expect(200);
+    expect(detail.text).toContain(`<option value="${colleague._id}">接手的导购（${store.name} · 导购）</option>`);
+    // Sharing may name any colleague; the transfer choices only the allowed ones.
+    const transferChoices = /id="f-to-single"[\s\S]*?<\/select>/.exec(detail.text)![0];
+    expect(transferChoices).toContain(String(colleague._id));
+    expect(transferChoices).not.toContain(String(far._id));
+
+    const forged = await postForm(page, `/customers/${customer._id}`, '/customers/transfer', { customerIds: String(customer._id), toStaffId: String(far._id), note: '' });
+    expect(forged.status).toBe(400);
+    expect(forged.text).toContain('data-testid="transfer-error"');
+    expect(forged.text).toContain('只能转给列表中的在职导购或店长');
+    expect((await Customer.findOne({ orgId: org._id, _id: customer._id }).lean())?.ownerId).toEqual(clerk._id);
+    expect(await TimelineEvent.countDocuments({ orgId: org._id, customerId: customer._id, type: 'customer.transferred' })).toBe(0);
+
+    const moved = await postForm(page, `/customers/${customer._id}`, '/customers/transfer', { customerIds: String(customer._id), toStaffId: String(colleague._id), note: '换班' });
+    expect([moved.status, moved.headers.location]).toEqual([303, '/customers']);
+    const list = await page.get('/customers').expect(200);
+    expect(list.text).toContain(`已将 1 位客户转交给 接手的导购（${store.name}）。`);
+    expect((await Customer.findOne({ orgId: org._id, _id: customer._id }).lean())?.ownerId).toEqual(colleague._id);
   });
 });

@@ -16,6 +16,7 @@ import { clientIp } from '../../middlewares/auth.js';
 import { NotFoundError } from '../../errors.js';
 import { customerApiRoutes } from '../customers/customers.api.js';
 import { customerPageLinkApiRoutes } from '../customers/page-links.api.js';
+import { customerTransferApiRoutes } from '../customers/transfers.api.js';
 import { tagApiRoutes } from '../tags/tags.api.js';
 import { customerImportApiRoutes } from './customer-imports.js';
 import { followupApiRoutes } from './followups.js';
@@ -171,6 +172,7 @@ export function apiRouter(): Router {
     ...customerImportApiRoutes,
     // After the imports: `/customers/imports…` must win over `/customers/:id`.
     ...customerPageLinkApiRoutes,
+    ...customerTransferApiRoutes,
     ...customerApiRoutes,
     ...tagApiRoutes,
     ...followupApiRoutes,

@@ -6,7 +6,9 @@ import { customerFilterChoices, customerFormChoices } from '../../services/custo
 import { getCustomer } from '../../services/customers/customers.js';
 import { timelineOf, type TimelineEntry } from '../../services/customers/timeline.js';
 import { listTagGroups, tagNamesFor } from '../../services/tags/tags.js';
-import { listShareCandidates, listTransferTargets } from '../../services/org/staff.js';
+import { listShareCandidates } from '../../services/org/staff.js';
+import { listTransferTargets } from '../../services/customers/transfer.js';
+import { transferChoices } from './transfers.view.js';
 import { presentCustomer } from '../../presenters/customer-detail.js';
 import { maskPhone, presentCustomerRow } from '../../presenters/customer.js';
 import { presentTag, presentTagGroup } from '../../presenters/tag.js';
@@ -208,7 +210,7 @@ export async function detailModel(customer: CustomerDoc, ctx: ServiceContext, re
     shares: staffChoices(colleagues.filter((s) => sharedWith(s._id))),
     shareCandidates: staffChoices(colleagues.filter((s) => String(s._id) !== String(customer.ownerId) && !sharedWith(s._id))),
     canErase: flags.canErase,
-    transferTargets: staffChoices(targets.filter((s) => String(s._id) !== view.ownerId)),
+    transferTargets: transferChoices(targets.filter((s) => s.id !== view.ownerId)),
     ...tagChoices(tags),
     timeline: timeline.map((e) => ({
       id: String(e._id),

@@ -6,7 +6,7 @@ import { adminRoutes } from './admin.js';
 import { profileRoutes } from './profile.js';
 import { customerPageRoutes } from '../customers/customers.pages.js';
 import { customerImportPageRoutes } from './customer-imports.js';
-import { customerTransferPageRoutes } from './customer-transfers.js';
+import { customerTransferPageRoutes } from '../customers/transfers.pages.js';
 import { tagPageRoutes } from './tags.js';
 import { followupPageRoutes } from './followups.js';
 import { chatPageRoutes } from './chat.js';

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { Customer } from '../../models/customer.js';
-import { Staff } from '../../models/staff.js';
+import { Staff, type Role } from '../../models/staff.js';
+import { Store } from '../../models/store.js';
 import { ValidationError } from '../../errors.js';
 import { authorize, scopeOf } from '../../policies/permissions.js';
 import type { ServiceContext } from '../context.js';
@@ -24,6 +25,8 @@ export type TransferInput = {
 
 export type TransferResult = {
   moved: number;
+  /** Who received the customers, for the message that names them. */
+  to: { id: string; realName: string; storeName: string | null };
   /** Customers the limit protects, with the day they may move again. */
   refused: { id: string; name: string; movableFrom: string }[];
   /** Customer groups that moved with a departed clerk's customers. */
@@ -38,6 +41,39 @@ function transferScope(ctx: ServiceContext): Record<string, unknown> {
 }
 
 /**
+ * Who may receive customers from this actor: active clerks and managers the actor can still see the customers with
+ * (DOMAIN: Visibility), so a transfer never sends a customer out of the reach of the person who moved it. A manager
+ * gives to her own store; admins to anyone in the organisation. The one rule behind the choices and the check.
+ */
+function transferTargetFilter(ctx: ServiceContext): Record<string, unknown> {
+  const filter: Record<string, unknown> = { orgId: toObjectId(ctx.orgId), status: 'active', roles: { $in: ['clerk', 'manager'] } };
+  if (scopeOf(ctx.actor, 'customer.transfer') === 'store') filter.storeId = ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : { $in: [] };
+  return filter;
+}
+
+export type TransferTarget = { id: string; realName: string; roles: Role[]; storeId: string | null; storeName: string | null };
+
+async function storeNames(orgId: mongoose.Types.ObjectId, ids: (mongoose.Types.ObjectId | null | undefined)[]): Promise<Map<string, string>> {
+  const wanted = [...new Set(ids.filter((id) => id).map(String))].map((id) => toObjectId(id));
+  if (!wanted.length) return new Map();
+  return new Map((await Store.find({ orgId, _id: { $in: wanted } }, { name: 1 }).lean()).map((s) => [String(s._id), s.name]));
+}
+
+/** The staff the actor may transfer customers to, with their store and roles, by name. */
+export async function listTransferTargets(ctx: ServiceContext): Promise<TransferTarget[]> {
+  authorize(ctx.actor, 'customer.transfer');
+  const staff = await Staff.find(transferTargetFilter(ctx), { realName: 1, roles: 1, storeId: 1 }).sort({ realName: 1 }).lean();
+  const stores = await storeNames(toObjectId(ctx.orgId), staff.map((s) => s.storeId));
+  return staff.map((s) => ({ id: String(s._id), realName: s.realName, roles: s.roles.filter((r) => r === 'clerk' || r === 'manager'), storeId: s.storeId ? String(s.storeId) : null, storeName: s.storeId ? (stores.get(String(s.storeId)) ?? null) : null }));
+}
+
+/** What the transfers page needs: staff who left with customers waiting, and who may receive them. */
+export async function transferOverview(ctx: ServiceContext): Promise<{ waiting: Awaited<ReturnType<typeof listWaitingForTransfer>>; targets: TransferTarget[] }> {
+  const [waiting, targets] = await Promise.all([listWaitingForTransfer(ctx), listTransferTargets(ctx)]);
+  return { waiting, targets };
+}
+
+/**
  * The one place customers change hands. Moves between active staff are limited (DOMAIN: at most 2 in 90 days by
  * default), enforced per customer by one conditional update; customers of staff who left move freely.
  * Every move lands in the customer's timeline and the audit log, and a domain event lets other modules follow.
@@ -45,8 +81,12 @@ function transferScope(ctx: ServiceContext): Record<string, unknown> {
 export async function transferCustomers(ctx: ServiceContext, input: TransferInput): Promise<TransferResult> {
   authorize(ctx.actor, 'customer.transfer');
   const orgId = toObjectId(ctx.orgId);
-  const to = await Staff.findOne({ _id: toObjectId(input.toStaffId, 'staff'), orgId, status: 'active', roles: { $in: ['clerk', 'manager'] } }, { storeId: 1, realName: 1 }).lean();
-  if (!to) throw new ValidationError({ toStaffId: ['unknown_staff'] });
+  if (!mongoose.isObjectIdOrHexString(input.toStaffId)) throw new ValidationError({ toStaffId: ['unknown_staff'] });
+  const toId = toObjectId(input.toStaffId, 'staff');
+  const to = await Staff.findOne({ ...transferTargetFilter(ctx), _id: toId }, { storeId: 1, realName: 1 }).lean();
+  // A target the page never offered (another store's clerk, a colleague who left): refused before anything is written.
+  if (!to) throw new ValidationError({ toStaffId: [(await Staff.exists({ orgId, _id: toId })) ? 'not_transfer_target' : 'unknown_staff'] });
+  const toStore = to.storeId ? ((await Store.findOne({ orgId, _id: to.storeId }, { name: 1 }).lean())?.name ?? null) : null;
 
   const filter: Record<string, unknown> = transferScope(ctx);
   if (input.customerIds.length) {
@@ -65,7 +105,7 @@ export async function transferCustomers(ctx: ServiceContext, input: TransferInpu
   const cutoff = DateTime.fromJSDate(now).minus({ days: transferWindowDays }).toJSDate();
   const limitSlot = `recentTransfers.${maxTransfers - 1}`;
 
-  const result: TransferResult = { moved: 0, refused: [] };
+  const result: TransferResult = { moved: 0, to: { id: String(to._id), realName: to.realName, storeName: toStore }, refused: [] };
   const movedIds: string[] = [];
   for (const customer of customers) {
     if (String(customer.ownerId) === String(to._id)) continue;

@@ -171,12 +171,6 @@ export async function listAssignableOwners(ctx: ServiceContext): Promise<Pick<St
   return Staff.find(filter, { realName: 1, storeId: 1 }).sort({ realName: 1 }).lean();
 }
 
-/** Who may receive transferred customers: active clerks and managers anywhere in the organisation. */
-export async function listTransferTargets(ctx: ServiceContext): Promise<Pick<StaffDoc, '_id' | 'realName' | 'storeId'>[]> {
-  authorize(ctx.actor, 'customer.transfer');
-  return Staff.find({ orgId: toObjectId(ctx.orgId), status: 'active', roles: { $in: ['clerk', 'manager'] } }, { realName: 1, storeId: 1 }).sort({ realName: 1 }).lean();
-}
-
 /** Colleagues a customer can be shared with: active staff of the organisation who serve customers. */
 export async function listShareCandidates(ctx: ServiceContext): Promise<Pick<StaffDoc, '_id' | 'realName'>[]> {
   authorize(ctx.actor, 'customer.write');
