@@ -89,4 +89,52 @@ describe('a conversation between a phone and the agent console', () => {
       await customerContext.close();
     }
   }, 90_000);
+
+  it("keeps the agent's chosen presence across a reload and a new sign-in, so a customer writing then is served at once", async () => {
+    const { org, agent } = await createOrgWithTeam();
+    const channel = await createChannel(org._id, { routing: 'least_busy' });
+    const agentContext = await browser.newContext({ viewport: { width: 1366, height: 860 }, baseURL: server.baseUrl, locale: 'zh-CN' });
+    const customerContext = await browser.newContext({ viewport: { width: 375, height: 740 }, baseURL: server.baseUrl, locale: 'zh-CN', isMobile: true, hasTouch: true });
+    agentContext.setDefaultTimeout(15_000);
+    customerContext.setDefaultTimeout(15_000);
+    const desk = await watchedPage(agentContext);
+    const phone = await watchedPage(customerContext);
+    const signIn = async () => {
+      await desk.page.goto('/login');
+      await desk.page.getByLabel('账号').fill(agent.login);
+      await desk.page.getByLabel('密码').fill(PASSWORD);
+      await Promise.all([desk.page.waitForURL(/\/console\/agent/), desk.page.getByRole('button', { name: '登录' }).click()]);
+    };
+    const presence = desk.page.getByTestId('presence');
+    try {
+      await signIn();
+      await presence.selectOption('online');
+      await desk.page.locator('[data-testid="presence"][data-status="online"]').waitFor();
+
+      await desk.page.reload();
+      await desk.page.locator('[data-testid="presence"][data-status="online"]').waitFor();
+      expect(await presence.inputValue()).toBe('online');
+
+      await Promise.all([desk.page.waitForURL(/\/login(\?|$)/), desk.page.getByRole('button', { name: '退出登录' }).click()]);
+      await signIn();
+      await desk.page.locator('[data-testid="presence"][data-status="online"]').waitFor();
+
+      // Nobody touched the status since signing in again: the customer is routed to the agent, not told nobody is there.
+      await phone.page.goto(`/c/${channel.key}`);
+      await phone.page.getByLabel('您的称呼').fill('张先生');
+      await Promise.all([phone.page.waitForURL(`**/c/${channel.key}`), phone.page.getByRole('button', { name: '开始咨询' }).click()]);
+      await phone.page.getByTestId('message-input').fill('车厘子今天到货了吗？');
+      await phone.page.getByTestId('send').click();
+      await phone.page.getByTestId('chat-status').filter({ hasText: '正在为您服务' }).waitFor();
+      // It is in the agent's own list, with the customer's message once opened.
+      await desk.page.getByTestId('my-session').filter({ hasText: '张先生' }).click();
+      await desk.page.locator('[data-testid="message"][data-sender="customer"]').filter({ hasText: '车厘子今天到货了吗？' }).waitFor();
+      expect(String((await ChatSession.findOne({ orgId: org._id }).lean())?.agentId)).toBe(String(agent._id));
+      expect(desk.problems()).toEqual([]);
+      expect(phone.problems()).toEqual([]);
+    } finally {
+      await agentContext.close();
+      await customerContext.close();
+    }
+  }, 90_000);
 });

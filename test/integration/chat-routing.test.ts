@@ -130,7 +130,7 @@ async function agentOnlineWithCustomer() {
 }
 
 describe('presence', () => {
-  it('shows no ghost after quick reconnects: the last console closing makes the agent offline everywhere at once', async () => {
+  it('shows no ghost after quick reconnects: the last console closing takes the agent out of routing everywhere at once, shown away', async () => {
     const { org, agent, admin, a, customer } = await agentOnlineWithCustomer();
     try {
       for (let i = 0; i < 8; i += 1) {
@@ -143,6 +143,7 @@ describe('presence', () => {
       await until(async () => (await ChatConsole.countDocuments({ orgId: org._id })) === 0, 2_000, 'every console removed');
       expect((await ok<{ agentsOnline: boolean }>(customer.socket, 'state')).agentsOnline).toBe(false);
       expect((await liveOverview(ctxFor(admin))).online).toBe(0);
+      expect((await liveOverview(ctxFor(admin))).agents.find((x) => x.agentId === String(agent._id))?.status).toBe('away');
       // The chosen status is kept (it comes back with the next console), and nobody is routed to a closed console.
       expect((await AgentPresence.findOne({ orgId: org._id, staffId: agent._id }).lean())?.status).toBe('online');
       const { session } = await ok<{ session: Sess }>(customer.socket, 'message:send', { clientId: 'g1', text: '有人吗' });
@@ -162,7 +163,8 @@ describe('presence', () => {
       expect(await ChatConsole.countDocuments({ orgId: org._id, staffId: agent._id })).toBe(1);
       // The heartbeats stopped with the process: the console's expiry passes.
       await ChatConsole.updateMany({ orgId: org._id, staffId: agent._id }, { $set: { expiresAt: new Date(Date.now() - 1) } });
-      expect((await liveOverview(ctxFor(admin))).agents.find((x) => x.agentId === String(agent._id))?.status).toBe('offline');
+      // Shown away, not online (nobody would answer) nor offline (not what the agent chose).
+      expect((await liveOverview(ctxFor(admin))).agents.find((x) => x.agentId === String(agent._id))?.status).toBe('away');
       expect((await ok<{ agentsOnline: boolean }>(customer.socket, 'state')).agentsOnline).toBe(false);
       const { session } = await ok<{ session: Sess }>(customer.socket, 'message:send', { clientId: 'd1', text: '你好' });
       expect(session.state).toBe('queued');

@@ -85,9 +85,14 @@ async function readAgentsOnline(orgId: string): Promise<boolean> {
   return Boolean(await AgentPresence.exists({ orgId: toObjectId(orgId), status: 'online', staffId: { $in: live } }));
 }
 
-/** The presence others see: the chosen status while a console is live, offline otherwise. */
+/**
+ * The presence others see: the chosen status while a console is live. Without one, an agent who chose to be there
+ * shows as away (they meant to work and will be back with their next console, which needs no new choice), never as
+ * online (nobody would answer) nor silently offline (that is the agent's own choice to make).
+ */
 export function effectiveStatus(chosen: PresenceState | undefined, live: boolean): PresenceState {
-  return live ? (chosen ?? 'offline') : 'offline';
+  if (live) return chosen ?? 'offline';
+  return chosen === 'online' || chosen === 'away' ? 'away' : 'offline';
 }
 
 /** Expired consoles removed (the readers ignore them anyway; this keeps the collection small without a TTL monitor). */
