@@ -10,6 +10,19 @@ export function dayLabel(date: string, locale: string): string {
   return DateTime.fromISO(date, { zone: 'utc' }).setLocale(locale === 'en' ? 'en-GB' : 'zh-CN').toFormat(locale === 'en' ? 'd MMMM' : 'M月d日');
 }
 
+const NEAR_DAYS = 6;
+
+/**
+ * "明天 · 12月8日" / "tomorrow · 8 December": a day within a week of today (the organisation's day) also says how near
+ * it is, in the reader's language (luxon's relative calendar: 今天, 明天, 后天, 3天后, 昨天…); farther days only the date.
+ */
+export function nearDayLabel(date: string, today: string, locale: string): string {
+  const label = dayLabel(date, locale);
+  if (Math.abs(daysBetween(today, date)) > NEAR_DAYS) return label;
+  const near = DateTime.fromISO(date, { zone: 'utc' }).toRelativeCalendar({ base: DateTime.fromISO(today, { zone: 'utc' }), locale: locale === 'en' ? 'en-GB' : 'zh-CN', unit: 'days' });
+  return near ? i18n.t('nearDay.label', { lng: locale, near, date: label }) : label;
+}
+
 /** The occasion's name in the reader's language; a relative's birthday says whose ("her mother Li Hua's birthday"). */
 export function occasionLabel(task: Pick<FollowupTaskDoc, 'occasion' | 'occasionName' | 'relative'>, locale: string): string {
   const t = i18n.getFixedT(locale);
@@ -17,6 +30,18 @@ export function occasionLabel(task: Pick<FollowupTaskDoc, 'occasion' | 'occasion
   if (kind === 'event') return task.occasionName ?? t('occasions.event');
   if (kind === 'relative-birthday' && task.relative) return t('followups.relativeBirthday', { relation: task.relative.relation, name: task.relative.name });
   return t(`occasions.${task.occasion}`);
+}
+
+/** A row of the home card's upcoming birthdays: whose birthday it is, on which day, linking to the customer. */
+export function presentUpcomingBirthday(row: { customerId: string; customerName: string; relative: { relation: string; name: string } | null; date: string }, today: string, locale: string) {
+  return {
+    customerId: row.customerId,
+    customerName: row.customerName,
+    url: `/customers/${row.customerId}`,
+    whose: occasionLabel({ occasion: row.relative ? 'relative-birthday' : 'birthday', occasionName: null, relative: row.relative }, locale),
+    date: row.date,
+    dateLabel: nearDayLabel(row.date, today, locale),
+  };
 }
 
 const placeholders = ['customer', 'relative', 'relation', 'occasion', 'date', 'clerk'] as const;
@@ -58,7 +83,7 @@ export function presentFollowup(task: FollowupTaskDoc, names: { customers: Map<s
     occasionLabel: occasion,
     ...(task.relative ? { relative: { relation: task.relative.relation, name: task.relative.name } } : {}),
     date: task.date,
-    dateLabel: dayLabel(task.date, locale),
+    dateLabel: today ? nearDayLabel(task.date, today, locale) : dayLabel(task.date, locale),
     daysAway: today ? daysBetween(today, task.date) : null,
     status: task.status,
     outcome: task.outcome ?? null,

@@ -630,7 +630,7 @@ describe('the follow-up inbox page', () => {
     const page = await agent.get('/followups').expect(200);
     expect(section(page.text, 'today')).not.toContain(customers.today.name);
     expect(section(page.text, 'upcoming')).toContain(customers.today.name);
-    expect(section(page.text, 'upcoming')).toContain('已延后到 12月4日');
+    expect(section(page.text, 'upcoming')).toContain('已延后到 3天后 · 12月4日');
   });
 
   it('escapes customer names in the inbox', async () => {

@@ -2,6 +2,7 @@ import { tr } from '../translate.js';
 import { route, ctxOf, type RouteSpec } from '../define.js';
 import { homePathFor, presentStaff } from '../../presenters/staff.js';
 import { presentCustomerRow } from '../../presenters/customer.js';
+import { presentUpcomingBirthday } from '../../presenters/followup.js';
 import { presentStore } from '../../presenters/store.js';
 import { presentAuditEvent } from '../../presenters/audit.js';
 import {
@@ -19,10 +20,16 @@ import { listChatAgents, chatSkillsOf } from '../../services/chat/agent-chat.js'
 import { getOrgSettings } from '../../services/org/settings.js';
 import { chatLimits } from '../../services/settings/org-settings.js';
 
-async function customersModel(ctx: ReturnType<typeof ctxOf>) {
+async function customersModel(ctx: ReturnType<typeof ctxOf>, locale: string) {
   const summary = await customerConsoleSummary(ctx);
   const rows = (list: typeof summary.recent) => list.map((c) => presentCustomerRow(c, { tagNames: summary.tagNames }));
-  return { customerCount: summary.count, upcoming: rows(summary.upcoming), recent: rows(summary.recent), upcomingDays: summary.upcomingDays };
+  return {
+    customerCount: summary.count,
+    upcoming: summary.upcoming.map((row) => presentUpcomingBirthday(row, summary.today, locale)),
+    upcomingCount: summary.upcomingCount,
+    recent: rows(summary.recent),
+    upcomingDays: summary.upcomingDays,
+  };
 }
 
 export const consoleRoutes: RouteSpec[] = [
@@ -37,7 +44,7 @@ export const consoleRoutes: RouteSpec[] = [
     path: '/console/clerk',
     access: { permission: 'console.clerk' },
     handler: async (req, res) => {
-      res.render('pages/consoles/clerk', { title: tr(req, 'nav.clerk'), ...(await customersModel(ctxOf(req))) });
+      res.render('pages/consoles/clerk', { title: tr(req, 'nav.clerk'), ...(await customersModel(ctxOf(req), req.locale)) });
     },
   }),
   route({

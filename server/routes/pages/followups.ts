@@ -5,13 +5,13 @@ import { flash } from '../flash.js';
 import { tr } from '../translate.js';
 import { eventInputOf, eventSchema, followupDoneForm, followupSnoozeForm, inboxQuery, reportQuery, ruleSchema } from '../schemas/followup.schema.js';
 import { followupCompletion, followupInbox, namesForTasks, updateFollowup } from '../../services/followups/tasks.js';
-import { deliveredDigestFor } from '../../services/followups/digests.js';
+import { digestBannerFor } from '../../services/followups/digests.js';
 import { createOrgEvent, deleteOrgEvent, getFollowupRule, listFollowupRules, updateFollowupRule, updateOrgEvent, type EffectiveRule, nextOccasionDate, oneOffDate } from '../../services/followups/rules.js';
 import { addDays } from '../../services/followups/calendar.js';
 import { listTagGroups } from '../../services/tags/tags.js';
 import { listStoreChoices } from '../../services/org/stores.js';
 import { listAssignableOwners } from '../../services/org/staff.js';
-import { dayLabel, presentFollowup, presentRule } from '../../presenters/followup.js';
+import { dayLabel, nearDayLabel, presentFollowup, presentRule } from '../../presenters/followup.js';
 import { presentTagGroup } from '../../presenters/tag.js';
 import { can, scopeOf } from '../../policies/permissions.js';
 import { followupOutcomes } from '../../models/followup-task.js';
@@ -27,7 +27,7 @@ async function inboxModel(req: Request, extra: Record<string, unknown> = {}) {
   const [names, owners, digest, conversations] = await Promise.all([
     namesForTasks(ctx, all),
     seesOthers ? listAssignableOwners(ctx) : Promise.resolve([]),
-    deliveredDigestFor(ctx.orgId, ctx.actor.id, inbox.today),
+    digestBannerFor(ctx.orgId, ctx.actor.id, inbox.today),
     latestConversations(ctx, all.map((task) => task.customerId)),
   ]);
   const present = (list: typeof all) =>
@@ -37,7 +37,7 @@ async function inboxModel(req: Request, extra: Record<string, unknown> = {}) {
       return {
         ...view,
         canWork: can(ctx.actor, 'followup.work', { ownerId: view.ownerId, storeId: view.storeId }),
-        snoozedLabel: view.snoozeUntil ? dayLabel(view.snoozeUntil, req.locale) : null,
+        snoozedLabel: view.snoozeUntil ? nearDayLabel(view.snoozeUntil, inbox.today, req.locale) : null,
         chatUrl: chatSessionId ? `/console/agent#session=${chatSessionId}` : null,
       };
     });
@@ -51,7 +51,7 @@ async function inboxModel(req: Request, extra: Record<string, unknown> = {}) {
       { name: 'overdue', items: present(inbox.lists.overdue), count: inbox.counts.overdue },
       { name: 'upcoming', items: present(inbox.lists.upcoming), count: inbox.counts.upcoming },
     ],
-    digest: digest ? digest.counts : null,
+    digest: digest ? { ...digest, allDone: digest.today + digest.overdue === 0 } : null,
     outcomes: followupOutcomes,
     owners: owners.map((s) => ({ id: String(s._id), name: s.realName })),
     owner: query.owner ?? '',
@@ -97,7 +97,7 @@ async function rulesModel(req: Request, extra: Record<string, unknown> = {}) {
     title: tr(req, 'followupRules.title'),
     rules: rules.map((rule) => {
       const next = shownDateOf(rule, today);
-      return { ...presentRule(rule, req.locale), nextDate: next, nextDateLabel: next ? dayLabel(next, req.locale) : null, path: `/followups/rules/${encodeURIComponent(rule.occasion)}` };
+      return { ...presentRule(rule, req.locale), nextDate: next, nextDateLabel: next ? nearDayLabel(next, today, req.locale) : null, path: `/followups/rules/${encodeURIComponent(rule.occasion)}` };
     }),
     ...(await audienceChoices(req)),
     values: { enabled: 'on', leadDays: 7 },

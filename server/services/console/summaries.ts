@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { Customer, type CustomerDoc } from '../../models/customer.js';
+import { Customer, type Birthday, type CustomerDoc } from '../../models/customer.js';
 import { Staff } from '../../models/staff.js';
 import { Store } from '../../models/store.js';
 import { Tag, TagGroup } from '../../models/tag.js';
@@ -11,6 +11,8 @@ import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { getOrgSettings } from '../org/settings.js';
 import { listStaff } from '../org/staff.js';
+import { clock } from '../../clock.js';
+import { addDays, localDateOf, monthDayRanges as birthdayRanges, nextYearlyDate, type IsoDate } from '../followups/calendar.js';
 
 /** Month-day keys (MMDD) of the next `days` days in the organisation's timezone, as index ranges (a window may cross 31 December). */
 export function monthDayRanges(today: DateTime, days: number): { $gte: number; $lte: number }[] {
@@ -21,21 +23,38 @@ export function monthDayRanges(today: DateTime, days: number): { $gte: number; $
 }
 
 const UPCOMING_DAYS = 7;
+/** Customers read for the upcoming card (a clerk's week holds far fewer), and occasions shown, nearest first. */
+const UPCOMING_READ = 500;
+const UPCOMING_SHOWN = 20;
+
+/** One birthday on the home card: the customer's own, or a relative's (whose, so the card never shows the wrong date). */
+export type UpcomingBirthday = { customerId: string; customerName: string; relative: { relation: string; name: string } | null; date: IsoDate };
+
+function birthdaysWithin(customer: Pick<CustomerDoc, '_id' | 'name' | 'birthday' | 'relatives'>, today: IsoDate, last: IsoDate): UpcomingBirthday[] {
+  const on = (birthday: Birthday | null | undefined) => (birthday ? nextYearlyDate(birthday.month, birthday.day, today) : null);
+  const people = [{ relative: null, birthday: customer.birthday }, ...customer.relatives.map((r) => ({ relative: { relation: r.relation, name: r.name }, birthday: r.birthday }))];
+  return people.flatMap(({ relative, birthday }) => {
+    const date = on(birthday);
+    return date && date <= last ? [{ customerId: String(customer._id), customerName: customer.name, relative, date }] : [];
+  });
+}
 
 export async function customerConsoleSummary(ctx: ServiceContext) {
   authorize(ctx.actor, 'customer.read');
   const filter = customerScopeFilter(ctx);
   const { timezone } = await getOrgSettings(ctx);
-  const today = DateTime.now().setZone(timezone).startOf('day');
+  const today = localDateOf(clock.now(), timezone);
+  const last = addDays(today, UPCOMING_DAYS);
   // $and keeps the scope's own $or (owned or shared) next to the date ranges.
-  const birthdayFilter = { ...filter, $and: [{ $or: monthDayRanges(today, UPCOMING_DAYS).map((range) => ({ birthdayMds: range })) }] };
-  const [count, upcoming, recent] = await Promise.all([
+  const birthdayFilter = { ...filter, $and: [{ $or: birthdayRanges(today, last).map(([from, to]) => ({ birthdayMds: { $gte: from, $lte: to } })) }] };
+  const [count, birthdayCustomers, recent] = await Promise.all([
     Customer.countDocuments(filter),
-    Customer.find(birthdayFilter).sort({ name: 1 }).limit(20).lean<CustomerDoc[]>(),
+    Customer.find(birthdayFilter, { name: 1, birthday: 1, relatives: 1 }).limit(UPCOMING_READ).lean<Pick<CustomerDoc, '_id' | 'name' | 'birthday' | 'relatives'>[]>(),
     Customer.find(filter).sort({ updatedAt: -1, _id: -1 }).limit(10).lean<CustomerDoc[]>(),
   ]);
-  const tagNames = await tagNamesFor(ctx, [...upcoming, ...recent].flatMap((c) => c.tagIds));
-  return { count, upcoming, recent, tagNames, upcomingDays: UPCOMING_DAYS };
+  const upcoming = birthdayCustomers.flatMap((c) => birthdaysWithin(c, today, last)).sort((a, b) => a.date.localeCompare(b.date) || a.customerName.localeCompare(b.customerName, 'zh-CN'));
+  const tagNames = await tagNamesFor(ctx, recent.flatMap((c) => c.tagIds));
+  return { count, today, upcoming: upcoming.slice(0, UPCOMING_SHOWN), upcomingCount: upcoming.length, recent, tagNames, upcomingDays: UPCOMING_DAYS };
 }
 
 export async function managerConsoleSummary(ctx: ServiceContext) {

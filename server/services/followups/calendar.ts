@@ -12,6 +12,11 @@ export function localDateOf(instant: Date, timezone: string): IsoDate {
   return DateTime.fromJSDate(instant, { zone: timezone }).toISODate()!;
 }
 
+/** The instant a day begins in a timezone. */
+export function startOfDay(date: IsoDate, timezone: string): Date {
+  return DateTime.fromISO(date, { zone: timezone }).startOf('day').toJSDate();
+}
+
 function parse(date: IsoDate): DateTime {
   return DateTime.fromISO(date, { zone: 'utc' });
 }

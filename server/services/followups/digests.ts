@@ -11,6 +11,15 @@ import { upsertRetryingOnce } from '../mongo-errors.js';
 
 type Counts = FollowupDigestDoc['counts'];
 
+/** The inbox's three lists (tasks.ts bucketFilters) as counts of tasks not done. */
+function countsByDay(today: IsoDate) {
+  return {
+    today: { $sum: { $cond: [{ $and: [{ $lte: ['$dueOn', today] }, { $gte: ['$date', today] }] }, 1, 0] } },
+    overdue: { $sum: { $cond: [{ $and: [{ $lte: ['$dueOn', today] }, { $lt: ['$date', today] }] }, 1, 0] } },
+    upcoming: { $sum: { $cond: [{ $gt: ['$dueOn', today] }, 1, 0] } },
+  };
+}
+
 /**
  * After the daily run: one digest per active staff member with tasks waiting, to be delivered now or, inside
  * their do-not-disturb window, when it ends. The unique key (staff, day) keeps a second run from sending twice.
@@ -20,12 +29,7 @@ export async function prepareDigests(orgIdHex: string, today: IsoDate, now: Date
   const perOwner = await FollowupTask.aggregate<{ _id: mongoose.Types.ObjectId } & Counts>([
     { $match: { orgId, status: { $ne: 'done' } } },
     {
-      $group: {
-        _id: '$ownerId',
-        today: { $sum: { $cond: [{ $and: [{ $lte: ['$dueOn', today] }, { $gte: ['$date', today] }] }, 1, 0] } },
-        overdue: { $sum: { $cond: [{ $and: [{ $lte: ['$dueOn', today] }, { $lt: ['$date', today] }] }, 1, 0] } },
-        upcoming: { $sum: { $cond: [{ $gt: ['$dueOn', today] }, 1, 0] } },
-      },
+      $group: { _id: '$ownerId', ...countsByDay(today) },
     },
   ]);
   if (!perOwner.length) return 0;
@@ -69,6 +73,19 @@ async function emailDigest(digest: FollowupDigestDoc): Promise<void> {
   const params = { name: staff.realName, ...digest.counts };
   await sendMail({ to: staff.email, subject: t('digest.subject', { count: digest.counts.today + digest.counts.overdue + digest.counts.upcoming }), text: t('digest.body', params) });
   await FollowupDigest.updateOne({ _id: digest._id, orgId: digest.orgId }, { $set: { emailedAt: new Date() } });
+}
+
+/**
+ * The inbox banner: null until today's digest is delivered (nothing shows inside do-not-disturb); then the staff member's
+ * own tasks as they stand now, not the morning's figures, which went stale as soon as a task was done.
+ */
+export async function digestBannerFor(orgIdHex: string, staffId: string, today: IsoDate): Promise<Counts | null> {
+  if (!(await deliveredDigestFor(orgIdHex, staffId, today))) return null;
+  const [row] = await FollowupTask.aggregate<Counts>([
+    { $match: { orgId: toObjectId(orgIdHex), ownerId: toObjectId(staffId), status: { $ne: 'done' } } },
+    { $group: { _id: null, ...countsByDay(today) } },
+  ]);
+  return { today: row?.today ?? 0, overdue: row?.overdue ?? 0, upcoming: row?.upcoming ?? 0 };
 }
 
 /** Today's digest once delivered, for the console (null before delivery, so nothing shows inside do-not-disturb). */

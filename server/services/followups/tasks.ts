@@ -6,10 +6,11 @@ import { authorize, scopeOf, type Action } from '../../policies/permissions.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { customerNamesById, staffNamesById } from '../names.js';
-import { orgToday } from '../org/settings.js';
+import { getOrgSettings, orgToday } from '../org/settings.js';
+import { clock } from '../../clock.js';
 import { appendTimeline } from '../customers/timeline.js';
 import { followupDefaults } from '../settings/org-settings.js';
-import { addDays, isRealDate, type IsoDate } from './calendar.js';
+import { addDays, isRealDate, localDateOf, startOfDay, type IsoDate } from './calendar.js';
 import { mongoose } from '../../db/connect.js';
 
 /** The tasks an actor may see or work, from the matrix: their own, their store's, or the organisation's. */
@@ -104,7 +105,7 @@ export async function updateFollowup(ctx: ServiceContext, id: string, change: Fo
   let set: Partial<FollowupTaskDoc>;
   if (change.status === 'done') {
     if (!change.outcome) throw new ValidationError({ outcome: ['required'] });
-    set = { status: 'done', outcome: change.outcome, snoozeUntil: null, dueOn: task.date, doneAt: new Date(), doneBy: toObjectId(ctx.actor.id) };
+    set = { status: 'done', outcome: change.outcome, snoozeUntil: null, dueOn: task.date, doneAt: clock.now(), doneBy: toObjectId(ctx.actor.id) };
   } else if (change.status === 'snoozed') {
     const until = change.snoozeUntil;
     if (!until) throw new ValidationError({ snoozeUntil: ['required'] });
@@ -124,16 +125,25 @@ export async function updateFollowup(ctx: ServiceContext, id: string, change: Fo
 
 export type CompletionRow = { storeId: string | null; storeName: string | null; ownerId: string; ownerName: string; total: number; done: number; overdue: number; outcomes: Record<string, number>; rate: number };
 
-/** Completion per store and clerk for the occasions between two days (by default the last 30 days up to today). */
+/**
+ * Which tasks a report range holds: those whose occasion falls in it, and those done in it (in the organisation's
+ * timezone). Clerks follow up days ahead of the occasion, so a task done today for next week's birthday counts today;
+ * counting by occasion alone hid it from the default range. The page and the API say so (`basis`).
+ */
+export const completionBasis = 'occasion_or_done' as const;
+
+/** Completion per store and clerk for the tasks of a range (by default the last 30 days up to today; see completionBasis). */
 export async function followupCompletion(
   ctx: ServiceContext,
   asked: { from?: IsoDate | undefined; to?: IsoDate | undefined },
-): Promise<{ from: IsoDate; to: IsoDate; rows: CompletionRow[]; totals: Omit<CompletionRow, 'storeId' | 'storeName' | 'ownerId' | 'ownerName'> }> {
+): Promise<{ from: IsoDate; to: IsoDate; basis: typeof completionBasis; rows: CompletionRow[]; totals: Omit<CompletionRow, 'storeId' | 'storeName' | 'ownerId' | 'ownerName'> }> {
   authorize(ctx.actor, 'followup.report');
-  const today = await orgToday(ctx);
+  const { timezone } = await getOrgSettings(ctx);
+  const today = localDateOf(clock.now(), timezone);
   const range = { from: asked.from ?? addDays(today, -30), to: asked.to ?? today };
+  const doneWithin = { $gte: startOfDay(range.from, timezone), $lt: startOfDay(addDays(range.to, 1), timezone) };
   const grouped = await FollowupTask.aggregate<{ _id: { storeId: mongoose.Types.ObjectId | null; ownerId: mongoose.Types.ObjectId }; total: number; done: number; overdue: number; outcomes: (string | null)[] }>([
-    { $match: { ...followupScopeFilter(ctx, 'followup.report'), date: { $gte: range.from, $lte: range.to } } },
+    { $match: { ...followupScopeFilter(ctx, 'followup.report'), $or: [{ date: { $gte: range.from, $lte: range.to } }, { status: 'done', doneAt: doneWithin }] } },
     {
       $group: {
         _id: { storeId: '$storeId', ownerId: '$ownerId' },
@@ -168,7 +178,7 @@ export async function followupCompletion(
     .sort((a, b) => (a.storeName ?? '').localeCompare(b.storeName ?? '', 'zh-CN') || a.ownerName.localeCompare(b.ownerName, 'zh-CN'));
   const sum = (column: 'total' | 'done' | 'overdue') => rows.reduce((n, r) => n + r[column], 0);
   const outcomes = tally(grouped.flatMap((g) => g.outcomes));
-  return { ...range, rows, totals: { total: sum('total'), done: sum('done'), overdue: sum('overdue'), outcomes, rate: rate(sum('done'), sum('total')) } };
+  return { ...range, basis: completionBasis, rows, totals: { total: sum('total'), done: sum('done'), overdue: sum('overdue'), outcomes, rate: rate(sum('done'), sum('total')) } };
 }
 
 /** Open tasks follow their customers to the new owner (called by the transfer service after the move). */
