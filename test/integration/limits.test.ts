@@ -4,7 +4,7 @@ import type { Types } from 'mongoose';
 import sharp from 'sharp';
 import { useTestDatabase } from '../setup/db.js';
 import { mediaFiles } from '../setup/social.js';
-import { createCustomer, createOrg, createOrgWithTeam, createStaff, createStore, ctxFor } from '../factories.js';
+import { createCustomer, createOrg, createOrgWithTeam, createStaff, createStore, createTag, ctxFor } from '../factories.js';
 import { mongoose } from '../../server/db/connect.js';
 import { useFrozenClock } from '../setup/clock.js';
 import { ConflictError, NotFoundError, PayloadTooLargeError, RateLimitedError, ValidationError } from '../../server/errors.js';
@@ -15,8 +15,9 @@ import { Staff } from '../../server/models/staff.js';
 import { UsageCounter } from '../../server/models/usage-counter.js';
 import { consumeUsage, refundUsage, usageOf } from '../../server/services/limits/usage.js';
 import { touchesLeftToday } from '../../server/services/limits/contact-budget.js';
-import { momentQuota, publishMoment } from '../../server/services/moments/moments.js';
-import { publishGroupPost } from '../../server/services/groups/group-posts.js';
+import { momentQuota, momentReach, publishMoment } from '../../server/services/moments/moments.js';
+import { groupPostReach, publishGroupPost } from '../../server/services/groups/group-posts.js';
+import { previewCampaignReach } from '../../server/services/campaigns/campaigns.js';
 import { addMember, createFollowOnGroup, createGroup, groupDayStats, groupForInvite, joinByInvite, leaveGroup } from '../../server/services/groups/groups.js';
 import { addComment, setLike, shownPosts } from '../../server/services/members/feed.js';
 import { eraseCustomer } from '../../server/services/customers/erase.js';
@@ -297,11 +298,41 @@ describe('the contact budget across moments and group posts', () => {
     return { ...team, group, members: team.customers.slice(0, 4), outsider: team.customers[4]! };
   }
 
-  it('touches each customer at most 3 times a day in total, however the posts race', async () => {
+  it('shows a group post to every member whatever the day holds, counts it, and holds back the moments after it', async () => {
     clock.set('2026-12-01T02:00:00Z');
     const { org, ctx, group, members, outsider, settings } = await clerkWithGroup({ contactBudgetPerDay: 3 });
-    expect(await touchesLeftToday(org._id, members[0]!._id, 'group_post', settings)).toBe(3);
+    expect(await touchesLeftToday(org._id, members[0]!._id, 'moment', settings)).toBe(3);
+    // Members chose the group: nothing about the day limits what they see there.
+    expect(await touchesLeftToday(org._id, members[0]!._id, 'group_post', settings)).toBeNull();
 
+    await publishMoment(ctx, { text: '朋友圈 1' });
+    await publishMoment(ctx, { text: '朋友圈 2' });
+    await publishMoment(ctx, { text: '朋友圈 3' });
+    // Every member has had the day's three touches; the group posts are still shown to all of them.
+    for (const i of [1, 2]) {
+      const post = await publishGroupPost(ctx, String(group._id), { text: `群发 ${i}` });
+      expect(post.stats).toMatchObject({ audience: 4, reached: 4, heldBack: 0 });
+      expect(post.reach).toEqual({ audience: 4, reached: 4, heldBack: 0, heldBackBy: { customer_cap: 0, contact_budget: 0 } });
+    }
+    for (const member of members) {
+      expect(await Delivery.countDocuments({ orgId: org._id, customerId: member._id, kind: 'group', shown: true })).toBe(2);
+      expect(await touchesLeftToday(org._id, member._id, 'moment', settings)).toBe(0);
+    }
+
+    // The next day: a group post first counts as a touch, so it holds back the members' third moment, not the outsider's.
+    clock.set('2026-12-02T02:00:00Z');
+    await publishGroupPost(ctx, String(group._id), { text: '第二天的群发' });
+    expect(await touchesLeftToday(org._id, members[0]!._id, 'moment', settings)).toBe(2);
+    await publishMoment(ctx, { text: '第二天 1' });
+    await publishMoment(ctx, { text: '第二天 2' });
+    const third = await publishMoment(ctx, { text: '第二天 3' });
+    expect(third.reach).toEqual({ audience: 5, reached: 1, heldBack: 4, heldBackBy: { customer_cap: 0, contact_budget: 4 } });
+    expect(await Delivery.exists({ orgId: org._id, postId: third._id, customerId: outsider._id, shown: true })).toBeTruthy();
+  });
+
+  it('shows every group post to every member however posts race, and never shows a moment past the budget', async () => {
+    clock.set('2026-12-01T02:00:00Z');
+    const { org, ctx, group, members, outsider } = await clerkWithGroup({ contactBudgetPerDay: 3 });
     const results = settle(
       await Promise.allSettled([
         ...[1, 2, 3].map((i) => publishMoment(ctx, { text: `朋友圈 ${i}` })),
@@ -309,23 +340,13 @@ describe('the contact budget across moments and group posts', () => {
       ]),
     );
     expect(results.errors).toEqual([]);
-
     for (const member of members) {
-      expect(await shownCount(org._id, member._id)).toBe(3);
-      expect(await Delivery.countDocuments({ orgId: org._id, customerId: member._id, shown: false, heldReason: 'contact_budget' })).toBe(3);
-      expect(await touchesLeftToday(org._id, member._id, 'moment', settings)).toBe(0);
-      expect(await touchesLeftToday(org._id, member._id, 'group_post', settings)).toBe(0);
+      expect(await Delivery.countDocuments({ orgId: org._id, customerId: member._id, kind: 'group', shown: true })).toBe(3);
+      // Moments are shown only while the day's touches (group posts counted first or not) leave room.
+      expect(await Delivery.countDocuments({ orgId: org._id, customerId: member._id, kind: 'moment', shown: true })).toBeLessThanOrEqual(3);
     }
-    // The customer outside the group had three touches to spend on the three moments.
+    expect(await Delivery.countDocuments({ orgId: org._id, kind: 'group', shown: false })).toBe(0);
     expect(await shownCount(org._id, outsider._id)).toBe(3);
-    expect(await Delivery.countDocuments({ orgId: org._id, heldReason: 'customer_cap' })).toBe(0);
-
-    // The next day the budget is whole again.
-    clock.set('2026-12-02T02:00:00Z');
-    expect(await touchesLeftToday(org._id, members[0]!._id, 'moment', settings)).toBe(3);
-    const post = await publishGroupPost(ctx, String(group._id), { text: '第二天的群发' });
-    expect(post.stats).toMatchObject({ audience: 4, reached: 4, heldBack: 0 });
-    expect(await touchesLeftToday(org._id, members[0]!._id, 'moment', settings)).toBe(2);
   });
 
   it('holds nothing back for budget reasons when the budget is 0 (off); the moments cap still applies', async () => {
@@ -355,16 +376,91 @@ describe('the contact budget across moments and group posts', () => {
     const customer = members[0]!._id;
     await publishMoment(ctx, { text: '一' });
     expect(await touchesLeftToday(org._id, customer, 'moment', settings)).toBe(1);
-    expect(await touchesLeftToday(org._id, customer, 'group_post', settings)).toBe(2);
     await publishMoment(ctx, { text: '二' });
-    // The moments cap is reached, one touch of the budget is left for a group post.
+    // The moments cap is reached; group posts are never limited for a member, so there is no number to show.
     expect(await touchesLeftToday(org._id, customer, 'moment', settings)).toBe(0);
-    expect(await touchesLeftToday(org._id, customer, 'group_post', settings)).toBe(1);
+    expect(await touchesLeftToday(org._id, customer, 'group_post', settings)).toBeNull();
     await publishGroupPost(ctx, String(group._id), { text: '三' });
-    expect(await touchesLeftToday(org._id, customer, 'group_post', settings)).toBe(0);
     // Past the budget, a moment is held for the budget only where the cap is not the binding reason.
     const fourth = await publishMoment(ctx, { text: '四' });
     expect(fourth.stats).toMatchObject({ reached: 0, heldBack: 5 });
+  });
+});
+
+// ---- the reach preview ---------------------------------------------------------------------------------------------
+
+describe('the reach a composer shows before posting', () => {
+  async function clerkWithGroup(settings: Partial<OrgSettings>) {
+    const team = await clerkWithCustomers({ momentsPerStaffPerDay: 10, momentsPerCustomerPerDay: 10, massMessagePolicy: 'month_days', ...settings }, 5);
+    const group = await createGroup(team.ctx, { name: '水果群' });
+    for (const customer of team.customers.slice(0, 4)) await addMember(team.ctx, String(group._id), String(customer._id));
+    return { ...team, group, members: team.customers.slice(0, 4), outsider: team.customers[4]! };
+  }
+
+  it('predicts what publishing does, by reason, from the rule that decides it, and touches nobody', async () => {
+    clock.set('2026-12-01T02:00:00Z');
+    const { org, ctx, group, members, outsider, settings } = await clerkWithGroup({ contactBudgetPerDay: 2, momentsPerCustomerPerDay: 2 });
+    await publishGroupPost(ctx, String(group._id), { text: '群发' });
+
+    const before = await momentReach(ctx, {});
+    expect(before).toEqual({ audience: 5, reached: 5, heldBack: 0, heldBackBy: { customer_cap: 0, contact_budget: 0 } });
+    // Asking again and again spends nothing.
+    expect(await momentReach(ctx, {})).toEqual(before);
+    expect(await touchesLeftToday(org._id, outsider._id, 'moment', settings)).toBe(2);
+    expect(await touchesLeftToday(org._id, members[0]!._id, 'moment', settings)).toBe(1);
+    expect((await publishMoment(ctx, { text: '一' })).reach).toEqual(before);
+
+    // Members: the group post and the moment used the budget of 2; the outsider has one touch left.
+    const second = await momentReach(ctx, {});
+    expect(second).toEqual({ audience: 5, reached: 1, heldBack: 4, heldBackBy: { customer_cap: 0, contact_budget: 4 } });
+    expect((await publishMoment(ctx, { text: '二' })).reach).toEqual(second);
+    // Now the outsider has seen the 2 moments a customer may see a day: that is the reason given for her.
+    const third = await momentReach(ctx, {});
+    expect(third).toEqual({ audience: 5, reached: 0, heldBack: 5, heldBackBy: { customer_cap: 1, contact_budget: 4 } });
+    expect((await publishMoment(ctx, { text: '三' })).reach).toEqual(third);
+
+    // A group post reaches every member whatever the day holds.
+    expect((await groupPostReach(ctx, String(group._id))).reach).toEqual({ audience: 4, reached: 4, heldBack: 0, heldBackBy: { customer_cap: 0, contact_budget: 0 } });
+    expect((await publishGroupPost(ctx, String(group._id), { text: '群发二' })).reach).toMatchObject({ reached: 4, heldBack: 0 });
+  });
+
+  it('previews a moment to chosen tags for the customers with them only', async () => {
+    clock.set('2026-12-01T02:00:00Z');
+    const { org, ctx, customers } = await clerkWithCustomers({ contactBudgetPerDay: 3 }, 3);
+    const tagId = (await createTag(org._id, { name: '车厘子' }))._id;
+    await Customer.updateOne({ orgId: org._id, _id: customers[0]!._id }, { $set: { tagIds: [tagId] } });
+    expect(await momentReach(ctx, { tagIds: [String(tagId)] })).toMatchObject({ audience: 1, reached: 1 });
+  });
+
+  it('reports what actually happened when someone else touched the customers after the preview', async () => {
+    clock.set('2026-12-01T02:00:00Z');
+    const { ctx, group } = await clerkWithGroup({ contactBudgetPerDay: 1 });
+    const preview = await momentReach(ctx, {});
+    expect(preview).toMatchObject({ reached: 5, heldBack: 0 });
+    // Meanwhile the group post counts as the members' touch of the day.
+    await publishGroupPost(ctx, String(group._id), { text: '群发' });
+    const post = await publishMoment(ctx, { text: '朋友圈' });
+    expect(post.reach).toEqual({ audience: 5, reached: 1, heldBack: 4, heldBackBy: { customer_cap: 0, contact_budget: 4 } });
+    expect(post.stats).toMatchObject({ reached: 1, heldBack: 4 });
+  });
+
+  it("previews a campaign as of now: the target stores' clerks' customers, or each member of their groups once", async () => {
+    clock.set('2026-12-01T02:00:00Z');
+    const { org, store, ctx, group, customers } = await clerkWithGroup({ contactBudgetPerDay: 1 });
+    const marketer = await createStaff(org._id, { roles: ['marketer'] });
+    const other = await createStore(org._id);
+    const second = await createGroup(ctx, { name: '第二个群' });
+    await addMember(ctx, String(second._id), String(customers[0]!._id));
+    await publishGroupPost(ctx, String(group._id), { text: '群发' });
+
+    const marketing = ctxFor(marketer);
+    const moments = await previewCampaignReach(marketing, { kind: 'moment', storeIds: [String(store._id)], tagIds: [] });
+    expect(moments).toMatchObject({ audience: 5, reached: 1, heldBack: 4, heldBackBy: { customer_cap: 0, contact_budget: 4 }, targets: 1 });
+    expect(moments.asOf).toEqual(new Date('2026-12-01T02:00:00Z'));
+    const groups = await previewCampaignReach(marketing, { kind: 'group', storeIds: [], tagIds: [] });
+    expect(groups).toMatchObject({ audience: 4, reached: 4, heldBack: 0, targets: 2 });
+    expect(await previewCampaignReach(marketing, { kind: 'moment', storeIds: [String(other._id)], tagIds: [] })).toMatchObject({ audience: 0, targets: 0 });
+    await expect(previewCampaignReach(ctx, { kind: 'moment', storeIds: [], tagIds: [] })).rejects.toThrow();
   });
 });
 

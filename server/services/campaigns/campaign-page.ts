@@ -1,11 +1,13 @@
 import type { CampaignDoc } from '../../models/campaign.js';
+import type { PostKind } from '../../models/social-post.js';
 import { can } from '../../policies/permissions.js';
 import type { ServiceContext } from '../context.js';
 import { getOrgSettings } from '../org/settings.js';
 import { listStoreChoices } from '../org/stores.js';
 import { listTagGroups } from '../tags/tags.js';
 import { withAuthorNames, type MomentListItem } from '../moments/moments.js';
-import { campaignCompletion, campaignIsOpen, getCampaign, publishCampaignTask, updateCampaign, type CampaignInput } from './campaigns.js';
+import { campaignCompletion, campaignIsOpen, campaignReach, createCampaign, getCampaign, previewCampaignReach, publishCampaignTask, updateCampaign, type CampaignInput, type CampaignReach } from './campaigns.js';
+import type { Reach } from '../limits/contact-budget.js';
 
 // What the campaign pages and the campaigns API answer with, gathered here so each route makes one service call.
 
@@ -20,11 +22,37 @@ export async function campaignFormChoices(ctx: ServiceContext) {
 
 export type CampaignFormChoices = Awaited<ReturnType<typeof campaignFormChoices>>;
 
+/** What the campaign form's targets are while it is written (a form shown again keeps what was chosen). */
+export type CampaignDraftTargets = { kind: PostKind; storeIds: string[]; tagIds: string[] };
+
+/** The new-campaign form: its choices and, for the targets chosen so far, what the campaign would reach now. */
+export async function newCampaignPage(ctx: ServiceContext, draft: CampaignDraftTargets) {
+  const [choices, reach] = await Promise.all([campaignFormChoices(ctx), previewCampaignReach(ctx, draft)]);
+  return { ...choices, reach };
+}
+
+/** Creates a campaign and says what it would reach as of now (clerks publish it later). */
+export async function createCampaignWithReach(ctx: ServiceContext, input: CampaignInput): Promise<{ campaign: CampaignDoc; reach: CampaignReach }> {
+  const campaign = await createCampaign(ctx, input);
+  return { campaign, reach: await campaignReach(ctx, String(campaign._id)) };
+}
+
+export async function updateCampaignWithReach(ctx: ServiceContext, id: string, input: CampaignInput): Promise<{ campaign: CampaignDoc; reach: CampaignReach }> {
+  const campaign = await updateCampaign(ctx, id, input);
+  return { campaign, reach: await campaignReach(ctx, String(campaign._id)) };
+}
+
 /** A campaign's page: the campaign, whether the actor may still change it, the form's choices, and once fired its completion. */
-export async function campaignPage(ctx: ServiceContext, campaignId: string) {
+export async function campaignPage(ctx: ServiceContext, campaignId: string, opts: { draft?: CampaignDraftTargets | undefined } = {}) {
   const campaign = await getCampaign(ctx, campaignId);
-  const [choices, completion] = await Promise.all([campaignFormChoices(ctx), campaign.status === 'fired' ? campaignCompletion(ctx, String(campaign._id)) : Promise.resolve(null)]);
-  return { campaign, editing: can(ctx.actor, 'campaign.manage') && campaignIsOpen(campaign), ...choices, completion };
+  const editing = can(ctx.actor, 'campaign.manage') && campaignIsOpen(campaign);
+  const [choices, completion, reach] = await Promise.all([
+    campaignFormChoices(ctx),
+    campaign.status === 'fired' ? campaignCompletion(ctx, String(campaign._id)) : Promise.resolve(null),
+    // Before it goes out, what it would reach now (the edit being typed, when the form comes back); once fired, the posts' own figures tell.
+    !campaignIsOpen(campaign) ? Promise.resolve<CampaignReach | null>(null) : editing && opts.draft ? previewCampaignReach(ctx, opts.draft) : campaignReach(ctx, String(campaign._id)),
+  ]);
+  return { campaign, editing, ...choices, completion, reach };
 }
 
 /** A campaign with its tasks by store and by clerk, as the API answers (none yet before it fires). */
@@ -59,8 +87,8 @@ export async function changeCampaign(ctx: ServiceContext, campaignId: string, pa
 }
 
 /** Publishes a campaign task's post and answers with it as lists show it: with its author's name. */
-export async function publishCampaignTaskWithAuthor(ctx: ServiceContext, taskId: string): Promise<MomentListItem> {
+export async function publishCampaignTaskWithAuthor(ctx: ServiceContext, taskId: string): Promise<MomentListItem & { reach: Reach }> {
   const post = await publishCampaignTask(ctx, taskId);
   const [withName] = await withAuthorNames(ctx.orgId, [post]);
-  return withName!;
+  return { ...withName!, reach: post.reach };
 }

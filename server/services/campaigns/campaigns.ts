@@ -13,8 +13,11 @@ import { resolveUsableTagIds } from '../tags/tags.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { checkDraft, withStoredImages, type DraftInput } from '../posts/draft.js';
 import { deleteImages, imageUploader, markImagesAttached } from '../media/media.js';
-import { publishMoment } from '../moments/moments.js';
+import { momentAudienceOf, publishMoment } from '../moments/moments.js';
 import { publishGroupPost } from '../groups/group-posts.js';
+import { memberIdsOfGroups } from '../groups/groups.js';
+import { channelOf, heldBackReasons, type PublishedPost } from '../posts/publish.js';
+import { previewTouches, type Reach } from '../limits/contact-budget.js';
 import { clock } from '../../clock.js';
 import { staffNamesById } from '../names.js';
 import { DateTime } from 'luxon';
@@ -161,7 +164,7 @@ async function deleteUnusedPictures(campaign: Pick<CampaignDoc, '_id' | 'orgId'>
 type TaskTarget = { staffId: mongoose.Types.ObjectId; storeId: mongoose.Types.ObjectId | null; groupId: mongoose.Types.ObjectId | null };
 
 /** Who gets a task: every active clerk of the target stores (moments), or the owner of each active group there. */
-async function taskTargets(campaign: CampaignDoc): Promise<TaskTarget[]> {
+async function taskTargets(campaign: Pick<CampaignDoc, 'orgId' | 'kind' | 'storeIds'>): Promise<TaskTarget[]> {
   const inStores = campaign.storeIds.length ? { storeId: { $in: campaign.storeIds } } : {};
   if (campaign.kind === 'group') {
     const groups = await CustomerGroup.find({ orgId: campaign.orgId, status: 'active', ...inStores }, { ownerId: 1, storeId: 1 }).lean();
@@ -169,6 +172,44 @@ async function taskTargets(campaign: CampaignDoc): Promise<TaskTarget[]> {
   }
   const clerks = await Staff.find({ orgId: campaign.orgId, status: 'active', roles: 'clerk', ...inStores }, { storeId: 1 }).lean();
   return clerks.map((s) => ({ staffId: s._id, storeId: s.storeId ?? null, groupId: null }));
+}
+
+/** A campaign's reach as of a moment before it goes out: clerks publish it later, when their customers' day may differ. */
+export type CampaignReach = Reach & { asOf: Date; targets: number; timezone: string };
+
+/**
+ * Who the campaign's posts would reach if every task were published now, asked of the contact budget that decides
+ * delivery: the customers of the target stores' clerks (moments, with the tags), or the members of the groups there.
+ */
+async function reachOfTargets(ctx: ServiceContext, campaign: Pick<CampaignDoc, 'orgId' | 'kind' | 'storeIds' | 'tagIds'>): Promise<CampaignReach> {
+  const [targets, settings] = await Promise.all([taskTargets(campaign), getOrgSettings(ctx)]);
+  const audience =
+    campaign.kind === 'group'
+      ? await memberIdsOfGroups(campaign.orgId, targets.flatMap((t) => (t.groupId ? [t.groupId] : [])))
+      : await momentAudienceOf(campaign.orgId, targets.map((t) => t.staffId), campaign.tagIds);
+  return { ...(await previewTouches(campaign.orgId, audience, channelOf[campaign.kind], settings)), asOf: clock.now(), targets: targets.length, timezone: settings.timezone };
+}
+
+/** The reach of a campaign being written, as of now: unknown stores and tags other than the organisation's enterprise tags count for nothing. */
+export async function previewCampaignReach(ctx: ServiceContext, input: { kind: PostKind; storeIds: string[]; tagIds: string[] }): Promise<CampaignReach> {
+  authorize(ctx.actor, 'campaign.manage');
+  const orgId = toObjectId(ctx.orgId);
+  const ids = (list: string[]) => [...new Set(list)].filter((id) => mongoose.isObjectIdOrHexString(id)).map((id) => toObjectId(id));
+  const [stores, tags] = await Promise.all([
+    input.storeIds.length ? Store.find({ orgId, _id: { $in: ids(input.storeIds) } }, { _id: 1 }).lean() : Promise.resolve([]),
+    input.kind === 'moment' && input.tagIds.length ? Tag.find({ orgId, ownerId: null, _id: { $in: ids(input.tagIds) } }, { _id: 1 }).lean() : Promise.resolve([]),
+  ]);
+  // Stores or tags chosen but none of them known reach nobody, rather than every store or customer.
+  if ((input.storeIds.length && !stores.length) || (input.kind === 'moment' && input.tagIds.length && !tags.length)) {
+    return { audience: 0, reached: 0, heldBack: 0, heldBackBy: { customer_cap: 0, contact_budget: 0 }, asOf: clock.now(), targets: 0, timezone: (await getOrgSettings(ctx)).timezone };
+  }
+  return reachOfTargets(ctx, { orgId, kind: input.kind, storeIds: stores.map((s) => s._id), tagIds: tags.map((t) => t._id) });
+}
+
+/** A saved campaign's reach, as of now. */
+export async function campaignReach(ctx: ServiceContext, id: string): Promise<CampaignReach> {
+  const campaign = await getCampaign(ctx, id);
+  return reachOfTargets(ctx, campaign);
 }
 
 /**
@@ -251,7 +292,7 @@ const claimable = (now: Date) => ({ status: 'open' as const, $or: [{ claimedAt: 
  * a publish that died mid-way frees it when the lease runs out. Taking over such a task first looks for the post the
  * dead attempt may already have made, so it is not published twice.
  */
-export async function publishCampaignTask(ctx: ServiceContext, taskId: string): Promise<SocialPostDoc> {
+export async function publishCampaignTask(ctx: ServiceContext, taskId: string): Promise<PublishedPost> {
   const task = await openTask(ctx, taskId);
   const now = clock.now();
   const claimed = await CampaignTask.findOneAndUpdate({ _id: task._id, orgId: task.orgId, ...claimable(now) }, { $set: { claimedAt: now } }).lean<CampaignTaskDoc>();
@@ -261,10 +302,11 @@ export async function publishCampaignTask(ctx: ServiceContext, taskId: string): 
     const earlier = await SocialPost.findOne({ orgId: task.orgId, campaignId: task.campaignId, authorId: task.staffId, groupId: task.groupId ?? null, createdAt: { $gte: claimed.claimedAt } }).lean<SocialPostDoc>();
     if (earlier) {
       await done(earlier);
-      return earlier;
+      const heldBackBy = await heldBackReasons(earlier);
+      return { ...earlier, reach: { audience: earlier.stats.audience, reached: earlier.stats.reached, heldBack: earlier.stats.heldBack, heldBackBy } };
     }
   }
-  let post: SocialPostDoc;
+  let post: PublishedPost;
   try {
     const campaign = await Campaign.findOne({ orgId: task.orgId, _id: task.campaignId }).lean<CampaignDoc>();
     if (!campaign) throw new NotFoundError('No such campaign');

@@ -1,4 +1,5 @@
 import type { CustomerGroupDoc } from '../../models/customer-group.js';
+import type { Reach } from '../limits/contact-budget.js';
 import type { ServiceContext } from '../context.js';
 import { getOrgSettings } from '../org/settings.js';
 import { listStoreChoices } from '../org/stores.js';
@@ -64,8 +65,8 @@ export async function groupAllowanceAnswer(ctx: ServiceContext, groupId: string)
 }
 
 /** A group post as lists show it: with its author's name. */
-export async function publishGroupPostWithAuthor(ctx: ServiceContext, groupId: string, input: DraftInput): Promise<MomentListItem> {
+export async function publishGroupPostWithAuthor(ctx: ServiceContext, groupId: string, input: DraftInput): Promise<MomentListItem & { reach: Reach }> {
   const post = await publishGroupPost(ctx, groupId, input);
   const [withName] = await withAuthorNames(ctx.orgId, [post]);
-  return withName!;
+  return { ...withName!, reach: post.reach };
 }

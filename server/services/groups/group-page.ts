@@ -8,7 +8,7 @@ import { getOrganization, getOrgSettings } from '../org/settings.js';
 import { listStoreChoices } from '../org/stores.js';
 import { listCustomers } from '../customers/customers.js';
 import { addMember, getGroup, groupDayStats, groupForInvite, listGroups, listMembers } from './groups.js';
-import { groupPostAllowance, listGroupPosts } from './group-posts.js';
+import { groupPostAllowance, groupPostReach, listGroupPosts } from './group-posts.js';
 import type { CustomerDoc } from '../../models/customer.js';
 
 // What the staff pages of groups read, gathered here so each page route makes one service call.
@@ -35,7 +35,7 @@ const CANDIDATES_PER_SEARCH = 50;
 export async function groupDetail(ctx: ServiceContext, groupId: string, opts: { q?: string | undefined } = {}) {
   const group = await getGroup(ctx, groupId);
   const canManage = group.status === 'active' && can(ctx.actor, 'group.manage', { ownerId: String(group.ownerId), storeId: group.storeId ? String(group.storeId) : null });
-  const [settings, stores, members, dayStats, allowance, posts, candidates] = await Promise.all([
+  const [settings, stores, members, dayStats, allowance, posts, candidates, reach] = await Promise.all([
     getOrgSettings(ctx),
     listStoreChoices(ctx),
     listMembers(ctx, groupId),
@@ -43,6 +43,7 @@ export async function groupDetail(ctx: ServiceContext, groupId: string, opts: { 
     groupPostAllowance(ctx, group),
     listGroupPosts(ctx, groupId),
     canManage ? listCustomers(ctx, { q: opts.q ?? '', tags: [], match: 'all', owner: null, store: null, sort: 'name', page: 1, limit: CANDIDATES_PER_SEARCH }) : Promise.resolve({ items: [] as CustomerDoc[], total: 0 }),
+    canManage ? groupPostReach(ctx, groupId).then((answer) => answer.reach) : Promise.resolve(null),
   ]);
   const already = candidates.items.length
     ? await GroupMember.find({ orgId: group.orgId, groupId: group._id, customerId: { $in: candidates.items.map((c) => c._id) } }, { customerId: 1 }).lean()
@@ -55,6 +56,7 @@ export async function groupDetail(ctx: ServiceContext, groupId: string, opts: { 
     members,
     dayStats,
     allowance,
+    reach,
     posts,
     candidates: { items: candidates.items, total: candidates.total, memberIds: new Set(already.map((m) => String(m.customerId))) },
   };

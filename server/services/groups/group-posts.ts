@@ -5,7 +5,8 @@ import { toObjectId } from '../ids.js';
 import { getOrgSettings } from '../org/settings.js';
 import { consumeUsage, dayPeriod, localTimeOf, massMessagePeriod, refundUsage, secondsUntil, usageOf } from '../limits/usage.js';
 import { checkDraft, withStoredImages, type DraftInput } from '../posts/draft.js';
-import { storeAndDeliver } from '../posts/publish.js';
+import { storeAndDeliver, type PublishedPost } from '../posts/publish.js';
+import { previewTouches, type Reach } from '../limits/contact-budget.js';
 import { withAuthorNames, type MomentListItem } from '../moments/moments.js';
 import { getGroup, memberIdsOf } from './groups.js';
 import { clock } from '../../clock.js';
@@ -30,7 +31,7 @@ export async function groupPostAllowance(ctx: ServiceContext, group: Pick<Custom
  * draft was checked. A refused post says when the next one is allowed; each member is then touched through the
  * contact budget like every other channel.
  */
-export async function publishGroupPost(ctx: ServiceContext, groupId: string, input: DraftInput & { campaignId?: mongoose.Types.ObjectId | undefined }): Promise<SocialPostDoc> {
+export async function publishGroupPost(ctx: ServiceContext, groupId: string, input: DraftInput & { campaignId?: mongoose.Types.ObjectId | undefined }): Promise<PublishedPost> {
   const group = await getGroup(ctx, groupId, 'group.manage');
   // An archived group takes no posts (as it takes no members); a 429 would promise a time when it does.
   if (group.status !== 'active') throw new NotFoundError('No such group');
@@ -54,6 +55,18 @@ export async function publishGroupPost(ctx: ServiceContext, groupId: string, inp
       settings,
     ),
   );
+}
+
+/**
+ * What a post to the group would do now: the members it reaches (all of them: they chose the group; the contact
+ * budget is asked like for every channel), and the allowance that may refuse the whole post.
+ */
+export async function groupPostReach(ctx: ServiceContext, groupId: string): Promise<{ reach: Reach; allowance: GroupPostAllowance }> {
+  const group = await getGroup(ctx, groupId, 'group.manage');
+  if (group.status !== 'active') throw new NotFoundError('No such group');
+  const settings = await getOrgSettings(ctx);
+  const [reach, allowance] = await Promise.all([previewTouches(group.orgId, await memberIdsOf(group), 'group_post', settings), groupPostAllowance(ctx, group)]);
+  return { reach, allowance };
 }
 
 export async function listGroupPosts(ctx: ServiceContext, groupId: string, limit = 30): Promise<MomentListItem[]> {

@@ -180,6 +180,13 @@ export async function memberIdsOf(group: Pick<CustomerGroupDoc, '_id' | 'orgId'>
   return (await GroupMember.find({ orgId: group.orgId, groupId: group._id }, { customerId: 1 }).lean()).map((m) => m.customerId);
 }
 
+/** The members of several groups, each customer once (a campaign's group posts reach a customer in two groups twice, but one customer). */
+export async function memberIdsOfGroups(orgId: mongoose.Types.ObjectId, groupIds: mongoose.Types.ObjectId[]): Promise<mongoose.Types.ObjectId[]> {
+  if (!groupIds.length) return [];
+  const members = await GroupMember.find({ orgId, groupId: { $in: groupIds } }, { customerId: 1 }).lean();
+  return [...new Map(members.map((m) => [String(m.customerId), m.customerId])).values()];
+}
+
 /** Joins and leaves per day, newest first. */
 export async function groupDayStats(ctx: ServiceContext, groupId: string, days = 30): Promise<{ day: string; joins: number; leaves: number }[]> {
   const group = await getGroup(ctx, groupId);

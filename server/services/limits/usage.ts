@@ -28,6 +28,15 @@ export type CounterLimits = {
 };
 
 /**
+ * Whether a counter as read would take one more use under these limits: the same condition `consumeUsage` puts in
+ * its update, for answers given ahead of time (a composer's preview). Only `consumeUsage` decides.
+ */
+export function allowsUse(usage: Pick<UsageCounterDoc, 'used' | 'by'>, limits: CounterLimits): boolean {
+  if (usage.used >= limits.limit) return false;
+  return !limits.channel || (usage.by?.[limits.channel.name] ?? 0) < limits.channel.limit;
+}
+
+/**
  * Counts one use if the limits allow it, in one conditional update: the check and the count cannot be separated,
  * so concurrent requests can never pass a limit. A missing counter is created by the same update (upsert); when the
  * limit is reached the upsert collides with the existing counter on the unique key, which means "refused".
@@ -65,6 +74,17 @@ export async function refundUsage(orgId: mongoose.Types.ObjectId, key: string, c
 export async function usageOf(orgId: mongoose.Types.ObjectId, key: string): Promise<Pick<UsageCounterDoc, 'used' | 'by'>> {
   const counter = await UsageCounter.findOne({ orgId, key }, { used: 1, by: 1 }).lean();
   return { used: counter?.used ?? 0, by: counter?.by ?? {} };
+}
+
+/** Many counters in one read, by key; a key never counted reads as zero. */
+export async function usagesOf(orgId: mongoose.Types.ObjectId, keys: string[]): Promise<Map<string, Pick<UsageCounterDoc, 'used' | 'by'>>> {
+  const found = new Map<string, Pick<UsageCounterDoc, 'used' | 'by'>>();
+  const batch = 1000;
+  for (let start = 0; start < keys.length; start += batch) {
+    const counters = await UsageCounter.find({ orgId, key: { $in: keys.slice(start, start + batch) } }, { key: 1, used: 1, by: 1 }).lean();
+    for (const counter of counters) found.set(counter.key, { used: counter.used ?? 0, by: counter.by ?? {} });
+  }
+  return new Map(keys.map((key) => [key, found.get(key) ?? { used: 0, by: {} }]));
 }
 
 export function secondsUntil(at: Date, now: Date): number {

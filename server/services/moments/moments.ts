@@ -8,7 +8,8 @@ import { getOrgSettings } from '../org/settings.js';
 import { resolveUsableTagIds } from '../tags/tags.js';
 import { consumeUsage, dayPeriod, localTimeOf, refundUsage, secondsUntil, usageOf } from '../limits/usage.js';
 import { checkDraft, withStoredImages, type DraftInput } from '../posts/draft.js';
-import { heldBackReasons, storeAndDeliver } from '../posts/publish.js';
+import { heldBackReasons, storeAndDeliver, type PublishedPost } from '../posts/publish.js';
+import { previewTouches, type Reach } from '../limits/contact-budget.js';
 import { clock } from '../../clock.js';
 import { customerNamesById, staffNamesById } from '../names.js';
 import type { OrgSettings } from '../settings/org-settings.js';
@@ -36,7 +37,13 @@ export async function momentQuota(ctx: ServiceContext): Promise<Quota> {
 
 /** The author's customers a moment goes to: all of them, or those with any of the chosen tags. */
 async function momentAudience(ctx: ServiceContext, tagIds: mongoose.Types.ObjectId[]): Promise<mongoose.Types.ObjectId[]> {
-  const filter: Record<string, unknown> = { orgId: toObjectId(ctx.orgId), ownerId: toObjectId(ctx.actor.id), erasedAt: null };
+  return momentAudienceOf(toObjectId(ctx.orgId), [toObjectId(ctx.actor.id)], tagIds);
+}
+
+/** The customers these authors' moments go to (a campaign's clerks, or one author), with any of the tags if some are given. */
+export async function momentAudienceOf(orgId: mongoose.Types.ObjectId, authorIds: mongoose.Types.ObjectId[], tagIds: mongoose.Types.ObjectId[]): Promise<mongoose.Types.ObjectId[]> {
+  if (!authorIds.length) return [];
+  const filter: Record<string, unknown> = { orgId, ownerId: authorIds.length === 1 ? authorIds[0] : { $in: authorIds }, erasedAt: null };
   if (tagIds.length) filter.tagIds = { $in: tagIds };
   return (await Customer.find(filter, { _id: 1 }).lean()).map((c) => c._id);
 }
@@ -46,7 +53,7 @@ async function momentAudience(ctx: ServiceContext, tagIds: mongoose.Types.Object
  * (50 simultaneous publishes with 3 left make exactly 3 posts), after everything about the draft was checked, so
  * bad input spends nothing; a publish that fails after counting gives the count back.
  */
-export async function publishMoment(ctx: ServiceContext, input: MomentInput): Promise<SocialPostDoc> {
+export async function publishMoment(ctx: ServiceContext, input: MomentInput): Promise<PublishedPost> {
   authorize(ctx.actor, 'moment.publish');
   const draft = await checkDraft(ctx, input);
   const tagIds = await resolveUsableTagIds(ctx, input.tagIds ?? []);
@@ -70,6 +77,17 @@ export async function publishMoment(ctx: ServiceContext, input: MomentInput): Pr
       settings,
     );
   });
+}
+
+/**
+ * What a moment to these tags (none: all the author's customers) would do if published now: asked of the contact
+ * budget that decides delivery, without touching anyone.
+ */
+export async function momentReach(ctx: ServiceContext, input: { tagIds?: string[] | undefined }): Promise<Reach> {
+  authorize(ctx.actor, 'moment.publish');
+  const tagIds = await resolveUsableTagIds(ctx, input.tagIds ?? []);
+  const settings = await getOrgSettings(ctx);
+  return previewTouches(toObjectId(ctx.orgId), await momentAudience(ctx, tagIds), 'moment', settings);
 }
 
 /** Moments within the reader's reach: her own, her store's, or the organisation's. */

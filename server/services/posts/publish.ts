@@ -1,5 +1,5 @@
 import { Delivery, SocialPost, type DeliveryDoc, type HoldReason, type PostKind, type SocialPostDoc } from '../../models/social-post.js';
-import { refundTouches, touchCustomers, type TouchChannel } from '../limits/contact-budget.js';
+import { reachOf, refundTouches, touchCustomers, type Reach, type TouchChannel } from '../limits/contact-budget.js';
 import { markImagesAttached } from '../media/media.js';
 import type { OrgSettings } from '../settings/org-settings.js';
 import { clock } from '../../clock.js';
@@ -9,15 +9,19 @@ import { insertDocuments } from '../../db/bulk-insert.js';
 export type NewPost = Pick<SocialPostDoc, 'kind' | 'authorId' | 'text' | 'imageIds' | 'link' | 'day'> &
   Partial<Pick<SocialPostDoc, 'storeId' | 'groupId' | 'audienceTagIds' | 'campaignId'>>;
 
-const channelOf: Record<PostKind, TouchChannel> = { moment: 'moment', group: 'group_post' };
+/** The contact budget's channel for each kind of post. */
+export const channelOf: Record<PostKind, TouchChannel> = { moment: 'moment', group: 'group_post' };
 const INSERT_BATCH = 500;
+
+/** A post as it was just published, with what actually happened to its audience (what a confirmation reports). */
+export type PublishedPost = SocialPostDoc & { reach: Reach };
 
 /**
  * Stores a post and decides, customer by customer, whether it is shown or held back: the contact-budget service
  * answers for each (the customer's daily cap of moments, the daily touches across channels). One delivery record
  * per customer makes the customer's feed one indexed read and the post's statistics exact.
  */
-export async function storeAndDeliver(orgId: mongoose.Types.ObjectId, post: NewPost, audience: mongoose.Types.ObjectId[], settings: OrgSettings): Promise<SocialPostDoc> {
+export async function storeAndDeliver(orgId: mongoose.Types.ObjectId, post: NewPost, audience: mongoose.Types.ObjectId[], settings: OrgSettings): Promise<PublishedPost> {
   // Marked before the post exists, so the sweep of unused uploads cannot take a picture this post is about to show.
   await markImagesAttached(String(orgId), post.imageIds);
   const created = (await SocialPost.create({ ...post, orgId, stats: { audience: audience.length, reached: 0, heldBack: 0, likes: 0, comments: 0 } })).toObject<SocialPostDoc>();
@@ -33,10 +37,10 @@ export async function storeAndDeliver(orgId: mongoose.Types.ObjectId, post: NewP
       const [refused] = (await insertDocuments(Delivery, deliveries.slice(start, start + INSERT_BATCH))).values();
       if (refused) throw Object.assign(new Error(refused.message), { code: refused.code });
     }
-    const reached = deliveries.filter((d) => d.shown).length;
-    const stats = { ...created.stats, reached, heldBack: deliveries.length - reached };
+    const reach = reachOf(deliveries.map((d) => d.heldReason ?? null));
+    const stats = { ...created.stats, reached: reach.reached, heldBack: reach.heldBack };
     await SocialPost.updateOne({ _id: created._id, orgId }, { $set: { 'stats.reached': stats.reached, 'stats.heldBack': stats.heldBack } });
-    return { ...created, stats };
+    return { ...created, stats, reach };
   } catch (err) {
     // A post half delivered is worse than none: take it back, and give back the customers' touches it counted.
     // Each step on its own: a failing clean-up must neither hide the original error nor skip the refunds.
