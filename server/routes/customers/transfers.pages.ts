@@ -2,8 +2,7 @@ import type { RouteSpec } from '../../http/gate.js';
 import { form, page } from '../../http/surfaces.js';
 import { transfer } from './customers.endpoints.js';
 import * as transfers from './transfers.endpoints.js';
-import { transferFlashes, transferFormBack, transferLanding, transfersModel } from './transfers.view.js';
-import { transferOverview } from '../../services/customers/transfer.js';
+import { transferFlashes, transferFormBack, transferLanding, transfersAgainModel, transfersModel } from './transfers.view.js';
 
 /** Before the customer pages: `/customers/transfers` and `/customers/transfer` must win over `/customers/:id`. */
 export const customerTransferPageRoutes: RouteSpec[] = [
@@ -12,7 +11,7 @@ export const customerTransferPageRoutes: RouteSpec[] = [
     invalid: { flash: 'transfer.chooseTarget', redirect: (_params, body) => transferFormBack(body) },
     // A target the form never offered (a forged or stale choice): the transfers page says why, and nothing moved.
     view: 'pages/customers/transfers',
-    model: async ({ ctx, t }) => transfersModel(await transferOverview(ctx), t),
+    model: ({ ctx, t }) => transfersAgainModel(ctx, t),
     flash: (result) => transferFlashes(result),
     redirect: (result, { body }) => transferLanding(result, body),
   }),

@@ -1,5 +1,5 @@
-import type { TransferResult, TransferTarget } from '../../services/customers/transfer.js';
-import type { TransferInput } from '../../services/customers/transfer.js';
+import { transferOverview, type TransferInput, type TransferResult, type TransferTarget } from '../../services/customers/transfer.js';
+import type { ServiceContext } from '../../services/context.js';
 
 /** A choice in the transfer form: the name with store and roles, so two colleagues of the same name are told apart. */
 export function transferChoices(targets: TransferTarget[]) {
@@ -12,6 +12,11 @@ export function targetPayload(target: TransferTarget) {
 
 export function transfersModel(overview: { waiting: { staffId: string; realName: string; customers: number }[]; targets: TransferTarget[] }, t: (key: string) => string) {
   return { title: t('transfer.title'), waiting: overview.waiting, targets: transferChoices(overview.targets) };
+}
+
+/** The transfers page again after a refused target, with the choices as they are now. */
+export async function transfersAgainModel(ctx: ServiceContext, t: (key: string) => string) {
+  return transfersModel(await transferOverview(ctx), t);
 }
 
 type Flash = { key: string; params?: Record<string, unknown>; kind?: 'success' | 'danger' | 'info' };
