@@ -6,6 +6,7 @@ import type { HelperOptions } from 'handlebars';
 import { DateTime } from 'luxon';
 import { viewsDir } from './paths.js';
 import { i18n } from './i18n/index.js';
+import { placeholdersOf, type PlaceholderSet } from './domain/message-placeholders.js';
 
 type Root = { locale?: string; timezone?: string };
 
@@ -45,6 +46,11 @@ export const helpers = {
     return Object.entries(errors ?? {})
       .filter(([key]) => key === prefix || key.startsWith(`${prefix}.`))
       .map(([, message]) => message);
+  },
+  /** The chips of a message field: the reader's name for each placeholder and the form it inserts (Chinese in Chinese). */
+  messagePlaceholders(set: PlaceholderSet, options: HelperOptions): { token: string; label: string }[] {
+    const locale = rootOf(options).locale ?? 'zh-CN';
+    return placeholdersOf(set).map((p) => ({ token: `{${locale === 'en' ? p.code : p.zh}}`, label: i18n.t(`placeholders.names.${p.code}`, { lng: locale }) }));
   },
   relationSuggestions(options: HelperOptions): string[] {
     return i18n.t('customers.relationSuggestions', { lng: rootOf(options).locale ?? 'zh-CN' }).split(',');

@@ -4,6 +4,7 @@ import type { EffectiveRule } from '../services/followups/rules.js';
 import { kindOf } from '../services/followups/rules.js';
 import { i18n } from '../i18n/index.js';
 import { daysBetween } from '../services/followups/calendar.js';
+import { fillPlaceholders, type PlaceholderKey } from '../domain/message-placeholders.js';
 
 /** "3 December" / "12月3日": the occasion's day as people say it. */
 export function dayLabel(date: string, locale: string): string {
@@ -44,12 +45,11 @@ export function presentUpcomingBirthday(row: { customerId: string; customerName:
   };
 }
 
-const placeholders = ['customer', 'relative', 'relation', 'occasion', 'date', 'clerk'] as const;
-export type MessageValues = Record<(typeof placeholders)[number], string>;
+export type MessageValues = Partial<Record<PlaceholderKey, string>>;
 
-/** Fills {customer}, {relative}, {relation}, {occasion}, {date} and {clerk}; anything else in braces stays as typed. */
+/** Fills the placeholders in either form (`{customer}` or `{客户称呼}`, …); anything else in braces stays as typed. */
 export function fillMessage(template: string, values: MessageValues): string {
-  return template.replace(/\{(customer|relative|relation|occasion|date|clerk)\}/g, (_, name: (typeof placeholders)[number]) => values[name]);
+  return fillPlaceholders(template, values);
 }
 
 export function defaultTemplate(occasion: string, locale: string): string {
@@ -60,7 +60,7 @@ export function defaultTemplate(occasion: string, locale: string): string {
 
 export type FollowupView = ReturnType<typeof presentFollowup>;
 
-export function presentFollowup(task: FollowupTaskDoc, names: { customers: Map<string, string>; staff: Map<string, string> }, locale: string, today?: string) {
+export function presentFollowup(task: FollowupTaskDoc, names: { customers: Map<string, string>; staff: Map<string, string>; stores?: Map<string, string> }, locale: string, today?: string) {
   const customerName = names.customers.get(String(task.customerId)) ?? '—';
   const clerkName = names.staff.get(String(task.ownerId)) ?? '';
   const occasion = occasionLabel(task, locale);
@@ -71,6 +71,7 @@ export function presentFollowup(task: FollowupTaskDoc, names: { customers: Map<s
     occasion,
     date: dayLabel(task.date, locale),
     clerk: clerkName,
+    store: task.storeId ? (names.stores?.get(String(task.storeId)) ?? '') : '',
   });
   return {
     id: String(task._id),

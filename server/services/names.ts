@@ -1,5 +1,6 @@
 import { Customer } from '../models/customer.js';
 import { Staff } from '../models/staff.js';
+import { Store } from '../models/store.js';
 import type { mongoose } from '../db/connect.js';
 
 /**
@@ -16,6 +17,12 @@ export async function customerNamesById(orgId: mongoose.Types.ObjectId, ids: mon
   if (!ids.length) return new Map();
   const customers = await Customer.find({ orgId, _id: { $in: uniqueIds(ids) } }, { name: 1, erasedAt: 1 }).lean();
   return new Map(customers.map((c) => [String(c._id), c.erasedAt ? '' : c.name]));
+}
+
+export async function storeNamesById(orgId: mongoose.Types.ObjectId, ids: mongoose.Types.ObjectId[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map();
+  const stores = await Store.find({ orgId, _id: { $in: uniqueIds(ids) } }, { name: 1 }).lean();
+  return new Map(stores.map((s) => [String(s._id), s.name]));
 }
 
 function uniqueIds(ids: mongoose.Types.ObjectId[]): mongoose.Types.ObjectId[] {

@@ -476,6 +476,19 @@ describe('follow-up rules over the API', () => {
     expect(await FollowupTask.countDocuments({ orgId: org._id })).toBe(1);
   });
 
+  it('fills placeholders typed in Chinese (客户称呼, 导购姓名, 门店, 日期) as the English ones, full-width braces too', async () => {
+    const { org, store, clerk, marketer } = await createOrgWithTeam();
+    await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '周晓雯', birthday: { month: 12, day: 3 } });
+    await request(app)
+      .patch('/api/v1/followup-rules/birthday')
+      .set(await bearer(marketer.login))
+      .send({ message: '{客户称呼}您好，{日期}生日快乐！｛导购姓名｝在{门店}为您留了鲜果果篮。{customer}/{store}/{未知}' })
+      .expect(200);
+    await generate(org._id);
+    const res = await request(app).get('/api/v1/followups').set(await bearer(clerk.login)).expect(200);
+    expect(res.body.items[0].suggestedMessage).toBe(`周晓雯您好，12月3日生日快乐！${clerk.realName}在${store.name}为您留了鲜果果篮。周晓雯/${store.name}/{未知}`);
+  });
+
   it('refuses bad input with 400 and writes nothing', async () => {
     const { org, marketer } = await createOrgWithTeam();
     const other = await createOrgWithTeam();

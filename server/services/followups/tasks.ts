@@ -5,7 +5,7 @@ import { NotFoundError, ValidationError } from '../../errors.js';
 import { authorize, scopeOf, type Action } from '../../policies/permissions.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
-import { customerNamesById, staffNamesById } from '../names.js';
+import { customerNamesById, staffNamesById, storeNamesById } from '../names.js';
 import { getOrgSettings, orgToday } from '../org/settings.js';
 import { clock } from '../../clock.js';
 import { appendTimeline } from '../customers/timeline.js';
@@ -196,9 +196,13 @@ export async function deleteFollowupsOfCustomer(orgId: string, customerId: mongo
   await FollowupTask.deleteMany({ orgId: toObjectId(orgId), customerId });
 }
 
-/** Names for a page of tasks: customers (within the organisation) and their owners. */
-export async function namesForTasks(ctx: ServiceContext, tasks: FollowupTaskDoc[]): Promise<{ customers: Map<string, string>; staff: Map<string, string> }> {
+/** Names for a page of tasks: customers (within the organisation), their owners and the owners' stores. */
+export async function namesForTasks(ctx: ServiceContext, tasks: FollowupTaskDoc[]): Promise<{ customers: Map<string, string>; staff: Map<string, string>; stores: Map<string, string> }> {
   const orgId = toObjectId(ctx.orgId);
-  const [customers, staff] = await Promise.all([customerNamesById(orgId, tasks.map((t) => t.customerId)), staffNamesById(orgId, tasks.map((t) => t.ownerId))]);
-  return { customers, staff };
+  const [customers, staff, stores] = await Promise.all([
+    customerNamesById(orgId, tasks.map((t) => t.customerId)),
+    staffNamesById(orgId, tasks.map((t) => t.ownerId)),
+    storeNamesById(orgId, tasks.flatMap((t) => (t.storeId ? [t.storeId] : []))),
+  ]);
+  return { customers, staff, stores };
 }

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Browser, Page } from 'playwright-core';
+import { useTestDatabase } from '../setup/db.js';
+import { startTestServer } from '../setup/server.js';
+import { launchBrowser, submitAndLand, watchPage } from './browser.js';
+import { createCustomer, createOrgWithTeam, PASSWORD } from '../factories.js';
+import { useFrozenClock } from '../setup/clock.js';
+import { runDailyFollowups } from '../../server/services/followups/daily-run.js';
+import { FollowupRule } from '../../server/models/followup-rule.js';
+
+useTestDatabase();
+
+// 10:00 on 1 December 2026 in Shanghai. The server runs in this process, so the clock is the server's too.
+const NOW = new Date('2026-12-01T02:00:00Z');
+const PHONE = { width: 375, height: 740 };
+useFrozenClock(NOW, { per: 'file' });
+
+let browser: Browser;
+let server: Awaited<ReturnType<typeof startTestServer>>;
+beforeAll(async () => {
+  [browser, server] = await Promise.all([launchBrowser(), startTestServer()]);
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function phonePage(login: string): Promise<{ page: Page; watched: ReturnType<typeof watchPage>; close: () => Promise<void> }> {
+  const context = await browser.newContext({ viewport: PHONE, baseURL: server.baseUrl, locale: 'zh-CN' });
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  const watched = watchPage(page);
+  await page.goto('/login');
+  await page.getByLabel('账号').fill(login);
+  await page.getByLabel('密码').fill(PASSWORD);
+  await submitAndLand(page, () => page.getByRole('button', { name: '登录' }).click(), /\/console\//);
+  return { page, watched, close: () => context.close() };
+}
+
+// Runs in the page: the project's types have no DOM library.
+const pageWidth = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');
+const placeCursor = (page: Page, at: number) => page.evaluate<void>(`document.getElementById('f-message').setSelectionRange(${at}, ${at})`);
+
+describe('message placeholders as chips in a real browser', () => {
+  it('inserts 客户称呼 and 门店 at the cursor on a 375 px phone, and the clerk’s task shows them filled in', async () => {
+    const { org, store, clerk, marketer } = await createOrgWithTeam();
+    await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '周晓雯', birthday: { month: 12, day: 3 } });
+
+    const { page, watched, close } = await phonePage(marketer.login);
+    try {
+      await page.goto('/followups/rules/birthday');
+      const message = page.getByLabel('建议话术');
+      const chips = page.getByTestId('placeholder-chips');
+      await chips.getByRole('button', { name: /^客户称呼/ }).waitFor();
+      expect(await chips.getByRole('button').allTextContents()).toEqual(['客户称呼', '导购姓名', '门店', '场合', '日期', '亲属关系', '亲属姓名']);
+
+      await message.fill('您好，生日快乐！欢迎来取鲜果果篮。');
+      // The cursor at the start: the chip goes there, not at the end.
+      await placeCursor(page, 0);
+      await chips.getByRole('button', { name: /^客户称呼/ }).click();
+      expect(await message.inputValue()).toBe('{客户称呼}您好，生日快乐！欢迎来取鲜果果篮。');
+      // The cursor stays after what was inserted, so typing goes on from there.
+      await page.keyboard.type('，');
+      await placeCursor(page, '{客户称呼}，您好，生日快乐！欢迎来'.length);
+      await chips.getByRole('button', { name: /^门店/ }).click();
+      expect(await message.inputValue()).toBe('{客户称呼}，您好，生日快乐！欢迎来{门店}取鲜果果篮。');
+      expect(await pageWidth(page)).toBeLessThanOrEqual(PHONE.width);
+
+      await submitAndLand(page, () => page.getByRole('button', { name: '保存' }).click(), /\/followups\/rules$/);
+      expect((await FollowupRule.findOne({ orgId: org._id, occasion: 'birthday' }).lean())?.message).toBe('{客户称呼}，您好，生日快乐！欢迎来{门店}取鲜果果篮。');
+      expect(watched.consoleErrors).toEqual([]);
+      expect(watched.httpErrors).toEqual([]);
+    } finally {
+      await close();
+    }
+
+    await runDailyFollowups(String(org._id), NOW, { date: '2026-12-01' });
+    const clerkPhone = await phonePage(clerk.login);
+    try {
+      await clerkPhone.page.goto('/followups');
+      await clerkPhone.page.getByTestId('suggested-message').first().waitFor();
+      expect(await clerkPhone.page.getByTestId('suggested-message').first().inputValue()).toBe(`周晓雯，您好，生日快乐！欢迎来${store.name}取鲜果果篮。`);
+      expect(clerkPhone.watched.consoleErrors).toEqual([]);
+    } finally {
+      await clerkPhone.close();
+    }
+  });
+});
