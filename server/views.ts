@@ -28,7 +28,8 @@ export const helpers = {
   eq: (a: unknown, b: unknown) => a === b,
   plusOne: (n: unknown) => Number(n) + 1,
   concat: (...args: unknown[]) => args.slice(0, -1).map(String).join(''),
-  includes: (list: unknown, value: unknown) => Array.isArray(list) && list.map(String).includes(String(value)),
+  // A checkbox group posted with one box ticked comes back as one string, not a list: it is a list of one.
+  includes: (list: unknown, value: unknown) => (Array.isArray(list) ? list : list === undefined || list === null || list === '' ? [] : [list]).map(String).includes(String(value)),
   or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
   and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
   array: (...args: unknown[]) => args.slice(0, -1),

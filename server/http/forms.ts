@@ -35,18 +35,36 @@ export async function handleForm<S extends z.ZodType>(
   } catch (err) {
     const appError = toAppError(err);
     if (!appError || !isFormError(appError)) throw err;
-    const values = { ...(req.body as Record<string, unknown>) };
-    for (const field of opts.secretFields ?? []) delete values[field];
-    if (opts.formValues) Object.assign(values, opts.formValues(values));
     const fields = (appError.details?.fields ?? {}) as Record<string, string[]>;
     if (appError instanceof RateLimitedError) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
+    const model = await opts.model();
+    res.setHeader('Cache-Control', 'no-store');
     res.status(appError.status).render(opts.view, {
-      ...(await opts.model()),
-      values,
+      ...model,
+      values: valuesShownAgain(req.body as Record<string, unknown> | undefined, model.values, { secretFields: opts.secretFields, shape: opts.formValues }),
       errors: fieldMessages(fields, req.locale),
       formError: tr(req, appError.messageKey, appError.messageParams),
     });
   }
+}
+
+/**
+ * The values a refused form is shown again with: everything posted (a checkbox group or a repeated row that came
+ * once is one string: the view helpers read it as a list of one), except the person's own secrets (a login or
+ * confirmation password, which was what failed), shaped where the view needs rows. Values the page model brings (the
+ * stored record, for the page's other forms) lie beneath, so a failed form does not empty its neighbours.
+ */
+export function valuesShownAgain(
+  body: Record<string, unknown> | undefined,
+  modelValues: unknown,
+  opts: { secretFields?: string[] | undefined; shape?: ((body: Record<string, unknown>) => Record<string, unknown>) | undefined },
+): Record<string, unknown> {
+  const posted = { ...(body ?? {}) };
+  delete posted._csrf;
+  for (const field of opts.secretFields ?? []) delete posted[field];
+  if (opts.shape) Object.assign(posted, opts.shape(posted));
+  const beneath = modelValues && typeof modelValues === 'object' ? (modelValues as Record<string, unknown>) : {};
+  return { ...beneath, ...posted };
 }
 
 /** A form field that may come once, several times or not at all (checkbox groups, repeated rows), as a list. */

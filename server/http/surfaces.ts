@@ -3,7 +3,7 @@ import type { Writable } from 'node:stream';
 import { ZodError, type z } from 'zod';
 import { route, type RouteSpec } from './gate.js';
 import { contextFor, gateAccess, isEndpoint, parseParts, type Access, type CtxFor, type Endpoint, type InputOf, type InputSchemas } from './endpoint.js';
-import { fieldMessages, isFormError } from './forms.js';
+import { fieldMessages, isFormError, valuesShownAgain } from './forms.js';
 import { flash } from './flash.js';
 import { tr } from './translate.js';
 import { startCsvDownload } from './csv-download.js';
@@ -129,15 +129,15 @@ function formRoute(method: Method) {
       const showAgain = async (err: unknown): Promise<void> => {
         const appError = toAppError(err);
         if (!opts.view || !appError || !isFormError(appError)) throw err;
-        const values = { ...body };
-        for (const field of opts.secretFields ?? []) delete values[field];
-        if (opts.values) Object.assign(values, opts.values(values));
         const fields = (appError.details?.fields ?? {}) as Record<string, string[]>;
         if (appError instanceof RateLimitedError) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
         const t = (key: string, p?: Record<string, unknown>) => tr(req, key, p);
+        const model = opts.model ? await opts.model({ ctx, params, error: err, t }) : {};
+        // What was typed is in the page: not for a shared cache or the back-forward cache to keep.
+        res.setHeader('Cache-Control', 'no-store');
         res.status(appError.status).render(opts.view, {
-          ...(opts.model ? await opts.model({ ctx, params, error: err, t }) : {}),
-          values,
+          ...model,
+          values: valuesShownAgain(body, model.values, { secretFields: opts.secretFields, shape: opts.values }),
           errors: fieldMessages(fields, req.locale),
           formError: tr(req, appError.messageKey, appError.messageParams),
         });
