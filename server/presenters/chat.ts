@@ -81,3 +81,8 @@ export function presentSessionForCustomer(session: ChatSessionDoc, extra: { agen
     createdAt: iso(session.createdAt),
   };
 }
+
+/** A past conversation in the console's sidebar. */
+export function presentEarlierSession(session: Pick<ChatSessionDoc, '_id' | 'createdAt' | 'closedAt' | 'rating' | 'disposition'>) {
+  return { id: String(session._id), createdAt: session.createdAt, closedAt: session.closedAt ?? null, rating: session.rating?.score ?? null, disposition: session.disposition ?? null };
+}

@@ -5,7 +5,7 @@ import { rooms } from './rooms.js';
 import type { ServiceContext } from '../services/context.js';
 import { can, scopeOf } from '../policies/permissions.js';
 import { setChatSkills, consoleHeartbeat, sidebarCustomer, tagSessionCustomer, agentOverview, acceptSession, agentRead, closeSession, consoleConnected, consoleDisconnected, linkCustomer, openConversation, sendAgentMessage, sessionInReach, setPresence, syncAgent, transferSession } from '../services/chat/agent-chat.js';
-import { presentMessage, presentSession } from '../presenters/chat.js';
+import { presentEarlierSession, presentMessage, presentSession } from '../presenters/chat.js';
 import { presenceStates, dispositions } from '../models/chat-session.js';
 import { chatLimits } from '../services/settings/org-settings.js';
 import { maskPhone } from '../presenters/customer.js';
@@ -18,7 +18,7 @@ const clientId = z.string().min(1).max(64);
 const seq = z.number().int().min(0);
 
 /** Timeline entries with their words in the staff member's language (the console shows them as they are). */
-function labelled(timeline: { type: string; at: string }[], locale = 'zh-CN') {
+function labelled(timeline: { type: string; at: string; count: number }[], locale = 'zh-CN') {
   return timeline.map((entry) => ({ ...entry, label: i18n.t(`timeline.${entry.type}`, { lng: locale }) }));
 }
 
@@ -92,7 +92,7 @@ export function registerAgentChat(io: Server, socket: Socket, tracker: ConsoleTr
             ...(await sidebarCustomer(c, view.customer).then((side) => ({ ...side, timeline: labelled(side.timeline, socket.data.locale as string | undefined) }))),
           }
         : null,
-      earlier: view.earlier.map((s) => ({ id: String(s._id), createdAt: s.createdAt, closedAt: s.closedAt ?? null, rating: s.rating?.score ?? null, disposition: s.disposition ?? null })),
+      earlier: view.earlier.map(presentEarlierSession),
     };
   });
   defineHandler(socket, 'chat:leave', z.object({ sessionId }), async (_c, input) => {
@@ -139,7 +139,10 @@ export function registerAgentChat(io: Server, socket: Socket, tracker: ConsoleTr
     return { tags, timeline: labelled(timeline, socket.data.locale as string | undefined) };
   });
   defineHandler(socket, 'chat:skills', z.object({ tagIds: z.array(z.string().max(64)).max(100) }), async (c, input) => ({ skillTagIds: await setChatSkills(c, input.tagIds) }));
-  defineHandler(socket, 'chat:link-customer', z.object({ sessionId, customerId: z.string().regex(/^[0-9a-f]{24}$/).nullable() }), async (c, input) => ({ session: presentSession(await linkCustomer(c, input)) }));
+  defineHandler(socket, 'chat:link-customer', z.object({ sessionId, customerId: z.string().regex(/^[0-9a-f]{24}$/).nullable() }), async (c, input) => {
+    const linked = await linkCustomer(c, input);
+    return { session: presentSession(linked.session), earlier: linked.earlier.map(presentEarlierSession) };
+  });
   defineHandler(socket, 'chat:typing', z.object({ sessionId, typing: z.boolean() }), async (c, input) => {
     const session = await sessionInReach(c, input.sessionId);
     io.of('/customer').to(rooms.visitor(String(session.visitorId))).emit('typing', { sessionId: input.sessionId, typing: input.typing });

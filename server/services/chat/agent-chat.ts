@@ -93,8 +93,20 @@ export async function openConversation(ctx: ServiceContext, sessionId: string) {
     session.agentId ? Staff.findOne({ _id: session.agentId, orgId: session.orgId }, { realName: 1 }).lean() : null,
   ]);
   const customer = session.customerId ? await Customer.findOne({ _id: session.customerId, orgId: session.orgId, erasedAt: null }).lean<CustomerDoc>() : null;
-  const earlier = await ChatSession.find({ orgId: session.orgId, visitorId: session.visitorId, _id: { $ne: session._id } }, { createdAt: 1, closedAt: 1, rating: 1, disposition: 1 }).sort({ createdAt: -1 }).limit(10).lean();
+  const earlier = await earlierSessions(session);
   return { session, messages, visitor: visitor!, customer, earlier, agentName: agent?.realName ?? null, replyWindow: replyWindowOf(session, settings, clock.now()), queuePosition: await queuePosition(session) };
+}
+
+/**
+ * The customer's other conversations, newest first: those of this device and, once the visitor is a known customer,
+ * those from any other device or channel, so the history follows the person and not the browser.
+ */
+export async function earlierSessions(session: Pick<ChatSessionDoc, '_id' | 'orgId' | 'visitorId' | 'customerId'>) {
+  const whose = session.customerId ? { $or: [{ visitorId: session.visitorId }, { customerId: session.customerId }] } : { visitorId: session.visitorId };
+  return ChatSession.find({ orgId: session.orgId, _id: { $ne: session._id }, ...whose }, { createdAt: 1, closedAt: 1, rating: 1, disposition: 1 })
+    .sort({ createdAt: -1 })
+    .limit(10)
+    .lean<Pick<ChatSessionDoc, '_id' | 'createdAt' | 'closedAt' | 'rating' | 'disposition'>[]>();
 }
 
 export async function syncAgent(ctx: ServiceContext, input: { sessionId: string; afterSeq: number }): Promise<{ session: ChatSessionDoc; messages: ChatMessageDoc[] }> {
@@ -290,22 +302,43 @@ export async function tagSessionCustomer(ctx: ServiceContext, input: { sessionId
   return changeCustomerTags(onBehalfOfChat(ctx), String(session.customerId), { add: input.add, remove: input.remove });
 }
 
+const SIDEBAR_TIMELINE_LINES = 10;
+/** Enough events that repeats folded together still fill the sidebar's lines in the usual case. */
+const SIDEBAR_TIMELINE_READ = 60;
+
+/**
+ * Events in a row of one kind as one line with a count (a conversation's state changes come in fours: new, queued,
+ * serving, closed), so the sidebar shows what happened rather than the same words ten times. Newest first.
+ */
+function runsOfSameType(events: { type: string; at: Date }[]): { type: string; at: string; count: number }[] {
+  const runs: { type: string; at: string; count: number }[] = [];
+  for (const event of events) {
+    const last = runs.at(-1);
+    if (last && last.type === event.type) last.count += 1;
+    else runs.push({ type: event.type, at: event.at.toISOString(), count: 1 });
+  }
+  return runs;
+}
+
 /** The customer beside a conversation: profile, tags, the latest of their timeline, and the tags that can be added. */
 export async function sidebarCustomer(ctx: ServiceContext, customer: CustomerDoc) {
   const [tagNames, timeline, tags] = await Promise.all([
     tagNamesFor(ctx, customer.tagIds),
-    TimelineEvent.find({ orgId: customer.orgId, customerId: customer._id }).sort({ at: -1, _id: -1 }).limit(10).lean(),
+    TimelineEvent.find({ orgId: customer.orgId, customerId: customer._id }).sort({ at: -1, _id: -1 }).limit(SIDEBAR_TIMELINE_READ).lean(),
     listTagGroups(ctx),
   ]);
   return {
     tags: customer.tagIds.map((id) => ({ id: String(id), name: tagNames.get(String(id)) ?? '' })).filter((tag) => tag.name),
-    timeline: timeline.map((event) => ({ type: event.type, at: event.at.toISOString() })),
+    timeline: runsOfSameType(timeline).slice(0, SIDEBAR_TIMELINE_LINES),
     tagChoices: [...tags.groups.flatMap((g) => g.tags.map((tag) => ({ id: String(tag._id), name: tag.name, group: g.name }))), ...tags.personal.map((tag) => ({ id: String(tag._id), name: tag.name, group: null }))],
   };
 }
 
-/** Links the session's visitor to a CRM customer: an existing one, or a new one made from the visitor's name and number. */
-export async function linkCustomer(ctx: ServiceContext, input: { sessionId: string; customerId: string | null }): Promise<ChatSessionDoc> {
+/**
+ * Links the session's visitor to a CRM customer: an existing one, or a new one made from the visitor's name and
+ * number. Answers with the customer's conversations from every device, now that they are known.
+ */
+export async function linkCustomer(ctx: ServiceContext, input: { sessionId: string; customerId: string | null }) {
   const session = await sessionInReach(ctx, input.sessionId);
   const visitor = await ChatVisitor.findOne({ _id: session.visitorId, orgId: session.orgId }).lean<ChatVisitorDoc>();
   let customerId: mongoose.Types.ObjectId;
@@ -332,8 +365,10 @@ export async function linkCustomer(ctx: ServiceContext, input: { sessionId: stri
   await ChatVisitor.updateOne({ _id: session.visitorId, orgId: session.orgId }, { $set: { customerId } });
   const owner = await Customer.findOne({ _id: customerId, orgId: session.orgId }, { ownerId: 1 }).lean();
   const updated = await ChatSession.findOneAndUpdate({ _id: session._id, orgId: session.orgId }, { $set: { customerId, ownerId: owner?.ownerId ?? null } }, { returnDocument: 'after' }).lean<ChatSessionDoc>();
+  // The visitor's earlier conversations are the customer's too: found from the customer's next device as well.
+  await ChatSession.updateMany({ orgId: session.orgId, visitorId: session.visitorId, customerId: null }, { $set: { customerId } });
   announce(updated!);
-  return updated!;
+  return { session: updated!, earlier: await earlierSessions(updated!) };
 }
 
 /** The latest conversation of each of these customers within the actor's reach (the follow-up inbox links to it). */

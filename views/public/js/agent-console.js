@@ -475,6 +475,7 @@ async function linkNewCustomer() {
   remember(ack.data.session);
   notice(t('done.customerCreated'), 'success');
   if (state.details && !state.details.customer) state.details.customer = { id: ack.data.session.customerId, name: state.details.visitor?.name ?? '' };
+  if (state.details) state.details.earlier = ack.data.earlier;
   renderSidebar();
 }
 $('create-customer').addEventListener('click', () => void linkNewCustomer());
@@ -1020,7 +1021,9 @@ function renderProfile(session, profile) {
   const choices = (profile.tagChoices ?? []).filter((tag) => !held.has(tag.id));
   $('tag-add').replaceChildren(h('option', { value: '', text: t('chooseTag') }), ...choices.map((tag) => h('option', { value: tag.id, text: tag.group ? `${tag.group} · ${tag.name}` : tag.name })));
   $('customer-timeline').replaceChildren(
-    ...(profile.timeline ?? []).map((entry) => h('li', { className: 'mb-1', text: `${dayFormat.format(new Date(entry.at))} · ${entry.label ?? entry.type}` })),
+    ...(profile.timeline ?? []).map((entry) =>
+      h('li', { className: 'mb-1', 'data-testid': 'timeline-entry', text: `${dayFormat.format(new Date(entry.at))} · ${entry.label ?? entry.type}${entry.count > 1 ? ` ${t('timelineRepeat', { n: entry.count })}` : ''}` }),
+    ),
   );
 }
 
