@@ -101,8 +101,26 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   res.locals.htmlLang = lng;
   // A page that could not be served for now offers to load it again (a GET only: a form is not re-sent behind the user's back).
   const retryHref = status === 503 && req.method === 'GET' ? req.originalUrl : null;
-  res.status(status).render('pages/error', { title: message, status, message, code: appError?.code ?? 'internal', retryHref });
+  const heading = i18n.t([`errors.headings.${status}`, 'errors.headings.other'], { lng });
+  res.status(status).render('pages/error', { title: heading, status, heading, message, code: appError?.code ?? 'internal', retryHref, backHref: backHrefOf(req) });
 };
+
+/**
+ * The page the person came from, as a way back: only a page of this site (the Referer's host is this request's), and
+ * never the address that just failed (a GET would fail again; a failed form's page is its own referer, and fine).
+ */
+function backHrefOf(req: Request): string | null {
+  const referer = req.get('referer');
+  if (!referer) return null;
+  try {
+    const from = new URL(referer);
+    if (from.host !== req.get('host') || (from.protocol !== 'http:' && from.protocol !== 'https:')) return null;
+    const path = `${from.pathname}${from.search}`;
+    return req.method === 'GET' && path === req.originalUrl ? null : path;
+  } catch {
+    return null;
+  }
+}
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => {
   next(new NotFoundError('No such page'));

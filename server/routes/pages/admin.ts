@@ -7,7 +7,7 @@ import { newStaffSchema, resetPasswordSchema, staffProfileSchema } from '../sche
 import { updateSettingsSchema } from '../schemas/settings.schema.js';
 import { createStore, getStore, listStoreChoices, listStores, updateStore } from '../../services/org/stores.js';
 import { createStaff, deactivateStaff, getStaff, listStaff, reactivateStaff, resetStaffPassword, updateStaff } from '../../services/org/staff.js';
-import { getOrganization, updateOrgSettings } from '../../services/org/settings.js';
+import { getOrganization, getOrgSettings, updateOrgSettings } from '../../services/org/settings.js';
 import { listAuditEvents } from '../../services/audit/record-audit.js';
 import { effectiveSettings, massMessagePolicies } from '../../services/settings/org-settings.js';
 import { presentStore, storeNameMap } from '../../presenters/store.js';
@@ -15,14 +15,20 @@ import { presentStaff } from '../../presenters/staff.js';
 import { presentAuditEvent } from '../../presenters/audit.js';
 import { roles } from '../../models/staff.js';
 import { tr } from '../translate.js';
-import { listOrgJobs, retryOrgJob } from '../../services/jobs/job-admin.js';
-import { presentJob } from '../../presenters/job.js';
+import { listJobsOverview, retryOrgJob } from '../../services/jobs/job-admin.js';
+import { presentJobRow } from '../../presenters/job.js';
+import { timezoneChoices } from '../../presenters/timezones.js';
 import { ServiceUnavailableError } from '../../errors.js';
 
 
 async function staffFormModel(req: Request, key: string) {
-  const stores = await listStoreChoices(ctxOf(req));
-  return { title: tr(req, key), stores: stores.map((s) => ({ id: String(s._id), name: s.name })), roles: [...roles] };
+  const [stores, settings] = await Promise.all([listStoreChoices(ctxOf(req)), getOrgSettings(ctxOf(req))]);
+  return {
+    title: tr(req, key),
+    stores: stores.map((s) => ({ id: String(s._id), name: s.name })),
+    roles: [...roles],
+    dndDefault: { start: settings.dndStart, end: settings.dndEnd, timezone: settings.timezone },
+  };
 }
 
 export const adminRoutes: RouteSpec[] = [
@@ -102,7 +108,11 @@ export const adminRoutes: RouteSpec[] = [
     method: 'get',
     path: '/admin/staff/new',
     access: { permission: 'staff.manage' },
-    handler: async (req, res) => res.render('pages/admin/staff-form', { ...(await staffFormModel(req, 'staff.new')), values: { roles: ['clerk'] }, creating: true }),
+    handler: async (req, res) => {
+      const model = await staffFormModel(req, 'staff.new');
+      // A new member starts with the organisation's do-not-disturb window, shown so it can be changed before saving.
+      res.render('pages/admin/staff-form', { ...model, values: { roles: ['clerk'], dndStart: model.dndDefault.start, dndEnd: model.dndDefault.end }, creating: true });
+    },
   }),
   route({
     method: 'post',
@@ -112,7 +122,6 @@ export const adminRoutes: RouteSpec[] = [
       handleForm(req, res, {
         schema: newStaffSchema,
         view: 'pages/admin/staff-form',
-        secretFields: ['password'],
         model: async () => ({ ...(await staffFormModel(req, 'staff.new')), creating: true }),
         onValid: async (input) => {
           const staff = await createStaff(ctxOf(req), input);
@@ -177,7 +186,6 @@ export const adminRoutes: RouteSpec[] = [
       await handleForm(req, res, {
         schema: resetPasswordSchema,
         view: 'pages/admin/staff-form',
-        secretFields: ['password'],
         model: async () => ({ ...(await staffFormModel(req, 'staff.edit')), staff, values: staff }),
         onValid: async (input) => {
           await resetStaffPassword(ctxOf(req), staff.id, input.password);
@@ -196,7 +204,8 @@ export const adminRoutes: RouteSpec[] = [
     stepUp: true,
     handler: async (req, res) => {
       const org = await getOrganization(ctxOf(req));
-      res.render('pages/admin/settings', { title: tr(req, 'settings.title'), massMessagePolicies, values: { name: org.name, ...effectiveSettings(org.settings) } });
+      const values = { name: org.name, ...effectiveSettings(org.settings) };
+      res.render('pages/admin/settings', { title: tr(req, 'settings.title'), massMessagePolicies, timezones: timezoneChoices(req.locale, [values.timezone]), values });
     },
   }),
   route({
@@ -208,7 +217,8 @@ export const adminRoutes: RouteSpec[] = [
       handleForm(req, res, {
         schema: updateSettingsSchema,
         view: 'pages/admin/settings',
-        model: () => ({ title: tr(req, 'settings.title'), massMessagePolicies }),
+        // What was posted stays a choice even when the server refuses it, so the form shows what was sent.
+        model: () => ({ title: tr(req, 'settings.title'), massMessagePolicies, timezones: timezoneChoices(req.locale, [String((req.body as { timezone?: unknown }).timezone ?? '')]) }),
         onValid: async ({ name, ...settings }) => {
           await updateOrgSettings(ctxOf(req), { name, settings });
           flash(req, 'success', 'settings.saved');
@@ -232,8 +242,9 @@ export const adminRoutes: RouteSpec[] = [
     access: { permission: 'job.read' },
     handler: async (req, res) => {
       try {
-        const jobs = await listOrgJobs(ctxOf(req), req.app.locals.agenda);
-        res.render('pages/admin/jobs', { title: tr(req, 'jobs.title'), jobs: jobs.map(presentJob) });
+        const rows = await listJobsOverview(ctxOf(req), req.app.locals.agenda);
+        const view = { t: (key: string, params?: Record<string, unknown>) => tr(req, key, params), locale: req.locale };
+        res.render('pages/admin/jobs', { title: tr(req, 'jobs.title'), jobs: rows.map((row) => presentJobRow(row, view)) });
       } catch (err) {
         if (!(err instanceof ServiceUnavailableError)) throw err;
         res.status(503).render('pages/admin/jobs', { title: tr(req, 'jobs.title'), jobs: [], unavailable: true });

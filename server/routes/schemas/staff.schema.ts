@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { roles } from '../../models/staff.js';
 import { arrayOf, checkbox, optionalId, optionalText, passwordField, requiredText, timeOfDay } from './common.js';
 
+const optionalTimeOfDay = z.preprocess((v) => (v === '' || v === null ? undefined : v), timeOfDay.optional());
+
 const profileFields = {
   realName: requiredText(60),
   title: optionalText(60),
@@ -9,8 +11,9 @@ const profileFields = {
   showPhoneToCustomers: checkbox,
   storeId: optionalId,
   roles: arrayOf(z.enum(roles)).pipe(z.array(z.enum(roles)).min(1, 'roles_required')),
-  dndStart: timeOfDay.optional(),
-  dndEnd: timeOfDay.optional(),
+  // Left empty, the window is the organisation's default (a new member) or stays as it was (an edit).
+  dndStart: optionalTimeOfDay,
+  dndEnd: optionalTimeOfDay,
 };
 
 export const staffProfileSchema = z.object(profileFields);
