@@ -11,7 +11,7 @@ import { mongoose } from '../../server/db/connect.js';
 import { Campaign, CampaignTask } from '../../server/models/campaign.js';
 import { SocialPost } from '../../server/models/social-post.js';
 import { fireDueCampaigns } from '../../server/services/campaigns/campaigns.js';
-import { momentQuota } from '../../server/services/moments/moments.js';
+import { momentQuota, publishMoment } from '../../server/services/moments/moments.js';
 
 useTestDatabase();
 
@@ -206,6 +206,40 @@ describe('the campaign pages', () => {
     expect(lateCancel.status).toBe(409);
     expect(lateCancel.text).toContain('活动已下发或已取消，不能再修改或取消。');
     expect(await Campaign.findOne({ orgId: org._id, _id: campaign._id }).lean()).toMatchObject({ title: '双十二预热', status: 'fired' });
+  });
+
+  it('says what a campaign would reach as of now while it is written and once saved, and what a task actually reached', async () => {
+    const { org, store, otherStore, marketer, clerk } = await team({ contactBudgetPerDay: 1 });
+    await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id });
+    const planner = await signIn(app, marketer.login, PASSWORD);
+    const asOf = '按现在（2026-12-01 10:00）计算：';
+    const later = '店员发布时以当时的实际情况为准。';
+
+    const form = await planner.get('/campaigns/new').expect(200);
+    expect(testIdText(form.text, 'reach-sentence')).toBe(`${asOf}将送达 2 人，未展示 0 人。${later}`);
+    expect(form.text).toContain('data-reach-url="/campaigns/reach"');
+    // The form's script asks again as the targets change: the other store has no clerk with customers.
+    const other = await planner.get(`/campaigns/reach?kind=moment&storeIds=${String(otherStore._id)}`).set('Accept', 'application/json').expect(200);
+    expect(other.body).toMatchObject({ audience: 0, reached: 0, heldBack: 0, asOf: NOW.toISOString(), sentence: `${asOf}将送达 0 人，未展示 0 人。${later}` });
+    const clerkAgent = await signIn(app, clerk.login, PASSWORD);
+    await clerkAgent.get('/campaigns/reach?kind=moment').set('Accept', 'application/json').expect(403);
+
+    expect((await postCampaign(planner, '/campaigns/new', '/campaigns', campaignFields(store._id))).status).toBe(303);
+    const campaign = (await Campaign.findOne({ orgId: org._id }).lean())!;
+    const path = `/campaigns/${String(campaign._id)}`;
+    expect((await planner.get(path).expect(200)).text).toContain(`活动已创建。${asOf}将送达 2 人，未展示 0 人。${later}`);
+
+    // Meanwhile the clerk's own moment is each customer's touch of the day: the preview says so as of now...
+    await publishMoment(ctxFor(clerk), { text: '上午的朋友圈' });
+    const page = await planner.get(path).expect(200);
+    expect(testIdText(page.text, 'reach-sentence')).toBe(`${asOf}将送达 0 人，未展示 2 人（2 人今天的联系次数已满）。${later}`);
+
+    // ...and the task's confirmation says what actually happened when it was published.
+    clock.set(AFTER_NOON);
+    await fireDueCampaigns();
+    const task = (await CampaignTask.findOne({ orgId: org._id, staffId: clerk._id }).lean())!;
+    expect((await postForm(clerkAgent, '/moments', `/moments/tasks/${String(task._id)}/publish`, {})).status).toBe(303);
+    expect((await clerkAgent.get('/moments').expect(200)).text).toContain('任务内容已发布。送达 0 人，未展示 2 人（2 人今天的联系次数已满）。');
   });
 
   it('explains a task refused by the quota and leaves it open', async () => {

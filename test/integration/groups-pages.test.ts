@@ -3,9 +3,10 @@ import type { Express } from 'express';
 import request from 'supertest';
 import sharp from 'sharp';
 import { useTestDatabase } from '../setup/db.js';
-import { mediaFiles, pngBytes } from '../setup/social.js';
+import { mediaFiles, pngBytes, testIdText } from '../setup/social.js';
 import { buildTestApp, csrfFor, csrfTokenIn, postForm, signIn, type Agent } from '../setup/app.js';
-import { createCustomer, createOrg, createStaff, createStore, PASSWORD } from '../factories.js';
+import { createCustomer, createOrg, createStaff, createStore, ctxFor, PASSWORD } from '../factories.js';
+import { publishMoment } from '../../server/services/moments/moments.js';
 import { CustomerGroup, GroupMember } from '../../server/models/customer-group.js';
 import { SocialPost } from '../../server/models/social-post.js';
 import { mongoose } from '../../server/db/connect.js';
@@ -211,6 +212,42 @@ describe('the customer group pages', () => {
     expect(refused.text).toContain('第二条');
     expect(refused.text).not.toContain('错误代码');
     expect(await SocialPost.countDocuments({ orgId: org._id, groupId: id })).toBe(1);
+  });
+
+  it("shows a group post to every member even after the day's moments used their contact budget, says so before posting, and confirms what happened", async () => {
+    const { org, store, clerk } = await team({ contactBudgetPerDay: 1 });
+    const members = await Promise.all([0, 1, 2].map((i) => createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: `成员${i}` })));
+    const agent = await signIn(app, clerk.login, PASSWORD);
+    const id = await createGroupViaPage(agent, { name: '福利群' });
+    await addViaPage(agent, id, members.map((m) => String(m._id)));
+    // A moment earlier the same day spent each member's one touch of the day.
+    await publishMoment(ctxFor(clerk), { text: '今天的朋友圈' });
+
+    const before = await agent.get(`/groups/${id}`).expect(200);
+    expect(testIdText(before.text, 'reach-sentence')).toBe('将送达 3 人，未展示 0 人。');
+    expect(before.text).toContain('群消息对每位成员都展示');
+
+    expect((await postToGroup(agent, id, { text: '群内专享' })).status).toBe(303);
+    const post = await SocialPost.findOne({ orgId: org._id, groupId: id }).lean();
+    expect(post!.stats).toMatchObject({ audience: 3, reached: 3, heldBack: 0 });
+    const after = await agent.get(`/groups/${id}`).expect(200);
+    expect(after.text).toContain('群消息已发送。送达 3 人，未展示 0 人。');
+    expect(after.text).toContain('送达 3 人 · 未展示 0 人');
+
+    // The group post is the members' touch of the day now: the next moment is held back for them, and the composer says why first.
+    const moments = await agent.get('/moments').expect(200);
+    expect(testIdText(moments.text, 'reach-sentence')).toBe('将送达 0 人，未展示 3 人（3 人今天的联系次数已满）。');
+  });
+
+  it('says before posting that a group whose allowance is used up would reach nobody', async () => {
+    const { org, store, clerk } = await team({ massMessagePolicy: 'day_1' });
+    const c = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id });
+    const agent = await signIn(app, clerk.login, PASSWORD);
+    const id = await createGroupViaPage(agent, { name: '问答群' });
+    await addViaPage(agent, id, [String(c._id)]);
+    expect((await postToGroup(agent, id, { text: '今天第一条' })).status).toBe(303);
+    const page = await agent.get(`/groups/${id}`).expect(200);
+    expect(testIdText(page.text, 'reach-sentence')).toBe('本群本周期的群发次数已用完：现在发送会被拒绝，不会送达任何人。');
   });
 
   it('re-renders the composer for bad input (empty text, a javascript: link, a text file named .jpg) and writes nothing', async () => {

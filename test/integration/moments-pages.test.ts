@@ -57,7 +57,7 @@ describe('the moments page', () => {
     expect(await mediaFiles(org._id)).toBe(2); // the picture and its thumbnail
 
     const after = await agent.get('/moments').expect(200);
-    expect(after.text).toContain('已发布。');
+    expect(after.text).toContain('已发布。送达 2 人，未展示 0 人。');
     expect(testIdText(after.text, 'quota')).toBe('今天还可发 2 条（共 3 条），2026-12-02 00:00 重置');
     expect(after.text).toContain(`/media/${String(stored!.imageIds[0])}/thumb`);
     const thumb = await agent.get(`/media/${String(stored!.imageIds[0])}/thumb`).expect(200);
@@ -128,6 +128,33 @@ describe('the moments page', () => {
     expect(toVip!.stats.audience).toBe(1);
     const list = await agent.get('/moments').expect(200);
     expect(list.text).toContain('<span class="badge text-bg-light">VIP</span>');
+  });
+
+  it('says before posting how many the chosen audience reaches and why the rest would be held back, then confirms what happened', async () => {
+    const { org, clerk, customers } = await clerkWithCustomers({ momentsPerCustomerPerDay: 1, contactBudgetPerDay: 3 }, 3);
+    const group = await createTagGroup(org._id, { name: '会员' });
+    const vip = await createTag(org._id, { groupId: group._id, name: 'VIP' });
+    await Customer.updateOne({ orgId: org._id, _id: customers[0]!._id }, { $set: { tagIds: [vip._id] } });
+    const agent = await signIn(app, clerk.login, PASSWORD);
+    const page = await agent.get('/moments').expect(200);
+    expect(testIdText(page.text, 'reach-sentence')).toBe('将送达 3 人，未展示 0 人。');
+    expect(page.text).toContain('data-reach-url="/moments/reach"');
+
+    expect((await postMoment(agent, { text: '只给 VIP', audienceMode: 'tags', tagIds: [String(vip._id)] })).status).toBe(303);
+    expect((await agent.get('/moments').expect(200)).text).toContain('已发布。送达 1 人，未展示 0 人。');
+    // The composer's script asks again when the audience changes; the page opens on "all my customers".
+    const all = await agent.get('/moments/reach?audienceMode=all').set('Accept', 'application/json').expect(200);
+    expect(all.body).toEqual({ audience: 3, reached: 2, heldBack: 1, heldBackBy: { customer_cap: 1, contact_budget: 0 }, sentence: '将送达 2 人，未展示 1 人（1 人今天可看的朋友圈已满）。' });
+    const tagged = await agent.get(`/moments/reach?audienceMode=tags&tagIds=${String(vip._id)}`).set('Accept', 'application/json').expect(200);
+    expect(tagged.body).toMatchObject({ audience: 1, reached: 0, heldBack: 1 });
+    expect(testIdText((await agent.get('/moments').expect(200)).text, 'reach-sentence')).toBe(all.body.sentence);
+
+    expect((await postMoment(agent, { text: '给所有人', audienceMode: 'all' })).status).toBe(303);
+    expect((await agent.get('/moments').expect(200)).text).toContain(`已发布。送达 2 人，未展示 1 人（1 人今天可看的朋友圈已满）。`);
+    // A form shown again keeps its audience, and so does its preview.
+    const again = await postMoment(agent, { text: '', audienceMode: 'tags', tagIds: [String(vip._id)] });
+    expect(again.status).toBe(400);
+    expect(testIdText(again.text, 'reach-sentence')).toBe('将送达 0 人，未展示 1 人（1 人今天可看的朋友圈已满）。');
   });
 
   it('shows on the post how many it reached and why the rest were held back', async () => {

@@ -8,8 +8,11 @@ import { tr } from '../translate.js';
 import { handlePictureForm } from '../picture-uploads.js';
 import type { PictureFile } from '../../services/media/pictures.js';
 import { campaignSchema } from '../schemas/social.schema.js';
-import { cancelCampaign, createCampaign, listCampaigns, updateCampaign, type CompletionRow } from '../../services/campaigns/campaigns.js';
-import { campaignFormChoices, campaignPage, type CampaignFormChoices } from '../../services/campaigns/campaign-page.js';
+import { cancelCampaign, listCampaigns, type CampaignReach, type CompletionRow } from '../../services/campaigns/campaigns.js';
+import { campaignPage, createCampaignWithReach, newCampaignPage, updateCampaignWithReach, type CampaignDraftTargets, type CampaignFormChoices } from '../../services/campaigns/campaign-page.js';
+import { api } from '../../http/surfaces.js';
+import { previewDraftCampaignReach } from '../campaigns/campaigns.endpoints.js';
+import { presentReach, reachSentence } from '../../presenters/reach.js';
 import { socialLimits } from '../../services/settings/org-settings.js';
 import { presentCampaign } from '../../presenters/campaign.js';
 import { presentTagGroup } from '../../presenters/tag.js';
@@ -41,10 +44,20 @@ function presentChoices({ stores, tagGroups, timezone }: CampaignFormChoices) {
   };
 }
 
+/** A campaign goes out later: its reach is always said as of now. */
+const asOfSentence = (req: Request, reach: CampaignReach) => reachSentence((key, params) => tr(req, key, params), reach, 'asOf', { asOf: reach.asOf, timezone: reach.timezone });
+
+/** The targets of a form shown again, so its preview is of what was chosen; none when the form was not posted. */
+function draftOf(body: unknown): CampaignDraftTargets | undefined {
+  if (!body || typeof body !== 'object' || !('kind' in body)) return undefined;
+  const fields = body as Record<string, unknown>;
+  return { kind: fields.kind === 'group' ? 'group' : 'moment', storeIds: fieldList(fields.storeIds), tagIds: fields.kind === 'group' ? [] : fieldList(fields.tagIds) };
+}
+
 const withPercent = <R extends Omit<CompletionRow, 'id' | 'name'>>(row: R) => ({ ...row, percent: row.total ? Math.round((row.published / row.total) * 100) : 0 });
 
 async function detailModel(req: Request, extra: Record<string, unknown> = {}) {
-  const page = await campaignPage(ctxOf(req), String(req.params.id));
+  const page = await campaignPage(ctxOf(req), String(req.params.id), { draft: req.method === 'POST' ? draftOf(req.body) : undefined });
   const { completion, editing } = page;
   const view = presentCampaign(page.campaign);
   const choices = presentChoices(page);
@@ -54,6 +67,7 @@ async function detailModel(req: Request, extra: Record<string, unknown> = {}) {
     title: view.title,
     campaign: { ...view, storeNames: view.storeIds.map((id) => storeNames.get(id) ?? ''), tagNames: view.tagIds.map((id) => tagNames.get(id) ?? '') },
     editing,
+    reachLine: page.reach ? asOfSentence(req, page.reach) : null,
     canCancel: editing,
     action: `/campaigns/${view.id}`,
     ...choices,
@@ -72,7 +86,8 @@ async function detailModel(req: Request, extra: Record<string, unknown> = {}) {
 }
 
 async function newModel(req: Request) {
-  return { title: tr(req, 'campaigns.newTitle'), action: '/campaigns', editing: true, ...presentChoices(await campaignFormChoices(ctxOf(req))), values: { kind: 'moment', storeIds: [], tagIds: [], imageIds: [] } };
+  const page = await newCampaignPage(ctxOf(req), (req.method === 'POST' ? draftOf(req.body) : undefined) ?? { kind: 'moment', storeIds: [], tagIds: [] });
+  return { title: tr(req, 'campaigns.newTitle'), action: '/campaigns', editing: true, ...presentChoices(page), reachLine: asOfSentence(req, page.reach), values: { kind: 'moment', storeIds: [], tagIds: [], imageIds: [] } };
 }
 
 /** Create and edit: a multipart form (pictures), parsed like any form; kept pictures come as `imageIds`, new ones as files. */
@@ -98,6 +113,8 @@ export const campaignPageRoutes: RouteSpec[] = [
     },
   }),
   route({ method: 'get', path: '/campaigns/new', access: { permission: 'campaign.manage' }, handler: async (req, res) => res.render('pages/campaigns/campaign', await newModel(req)) }),
+  // The form's script asks again when the targets change; before /campaigns/:id, which would take "reach" as an id.
+  api.get('/campaigns/reach', previewDraftCampaignReach, { present: (reach, { t }) => presentReach(t, reach, 'asOf', { asOf: reach.asOf, timezone: reach.timezone }), headers: { 'Cache-Control': 'no-store' } }),
   route({
     method: 'post',
     path: '/campaigns',
@@ -108,8 +125,8 @@ export const campaignPageRoutes: RouteSpec[] = [
         model: () => newModel(req),
         save: async (input, images) => {
           // A new campaign has no pictures of its own yet; ids posted here would only borrow others'.
-          const campaign = await createCampaign(ctxOf(req), { ...input, imageIds: [], images });
-          flash(req, 'success', 'campaigns.created');
+          const { campaign, reach } = await createCampaignWithReach(ctxOf(req), { ...input, imageIds: [], images });
+          flash(req, 'success', 'reach.confirmed', { done: tr(req, 'campaigns.created'), outcome: asOfSentence(req, reach) });
           return `/campaigns/${String(campaign._id)}`;
         },
       }),
@@ -124,8 +141,8 @@ export const campaignPageRoutes: RouteSpec[] = [
         view: 'pages/campaigns/campaign',
         model: () => detailModel(req),
         save: async (input, images) => {
-          await updateCampaign(ctxOf(req), String(req.params.id), { ...input, images });
-          flash(req, 'success', 'campaigns.saved');
+          const { reach } = await updateCampaignWithReach(ctxOf(req), String(req.params.id), { ...input, images });
+          flash(req, 'success', 'reach.confirmed', { done: tr(req, 'campaigns.saved'), outcome: asOfSentence(req, reach) });
           return `/campaigns/${String(req.params.id)}`;
         },
       }),

@@ -10,6 +10,8 @@ import { addMembersSchema, groupSchema, postContentSchema } from '../schemas/soc
 import { customerListQuery } from '../customers/customers.schema.js';
 import { archiveGroup, createFollowOnGroup, createGroup, removeMember, updateGroup } from '../../services/groups/groups.js';
 import { publishGroupPost } from '../../services/groups/group-posts.js';
+import { reachSentence } from '../../presenters/reach.js';
+import { confirmReach } from '../confirm-reach.js';
 import { addMembers, groupDetail, groupsOverview } from '../../services/groups/group-page.js';
 import { isSafeLink } from '../../services/posts/content.js';
 import { socialLimits } from '../../services/settings/org-settings.js';
@@ -58,6 +60,7 @@ async function detailModel(req: Request, errorForm?: FormName) {
     membersShown: detail.members.members.length,
     dayStats: detail.dayStats,
     allowance: detail.allowance,
+    reachLine: detail.reach ? reachSentence((key, params) => tr(req, key, params), detail.reach, 'preview') : null,
     posts: detail.posts.map((p) => {
       const post = presentPost(p);
       return { ...post, link: post.link && isSafeLink(post.link) ? post.link : null, createdAtIso: post.createdAt.toISOString() };
@@ -165,8 +168,8 @@ export const groupPageRoutes: RouteSpec[] = [
         view: 'pages/groups/detail',
         model: () => detailModel(req, 'post'),
         onValid: async (input, form) => {
-          await publishGroupPost(ctxOf(req), String(req.params.id), { text: input.text, link: input.link, images: form.files });
-          flash(req, 'success', 'groups.posts.published');
+          const post = await publishGroupPost(ctxOf(req), String(req.params.id), { text: input.text, link: input.link, images: form.files });
+          confirmReach(req, 'groups.posts.published', post.reach);
           return `/groups/${String(req.params.id)}#posts`;
         },
       }),

@@ -9,6 +9,11 @@ import { momentSchema } from '../schemas/social.schema.js';
 import { publishMoment } from '../../services/moments/moments.js';
 import { momentPage, momentsPage } from '../../services/moments/moment-page.js';
 import { publishCampaignTask, skipCampaignTask } from '../../services/campaigns/campaigns.js';
+import { api } from '../../http/surfaces.js';
+import { previewMomentReach } from '../moments/moments.endpoints.js';
+import { presentReach, reachSentence } from '../../presenters/reach.js';
+import { confirmReach } from '../confirm-reach.js';
+import type { Reach } from '../../services/limits/contact-budget.js';
 import { localTimeOf } from '../../services/limits/usage.js';
 import { socialLimits } from '../../services/settings/org-settings.js';
 import { presentPost, presentPostDetail } from '../../presenters/post.js';
@@ -30,14 +35,15 @@ const taskForm = z.object({});
 
 
 /** The moments page: today's quota and the composer (for those who post), open campaign tasks, and the posts within reach. */
-async function momentsModel(req: Request, extra: Record<string, unknown> = {}) {
+async function momentsModel(req: Request, extra: Record<string, unknown> = {}, audience: { tagIds?: string[] } = {}) {
   const ctx = ctxOf(req);
-  const { canPublish, hasTasks, quota, posts, tasks, tags, tagNames, timezone } = await momentsPage(ctx);
+  const { canPublish, hasTasks, quota, reach, posts, tasks, tags, tagNames, timezone } = await momentsPage(ctx, audience);
   return {
     title: tr(req, 'moments.title'),
     canPublish,
     hasTasks,
     quota: quota ? { ...quota, resetsAtLocal: localTimeOf(quota.resetsAt, timezone) } : null,
+    reachLine: reach ? reachSentence((key, params) => tr(req, key, params), reach, 'preview') : null,
     textMax: socialLimits.postTextMax,
     imagesMax: socialLimits.postImagesMax,
     tagGroups: tags ? tags.groups.map((g) => presentTagGroup(g)) : [],
@@ -54,7 +60,7 @@ async function momentsModel(req: Request, extra: Record<string, unknown> = {}) {
 }
 
 /** A task's button: one service call; a refusal (quota used up, already done) comes back on the page with its message. */
-function taskAction(path: string, act: (req: Request) => Promise<unknown>, doneKey: string): RouteSpec {
+function taskAction(path: string, act: (req: Request) => Promise<{ reach: Reach } | void>, doneKey: string): RouteSpec {
   return route({
     method: 'post',
     path,
@@ -65,8 +71,9 @@ function taskAction(path: string, act: (req: Request) => Promise<unknown>, doneK
         view: 'pages/moments/index',
         model: () => momentsModel(req, { errorTaskId: String(req.params.id) }),
         onValid: async () => {
-          await act(req);
-          flash(req, 'success', doneKey);
+          const done = await act(req);
+          if (done) confirmReach(req, doneKey, done.reach);
+          else flash(req, 'success', doneKey);
           return '/moments';
         },
       }),
@@ -84,17 +91,19 @@ export const momentPageRoutes: RouteSpec[] = [
         schema: momentPageSchema,
         view: 'pages/moments/index',
         // Browsers cannot put chosen files back into a file field: the page says so when there were some.
-        model: (form) => momentsModel(req, { imagesLost: form.chosen > 0 }),
+        model: (form) => momentsModel(req, { imagesLost: form.chosen > 0 }, { tagIds: form.fields.audienceMode === 'tags' ? fieldList(form.fields.tagIds) : [] }),
         formValues: (body) => ({ tagIds: fieldList(body.tagIds), audienceMode: body.audienceMode === 'tags' ? 'tags' : 'all' }),
         onValid: async (input, form) => {
-          await publishMoment(ctxOf(req), { text: input.text, link: input.link, images: form.files, tagIds: input.audienceMode === 'tags' ? input.tagIds : [] });
-          flash(req, 'success', 'moments.published');
+          const post = await publishMoment(ctxOf(req), { text: input.text, link: input.link, images: form.files, tagIds: input.audienceMode === 'tags' ? input.tagIds : [] });
+          confirmReach(req, 'moments.published', post.reach);
           return '/moments';
         },
       }),
   }),
   taskAction('/moments/tasks/:id/publish', (req) => publishCampaignTask(ctxOf(req), String(req.params.id)), 'moments.tasks.published'),
   taskAction('/moments/tasks/:id/skip', (req) => skipCampaignTask(ctxOf(req), String(req.params.id)), 'moments.tasks.skipped'),
+  // The composer's script asks again when the audience changes; before /moments/:id, which would take "reach" as an id.
+  api.get('/moments/reach', previewMomentReach, { present: (reach, { t }) => presentReach(t, reach, 'preview'), headers: { 'Cache-Control': 'no-store' } }),
   route({
     method: 'get',
     path: '/moments/:id',

@@ -1,4 +1,5 @@
 import { can } from '../../policies/permissions.js';
+import { ValidationError } from '../../errors.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { getOrgSettings } from '../org/settings.js';
@@ -22,8 +23,9 @@ export async function momentsPage(ctx: ServiceContext, opts: { tagIds?: string[]
   const [settings, quota, reach, posts, tasks, tags] = await Promise.all([
     getOrgSettings(ctx),
     canPublish ? momentQuota(ctx) : Promise.resolve(null),
-    // The composer opens on "all my customers"; choosing tags asks again (momentReach).
-    canPublish ? momentReach(ctx, { tagIds: opts.tagIds }) : Promise.resolve(null),
+    // The composer opens on "all my customers"; choosing tags asks again (momentReach). A form shown again for
+    // unknown tags has its message on the field and no preview.
+    canPublish ? momentReach(ctx, { tagIds: opts.tagIds }).catch((err: unknown) => (err instanceof ValidationError ? null : Promise.reject(err))) : Promise.resolve(null),
     listMoments(ctx, { limit: MOMENTS_ON_PAGE }),
     hasTasks ? listMyCampaignTasks(ctx, { status: 'open' }) : Promise.resolve([]),
     canPublish ? listTagGroups(ctx) : Promise.resolve(null),

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { endpoint } from '../../http/endpoint.js';
+import { arrayOf } from '../schemas/common.js';
+import { socialLimits } from '../../services/settings/org-settings.js';
+import { momentReach } from '../../services/moments/moments.js';
+
+/** The moments use cases moved to endpoints so far (the rest of the moments routes are still in pages/ and api/). */
+
+const id = z.string().max(64);
+
+/** The composer sends its audience choice; the API only `tagIds` (none: all the author's customers). */
+export const momentReachQuery = z.object({
+  audienceMode: z.enum(['all', 'tags']).optional().catch(undefined),
+  tagIds: arrayOf(id).pipe(z.array(id).max(socialLimits.audienceTagsMax, 'too_many')),
+});
+
+/** What a moment would reach if published now (the composer's preview). */
+export const previewMomentReach = endpoint({
+  access: { permission: 'moment.publish' },
+  input: { query: momentReachQuery },
+  run: (ctx, { query }) => momentReach(ctx, { tagIds: query.audienceMode === 'all' ? [] : query.tagIds }),
+});
