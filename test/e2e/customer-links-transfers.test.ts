@@ -118,9 +118,10 @@ describe('customer page links and transfers in a real browser', () => {
       await page.getByText('已将 1 位客户转交给 陈静（静安店）。').waitFor();
       await page.getByRole('heading', { level: 1 }).waitFor();
 
-      // The customer is still the manager's to see, the move in the timeline.
+      // The customer is still the manager's to see, the move in the timeline with its recipient and note.
       await page.goto(`/customers/${customer._id}`);
       await page.getByText('张店长 · 转交了客户').waitFor();
+      await page.getByText('陈静 · 李娜调岗', { exact: true }).waitFor();
       expect(staff.problems()).toEqual([]);
     } finally {
       await staff.context.close();

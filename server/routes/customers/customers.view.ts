@@ -181,6 +181,11 @@ export async function revealedModel(ctx: ServiceContext, customerId: string, pho
   return detailModel(await getCustomer(ctx, customerId), ctx, phone);
 }
 
+function transferDetail(data: Record<string, unknown> | undefined): string | null {
+  if (typeof data?.toName !== 'string') return null;
+  return typeof data.note === 'string' && data.note ? `${data.toName} · ${data.note}` : data.toName;
+}
+
 export async function detailModel(customer: CustomerDoc, ctx: ServiceContext, revealedPhone?: string) {
   const ownerId = customer.ownerId ? String(customer.ownerId) : null;
   const storeId = customer.storeId ? String(customer.storeId) : null;
@@ -216,8 +221,8 @@ export async function detailModel(customer: CustomerDoc, ctx: ServiceContext, re
       id: String(e._id),
       at: e.at.toISOString(),
       typeKey: `timeline.${e.type}`,
-      // What a customer said or which group: the words are theirs, shown escaped.
-      detail: typeof e.data?.text === 'string' ? e.data.text : typeof e.data?.groupName === 'string' ? e.data.groupName : null,
+      // What a customer said, which group, or to whom a transfer went and why: the words are theirs, shown escaped.
+      detail: typeof e.data?.text === 'string' ? e.data.text : typeof e.data?.groupName === 'string' ? e.data.groupName : transferDetail(e.data),
       actor: actorName(e),
     })),
   };
