@@ -4,7 +4,7 @@ import type { Express } from 'express';
 import type { Types } from 'mongoose';
 import { useTestDatabase } from '../setup/db.js';
 import { bearerFor, buildTestApp, postForm, signIn } from '../setup/app.js';
-import { createCustomer, createOrgWithTeam, PASSWORD } from '../factories.js';
+import { createCustomer, createOrgWithTeam, createTag, PASSWORD } from '../factories.js';
 import { useFrozenClock } from '../setup/clock.js';
 import { runDailyFollowups } from '../../server/services/followups/daily-run.js';
 import { FollowupTask } from '../../server/models/followup-task.js';
@@ -123,5 +123,17 @@ describe('follow-ups for a customer added or edited during the day', () => {
     expect(saved.status).toBe(303);
     const after = await FollowupTask.find({ orgId: org._id, customerId: customer._id }).lean();
     expect(after.map((t) => String(t._id))).toEqual([String(before!._id)]);
+  });
+
+  it('a tag that brings a customer into a rule’s audience gives her the task at once', async () => {
+    const { org, store, clerk, marketer } = await createOrgWithTeam();
+    const vip = await createTag(org._id, { name: 'VIP' });
+    await request(app).patch('/api/v1/followup-rules/birthday').set(await bearerFor(app, marketer.login, PASSWORD)).send({ tagIds: [String(vip._id)] }).expect(200);
+    const customer = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, birthday: { month: 12, day: 4 } });
+    await runDailyFollowups(String(org._id), NOW, { date: TODAY });
+    expect(await tasksOf(org._id, customer._id)).toEqual([]);
+
+    await request(app).post(`/api/v1/customers/${customer._id}/tags`).set(await bearerFor(app, clerk.login, PASSWORD)).send({ add: [String(vip._id)] }).expect(200);
+    expect(await tasksOf(org._id, customer._id)).toEqual([{ occasion: 'birthday', date: '2026-12-04', status: 'open', relative: null }]);
   });
 });
