@@ -10,6 +10,9 @@ import { Staff } from '../../server/models/staff.js';
 import { Customer } from '../../server/models/customer.js';
 import { Tag } from '../../server/models/tag.js';
 import { roles } from '../../server/models/staff.js';
+import { CannedReply } from '../../server/models/chat-channel.js';
+import { effectiveRules } from '../../server/services/followups/rules.js';
+import { fillMessage } from '../../server/presenters/followup.js';
 
 useTestDatabase();
 
@@ -41,6 +44,22 @@ describe('demo seed', () => {
     expect(await SocialPost.countDocuments({ orgId, kind: 'group', groupId: group!._id, 'stats.reached': 12 })).toBe(1);
     expect(await SocialPost.countDocuments({ orgId, kind: 'moment', 'stats.audience': { $gt: 0 } })).toBe(1);
     expect(await Campaign.countDocuments({ orgId, status: 'scheduled', publishAt: { $gt: new Date() } })).toBe(1);
+
+    // A fruit chain's words: no engraving offered anywhere, canned replies and follow-up suggestions about fruit,
+    // and the Chinese placeholders of the suggestions all filled in.
+    const canned = await CannedReply.find({ orgId }).lean();
+    const rules = (await effectiveRules(orgId)).filter((rule) => rule.message);
+    const posts = await SocialPost.find({ orgId }).lean();
+    const campaigns = await Campaign.find({ orgId }).lean();
+    const texts = [...canned.map((c) => c.text), ...rules.map((r) => r.message), ...posts.map((p) => p.text), ...campaigns.map((c) => c.text), ...(await Customer.find({ orgId }).lean()).map((c) => c.notes)];
+    expect(texts.filter((text) => /刻字|engrav/i.test(text ?? ''))).toEqual([]);
+    expect(canned.filter((c) => /果/.test(c.text)).length).toBeGreaterThanOrEqual(3);
+    expect(rules.map((r) => r.occasion).sort()).toEqual(['birthday', 'mid-autumn', 'relative-birthday', 'spring-festival']);
+    const values = { customer: '王芳', clerk: '李娜', store: '静安寺店', occasion: '中秋节', date: '9月25日', relation: '母亲', relative: '李华' };
+    for (const rule of rules) {
+      expect(rule.message).toMatch(/果/);
+      expect(fillMessage(rule.message, values)).not.toMatch(/[{｛}｝]/);
+    }
 
     for (const { login, role } of demoLogins) {
       const member = await authenticateWithPassword({ login, password: DEMO_PASSWORD, ip: '10.0.0.1' });

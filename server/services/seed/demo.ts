@@ -8,6 +8,7 @@ import { addMember, createGroup } from '../groups/groups.js';
 import { publishGroupPost } from '../groups/group-posts.js';
 import { publishMoment } from '../moments/moments.js';
 import { createCampaign } from '../campaigns/campaigns.js';
+import { updateFollowupRule } from '../followups/rules.js';
 import { DateTime } from 'luxon';
 import { Tag, TagGroup } from '../../models/tag.js';
 import { Customer, type Birthday } from '../../models/customer.js';
@@ -42,6 +43,7 @@ export function seededRandom(seed: number) {
 
 const surnames = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱', '胡', '郭', '何', '林', '罗', '高'];
 const givenNames = ['芳', '伟', '娜', '敏', '静', '丽', '强', '磊', '洋', '艳', '勇', '军', '杰', '娟', '涛', '明', '超', '秀英', '晓燕', '子涵', '梓萱', '浩然', '欣怡', '宇轩'];
+const fruitNotes = ['爱吃车厘子，到货请通知', '每周买一次果切', '公司下午茶常订果盘', '喜欢榴莲，要熟透的', '过节常买果篮送长辈', '孩子爱吃草莓和蓝莓'];
 const mobilePrefixes = ['138', '139', '135', '136', '150', '151', '158', '186', '187', '188', '177', '199'];
 
 export async function isDatabaseEmpty(): Promise<boolean> {
@@ -138,7 +140,8 @@ export async function seedDemo(): Promise<{ orgId: string; customers: number }> 
       storeId: store._id,
       ownerId: owners.length ? random.pick(owners) : null,
       source: random.pick(['in_store', 'in_store', 'event', 'referral', 'online'] as const),
-      notes: '',
+      // Taken by position, not drawn, so the rest of the demo data stays what it was.
+      notes: i % 4 === 0 ? (fruitNotes[(i / 4) % fruitNotes.length] ?? '') : '',
     });
   }
   await Customer.insertMany(customers);
@@ -152,11 +155,28 @@ export async function seedDemo(): Promise<{ orgId: string; customers: number }> 
     keywordAnswers: [{ keyword: '营业时间', answer: '门店营业时间为每天 10:00-22:00。' }],
   });
   await CannedReply.insertMany([
-    { orgId, ownerId: null, shortcut: 'hi', text: '您好，我是您的专属顾问，很高兴为您服务！' },
-    { orgId, ownerId: null, shortcut: 'engrave', text: '我们提供免费刻字服务，一般 3 个工作日可取。' },
+    { orgId, ownerId: null, shortcut: 'hi', text: '您好，我是您的专属鲜果顾问，很高兴为您服务！' },
+    { orgId, ownerId: null, shortcut: 'giftbox', text: '节日鲜果礼盒可提前 3 天预订，支持同城配送，可附手写贺卡。' },
+    { orgId, ownerId: null, shortcut: 'fresh', text: '门店水果每天早上到货，不新鲜包退换，请放心选购。' },
+    { orgId, ownerId: null, shortcut: 'delivery', text: '门店 3 公里内满 59 元免费配送，下单后约 1 小时送达。' },
   ]);
   await seedSocial(orgId, staff);
+  await seedFollowupWording(orgId, staff);
   return { orgId: String(orgId), customers: customers.length };
+}
+
+/**
+ * The follow-up suggestions in a fruit shop's words (fruit baskets, seasonal boxes), written with the Chinese
+ * placeholders staff insert from the chips, through the service as a marketer would.
+ */
+async function seedFollowupWording(orgId: mongoose.Types.ObjectId, staff: StaffDoc[]): Promise<void> {
+  const marketer = staff.find((member) => member.login === 'marketer')!;
+  const ctx = { orgId: String(orgId), actor: actorOf(marketer) };
+  const rule = (leadDays: number, message: string) => ({ enabled: true, leadDays, tagIds: [], storeIds: [], message });
+  await updateFollowupRule(ctx, 'birthday', rule(7, '{客户称呼}您好，{日期}是您的生日，{导购姓名}提前祝您生日快乐！{门店}为您留了一份当季鲜果果切，生日当周到店即可领取。'));
+  await updateFollowupRule(ctx, 'relative-birthday', rule(7, '{客户称呼}您好，{日期}是您{亲属关系}{亲属姓名}的生日，要不要为 TA 订一个鲜果生日果篮？{导购姓名}可以帮您提前预留，{门店}3 公里内免费送到家。'));
+  await updateFollowupRule(ctx, 'mid-autumn', rule(10, '{客户称呼}您好，{场合}（{日期}）快到了，{门店}的中秋鲜果礼盒已可预订，{导购姓名}祝您和家人团圆美满！'));
+  await updateFollowupRule(ctx, 'spring-festival', rule(10, '{客户称呼}您好，{场合}（{日期}）快到了，年货果篮和进口水果礼盒已在{门店}上架，{导购姓名}提前给您拜个早年！'));
 }
 
 /**
