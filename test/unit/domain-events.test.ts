@@ -30,4 +30,31 @@ describe('domain events', () => {
     domainEvents.emitEvent('staff.access_revoked', { orgId: 'o', staffId: 's2' });
     expect(seen).toEqual(['s1']);
   });
+
+  it('emitEventAndSettle resolves once every listener’s work is done, and a failing listener does not reject it', async () => {
+    const done: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const stops = [
+      domainEvents.onEvent('customers.changed', async ({ customerIds }) => {
+        await gate;
+        done.push(...customerIds);
+      }),
+      domainEvents.onEvent('customers.changed', async () => {
+        throw new Error('reaction failed');
+      }),
+    ];
+    try {
+      const settled = domainEvents.emitEventAndSettle('customers.changed', { orgId: 'o', customerIds: ['c1'] });
+      let finished = false;
+      void settled.then(() => (finished = true));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(finished).toBe(false);
+      release();
+      await expect(settled).resolves.toBeUndefined();
+      expect(done).toEqual(['c1']);
+    } finally {
+      for (const stop of stops) stop();
+    }
+  });
 });
