@@ -221,15 +221,51 @@ describe('contact budget', () => {
     return { org, auth, group, customer: customer! };
   }
 
-  it('counts moments and group posts together: the third touch of the day is held back with contact_budget', async () => {
+  it('counts moments and group posts together: a group post is shown to its members whatever the day holds, and holds back the moment after it', async () => {
     const { org, auth, group, customer } = await clerkWithMember({ contactBudgetPerDay: 2 });
-    expect((await api().post('/api/v1/moments').set(auth).send({ text: '早安' }).expect(201)).body.stats).toMatchObject({ reached: 1, heldBack: 0 });
+    const none = { customer_cap: 0, contact_budget: 0 };
+    expect((await api().get('/api/v1/moments/reach').set(auth).expect(200)).body).toEqual({ audience: 1, reached: 1, heldBack: 0, heldBackBy: none, sentence: '将送达 1 人，未展示 0 人。' });
+    const moment = await api().post('/api/v1/moments').set(auth).send({ text: '早安' }).expect(201);
+    expect(moment.body.stats).toMatchObject({ reached: 1, heldBack: 0 });
+    expect(moment.body.reach).toEqual({ audience: 1, reached: 1, heldBack: 0, heldBackBy: none, sentence: '送达 1 人，未展示 0 人。' });
     expect((await api().post(`/api/v1/groups/${group.id}/posts`).set(auth).send({ text: '今日特价' }).expect(201)).body.stats).toMatchObject({ reached: 1, heldBack: 0 });
+
+    // The day's two touches are spent: the group still reaches its member, and the preview said so first.
+    const preview = await api().get(`/api/v1/groups/${group.id}/reach`).set(auth).expect(200);
+    expect(preview.body).toMatchObject({ audience: 1, reached: 1, heldBack: 0, heldBackBy: none, allowance: { left: 30, nextAllowedAt: null } });
     const third = await api().post(`/api/v1/groups/${group.id}/posts`).set(auth).send({ text: '再来一条' }).expect(201);
-    expect(third.body.stats).toMatchObject({ audience: 1, reached: 0, heldBack: 1 });
-    expect(await Delivery.findOne({ orgId: org._id, postId: third.body.id, customerId: customer._id }).lean()).toMatchObject({ shown: false, heldReason: 'contact_budget' });
+    expect(third.body.stats).toMatchObject({ audience: 1, reached: 1, heldBack: 0 });
+    expect(third.body.reach).toMatchObject({ reached: 1, heldBack: 0 });
+    expect(await Delivery.findOne({ orgId: org._id, postId: third.body.id, customerId: customer._id }).lean()).toMatchObject({ shown: true, heldReason: null });
+
+    // A moment now is held back, and both the preview and the answer say why.
+    const held = { audience: 1, reached: 0, heldBack: 1, heldBackBy: { customer_cap: 0, contact_budget: 1 } };
+    expect((await api().get('/api/v1/moments/reach').set(auth).expect(200)).body).toMatchObject({ ...held, sentence: '将送达 0 人，未展示 1 人（1 人今天的联系次数已满）。' });
+    const late = await api().post('/api/v1/moments').set(auth).send({ text: '晚安' }).expect(201);
+    expect(late.body.reach).toMatchObject(held);
+    expect(await Delivery.findOne({ orgId: org._id, postId: late.body.id, customerId: customer._id }).lean()).toMatchObject({ shown: false, heldReason: 'contact_budget' });
     const posts = await api().get(`/api/v1/groups/${group.id}/posts`).set(auth).expect(200);
     expect(posts.body.items.map((p: { id: string }) => p.id)[0]).toBe(third.body.id);
+  });
+
+  it("previews a campaign's reach as of now, and a saved one's; keeps previews to those who may post", async () => {
+    const { org, store, clerk, marketer } = await team({ contactBudgetPerDay: 1 });
+    await customersOf(org._id, clerk, 2);
+    const marketing = await bearer(marketer.login);
+    const draft = await api().get(`/api/v1/campaigns/reach?kind=moment&storeIds=${String(store._id)}`).set(marketing).expect(200);
+    expect(draft.body).toMatchObject({ audience: 2, reached: 2, heldBack: 0, targets: 2, asOf: NOW.toISOString() });
+    expect(draft.body.sentence).toBe('按现在（2026-12-01 10:00）计算：将送达 2 人，未展示 0 人。店员发布时以当时的实际情况为准。');
+    const created = await api()
+      .post('/api/v1/campaigns')
+      .set(marketing)
+      .send({ title: '周末', kind: 'moment', text: '周末特价', storeIds: [String(store._id)], publishAt: '2026-12-01T12:00' })
+      .expect(201);
+    expect(created.body.reach).toMatchObject({ audience: 2, reached: 2, asOf: NOW.toISOString() });
+    const clerkAuth = await bearer(clerk.login);
+    await api().post('/api/v1/moments').set(clerkAuth).send({ text: '早安' }).expect(201);
+    expect((await api().get(`/api/v1/campaigns/${String(created.body.id)}/reach`).set(marketing).expect(200)).body).toMatchObject({ reached: 0, heldBack: 2, heldBackBy: { contact_budget: 2 } });
+    await api().get('/api/v1/campaigns/reach?kind=moment').set(clerkAuth).expect(403);
+    await api().get('/api/v1/moments/reach').set(marketing).expect(403);
   });
 
   it('is off at 0: every touch reaches the customer', async () => {

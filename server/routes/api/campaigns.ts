@@ -1,13 +1,18 @@
 import { z } from 'zod';
 import { route, ctxOf, type RouteSpec } from '../define.js';
 import { campaignSchema } from '../schemas/social.schema.js';
-import { cancelCampaign, createCampaign, listCampaigns, listMyCampaignTasks, skipCampaignTask } from '../../services/campaigns/campaigns.js';
-import { campaignWithCompletion, changeCampaign, publishCampaignTaskWithAuthor } from '../../services/campaigns/campaign-page.js';
+import { cancelCampaign, listCampaigns, listMyCampaignTasks, skipCampaignTask } from '../../services/campaigns/campaigns.js';
+import { campaignWithCompletion, changeCampaign, createCampaignWithReach, publishCampaignTaskWithAuthor } from '../../services/campaigns/campaign-page.js';
 import { campaignPresenter, presentCampaignTask } from '../../presenters/campaign.js';
 import { presentPost } from '../../presenters/post.js';
 import type { CampaignDoc } from '../../models/campaign.js';
 import { campaignTaskStatuses } from '../../models/campaign.js';
 import { apiImageBase } from './media.js';
+import { api } from '../../http/surfaces.js';
+import { tr } from '../translate.js';
+import { previewDraftCampaignReach, savedCampaignReach } from '../campaigns/campaigns.endpoints.js';
+import { presentReach } from '../../presenters/reach.js';
+import type { CampaignReach } from '../../services/campaigns/campaigns.js';
 
 const taskListQuery = z.object({ status: z.enum(campaignTaskStatuses).optional() });
 
@@ -15,6 +20,9 @@ const taskListQuery = z.object({ status: z.enum(campaignTaskStatuses).optional()
 function campaignBody(campaign: CampaignDoc) {
   return { ...campaignPresenter(apiImageBase)(campaign), publishAt: campaign.publishAt.toISOString() };
 }
+
+/** A campaign goes out later: its reach is what it would be now, and says so (`asOf`). */
+const reachAsOf = (t: (key: string, params?: Record<string, unknown>) => string, reach: CampaignReach) => ({ ...presentReach(t, reach, 'asOf', { asOf: reach.asOf, timezone: reach.timezone }), targets: reach.targets });
 
 /** /api/v1/campaigns (marketers plan) and /api/v1/campaign-tasks (clerks publish or skip). */
 export const campaignApiRoutes: RouteSpec[] = [
@@ -28,8 +36,14 @@ export const campaignApiRoutes: RouteSpec[] = [
     method: 'post',
     path: '/campaigns',
     access: { permission: 'campaign.manage' },
-    handler: async (req, res) => res.status(201).json(campaignBody(await createCampaign(ctxOf(req), campaignSchema.parse(req.body)))),
+    handler: async (req, res) => {
+      const { campaign, reach } = await createCampaignWithReach(ctxOf(req), campaignSchema.parse(req.body));
+      res.status(201).json({ ...campaignBody(campaign), reach: reachAsOf((key, params) => tr(req, key, params), reach) });
+    },
   }),
+  // Before /campaigns/:id, which would take "reach" as an id.
+  api.get('/campaigns/reach', previewDraftCampaignReach, { present: (reach, { t }) => reachAsOf(t, reach) }),
+  api.get('/campaigns/:id/reach', savedCampaignReach, { present: (reach, { t }) => reachAsOf(t, reach) }),
   route({
     method: 'get',
     path: '/campaigns/:id',
@@ -69,7 +83,10 @@ export const campaignApiRoutes: RouteSpec[] = [
     method: 'post',
     path: '/campaign-tasks/:id/publish',
     access: { permission: 'campaign.task' },
-    handler: async (req, res) => res.status(201).json(presentPost(await publishCampaignTaskWithAuthor(ctxOf(req), String(req.params.id)), apiImageBase)),
+    handler: async (req, res) => {
+      const post = await publishCampaignTaskWithAuthor(ctxOf(req), String(req.params.id));
+      res.status(201).json({ ...presentPost(post, apiImageBase), reach: presentReach((key, params) => tr(req, key, params), post.reach, 'outcome') });
+    },
   }),
   route({
     method: 'post',

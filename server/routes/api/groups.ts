@@ -19,6 +19,10 @@ import {
 import { presentGroup } from '../../presenters/group.js';
 import { presentPost } from '../../presenters/post.js';
 import { apiImageBase } from './media.js';
+import { api } from '../../http/surfaces.js';
+import { tr } from '../translate.js';
+import { previewGroupPostReach } from '../groups/groups.endpoints.js';
+import { presentReach } from '../../presenters/reach.js';
 
 const groupListQuery = z.object({ status: z.enum(['active', 'archived']).optional() });
 const memberListQuery = z.object({ limit: optionalNumber(1, 500).pipe(z.number().int('out_of_range').default(100)), skip: optionalNumber(0, 1_000_000).pipe(z.number().int('out_of_range').default(0)) });
@@ -110,7 +114,13 @@ export const groupApiRoutes: RouteSpec[] = [
     method: 'post',
     path: '/groups/:id/posts',
     access: { permission: 'group.manage' },
-    handler: async (req, res) => res.status(201).json(presentPost(await publishGroupPostWithAuthor(ctxOf(req), String(req.params.id), postContentSchema.parse(req.body)), apiImageBase)),
+    handler: async (req, res) => {
+      const post = await publishGroupPostWithAuthor(ctxOf(req), String(req.params.id), postContentSchema.parse(req.body));
+      res.status(201).json({ ...presentPost(post, apiImageBase), reach: presentReach((key, params) => tr(req, key, params), post.reach, 'outcome') });
+    },
+  }),
+  api.get('/groups/:id/reach', previewGroupPostReach, {
+    present: ({ reach, allowance }, { t }) => ({ ...presentReach(t, reach, 'preview'), allowance: { ...allowance, nextAllowedAt: allowance.nextAllowedAt?.toISOString() ?? null } }),
   }),
   route({
     method: 'get',

@@ -6,6 +6,10 @@ import { getMoment, listMoments, momentQuota } from '../../services/moments/mome
 import { publishMomentWithAuthor } from '../../services/moments/moment-page.js';
 import { presentPost, presentPostDetail } from '../../presenters/post.js';
 import { apiImageBase } from './media.js';
+import { api } from '../../http/surfaces.js';
+import { tr } from '../translate.js';
+import { previewMomentReach } from '../moments/moments.endpoints.js';
+import { presentReach } from '../../presenters/reach.js';
 
 const momentListQuery = z.object({
   limit: optionalNumber(1, 100).pipe(z.number().int('out_of_range').default(20)),
@@ -32,7 +36,7 @@ export const momentApiRoutes: RouteSpec[] = [
     handler: async (req, res) => {
       const { audience, tagIds, ...content } = momentSchema.parse(req.body);
       const post = await publishMomentWithAuthor(ctxOf(req), { ...content, tagIds: audience ? audience.tags : tagIds });
-      res.status(201).json(presentPost(post, apiImageBase));
+      res.status(201).json({ ...presentPost(post, apiImageBase), reach: presentReach((key, params) => tr(req, key, params), post.reach, 'outcome') });
     },
   }),
   route({
@@ -44,6 +48,7 @@ export const momentApiRoutes: RouteSpec[] = [
       res.json({ ...quota, resetsAt: quota.resetsAt.toISOString() });
     },
   }),
+  api.get('/moments/reach', previewMomentReach, { present: (reach, { t }) => presentReach(t, reach, 'preview') }),
   route({
     method: 'get',
     path: '/moments/:id',
