@@ -7,12 +7,16 @@ import { createCustomer, createOrgWithTeam, PASSWORD } from '../factories.js';
 import { useFrozenClock } from '../setup/clock.js';
 import { runDailyFollowups } from '../../server/services/followups/daily-run.js';
 import { FollowupRule } from '../../server/models/followup-rule.js';
+import { CannedReply } from '../../server/models/chat-channel.js';
+import { Store } from '../../server/models/store.js';
+import { createChannel } from '../setup/chat.js';
 
 useTestDatabase();
 
 // 10:00 on 1 December 2026 in Shanghai. The server runs in this process, so the clock is the server's too.
 const NOW = new Date('2026-12-01T02:00:00Z');
 const PHONE = { width: 375, height: 740 };
+const DESK = { width: 1366, height: 860 };
 useFrozenClock(NOW, { per: 'file' });
 
 let browser: Browser;
@@ -26,8 +30,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function phonePage(login: string): Promise<{ page: Page; watched: ReturnType<typeof watchPage>; close: () => Promise<void> }> {
-  const context = await browser.newContext({ viewport: PHONE, baseURL: server.baseUrl, locale: 'zh-CN' });
+async function phonePage(login: string, viewport = PHONE): Promise<{ page: Page; watched: ReturnType<typeof watchPage>; close: () => Promise<void> }> {
+  const context = await browser.newContext({ viewport, baseURL: server.baseUrl, locale: 'zh-CN' });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   const watched = watchPage(page);
@@ -84,6 +88,49 @@ describe('message placeholders as chips in a real browser', () => {
       expect(clerkPhone.watched.consoleErrors).toEqual([]);
     } finally {
       await clerkPhone.close();
+    }
+  });
+
+  it('offers the chips on the canned-reply form, and the console fills a canned reply’s placeholders for the conversation', async () => {
+    const { org, store, agent } = await createOrgWithTeam();
+    const channel = await createChannel(org._id, { routing: 'manual', welcomeMessage: '您好！' });
+    await CannedReply.create({ orgId: org._id, ownerId: null, shortcut: 'hi', text: '{客户称呼}您好，我是{导购姓名}，｛门店｝今天到了丹东草莓。' });
+    const storeName = (await Store.findOne({ orgId: org._id, _id: store._id }).lean())!.name;
+
+    const desk = await phonePage(agent.login);
+    const customerContext = await browser.newContext({ viewport: PHONE, baseURL: server.baseUrl, locale: 'zh-CN', isMobile: true, hasTouch: true });
+    customerContext.setDefaultTimeout(15_000);
+    const phone = await customerContext.newPage();
+    try {
+      await desk.page.goto('/chat/canned');
+      const chips = desk.page.getByTestId('placeholder-chips');
+      expect(await chips.getByRole('button').allTextContents()).toEqual(['客户称呼', '导购姓名', '门店']);
+      await desk.page.getByLabel('回复内容').fill('欢迎再来，');
+      await chips.getByRole('button', { name: /^客户称呼/ }).click();
+      expect(await desk.page.getByLabel('回复内容').inputValue()).toBe('欢迎再来，{客户称呼}');
+      expect(await pageWidth(desk.page)).toBeLessThanOrEqual(PHONE.width);
+
+      // The live console is a desktop page: the same agent at a desk.
+      await desk.page.setViewportSize(DESK);
+      await desk.page.goto('/console/agent');
+      await desk.page.getByTestId('presence').selectOption('online');
+      await phone.goto(`/c/${channel.key}`);
+      await phone.getByLabel('您的称呼').fill('王女士');
+      await Promise.all([phone.waitForURL(`**/c/${channel.key}`), phone.getByRole('button', { name: '开始咨询' }).click()]);
+      await phone.getByTestId('message-input').fill('今天有草莓吗？');
+      await phone.getByTestId('send').click();
+      const queued = desk.page.getByTestId('queue-item').filter({ hasText: '王女士' });
+      await queued.waitFor();
+      await queued.getByTestId('accept').click();
+      await desk.page.locator('[data-testid="message"][data-sender="customer"]').filter({ hasText: '今天有草莓吗？' }).waitFor();
+      await desk.page.getByTestId('composer').fill('/hi');
+      await desk.page.getByTestId('canned-option').first().waitFor();
+      await desk.page.getByTestId('composer').press('Enter');
+      expect(await desk.page.getByTestId('composer').inputValue()).toBe(`王女士您好，我是${agent.realName}，${storeName}今天到了丹东草莓。`);
+      expect(desk.watched.consoleErrors).toEqual([]);
+    } finally {
+      await desk.close();
+      await customerContext.close();
     }
   });
 });

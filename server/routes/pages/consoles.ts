@@ -19,6 +19,7 @@ import { listCannedReplies } from '../../services/chat/channels.js';
 import { listChatAgents, chatSkillsOf } from '../../services/chat/agent-chat.js';
 import { getOrgSettings } from '../../services/org/settings.js';
 import { chatLimits } from '../../services/settings/org-settings.js';
+import { placeholdersOf } from '../../domain/message-placeholders.js';
 
 async function customersModel(ctx: ReturnType<typeof ctxOf>, locale: string) {
   const summary = await customerConsoleSummary(ctx);
@@ -76,6 +77,9 @@ export const consoleRoutes: RouteSpec[] = [
           storeScope: scopeOf(ctx.actor, 'chat.serve') === 'store' ? { storeId: ctx.actor.storeId } : null,
           agents: agents.map((a) => ({ id: a.id, name: a.name })),
           canned: canned.map((c) => ({ shortcut: c.shortcut.replace(/^\//, ''), text: c.text })),
+          // Canned replies may hold placeholders (the server's one list): the console fills them for the open conversation.
+          placeholders: placeholdersOf('canned').map(({ code, zh }) => ({ code, zh })),
+          myStore: stores.find((store) => String(store._id) === ctx.actor.storeId)?.name ?? '',
         },
         strings: i18n.t('agentConsole.js', { lng: req.locale, returnObjects: true }),
       });

@@ -891,13 +891,27 @@ function closeCanned() {
   renderCanned();
 }
 
+// Placeholders of canned replies, English or Chinese (config.placeholders), become this conversation's customer, the
+// agent serving it and the agent's store; one without a value stays as typed, for the agent to see and edit.
+const placeholderCodes = new Map((config.placeholders ?? []).flatMap((p) => [[p.code, p.code], [p.zh, p.code]]));
+// The names are the server's own plain words; with none the pattern matches nothing.
+const placeholderPattern = new RegExp(`[{｛](${[...placeholderCodes.keys()].join('|') || '(?!)'})[}｝]`, 'g');
+
+function fillCanned(text) {
+  const session = current();
+  const customer = state.details?.customer && state.details.customer.id === session?.customerId ? state.details.customer.name : '';
+  const values = { customer: customer || session?.visitorName || '', clerk: session?.agentName || '', store: config.myStore || '' };
+  return text.replace(placeholderPattern, (typed, name) => values[placeholderCodes.get(name)] || typed);
+}
+
 function insertCanned(index) {
   const reply = canned.matches[index];
   if (!reply) return;
   const composer = $('composer');
   const caret = composer.selectionStart ?? 0;
-  composer.value = reply.text + composer.value.slice(caret);
-  composer.setSelectionRange(reply.text.length, reply.text.length);
+  const text = fillCanned(reply.text);
+  composer.value = text + composer.value.slice(caret);
+  composer.setSelectionRange(text.length, text.length);
   closeCanned();
   composer.focus();
 }
