@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { useTestDatabase } from '../setup/db.js';
 import { startTestServer } from '../setup/server.js';
 import { launchBrowser, submitAndLand, watchPage } from './browser.js';
-import { createOrg, createStaff, createStore, PASSWORD } from '../factories.js';
+import { createOrg, createStaff, createStore, createTag, PASSWORD } from '../factories.js';
 import { Organization } from '../../server/models/organization.js';
 import { rootDir } from '../../server/paths.js';
 
@@ -52,10 +52,12 @@ async function imageLoaded(image: Locator): Promise<void> {
 describe('customer groups and moments in real browsers', () => {
   it('lets a clerk on a phone create a group, a customer join by its invite link, and the customer see, like and comment on her moment and group post', async () => {
     // Names a reader of the README's screenshots would expect; the factories' random ones would show there.
-    const org = await createOrg();
+    // One touch a day per customer: the moment spends it, and the group post must still reach the member (issue 14.1).
+    const org = await createOrg({ contactBudgetPerDay: 1 });
     await Organization.updateOne({ _id: org._id }, { $set: { name: '鲜果时光' } });
     const store = await createStore(org._id, { name: '静安嘉里店' });
     const clerk = await createStaff(org._id, { roles: ['clerk'], storeId: store._id, realName: '李娜' });
+    const tag = await createTag(org._id, { name: '爱吃车厘子', ownerId: clerk._id });
     const orgId = String(org._id);
     const groupName = '<b>水果控</b>福利群';
     const notice = '每周三上新，群内专享 9 折。';
@@ -116,10 +118,19 @@ describe('customer groups and moments in real browsers', () => {
       await clerkPage.goto('/moments');
       const quota = clerkPage.getByText(/^今天还可发 \d+ 条/);
       expect(await quota.textContent()).toMatch(/^今天还可发 3 条（共 3 条）/);
+      // Before posting, the composer says whom it reaches, and asks again when the audience changes.
+      const reach = clerkPage.getByTestId('reach-sentence');
+      expect(await reach.textContent()).toBe('将送达 1 人，未展示 0 人。');
+      await clerkPage.getByLabel('带有所选标签的客户').check();
+      await clerkPage.getByText(tag.name, { exact: true }).click();
+      await clerkPage.getByTestId('reach-sentence').filter({ hasText: '将送达 0 人，未展示 0 人。' }).waitFor();
+      await clerkPage.getByLabel('我的全部客户').check();
+      await clerkPage.getByTestId('reach-sentence').filter({ hasText: '将送达 1 人，未展示 0 人。' }).waitFor();
+      expect(await horizontalOverflow(clerkPage)).toBeLessThanOrEqual(PHONE.width);
       await clerkPage.getByLabel('内容').fill(momentText);
       await clerkPage.getByLabel('图片（可选）').setInputFiles({ name: 'grapes.png', mimeType: 'image/png', buffer: picture });
       await submitAndLand(clerkPage, () => clerkPage.getByRole('button', { name: '发布', exact: true }).click(), /\/moments$/);
-      await clerkPage.getByRole('status').filter({ hasText: '已发布。' }).waitFor();
+      await clerkPage.getByRole('status').filter({ hasText: '已发布。送达 1 人，未展示 0 人。' }).waitFor();
       expect(await quota.textContent()).toMatch(/^今天还可发 2 条（共 3 条）/);
       const myMoment = clerkPage.getByRole('article').filter({ hasText: momentText });
       expect(await myMoment.count()).toBe(1);
@@ -153,11 +164,19 @@ describe('customer groups and moments in real browsers', () => {
       // 6. The clerk posts to the group from its page; the customer reads it under the group.
       await clerkPage.goto(groupUrl);
       await clerkPage.getByRole('region', { name: '群成员' }).getByRole('link', { name: customerName }).waitFor();
+      // The moment spent the member's one touch of the day; she chose the group, so its post still reaches her.
+      expect(await clerkPage.getByTestId('reach-sentence').textContent()).toBe('将送达 1 人，未展示 0 人。');
+      await clerkPage.getByText('群消息对每位成员都展示').waitFor();
       await clerkPage.getByLabel('内容').fill(groupPostText);
       await submitAndLand(clerkPage, () => clerkPage.getByRole('button', { name: '发送到群' }).click(), /\/groups\/[0-9a-f]{24}(#posts)?$/);
-      await clerkPage.getByRole('status').filter({ hasText: '群消息已发送。' }).waitFor();
+      await clerkPage.getByRole('status').filter({ hasText: '群消息已发送。送达 1 人，未展示 0 人。' }).waitFor();
       const sent = clerkPage.getByTestId('group-post').filter({ hasText: groupPostText });
-      expect(await sent.getByTestId('post-stats').textContent()).toContain('送达 1 人');
+      expect(await sent.getByTestId('post-stats').textContent()).toContain('送达 1 人 · 未展示 0 人');
+
+      // The group post counted as her touch: a second moment today would be held back, and the composer says why.
+      await clerkPage.goto('/moments');
+      expect(await clerkPage.getByTestId('reach-sentence').textContent()).toBe('将送达 0 人，未展示 1 人（1 人今天的联系次数已满）。');
+      expect(await horizontalOverflow(clerkPage)).toBeLessThanOrEqual(PHONE.width);
 
       await customerPage.reload();
       const groupPost = myGroup.getByRole('article').filter({ hasText: groupPostText });
