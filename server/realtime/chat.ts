@@ -13,7 +13,8 @@ import { logger } from '../logger.js';
 import { HEARTBEAT_MS } from '../services/chat/presence.js';
 import { i18n } from '../i18n/index.js';
 
-const sessionId = z.string().regex(/^[0-9a-f]{24}$/, 'invalid');
+const objectId = z.string().regex(/^[0-9a-f]{24}$/, 'invalid');
+const sessionId = objectId;
 const clientId = z.string().min(1).max(64);
 const seq = z.number().int().min(0);
 
@@ -111,7 +112,9 @@ export function registerAgentChat(io: Server, socket: Socket, tracker: ConsoleTr
   defineHandler(
     socket,
     'chat:send',
-    z.object({ sessionId, clientId, text: z.string().trim().min(1, 'required').max(chatLimits.messageMax, 'too_long'), internal: z.boolean().default(false) }),
+    z
+      .object({ sessionId, clientId, text: z.string().trim().max(chatLimits.messageMax, 'too_long').default(''), internal: z.boolean().default(false), imageId: objectId.optional() })
+      .refine((m) => m.text.length > 0 || m.imageId, { path: ['text'], message: 'required' }),
     async (c, input) => {
       const { message, session } = await sendAgentMessage(c, input);
       return { message: presentMessage(message), session: presentSession(session) };

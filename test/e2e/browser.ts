@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 
@@ -54,4 +54,10 @@ export async function submitAndLand(page: Page, submit: () => Promise<void>, lan
     const text = await page.locator('body').innerText().catch(() => '');
     throw new Error(`landed on ${page.url()} instead of ${String(lands)}: ${text.replace(/\s+/g, ' ').slice(0, 400)}`);
   }
+}
+
+/** Waits until the picture has really arrived and decoded (a broken or refused image has naturalWidth 0). */
+export async function imageLoaded(image: Locator): Promise<void> {
+  await image.scrollIntoViewIfNeeded();
+  await image.page().waitForFunction('(img) => img.complete && img.naturalWidth > 0', await image.elementHandle(), { timeout: 10_000 });
 }

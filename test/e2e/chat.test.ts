@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { useTestDatabase } from '../setup/db.js';
 import { startTestServer } from '../setup/server.js';
-import { launchBrowser, watchPage } from './browser.js';
+import { imageLoaded, launchBrowser, watchPage } from './browser.js';
+import sharp from 'sharp';
 import { createOrgWithTeam, PASSWORD } from '../factories.js';
 import { createChannel } from '../setup/chat.js';
 import { ChatSession } from '../../server/models/chat-session.js';
@@ -130,6 +131,44 @@ describe('a conversation between a phone and the agent console', () => {
       await desk.page.getByTestId('my-session').filter({ hasText: '张先生' }).click();
       await desk.page.locator('[data-testid="message"][data-sender="customer"]').filter({ hasText: '车厘子今天到货了吗？' }).waitFor();
       expect(String((await ChatSession.findOne({ orgId: org._id }).lean())?.agentId)).toBe(String(agent._id));
+      expect(desk.problems()).toEqual([]);
+      expect(phone.problems()).toEqual([]);
+    } finally {
+      await agentContext.close();
+      await customerContext.close();
+    }
+  }, 90_000);
+
+  it('lets the agent send a picture that the customer sees on her phone', async () => {
+    const { org, agent } = await createOrgWithTeam();
+    const channel = await createChannel(org._id, { routing: 'least_busy' });
+    const picture = await sharp({ create: { width: 80, height: 60, channels: 3, background: '#e33' } }).png().toBuffer();
+    const agentContext = await browser.newContext({ viewport: { width: 1366, height: 860 }, baseURL: server.baseUrl, locale: 'zh-CN' });
+    const customerContext = await browser.newContext({ viewport: { width: 375, height: 740 }, baseURL: server.baseUrl, locale: 'zh-CN', isMobile: true, hasTouch: true });
+    agentContext.setDefaultTimeout(15_000);
+    customerContext.setDefaultTimeout(15_000);
+    const desk = await watchedPage(agentContext);
+    const phone = await watchedPage(customerContext);
+    try {
+      await desk.page.goto('/login');
+      await desk.page.getByLabel('账号').fill(agent.login);
+      await desk.page.getByLabel('密码').fill(PASSWORD);
+      await Promise.all([desk.page.waitForURL(/\/console\/agent/), desk.page.getByRole('button', { name: '登录' }).click()]);
+      await desk.page.getByTestId('presence').selectOption('online');
+      await desk.page.locator('[data-testid="presence"][data-status="online"]').waitFor();
+
+      await phone.page.goto(`/c/${channel.key}`);
+      await phone.page.getByLabel('您的称呼').fill('刘女士');
+      await Promise.all([phone.page.waitForURL(`**/c/${channel.key}`), phone.page.getByRole('button', { name: '开始咨询' }).click()]);
+      await phone.page.getByTestId('message-input').fill('这款果篮长什么样？');
+      await phone.page.getByTestId('send').click();
+      await desk.page.getByTestId('my-session').filter({ hasText: '刘女士' }).click();
+      await desk.page.locator('[data-testid="message"][data-sender="customer"]').filter({ hasText: '这款果篮长什么样？' }).waitFor();
+
+      await desk.page.getByLabel('发送图片').setInputFiles({ name: 'basket.png', mimeType: 'image/png', buffer: picture });
+      await imageLoaded(desk.page.locator('[data-testid="message"][data-sender="agent"] img'));
+      await imageLoaded(phone.page.locator('[data-testid="message"][data-sender="agent"] img'));
+      expect(await phone.page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
       expect(desk.problems()).toEqual([]);
       expect(phone.problems()).toEqual([]);
     } finally {

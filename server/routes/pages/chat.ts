@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
 import { route, ctxOf, type RouteSpec } from '../define.js';
 import { withPictureBody } from '../picture-uploads.js';
-import { openChatImage, storeChatImage } from '../../services/chat/images.js';
-import { imageInReach } from '../../services/chat/agent-chat.js';
+import { openChatImage, openChatImageForVisitor, storeChatImage } from '../../services/chat/images.js';
+import { imageInReach, storeAgentImage } from '../../services/chat/agent-chat.js';
 import { countUpload } from '../../services/chat/public-limits.js';
 import { clientIp } from '../../middlewares/auth.js';
 import { NotFoundError, UnauthenticatedError } from '../../errors.js';
@@ -104,7 +104,18 @@ export const chatPageRoutes: RouteSpec[] = [
       const channel = await channelByKey(String(req.params.key));
       const remembered = await rememberedVisitor(req, String(channel._id));
       if (!remembered) throw new NotFoundError('No such image');
-      await sendImage(req, res, await openChatImage(String(channel.orgId), String(req.params.id), String(remembered.visitor._id)));
+      await sendImage(req, res, await openChatImageForVisitor(String(channel.orgId), String(req.params.id), String(remembered.visitor._id)));
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/chat/images',
+    access: { permission: 'chat.serve' },
+    // The picture's bytes as the body (its type in Content-Type), CSRF in the X-CSRF-Token header, as on the customer's side.
+    handler: async (req, res) => {
+      const ctx = ctxOf(req);
+      const image = await withPictureBody(req, { uploader: { staffId: ctx.actor.id }, maxBytes: chatLimits.imageMaxBytes }, (file) => storeAgentImage(ctx, file));
+      res.status(201).json({ imageId: String(image.fileId), mime: image.mime, size: image.size });
     },
   }),
   route({

@@ -73,6 +73,9 @@ export const consoleRoutes: RouteSpec[] = [
           maxSessions: settings.maxConcurrentSessions,
           messageMax: chatLimits.messageMax,
           noteMax: chatLimits.noteMax,
+          imageMaxBytes: chatLimits.imageMaxBytes,
+          imageTypes: chatLimits.imageTypes,
+          imageAccept: chatLimits.imageTypes.join(','),
           // The queue room carries the whole organisation's sessions; a store-scoped manager shows only the store's.
           storeScope: scopeOf(ctx.actor, 'chat.serve') === 'store' ? { storeId: ctx.actor.storeId } : null,
           agents: agents.map((a) => ({ id: a.id, name: a.name })),

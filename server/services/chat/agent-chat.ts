@@ -6,6 +6,8 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { authorize, scopeOf } from '../../policies/permissions.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
+import { imageForMessage, storeChatImage, type StoredImage } from './images.js';
+import type { PictureInput } from '../media/pictures.js';
 import { appendMessage, dedupeKeyOf, latestMessages, messagesAfter, visibleNumberAt } from './messages.js';
 import { announce, assignSession, chatSettings, closeSessionDoc, queuePosition, queueSession, routeQueue, transition } from './sessions.js';
 import { claimAgentSlot, releaseAgentSlot } from './slots.js';
@@ -120,9 +122,20 @@ export async function syncAgent(ctx: ServiceContext, input: { sessionId: string;
  * A repeat (same client id) is acknowledged with the stored message and never takes a second place, even while the
  * first copy is still in flight (in this process or another): the place is taken under the message's key.
  */
-export async function sendAgentMessage(ctx: ServiceContext, input: { sessionId: string; clientId: string; text: string; internal: boolean }): Promise<{ message: ChatMessageDoc; session: ChatSessionDoc }> {
+/** A picture an agent uploads to send in a conversation (then `sendAgentMessage` with its id). */
+export async function storeAgentImage(ctx: ServiceContext, input: PictureInput): Promise<StoredImage> {
+  authorize(ctx.actor, 'chat.serve');
+  return storeChatImage({ orgId: ctx.orgId, staffId: ctx.actor.id }, input);
+}
+
+export async function sendAgentMessage(
+  ctx: ServiceContext,
+  input: { sessionId: string; clientId: string; text: string; internal: boolean; imageId?: string | undefined },
+): Promise<{ message: ChatMessageDoc; session: ChatSessionDoc }> {
   const session = await sessionInReach(ctx, input.sessionId);
-  const message = { sender: 'agent' as const, senderId: ctx.actor.id, agentId: toObjectId(ctx.actor.id), clientId: input.clientId, text: input.text, internal: input.internal };
+  // Only a picture this agent uploaded; it travels like text (reply window, order, repeats).
+  const image = input.imageId ? await imageForMessage({ orgId: ctx.orgId, staffId: ctx.actor.id }, input.imageId) : null;
+  const message = { sender: 'agent' as const, senderId: ctx.actor.id, agentId: toObjectId(ctx.actor.id), clientId: input.clientId, text: input.text, image, internal: input.internal };
   const key = dedupeKeyOf(message);
   const askedAt = clock.now();
   const place = input.internal ? 'none' : await takeReplyPlace(ctx, session, key);

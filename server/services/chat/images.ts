@@ -4,7 +4,7 @@ import { checkPicture, type PictureInput } from '../media/pictures.js';
 import type { Readable } from 'node:stream';
 import { NotFoundError } from '../../errors.js';
 import { chatLimits } from '../settings/org-settings.js';
-import type { VisitorContext } from './visitors.js';
+import { ChatMessage } from '../../models/chat-session.js';
 import { mongoose } from '../../db/connect.js';
 
 /** Chat images live in GridFS (bucket `chatImages`), each tagged with its organisation and the visitor who sent it. */
@@ -12,31 +12,47 @@ const bucket = () => gridfsBucket('chatImages');
 
 export type StoredImage = { fileId: mongoose.Types.ObjectId; mime: string; size: number };
 
-/** A customer's picture, through the same check as every other upload (at most 5 MB here); stored only if it decodes. */
-export async function storeChatImage(ctx: VisitorContext, input: PictureInput): Promise<StoredImage> {
+/** Who sent a picture: a customer (visitor) or a staff member serving the chat. */
+export type ImageSender = { orgId: string } & ({ visitorId: string } | { staffId: string });
+
+/** A picture for a chat message, through the same check as every other upload (at most 5 MB here); stored only if it decodes. */
+export async function storeChatImage(sender: ImageSender, input: PictureInput): Promise<StoredImage> {
   const picture = await checkPicture(input, { maxBytes: chatLimits.imageMaxBytes, types: chatLimits.imageTypes, field: 'image' });
   const fileId = new ObjectId();
-  await uploadToBucket(bucket(), fileId, `chat-${fileId.toHexString()}.${picture.ext}`, picture.source, { orgId: new ObjectId(ctx.orgId), visitorId: new ObjectId(ctx.visitorId), mime: picture.mime });
+  const by = 'visitorId' in sender ? { visitorId: new ObjectId(sender.visitorId) } : { staffId: new ObjectId(sender.staffId) };
+  await uploadToBucket(bucket(), fileId, `chat-${fileId.toHexString()}.${picture.ext}`, picture.source, { orgId: new ObjectId(sender.orgId), ...by, mime: picture.mime });
   return { fileId: new mongoose.Types.ObjectId(fileId.toHexString()), mime: picture.mime, size: picture.size };
 }
 
-/** An image within reach: the organisation's for staff; for a customer, only what that visitor sent. */
-async function findImage(orgId: string, imageId: string, visitorId?: string) {
+/** A picture of the organisation, optionally only one this sender uploaded. */
+async function findImage(orgId: string, imageId: string, uploadedBy?: { visitorId: string } | { staffId: string }) {
   if (!mongoose.isObjectIdOrHexString(imageId)) throw new NotFoundError('No such image');
   const filter: Record<string, unknown> = { _id: new ObjectId(imageId), 'metadata.orgId': new ObjectId(orgId) };
-  if (visitorId) filter['metadata.visitorId'] = new ObjectId(visitorId);
+  if (uploadedBy && 'visitorId' in uploadedBy) filter['metadata.visitorId'] = new ObjectId(uploadedBy.visitorId);
+  if (uploadedBy && 'staffId' in uploadedBy) filter['metadata.staffId'] = new ObjectId(uploadedBy.staffId);
   const [file] = await bucket().find(filter).limit(1).toArray();
   if (!file) throw new NotFoundError('No such image');
   return file;
 }
 
-export async function imageForMessage(ctx: VisitorContext, imageId: string): Promise<StoredImage> {
-  const file = await findImage(ctx.orgId, imageId, ctx.visitorId);
+/** A picture the sender uploaded, to attach to their message (nobody sends another's upload). */
+export async function imageForMessage(sender: ImageSender, imageId: string): Promise<StoredImage> {
+  const file = await findImage(sender.orgId, imageId, 'visitorId' in sender ? { visitorId: sender.visitorId } : { staffId: sender.staffId });
   return { fileId: new mongoose.Types.ObjectId(String(file._id)), mime: String(file.metadata?.mime), size: file.length };
 }
 
+/**
+ * A picture the customer may open: one they uploaded, or one an agent sent them (in a message of theirs, not a
+ * note). Staff open any of the organisation's (their reach is checked on the message, see imageInReach).
+ */
+export async function openChatImageForVisitor(orgId: string, imageId: string, visitorId: string): Promise<{ stream: Readable; mime: string; size: number; etag: string }> {
+  if (!mongoose.isObjectIdOrHexString(imageId)) throw new NotFoundError('No such image');
+  const sentToThem = await ChatMessage.exists({ orgId: new ObjectId(orgId), visitorId: new ObjectId(visitorId), internal: false, 'image.fileId': new ObjectId(imageId) });
+  return openChatImage(orgId, imageId, sentToThem ? undefined : visitorId);
+}
+
 export async function openChatImage(orgId: string, imageId: string, visitorId?: string): Promise<{ stream: Readable; mime: string; size: number; etag: string }> {
-  const file = await findImage(orgId, imageId, visitorId);
+  const file = await findImage(orgId, imageId, visitorId ? { visitorId } : undefined);
   // A stored picture never changes, so its id is its version.
   return { stream: bucket().openDownloadStream(file._id), mime: String(file.metadata?.mime), size: file.length, etag: `"${String(file._id)}"` };
 }

@@ -649,7 +649,7 @@ function renderMessages({ toBottom = false } = {}) {
       h('li', { className: 'd-flex mb-2 justify-content-end', 'data-testid': 'pending-message', 'data-client-id': item.clientId }, [
         h('div', { className: `agent-console-bubble rounded-3 px-3 py-2 opacity-75 ${item.internal ? 'bg-warning-subtle border border-2 border-warning agent-console-note' : 'bg-primary-subtle'}` }, [
           h('div', { className: 'small text-body-secondary', text: item.internal ? `${t('sender.me')} · ${t('internal')}` : t('sender.me') }),
-          h('div', { className: 'agent-console-text', text: item.text }),
+          h('div', { className: 'agent-console-text', text: item.text || (item.imageId ? t('image') : '') }),
           h('div', { className: 'small text-body-secondary text-end', text: t('sending') }),
         ]),
       ]),
@@ -742,6 +742,8 @@ function renderComposerState() {
   $('send').classList.toggle('btn-primary', !internal);
   // Offline sends are kept and sent on reconnect (ChatSync), so the connection does not disable the button.
   $('send').disabled = !session || (!internal && !windowState.open);
+  $('image-input').disabled = $('send').disabled;
+  $('image-button').classList.toggle('disabled', $('send').disabled);
   box.hidden = !session;
   if (!session) return;
   box.dataset.open = String(windowState.open);
@@ -789,6 +791,42 @@ async function sendCurrent() {
   }
   renderLists();
 }
+
+/** A picture to the open conversation: uploaded first (its bytes over HTTP), then sent like a message with its id. */
+async function sendImage(file) {
+  const session = current();
+  if (!session || !file) return;
+  if (!config.imageTypes.includes(file.type)) return notice(t('imageType'), 'danger');
+  if (file.size > config.imageMaxBytes) return notice(t('imageTooLarge'), 'danger');
+  const internal = $('internal-toggle').checked;
+  if (!internal && !sendingState(session).open) return renderComposerState();
+  const button = $('image-button');
+  button.classList.add('disabled');
+  button.setAttribute('aria-busy', 'true');
+  try {
+    const response = await fetch('/chat/images', { method: 'POST', body: file, headers: { 'Content-Type': file.type, Accept: 'application/json', 'X-CSRF-Token': $('csrf').value }, credentials: 'same-origin' });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) return notice(response.status === 413 ? t('imageTooLarge') : response.status === 429 ? t('uploadBusy') : body?.error?.localizedMessage ?? t('imageType'), 'danger');
+    const sending = chat.send('', { sessionId: session.id, internal, imageId: body.imageId });
+    renderMessages({ toBottom: true });
+    remember((await sending).session);
+  } catch (err) {
+    showError(err?.error);
+  } finally {
+    button.classList.remove('disabled');
+    button.removeAttribute('aria-busy');
+    if (state.currentId === session.id) {
+      renderMessages();
+      renderCurrent();
+    }
+    renderLists();
+  }
+}
+$('image-input').addEventListener('change', (event) => {
+  const file = event.target.files?.[0];
+  event.target.value = '';
+  void sendImage(file);
+});
 
 async function refreshSession(sessionId) {
   const ack = await request('chat:sync', { sessionId, afterSeq: chat.lastSeq(sessionId) });

@@ -160,7 +160,7 @@ export class ChatSync {
   emitSend(item) {
     if (!this.socket.connected) return; // resume() sends it again on connect
     const payload = this.sideName === 'agent'
-      ? { sessionId: item.sessionId, clientId: item.clientId, text: item.text, internal: item.internal }
+      ? { sessionId: item.sessionId, clientId: item.clientId, text: item.text, internal: item.internal, ...(item.imageId ? { imageId: item.imageId } : {}) }
       : { clientId: item.clientId, text: item.text, ...(item.imageId ? { imageId: item.imageId } : {}) };
     this.socket.timeout(ACK_WAIT_MS).emit(this.side.send, payload, (err, ack) => {
       if (!this.pending.has(item.clientId)) return;
