@@ -67,6 +67,13 @@ describe('CSV import', () => {
     expect(rows.map((r) => [r.line, r.name])).toEqual([['5', '坏号码'], ['6', '坏日期'], ['7', '未知标签'], ['8', '重复']]);
     expect(rows[0]?.reason).toContain('手机号无效');
     expect(rows[1]?.reason).toContain('日期不存在');
+
+    // Fixed where it failed, the rejected rows' file imports again as it is (its line and reason columns ignored).
+    const fixed = (rejected.body as string).replace(',12345,', ',13811116666,').replace('2023-02-29', '2024-02-29').replace(',不存在,', ',白领,');
+    const again = await upload(auth, fixed);
+    expect([again.status, again.status === 202 ? null : again.body]).toEqual([202, null]);
+    expect(await finished(auth, again.body.id)).toMatchObject({ status: 'done', created: 3, rejected: 0 });
+    expect(await Customer.findOne({ orgId: org._id, phone: '+8613811116666' }).lean()).toMatchObject({ name: '坏号码' });
   });
 
   it('fills only the empty fields of known customers with the fill_empty policy', async () => {

@@ -7,7 +7,9 @@ import type { Birthday, Relative } from '../../models/customer.js';
  */
 export const csvColumns = ['name', 'phone', 'gender', 'birthday', 'relatives', 'tags', 'source', 'notes'] as const;
 export const exportOnlyColumns = ['store', 'owner', 'created_at'] as const;
-export type CsvColumn = (typeof csvColumns)[number] | (typeof exportOnlyColumns)[number];
+/** The rejected rows' file adds these before the row: ignored too, so the file imports again once fixed. */
+export const rejectionOnlyColumns = ['line', 'reason'] as const;
+export type CsvColumn = (typeof csvColumns)[number] | (typeof exportOnlyColumns)[number] | (typeof rejectionOnlyColumns)[number];
 
 /**
  * The Chinese header of each column, as a spreadsheet made by hand in a Chinese shop names it (the template's
@@ -25,6 +27,8 @@ export const chineseHeaders: Record<CsvColumn, string> = {
   store: '门店',
   owner: '导购',
   created_at: '创建时间',
+  line: '行号',
+  reason: '原因',
 };
 const headerVariants: Record<string, CsvColumn> = { 手机: 'phone', 手机号码: 'phone', 电话: 'phone', 电话号码: 'phone', 家人: 'relatives', 创建日期: 'created_at' };
 
@@ -32,7 +36,7 @@ const headerVariants: Record<string, CsvColumn> = { 手机: 'phone', 手机号�
 export function columnOfHeader(header: string): CsvColumn | undefined {
   const text = header.replace(/^\uFEFF/, '').trim();
   const english = text.toLowerCase();
-  const all: readonly string[] = [...csvColumns, ...exportOnlyColumns];
+  const all: readonly string[] = [...csvColumns, ...exportOnlyColumns, ...rejectionOnlyColumns];
   if (all.includes(english)) return english as CsvColumn;
   return (Object.keys(chineseHeaders) as CsvColumn[]).find((column) => chineseHeaders[column] === text) ?? headerVariants[text];
 }

@@ -17,7 +17,7 @@ import { customerSchema } from './customer-input.js';
 import { birthdayMonthDays } from './birthdays.js';
 import { futureBirthdayFields, personalFields } from './customer-fields.js';
 import { fieldErrorsOf } from '../../errors.js';
-import { chineseHeaders, columnOfHeader, csvColumns, exportOnlyColumns, genderWords, parseBirthday, parseRelatives, sourceWords, splitList } from './csv-format.js';
+import { chineseHeaders, columnOfHeader, csvColumns, exportOnlyColumns, genderWords, parseBirthday, parseRelatives, rejectionOnlyColumns, sourceWords, splitList } from './csv-format.js';
 import { readCell } from '../csv/write-csv.js';
 import { mongoose } from '../../db/connect.js';
 import { logger } from '../../logger.js';
@@ -94,7 +94,7 @@ function checkHeader(header: string[]): string[] {
   const unknown = header.filter((_, i) => !columns[i]).map((h) => h.trim());
   const twice = columns.filter((c, i) => c && columns.indexOf(c) !== i);
   if (!columns.includes('name') || !columns.includes('phone') || unknown.length || twice.length) {
-    const accepted = [...csvColumns, ...exportOnlyColumns].map((c) => `${chineseHeaders[c]} (${c})`).join(', ');
+    const accepted = [...csvColumns, ...exportOnlyColumns, ...rejectionOnlyColumns].map((c) => `${chineseHeaders[c]} (${c})`).join(', ');
     throw new ValidationError(
       { file: ['csv_header'] },
       `The header must have 姓名 (name) and 手机号 (phone), each column once, and only: ${accepted}. Unknown: ${unknown.join(', ') || 'none'}${twice.length ? `; twice: ${twice.join(', ')}` : ''}.`,
