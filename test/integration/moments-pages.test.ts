@@ -147,6 +147,8 @@ describe('the moments page', () => {
     expect(all.body).toEqual({ audience: 3, reached: 2, heldBack: 1, heldBackBy: { customer_cap: 1, contact_budget: 0 }, sentence: '将送达 2 人，未展示 1 人（1 人今天可看的朋友圈已满）。' });
     const tagged = await agent.get(`/moments/reach?audienceMode=tags&tagIds=${String(vip._id)}`).set('Accept', 'application/json').expect(200);
     expect(tagged.body).toMatchObject({ audience: 1, reached: 0, heldBack: 1 });
+    // "Customers with the chosen tags" before a tag is ticked reaches nobody yet.
+    expect((await agent.get('/moments/reach?audienceMode=tags').set('Accept', 'application/json').expect(200)).body).toMatchObject({ audience: 0, reached: 0 });
     expect(testIdText((await agent.get('/moments').expect(200)).text, 'reach-sentence')).toBe(all.body.sentence);
 
     expect((await postMoment(agent, { text: '给所有人', audienceMode: 'all' })).status).toBe(303);

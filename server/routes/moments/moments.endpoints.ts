@@ -18,5 +18,5 @@ export const momentReachQuery = z.object({
 export const previewMomentReach = endpoint({
   access: { permission: 'moment.publish' },
   input: { query: momentReachQuery },
-  run: (ctx, { query }) => momentReach(ctx, { tagIds: query.audienceMode === 'all' ? [] : query.tagIds }),
+  run: (ctx, { query }) => momentReach(ctx, { tagIds: query.audienceMode === 'all' ? [] : query.tagIds, tagsChosen: query.audienceMode === 'tags' }),
 });

@@ -83,11 +83,13 @@ export async function publishMoment(ctx: ServiceContext, input: MomentInput): Pr
  * What a moment to these tags (none: all the author's customers) would do if published now: asked of the contact
  * budget that decides delivery, without touching anyone.
  */
-export async function momentReach(ctx: ServiceContext, input: { tagIds?: string[] | undefined }): Promise<Reach> {
+export async function momentReach(ctx: ServiceContext, input: { tagIds?: string[] | undefined; tagsChosen?: boolean | undefined }): Promise<Reach> {
   authorize(ctx.actor, 'moment.publish');
   const tagIds = await resolveUsableTagIds(ctx, input.tagIds ?? []);
   const settings = await getOrgSettings(ctx);
-  return previewTouches(toObjectId(ctx.orgId), await momentAudience(ctx, tagIds), 'moment', settings);
+  // "Customers with the chosen tags" and no tag ticked yet reaches nobody (publishing it is refused), not everyone.
+  const audience = input.tagsChosen && !tagIds.length ? [] : await momentAudience(ctx, tagIds);
+  return previewTouches(toObjectId(ctx.orgId), audience, 'moment', settings);
 }
 
 /** Moments within the reader's reach: her own, her store's, or the organisation's. */
