@@ -11,6 +11,7 @@ import { Customer } from '../../server/models/customer.js';
 import { Tag } from '../../server/models/tag.js';
 import { roles } from '../../server/models/staff.js';
 import { CannedReply } from '../../server/models/chat-channel.js';
+import { AgentPresence } from '../../server/models/chat-session.js';
 import { effectiveRules } from '../../server/services/followups/rules.js';
 import { fillMessage } from '../../server/presenters/followup.js';
 
@@ -36,6 +37,10 @@ describe('demo seed', () => {
       return !owner || String(owner.storeId) !== String(c.storeId);
     });
     expect(mismatched).toHaveLength(0);
+
+    // The demo agent chose to be online: signing in as `agent` takes /c/demo-shop's next customer (README's chat demo).
+    const demoAgent = staff.find((s) => s.login === 'agent')!;
+    expect((await AgentPresence.findOne({ orgId, staffId: demoAgent._id }).lean())?.status).toBe('online');
 
     // The demo group at its fixed invite address, with members, a group post, a moment and tomorrow's campaign.
     const group = await CustomerGroup.findOne({ orgId, inviteKey: DEMO_GROUP_INVITE_KEY }).lean();

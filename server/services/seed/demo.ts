@@ -18,6 +18,7 @@ import { mongoose } from '../../db/connect.js';
 import { birthdayOf, birthdayMonthDays } from '../customers/birthdays.js';
 import { customerPhoneFields } from '../customers/phones.js';
 import { ChatChannel, CannedReply } from '../../models/chat-channel.js';
+import { setPresence } from '../chat/agent-chat.js';
 
 export const DEMO_PASSWORD = 'storelink-demo';
 export const DEMO_CHANNEL_KEY = 'demo-shop';
@@ -160,6 +161,10 @@ export async function seedDemo(): Promise<{ orgId: string; customers: number }> 
     { orgId, ownerId: null, shortcut: 'fresh', text: '门店水果每天早上到货，不新鲜包退换，请放心选购。' },
     { orgId, ownerId: null, shortcut: 'delivery', text: '门店 3 公里内满 59 元免费配送，下单后约 1 小时送达。' },
   ]);
+  // The demo agent chose to be online (a choice kept across sign-ins): signing in as `agent` opens a console that
+  // takes the next customer of /c/demo-shop, as the README's chat demo says.
+  const demoAgent = staff.find((member) => member.login === 'agent')!;
+  await setPresence({ orgId: String(orgId), actor: actorOf(demoAgent) }, 'online');
   await seedSocial(orgId, staff);
   await seedFollowupWording(orgId, staff);
   return { orgId: String(orgId), customers: customers.length };
