@@ -28,8 +28,8 @@ async function finished(auth: Record<string, string>, id: string) {
   throw new Error('import did not finish');
 }
 
-const upload = (auth: Record<string, string>, csv: string | Buffer, policy = 'skip') =>
-  request(app).post(`/api/v1/customers/imports?policy=${policy}`).set(auth).set('Content-Type', 'text/csv').send(Buffer.isBuffer(csv) ? csv : Buffer.from(csv));
+const upload = (auth: Record<string, string>, csv: string | Buffer, policy = 'skip', contentType = 'text/csv') =>
+  request(app).post(`/api/v1/customers/imports?policy=${policy}`).set(auth).set('Content-Type', contentType).send(Buffer.isBuffer(csv) ? csv : Buffer.from(csv));
 
 describe('CSV import', () => {
   it('imports valid rows, rejects bad ones with reasons, skips known numbers, and offers the rejected rows as CSV', async () => {
@@ -150,7 +150,8 @@ describe('CSV import of files saved by Excel on Chinese Windows', () => {
       await createTag(org._id, { name: '鲜果' });
       await createTag(org._id, { name: '礼盒' });
       const auth = await bearer(clerk.login);
-      const res = await upload(auth, encode(chineseSheet('56')));
+      // A client that names the charset is read the same way (the bytes decide, as for one that does not).
+      const res = await upload(auth, encode(chineseSheet('56')), 'skip', label === 'GBK' ? 'text/csv; charset=GBK' : 'text/csv');
       expect([res.status, res.status === 202 ? null : res.body]).toEqual([202, null]);
       expect(await finished(auth, res.body.id)).toMatchObject({ status: 'done', created: 2, rejected: 0 });
       const chen = await Customer.findOne({ orgId: org._id, phone: '+8613812345601' }).lean();
