@@ -41,7 +41,7 @@ export async function handleForm<S extends z.ZodType>(
     res.setHeader('Cache-Control', 'no-store');
     res.status(appError.status).render(opts.view, {
       ...model,
-      values: valuesShownAgain(req.body as Record<string, unknown> | undefined, model.values, { secretFields: opts.secretFields, shape: opts.formValues }),
+      values: valuesShownAgain(req.body as Record<string, unknown> | undefined, { secretFields: opts.secretFields, shape: opts.formValues }),
       errors: fieldMessages(fields, req.locale),
       formError: tr(req, appError.messageKey, appError.messageParams),
     });
@@ -51,20 +51,18 @@ export async function handleForm<S extends z.ZodType>(
 /**
  * The values a refused form is shown again with: everything posted (a checkbox group or a repeated row that came
  * once is one string: the view helpers read it as a list of one), except the person's own secrets (a login or
- * confirmation password, which was what failed), shaped where the view needs rows. Values the page model brings (the
- * stored record, for the page's other forms) lie beneath, so a failed form does not empty its neighbours.
+ * confirmation password, which was what failed), shaped where the view needs rows. Only what was posted: a box left
+ * unticked is absent from the post, so a model's stored or default values beneath would tick it again.
  */
 export function valuesShownAgain(
   body: Record<string, unknown> | undefined,
-  modelValues: unknown,
   opts: { secretFields?: string[] | undefined; shape?: ((body: Record<string, unknown>) => Record<string, unknown>) | undefined },
 ): Record<string, unknown> {
   const posted = { ...(body ?? {}) };
   delete posted._csrf;
   for (const field of opts.secretFields ?? []) delete posted[field];
   if (opts.shape) Object.assign(posted, opts.shape(posted));
-  const beneath = modelValues && typeof modelValues === 'object' ? (modelValues as Record<string, unknown>) : {};
-  return { ...beneath, ...posted };
+  return posted;
 }
 
 /** A form field that may come once, several times or not at all (checkbox groups, repeated rows), as a list. */

@@ -137,7 +137,7 @@ function formRoute(method: Method) {
         res.setHeader('Cache-Control', 'no-store');
         res.status(appError.status).render(opts.view, {
           ...model,
-          values: valuesShownAgain(body, model.values, { secretFields: opts.secretFields, shape: opts.values }),
+          values: valuesShownAgain(body, { secretFields: opts.secretFields, shape: opts.values }),
           errors: fieldMessages(fields, req.locale),
           formError: tr(req, appError.messageKey, appError.messageParams),
         });

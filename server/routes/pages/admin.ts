@@ -17,7 +17,7 @@ import { roles } from '../../models/staff.js';
 import { tr } from '../translate.js';
 import { listJobsOverview, retryOrgJob } from '../../services/jobs/job-admin.js';
 import { presentJobRow } from '../../presenters/job.js';
-import { timezoneChoices } from '../../presenters/timezones.js';
+import { timezoneChoices, timezoneName } from '../../presenters/timezones.js';
 import { ServiceUnavailableError } from '../../errors.js';
 
 
@@ -27,7 +27,7 @@ async function staffFormModel(req: Request, key: string) {
     title: tr(req, key),
     stores: stores.map((s) => ({ id: String(s._id), name: s.name })),
     roles: [...roles],
-    dndDefault: { start: settings.dndStart, end: settings.dndEnd, timezone: settings.timezone },
+    dndDefault: { start: settings.dndStart, end: settings.dndEnd, timezone: timezoneName(settings.timezone, req.locale) },
   };
 }
 
@@ -186,7 +186,9 @@ export const adminRoutes: RouteSpec[] = [
       await handleForm(req, res, {
         schema: resetPasswordSchema,
         view: 'pages/admin/staff-form',
-        model: async () => ({ ...(await staffFormModel(req, 'staff.edit')), staff, values: staff }),
+        model: async () => ({ ...(await staffFormModel(req, 'staff.edit')), staff }),
+        // The profile form above it shows the stored profile, not the empty one a password post would give it.
+        formValues: () => ({ ...staff }),
         onValid: async (input) => {
           await resetStaffPassword(ctxOf(req), staff.id, input.password);
           flash(req, 'success', 'staff.passwordReset', { name: staff.realName });

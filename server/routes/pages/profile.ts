@@ -1,7 +1,8 @@
 import { tr } from '../translate.js';
 import type { Request, Response } from 'express';
 import { route, ctxOf, type RouteSpec } from '../define.js';
-import { handleForm } from '../forms.js';
+import { fieldMessages, handleForm } from '../forms.js';
+import { fieldErrorsOf } from '../../errors.js';
 import { flash } from '../flash.js';
 import { tokenNameSchema } from '../schemas/auth.schema.js';
 import { reminderSettingsSchema } from '../schemas/profile.schema.js';
@@ -32,8 +33,10 @@ export const profileRoutes: RouteSpec[] = [
     handler: async (req, res) => {
       const parsed = tokenNameSchema.safeParse(req.body);
       if (!parsed.success) {
-        res.status(400);
-        return renderProfile(req, res, { tokenErrors: { name: tr(req, 'validation.required') } });
+        // Shown again like any refused form: the name typed, its own message, and not kept by a cache.
+        res.status(400).setHeader('Cache-Control', 'no-store');
+        const errors = fieldMessages(fieldErrorsOf(parsed.error), req.locale);
+        return renderProfile(req, res, { tokenErrors: { name: errors.name }, tokenName: typeof req.body?.name === 'string' ? req.body.name : '' });
       }
       const { token } = await createApiToken(ctxOf(req), parsed.data);
       // Shown once, on this response only; never stored in plain text or put in a redirect.

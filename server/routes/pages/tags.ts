@@ -59,7 +59,8 @@ export const tagPageRoutes: RouteSpec[] = [
       handleForm(req, res, {
         schema: addTagsForm,
         view: 'pages/tags/index',
-        model: () => tagsModel(req),
+        // Every group has an add form under one field name: only the refused group's shows what was typed.
+        model: async () => ({ ...(await tagsModel(req)), addingTo: String(req.params.id) }),
         onValid: async (input) => {
           await addTagsToGroup(ctxOf(req), String(req.params.id), input.tags);
           flash(req, 'success', 'tags.added', { count: input.tags.length });
