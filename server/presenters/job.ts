@@ -1,4 +1,5 @@
 import type { JobOverviewRow, OrgJob } from '../services/jobs/job-admin.js';
+import { timezoneName } from './timezones.js';
 
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
 
@@ -39,15 +40,6 @@ export function scheduleWords(repeat: string | null | undefined, t: Translate): 
     return count === 1 ? t(`jobs.every.${unit}One`) : t(`jobs.every.${unit}`, { count });
   }
   return repeat;
-}
-
-/** "中国标准时间" for Asia/Shanghai, in the page's language; the IANA id where the runtime has no name for it. */
-function timezoneName(timeZone: string, locale: string): string {
-  try {
-    return new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'longGeneric' }).formatToParts(new Date()).find((part) => part.type === 'timeZoneName')?.value ?? timeZone;
-  } catch {
-    return timeZone;
-  }
 }
 
 /** A line of the jobs page; a platform job shows when it ran and whether it failed, never its error text (it may name other organisations). */

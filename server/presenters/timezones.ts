@@ -11,6 +11,11 @@ function nameOf(timeZone: string, locale: string, style: 'longGeneric' | 'shortO
   }
 }
 
+/** "中国标准时间" for Asia/Shanghai in the reader's language; the IANA id where the runtime has no name for it. */
+export function timezoneName(timeZone: string, locale: string): string {
+  return nameOf(timeZone, locale, 'longGeneric') || timeZone;
+}
+
 /** "中国标准时间 (GMT+8) · Asia/Shanghai": the name people know first, the IANA id the server stores last. */
 function labelOf(timeZone: string, locale: string): string {
   const name = nameOf(timeZone, locale, 'longGeneric');
