@@ -277,6 +277,18 @@ describe('live chat, end to end over Socket.IO', () => {
       const opened = await ok<{ customer: { tags: { name: string }[]; canOpen: boolean; tagChoices: { id: string }[] } }>(a.socket, 'chat:open', { sessionId: session.id });
       expect(opened.customer).toMatchObject({ tags: [{ name: '20-30' }], canOpen: false });
       expect(opened.customer.tagChoices.map((c) => c.id)).toContain(String(tag._id));
+      // The agent's own personal tag, offered in the sidebar, is accepted too; the timeline names the agent.
+      const personal = await Tag.create({ orgId: org._id, groupId: null, ownerId: agent._id, name: '爱吃榴莲' });
+      const reopened = await ok<{ customer: { tagChoices: { id: string }[] } }>(a.socket, 'chat:open', { sessionId: session.id });
+      expect(reopened.customer.tagChoices.map((c) => c.id)).toContain(String(personal._id));
+      const mine = await ok<{ tags: { name: string }[] }>(a.socket, 'chat:customer-tags', { sessionId: session.id, add: [String(personal._id)] });
+      expect(mine.tags.map((t) => t.name).sort()).toEqual(['20-30', '爱吃榴莲'].sort());
+      const tagging = await TimelineEvent.find({ orgId: org._id, customerId: created!._id, type: 'customer.tagged' }).lean();
+      expect(tagging.map((e) => String(e.actorId))).toEqual([String(agent._id), String(agent._id)]);
+      // A colleague's personal tag is not the agent's to use.
+      const theirs = await Tag.create({ orgId: org._id, groupId: null, ownerId: admin._id, name: '管理员的标签' });
+      const refused = await request(a.socket, 'chat:customer-tags', { sessionId: session.id, add: [String(theirs._id)] });
+      expect(refused.ok ? null : refused.error.code).toBe('invalid_input');
       // Another organisation's tag is refused.
       const foreign = await createOrgWithTeam();
       const foreignGroup = await TagGroup.create({ orgId: foreign.org._id, name: 'x', color: '#198754', order: 0 });

@@ -13,7 +13,7 @@ import { announce, assignSession, chatSettings, closeSessionDoc, queuePosition, 
 import { claimAgentSlot, releaseAgentSlot } from './slots.js';
 import { dropConsole, effectiveStatus, forgetAgentsOnline, liveStaffIds, refreshConsole } from './presence.js';
 import { replyWindowOf } from './reply-window.js';
-import { addCustomer, changeCustomerTags } from '../customers/customers.js';
+import { addCustomer, tagServedCustomer } from '../customers/customers.js';
 import { customerScopeFilter } from '../customers/visibility.js';
 import { listTagGroups, tagNamesFor } from '../tags/tags.js';
 import { TimelineEvent } from '../../models/timeline-event.js';
@@ -300,9 +300,8 @@ export async function consoleDisconnected(ctx: ServiceContext, consoleId: string
 }
 
 /**
- * Agents act on the customer of a session they serve by the chat's own rule (the session is within their reach),
- * not by the customer matrix, which gives agents no customers of their own: creating the customer from the visitor
- * and tagging them while serving.
+ * Agents create the customer of a session they serve by the chat's own rule (the session is within their reach),
+ * not by the customer matrix, which gives agents no customers of their own.
  */
 function onBehalfOfChat(ctx: ServiceContext): ServiceContext {
   return { ...ctx, actor: { ...ctx.actor, system: true } };
@@ -312,7 +311,7 @@ function onBehalfOfChat(ctx: ServiceContext): ServiceContext {
 export async function tagSessionCustomer(ctx: ServiceContext, input: { sessionId: string; add: string[]; remove: string[] }): Promise<CustomerDoc> {
   const session = await sessionInReach(ctx, input.sessionId);
   if (!session.customerId) throw new ConflictError('Link the visitor to a customer first', { code: 'no_customer', messageKey: 'chat.errors.noCustomer' });
-  return changeCustomerTags(onBehalfOfChat(ctx), String(session.customerId), { add: input.add, remove: input.remove });
+  return tagServedCustomer(ctx, session.customerId, { add: input.add, remove: input.remove });
 }
 
 const SIDEBAR_TIMELINE_LINES = 10;

@@ -227,11 +227,29 @@ async function applyTagChange(filter: Record<string, unknown>, add: mongoose.Typ
 
 export async function changeCustomerTags(ctx: ServiceContext, customerId: string, change: { add: string[]; remove: string[] }): Promise<CustomerDoc> {
   const customer = await getCustomer(ctx, customerId, 'customer.write');
+  await retag(ctx, customer, change);
+  return getCustomer(ctx, customerId);
+}
+
+/**
+ * Tags the customer of a conversation the actor serves. The chat decided the reach (the session is theirs), so the
+ * customer matrix, which gives agents no customers of their own, is not asked; everything else is the actor's own:
+ * the tags they may use (their personal ones included) and their name on the timeline.
+ */
+export async function tagServedCustomer(ctx: ServiceContext, customerId: mongoose.Types.ObjectId, change: { add: string[]; remove: string[] }): Promise<CustomerDoc> {
+  const served = { _id: customerId, orgId: toObjectId(ctx.orgId), erasedAt: null };
+  const customer = await Customer.findOne(served).lean<CustomerDoc>();
+  if (!customer) throw new NotFoundError('No such customer');
+  await retag(ctx, customer, change);
+  return (await Customer.findOne(served).lean<CustomerDoc>()) ?? customer;
+}
+
+/** Tags added and removed in one update, recorded on the timeline under the actor, and announced. */
+async function retag(ctx: ServiceContext, customer: CustomerDoc, change: { add: string[]; remove: string[] }): Promise<void> {
   const [add, remove] = await Promise.all([resolveUsableTagIds(ctx, change.add, 'add'), resolveUsableTagIds(ctx, change.remove, 'remove')]);
   await applyTagChange({ _id: customer._id, orgId: customer.orgId }, add, remove);
   await appendTimeline(ctx, customer._id, 'customer.tagged', { add: add.map(String), remove: remove.map(String) });
   await domainEvents.emitEventAndSettle('customers.changed', { orgId: ctx.orgId, customerIds: [String(customer._id)] });
-  return getCustomer(ctx, customerId);
 }
 
 /** A bulk change is checked whole (every customer reachable, every tag usable) before anything is written. */
