@@ -64,7 +64,12 @@ describe('locale files', () => {
     for (let day = 0; day < 7; day += 1) used.add(`chatChannels.weekdays.${day}`);
     for (const field of ['welcomeMessage', 'offlineMessage', 'closingMessage']) used.add(`chatChannels.${field}`).add(`chat.defaults.${field}`);
     for (const reason of ['no_customer_message', 'window_expired', 'limit_reached', 'not_serving']) used.add(`chat.replyWindow.${reason}`);
-    for (const job of jobs.filter((spec) => !spec.every)) used.add(`jobs.names.${job.name}`);
+    // The jobs page lists every job of the registry, each with its schedule in words and its scope.
+    for (const job of jobs) used.add(`jobs.names.${job.name}`);
+    for (const unit of ['second', 'minute', 'hour', 'day', 'week']) used.add(`jobs.every.${unit}`).add(`jobs.every.${unit}One`);
+    for (const scope of ['org', 'platform', 'unscheduled']) used.add(`jobs.scopes.${scope}`);
+    // An error page's heading for every status the app answers with.
+    for (const status of [400, 401, 403, 404, 409, 413, 415, 429, 500, 503, 'other']) used.add(`errors.headings.${status}`);
     for (const policy of massMessagePolicies) used.add(`settings.massMessagePolicies.${policy}`);
     expect(used.size).toBeGreaterThan(60);
     // A key may also name a whole subtree that a page script receives as one object (chat.client).
