@@ -131,7 +131,12 @@ describe('a conversation between a phone and the agent console', () => {
       await desk.page.getByTestId('my-session').filter({ hasText: '张先生' }).click();
       await desk.page.locator('[data-testid="message"][data-sender="customer"]').filter({ hasText: '车厘子今天到货了吗？' }).waitFor();
       expect(String((await ChatSession.findOne({ orgId: org._id }).lean())?.agentId)).toBe(String(agent._id));
-      expect(desk.problems()).toEqual([]);
+      // Signing out ends the console's socket on the server; a long poll of it still in flight is then answered 400
+      // (unknown sid), which the browser logs. That is the sign-out working, not a fault of the page.
+      const endedPolls = desk.problems().filter((problem) => /^400 \S+\/socket\.io\/\?EIO=4&transport=polling.*&sid=/.test(problem));
+      const consoleNotes = desk.problems().filter((problem) => problem === 'Failed to load resource: the server responded with a status of 400 (Bad Request)');
+      expect(consoleNotes.length).toBeLessThanOrEqual(endedPolls.length);
+      expect(desk.problems().filter((problem) => !endedPolls.includes(problem) && !consoleNotes.includes(problem))).toEqual([]);
       expect(phone.problems()).toEqual([]);
     } finally {
       await agentContext.close();
