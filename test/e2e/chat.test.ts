@@ -134,7 +134,7 @@ describe('a conversation between a phone and the agent console', () => {
       // Signing out ends the console's socket on the server; a long poll of it still in flight is then answered 400
       // (unknown sid), which the browser logs. That is the sign-out working, not a fault of the page.
       const endedPolls = desk.problems().filter((problem) => /^400 \S+\/socket\.io\/\?EIO=4&transport=polling.*&sid=/.test(problem));
-      const consoleNotes = desk.problems().filter((problem) => problem === 'Failed to load resource: the server responded with a status of 400 (Bad Request)');
+      const consoleNotes: string[] = desk.problems().filter((problem): boolean => problem === 'Failed to load resource: the server responded with a status of 400 (Bad Request)');
       expect(consoleNotes.length).toBeLessThanOrEqual(endedPolls.length);
       expect(desk.problems().filter((problem) => !endedPolls.includes(problem) && !consoleNotes.includes(problem))).toEqual([]);
       expect(phone.problems()).toEqual([]);
