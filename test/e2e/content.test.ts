@@ -133,4 +133,20 @@ describe('message placeholders as chips in a real browser', () => {
       await customerContext.close();
     }
   });
+
+  it('shows the import page on a 375 px phone with the template link and each column’s format, nothing wider than the screen', async () => {
+    const { clerk } = await createOrgWithTeam();
+    const { page, watched, close } = await phonePage(clerk.login);
+    try {
+      await page.goto('/customers/import');
+      await page.getByRole('link', { name: '下载导入模板' }).waitFor();
+      await page.getByText('各列的写法').click();
+      await page.getByTestId('import-formats').getByText(/1990\/5\/6/).waitFor();
+      await page.getByLabel('CSV 文件').waitFor();
+      expect(await pageWidth(page)).toBeLessThanOrEqual(PHONE.width);
+      expect([...watched.consoleErrors, ...watched.httpErrors]).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
 });
