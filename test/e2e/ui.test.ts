@@ -139,8 +139,8 @@ describe('the clerk’s customer console in a real browser', () => {
       const relative = page.getByRole('group', { name: '家人 1' });
       await relative.getByLabel('关系').fill('母亲');
       await relative.getByLabel('家人姓名').fill('周母');
-      await relative.getByLabel('月', { exact: true }).fill('5');
-      await relative.getByLabel('日', { exact: true }).fill('20');
+      await relative.getByLabel('月', { exact: true }).selectOption('5');
+      await relative.getByLabel('日', { exact: true }).selectOption('20');
       await page.getByText('芒果', { exact: true }).click();
       await Promise.all([page.waitForURL(/\/customers\/[0-9a-f]{24}$/), page.getByRole('button', { name: '保存' }).click()]);
       await page.getByRole('heading', { level: 1, name: '周晓雯' }).waitFor();

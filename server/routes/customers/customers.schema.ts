@@ -58,6 +58,9 @@ export const customerPatchSchema = customerSchema
 const asList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const blank = (v: unknown) => v === undefined || v === null || String(v).trim() === '';
 
+/** A relative row the form posts with nothing chosen (a year alone is nothing): dropped, never refused or shown again. */
+export const isEmptyRelativeRow = (row: { relation: unknown; name: unknown; month: unknown; day: unknown }) => blank(row.relation) && blank(row.name) && blank(row.month) && blank(row.day);
+
 /** The customer form posts flat fields (birthdayMonth, relativeName[] …); this builds the API's shape from them, dropping relative rows left empty. */
 function fromFormFields(raw: unknown) {
   const body = (raw ?? {}) as Record<string, unknown>;
@@ -65,12 +68,9 @@ function fromFormFields(raw: unknown) {
   const relations = asList(body.relativeRelation);
   const names = asList(body.relativeName);
   const relatives = relations
-    .map((relation, i) => ({
-      relation,
-      name: names[i],
-      birthday: birthday(asList(body.relativeYear)[i], asList(body.relativeMonth)[i], asList(body.relativeDay)[i]),
-    }))
-    .filter((r) => !(blank(r.relation) && blank(r.name) && r.birthday === null));
+    .map((relation, i) => ({ relation, name: names[i], year: asList(body.relativeYear)[i], month: asList(body.relativeMonth)[i], day: asList(body.relativeDay)[i] }))
+    .filter((row) => !isEmptyRelativeRow(row))
+    .map((row) => ({ relation: row.relation, name: row.name, birthday: birthday(row.year, row.month, row.day) }));
   return {
     name: body.name,
     phone: body.phone,

@@ -13,7 +13,7 @@ import { presentCustomer } from '../../presenters/customer-detail.js';
 import { maskPhone, presentCustomerRow } from '../../presenters/customer.js';
 import { presentTag, presentTagGroup } from '../../presenters/tag.js';
 import { flagsFor } from '../../policies/flags.js';
-import type { CustomerListQuery } from './customers.schema.js';
+import { isEmptyRelativeRow, type CustomerListQuery } from './customers.schema.js';
 
 /** View models of the customer pages and payloads of the customer API: what a view or a client gets, never a document. */
 
@@ -57,19 +57,24 @@ export function relativeRows(rows: { relation: unknown; name: unknown; year: unk
   return filled;
 }
 
-/** The posted fields shaped for the form shown again (repeated rows). */
+/**
+ * The posted fields shaped for the form shown again (repeated rows). Rows left empty are dropped as the schema drops
+ * them, so the rows keep the indexes of its messages and a refused form does not gain an empty block each time.
+ */
 export function postedValues(body: Record<string, unknown>) {
   const relations = list(body.relativeRelation);
   return {
     tagIds: list(body.tagIds).map(String),
     relatives: relativeRows(
-      relations.map((relation, i) => ({
-        relation,
-        name: list(body.relativeName)[i],
-        year: list(body.relativeYear)[i],
-        month: list(body.relativeMonth)[i],
-        day: list(body.relativeDay)[i],
-      })),
+      relations
+        .map((relation, i) => ({
+          relation,
+          name: list(body.relativeName)[i],
+          year: list(body.relativeYear)[i],
+          month: list(body.relativeMonth)[i],
+          day: list(body.relativeDay)[i],
+        }))
+        .filter((row) => !isEmptyRelativeRow(row)),
     ),
   };
 }
@@ -211,6 +216,7 @@ export async function detailModel(customer: CustomerDoc, ctx: ServiceContext, re
     customer: view,
     canEdit: flags.canEdit,
     canReveal: !revealedPhone && flags.canRevealAny,
+    callHref: revealedPhone ? `tel:${revealedPhone}` : null,
     canTransfer: flags.canTransfer,
     shares: staffChoices(colleagues.filter((s) => sharedWith(s._id))),
     shareCandidates: staffChoices(colleagues.filter((s) => String(s._id) !== String(customer.ownerId) && !sharedWith(s._id))),

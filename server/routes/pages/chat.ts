@@ -56,6 +56,8 @@ export const chatPageRoutes: RouteSpec[] = [
         title: channel.name,
         channelName: channel.name,
         visitorName: remembered.visitor.name,
+        // The welcome a session starts with, shown before the first message too (escaped by the view).
+        welcome: channel.welcomeMessage || tr(req, 'chat.customer.defaultWelcome', { name: channel.name }),
         forgetAction: `/c/${channel.key}/forget`,
         config: { token: remembered.token, lang: req.locale === 'en' ? 'en' : 'zh-CN', maxLength: chatLimits.messageMax, imageMaxBytes: chatLimits.imageMaxBytes, imageTypes: chatLimits.imageTypes, imageBase: `/c/${channel.key}/images/`, uploadUrl: `/c/${channel.key}/images` },
         strings: i18n.t('chat.client', { lng: req.locale, returnObjects: true }),

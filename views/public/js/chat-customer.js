@@ -10,7 +10,7 @@ const status = $('chat-status');
 const notice = $('chat-notice');
 
 /** What the page knows: sessions in order, the current one, and messages waiting for their acknowledgement. */
-const state = { sessions: new Map(), order: [], current: null, pending: new Map(), oldestLoaded: null, agentsOnline: true };
+const state = { sessions: new Map(), order: [], current: null, pending: new Map(), oldestLoaded: null, agentsOnline: true, loaded: false };
 
 const socket = io('/customer', { auth: { token: config.token, lang: config.lang }, transports: ['websocket', 'polling'] });
 const sync = new ChatSync({
@@ -45,7 +45,10 @@ function remember(session) {
 function statusLine(session) {
   if (!socket.connected) return strings.offline;
   if (!session) return state.agentsOnline ? strings.ready : strings.nobodyOnline;
-  if (session.state === 'queued') return fill(strings.queued, { position: session.queuePosition ?? 1 });
+  if (session.state === 'queued') {
+    const ahead = Math.max(0, (session.queuePosition ?? 1) - 1);
+    return ahead ? fill(strings.queued, { ahead }) : strings.queuedFirst;
+  }
   if (session.state === 'serving') return fill(strings.serving, { name: session.agentName ?? '' });
   if (session.state === 'bot') return strings.bot;
   if (session.state === 'closed') return strings.closed;
@@ -72,6 +75,9 @@ function render() {
     for (const message of messages) log.append(bubble(message, message.sender === 'customer' && message.seq <= readUpTo));
   }
   for (const item of state.pending.values()) log.append(bubble({ sender: 'customer', text: item.text, createdAt: new Date().toISOString(), pending: true }, false));
+  // Until the first message the screen says who is there to answer, from what the server last told.
+  $('chat-intro').hidden = !state.loaded || log.childElementCount > 0;
+  $('chat-intro-who').textContent = state.agentsOnline ? strings.introOnline : strings.introOffline;
   if (nearBottom) log.scrollTop = log.scrollHeight;
   const last = session ? sync.lastSeq(session.id) : 0;
   if (session && last > (session.customerReadSeq ?? 0) && document.visibilityState === 'visible') {
@@ -114,6 +120,7 @@ async function loadState() {
   state.agentsOnline = ack.data.agentsOnline;
   if (ack.data.session) remember(ack.data.session);
   if (!state.oldestLoaded) await loadHistory();
+  state.loaded = true;
   render();
 }
 
