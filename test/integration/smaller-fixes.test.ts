@@ -43,6 +43,18 @@ describe("the customer form's relatives", () => {
     expect(count(page, 'name="relativeMonth"')).toBe(2);
   });
 
+  it("shows a stored relative's birthday chosen in the pickers on the edit form", async () => {
+    const { clerk, org, store } = await createOrgWithTeam();
+    const customer = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, relatives: [{ relation: '母亲', name: '李华', month: 12, day: 3, year: 1960 }] });
+    const agent = await signIn(app, clerk.login, PASSWORD);
+    const page = (await agent.get(`/customers/${customer._id}/edit`).expect(200)).text;
+    const block = relativeBlock(page, 0);
+    expect(block).toContain('value="李华"');
+    expect(block.slice(block.indexOf('name="relativeMonth"'), block.indexOf('name="relativeDay"'))).toContain('<option value="12" selected>12</option>');
+    expect(block.slice(block.indexOf('name="relativeDay"'))).toContain('<option value="3" selected>3</option>');
+    expect(block).toContain('value="1960"');
+  });
+
   it('shows a refused form again with the rows typed and one empty row, however often it is refused', async () => {
     const { clerk, org } = await createOrgWithTeam();
     const agent = await signIn(app, clerk.login, PASSWORD);
