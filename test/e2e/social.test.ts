@@ -2,10 +2,10 @@ import path from 'node:path';
 import fs from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { useTestDatabase } from '../setup/db.js';
 import { startTestServer } from '../setup/server.js';
-import { launchBrowser, submitAndLand, watchPage } from './browser.js';
+import { imageLoaded, launchBrowser, submitAndLand, watchPage } from './browser.js';
 import { createOrg, createStaff, createStore, createTag, PASSWORD } from '../factories.js';
 import { Organization } from '../../server/models/organization.js';
 import { rootDir } from '../../server/paths.js';
@@ -43,11 +43,6 @@ async function phone(): Promise<{ context: BrowserContext; page: Page; problems:
 // Run in the page as strings: the project's types have no DOM library.
 const horizontalOverflow = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');
 
-/** Waits until the picture has really arrived and decoded (a broken or refused image has naturalWidth 0). */
-async function imageLoaded(image: Locator): Promise<void> {
-  await image.scrollIntoViewIfNeeded();
-  await image.page().waitForFunction('(img) => img.complete && img.naturalWidth > 0', await image.elementHandle(), { timeout: 10_000 });
-}
 
 describe('customer groups and moments in real browsers', () => {
   it('lets a clerk on a phone create a group, a customer join by its invite link, and the customer see, like and comment on her moment and group post', async () => {
