@@ -14,6 +14,8 @@ import { createGroup, addMember, archiveGroup, createFollowOnGroup } from '../..
 import { publishGroupPost } from '../../server/services/groups/group-posts.js';
 import { publishMoment } from '../../server/services/moments/moments.js';
 import { mongoose } from '../../server/db/connect.js';
+import { ChatChannel } from '../../server/models/chat-channel.js';
+import { createChannel } from '../setup/chat.js';
 import { socialLimits, type OrgSettings } from '../../server/services/settings/org-settings.js';
 
 useTestDatabase();
@@ -482,5 +484,35 @@ describe('what the customer page shows by id', () => {
     // What was shown to the customer as such stays theirs.
     await browser.get(picture(moment)).expect(200);
     expect((await onMyPage(browser, orgId, `/my/${orgId}/posts/${String(moment._id)}/like`, { liked: 'true' })).status).toBe(303);
+  });
+});
+
+describe('the way to reach the shop from the customer page', () => {
+  const chatLinks = (html: string) => [...html.matchAll(/href="(\/c\/[^"]+)"[^>]*data-testid="chat-shop-link"/g)].map((m) => m[1]);
+
+  it('links the chat page of the customer’s store, else the organisation’s first channel, and nothing without a channel', async () => {
+    const { org, store, group, orgId } = await shop();
+    const { browser } = await join(group.inviteKey, { name: '钱女士', phone: phone(701) });
+    expect(chatLinks((await browser.get(`/my/${orgId}`).expect(200)).text)).toEqual([]);
+
+    const otherStore = await createStore(org._id, { name: '静安店' });
+    const orgFirst = await createChannel(org._id, { storeId: otherStore._id });
+    await createChannel(org._id, { storeId: null });
+    expect(chatLinks((await browser.get(`/my/${orgId}`).expect(200)).text)).toEqual([`/c/${orgFirst.key}`]);
+
+    const closed = await createChannel(org._id, { storeId: store._id });
+    await ChatChannel.updateOne({ _id: closed._id, orgId: org._id }, { $set: { active: false } });
+    const mine = await createChannel(org._id, { storeId: store._id });
+    const page = await browser.get(`/my/${orgId}`).expect(200);
+    expect(chatLinks(page.text)).toEqual([`/c/${mine.key}`]);
+    expect(page.text).toContain('联系门店');
+  });
+
+  it('never links another organisation’s channel', async () => {
+    const { group, orgId } = await shop();
+    const other = await createOrg();
+    await createChannel(other._id);
+    const { browser } = await join(group.inviteKey, { name: '孙女士', phone: phone(702) });
+    expect(chatLinks((await browser.get(`/my/${orgId}`).expect(200)).text)).toEqual([]);
   });
 });

@@ -87,6 +87,7 @@ async function pageModel(req: Request, member: MemberContext, extra: Record<stri
       return { ...shown, posts: posts.map((item) => presentItem(item, member.orgId)) };
     }),
     commentMax: socialLimits.commentMax,
+    chatUrl: page.shopChannel ? `/c/${encodeURIComponent(page.shopChannel.key)}` : null,
     ...extra,
   };
 }

@@ -70,6 +70,16 @@ export async function updateChannel(ctx: ServiceContext, id: string, input: Chan
   return updated;
 }
 
+/**
+ * The chat page a customer reaches the shop through: an active channel of the customer's store, else the
+ * organisation's first active one (a shop without a store channel still answers); null when there is none.
+ */
+export async function shopChannelFor(orgId: string, storeId: string | null | undefined): Promise<Pick<ChatChannelDoc, 'key' | 'name'> | null> {
+  const org = toObjectId(orgId);
+  const first = (filter: Record<string, unknown>) => ChatChannel.findOne({ orgId: org, active: true, ...filter }, { key: 1, name: 1 }).sort({ createdAt: 1, _id: 1 }).lean<Pick<ChatChannelDoc, 'key' | 'name'>>();
+  return (storeId ? await first({ storeId: toObjectId(storeId) }) : null) ?? (await first({}));
+}
+
 const channelCache = shortMemo<ChatChannelDoc | null>(5_000);
 
 /**

@@ -7,16 +7,24 @@ import { effectiveSettings } from '../settings/org-settings.js';
 import { groupsOfMember } from '../groups/groups.js';
 import { openImage, type MediaVariant } from '../media/media.js';
 import { memberMayViewImage, shownPosts } from './feed.js';
+import { Customer } from '../../models/customer.js';
+import { shopChannelFor } from '../chat/channels.js';
 import type { MemberContext } from './members.js';
 
 const FEED_POSTS = 20;
 const GROUP_POSTS = 10;
 
-/** The customer page: the brand's name, the moments shown to the customer, and their groups with the posts shown in each. */
+/** The chat channel the customer reaches their shop through: their store's, else the organisation's first. */
+async function shopChannelOf(member: MemberContext) {
+  const customer = await Customer.findOne({ orgId: toObjectId(member.orgId), _id: toObjectId(member.customerId) }, { storeId: 1 }).lean();
+  return shopChannelFor(member.orgId, customer?.storeId ? String(customer.storeId) : null);
+}
+
+/** The customer page: the brand's name, the moments shown to the customer, their groups with the posts shown in each, and the way to reach the shop. */
 export async function memberPage(member: MemberContext) {
-  const [org, feed, groups] = await Promise.all([getOrganization(systemContext(member.orgId)), shownPosts(member, { kind: 'moment', limit: FEED_POSTS }), groupsOfMember(member)]);
+  const [org, feed, groups, shopChannel] = await Promise.all([getOrganization(systemContext(member.orgId)), shownPosts(member, { kind: 'moment', limit: FEED_POSTS }), groupsOfMember(member), shopChannelOf(member)]);
   const groupPosts = await Promise.all(groups.map((group) => shownPosts(member, { kind: 'group', groupId: String(group._id), limit: GROUP_POSTS })));
-  return { orgName: org.name, timezone: effectiveSettings(org.settings).timezone, feed, groups: groups.map((group, index) => ({ group, posts: groupPosts[index]! })) };
+  return { orgName: org.name, timezone: effectiveSettings(org.settings).timezone, feed, groups: groups.map((group, index) => ({ group, posts: groupPosts[index]! })), shopChannel };
 }
 
 /** A picture for the customer page: only one of a post the customer was shown; anything else is not there. */
