@@ -1,6 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from '@jest/globals';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { startTestServer } from '../setup/server.js';
+import { PASSWORD } from '../factories.js';
 
 const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 
@@ -60,4 +63,41 @@ export async function submitAndLand(page: Page, submit: () => Promise<void>, lan
 export async function imageLoaded(image: Locator): Promise<void> {
   await image.scrollIntoViewIfNeeded();
   await image.page().waitForFunction('(img) => img.complete && img.naturalWidth > 0', await image.elementHandle(), { timeout: 10_000 });
+}
+
+export const PHONE = { width: 375, height: 740 };
+export const DESKTOP = { width: 1366, height: 860 };
+
+/** The browser and the app server a test file drives, started before its tests and closed after them. */
+export type Rig = { browser: Browser; server: Awaited<ReturnType<typeof startTestServer>> };
+export function useBrowserAndServer(opts: Parameters<typeof startTestServer>[0] = {}): Rig {
+  const rig = {} as Rig;
+  beforeAll(async () => {
+    [rig.browser, rig.server] = await Promise.all([launchBrowser(), startTestServer(opts)]);
+  }, 60_000);
+  afterAll(async () => {
+    await rig.browser?.close();
+    await rig.server?.close();
+  });
+  return rig;
+}
+
+export type OpenedPage = { context: BrowserContext; page: Page; consoleErrors: string[]; httpErrors: string[]; problems: () => string[] };
+
+/** A page in a new browser context, in Chinese, on a phone (touch, 375 px) or a desktop (1366 px), watched for what must never happen. */
+export async function openPage(rig: Rig, device: 'phone' | 'desktop', opts: { viewport?: { width: number; height: number } } = {}): Promise<OpenedPage> {
+  const phone = device === 'phone';
+  const context = await rig.browser.newContext({ viewport: opts.viewport ?? (phone ? PHONE : DESKTOP), baseURL: rig.server.baseUrl, locale: 'zh-CN', ...(phone ? { isMobile: true, hasTouch: true } : {}) });
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  const { consoleErrors, httpErrors } = watchPage(page);
+  return { context, page, consoleErrors, httpErrors, problems: () => [...consoleErrors, ...httpErrors] };
+}
+
+/** Signs in through the login page and waits for the console it lands on. */
+export async function signInOnPage(page: Page, login: string, lands: RegExp = /\/console\//): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel('账号').fill(login);
+  await page.getByLabel('密码').fill(PASSWORD);
+  await Promise.all([page.waitForURL(lands), page.getByRole('button', { name: '登录' }).click()]);
 }

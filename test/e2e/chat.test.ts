@@ -1,48 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { useTestDatabase } from '../setup/db.js';
-import { startTestServer } from '../setup/server.js';
-import { imageLoaded, launchBrowser, watchPage } from './browser.js';
+import { describe, expect, it } from '@jest/globals';
 import sharp from 'sharp';
-import { createOrgWithTeam, PASSWORD } from '../factories.js';
+import { useTestDatabase } from '../setup/db.js';
+import { imageLoaded, openPage, signInOnPage, useBrowserAndServer } from './browser.js';
+import { createOrgWithTeam } from '../factories.js';
 import { createChannel } from '../setup/chat.js';
 import { ChatSession } from '../../server/models/chat-session.js';
 
 useTestDatabase();
-
-let browser: Browser;
-let server: Awaited<ReturnType<typeof startTestServer>>;
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startTestServer()]);
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-/** A page that records what must never happen: script errors, CSP violations, failed requests. */
-async function watchedPage(context: BrowserContext): Promise<{ page: Page; problems: () => string[] }> {
-  const page = await context.newPage();
-  const { consoleErrors, httpErrors } = watchPage(page);
-  return { page, problems: () => [...consoleErrors, ...httpErrors] };
-}
+const rig = useBrowserAndServer();
 
 describe('a conversation between a phone and the agent console', () => {
   it('lets a customer on a 375 px phone and an agent on a desktop hold a conversation, close it and rate it', async () => {
     const { org, agent } = await createOrgWithTeam();
     const channel = await createChannel(org._id, { routing: 'manual', welcomeMessage: '您好，欢迎光临！' });
 
-    const agentContext = await browser.newContext({ viewport: { width: 1366, height: 860 }, baseURL: server.baseUrl, locale: 'zh-CN' });
-    const customerContext = await browser.newContext({ viewport: { width: 375, height: 740 }, baseURL: server.baseUrl, locale: 'zh-CN', isMobile: true, hasTouch: true });
-    agentContext.setDefaultTimeout(15_000);
-    customerContext.setDefaultTimeout(15_000);
-    const desk = await watchedPage(agentContext);
-    const phone = await watchedPage(customerContext);
+    const desk = await openPage(rig, 'desktop');
+    const phone = await openPage(rig, 'phone');
     try {
-      await desk.page.goto('/login');
-      await desk.page.getByLabel('账号').fill(agent.login);
-      await desk.page.getByLabel('密码').fill(PASSWORD);
-      await Promise.all([desk.page.waitForURL(/\/console\/agent/), desk.page.getByRole('button', { name: '登录' }).click()]);
+      await signInOnPage(desk.page, agent.login, /\/console\/agent/);
       await desk.page.getByTestId('presence').selectOption('online');
 
       await phone.page.goto(`/c/${channel.key}`);
@@ -86,25 +61,18 @@ describe('a conversation between a phone and the agent console', () => {
       expect(desk.problems()).toEqual([]);
       expect(phone.problems()).toEqual([]);
     } finally {
-      await agentContext.close();
-      await customerContext.close();
+      await desk.context.close();
+      await phone.context.close();
     }
   }, 90_000);
 
   it("keeps the agent's chosen presence across a reload and a new sign-in, so a customer writing then is served at once", async () => {
     const { org, agent } = await createOrgWithTeam();
     const channel = await createChannel(org._id, { routing: 'least_busy' });
-    const agentContext = await browser.newContext({ viewport: { width: 1366, height: 860 }, baseURL: server.baseUrl, locale: 'zh-CN' });
-    const customerContext = await browser.newContext({ viewport: { width: 375, height: 740 }, baseURL: server.baseUrl, locale: 'zh-CN', isMobile: true, hasTouch: true });
-    agentContext.setDefaultTimeout(15_000);
-    customerContext.setDefaultTimeout(15_000);
-    const desk = await watchedPage(agentContext);
-    const phone = await watchedPage(customerContext);
+    const desk = await openPage(rig, 'desktop');
+    const phone = await openPage(rig, 'phone');
     const signIn = async () => {
-      await desk.page.goto('/login');
-      await desk.page.getByLabel('账号').fill(agent.login);
-      await desk.page.getByLabel('密码').fill(PASSWORD);
-      await Promise.all([desk.page.waitForURL(/\/console\/agent/), desk.page.getByRole('button', { name: '登录' }).click()]);
+      await signInOnPage(desk.page, agent.login, /\/console\/agent/);
     };
     const presence = desk.page.getByTestId('presence');
     try {
@@ -139,8 +107,8 @@ describe('a conversation between a phone and the agent console', () => {
       expect(desk.problems().filter((problem) => !endedPolls.includes(problem) && !consoleNotes.includes(problem))).toEqual([]);
       expect(phone.problems()).toEqual([]);
     } finally {
-      await agentContext.close();
-      await customerContext.close();
+      await desk.context.close();
+      await phone.context.close();
     }
   }, 90_000);
 
@@ -148,17 +116,10 @@ describe('a conversation between a phone and the agent console', () => {
     const { org, agent } = await createOrgWithTeam();
     const channel = await createChannel(org._id, { routing: 'least_busy' });
     const picture = await sharp({ create: { width: 80, height: 60, channels: 3, background: '#e33' } }).png().toBuffer();
-    const agentContext = await browser.newContext({ viewport: { width: 1366, height: 860 }, baseURL: server.baseUrl, locale: 'zh-CN' });
-    const customerContext = await browser.newContext({ viewport: { width: 375, height: 740 }, baseURL: server.baseUrl, locale: 'zh-CN', isMobile: true, hasTouch: true });
-    agentContext.setDefaultTimeout(15_000);
-    customerContext.setDefaultTimeout(15_000);
-    const desk = await watchedPage(agentContext);
-    const phone = await watchedPage(customerContext);
+    const desk = await openPage(rig, 'desktop');
+    const phone = await openPage(rig, 'phone');
     try {
-      await desk.page.goto('/login');
-      await desk.page.getByLabel('账号').fill(agent.login);
-      await desk.page.getByLabel('密码').fill(PASSWORD);
-      await Promise.all([desk.page.waitForURL(/\/console\/agent/), desk.page.getByRole('button', { name: '登录' }).click()]);
+      await signInOnPage(desk.page, agent.login, /\/console\/agent/);
       await desk.page.getByTestId('presence').selectOption('online');
       await desk.page.locator('[data-testid="presence"][data-status="online"]').waitFor();
 
@@ -177,8 +138,8 @@ describe('a conversation between a phone and the agent console', () => {
       expect(desk.problems()).toEqual([]);
       expect(phone.problems()).toEqual([]);
     } finally {
-      await agentContext.close();
-      await customerContext.close();
+      await desk.context.close();
+      await phone.context.close();
     }
   }, 90_000);
 });
