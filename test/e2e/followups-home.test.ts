@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
 import { useTestDatabase } from '../setup/db.js';
-import { startTestServer } from '../setup/server.js';
-import { launchBrowser, submitAndLand, watchPage } from './browser.js';
-import { createCustomer, createOrgWithTeam, PASSWORD } from '../factories.js';
+import { openPage, PHONE, signInOnPage, submitAndLand, useBrowserAndServer } from './browser.js';
+import { createCustomer, createOrgWithTeam } from '../factories.js';
 import { useFrozenClock } from '../setup/clock.js';
 import { runDailyFollowups } from '../../server/services/followups/daily-run.js';
 import { deliverDueDigests } from '../../server/services/followups/digests.js';
@@ -12,33 +11,11 @@ useTestDatabase();
 
 // 10:00 on 1 December 2026 in Shanghai, after the 08:30 run. The server runs in this process, so the clock is the server's too.
 const NOW = new Date('2026-12-01T02:00:00Z');
-const PHONE = { width: 375, height: 740 };
 useFrozenClock(NOW, { per: 'file' });
 
-let browser: Browser;
-let server: Awaited<ReturnType<typeof startTestServer>>;
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startTestServer()]);
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function openPhone() {
-  const context = await browser.newContext({ viewport: PHONE, baseURL: server.baseUrl, locale: 'zh-CN' });
-  context.setDefaultTimeout(15_000);
-  const page = await context.newPage();
-  return { context, page, ...watchPage(page) };
-}
-
-async function logIn(page: Page, login: string): Promise<void> {
-  await page.goto('/login');
-  await page.getByLabel('账号').fill(login);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await submitAndLand(page, () => page.getByRole('button', { name: '登录' }).click(), /\/console\//);
-}
+const rig = useBrowserAndServer();
+const openPhone = () => openPage(rig, 'phone');
+const logIn = (page: Page, login: string) => signInOnPage(page, login);
 
 // Runs in the page: the project's types have no DOM library.
 const horizontalOverflow = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');

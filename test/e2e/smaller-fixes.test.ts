@@ -1,38 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, Locator, Page } from 'playwright-core';
+import { describe, expect, it } from '@jest/globals';
+import type { Locator, Page } from 'playwright-core';
 import { useTestDatabase } from '../setup/db.js';
-import { startTestServer } from '../setup/server.js';
-import { launchBrowser, submitAndLand, watchPage } from './browser.js';
-import { createOrgWithTeam, PASSWORD } from '../factories.js';
+import { openPage, PHONE, signInOnPage, submitAndLand, useBrowserAndServer } from './browser.js';
+import { createOrgWithTeam } from '../factories.js';
 import { createChannel } from '../setup/chat.js';
 
 useTestDatabase();
-
-const PHONE = { width: 375, height: 740 };
-
-let browser: Browser;
-let server: Awaited<ReturnType<typeof startTestServer>>;
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startTestServer()]);
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function openPhone() {
-  const context = await browser.newContext({ viewport: PHONE, baseURL: server.baseUrl, locale: 'zh-CN', isMobile: true, hasTouch: true });
-  context.setDefaultTimeout(15_000);
-  const page = await context.newPage();
-  return { context, page, ...watchPage(page) };
-}
-
-async function logIn(page: Page, login: string): Promise<void> {
-  await page.goto('/login');
-  await page.getByLabel('账号').fill(login);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await submitAndLand(page, () => page.getByRole('button', { name: '登录' }).click(), /\/console\//);
-}
+const rig = useBrowserAndServer();
+const openPhone = () => openPage(rig, 'phone');
+const logIn = (page: Page, login: string) => signInOnPage(page, login);
 
 // Runs in the page (the project's types have no DOM library): how many lines an element's text takes.
 const countLines = new Function('el', 'const range = document.createRange(); range.selectNodeContents(el); return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;') as (el: unknown) => number;
