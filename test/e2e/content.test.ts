@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
 import { useTestDatabase } from '../setup/db.js';
-import { startTestServer } from '../setup/server.js';
-import { launchBrowser, submitAndLand, watchPage } from './browser.js';
-import { createCustomer, createOrgWithTeam, PASSWORD } from '../factories.js';
+import { DESKTOP, openPage, PHONE, signInOnPage, submitAndLand, useBrowserAndServer } from './browser.js';
+import { createCustomer, createOrgWithTeam } from '../factories.js';
 import { useFrozenClock } from '../setup/clock.js';
 import { runDailyFollowups } from '../../server/services/followups/daily-run.js';
 import { FollowupRule } from '../../server/models/followup-rule.js';
@@ -15,31 +14,15 @@ useTestDatabase();
 
 // 10:00 on 1 December 2026 in Shanghai. The server runs in this process, so the clock is the server's too.
 const NOW = new Date('2026-12-01T02:00:00Z');
-const PHONE = { width: 375, height: 740 };
-const DESK = { width: 1366, height: 860 };
 useFrozenClock(NOW, { per: 'file' });
 
-let browser: Browser;
-let server: Awaited<ReturnType<typeof startTestServer>>;
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startTestServer()]);
-}, 60_000);
+const rig = useBrowserAndServer();
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function phonePage(login: string, viewport = PHONE): Promise<{ page: Page; watched: ReturnType<typeof watchPage>; close: () => Promise<void> }> {
-  const context = await browser.newContext({ viewport, baseURL: server.baseUrl, locale: 'zh-CN' });
-  context.setDefaultTimeout(15_000);
-  const page = await context.newPage();
-  const watched = watchPage(page);
-  await page.goto('/login');
-  await page.getByLabel('账号').fill(login);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await submitAndLand(page, () => page.getByRole('button', { name: '登录' }).click(), /\/console\//);
-  return { page, watched, close: () => context.close() };
+/** A signed-in page (a phone without touch emulation unless asked: the chips are tapped as clicks). */
+async function phonePage(login: string, viewport = PHONE): Promise<{ page: Page; watched: { consoleErrors: string[]; httpErrors: string[] }; close: () => Promise<void> }> {
+  const opened = await openPage(rig, 'desktop', { viewport });
+  await signInOnPage(opened.page, login);
+  return { page: opened.page, watched: opened, close: () => opened.context.close() };
 }
 
 // Runs in the page: the project's types have no DOM library.
@@ -98,9 +81,8 @@ describe('message placeholders as chips in a real browser', () => {
     const storeName = (await Store.findOne({ orgId: org._id, _id: store._id }).lean())!.name;
 
     const desk = await phonePage(agent.login);
-    const customerContext = await browser.newContext({ viewport: PHONE, baseURL: server.baseUrl, locale: 'zh-CN', isMobile: true, hasTouch: true });
-    customerContext.setDefaultTimeout(15_000);
-    const phone = await customerContext.newPage();
+    const customer = await openPage(rig, 'phone');
+    const phone = customer.page;
     try {
       await desk.page.goto('/chat/canned');
       const chips = desk.page.getByTestId('placeholder-chips');
@@ -111,7 +93,7 @@ describe('message placeholders as chips in a real browser', () => {
       expect(await pageWidth(desk.page)).toBeLessThanOrEqual(PHONE.width);
 
       // The live console is a desktop page: the same agent at a desk.
-      await desk.page.setViewportSize(DESK);
+      await desk.page.setViewportSize(DESKTOP);
       await desk.page.goto('/console/agent');
       await desk.page.getByTestId('presence').selectOption('online');
       await phone.goto(`/c/${channel.key}`);
@@ -130,7 +112,7 @@ describe('message placeholders as chips in a real browser', () => {
       expect(desk.watched.consoleErrors).toEqual([]);
     } finally {
       await desk.close();
-      await customerContext.close();
+      await customer.context.close();
     }
   });
 

@@ -1,39 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
 import { useTestDatabase } from '../setup/db.js';
-import { startTestServer } from '../setup/server.js';
-import { launchBrowser, submitAndLand, watchPage } from './browser.js';
-import { createCustomer, createOrg, createStaff, createStore, PASSWORD } from '../factories.js';
+import { openPage, PHONE, signInOnPage, submitAndLand, useBrowserAndServer } from './browser.js';
+import { createCustomer, createOrg, createStaff, createStore } from '../factories.js';
 
 useTestDatabase();
 
-const PHONE = { width: 375, height: 740 };
-
-let browser: Browser;
-let server: Awaited<ReturnType<typeof startTestServer>>;
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startTestServer()]);
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-/** A phone profile of its own with one page that records script errors, CSP violations and failed requests. */
-async function phone(): Promise<{ context: BrowserContext; page: Page; problems: () => string[] }> {
-  const context = await browser.newContext({ viewport: PHONE, baseURL: server.baseUrl, locale: 'zh-CN', isMobile: true, hasTouch: true });
-  context.setDefaultTimeout(15_000);
-  const page = await context.newPage();
-  const { consoleErrors, httpErrors } = watchPage(page);
-  return { context, page, problems: () => [...consoleErrors, ...httpErrors] };
-}
-
-async function signIn(page: Page, login: string): Promise<void> {
-  await page.goto('/login');
-  await page.getByLabel('账号').fill(login);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await submitAndLand(page, () => page.getByRole('button', { name: '登录' }).click(), /\/console\//);
-}
+const rig = useBrowserAndServer();
+const phone = () => openPage(rig, 'phone');
+const signIn = (page: Page, login: string) => signInOnPage(page, login);
 
 // Run in the page as a string: the project's types have no DOM library.
 const horizontalOverflow = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');
@@ -48,7 +23,7 @@ describe('customer page links and transfers in a real browser', () => {
     const shopper = await phone();
     try {
       const { page } = staff;
-      await staff.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.baseUrl });
+      await staff.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: rig.server.baseUrl });
       await signIn(page, clerk.login);
       await page.goto(`/customers/${customer._id}`);
       const openLinkPage = () => submitAndLand(page, () => page.getByRole('link', { name: '发送客户主页链接' }).click(), /\/page-link$/);
