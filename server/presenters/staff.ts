@@ -1,5 +1,5 @@
 import type { StaffDoc, Role } from '../models/staff.js';
-import { can, consoleActions, type Actor } from '../policies/permissions.js';
+import { can, consoleActions, type Action, type Actor } from '../policies/permissions.js';
 
 export type StaffView = {
   id: string;
@@ -52,41 +52,101 @@ const consolePaths: Record<(typeof consoleActions)[number], { path: string; key:
   'console.admin': { path: '/console/admin', key: 'nav.admin' },
 };
 
-const pageLinks = [
-  { path: '/followups', key: 'nav.followups', action: 'followup.read' },
-  { path: '/console/agent', key: 'nav.agent', action: 'chat.serve' },
-  { path: '/customers', key: 'nav.customers', action: 'customer.read' },
-  { path: '/moments', key: 'nav.moments', action: 'moment.read' },
-  { path: '/groups', key: 'nav.groups', action: 'group.read' },
-  { path: '/campaigns', key: 'nav.campaigns', action: 'campaign.read' },
-  { path: '/tags', key: 'nav.tags', action: 'tag.personal' },
-  { path: '/customers/transfers', key: 'nav.transfers', action: 'customer.transfer' },
-  { path: '/followups/rules', key: 'nav.followupRules', action: 'followup.rules' },
-  { path: '/followups/report', key: 'nav.followupReport', action: 'followup.report' },
-  { path: '/admin/stores', key: 'nav.stores', action: 'store.manage' },
-  { path: '/admin/staff', key: 'nav.staff', action: 'staff.manage' },
-  { path: '/admin/settings', key: 'nav.settings', action: 'org.settings.manage' },
-  { path: '/admin/audit', key: 'nav.audit', action: 'audit.read' },
-  { path: '/admin/jobs', key: 'nav.jobs', action: 'job.read' },
-  { path: '/chat/canned', key: 'nav.cannedReplies', action: 'chat.serve' },
-  { path: '/chat/reports', key: 'nav.chatReports', action: 'chat.report' },
-  { path: '/admin/channels', key: 'nav.channels', action: 'chat.manage' },
-] as const;
+type NavEntry = { path: string; key: string; actions: readonly Action[] };
+const consoleEntry = (action: Exclude<(typeof consoleActions)[number], 'console.agent'>): NavEntry => ({ ...consolePaths[action], actions: [action] });
 
 /**
- * The consoles and pages this actor may open, from the permission matrix; the most specific link containing the
- * current page is the active one. `badges` puts a count beside a link (the follow-up inbox).
+ * Every page the navigation can offer, grouped as the desktop menus show them; a link appears when any of its
+ * actions is allowed. The agent console sits with customer service, where agents and clerks serving chats look for it.
  */
-export function presentNavigation(actor: Actor, currentPath: string, badges: Record<string, number> = {}) {
-  const all = [
-    ...consoleActions.filter((action) => can(actor, action)).map((action) => consolePaths[action]),
-    ...pageLinks.filter((page) => can(actor, page.action)).map(({ path, key }) => ({ path, key })),
-  ];
-  // A page two permissions lead to (the agent console) is listed once.
-  const items = all.filter((item, index) => all.findIndex((other) => other.path === item.path) === index);
+const navGroups: readonly { id: string; key: string; entries: readonly NavEntry[] }[] = [
+  { id: 'home', key: 'navigation.groups.home', entries: consoleActions.filter((action) => action !== 'console.agent').map(consoleEntry) },
+  {
+    id: 'customers',
+    key: 'navigation.groups.customers',
+    entries: [
+      { path: '/customers', key: 'nav.customers', actions: ['customer.read'] },
+      { path: '/customers/new', key: 'navigation.addCustomer', actions: ['customer.write'] },
+      { path: '/tags', key: 'nav.tags', actions: ['tag.personal'] },
+      { path: '/customers/transfers', key: 'nav.transfers', actions: ['customer.transfer'] },
+    ],
+  },
+  {
+    id: 'engage',
+    key: 'navigation.groups.engage',
+    entries: [
+      { path: '/groups', key: 'nav.groups', actions: ['group.read'] },
+      { path: '/moments', key: 'nav.moments', actions: ['moment.read'] },
+      { path: '/campaigns', key: 'nav.campaigns', actions: ['campaign.read'] },
+    ],
+  },
+  {
+    id: 'service',
+    key: 'navigation.groups.service',
+    entries: [
+      { path: '/console/agent', key: 'nav.agent', actions: ['console.agent', 'chat.serve'] },
+      { path: '/chat/canned', key: 'nav.cannedReplies', actions: ['chat.serve'] },
+      { path: '/chat/reports', key: 'nav.chatReports', actions: ['chat.report'] },
+      { path: '/admin/channels', key: 'nav.channels', actions: ['chat.manage'] },
+    ],
+  },
+  {
+    id: 'followups',
+    key: 'navigation.groups.followups',
+    entries: [
+      { path: '/followups', key: 'nav.followups', actions: ['followup.read'] },
+      { path: '/followups/rules', key: 'nav.followupRules', actions: ['followup.rules'] },
+      { path: '/followups/report', key: 'nav.followupReport', actions: ['followup.report'] },
+    ],
+  },
+  {
+    id: 'admin',
+    key: 'navigation.groups.admin',
+    entries: [
+      { path: '/admin/stores', key: 'nav.stores', actions: ['store.manage'] },
+      { path: '/admin/staff', key: 'nav.staff', actions: ['staff.manage'] },
+      { path: '/admin/settings', key: 'nav.settings', actions: ['org.settings.manage'] },
+      { path: '/admin/audit', key: 'nav.audit', actions: ['audit.read'] },
+      { path: '/admin/jobs', key: 'nav.jobs', actions: ['job.read'] },
+    ],
+  },
+];
+
+export type NavLink = { path: string; key: string; active: boolean; badge: number };
+export type NavGroup = { id: string; key: string; links: NavLink[]; active: boolean; badge: number; single: NavLink | null };
+export type NavTab = NavLink & { icon: 'home' | 'customers' | 'add' | 'followups'; primary: boolean };
+export type Navigation = { groups: NavGroup[]; links: NavLink[]; tabs: NavTab[] };
+
+/**
+ * What this actor may open, from the permission matrix: grouped menus for desktops, and on phones a tab bar for
+ * those who add customers on the shop floor (home, customers, add, follow-ups; "more" opens the menus). The most
+ * specific link containing the current page is the active one; `badges` puts a count beside a link.
+ */
+export function presentNavigation(actor: Actor, currentPath: string, badges: Record<string, number> = {}): Navigation {
+  const allowed = (entry: NavEntry) => entry.actions.some((action) => can(actor, action));
   const contains = (path: string) => currentPath === path || currentPath.startsWith(`${path}/`);
-  const active = items.filter((item) => contains(item.path)).sort((a, b) => b.path.length - a.path.length)[0];
-  return items.map((item) => ({ ...item, active: item === active, badge: badges[item.path] ?? 0 }));
+  const visible = navGroups.flatMap((group) => group.entries.filter(allowed));
+  const activePath = visible.map((entry) => entry.path).filter(contains).sort((a, b) => b.length - a.length)[0];
+  const link = ({ path, key }: { path: string; key: string }): NavLink => ({ path, key, active: path === activePath, badge: badges[path] ?? 0 });
+
+  const groups = navGroups
+    .map(({ id, key, entries }) => {
+      const links = entries.filter(allowed).map(link);
+      const group: NavGroup = { id, key, links, active: links.some((l) => l.active), badge: links.reduce((sum, l) => sum + l.badge, 0), single: links.length === 1 ? links[0]! : null };
+      return group;
+    })
+    .filter((group) => group.links.length > 0);
+
+  const home = homePathFor(actor);
+  const tabs: NavTab[] = [];
+  if (can(actor, 'customer.write')) {
+    const tab = (path: string, key: string, icon: NavTab['icon'], primary = false): NavTab => ({ ...link({ path, key }), active: path === home ? currentPath === home : path === activePath, icon, primary });
+    tabs.push(tab(home, 'navigation.home', 'home'));
+    if (can(actor, 'customer.read')) tabs.push(tab('/customers', 'nav.customers', 'customers'));
+    tabs.push(tab('/customers/new', 'navigation.addCustomer', 'add', true));
+    if (can(actor, 'followup.read')) tabs.push(tab('/followups', 'nav.followups', 'followups'));
+  }
+  return { groups, links: groups.flatMap((group) => group.links), tabs };
 }
 
 /** Where a staff member lands after login: the first console their roles give. */

@@ -52,7 +52,7 @@ describe('the follow-up inbox in a real browser', () => {
       await logIn(page, clerk.login);
       // The nav badge counts the clerk's waiting tasks: today's and the upcoming one.
       await page.getByRole('button', { name: '展开或收起导航' }).click();
-      await page.locator('#main-nav.collapse.show').waitFor();
+      await page.locator('#main-nav.show').waitFor();
       expect((await page.getByTestId('nav-badge').textContent())?.trim()).toBe('2');
       await Promise.all([page.waitForURL('**/followups'), page.getByRole('link', { name: /^跟进/ }).first().click()]);
       await page.getByRole('heading', { level: 1, name: '跟进任务' }).waitFor();

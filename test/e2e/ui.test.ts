@@ -69,8 +69,8 @@ describe('login in a real browser', () => {
       const logout = page.getByRole('button', { name: '退出登录' });
       expect(await logout.isVisible()).toBe(false);
       await page.getByRole('button', { name: '展开或收起导航' }).click();
-      // Bootstrap swaps .collapsing for .collapse.show when the slide-down is over.
-      await page.locator('#main-nav.collapse.show').waitFor();
+      // Bootstrap adds .show to the side sheet when it starts sliding in.
+      await page.locator('#main-nav.show').waitFor();
       await logout.waitFor({ state: 'visible' });
       await shot(page, 'clerk-nav-open-375.png');
       await Promise.all([page.waitForURL(/\/login(\?|$)/), logout.click()]);
@@ -127,9 +127,8 @@ describe('the clerk’s customer console in a real browser', () => {
     const { context, page, consoleErrors, httpErrors } = await openPage(PHONE);
     try {
       await logIn(page, 'clerk');
-      await page.getByRole('button', { name: '展开或收起导航' }).click();
-      await Promise.all([page.waitForURL('**/customers'), page.getByRole('link', { name: '客户', exact: true }).click()]);
-      await Promise.all([page.waitForURL('**/customers/new'), page.getByRole('link', { name: '添加客户' }).click()]);
+      // One tap from home: the tab bar's central action.
+      await Promise.all([page.waitForURL('**/customers/new'), page.getByRole('navigation', { name: '快捷导航' }).getByRole('link', { name: '添加客户' }).click()]);
 
       await page.getByLabel('姓名', { exact: true }).fill('周晓雯');
       await page.getByLabel('手机号').fill('166 0000 2468');

@@ -38,9 +38,19 @@ describe('the permission matrix', () => {
   it('builds navigation and the landing page from the matrix', () => {
     expect(homePathFor(actor(['manager', 'clerk']))).toBe('/console/manager');
     expect(homePathFor(actor(['admin'], null))).toBe('/console/admin');
-    const nav = presentNavigation(actor(['admin'], null), '/admin/staff/1/edit').map((i) => [i.path, i.active]);
-    expect(nav).toContainEqual(['/admin/staff', true]);
-    expect(nav).toContainEqual(['/admin/stores', false]);
-    expect(presentNavigation(actor(['clerk']), '/').map((i) => i.path)).toEqual(['/console/clerk', '/followups', '/console/agent', '/customers', '/moments', '/groups', '/tags', '/chat/canned']);
+    const nav = presentNavigation(actor(['admin'], null), '/admin/staff/1/edit');
+    expect(nav.links.map((i) => [i.path, i.active])).toContainEqual(['/admin/staff', true]);
+    expect(nav.links.map((i) => [i.path, i.active])).toContainEqual(['/admin/stores', false]);
+    expect(nav.groups.find((group) => group.id === 'admin')?.active).toBe(true);
+    const clerk = presentNavigation(actor(['clerk']), '/customers/new', { '/followups': 2 });
+    expect(clerk.links.map((i) => i.path)).toEqual(['/console/clerk', '/customers', '/customers/new', '/tags', '/groups', '/moments', '/console/agent', '/chat/canned', '/followups']);
+    // A group of one is a plain link; the follow-up count shows on the link, its group and the tab.
+    expect(clerk.groups.find((group) => group.id === 'followups')?.single).toEqual({ path: '/followups', key: 'nav.followups', active: false, badge: 2 });
+    expect(clerk.tabs.map((tab) => [tab.path, tab.active, tab.badge])).toEqual([['/console/clerk', false, 0], ['/customers', false, 0], ['/customers/new', true, 0], ['/followups', false, 2]]);
+    // The agent serves from a desktop: no tab bar, and the console once although two permissions lead to it.
+    const agent = presentNavigation(actor(['agent']), '/console/agent');
+    expect(agent.tabs).toEqual([]);
+    expect(agent.links.filter((i) => i.path === '/console/agent')).toHaveLength(1);
+    expect(presentNavigation(actor(['manager', 'clerk']), '/console/manager').tabs[0]).toMatchObject({ path: '/console/manager', active: true });
   });
 });
