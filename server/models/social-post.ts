@@ -104,6 +104,14 @@ deliverySchema.index({ orgId: 1, customerId: 1, kind: 1, shown: 1, at: -1 });
 
 export const Delivery = model<DeliveryDoc>('Delivery', deliverySchema);
 
+/** The shop's answer under a comment, shown to the customer under her comment. */
+export interface CommentReply {
+  _id: mongoose.Types.ObjectId;
+  staffId: mongoose.Types.ObjectId;
+  text: string;
+  at: Date;
+}
+
 /** A customer's comment on a post they were shown; the clerk reads it on the post and in the customer's timeline. */
 export interface PostCommentDoc {
   _id: mongoose.Types.ObjectId;
@@ -112,6 +120,8 @@ export interface PostCommentDoc {
   customerId: mongoose.Types.ObjectId;
   text: string;
   at: Date;
+  /** Kept with the comment: the customer's page reads her comments and their replies in one query. */
+  replies?: CommentReply[] | undefined;
 }
 
 const postCommentSchema = new Schema<PostCommentDoc>({
@@ -120,6 +130,7 @@ const postCommentSchema = new Schema<PostCommentDoc>({
   customerId: { type: Schema.Types.ObjectId, ref: 'Customer', required: true },
   text: { type: String, required: true },
   at: { type: Date, required: true },
+  replies: { type: [new Schema<CommentReply>({ staffId: { type: Schema.Types.ObjectId, ref: 'Staff', required: true }, text: { type: String, required: true }, at: { type: Date, required: true } })], default: [] },
 });
 
 postCommentSchema.index({ orgId: 1, postId: 1, at: 1 });

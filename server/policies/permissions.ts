@@ -43,6 +43,8 @@ export const permissionMatrix = {
   // Moments are personal: each staff member posts as herself, to her own customers.
   'moment.publish': { clerk: 'own', manager: 'own' },
   'moment.read': { admin: 'org', marketer: 'org', manager: 'store', clerk: 'own' },
+  // A reply speaks for the shop: the post's author, or a manager or admin over her; marketers only read.
+  'moment.reply': { admin: 'org', manager: 'store', clerk: 'own' },
   'campaign.manage': { admin: 'org', marketer: 'org' },
   'campaign.read': { admin: 'org', marketer: 'org', manager: 'store' },
   'campaign.task': { clerk: 'own', manager: 'own' },

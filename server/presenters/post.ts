@@ -37,6 +37,7 @@ export function presentPostDetail(post: MomentDetail, base: ImageBase = staffIma
     heldBack: post.heldBack,
     likedBy: post.likedBy,
     comments: post.comments,
+    mayReply: post.mayReply,
   };
 }
 

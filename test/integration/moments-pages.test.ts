@@ -3,12 +3,16 @@ import type { Express } from 'express';
 import sharp from 'sharp';
 import { useTestDatabase } from '../setup/db.js';
 import { type FormFields, mediaFiles, pngBytes, postMultipart, testIdText } from '../setup/social.js';
-import { buildTestApp, csrfFor, signIn, type Agent } from '../setup/app.js';
+import { buildTestApp, csrfFor, csrfTokenIn, signIn, type Agent } from '../setup/app.js';
+import request from 'supertest';
 import { createCustomer, createOrg, createOrgWithTeam, createStaff, createStore, createTag, createTagGroup, ctxFor, PASSWORD } from '../factories.js';
 import { useFrozenClock } from '../setup/clock.js';
 import { mongoose } from '../../server/db/connect.js';
 import { Customer } from '../../server/models/customer.js';
-import { SocialPost } from '../../server/models/social-post.js';
+import { PostComment, SocialPost } from '../../server/models/social-post.js';
+import { TimelineEvent } from '../../server/models/timeline-event.js';
+import { memberTokenFor } from '../../server/services/members/members.js';
+import { socialLimits } from '../../server/services/settings/org-settings.js';
 import { momentQuota } from '../../server/services/moments/moments.js';
 import { addComment, setLike } from '../../server/services/members/feed.js';
 
@@ -217,5 +221,79 @@ describe('the moments page', () => {
     const manager = await signIn(app, otherManager.login, PASSWORD);
     expect((await manager.get('/moments').expect(200)).text).not.toContain('门店上新');
     await manager.get(`/moments/${String(post!._id)}`).expect(404);
+  });
+});
+
+describe('replies under customers’ comments', () => {
+  /** A clerk's moment with one customer's comment on it. */
+  async function commentedMoment() {
+    const team = await createOrgWithTeam();
+    const customer = await createCustomer(team.org._id, { ownerId: team.clerk._id, storeId: team.store._id, name: '周女士' });
+    const clerkAgent = await signIn(app, team.clerk.login, PASSWORD);
+    expect((await postMoment(clerkAgent, { text: '冬季新品' })).status).toBe(303);
+    const post = await SocialPost.findOne({ orgId: team.org._id }).lean();
+    const postId = String(post!._id);
+    await addComment({ orgId: String(team.org._id), customerId: String(customer._id) }, postId, '有红色的吗？');
+    const comment = await PostComment.findOne({ orgId: team.org._id, postId: post!._id }).lean();
+    return { ...team, customer, clerkAgent, postId, commentId: String(comment!._id) };
+  }
+
+  const replyPath = (postId: string, commentId: string) => `/moments/${postId}/comments/${commentId}/replies`;
+
+  it('lets the author answer under the comment: labelled form, stored with the comment, in the customer’s timeline and on her page, escaped', async () => {
+    const { org, clerk, customer, clerkAgent, postId, commentId } = await commentedMoment();
+    const detail = await clerkAgent.get(`/moments/${postId}`).expect(200);
+    expect(detail.text).toMatch(new RegExp(`<label[^>]*for="reply-${commentId}"[^>]*>回复这条评论</label>`));
+    expect(detail.text).toMatch(new RegExp(`<textarea[^>]*id="reply-${commentId}"[^>]*maxlength="${socialLimits.commentMax}"`));
+
+    const sent = await clerkAgent.post(replyPath(postId, commentId)).type('form').send({ _csrf: csrfTokenIn(detail.text), text: ' 有的，<b>明天</b>到货 ' });
+    expect(sent.status).toBe(303);
+    expect(sent.headers.location).toBe(`/moments/${postId}#comment-${commentId}`);
+    const stored = await PostComment.findOne({ orgId: org._id, _id: new mongoose.Types.ObjectId(commentId) }).lean();
+    expect(stored!.replies).toMatchObject([{ staffId: clerk._id, text: '有的，<b>明天</b>到货' }]);
+    expect(await TimelineEvent.findOne({ orgId: org._id, customerId: customer._id, type: 'post.replied' }).lean()).toMatchObject({ actorId: clerk._id, data: { postId, commentId } });
+
+    const again = await clerkAgent.get(`/moments/${postId}`).expect(200);
+    expect(again.text).toContain('回复已发送');
+    expect(again.text).toContain('有的，&lt;b&gt;明天&lt;/b&gt;到货');
+
+    const customerPage = await request(app).get(`/my/${String(org._id)}`).set('Cookie', `sl_member=${memberTokenFor(customer)}`).expect(200);
+    expect(customerPage.text).toMatch(/data-testid="shop-reply"><span class="fw-semibold">店家回复<\/span>: 有的，&lt;b&gt;明天&lt;\/b&gt;到货/);
+    expect(customerPage.text).not.toContain('<b>明天');
+  });
+
+  it('refuses an empty or too long reply with a message on the page, writing nothing', async () => {
+    const { org, clerkAgent, postId, commentId } = await commentedMoment();
+    for (const text of ['   ', 'x'.repeat(socialLimits.commentMax + 1)]) {
+      const res = await clerkAgent.post(replyPath(postId, commentId)).type('form').send({ _csrf: await csrfFor(clerkAgent, `/moments/${postId}`), text });
+      expect(res.status).toBe(400);
+      expect(res.text).toMatch(new RegExp(`id="reply-${commentId}-error" role="alert">[^<]+<`));
+      expect(res.text).toMatch(new RegExp(`id="reply-${commentId}"[^>]*aria-invalid="true"`));
+    }
+    expect((await PostComment.findOne({ orgId: org._id, _id: new mongoose.Types.ObjectId(commentId) }).lean())!.replies).toEqual([]);
+    expect(await TimelineEvent.countDocuments({ orgId: org._id, type: 'post.replied' })).toBe(0);
+  });
+
+  it('lets the store’s manager answer, but not a marketer, another clerk or another store’s manager, nor another organisation', async () => {
+    const { org, store, manager, marketer, postId, commentId } = await commentedMoment();
+    const otherClerk = await createStaff(org._id, { roles: ['clerk'], storeId: store._id });
+    const otherManager = await createStaff(org._id, { roles: ['manager'], storeId: (await createStore(org._id))._id });
+    const foreign = await createOrgWithTeam();
+    const tries: [typeof manager, number][] = [[marketer, 403], [otherClerk, 404], [otherManager, 404], [foreign.admin, 404]];
+    for (const [staff, status] of tries) {
+      const agent = await signIn(app, staff.login, PASSWORD);
+      const page = await agent.get('/customers').expect(200);
+      const res = await agent.post(replyPath(postId, commentId)).type('form').send({ _csrf: csrfTokenIn(page.text), text: '不该写入' });
+      expect([staff.login, res.status]).toEqual([staff.login, status]);
+    }
+    const marketerPage = await (await signIn(app, marketer.login, PASSWORD)).get(`/moments/${postId}`).expect(200);
+    expect(marketerPage.text).not.toContain('data-testid="reply-form"');
+    expect((await PostComment.findOne({ orgId: org._id, _id: new mongoose.Types.ObjectId(commentId) }).lean())!.replies).toEqual([]);
+
+    const managerAgent = await signIn(app, manager.login, PASSWORD);
+    const detail = await managerAgent.get(`/moments/${postId}`).expect(200);
+    expect(detail.text).toContain('data-testid="reply-form"');
+    expect((await managerAgent.post(replyPath(postId, commentId)).type('form').send({ _csrf: csrfTokenIn(detail.text), text: '店长回复' })).status).toBe(303);
+    expect((await PostComment.findOne({ orgId: org._id, _id: new mongoose.Types.ObjectId(commentId) }).lean())!.replies).toMatchObject([{ staffId: manager._id, text: '店长回复' }]);
   });
 });

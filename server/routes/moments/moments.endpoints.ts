@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { endpoint } from '../../http/endpoint.js';
-import { arrayOf } from '../schemas/common.js';
+import { arrayOf, requiredText } from '../schemas/common.js';
 import { socialLimits } from '../../services/settings/org-settings.js';
-import { momentReach } from '../../services/moments/moments.js';
+import { momentReach, replyToComment } from '../../services/moments/moments.js';
 
 /** The moments use cases moved to endpoints so far (the rest of the moments routes are still in pages/ and api/). */
 
@@ -19,4 +19,11 @@ export const previewMomentReach = endpoint({
   access: { permission: 'moment.publish' },
   input: { query: momentReachQuery },
   run: (ctx, { query }) => momentReach(ctx, { tagIds: query.audienceMode === 'all' ? [] : query.tagIds, tagsChosen: query.audienceMode === 'tags' }),
+});
+
+/** The shop's answer under a customer's comment: at most as long as a comment. */
+export const replyToMomentComment = endpoint({
+  access: { permission: 'moment.reply' },
+  input: { params: z.object({ id, commentId: id }), body: z.object({ text: requiredText(socialLimits.commentMax) }) },
+  run: (ctx, { params, body }) => replyToComment(ctx, { postId: params.id, commentId: params.commentId, text: body.text }),
 });

@@ -9,8 +9,9 @@ import { momentSchema } from '../schemas/social.schema.js';
 import { publishMoment } from '../../services/moments/moments.js';
 import { momentPage, momentsPage } from '../../services/moments/moment-page.js';
 import { publishCampaignTask, skipCampaignTask } from '../../services/campaigns/campaigns.js';
-import { api } from '../../http/surfaces.js';
-import { previewMomentReach } from '../moments/moments.endpoints.js';
+import { api, form } from '../../http/surfaces.js';
+import { previewMomentReach, replyToMomentComment } from '../moments/moments.endpoints.js';
+import type { ServiceContext } from '../../services/context.js';
 import { presentReach, reachSentence } from '../../presenters/reach.js';
 import { confirmReach } from '../confirm-reach.js';
 import type { Reach } from '../../services/limits/contact-budget.js';
@@ -58,6 +59,15 @@ async function momentsModel(req: Request, extra: Record<string, unknown> = {}, a
     ...extra,
   };
 }
+
+/** A moment's page: the post, its figures, likes and comments with their replies, and reply forms for those who may answer. */
+async function momentDetailModel(ctx: ServiceContext, id: string, t: (key: string) => string, extra: Record<string, unknown> = {}) {
+  const { moment, tagNames } = await momentPage(ctx, id);
+  const post = presentPostDetail(moment);
+  return { title: t('moments.detailTitle'), post: { ...post, audienceTags: post.audienceTagIds.map((tagId) => tagNames.get(tagId) ?? null) }, replyMax: socialLimits.commentMax, ...extra };
+}
+
+const commentAnchor = (postId: string, commentId: string) => `/moments/${encodeURIComponent(postId)}#comment-${encodeURIComponent(commentId)}`;
 
 /** A task's button: one service call; a refusal (quota used up, already done) comes back on the page with its message. */
 function taskAction(path: string, act: (req: Request) => Promise<{ reach: Reach } | void>, doneKey: string): RouteSpec {
@@ -108,13 +118,12 @@ export const momentPageRoutes: RouteSpec[] = [
     method: 'get',
     path: '/moments/:id',
     access: { permission: 'moment.read' },
-    handler: async (req, res) => {
-      const { moment, tagNames } = await momentPage(ctxOf(req), String(req.params.id));
-      const post = presentPostDetail(moment);
-      res.render('pages/moments/detail', {
-        title: tr(req, 'moments.detailTitle'),
-        post: { ...post, audienceTags: post.audienceTagIds.map((id) => tagNames.get(id) ?? null) },
-      });
-    },
+    handler: async (req, res) => res.render('pages/moments/detail', await momentDetailModel(ctxOf(req), String(req.params.id), (key) => tr(req, key))),
+  }),
+  form.post('/moments/:id/comments/:commentId/replies', replyToMomentComment, {
+    flash: 'moments.replies.sent',
+    redirect: (reply) => commentAnchor(reply.postId, reply.commentId),
+    view: 'pages/moments/detail',
+    model: ({ ctx, params, t }) => momentDetailModel(ctx, params.id, t, { errorCommentId: params.commentId }),
   }),
 ];

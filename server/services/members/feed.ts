@@ -9,7 +9,7 @@ import { groupsOfMember } from '../groups/groups.js';
 import type { MemberContext } from './members.js';
 import { clock } from '../../clock.js';
 
-export type FeedItem = MomentListItem & { liked: boolean; myComments: { text: string; at: Date }[] };
+export type FeedItem = MomentListItem & { liked: boolean; myComments: { text: string; at: Date; replies: { text: string; at: Date }[] }[] };
 
 /**
  * What a customer was shown (moments of their clerks within the daily cap, or one group's posts), newest first:
@@ -31,7 +31,7 @@ export async function shownPosts(member: MemberContext, opts: { kind: PostKind; 
   return deliveries.flatMap((d) => {
     const post = byId.get(String(d.postId));
     if (!post) return [];
-    return [{ ...post, liked: d.liked, myComments: comments.filter((c) => String(c.postId) === String(d.postId)).map((c) => ({ text: c.text, at: c.at })) }];
+    return [{ ...post, liked: d.liked, myComments: comments.filter((c) => String(c.postId) === String(d.postId)).map((c) => ({ text: c.text, at: c.at, replies: (c.replies ?? []).map((r) => ({ text: r.text, at: r.at })) })) }];
   });
 }
 

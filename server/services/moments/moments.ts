@@ -1,7 +1,9 @@
 import { Customer } from '../../models/customer.js';
 import { Delivery, PostComment, SocialPost, type SocialPostDoc } from '../../models/social-post.js';
-import { NotFoundError, RateLimitedError } from '../../errors.js';
-import { authorize, scopeOf } from '../../policies/permissions.js';
+import { NotFoundError, RateLimitedError, ValidationError } from '../../errors.js';
+import { authorize, can, scopeOf } from '../../policies/permissions.js';
+import { appendTimeline } from '../customers/timeline.js';
+import { socialLimits } from '../settings/org-settings.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { getOrgSettings } from '../org/settings.js';
@@ -119,8 +121,13 @@ export async function withAuthorNames(orgId: string, posts: SocialPostDoc[]): Pr
 export type MomentDetail = MomentListItem & {
   heldBack: Awaited<ReturnType<typeof heldBackReasons>>;
   likedBy: { customerId: string; name: string }[];
-  comments: { customerId: string; name: string; text: string; at: Date }[];
+  comments: { id: string; customerId: string; name: string; text: string; at: Date; replies: { staffName: string; text: string; at: Date }[] }[];
+  /** Whether the reader may answer its comments (the author, or a manager or admin within reach). */
+  mayReply: boolean;
 };
+
+/** Who may answer a moment's comments, by the permission matrix: the author, or those above her within reach. */
+const replyResource = (post: Pick<SocialPostDoc, 'authorId' | 'storeId'>) => ({ ownerId: String(post.authorId), storeId: post.storeId ? String(post.storeId) : null });
 
 /** A moment with who liked it and what customers said: the post's own audience, so the author and those above her may see their names. */
 export async function getMoment(ctx: ServiceContext, postId: string): Promise<MomentDetail> {
@@ -133,11 +140,49 @@ export async function getMoment(ctx: ServiceContext, postId: string): Promise<Mo
     Delivery.find({ orgId: post.orgId, postId: post._id, liked: true }, { customerId: 1 }).limit(200).lean(),
     PostComment.find({ orgId: post.orgId, postId: post._id }).sort({ at: 1 }).limit(500).lean(),
   ]);
-  const names = await customerNamesById(post.orgId, [...likes.map((l) => l.customerId), ...comments.map((c) => c.customerId)]);
+  const [names, staffNames] = await Promise.all([
+    customerNamesById(post.orgId, [...likes.map((l) => l.customerId), ...comments.map((c) => c.customerId)]),
+    staffNamesById(post.orgId, comments.flatMap((c) => (c.replies ?? []).map((r) => r.staffId))),
+  ]);
   return {
     ...withName!,
     heldBack,
     likedBy: likes.map((l) => ({ customerId: String(l.customerId), name: names.get(String(l.customerId)) ?? '' })),
-    comments: comments.map((c) => ({ customerId: String(c.customerId), name: names.get(String(c.customerId)) ?? '', text: c.text, at: c.at })),
+    comments: comments.map((c) => ({
+      id: String(c._id),
+      customerId: String(c.customerId),
+      name: names.get(String(c.customerId)) ?? '',
+      text: c.text,
+      at: c.at,
+      replies: (c.replies ?? []).map((r) => ({ staffName: staffNames.get(String(r.staffId)) ?? '', text: r.text, at: r.at })),
+    })),
+    mayReply: can(ctx.actor, 'moment.reply', replyResource(post)),
   };
+}
+
+/** Replies kept under one comment: enough for a conversation, bounded so a comment document stays small. */
+const REPLIES_PER_COMMENT = 50;
+
+/**
+ * The shop answers a customer's comment under it; the customer sees the reply on her page and the answer lands in
+ * her timeline beside the comment. Checked whole before anything is written.
+ */
+export async function replyToComment(ctx: ServiceContext, input: { postId: string; commentId: string; text: string }): Promise<{ postId: string; commentId: string }> {
+  authorize(ctx.actor, 'moment.reply');
+  const words = (input.text ?? '').trim();
+  if (!words) throw new ValidationError({ text: ['required'] });
+  if (words.length > socialLimits.commentMax) throw new ValidationError({ text: ['too_long'] });
+  const orgId = toObjectId(ctx.orgId);
+  const post = await SocialPost.findOne({ ...momentScope(ctx), _id: toObjectId(input.postId, 'moment') }).lean<SocialPostDoc>();
+  if (!post) throw new NotFoundError('No such moment');
+  authorize(ctx.actor, 'moment.reply', replyResource(post));
+  const reply = { staffId: toObjectId(ctx.actor.id), text: words, at: clock.now() };
+  const comment = await PostComment.findOneAndUpdate(
+    { orgId, postId: post._id, _id: toObjectId(input.commentId, 'comment') },
+    { $push: { replies: { $each: [reply], $slice: -REPLIES_PER_COMMENT } } },
+    { returnDocument: 'after', projection: { customerId: 1 } },
+  ).lean();
+  if (!comment) throw new NotFoundError('No such comment');
+  await appendTimeline(ctx, comment.customerId, 'post.replied', { postId: String(post._id), commentId: String(comment._id), text: words.slice(0, 200) });
+  return { postId: String(post._id), commentId: String(comment._id) };
 }
