@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll } from '@jest/globals';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { startTestServer } from '../setup/server.js';
 import { PASSWORD } from '../factories.js';
+import { rootDir } from '../../server/paths.js';
 
 const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 
@@ -100,4 +102,16 @@ export async function signInOnPage(page: Page, login: string, lands: RegExp = /\
   await page.getByLabel('账号').fill(login);
   await page.getByLabel('密码').fill(PASSWORD);
   await Promise.all([page.waitForURL(lands), page.getByRole('button', { name: '登录' }).click()]);
+}
+
+/** The README's screenshots are refreshed with UPDATE_SCREENSHOTS=1; other runs write them where git ignores them. */
+const screenshotDir = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(rootDir, 'docs', 'screenshots') : path.join(rootDir, 'test-results', 'screenshots');
+
+/**
+ * A screenshot for the README: what the screen shows (a phone's fixed tab bar stays at the bottom), or the whole
+ * page when asked.
+ */
+export async function shot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
+  fs.mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: path.join(screenshotDir, name), fullPage: opts.fullPage ?? false });
 }

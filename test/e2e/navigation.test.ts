@@ -1,18 +1,12 @@
-import path from 'node:path';
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import { useTestDatabase } from '../setup/db.js';
 import { startTestServer } from '../setup/server.js';
-import { launchBrowser, submitAndLand, watchPage } from './browser.js';
-import { rootDir } from '../../server/paths.js';
+import { launchBrowser, shot, submitAndLand, watchPage } from './browser.js';
 import { seedDemo, DEMO_PASSWORD } from '../../server/services/seed/demo.js';
 
 useTestDatabase();
 
-// As in ui.test.ts, UPDATE_SCREENSHOTS=1 refreshes the README's screenshots; other runs write them where git ignores them.
-const screenshotDir = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(rootDir, 'docs', 'screenshots') : path.join(rootDir, 'test-results', 'screenshots');
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(screenshotDir, name) });
 
 let browser: Browser;
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -20,7 +14,6 @@ beforeAll(async () => {
   // The demo's staff cover every role and a manager who is also a clerk (manager2); this file has a database of its own.
   await seedDemo();
   [browser, server] = await Promise.all([launchBrowser(), startTestServer()]);
-  fs.mkdirSync(screenshotDir, { recursive: true });
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

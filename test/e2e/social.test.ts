@@ -1,35 +1,26 @@
-import path from 'node:path';
-import fs from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { useTestDatabase } from '../setup/db.js';
 import { startTestServer } from '../setup/server.js';
-import { imageLoaded, launchBrowser, submitAndLand, watchPage } from './browser.js';
+import { imageLoaded, launchBrowser, shot, submitAndLand, watchPage } from './browser.js';
 import { createOrg, createStaff, createStore, createTag, PASSWORD } from '../factories.js';
 import { Organization } from '../../server/models/organization.js';
-import { rootDir } from '../../server/paths.js';
 
 useTestDatabase();
 
-// As in ui.test.ts, UPDATE_SCREENSHOTS=1 refreshes the README's screenshots; other runs take none.
-const screenshotDir = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(rootDir, 'docs', 'screenshots') : null;
 const PHONE = { width: 375, height: 740 };
 
 let browser: Browser;
 let server: Awaited<ReturnType<typeof startTestServer>>;
 beforeAll(async () => {
   [browser, server] = await Promise.all([launchBrowser(), startTestServer()]);
-  if (screenshotDir) fs.mkdirSync(screenshotDir, { recursive: true });
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
 
-async function shot(page: Page, name: string): Promise<void> {
-  if (screenshotDir) await page.screenshot({ path: path.join(screenshotDir, name), fullPage: true });
-}
 
 /** A phone profile of its own (cookies and all) with one page that records script errors, CSP violations and failed requests. */
 async function phone(): Promise<{ context: BrowserContext; page: Page; problems: () => string[] }> {
@@ -172,6 +163,8 @@ describe('customer groups and moments in real browsers', () => {
       await clerkPage.goto('/moments');
       expect(await clerkPage.getByTestId('reach-sentence').textContent()).toBe('将送达 0 人，未展示 1 人（1 人今天的联系次数已满）。');
       expect(await horizontalOverflow(clerkPage)).toBeLessThanOrEqual(PHONE.width);
+      await clerkPage.getByTestId('reach-sentence').scrollIntoViewIfNeeded();
+      await shot(clerkPage, 'moment-reach-375.png');
 
       await customerPage.reload();
       const groupPost = myGroup.getByRole('article').filter({ hasText: groupPostText });

@@ -1,17 +1,12 @@
-import path from 'node:path';
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { useTestDatabase } from '../setup/db.js';
-import { rootDir } from '../../server/paths.js';
 import { seedDemo, demoLogins, DEMO_PASSWORD } from '../../server/services/seed/demo.js';
-import { launchBrowser, watchPage } from './browser.js';
+import { launchBrowser, shot, watchPage } from './browser.js';
 import { startTestServer } from '../setup/server.js';
 
 useTestDatabase();
 
-// The README's screenshots are refreshed with UPDATE_SCREENSHOTS=1; other runs write them where git ignores them.
-const screenshotDir = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(rootDir, 'docs', 'screenshots') : path.join(rootDir, 'test-results', 'screenshots');
 const PHONE = { width: 375, height: 812 };
 const DESKTOP = { width: 1280, height: 800 };
 
@@ -21,7 +16,6 @@ beforeAll(async () => {
   // The demo logins are unique across the database, and this file has a database of its own.
   await seedDemo();
   [browser, server] = await Promise.all([launchBrowser(), startTestServer()]);
-  fs.mkdirSync(screenshotDir, { recursive: true });
 }, 60_000);
 
 afterAll(async () => {
@@ -50,7 +44,6 @@ async function logIn(page: Page, login: string, password = DEMO_PASSWORD): Promi
   await Promise.all([page.waitForURL(/\/console\//), page.getByRole('button', { name: '登录' }).click()]);
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(screenshotDir, name), fullPage: true });
 
 describe('login in a real browser', () => {
   it('signs the clerk in and out on a 375 px phone', async () => {
