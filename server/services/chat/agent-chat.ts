@@ -218,7 +218,7 @@ export async function transferSession(ctx: ServiceContext, input: { sessionId: s
     const toTeam = team ? { storeId: team._id, preferStore: true } : {};
     // The slot is given back only once the session really went back (it may have closed meanwhile).
     const queued = await transition(session, 'queued', { by: ctx, note, set: { queuedAt: clock.now(), agentId: null, ...toTeam }, guard: { agentId: session.agentId } });
-    if (!queued) throw new ConflictError('The session changed meanwhile', { code: 'conflict' });
+    if (!queued) throw new ConflictError('The session changed meanwhile', { code: 'conflict', messageKey: 'chat.errors.changedMeanwhile' });
     await releaseAgentSlot(session.orgId, session.agentId, session._id);
     if (note) await appendMessage(queued, { sender: 'system', senderId: ctx.actor.id, clientId: `transfer:${String(session._id)}:${queued.transitions.length}`, text: note, internal: true });
     await routeQueue(String(session.orgId));
@@ -241,7 +241,7 @@ export async function transferSession(ctx: ServiceContext, input: { sessionId: s
   const moved = await transition(session, 'serving', { by: ctx, note, set: { agentId: to._id, assignedAt: clock.now() }, guard: { agentId: session.agentId } });
   if (!moved) {
     await releaseAgentSlot(session.orgId, to._id, session._id);
-    throw new ConflictError('The session changed meanwhile', { code: 'conflict' });
+    throw new ConflictError('The session changed meanwhile', { code: 'conflict', messageKey: 'chat.errors.changedMeanwhile' });
   }
   await releaseAgentSlot(session.orgId, session.agentId, session._id);
   await appendMessage(moved, { sender: 'system', senderId: ctx.actor.id, clientId: `transfer:${String(session._id)}:${moved.transitions.length}`, text: `→ ${to.realName}${note ? `: ${note}` : ''}`, internal: true });
@@ -254,7 +254,7 @@ export async function closeSession(ctx: ServiceContext, input: { sessionId: stri
   const supervises = ctx.actor.roles.includes('admin') || ctx.actor.roles.includes('manager');
   if (session.agentId && String(session.agentId) !== ctx.actor.id && !supervises) throw new ForbiddenError('This session is not yours', { messageKey: 'chat.errors.notYours' });
   const closed = await closeSessionDoc(session, { by: ctx, disposition: input.disposition });
-  if (!closed) throw new ConflictError('The session changed meanwhile', { code: 'conflict' });
+  if (!closed) throw new ConflictError('The session changed meanwhile', { code: 'conflict', messageKey: 'chat.errors.changedMeanwhile' });
   return closed;
 }
 
