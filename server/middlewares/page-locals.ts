@@ -3,6 +3,7 @@ import { presentNavigation, presentMe } from '../presenters/staff.js';
 import { getOrganization } from '../services/org/settings.js';
 import { effectiveSettings } from '../services/settings/org-settings.js';
 import { followupBadgeCount } from '../services/followups/tasks.js';
+import { unseenMomentReactions } from '../services/moments/moments.js';
 import { can } from '../policies/permissions.js';
 import { localDateOf } from '../services/followups/calendar.js';
 import { clock } from '../clock.js';
@@ -20,7 +21,8 @@ export const pageLocals: RequestHandler = async (req, res, next) => {
     res.locals.me = presentMe(req.user);
     // Today from the settings already read for this page, not a second read of the organisation.
     const waiting = can(req.ctx.actor, 'followup.work') ? await followupBadgeCount(req.ctx, localDateOf(clock.now(), res.locals.timezone as string)) : 0;
-    res.locals.nav = presentNavigation(req.ctx.actor, req.path, { '/followups': waiting });
+    const reactions = await unseenMomentReactions(req.ctx);
+    res.locals.nav = presentNavigation(req.ctx.actor, req.path, { '/followups': waiting, '/moments': reactions });
   }
   if (req.session?.flash?.length) {
     res.locals.flash = req.session.flash;

@@ -29,6 +29,8 @@ export interface SocialPostDoc extends PostContent {
   /** The day it was published, in the organisation's timezone (the day quotas and caps count in). */
   day: string;
   stats: { audience: number; reached: number; heldBack: number; likes: number; comments: number };
+  /** Moments: customers' comments and first likes the author has not looked at yet (her badge); her opening the moment clears it. */
+  unseen?: number | undefined;
   createdAt: Date;
 }
 
@@ -52,6 +54,7 @@ const socialPostSchema = new Schema<SocialPostDoc>(
       likes: { type: Number, default: 0 },
       comments: { type: Number, default: 0 },
     },
+    unseen: { type: Number, default: 0 },
   },
   // The app's clock, not the machine's: quotas, feeds and campaign tasks compare post times with it.
   { timestamps: { createdAt: true, updatedAt: false, currentTime: () => clock.now() } },

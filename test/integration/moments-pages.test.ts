@@ -297,3 +297,51 @@ describe('replies under customers’ comments', () => {
     expect((await PostComment.findOne({ orgId: org._id, _id: new mongoose.Types.ObjectId(commentId) }).lean())!.replies).toMatchObject([{ staffId: manager._id, text: '店长回复' }]);
   });
 });
+
+describe('what is new on a clerk’s moments', () => {
+  const navBadge = (html: string) => /href="\/moments"[^>]*>[^<]*(?:<span class="visually-hidden">[^<]*<\/span>)?\s*<span class="badge[^"]*"[^>]*>(\d+)</.exec(html)?.[1] ?? null;
+
+  it('counts customers’ comments and first likes since the author last looked, on the menu and on the post, until she opens it', async () => {
+    const { org, clerk, customers } = await clerkWithCustomers({}, 2);
+    const agent = await signIn(app, clerk.login, PASSWORD);
+    expect((await postMoment(agent, { text: '周末特惠' })).status).toBe(303);
+    const post = await SocialPost.findOne({ orgId: org._id }).lean();
+    const postId = String(post!._id);
+    const quiet = await agent.get('/moments').expect(200);
+    expect(navBadge(quiet.text)).toBeNull();
+    expect(quiet.text).not.toContain('data-testid="post-unseen"');
+
+    const [first, second] = customers.map((c) => ({ orgId: String(org._id), customerId: String(c._id) }));
+    await setLike(first!, postId, true);
+    await setLike(first!, postId, false);
+    await setLike(first!, postId, true); // liking again is not news twice
+    await addComment(second!, postId, '几点开门？');
+    const news = await agent.get('/moments').expect(200);
+    expect(navBadge(news.text)).toBe('2');
+    expect(testIdText(news.text, 'post-unseen')).toBe('2 条新互动');
+
+    await agent.get(`/moments/${postId}`).expect(200);
+    const seen = await agent.get('/moments').expect(200);
+    expect(navBadge(seen.text)).toBeNull();
+    expect(seen.text).not.toContain('data-testid="post-unseen"');
+
+    await addComment(first!, postId, '好的');
+    expect(navBadge((await agent.get('/customers').expect(200)).text)).toBe('1');
+  });
+
+  it('is the author’s news only: her manager opening the moment leaves it, and sees no badge of hers', async () => {
+    const { org, store, clerk, manager } = await createOrgWithTeam();
+    const customer = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id });
+    const clerkAgent = await signIn(app, clerk.login, PASSWORD);
+    expect((await postMoment(clerkAgent, { text: '到货通知' })).status).toBe(303);
+    const post = await SocialPost.findOne({ orgId: org._id }).lean();
+    await addComment({ orgId: String(org._id), customerId: String(customer._id) }, String(post!._id), '收到');
+
+    const managerAgent = await signIn(app, manager.login, PASSWORD);
+    const managerList = await managerAgent.get('/moments').expect(200);
+    expect(navBadge(managerList.text)).toBeNull();
+    expect(managerList.text).not.toContain('data-testid="post-unseen"');
+    await managerAgent.get(`/moments/${String(post!._id)}`).expect(200);
+    expect(navBadge((await clerkAgent.get('/moments').expect(200)).text)).toBe('1');
+  });
+});

@@ -54,6 +54,8 @@ async function momentsModel(req: Request, extra: Record<string, unknown> = {}, a
     posts: posts.map((post) => ({
       ...presentPost(post),
       mine: String(post.authorId) === ctx.actor.id,
+      // Only the author's own news: what is new for her is hers to see.
+      unseen: String(post.authorId) === ctx.actor.id ? (post.unseen ?? 0) : 0,
       audienceTags: post.audienceTagIds.map((id) => tagNames.get(String(id)) ?? null),
     })),
     ...extra,

@@ -61,7 +61,9 @@ export async function setLike(member: MemberContext, postId: string, liked: bool
   await SocialPost.updateOne({ _id: delivery.postId, orgId: delivery.orgId }, { $inc: { 'stats.likes': liked ? 1 : -1 } });
   // Once per post in the timeline: liking, unliking and liking again is one event for the clerk (one conditional update decides).
   const first = liked ? await Delivery.updateOne({ _id: delivery._id, orgId: delivery.orgId, likedOnce: { $ne: true } }, { $set: { likedOnce: true } }) : null;
-  if (first?.modifiedCount === 1) await appendTimeline(systemContext(member.orgId), delivery.customerId, 'post.liked', { postId: String(delivery.postId), kind: delivery.kind });
+  if (first?.modifiedCount !== 1) return;
+  if (delivery.kind === 'moment') await SocialPost.updateOne({ _id: delivery.postId, orgId: delivery.orgId }, { $inc: { unseen: 1 } });
+  await appendTimeline(systemContext(member.orgId), delivery.customerId, 'post.liked', { postId: String(delivery.postId), kind: delivery.kind });
 }
 
 export async function addComment(member: MemberContext, postId: string, text: string): Promise<void> {
@@ -70,7 +72,7 @@ export async function addComment(member: MemberContext, postId: string, text: st
   if (words.length > socialLimits.commentMax) throw new ValidationError({ text: ['too_long'] });
   const delivery = await shownDelivery(member, postId);
   await PostComment.create({ orgId: delivery.orgId, postId: delivery.postId, customerId: delivery.customerId, text: words, at: clock.now() });
-  await SocialPost.updateOne({ _id: delivery.postId, orgId: delivery.orgId }, { $inc: { 'stats.comments': 1 } });
+  await SocialPost.updateOne({ _id: delivery.postId, orgId: delivery.orgId }, { $inc: { 'stats.comments': 1, ...(delivery.kind === 'moment' ? { unseen: 1 } : {}) } });
   await appendTimeline(systemContext(member.orgId), delivery.customerId, 'post.commented', { postId: String(delivery.postId), kind: delivery.kind, text: words.slice(0, 200) });
 }
 

@@ -5,7 +5,7 @@ import { toObjectId } from '../ids.js';
 import { getOrgSettings } from '../org/settings.js';
 import { listTagGroups, tagNamesFor } from '../tags/tags.js';
 import { listMyCampaignTasks } from '../campaigns/campaigns.js';
-import { getMoment, listMoments, momentQuota, momentReach, publishMoment, withAuthorNames, type MomentDetail, type MomentInput, type MomentListItem } from './moments.js';
+import { getMoment, listMoments, markMomentSeen, momentQuota, momentReach, publishMoment, withAuthorNames, type MomentDetail, type MomentInput, type MomentListItem } from './moments.js';
 import type { Reach } from '../limits/contact-budget.js';
 
 // What the moments page and the moments API answer with, gathered here so each route makes one service call.
@@ -37,6 +37,7 @@ export async function momentsPage(ctx: ServiceContext, opts: { tagIds?: string[]
 /** One moment with who liked it and what was said, and the names of the tags it was aimed at. */
 export async function momentPage(ctx: ServiceContext, postId: string): Promise<{ moment: MomentDetail; tagNames: Map<string, string> }> {
   const moment = await getMoment(ctx, postId);
+  await markMomentSeen(ctx, moment);
   return { moment, tagNames: await tagNamesFor(ctx, moment.audienceTagIds) };
 }
 

@@ -186,3 +186,19 @@ export async function replyToComment(ctx: ServiceContext, input: { postId: strin
   await appendTimeline(ctx, comment.customerId, 'post.replied', { postId: String(post._id), commentId: String(comment._id), text: words.slice(0, 200) });
   return { postId: String(post._id), commentId: String(comment._id) };
 }
+
+/** The author's badge: customers' comments and first likes on her moments that she has not opened since. */
+export async function unseenMomentReactions(ctx: ServiceContext): Promise<number> {
+  if (!can(ctx.actor, 'moment.publish')) return 0;
+  const [total] = await SocialPost.aggregate<{ n: number }>([
+    { $match: { orgId: toObjectId(ctx.orgId), kind: 'moment', authorId: toObjectId(ctx.actor.id), unseen: { $gt: 0 } } },
+    { $group: { _id: null, n: { $sum: '$unseen' } } },
+  ]);
+  return total?.n ?? 0;
+}
+
+/** The author opened her moment: what was new on it is seen. Others opening it change nothing for her. */
+export async function markMomentSeen(ctx: ServiceContext, post: Pick<SocialPostDoc, '_id' | 'orgId' | 'authorId' | 'unseen'>): Promise<void> {
+  if (String(post.authorId) !== ctx.actor.id || !post.unseen) return;
+  await SocialPost.updateOne({ _id: post._id, orgId: post.orgId, authorId: post.authorId }, { $set: { unseen: 0 } });
+}
