@@ -151,6 +151,9 @@ export function attachRealtime(httpServer: HttpServer, session: RequestHandler, 
   const stopDigests = domainEvents.onEvent('followups.digest_delivered', ({ staffId, date, counts }) => {
     io.to(rooms.staff(staffId)).emit('followups:digest', { date, counts });
   });
+  const stopReactions = domainEvents.onEvent('moments.reaction', ({ authorId, postId, kind, unseen }) => {
+    io.to(rooms.staff(authorId)).emit('moments:reaction', { postId, kind, unseen });
+  });
 
   return {
     io,
@@ -163,6 +166,7 @@ export function attachRealtime(httpServer: HttpServer, session: RequestHandler, 
         stopMessages();
         stopSessions();
         stopDigests();
+        stopReactions();
         // The sockets' own disconnects start removing their consoles; what they leave (a change still in flight,
         // a write that failed) goes with this server's instance. A crashed server's consoles expire instead.
         io.close(() => {

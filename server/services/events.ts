@@ -23,6 +23,8 @@ export type DomainEvents = {
   'customers.transferred': [{ orgId: string; customerIds: string[]; fromStaffId: string | null; toStaffId: string; byStaffId: string }];
   /** Customers added or edited by staff (birthdays, relatives, tags may differ): follow-ups bring today's tasks up to date. */
   'customers.changed': [{ orgId: string; customerIds: string[] }];
+  /** A customer commented on or first liked a moment: its author is told; `unseen` is the post's count of news for her. */
+  'moments.reaction': [{ orgId: string; postId: string; authorId: string; kind: 'comment' | 'like'; unseen: number }];
 };
 
 class DomainEventBus extends EventEmitter {

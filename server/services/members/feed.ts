@@ -8,6 +8,7 @@ import { withAuthorNames, type MomentListItem } from '../moments/moments.js';
 import { groupsOfMember } from '../groups/groups.js';
 import type { MemberContext } from './members.js';
 import { clock } from '../../clock.js';
+import { domainEvents } from '../events.js';
 
 export type FeedItem = MomentListItem & { liked: boolean; myComments: { text: string; at: Date; replies: { text: string; at: Date }[] }[] };
 
@@ -62,8 +63,13 @@ export async function setLike(member: MemberContext, postId: string, liked: bool
   // Once per post in the timeline: liking, unliking and liking again is one event for the clerk (one conditional update decides).
   const first = liked ? await Delivery.updateOne({ _id: delivery._id, orgId: delivery.orgId, likedOnce: { $ne: true } }, { $set: { likedOnce: true } }) : null;
   if (first?.modifiedCount !== 1) return;
-  if (delivery.kind === 'moment') await SocialPost.updateOne({ _id: delivery.postId, orgId: delivery.orgId }, { $inc: { unseen: 1 } });
+  if (delivery.kind === 'moment') tellAuthor(await SocialPost.findOneAndUpdate({ _id: delivery.postId, orgId: delivery.orgId }, { $inc: { unseen: 1 } }, { returnDocument: 'after', projection: { orgId: 1, authorId: 1, unseen: 1 } }).lean(), 'like');
   await appendTimeline(systemContext(member.orgId), delivery.customerId, 'post.liked', { postId: String(delivery.postId), kind: delivery.kind });
+}
+
+/** After the write: the moment's author hears of it on her open pages. */
+function tellAuthor(post: Pick<SocialPostDoc, '_id' | 'orgId' | 'authorId' | 'unseen'> | null, kind: 'comment' | 'like'): void {
+  if (post) domainEvents.emitEvent('moments.reaction', { orgId: String(post.orgId), postId: String(post._id), authorId: String(post.authorId), kind, unseen: post.unseen ?? 0 });
 }
 
 export async function addComment(member: MemberContext, postId: string, text: string): Promise<void> {
@@ -72,7 +78,8 @@ export async function addComment(member: MemberContext, postId: string, text: st
   if (words.length > socialLimits.commentMax) throw new ValidationError({ text: ['too_long'] });
   const delivery = await shownDelivery(member, postId);
   await PostComment.create({ orgId: delivery.orgId, postId: delivery.postId, customerId: delivery.customerId, text: words, at: clock.now() });
-  await SocialPost.updateOne({ _id: delivery.postId, orgId: delivery.orgId }, { $inc: { 'stats.comments': 1, ...(delivery.kind === 'moment' ? { unseen: 1 } : {}) } });
+  const post = await SocialPost.findOneAndUpdate({ _id: delivery.postId, orgId: delivery.orgId }, { $inc: { 'stats.comments': 1, ...(delivery.kind === 'moment' ? { unseen: 1 } : {}) } }, { returnDocument: 'after', projection: { orgId: 1, authorId: 1, unseen: 1 } }).lean();
+  if (delivery.kind === 'moment') tellAuthor(post, 'comment');
   await appendTimeline(systemContext(member.orgId), delivery.customerId, 'post.commented', { postId: String(delivery.postId), kind: delivery.kind, text: words.slice(0, 200) });
 }
 
