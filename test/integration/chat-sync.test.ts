@@ -5,6 +5,7 @@ import { createOrgWithTeam } from '../factories.js';
 import { connectAgent, connectCustomer, createChannel, nextEvent, ok } from '../setup/chat.js';
 import { ChatMessage, ChatSession } from '../../server/models/chat-session.js';
 import { mongoose } from '../../server/db/connect.js';
+import { backfillVisibleNumbers } from '../../server/services/chat/messages.js';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 useTestDatabase({ beforeClose: async () => server?.close() });
@@ -53,6 +54,16 @@ describe('sync and numbering, as the protocol doc states them', () => {
       expect(read.session.seq).toBe(reply.message.seq);
       const state = await ok<{ session: { agentReadSeq: number; seq: number } }>(customer.socket, 'state', {});
       expect(state.session).toMatchObject({ seq: visible.length, agentReadSeq: visible.length });
+
+      // Messages stored before the customer's numbering existed get the same numbers from the data migration.
+      const numbered = await ChatMessage.find({ orgId: org._id, sessionId }, { seq: 1, visibleSeq: 1 }).sort({ seq: 1 }).lean();
+      const sessionBefore = (await ChatSession.findOne({ _id: sessionId, orgId: org._id }).lean())!;
+      await ChatMessage.collection.updateMany({ orgId: org._id, sessionId: new mongoose.Types.ObjectId(sessionId) }, { $unset: { visibleSeq: '' } });
+      await ChatSession.collection.updateOne({ _id: new mongoose.Types.ObjectId(sessionId), orgId: org._id }, { $unset: { visibleSeq: '', agentReadVisibleSeq: '' } });
+      expect(await backfillVisibleNumbers()).toBe(numbered.length);
+      expect(await ChatMessage.find({ orgId: org._id, sessionId }, { seq: 1, visibleSeq: 1 }).sort({ seq: 1 }).lean()).toEqual(numbered);
+      expect(await ChatSession.findOne({ _id: sessionId, orgId: org._id }).lean()).toMatchObject({ visibleSeq: sessionBefore.visibleSeq, agentReadVisibleSeq: sessionBefore.agentReadVisibleSeq });
+      expect(await backfillVisibleNumbers()).toBe(0);
 
       // 600 more: an answer holds 500 in order; the next, with fewer, ends at its session.seq (in each side's numbering).
       const session = (await ChatSession.findOne({ _id: sessionId, orgId: org._id }).lean())!;

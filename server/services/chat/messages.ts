@@ -231,3 +231,31 @@ export async function seqOfVisible(session: Pick<ChatSessionDoc, '_id' | 'orgId'
   const at = await ChatMessage.findOne({ orgId: session.orgId, sessionId: session._id, internal: false, visibleSeq: { $lte: visibleSeq } }, { seq: 1 }).sort({ seq: -1 }).lean();
   return at?.seq ?? 0;
 }
+
+/**
+ * Gives messages stored before the customer's numbering existed their `visibleSeq`, session by session in `seq`
+ * order, and their sessions the matching counters (a data migration; safe to run again: it only fills what is
+ * missing, and a message numbered meanwhile carries its own). Answers how many messages it numbered.
+ */
+export async function backfillVisibleNumbers(): Promise<number> {
+  const sessionIds = await ChatMessage.collection.distinct('sessionId', { visibleSeq: { $exists: false } });
+  let numbered = 0;
+  for (const sessionId of sessionIds) {
+    const messages = await ChatMessage.collection.find({ sessionId, orgId: { $exists: true } }, { projection: { orgId: 1, seq: 1, internal: 1, visibleSeq: 1 } }).sort({ seq: 1 }).toArray();
+    if (!messages.length) continue;
+    const orgId = messages[0]!.orgId;
+    let visible = 0;
+    const atSeq = new Map<number, number>();
+    const updates = [];
+    for (const message of messages) {
+      if (!message.internal) visible += 1;
+      atSeq.set(message.seq as number, visible);
+      if (message.visibleSeq === undefined) updates.push({ updateOne: { filter: { _id: message._id, orgId, visibleSeq: { $exists: false } }, update: { $set: { visibleSeq: visible } } } });
+    }
+    if (updates.length) numbered += (await ChatMessage.collection.bulkWrite(updates, { ordered: false })).modifiedCount;
+    const session = await ChatSession.collection.findOne({ _id: sessionId, orgId }, { projection: { agentReadSeq: 1 } });
+    const readAt = [...atSeq.entries()].filter(([seq]) => seq <= ((session?.agentReadSeq as number | undefined) ?? 0)).at(-1)?.[1] ?? 0;
+    await ChatSession.collection.updateOne({ _id: sessionId, orgId }, { $max: { visibleSeq: visible, agentReadVisibleSeq: readAt } });
+  }
+  return numbered;
+}

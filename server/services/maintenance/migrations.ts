@@ -6,6 +6,7 @@ import { Migration } from '../../models/migration.js';
 import '../../models/index.js';
 import { isDuplicateKey } from '../mongo-errors.js';
 import { backfillCustomerNameKeys } from '../customers/name-keys.js';
+import { backfillVisibleNumbers } from '../chat/messages.js';
 import type { Logger } from 'pino';
 
 const BATCH = 500;
@@ -84,6 +85,11 @@ export const migrations: MigrationSpec[] = [
       }
       return result;
     },
+  },
+  {
+    // Chat messages stored before the customer's own numbering (notes take no number the customer sees).
+    name: '2026-12-chat-visible-numbers',
+    run: async () => ({ ChatMessage: await backfillVisibleNumbers() }),
   },
 ];
 
