@@ -112,8 +112,12 @@ const navGroups: readonly { id: string; key: string; entries: readonly NavEntry[
   },
 ];
 
-export type NavLink = { path: string; key: string; active: boolean; badge: number };
-export type NavGroup = { id: string; key: string; links: NavLink[]; active: boolean; badge: number; single: NavLink | null };
+export type NavLink = { path: string; key: string; active: boolean; badge: number; badgeLabel: string };
+export type NavGroup = { id: string; key: string; links: NavLink[]; active: boolean; badge: number; badgeLabel: string; single: NavLink | null };
+
+/** What a count beside a link means, for screen readers (the number alone says nothing); a menu sums its links'. */
+const badgeLabels: Record<string, string> = { '/followups': 'followups.badgeLabel', '/moments': 'moments.unseen' };
+const MENU_BADGE_LABEL = 'navigation.badgeLabel';
 export type NavTab = NavLink & { icon: 'home' | 'customers' | 'add' | 'followups'; primary: boolean };
 export type Navigation = { groups: NavGroup[]; links: NavLink[]; tabs: NavTab[] };
 
@@ -127,12 +131,22 @@ export function presentNavigation(actor: Actor, currentPath: string, badges: Rec
   const contains = (path: string) => currentPath === path || currentPath.startsWith(`${path}/`);
   const visible = navGroups.flatMap((group) => group.entries.filter(allowed));
   const activePath = visible.map((entry) => entry.path).filter(contains).sort((a, b) => b.length - a.length)[0];
-  const link = ({ path, key }: { path: string; key: string }): NavLink => ({ path, key, active: path === activePath, badge: badges[path] ?? 0 });
+  const link = ({ path, key }: { path: string; key: string }): NavLink => ({ path, key, active: path === activePath, badge: badges[path] ?? 0, badgeLabel: badgeLabels[path] ?? MENU_BADGE_LABEL });
 
   const groups = navGroups
     .map(({ id, key, entries }) => {
       const links = entries.filter(allowed).map(link);
-      const group: NavGroup = { id, key, links, active: links.some((l) => l.active), badge: links.reduce((sum, l) => sum + l.badge, 0), single: links.length === 1 ? links[0]! : null };
+      const badged = links.filter((l) => l.badge > 0);
+      const group: NavGroup = {
+        id,
+        key,
+        links,
+        active: links.some((l) => l.active),
+        badge: badged.reduce((sum, l) => sum + l.badge, 0),
+        // One kind of count keeps its own words; several together are "new items".
+        badgeLabel: badged.length === 1 ? badged[0]!.badgeLabel : MENU_BADGE_LABEL,
+        single: links.length === 1 ? links[0]! : null,
+      };
       return group;
     })
     .filter((group) => group.links.length > 0);
