@@ -2,7 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import sharp from 'sharp';
 import { useTestDatabase } from '../setup/db.js';
 import { imageLoaded, openPage, signInOnPage, useBrowserAndServer } from './browser.js';
-import { createOrgWithTeam } from '../factories.js';
+import { createCustomer, createOrgWithTeam, ctxFor } from '../factories.js';
+import { publishMoment } from '../../server/services/moments/moments.js';
+import { addComment, setLike } from '../../server/services/members/feed.js';
 import { createChannel } from '../setup/chat.js';
 import { ChatSession } from '../../server/models/chat-session.js';
 
@@ -111,6 +113,26 @@ describe('a conversation between a phone and the agent console', () => {
       await phone.context.close();
     }
   }, 90_000);
+
+  it("tells a clerk in the console when a customer comments on or likes her moment", async () => {
+    const { org, store, clerk } = await createOrgWithTeam();
+    const customer = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id });
+    const post = await publishMoment(ctxFor(clerk), { text: '今天到了新鲜荔枝', link: null, images: [] });
+    const member = { orgId: String(org._id), customerId: String(customer._id) };
+    const desk = await openPage(rig, 'desktop');
+    try {
+      await signInOnPage(desk.page, clerk.login);
+      await desk.page.goto('/console/agent');
+      await desk.page.getByTestId('connection-status').filter({ hasText: '已连接' }).waitFor();
+      await addComment(member, String(post._id), '给我留两斤');
+      await desk.page.getByRole('status').filter({ hasText: '有顾客评论了你的朋友圈' }).waitFor();
+      await setLike(member, String(post._id), true);
+      await desk.page.getByRole('status').filter({ hasText: '有顾客赞了你的朋友圈。' }).waitFor();
+      expect(desk.problems()).toEqual([]);
+    } finally {
+      await desk.context.close();
+    }
+  }, 60_000);
 
   it('lets the agent send a picture that the customer sees on her phone', async () => {
     const { org, agent } = await createOrgWithTeam();

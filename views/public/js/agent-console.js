@@ -196,6 +196,9 @@ socket.on('connect_error', (err) => {
 });
 
 socket.on('chat:session', (session) => sessionPushed(session));
+// A clerk serving chats here hears of customers' comments and likes on her moments as they come (the menu badge
+// counts them on the next page).
+socket.on('moments:reaction', ({ kind }) => notice(t(kind === 'like' ? 'momentReaction.like' : 'momentReaction.comment'), 'info'));
 
 socket.on('chat:typing', ({ sessionId, typing } = {}) => {
   if (sessionId !== state.currentId) return;
