@@ -20,8 +20,11 @@ export const pageLocals: RequestHandler = async (req, res, next) => {
     res.locals.orgName = org.name;
     res.locals.me = presentMe(req.user);
     // Today from the settings already read for this page, not a second read of the organisation.
-    const waiting = can(req.ctx.actor, 'followup.work') ? await followupBadgeCount(req.ctx, localDateOf(clock.now(), res.locals.timezone as string)) : 0;
-    const reactions = await unseenMomentReactions(req.ctx);
+    // The badges' two counts side by side: every staff page waits for them.
+    const [waiting, reactions] = await Promise.all([
+      can(req.ctx.actor, 'followup.work') ? followupBadgeCount(req.ctx, localDateOf(clock.now(), res.locals.timezone as string)) : 0,
+      unseenMomentReactions(req.ctx),
+    ]);
     res.locals.nav = presentNavigation(req.ctx.actor, req.path, { '/followups': waiting, '/moments': reactions });
   }
   if (req.session?.flash?.length) {
