@@ -134,6 +134,55 @@ describe('a conversation between a phone and the agent console', () => {
     }
   }, 60_000);
 
+  it("shows the agent a known customer's earlier conversation from another phone, and her timeline without repeats", async () => {
+    const { org, agent, clerk, store } = await createOrgWithTeam();
+    await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '何女士', phone: '13700137033' });
+    const channel = await createChannel(org._id, { routing: 'least_busy' });
+    const desk = await openPage(rig, 'desktop');
+    const oldPhone = await openPage(rig, 'phone');
+    const newPhone = await openPage(rig, 'phone');
+    const write = async (device: typeof oldPhone, text: string) => {
+      await device.page.goto(`/c/${channel.key}`);
+      await device.page.getByLabel('您的称呼').fill('何女士');
+      await device.page.getByLabel(/手机号/).fill('13700137033');
+      await Promise.all([device.page.waitForURL(`**/c/${channel.key}`), device.page.getByRole('button', { name: '开始咨询' }).click()]);
+      await device.page.getByTestId('message-input').fill(text);
+      await device.page.getByTestId('send').click();
+      await device.page.getByTestId('chat-status').filter({ hasText: '正在为您服务' }).waitFor();
+    };
+    try {
+      await signInOnPage(desk.page, agent.login, /\/console\/agent/);
+      await desk.page.getByTestId('presence').selectOption('online');
+      await desk.page.locator('[data-testid="presence"][data-status="online"]').waitFor();
+      await write(oldPhone, '上周买的芒果很甜');
+      await desk.page.getByTestId('my-session').filter({ hasText: '何女士' }).click();
+      await desk.page.getByTestId('close-session').click();
+      await desk.page.getByTestId('close-disposition').selectOption('resolved');
+      await desk.page.getByTestId('close-confirm').click();
+      await desk.page.getByTestId('my-session').filter({ hasText: '何女士' }).waitFor({ state: 'detached' });
+
+      // The same customer on another phone: the agent sees her earlier conversation, not "没有以往会话".
+      await write(newPhone, '还有芒果吗');
+      await desk.page.getByTestId('my-session').filter({ hasText: '何女士' }).click();
+      await desk.page.locator('[data-testid="message"][data-sender="customer"]').filter({ hasText: '还有芒果吗' }).waitFor();
+      await desk.page.getByTestId('earlier-sessions').getByRole('button').first().waitFor();
+      expect(await desk.page.getByTestId('earlier-sessions').getByRole('button').count()).toBe(1);
+      expect(await desk.page.getByText('没有以往会话').isVisible()).toBe(false);
+      // Her conversations' state changes are one line with a count, not the same words line after line.
+      const lines = await desk.page.getByTestId('timeline-entry').allTextContents();
+      const words = lines.map((line) => line.replace(/^[^·]*· /, '').replace(/（\d+ 次）$/, ''));
+      expect(words.filter((word, i) => word === words[i - 1])).toEqual([]);
+      expect(lines.some((line) => /（\d+ 次）$/.test(line))).toBe(true);
+      expect(desk.problems()).toEqual([]);
+      expect(oldPhone.problems()).toEqual([]);
+      expect(newPhone.problems()).toEqual([]);
+    } finally {
+      await desk.context.close();
+      await oldPhone.context.close();
+      await newPhone.context.close();
+    }
+  }, 90_000);
+
   it('lets the agent send a picture that the customer sees on her phone', async () => {
     const { org, agent } = await createOrgWithTeam();
     const channel = await createChannel(org._id, { routing: 'least_busy' });
