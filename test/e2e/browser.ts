@@ -97,10 +97,10 @@ export async function openPage(rig: Rig, device: 'phone' | 'desktop', opts: { vi
 }
 
 /** Signs in through the login page and waits for the console it lands on. */
-export async function signInOnPage(page: Page, login: string, lands: RegExp = /\/console\//): Promise<void> {
+export async function signInOnPage(page: Page, login: string, lands: RegExp = /\/console\//, password = PASSWORD): Promise<void> {
   await page.goto('/login');
   await page.getByLabel('账号').fill(login);
-  await page.getByLabel('密码').fill(PASSWORD);
+  await page.getByLabel('密码').fill(password);
   await Promise.all([page.waitForURL(lands), page.getByRole('button', { name: '登录' }).click()]);
 }
 

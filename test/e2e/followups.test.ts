@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
 import { useTestDatabase } from '../setup/db.js';
-import { startTestServer } from '../setup/server.js';
-import { launchBrowser, watchPage } from './browser.js';
-import { createCustomer, createOrgWithTeam, PASSWORD } from '../factories.js';
+import { openPage, PHONE, signInOnPage, useBrowserAndServer } from './browser.js';
+import { createCustomer, createOrgWithTeam } from '../factories.js';
 import { useFrozenClock } from '../setup/clock.js';
 import { runDailyFollowups } from '../../server/services/followups/daily-run.js';
 import { FollowupTask } from '../../server/models/followup-task.js';
@@ -12,26 +11,10 @@ useTestDatabase();
 
 // 10:00 on 1 December 2026 in Shanghai. The server runs in this process, so the clock is the server's too.
 const NOW = new Date('2026-12-01T02:00:00Z');
-const PHONE = { width: 375, height: 740 };
 useFrozenClock(NOW, { per: 'file' });
 
-let browser: Browser;
-let server: Awaited<ReturnType<typeof startTestServer>>;
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startTestServer()]);
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function logIn(page: Page, login: string): Promise<void> {
-  await page.goto('/login');
-  await page.getByLabel('账号').fill(login);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await Promise.all([page.waitForURL(/\/console\//), page.getByRole('button', { name: '登录' }).click()]);
-}
+const rig = useBrowserAndServer();
+const logIn = (page: Page, login: string) => signInOnPage(page, login);
 
 // Runs in the page: the project's types have no DOM library.
 const horizontalOverflow = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');
@@ -43,11 +26,8 @@ describe('the follow-up inbox in a real browser', () => {
     const later = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '陈小姐', birthday: { month: 12, day: 3 } });
     await runDailyFollowups(String(org._id), NOW, { date: '2026-12-01' });
 
-    const context = await browser.newContext({ viewport: PHONE, baseURL: server.baseUrl, locale: 'zh-CN' });
-    context.setDefaultTimeout(15_000);
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.baseUrl });
-    const page = await context.newPage();
-    const { consoleErrors, httpErrors } = watchPage(page);
+    const { context, page, consoleErrors, httpErrors } = await openPage(rig, 'phone');
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: rig.server.baseUrl });
     try {
       await logIn(page, clerk.login);
       // The nav badge counts the clerk's waiting tasks: today's and the upcoming one.

@@ -1,31 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
 import { useTestDatabase } from '../setup/db.js';
-import { startTestServer } from '../setup/server.js';
-import { launchBrowser, shot, submitAndLand, watchPage } from './browser.js';
+import { openPage, shot, signInOnPage, submitAndLand, useBrowserAndServer } from './browser.js';
 import { seedDemo, DEMO_PASSWORD } from '../../server/services/seed/demo.js';
 
 useTestDatabase();
 
 
-let browser: Browser;
-let server: Awaited<ReturnType<typeof startTestServer>>;
-beforeAll(async () => {
-  // The demo's staff cover every role and a manager who is also a clerk (manager2); this file has a database of its own.
-  await seedDemo();
-  [browser, server] = await Promise.all([launchBrowser(), startTestServer()]);
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function logIn(page: Page, login: string): Promise<void> {
-  await page.goto('/login');
-  await page.getByLabel('账号').fill(login);
-  await page.getByLabel('密码').fill(DEMO_PASSWORD);
-  await submitAndLand(page, () => page.getByRole('button', { name: '登录' }).click(), /\/console\//);
-}
+// The demo's staff cover every role and a manager who is also a clerk (manager2); this file has a database of its own.
+beforeAll(() => seedDemo(), 60_000);
+const rig = useBrowserAndServer();
+const logIn = (page: Page, login: string) => signInOnPage(page, login, /\/console\//, DEMO_PASSWORD);
 
 // Measured in the page, as strings: the project's types have no DOM library.
 type BarMeasure = { navHeight: number; wrapped: string[]; overflowRight: number };
@@ -69,10 +54,7 @@ const roles = [
 
 describe('the navigation at 1366, 1920 and 375 px', () => {
   it.each(roles)('fits $login on one bar on desktops and within a phone’s width', async ({ login, home }) => {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, baseURL: server.baseUrl, locale: 'zh-CN' });
-    context.setDefaultTimeout(15_000);
-    const page = await context.newPage();
-    const { consoleErrors, httpErrors } = watchPage(page);
+    const { context, page, consoleErrors, httpErrors } = await openPage(rig, 'desktop', { viewport: { width: 1366, height: 768 } });
     try {
       await logIn(page, login);
       expect(new URL(page.url()).pathname).toBe(home);
@@ -133,10 +115,7 @@ describe('the navigation at 1366, 1920 and 375 px', () => {
   }, 60_000);
 
   it('gives the clerk’s phone a tab bar: add a customer in one tap from home, and nothing hidden behind the bar', async () => {
-    const context = await browser.newContext({ viewport: { width: 375, height: 740 }, baseURL: server.baseUrl, locale: 'zh-CN', isMobile: true, hasTouch: true });
-    context.setDefaultTimeout(15_000);
-    const page = await context.newPage();
-    const { consoleErrors, httpErrors } = watchPage(page);
+    const { context, page, consoleErrors, httpErrors } = await openPage(rig, 'phone');
     try {
       await logIn(page, 'clerk');
       const tabs = page.getByRole('navigation', { name: '快捷导航' });
