@@ -1,53 +1,30 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
 import { useTestDatabase } from '../setup/db.js';
 import { seedDemo, demoLogins, DEMO_PASSWORD } from '../../server/services/seed/demo.js';
-import { launchBrowser, shot, watchPage } from './browser.js';
-import { startTestServer } from '../setup/server.js';
+import { openPage, shot, signInOnPage, useBrowserAndServer } from './browser.js';
 
 useTestDatabase();
 
 const PHONE = { width: 375, height: 812 };
 const DESKTOP = { width: 1280, height: 800 };
 
-let browser: Browser;
-let server: Awaited<ReturnType<typeof startTestServer>>;
-beforeAll(async () => {
-  // The demo logins are unique across the database, and this file has a database of its own.
-  await seedDemo();
-  [browser, server] = await Promise.all([launchBrowser(), startTestServer()]);
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-type OpenedPage = { context: BrowserContext; page: Page; consoleErrors: string[]; httpErrors: string[] };
-
-/** A fresh browser profile per test, collecting console errors (CSP violations) and failed responses (an error page still has an h1). */
-async function openPage(viewport: { width: number; height: number }): Promise<OpenedPage> {
-  const context = await browser.newContext({ viewport, baseURL: server.baseUrl, locale: 'zh-CN' });
-  context.setDefaultTimeout(15_000);
-  const page = await context.newPage();
-  return { context, page, ...watchPage(page) };
-}
+// The demo logins are unique across the database, and this file has a database of its own.
+beforeAll(() => seedDemo(), 60_000);
+const rig = useBrowserAndServer();
+/** A fresh browser profile per test at this size (no touch emulation), watched for CSP violations and failed responses. */
+const open = (viewport: { width: number; height: number }) => openPage(rig, 'desktop', { viewport });
 
 function cspViolations(consoleErrors: string[]): string[] {
   return consoleErrors.filter((text) => /Content Security Policy/i.test(text));
 }
 
-async function logIn(page: Page, login: string, password = DEMO_PASSWORD): Promise<void> {
-  await page.goto('/login');
-  await page.getByLabel('账号').fill(login);
-  await page.getByLabel('密码').fill(password);
-  await Promise.all([page.waitForURL(/\/console\//), page.getByRole('button', { name: '登录' }).click()]);
-}
+const logIn = (page: Page, login: string, password = DEMO_PASSWORD) => signInOnPage(page, login, /\/console\//, password);
 
 
 describe('login in a real browser', () => {
   it('signs the clerk in and out on a 375 px phone', async () => {
-    const { context, page, consoleErrors, httpErrors } = await openPage(PHONE);
+    const { context, page, consoleErrors, httpErrors } = await open(PHONE);
     try {
       await page.goto('/login');
       await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('登录 Storelink');
@@ -83,7 +60,7 @@ describe('login in a real browser', () => {
   const headings: Record<string, string> = { admin: '管理后台', manager: '静安寺店', clerk: '你好，李娜', agent: '你好，王强', marketer: '运营中心' };
 
   it.each(demoLogins)('lands $login on the $role console with a heading', async ({ login, role }) => {
-    const { context, page, consoleErrors, httpErrors } = await openPage(DESKTOP);
+    const { context, page, consoleErrors, httpErrors } = await open(DESKTOP);
     try {
       await logIn(page, login);
       if (role === 'admin') await shot(page, 'admin-console.png');
@@ -99,7 +76,7 @@ describe('login in a real browser', () => {
   }, 30_000);
 
   it('shows the login page in English without Content Security Policy errors', async () => {
-    const { context, page, consoleErrors, httpErrors } = await openPage(DESKTOP);
+    const { context, page, consoleErrors, httpErrors } = await open(DESKTOP);
     try {
       await page.goto('/login?lang=en');
       await page.getByRole('heading', { level: 1, name: 'Log in to Storelink' }).waitFor();
@@ -117,7 +94,7 @@ describe('login in a real browser', () => {
 
 describe('the clerk’s customer console in a real browser', () => {
   it('adds a customer with a relative on a 375 px phone, tags her, and finds her by that tag', async () => {
-    const { context, page, consoleErrors, httpErrors } = await openPage(PHONE);
+    const { context, page, consoleErrors, httpErrors } = await open(PHONE);
     try {
       await logIn(page, 'clerk');
       // One tap from home: the tab bar's central action.
