@@ -10,7 +10,7 @@ import type { Config } from './config.js';
 import { rootDir, publicDir } from './paths.js';
 import { i18n, initI18n, resolveLocale } from './i18n/index.js';
 import { configureViews } from './views.js';
-import { sessionMiddleware } from './middlewares/session.js';
+import { saveSessionBeforeRedirect, sessionMiddleware } from './middlewares/session.js';
 import { createCsrf } from './middlewares/csrf.js';
 import { bearerAuth, configurePassport, tenantContext } from './middlewares/auth.js';
 import { errorHandler, notFoundHandler } from './middlewares/errors.js';
@@ -97,7 +97,7 @@ export async function createApp(config: Config, log: Logger, opts: { agenda?: Ag
   configureSignedTokens(config.sessionSecret);
   const csrf = createCsrf({ secret: config.sessionSecret, secureCookies });
   const session = sessionMiddleware({ secret: config.sessionSecret, secureCookies });
-  app.use(session);
+  app.use(session, saveSessionBeforeRedirect);
   app.use(passport.initialize(), passport.session(), tenantContext);
   app.use(csrf.protect, csrf.exposeToken, pageLocals);
   app.use(pagesRouter());

@@ -1,4 +1,7 @@
-import { describe, expect, it, beforeAll } from '@jest/globals';
+import { describe, expect, it, beforeAll, afterAll, jest } from '@jest/globals';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import MongoStore from 'connect-mongo';
 import request from 'supertest';
 import type { Express } from 'express';
 import { useTestDatabase } from '../setup/db.js';
@@ -125,5 +128,82 @@ describe('login throttling', () => {
       await agent.post('/login').type('form').send({ _csrf: token, login: marketer.login, password: 'wrong-password' });
     }
     await signIn(app, clerk.login, PASSWORD);
+  });
+});
+
+describe('a redirect after a change to the session', () => {
+  // The store is made slow, as a loaded database is: a browser follows a redirect the moment it has the headers,
+  // so the page it lands on must find what the request before it put in the session.
+  const slowSaves = () => {
+    const save = MongoStore.prototype.set;
+    return jest.spyOn(MongoStore.prototype, 'set').mockImplementation(function (this: MongoStore, ...args: Parameters<MongoStore['set']>) {
+      setTimeout(() => void save.apply(this, args), 300);
+    } as MongoStore['set']);
+  };
+
+  const cookieHeader = (cookies: Map<string, string>) => [...cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  const keepCookies = (cookies: Map<string, string>, lines: string[]) => {
+    for (const line of lines) {
+      const pair = line.split(';')[0]!;
+      cookies.set(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1));
+    }
+  };
+
+  /** One request that answers as soon as the headers arrive, as a browser acts on a redirect. */
+  function headersOf(base: string, method: string, path: string, cookies: Map<string, string>, form?: Record<string, string>) {
+    const body = form ? new URLSearchParams(form).toString() : undefined;
+    return new Promise<{ status: number; location?: string }>((resolve, reject) => {
+      const req = http.request(`${base}${path}`, {
+        method,
+        headers: { cookie: cookieHeader(cookies), ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      });
+      req.on('response', (res) => {
+        keepCookies(cookies, res.headers['set-cookie'] ?? []);
+        resolve({ status: res.statusCode!, location: res.headers.location });
+        res.resume();
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  async function pageText(base: string, path: string, cookies: Map<string, string>): Promise<{ status: number; text: string }> {
+    const res = await fetch(`${base}${path}`, { headers: { cookie: cookieHeader(cookies) }, redirect: 'manual' });
+    keepCookies(cookies, res.headers.getSetCookie());
+    return { status: res.status, text: await res.text() };
+  }
+
+  let server: http.Server;
+  let base: string;
+  beforeAll(async () => {
+    server = http.createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('lands signed in, and shows the message the form left, however slowly the session is saved', async () => {
+    const { clerk } = await createOrgWithTeam();
+    const cookies = new Map<string, string>();
+    const loginPage = await pageText(base, '/login', cookies);
+    expect(loginPage.status).toBe(200);
+    const loginToken = csrfTokenIn(loginPage.text);
+
+    const saves = slowSaves();
+    try {
+      const signedIn = await headersOf(base, 'POST', '/login', cookies, { _csrf: loginToken, login: clerk.login, password: PASSWORD });
+      expect(signedIn).toMatchObject({ status: 303, location: '/console/clerk' });
+      const landed = await pageText(base, '/profile', cookies);
+      expect(landed.status).toBe(200);
+      expect(landed.text).toContain(clerk.realName);
+
+      const saved = await headersOf(base, 'POST', '/profile/dnd', cookies, { _csrf: csrfTokenIn(landed.text), dndStart: '22:00', dndEnd: '07:30', email: '' });
+      expect(saved).toMatchObject({ status: 303, location: '/profile' });
+      const after = await pageText(base, '/profile', cookies);
+      expect(after.text).toContain('免打扰时段已保存。');
+      expect(saves).toHaveBeenCalled();
+    } finally {
+      saves.mockRestore();
+    }
   });
 });
