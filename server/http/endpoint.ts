@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import type { Agenda } from 'agenda';
 import type { z } from 'zod';
 import { permissionMatrix, type Action } from '../policies/permissions.js';
 import type { ServiceContext } from '../services/context.js';
@@ -18,6 +19,13 @@ export type InputOf<I extends InputSchemas> = { [K in keyof I]-?: I[K] extends z
 /** A public endpoint may be reached without a signed-in person. */
 export type CtxFor<A extends Access> = A extends 'public' ? ServiceContext | null : ServiceContext;
 
+/**
+ * What the transport knows beyond the parsed input, handed to `run` as its third argument: the caller's address (for
+ * limits and audit, also when nobody is signed in) and the app's job scheduler (absent in a process that runs none).
+ */
+export type RequestScope = { ip: string; agenda: Agenda | undefined };
+const NO_SCOPE: RequestScope = { ip: 'unknown', agenda: undefined };
+
 const BUILT: unique symbol = Symbol('storelink.endpoint');
 
 export interface Endpoint<I extends InputSchemas = InputSchemas, R = unknown, A extends Access = Access> {
@@ -25,7 +33,7 @@ export interface Endpoint<I extends InputSchemas = InputSchemas, R = unknown, A 
   readonly access: A;
   readonly stepUp: boolean;
   readonly input: I;
-  readonly run: (ctx: CtxFor<A>, input: InputOf<I>) => Promise<R>;
+  readonly run: (ctx: CtxFor<A>, input: InputOf<I>, scope?: RequestScope) => Promise<R>;
 }
 
 export type EndpointSpec<A extends Access, I extends InputSchemas, R> = {
@@ -33,7 +41,7 @@ export type EndpointSpec<A extends Access, I extends InputSchemas, R> = {
   /** A sensitive action: the password must have been confirmed within the organisation's step-up window. */
   stepUp?: boolean;
   input?: I;
-  run: (ctx: CtxFor<A>, input: InputOf<I>) => R | Promise<R>;
+  run: (ctx: CtxFor<A>, input: InputOf<I>, scope: RequestScope) => R | Promise<R>;
 };
 
 export function endpoint<const A extends Access, I extends InputSchemas = {}, R = unknown>(spec: EndpointSpec<A, I, R>): Endpoint<I, Awaited<R>, A> {
@@ -45,7 +53,7 @@ export function endpoint<const A extends Access, I extends InputSchemas = {}, R 
     access: spec.access,
     stepUp: spec.stepUp === true,
     input: (spec.input ?? {}) as I,
-    run: async (ctx: CtxFor<A>, input: InputOf<I>): Promise<Awaited<R>> => await run(ctx, input),
+    run: async (ctx: CtxFor<A>, input: InputOf<I>, scope: RequestScope = NO_SCOPE): Promise<Awaited<R>> => await run(ctx, input, scope),
   }) as Endpoint<I, Awaited<R>, A>;
 }
 

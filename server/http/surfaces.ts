@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { Writable } from 'node:stream';
 import { ZodError, type z } from 'zod';
 import { route, type RouteSpec } from './gate.js';
-import { contextFor, gateAccess, isEndpoint, parseParts, type Access, type CtxFor, type Endpoint, type InputOf, type InputSchemas } from './endpoint.js';
+import { contextFor, gateAccess, isEndpoint, parseParts, type Access, type CtxFor, type Endpoint, type InputOf, type InputSchemas, type RequestScope } from './endpoint.js';
 import { fieldMessages, isFormError, valuesShownAgain } from './forms.js';
 import { flash } from './flash.js';
 import { tr } from './translate.js';
@@ -10,6 +10,7 @@ import { startCsvDownload } from './csv-download.js';
 import { toAppError } from '../middlewares/errors.js';
 import { RateLimitedError } from '../errors.js';
 import { publicOrigin } from '../routes/public-url.js';
+import { clientIp } from '../middlewares/auth.js';
 
 /**
  * The surfaces over a declared endpoint, one line per route. Each gives a `RouteSpec` for `mount()`, so the gate
@@ -29,18 +30,24 @@ export type ViewCtx<I extends InputSchemas, A extends Access = Access> = {
   ctx: CtxFor<A>;
   input: InputOf<I>;
   t: (key: string, params?: Record<string, unknown>) => string;
+  /** The request's language, for what `t` does not format (time zone names, dates). */
+  locale: string;
   /** Where customers are sent (APP_URL, else this request's origin), for the links and QR codes shown to staff. */
   origin: string;
 };
 
 function viewCtx<I extends InputSchemas, A extends Access>(req: Request, ctx: CtxFor<A>, input: InputOf<I>): ViewCtx<I, A> {
-  return { ctx, input, t: (key, params) => tr(req, key, params), origin: publicOrigin(req) };
+  return { ctx, input, t: (key, params) => tr(req, key, params), locale: req.locale, origin: publicOrigin(req) };
+}
+
+function scopeOf(req: Request): RequestScope {
+  return { ip: clientIp(req), agenda: req.app.locals.agenda };
 }
 
 async function runParsed<I extends InputSchemas, R, A extends Access>(ep: AnyEndpoint<I, R, A>, req: Request) {
   const input = parseParts(ep, req) as InputOf<I>;
   const ctx = contextFor(ep, req);
-  return { ctx, input, result: await ep.run(ctx, input) };
+  return { ctx, input, result: await ep.run(ctx, input, scopeOf(req)) };
 }
 
 function setHeaders(res: Response, headers: Record<string, string> | undefined): void {
@@ -77,6 +84,8 @@ export type PageOptions<I extends InputSchemas, R, A extends Access> = {
   view: string;
   model: (result: R, view: ViewCtx<I, A>) => Record<string, unknown> | Promise<Record<string, unknown>>;
   headers?: Record<string, string>;
+  /** 200 unless said: a page that answers a refusal or an outage itself (the form on it shown again, a 503 notice). */
+  status?: (result: R) => number;
 };
 
 function pageRoute(method: Method) {
@@ -84,7 +93,9 @@ function pageRoute(method: Method) {
     declared(method, path, ep, async (req, res) => {
       setHeaders(res, opts.headers);
       const { ctx, input, result } = await runParsed(ep, req);
-      res.render(opts.view, await opts.model(result, viewCtx(req, ctx, input)));
+      const model = await opts.model(result, viewCtx(req, ctx, input));
+      if (opts.status) res.status(opts.status(result));
+      res.render(opts.view, model);
     });
 }
 
@@ -105,9 +116,20 @@ export type FormOptions<I extends InputSchemas, R, A extends Access> = {
    * and its model (titles, choices) to which the posted values and the messages per field are added.
    */
   view?: string;
-  model?: (again: { ctx: CtxFor<A>; params: Params<I>; error: unknown; t: ViewCtx<I, A>['t'] }) => Record<string, unknown> | Promise<Record<string, unknown>>;
-  /** Shapes the posted fields for the view (repeated rows) where they are not shown one to one. */
-  values?: (body: Record<string, unknown>) => Record<string, unknown>;
+  model?: (again: {
+    ctx: CtxFor<A>;
+    params: Params<I>;
+    error: unknown;
+    t: ViewCtx<I, A>['t'];
+    locale: string;
+    /** What was posted, for choices that must still hold the value sent even when it was refused. */
+    body: Record<string, unknown>;
+  }) => Record<string, unknown> | Promise<Record<string, unknown>>;
+  /**
+   * Shapes the posted fields for the view (repeated rows) where they are not shown one to one; given the model too,
+   * for a second form on the page whose fields show stored values rather than this post's.
+   */
+  values?: (body: Record<string, unknown>, model: Record<string, unknown>) => Record<string, unknown>;
   /** Fields never echoed back (passwords). */
   secretFields?: string[];
   /** Where the form is not shown again: bad input is said in a message on the page the person is sent back to. */
@@ -132,12 +154,13 @@ function formRoute(method: Method) {
         const fields = (appError.details?.fields ?? {}) as Record<string, string[]>;
         if (appError instanceof RateLimitedError) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
         const t = (key: string, p?: Record<string, unknown>) => tr(req, key, p);
-        const model = opts.model ? await opts.model({ ctx, params, error: err, t }) : {};
+        const model = opts.model ? await opts.model({ ctx, params, error: err, t, locale: req.locale, body }) : {};
+        const shape = opts.values;
         // What was typed is in the page: not for a shared cache or the back-forward cache to keep.
         res.setHeader('Cache-Control', 'no-store');
         res.status(appError.status).render(opts.view, {
           ...model,
-          values: valuesShownAgain(body, { secretFields: opts.secretFields, shape: opts.values }),
+          values: valuesShownAgain(body, { secretFields: opts.secretFields, shape: shape && ((posted) => shape(posted, model)) }),
           errors: fieldMessages(fields, req.locale),
           formError: tr(req, appError.messageKey, appError.messageParams),
         });
@@ -156,7 +179,7 @@ function formRoute(method: Method) {
       }
       let result: R;
       try {
-        result = await ep.run(ctx, input);
+        result = await ep.run(ctx, input, scopeOf(req));
       } catch (err) {
         return showAgain(err);
       }

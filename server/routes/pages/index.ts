@@ -2,8 +2,8 @@ import { Router } from 'express';
 import { mount } from '../define.js';
 import { authRoutes } from './auth.js';
 import { consoleRoutes } from './consoles.js';
-import { adminRoutes } from './admin.js';
-import { profileRoutes } from './profile.js';
+import { adminPageRoutes } from '../admin/admin.pages.js';
+import { profilePageRoutes } from '../profile/profile.pages.js';
 import { customerPageRoutes } from '../customers/customers.pages.js';
 import { customerImportPageRoutes } from './customer-imports.js';
 import { customerTransferPageRoutes } from '../customers/transfers.pages.js';
@@ -21,5 +21,5 @@ import { campaignPageRoutes } from './campaigns.js';
 
 export function pagesRouter(): Router {
   // Imports and transfers before the customer pages: `/customers/import`, `/customers/transfer` must win over `/customers/:id`.
-  return mount(Router(), 'page', [...authRoutes, ...consoleRoutes, ...customerImportPageRoutes, ...customerTransferPageRoutes, ...customerPageLinkRoutes, ...customerPageRoutes, ...tagPageRoutes, ...followupPageRoutes, ...chatPageRoutes, ...chatAdminPageRoutes, ...chatReportPageRoutes, ...groupPageRoutes, ...customerSelfPageRoutes, ...mediaPageRoutes, ...momentPageRoutes, ...campaignPageRoutes, ...adminRoutes, ...profileRoutes]);
+  return mount(Router(), 'page', [...authRoutes, ...consoleRoutes, ...customerImportPageRoutes, ...customerTransferPageRoutes, ...customerPageLinkRoutes, ...customerPageRoutes, ...tagPageRoutes, ...followupPageRoutes, ...chatPageRoutes, ...chatAdminPageRoutes, ...chatReportPageRoutes, ...groupPageRoutes, ...customerSelfPageRoutes, ...mediaPageRoutes, ...momentPageRoutes, ...campaignPageRoutes, ...adminPageRoutes, ...profilePageRoutes]);
 }

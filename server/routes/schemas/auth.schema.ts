@@ -8,14 +8,6 @@ export const loginSchema = z.object({
   password,
 });
 
-export const createTokenSchema = z.object({
-  login: requiredText(64),
-  password,
-  name: requiredText(60),
-});
-
-export const tokenNameSchema = z.object({ name: requiredText(60) });
-
 export const confirmPasswordSchema = z.object({ password });
 
 /** Only a local path may be a redirect target after login or confirmation. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { timeOfDay } from './common.js';
+import { timeOfDay } from '../../domain/input-fields.js';
 
+/** The signed-in person's own do-not-disturb window and reminder address. */
 export const reminderSettingsSchema = z.object({
   dndStart: timeOfDay,
   dndEnd: timeOfDay,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { optionalNumber, optionalText, requiredText } from './common.js';
+import { optionalNumber, optionalText, requiredText } from '../../domain/input-fields.js';
 import type { StoreInput } from '../../services/org/stores.js';
+import type { StoreView } from '../../presenters/store.js';
 
 export const storeSchema = z
   .object({
@@ -23,3 +24,13 @@ export const storeSchema = z
       location: v.lng !== undefined && v.lat !== undefined ? { lng: v.lng, lat: v.lat } : undefined,
     }),
   );
+
+/** An id in the address; the service answers 404 for one that is not a record in reach. */
+export const idParams = z.object({ id: z.string() });
+
+/** The API's PATCH sends only the fields it changes: taken as is here, checked as a whole store once laid over the stored one. */
+export const storePatchBody = z.unknown();
+
+export function patchedStore(current: StoreView, patch: unknown): StoreInput {
+  return storeSchema.parse({ ...current, ...(patch as object) });
+}

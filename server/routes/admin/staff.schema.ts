@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { roles } from '../../models/staff.js';
-import { arrayOf, checkbox, optionalId, optionalText, passwordField, requiredText, timeOfDay } from './common.js';
+import { arrayOf, checkbox, optionalId, optionalText, passwordField, requiredText, timeOfDay } from '../../domain/input-fields.js';
+import type { StaffView } from '../../presenters/staff.js';
 
 const optionalTimeOfDay = z.preprocess((v) => (v === '' || v === null ? undefined : v), timeOfDay.optional());
 
@@ -31,3 +32,15 @@ export const newStaffSchema = z.object({
 });
 
 export const resetPasswordSchema = z.object({ password: passwordField });
+
+export const staffListQuery = z.object({ status: z.enum(['active', 'left']).optional() });
+
+/** An id in the address; the service answers 404 for one that is not a record in reach. */
+export const idParams = z.object({ id: z.string() });
+
+/** The API's PATCH sends only the fields it changes: taken as is here, checked as a whole profile once laid over the stored one. */
+export const staffPatchBody = z.unknown();
+
+export function patchedStaffProfile(current: StaffView, patch: unknown): z.output<typeof staffProfileSchema> {
+  return staffProfileSchema.parse({ ...current, ...(patch as object) });
+}
