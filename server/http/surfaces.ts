@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Writable } from 'node:stream';
+import type { SessionData } from 'express-session';
 import { ZodError, type z } from 'zod';
 import { route, type RouteSpec } from './gate.js';
 import { contextFor, gateAccess, isEndpoint, parseParts, type Access, type CtxFor, type Endpoint, type InputOf, type InputSchemas, type RequestScope } from './endpoint.js';
@@ -20,7 +21,7 @@ import { clientIp } from '../middlewares/auth.js';
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type AnyEndpoint<I extends InputSchemas, R, A extends Access> = Endpoint<I, R, A>;
 
-function declared<I extends InputSchemas, R, A extends Access>(method: Method, path: string, ep: AnyEndpoint<I, R, A>, handler: RouteSpec['handler']): RouteSpec {
+export function declared<I extends InputSchemas, R, A extends Access>(method: Method, path: string, ep: AnyEndpoint<I, R, A>, handler: RouteSpec['handler']): RouteSpec {
   if (!isEndpoint(ep)) throw new Error(`${method.toUpperCase()} ${path} is not a declared endpoint: declare it with endpoint({ access, … })`);
   return route({ method, path, access: gateAccess(ep.access), stepUp: ep.stepUp, handler });
 }
@@ -36,7 +37,7 @@ export type ViewCtx<I extends InputSchemas, A extends Access = Access> = {
   origin: string;
 };
 
-function viewCtx<I extends InputSchemas, A extends Access>(req: Request, ctx: CtxFor<A>, input: InputOf<I>): ViewCtx<I, A> {
+export function viewCtx<I extends InputSchemas, A extends Access>(req: Request, ctx: CtxFor<A>, input: InputOf<I>): ViewCtx<I, A> {
   return { ctx, input, t: (key, params) => tr(req, key, params), locale: req.locale, origin: publicOrigin(req) };
 }
 
@@ -44,7 +45,7 @@ function scopeOf(req: Request): RequestScope {
   return { ip: clientIp(req), agenda: req.app.locals.agenda };
 }
 
-async function runParsed<I extends InputSchemas, R, A extends Access>(ep: AnyEndpoint<I, R, A>, req: Request) {
+export async function runParsed<I extends InputSchemas, R, A extends Access>(ep: AnyEndpoint<I, R, A>, req: Request) {
   const input = parseParts(ep, req) as InputOf<I>;
   const ctx = contextFor(ep, req);
   return { ctx, input, result: await ep.run(ctx, input, scopeOf(req)) };
@@ -84,6 +85,8 @@ export type PageOptions<I extends InputSchemas, R, A extends Access> = {
   view: string;
   model: (result: R, view: ViewCtx<I, A>) => Record<string, unknown> | Promise<Record<string, unknown>>;
   headers?: Record<string, string>;
+  /** A page some are sent away from (the sign-in page, to someone signed in): an address answers 303 there instead of the view. */
+  redirect?: (result: R, view: ViewCtx<I, A>) => string | null;
   /** 200 unless said: a page that answers a refusal or an outage itself (the form on it shown again, a 503 notice). */
   status?: (result: R) => number;
 };
@@ -93,6 +96,8 @@ function pageRoute(method: Method) {
     declared(method, path, ep, async (req, res) => {
       setHeaders(res, opts.headers);
       const { ctx, input, result } = await runParsed(ep, req);
+      const elsewhere = opts.redirect?.(result, viewCtx(req, ctx, input));
+      if (elsewhere) return void res.redirect(303, elsewhere);
       const model = await opts.model(result, viewCtx(req, ctx, input));
       if (opts.status) res.status(opts.status(result));
       res.render(opts.view, model);
@@ -132,6 +137,8 @@ export type FormOptions<I extends InputSchemas, R, A extends Access> = {
   values?: (body: Record<string, unknown>, model: Record<string, unknown>) => Record<string, unknown>;
   /** Fields never echoed back (passwords). */
   secretFields?: string[];
+  /** What a success leaves in the person's session (when the password was last confirmed), saved before the redirect. */
+  session?: (result: R, input: InputOf<I>) => Partial<SessionData>;
   /** Where the form is not shown again: bad input is said in a message on the page the person is sent back to. */
   invalid?: { flash: string; redirect: string | ((params: Params<I>, body: Record<string, unknown>) => string) };
 };
@@ -183,6 +190,7 @@ function formRoute(method: Method) {
       } catch (err) {
         return showAgain(err);
       }
+      if (opts.session && req.session) Object.assign(req.session, opts.session(result, input));
       if (opts.flash) {
         for (const spec of ([] as Flash[]).concat(typeof opts.flash === 'function' ? opts.flash(result, input) : opts.flash)) {
           const { key, params: flashParams, kind } = flashOf(spec);
@@ -200,13 +208,34 @@ export const form = { post: formRoute('post') };
 /** The endpoint's run gives the writer; the kit sends the download's headers, then lets it write the body. */
 export type CsvWriter = (out: Writable) => Promise<unknown>;
 
+/** Where the rows are written in the reader's language (a reason column), `write` makes the writer from the run's result. */
+type CsvOptions<I extends InputSchemas, R, A extends Access> = { fileName: string; write: (result: R, view: ViewCtx<I, A>) => CsvWriter };
+
 function csvRoute(method: Method) {
-  return <I extends InputSchemas, A extends Access>(path: string, ep: AnyEndpoint<I, CsvWriter, A>, opts: { fileName: string }): RouteSpec =>
-    declared(method, path, ep, async (req, res) => {
-      const { result: write } = await runParsed(ep, req);
+  function csvDownload<I extends InputSchemas, A extends Access>(path: string, ep: AnyEndpoint<I, CsvWriter, A>, opts: { fileName: string }): RouteSpec;
+  function csvDownload<I extends InputSchemas, R, A extends Access>(path: string, ep: AnyEndpoint<I, R, A>, opts: CsvOptions<I, R, A>): RouteSpec;
+  function csvDownload<I extends InputSchemas, R, A extends Access>(path: string, ep: AnyEndpoint<I, R, A>, opts: { fileName: string; write?: CsvOptions<I, R, A>['write'] }): RouteSpec {
+    return declared(method, path, ep, async (req, res) => {
+      const { ctx, input, result } = await runParsed(ep, req);
+      const write = opts.write ? opts.write(result, viewCtx(req, ctx, input)) : (result as CsvWriter);
       startCsvDownload(res, opts.fileName);
       await write(res);
     });
+  }
+  return csvDownload;
 }
 
 export const csv = { get: csvRoute('get'), post: csvRoute('post') };
+
+// --- Redirects ------------------------------------------------------------------------------------------------------
+
+/** An address that only sends on (the home page, to each person's own console): 303 to where `to` says. */
+function redirectRoute(method: Method) {
+  return <I extends InputSchemas, R, A extends Access>(path: string, ep: AnyEndpoint<I, R, A>, opts: { to: (result: R, view: ViewCtx<I, A>) => string }): RouteSpec =>
+    declared(method, path, ep, async (req, res) => {
+      const { ctx, input, result } = await runParsed(ep, req);
+      res.redirect(303, opts.to(result, viewCtx(req, ctx, input)));
+    });
+}
+
+export const redirect = { get: redirectRoute('get') };

@@ -7,14 +7,14 @@ import { customerApiRoutes } from '../customers/customers.api.js';
 import { customerPageLinkApiRoutes } from '../customers/page-links.api.js';
 import { customerTransferApiRoutes } from '../customers/transfers.api.js';
 import { tagApiRoutes } from '../tags/tags.api.js';
-import { customerImportApiRoutes } from './customer-imports.js';
+import { customerImportApiRoutes } from '../customers/imports.api.js';
 import { followupApiRoutes } from './followups.js';
 import { chatApiRoutes } from './chat.js';
 import { chatReportApiRoutes } from './chat-reports.js';
 import { groupApiRoutes } from './groups.js';
 import { momentApiRoutes } from './moments.js';
 import { campaignApiRoutes } from './campaigns.js';
-import { mediaApiRoutes } from './media.js';
+import { mediaApiRoutes } from '../media/media.api.js';
 
 /** /api/v1: bearer tokens, JSON in and out, errors as {error: {code, message, details?}}. */
 export function apiRouter(): Router {

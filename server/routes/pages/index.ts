@@ -1,13 +1,13 @@
 import { Router } from 'express';
 import { mount } from '../define.js';
-import { authRoutes } from './auth.js';
-import { consoleRoutes } from './consoles.js';
+import { authPageRoutes } from '../auth/auth.pages.js';
+import { consolePageRoutes } from '../consoles/consoles.pages.js';
 import { adminPageRoutes } from '../admin/admin.pages.js';
 import { profilePageRoutes } from '../profile/profile.pages.js';
 import { customerPageRoutes } from '../customers/customers.pages.js';
-import { customerImportPageRoutes } from './customer-imports.js';
+import { customerImportPageRoutes } from '../customers/imports.pages.js';
 import { customerTransferPageRoutes } from '../customers/transfers.pages.js';
-import { tagPageRoutes } from './tags.js';
+import { tagPageRoutes } from '../tags/tags.pages.js';
 import { followupPageRoutes } from './followups.js';
 import { chatPageRoutes } from './chat.js';
 import { chatAdminPageRoutes } from './chat-admin.js';
@@ -15,11 +15,11 @@ import { chatReportPageRoutes } from './chat-reports.js';
 import { groupPageRoutes } from './groups.js';
 import { customerSelfPageRoutes } from './customer-page.js';
 import { customerPageLinkRoutes } from '../customers/page-links.pages.js';
-import { mediaPageRoutes } from './media.js';
+import { mediaPageRoutes } from '../media/media.pages.js';
 import { momentPageRoutes } from './moments.js';
 import { campaignPageRoutes } from './campaigns.js';
 
 export function pagesRouter(): Router {
   // Imports and transfers before the customer pages: `/customers/import`, `/customers/transfer` must win over `/customers/:id`.
-  return mount(Router(), 'page', [...authRoutes, ...consoleRoutes, ...customerImportPageRoutes, ...customerTransferPageRoutes, ...customerPageLinkRoutes, ...customerPageRoutes, ...tagPageRoutes, ...followupPageRoutes, ...chatPageRoutes, ...chatAdminPageRoutes, ...chatReportPageRoutes, ...groupPageRoutes, ...customerSelfPageRoutes, ...mediaPageRoutes, ...momentPageRoutes, ...campaignPageRoutes, ...adminPageRoutes, ...profilePageRoutes]);
+  return mount(Router(), 'page', [...authPageRoutes, ...consolePageRoutes, ...customerImportPageRoutes, ...customerTransferPageRoutes, ...customerPageLinkRoutes, ...customerPageRoutes, ...tagPageRoutes, ...followupPageRoutes, ...chatPageRoutes, ...chatAdminPageRoutes, ...chatReportPageRoutes, ...groupPageRoutes, ...customerSelfPageRoutes, ...mediaPageRoutes, ...momentPageRoutes, ...campaignPageRoutes, ...adminPageRoutes, ...profilePageRoutes]);
 }

@@ -19,3 +19,17 @@ export const tagGroupUpdateSchema = z.object({
 
 /** An id in the address; the service answers 404 for one that is not a record in reach. */
 export const idParams = z.object({ id: z.string() });
+
+/** Tag names typed one per line or separated by commas (， or ,). */
+const splitNames = (v: unknown) =>
+  String(v ?? '')
+    .split(/[\n,，]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** The page's forms: names typed into one box, and a colour left empty meaning the default. */
+export const tagGroupFormSchema = z.preprocess((raw) => {
+  const body = (raw ?? {}) as Record<string, unknown>;
+  return { name: body.name, color: body.color || undefined, tags: splitNames(body.tags) };
+}, tagGroupSchema);
+export const tagNamesFormSchema = z.preprocess((raw) => ({ tags: splitNames((raw as Record<string, unknown> | undefined)?.tags) }), tagNamesSchema);
