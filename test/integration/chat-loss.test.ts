@@ -5,7 +5,7 @@ import { createOrgWithTeam } from '../factories.js';
 import { connectAgent, connectCustomer, createChannel, ok } from '../setup/chat.js';
 import { Organization } from '../../server/models/organization.js';
 import { ChatMessage } from '../../server/models/chat-session.js';
-import { ChatSync } from '../../views/public/js/chat-sync.mjs';
+import { ChatSync } from '../../client/shared/chat-sync.js';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 useTestDatabase({ beforeClose: async () => server?.close() });

@@ -18,7 +18,7 @@ import { configureSignedTokens } from '../../server/services/auth/signed-tokens.
 import { startVisitor } from '../../server/services/chat/visitors.js';
 import { createOrgWithTeam } from '../factories.js';
 import { createChannel } from '../setup/chat.js';
-import { ChatSync } from '../../views/public/js/chat-sync.mjs';
+import { ChatSync } from '../../client/shared/chat-sync.js';
 
 const log = createLogger('silent');
 const saved = { ...process.env };

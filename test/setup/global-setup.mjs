@@ -1,11 +1,14 @@
 // Jest loads this file natively (not through ts-jest), so it reaches the TypeScript database module through tsx.
 import { tsImport } from 'tsx/esm/api';
+import { buildClient } from '../../client/build.mjs';
 
 /**
  * One database server for the whole run (MONGODB_URI, else embedded mongod, else the embedded FerretDB that
  * npm run db:install installs; never the stand-in); each test file uses its own database on it.
  */
 export default async function globalSetup() {
+  // The browser tests load the client bundle: built from client/ for this run, never a stale one.
+  await buildClient();
   const { resolveDatabase } = await tsImport('../../server/db/resolve.ts', import.meta.url);
   const { createLogger } = await tsImport('../../server/logger.ts', import.meta.url);
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'warn');

@@ -12,7 +12,7 @@ import { appendMessage, dedupeKeyOf, latestMessages, messagesAfter, visibleNumbe
 import { announce, assignSession, chatSettings, closeSessionDoc, queuePosition, queueSession, routeQueue, transition } from './sessions.js';
 import { claimAgentSlot, releaseAgentSlot } from './slots.js';
 import { dropConsole, effectiveStatus, forgetAgentsOnline, liveStaffIds, refreshConsole } from './presence.js';
-import { replyWindowOf } from './reply-window.js';
+import { replyWindowOf } from '../../domain/reply-window.js';
 import { addCustomer, tagServedCustomer } from '../customers/customers.js';
 import { customerScopeFilter } from '../customers/visibility.js';
 import { listTagGroups, tagNamesFor } from '../tags/tags.js';
