@@ -25,6 +25,10 @@ export const permissionMatrix = {
   'customer.write': { admin: 'org', marketer: 'org', manager: 'store', clerk: 'own' },
   'customer.erase': { admin: 'org', manager: 'store' },
   'customer.transfer': { admin: 'org', manager: 'store' },
+  // Who may be named a customer's owner: those who serve customers in a store (the list a customer is assigned or moved to).
+  'customer.own': { clerk: 'own', manager: 'own' },
+  // Who a customer may be shared with: everyone who serves customers, chat agents included.
+  'customer.share_receive': { clerk: 'own', manager: 'own', agent: 'own' },
   'tag.manage': { admin: 'org', marketer: 'org' },
   'tag.personal': { admin: 'own', manager: 'own', clerk: 'own', agent: 'own', marketer: 'own' },
   'customer.personal_data': { admin: 'org', manager: 'store' },
@@ -37,6 +41,8 @@ export const permissionMatrix = {
   // Clerks serve the conversations of their own customers ("every shop employee a service window"); they are never routed others.
   'chat.serve': { agent: 'org', manager: 'store', admin: 'org', clerk: 'own' },
   'chat.manage': { admin: 'org' },
+  // Supervising a conversation someone else serves: closing it, or moving it (to themselves: taking it over).
+  'chat.supervise': { admin: 'org', manager: 'store' },
   'chat.report': { admin: 'org', manager: 'store' },
   'group.read': { admin: 'org', marketer: 'org', manager: 'store', clerk: 'own' },
   'group.manage': { admin: 'org', manager: 'store', clerk: 'own' },

@@ -271,6 +271,8 @@ describe('live chat, end to end over Socket.IO', () => {
       const linked = await ok<{ session: { customerId: string } }>(a.socket, 'chat:link-customer', { sessionId: session.id, customerId: null });
       const created = await Customer.findOne({ orgId: org._id, _id: linked.session.customerId }).lean();
       expect(created).toMatchObject({ name: '赵女士', phone: '+8613912345678', source: 'online' });
+      // The agent created them as themself (not as the system): the record and its timeline name the agent.
+      expect(String(created!.createdBy)).toBe(String(agent._id));
       const tagged = await ok<{ tags: { name: string }[]; timeline: { type: string; label: string }[] }>(a.socket, 'chat:customer-tags', { sessionId: session.id, add: [String(tag._id)] });
       expect(tagged.tags.map((t) => t.name)).toEqual(['20-30']);
       expect(tagged.timeline[0]).toMatchObject({ type: 'customer.tagged' });

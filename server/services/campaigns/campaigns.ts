@@ -5,7 +5,8 @@ import { Store } from '../../models/store.js';
 import { Tag } from '../../models/tag.js';
 import { SocialPost, type PostKind, type SocialPostDoc } from '../../models/social-post.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
-import { authorize, scopeOf } from '../../policies/permissions.js';
+import { authorize } from '../../policies/permissions.js';
+import { recordFields, scopeFilter } from '../../policies/scopes.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { isDuplicateKey } from '../mongo-errors.js';
@@ -71,11 +72,8 @@ export async function createCampaign(ctx: ServiceContext, input: CampaignInput):
 }
 
 function campaignScope(ctx: ServiceContext): Record<string, unknown> {
-  authorize(ctx.actor, 'campaign.read');
-  const filter: Record<string, unknown> = { orgId: toObjectId(ctx.orgId) };
   // A store manager follows the campaigns that reach her store (or every store).
-  if (scopeOf(ctx.actor, 'campaign.read') === 'store') filter.$or = [{ storeIds: { $size: 0 } }, { storeIds: ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null }];
-  return filter;
+  return scopeFilter(ctx, 'campaign.read', recordFields.campaign);
 }
 
 export async function listCampaigns(ctx: ServiceContext): Promise<CampaignDoc[]> {
@@ -331,8 +329,8 @@ export type CompletionRow = { id: string; name: string; open: number; published:
 /** A fired campaign's tasks by store and by clerk (a store manager sees her store's rows only). */
 export async function campaignCompletion(ctx: ServiceContext, id: string): Promise<{ byStore: CompletionRow[]; byStaff: CompletionRow[]; totals: Omit<CompletionRow, 'id' | 'name'> }> {
   const campaign = await getCampaign(ctx, id);
-  const match: Record<string, unknown> = { orgId: campaign.orgId, campaignId: campaign._id };
-  if (scopeOf(ctx.actor, 'campaign.read') === 'store') match.storeId = ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null;
+  // The tasks carry the store they were made for: a store manager counts her store's.
+  const match: Record<string, unknown> = { ...scopeFilter(ctx, 'campaign.read'), campaignId: campaign._id };
   const rows = await CampaignTask.aggregate<{ _id: { storeId: mongoose.Types.ObjectId | null; staffId: mongoose.Types.ObjectId; status: CampaignTaskStatus }; count: number }>([
     { $match: match },
     { $group: { _id: { storeId: '$storeId', staffId: '$staffId', status: '$status' }, count: { $sum: 1 } } },

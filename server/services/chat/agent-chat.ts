@@ -2,8 +2,10 @@ import { AgentPresence, ChatMessage, ChatSession, type ChatMessageDoc, type Chat
 import { ChatVisitor, type ChatVisitorDoc } from '../../models/chat-channel.js';
 import { Customer, type CustomerDoc } from '../../models/customer.js';
 import { Staff } from '../../models/staff.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
-import { authorize, scopeOf } from '../../policies/permissions.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
+import { authorize, can, scopeOf } from '../../policies/permissions.js';
+import { scopeFilter, rolesFor } from '../../policies/scopes.js';
+import { assertSessionRule, mayReceiveSession } from '../../policies/record-rules.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { imageForMessage, storeChatImage, type StoredImage } from './images.js';
@@ -13,7 +15,7 @@ import { announce, assignSession, chatSettings, closeSessionDoc, queuePosition, 
 import { claimAgentSlot, releaseAgentSlot } from './slots.js';
 import { dropConsole, effectiveStatus, forgetAgentsOnline, liveStaffIds, refreshConsole } from './presence.js';
 import { replyWindowOf } from '../../domain/reply-window.js';
-import { addCustomer, tagServedCustomer } from '../customers/customers.js';
+import { addServedCustomer, tagServedCustomer } from '../customers/customers.js';
 import { customerScopeFilter } from '../customers/visibility.js';
 import { listTagGroups, tagNamesFor } from '../tags/tags.js';
 import { TimelineEvent } from '../../models/timeline-event.js';
@@ -26,23 +28,13 @@ import { upsertRetryingOnce } from '../mongo-errors.js';
 
 /** Sessions within the actor's reach: the organisation's for agents and admins, the store's for managers. */
 function sessionScope(ctx: ServiceContext): Record<string, unknown> {
-  authorize(ctx.actor, 'chat.serve');
-  const filter: Record<string, unknown> = { orgId: toObjectId(ctx.orgId) };
-  const scope = scopeOf(ctx.actor, 'chat.serve');
-  if (scope === 'store') filter.storeId = ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null;
-  else if (scope === 'own') filter.ownerId = toObjectId(ctx.actor.id);
-  return filter;
+  return scopeFilter(ctx, 'chat.serve');
 }
 
 export async function sessionInReach(ctx: ServiceContext, sessionId: string): Promise<ChatSessionDoc> {
   const session = await ChatSession.findOne({ ...sessionScope(ctx), _id: toObjectId(sessionId, 'session') }).lean<ChatSessionDoc>();
   if (!session) throw new NotFoundError('No such session');
   return session;
-}
-
-/** Only the assigned agent speaks in a session; a manager or admin may take over by transferring it to themselves. */
-function assertAssigned(ctx: ServiceContext, session: ChatSessionDoc): void {
-  if (String(session.agentId) !== ctx.actor.id) throw new ForbiddenError('This session is not yours', { messageKey: 'chat.errors.notYours' });
 }
 
 async function ensurePresence(ctx: ServiceContext): Promise<void> {
@@ -179,7 +171,7 @@ async function takeReplyPlace(ctx: ServiceContext, session: ChatSessionDoc, key:
   ]);
   if (stored) return { message: stored, session: fresh ?? session };
   const latest = fresh ?? session;
-  assertAssigned(ctx, latest);
+  assertSessionRule('speak', ctx.actor, latest);
   if (latest.replyPlaceKeys?.includes(key)) return 'held';
   const window = replyWindowOf(latest, settings, now);
   // Open again by the time it was read (a customer wrote meanwhile): the limit was what refused it.
@@ -209,8 +201,7 @@ export async function acceptSession(ctx: ServiceContext, sessionId: string): Pro
 export async function transferSession(ctx: ServiceContext, input: { sessionId: string; toAgentId: string | null; toStoreId?: string | null | undefined; note: string }): Promise<ChatSessionDoc> {
   const session = await sessionInReach(ctx, input.sessionId);
   if (session.state !== 'serving') throw new ConflictError('Only a session being served can be transferred', { code: 'not_serving', messageKey: 'chat.errors.notServing' });
-  const supervises = ctx.actor.roles.includes('admin') || ctx.actor.roles.includes('manager');
-  if (String(session.agentId) !== ctx.actor.id && !supervises) throw new ForbiddenError('This session is not yours', { messageKey: 'chat.errors.notYours' });
+  assertSessionRule('transfer', ctx.actor, session);
   const note = input.note ? `${input.note}` : '';
   if (!input.toAgentId) {
     const team = input.toStoreId ? await Store.findOne({ _id: toObjectId(input.toStoreId, 'store'), orgId: session.orgId }, { _id: 1 }).lean() : null;
@@ -224,14 +215,9 @@ export async function transferSession(ctx: ServiceContext, input: { sessionId: s
     await routeQueue(String(session.orgId));
     return (await ChatSession.findOne({ _id: session._id, orgId: session.orgId }).lean<ChatSessionDoc>()) ?? queued;
   }
-  const to = await Staff.findOne({ _id: toObjectId(input.toAgentId, 'staff'), orgId: session.orgId, status: 'active', roles: { $in: ['agent', 'manager', 'admin', 'clerk'] } }, { realName: 1, storeId: 1, roles: 1 }).lean();
-  // A clerk takes over only their own customer's conversation.
-  const clerkOnly = to && !to.roles.some((role) => role !== 'clerk');
-  // A store's manager (without an agent's or admin's reach) takes only their store's sessions.
-  const storeOnly = to && !to.roles.some((role) => role === 'agent' || role === 'admin') && to.roles.includes('manager');
-  if (!to || (clerkOnly && String(session.ownerId) !== String(to._id)) || (storeOnly && String(to.storeId) !== String(session.storeId))) {
-    throw new ValidationError({ toAgentId: ['unknown_staff'] });
-  }
+  const to = await Staff.findOne({ _id: toObjectId(input.toAgentId, 'staff'), orgId: session.orgId, status: 'active', roles: { $in: rolesFor('chat.serve') } }, { realName: 1, storeId: 1, roles: 1 }).lean();
+  // Within the colleague's own reach: a clerk takes only their own customer's conversation, a manager their store's.
+  if (!to || !mayReceiveSession(to, String(session.orgId), session)) throw new ValidationError({ toAgentId: ['unknown_staff'] });
   if (String(to._id) === String(session.agentId)) throw new ValidationError({ toAgentId: ['same_agent'] });
   await upsertRetryingOnce(() => AgentPresence.updateOne({ orgId: session.orgId, staffId: to._id }, { $setOnInsert: { orgId: session.orgId, staffId: to._id, storeId: to.storeId ?? null, status: 'offline', activeSessions: 0, lastAssignedAt: new Date(0) } }, { upsert: true }));
   const { maxConcurrentSessions } = await chatSettings(session.orgId);
@@ -251,8 +237,7 @@ export async function transferSession(ctx: ServiceContext, input: { sessionId: s
 export async function closeSession(ctx: ServiceContext, input: { sessionId: string; disposition: string }): Promise<ChatSessionDoc> {
   const session = await sessionInReach(ctx, input.sessionId);
   if (session.state === 'closed') throw new ConflictError('The session is closed already', { code: 'closed', messageKey: 'chat.errors.closed' });
-  const supervises = ctx.actor.roles.includes('admin') || ctx.actor.roles.includes('manager');
-  if (session.agentId && String(session.agentId) !== ctx.actor.id && !supervises) throw new ForbiddenError('This session is not yours', { messageKey: 'chat.errors.notYours' });
+  assertSessionRule('close', ctx.actor, session);
   const closed = await closeSessionDoc(session, { by: ctx, disposition: input.disposition });
   if (!closed) throw new ConflictError('The session changed meanwhile', { code: 'conflict', messageKey: 'chat.errors.changedMeanwhile' });
   return closed;
@@ -299,18 +284,11 @@ export async function consoleDisconnected(ctx: ServiceContext, consoleId: string
   await dropConsole(ctx.orgId, ctx.actor.id, consoleId);
 }
 
-/**
- * Agents create the customer of a session they serve by the chat's own rule (the session is within their reach),
- * not by the customer matrix, which gives agents no customers of their own.
- */
-function onBehalfOfChat(ctx: ServiceContext): ServiceContext {
-  return { ...ctx, actor: { ...ctx.actor, system: true } };
-}
-
 /** Tags the session's customer while serving (enterprise tags and the agent's own). */
 export async function tagSessionCustomer(ctx: ServiceContext, input: { sessionId: string; add: string[]; remove: string[] }): Promise<CustomerDoc> {
   const session = await sessionInReach(ctx, input.sessionId);
   if (!session.customerId) throw new ConflictError('Link the visitor to a customer first', { code: 'no_customer', messageKey: 'chat.errors.noCustomer' });
+  assertSessionRule('actOnCustomer', ctx.actor, session);
   return tagServedCustomer(ctx, session.customerId, { add: input.add, remove: input.remove });
 }
 
@@ -358,13 +336,13 @@ export async function linkCustomer(ctx: ServiceContext, input: { sessionId: stri
     // An existing customer: one the actor may read anyway, or the one whose number the visitor gave. Never any
     // customer by id, which would show an agent a stranger's profile.
     const customer = await Customer.findOne({ _id: toObjectId(input.customerId, 'customer'), orgId: session.orgId, erasedAt: null }, { phone: 1, ownerId: 1, storeId: 1 }).lean();
-    const readable = customer && scopeOf(ctx.actor, 'customer.read') && (await Customer.exists({ ...customerScopeFilter(ctx, 'customer.read'), _id: customer._id }));
+    const readable = customer && can(ctx.actor, 'customer.read') && (await Customer.exists({ ...customerScopeFilter(ctx, 'customer.read'), _id: customer._id }));
     if (!customer || (!readable && !(visitor?.phone && visitor.phone === customer.phone))) throw new NotFoundError('No such customer');
     customerId = customer._id;
   } else {
     if (!visitor?.phone) throw new ValidationError({ phone: ['required'] });
     try {
-      const created = await addCustomer(onBehalfOfChat(ctx), { name: visitor.name, phone: visitor.phone, gender: 'unknown', birthday: null, relatives: [], tagIds: [], notes: '', source: 'online', storeId: session.storeId ? String(session.storeId) : null, ownerId: null });
+      const created = await addServedCustomer(ctx, session, { name: visitor.name, phone: visitor.phone, gender: 'unknown', birthday: null, relatives: [], tagIds: [], notes: '', source: 'online' });
       customerId = created._id;
     } catch (err) {
       // The number became a customer since the visitor wrote: that customer is the one.
@@ -385,7 +363,7 @@ export async function linkCustomer(ctx: ServiceContext, input: { sessionId: stri
 
 /** The latest conversation of each of these customers within the actor's reach (the follow-up inbox links to it). */
 export async function latestConversations(ctx: ServiceContext, customerIds: mongoose.Types.ObjectId[]): Promise<Map<string, string>> {
-  if (!customerIds.length || !scopeOf(ctx.actor, 'chat.serve')) return new Map();
+  if (!customerIds.length || !can(ctx.actor, 'chat.serve')) return new Map();
   const sessions = await ChatSession.find({ ...sessionScope(ctx), customerId: { $in: customerIds } }, { customerId: 1, createdAt: 1 }).sort({ createdAt: -1 }).lean();
   const latest = new Map<string, string>();
   for (const session of sessions) if (!latest.has(String(session.customerId))) latest.set(String(session.customerId), String(session._id));
@@ -427,7 +405,8 @@ export async function imageInReach(ctx: ServiceContext, imageId: string): Promis
 export async function listChatAgents(ctx: ServiceContext): Promise<{ id: string; name: string; status: PresenceState; activeSessions: number }[]> {
   authorize(ctx.actor, 'chat.serve');
   const orgId = toObjectId(ctx.orgId);
-  const staff = await Staff.find({ orgId, status: 'active', roles: { $in: ['agent', 'manager', 'admin'] } }, { realName: 1 }).sort({ realName: 1 }).lean();
+  // Those routed beyond their own customers: a clerk receives only her own customer's conversation, never from this list.
+  const staff = await Staff.find({ orgId, status: 'active', roles: { $in: rolesFor('chat.serve', 'store') } }, { realName: 1 }).sort({ realName: 1 }).lean();
   const presence = new Map((await AgentPresence.find({ orgId, staffId: { $in: staff.map((s) => s._id) } }).lean()).map((p) => [String(p.staffId), p]));
   const live = new Set((await liveStaffIds(orgId)).map(String));
   return staff.map((s) => ({ id: String(s._id), name: s.realName, status: effectiveStatus(presence.get(String(s._id))?.status, live.has(String(s._id))), activeSessions: presence.get(String(s._id))?.activeSessions ?? 0 }));

@@ -4,7 +4,8 @@ import { effectiveStatus, liveStaffIds } from './presence.js';
 import { Staff } from '../../models/staff.js';
 import { Store } from '../../models/store.js';
 import { ValidationError } from '../../errors.js';
-import { authorize, scopeOf } from '../../policies/permissions.js';
+import { authorize } from '../../policies/permissions.js';
+import { scopeFilter } from '../../policies/scopes.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { isRealDate, type IsoDate, daysBetween } from '../followups/calendar.js';
@@ -38,10 +39,7 @@ type Sums = { handled: number; closed: number; frtSum: number; frtCount: number;
 
 /** Reports read sessions of the actor's reach: the organisation's for admins, their own store's for managers. */
 function reportScope(ctx: ServiceContext): Record<string, unknown> {
-  authorize(ctx.actor, 'chat.report');
-  const filter: Record<string, unknown> = { orgId: toObjectId(ctx.orgId) };
-  if (scopeOf(ctx.actor, 'chat.report') === 'store') filter.storeId = ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null;
-  return filter;
+  return scopeFilter(ctx, 'chat.report');
 }
 
 function assertRange(range: { from: string; to: string }): void {

@@ -3,6 +3,8 @@ import { Customer, type CustomerDoc, type customerSources } from '../../models/c
 import { Staff } from '../../models/staff.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { authorize, can, scopeOf } from '../../policies/permissions.js';
+import { rolesFor } from '../../policies/scopes.js';
+import { assertSessionRule, type SessionRef } from '../../policies/record-rules.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { isDuplicateKey } from '../mongo-errors.js';
@@ -38,11 +40,11 @@ export function isFutureBirthday(birthday: BirthdayInput | null | undefined, tod
  */
 async function placement(ctx: ServiceContext, input: Pick<CustomerInput, 'storeId' | 'ownerId'>) {
   const scope = scopeOf(ctx.actor, 'customer.write');
-  const ownerId = input.ownerId ?? (scope === 'own' || ctx.actor.roles.includes('clerk') ? ctx.actor.id : null);
+  const ownerId = input.ownerId ?? ownerOfWhatTheyAdd(ctx);
   // A clerk's customers belong to her store; only organisation-wide roles choose another store.
   let storeId = scope === 'org' ? (input.storeId ?? ctx.actor.storeId) : ctx.actor.storeId;
   if (ownerId) {
-    const owner = await Staff.findOne({ _id: toObjectId(ownerId, 'staff'), orgId: toObjectId(ctx.orgId), status: 'active', roles: { $in: ['clerk', 'manager'] } }, { storeId: 1 }).lean();
+    const owner = await Staff.findOne({ _id: toObjectId(ownerId, 'staff'), orgId: toObjectId(ctx.orgId), status: 'active', roles: { $in: rolesFor('customer.own') } }, { storeId: 1 }).lean();
     if (!owner) throw new ValidationError({ ownerId: ['unknown_staff'] });
     if (scope === 'store' && String(owner.storeId) !== String(ctx.actor.storeId)) throw new ValidationError({ ownerId: ['unknown_staff'] });
     if (scope === 'org') storeId = input.storeId ?? (owner.storeId ? String(owner.storeId) : storeId);
@@ -88,9 +90,30 @@ async function duplicateOf(ctx: ServiceContext, phone: string): Promise<Conflict
   });
 }
 
+/** A clerk keeps the customers she adds; others add them to no one (a manager or admin assigns them). */
+function ownerOfWhatTheyAdd(ctx: ServiceContext): string | null {
+  return scopeOf(ctx.actor, 'customer.write') === 'own' || ctx.actor.roles.includes('clerk') ? ctx.actor.id : null;
+}
+
 export async function addCustomer(ctx: ServiceContext, input: CustomerInput): Promise<CustomerDoc> {
   authorize(ctx.actor, 'customer.write');
-  const fields = await toFields(ctx, input);
+  return insertCustomer(ctx, await toFields(ctx, input));
+}
+
+/**
+ * The customer of a conversation the actor serves, made from the visitor's name and number. The chat decides the
+ * reach (a record rule: the session is theirs), not the customer matrix, which gives agents no customers of their
+ * own; the actor is the creator all the same. The customer belongs to the session's store.
+ */
+export async function addServedCustomer(ctx: ServiceContext, session: SessionRef, input: Omit<CustomerInput, 'ownerId' | 'storeId'>): Promise<CustomerDoc> {
+  assertSessionRule('actOnCustomer', ctx.actor, session);
+  const storeId = session.storeId ? String(session.storeId) : ctx.actor.storeId;
+  if (storeId) await assertStoreInOrg(ctx, storeId);
+  const ownerId = ownerOfWhatTheyAdd(ctx);
+  return insertCustomer(ctx, await toFields(ctx, input, { ownerId: ownerId ? toObjectId(ownerId) : null, storeId: storeId ? toObjectId(storeId) : null }));
+}
+
+async function insertCustomer(ctx: ServiceContext, fields: Awaited<ReturnType<typeof toFields>>): Promise<CustomerDoc> {
   let customer: CustomerDoc;
   try {
     customer = (await Customer.create({ orgId: toObjectId(ctx.orgId), createdBy: ctx.actor.system ? null : toObjectId(ctx.actor.id), ...fields })).toObject();

@@ -8,7 +8,7 @@ import { Customer, type CustomerDoc } from '../../models/customer.js';
 import { CustomerImport, ImportRejection, type CustomerImportDoc, type ImportPolicy } from '../../models/customer-import.js';
 import { Tag } from '../../models/tag.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
-import { authorize, scopeOf } from '../../policies/permissions.js';
+import { authorize, can, scopeOf } from '../../policies/permissions.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { getOrgSettings } from '../org/settings.js';
@@ -185,8 +185,7 @@ async function runImport(ctx: ServiceContext, importDoc: CustomerImportDoc, file
     storeId: ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null,
   };
   const env = { tagIdsByName, today: DateTime.now().setZone(timezone), placement, actorId: toObjectId(ctx.actor.id) };
-  const inReach = (c: Pick<CustomerDoc, 'ownerId' | 'storeId'>) =>
-    scope === 'org' || (scope === 'store' && String(c.storeId) === String(placement.storeId)) || (scope === 'own' && String(c.ownerId) === ctx.actor.id);
+  const inReach = (c: Pick<CustomerDoc, 'ownerId' | 'storeId'>) => can(ctx.actor, 'customer.write', { ownerId: c.ownerId ? String(c.ownerId) : null, storeId: c.storeId ? String(c.storeId) : null });
 
   let batch: Prepared[] = [];
   let line = 1;

@@ -3,7 +3,8 @@ import { Customer } from '../../models/customer.js';
 import { Staff, type Role } from '../../models/staff.js';
 import { Store } from '../../models/store.js';
 import { ValidationError } from '../../errors.js';
-import { authorize, scopeOf } from '../../policies/permissions.js';
+import { authorize } from '../../policies/permissions.js';
+import { recordFields, rolesFor, scopeFilter } from '../../policies/scopes.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { getOrgSettings } from '../org/settings.js';
@@ -35,9 +36,7 @@ export type TransferResult = {
 
 /** Customers within the actor's transfer reach: the organisation's, or a manager's store. */
 function transferScope(ctx: ServiceContext): Record<string, unknown> {
-  const filter: Record<string, unknown> = { orgId: toObjectId(ctx.orgId), erasedAt: null };
-  if (scopeOf(ctx.actor, 'customer.transfer') === 'store') filter.storeId = ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null;
-  return filter;
+  return { ...scopeFilter(ctx, 'customer.transfer'), erasedAt: null };
 }
 
 /**
@@ -46,9 +45,7 @@ function transferScope(ctx: ServiceContext): Record<string, unknown> {
  * gives to her own store; admins to anyone in the organisation. The one rule behind the choices and the check.
  */
 function transferTargetFilter(ctx: ServiceContext): Record<string, unknown> {
-  const filter: Record<string, unknown> = { orgId: toObjectId(ctx.orgId), status: 'active', roles: { $in: ['clerk', 'manager'] } };
-  if (scopeOf(ctx.actor, 'customer.transfer') === 'store') filter.storeId = ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : { $in: [] };
-  return filter;
+  return { ...scopeFilter(ctx, 'customer.transfer', recordFields.staff), status: 'active', roles: { $in: rolesFor('customer.own') } };
 }
 
 export type TransferTarget = { id: string; realName: string; roles: Role[]; storeId: string | null; storeName: string | null };

@@ -2,7 +2,8 @@ import { FollowupTask, type FollowupTaskDoc, type FollowupStatus, type FollowupO
 import { Staff } from '../../models/staff.js';
 import { Store } from '../../models/store.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
-import { authorize, scopeOf, type Action } from '../../policies/permissions.js';
+import { authorize, type Action } from '../../policies/permissions.js';
+import { scopeFilter } from '../../policies/scopes.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { customerNamesById, staffNamesById, storeNamesById } from '../names.js';
@@ -15,12 +16,7 @@ import { mongoose } from '../../db/connect.js';
 
 /** The tasks an actor may see or work, from the matrix: their own, their store's, or the organisation's. */
 function followupScopeFilter(ctx: ServiceContext, action: Extract<Action, 'followup.read' | 'followup.work' | 'followup.report'>): Record<string, unknown> {
-  const scope = scopeOf(ctx.actor, action);
-  const filter: Record<string, unknown> = { orgId: toObjectId(ctx.orgId) };
-  if (scope === 'store') filter.storeId = ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null;
-  else if (scope === 'own') filter.ownerId = toObjectId(ctx.actor.id);
-  else if (scope !== 'org') throw new Error(`followupScopeFilter called without ${action}`);
-  return filter;
+  return scopeFilter(ctx, action);
 }
 
 /** Narrows a scoped filter to one owner; an owner outside the actor's reach leaves nothing, never widens it. */

@@ -4,6 +4,7 @@ import { Customer, type CustomerDoc } from '../../models/customer.js';
 import { Staff } from '../../models/staff.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { authorize, scopeOf, type Action } from '../../policies/permissions.js';
+import { rolesFor, scopeFilter } from '../../policies/scopes.js';
 import { systemContext, type ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { isDuplicateKey, upsertRetryingOnce } from '../mongo-errors.js';
@@ -22,12 +23,7 @@ export type GroupInput = { name: string; notice?: string | undefined; storeId?: 
 
 /** Groups within reach: the actor's own, her store's, or the organisation's. */
 function groupScope(ctx: ServiceContext, action: Extract<Action, 'group.read' | 'group.manage'>): Record<string, unknown> {
-  authorize(ctx.actor, action);
-  const scope = scopeOf(ctx.actor, action);
-  const filter: Record<string, unknown> = { orgId: toObjectId(ctx.orgId) };
-  if (scope === 'store') filter.storeId = ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null;
-  else if (scope === 'own') filter.ownerId = toObjectId(ctx.actor.id);
-  return filter;
+  return scopeFilter(ctx, action);
 }
 
 /** A group's cap: its own, within the organisation's. */
@@ -261,7 +257,7 @@ async function customerForJoin(ctx: ServiceContext, group: CustomerGroupDoc, inp
   // Erasure replaces the number, so an erased customer never matches: their number starts afresh.
   const existing = await Customer.findOne({ orgId: group.orgId, phone, erasedAt: null }).lean<CustomerDoc>();
   if (existing) return { customer: existing, created: false };
-  const ownerActive = await Staff.exists({ orgId: group.orgId, _id: group.ownerId, status: 'active', roles: { $in: ['clerk', 'manager'] } });
+  const ownerActive = await Staff.exists({ orgId: group.orgId, _id: group.ownerId, status: 'active', roles: { $in: rolesFor('customer.own') } });
   try {
     const customer = await addCustomer(ctx, {
       name: input.name,

@@ -3,7 +3,8 @@ import { CustomerGroup } from '../../models/customer-group.js';
 import { Campaign, CampaignTask } from '../../models/campaign.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { mongoose } from '../../db/connect.js';
-import { can, scopeOf } from '../../policies/permissions.js';
+import { can } from '../../policies/permissions.js';
+import { recordFields, scopeFilter } from '../../policies/scopes.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { assertImagesInOrg, imageUploader, openImage, type MediaVariant } from './media.js';
@@ -26,11 +27,9 @@ export async function staffMayViewImage(ctx: ServiceContext, imageId: string): P
     const groups = await CustomerGroup.find({ orgId, _id: { $in: groupIds } }, { ownerId: 1, storeId: 1 }).lean();
     if (groups.some((g) => can(ctx.actor, 'group.read', { ownerId: idOf(g.ownerId), storeId: idOf(g.storeId) }))) return true;
   }
-  const campaigns = await Campaign.find({ orgId, imageIds: id }, { storeIds: 1 }).limit(100).lean();
+  const campaigns = await Campaign.find({ orgId, imageIds: id }, { _id: 1 }).limit(100).lean();
   if (!campaigns.length) return false;
-  const scope = scopeOf(ctx.actor, 'campaign.read');
-  if (scope === 'org') return true;
-  if (scope === 'store' && campaigns.some((c) => !c.storeIds.length || c.storeIds.some((s) => String(s) === ctx.actor.storeId))) return true;
+  if (can(ctx.actor, 'campaign.read') && (await Campaign.exists({ ...scopeFilter(ctx, 'campaign.read', recordFields.campaign), imageIds: id }))) return true;
   return (await CampaignTask.exists({ orgId, campaignId: { $in: campaigns.map((c) => c._id) }, staffId: toObjectId(ctx.actor.id) })) !== null;
 }
 

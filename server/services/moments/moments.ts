@@ -1,7 +1,8 @@
 import { Customer } from '../../models/customer.js';
 import { Delivery, PostComment, SocialPost, type SocialPostDoc } from '../../models/social-post.js';
 import { NotFoundError, RateLimitedError, ValidationError } from '../../errors.js';
-import { authorize, can, scopeOf } from '../../policies/permissions.js';
+import { authorize, can } from '../../policies/permissions.js';
+import { recordFields, scopeFilter } from '../../policies/scopes.js';
 import { appendTimeline } from '../customers/timeline.js';
 import { socialLimits } from '../settings/org-settings.js';
 import type { ServiceContext } from '../context.js';
@@ -96,11 +97,7 @@ export async function momentReach(ctx: ServiceContext, input: { tagIds?: string[
 
 /** Moments within the reader's reach: her own, her store's, or the organisation's. */
 function momentScope(ctx: ServiceContext): Record<string, unknown> {
-  const scope = scopeOf(ctx.actor, 'moment.read');
-  const filter: Record<string, unknown> = { orgId: toObjectId(ctx.orgId), kind: 'moment' };
-  if (scope === 'store') filter.storeId = ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null;
-  else if (scope === 'own') filter.authorId = toObjectId(ctx.actor.id);
-  return filter;
+  return { ...scopeFilter(ctx, 'moment.read', recordFields.post), kind: 'moment' };
 }
 
 export type MomentListItem = SocialPostDoc & { authorName: string };

@@ -1,7 +1,8 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { Staff, type Role, type StaffDoc } from '../../models/staff.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
-import { authorize, scopeOf } from '../../policies/permissions.js';
+import { authorize, can } from '../../policies/permissions.js';
+import { recordFields, rolesFor, scopeFilter } from '../../policies/scopes.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { recordAudit } from '../audit/record-audit.js';
@@ -28,9 +29,7 @@ export type StaffProfileInput = {
 export type NewStaffInput = StaffProfileInput & { login: string; password: string };
 
 export async function listStaff(ctx: ServiceContext, opts: { status?: 'active' | 'left' | undefined } = {}): Promise<StaffDoc[]> {
-  authorize(ctx.actor, 'staff.read');
-  const filter: Record<string, unknown> = { orgId: toObjectId(ctx.orgId) };
-  if (scopeOf(ctx.actor, 'staff.read') !== 'org') filter.storeId = ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null;
+  const filter = scopeFilter(ctx, 'staff.read', recordFields.staff);
   if (opts.status) filter.status = opts.status;
   return Staff.find(filter).sort({ status: 1, realName: 1 }).lean<StaffDoc[]>();
 }
@@ -163,16 +162,13 @@ export async function updateOwnReminderSettings(ctx: ServiceContext, input: { dn
 
 /** Staff a customer may be assigned to by this actor: active clerks and managers within the actor's customer scope. */
 export async function listAssignableOwners(ctx: ServiceContext): Promise<Pick<StaffDoc, '_id' | 'realName' | 'storeId'>[]> {
-  const scope = scopeOf(ctx.actor, 'customer.write');
-  if (!scope) return [];
-  const filter: Record<string, unknown> = { orgId: toObjectId(ctx.orgId), status: 'active', roles: { $in: ['clerk', 'manager'] } };
-  if (scope === 'store') filter.storeId = ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null;
-  if (scope === 'own') filter._id = toObjectId(ctx.actor.id);
+  if (!can(ctx.actor, 'customer.write')) return [];
+  const filter: Record<string, unknown> = { ...scopeFilter(ctx, 'customer.write', recordFields.staff), status: 'active', roles: { $in: rolesFor('customer.own') } };
   return Staff.find(filter, { realName: 1, storeId: 1 }).sort({ realName: 1 }).lean();
 }
 
 /** Colleagues a customer can be shared with: active staff of the organisation who serve customers. */
 export async function listShareCandidates(ctx: ServiceContext): Promise<Pick<StaffDoc, '_id' | 'realName'>[]> {
   authorize(ctx.actor, 'customer.write');
-  return Staff.find({ orgId: toObjectId(ctx.orgId), status: 'active', roles: { $in: ['clerk', 'manager', 'agent'] } }, { realName: 1 }).sort({ realName: 1 }).lean();
+  return Staff.find({ orgId: toObjectId(ctx.orgId), status: 'active', roles: { $in: rolesFor('customer.share_receive') } }, { realName: 1 }).sort({ realName: 1 }).lean();
 }

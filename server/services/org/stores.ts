@@ -1,6 +1,7 @@
 import { Store, type StoreDoc } from '../../models/store.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
-import { authorize, scopeOf } from '../../policies/permissions.js';
+import { authorize } from '../../policies/permissions.js';
+import { recordFields, scopeFilter } from '../../policies/scopes.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { recordAudit } from '../audit/record-audit.js';
@@ -23,10 +24,7 @@ function toStoreFields(input: StoreInput) {
 }
 
 export async function listStores(ctx: ServiceContext): Promise<StoreDoc[]> {
-  authorize(ctx.actor, 'store.read');
-  const filter: Record<string, unknown> = { orgId: toObjectId(ctx.orgId) };
-  if (scopeOf(ctx.actor, 'store.read') !== 'org') filter._id = ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null;
-  return Store.find(filter).sort({ name: 1 }).lean<StoreDoc[]>();
+  return Store.find(scopeFilter(ctx, 'store.read', recordFields.store)).sort({ name: 1 }).lean<StoreDoc[]>();
 }
 
 /** All stores of the organisation, for pickers on forms the actor may already use. */
