@@ -1,6 +1,5 @@
 import type { Agenda } from 'agenda';
-import { Organization } from '../server/models/organization.js';
-import { effectiveSettings } from '../server/services/settings/org-settings.js';
+import { allOrganizationIds, dailyRunTimeOf } from '../server/services/followups/run-times.js';
 import { domainEvents } from '../server/services/events.js';
 import { followupsDailyJob } from './followups.job.js';
 import type { Logger } from 'pino';
@@ -17,9 +16,9 @@ export function dailyAt(time: string): string {
  * missed while the server was down is still due and runs at once; a settings change replaces it.
  */
 export async function scheduleOrgJobs(agenda: Agenda, orgId: string, opts: { replace: boolean }): Promise<void> {
-  const org = await Organization.findById(orgId, { settings: 1 }).lean();
-  if (!org) return;
-  const { timezone, followupRunAt } = effectiveSettings(org.settings);
+  const runTime = await dailyRunTimeOf(orgId);
+  if (!runTime) return;
+  const { timezone, followupRunAt } = runTime;
   await agenda
     .create(followupsDailyJob.name, { orgId })
     .unique({ 'data.orgId': orgId }, { insertOnly: !opts.replace })
@@ -28,8 +27,7 @@ export async function scheduleOrgJobs(agenda: Agenda, orgId: string, opts: { rep
 }
 
 export async function scheduleAllOrgJobs(agenda: Agenda, log: Logger): Promise<() => void> {
-  const orgs = await Organization.find({}, { _id: 1 }).lean();
-  for (const org of orgs) await scheduleOrgJobs(agenda, String(org._id), { replace: false });
+  for (const orgId of await allOrganizationIds()) await scheduleOrgJobs(agenda, orgId, { replace: false });
   return domainEvents.onEvent('org.settings_changed', ({ orgId, changed }) => {
     if (!changed.includes('timezone') && !changed.includes('followupRunAt')) return;
     scheduleOrgJobs(agenda, orgId, { replace: true }).catch((err: unknown) => log.error({ err, orgId }, 'rescheduling the daily follow-up run failed'));

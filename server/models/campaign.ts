@@ -1,10 +1,11 @@
 import { mongoose } from '../db/connect.js';
 import type { PostContent, PostKind } from './social-post.js';
+import { campaignStatuses, campaignTaskStatuses, type CampaignStatus, type CampaignTaskStatus } from '../domain/vocabulary.js';
 
 const { Schema, model } = mongoose;
 
-export const campaignStatuses = ['scheduled', 'fired', 'cancelled'] as const;
-export type CampaignStatus = (typeof campaignStatuses)[number];
+// Shared vocabulary (see server/domain/vocabulary.ts), still named here for the code that reads it with the model.
+export { campaignStatuses, campaignTaskStatuses, type CampaignStatus, type CampaignTaskStatus };
 
 /** A marketer's planned post: at its time each targeted clerk gets a task to publish it (or skip it). */
 export interface CampaignDoc extends PostContent {
@@ -49,9 +50,6 @@ campaignSchema.index({ orgId: 1, publishAt: -1 });
 campaignSchema.index({ orgId: 1, imageIds: 1 });
 
 export const Campaign = model<CampaignDoc>('Campaign', campaignSchema);
-
-export const campaignTaskStatuses = ['open', 'published', 'skipped'] as const;
-export type CampaignTaskStatus = (typeof campaignTaskStatuses)[number];
 
 /** "Publish this post": one per campaign, clerk and (for group posts) group; the unique key makes firing idempotent. */
 export interface CampaignTaskDoc {

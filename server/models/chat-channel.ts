@@ -1,9 +1,10 @@
 import { mongoose } from '../db/connect.js';
+import { routingModes, type RoutingMode } from '../domain/vocabulary.js';
 
 const { Schema, model } = mongoose;
 
-export const routingModes = ['manual', 'round_robin', 'least_busy'] as const;
-export type RoutingMode = (typeof routingModes)[number];
+// Shared vocabulary (see server/domain/vocabulary.ts), still named here for the code that reads it with the model.
+export { routingModes, type RoutingMode };
 
 /** A way in for customers (a QR code in a store, a link under a video): its public page is /c/<key>. */
 export interface ChatChannelDoc {

@@ -1,12 +1,10 @@
 import { mongoose } from '../db/connect.js';
+import { sessionStates, sessionStateCodes, dispositions, messageSenders, presenceStates, type SessionState, type MessageSender, type PresenceState } from '../domain/vocabulary.js';
 
 const { Schema, model } = mongoose;
 
-/** DOMAIN: the platform's customer-service states, with their numbers. */
-export const sessionStates = ['new', 'bot', 'queued', 'serving', 'closed'] as const;
-export type SessionState = (typeof sessionStates)[number];
-export const sessionStateCodes: Record<SessionState, number> = { new: 0, bot: 1, queued: 2, serving: 3, closed: 4 };
-export const dispositions = ['resolved', 'unresolved', 'spam', 'no_reply', 'transferred_out'] as const;
+// Shared vocabulary (see server/domain/vocabulary.ts), still named here for the code that reads it with the model.
+export { sessionStates, sessionStateCodes, dispositions, messageSenders, presenceStates, type SessionState, type MessageSender, type PresenceState };
 
 export interface SessionTransition {
   state: SessionState;
@@ -107,9 +105,6 @@ sessionSchema.index({ orgId: 1, ownerId: 1, state: 1 });
 
 export const ChatSession = model<ChatSessionDoc>('ChatSession', sessionSchema);
 
-export const messageSenders = ['customer', 'agent', 'bot', 'system'] as const;
-export type MessageSender = (typeof messageSenders)[number];
-
 export interface ChatMessageDoc {
   _id: mongoose.Types.ObjectId;
   orgId: mongoose.Types.ObjectId;
@@ -158,9 +153,6 @@ messageSchema.index({ orgId: 1, sessionId: 1, seq: 1 }, { unique: true });
 messageSchema.index({ orgId: 1, visitorId: 1, createdAt: -1 });
 
 export const ChatMessage = model<ChatMessageDoc>('ChatMessage', messageSchema);
-
-export const presenceStates = ['online', 'away', 'offline'] as const;
-export type PresenceState = (typeof presenceStates)[number];
 
 export interface AgentSlot {
   sessionId: mongoose.Types.ObjectId;

@@ -1,8 +1,10 @@
 import { mongoose } from '../db/connect.js';
+import { groupStatuses, memberSources } from '../domain/vocabulary.js';
 
 const { Schema, model } = mongoose;
 
-export const groupStatuses = ['active', 'archived'] as const;
+// Shared vocabulary (see server/domain/vocabulary.ts), still named here for the code that reads it with the model.
+export { groupStatuses, memberSources };
 
 /** A clerk's customer group (a store's fruit-lovers group): members, a notice, an invite link, posts. */
 export interface CustomerGroupDoc {
@@ -51,8 +53,6 @@ customerGroupSchema.index({ orgId: 1, ownerId: 1, status: 1 });
 customerGroupSchema.index({ orgId: 1, storeId: 1, status: 1 });
 
 export const CustomerGroup = model<CustomerGroupDoc>('CustomerGroup', customerGroupSchema);
-
-export const memberSources = ['staff', 'invite'] as const;
 
 export interface GroupMemberDoc {
   _id: mongoose.Types.ObjectId;

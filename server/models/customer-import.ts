@@ -1,9 +1,10 @@
 import { mongoose } from '../db/connect.js';
+import { importPolicies, type ImportPolicy } from '../domain/vocabulary.js';
 
 const { Schema, model } = mongoose;
 
-export const importPolicies = ['skip', 'fill_empty'] as const;
-export type ImportPolicy = (typeof importPolicies)[number];
+// Shared vocabulary (see server/domain/vocabulary.ts), still named here for the code that reads it with the model.
+export { importPolicies, type ImportPolicy };
 
 export interface CustomerImportDoc {
   _id: mongoose.Types.ObjectId;

@@ -1,10 +1,11 @@
 import { mongoose } from '../db/connect.js';
 import { nameKeyPlugin } from './customer-name-key.js';
+import { genders, customerSources } from '../domain/vocabulary.js';
 
 const { Schema, model } = mongoose;
 
-export const genders = ['female', 'male', 'unknown'] as const;
-export const customerSources = ['in_store', 'event', 'referral', 'online', 'import'] as const;
+// Shared vocabulary (see server/domain/vocabulary.ts), still named here for the code that reads it with the model.
+export { genders, customerSources };
 
 /** A birthday with or without a year; `md` (month * 100 + day) makes "birthdays between A and B" an index range. */
 export interface Birthday {

@@ -1,11 +1,10 @@
 import { mongoose } from '../db/connect.js';
+import { followupStatuses, followupOutcomes, type FollowupStatus, type FollowupOutcome } from '../domain/vocabulary.js';
 
 const { Schema, model } = mongoose;
 
-export const followupStatuses = ['open', 'snoozed', 'done'] as const;
-export type FollowupStatus = (typeof followupStatuses)[number];
-export const followupOutcomes = ['reached', 'interested', 'bought', 'not_interested'] as const;
-export type FollowupOutcome = (typeof followupOutcomes)[number];
+// Shared vocabulary (see server/domain/vocabulary.ts), still named here for the code that reads it with the model.
+export { followupStatuses, followupOutcomes, type FollowupStatus, type FollowupOutcome };
 
 /** A clerk's reminder to follow up one customer for one occasion on one date. */
 export interface FollowupTaskDoc {

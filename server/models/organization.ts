@@ -1,5 +1,5 @@
 import { mongoose } from '../db/connect.js';
-import type { OrgSettings } from '../services/settings/org-settings.js';
+import type { OrgSettings } from '../domain/settings.js';
 
 const { Schema, model } = mongoose;
 

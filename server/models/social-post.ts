@@ -1,11 +1,11 @@
 import { mongoose } from '../db/connect.js';
 import { clock } from '../clock.js';
+import { postKinds, holdReasons, type PostKind, type HoldReason } from '../domain/vocabulary.js';
 
 const { Schema, model } = mongoose;
 
-/** A moments post (to a clerk's customers' feeds) or a group post (to one group's members). */
-export const postKinds = ['moment', 'group'] as const;
-export type PostKind = (typeof postKinds)[number];
+// Shared vocabulary (see server/domain/vocabulary.ts), still named here for the code that reads it with the model.
+export { postKinds, holdReasons, type PostKind, type HoldReason };
 
 export interface PostContent {
   text: string;
@@ -66,9 +66,6 @@ socialPostSchema.index({ orgId: 1, storeId: 1, kind: 1, createdAt: -1 });
 socialPostSchema.index({ orgId: 1, imageIds: 1 });
 
 export const SocialPost = model<SocialPostDoc>('SocialPost', socialPostSchema);
-
-export const holdReasons = ['customer_cap', 'contact_budget'] as const;
-export type HoldReason = (typeof holdReasons)[number];
 
 /**
  * One post for one customer: shown (in the feed or the group) or held back, and why. Written when the post is

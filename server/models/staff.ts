@@ -1,11 +1,10 @@
 import { mongoose } from '../db/connect.js';
+import { roles, staffStatuses, type Role, type StaffStatus } from '../domain/vocabulary.js';
 
 const { Schema, model } = mongoose;
 
-export const roles = ['admin', 'manager', 'clerk', 'agent', 'marketer'] as const;
-export type Role = (typeof roles)[number];
-export const staffStatuses = ['active', 'left'] as const;
-export type StaffStatus = (typeof staffStatuses)[number];
+// Shared vocabulary (see server/domain/vocabulary.ts), still named here for the code that reads it with the model.
+export { roles, staffStatuses, type Role, type StaffStatus };
 
 export interface StaffDoc {
   _id: mongoose.Types.ObjectId;

@@ -1,5 +1,4 @@
-import type { CampaignDoc } from '../models/campaign.js';
-import type { TaskView } from '../services/campaigns/campaigns.js';
+import type { CampaignDoc, CampaignTaskDoc } from '../models/campaign.js';
 import { presentImages, staffImageBase, type ImageBase } from './post.js';
 
 /** Campaigns whose pictures are read from `base` (staff pages: /media/, the API: /api/v1/media/). */
@@ -24,7 +23,7 @@ export const campaignPresenter = (base: ImageBase) => (campaign: CampaignDoc) =>
 
 export const presentCampaign = campaignPresenter(staffImageBase);
 
-export const campaignTaskPresenter = (base: ImageBase) => (task: TaskView) => {
+export const campaignTaskPresenter = (base: ImageBase) => (task: CampaignTaskDoc & { campaign: CampaignDoc; groupName: string | null }) => {
   return {
     id: String(task._id),
     status: task.status,

@@ -1,8 +1,8 @@
 import type { Writable } from 'node:stream';
 import type { CustomerImportDoc, ImportRejectionDoc } from '../models/customer-import.js';
 import { i18n } from '../i18n/index.js';
-import { csvColumns } from '../services/customers/csv-format.js';
-import { writeCsv } from '../services/csv/write-csv.js';
+import { csvColumns } from '../domain/customer-csv.js';
+import { writeCsv } from '../domain/csv.js';
 
 /** An import is "interrupted" when it still says running but has not moved for a while (its process died). */
 const STALE_MS = 2 * 60_000;

@@ -1,9 +1,9 @@
 import { DateTime } from 'luxon';
 import type { FollowupTaskDoc } from '../models/followup-task.js';
-import type { EffectiveRule } from '../services/followups/rules.js';
-import { kindOf } from '../services/followups/rules.js';
+import type { FollowupRuleDoc } from '../models/followup-rule.js';
+import { kindOf, type OccasionKind } from '../domain/occasions.js';
 import { i18n } from '../i18n/index.js';
-import { daysBetween } from '../services/followups/calendar.js';
+import { daysBetween } from '../domain/calendar.js';
 import { fillPlaceholders, type PlaceholderKey } from '../domain/message-placeholders.js';
 
 /** "3 December" / "12月3日": the occasion's day as people say it. */
@@ -100,7 +100,10 @@ export function presentFollowupForApi(view: FollowupView) {
   return rest;
 }
 
-export function presentRule(rule: EffectiveRule, locale: string) {
+/** A rule as the follow-up rules service gives it: stored, or the product's default for a built-in occasion. */
+type RuleToPresent = Pick<FollowupRuleDoc, 'occasion' | 'enabled' | 'leadDays' | 'tagIds' | 'storeIds' | 'message' | 'event'> & { id: string | null; kind: OccasionKind; customised: boolean };
+
+export function presentRule(rule: RuleToPresent, locale: string) {
   return {
     id: rule.id,
     occasion: rule.occasion,

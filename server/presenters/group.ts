@@ -1,5 +1,5 @@
 import type { CustomerGroupDoc } from '../models/customer-group.js';
-import { capOf } from '../services/groups/groups.js';
+import { capOf } from '../domain/group-cap.js';
 
 /** A group for staff pages and the API. `inviteUrl` is relative; pages make it absolute for the QR code. */
 export function presentGroup(group: CustomerGroupDoc, orgCap: number, storeNames: Map<string, string> = new Map()) {

@@ -1,5 +1,9 @@
-import type { JobOverviewRow, OrgJob } from '../services/jobs/job-admin.js';
+import type { JobWithState } from 'agenda';
 import { timezoneName } from './timezones.js';
+
+/** An organisation's job as the scheduler keeps it, and a line of the jobs overview (see services/jobs/job-admin.ts). */
+type OrgJob = JobWithState<{ orgId?: string }>;
+type JobOverviewRow = { name: string; scope: 'org' | 'platform' | 'unscheduled'; job: OrgJob | null };
 
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
 

@@ -1,6 +1,4 @@
 import type { SocialPostDoc } from '../models/social-post.js';
-import type { MomentDetail, MomentListItem } from '../services/moments/moments.js';
-import type { FeedItem } from '../services/members/feed.js';
 
 /** Where a reader fetches a post's pictures: staff from /media, a customer from their own customer page. */
 export type ImageBase = string;
@@ -12,8 +10,11 @@ export function presentImages(imageIds: SocialPostDoc['imageIds'], base: ImageBa
   return imageIds.map((id) => ({ id: String(id), url: `${base}${String(id)}`, thumbUrl: `${base}${String(id)}/thumb` }));
 }
 
+/** A post with its author's name, as the moments and feed services give it. */
+type PostWithAuthor = SocialPostDoc & { authorName: string };
+
 /** A post for staff pages and the API: words, pictures, author and statistics. */
-export function presentPost(post: MomentListItem, base: ImageBase = staffImageBase) {
+export function presentPost(post: PostWithAuthor, base: ImageBase = staffImageBase) {
   return {
     id: String(post._id),
     kind: post.kind,
@@ -31,7 +32,8 @@ export function presentPost(post: MomentListItem, base: ImageBase = staffImageBa
   };
 }
 
-export function presentPostDetail(post: MomentDetail, base: ImageBase = staffImageBase) {
+/** What the moment's page adds: held-back counts, likes and comments as the moments service read them. */
+export function presentPostDetail<H, L, C>(post: PostWithAuthor & { heldBack: H; likedBy: L; comments: C; mayReply: boolean }, base: ImageBase = staffImageBase) {
   return {
     ...presentPost(post, base),
     heldBack: post.heldBack,
@@ -42,7 +44,7 @@ export function presentPostDetail(post: MomentDetail, base: ImageBase = staffIma
 }
 
 /** A post as a customer sees it: no statistics, no audience; their own like and comments. */
-export function presentFeedItem(item: FeedItem, orgId: string) {
+export function presentFeedItem<M>(item: PostWithAuthor & { liked: boolean; myComments: M }, orgId: string) {
   return {
     id: String(item._id),
     kind: item.kind,

@@ -1,7 +1,10 @@
 import { DateTime } from 'luxon';
-import type { Reach } from '../services/limits/contact-budget.js';
+import type { HoldReason } from '../models/social-post.js';
 
 type Translate = (key: string, params?: Record<string, unknown>) => string;
+
+/** Customers a post would reach (or did), and those it held back, by reason: the contact budget's figures. */
+type Reach = { audience: number; reached: number; heldBack: number; heldBackBy: Record<HoldReason, number> };
 
 /**
  * How a post's reach is said: before posting (`preview`), as of now for a campaign that goes out later (`asOf`),

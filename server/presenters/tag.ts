@@ -1,5 +1,4 @@
-import type { TagDoc } from '../models/tag.js';
-import type { TagGroupWithTags } from '../services/tags/tags.js';
+import type { TagDoc, TagGroupDoc } from '../models/tag.js';
 
 export const presentTag = (tag: TagDoc, count?: number) => ({
   id: String(tag._id),
@@ -9,7 +8,7 @@ export const presentTag = (tag: TagDoc, count?: number) => ({
   ...(count === undefined ? {} : { count }),
 });
 
-export function presentTagGroup(group: TagGroupWithTags, counts?: Map<string, number>) {
+export function presentTagGroup(group: TagGroupDoc & { tags: TagDoc[] }, counts?: Map<string, number>) {
   return {
     id: String(group._id),
     name: group.name,

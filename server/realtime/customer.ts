@@ -4,8 +4,9 @@ import { defineHandler, setCurrentContext } from './handler.js';
 import { refusal, withinTimeLimit } from './refusal.js';
 import { rooms } from './rooms.js';
 import { visitorFromToken, type VisitorContext } from '../services/chat/visitors.js';
-import { agentsOnline, customerHistory, customerRead, customerView, openSessionIdOf, rateSession, requestAgent, sendCustomerMessage, syncCustomer } from '../services/chat/customer-chat.js';
+import { agentsOnline, customerHistory, customerRead, openSessionIdOf, rateSession, requestAgent, sendCustomerMessage, syncCustomer } from '../services/chat/customer-chat.js';
 import { presentMessage, presentMessageForCustomer } from '../presenters/chat.js';
+import { customerView } from './pushes.js';
 
 const forCustomer = (message: Parameters<typeof presentMessage>[0]) => presentMessageForCustomer(presentMessage(message));
 import { chatLimits } from '../services/settings/org-settings.js';
@@ -55,9 +56,8 @@ export function attachCustomerNamespace(io: Server): void {
       .object({ clientId: z.string().min(1).max(64), text: z.string().trim().max(chatLimits.messageMax, 'too_long').default(''), imageId: sessionId.optional() })
       .refine((m) => m.text.length > 0 || m.imageId, { path: ['text'], message: 'required' });
     defineHandler(socket, 'message:send', messageInput, async (c: VisitorContext, input) => {
-      // The message as presented once for the pushes: the acknowledgement carries the same view.
-      const { view, session } = await sendCustomerMessage(c, input);
-      return { message: presentMessageForCustomer(view), session: await customerView(session) };
+      const { message, session } = await sendCustomerMessage(c, input);
+      return { message: forCustomer(message), session: await customerView(session) };
     });
     defineHandler(socket, 'sync', z.object({ sessionId: sessionId.optional(), afterSeq: z.number().int().min(0) }), async (c: VisitorContext, input) => {
       const { session, messages } = await syncCustomer(c, input);

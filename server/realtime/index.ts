@@ -7,7 +7,6 @@ import { rooms } from './rooms.js';
 import { defineHandler, setCurrentContext, setTimeLimit } from './handler.js';
 import { refusal, withinTimeLimit } from './refusal.js';
 import { staffForBearerToken } from '../services/auth/api-tokens.js';
-import { domainEvents } from '../services/events.js';
 import { actorOf } from '../services/auth/actor.js';
 import { currentActor, sameAccess, sessionUserOf, signInKeyOf, type SessionUser } from '../services/auth/sessions.js';
 import type { ServiceContext } from '../services/context.js';
@@ -17,8 +16,7 @@ import crypto from 'node:crypto';
 import { registerAgentChat, type ConsoleTracker } from './chat.js';
 import { dropInstanceConsoles } from '../services/chat/presence.js';
 import { attachCustomerNamespace } from './customer.js';
-import { presentMessageForCustomer, presentSession } from '../presenters/chat.js';
-import { customerView } from '../services/chat/customer-chat.js';
+import { installPushes } from './pushes.js';
 import { logger } from '../logger.js';
 
 export type Realtime = { io: Server; close(): Promise<void> };
@@ -122,51 +120,13 @@ export function attachRealtime(httpServer: HttpServer, session: RequestHandler, 
   });
   attachCustomerNamespace(io);
 
-  // Pushes follow the write: the customer's devices (never internal notes), the agents with the conversation open,
-  // the assigned agent's tabs, and the organisation's queue watchers for session changes.
-  const stopMessages = domainEvents.onEvent('chat.message', ({ sessionId, visitorId, agentId, internal, message }) => {
-    if (!internal) io.of('/customer').to(rooms.visitor(visitorId)).emit('message', presentMessageForCustomer(message));
-    io.to([rooms.session(sessionId), ...(agentId ? [rooms.staff(agentId)] : [])]).emit('chat:message', { sessionId, message });
-  });
-  const stopSessions = domainEvents.onEvent('chat.session', ({ orgId, sessionId, visitorId, agentId, previousAgentId, session, onlyServing }) => {
-    if (onlyServing) {
-      io.to([rooms.session(sessionId), ...(agentId ? [rooms.staff(agentId)] : [])]).emit('chat:session', presentSession(session, { visitorName: session.visitorName }));
-      return;
-    }
-    const targets = [rooms.queue(orgId), ...(session.storeId ? [rooms.storeQueue(orgId, String(session.storeId))] : []), rooms.session(sessionId), ...(agentId ? [rooms.staff(agentId)] : []), ...(previousAgentId ? [rooms.staff(previousAgentId)] : []), ...(session.ownerId ? [rooms.staff(String(session.ownerId))] : [])];
-    io.to(targets).emit('chat:session', presentSession(session, { visitorName: session.visitorName }));
-    customerView(session)
-      .then((view) => io.of('/customer').to(rooms.visitor(visitorId)).emit('session', view))
-      .catch((err: unknown) => logger.error({ err }, 'chat push failed'));
-  });
-  const stopForgetting = domainEvents.onEvent('chat.visitors_forgotten', ({ visitorIds }) => {
-    if (visitorIds.length) io.of('/customer').to(visitorIds.map((id) => rooms.visitor(id))).disconnectSockets(true);
-  });
-  // Through the adapter, so the sockets end in every process; the client connects again with what it has now.
-  const endStaffSockets = ({ staffId }: { staffId: string }) => io.to(rooms.staff(staffId)).disconnectSockets(true);
-  const stopRevoking = domainEvents.onEvent('staff.access_revoked', endStaffSockets);
-  const stopChanging = domainEvents.onEvent('staff.access_changed', endStaffSockets);
-  const stopSigningOut = domainEvents.onEvent('staff.signed_out', ({ signInKey }) => io.to(rooms.signIn(signInKey)).disconnectSockets(true));
-  // Delivered only outside the staff member's do-not-disturb window (the digest service decides when).
-  const stopDigests = domainEvents.onEvent('followups.digest_delivered', ({ staffId, date, counts }) => {
-    io.to(rooms.staff(staffId)).emit('followups:digest', { date, counts });
-  });
-  const stopReactions = domainEvents.onEvent('moments.reaction', ({ authorId, postId, kind, unseen }) => {
-    io.to(rooms.staff(authorId)).emit('moments:reaction', { postId, kind, unseen });
-  });
+  const stopPushes = installPushes(io);
 
   return {
     io,
     close: () =>
       new Promise<void>((resolve) => {
-        stopRevoking();
-        stopChanging();
-        stopSigningOut();
-        stopForgetting();
-        stopMessages();
-        stopSessions();
-        stopDigests();
-        stopReactions();
+        stopPushes();
         // The sockets' own disconnects start removing their consoles; what they leave (a change still in flight,
         // a write that failed) goes with this server's instance. A crashed server's consoles expire instead.
         io.close(() => {

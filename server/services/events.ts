@@ -1,5 +1,4 @@
-import type { MessageView } from '../presenters/chat.js';
-import type { ChatSessionDoc } from '../models/chat-session.js';
+import type { ChatMessageDoc, ChatSessionDoc } from '../models/chat-session.js';
 import { EventEmitter } from 'node:events';
 import { logger } from '../logger.js';
 
@@ -15,7 +14,7 @@ export type DomainEvents = {
   /** The daily follow-up schedule depends on these settings. */
   'org.settings_changed': [{ orgId: string; changed: string[] }];
   /** A chat message was stored (pushed to the session's agents, and to the customer unless internal); agentId is the session's agent. */
-  'chat.message': [{ orgId: string; sessionId: string; visitorId: string; agentId: string | null; internal: boolean; message: MessageView }];
+  'chat.message': [{ orgId: string; sessionId: string; visitorId: string; agentId: string | null; internal: boolean; message: ChatMessageDoc }];
   /** A session changed state, agent, rating or read position. */
   'chat.session': [{ orgId: string; sessionId: string; visitorId: string; agentId: string | null; previousAgentId?: string | null; session: ChatSessionDoc; onlyServing?: boolean }];
   /** These visitors' tokens ended (erasure, or "forget this device"): their open chat pages are disconnected. */

@@ -3,7 +3,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { parse } from 'csv-parse/sync';
 import { useTestDatabase } from '../setup/db.js';
-import { readCell } from '../../server/services/csv/write-csv.js';
+import { readCell } from '../../server/domain/csv.js';
 import { bearerFor, buildTestApp, csrfTokenIn, signIn } from '../setup/app.js';
 import { createCustomer, createOrgWithTeam, createTag, PASSWORD } from '../factories.js';
 import { Customer } from '../../server/models/customer.js';

@@ -76,7 +76,7 @@ describe('organisation settings', () => {
 describe('CSV cells', () => {
   it('writes would-be formulas as text and reads them back unchanged', async () => {
     const { parseBirthday, formatBirthday } = await import('../../server/services/customers/csv-format.js');
-    const { neutraliseCell, readCell } = await import('../../server/services/csv/write-csv.js');
+    const { neutraliseCell, readCell } = await import('../../server/domain/csv.js');
     for (const value of ['=SUM(A1)', '+86 138', '-1+2', '@me', '\t=1', '--02-29', '王芳', '']) expect(readCell(neutraliseCell(value))).toBe(value);
     for (const value of ['=1+1', '@SUM(1)', '+1+2', '-2+3', '--02-29', '\r=1']) expect(neutraliseCell(value)).toBe(`'${value}`);
     // Plain numbers (an E.164 phone) and ordinary text stay as they are.

@@ -15,10 +15,9 @@ import {
   tagChoiceFormSchema,
   transferSchema,
 } from './customers.schema.js';
-import { addCustomer, bulkChangeTags, changeCustomerTags, countCustomerTags, getCustomer, listCustomers, revealCustomerPhone, setCustomerSharing } from '../../services/customers/customers.js';
+import { addCustomer, bulkChangeTags, changeCustomerTags, countCustomerTags, getCustomer, listCustomers, listTimeline, revealCustomerPhone, setCustomerSharing } from '../../services/customers/customers.js';
 import { editCustomer, patchCustomer, setCustomerTags } from '../../services/customers/customer-edits.js';
 import { customerFormChoices } from '../../services/customers/choices.js';
-import { listTimeline } from '../../services/customers/timeline.js';
 import { exportCustomersCsv } from '../../services/customers/export.js';
 import { eraseCustomer } from '../../services/customers/erase.js';
 import { listWaitingForTransfer, transferCustomers } from '../../services/customers/transfer.js';

@@ -11,7 +11,6 @@ import { chatChannel } from './channels.js';
 import type { VisitorContext } from './visitors.js';
 import { imageForMessage } from './images.js';
 import { clock } from '../../clock.js';
-import { presentMessage, presentSessionForCustomer, type MessageView } from '../../presenters/chat.js';
 import { domainEvents } from '../events.js';
 import { inGroups } from '../in-groups.js';
 import type { mongoose } from '../../db/connect.js';
@@ -96,9 +95,10 @@ function agentNameOf(session: ChatSessionDoc): Promise<string | null> {
   return name;
 }
 
-export async function customerView(session: ChatSessionDoc) {
+/** What the customer's side shows of a session besides the session itself: who serves them, or where they wait. */
+export async function customerSessionExtras(session: ChatSessionDoc): Promise<{ agentName: string | null; queuePosition: number | null }> {
   const [agentName, position] = await Promise.all([agentNameOf(session), session.state === 'queued' ? queuePosition(session) : Promise.resolve(null)]);
-  return presentSessionForCustomer(session, { agentName, queuePosition: position });
+  return { agentName, queuePosition: position };
 }
 
 /** The bot's part: a keyword answer, or the queue when nothing matches (the customer gets a person). */
@@ -121,14 +121,14 @@ async function botTurn(session: ChatSessionDoc, text: string): Promise<void> {
  * a repeat looked up first (see ensureOpenSession), because opening a session has effects of its own (welcome
  * message, routing).
  */
-export async function sendCustomerMessage(ctx: VisitorContext, input: { clientId: string; text: string; imageId?: string | undefined }): Promise<{ message: ChatMessageDoc; view: MessageView; session: ChatSessionDoc }> {
+export async function sendCustomerMessage(ctx: VisitorContext, input: { clientId: string; text: string; imageId?: string | undefined }): Promise<{ message: ChatMessageDoc; session: ChatSessionDoc }> {
   const orgId = toObjectId(ctx.orgId);
   const repeatOf = () => ChatMessage.findOne({ orgId, dedupeKey: `customer:${ctx.visitorId}:${input.clientId}` }).lean<ChatMessageDoc>();
   const acknowledgeAgain = async (message: ChatMessageDoc) => {
     const session = (await ChatSession.findOne({ _id: message.sessionId, orgId }).lean<ChatSessionDoc>())!;
     // Stored but never counted by its session (a write that failed half-way): counted now, so the reply window opens.
     const healed = session && session.seq < message.seq ? await recordLateMessage(message, { lastCustomerMessageAt: message.createdAt, agentMessagesSinceCustomer: 0 }) : null;
-    return { message, view: presentMessage(message), session: healed ?? session };
+    return { message, session: healed ?? session };
   };
   let known: OpenSessionRef | undefined = openSessions.get(ctx.visitorId);
   const counted = await countMessage(ctx, repeatOf);
@@ -159,16 +159,16 @@ export async function sendCustomerMessage(ctx: VisitorContext, input: { clientId
     forgetOpenSession(ctx.visitorId);
     return sendCustomerMessage(ctx, input);
   }
-  const { message, view, session: updated } = { ...appended, session: appended.session };
+  const { message, session: updated } = { ...appended, session: appended.session };
   // Closed yet holding the message: a closing message raced it and came after it (see message-writer.ts).
   if (updated.state === 'closed') forgetOpenSession(ctx.visitorId);
   else rememberOpenSession(updated);
   if (updated.state !== 'bot') {
     announce(updated, undefined, { onlyServing: updated.state === 'serving' });
-    return { message, view, session: updated };
+    return { message, session: updated };
   }
   await botTurn(updated, input.text || '[image]');
-  return { message, view, session: (await ChatSession.findOne({ _id: updated._id, orgId }).lean<ChatSessionDoc>())! };
+  return { message, session: (await ChatSession.findOne({ _id: updated._id, orgId }).lean<ChatSessionDoc>())! };
 }
 
 /** Whether someone is there to answer: the chat page says so before the customer writes. */

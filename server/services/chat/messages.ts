@@ -2,7 +2,6 @@ import { writeMessage } from './message-writer.js';
 import { ChatMessage, ChatSession, type ChatMessageDoc, type ChatSessionDoc, type MessageSender } from '../../models/chat-session.js';
 import { isDuplicateKey } from '../mongo-errors.js';
 import { domainEvents } from '../events.js';
-import { presentMessage, type MessageView } from '../../presenters/chat.js';
 import { clock } from '../../clock.js';
 import { mongoose } from '../../db/connect.js';
 import { inTurns } from '../in-turn.js';
@@ -55,8 +54,8 @@ function forgetSeqsOnFailure(err: unknown): never {
 const oneAtATime = inTurns();
 
 type AppendOptions = { checkDuplicate?: boolean; sessionSet?: Partial<ChatSessionDoc>; openOnly?: boolean };
-/** `view` is the message as pushed (presented once); `closed`: `openOnly` was asked and the session had closed, so nothing is stored. */
-type Appended = { message: ChatMessageDoc; view: MessageView; duplicate: boolean; session: ChatSessionDoc | null; closed?: true };
+/** `closed`: `openOnly` was asked and the session had closed, so nothing is stored. */
+type Appended = { message: ChatMessageDoc; duplicate: boolean; session: ChatSessionDoc | null; closed?: true };
 type SessionRef = Pick<ChatSessionDoc, '_id' | 'orgId' | 'visitorId'> & { seq?: number; visibleSeq?: number };
 
 /**
@@ -88,7 +87,7 @@ async function storeMessage(
   const dedupeKey = dedupeKeyOf(input);
   if (opts.checkDuplicate !== false) {
     const existing = await ChatMessage.findOne({ orgId: session.orgId, dedupeKey }).lean<ChatMessageDoc>();
-    if (existing) return { message: existing, view: presentMessage(existing), duplicate: true, session: null };
+    if (existing) return { message: existing, duplicate: true, session: null };
   }
   // The session's own counter is only raised after its message is stored, so counter + 1 is a safe first guess (or
   // the last number this process stored, when higher); on a conflict the latest stored number decides. The visible
@@ -120,7 +119,7 @@ async function storeMessage(
     if (!written.stored) {
       if (!isDuplicateKey(written.error)) forgetSeqsOnFailure(written.error);
       const again = await ChatMessage.findOne({ orgId: session.orgId, dedupeKey }).lean<ChatMessageDoc>();
-      if (again) return { message: again, view: presentMessage(again), duplicate: true, session: null };
+      if (again) return { message: again, duplicate: true, session: null };
       // Another message took this number first: take the one after the latest stored.
       last = await lastNumbersOf(session);
       continue;
@@ -135,20 +134,19 @@ async function storeMessage(
       if (!current) {
         await ChatMessage.collection.deleteOne({ _id: message._id, orgId: session.orgId });
         rememberSeq(sessionKey, last);
-        return { message, view: presentMessage(message), duplicate: false, session: null, closed: true };
+        return { message, duplicate: false, session: null, closed: true };
       }
     }
     rememberSeq(sessionKey, { seq, visibleSeq: message.visibleSeq });
-    const view = presentMessage(message);
     domainEvents.emitEvent('chat.message', {
       orgId: String(session.orgId),
       sessionId: sessionKey,
       visitorId: String(session.visitorId),
       agentId: current?.agentId ? String(current.agentId) : null,
       internal: message.internal,
-      message: view,
+      message,
     });
-    return { message, view, duplicate: false, session: current };
+    return { message, duplicate: false, session: current };
   }
   throw new Error(`could not number a message of session ${String(session._id)}`);
 }
@@ -213,7 +211,7 @@ export async function recordLateMessage(message: ChatMessageDoc, sessionSet: Par
     visitorId: String(message.visitorId),
     agentId: session.agentId ? String(session.agentId) : null,
     internal: message.internal,
-    message: presentMessage(message),
+    message,
   });
   return session;
 }

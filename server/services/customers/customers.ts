@@ -14,24 +14,15 @@ import { resolveUsableTagIds, usableTagFilter } from '../tags/tags.js';
 import { Tag } from '../../models/tag.js';
 import { customerScopeFilter } from './visibility.js';
 import { futureBirthdayFields, personalFields } from './customer-fields.js';
-import { appendTimeline } from './timeline.js';
+import { appendTimeline, timelineOf, type TimelineEntry } from './timeline.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { domainEvents } from '../events.js';
 import { mongoose } from '../../db/connect.js';
 import { customerPhoneFields, isValidCustomerPhone } from './phones.js';
 import { countWholeNumberSearch } from './search-limits.js';
 
-type BirthdayInput = { year?: number | null | undefined; month: number; day: number };
-
 import type { CustomerInput } from './customer-input.js';
 export type { CustomerInput };
-
-/** A birthday with a year must not lie ahead (in the organisation's timezone). */
-export function isFutureBirthday(birthday: BirthdayInput | null | undefined, today: DateTime): boolean {
-  // Most birthdays are years back: no timezone arithmetic needed for them (it dominates a large import).
-  if (!birthday?.year || birthday.year < today.year) return false;
-  return DateTime.fromObject({ year: birthday.year, month: birthday.month, day: birthday.day }, { zone: today.zone }) > today.endOf('day');
-}
 
 
 /**
@@ -130,6 +121,11 @@ export async function getCustomer(ctx: ServiceContext, customerId: string, actio
   const customer = await Customer.findOne({ ...customerScopeFilter(ctx, action), _id: toObjectId(customerId, 'customer') }).lean<CustomerDoc>();
   if (!customer) throw new NotFoundError('No such customer');
   return customer;
+}
+
+/** A customer's timeline, newest first, for a caller who may read the customer. */
+export async function listTimeline(ctx: ServiceContext, customerId: string, limit = 50): Promise<TimelineEntry[]> {
+  return timelineOf(await getCustomer(ctx, customerId), limit);
 }
 
 /** An edit of a customer's own fields; owner and store, when named, must be the current ones. */

@@ -7,11 +7,12 @@ import { authorize, can } from '../../policies/permissions.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { recordAudit } from '../audit/record-audit.js';
-import { maskPhone } from '../../presenters/customer.js';
+import { maskPhone } from '../../domain/phone-mask.js';
 import { usableTagFilter } from '../tags/tags.js';
 import { customerFilter, type CustomerFilter } from './customers.js';
-import { csvColumns, exportOnlyColumns, formatBirthday, formatRelatives } from './csv-format.js';
-import { writeCsv } from '../csv/write-csv.js';
+import { formatBirthday, formatRelatives } from './csv-format.js';
+import { csvColumns, exportOnlyColumns } from '../../domain/customer-csv.js';
+import { writeCsv } from '../../domain/csv.js';
 
 /**
  * Streams the customers of a filter as CSV (constant memory: a cursor piped through the CSV writer).

@@ -3,8 +3,8 @@ import { Tag } from '../../models/tag.js';
 import { authorize } from '../../policies/permissions.js';
 import type { ServiceContext } from '../context.js';
 import { usableTagFilter } from '../tags/tags.js';
-import { writeCsv } from '../csv/write-csv.js';
-import { chineseHeaders, csvColumns } from './csv-format.js';
+import { writeCsv } from '../../domain/csv.js';
+import { chineseHeaders, csvColumns } from '../../domain/customer-csv.js';
 
 /**
  * The import template: the Chinese headers and one example row that imports as it is (the tag, when there is one,

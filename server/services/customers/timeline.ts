@@ -2,7 +2,6 @@ import type { mongoose } from '../../db/connect.js';
 import { TimelineEvent, type TimelineEventDoc, type TimelineType } from '../../models/timeline-event.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
-import { getCustomer } from './customers.js';
 import type { CustomerDoc } from '../../models/customer.js';
 import { Staff } from '../../models/staff.js';
 
@@ -12,12 +11,10 @@ export async function appendTimeline(ctx: ServiceContext, customerId: mongoose.T
 
 export type TimelineEntry = Omit<TimelineEventDoc, 'actorId'> & { actorId?: unknown };
 
-/** The newest entries first; the customer's creation (kept on the customer itself) closes the list. */
-export async function listTimeline(ctx: ServiceContext, customerId: string, limit = 50): Promise<TimelineEntry[]> {
-  return timelineOf(await getCustomer(ctx, customerId), limit);
-}
-
-/** The timeline of a customer the caller has already loaded within its reach. */
+/**
+ * The timeline of a customer the caller has already loaded within its reach (see listTimeline in customers.ts), newest
+ * first; the customer's creation (kept on the customer itself) closes the list.
+ */
 export async function timelineOf(customer: CustomerDoc, limit = 50): Promise<TimelineEntry[]> {
   const [events, creator] = await Promise.all([
     TimelineEvent.find({ orgId: customer.orgId, customerId: customer._id })

@@ -7,21 +7,13 @@ import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { followupDefaults } from '../settings/org-settings.js';
-import { festivalKeys, festivalOf, nextFestivalDate } from './holidays.js';
+import { festivalOf, nextFestivalDate } from '../../domain/holidays.js';
+import { builtinOccasions, kindOf, type OccasionKind } from '../../domain/occasions.js';
 import { isValidMonthDay, isRealDate, nextYearlyDate, type IsoDate } from './calendar.js';
 import { mongoose } from '../../db/connect.js';
 import { upsertRetryingOnce } from '../mongo-errors.js';
 
-export type OccasionKind = 'birthday' | 'relative-birthday' | 'lunar' | 'solar' | 'event';
-
-/** The occasions every organisation has, in the order the rules page lists them. */
-export const builtinOccasions: readonly string[] = ['birthday', 'relative-birthday', ...festivalKeys];
-
-export function kindOf(occasion: string): OccasionKind {
-  if (occasion === 'birthday' || occasion === 'relative-birthday') return occasion;
-  if (occasion.startsWith('event:')) return 'event';
-  return festivalOf(occasion)!.calendar;
-}
+export { builtinOccasions, kindOf, type OccasionKind };
 
 /** A rule as the job and the pages use it: stored, or the product's default for a built-in occasion. */
 export type EffectiveRule = Pick<FollowupRuleDoc, 'occasion' | 'enabled' | 'leadDays' | 'tagIds' | 'storeIds' | 'message' | 'event'> & {

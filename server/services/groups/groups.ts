@@ -17,6 +17,7 @@ import { recordAudit } from '../audit/record-audit.js';
 import { dayPeriod } from '../limits/usage.js';
 import { socialLimits } from '../settings/org-settings.js';
 import { clock } from '../../clock.js';
+import { capOf } from '../../domain/group-cap.js';
 import { mongoose } from '../../db/connect.js';
 
 export type GroupInput = { name: string; notice?: string | undefined; storeId?: string | null | undefined; cap?: number | null | undefined };
@@ -24,11 +25,6 @@ export type GroupInput = { name: string; notice?: string | undefined; storeId?: 
 /** Groups within reach: the actor's own, her store's, or the organisation's. */
 function groupScope(ctx: ServiceContext, action: Extract<Action, 'group.read' | 'group.manage'>): Record<string, unknown> {
   return scopeFilter(ctx, action);
-}
-
-/** A group's cap: its own, within the organisation's. */
-export function capOf(group: Pick<CustomerGroupDoc, 'cap'>, orgCap: number): number {
-  return group.cap ? Math.min(group.cap, orgCap) : orgCap;
 }
 
 async function checkedFields(ctx: ServiceContext, input: GroupInput) {
