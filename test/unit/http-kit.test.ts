@@ -166,3 +166,33 @@ describe('the page and form surfaces', () => {
     await request(app).post('/share').set('x-roles', 'agent').type('form').send({ staffId: 'x' }).expect(303).expect('location', '/done');
   });
 });
+
+describe('what the kit hands run and a view besides the input', () => {
+  const scoped = endpoint({ access: 'public', run: (_ctx, _input, { ip, agenda }) => ({ ip, scheduler: agenda ? 'running' : 'absent' }) });
+  const named = endpoint({ access: 'signedIn', input: { body: z.object({ name: z.string().min(2, 'too_short') }) }, run: (_ctx, { body }) => body.name });
+  let app: Express;
+  beforeAll(() => {
+    app = buildApp('page', [
+      page.get('/scope', scoped, { view: 'item', status: (r) => (r.scheduler === 'absent' ? 503 : 200), model: (r, { locale }) => ({ ...r, locale }) }),
+      form.post('/again', named, {
+        view: 'form',
+        model: ({ body, locale }) => ({ typed: body.name, locale, stored: { name: 'Stored' } }),
+        // A second form on the page shows stored values, not this post's.
+        values: (_posted, model) => ({ ...(model.stored as object) }),
+        redirect: '/done',
+      }),
+    ]);
+  });
+
+  it("gives run the caller's address and the app's job scheduler, and lets a page take its status from the result", async () => {
+    const absent = await request(app).get('/scope').expect(503);
+    expect(JSON.parse(absent.text)).toMatchObject({ ip: expect.stringContaining('127.0.0.1'), scheduler: 'absent', locale: 'en' });
+    app.locals.agenda = {};
+    expect(JSON.parse((await request(app).get('/scope').expect(200)).text)).toMatchObject({ scheduler: 'running' });
+  });
+
+  it('builds the model of a form shown again from what was posted, and may lay values from that model over the post', async () => {
+    const res = await request(app).post('/again').set('x-roles', 'clerk').type('form').send({ name: 'B' }).expect(400);
+    expect(JSON.parse(res.text)).toMatchObject({ typed: 'B', locale: 'en', values: { name: 'Stored' } });
+  });
+});
