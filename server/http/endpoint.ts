@@ -14,7 +14,11 @@ import type { Access as GateAccess } from './gate.js';
  */
 export type Access = 'public' | 'signedIn' | { permission: Action };
 
-export type InputSchemas = { params?: z.ZodType; query?: z.ZodType; body?: z.ZodType };
+/**
+ * `cookies` and `session` are what this browser holds for the site, for the public pages that know a person by her
+ * device rather than by a sign-in (the customer's own page): parsed like the address and the body.
+ */
+export type InputSchemas = { params?: z.ZodType; query?: z.ZodType; body?: z.ZodType; cookies?: z.ZodType; session?: z.ZodType };
 export type InputOf<I extends InputSchemas> = { [K in keyof I]-?: I[K] extends z.ZodType ? z.output<I[K]> : never };
 /** A public endpoint may be reached without a signed-in person. */
 export type CtxFor<A extends Access> = A extends 'public' ? ServiceContext | null : ServiceContext;
@@ -85,13 +89,20 @@ export function contextFor<A extends Access>(ep: { access: A }, req: Request): C
 type Part = keyof InputSchemas;
 
 /** Parses the parts the endpoint declares, in address order; a zod error goes on to the one error handler (400). */
-export function parseParts<I extends InputSchemas>(ep: Endpoint<I, unknown, Access>, req: Request, parts: readonly Part[] = ['params', 'query', 'body']): Partial<InputOf<I>> {
+export function parseParts<I extends InputSchemas>(ep: Endpoint<I, unknown, Access>, req: Request, parts: readonly Part[] = ['params', 'cookies', 'session', 'query', 'body']): Partial<InputOf<I>> {
   const input: Record<string, unknown> = {};
   for (const part of parts) {
     const schema = ep.input[part];
-    if (schema) input[part] = schema.parse(part === 'body' ? (req.body ?? {}) : req[part]);
+    if (schema) input[part] = schema.parse(sourceOf(req, part));
   }
   return input as Partial<InputOf<I>>;
+}
+
+function sourceOf(req: Request, part: Part): unknown {
+  if (part === 'body') return req.body ?? {};
+  if (part === 'cookies') return (req.cookies as Record<string, string> | undefined) ?? {};
+  if (part === 'session') return req.session ?? {};
+  return req[part];
 }
 
 export function parseInput<I extends InputSchemas>(ep: Endpoint<I, unknown, Access>, req: Request): InputOf<I> {

@@ -79,28 +79,43 @@ function apiRoute(method: Method) {
 
 export const api = { get: apiRoute('get'), post: apiRoute('post'), put: apiRoute('put'), patch: apiRoute('patch'), delete: apiRoute('delete') };
 
+type Flash = string | { key: string; params?: Record<string, unknown>; kind?: 'success' | 'danger' | 'info' };
+
 // --- Pages: a view over the result -------------------------------------------------------------------------------
 
 export type PageOptions<I extends InputSchemas, R, A extends Access> = {
-  view: string;
+  /** The view, or which view the result calls for (a public page that may say the person is not let in). */
+  view: string | ((result: R) => string);
   model: (result: R, view: ViewCtx<I, A>) => Record<string, unknown> | Promise<Record<string, unknown>>;
   headers?: Record<string, string>;
   /** A page some are sent away from (the sign-in page, to someone signed in): an address answers 303 there instead of the view. */
   redirect?: (result: R, view: ViewCtx<I, A>) => string | null;
   /** 200 unless said: a page that answers a refusal or an outage itself (the form on it shown again, a 503 notice). */
   status?: (result: R) => number;
+  /** A one-time message for the page a redirect sends to. */
+  flash?: (result: R) => Flash | null;
+  /** What the answer carries besides the page or the redirect (a cookie, a receipt in the session): transport only. */
+  effects?: Effects<R, I>;
 };
+
+/** Effects run after the endpoint succeeded, before the answer is sent. */
+export type Effects<R, I extends InputSchemas> = (result: R, input: InputOf<I>, http: { req: Request; res: Response }) => void;
 
 function pageRoute(method: Method) {
   return <I extends InputSchemas, R, A extends Access>(path: string, ep: AnyEndpoint<I, R, A>, opts: PageOptions<I, R, A>): RouteSpec =>
     declared(method, path, ep, async (req, res) => {
       setHeaders(res, opts.headers);
       const { ctx, input, result } = await runParsed(ep, req);
+      opts.effects?.(result, input, { req, res });
       const elsewhere = opts.redirect?.(result, viewCtx(req, ctx, input));
-      if (elsewhere) return void res.redirect(303, elsewhere);
+      if (elsewhere) {
+        const message = opts.flash?.(result);
+        if (message) flashMessage(req, message);
+        return void res.redirect(303, elsewhere);
+      }
       const model = await opts.model(result, viewCtx(req, ctx, input));
       if (opts.status) res.status(opts.status(result));
-      res.render(opts.view, model);
+      res.render(typeof opts.view === 'string' ? opts.view : opts.view(result), model);
     });
 }
 
@@ -109,7 +124,6 @@ export const page = { get: pageRoute('get'), post: pageRoute('post') };
 
 // --- Forms: redirect on success, or the form again with its values and a message per field ------------------------
 
-type Flash = string | { key: string; params?: Record<string, unknown>; kind?: 'success' | 'danger' | 'info' };
 type Params<I extends InputSchemas> = I['params'] extends z.ZodType ? z.output<I['params']> : undefined;
 
 export type FormOptions<I extends InputSchemas, R, A extends Access> = {
@@ -129,6 +143,8 @@ export type FormOptions<I extends InputSchemas, R, A extends Access> = {
     locale: string;
     /** What was posted, for choices that must still hold the value sent even when it was refused. */
     body: Record<string, unknown>;
+    /** The parts parsed before the refusal (the address's query, the browser's cookies), to show the page as it was. */
+    input: Partial<InputOf<I>>;
   }) => Record<string, unknown> | Promise<Record<string, unknown>>;
   /**
    * Shapes the posted fields for the view (repeated rows) where they are not shown one to one; given the model too,
@@ -141,18 +157,26 @@ export type FormOptions<I extends InputSchemas, R, A extends Access> = {
   session?: (result: R, input: InputOf<I>) => Partial<SessionData>;
   /** Where the form is not shown again: bad input is said in a message on the page the person is sent back to. */
   invalid?: { flash: string; redirect: string | ((params: Params<I>, body: Record<string, unknown>) => string) };
+  /** What the answer carries besides the redirect (a cookie, a receipt in the session): transport only. */
+  effects?: Effects<R, I>;
 };
 
 function flashOf(spec: Flash): Exclude<Flash, string> {
   return typeof spec === 'string' ? { key: spec } : spec;
 }
 
+function flashMessage(req: Request, spec: Flash): void {
+  const { key, params, kind } = flashOf(spec);
+  flash(req, kind ?? 'success', key, params);
+}
+
 function formRoute(method: Method) {
   return <I extends InputSchemas, R, A extends Access>(path: string, ep: AnyEndpoint<I, R, A>, opts: FormOptions<I, R, A>): RouteSpec =>
     declared(method, path, ep, async (req, res) => {
       const ctx = contextFor(ep, req);
-      // A bad address is not the form's fault: it goes to the error handler like any other page's.
-      const { params } = parseParts(ep, req, ['params']) as { params: Params<I> };
+      // A bad address is not the form's fault: it goes to the error handler like any other page's (so do cookies).
+      const parsed: Partial<InputOf<I>> = parseParts(ep, req, ['params', 'cookies', 'session']);
+      const { params } = parsed as { params: Params<I> };
       const body = (req.body ?? {}) as Record<string, unknown>;
 
       const showAgain = async (err: unknown): Promise<void> => {
@@ -161,7 +185,7 @@ function formRoute(method: Method) {
         const fields = (appError.details?.fields ?? {}) as Record<string, string[]>;
         if (appError instanceof RateLimitedError) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
         const t = (key: string, p?: Record<string, unknown>) => tr(req, key, p);
-        const model = opts.model ? await opts.model({ ctx, params, error: err, t, locale: req.locale, body }) : {};
+        const model = opts.model ? await opts.model({ ctx, params, error: err, t, locale: req.locale, body, input: parsed }) : {};
         const shape = opts.values;
         // What was typed is in the page: not for a shared cache or the back-forward cache to keep.
         res.setHeader('Cache-Control', 'no-store');
@@ -175,7 +199,10 @@ function formRoute(method: Method) {
 
       let input: InputOf<I>;
       try {
-        input = { ...(params === undefined ? {} : { params }), ...parseParts(ep, req, ['query', 'body']) } as InputOf<I>;
+        // One part after the other, so a refused body still leaves the query to show the page as it was.
+        Object.assign(parsed, parseParts(ep, req, ['query']));
+        Object.assign(parsed, parseParts(ep, req, ['body']));
+        input = parsed as InputOf<I>;
       } catch (err) {
         if (opts.invalid && err instanceof ZodError) {
           flash(req, 'danger', opts.invalid.flash);
@@ -191,10 +218,10 @@ function formRoute(method: Method) {
         return showAgain(err);
       }
       if (opts.session && req.session) Object.assign(req.session, opts.session(result, input));
+      opts.effects?.(result, input, { req, res });
       if (opts.flash) {
         for (const spec of ([] as Flash[]).concat(typeof opts.flash === 'function' ? opts.flash(result, input) : opts.flash)) {
-          const { key, params: flashParams, kind } = flashOf(spec);
-          flash(req, kind ?? 'success', key, flashParams);
+          flashMessage(req, spec);
         }
       }
       res.redirect(303, typeof opts.redirect === 'string' ? opts.redirect : opts.redirect(result, input));

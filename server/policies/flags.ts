@@ -1,7 +1,10 @@
-import { can, type Action, type Actor, type ResourceRef } from './permissions.js';
+import { can, scopeOf, type Action, type Actor, type ResourceRef } from './permissions.js';
 
-/** One flag a view needs: an action, on a record when the answer depends on it. */
-export type FlagCheck = Action | readonly [Action, ResourceRef?];
+/**
+ * One flag a view needs: an action, on a record when the answer depends on it; or whether the actor's reach for an
+ * action goes beyond her own records (her store's or the organisation's), for views that offer to pick a colleague.
+ */
+export type FlagCheck = Action | readonly [Action, ResourceRef?] | { readonly beyondOwn: Action };
 
 /**
  * The policy presenter: the flags a view shows or hides things by (`canEdit`, `canErase` …), answered from the
@@ -11,6 +14,11 @@ export function flagsFor<const K extends string>(actor: Actor, checks: Record<K,
   const flags = {} as Record<K, boolean>;
   for (const name of Object.keys(checks) as K[]) {
     const check = checks[name];
+    if (typeof check === 'object' && 'beyondOwn' in check) {
+      const scope = scopeOf(actor, check.beyondOwn);
+      flags[name] = scope !== null && scope !== 'own';
+      continue;
+    }
     const [action, resource] = typeof check === 'string' ? [check, undefined] : check;
     flags[name] = can(actor, action, resource);
   }

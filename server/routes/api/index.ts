@@ -8,7 +8,7 @@ import { customerPageLinkApiRoutes } from '../customers/page-links.api.js';
 import { customerTransferApiRoutes } from '../customers/transfers.api.js';
 import { tagApiRoutes } from '../tags/tags.api.js';
 import { customerImportApiRoutes } from '../customers/imports.api.js';
-import { followupApiRoutes } from './followups.js';
+import { followupApiRoutes } from '../followups/followups.api.js';
 import { chatApiRoutes } from './chat.js';
 import { chatReportApiRoutes } from './chat-reports.js';
 import { groupApiRoutes } from './groups.js';

@@ -8,7 +8,7 @@ import { customerPageRoutes } from '../customers/customers.pages.js';
 import { customerImportPageRoutes } from '../customers/imports.pages.js';
 import { customerTransferPageRoutes } from '../customers/transfers.pages.js';
 import { tagPageRoutes } from '../tags/tags.pages.js';
-import { followupPageRoutes } from './followups.js';
+import { followupPageRoutes } from '../followups/followups.pages.js';
 import { chatPageRoutes } from './chat.js';
 import { chatAdminPageRoutes } from './chat-admin.js';
 import { chatReportPageRoutes } from './chat-reports.js';
