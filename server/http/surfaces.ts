@@ -58,8 +58,8 @@ function setHeaders(res: Response, headers: Record<string, string> | undefined):
 // --- API: JSON in, JSON out --------------------------------------------------------------------------------------
 
 export type ApiOptions<I extends InputSchemas, R, A extends Access> = {
-  /** 200 unless said; 204 answers with no body. */
-  status?: number;
+  /** 200 unless said; 204 answers with no body. A function where the result decides (201 only when something was made). */
+  status?: number | ((result: R) => number);
   /** Result -> payload; without it the result is the payload. */
   present?: (result: R, view: ViewCtx<I, A>) => unknown;
   /** Set before the service call, so they hold for an error answer too (no-store for personal data). */
@@ -71,7 +71,7 @@ function apiRoute(method: Method) {
     declared(method, path, ep, async (req, res) => {
       setHeaders(res, opts.headers);
       const { ctx, input, result } = await runParsed(ep, req);
-      const status = opts.status ?? 200;
+      const status = typeof opts.status === 'function' ? opts.status(result) : (opts.status ?? 200);
       if (status === 204) return void res.status(204).end();
       res.status(status).json(opts.present ? await opts.present(result, viewCtx(req, ctx, input)) : result);
     });
@@ -129,7 +129,7 @@ type Params<I extends InputSchemas> = I['params'] extends z.ZodType ? z.output<I
 export type FormOptions<I extends InputSchemas, R, A extends Access> = {
   redirect: string | ((result: R, input: InputOf<I>) => string);
   /** One-time messages on the next page (success unless a kind is given). */
-  flash?: Flash | ((result: R, input: InputOf<I>) => Flash | Flash[]);
+  flash?: Flash | ((result: R, input: InputOf<I>, t: ViewCtx<I, A>['t']) => Flash | Flash[]);
   /**
    * The form shown again, for refusals the person can act on (bad fields, a conflict, a size or rate limit): the view,
    * and its model (titles, choices) to which the posted values and the messages per field are added.
@@ -140,6 +140,7 @@ export type FormOptions<I extends InputSchemas, R, A extends Access> = {
     params: Params<I>;
     error: unknown;
     t: ViewCtx<I, A>['t'];
+    origin: ViewCtx<I, A>['origin'];
     locale: string;
     /** What was posted, for choices that must still hold the value sent even when it was refused. */
     body: Record<string, unknown>;
@@ -185,18 +186,21 @@ function formRoute(method: Method) {
         const fields = (appError.details?.fields ?? {}) as Record<string, string[]>;
         if (appError instanceof RateLimitedError) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
         const t = (key: string, p?: Record<string, unknown>) => tr(req, key, p);
-        const model = opts.model ? await opts.model({ ctx, params, error: err, t, locale: req.locale, body, input: parsed }) : {};
+        const model = opts.model ? await opts.model({ ctx, params, error: err, t, origin: publicOrigin(req), locale: req.locale, body, input: parsed }) : {};
         const shape = opts.values;
         // What was typed is in the page: not for a shared cache or the back-forward cache to keep.
         res.setHeader('Cache-Control', 'no-store');
         res.status(appError.status).render(opts.view, {
           ...model,
+          ...receivedForms.get(req)?.shownAgain,
           values: valuesShownAgain(body, { secretFields: opts.secretFields, shape: shape && ((posted) => shape(posted, model)) }),
           errors: fieldMessages(fields, req.locale),
           formError: tr(req, appError.messageKey, appError.messageParams),
         });
       };
 
+      const refusal = receivedForms.get(req)?.refusal;
+      if (refusal) return showAgain(refusal);
       let input: InputOf<I>;
       try {
         // One part after the other, so a refused body still leaves the query to show the page as it was.
@@ -220,7 +224,7 @@ function formRoute(method: Method) {
       if (opts.session && req.session) Object.assign(req.session, opts.session(result, input));
       opts.effects?.(result, input, { req, res });
       if (opts.flash) {
-        for (const spec of ([] as Flash[]).concat(typeof opts.flash === 'function' ? opts.flash(result, input) : opts.flash)) {
+        for (const spec of ([] as Flash[]).concat(typeof opts.flash === 'function' ? opts.flash(result, input, (key, p) => tr(req, key, p)) : opts.flash)) {
           flashMessage(req, spec);
         }
       }
@@ -229,6 +233,15 @@ function formRoute(method: Method) {
 }
 
 export const form = { post: formRoute('post') };
+
+/** What a form's own reader met before the fields were parsed (pictures: an upload cap), and what its view is told when shown again. */
+type Received = { refusal: unknown; shownAgain: Record<string, unknown> };
+const receivedForms = new WeakMap<Request, Received>();
+
+/** For a surface that reads a form itself (multipart with pictures) and then hands it to `form.post`'s handler. */
+export function formReceived(req: Request, received: Received): void {
+  receivedForms.set(req, received);
+}
 
 // --- CSV downloads --------------------------------------------------------------------------------------------------
 

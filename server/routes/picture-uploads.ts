@@ -1,14 +1,11 @@
 import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import type { Request, Response } from 'express';
-import type { z } from 'zod';
+import type { Request } from 'express';
 import busboy from 'busboy';
 import { AppError, PayloadTooLargeError, RateLimitedError, ValidationError } from '../errors.js';
-import { socialLimits, uploadLimits } from '../services/settings/org-settings.js';
+import { uploadLimits } from '../services/settings/org-settings.js';
 import type { PictureFile } from '../services/media/pictures.js';
 import { uploadSlots, type Uploader } from './upload-slots.js';
-import { ctxOf } from './define.js';
-import { handleForm } from './forms.js';
 import { capped, clientLeft, cutShort, newTempPath, tooLarge } from './uploads.js';
 
 /**
@@ -165,23 +162,5 @@ function readForm(req: Request, opts: { maxFiles: number; maxFileBytes: number; 
       if (!req.complete) fail(cutShort());
     });
     req.pipe(parser);
-  });
-}
-
-type FormOptions<S extends z.ZodType> = Parameters<typeof handleForm<S>>[2];
-
-/**
- * The form of a post or campaign with its pictures (at most 9, 10 MB each), counted against the signed-in staff
- * member, then parsed, run and shown again like any form; a refused upload is shown on the form.
- */
-export function handlePictureForm<S extends z.ZodType>(
-  req: Request,
-  res: Response,
-  opts: Omit<FormOptions<S>, 'model' | 'onValid' | 'refusal'> & { model: (form: PictureForm) => ReturnType<FormOptions<S>['model']>; onValid: (input: z.infer<S>, form: PictureForm) => Promise<string> },
-): Promise<void> {
-  const limits = { uploader: { staffId: ctxOf(req).actor.id }, maxFiles: socialLimits.postImagesMax, maxFileBytes: socialLimits.imageMaxBytes };
-  return withPictureForm(req, limits, (form) => {
-    req.body = form.fields;
-    return handleForm(req, res, { ...opts, refusal: form.refusal, model: () => opts.model(form), onValid: (input) => opts.onValid(input, form) });
   });
 }

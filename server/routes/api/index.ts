@@ -11,9 +11,9 @@ import { customerImportApiRoutes } from '../customers/imports.api.js';
 import { followupApiRoutes } from '../followups/followups.api.js';
 import { chatApiRoutes } from './chat.js';
 import { chatReportApiRoutes } from './chat-reports.js';
-import { groupApiRoutes } from './groups.js';
-import { momentApiRoutes } from './moments.js';
-import { campaignApiRoutes } from './campaigns.js';
+import { groupApiRoutes } from '../groups/groups.api.js';
+import { momentApiRoutes } from '../moments/moments.api.js';
+import { campaignApiRoutes } from '../campaigns/campaigns.api.js';
 import { mediaApiRoutes } from '../media/media.api.js';
 
 /** /api/v1: bearer tokens, JSON in and out, errors as {error: {code, message, details?}}. */

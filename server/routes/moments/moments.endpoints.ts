@@ -1,29 +1,66 @@
-import { z } from 'zod';
 import { endpoint } from '../../http/endpoint.js';
-import { arrayOf, requiredText } from '../schemas/common.js';
-import { socialLimits } from '../../services/settings/org-settings.js';
-import { momentReach, replyToComment } from '../../services/moments/moments.js';
+import { commentParams, idParams, momentListQuery, momentPageSchema, momentReachQuery, momentSchema, replySchema } from './moments.schema.js';
+import { getMoment, listMoments, momentQuota, momentReach, publishMoment, replyToComment } from '../../services/moments/moments.js';
+import { momentPage, momentsPage, publishMomentWithAuthor } from '../../services/moments/moment-page.js';
 
-/** The moments use cases moved to endpoints so far (the rest of the moments routes are still in pages/ and api/). */
+/** The moments use cases, each declared once; moments.api.ts and moments.pages.ts serve them. */
 
-const id = z.string().max(64);
+const read = { permission: 'moment.read' } as const;
+const publish = { permission: 'moment.publish' } as const;
 
-/** The composer sends its audience choice; the API only `tagIds` (none: all the author's customers). */
-export const momentReachQuery = z.object({
-  audienceMode: z.enum(['all', 'tags']).optional().catch(undefined),
-  tagIds: arrayOf(id).pipe(z.array(id).max(socialLimits.audienceTagsMax, 'too_many')),
+export const listMomentsApi = endpoint({
+  access: read,
+  input: { query: momentListQuery },
+  run: (ctx, { query }) => listMoments(ctx, query),
+});
+
+/** The moments page: today's quota and the composer (for those who post), open campaign tasks, and the posts within reach. */
+export const momentsPageEndpoint = endpoint({
+  access: read,
+  run: (ctx) => momentsPage(ctx),
+});
+
+export const publishMomentApi = endpoint({
+  access: publish,
+  input: { body: momentSchema },
+  run: (ctx, { body }) => publishMomentWithAuthor(ctx, body),
+});
+
+/** The composer on the page, with pictures chosen there. */
+export const publishMomentForm = endpoint({
+  access: publish,
+  input: { body: momentPageSchema },
+  run: (ctx, { body }) => publishMoment(ctx, body),
+});
+
+export const quota = endpoint({
+  access: publish,
+  run: (ctx) => momentQuota(ctx),
 });
 
 /** What a moment would reach if published now (the composer's preview). */
 export const previewMomentReach = endpoint({
-  access: { permission: 'moment.publish' },
+  access: publish,
   input: { query: momentReachQuery },
   run: (ctx, { query }) => momentReach(ctx, { tagIds: query.audienceMode === 'all' ? [] : query.tagIds, tagsChosen: query.audienceMode === 'tags' }),
 });
 
-/** The shop's answer under a customer's comment: at most as long as a comment. */
+export const showMoment = endpoint({
+  access: read,
+  input: { params: idParams },
+  run: (ctx, { params }) => getMoment(ctx, params.id),
+});
+
+/** A moment's page: opening her own moment tells the author she has seen what is new on it. */
+export const momentPageEndpoint = endpoint({
+  access: read,
+  input: { params: idParams },
+  run: (ctx, { params }) => momentPage(ctx, params.id),
+});
+
+/** The shop's answer under a customer's comment. */
 export const replyToMomentComment = endpoint({
   access: { permission: 'moment.reply' },
-  input: { params: z.object({ id, commentId: id }), body: z.object({ text: requiredText(socialLimits.commentMax) }) },
+  input: { params: commentParams, body: replySchema },
   run: (ctx, { params, body }) => replyToComment(ctx, { postId: params.id, commentId: params.commentId, text: body.text }),
 });

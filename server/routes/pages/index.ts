@@ -12,12 +12,12 @@ import { followupPageRoutes } from '../followups/followups.pages.js';
 import { chatPageRoutes } from './chat.js';
 import { chatAdminPageRoutes } from './chat-admin.js';
 import { chatReportPageRoutes } from './chat-reports.js';
-import { groupPageRoutes } from './groups.js';
+import { groupPageRoutes } from '../groups/groups.pages.js';
 import { customerSelfPageRoutes } from './customer-page.js';
 import { customerPageLinkRoutes } from '../customers/page-links.pages.js';
 import { mediaPageRoutes } from '../media/media.pages.js';
-import { momentPageRoutes } from './moments.js';
-import { campaignPageRoutes } from './campaigns.js';
+import { momentPageRoutes } from '../moments/moments.pages.js';
+import { campaignPageRoutes } from '../campaigns/campaigns.pages.js';
 
 export function pagesRouter(): Router {
   // Imports and transfers before the customer pages: `/customers/import`, `/customers/transfer` must win over `/customers/:id`.
