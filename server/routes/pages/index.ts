@@ -13,7 +13,7 @@ import { chatPageRoutes } from './chat.js';
 import { chatAdminPageRoutes } from './chat-admin.js';
 import { chatReportPageRoutes } from './chat-reports.js';
 import { groupPageRoutes } from '../groups/groups.pages.js';
-import { customerSelfPageRoutes } from './customer-page.js';
+import { memberPageRoutes } from '../members/members.pages.js';
 import { customerPageLinkRoutes } from '../customers/page-links.pages.js';
 import { mediaPageRoutes } from '../media/media.pages.js';
 import { momentPageRoutes } from '../moments/moments.pages.js';
@@ -21,5 +21,5 @@ import { campaignPageRoutes } from '../campaigns/campaigns.pages.js';
 
 export function pagesRouter(): Router {
   // Imports and transfers before the customer pages: `/customers/import`, `/customers/transfer` must win over `/customers/:id`.
-  return mount(Router(), 'page', [...authPageRoutes, ...consolePageRoutes, ...customerImportPageRoutes, ...customerTransferPageRoutes, ...customerPageLinkRoutes, ...customerPageRoutes, ...tagPageRoutes, ...followupPageRoutes, ...chatPageRoutes, ...chatAdminPageRoutes, ...chatReportPageRoutes, ...groupPageRoutes, ...customerSelfPageRoutes, ...mediaPageRoutes, ...momentPageRoutes, ...campaignPageRoutes, ...adminPageRoutes, ...profilePageRoutes]);
+  return mount(Router(), 'page', [...authPageRoutes, ...consolePageRoutes, ...customerImportPageRoutes, ...customerTransferPageRoutes, ...customerPageLinkRoutes, ...customerPageRoutes, ...tagPageRoutes, ...followupPageRoutes, ...chatPageRoutes, ...chatAdminPageRoutes, ...chatReportPageRoutes, ...groupPageRoutes, ...memberPageRoutes, ...mediaPageRoutes, ...momentPageRoutes, ...campaignPageRoutes, ...adminPageRoutes, ...profilePageRoutes]);
 }
