@@ -3,6 +3,7 @@ import type { Agenda } from 'agenda';
 import type { z } from 'zod';
 import { permissionMatrix, type Action } from '../policies/permissions.js';
 import type { ServiceContext } from '../services/context.js';
+import type { VisitorContext } from '../services/chat/visitors.js';
 import { UnauthenticatedError } from '../errors.js';
 import type { Access as GateAccess } from './gate.js';
 
@@ -12,7 +13,7 @@ import type { Access as GateAccess } from './gate.js';
  * mounts nothing that was not built here (fail closed). `input` holds the zod schemas the kit parses into a typed
  * input; `run` makes the one service call.
  */
-export type Access = 'public' | 'signedIn' | { permission: Action };
+export type Access = 'public' | 'signedIn' | 'visitor' | { permission: Action };
 
 /**
  * `cookies` and `session` are what this browser holds for the site, for the public pages that know a person by her
@@ -20,8 +21,11 @@ export type Access = 'public' | 'signedIn' | { permission: Action };
  */
 export type InputSchemas = { params?: z.ZodType; query?: z.ZodType; body?: z.ZodType; cookies?: z.ZodType; session?: z.ZodType };
 export type InputOf<I extends InputSchemas> = { [K in keyof I]-?: I[K] extends z.ZodType ? z.output<I[K]> : never };
-/** A public endpoint may be reached without a signed-in person. */
-export type CtxFor<A extends Access> = A extends 'public' ? ServiceContext | null : ServiceContext;
+/**
+ * A public endpoint may be reached without a signed-in person. A visitor endpoint is the chat customer's (her visitor
+ * token, never a staff member's context): it is served on the customer socket only.
+ */
+export type CtxFor<A extends Access> = [A] extends ['visitor'] ? VisitorContext : A extends 'public' ? ServiceContext | null : ServiceContext;
 
 /**
  * What the transport knows beyond the parsed input, handed to `run` as its third argument: the caller's address (for
@@ -62,7 +66,7 @@ export function endpoint<const A extends Access, I extends InputSchemas = {}, R 
 }
 
 function isAccess(access: unknown): access is Access {
-  if (access === 'public' || access === 'signedIn') return true;
+  if (access === 'public' || access === 'signedIn' || access === 'visitor') return true;
   const permission = (access as { permission?: unknown } | null | undefined)?.permission;
   return typeof permission === 'string' && Object.hasOwn(permissionMatrix, permission);
 }
@@ -74,6 +78,8 @@ export function isEndpoint(value: unknown): value is Endpoint {
 
 /** The same gate `route()` uses (server/http/gate.ts), in its terms. */
 export function gateAccess(access: Access): GateAccess {
+  // The HTTP gate knows no visitor: such an endpoint mounted on a route would be open to anyone (fail closed).
+  if (access === 'visitor') throw new Error('A visitor endpoint is served on the customer socket only');
   if (access === 'public') return { public: true };
   if (access === 'signedIn') return { signedIn: true };
   return { permission: access.permission };

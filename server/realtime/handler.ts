@@ -71,6 +71,8 @@ export function defineHandler<S extends z.ZodType, T, C = ServiceContext>(
      * access check to the answer (Socket.IO would otherwise run them side by side and their awaits finish in any order).
      */
     inTurnOf?: (payload: unknown) => string;
+    /** Refuses (throws) a caller the event is not for, after the access check and before the payload is parsed. */
+    admit?: (ctx: C) => void;
   } = {},
 ): void {
   socket.on(event, (payload: unknown, ack?: Ack<T>) => {
@@ -85,12 +87,20 @@ export function defineHandler<S extends z.ZodType, T, C = ServiceContext>(
     };
     const timer = setTimeout(() => answer({ ok: false, error: failureOf(localeOf(socket), timeLimitError(), event) }), timeLimitOf(socket.nsp.server));
     // An event already answered by the time limit before its turn came is not run: the client sends it again.
-    const handle = () => (answered ? Promise.resolve() : handleEvent(socket, event, schema, run, payload, answer));
+    const handle = () => (answered ? Promise.resolve() : handleEvent(socket, event, schema, run, payload, answer, opts.admit));
     void (opts.inTurnOf ? inArrivalOrder(opts.inTurnOf(payload), handle) : handle());
   });
 }
 
-async function handleEvent<S extends z.ZodType, T, C>(socket: Socket, event: string, schema: S, run: (ctx: C, input: z.infer<S>) => Promise<T>, payload: unknown, ack?: Ack<T>): Promise<void> {
+async function handleEvent<S extends z.ZodType, T, C>(
+  socket: Socket,
+  event: string,
+  schema: S,
+  run: (ctx: C, input: z.infer<S>) => Promise<T>,
+  payload: unknown,
+  ack?: Ack<T>,
+  admit?: (ctx: C) => void,
+): Promise<void> {
   const respond: Ack<T> = typeof ack === 'function' ? ack : () => undefined;
   try {
     const current = contexts.get(socket);
@@ -102,6 +112,7 @@ async function handleEvent<S extends z.ZodType, T, C>(socket: Socket, event: str
       socket.disconnect(true);
       return;
     }
+    admit?.(ctx);
     respond({ ok: true, data: await run(ctx, schema.parse(payload ?? {}) as z.infer<S>) });
   } catch (err) {
     respond({ ok: false, error: failureOf(localeOf(socket), err, event) });

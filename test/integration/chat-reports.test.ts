@@ -6,7 +6,7 @@ import { createOrgWithTeam, createStaff, ctxFor } from '../factories.js';
 import { connectAgent, connectCustomer, createChannel, ok } from '../setup/chat.js';
 import { setClock } from '../../server/clock.js';
 import { chatReport, liveOverview } from '../../server/services/chat/reports.js';
-import { chatReportQuery } from '../../server/routes/schemas/chat-report.schema.js';
+import { chatReportQuery } from '../../server/routes/chat/chat.schema.js';
 import { ForbiddenError, ValidationError, fieldErrorsOf } from '../../server/errors.js';
 import { toAppError } from '../../server/middlewares/errors.js';
 
