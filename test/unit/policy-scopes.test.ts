@@ -4,6 +4,7 @@ import type { Actor } from '../../server/policies/permissions.js';
 import { recordFields, rolesFor, scopeFilter } from '../../server/policies/scopes.js';
 import { assertSessionRule, mayReceiveSession, sessionRules } from '../../server/policies/record-rules.js';
 import { ForbiddenError } from '../../server/errors.js';
+import { flagsFor } from '../../server/policies/flags.js';
 
 const oid = () => new mongoose.Types.ObjectId();
 const orgId = oid();
@@ -108,5 +109,15 @@ describe('record rules of a chat session', () => {
     expect(mayReceiveSession(to(['clerk']), String(orgId), session({ ownerId: colleague }))).toBe(true);
     expect(mayReceiveSession(to(['clerk']), String(orgId), session({ ownerId: me }))).toBe(false);
     expect(mayReceiveSession(to(['clerk', 'agent']), String(orgId), session({ ownerId: me }))).toBe(true);
+  });
+});
+
+describe('scope-shaped view flags', () => {
+  it('tells whether the reach goes beyond her own records, and whether it is one store', () => {
+    const checks = { routed: { beyondOwn: 'chat.serve' }, oneStore: { storeOnly: 'chat.serve' } } as const;
+    expect(flagsFor(actor(['clerk']), checks)).toEqual({ routed: false, oneStore: false });
+    expect(flagsFor(actor(['manager']), checks)).toEqual({ routed: true, oneStore: true });
+    expect(flagsFor(actor(['agent']), checks)).toEqual({ routed: true, oneStore: false });
+    expect(flagsFor(actor(['marketer']), checks)).toEqual({ routed: false, oneStore: false });
   });
 });
