@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { roles } from '../../models/staff.js';
+import { roles } from '../../domain/vocabulary.js';
 import { arrayOf, checkbox, optionalId, optionalText, passwordField, requiredText, timeOfDay } from '../../domain/input-fields.js';
 import type { StaffView } from '../../presenters/staff.js';
 

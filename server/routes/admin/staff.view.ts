@@ -1,5 +1,5 @@
 import type { StaffDoc } from '../../models/staff.js';
-import { roles } from '../../models/staff.js';
+import { roles } from '../../domain/vocabulary.js';
 import type { ServiceContext } from '../../services/context.js';
 import { getStaff } from '../../services/org/staff.js';
 import { listStoreChoices } from '../../services/org/stores.js';

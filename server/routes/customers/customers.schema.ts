@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { customerSources } from '../../models/customer.js';
+import { customerSources } from '../../domain/vocabulary.js';
 import { optionalId, optionalText, requiredText } from '../../domain/input-fields.js';
 import { customerSchema } from '../../services/customers/customer-input.js';
 import { searchedNumber } from '../../services/customers/customers.js';

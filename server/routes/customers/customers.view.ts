@@ -1,5 +1,5 @@
 import type { CustomerDoc } from '../../models/customer.js';
-import { customerSources, genders } from '../../models/customer.js';
+import { customerSources, genders } from '../../domain/vocabulary.js';
 import { ConflictError } from '../../errors.js';
 import type { ServiceContext } from '../../services/context.js';
 import { customerFilterChoices, customerFormChoices } from '../../services/customers/choices.js';

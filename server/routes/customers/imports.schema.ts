@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { importPolicies } from '../../models/customer-import.js';
+import { importPolicies } from '../../domain/vocabulary.js';
 import type { ReceivedFile } from '../uploads.js';
 
 /** An import's id in the address; another person's or organisation's answers 404. */

@@ -3,7 +3,7 @@ import type { AppError } from '../../errors.js';
 import { ValidationError } from '../../errors.js';
 import type { ServiceContext } from '../../services/context.js';
 import type { CustomerImportDoc } from '../../models/customer-import.js';
-import { importPolicies } from '../../models/customer-import.js';
+import { importPolicies } from '../../domain/vocabulary.js';
 import { getCustomerImport, type listImportRejections } from '../../services/customers/import.js';
 import { presentImport, writeRejectionsCsv } from '../../presenters/customer-import.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { followupOutcomes, followupStatuses } from '../../models/followup-task.js';
+import { followupOutcomes, followupStatuses } from '../../domain/vocabulary.js';
 import { followupDefaults } from '../../services/settings/org-settings.js';
 import type { EffectiveRule } from '../../services/followups/rules.js';
 import { arrayOf, checkbox, optionalText, requiredText } from '../schemas/common.js';

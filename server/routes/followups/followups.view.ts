@@ -1,5 +1,5 @@
 import type { FollowupTaskDoc } from '../../models/followup-task.js';
-import { followupOutcomes } from '../../models/followup-task.js';
+import { followupOutcomes } from '../../domain/vocabulary.js';
 import type { ServiceContext } from '../../services/context.js';
 import { followupInbox, namesForTasks, type followupCompletion, type Inbox } from '../../services/followups/tasks.js';
 import { digestBannerFor } from '../../services/followups/digests.js';
