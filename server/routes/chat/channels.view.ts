@@ -3,7 +3,7 @@ import { listStoreChoices } from '../../services/org/stores.js';
 import { listCannedReplies } from '../../services/chat/channels.js';
 import { channelFormValues, presentCannedReply, presentChannel } from '../../presenters/chat-channel.js';
 import { qrCodeDataUrl } from '../../presenters/qr-code.js';
-import { routingModes } from '../../models/chat-channel.js';
+import { routingModes } from '../../domain/vocabulary.js';
 import { flagsFor } from '../../policies/flags.js';
 import { fieldList } from '../../http/forms.js';
 

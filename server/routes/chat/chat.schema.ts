@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { routingModes, type ChatChannelDoc } from '../../models/chat-channel.js';
-import { presenceStates, dispositions } from '../../models/chat-session.js';
+import type { ChatChannelDoc } from '../../models/chat-channel.js';
+import { dispositions, presenceStates, routingModes } from '../../domain/vocabulary.js';
 import { arrayOf, checkbox, optionalId, optionalText, requiredText, timeOfDay } from '../../domain/input-fields.js';
 import { chatLimits } from '../../services/settings/org-settings.js';
 import { isRealDate } from '../../services/followups/calendar.js';
