@@ -5,7 +5,7 @@ import { presentCustomerRow } from '../../presenters/customer.js';
 import { presentUpcomingBirthday } from '../../presenters/followup.js';
 import { presentStore } from '../../presenters/store.js';
 import { presentAuditEvent } from '../../presenters/audit.js';
-import { scopeOf } from '../../policies/permissions.js';
+import { flagsFor } from '../../policies/flags.js';
 import { chatLimits } from '../../services/settings/org-settings.js';
 import { placeholdersOf } from '../../domain/message-placeholders.js';
 import { i18n } from '../../i18n/index.js';
@@ -32,13 +32,13 @@ export function clerkConsoleModel(summary: ResultOf<typeof customerConsoleSummar
 export function agentConsoleModel({ settings, canned, colleagues, tags, skills, stores }: AgentConsoleData, ctx: ServiceContext, locale: string, t: T) {
   const agents = colleagues.filter((a) => a.id !== ctx.actor.id);
   // How far this person serves chats: only her own customers' (a clerk, never routed others), her store's, or all.
-  const reach = scopeOf(ctx.actor, 'chat.serve');
+  const reach = flagsFor(ctx.actor, { routed: { beyondOwn: 'chat.serve' }, oneStore: { storeOnly: 'chat.serve' } });
   return {
     title: t('agentConsole.title'),
     agents,
     teams: stores.map((store) => ({ id: String(store._id), name: store.name })),
     // Routing offers customers with these tags to this agent first (not for clerks, who are never routed).
-    skillGroups: reach === 'own' ? [] : tags.groups.map((g) => ({ name: g.name, tags: g.tags.map((tag) => ({ id: String(tag._id), name: tag.name, checked: skills.includes(String(tag._id)) })) })),
+    skillGroups: !reach.routed ? [] : tags.groups.map((g) => ({ name: g.name, tags: g.tags.map((tag) => ({ id: String(tag._id), name: tag.name, checked: skills.includes(String(tag._id)) })) })),
     config: {
       me: ctx.actor.id,
       locale: locale === 'en' ? 'en' : 'zh-CN',
@@ -52,7 +52,7 @@ export function agentConsoleModel({ settings, canned, colleagues, tags, skills, 
       imageTypes: chatLimits.imageTypes,
       imageAccept: chatLimits.imageTypes.join(','),
       // The queue room carries the whole organisation's sessions; a store-scoped manager shows only the store's.
-      storeScope: reach === 'store' ? { storeId: ctx.actor.storeId } : null,
+      storeScope: reach.oneStore ? { storeId: ctx.actor.storeId } : null,
       agents: agents.map((a) => ({ id: a.id, name: a.name })),
       canned: canned.map((c) => ({ shortcut: c.shortcut.replace(/^\//, ''), text: c.text })),
       // Canned replies may hold placeholders (the server's one list): the console fills them for the open conversation.

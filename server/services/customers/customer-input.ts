@@ -40,3 +40,8 @@ const customerFields = {
 
 export const customerSchema = z.object(customerFields);
 export type CustomerInput = z.infer<typeof customerSchema>;
+
+/** One imported row's fields judged by the same rules as the form's and the API's. */
+export function checkImportedCustomer(fields: unknown) {
+  return customerSchema.safeParse(fields);
+}

@@ -13,7 +13,7 @@ import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { getOrgSettings } from '../org/settings.js';
 import { usableTagFilter } from '../tags/tags.js';
-import { customerSchema } from './customer-input.js';
+import { checkImportedCustomer } from './customer-input.js';
 import { birthdayMonthDays } from './birthdays.js';
 import { futureBirthdayFields, personalFields } from './customer-fields.js';
 import { fieldErrorsOf } from '../../errors.js';
@@ -141,7 +141,7 @@ function prepare(line: number, row: Record<string, string>, env: { tagIdsByName:
   if (unknownTags.length) fields.tags = ['unknown_tag'];
   const gender = genderWords[(row.gender ?? '').trim().toLowerCase()];
   if (!gender) fields.gender = ['invalid_value'];
-  const parsed = customerSchema.safeParse({
+  const parsed = checkImportedCustomer({
     name: row.name ?? '',
     phone: row.phone ?? '',
     gender: gender ?? 'unknown',
