@@ -5,6 +5,7 @@ import { ForbiddenError, StepUpRequiredError, UnauthenticatedError } from '../er
 import type { ServiceContext } from '../services/context.js';
 import { confirmPassword, stepUpWindowMs } from '../services/auth/step-up.js';
 import { toAppError } from '../middlewares/errors.js';
+import { isDeclaredRoute } from './declared.js';
 
 /**
  * Every route states who may reach it; a route without an access entry cannot be mounted (fail closed).
@@ -112,6 +113,7 @@ const emptyBodyWhenNone: RequestHandler = (req, _res, next) => {
 export function mount(router: Router, surface: 'page' | 'api', specs: RouteSpec[]): Router {
   for (const spec of specs) {
     if (!spec.access) throw new Error(`Route ${spec.method.toUpperCase()} ${spec.path} has no access entry`);
+    if (!isDeclaredRoute(spec)) throw new Error(`Route ${spec.method.toUpperCase()} ${spec.path} is not built over a declared endpoint: mount it with a surface (api, page, form …)`);
     router[spec.method](spec.path, emptyBodyWhenNone, gate(spec, surface), async (req, res) => {
       await spec.handler(req, res);
     });

@@ -1,6 +1,7 @@
 import passport from 'passport';
 import type { NextFunction, Request, Response } from 'express';
 import { route, type RouteSpec } from './gate.js';
+import { markDeclared } from './declared.js';
 import { contextFor, isEndpoint, parseParts, type Endpoint, type InputOf, type InputSchemas } from './endpoint.js';
 import { declared } from './surfaces.js';
 import { fieldMessages, valuesShownAgain } from './forms.js';
@@ -49,7 +50,7 @@ export const signIn = {
    */
   post: <I extends InputSchemas, R>(path: string, ep: Endpoint<I, R, 'signedIn'>, opts: SignInOptions<I, R>): RouteSpec => {
     if (!isEndpoint(ep) || ep.access !== 'signedIn') throw new Error(`POST ${path}: sign-in runs a signedIn endpoint, declared with endpoint()`);
-    return route({
+    return markDeclared(route({
       method: 'post',
       path,
       access: { public: true },
@@ -87,7 +88,7 @@ export const signIn = {
         const result = await ep.run(ctx, input);
         res.redirect(303, opts.redirect(result, { ctx, input }));
       },
-    });
+    }));
   },
 };
 
@@ -96,7 +97,7 @@ export type SessionEnded = (endedSessionId: string) => Promise<unknown>;
 
 export const signOut = {
   /** Passport's logout, the session destroyed, then what the endpoint gave is run: a socket reconnecting meanwhile finds no session. */
-  post: (path: string, ep: Endpoint<{}, SessionEnded, 'public'>, opts: { redirect: string }): RouteSpec =>
+  post: (path: string, ep: Endpoint<Record<never, never>, SessionEnded, 'public'>, opts: { redirect: string }): RouteSpec =>
     declared('post', path, ep, async (req, res) => {
       const ended = await ep.run(contextFor(ep, req), {});
       const sessionId = req.sessionID;

@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import type { SessionData } from 'express-session';
 import { ZodError, type z } from 'zod';
 import { route, type RouteSpec } from './gate.js';
+import { markDeclared } from './declared.js';
 import { contextFor, gateAccess, isEndpoint, parseParts, type Access, type CtxFor, type Endpoint, type InputOf, type InputSchemas, type RequestScope } from './endpoint.js';
 import { fieldMessages, isFormError, valuesShownAgain } from './forms.js';
 import { flash } from './flash.js';
@@ -23,7 +24,7 @@ type AnyEndpoint<I extends InputSchemas, R, A extends Access> = Endpoint<I, R, A
 
 export function declared<I extends InputSchemas, R, A extends Access>(method: Method, path: string, ep: AnyEndpoint<I, R, A>, handler: RouteSpec['handler']): RouteSpec {
   if (!isEndpoint(ep)) throw new Error(`${method.toUpperCase()} ${path} is not a declared endpoint: declare it with endpoint({ access, … })`);
-  return route({ method, path, access: gateAccess(ep.access), stepUp: ep.stepUp, handler });
+  return markDeclared(route({ method, path, access: gateAccess(ep.access), stepUp: ep.stepUp, handler }));
 }
 
 /** What a view model or presenter may use besides the result: who asks, the parsed input, and the request's language. */

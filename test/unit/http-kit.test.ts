@@ -7,7 +7,7 @@ import request from 'supertest';
 import { z } from 'zod';
 import { endpoint } from '../../server/http/endpoint.js';
 import { api, form, page } from '../../server/http/surfaces.js';
-import { mount, type RouteSpec } from '../../server/http/gate.js';
+import { mount, route, type RouteSpec } from '../../server/http/gate.js';
 import { errorHandler } from '../../server/middlewares/errors.js';
 import { initI18n } from '../../server/i18n/index.js';
 import { ValidationError } from '../../server/errors.js';
@@ -82,6 +82,10 @@ describe('endpoint(): fail closed', () => {
     expect(() => page.get('/x', handMade as never, { view: 'item', model: () => ({}) })).toThrow(/not a declared endpoint/);
     expect(() => form.post('/x', handMade as never, { redirect: '/' })).toThrow(/not a declared endpoint/);
     expect(() => mount(Router(), 'api', [{ method: 'get', path: '/x', handler: () => undefined } as never])).toThrow(/no access entry/);
+    // A hand-made route with an access entry of its own, as routes were written before endpoints: refused too.
+    const handRoute = route({ method: 'get', path: '/x', access: { public: true }, handler: (_req, res) => res.json({}) });
+    expect(() => mount(Router(), 'api', [handRoute])).toThrow(/not built over a declared endpoint/);
+    expect(() => mount(Router(), 'api', [api.get('/x', item)])).not.toThrow();
   });
 });
 
