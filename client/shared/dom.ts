@@ -7,6 +7,8 @@ export function readJson<T>(id: string): T {
   return (JSON.parse(document.getElementById(id)?.textContent || 'null') ?? {}) as T;
 }
 
+// Each handler takes its own event type (MouseEvent, KeyboardEvent …), which a common parameter type would refuse.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Props = Record<string, unknown> & { text?: unknown; className?: string; on?: Record<string, (event: any) => void> };
 
 /** Builds an element; `text` goes through textContent, attributes through setAttribute (never markup). */

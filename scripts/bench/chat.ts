@@ -21,7 +21,6 @@ import { fileURLToPath } from 'node:url';
 import type { ClientResult, Command, ConnectSpec, Reply } from './chat-clients.js';
 import { loadConfig } from '../../server/config.js';
 import { createLogger } from '../../server/logger.js';
-import { mongoose } from '../../server/db/connect.js';
 import { createApp } from '../../server/app.js';
 import { attachRealtime, type Realtime } from '../../server/realtime/index.js';
 import { Organization } from '../../server/models/organization.js';

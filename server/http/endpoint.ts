@@ -52,7 +52,7 @@ export type EndpointSpec<A extends Access, I extends InputSchemas, R> = {
   run: (ctx: CtxFor<A>, input: InputOf<I>, scope: RequestScope) => R | Promise<R>;
 };
 
-export function endpoint<const A extends Access, I extends InputSchemas = {}, R = unknown>(spec: EndpointSpec<A, I, R>): Endpoint<I, Awaited<R>, A> {
+export function endpoint<const A extends Access, I extends InputSchemas = Record<never, never>, R = unknown>(spec: EndpointSpec<A, I, R>): Endpoint<I, Awaited<R>, A> {
   if (!isAccess(spec?.access)) throw new Error('An endpoint needs its access: public, signedIn or a permission of the matrix');
   if (typeof spec.run !== 'function') throw new Error('An endpoint needs run(ctx, input)');
   const run = spec.run;

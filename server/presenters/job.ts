@@ -26,7 +26,7 @@ export function presentJob(job: OrgJob) {
 
 type Translate = (key: string, params?: Record<string, unknown>) => string;
 
-const units = ['second', 'minute', 'hour', 'day', 'week'] as const;
+type Unit = 'second' | 'minute' | 'hour' | 'day' | 'week';
 
 /**
  * A schedule in people's words: the daily cron the follow-up run is saved with ("30 8 * * *" -> 每天 08:30) and the
@@ -40,7 +40,7 @@ export function scheduleWords(repeat: string | null | undefined, t: Translate): 
   const interval = /^(\d+)\s*(second|minute|hour|day|week)s?$/i.exec(repeat.trim());
   if (interval) {
     const count = Number(interval[1]);
-    const unit = interval[2]!.toLowerCase() as (typeof units)[number];
+    const unit = interval[2]!.toLowerCase() as Unit;
     return count === 1 ? t(`jobs.every.${unit}One`) : t(`jobs.every.${unit}`, { count });
   }
   return repeat;

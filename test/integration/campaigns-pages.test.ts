@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Express } from 'express';
 import type { Types } from 'mongoose';
-import sharp from 'sharp';
 import { useTestDatabase } from '../setup/db.js';
 import { type FormFields, pngBytes, postMultipart, testIdText } from '../setup/social.js';
 import { buildTestApp, csrfFor, postForm, signIn, type Agent } from '../setup/app.js';

@@ -1,4 +1,4 @@
-import { describe, expect, it, beforeAll, afterAll } from '@jest/globals';
+import { describe, expect, it, beforeAll } from '@jest/globals';
 import { io as connectSocket } from 'socket.io-client';
 import { useTestDatabase } from '../setup/db.js';
 import { startTestServer } from '../setup/server.js';

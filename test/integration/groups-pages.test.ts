@@ -1,7 +1,6 @@
 import { describe, expect, it, beforeAll } from '@jest/globals';
 import type { Express } from 'express';
 import request from 'supertest';
-import sharp from 'sharp';
 import { useTestDatabase } from '../setup/db.js';
 import { mediaFiles, pngBytes, testIdText } from '../setup/social.js';
 import { buildTestApp, csrfFor, csrfTokenIn, postForm, signIn, type Agent } from '../setup/app.js';
@@ -9,7 +8,6 @@ import { createCustomer, createOrg, createStaff, createStore, ctxFor, PASSWORD }
 import { publishMoment } from '../../server/services/moments/moments.js';
 import { CustomerGroup, GroupMember } from '../../server/models/customer-group.js';
 import { SocialPost } from '../../server/models/social-post.js';
-import { mongoose } from '../../server/db/connect.js';
 import type { OrgSettings } from '../../server/services/settings/org-settings.js';
 
 useTestDatabase();

@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Express } from 'express';
-import sharp from 'sharp';
 import { useTestDatabase } from '../setup/db.js';
 import { type FormFields, mediaFiles, pngBytes, postMultipart, testIdText } from '../setup/social.js';
 import { buildTestApp, csrfFor, csrfTokenIn, signIn, type Agent } from '../setup/app.js';

@@ -132,7 +132,7 @@ describe('database outages', () => {
   }, 60_000);
 
   it('answers within the time limit while the database is frozen (connections open, no answer), and serves again once it answers', async () => {
-    const { channel, bearer, browser, console, customer } = await openEverySurface();
+    const { bearer, browser, console, customer } = await openEverySurface();
     await ok(customer.socket, 'message:send', { clientId: 'before', text: '在吗？' });
     const unavailable = ['timeout', 'database_unavailable'];
     try {

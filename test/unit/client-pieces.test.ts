@@ -87,7 +87,7 @@ describe('customer chat page state', () => {
 /** A socket that answers nothing by itself: the test plays the server. */
 function fakeSocket() {
   const listeners = new Map<string, ((...args: any[]) => void)[]>();
-  const emitted: { event: string; payload: any; answer: (err: unknown, ack: unknown) => void }[] = [];
+  const emitted: { event: string; payload: unknown; answer: (err: unknown, ack: unknown) => void }[] = [];
   const socket: SyncSocket & { push: (event: string, payload: unknown) => void } = {
     connected: true,
     on: (event, listener) => listeners.set(event, [...(listeners.get(event) ?? []), listener]),

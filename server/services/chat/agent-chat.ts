@@ -11,7 +11,7 @@ import { toObjectId } from '../ids.js';
 import { imageForMessage, storeChatImage, type StoredImage } from './images.js';
 import type { PictureInput } from '../media/pictures.js';
 import { appendMessage, dedupeKeyOf, latestMessages, messagesAfter, visibleNumberAt } from './messages.js';
-import { announce, assignSession, chatSettings, closeSessionDoc, queuePosition, queueSession, routeQueue, transition } from './sessions.js';
+import { announce, assignSession, chatSettings, closeSessionDoc, queuePosition, routeQueue, transition } from './sessions.js';
 import { claimAgentSlot, releaseAgentSlot } from './slots.js';
 import { dropConsole, effectiveStatus, forgetAgentsOnline, liveStaffIds, refreshConsole } from './presence.js';
 import { replyWindowOf } from '../../domain/reply-window.js';
