@@ -6,7 +6,7 @@ import { createLogger } from '../server/logger.js';
 import { openDatabase } from '../server/db/open.js';
 import { jobs, findJob } from '../jobs/index.js';
 import { listOrganizationIds, runDailyFollowups } from '../server/services/followups/daily-run.js';
-import { isRealDate } from '../server/services/followups/calendar.js';
+import { isRealDate } from '../server/domain/calendar.js';
 import { clock } from '../server/clock.js';
 
 const usage = `Usage: npm run job -- <name> [--data JSON]\n       npm run job -- followups [--date YYYY-MM-DD] [--org ID]\nJobs: ${jobs.map((j) => j.name).join(', ')}\n`;

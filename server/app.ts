@@ -17,7 +17,7 @@ import { errorHandler, notFoundHandler } from './middlewares/errors.js';
 import { timeLimit } from './middlewares/time-limit.js';
 import { bodyParsers } from './middlewares/body-parsers.js';
 import { pageLocals } from './middlewares/page-locals.js';
-import { healthRouter } from './routes/health.js';
+import { healthRouter } from './http/health.js';
 import type { Agenda } from 'agenda';
 import { configureSignedTokens } from './services/auth/signed-tokens.js';
 import { apiRouter } from './routes/api/index.js';

@@ -8,7 +8,7 @@ import { Tag, TagGroup } from '../server/models/tag.js';
 import { CustomerGroup } from '../server/models/customer-group.js';
 import { FollowupRule, type OrgEvent } from '../server/models/followup-rule.js';
 import { hashPassword } from '../server/services/auth/passwords.js';
-import { defaultOrgSettings, type OrgSettings } from '../server/services/settings/org-settings.js';
+import { defaultOrgSettings, type OrgSettings } from '../server/domain/settings.js';
 import { actorOf } from '../server/services/auth/actor.js';
 import type { ServiceContext } from '../server/services/context.js';
 import { birthdayOf, birthdayMonthDays } from '../server/services/customers/birthdays.js';

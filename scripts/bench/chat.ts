@@ -30,7 +30,7 @@ import { ChatChannel } from '../../server/models/chat-channel.js';
 import { ChatMessage, ChatSession } from '../../server/models/chat-session.js';
 import { hashPassword } from '../../server/services/auth/passwords.js';
 import { startVisitor } from '../../server/services/chat/visitors.js';
-import { defaultOrgSettings } from '../../server/services/settings/org-settings.js';
+import { defaultOrgSettings } from '../../server/domain/settings.js';
 
 const BENCH_DB = 'storelink_bench_chat';
 const PASSWORD = 'storelink-bench-password';

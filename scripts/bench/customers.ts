@@ -18,7 +18,7 @@ import { Staff } from '../../server/models/staff.js';
 import { Tag, TagGroup } from '../../server/models/tag.js';
 import { Customer, customerSources, type Birthday } from '../../server/models/customer.js';
 import { hashPassword } from '../../server/services/auth/passwords.js';
-import { defaultOrgSettings } from '../../server/services/settings/org-settings.js';
+import { defaultOrgSettings } from '../../server/domain/settings.js';
 
 const BENCH_DB = 'storelink_bench';
 const ADMIN_LOGIN = 'bench-admin';

@@ -13,12 +13,12 @@ import { Staff } from '../../server/models/staff.js';
 import { Customer, customerSources, type Birthday, type Relative } from '../../server/models/customer.js';
 import { FollowupTask } from '../../server/models/followup-task.js';
 import { hashPassword } from '../../server/services/auth/passwords.js';
-import { defaultOrgSettings, followupDefaults } from '../../server/services/settings/org-settings.js';
+import { defaultOrgSettings, followupDefaults } from '../../server/domain/settings.js';
 import { birthdayOf, birthdayMonthDays } from '../../server/services/customers/birthdays.js';
 import { createFollowupTasks } from '../../server/services/followups/generate.js';
 import { effectiveRules } from '../../server/services/followups/rules.js';
-import { festivalOf, nextFestivalDate } from '../../server/services/followups/holidays.js';
-import { addDays, daysBetween, monthDayRanges, type IsoDate } from '../../server/services/followups/calendar.js';
+import { festivalOf, nextFestivalDate } from '../../server/domain/holidays.js';
+import { addDays, daysBetween, monthDayRanges, type IsoDate } from '../../server/domain/calendar.js';
 
 const BENCH_DB = 'storelink_bench_followups';
 const BATCH = 10_000;

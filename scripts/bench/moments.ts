@@ -24,7 +24,7 @@ import { Delivery, SocialPost } from '../../server/models/social-post.js';
 import { hashPassword } from '../../server/services/auth/passwords.js';
 import { actorOf } from '../../server/services/auth/actor.js';
 import { createApiToken } from '../../server/services/auth/api-tokens.js';
-import { defaultOrgSettings, effectiveSettings, orgSettingsSchema } from '../../server/services/settings/org-settings.js';
+import { defaultOrgSettings, effectiveSettings, orgSettingsSchema } from '../../server/domain/settings.js';
 import { storeAndDeliver } from '../../server/services/posts/publish.js';
 import { dayPeriod } from '../../server/services/limits/usage.js';
 import { memberTokenFor } from '../../server/services/members/members.js';

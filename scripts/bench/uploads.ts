@@ -20,7 +20,7 @@ import { Organization } from '../../server/models/organization.js';
 import { Store } from '../../server/models/store.js';
 import { Staff } from '../../server/models/staff.js';
 import { hashPassword } from '../../server/services/auth/passwords.js';
-import { socialLimits } from '../../server/services/settings/org-settings.js';
+import { socialLimits } from '../../server/domain/settings.js';
 
 const BENCH_DB = 'storelink_bench_uploads';
 const PASSWORD = 'storelink-bench-password';

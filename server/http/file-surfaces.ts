@@ -6,9 +6,9 @@ import { tr } from './translate.js';
 import { toAppError } from '../middlewares/errors.js';
 import { UnauthenticatedError, type AppError } from '../errors.js';
 import type { PictureFile } from '../services/media/pictures.js';
-import { sendImage, type OpenedImage } from '../routes/send-image.js';
-import { withPictureBody } from '../routes/picture-uploads.js';
-import { receiveMultipartCsv, receiveRawCsv, type ReceivedFile } from '../routes/uploads.js';
+import { sendImage, type OpenedImage } from './send-image.js';
+import { withPictureBody } from './picture-uploads.js';
+import { receiveMultipartCsv, receiveRawCsv, type ReceivedFile } from './uploads.js';
 
 /**
  * The surfaces whose body is a file rather than fields: pictures sent out (the run opens one, the kit streams it),

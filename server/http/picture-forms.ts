@@ -2,7 +2,7 @@ import type { RouteSpec } from './gate.js';
 import { ctxOf } from './gate.js';
 import type { Access, Endpoint, InputSchemas } from './endpoint.js';
 import { form, formReceived, type FormOptions } from './surfaces.js';
-import { withPictureForm } from '../routes/picture-uploads.js';
+import { withPictureForm } from './picture-uploads.js';
 
 /** The body field the received pictures are handed to the endpoint in (its body schema declares them). */
 const RECEIVED_PICTURES = 'images';

@@ -2,7 +2,7 @@ import type { RouteSpec } from './gate.js';
 import type { Access, Endpoint, InputSchemas } from './endpoint.js';
 import { declared, runParsed } from './surfaces.js';
 import { clientIp } from '../middlewares/auth.js';
-import { withPictureBody } from '../routes/picture-uploads.js';
+import { withPictureBody } from './picture-uploads.js';
 import type { PictureFile } from '../services/media/pictures.js';
 
 /**

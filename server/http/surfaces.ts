@@ -11,7 +11,7 @@ import { tr } from './translate.js';
 import { startCsvDownload } from './csv-download.js';
 import { toAppError } from '../middlewares/errors.js';
 import { RateLimitedError } from '../errors.js';
-import { publicOrigin } from '../routes/public-url.js';
+import { publicOrigin } from './public-url.js';
 import { clientIp } from '../middlewares/auth.js';
 
 /**

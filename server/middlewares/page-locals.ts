@@ -1,11 +1,11 @@
 import type { RequestHandler } from 'express';
 import { presentNavigation, presentMe } from '../presenters/staff.js';
 import { getOrganization } from '../services/org/settings.js';
-import { effectiveSettings } from '../services/settings/org-settings.js';
+import { effectiveSettings } from '../domain/settings.js';
 import { followupBadgeCount } from '../services/followups/tasks.js';
 import { unseenMomentReactions } from '../services/moments/moments.js';
 import { can } from '../policies/permissions.js';
-import { localDateOf } from '../services/followups/calendar.js';
+import { localDateOf } from '../domain/calendar.js';
 import { clock } from '../clock.js';
 
 /** What every page's layout needs: the language, the signed-in staff member, navigation, messages. */

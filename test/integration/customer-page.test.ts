@@ -16,7 +16,7 @@ import { publishMoment } from '../../server/services/moments/moments.js';
 import { mongoose } from '../../server/db/connect.js';
 import { ChatChannel } from '../../server/models/chat-channel.js';
 import { createChannel } from '../setup/chat.js';
-import { socialLimits, type OrgSettings } from '../../server/services/settings/org-settings.js';
+import { socialLimits, type OrgSettings } from '../../server/domain/settings.js';
 
 useTestDatabase();
 

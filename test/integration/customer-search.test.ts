@@ -5,7 +5,7 @@ import { useTestDatabase } from '../setup/db.js';
 import { bearerFor, buildTestApp, signIn } from '../setup/app.js';
 import { createOrgWithTeam, PASSWORD } from '../factories.js';
 import { Customer } from '../../server/models/customer.js';
-import { customerSearchLimits } from '../../server/services/settings/org-settings.js';
+import { customerSearchLimits } from '../../server/domain/settings.js';
 
 useTestDatabase();
 

@@ -13,7 +13,7 @@ import { createLogger } from '../../server/logger.js';
 import { FollowupTask, FollowupDigest } from '../../server/models/followup-task.js';
 import { Staff } from '../../server/models/staff.js';
 import { updateOrgSettings, getOrganization } from '../../server/services/org/settings.js';
-import { effectiveSettings } from '../../server/services/settings/org-settings.js';
+import { effectiveSettings } from '../../server/domain/settings.js';
 import { listOrgJobs, retryOrgJob } from '../../server/services/jobs/job-admin.js';
 import { runDailyFollowups } from '../../server/services/followups/daily-run.js';
 import { deliverDueDigests } from '../../server/services/followups/digests.js';

@@ -8,7 +8,7 @@ import { createCustomer, createOrg, createStaff, createStore, ctxFor, PASSWORD }
 import { publishMoment } from '../../server/services/moments/moments.js';
 import { CustomerGroup, GroupMember } from '../../server/models/customer-group.js';
 import { SocialPost } from '../../server/models/social-post.js';
-import type { OrgSettings } from '../../server/services/settings/org-settings.js';
+import type { OrgSettings } from '../../server/domain/settings.js';
 
 useTestDatabase();
 

@@ -26,7 +26,7 @@ import { sweepUnusedMedia } from '../../server/services/posts/sweep-media.js';
 import { checkImages, openImage, storeImages } from '../../server/services/media/media.js';
 import { createTagGroup } from '../../server/services/tags/tags.js';
 import { transferCustomers } from '../../server/services/customers/transfer.js';
-import { effectiveSettings, socialLimits, type OrgSettings } from '../../server/services/settings/org-settings.js';
+import { effectiveSettings, socialLimits, type OrgSettings } from '../../server/domain/settings.js';
 
 useTestDatabase();
 const clock = useFrozenClock();

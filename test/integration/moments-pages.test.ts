@@ -11,7 +11,7 @@ import { Customer } from '../../server/models/customer.js';
 import { PostComment, SocialPost } from '../../server/models/social-post.js';
 import { TimelineEvent } from '../../server/models/timeline-event.js';
 import { memberTokenFor } from '../../server/services/members/members.js';
-import { socialLimits } from '../../server/services/settings/org-settings.js';
+import { socialLimits } from '../../server/domain/settings.js';
 import { momentQuota } from '../../server/services/moments/moments.js';
 import { addComment, setLike } from '../../server/services/members/feed.js';
 

@@ -13,7 +13,7 @@ import { GroupMember } from '../../server/models/customer-group.js';
 import { Campaign, CampaignTask } from '../../server/models/campaign.js';
 import { UsageCounter } from '../../server/models/usage-counter.js';
 import { fireDueCampaigns } from '../../server/services/campaigns/campaigns.js';
-import { socialLimits, type OrgSettings } from '../../server/services/settings/org-settings.js';
+import { socialLimits, type OrgSettings } from '../../server/domain/settings.js';
 
 let server: http.Server | undefined;
 useTestDatabase({

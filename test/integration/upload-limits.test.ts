@@ -9,7 +9,7 @@ import { createOrgWithTeam, createStaff, ctxFor, PASSWORD } from '../factories.j
 import { mongoose } from '../../server/db/connect.js';
 import { SocialPost } from '../../server/models/social-post.js';
 import { momentQuota } from '../../server/services/moments/moments.js';
-import { socialLimits, uploadLimits } from '../../server/services/settings/org-settings.js';
+import { socialLimits, uploadLimits } from '../../server/domain/settings.js';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 useTestDatabase({ beforeClose: async () => server?.close() });

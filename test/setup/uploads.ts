@@ -8,8 +8,8 @@ import type { Types } from 'mongoose';
 import { csrfTokenIn, type Agent } from './app.js';
 import { createChannel } from './chat.js';
 import { mongoose } from '../../server/db/connect.js';
-import { uploadSlots } from '../../server/routes/upload-slots.js';
-import { uploadTempDir } from '../../server/routes/uploads.js';
+import { uploadSlots } from '../../server/http/upload-slots.js';
+import { uploadTempDir } from '../../server/http/uploads.js';
 
 /**
  * Files that start like a picture and are none: the signature of an allowed type, then markup or a cut-off stream.

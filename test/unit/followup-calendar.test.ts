@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { festivalsIn } from '../../server/services/followups/holidays.js';
-import { monthDayRanges, nextYearlyDate, yearlyDateIn } from '../../server/services/followups/calendar.js';
+import { festivalsIn } from '../../server/domain/holidays.js';
+import { monthDayRanges, nextYearlyDate, yearlyDateIn } from '../../server/domain/calendar.js';
 import { deliverableAt } from '../../server/services/org/dnd.js';
 import { fillMessage } from '../../server/presenters/followup.js';
 

@@ -12,7 +12,7 @@ import { followupOutcomes } from '../../server/models/followup-task.js';
 import { builtinOccasions } from '../../server/services/followups/rules.js';
 import { jobs } from '../../jobs/index.js';
 import { routingModes } from '../../server/models/chat-channel.js';
-import { massMessagePolicies } from '../../server/services/settings/org-settings.js';
+import { massMessagePolicies } from '../../server/domain/settings.js';
 
 type Tree = { [key: string]: string | Tree };
 const load = (locale: string) => readLocale(locale) as Tree;

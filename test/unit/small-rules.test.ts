@@ -5,7 +5,7 @@ import { monthDayRanges } from '../../server/services/console/summaries.js';
 import { birthdayMonthDays, birthdayOf } from '../../server/services/customers/birthdays.js';
 import { safeNext } from '../../server/routes/schemas/auth.schema.js';
 import { loadConfig, ConfigError } from '../../server/config.js';
-import { effectiveSettings, orgSettingsSchema } from '../../server/services/settings/org-settings.js';
+import { effectiveSettings, orgSettingsSchema } from '../../server/domain/settings.js';
 
 describe('maskPhone', () => {
   it('keeps the first 3 and last 4 digits of a Chinese mobile', () => {

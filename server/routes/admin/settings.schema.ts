@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { orgSettingsSchema, type OrgSettings } from '../../services/settings/org-settings.js';
+import { orgSettingsSchema, type OrgSettings } from '../../domain/settings.js';
 import { requiredText } from '../../domain/input-fields.js';
 
 /** The organisation's name beside its settings, flat as the form posts them; the service takes them apart. */

@@ -1,5 +1,5 @@
 import type { OrganizationDoc } from '../../models/organization.js';
-import { effectiveSettings, massMessagePolicies } from '../../services/settings/org-settings.js';
+import { effectiveSettings, massMessagePolicies } from '../../domain/settings.js';
 import { timezoneChoices } from '../../presenters/timezones.js';
 
 /** The organisation's settings as the API sends them and the admin form shows them. */

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { mount } from '../define.js';
+import { mount } from '../../http/gate.js';
 import { NotFoundError } from '../../errors.js';
 import { profileApiRoutes } from '../profile/profile.api.js';
 import { adminApiRoutes } from '../admin/admin.api.js';

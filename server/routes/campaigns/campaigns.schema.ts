@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { arrayOf, requiredText } from '../../domain/input-fields.js';
 import { campaignTaskStatuses, postKinds } from '../../domain/vocabulary.js';
-import { socialLimits } from '../../services/settings/org-settings.js';
+import { socialLimits } from '../../domain/settings.js';
 import type { CampaignDraftTargets, KeptCampaignFields } from '../../services/campaigns/campaign-page.js';
 import { fieldList } from '../../http/forms.js';
 import { postContentSchema, recordId, receivedPictures } from '../schemas/post.schema.js';

@@ -4,7 +4,7 @@ import { postKinds } from '../../domain/vocabulary.js';
 import type { ServiceContext } from '../../services/context.js';
 import type { CampaignReach, CompletionRow, TaskView } from '../../services/campaigns/campaigns.js';
 import { campaignPage, newCampaignPage, type CampaignFormChoices } from '../../services/campaigns/campaign-page.js';
-import { socialLimits } from '../../services/settings/org-settings.js';
+import { socialLimits } from '../../domain/settings.js';
 import { campaignPresenter, presentCampaign, presentCampaignTask } from '../../presenters/campaign.js';
 import { presentReach, reachSentence } from '../../presenters/reach.js';
 import { presentTagGroup } from '../../presenters/tag.js';

@@ -3,7 +3,7 @@ import { form, page } from '../../http/surfaces.js';
 import { image, receive, upload } from '../../http/file-surfaces.js';
 import { anonymousPicture } from '../../http/picture-taker.js';
 import { countUpload } from '../../services/chat/public-limits.js';
-import { chatLimits } from '../../services/settings/org-settings.js';
+import { chatLimits } from '../../domain/settings.js';
 import * as chat from './chat.endpoints.js';
 import { chatPageHeaders, chatPageModel, chatPageView, forgetVisitor, imagePayload, loadStartModel, rememberVisitor } from './chat.view.js';
 

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { ChatChannelDoc } from '../../models/chat-channel.js';
 import { dispositions, presenceStates, routingModes } from '../../domain/vocabulary.js';
 import { arrayOf, checkbox, optionalId, optionalText, requiredText, timeOfDay } from '../../domain/input-fields.js';
-import { chatLimits } from '../../services/settings/org-settings.js';
-import { isRealDate } from '../../services/followups/calendar.js';
+import { chatLimits } from '../../domain/settings.js';
+import { isRealDate } from '../../domain/calendar.js';
 import { rangeInBounds } from '../../services/chat/report-ranges.js';
 import { presentChannel } from '../../presenters/chat-channel.js';
 

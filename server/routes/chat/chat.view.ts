@@ -2,7 +2,7 @@ import type { Response } from 'express';
 import type { ChatChannelDoc, ChatVisitorDoc } from '../../models/chat-channel.js';
 import type { StoredImage } from '../../services/chat/images.js';
 import { channelByKey } from '../../services/chat/visitors.js';
-import { chatLimits } from '../../services/settings/org-settings.js';
+import { chatLimits } from '../../domain/settings.js';
 import { i18n } from '../../i18n/index.js';
 import { CHAT_COOKIE, DEVICE_COOKIE } from './chat.schema.js';
 

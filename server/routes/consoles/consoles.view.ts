@@ -6,7 +6,7 @@ import { presentUpcomingBirthday } from '../../presenters/followup.js';
 import { presentStore } from '../../presenters/store.js';
 import { presentAuditEvent } from '../../presenters/audit.js';
 import { flagsFor } from '../../policies/flags.js';
-import { chatLimits } from '../../services/settings/org-settings.js';
+import { chatLimits } from '../../domain/settings.js';
 import { placeholdersOf } from '../../domain/message-placeholders.js';
 import { i18n } from '../../i18n/index.js';
 import type { agentConsole } from './consoles.endpoints.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { importPolicies } from '../../domain/vocabulary.js';
-import type { ReceivedFile } from '../uploads.js';
+import type { ReceivedFile } from '../../http/uploads.js';
 
 /** An import's id in the address; another person's or organisation's answers 404. */
 export const importParams = z.object({ id: z.string() });

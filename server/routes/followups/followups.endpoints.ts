@@ -2,7 +2,7 @@ import { endpoint } from '../../http/endpoint.js';
 import type { ServiceContext } from '../../services/context.js';
 import { followupCompletion, followupInbox, getFollowup, listFollowups, updateFollowup } from '../../services/followups/tasks.js';
 import { createOrgEvent, deleteOrgEvent, getFollowupRule, listFollowupRules, updateFollowupRule, updateOrgEvent, type EffectiveRule } from '../../services/followups/rules.js';
-import { festivalsIn } from '../../services/followups/holidays.js';
+import { festivalsIn } from '../../domain/holidays.js';
 import { listOrgJobs, retryOrgJob } from '../../services/jobs/job-admin.js';
 import {
   anyBody,

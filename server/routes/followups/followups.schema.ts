@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { followupOutcomes, followupStatuses } from '../../domain/vocabulary.js';
-import { followupDefaults } from '../../services/settings/org-settings.js';
+import { followupDefaults } from '../../domain/settings.js';
 import type { EffectiveRule } from '../../services/followups/rules.js';
 import { arrayOf, checkbox, optionalText, requiredText } from '../schemas/common.js';
 

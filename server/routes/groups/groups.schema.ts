@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { arrayOf, optionalId, optionalNumber, optionalText, requiredText } from '../../domain/input-fields.js';
-import { socialLimits } from '../../services/settings/org-settings.js';
+import { socialLimits } from '../../domain/settings.js';
 import type { KeptGroupFields } from '../../services/groups/group-answers.js';
 import { customerListQuery } from '../customers/customers.schema.js';
 import { postContentSchema, recordId, receivedPictures } from '../schemas/post.schema.js';

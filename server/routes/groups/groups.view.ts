@@ -3,7 +3,7 @@ import type { GroupAnswer, GroupsAnswer } from '../../services/groups/group-answ
 import type { GroupPostAllowance } from '../../services/groups/group-posts.js';
 import { groupDetail, groupsOverview } from '../../services/groups/group-page.js';
 import { isSafeLink } from '../../services/posts/content.js';
-import { socialLimits } from '../../services/settings/org-settings.js';
+import { socialLimits } from '../../domain/settings.js';
 import type { Reach } from '../../services/limits/contact-budget.js';
 import { presentGroup } from '../../presenters/group.js';
 import { presentPost, type ImageBase } from '../../presenters/post.js';

@@ -1,6 +1,6 @@
 import type { RouteSpec } from '../../http/gate.js';
 import { image, receive, upload } from '../../http/file-surfaces.js';
-import { socialLimits } from '../../services/settings/org-settings.js';
+import { socialLimits } from '../../domain/settings.js';
 import { presentImages, type ImageBase } from '../../presenters/post.js';
 import * as media from './media.endpoints.js';
 

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { socialLimits } from '../../services/settings/org-settings.js';
+import { socialLimits } from '../../domain/settings.js';
 import { MEMBER_COOKIE } from './members.schema.js';
 import { pageOf } from './members.view.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { requiredText } from '../schemas/common.js';
-import { socialLimits } from '../../services/settings/org-settings.js';
+import { socialLimits } from '../../domain/settings.js';
 
 /** What customers send on their own pages (joining a group, likes, comments), and what their browser holds for them. */
 

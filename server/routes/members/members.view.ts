@@ -3,7 +3,7 @@ import type { FeedItem } from '../../services/members/feed.js';
 import type { memberPage } from '../../services/members/page.js';
 import { invitePage } from '../../services/groups/group-page.js';
 import { isSafeLink } from '../../services/posts/content.js';
-import { socialLimits } from '../../services/settings/org-settings.js';
+import { socialLimits } from '../../domain/settings.js';
 import { presentGroupForMember } from '../../presenters/group.js';
 import { presentFeedItem } from '../../presenters/post.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { arrayOf, optionalNumber, requiredText } from '../../domain/input-fields.js';
-import { socialLimits } from '../../services/settings/org-settings.js';
+import { socialLimits } from '../../domain/settings.js';
 import { postContentSchema, recordId, receivedPictures } from '../schemas/post.schema.js';
 
 export const idParams = z.object({ id: z.string() });

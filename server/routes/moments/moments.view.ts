@@ -3,7 +3,7 @@ import type { Reach } from '../../services/limits/contact-budget.js';
 import { localTimeOf } from '../../services/limits/usage.js';
 import type { MomentDetail, MomentListItem, Quota } from '../../services/moments/moments.js';
 import { momentPage, momentsPage } from '../../services/moments/moment-page.js';
-import { socialLimits } from '../../services/settings/org-settings.js';
+import { socialLimits } from '../../domain/settings.js';
 import { presentPost, presentPostDetail, type ImageBase } from '../../presenters/post.js';
 import { presentCampaignTask } from '../../presenters/campaign.js';
 import { presentTag, presentTagGroup } from '../../presenters/tag.js';

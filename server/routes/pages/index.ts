@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { mount } from '../define.js';
+import { mount } from '../../http/gate.js';
 import { authPageRoutes } from '../auth/auth.pages.js';
 import { consolePageRoutes } from '../consoles/consoles.pages.js';
 import { adminPageRoutes } from '../admin/admin.pages.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { arrayOf, requiredText } from '../../domain/input-fields.js';
-import { socialLimits } from '../../services/settings/org-settings.js';
+import { socialLimits } from '../../domain/settings.js';
 import { isSafeLink } from '../../services/posts/content.js';
 import type { PictureFile } from '../../services/media/pictures.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TAG_NAME_MAX } from '../../services/settings/org-settings.js';
+import { TAG_NAME_MAX } from '../../domain/settings.js';
 import { requiredText } from '../../domain/input-fields.js';
 
 export const tagNameField = requiredText(TAG_NAME_MAX);

@@ -1,7 +1,7 @@
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { DatabaseLimiter, limitersOnConnection } from '../rate-limits.js';
 import { RateLimitedError } from '../../errors.js';
-import { loginThrottle } from '../settings/org-settings.js';
+import { loginThrottle } from '../../domain/settings.js';
 
 /**
  * Failed logins are counted in MongoDB per login and per IP, so the block holds across restarts and

@@ -5,7 +5,7 @@ import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { verifyPassword } from './passwords.js';
 import { recordAudit } from '../audit/record-audit.js';
-import { effectiveSettings } from '../settings/org-settings.js';
+import { effectiveSettings } from '../../domain/settings.js';
 import { assertLoginAllowed, recordLoginFailure } from './login-throttle.js';
 
 /**

@@ -23,7 +23,7 @@ import { clock } from '../../clock.js';
 import { staffNamesById } from '../names.js';
 import { DateTime } from 'luxon';
 import { getOrgSettings } from '../org/settings.js';
-import { socialLimits } from '../settings/org-settings.js';
+import { socialLimits } from '../../domain/settings.js';
 import { mongoose } from '../../db/connect.js';
 
 /** `publishAt`: an instant, or a local date and time (`2026-12-01T10:00`, as a form's datetime field sends) in the organisation's timezone. */

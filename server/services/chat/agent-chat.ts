@@ -23,7 +23,7 @@ import { Tag } from '../../models/tag.js';
 import { Store } from '../../models/store.js';
 import { clock } from '../../clock.js';
 import { mongoose } from '../../db/connect.js';
-import { REPLY_WINDOW_MESSAGES_MAX } from '../settings/org-settings.js';
+import { REPLY_WINDOW_MESSAGES_MAX } from '../../domain/settings.js';
 import { upsertRetryingOnce } from '../mongo-errors.js';
 
 /** Sessions within the actor's reach: the organisation's for agents and admins, the store's for managers. */

@@ -7,7 +7,7 @@ import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import type { mongoose } from '../../db/connect.js';
 import { assertStoreInOrg } from '../org/stores.js';
-import { withinDailyWindow } from '../followups/calendar.js';
+import { withinDailyWindow } from '../../domain/calendar.js';
 import { isDuplicateKey } from '../mongo-errors.js';
 import { ConflictError } from '../../errors.js';
 import { shortMemo } from '../short-memo.js';

@@ -3,7 +3,7 @@ import { gridfsBucket, uploadToBucket } from '../media/gridfs.js';
 import { checkPicture, type PictureInput } from '../media/pictures.js';
 import type { Readable } from 'node:stream';
 import { NotFoundError } from '../../errors.js';
-import { chatLimits } from '../settings/org-settings.js';
+import { chatLimits } from '../../domain/settings.js';
 import { ChatMessage } from '../../models/chat-session.js';
 import { mongoose } from '../../db/connect.js';
 

@@ -1,7 +1,7 @@
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { consumePerAddress, DatabaseLimiter, limitersOnConnection } from '../rate-limits.js';
 import { RateLimitedError } from '../../errors.js';
-import { chatLimits, VISITOR_STARTS_PER_HOUR_MAX } from '../settings/org-settings.js';
+import { chatLimits, VISITOR_STARTS_PER_HOUR_MAX } from '../../domain/settings.js';
 
 /**
  * The public chat pages take no login, so what anyone can do anonymously is counted in MongoDB (across processes):

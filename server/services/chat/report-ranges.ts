@@ -1,5 +1,5 @@
 import type { ServiceContext } from '../context.js';
-import { addDays, daysBetween, type IsoDate } from '../followups/calendar.js';
+import { addDays, daysBetween, type IsoDate } from '../../domain/calendar.js';
 import { CHAT_REPORT_MAX_DAYS, chatReport, chatReportToday, liveOverview, type ChatReport, type LiveOverview } from './reports.js';
 
 /** The days a chat report was asked for; either end may be left out. */

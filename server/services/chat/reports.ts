@@ -8,7 +8,7 @@ import { authorize } from '../../policies/permissions.js';
 import { scopeFilter } from '../../policies/scopes.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
-import { isRealDate, type IsoDate, daysBetween } from '../followups/calendar.js';
+import { isRealDate, type IsoDate, daysBetween } from '../../domain/calendar.js';
 import { chatSettings } from './sessions.js';
 import { orgToday } from '../org/settings.js';
 import { clock } from '../../clock.js';

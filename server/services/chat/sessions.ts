@@ -2,7 +2,7 @@ import { ChatChannel, ChatVisitor, type ChatChannelDoc, type ChatVisitorDoc } fr
 import { AgentPresence, ChatSession, type AgentPresenceDoc, type ChatMessageDoc, type ChatSessionDoc, type SessionState } from '../../models/chat-session.js';
 import { Organization } from '../../models/organization.js';
 import { Customer } from '../../models/customer.js';
-import { effectiveSettings, type OrgSettings } from '../settings/org-settings.js';
+import { effectiveSettings, type OrgSettings } from '../../domain/settings.js';
 import { domainEvents } from '../events.js';
 import { appendTimeline } from '../customers/timeline.js';
 import { systemContext, type ServiceContext } from '../context.js';

@@ -2,7 +2,7 @@ import { tokenSigner } from '../auth/signed-tokens.js';
 import { ChatChannel, ChatVisitor, type ChatChannelDoc, type ChatVisitorDoc } from '../../models/chat-channel.js';
 import { Customer } from '../../models/customer.js';
 import { NotFoundError, UnauthenticatedError } from '../../errors.js';
-import { chatLimits } from '../settings/org-settings.js';
+import { chatLimits } from '../../domain/settings.js';
 import { customerPhoneFields } from '../customers/phones.js';
 import { domainEvents } from '../events.js';
 import { countVisitorStart } from './public-limits.js';

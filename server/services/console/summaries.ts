@@ -12,7 +12,7 @@ import { toObjectId } from '../ids.js';
 import { getOrgSettings } from '../org/settings.js';
 import { listStaff } from '../org/staff.js';
 import { clock } from '../../clock.js';
-import { addDays, localDateOf, monthDayRanges as birthdayRanges, nextYearlyDate, type IsoDate } from '../followups/calendar.js';
+import { addDays, localDateOf, monthDayRanges as birthdayRanges, nextYearlyDate, type IsoDate } from '../../domain/calendar.js';
 
 /** Month-day keys (MMDD) of the next `days` days in the organisation's timezone, as index ranges (a window may cross 31 December). */
 export function monthDayRanges(today: DateTime, days: number): { $gte: number; $lte: number }[] {

@@ -1,7 +1,7 @@
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { RateLimitedError } from '../../errors.js';
 import { DatabaseLimiter, limitersOnConnection } from '../rate-limits.js';
-import { customerSearchLimits } from '../settings/org-settings.js';
+import { customerSearchLimits } from '../../domain/settings.js';
 import type { ServiceContext } from '../context.js';
 
 const getLimiters = limitersOnConnection('customer search limits', (db) => ({

@@ -2,8 +2,8 @@ import { Organization } from '../../models/organization.js';
 import { domainEvents } from '../events.js';
 import { clock } from '../../clock.js';
 import { toObjectId } from '../ids.js';
-import { effectiveSettings } from '../settings/org-settings.js';
-import { localDateOf } from './calendar.js';
+import { effectiveSettings } from '../../domain/settings.js';
+import { localDateOf } from '../../domain/calendar.js';
 import { createFollowupTasks, withdrawStaleBirthdayTasks } from './generate.js';
 
 /**

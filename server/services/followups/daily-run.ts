@@ -1,10 +1,10 @@
 import { Organization } from '../../models/organization.js';
 import { toObjectId } from '../ids.js';
-import { effectiveSettings } from '../settings/org-settings.js';
+import { effectiveSettings } from '../../domain/settings.js';
 import { NotFoundError } from '../../errors.js';
 import { createFollowupTasks, type TaskRunResult } from './generate.js';
 import { prepareDigests } from './digests.js';
-import { localDateOf, type IsoDate } from './calendar.js';
+import { localDateOf, type IsoDate } from '../../domain/calendar.js';
 
 export type DailyRunResult = TaskRunResult & { orgId: string; digests: number };
 

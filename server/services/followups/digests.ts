@@ -5,7 +5,7 @@ import { deliverableAt } from '../org/dnd.js';
 import { domainEvents } from '../events.js';
 import { mailEnabled, sendMail } from '../mail/mailer.js';
 import { i18n } from '../../i18n/index.js';
-import type { IsoDate } from './calendar.js';
+import type { IsoDate } from '../../domain/calendar.js';
 import { mongoose } from '../../db/connect.js';
 import { upsertRetryingOnce } from '../mongo-errors.js';
 

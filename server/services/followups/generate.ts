@@ -3,7 +3,7 @@ import { Staff } from '../../models/staff.js';
 import { FollowupFanout, FollowupTask, type FollowupTaskDoc } from '../../models/followup-task.js';
 import { toObjectId } from '../ids.js';
 import { effectiveRules, nextOccasionDate, type EffectiveRule } from './rules.js';
-import { addDays, daysBetween, monthDayRanges, nextYearlyDate, yearlyDateIn, yearOf, type IsoDate } from './calendar.js';
+import { addDays, daysBetween, monthDayRanges, nextYearlyDate, yearlyDateIn, yearOf, type IsoDate } from '../../domain/calendar.js';
 import { mongoose } from '../../db/connect.js';
 import { insertNewDocuments } from '../../db/bulk-insert.js';
 import { upsertRetryingOnce } from '../mongo-errors.js';

@@ -6,10 +6,10 @@ import { authorize } from '../../policies/permissions.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { recordAudit } from '../audit/record-audit.js';
-import { followupDefaults } from '../settings/org-settings.js';
+import { followupDefaults } from '../../domain/settings.js';
 import { festivalOf, nextFestivalDate } from '../../domain/holidays.js';
 import { builtinOccasions, kindOf, type OccasionKind } from '../../domain/occasions.js';
-import { isValidMonthDay, isRealDate, nextYearlyDate, type IsoDate } from './calendar.js';
+import { isValidMonthDay, isRealDate, nextYearlyDate, type IsoDate } from '../../domain/calendar.js';
 import { mongoose } from '../../db/connect.js';
 import { upsertRetryingOnce } from '../mongo-errors.js';
 

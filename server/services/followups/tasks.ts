@@ -10,8 +10,8 @@ import { customerNamesById, staffNamesById, storeNamesById } from '../names.js';
 import { getOrgSettings, orgToday } from '../org/settings.js';
 import { clock } from '../../clock.js';
 import { appendTimeline } from '../customers/timeline.js';
-import { followupDefaults } from '../settings/org-settings.js';
-import { addDays, isRealDate, localDateOf, startOfDay, type IsoDate } from './calendar.js';
+import { followupDefaults } from '../../domain/settings.js';
+import { addDays, isRealDate, localDateOf, startOfDay, type IsoDate } from '../../domain/calendar.js';
 import { mongoose } from '../../db/connect.js';
 
 /** The tasks an actor may see or work, from the matrix: their own, their store's, or the organisation's. */

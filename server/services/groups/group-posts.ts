@@ -10,7 +10,7 @@ import { previewTouches, type Reach } from '../limits/contact-budget.js';
 import { withAuthorNames, type MomentListItem } from '../moments/moments.js';
 import { getGroup, memberIdsOf } from './groups.js';
 import { clock } from '../../clock.js';
-import type { OrgSettings } from '../settings/org-settings.js';
+import type { OrgSettings } from '../../domain/settings.js';
 import type { CustomerGroupDoc } from '../../models/customer-group.js';
 import type { mongoose } from '../../db/connect.js';
 

@@ -15,7 +15,7 @@ import { customerPhoneFields } from '../customers/phones.js';
 import { appendTimeline } from '../customers/timeline.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { dayPeriod } from '../limits/usage.js';
-import { socialLimits } from '../settings/org-settings.js';
+import { socialLimits } from '../../domain/settings.js';
 import { clock } from '../../clock.js';
 import { capOf } from '../../domain/group-cap.js';
 import { mongoose } from '../../db/connect.js';

@@ -1,5 +1,5 @@
 import { consumePerAddress, DatabaseLimiter, limitersOnConnection } from '../rate-limits.js';
-import { socialLimits } from '../settings/org-settings.js';
+import { socialLimits } from '../../domain/settings.js';
 
 /** The invite pages take no login: joins are counted per IP address in MongoDB (across processes). */
 const getLimiters = limitersOnConnection('group join limits', (db) => ({

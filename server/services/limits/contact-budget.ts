@@ -1,5 +1,5 @@
 import type { HoldReason } from '../../models/social-post.js';
-import type { OrgSettings } from '../settings/org-settings.js';
+import type { OrgSettings } from '../../domain/settings.js';
 import type { UsageCounterDoc } from '../../models/usage-counter.js';
 import { allowsUse, consumeUsage, dayPeriod, refundUsage, usageOf, usagesOf, type CounterLimits } from './usage.js';
 import { clock } from '../../clock.js';

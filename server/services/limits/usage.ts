@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { UsageCounter, type UsageCounterDoc } from '../../models/usage-counter.js';
 import { isDuplicateKey, upsertRetryingOnce } from '../mongo-errors.js';
-import type { MassMessagePolicy } from '../settings/org-settings.js';
+import type { MassMessagePolicy } from '../../domain/settings.js';
 import { mongoose } from '../../db/connect.js';
 
 /** A counting period in the organisation's timezone: its key (part of the counter's key) and when it ends. */

@@ -2,7 +2,7 @@ import { ObjectId } from 'mongodb';
 import { gridfsBucket, uploadToBucket } from './gridfs.js';
 import type { Readable } from 'node:stream';
 import { NotFoundError, ValidationError } from '../../errors.js';
-import { socialLimits } from '../settings/org-settings.js';
+import { socialLimits } from '../../domain/settings.js';
 import type { ServiceContext } from '../context.js';
 import { authorize } from '../../policies/permissions.js';
 import { mongoose } from '../../db/connect.js';

@@ -1,7 +1,7 @@
 import { fileTypeFromBuffer, fileTypeFromFile } from 'file-type';
 import sharp from 'sharp';
 import { AppError, PayloadTooLargeError, ValidationError } from '../../errors.js';
-import { socialLimits, uploadLimits } from '../settings/org-settings.js';
+import { socialLimits, uploadLimits } from '../../domain/settings.js';
 
 /** A picture received over HTTP, spooled to a temporary file by the transport (never held whole in memory). */
 export type PictureFile = { path: string; size: number };

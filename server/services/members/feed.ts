@@ -3,7 +3,7 @@ import { NotFoundError, ValidationError } from '../../errors.js';
 import { toObjectId } from '../ids.js';
 import { appendTimeline } from '../customers/timeline.js';
 import { systemContext } from '../context.js';
-import { socialLimits } from '../settings/org-settings.js';
+import { socialLimits } from '../../domain/settings.js';
 import { withAuthorNames, type MomentListItem } from '../moments/moments.js';
 import { groupsOfMember } from '../groups/groups.js';
 import type { MemberContext } from './members.js';

@@ -2,7 +2,7 @@ import { Customer, type CustomerDoc } from '../../models/customer.js';
 import type { ServiceContext } from '../context.js';
 import { getCustomer } from '../customers/customers.js';
 import { recordAudit } from '../audit/record-audit.js';
-import { socialLimits } from '../settings/org-settings.js';
+import { socialLimits } from '../../domain/settings.js';
 import { clock } from '../../clock.js';
 import { ConflictError } from '../../errors.js';
 import { memberLinkTokenFor } from './members.js';

@@ -1,5 +1,5 @@
 import { consumePerAddress, DatabaseLimiter, limitersOnConnection } from '../rate-limits.js';
-import { socialLimits } from '../settings/org-settings.js';
+import { socialLimits } from '../../domain/settings.js';
 import type { MemberContext } from './members.js';
 
 /**

@@ -1,7 +1,7 @@
 import { Customer, type CustomerDoc } from '../../models/customer.js';
 import { UnauthenticatedError } from '../../errors.js';
 import { tokenSigner } from '../auth/signed-tokens.js';
-import { socialLimits } from '../settings/org-settings.js';
+import { socialLimits } from '../../domain/settings.js';
 import { mongoose } from '../../db/connect.js';
 
 /**

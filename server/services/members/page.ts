@@ -3,7 +3,7 @@ import { CustomerGroup, GroupMember, type CustomerGroupDoc } from '../../models/
 import { toObjectId } from '../ids.js';
 import { systemContext } from '../context.js';
 import { getOrganization } from '../org/settings.js';
-import { effectiveSettings } from '../settings/org-settings.js';
+import { effectiveSettings } from '../../domain/settings.js';
 import { groupsOfMember } from '../groups/groups.js';
 import { openImage, type MediaVariant } from '../media/media.js';
 import { memberMayViewImage, shownPosts } from './feed.js';

@@ -4,7 +4,7 @@ import { NotFoundError, RateLimitedError, ValidationError } from '../../errors.j
 import { authorize, can } from '../../policies/permissions.js';
 import { recordFields, scopeFilter } from '../../policies/scopes.js';
 import { appendTimeline } from '../customers/timeline.js';
-import { socialLimits } from '../settings/org-settings.js';
+import { socialLimits } from '../../domain/settings.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { getOrgSettings } from '../org/settings.js';
@@ -15,7 +15,7 @@ import { heldBackReasons, storeAndDeliver, type PublishedPost } from '../posts/p
 import { previewTouches, type Reach } from '../limits/contact-budget.js';
 import { clock } from '../../clock.js';
 import { customerNamesById, staffNamesById } from '../names.js';
-import type { OrgSettings } from '../settings/org-settings.js';
+import type { OrgSettings } from '../../domain/settings.js';
 import type { mongoose } from '../../db/connect.js';
 
 export type MomentInput = DraftInput & { tagIds?: string[] | undefined; campaignId?: mongoose.Types.ObjectId | undefined };

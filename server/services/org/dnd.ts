@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { minutesOf, withinDailyWindow } from '../followups/calendar.js';
+import { minutesOf, withinDailyWindow } from '../../domain/calendar.js';
 
 /**
  * When a reminder may reach a staff member: now, unless now falls inside their do-not-disturb window

@@ -4,9 +4,9 @@ import { authorize } from '../../policies/permissions.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { recordAudit } from '../audit/record-audit.js';
-import { effectiveSettings, type OrgSettings } from '../settings/org-settings.js';
+import { effectiveSettings, type OrgSettings } from '../../domain/settings.js';
 import { domainEvents } from '../events.js';
-import { localDateOf, type IsoDate } from '../followups/calendar.js';
+import { localDateOf, type IsoDate } from '../../domain/calendar.js';
 import { clock } from '../../clock.js';
 
 export async function getOrganization(ctx: ServiceContext): Promise<OrganizationDoc> {

@@ -1,5 +1,5 @@
 import { ValidationError, type FieldErrors } from '../../errors.js';
-import { socialLimits } from '../settings/org-settings.js';
+import { socialLimits } from '../../domain/settings.js';
 
 /** What a post says: shared by moments, group posts and campaigns. */
 export type ContentInput = { text: string; link?: string | null | undefined };

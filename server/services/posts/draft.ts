@@ -1,5 +1,5 @@
 import { ValidationError } from '../../errors.js';
-import { socialLimits } from '../settings/org-settings.js';
+import { socialLimits } from '../../domain/settings.js';
 import type { ServiceContext } from '../context.js';
 import { checkContent, type ContentInput } from './content.js';
 import { checkImages, deleteImages, storeImages, type CheckedImage } from '../media/media.js';

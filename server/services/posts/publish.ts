@@ -1,7 +1,7 @@
 import { Delivery, SocialPost, type DeliveryDoc, type HoldReason, type PostKind, type SocialPostDoc } from '../../models/social-post.js';
 import { reachOf, refundTouches, touchCustomers, type Reach, type TouchChannel } from '../limits/contact-budget.js';
 import { markImagesAttached } from '../media/media.js';
-import type { OrgSettings } from '../settings/org-settings.js';
+import type { OrgSettings } from '../../domain/settings.js';
 import { clock } from '../../clock.js';
 import { mongoose } from '../../db/connect.js';
 import { insertDocuments } from '../../db/bulk-insert.js';

@@ -1,6 +1,6 @@
 import { SocialPost } from '../../models/social-post.js';
 import { Campaign } from '../../models/campaign.js';
-import { socialLimits } from '../settings/org-settings.js';
+import { socialLimits } from '../../domain/settings.js';
 import { deleteImages, markImagesAttached, unattachedImagesBefore } from '../media/media.js';
 import { toObjectId } from '../ids.js';
 

@@ -13,7 +13,7 @@ import { DateTime } from 'luxon';
 import { Tag, TagGroup } from '../../models/tag.js';
 import { Customer, type Birthday } from '../../models/customer.js';
 import { hashPassword } from '../auth/passwords.js';
-import { defaultOrgSettings } from '../settings/org-settings.js';
+import { defaultOrgSettings } from '../../domain/settings.js';
 import { mongoose } from '../../db/connect.js';
 import { birthdayOf, birthdayMonthDays } from '../customers/birthdays.js';
 import { customerPhoneFields } from '../customers/phones.js';

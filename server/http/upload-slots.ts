@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { RateLimitedError } from '../errors.js';
-import { uploadLimits } from '../services/settings/org-settings.js';
+import { uploadLimits } from '../domain/settings.js';
 
 /** Who an upload counts against: a staff member (whichever tab or token), or an address on the public chat pages. */
 export type Uploader = { staffId: string } | { address: string };

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Request } from 'express';
 import busboy from 'busboy';
 import { AppError, PayloadTooLargeError, RateLimitedError, ValidationError } from '../errors.js';
-import { uploadLimits } from '../services/settings/org-settings.js';
+import { uploadLimits } from '../domain/settings.js';
 import type { PictureFile } from '../services/media/pictures.js';
 import { uploadSlots, type Uploader } from './upload-slots.js';
 import { capped, clientLeft, cutShort, newTempPath, tooLarge } from './uploads.js';

@@ -1,2 +1,0 @@
-// Moved to the transport kit (server/http); routes not yet moved import it from here.
-export * from '../http/csv-download.js';
