@@ -38,12 +38,12 @@ describe('agent console: canned replies', () => {
 });
 
 describe('agent console: strings', () => {
-  const t = translator({ load: '{active} / {max}', errors: { generic: '出错了' } });
-  it('fills {name} placeholders and shows a missing key as its path', () => {
+  const t = translator({ load: '{{active}} / {{max}}', errors: { generic: '出错了' } });
+  it('fills {{name}} placeholders and shows a missing key as its path', () => {
     expect(t('load', { active: 1, max: 5 })).toBe('1 / 5');
     expect(t('errors.generic')).toBe('出错了');
     expect(t('errors.nope')).toBe('errors.nope');
-    expect(t('load')).toBe('{active} / {max}');
+    expect(t('load')).toBe('{{active}} / {{max}}');
   });
 });
 

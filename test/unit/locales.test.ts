@@ -21,6 +21,10 @@ function keysOf(tree: Tree, prefix = ''): string[] {
   return Object.entries(tree).flatMap(([key, value]) => (typeof value === 'string' ? [`${prefix}${key}`] : keysOf(value, `${prefix}${key}.`)));
 }
 
+function textsOf(tree: Tree, prefix = ''): [string, string][] {
+  return Object.entries(tree).flatMap(([key, value]): [string, string][] => (typeof value === 'string' ? [[`${prefix}${key}`, value]] : textsOf(value, `${prefix}${key}.`)));
+}
+
 function filesUnder(dir: string, ext: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
@@ -32,6 +36,17 @@ const zh = new Set(keysOf(load('zh-CN')));
 const en = new Set(keysOf(load('en')));
 
 describe('locale files', () => {
+  it('use one placeholder syntax, i18next\'s {{name}}; single braces only in the message templates staff type', () => {
+    // {客户称呼} and {customer} are message placeholders, the words a clerk types into a template (server/domain/message-placeholders.ts).
+    const messageTemplates = /^(followups\.defaultMessage\.|followupRules\.messageHint$)/;
+    for (const locale of ['zh-CN', 'en']) {
+      const single = textsOf(load(locale))
+        .filter(([key, text]) => /(?<!\{)\{\w+\}(?!\})/.test(text) && !messageTemplates.test(key))
+        .map(([key]) => key);
+      expect({ locale, single }).toEqual({ locale, single: [] });
+    }
+  });
+
   it('have the same keys in Chinese and English', () => {
     expect([...zh].filter((k) => !en.has(k))).toEqual([]);
     expect([...en].filter((k) => !zh.has(k))).toEqual([]);

@@ -59,7 +59,7 @@ export function agentConsoleModel({ settings, canned, colleagues, tags, skills, 
       placeholders: placeholdersOf('canned').map(({ code, zh }) => ({ code, zh })),
       myStore: stores.find((store) => String(store._id) === ctx.actor.storeId)?.name ?? '',
     },
-    strings: i18n.t('agentConsole.js', { lng: locale, returnObjects: true }),
+    strings: i18n.t('agentConsole.js', { lng: locale, returnObjects: true, skipInterpolation: true }),
   };
 }
 
