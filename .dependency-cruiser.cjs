@@ -13,8 +13,7 @@ module.exports = {
     {
       name: 'services-not-upward',
       severity: 'error',
-      comment:
-        'Services hold the rules and stay below transport: they emit domain events with documents or ids, and the route or realtime side presents them.',
+      comment: 'Services hold the rules and stay below transport: they emit domain events with documents or ids, and the route or realtime side presents them.',
       from: { path: '^server/services/' },
       to: { path: '^server/(presenters|routes|http|realtime)/' },
     },

@@ -21,7 +21,14 @@ export function defineJob<S extends z.ZodType>(spec: JobSpec<S>): JobSpec<S> {
  * The one Agenda instance: defines every job from the registry and logs start, success and failure of each run,
  * so no job can fail silently.
  */
-export function createAgenda(opts: { db: Db; log: Logger; jobs: JobSpec<z.ZodType>[]; name?: string; processEvery?: string | number; lockLifetimeMs?: number }): Agenda {
+export function createAgenda(opts: {
+  db: Db;
+  log: Logger;
+  jobs: JobSpec<z.ZodType>[];
+  name?: string;
+  processEvery?: string | number;
+  lockLifetimeMs?: number;
+}): Agenda {
   const agenda = new Agenda({
     backend: new MongoBackend({ mongo: opts.db, collection: 'agendaJobs' }),
     ...(opts.name ? { name: opts.name } : {}),

@@ -36,7 +36,9 @@ try {
     const orgIds = values.org ? [values.org] : await listOrganizationIds();
     for (const orgId of orgIds) {
       const result = await runDailyFollowups(orgId, clock.now(), { date: values.date });
-      process.stdout.write(`Organisation ${orgId}, ${result.date}: ${result.created} follow-up tasks created (${result.matched} occasions matched), ${result.digests} digests prepared.\n`);
+      process.stdout.write(
+        `Organisation ${orgId}, ${result.date}: ${result.created} follow-up tasks created (${result.matched} occasions matched), ${result.digests} digests prepared.\n`,
+      );
     }
   } else {
     const data = spec!.data.parse(JSON.parse(values.data ?? '{}'));

@@ -19,7 +19,9 @@ try {
     process.stdout.write('The database already holds data; nothing seeded. Use --reset to wipe and re-seed.\n');
   } else {
     const { customers } = await seedDemo();
-    process.stdout.write(`Seeded the demo organisation with ${customers} customers.\nDemo logins (password "${DEMO_PASSWORD}"): ${demoLogins.map((d) => d.login).join(', ')}\n`);
+    process.stdout.write(
+      `Seeded the demo organisation with ${customers} customers.\nDemo logins (password "${DEMO_PASSWORD}"): ${demoLogins.map((d) => d.login).join(', ')}\n`,
+    );
   }
 } finally {
   await database.close();

@@ -38,7 +38,6 @@ export function fieldErrorsOf(err: ZodError): FieldErrors {
   return fields;
 }
 
-
 export class ValidationError extends AppError {
   readonly status = 400;
   readonly code = 'invalid_input';
@@ -47,41 +46,56 @@ export class ValidationError extends AppError {
     super(message, { details: { fields } });
     this.fields = fields;
   }
-  protected defaultKey() { return 'invalid_input'; }
+  protected defaultKey() {
+    return 'invalid_input';
+  }
 }
 
 export class UnauthenticatedError extends AppError {
   readonly status = 401;
   readonly code = 'unauthenticated';
-  protected defaultKey() { return 'unauthenticated'; }
+  protected defaultKey() {
+    return 'unauthenticated';
+  }
 }
 
 export class ForbiddenError extends AppError {
   readonly status = 403;
   readonly code = 'forbidden';
-  protected defaultKey() { return 'forbidden'; }
+  protected defaultKey() {
+    return 'forbidden';
+  }
 }
 
 export class NotFoundError extends AppError {
   readonly status = 404;
   readonly code = 'not_found';
-  protected defaultKey() { return 'not_found'; }
+  protected defaultKey() {
+    return 'not_found';
+  }
 }
 
 export class ConflictError extends AppError {
   readonly status = 409;
   readonly code: string;
-  constructor(message: string, opts: { code?: string; messageKey?: string; details?: ErrorDetails; params?: Record<string, unknown>; extra?: Record<string, unknown> } = {}) {
+  constructor(
+    message: string,
+    opts: { code?: string; messageKey?: string; details?: ErrorDetails; params?: Record<string, unknown>; extra?: Record<string, unknown> } = {},
+  ) {
     super(message, opts);
     this.code = opts.code ?? 'conflict';
   }
-  protected defaultKey() { return 'conflict'; }
+  protected defaultKey() {
+    return 'conflict';
+  }
 }
 
 export class PayloadTooLargeError extends AppError {
   readonly status = 413;
   readonly code = 'payload_too_large';
-  protected defaultKey() { return 'payload_too_large'; }
+  protected defaultKey() {
+    return 'payload_too_large';
+  }
 }
 
 /** A body in a charset or content encoding the server does not read (JSON and forms are UTF-8): the sender's to fix. */
@@ -92,7 +106,9 @@ export class UnsupportedMediaTypeError extends AppError {
     super(message, { messageKey: `errors.${code}`, details });
     this.code = code;
   }
-  protected defaultKey() { return 'unsupported_charset'; }
+  protected defaultKey() {
+    return 'unsupported_charset';
+  }
 }
 
 /** A request that cannot be read as sent: a body cut short or not decodable, a broken escape in the address. */
@@ -103,7 +119,9 @@ export class BadRequestError extends AppError {
     super(message, { messageKey: `errors.${code}` });
     this.code = code;
   }
-  protected defaultKey() { return 'bad_request'; }
+  protected defaultKey() {
+    return 'bad_request';
+  }
 }
 
 export class RateLimitedError extends AppError {
@@ -111,24 +129,34 @@ export class RateLimitedError extends AppError {
   readonly code: string;
   readonly retryAfterSeconds: number;
   constructor(message: string, retryAfterSeconds: number, opts: { code?: string; messageKey?: string; params?: Record<string, unknown> } = {}) {
-    super(message, { messageKey: opts.messageKey, details: { retryAfterSeconds, ...(opts.params ?? {}) }, params: { seconds: retryAfterSeconds, minutes: Math.ceil(retryAfterSeconds / 60), ...(opts.params ?? {}) } });
+    super(message, {
+      messageKey: opts.messageKey,
+      details: { retryAfterSeconds, ...(opts.params ?? {}) },
+      params: { seconds: retryAfterSeconds, minutes: Math.ceil(retryAfterSeconds / 60), ...(opts.params ?? {}) },
+    });
     this.code = opts.code ?? 'rate_limited';
     this.retryAfterSeconds = retryAfterSeconds;
   }
-  protected defaultKey() { return 'rate_limited'; }
+  protected defaultKey() {
+    return 'rate_limited';
+  }
 }
 
 /** A sensitive action needs the password entered again (the step-up confirmation). */
 export class StepUpRequiredError extends AppError {
   readonly status = 403;
   readonly code = 'step_up_required';
-  protected defaultKey() { return 'step_up_required'; }
+  protected defaultKey() {
+    return 'step_up_required';
+  }
 }
 
 export class CsrfError extends AppError {
   readonly status = 403;
   readonly code = 'csrf_invalid';
-  protected defaultKey() { return 'csrf_invalid'; }
+  protected defaultKey() {
+    return 'csrf_invalid';
+  }
 }
 
 /**
@@ -142,9 +170,14 @@ export class ServiceUnavailableError extends AppError {
   readonly retryAfterSeconds: number | undefined;
   constructor(message: string, opts: { code?: 'unavailable' | 'database_unavailable' | 'timeout'; retryAfterSeconds?: number } = {}) {
     const code = opts.code ?? 'unavailable';
-    super(message, { messageKey: `errors.${code}`, ...(opts.retryAfterSeconds !== undefined ? { details: { retryAfterSeconds: opts.retryAfterSeconds } } : {}) });
+    super(message, {
+      messageKey: `errors.${code}`,
+      ...(opts.retryAfterSeconds !== undefined ? { details: { retryAfterSeconds: opts.retryAfterSeconds } } : {}),
+    });
     this.code = code;
     this.retryAfterSeconds = opts.retryAfterSeconds;
   }
-  protected defaultKey() { return 'unavailable'; }
+  protected defaultKey() {
+    return 'unavailable';
+  }
 }

@@ -53,7 +53,10 @@ async function main(): Promise<void> {
   // A developer gets the banner below instead (a log line printed after it would push it away).
   if (config.env === 'production') log.info({ url, database: database.kind, why: database.reason }, 'Storelink is listening');
   else {
-    const standinWarning = database.kind === 'standin' ? '\n  WARNING: the stand-in is a test double for a demo, not for data that matters: run npm run db:install for a real database.' : '';
+    const standinWarning =
+      database.kind === 'standin'
+        ? '\n  WARNING: the stand-in is a test double for a demo, not for data that matters: run npm run db:install for a real database.'
+        : '';
     process.stdout.write(
       `\n  Storelink is running at ${url}\n  Database: ${database.kind}: ${database.reason}${standinWarning}\n  Demo logins (password "${DEMO_PASSWORD}"): ${demoLogins.map((d) => d.login).join(', ')}\n  Demo customer chat: ${url}/c/${DEMO_CHANNEL_KEY}\n  Demo group invite: ${url}/g/${DEMO_GROUP_INVITE_KEY}\n\n`,
     );

@@ -29,7 +29,8 @@ export const helpers = {
   plusOne: (n: unknown) => Number(n) + 1,
   concat: (...args: unknown[]) => args.slice(0, -1).map(String).join(''),
   // A checkbox group posted with one box ticked comes back as one string, not a list: it is a list of one.
-  includes: (list: unknown, value: unknown) => (Array.isArray(list) ? list : list === undefined || list === null || list === '' ? [] : [list]).map(String).includes(String(value)),
+  includes: (list: unknown, value: unknown) =>
+    (Array.isArray(list) ? list : list === undefined || list === null || list === '' ? [] : [list]).map(String).includes(String(value)),
   or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
   and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
   array: (...args: unknown[]) => args.slice(0, -1),
@@ -38,7 +39,8 @@ export const helpers = {
    * Data for a page script, in a `<script type="application/json">` block: JSON with `<`, `>` and `&` written as
    * \u escapes, so no value can close the block or be read as markup.
    */
-  json: (value: unknown) => new Handlebars.SafeString(JSON.stringify(value ?? null).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)),
+  json: (value: unknown) =>
+    new Handlebars.SafeString(JSON.stringify(value ?? null).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)),
   fieldError(errors: Record<string, string> | undefined, field: string) {
     return errors?.[field];
   },

@@ -88,12 +88,18 @@ export async function createTagGroup(orgId: Types.ObjectId, { name = `分组${un
 }
 
 /** An enterprise tag, in `groupId` when given; with `ownerId` it is that staff member's personal tag (no group). */
-export async function createTag(orgId: Types.ObjectId, { name = `标签${unique()}`, ...fields }: { name?: string; groupId?: Types.ObjectId | null; ownerId?: Types.ObjectId | null } = {}) {
+export async function createTag(
+  orgId: Types.ObjectId,
+  { name = `标签${unique()}`, ...fields }: { name?: string; groupId?: Types.ObjectId | null; ownerId?: Types.ObjectId | null } = {},
+) {
   return Tag.create({ orgId, name, ...fields });
 }
 
 /** A clerk's customer group; its creator is its owner unless told otherwise. */
-export async function createCustomerGroup(orgId: Types.ObjectId, fields: { ownerId: Types.ObjectId; storeId?: Types.ObjectId | null; name?: string; cap?: number | null; createdBy?: Types.ObjectId }) {
+export async function createCustomerGroup(
+  orgId: Types.ObjectId,
+  fields: { ownerId: Types.ObjectId; storeId?: Types.ObjectId | null; name?: string; cap?: number | null; createdBy?: Types.ObjectId },
+) {
   return CustomerGroup.create({
     orgId,
     name: fields.name ?? `客户群${unique()}`,

@@ -42,7 +42,10 @@ function renderCanned(): void {
           'data-testid': 'canned-option',
           on: { mousedown: (event: Event) => event.preventDefault(), click: () => insertCanned(index) },
         },
-        [h('span', { className: 'fw-semibold me-2', text: `/${reply.shortcut}` }), h('span', { className: 'small', text: reply.text.length > 80 ? `${reply.text.slice(0, 80)}…` : reply.text })],
+        [
+          h('span', { className: 'fw-semibold me-2', text: `/${reply.shortcut}` }),
+          h('span', { className: 'small', text: reply.text.length > 80 ? `${reply.text.slice(0, 80)}…` : reply.text }),
+        ],
       ),
     ),
   );

@@ -23,7 +23,10 @@ export function renderCurrent(): void {
   }
   const stateText = t(`states.${session.state}`);
   title.textContent = displayName(session);
-  badge.textContent = session.state === 'serving' && session.agentId !== config.me && session.agentName ? `${stateText} · ${t('servedBy', { name: session.agentName })}` : stateText;
+  badge.textContent =
+    session.state === 'serving' && session.agentId !== config.me && session.agentName
+      ? `${stateText} · ${t('servedBy', { name: session.agentName })}`
+      : stateText;
   badge.className = `badge text-bg-${stateTones[session.state] ?? 'info'}`;
   badge.dataset.state = session.state;
   $('accept-current').hidden = !queued(session);

@@ -41,7 +41,14 @@ function myItem(s: AgentSession): HTMLElement {
     [
       h('span', { className: 'd-flex align-items-center gap-2' }, [
         h('span', { className: 'fw-semibold text-truncate me-auto', text: displayName(s) }),
-        count > 0 ? h('span', { className: 'badge rounded-pill text-bg-danger', 'data-testid': 'unread-badge', 'aria-label': t('unread', { n: count }), text: String(count) }) : null,
+        count > 0
+          ? h('span', {
+              className: 'badge rounded-pill text-bg-danger',
+              'data-testid': 'unread-badge',
+              'aria-label': t('unread', { n: count }),
+              text: String(count),
+            })
+          : null,
         h('small', { className: 'text-nowrap opacity-75', text: formatTime(last.at) }),
       ]),
       h('span', { className: 'd-block small text-truncate opacity-75', text: last.text || t('noPreview') }),
@@ -51,14 +58,38 @@ function myItem(s: AgentSession): HTMLElement {
 
 function queueItem(s: AgentSession, index: number): HTMLElement {
   const since = s.queuedAt ?? s.createdAt;
-  return h('div', { className: `list-group-item d-flex gap-2 align-items-start${s.id === state.currentId ? ' list-group-item-primary' : ''}`, 'data-testid': 'queue-item', 'data-session-id': s.id }, [
-    h('div', { className: 'flex-grow-1 overflow-hidden' }, [
-      h('button', { type: 'button', className: 'btn btn-link p-0 fw-semibold text-decoration-none text-start text-break', 'data-focus-key': `peek:${s.id}`, text: displayName(s), on: { click: () => intents.openSession(s.id) } }),
-      h('div', { className: 'small text-body-secondary text-truncate', text: s.lastMessagePreview || t('noPreview') }),
-      h('div', { className: 'small text-body-secondary' }, [h('span', { text: `${t('queuePosition', { n: index + 1 })} · ` }), h('span', { 'data-wait-since': since, text: t('waiting', { time: formatWait(since) }) })]),
-    ]),
-    h('button', { type: 'button', className: 'btn btn-success btn-sm text-nowrap', 'data-testid': 'accept', 'data-focus-key': `accept:${s.id}`, text: t('accept'), on: { click: () => intents.accept(s.id) } }),
-  ]);
+  return h(
+    'div',
+    {
+      className: `list-group-item d-flex gap-2 align-items-start${s.id === state.currentId ? ' list-group-item-primary' : ''}`,
+      'data-testid': 'queue-item',
+      'data-session-id': s.id,
+    },
+    [
+      h('div', { className: 'flex-grow-1 overflow-hidden' }, [
+        h('button', {
+          type: 'button',
+          className: 'btn btn-link p-0 fw-semibold text-decoration-none text-start text-break',
+          'data-focus-key': `peek:${s.id}`,
+          text: displayName(s),
+          on: { click: () => intents.openSession(s.id) },
+        }),
+        h('div', { className: 'small text-body-secondary text-truncate', text: s.lastMessagePreview || t('noPreview') }),
+        h('div', { className: 'small text-body-secondary' }, [
+          h('span', { text: `${t('queuePosition', { n: index + 1 })} · ` }),
+          h('span', { 'data-wait-since': since, text: t('waiting', { time: formatWait(since) }) }),
+        ]),
+      ]),
+      h('button', {
+        type: 'button',
+        className: 'btn btn-success btn-sm text-nowrap',
+        'data-testid': 'accept',
+        'data-focus-key': `accept:${s.id}`,
+        text: t('accept'),
+        on: { click: () => intents.accept(s.id) },
+      }),
+    ],
+  );
 }
 
 export function renderLists(): void {

@@ -33,12 +33,32 @@ function messageNode(message: ChatMessage): HTMLElement {
   const label = internal ? `${senderLabel(message)} · ${t('internal')}` : senderLabel(message);
   const text = message.text || (sender === 'system' && internal ? t('systemEvent') : '');
   const bubble = h('div', { className: `agent-console-bubble rounded-3 px-3 py-2 ${toneOf(message)}` }, [
-    h('div', { className: 'small text-body-secondary d-flex flex-wrap gap-2' }, [h('span', { className: 'fw-semibold', text: label }), h('time', { datetime: message.createdAt, text: formatTime(message.createdAt) })]),
-    message.image ? h('img', { src: `/chat/images/${encodeURIComponent(message.image.id)}`, alt: t('image'), className: 'img-fluid rounded agent-console-image d-block my-1' }) : null,
+    h('div', { className: 'small text-body-secondary d-flex flex-wrap gap-2' }, [
+      h('span', { className: 'fw-semibold', text: label }),
+      h('time', { datetime: message.createdAt, text: formatTime(message.createdAt) }),
+    ]),
+    message.image
+      ? h('img', {
+          src: `/chat/images/${encodeURIComponent(message.image.id)}`,
+          alt: t('image'),
+          className: 'img-fluid rounded agent-console-image d-block my-1',
+        })
+      : null,
     text ? h('div', { className: 'agent-console-text', text }) : null,
     sender === 'agent' && !internal ? h('div', { className: 'small text-body-secondary text-end', 'data-testid': 'read-receipt' }) : null,
   ]);
-  return h('li', { className: `d-flex mb-2 ${align}`, 'data-testid': 'message', 'data-seq': String(message.seq), 'data-sender': sender, 'data-internal': internal ? 'true' : 'false', 'data-client-id': message.clientId }, [bubble]);
+  return h(
+    'li',
+    {
+      className: `d-flex mb-2 ${align}`,
+      'data-testid': 'message',
+      'data-seq': String(message.seq),
+      'data-sender': sender,
+      'data-internal': internal ? 'true' : 'false',
+      'data-client-id': message.clientId,
+    },
+    [bubble],
+  );
 }
 
 export function updateReceipts(): void {
@@ -58,11 +78,17 @@ function pendingNodes(sessionId: string): HTMLElement[] {
     .filter((item) => item.sessionId === sessionId)
     .map((item) =>
       h('li', { className: 'd-flex mb-2 justify-content-end', 'data-testid': 'pending-message', 'data-client-id': item.clientId }, [
-        h('div', { className: `agent-console-bubble rounded-3 px-3 py-2 opacity-75 ${item.internal ? 'bg-warning-subtle border border-2 border-warning agent-console-note' : 'bg-primary-subtle'}` }, [
-          h('div', { className: 'small text-body-secondary', text: item.internal ? `${t('sender.me')} · ${t('internal')}` : t('sender.me') }),
-          h('div', { className: 'agent-console-text', text: item.text || (item.imageId ? t('image') : '') }),
-          h('div', { className: 'small text-body-secondary text-end', text: t('sending') }),
-        ]),
+        h(
+          'div',
+          {
+            className: `agent-console-bubble rounded-3 px-3 py-2 opacity-75 ${item.internal ? 'bg-warning-subtle border border-2 border-warning agent-console-note' : 'bg-primary-subtle'}`,
+          },
+          [
+            h('div', { className: 'small text-body-secondary', text: item.internal ? `${t('sender.me')} · ${t('internal')}` : t('sender.me') }),
+            h('div', { className: 'agent-console-text', text: item.text || (item.imageId ? t('image') : '') }),
+            h('div', { className: 'small text-body-secondary text-end', text: t('sending') }),
+          ],
+        ),
       ]),
     );
 }

@@ -69,7 +69,11 @@ export async function sendImage(file: File | undefined): Promise<void> {
     const headers = { 'Content-Type': file.type, Accept: 'application/json', 'X-CSRF-Token': $<HTMLInputElement>('csrf').value };
     const response = await fetch('/chat/images', { method: 'POST', body: file, headers, credentials: 'same-origin' });
     const body = await response.json().catch(() => ({}));
-    if (!response.ok) return void notice(response.status === 413 ? t('imageTooLarge') : response.status === 429 ? t('uploadBusy') : (body?.error?.localizedMessage ?? t('imageType')), 'danger');
+    if (!response.ok)
+      return void notice(
+        response.status === 413 ? t('imageTooLarge') : response.status === 429 ? t('uploadBusy') : (body?.error?.localizedMessage ?? t('imageType')),
+        'danger',
+      );
     const sending = chat.send('', { sessionId: session.id, internal, imageId: body.imageId });
     renderMessages({ toBottom: true });
     remember(state, (await sending).session as AgentSession);

@@ -40,7 +40,15 @@ export function renderSidebar(): void {
       const outcome = item.closedAt ? (item.disposition ? t(`dispositions.${item.disposition}`) : t('states.closed')) : t('earlierOpen');
       const rating = item.rating ? ` · ${t('rating', { n: item.rating })}` : '';
       const text = `${t('earlierItem', { date: dayFormat.format(new Date(item.createdAt)), outcome })}${rating}`;
-      return h('li', { className: 'mb-1' }, [h('button', { type: 'button', className: 'btn btn-link btn-sm p-0 text-start', 'data-session-id': item.id, text, on: { click: () => intents.openSession(item.id) } })]);
+      return h('li', { className: 'mb-1' }, [
+        h('button', {
+          type: 'button',
+          className: 'btn btn-link btn-sm p-0 text-start',
+          'data-session-id': item.id,
+          text,
+          on: { click: () => intents.openSession(item.id) },
+        }),
+      ]);
     }),
   );
 }
@@ -52,14 +60,28 @@ function renderProfile(session: AgentSession, profile: SidebarCustomer | null): 
   const held = new Set((profile.tags ?? []).map((tag) => tag.id));
   $('customer-tags').replaceChildren(
     ...(profile.tags ?? []).map((tag) =>
-      h('button', { type: 'button', className: 'btn btn-sm btn-outline-success me-1 mb-1', 'data-tag-id': tag.id, title: t('removeTag'), text: `${tag.name} ×`, on: { click: () => void changeTags(session.id, [], [tag.id]) } }),
+      h('button', {
+        type: 'button',
+        className: 'btn btn-sm btn-outline-success me-1 mb-1',
+        'data-tag-id': tag.id,
+        title: t('removeTag'),
+        text: `${tag.name} ×`,
+        on: { click: () => void changeTags(session.id, [], [tag.id]) },
+      }),
     ),
   );
   const choices = (profile.tagChoices ?? []).filter((tag) => !held.has(tag.id));
-  $('tag-add').replaceChildren(h('option', { value: '', text: t('chooseTag') }), ...choices.map((tag) => h('option', { value: tag.id, text: tag.group ? `${tag.group} · ${tag.name}` : tag.name })));
+  $('tag-add').replaceChildren(
+    h('option', { value: '', text: t('chooseTag') }),
+    ...choices.map((tag) => h('option', { value: tag.id, text: tag.group ? `${tag.group} · ${tag.name}` : tag.name })),
+  );
   $('customer-timeline').replaceChildren(
     ...(profile.timeline ?? []).map((entry) =>
-      h('li', { className: 'mb-1', 'data-testid': 'timeline-entry', text: `${dayFormat.format(new Date(entry.at))} · ${entry.label ?? entry.type}${entry.count > 1 ? ` ${t('timelineRepeat', { n: entry.count })}` : ''}` }),
+      h('li', {
+        className: 'mb-1',
+        'data-testid': 'timeline-entry',
+        text: `${dayFormat.format(new Date(entry.at))} · ${entry.label ?? entry.type}${entry.count > 1 ? ` ${t('timelineRepeat', { n: entry.count })}` : ''}`,
+      }),
     ),
   );
 }

@@ -24,7 +24,9 @@ export const socket = io({ autoConnect: false });
 export function request<T = Record<string, never>>(event: string, payload: object = {}): Promise<Ack<T>> {
   return new Promise((resolve) => {
     if (!socket.connected) return resolve({ ok: false, error: { code: 'offline' } });
-    socket.timeout(10_000).emit(event, payload, (err: unknown, ack: Ack<T> | undefined) => resolve(err || !ack ? { ok: false, error: { code: 'timeout' } } : ack));
+    socket
+      .timeout(10_000)
+      .emit(event, payload, (err: unknown, ack: Ack<T> | undefined) => resolve(err || !ack ? { ok: false, error: { code: 'timeout' } } : ack));
   });
 }
 

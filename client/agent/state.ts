@@ -27,17 +27,36 @@ export type ConsoleState = {
 };
 
 export function createState(maxSessions: number): ConsoleState {
-  return { connected: false, everConnected: false, presence: 'offline', wantedPresence: null, activeSessions: 0, maxSessions, sessions: new Map(), unreadBase: new Map(), announcedSeq: new Map(), currentId: null, openToken: 0, readInFlight: new Map() };
+  return {
+    connected: false,
+    everConnected: false,
+    presence: 'offline',
+    wantedPresence: null,
+    activeSessions: 0,
+    maxSessions,
+    sessions: new Map(),
+    unreadBase: new Map(),
+    announcedSeq: new Map(),
+    currentId: null,
+    openToken: 0,
+    readInFlight: new Map(),
+  };
 }
 
-export const inScope = (viewer: Viewer, session: Pick<AgentSession, 'storeId'>) => !viewer.storeScope || (session.storeId ?? null) === (viewer.storeScope.storeId ?? null);
+export const inScope = (viewer: Viewer, session: Pick<AgentSession, 'storeId'>) =>
+  !viewer.storeScope || (session.storeId ?? null) === (viewer.storeScope.storeId ?? null);
 export const isMine = (viewer: Viewer, session: Pick<AgentSession, 'state' | 'agentId'>) => session.state === 'serving' && session.agentId === viewer.me;
 export const isQueued = (viewer: Viewer, session: Pick<AgentSession, 'state' | 'storeId'>) => session.state === 'queued' && inScope(viewer, session);
 
 /** Merges a session view into the state (pushes and acks omit the visitor's name, unread counts and queue positions). */
 export function remember(state: ConsoleState, session: AgentSession): { prev: AgentSession | undefined; merged: AgentSession } {
   const prev = state.sessions.get(session.id);
-  const merged = { ...prev, ...session, visitorName: session.visitorName ?? prev?.visitorName ?? null, agentName: session.agentName ?? prev?.agentName ?? null };
+  const merged = {
+    ...prev,
+    ...session,
+    visitorName: session.visitorName ?? prev?.visitorName ?? null,
+    agentName: session.agentName ?? prev?.agentName ?? null,
+  };
   state.sessions.set(session.id, merged);
   if (!state.announcedSeq.has(session.id)) state.announcedSeq.set(session.id, session.seq ?? 0);
   return { prev, merged };
@@ -143,7 +162,10 @@ export function sendingState(session: AgentSession | undefined, viewer: Viewer, 
 export function freshFromCustomer(state: ConsoleState, sessionId: string, held: ChatMessage[]): ChatMessage[] {
   const announced = state.announcedSeq.get(sessionId);
   if (announced === undefined) {
-    state.announcedSeq.set(sessionId, held.reduce((max, m) => Math.max(max, m.seq), 0));
+    state.announcedSeq.set(
+      sessionId,
+      held.reduce((max, m) => Math.max(max, m.seq), 0),
+    );
     return [];
   }
   const fresh = held.filter((m) => m.seq > announced);

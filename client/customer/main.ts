@@ -22,7 +22,10 @@ async function loadState(): Promise<void> {
 }
 
 async function loadHistory(): Promise<void> {
-  const ack = await ask<{ sessions: (SyncAnswer & { session: CustomerSession })[] }>('history', state.oldestLoaded ? { beforeSessionId: state.oldestLoaded, limit: 5 } : { limit: 5 });
+  const ack = await ask<{ sessions: (SyncAnswer & { session: CustomerSession })[] }>(
+    'history',
+    state.oldestLoaded ? { beforeSessionId: state.oldestLoaded, limit: 5 } : { limit: 5 },
+  );
   if (!ack?.ok) return;
   for (const page of ack.data.sessions) {
     remember(page.session);
@@ -109,7 +112,9 @@ input.addEventListener('input', () => {
   lastTyping = Date.now();
   socket.emit('typing', { typing: true });
 });
-$('ask-agent').addEventListener('click', () => socket.emit('request-agent', {}, (ack?: { ok: boolean; data: { session: CustomerSession } }) => ack?.ok && (remember(ack.data.session), render())));
+$('ask-agent').addEventListener('click', () =>
+  socket.emit('request-agent', {}, (ack?: { ok: boolean; data: { session: CustomerSession } }) => ack?.ok && (remember(ack.data.session), render())),
+);
 $('load-history').addEventListener('click', () => void loadHistory());
 $<HTMLInputElement>('image-input').addEventListener('change', async (event) => {
   const picker = event.target as HTMLInputElement;
@@ -136,13 +141,17 @@ $<HTMLFormElement>('rating-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const score = Number(new FormData(event.target as HTMLFormElement).get('score'));
   if (!score) return showNotice(strings.chooseScore);
-  socket.emit('rate', { sessionId: state.current, score, comment: $<HTMLTextAreaElement>('rating-comment').value }, (ack?: { ok: boolean; data: { session: CustomerSession }; error?: { localizedMessage?: string } }) => {
-    if (ack?.ok) {
-      remember(ack.data.session);
-      showNotice('');
-      $('chat-status').textContent = strings.thanks;
-    } else showNotice(ack?.error?.localizedMessage ?? strings.offline);
-    render();
-  });
+  socket.emit(
+    'rate',
+    { sessionId: state.current, score, comment: $<HTMLTextAreaElement>('rating-comment').value },
+    (ack?: { ok: boolean; data: { session: CustomerSession }; error?: { localizedMessage?: string } }) => {
+      if (ack?.ok) {
+        remember(ack.data.session);
+        showNotice('');
+        $('chat-status').textContent = strings.thanks;
+      } else showNotice(ack?.error?.localizedMessage ?? strings.offline);
+      render();
+    },
+  );
 });
 document.addEventListener('visibilitychange', () => render());

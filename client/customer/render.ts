@@ -56,7 +56,8 @@ export function render(): void {
     const readUpTo = state.sessions.get(sessionId)!.agentReadSeq ?? 0;
     for (const message of messages) log.append(bubble(message, message.sender === 'customer' && message.seq <= readUpTo));
   }
-  for (const item of state.pending.values()) log.append(bubble({ sender: 'customer', text: item.text, createdAt: new Date().toISOString(), pending: true }, false));
+  for (const item of state.pending.values())
+    log.append(bubble({ sender: 'customer', text: item.text, createdAt: new Date().toISOString(), pending: true }, false));
   // Until the first message the screen says who is there to answer, from what the server last told.
   $('chat-intro').hidden = !state.loaded || log.childElementCount > 0;
   $('chat-intro-who').textContent = state.agentsOnline ? strings.introOnline : strings.introOffline;

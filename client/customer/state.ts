@@ -43,7 +43,11 @@ export function fill(template: string, values: Record<string, string | number>):
 }
 
 /** The line above the conversation: who is there, or where the customer stands in the queue. */
-export function statusLine(session: CustomerSession | null | undefined, { connected, agentsOnline }: { connected: boolean; agentsOnline: boolean }, strings: StatusStrings): string {
+export function statusLine(
+  session: CustomerSession | null | undefined,
+  { connected, agentsOnline }: { connected: boolean; agentsOnline: boolean },
+  strings: StatusStrings,
+): string {
   if (!connected) return strings.offline;
   if (!session) return agentsOnline ? strings.ready : strings.nobodyOnline;
   if (session.state === 'queued') {

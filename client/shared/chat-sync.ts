@@ -7,7 +7,12 @@ export type Side = 'customer' | 'agent';
 
 const SIDES = {
   customer: { send: 'message:send', sync: 'sync', push: 'message', unwrap: (payload: unknown) => payload as ChatMessage | undefined },
-  agent: { send: 'chat:send', sync: 'chat:sync', push: 'chat:message', unwrap: (payload: unknown) => (payload as { message?: ChatMessage } | undefined)?.message },
+  agent: {
+    send: 'chat:send',
+    sync: 'chat:sync',
+    push: 'chat:message',
+    unwrap: (payload: unknown) => (payload as { message?: ChatMessage } | undefined)?.message,
+  },
 } as const;
 
 /** The most messages one sync answers with (the server's page); a full page means more may follow. */
@@ -29,7 +34,15 @@ const ACK_WAIT_MS = 15_000;
 export type SendOptions = { clientId?: string; sessionId?: string; internal?: boolean; imageId?: string };
 export type Sent = { message: ChatMessage; session: { id: string } & Record<string, unknown> };
 export type SyncAnswer = { session?: { id: string; seq?: number } & Record<string, unknown>; messages: ChatMessage[] };
-export type PendingSend = { clientId: string; sessionId?: string; text: string; imageId?: string; internal: boolean; resolve: (sent: Sent) => void; reject: (error: Error) => void };
+export type PendingSend = {
+  clientId: string;
+  sessionId?: string;
+  text: string;
+  imageId?: string;
+  internal: boolean;
+  resolve: (sent: Sent) => void;
+  reject: (error: Error) => void;
+};
 /** A final refusal of a send, as its promise rejects with it. */
 export type SendError = Error & { code: string; error: AckError };
 
@@ -54,7 +67,17 @@ export class ChatSync {
   /** Per session, the seq just before the first one this client holds (a long session opened at its latest messages). */
   private readonly floors = new Map<string, number>();
 
-  constructor({ socket, side, onChange, onError }: { socket: SyncSocket; side: Side; onChange?: (sessionId: string) => void; onError?: (error: AckError, pending: PendingSend) => void }) {
+  constructor({
+    socket,
+    side,
+    onChange,
+    onError,
+  }: {
+    socket: SyncSocket;
+    side: Side;
+    onChange?: (sessionId: string) => void;
+    onError?: (error: AckError, pending: PendingSend) => void;
+  }) {
     this.socket = socket;
     this.side = SIDES[side];
     this.sideName = side;
@@ -123,7 +146,10 @@ export class ChatSync {
     const running = this.syncing.get(sessionId);
     if (running) return running;
     const run = (async () => {
-      const payload = this.sideName === 'agent' ? { sessionId, afterSeq: this.lastSeq(sessionId!) } : { ...(sessionId ? { sessionId } : {}), afterSeq: sessionId ? this.lastSeq(sessionId) : 0 };
+      const payload =
+        this.sideName === 'agent'
+          ? { sessionId, afterSeq: this.lastSeq(sessionId!) }
+          : { ...(sessionId ? { sessionId } : {}), afterSeq: sessionId ? this.lastSeq(sessionId) : 0 };
       const ack = await this.request<SyncAnswer>(this.side.sync, payload);
       if (ack?.ok) {
         const session = ack.data.session;
@@ -132,7 +158,8 @@ export class ChatSync {
           // Every number up to the session's counter is now held (each side numbers without gaps; a message erased
           // meanwhile would leave one, which must not make every later push sync again).
           // (Only when the answer was complete: a sync returns at most SYNC_PAGE messages.)
-          if (typeof session.seq === 'number' && ack.data.messages.length < SYNC_PAGE) this.floors.set(session.id, Math.max(this.floors.get(session.id) ?? 0, session.seq));
+          if (typeof session.seq === 'number' && ack.data.messages.length < SYNC_PAGE)
+            this.floors.set(session.id, Math.max(this.floors.get(session.id) ?? 0, session.seq));
         }
         this.insert(ack.data.messages);
         if (ack.data.messages.length >= SYNC_PAGE) setTimeout(() => void this.sync(sessionId), 0);
@@ -165,7 +192,15 @@ export class ChatSync {
   send(text: string, options: SendOptions = {}): Promise<Sent> {
     const clientId = options.clientId ?? newClientId();
     return new Promise((resolve, reject) => {
-      const item: PendingSend = { clientId, text, imageId: options.imageId, sessionId: options.sessionId, internal: options.internal ?? false, resolve, reject };
+      const item: PendingSend = {
+        clientId,
+        text,
+        imageId: options.imageId,
+        sessionId: options.sessionId,
+        internal: options.internal ?? false,
+        resolve,
+        reject,
+      };
       this.pending.set(clientId, item);
       this.emitSend(item);
     });

@@ -12,7 +12,11 @@ export function readJson<T>(id: string): T {
 type Props = Record<string, unknown> & { text?: unknown; className?: string; on?: Record<string, (event: any) => void> };
 
 /** Builds an element; `text` goes through textContent, attributes through setAttribute (never markup). */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = {}, children: (Node | string | null | undefined | false)[] = []): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Props = {},
+  children: (Node | string | null | undefined | false)[] = [],
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {
     if (value === undefined || value === null || value === false) continue;

@@ -9,7 +9,12 @@ export type CustomerSession = ReturnType<typeof presentSessionForCustomer>;
 /** Dates arrive as ISO strings over the socket. */
 export type EarlierSession = Omit<ReturnType<typeof presentEarlierSession>, 'createdAt' | 'closedAt'> & { createdAt: string; closedAt: string | null };
 
-export type AckError = { code: string; message?: string; localizedMessage?: string; details?: { fields?: Record<string, string[]>; retryAfterSeconds?: number } };
+export type AckError = {
+  code: string;
+  message?: string;
+  localizedMessage?: string;
+  details?: { fields?: Record<string, string[]>; retryAfterSeconds?: number };
+};
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: AckError };
 
 /** What ChatSync needs of a Socket.IO client socket (the page's global io() or socket.io-client in tests). */

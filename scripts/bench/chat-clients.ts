@@ -89,7 +89,11 @@ function emitWithAck(socket: Socket, event: string, payload: unknown): Promise<A
 }
 
 function connected(spec: ConnectSpec): Promise<Socket> {
-  const socket = connectSocket(spec.url, { ...socketOptions(), ...(spec.auth ? { auth: spec.auth } : {}), ...(spec.cookie ? { extraHeaders: { cookie: spec.cookie } } : {}) });
+  const socket = connectSocket(spec.url, {
+    ...socketOptions(),
+    ...(spec.auth ? { auth: spec.auth } : {}),
+    ...(spec.cookie ? { extraHeaders: { cookie: spec.cookie } } : {}),
+  });
   allSockets.push(socket);
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
@@ -162,7 +166,19 @@ async function closedLoop(id: number, rig: Rig, phase: number, seconds: number):
   send({ id, type: 'loaded' });
   const elapsed = (lastAck - started) / 1000;
   await tracker.drained(5000);
-  return { seconds: elapsed, sent, acked, errors, firstError, delivered: tracker.delivered, lost: tracker.outstanding, e2e: tracker.e2e, ack: ackTimes, clientLoop, perSecond: Array.from(perSecond, (n) => n ?? 0).slice(0, seconds) };
+  return {
+    seconds: elapsed,
+    sent,
+    acked,
+    errors,
+    firstError,
+    delivered: tracker.delivered,
+    lost: tracker.outstanding,
+    e2e: tracker.e2e,
+    ack: ackTimes,
+    clientLoop,
+    perSecond: Array.from(perSecond, (n) => n ?? 0).slice(0, seconds),
+  };
 }
 
 /**
@@ -216,7 +232,19 @@ async function openLoop(id: number, rig: Rig, phase: number, rate: number, secon
   const clientLoop = performance.eventLoopUtilization(loop).utilization * 100;
   send({ id, type: 'loaded' });
   lags.sort((a, b) => a - b);
-  return { seconds: elapsed, sent: k, acked, errors, firstError, delivered: tracker.delivered, lost: tracker.outstanding, e2e: tracker.e2e, ack: ackTimes, clientLoop, sendLagP99: percentile(lags, 99) };
+  return {
+    seconds: elapsed,
+    sent: k,
+    acked,
+    errors,
+    firstError,
+    delivered: tracker.delivered,
+    lost: tracker.outstanding,
+    e2e: tracker.e2e,
+    ack: ackTimes,
+    clientLoop,
+    sendLagP99: percentile(lags, 99),
+  };
 }
 
 async function run(cmd: Command): Promise<ClientResult | undefined> {

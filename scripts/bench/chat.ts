@@ -214,7 +214,10 @@ async function runPhase(rig: string, label: string, load: { seconds: number; rat
   const phase = ++phaseCounter;
   const meter = cpuMeter();
   let cpu: PhaseResult['cpu'] | undefined;
-  const command = load.rate === undefined ? ({ op: 'closed', rig, phase, seconds: load.seconds } as const) : ({ op: 'open', rig, phase, rate: load.rate, seconds: load.seconds } as const);
+  const command =
+    load.rate === undefined
+      ? ({ op: 'closed', rig, phase, seconds: load.seconds } as const)
+      : ({ op: 'open', rig, phase, rate: load.rate, seconds: load.seconds } as const);
   const result = (await clients!.request(command, () => (cpu = meter())))!;
   const persisted = countPersisted ? (await countPersisted()) - before : undefined;
   return { ...result, label, persisted, storedBefore, cpu: cpu ?? meter() };
@@ -333,7 +336,18 @@ async function startRelay(): Promise<Running> {
     let seq = 0;
     socket.on('message:send', (payload: { clientId: string; text: string }, ack: (a: unknown) => void) => {
       seq += 1;
-      const message = { id: crypto.randomBytes(12).toString('hex'), sessionId, seq, clientId: payload.clientId, sender: 'customer', agentId: null, text: payload.text, image: null, internal: false, createdAt: new Date().toISOString() };
+      const message = {
+        id: crypto.randomBytes(12).toString('hex'),
+        sessionId,
+        seq,
+        clientId: payload.clientId,
+        sender: 'customer',
+        agentId: null,
+        text: payload.text,
+        image: null,
+        internal: false,
+        createdAt: new Date().toISOString(),
+      };
       io.to(room).emit('chat:message', { sessionId, message });
       ack({ ok: true, data: { message } });
     });
@@ -378,8 +392,27 @@ try {
   const orgId = org._id;
   const store = await Store.create({ orgId, name: 'Bench store', address: '南京西路 1 号', city: '上海' });
   const passwordHash = await hashPassword(PASSWORD);
-  const agents = await Staff.insertMany(Array.from({ length: M }, (_, i) => ({ orgId, login: `bench-agent-${i + 1}`, passwordHash, realName: `客服${i + 1}`, roles: ['agent'], storeId: store._id, status: 'active' })));
-  const channel = await ChatChannel.create({ orgId, key: crypto.randomBytes(12).toString('base64url'), name: 'Bench channel', storeId: store._id, routing: 'least_busy', welcomeMessage: '您好，欢迎咨询！', closingMessage: '感谢咨询', offlineMessage: '客服暂时不在' });
+  const agents = await Staff.insertMany(
+    Array.from({ length: M }, (_, i) => ({
+      orgId,
+      login: `bench-agent-${i + 1}`,
+      passwordHash,
+      realName: `客服${i + 1}`,
+      roles: ['agent'],
+      storeId: store._id,
+      status: 'active',
+    })),
+  );
+  const channel = await ChatChannel.create({
+    orgId,
+    key: crypto.randomBytes(12).toString('base64url'),
+    name: 'Bench channel',
+    storeId: store._id,
+    routing: 'least_busy',
+    welcomeMessage: '您好，欢迎咨询！',
+    closingMessage: '感谢咨询',
+    offlineMessage: '客服暂时不在',
+  });
 
   const app = await startApp();
   servers.push(app);
@@ -401,7 +434,13 @@ try {
     customerSpecs.push({ url: `${app.base}/customer`, auth: { token } });
   }
   step(`${M} agents signed in over HTTP, ${N} visitors started`);
-  await clients.request({ op: 'connect', rig: 'app', agents: agentSpecs, customers: customerSpecs, agentHello: { event: 'chat:presence', payload: { status: 'online' } } });
+  await clients.request({
+    op: 'connect',
+    rig: 'app',
+    agents: agentSpecs,
+    customers: customerSpecs,
+    agentHello: { event: 'chat:presence', payload: { status: 'online' } },
+  });
   step(`load generator (pid ${clients.pid}) connected ${M} agents (online) and ${N} customers to /customer`);
   // The burst phase: every customer's first message at once opens a session that routing gives to an agent (least
   // busy first). Time to agent = from the burst's start to the session's assignment, per customer.
@@ -412,8 +451,15 @@ try {
   const stranded = await ChatSession.countDocuments({ orgId, state: 'queued' });
   const serving = await ChatSession.countDocuments({ orgId, state: 'serving' });
   if (serving !== N) throw new Error(`${serving} of ${N} sessions are with an agent 10 s after the burst (${stranded} queued); expected all`);
-  const toAgent = (await ChatSession.find({ orgId, state: 'serving' }, { assignedAt: 1 }).lean()).map((s) => new Date(s.assignedAt!).getTime() - burstStart.getTime()).sort((x, y) => x - y);
-  const burst = { p50: percentile(toAgent, 50), p99: percentile(toAgent, 99), max: toAgent[toAgent.length - 1] ?? Number.NaN, ackedAfter: burstAcked + performance.timeOrigin - burstStart.getTime() };
+  const toAgent = (await ChatSession.find({ orgId, state: 'serving' }, { assignedAt: 1 }).lean())
+    .map((s) => new Date(s.assignedAt!).getTime() - burstStart.getTime())
+    .sort((x, y) => x - y);
+  const burst = {
+    p50: percentile(toAgent, 50),
+    p99: percentile(toAgent, 99),
+    max: toAgent[toAgent.length - 1] ?? Number.NaN,
+    ackedAfter: burstAcked + performance.timeOrigin - burstStart.getTime(),
+  };
   step(`${N} sessions opened at once and routed to agents`);
   const countPersisted = () => ChatMessage.countDocuments({ orgId, sender: 'customer' });
   countStored = () => ChatMessage.countDocuments({ orgId });
@@ -456,14 +502,27 @@ try {
   const keptUp = (r: PhaseResult, rate: number) => r.acked / r.seconds >= 0.95 * rate && r.lost === 0;
   out();
   out('== Storelink live chat: customer -> agent messages ==');
-  out(`engine             ${db.engine} (${db.kind})` + (db.kind === 'standin' ? ' (mongo-java-server: a Java stand-in that runs one command at a time, far slower than mongod; set MONGODB_URI for a real MongoDB)' : ''));
-  out(`machine            ${os.cpus().length} cores shared by three processes: this one runs the server measured (the app, later the relay), a child process the load generator (all client sockets), another the database`);
-  out(`clients            ${N} customers on /customer, ${M} agents on / (${perAgent} sessions each at most), all sessions serving; loopback, websocket transport`);
+  out(
+    `engine             ${db.engine} (${db.kind})` +
+      (db.kind === 'standin'
+        ? ' (mongo-java-server: a Java stand-in that runs one command at a time, far slower than mongod; set MONGODB_URI for a real MongoDB)'
+        : ''),
+  );
+  out(
+    `machine            ${os.cpus().length} cores shared by three processes: this one runs the server measured (the app, later the relay), a child process the load generator (all client sockets), another the database`,
+  );
+  out(
+    `clients            ${N} customers on /customer, ${M} agents on / (${perAgent} sessions each at most), all sessions serving; loopback, websocket transport`,
+  );
   out(`org settings       customerMessageLimit 100 per 1 s (raised from 10 per 10 s so the limit does not shape the load), maxConcurrentSessions ${perAgent}`);
-  out('measured           customer message:send -> the assigned agent\'s chat:message (e2e), and -> the customer\'s ack (ack)');
+  out("measured           customer message:send -> the assigned agent's chat:message (e2e), and -> the customer's ack (ack)");
   out('not measured       agent -> customer: the reply window allows at most replyWindowMessages (5 by default, 20 at most) per customer message');
-  out(`burst              ${N} customers write their first message at once with ${M} agents online: time to agent p50 ${ms(burst.p50)} p99 ${ms(burst.p99)} max ${ms(burst.max)}; all acknowledged after ${ms(burst.ackedAfter)}`);
-  out(`run                ${SECONDS} s per phase; the closed loop keeps one message in flight per customer; the open loop sends on a fixed schedule and counts latency from when a message was due`);
+  out(
+    `burst              ${N} customers write their first message at once with ${M} agents online: time to agent p50 ${ms(burst.p50)} p99 ${ms(burst.p99)} max ${ms(burst.max)}; all acknowledged after ${ms(burst.ackedAfter)}`,
+  );
+  out(
+    `run                ${SECONDS} s per phase; the closed loop keeps one message in flight per customer; the open loop sends on a fixed schedule and counts latency from when a message was due`,
+  );
   out(line(a));
   out(line(b));
   out(`  ${''.padEnd(34)} kept up with ${rateB}/s: ${keptUp(b, rateB) ? 'yes' : `no (${perS(bSum.rate)} acked over the run and its drain)`}`);
@@ -472,20 +531,29 @@ try {
   if (cTarget) out(line(cTarget));
   out(`  customer messages stored in all phases: ${totalMessages} (ChatMessage documents, sender customer)`);
   out(`bottleneck         ${bottleneck(a)}`);
-  if (db.kind === 'standin') out('stand-in note      it builds only unique indexes and answers sorted queries (such as a session\'s latest seq) by scanning, so its share of each message grows with the messages stored; a real MongoDB (MONGODB_URI) uses the indexes');
+  if (db.kind === 'standin')
+    out(
+      "stand-in note      it builds only unique indexes and answers sorted queries (such as a session's latest seq) by scanning, so its share of each message grows with the messages stored; a real MongoDB (MONGODB_URI) uses the indexes",
+    );
   out();
   out('ratios (app / bare relay)');
   out(`  max throughput    ${times(aSum.persistedRate ?? Number.NaN, cSum.rate)}  (${perS(aSum.persistedRate)} persisted vs ${perS(cSum.rate)} relayed)`);
   out(`  e2e p50 @${rateB}/s   ${times(bSum.e2eP50, cSameSum.e2eP50)}  (${ms(bSum.e2eP50)} vs ${ms(cSameSum.e2eP50)})`);
   out(`  e2e p99 @${rateB}/s   ${times(bSum.e2eP99, cSameSum.e2eP99)}  (${ms(bSum.e2eP99)} vs ${ms(cSameSum.e2eP99)})`);
   // Event-loop time per message at full load: what one message costs the server's thread (the clients run elsewhere).
-  const loopMsPerMessage = (r: PhaseResult) => (r.cpu.loop / 100) * (r.seconds * 1000) / Math.max(1, r.acked);
+  const loopMsPerMessage = (r: PhaseResult) => ((r.cpu.loop / 100) * (r.seconds * 1000)) / Math.max(1, r.acked);
   // CPU time per message: unlike the loop's busy time, it does not grow when other processes take the cores.
   const cpuMsPerMessage = (r: PhaseResult) => ((r.cpu.node / 100) * (r.seconds * 1000)) / Math.max(1, r.acked);
-  out(`  CPU ms/message    ${times(cpuMsPerMessage(a), cpuMsPerMessage(c))}  (${cpuMsPerMessage(a).toFixed(2)} ms vs ${cpuMsPerMessage(c).toFixed(3)} ms of the server's CPU per message at full load; the database adds ${a.cpu.db === null ? 'n/a' : `${(((a.cpu.db / 100) * (a.seconds * 1000)) / Math.max(1, a.acked)).toFixed(2)} ms`})`);
+  out(
+    `  CPU ms/message    ${times(cpuMsPerMessage(a), cpuMsPerMessage(c))}  (${cpuMsPerMessage(a).toFixed(2)} ms vs ${cpuMsPerMessage(c).toFixed(3)} ms of the server's CPU per message at full load; the database adds ${a.cpu.db === null ? 'n/a' : `${(((a.cpu.db / 100) * (a.seconds * 1000)) / Math.max(1, a.acked)).toFixed(2)} ms`})`,
+  );
   const writesPerMessage = (r: PhaseResult) => (r.cpu.writes === null ? Number.NaN : r.cpu.writes / Math.max(1, r.acked));
-  out(`  writes/message    ${times(writesPerMessage(a), writesPerMessage(c))}  (${writesPerMessage(a).toFixed(2)} vs ${writesPerMessage(c).toFixed(2)} write system calls of the server per message at full load, ${writesPerMessage(b).toFixed(2)} at ${rateB}/s: socket frames and database commands)`);
-  out(`  loop ms/message   ${times(loopMsPerMessage(a), loopMsPerMessage(c))}  (${loopMsPerMessage(a).toFixed(2)} ms vs ${loopMsPerMessage(c).toFixed(3)} ms of the server's event loop per message at full load, clients excluded)`);
+  out(
+    `  writes/message    ${times(writesPerMessage(a), writesPerMessage(c))}  (${writesPerMessage(a).toFixed(2)} vs ${writesPerMessage(c).toFixed(2)} write system calls of the server per message at full load, ${writesPerMessage(b).toFixed(2)} at ${rateB}/s: socket frames and database commands)`,
+  );
+  out(
+    `  loop ms/message   ${times(loopMsPerMessage(a), loopMsPerMessage(c))}  (${loopMsPerMessage(a).toFixed(2)} ms vs ${loopMsPerMessage(c).toFixed(3)} ms of the server's event loop per message at full load, clients excluded)`,
+  );
   out();
   const check = (ok: boolean) => {
     if (!ok) exitCode = 1;
@@ -493,13 +561,19 @@ try {
   };
   const clean = (r: PhaseResult) => r.errors === 0 && r.lost === 0 && r.delivered === r.acked;
   out(`[${check(clean(a) && clean(b))}] app: every acknowledged message reached its agent, no errors`);
-  out(`[${check(a.persisted === a.acked && b.persisted === b.acked)}] app: every acknowledged message is stored once (persisted ${a.persisted}/${b.persisted} = acked ${a.acked}/${b.acked})`);
-  out(`[${check((aSum.persistedRate ?? 0) >= TARGET_PERSISTED_PER_S)}] at least ${TARGET_PERSISTED_PER_S} persisted messages/s (measured ${perS(aSum.persistedRate)}, ${times(aSum.persistedRate ?? Number.NaN, TARGET_PERSISTED_PER_S)} of the target)`);
+  out(
+    `[${check(a.persisted === a.acked && b.persisted === b.acked)}] app: every acknowledged message is stored once (persisted ${a.persisted}/${b.persisted} = acked ${a.acked}/${b.acked})`,
+  );
+  out(
+    `[${check((aSum.persistedRate ?? 0) >= TARGET_PERSISTED_PER_S)}] at least ${TARGET_PERSISTED_PER_S} persisted messages/s (measured ${perS(aSum.persistedRate)}, ${times(aSum.persistedRate ?? Number.NaN, TARGET_PERSISTED_PER_S)} of the target)`,
+  );
   if (rateB === RATE) {
     out(`[${check(bSum.e2eP99 < TARGET_P99_MS)}] e2e p99 under ${TARGET_P99_MS} ms at ${TARGET_P99_RATE}/s (measured ${ms(bSum.e2eP99)} at ${RATE}/s)`);
   } else {
     check(false);
-    out(`[FAIL] e2e p99 under ${TARGET_P99_MS} ms at ${TARGET_P99_RATE}/s: not measurable here, the app reached ${perS(lastRate)} at the end of (a), so the fixed-rate phase ran at ${rateB}/s (${SAFE_FRACTION * 100} % of that) instead of ${RATE}/s; e2e p99 there ${ms(bSum.e2eP99)}`);
+    out(
+      `[FAIL] e2e p99 under ${TARGET_P99_MS} ms at ${TARGET_P99_RATE}/s: not measurable here, the app reached ${perS(lastRate)} at the end of (a), so the fixed-rate phase ran at ${rateB}/s (${SAFE_FRACTION * 100} % of that) instead of ${RATE}/s; e2e p99 there ${ms(bSum.e2eP99)}`,
+    );
   }
   out(`total run time     ${((performance.now() - runStarted) / 1000).toFixed(1)} s; peak RSS (node) ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 } catch (err) {

@@ -77,7 +77,8 @@ async function seed(): Promise<Seeded> {
       const phone = `+86${prefixes[i % prefixes.length]}${String(i).padStart(8, '0')}`;
       const month = random.int(1, 12);
       const day = random.int(1, 28);
-      const birthday: Birthday | null = random.next() < 0.85 ? { year: random.next() < 0.6 ? random.int(1960, 2004) : null, month, day, md: month * 100 + day } : null;
+      const birthday: Birthday | null =
+        random.next() < 0.85 ? { year: random.next() < 0.6 ? random.int(1960, 2004) : null, month, day, md: month * 100 + day } : null;
       const picked = new Set<mongoose.Types.ObjectId>();
       const count = random.int(0, 4);
       while (picked.size < count) picked.add(random.pick(tagIds));
@@ -104,16 +105,35 @@ async function seed(): Promise<Seeded> {
     }
     await Customer.insertMany(batch, { ordered: false });
     inserted += batch.length;
-    if (inserted % 50_000 === 0 || inserted === N) process.stderr.write(`  seeded ${inserted}/${N} customers (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
+    if (inserted % 50_000 === 0 || inserted === N)
+      process.stderr.write(`  seeded ${inserted}/${N} customers (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
   }
   return { orgId, filterTags, matching, seconds: (performance.now() - started) / 1000 };
 }
 
-type Stats = { count: number; rps: number; p50: number; p95: number; p99: number; non2xx: number; errors: number; timeouts: number; cutOff: number; problem?: string };
+type Stats = {
+  count: number;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  cutOff: number;
+  problem?: string;
+};
 
 function summarise(samples: number[], seconds: number, extra: Pick<Stats, 'non2xx' | 'errors' | 'timeouts' | 'cutOff' | 'problem'>): Stats {
   const sorted = [...samples].sort((a, b) => a - b);
-  return { count: sorted.length, rps: sorted.length / seconds, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), ...extra };
+  return {
+    count: sorted.length,
+    rps: sorted.length / seconds,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    ...extra,
+  };
 }
 
 /**
@@ -262,7 +282,9 @@ try {
   const firstApi = await expectOk(apiUrl, apiHeaders);
   out(`first (cold) requests: page ${ms(firstPage)}, API ${ms(firstApi)}`);
   if (firstPage * CONNECTIONS > 3 * DURATION * 1000) {
-    out(`warning: one page takes ${ms(firstPage)} alone; ${CONNECTIONS} at once may queue past the ${DURATION} s run (few or no responses). Try fewer --connections or a longer --duration.`);
+    out(
+      `warning: one page takes ${ms(firstPage)} alone; ${CONNECTIONS} at once may queue past the ${DURATION} s run (few or no responses). Try fewer --connections or a longer --duration.`,
+    );
   }
 
   out(`measuring: ${CONNECTIONS} concurrent for ${DURATION} s per run...`);
@@ -275,12 +297,16 @@ try {
 
   const customers = mongoose.connection.db!.collection('customers');
   const filter = { orgId: seeded.orgId, tagIds: { $in: seeded.filterTags } };
-  const raw = await driverLoops(() => Promise.all([customers.find(filter).sort({ updatedAt: -1, _id: -1 }).limit(20).toArray(), customers.countDocuments(filter)]));
+  const raw = await driverLoops(() =>
+    Promise.all([customers.find(filter).sort({ updatedAt: -1, _id: -1 }).limit(20).toArray(), customers.countDocuments(filter)]),
+  );
   // Whether the engine answers the raw query from an index (the plan names an index scan) or reads the collection.
   const plan = JSON.stringify(await customers.find(filter).sort({ updatedAt: -1, _id: -1 }).limit(20).explain());
   const indexUsed = /IXSCAN|Index Scan|Index Only Scan/.test(plan);
   // Not a target: the tag-count aggregate behind /customers/tag-counts, to show where its time goes.
-  const tagCounts = await driverLoops(() => customers.aggregate([{ $match: filter }, { $unwind: '$tagIds' }, { $group: { _id: '$tagIds', count: { $sum: 1 } } }]).toArray());
+  const tagCounts = await driverLoops(() =>
+    customers.aggregate([{ $match: filter }, { $unwind: '$tagIds' }, { $group: { _id: '$tagIds', count: { $sum: 1 } } }]).toArray(),
+  );
 
   const ratio = page.p95 / raw.p95;
   const rssMb = process.resourceUsage().maxRSS / 1024;

@@ -54,7 +54,9 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const LEAD = followupDefaults.leadDays.birthday;
 const windowDays = Array.from({ length: LEAD + 1 }, (_, i) => addDays(TODAY, i)).map((d) => ({ month: Number(d.slice(5, 7)), day: Number(d.slice(8, 10)) }));
 const windowKeys = new Set(windowDays.map((d) => d.month * 100 + d.day));
-const outsideDays = Array.from({ length: 12 * 28 }, (_, i) => ({ month: Math.floor(i / 28) + 1, day: (i % 28) + 1 })).filter((d) => !windowKeys.has(d.month * 100 + d.day));
+const outsideDays = Array.from({ length: 12 * 28 }, (_, i) => ({ month: Math.floor(i / 28) + 1, day: (i % 28) + 1 })).filter(
+  (d) => !windowKeys.has(d.month * 100 + d.day),
+);
 
 const RELATIONS = ['母亲', '父亲', '配偶', '孩子'] as const;
 const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周'];
@@ -68,11 +70,32 @@ async function seedOrg(label: string, n: number, passwordHash: string, random: R
   const started = performance.now();
   const org = await Organization.create({ name: `Bench ${label}`, settings: { ...defaultOrgSettings } });
   const orgId = org._id;
-  const stores = await Store.insertMany(Array.from({ length: 3 }, (_, i) => ({ orgId, name: `${label} store ${i + 1}`, address: '南京西路 1 号', city: '上海' })));
-  const clerks = await Staff.insertMany(
-    Array.from({ length: CLERKS }, (_, i) => ({ orgId, login: `bench-${label}-clerk-${i + 1}`, passwordHash, realName: `导购${i + 1}`, roles: ['clerk'], storeId: stores[i % stores.length]!._id, status: 'active' })),
+  const stores = await Store.insertMany(
+    Array.from({ length: 3 }, (_, i) => ({ orgId, name: `${label} store ${i + 1}`, address: '南京西路 1 号', city: '上海' })),
   );
-  const [gone] = await Staff.insertMany([{ orgId, login: `bench-${label}-gone`, passwordHash, realName: '已离职导购', roles: ['clerk'], storeId: stores[0]!._id, status: 'left', leftAt: new Date() }]);
+  const clerks = await Staff.insertMany(
+    Array.from({ length: CLERKS }, (_, i) => ({
+      orgId,
+      login: `bench-${label}-clerk-${i + 1}`,
+      passwordHash,
+      realName: `导购${i + 1}`,
+      roles: ['clerk'],
+      storeId: stores[i % stores.length]!._id,
+      status: 'active',
+    })),
+  );
+  const [gone] = await Staff.insertMany([
+    {
+      orgId,
+      login: `bench-${label}-gone`,
+      passwordHash,
+      realName: '已离职导购',
+      roles: ['clerk'],
+      storeId: stores[0]!._id,
+      status: 'left',
+      leftAt: new Date(),
+    },
+  ]);
 
   // Matches and decoys spread evenly through the collection, so insertion order favours no one.
   const stride = Math.floor(n / MATCHES);
@@ -150,7 +173,12 @@ async function timeQuery(orgId: mongoose.Types.ObjectId): Promise<{ ms: number; 
   const t0 = performance.now();
   const owners = (await Staff.find({ orgId, status: 'active' }, { _id: 1 }).lean()).map((s) => s._id);
   const ranges = monthDayRanges(TODAY, addDays(TODAY, LEAD));
-  const filter = { orgId, erasedAt: null, ownerId: { $in: owners }, $or: ranges.map(([from, to]) => ({ birthdayMds: { $elemMatch: { $gte: from, $lte: to } } })) };
+  const filter = {
+    orgId,
+    erasedAt: null,
+    ownerId: { $in: owners },
+    $or: ranges.map(([from, to]) => ({ birthdayMds: { $elemMatch: { $gte: from, $lte: to } } })),
+  };
   const found = (await Customer.collection.find(filter, { projection: { ownerId: 1, storeId: 1, tagIds: 1, birthday: 1, relatives: 1 } }).toArray()).length;
   return { ms: performance.now() - t0, found };
 }
@@ -208,20 +236,31 @@ try {
   out('== Storelink follow-up task job (createFollowupTasks) ==');
   out(`engine             ${db.engine} (${db.kind})`);
   out(`today              ${TODAY}, window ${TODAY} .. ${addDays(TODAY, LEAD)} (birthday and relative-birthday lead ${LEAD} days)`);
-  out(`other occasions    ${others.map((o) => `${o.occasion} ${o.date} (in ${o.days} days, lead ${o.leadDays})`).join(', ') || 'none enabled'}: none within its lead, so every task is a birthday`);
+  out(
+    `other occasions    ${others.map((o) => `${o.occasion} ${o.date} (in ${o.days} days, lead ${o.leadDays})`).join(', ') || 'none enabled'}: none within its lead, so every task is a birthday`,
+  );
   out(`customers          each with 1-2 relatives; one occasion in the window per matching customer (half own, half a relative's)`);
   out(`decoys per org     ${big.decoys} in the window but erased or owned by a clerk who left (must get no task)`);
   out(`owners             ${CLERKS} active clerks per organisation`);
-  out(`indexes            {orgId, birthdayMds} declared: ${hasBirthdayIndex ? 'yes' : 'NO'}; customers ${indexes.length}, followuptasks ${taskIndexes.length}` + (db.kind === 'standin' ? ' (the stand-in builds only the unique ones: queries scan)' : ''));
+  out(
+    `indexes            {orgId, birthdayMds} declared: ${hasBirthdayIndex ? 'yes' : 'NO'}; customers ${indexes.length}, followuptasks ${taskIndexes.length}` +
+      (db.kind === 'standin' ? ' (the stand-in builds only the unique ones: queries scan)' : ''),
+  );
   out(`seed time          A ${seconds(big.seedMs)}, B ${seconds(small.seedMs)}`);
   out(row('job, org A', big, bigRun, stored.big));
   out(row('job, org B', small, smallRun, stored.small));
-  out(`query alone        A ${seconds(query.big.ms)} (${query.big.found} customers), B ${seconds(query.small.ms)} (${query.small.found} customers): the job's find, through the driver`);
+  out(
+    `query alone        A ${seconds(query.big.ms)} (${query.big.found} customers), B ${seconds(query.small.ms)} (${query.small.found} customers): the job's find, through the driver`,
+  );
   out(`ratio A/B          ${ratio.toFixed(2)}x (customers ${(BIG / SMALL).toFixed(0)}x, matches 1x)`);
   if (db.kind === 'standin') {
-    out(`note               without the index the stand-in reads all ${BIG + SMALL} customers of both organisations for either one, so this ratio says little about the index; set MONGODB_URI for a real MongoDB`);
+    out(
+      `note               without the index the stand-in reads all ${BIG + SMALL} customers of both organisations for either one, so this ratio says little about the index; set MONGODB_URI for a real MongoDB`,
+    );
   }
-  out(`second run, org A  ${seconds(again.ms).padStart(9)}, created ${again.created} (matched ${again.matched}), tasks stored ${stored.big} -> ${storedAgain} [${check(again.created === 0 && storedAgain === stored.big)}]`);
+  out(
+    `second run, org A  ${seconds(again.ms).padStart(9)}, created ${again.created} (matched ${again.matched}), tasks stored ${stored.big} -> ${storedAgain} [${check(again.created === 0 && storedAgain === stored.big)}]`,
+  );
   if (again.created !== 0 && storedAgain === stored.big) {
     out(`note               nothing was stored twice, yet the job reported ${again.created} created: its count of created tasks is wrong`);
   }

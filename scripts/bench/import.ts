@@ -36,7 +36,14 @@ await new Promise<void>((resolve) => out.end(resolve));
 
 const org = await Organization.create({ name: 'Bench' });
 const store = await Store.create({ orgId: org._id, name: 'Bench store' });
-const clerk = await Staff.create({ orgId: org._id, login: `bench-${process.pid}`, passwordHash: await hashPassword('bench-password'), realName: 'Bench', roles: ['clerk'], storeId: store._id });
+const clerk = await Staff.create({
+  orgId: org._id,
+  login: `bench-${process.pid}`,
+  passwordHash: await hashPassword('bench-password'),
+  realName: 'Bench',
+  roles: ['clerk'],
+  storeId: store._id,
+});
 const ctx = { actor: actorOf(clerk), orgId: String(org._id) };
 
 let t0 = performance.now();
@@ -53,7 +60,23 @@ for (let start = 0; start < rows; start += 500) {
   const batch = [];
   for (let i = start; i < Math.min(rows, start + 500); i++) {
     const birthday = birthdayOf({ year: 1990, month: (i % 9) + 1, day: 10 + (i % 9) });
-    batch.push({ orgId: org._id, name: `客户${i}`, nameKey: nameKeyOf(`客户${i}`), ...customerPhoneFields(phoneOf(i, '137')), gender: 'female', birthday, relatives: [{ relation: '母亲', name: '某某', birthday: birthdayOf({ month: 12, day: 3 }) }], birthdayMds: [birthday.md, 1203], tagIds: [], source: 'in_store', notes: '', ownerId: clerk._id, storeId: store._id, createdAt: new Date(), updatedAt: new Date() });
+    batch.push({
+      orgId: org._id,
+      name: `客户${i}`,
+      nameKey: nameKeyOf(`客户${i}`),
+      ...customerPhoneFields(phoneOf(i, '137')),
+      gender: 'female',
+      birthday,
+      relatives: [{ relation: '母亲', name: '某某', birthday: birthdayOf({ month: 12, day: 3 }) }],
+      birthdayMds: [birthday.md, 1203],
+      tagIds: [],
+      source: 'in_store',
+      notes: '',
+      ownerId: clerk._id,
+      storeId: store._id,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    });
   }
   await raw.insertMany(batch, { ordered: false });
 }
@@ -67,7 +90,9 @@ console.log(`rows: ${rows} (created ${result?.created}, rejected ${result?.rejec
 console.log(`import: ${(importMs / 1000).toFixed(1)} s, ${importRate.toFixed(0)} rows/s`);
 console.log(`raw insertMany: ${(rawMs / 1000).toFixed(1)} s, ${rawRate.toFixed(0)} rows/s`);
 console.log(`ratio import/raw: ${(importRate / rawRate).toFixed(2)} (target >= 0.5: ${importRate / rawRate >= 0.5 ? 'PASS' : 'FAIL'})`);
-console.log(`peak RSS while importing: ${importPeakRssMb.toFixed(0)} MB (target < 300 MB: ${importPeakRssMb < 300 ? 'PASS' : 'FAIL'}); whole run: ${peakRssMb.toFixed(0)} MB`);
+console.log(
+  `peak RSS while importing: ${importPeakRssMb.toFixed(0)} MB (target < 300 MB: ${importPeakRssMb < 300 ? 'PASS' : 'FAIL'}); whole run: ${peakRssMb.toFixed(0)} MB`,
+);
 
 fs.rmSync(file, { force: true });
 await mongoose.connection.dropDatabase();

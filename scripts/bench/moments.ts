@@ -80,7 +80,6 @@ const spread = (samples: number[]) => {
   return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? Number.NaN };
 };
 
-
 // ---- HTTP on loopback ---------------------------------------------------------------------------------------------
 
 type Reply = { status: number; headers: http.IncomingHttpHeaders; body: string; ms: number };
@@ -93,11 +92,20 @@ function send(base: URL, method: 'GET' | 'POST', path: string, headers: Record<s
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const req = http.request(
-      { host: base.hostname, port: base.port, method, path, agent, headers: { ...headers, ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}) } },
+      {
+        host: base.hostname,
+        port: base.port,
+        method,
+        path,
+        agent,
+        headers: { ...headers, ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}) },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - t0 }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - t0 }),
+        );
         res.on('error', reject);
       },
     );
@@ -112,9 +120,19 @@ let phoneCounter = 0;
 const nextPhone = () => `+86139${String(phoneCounter++).padStart(8, '0')}`;
 
 async function seedClerks(orgId: mongoose.Types.ObjectId, label: string, count: number, passwordHash: string): Promise<StaffDoc[]> {
-  const stores = await Store.insertMany(Array.from({ length: 5 }, (_, i) => ({ orgId, name: `${label} 门店 ${i + 1}`, address: '南京西路 1 号', city: '上海' })));
+  const stores = await Store.insertMany(
+    Array.from({ length: 5 }, (_, i) => ({ orgId, name: `${label} 门店 ${i + 1}`, address: '南京西路 1 号', city: '上海' })),
+  );
   return Staff.insertMany(
-    Array.from({ length: count }, (_, i) => ({ orgId, login: `bench-${label}-${i + 1}`, passwordHash, realName: `导购${label}${i + 1}`, roles: ['clerk'], storeId: stores[i % stores.length]!._id, status: 'active' })),
+    Array.from({ length: count }, (_, i) => ({
+      orgId,
+      login: `bench-${label}-${i + 1}`,
+      passwordHash,
+      realName: `导购${label}${i + 1}`,
+      roles: ['clerk'],
+      storeId: stores[i % stores.length]!._id,
+      status: 'active',
+    })),
   ) as unknown as Promise<StaffDoc[]>;
 }
 
@@ -203,7 +221,10 @@ async function publishPhase(via: Via, base: URL, passwordHash: string): Promise<
   const other = new Map<string, number>();
   for (const o of outcomes) if (o.kind === 'other') other.set(o.other!, (other.get(o.other!) ?? 0) + 1);
   const refused = outcomes.filter((o) => o.kind === 'refused');
-  const perStaff = await SocialPost.aggregate<{ _id: mongoose.Types.ObjectId; n: number }>([{ $match: { orgId: org._id, kind: 'moment' } }, { $group: { _id: '$authorId', n: { $sum: 1 } } }]);
+  const perStaff = await SocialPost.aggregate<{ _id: mongoose.Types.ObjectId; n: number }>([
+    { $match: { orgId: org._id, kind: 'moment' } },
+    { $group: { _id: '$authorId', n: { $sum: 1 } } },
+  ]);
   return {
     via,
     attempts: outcomes.length,
@@ -223,14 +244,25 @@ async function publishPhase(via: Via, base: URL, passwordHash: string): Promise<
 
 // ---- phase 2: the customer page -----------------------------------------------------------------------------------
 
-type FeedResult = { posts: number; shown: number; rendered: number; authorsOnPage: number; page: ReturnType<typeof spread>; service: ReturnType<typeof spread>; statuses: Map<number, number>; bytes: number };
+type FeedResult = {
+  posts: number;
+  shown: number;
+  rendered: number;
+  authorsOnPage: number;
+  page: ReturnType<typeof spread>;
+  service: ReturnType<typeof spread>;
+  statuses: Map<number, number>;
+  bytes: number;
+};
 
 async function feedPhase(base: URL, passwordHash: string): Promise<FeedResult> {
   const org = await Organization.create({ name: 'Bench feed', settings: { ...defaultOrgSettings } });
   const settings = effectiveSettings(org.settings);
   const clerks = await seedClerks(org._id, 'F', FEED_CLERKS, passwordHash);
   const own = await seedCustomers(org._id, clerks, CUSTOMERS);
-  const [reader] = await Customer.insertMany([{ orgId: org._id, name: '常客', phone: nextPhone(), phoneTail: '0000', ownerId: clerks[0]!._id, storeId: clerks[0]!.storeId ?? null, source: 'in_store' }]);
+  const [reader] = await Customer.insertMany([
+    { orgId: org._id, name: '常客', phone: nextPhone(), phoneTail: '0000', ownerId: clerks[0]!._id, storeId: clerks[0]!.storeId ?? null, source: 'in_store' },
+  ]);
   const customerId = reader!._id;
 
   // Moments go to their author's customers; here each clerk's moment also has the reader in its audience. The
@@ -246,7 +278,15 @@ async function feedPhase(base: URL, passwordHash: string): Promise<FeedResult> {
       setClock(at);
       await storeAndDeliver(
         org._id,
-        { kind: 'moment', authorId: clerk._id, storeId: clerk.storeId ?? null, text: `新品到店，欢迎来试（${clerk.realName}）\n周末满 300 减 50`, link: 'https://example.com/offer', imageIds: [], day: dayPeriod(at, settings.timezone).key },
+        {
+          kind: 'moment',
+          authorId: clerk._id,
+          storeId: clerk.storeId ?? null,
+          text: `新品到店，欢迎来试（${clerk.realName}）\n周末满 300 减 50`,
+          link: 'https://example.com/offer',
+          imageIds: [],
+          day: dayPeriod(at, settings.timezone).key,
+        },
         [customerId, ...(own.get(String(clerk._id)) ?? [])],
         settings,
       );
@@ -281,7 +321,16 @@ async function feedPhase(base: URL, passwordHash: string): Promise<FeedResult> {
     await shownPosts(member, { kind: 'moment', limit: FEED_PAGE_POSTS });
     serviceSamples.push(performance.now() - t0);
   }
-  return { posts: await SocialPost.countDocuments({ orgId: org._id }), shown, rendered, authorsOnPage, page: spread(samples), service: spread(serviceSamples), statuses, bytes: last?.body.length ?? 0 };
+  return {
+    posts: await SocialPost.countDocuments({ orgId: org._id }),
+    shown,
+    rendered,
+    authorsOnPage,
+    page: spread(samples),
+    service: spread(serviceSamples),
+    statuses,
+    bytes: last?.body.length ?? 0,
+  };
 }
 
 // ---- run -----------------------------------------------------------------------------------------------------------
@@ -318,24 +367,47 @@ try {
 
   out();
   out('== Storelink moments: concurrent publishes and the customer page ==');
-  out(`engine             ${db.engine} (${db.kind})` + (db.kind === 'standin' ? ' (the in-memory stand-in: one command at a time, non-unique indexes ignored, so these figures are a floor)' : ''));
-  out(`publish            ${STAFF * ATTEMPTS} attempts sent at once: ${STAFF} clerks x ${ATTEMPTS} each, daily quota ${QUOTA}, ${CUSTOMERS} customers per clerk (each accepted post delivers to them)`);
+  out(
+    `engine             ${db.engine} (${db.kind})` +
+      (db.kind === 'standin' ? ' (the in-memory stand-in: one command at a time, non-unique indexes ignored, so these figures are a floor)' : ''),
+  );
+  out(
+    `publish            ${STAFF * ATTEMPTS} attempts sent at once: ${STAFF} clerks x ${ATTEMPTS} each, daily quota ${QUOTA}, ${CUSTOMERS} customers per clerk (each accepted post delivers to them)`,
+  );
   for (const pub of runs) {
     out();
-    out(pub.via === 'http' ? '-- via HTTP: the real app on loopback, POST /api/v1/moments with a bearer token per clerk, one connection per attempt' : '-- via the service layer: publishMoment(ctx) in this process, no HTTP (what the HTTP run costs on top)');
+    out(
+      pub.via === 'http'
+        ? '-- via HTTP: the real app on loopback, POST /api/v1/moments with a bearer token per clerk, one connection per attempt'
+        : '-- via the service layer: publishMoment(ctx) in this process, no HTTP (what the HTTP run costs on top)',
+    );
     out(`elapsed            ${(pub.elapsedMs / 1000).toFixed(2)} s, ${(pub.attempts / (pub.elapsedMs / 1000)).toFixed(0)} attempts/s`);
-    out(`cpu                node ${(pub.nodeCpuMs / 1000).toFixed(1)} s, database ${pub.dbCpuMs === null ? 'n/a' : `${(pub.dbCpuMs / 1000).toFixed(1)} s`} (of ${(pub.elapsedMs / 1000).toFixed(1)} s on 2 cores)`);
-    out(`latency / attempt  p50 ${ms(pub.latency.p50)}, p99 ${ms(pub.latency.p99)}, max ${ms(pub.latency.max)} (all were in flight together, so each waits for most of the others)`);
+    out(
+      `cpu                node ${(pub.nodeCpuMs / 1000).toFixed(1)} s, database ${pub.dbCpuMs === null ? 'n/a' : `${(pub.dbCpuMs / 1000).toFixed(1)} s`} (of ${(pub.elapsedMs / 1000).toFixed(1)} s on 2 cores)`,
+    );
+    out(
+      `latency / attempt  p50 ${ms(pub.latency.p50)}, p99 ${ms(pub.latency.p99)}, max ${ms(pub.latency.max)} (all were in flight together, so each waits for most of the others)`,
+    );
     out(`accepted           ${pub.accepted} (expected exactly ${expected}) [${check(pub.accepted === expected)}]`);
-    out(`refused            ${pub.refused} quota_exceeded (expected ${pub.attempts - expected})${pub.via === 'http' ? `, ${pub.refusedWithoutRetryAfter} without Retry-After` : ''} [${check(pub.refused === pub.attempts - expected && pub.refusedWithoutRetryAfter === 0)}]`);
+    out(
+      `refused            ${pub.refused} quota_exceeded (expected ${pub.attempts - expected})${pub.via === 'http' ? `, ${pub.refusedWithoutRetryAfter} without Retry-After` : ''} [${check(pub.refused === pub.attempts - expected && pub.refusedWithoutRetryAfter === 0)}]`,
+    );
     out(`other answers      ${pub.other.size ? [...pub.other].map(([k, n]) => `${n} x ${k}`).join('; ') : 'none'} [${check(pub.other.size === 0)}]`);
-    out(`stored             ${pub.stored} posts, ${pub.deliveries} deliveries; clerks with exactly ${Math.min(QUOTA, ATTEMPTS)} posts: ${pub.perStaffExact}/${STAFF} [${check(pub.stored === expected && pub.perStaffExact === STAFF && pub.deliveries === expected * CUSTOMERS)}]`);
+    out(
+      `stored             ${pub.stored} posts, ${pub.deliveries} deliveries; clerks with exactly ${Math.min(QUOTA, ATTEMPTS)} posts: ${pub.perStaffExact}/${STAFF} [${check(pub.stored === expected && pub.perStaffExact === STAFF && pub.deliveries === expected * CUSTOMERS)}]`,
+    );
   }
   out();
   out(`-- the customer page: GET /my/<orgId> with the member cookie, the real app over HTTP`);
-  out(`customer           shown moments of ${FEED_CLERKS} clerks (${feed.posts} posts in all, ${feed.shown} shown to this customer) [${check(feed.shown === FEED_CLERKS)}]`);
-  out(`page content       ${feed.rendered} posts rendered from ${feed.authorsOnPage} clerks, ${(feed.bytes / 1024).toFixed(1)} KiB [${check(feed.rendered === Math.min(FEED_PAGE_POSTS, FEED_CLERKS))}]`);
-  out(`page latency       ${FEED_REQUESTS} sequential GETs: p50 ${ms(feed.page.p50)}, p99 ${ms(feed.page.p99)}, max ${ms(feed.page.max)}; statuses ${[...feed.statuses].map(([s, n]) => `${s} x${n}`).join(', ')} [${check(feed.statuses.get(200) === FEED_REQUESTS)}]`);
+  out(
+    `customer           shown moments of ${FEED_CLERKS} clerks (${feed.posts} posts in all, ${feed.shown} shown to this customer) [${check(feed.shown === FEED_CLERKS)}]`,
+  );
+  out(
+    `page content       ${feed.rendered} posts rendered from ${feed.authorsOnPage} clerks, ${(feed.bytes / 1024).toFixed(1)} KiB [${check(feed.rendered === Math.min(FEED_PAGE_POSTS, FEED_CLERKS))}]`,
+  );
+  out(
+    `page latency       ${FEED_REQUESTS} sequential GETs: p50 ${ms(feed.page.p50)}, p99 ${ms(feed.page.p99)}, max ${ms(feed.page.max)}; statuses ${[...feed.statuses].map(([s, n]) => `${s} x${n}`).join(', ')} [${check(feed.statuses.get(200) === FEED_REQUESTS)}]`,
+  );
   out(`feed query alone   shownPosts (service), ${FEED_REQUESTS} times: p50 ${ms(feed.service.p50)}, p99 ${ms(feed.service.p99)}`);
   out(`peak RSS (node)    ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
   out(`result             ${exitCode === 0 ? 'PASS' : 'FAIL'}`);

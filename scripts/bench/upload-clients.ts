@@ -12,7 +12,9 @@ async function fileBytes(kind: UploadCommand['kind'], mb: number): Promise<Buffe
   if (kind === 'junk') return crypto.randomBytes(mb * 1024 * 1024);
   // Noise does not compress: a raw PNG of this side weighs just under `mb` MB.
   const side = Math.floor(Math.sqrt((mb * 1024 * 1024 * 0.98) / 3));
-  return sharp(crypto.randomBytes(side * side * 3), { raw: { width: side, height: side, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer();
+  return sharp(crypto.randomBytes(side * side * 3), { raw: { width: side, height: side, channels: 3 } })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
 }
 
 function write(req: http.ClientRequest, chunk: Buffer): Promise<void> {
@@ -32,7 +34,12 @@ async function sendForm(cmd: UploadCommand, sender: UploadCommand['senders'][num
     });
     req.on('error', () => resolve(0));
   });
-  await write(req, Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="text"\r\n\r\nbench\r\n--${boundary}\r\nContent-Disposition: form-data; name="audienceMode"\r\n\r\nall\r\n`));
+  await write(
+    req,
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="text"\r\n\r\nbench\r\n--${boundary}\r\nContent-Disposition: form-data; name="audienceMode"\r\n\r\nall\r\n`,
+    ),
+  );
   for (let i = 0; i < cmd.files; i += 1) {
     await write(req, Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="images"; filename="p${i}.png"\r\nContent-Type: image/png\r\n\r\n`));
     for (let at = 0; at < file.length; at += 256 * 1024) await write(req, file.subarray(at, at + 256 * 1024));

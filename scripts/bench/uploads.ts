@@ -26,7 +26,12 @@ const BENCH_DB = 'storelink_bench_uploads';
 const PASSWORD = 'storelink-bench-password';
 
 const { values: args } = parseArgs({
-  options: { uploads: { type: 'string', default: '6' }, files: { type: 'string', default: '10' }, mb: { type: 'string', default: '10' }, kind: { type: 'string', default: 'both' } },
+  options: {
+    uploads: { type: 'string', default: '6' },
+    files: { type: 'string', default: '10' },
+    mb: { type: 'string', default: '10' },
+    kind: { type: 'string', default: 'both' },
+  },
 });
 const UPLOADS = positiveInt('uploads', args.uploads);
 const FILES = positiveInt('files', args.files);
@@ -71,7 +76,12 @@ async function signInClerk(base: string, login: string): Promise<{ cookie: strin
   const tokenIn = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
   const loginPage = await fetch(`${base}/login`);
   keep(loginPage);
-  const loggedIn = await fetch(`${base}/login`, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie() }, body: new URLSearchParams({ _csrf: tokenIn(await loginPage.text()), login, password: PASSWORD }) });
+  const loggedIn = await fetch(`${base}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie() },
+    body: new URLSearchParams({ _csrf: tokenIn(await loginPage.text()), login, password: PASSWORD }),
+  });
   if (loggedIn.status !== 303) throw new Error(`login as ${login} answered ${loggedIn.status}`);
   keep(loggedIn);
   const form = await fetch(`${base}/moments`, { headers: { Cookie: cookie() } });
@@ -80,7 +90,10 @@ async function signInClerk(base: string, login: string): Promise<{ cookie: strin
 }
 
 function runClients(cmd: UploadCommand): Promise<UploadReply> {
-  const child = fork(fileURLToPath(new URL('./upload-clients.ts', import.meta.url)), [], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(new URL('./upload-clients.ts', import.meta.url)), [], {
+    execArgv: process.execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   return new Promise((resolve, reject) => {
     child.once('message', (reply: UploadReply) => resolve(reply));
     child.once('exit', (code) => (code ? reject(new Error(`the clients exited with ${code}`)) : undefined));
@@ -102,7 +115,16 @@ try {
   const org = await Organization.create({ name: 'Bench uploads' });
   const store = await Store.create({ orgId: org._id, name: 'Bench store' });
   const passwordHash = await hashPassword(PASSWORD);
-  const clerks = await Staff.insertMany(Array.from({ length: UPLOADS }, (_, i) => ({ orgId: org._id, login: `bench-clerk-${i}`, passwordHash, realName: `Clerk ${i}`, roles: ['clerk'], storeId: store._id })));
+  const clerks = await Staff.insertMany(
+    Array.from({ length: UPLOADS }, (_, i) => ({
+      orgId: org._id,
+      login: `bench-clerk-${i}`,
+      passwordHash,
+      realName: `Clerk ${i}`,
+      roles: ['clerk'],
+      storeId: store._id,
+    })),
+  );
   const senders = [];
   for (const clerk of clerks) senders.push(await signInClerk(base, clerk.login));
 
@@ -118,8 +140,16 @@ try {
     const reply = await runClients({ baseUrl: base, senders, files, mb: MB, kind });
     const { peak } = memory();
     out();
-    out(kind === 'junk' ? `-- junk: ${files} files x ${MB} MB of random bytes per form (received, then refused)` : `-- pictures: ${files} pictures of just under ${MB} MB per form that decode (stored with thumbnails)`);
-    out(`answers            ${Object.entries(reply.statuses).map(([status, n]) => `${n} x ${status}`).join(', ')} in ${reply.seconds.toFixed(1)} s`);
+    out(
+      kind === 'junk'
+        ? `-- junk: ${files} files x ${MB} MB of random bytes per form (received, then refused)`
+        : `-- pictures: ${files} pictures of just under ${MB} MB per form that decode (stored with thumbnails)`,
+    );
+    out(
+      `answers            ${Object.entries(reply.statuses)
+        .map(([status, n]) => `${n} x ${status}`)
+        .join(', ')} in ${reply.seconds.toFixed(1)} s`,
+    );
     out(`RSS at rest        ${mib(rest)}`);
     out(`peak RSS           ${mib(peak)}${peakReset ? '' : ' (whole run: /proc/self/clear_refs was not writable)'}`);
     out(`ratio peak/rest    ${(peak / rest).toFixed(2)} (+${mib(peak - rest)}, ${mib((peak - rest) / UPLOADS)} per form)`);

@@ -44,7 +44,11 @@ export async function insertDocuments<T>(model: Model<T>, docs: object[]): Promi
     if (!(err instanceof MongoBulkWriteError)) throw err;
     const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : err.writeErrors ? [err.writeErrors] : [];
     if (!writeErrors.length) throw err;
-    for (const writeError of writeErrors) refused.set(positions[writeError.index]!, { code: typeof writeError.code === 'number' ? writeError.code : undefined, message: writeError.errmsg ?? 'write error' });
+    for (const writeError of writeErrors)
+      refused.set(positions[writeError.index]!, {
+        code: typeof writeError.code === 'number' ? writeError.code : undefined,
+        message: writeError.errmsg ?? 'write error',
+      });
   }
   return refused;
 }

@@ -56,11 +56,11 @@ function postgresUser(): RunAs {
   return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
 }
 
-
 // The server runs under a shell that prints its pid, ends when it ends, and shuts it down (SIGINT: PostgreSQL's fast
 // shutdown, FerretDB's graceful stop) when its stdin closes: on stop(), or when this process dies, however it dies.
 // (A background job's stdin is /dev/null unless redirected: the watcher reads the shell's stdin through fd 3.)
-const WATCHDOG = 'exec 3<&0; log=$1; shift; "$@" 3<&- >>"$log" 2>&1 & child=$!; echo "$child"; (cat <&3 >/dev/null; kill -INT "$child" 2>/dev/null) & exec 3<&-; wait "$child"';
+const WATCHDOG =
+  'exec 3<&0; log=$1; shift; "$@" 3<&- >>"$log" 2>&1 & child=$!; echo "$child"; (cat <&3 >/dev/null; kill -INT "$child" 2>/dev/null) & exec 3<&-; wait "$child"';
 
 type Supervised = { child: ChildProcess; pid: Promise<number>; exited: Promise<void>; log: string };
 
@@ -153,7 +153,11 @@ async function prepareCluster(install: FerretdbInstallation, pgdata: string, run
   if (!fs.existsSync(path.join(pgdata, 'PG_VERSION'))) {
     log.info({ pgdata }, 'creating the PostgreSQL cluster for FerretDB');
     fs.rmSync(pgdata, { recursive: true, force: true });
-    await run(path.join(install.pgBinDir, 'initdb'), ['-D', pgdata, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-instructions'], runAs ?? {});
+    await run(
+      path.join(install.pgBinDir, 'initdb'),
+      ['-D', pgdata, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-instructions'],
+      runAs ?? {},
+    );
     fs.appendFileSync(path.join(pgdata, 'postgresql.conf'), "\ninclude = 'storelink.conf'\n");
   }
   const conf = path.join(pgdata, 'storelink.conf');
@@ -175,7 +179,9 @@ export async function startFerretdb(opts: { dir?: string; log: Logger }): Promis
   if (runAs) {
     fs.chownSync(dir, runAs.uid, runAs.gid);
     if (spawnSync('test', ['-w', dir], runAs).status !== 0) {
-      throw new Error(`PostgreSQL runs as the "postgres" user, which cannot reach ${dir}: let it through the folders above (chmod o+x) or set STORELINK_DATA_DIR`);
+      throw new Error(
+        `PostgreSQL runs as the "postgres" user, which cannot reach ${dir}: let it through the folders above (chmod o+x) or set STORELINK_DATA_DIR`,
+      );
     }
   }
   const pgdata = path.join(dir, 'pgdata');
@@ -186,13 +192,34 @@ export async function startFerretdb(opts: { dir?: string; log: Logger }): Promis
   };
   try {
     await prepareCluster(install, pgdata, runAs, opts.log);
-    const ports = ephemeral ? { postgres: await freePort(), ferretdb: await freePort(), debug: await freePort() } : await stablePorts(dir, ['postgres', 'ferretdb', 'debug'] as const);
+    const ports = ephemeral
+      ? { postgres: await freePort(), ferretdb: await freePort(), debug: await freePort() }
+      : await stablePorts(dir, ['postgres', 'ferretdb', 'debug'] as const);
     const pgPort = ports.postgres;
-    const postgres = supervise(path.join(install.pgBinDir, 'postgres'), ['-D', pgdata, '-p', String(pgPort), '-k', ''], path.join(dir, 'postgresql.log'), runAs);
+    const postgres = supervise(
+      path.join(install.pgBinDir, 'postgres'),
+      ['-D', pgdata, '-p', String(pgPort), '-k', ''],
+      path.join(dir, 'postgresql.log'),
+      runAs,
+    );
     servers.push(postgres);
     const pgIsReady = path.join(install.pgBinDir, 'pg_isready');
     await waitUntil(postgres, 'PostgreSQL', async () => spawnSync(pgIsReady, ['-q', '-h', '127.0.0.1', '-p', String(pgPort), '-U', 'postgres']).status === 0);
-    await run(path.join(install.pgBinDir, 'psql'), ['-q', '-h', '127.0.0.1', '-p', String(pgPort), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', 'CREATE EXTENSION IF NOT EXISTS documentdb CASCADE']);
+    await run(path.join(install.pgBinDir, 'psql'), [
+      '-q',
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(pgPort),
+      '-U',
+      'postgres',
+      '-d',
+      'postgres',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-c',
+      'CREATE EXTENSION IF NOT EXISTS documentdb CASCADE',
+    ]);
 
     const [port, debugPort] = [ports.ferretdb, ports.debug];
     const stateDir = path.join(dir, 'ferretdb-state');

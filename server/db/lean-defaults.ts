@@ -1,6 +1,12 @@
 import type { Model, Query, Schema } from 'mongoose';
 
-const READS: ('find' | 'findOne' | 'findOneAndUpdate' | 'findOneAndReplace' | 'findOneAndDelete')[] = ['find', 'findOne', 'findOneAndUpdate', 'findOneAndReplace', 'findOneAndDelete'];
+const READS: ('find' | 'findOne' | 'findOneAndUpdate' | 'findOneAndReplace' | 'findOneAndDelete')[] = [
+  'find',
+  'findOne',
+  'findOneAndUpdate',
+  'findOneAndReplace',
+  'findOneAndDelete',
+];
 
 type Timestamps = { createdAt?: string | null; updatedAt?: string | null };
 

@@ -126,7 +126,12 @@ export async function resolveDatabase(opts: ResolveOptions): Promise<ResolvedDat
   } else if (ferretdbInstallation()) {
     try {
       const ferret = await startFerretdb({ dir: persistent ? path.join(dataDir(), 'ferretdb') : undefined, log });
-      return started('ferretdb', ferret.uriBase, ferret.stop, `embedded FerretDB over PostgreSQL (npm run db:install), data ${persistent ? `kept in ${ferret.dir}` : 'thrown away at the end'}; ${failures.join('; ')}`);
+      return started(
+        'ferretdb',
+        ferret.uriBase,
+        ferret.stop,
+        `embedded FerretDB over PostgreSQL (npm run db:install), data ${persistent ? `kept in ${ferret.dir}` : 'thrown away at the end'}; ${failures.join('; ')}`,
+      );
     } catch (err) {
       failures.push(`FerretDB: ${(err as Error).message.split('\n')[0]}`);
       log.warn({ reason: failures.at(-1) }, 'FerretDB could not be started');
@@ -143,8 +148,16 @@ export async function resolveDatabase(opts: ResolveOptions): Promise<ResolvedDat
   } else if (standinAvailable()) {
     try {
       const standin = await startStandin({ persistentFile: persistent ? path.join(dataDir(), 'standin', 'storelink.mv') : undefined, log });
-      log.warn({ passedOver: failures }, 'database: the mongo-java-server stand-in, a test double for a demo only: not for data that matters (npm run db:install gives a real database)');
-      return started('standin', standin.uriBase, standin.stop, `the mongo-java-server stand-in, FOR A DEMO ONLY, NOT FOR DATA THAT MATTERS; ${failures.join('; ')}`);
+      log.warn(
+        { passedOver: failures },
+        'database: the mongo-java-server stand-in, a test double for a demo only: not for data that matters (npm run db:install gives a real database)',
+      );
+      return started(
+        'standin',
+        standin.uriBase,
+        standin.stop,
+        `the mongo-java-server stand-in, FOR A DEMO ONLY, NOT FOR DATA THAT MATTERS; ${failures.join('; ')}`,
+      );
     } catch (err) {
       failures.push(`stand-in: ${(err as Error).message.split('\n')[0]}`);
     }

@@ -29,7 +29,14 @@ export const chineseHeaders: Record<CsvColumn, string> = {
   line: '行号',
   reason: '原因',
 };
-const headerVariants: Record<string, CsvColumn> = { 手机: 'phone', 手机号码: 'phone', 电话: 'phone', 电话号码: 'phone', 家人: 'relatives', 创建日期: 'created_at' };
+const headerVariants: Record<string, CsvColumn> = {
+  手机: 'phone',
+  手机号码: 'phone',
+  电话: 'phone',
+  电话号码: 'phone',
+  家人: 'relatives',
+  创建日期: 'created_at',
+};
 
 /** The column a header cell names (English in any case, Chinese, or a variant), or undefined. */
 export function columnOfHeader(header: string): CsvColumn | undefined {
@@ -41,7 +48,23 @@ export function columnOfHeader(header: string): CsvColumn | undefined {
 }
 
 /** Gender as typed: English codes or the Chinese words; empty is unknown. */
-export const genderWords: Record<string, 'female' | 'male' | 'unknown'> = { female: 'female', male: 'male', unknown: 'unknown', 女: 'female', 男: 'male', 未知: 'unknown', '': 'unknown' };
+export const genderWords: Record<string, 'female' | 'male' | 'unknown'> = {
+  female: 'female',
+  male: 'male',
+  unknown: 'unknown',
+  女: 'female',
+  男: 'male',
+  未知: 'unknown',
+  '': 'unknown',
+};
 
 /** Source as typed: the codes, or the words the Chinese pages show for them. */
-export const sourceWords: Record<string, string> = { 门店: 'in_store', 到店: 'in_store', 活动: 'event', 转介绍: 'referral', 介绍: 'referral', 线上: 'online', 导入: 'import' };
+export const sourceWords: Record<string, string> = {
+  门店: 'in_store',
+  到店: 'in_store',
+  活动: 'event',
+  转介绍: 'referral',
+  介绍: 'referral',
+  线上: 'online',
+  导入: 'import',
+};

@@ -52,7 +52,9 @@ export type EndpointSpec<A extends Access, I extends InputSchemas, R> = {
   run: (ctx: CtxFor<A>, input: InputOf<I>, scope: RequestScope) => R | Promise<R>;
 };
 
-export function endpoint<const A extends Access, I extends InputSchemas = Record<never, never>, R = unknown>(spec: EndpointSpec<A, I, R>): Endpoint<I, Awaited<R>, A> {
+export function endpoint<const A extends Access, I extends InputSchemas = Record<never, never>, R = unknown>(
+  spec: EndpointSpec<A, I, R>,
+): Endpoint<I, Awaited<R>, A> {
   if (!isAccess(spec?.access)) throw new Error('An endpoint needs its access: public, signedIn or a permission of the matrix');
   if (typeof spec.run !== 'function') throw new Error('An endpoint needs run(ctx, input)');
   const run = spec.run;
@@ -95,7 +97,11 @@ export function contextFor<A extends Access>(ep: { access: A }, req: Request): C
 type Part = keyof InputSchemas;
 
 /** Parses the parts the endpoint declares, in address order; a zod error goes on to the one error handler (400). */
-export function parseParts<I extends InputSchemas>(ep: Endpoint<I, unknown, Access>, req: Request, parts: readonly Part[] = ['params', 'cookies', 'session', 'query', 'body']): Partial<InputOf<I>> {
+export function parseParts<I extends InputSchemas>(
+  ep: Endpoint<I, unknown, Access>,
+  req: Request,
+  parts: readonly Part[] = ['params', 'cookies', 'session', 'query', 'body'],
+): Partial<InputOf<I>> {
   const input: Record<string, unknown> = {};
   for (const part of parts) {
     const schema = ep.input[part];

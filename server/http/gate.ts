@@ -113,7 +113,8 @@ const emptyBodyWhenNone: RequestHandler = (req, _res, next) => {
 export function mount(router: Router, surface: 'page' | 'api', specs: RouteSpec[]): Router {
   for (const spec of specs) {
     if (!spec.access) throw new Error(`Route ${spec.method.toUpperCase()} ${spec.path} has no access entry`);
-    if (!isDeclaredRoute(spec)) throw new Error(`Route ${spec.method.toUpperCase()} ${spec.path} is not built over a declared endpoint: mount it with a surface (api, page, form …)`);
+    if (!isDeclaredRoute(spec))
+      throw new Error(`Route ${spec.method.toUpperCase()} ${spec.path} is not built over a declared endpoint: mount it with a surface (api, page, form …)`);
     router[spec.method](spec.path, emptyBodyWhenNone, gate(spec, surface), async (req, res) => {
       await spec.handler(req, res);
     });

@@ -112,7 +112,11 @@ export async function withPictureForm<T>(
 }
 
 /** Reads a multipart form to its end; spooled files are pushed to `files` as they start, so the caller removes them whatever happens. */
-function readForm(req: Request, opts: { maxFiles: number; maxFileBytes: number; keepFiles: boolean }, files: Spooled[]): Promise<{ fields: Record<string, string | string[]>; chosen: number }> {
+function readForm(
+  req: Request,
+  opts: { maxFiles: number; maxFileBytes: number; keepFiles: boolean },
+  files: Spooled[],
+): Promise<{ fields: Record<string, string | string[]>; chosen: number }> {
   return new Promise((resolve, reject) => {
     const fields: Record<string, string | string[]> = {};
     let chosen = 0;
@@ -137,7 +141,8 @@ function readForm(req: Request, opts: { maxFiles: number; maxFileBytes: number; 
     };
     parser.on('field', (name, value, info) => {
       fieldBytes += Buffer.byteLength(name) + Buffer.byteLength(value);
-      if (info.valueTruncated || fieldBytes > uploadLimits.formFieldsMaxBytes) return fail(new PayloadTooLargeError('The form fields are too large.', { details: { limitBytes: uploadLimits.formFieldsMaxBytes } }));
+      if (info.valueTruncated || fieldBytes > uploadLimits.formFieldsMaxBytes)
+        return fail(new PayloadTooLargeError('The form fields are too large.', { details: { limitBytes: uploadLimits.formFieldsMaxBytes } }));
       const current = fields[name];
       fields[name] = current === undefined ? value : Array.isArray(current) ? [...current, value] : [current, value];
     });

@@ -50,45 +50,47 @@ export const signIn = {
    */
   post: <I extends InputSchemas, R>(path: string, ep: Endpoint<I, R, 'signedIn'>, opts: SignInOptions<I, R>): RouteSpec => {
     if (!isEndpoint(ep) || ep.access !== 'signedIn') throw new Error(`POST ${path}: sign-in runs a signedIn endpoint, declared with endpoint()`);
-    return markDeclared(route({
-      method: 'post',
-      path,
-      access: { public: true },
-      handler: async (req, res) => {
-        const body = (req.body ?? {}) as Record<string, unknown>;
-        const showAgain = (err: unknown, withFieldMessages: boolean) => {
-          const appError = toAppError(err)!;
-          // A client that asked for JSON gets the error handler's JSON, not the page.
-          if (wantsJson(req)) throw appError;
-          if (appError instanceof RateLimitedError) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
-          const t: T = (key, params) => tr(req, key, params);
-          res.status(appError.status).render(opts.view, {
-            ...opts.model({ query: req.query as Record<string, unknown>, body, t }),
-            values: valuesShownAgain(body, { secretFields: opts.secretFields }),
-            ...(withFieldMessages ? { errors: fieldMessages((appError.details?.fields ?? {}) as Record<string, string[]>, req.locale) } : {}),
-            formError: tr(req, appError.messageKey, withFieldMessages ? undefined : appError.messageParams),
-          });
-        };
-        let input: InputOf<I>;
-        try {
-          input = parseParts(ep as Endpoint<I>, req) as InputOf<I>;
-        } catch (err) {
-          return showAgain(err, true);
-        }
-        let staff: Express.User;
-        try {
-          staff = await passportSignIn(req, res);
-        } catch (err) {
-          const appError = toAppError(err);
-          if (!(appError instanceof UnauthenticatedError) && !(appError instanceof RateLimitedError)) throw err;
-          return showAgain(appError, false);
-        }
-        const actor = actorOf(staff);
-        const ctx: ServiceContext = { actor, orgId: actor.orgId, ip: clientIp(req) };
-        const result = await ep.run(ctx, input);
-        res.redirect(303, opts.redirect(result, { ctx, input }));
-      },
-    }));
+    return markDeclared(
+      route({
+        method: 'post',
+        path,
+        access: { public: true },
+        handler: async (req, res) => {
+          const body = (req.body ?? {}) as Record<string, unknown>;
+          const showAgain = (err: unknown, withFieldMessages: boolean) => {
+            const appError = toAppError(err)!;
+            // A client that asked for JSON gets the error handler's JSON, not the page.
+            if (wantsJson(req)) throw appError;
+            if (appError instanceof RateLimitedError) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
+            const t: T = (key, params) => tr(req, key, params);
+            res.status(appError.status).render(opts.view, {
+              ...opts.model({ query: req.query as Record<string, unknown>, body, t }),
+              values: valuesShownAgain(body, { secretFields: opts.secretFields }),
+              ...(withFieldMessages ? { errors: fieldMessages((appError.details?.fields ?? {}) as Record<string, string[]>, req.locale) } : {}),
+              formError: tr(req, appError.messageKey, withFieldMessages ? undefined : appError.messageParams),
+            });
+          };
+          let input: InputOf<I>;
+          try {
+            input = parseParts(ep as Endpoint<I>, req) as InputOf<I>;
+          } catch (err) {
+            return showAgain(err, true);
+          }
+          let staff: Express.User;
+          try {
+            staff = await passportSignIn(req, res);
+          } catch (err) {
+            const appError = toAppError(err);
+            if (!(appError instanceof UnauthenticatedError) && !(appError instanceof RateLimitedError)) throw err;
+            return showAgain(appError, false);
+          }
+          const actor = actorOf(staff);
+          const ctx: ServiceContext = { actor, orgId: actor.orgId, ip: clientIp(req) };
+          const result = await ep.run(ctx, input);
+          res.redirect(303, opts.redirect(result, { ctx, input }));
+        },
+      }),
+    );
   },
 };
 

@@ -38,7 +38,8 @@ type Side = 'staff' | 'visitor';
 
 function refuseUndeclared(side: Side, event: string, ep: unknown): asserts ep is Endpoint {
   if (!isEndpoint(ep)) throw new Error(`Socket event ${event} is not a declared endpoint: declare it with endpoint({ access, … })`);
-  if ((ep.access === 'visitor') !== (side === 'visitor')) throw new Error(`Socket event ${event}: a ${ep.access === 'visitor' ? 'visitor' : 'staff'} endpoint cannot be served on the ${side} socket`);
+  if ((ep.access === 'visitor') !== (side === 'visitor'))
+    throw new Error(`Socket event ${event}: a ${ep.access === 'visitor' ? 'visitor' : 'staff'} endpoint cannot be served on the ${side} socket`);
   if (ep.input.params || ep.input.query) throw new Error(`Socket event ${event}: a socket payload is the endpoint's body only`);
   if (!ep.input.body) throw new Error(`Socket event ${event}: the endpoint declares no body schema for its payload`);
 }
@@ -52,7 +53,13 @@ function admitter(access: Access) {
   };
 }
 
-function mountEvent<I extends InputSchemas, R, A extends Access>(side: Side, socket: Socket, event: string, ep: Endpoint<I, R, A>, opts: SocketOptions<I, R, A>): void {
+function mountEvent<I extends InputSchemas, R, A extends Access>(
+  side: Side,
+  socket: Socket,
+  event: string,
+  ep: Endpoint<I, R, A>,
+  opts: SocketOptions<I, R, A>,
+): void {
   refuseUndeclared(side, event, ep);
   const schema = ep.input.body as z.ZodType;
   const locale = () => (socket.data.locale as string | undefined) ?? 'zh-CN';
@@ -73,11 +80,21 @@ function mountEvent<I extends InputSchemas, R, A extends Access>(side: Side, soc
 }
 
 /** A staff event (the default namespace): the endpoint's access is public, signedIn or a permission of the matrix. */
-export function socketEvent<I extends InputSchemas, R, A extends Exclude<Access, 'visitor'>>(socket: Socket, event: string, ep: Endpoint<I, R, A>, opts: SocketOptions<I, R, A> = {}): void {
+export function socketEvent<I extends InputSchemas, R, A extends Exclude<Access, 'visitor'>>(
+  socket: Socket,
+  event: string,
+  ep: Endpoint<I, R, A>,
+  opts: SocketOptions<I, R, A> = {},
+): void {
   mountEvent('staff', socket, event, ep, opts);
 }
 
 /** A chat customer's event (the `/customer` namespace): only an endpoint declared with access 'visitor'. */
-export function visitorEvent<I extends InputSchemas, R>(socket: Socket, event: string, ep: Endpoint<I, R, 'visitor'>, opts: SocketOptions<I, R, 'visitor'> = {}): void {
+export function visitorEvent<I extends InputSchemas, R>(
+  socket: Socket,
+  event: string,
+  ep: Endpoint<I, R, 'visitor'>,
+  opts: SocketOptions<I, R, 'visitor'> = {},
+): void {
   mountEvent('visitor', socket, event, ep, opts);
 }

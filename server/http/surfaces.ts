@@ -4,7 +4,18 @@ import type { SessionData } from 'express-session';
 import { ZodError, type z } from 'zod';
 import { route, type RouteSpec } from './gate.js';
 import { markDeclared } from './declared.js';
-import { contextFor, gateAccess, isEndpoint, parseParts, type Access, type CtxFor, type Endpoint, type InputOf, type InputSchemas, type RequestScope } from './endpoint.js';
+import {
+  contextFor,
+  gateAccess,
+  isEndpoint,
+  parseParts,
+  type Access,
+  type CtxFor,
+  type Endpoint,
+  type InputOf,
+  type InputSchemas,
+  type RequestScope,
+} from './endpoint.js';
 import { fieldMessages, isFormError, valuesShownAgain } from './forms.js';
 import { flash } from './flash.js';
 import { tr } from './translate.js';
@@ -22,7 +33,12 @@ import { clientIp } from '../middlewares/auth.js';
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type AnyEndpoint<I extends InputSchemas, R, A extends Access> = Endpoint<I, R, A>;
 
-export function declared<I extends InputSchemas, R, A extends Access>(method: Method, path: string, ep: AnyEndpoint<I, R, A>, handler: RouteSpec['handler']): RouteSpec {
+export function declared<I extends InputSchemas, R, A extends Access>(
+  method: Method,
+  path: string,
+  ep: AnyEndpoint<I, R, A>,
+  handler: RouteSpec['handler'],
+): RouteSpec {
   if (!isEndpoint(ep)) throw new Error(`${method.toUpperCase()} ${path} is not a declared endpoint: declare it with endpoint({ access, … })`);
   return markDeclared(route({ method, path, access: gateAccess(ep.access), stepUp: ep.stepUp, handler }));
 }
@@ -255,7 +271,11 @@ type CsvOptions<I extends InputSchemas, R, A extends Access> = { fileName: strin
 function csvRoute(method: Method) {
   function csvDownload<I extends InputSchemas, A extends Access>(path: string, ep: AnyEndpoint<I, CsvWriter, A>, opts: { fileName: string }): RouteSpec;
   function csvDownload<I extends InputSchemas, R, A extends Access>(path: string, ep: AnyEndpoint<I, R, A>, opts: CsvOptions<I, R, A>): RouteSpec;
-  function csvDownload<I extends InputSchemas, R, A extends Access>(path: string, ep: AnyEndpoint<I, R, A>, opts: { fileName: string; write?: CsvOptions<I, R, A>['write'] }): RouteSpec {
+  function csvDownload<I extends InputSchemas, R, A extends Access>(
+    path: string,
+    ep: AnyEndpoint<I, R, A>,
+    opts: { fileName: string; write?: CsvOptions<I, R, A>['write'] },
+  ): RouteSpec {
     return declared(method, path, ep, async (req, res) => {
       const { ctx, input, result } = await runParsed(ep, req);
       const write = opts.write ? opts.write(result, viewCtx(req, ctx, input)) : (result as CsvWriter);
@@ -272,7 +292,11 @@ export const csv = { get: csvRoute('get'), post: csvRoute('post') };
 
 /** An address that only sends on (the home page, to each person's own console): 303 to where `to` says. */
 function redirectRoute(method: Method) {
-  return <I extends InputSchemas, R, A extends Access>(path: string, ep: AnyEndpoint<I, R, A>, opts: { to: (result: R, view: ViewCtx<I, A>) => string }): RouteSpec =>
+  return <I extends InputSchemas, R, A extends Access>(
+    path: string,
+    ep: AnyEndpoint<I, R, A>,
+    opts: { to: (result: R, view: ViewCtx<I, A>) => string },
+  ): RouteSpec =>
     declared(method, path, ep, async (req, res) => {
       const { ctx, input, result } = await runParsed(ep, req);
       res.redirect(303, opts.to(result, viewCtx(req, ctx, input)));

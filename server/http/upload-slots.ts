@@ -16,13 +16,23 @@ class UploadSlots extends EventEmitter {
 
   /** Takes a slot or refuses at once (429); the returned function gives it back and may be called more than once. */
   take(uploader: Uploader): () => void {
-    const [key, cap] = 'staffId' in uploader ? [`staff:${uploader.staffId}`, uploadLimits.concurrentPerStaff] : [`address:${uploader.address}`, uploadLimits.concurrentPerAddress];
+    const [key, cap] =
+      'staffId' in uploader
+        ? [`staff:${uploader.staffId}`, uploadLimits.concurrentPerStaff]
+        : [`address:${uploader.address}`, uploadLimits.concurrentPerAddress];
     const held = this.#byUploader.get(key) ?? 0;
     if (held >= cap) {
-      throw new RateLimitedError(`At most ${cap} uploads at once: wait until one has finished.`, uploadLimits.retryAfterSeconds, { code: 'too_many_uploads', messageKey: 'errors.too_many_uploads', params: { max: cap } });
+      throw new RateLimitedError(`At most ${cap} uploads at once: wait until one has finished.`, uploadLimits.retryAfterSeconds, {
+        code: 'too_many_uploads',
+        messageKey: 'errors.too_many_uploads',
+        params: { max: cap },
+      });
     }
     if (this.#total >= uploadLimits.concurrentTotal) {
-      throw new RateLimitedError('The server is receiving many uploads right now: try again shortly.', uploadLimits.retryAfterSeconds, { code: 'uploads_busy', messageKey: 'errors.uploads_busy' });
+      throw new RateLimitedError('The server is receiving many uploads right now: try again shortly.', uploadLimits.retryAfterSeconds, {
+        code: 'uploads_busy',
+        messageKey: 'errors.uploads_busy',
+      });
     }
     this.#byUploader.set(key, held + 1);
     this.#total += 1;

@@ -18,7 +18,12 @@ export function readLocale(locale: string): Record<string, unknown> {
   const read = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
   const merged = read(path.join(localesDir, `${locale}.json`));
   const areasDir = path.join(localesDir, 'areas');
-  const areaFiles = fs.existsSync(areasDir) ? fs.readdirSync(areasDir).filter((name) => name.endsWith(`.${locale}.json`)).sort() : [];
+  const areaFiles = fs.existsSync(areasDir)
+    ? fs
+        .readdirSync(areasDir)
+        .filter((name) => name.endsWith(`.${locale}.json`))
+        .sort()
+    : [];
   for (const name of areaFiles) {
     for (const [key, value] of Object.entries(read(path.join(areasDir, name)))) {
       if (key in merged) throw new Error(`locale ${locale}: top-level key "${key}" of areas/${name} is already defined`);

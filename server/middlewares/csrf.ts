@@ -10,7 +10,9 @@ export function createCsrf(opts: { secret: string; secureCookies: boolean }) {
     cookieOptions: { sameSite: 'lax', secure: opts.secureCookies, httpOnly: true, path: '/' },
     // File uploads are multipart, which is parsed after this check: their forms carry the token in the action URL.
     getCsrfTokenFromRequest: (req: Request) =>
-      (req.body as { _csrf?: string } | undefined)?._csrf ?? req.headers['x-csrf-token'] ?? (req.is('multipart/form-data') ? (req.query._csrf as string | undefined) : undefined),
+      (req.body as { _csrf?: string } | undefined)?._csrf ??
+      req.headers['x-csrf-token'] ??
+      (req.is('multipart/form-data') ? (req.query._csrf as string | undefined) : undefined),
   });
 
   /** Puts a token into every page; marks the session so its id (which the token is bound to) stays stable. */

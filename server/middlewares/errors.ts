@@ -46,7 +46,11 @@ function requestReadError(err: HttpError): AppError | undefined {
     case 'charset.unsupported':
       return new UnsupportedMediaTypeError('Send JSON and forms in UTF-8.', 'unsupported_charset', { charset: err.charset });
     case 'encoding.unsupported':
-      return new UnsupportedMediaTypeError('This content encoding is not supported: send the body uncompressed, or as gzip, deflate or br.', 'unsupported_encoding', { encoding: err.encoding });
+      return new UnsupportedMediaTypeError(
+        'This content encoding is not supported: send the body uncompressed, or as gzip, deflate or br.',
+        'unsupported_encoding',
+        { encoding: err.encoding },
+      );
     case 'entity.too.large':
       return new PayloadTooLargeError('The request body is too large.', { details: { limitBytes: err.limit ?? BODY_LIMIT_BYTES } });
     case 'parameters.too.many':
@@ -102,7 +106,9 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   // A page that could not be served for now offers to load it again (a GET only: a form is not re-sent behind the user's back).
   const retryHref = status === 503 && req.method === 'GET' ? req.originalUrl : null;
   const heading = i18n.t([`errors.headings.${status}`, 'errors.headings.other'], { lng });
-  res.status(status).render('pages/error', { title: heading, status, heading, message, code: appError?.code ?? 'internal', retryHref, backHref: backHrefOf(req) });
+  res
+    .status(status)
+    .render('pages/error', { title: heading, status, heading, message, code: appError?.code ?? 'internal', retryHref, backHref: backHrefOf(req) });
 };
 
 /**

@@ -10,12 +10,18 @@ import { databaseConnected } from '../services/mongo-errors.js';
  */
 export function timeLimitError(): ServiceUnavailableError {
   return databaseConnected()
-    ? new ServiceUnavailableError('The server did not finish this request in time: try again shortly.', { code: 'timeout', retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS })
+    ? new ServiceUnavailableError('The server did not finish this request in time: try again shortly.', {
+        code: 'timeout',
+        retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,
+      })
     : databaseUnavailableError();
 }
 
 export function databaseUnavailableError(): ServiceUnavailableError {
-  return new ServiceUnavailableError('The database cannot be reached right now: try again shortly.', { code: 'database_unavailable', retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS });
+  return new ServiceUnavailableError('The database cannot be reached right now: try again shortly.', {
+    code: 'database_unavailable',
+    retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,
+  });
 }
 
 /**

@@ -1,5 +1,14 @@
 import { mongoose } from '../db/connect.js';
-import { sessionStates, sessionStateCodes, dispositions, messageSenders, presenceStates, type SessionState, type MessageSender, type PresenceState } from '../domain/vocabulary.js';
+import {
+  sessionStates,
+  sessionStateCodes,
+  dispositions,
+  messageSenders,
+  presenceStates,
+  type SessionState,
+  type MessageSender,
+  type PresenceState,
+} from '../domain/vocabulary.js';
 
 const { Schema, model } = mongoose;
 
@@ -75,7 +84,12 @@ const sessionSchema = new Schema<ChatSessionDoc>(
     seq: { type: Number, default: 0 },
     visibleSeq: { type: Number, default: 0 },
     transitions: {
-      type: [new Schema<SessionTransition>({ state: { type: String, enum: sessionStates }, at: Date, by: { type: Schema.Types.ObjectId, default: null }, note: String }, { _id: false })],
+      type: [
+        new Schema<SessionTransition>(
+          { state: { type: String, enum: sessionStates }, at: Date, by: { type: Schema.Types.ObjectId, default: null }, note: String },
+          { _id: false },
+        ),
+      ],
       default: [],
     },
     queuedAt: { type: Date, default: null },
@@ -195,7 +209,10 @@ const presenceSchema = new Schema<AgentPresenceDoc>(
     storeId: { type: Schema.Types.ObjectId, ref: 'Store', default: null },
     status: { type: String, enum: presenceStates, default: 'offline' },
     activeSessions: { type: Number, default: 0 },
-    slots: { type: [new Schema<AgentSlot>({ sessionId: { type: Schema.Types.ObjectId, required: true }, at: { type: Date, required: true } }, { _id: false })], default: [] },
+    slots: {
+      type: [new Schema<AgentSlot>({ sessionId: { type: Schema.Types.ObjectId, required: true }, at: { type: Date, required: true } }, { _id: false })],
+      default: [],
+    },
     slotsVersion: { type: Number, default: 0 },
     lastAssignedAt: { type: Date, default: () => new Date(0) },
     seenAt: { type: Date, default: () => new Date(0) },

@@ -78,7 +78,12 @@ const customerSchema = new Schema<CustomerDoc>(
     gender: { type: String, enum: genders, default: 'unknown' },
     birthday: { type: birthdaySchema, default: null },
     relatives: {
-      type: [new Schema<Relative>({ relation: { type: String, required: true }, name: { type: String, required: true }, birthday: { type: birthdaySchema, default: null } }, { _id: false })],
+      type: [
+        new Schema<Relative>(
+          { relation: { type: String, required: true }, name: { type: String, required: true }, birthday: { type: birthdaySchema, default: null } },
+          { _id: false },
+        ),
+      ],
       default: [],
     },
     birthdayMds: { type: [Number], default: [] },
@@ -91,7 +96,10 @@ const customerSchema = new Schema<CustomerDoc>(
     erasedAt: { type: Date, default: null },
     memberTokenVersion: { type: Number, default: 0 },
     memberLinkVersion: { type: Number, default: 0 },
-    memberLinkIssued: { type: new Schema({ version: { type: Number, required: true }, expiresAt: { type: Date, required: true } }, { _id: false }), default: null },
+    memberLinkIssued: {
+      type: new Schema({ version: { type: Number, required: true }, expiresAt: { type: Date, required: true } }, { _id: false }),
+      default: null,
+    },
     createdBy: { type: Schema.Types.ObjectId, ref: 'Staff', default: null },
     sharedWith: { type: [Schema.Types.ObjectId], ref: 'Staff', default: [] },
   },

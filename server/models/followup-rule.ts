@@ -42,7 +42,15 @@ const followupRuleSchema = new Schema<FollowupRuleDoc>(
     storeIds: { type: [Schema.Types.ObjectId], ref: 'Store', default: [] },
     message: { type: String, default: '', maxlength: 500 },
     event: {
-      type: new Schema<OrgEvent>({ name: { type: String, required: true, maxlength: 40 }, month: { type: Number, required: true }, day: { type: Number, required: true }, year: { type: Number, default: null } }, { _id: false }),
+      type: new Schema<OrgEvent>(
+        {
+          name: { type: String, required: true, maxlength: 40 },
+          month: { type: Number, required: true },
+          day: { type: Number, required: true },
+          year: { type: Number, default: null },
+        },
+        { _id: false },
+      ),
       default: null,
     },
     updatedBy: { type: Schema.Types.ObjectId, ref: 'Staff', default: null },

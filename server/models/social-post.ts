@@ -130,7 +130,16 @@ const postCommentSchema = new Schema<PostCommentDoc>({
   customerId: { type: Schema.Types.ObjectId, ref: 'Customer', required: true },
   text: { type: String, required: true },
   at: { type: Date, required: true },
-  replies: { type: [new Schema<CommentReply>({ staffId: { type: Schema.Types.ObjectId, ref: 'Staff', required: true }, text: { type: String, required: true }, at: { type: Date, required: true } })], default: [] },
+  replies: {
+    type: [
+      new Schema<CommentReply>({
+        staffId: { type: Schema.Types.ObjectId, ref: 'Staff', required: true },
+        text: { type: String, required: true },
+        at: { type: Date, required: true },
+      }),
+    ],
+    default: [],
+  },
 });
 
 postCommentSchema.index({ orgId: 1, postId: 1, at: 1 });

@@ -6,7 +6,22 @@ const { Schema, model } = mongoose;
  * One collection for everything that happens to a customer; later capabilities (messages, sessions, groups,
  * moments, follow-ups) append their own types. Entries are never edited, only appended (and emptied on erasure).
  */
-export const timelineTypes = ['customer.created', 'customer.updated', 'customer.tagged', 'customer.phone_revealed', 'customer.transferred', 'customer.shared', 'customer.unshared', 'followup.done', 'chat.state', 'group.joined', 'group.left', 'post.liked', 'post.commented', 'post.replied'] as const;
+export const timelineTypes = [
+  'customer.created',
+  'customer.updated',
+  'customer.tagged',
+  'customer.phone_revealed',
+  'customer.transferred',
+  'customer.shared',
+  'customer.unshared',
+  'followup.done',
+  'chat.state',
+  'group.joined',
+  'group.left',
+  'post.liked',
+  'post.commented',
+  'post.replied',
+] as const;
 export type TimelineType = (typeof timelineTypes)[number];
 
 export interface TimelineEventDoc {

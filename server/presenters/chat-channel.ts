@@ -22,7 +22,13 @@ export function presentChannel(channel: ChatChannelDoc, baseUrl = '') {
 
 /** The form's shape: keyword answers as "keyword = answer" lines. */
 export function channelFormValues(channel: ReturnType<typeof presentChannel>) {
-  return { ...channel, storeId: channel.storeId ?? '', keywordAnswers: channel.keywordAnswers.map((k) => `${k.keyword} = ${k.answer}`).join('\n'), routeByStore: channel.routeByStore ? 'on' : '', active: channel.active ? 'on' : '' };
+  return {
+    ...channel,
+    storeId: channel.storeId ?? '',
+    keywordAnswers: channel.keywordAnswers.map((k) => `${k.keyword} = ${k.answer}`).join('\n'),
+    routeByStore: channel.routeByStore ? 'on' : '',
+    active: channel.active ? 'on' : '',
+  };
 }
 
 export function presentCannedReply(reply: CannedReplyDoc) {

@@ -34,7 +34,10 @@ export type SessionView = ReturnType<typeof presentSession>;
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
 
-export function presentSession(session: ChatSessionDoc, extra: { visitorName?: string; agentName?: string | null; queuePosition?: number | null; unread?: number } = {}) {
+export function presentSession(
+  session: ChatSessionDoc,
+  extra: { visitorName?: string; agentName?: string | null; queuePosition?: number | null; unread?: number } = {},
+) {
   return {
     id: String(session._id),
     state: session.state,
@@ -84,5 +87,11 @@ export function presentSessionForCustomer(session: ChatSessionDoc, extra: { agen
 
 /** A past conversation in the console's sidebar. */
 export function presentEarlierSession(session: Pick<ChatSessionDoc, '_id' | 'createdAt' | 'closedAt' | 'rating' | 'disposition'>) {
-  return { id: String(session._id), createdAt: session.createdAt, closedAt: session.closedAt ?? null, rating: session.rating?.score ?? null, disposition: session.disposition ?? null };
+  return {
+    id: String(session._id),
+    createdAt: session.createdAt,
+    closedAt: session.closedAt ?? null,
+    rating: session.rating?.score ?? null,
+    disposition: session.disposition ?? null,
+  };
 }

@@ -8,7 +8,9 @@ import { fillPlaceholders, type PlaceholderKey } from '../domain/message-placeho
 
 /** "3 December" / "12月3日": the occasion's day as people say it. */
 export function dayLabel(date: string, locale: string): string {
-  return DateTime.fromISO(date, { zone: 'utc' }).setLocale(locale === 'en' ? 'en-GB' : 'zh-CN').toFormat(locale === 'en' ? 'd MMMM' : 'M月d日');
+  return DateTime.fromISO(date, { zone: 'utc' })
+    .setLocale(locale === 'en' ? 'en-GB' : 'zh-CN')
+    .toFormat(locale === 'en' ? 'd MMMM' : 'M月d日');
 }
 
 const NEAR_DAYS = 6;
@@ -20,7 +22,11 @@ const NEAR_DAYS = 6;
 export function nearDayLabel(date: string, today: string, locale: string): string {
   const label = dayLabel(date, locale);
   if (Math.abs(daysBetween(today, date)) > NEAR_DAYS) return label;
-  const near = DateTime.fromISO(date, { zone: 'utc' }).toRelativeCalendar({ base: DateTime.fromISO(today, { zone: 'utc' }), locale: locale === 'en' ? 'en-GB' : 'zh-CN', unit: 'days' });
+  const near = DateTime.fromISO(date, { zone: 'utc' }).toRelativeCalendar({
+    base: DateTime.fromISO(today, { zone: 'utc' }),
+    locale: locale === 'en' ? 'en-GB' : 'zh-CN',
+    unit: 'days',
+  });
   return near ? i18n.t('nearDay.label', { lng: locale, near, date: label }) : label;
 }
 
@@ -34,7 +40,11 @@ export function occasionLabel(task: Pick<FollowupTaskDoc, 'occasion' | 'occasion
 }
 
 /** A row of the home card's upcoming birthdays: whose birthday it is, on which day, linking to the customer. */
-export function presentUpcomingBirthday(row: { customerId: string; customerName: string; relative: { relation: string; name: string } | null; date: string }, today: string, locale: string) {
+export function presentUpcomingBirthday(
+  row: { customerId: string; customerName: string; relative: { relation: string; name: string } | null; date: string },
+  today: string,
+  locale: string,
+) {
   return {
     customerId: row.customerId,
     customerName: row.customerName,
@@ -60,7 +70,12 @@ export function defaultTemplate(occasion: string, locale: string): string {
 
 export type FollowupView = ReturnType<typeof presentFollowup>;
 
-export function presentFollowup(task: FollowupTaskDoc, names: { customers: Map<string, string>; staff: Map<string, string>; stores?: Map<string, string> }, locale: string, today?: string) {
+export function presentFollowup(
+  task: FollowupTaskDoc,
+  names: { customers: Map<string, string>; staff: Map<string, string>; stores?: Map<string, string> },
+  locale: string,
+  today?: string,
+) {
   const customerName = names.customers.get(String(task.customerId)) ?? '—';
   const clerkName = names.staff.get(String(task.ownerId)) ?? '';
   const occasion = occasionLabel(task, locale);
@@ -101,7 +116,11 @@ export function presentFollowupForApi(view: FollowupView) {
 }
 
 /** A rule as the follow-up rules service gives it: stored, or the product's default for a built-in occasion. */
-type RuleToPresent = Pick<FollowupRuleDoc, 'occasion' | 'enabled' | 'leadDays' | 'tagIds' | 'storeIds' | 'message' | 'event'> & { id: string | null; kind: OccasionKind; customised: boolean };
+type RuleToPresent = Pick<FollowupRuleDoc, 'occasion' | 'enabled' | 'leadDays' | 'tagIds' | 'storeIds' | 'message' | 'event'> & {
+  id: string | null;
+  kind: OccasionKind;
+  customised: boolean;
+};
 
 export function presentRule(rule: RuleToPresent, locale: string) {
   return {

@@ -33,7 +33,10 @@ export function presentPost(post: PostWithAuthor, base: ImageBase = staffImageBa
 }
 
 /** What the moment's page adds: held-back counts, likes and comments as the moments service read them. */
-export function presentPostDetail<H, L, C>(post: PostWithAuthor & { heldBack: H; likedBy: L; comments: C; mayReply: boolean }, base: ImageBase = staffImageBase) {
+export function presentPostDetail<H, L, C>(
+  post: PostWithAuthor & { heldBack: H; likedBy: L; comments: C; mayReply: boolean },
+  base: ImageBase = staffImageBase,
+) {
   return {
     ...presentPost(post, base),
     heldBack: post.heldBack,

@@ -13,7 +13,9 @@ type Reach = { audience: number; reached: number; heldBack: number; heldBackBy: 
 export type ReachMode = 'preview' | 'asOf' | 'outcome';
 
 export function reachSentence(t: Translate, reach: Reach, mode: ReachMode, opts: { asOf?: Date; timezone?: string } = {}): string {
-  const reasons = (['customer_cap', 'contact_budget'] as const).filter((reason) => reach.heldBackBy[reason] > 0).map((reason) => t(`reach.reasons.${reason}`, { count: reach.heldBackBy[reason] }));
+  const reasons = (['customer_cap', 'contact_budget'] as const)
+    .filter((reason) => reach.heldBackBy[reason] > 0)
+    .map((reason) => t(`reach.reasons.${reason}`, { count: reach.heldBackBy[reason] }));
   const why = reasons.length ? t('reach.why', { reasons: reasons.join(t('reach.separator')) }) : '';
   const asOf = opts.asOf ? DateTime.fromJSDate(opts.asOf, { zone: opts.timezone ?? 'Asia/Shanghai' }).toFormat('yyyy-MM-dd HH:mm') : '';
   return t(`reach.${mode}`, { reached: reach.reached, heldBack: reach.heldBack, why, asOf });

@@ -130,8 +130,17 @@ export function presentNavigation(actor: Actor, currentPath: string, badges: Rec
   const allowed = (entry: NavEntry) => entry.actions.some((action) => can(actor, action));
   const contains = (path: string) => currentPath === path || currentPath.startsWith(`${path}/`);
   const visible = navGroups.flatMap((group) => group.entries.filter(allowed));
-  const activePath = visible.map((entry) => entry.path).filter(contains).sort((a, b) => b.length - a.length)[0];
-  const link = ({ path, key }: { path: string; key: string }): NavLink => ({ path, key, active: path === activePath, badge: badges[path] ?? 0, badgeLabel: badgeLabels[path] ?? MENU_BADGE_LABEL });
+  const activePath = visible
+    .map((entry) => entry.path)
+    .filter(contains)
+    .sort((a, b) => b.length - a.length)[0];
+  const link = ({ path, key }: { path: string; key: string }): NavLink => ({
+    path,
+    key,
+    active: path === activePath,
+    badge: badges[path] ?? 0,
+    badgeLabel: badgeLabels[path] ?? MENU_BADGE_LABEL,
+  });
 
   const groups = navGroups
     .map(({ id, key, entries }) => {
@@ -154,7 +163,12 @@ export function presentNavigation(actor: Actor, currentPath: string, badges: Rec
   const home = homePathFor(actor);
   const tabs: NavTab[] = [];
   if (can(actor, 'customer.write')) {
-    const tab = (path: string, key: string, icon: NavTab['icon'], primary = false): NavTab => ({ ...link({ path, key }), active: path === home ? currentPath === home : path === activePath, icon, primary });
+    const tab = (path: string, key: string, icon: NavTab['icon'], primary = false): NavTab => ({
+      ...link({ path, key }),
+      active: path === home ? currentPath === home : path === activePath,
+      icon,
+      primary,
+    });
     tabs.push(tab(home, 'navigation.home', 'home'));
     if (can(actor, 'customer.read')) tabs.push(tab('/customers', 'nav.customers', 'customers'));
     tabs.push(tab('/customers/new', 'navigation.addCustomer', 'add', true));

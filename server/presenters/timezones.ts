@@ -5,7 +5,9 @@ export type TimezoneChoice = { value: string; label: string };
 
 function nameOf(timeZone: string, locale: string, style: 'longGeneric' | 'shortOffset'): string {
   try {
-    return new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: style }).formatToParts(new Date()).find((part) => part.type === 'timeZoneName')?.value ?? '';
+    return (
+      new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: style }).formatToParts(new Date()).find((part) => part.type === 'timeZoneName')?.value ?? ''
+    );
   } catch {
     return '';
   }

@@ -107,7 +107,10 @@ async function handleEvent<S extends z.ZodType, T, C>(
     if (!current) throw new Error('socket without context');
     const ctx = (await current()) as C | null;
     if (!ctx) {
-      respond({ ok: false, error: failureOf(localeOf(socket), new UnauthenticatedError('Your access changed: connect again.', { messageKey: 'errors.access_changed' }), event) });
+      respond({
+        ok: false,
+        error: failureOf(localeOf(socket), new UnauthenticatedError('Your access changed: connect again.', { messageKey: 'errors.access_changed' }), event),
+      });
       // After the answer, which the transport still delivers before it closes.
       socket.disconnect(true);
       return;

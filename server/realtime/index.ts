@@ -64,7 +64,11 @@ function sessionStillStored(req: Request): Promise<boolean> {
  * A staff member whose access changes (roles, store, status, password reset) or who signs out is disconnected at
  * once, in every process; and every event checks their access as it is now (see handler.ts).
  */
-export function attachRealtime(httpServer: HttpServer, session: RequestHandler, opts: { appUrl?: string | undefined; requestTimeLimitMs?: number } = {}): Realtime {
+export function attachRealtime(
+  httpServer: HttpServer,
+  session: RequestHandler,
+  opts: { appUrl?: string | undefined; requestTimeLimitMs?: number } = {},
+): Realtime {
   const io = new Server(httpServer, { serveClient: false, cors: { origin: false }, allowRequest: ownOriginOnly(opts.appUrl) });
   // Each server marks the consoles it holds, so stopping it (SIGTERM included) takes them out of presence at once.
   const consoles: ConsoleTracker = { instance: crypto.randomUUID(), pending: new Set() };
@@ -132,7 +136,7 @@ export function attachRealtime(httpServer: HttpServer, session: RequestHandler, 
         io.close(() => {
           void Promise.allSettled([...consoles.pending])
             .then(() => dropInstanceConsoles(consoles.instance))
-            .catch((err: unknown) => logger.error({ err }, 'removing this server\'s consoles failed'))
+            .catch((err: unknown) => logger.error({ err }, "removing this server's consoles failed"))
             .finally(resolve);
         });
       }),

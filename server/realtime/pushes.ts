@@ -26,17 +26,30 @@ export function installPushes(io: Server): () => void {
   });
   const stopSessions = domainEvents.onEvent('chat.session', ({ orgId, sessionId, visitorId, agentId, previousAgentId, session, onlyServing }) => {
     if (onlyServing) {
-      io.to([rooms.session(sessionId), ...(agentId ? [rooms.staff(agentId)] : [])]).emit('chat:session', presentSession(session, { visitorName: session.visitorName }));
+      io.to([rooms.session(sessionId), ...(agentId ? [rooms.staff(agentId)] : [])]).emit(
+        'chat:session',
+        presentSession(session, { visitorName: session.visitorName }),
+      );
       return;
     }
-    const targets = [rooms.queue(orgId), ...(session.storeId ? [rooms.storeQueue(orgId, String(session.storeId))] : []), rooms.session(sessionId), ...(agentId ? [rooms.staff(agentId)] : []), ...(previousAgentId ? [rooms.staff(previousAgentId)] : []), ...(session.ownerId ? [rooms.staff(String(session.ownerId))] : [])];
+    const targets = [
+      rooms.queue(orgId),
+      ...(session.storeId ? [rooms.storeQueue(orgId, String(session.storeId))] : []),
+      rooms.session(sessionId),
+      ...(agentId ? [rooms.staff(agentId)] : []),
+      ...(previousAgentId ? [rooms.staff(previousAgentId)] : []),
+      ...(session.ownerId ? [rooms.staff(String(session.ownerId))] : []),
+    ];
     io.to(targets).emit('chat:session', presentSession(session, { visitorName: session.visitorName }));
     customerView(session)
       .then((view) => io.of('/customer').to(rooms.visitor(visitorId)).emit('session', view))
       .catch((err: unknown) => logger.error({ err }, 'chat push failed'));
   });
   const stopForgetting = domainEvents.onEvent('chat.visitors_forgotten', ({ visitorIds }) => {
-    if (visitorIds.length) io.of('/customer').to(visitorIds.map((id) => rooms.visitor(id))).disconnectSockets(true);
+    if (visitorIds.length)
+      io.of('/customer')
+        .to(visitorIds.map((id) => rooms.visitor(id)))
+        .disconnectSockets(true);
   });
   // Through the adapter, so the sockets end in every process; the client connects again with what it has now.
   const endStaffSockets = ({ staffId }: { staffId: string }) => io.to(rooms.staff(staffId)).disconnectSockets(true);

@@ -20,7 +20,11 @@ export function withinTimeLimit<T>(io: Server, work: Promise<T>): Promise<T> {
  * `invalid_token`); anything else is `internal` (logged). Only a code and a message in the client's language, never
  * the error's own words (a driver's name addresses and ports).
  */
-export function refusal(err: unknown, locale: string, refused: { code: string; messageKey: string } = { code: 'unauthenticated', messageKey: 'errors.unauthenticated' }): Error {
+export function refusal(
+  err: unknown,
+  locale: string,
+  refused: { code: string; messageKey: string } = { code: 'unauthenticated', messageKey: 'errors.unauthenticated' },
+): Error {
   const appError = toAppError(err);
   const failure = appError instanceof ServiceUnavailableError || !appError ? failureOf(locale, err) : null;
   const code = failure?.code ?? refused.code;

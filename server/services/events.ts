@@ -16,7 +16,17 @@ export type DomainEvents = {
   /** A chat message was stored (pushed to the session's agents, and to the customer unless internal); agentId is the session's agent. */
   'chat.message': [{ orgId: string; sessionId: string; visitorId: string; agentId: string | null; internal: boolean; message: ChatMessageDoc }];
   /** A session changed state, agent, rating or read position. */
-  'chat.session': [{ orgId: string; sessionId: string; visitorId: string; agentId: string | null; previousAgentId?: string | null; session: ChatSessionDoc; onlyServing?: boolean }];
+  'chat.session': [
+    {
+      orgId: string;
+      sessionId: string;
+      visitorId: string;
+      agentId: string | null;
+      previousAgentId?: string | null;
+      session: ChatSessionDoc;
+      onlyServing?: boolean;
+    },
+  ];
   /** These visitors' tokens ended (erasure, or "forget this device"): their open chat pages are disconnected. */
   'chat.visitors_forgotten': [{ orgId: string; visitorIds: string[] }];
   'customers.transferred': [{ orgId: string; customerIds: string[]; fromStaffId: string | null; toStaffId: string; byStaffId: string }];
@@ -45,7 +55,11 @@ class DomainEventBus extends EventEmitter {
     const guarded = (...payload: unknown[]): Promise<void> | undefined => {
       try {
         const result = listener(...(payload as DomainEvents[K]));
-        if (result instanceof Promise) return result.then(() => undefined, (err: unknown) => logger.error({ err, event: name }, 'domain event listener failed'));
+        if (result instanceof Promise)
+          return result.then(
+            () => undefined,
+            (err: unknown) => logger.error({ err, event: name }, 'domain event listener failed'),
+          );
       } catch (err) {
         logger.error({ err, event: name }, 'domain event listener failed');
       }

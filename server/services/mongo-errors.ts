@@ -19,7 +19,10 @@ const TRANSIENT_WRITE_CONFLICTS = new Set([112, 16908292, 16777220, 1]);
 export function isTransientWriteConflict(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const { code, hasErrorLabel } = err as { code?: unknown; hasErrorLabel?: (label: string) => boolean };
-  return (typeof code === 'number' && TRANSIENT_WRITE_CONFLICTS.has(code)) || (typeof hasErrorLabel === 'function' && hasErrorLabel.call(err, 'TransientTransactionError'));
+  return (
+    (typeof code === 'number' && TRANSIENT_WRITE_CONFLICTS.has(code)) ||
+    (typeof hasErrorLabel === 'function' && hasErrorLabel.call(err, 'TransientTransactionError'))
+  );
 }
 
 const TRANSIENT_ATTEMPTS = 5;

@@ -91,7 +91,12 @@ describe('the admin staff form in a real browser at 1366 px', () => {
       await page.getByLabel('登录账号').fill('li.na');
       await submitAndLand(page, () => page.getByRole('button', { name: '保存' }).click(), /\/admin\/staff$/);
       await expect(page.getByRole('status').first().textContent()).resolves.toContain('已创建员工 李娜');
-      expect(await Staff.findOne({ orgId: org._id, login: 'li.na' }).lean()).toMatchObject({ roles: ['manager'], dndStart: '22:30', dndEnd: '08:00', title: '高级导购' });
+      expect(await Staff.findOne({ orgId: org._id, login: 'li.na' }).lean()).toMatchObject({
+        roles: ['manager'],
+        dndStart: '22:30',
+        dndEnd: '08:00',
+        title: '高级导购',
+      });
 
       // An address that does not exist: words, the code as small print, and the way back to the page before.
       await page.goto('/admin/no-such-page');

@@ -20,14 +20,23 @@ export function chromiumExecutable(): string {
     // not on PATH; try the usual location below
   }
   if (fs.existsSync(DEFAULT_CHROMIUM)) return DEFAULT_CHROMIUM;
-  throw new Error('Chromium is not installed: the e2e tests need Debian\'s chromium (apt-get update && apt-get install -y chromium; .ci/run does this)');
+  throw new Error("Chromium is not installed: the e2e tests need Debian's chromium (apt-get update && apt-get install -y chromium; .ci/run does this)");
 }
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumExecutable(),
     timeout: 30_000,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
 }
 
@@ -56,7 +65,10 @@ export async function submitAndLand(page: Page, submit: () => Promise<void>, lan
   await submit();
   await loaded;
   if (!lands.test(page.url())) {
-    const text = await page.locator('body').innerText().catch(() => '');
+    const text = await page
+      .locator('body')
+      .innerText()
+      .catch(() => '');
     throw new Error(`landed on ${page.url()} instead of ${String(lands)}: ${text.replace(/\s+/g, ' ').slice(0, 400)}`);
   }
 }
@@ -89,7 +101,12 @@ export type OpenedPage = { context: BrowserContext; page: Page; consoleErrors: s
 /** A page in a new browser context, in Chinese, on a phone (touch, 375 px) or a desktop (1366 px), watched for what must never happen. */
 export async function openPage(rig: Rig, device: 'phone' | 'desktop', opts: { viewport?: { width: number; height: number } } = {}): Promise<OpenedPage> {
   const phone = device === 'phone';
-  const context = await rig.browser.newContext({ viewport: opts.viewport ?? (phone ? PHONE : DESKTOP), baseURL: rig.server.baseUrl, locale: 'zh-CN', ...(phone ? { isMobile: true, hasTouch: true } : {}) });
+  const context = await rig.browser.newContext({
+    viewport: opts.viewport ?? (phone ? PHONE : DESKTOP),
+    baseURL: rig.server.baseUrl,
+    locale: 'zh-CN',
+    ...(phone ? { isMobile: true, hasTouch: true } : {}),
+  });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   const { consoleErrors, httpErrors } = watchPage(page);

@@ -25,7 +25,10 @@ describe('a conversation between a phone and the agent console', () => {
       await phone.page.goto(`/c/${channel.key}`);
       await phone.page.getByLabel('您的称呼').fill('<b>王女士</b>');
       await Promise.all([phone.page.waitForURL(`**/c/${channel.key}`), phone.page.getByRole('button', { name: '开始咨询' }).click()]);
-      await phone.page.getByTestId('chat-status').filter({ hasText: /有问题|留言/ }).waitFor();
+      await phone.page
+        .getByTestId('chat-status')
+        .filter({ hasText: /有问题|留言/ })
+        .waitFor();
       await phone.page.getByTestId('message-input').fill('请问戒指可以刻字吗？');
       await phone.page.getByTestId('send').click();
       await phone.page.locator('[data-testid="message"][data-sender="customer"]').filter({ hasText: '请问戒指可以刻字吗？' }).waitFor();
@@ -104,7 +107,9 @@ describe('a conversation between a phone and the agent console', () => {
       // Signing out ends the console's socket on the server; a long poll of it still in flight is then answered 400
       // (unknown sid), which the browser logs. That is the sign-out working, not a fault of the page.
       const endedPolls = desk.problems().filter((problem) => /^400 \S+\/socket\.io\/\?EIO=4&transport=polling.*&sid=/.test(problem));
-      const consoleNotes: string[] = desk.problems().filter((problem): boolean => problem === 'Failed to load resource: the server responded with a status of 400 (Bad Request)');
+      const consoleNotes: string[] = desk
+        .problems()
+        .filter((problem): boolean => problem === 'Failed to load resource: the server responded with a status of 400 (Bad Request)');
       expect(consoleNotes.length).toBeLessThanOrEqual(endedPolls.length);
       expect(desk.problems().filter((problem) => !endedPolls.includes(problem) && !consoleNotes.includes(problem))).toEqual([]);
       expect(phone.problems()).toEqual([]);
@@ -114,7 +119,7 @@ describe('a conversation between a phone and the agent console', () => {
     }
   }, 90_000);
 
-  it("tells a clerk in the console when a customer comments on or likes her moment", async () => {
+  it('tells a clerk in the console when a customer comments on or likes her moment', async () => {
     const { org, store, clerk } = await createOrgWithTeam();
     const customer = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id });
     const post = await publishMoment(ctxFor(clerk), { text: '今天到了新鲜荔枝', link: null, images: [] });
@@ -186,7 +191,9 @@ describe('a conversation between a phone and the agent console', () => {
   it('lets the agent send a picture that the customer sees on her phone', async () => {
     const { org, agent } = await createOrgWithTeam();
     const channel = await createChannel(org._id, { routing: 'least_busy' });
-    const picture = await sharp({ create: { width: 80, height: 60, channels: 3, background: '#e33' } }).png().toBuffer();
+    const picture = await sharp({ create: { width: 80, height: 60, channels: 3, background: '#e33' } })
+      .png()
+      .toBuffer();
     const desk = await openPage(rig, 'desktop');
     const phone = await openPage(rig, 'phone');
     try {

@@ -19,7 +19,10 @@ useFrozenClock(NOW, { per: 'file' });
 const rig = useBrowserAndServer();
 
 /** A signed-in page (a phone without touch emulation unless asked: the chips are tapped as clicks). */
-async function phonePage(login: string, viewport = PHONE): Promise<{ page: Page; watched: { consoleErrors: string[]; httpErrors: string[] }; close: () => Promise<void> }> {
+async function phonePage(
+  login: string,
+  viewport = PHONE,
+): Promise<{ page: Page; watched: { consoleErrors: string[]; httpErrors: string[] }; close: () => Promise<void> }> {
   const opened = await openPage(rig, 'desktop', { viewport });
   await signInOnPage(opened.page, login);
   return { page: opened.page, watched: opened, close: () => opened.context.close() };
@@ -55,7 +58,9 @@ describe('message placeholders as chips in a real browser', () => {
       expect(await pageWidth(page)).toBeLessThanOrEqual(PHONE.width);
 
       await submitAndLand(page, () => page.getByRole('button', { name: '保存' }).click(), /\/followups\/rules$/);
-      expect((await FollowupRule.findOne({ orgId: org._id, occasion: 'birthday' }).lean())?.message).toBe('{客户称呼}，您好，生日快乐！欢迎来{门店}取鲜果果篮。');
+      expect((await FollowupRule.findOne({ orgId: org._id, occasion: 'birthday' }).lean())?.message).toBe(
+        '{客户称呼}，您好，生日快乐！欢迎来{门店}取鲜果果篮。',
+      );
       expect(watched.consoleErrors).toEqual([]);
       expect(watched.httpErrors).toEqual([]);
     } finally {
@@ -123,7 +128,10 @@ describe('message placeholders as chips in a real browser', () => {
       await page.goto('/customers/import');
       await page.getByRole('link', { name: '下载导入模板' }).waitFor();
       await page.getByText('各列的写法').click();
-      await page.getByTestId('import-formats').getByText(/1990\/5\/6/).waitFor();
+      await page
+        .getByTestId('import-formats')
+        .getByText(/1990\/5\/6/)
+        .waitFor();
       await page.getByLabel('CSV 文件').waitFor();
       expect(await pageWidth(page)).toBeLessThanOrEqual(PHONE.width);
       expect([...watched.consoleErrors, ...watched.httpErrors]).toEqual([]);

@@ -23,7 +23,13 @@ const horizontalOverflow = (page: Page) => page.evaluate<number>('document.docum
 describe('the clerk’s home card and digest on a 375 px phone', () => {
   it('lists whose birthday comes when, each row opening the customer; the digest banner follows the work done', async () => {
     const { org, store, clerk } = await createOrgWithTeam();
-    const daughter = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '陈女士', birthday: { month: 6, day: 1 }, relatives: [{ relation: '母亲', name: '李华', month: 12, day: 3 }] });
+    const daughter = await createCustomer(org._id, {
+      ownerId: clerk._id,
+      storeId: store._id,
+      name: '陈女士',
+      birthday: { month: 6, day: 1 },
+      relatives: [{ relation: '母亲', name: '李华', month: 12, day: 3 }],
+    });
     await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '周晓雯', birthday: { month: 12, day: 1 } });
     await runDailyFollowups(String(org._id), NOW, { date: '2026-12-01' });
     await deliverDueDigests(NOW);

@@ -71,7 +71,11 @@ describe('the follow-up inbox in a real browser', () => {
       expect((await page.getByTestId('nav-badge').textContent())?.trim()).toBe('1');
       expect(await horizontalOverflow(page)).toBeLessThanOrEqual(PHONE.width);
 
-      expect(await FollowupTask.findOne({ orgId: org._id, customerId: birthdayGirl._id }).lean()).toMatchObject({ status: 'done', outcome: 'bought', doneBy: clerk._id });
+      expect(await FollowupTask.findOne({ orgId: org._id, customerId: birthdayGirl._id }).lean()).toMatchObject({
+        status: 'done',
+        outcome: 'bought',
+        doneBy: clerk._id,
+      });
       expect(await FollowupTask.findOne({ orgId: org._id, customerId: later._id }).lean()).toMatchObject({ status: 'open' });
       expect(consoleErrors.filter((text) => /Content Security Policy/i.test(text))).toEqual([]);
       expect(consoleErrors).toEqual([]);

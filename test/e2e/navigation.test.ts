@@ -6,7 +6,6 @@ import { seedDemo, DEMO_PASSWORD } from '../../server/services/seed/demo.js';
 
 useTestDatabase();
 
-
 // The demo's staff cover every role and a manager who is also a clerk (manager2); this file has a database of its own.
 beforeAll(() => seedDemo(), 60_000);
 const rig = useBrowserAndServer();
@@ -53,66 +52,70 @@ const roles = [
 ];
 
 describe('the navigation at 1366, 1920 and 375 px', () => {
-  it.each(roles)('fits $login on one bar on desktops and within a phone’s width', async ({ login, home }) => {
-    const { context, page, consoleErrors, httpErrors } = await openPage(rig, 'desktop', { viewport: { width: 1366, height: 768 } });
-    try {
-      await logIn(page, login);
-      expect(new URL(page.url()).pathname).toBe(home);
-      for (const width of [1366, 1920]) {
-        await page.setViewportSize({ width, height: 768 });
-        const bar = await measureBar(page);
-        expect({ width, ...bar }).toEqual({ width, navHeight: expect.any(Number), wrapped: [], overflowRight: expect.any(Number) });
-        expect(bar.navHeight).toBeLessThan(80);
-        expect(bar.overflowRight).toBeLessThanOrEqual(0);
-        // Every menu opens within the window and marks nothing it does not hold.
-        for (const toggle of await page.locator('nav.app-nav [data-bs-toggle="dropdown"]').all()) {
-          await toggle.click();
-          const menu = page.locator('nav.app-nav .dropdown-menu.show');
-          await menu.waitFor();
-          const box = (await menu.boundingBox())!;
-          expect(box.x + box.width).toBeLessThanOrEqual(width);
-          await page.keyboard.press('Escape');
-          await menu.waitFor({ state: 'hidden' });
+  it.each(roles)(
+    'fits $login on one bar on desktops and within a phone’s width',
+    async ({ login, home }) => {
+      const { context, page, consoleErrors, httpErrors } = await openPage(rig, 'desktop', { viewport: { width: 1366, height: 768 } });
+      try {
+        await logIn(page, login);
+        expect(new URL(page.url()).pathname).toBe(home);
+        for (const width of [1366, 1920]) {
+          await page.setViewportSize({ width, height: 768 });
+          const bar = await measureBar(page);
+          expect({ width, ...bar }).toEqual({ width, navHeight: expect.any(Number), wrapped: [], overflowRight: expect.any(Number) });
+          expect(bar.navHeight).toBeLessThan(80);
+          expect(bar.overflowRight).toBeLessThanOrEqual(0);
+          // Every menu opens within the window and marks nothing it does not hold.
+          for (const toggle of await page.locator('nav.app-nav [data-bs-toggle="dropdown"]').all()) {
+            await toggle.click();
+            const menu = page.locator('nav.app-nav .dropdown-menu.show');
+            await menu.waitFor();
+            const box = (await menu.boundingBox())!;
+            expect(box.x + box.width).toBeLessThanOrEqual(width);
+            await page.keyboard.press('Escape');
+            await menu.waitFor({ state: 'hidden' });
+          }
         }
-      }
-      // English labels are longer; a 1366 px desktop still holds them on one bar.
-      await page.setViewportSize({ width: 1366, height: 768 });
-      await page.goto(`${home}?lang=en`);
-      expect(await measureBar(page)).toEqual({ navHeight: expect.any(Number), wrapped: [], overflowRight: expect.any(Number) });
-      expect((await measureBar(page)).navHeight).toBeLessThan(80);
-      await page.goto(`${home}?lang=zh-CN`);
-      // The current page is marked, in its menu and on the menu's button.
-      const current = page.locator('nav.app-nav [aria-current="page"]');
-      expect(await current.count()).toBe(1);
-      expect(await current.getAttribute('href')).toBe(home);
-      if (login === 'admin') {
+        // English labels are longer; a 1366 px desktop still holds them on one bar.
         await page.setViewportSize({ width: 1366, height: 768 });
-        await page.getByRole('button', { name: '管理' }).click();
-        await page.locator('nav.app-nav .dropdown-menu.show').waitFor();
-        await shot(page, 'nav-admin-1366.png');
-        await submitAndLand(page, () => page.getByRole('link', { name: '员工', exact: true }).click(), /\/admin\/staff$/);
-        const adminMenu = page.locator('#nav-group-admin');
-        expect(await adminMenu.getAttribute('class')).toContain('active');
-        expect(await adminMenu.innerText()).toMatch(/^管理/);
-        expect(await adminMenu.textContent()).toContain('（当前）');
-        expect(await page.locator('nav.app-nav [aria-current="page"]').getAttribute('href')).toBe('/admin/staff');
-      }
+        await page.goto(`${home}?lang=en`);
+        expect(await measureBar(page)).toEqual({ navHeight: expect.any(Number), wrapped: [], overflowRight: expect.any(Number) });
+        expect((await measureBar(page)).navHeight).toBeLessThan(80);
+        await page.goto(`${home}?lang=zh-CN`);
+        // The current page is marked, in its menu and on the menu's button.
+        const current = page.locator('nav.app-nav [aria-current="page"]');
+        expect(await current.count()).toBe(1);
+        expect(await current.getAttribute('href')).toBe(home);
+        if (login === 'admin') {
+          await page.setViewportSize({ width: 1366, height: 768 });
+          await page.getByRole('button', { name: '管理' }).click();
+          await page.locator('nav.app-nav .dropdown-menu.show').waitFor();
+          await shot(page, 'nav-admin-1366.png');
+          await submitAndLand(page, () => page.getByRole('link', { name: '员工', exact: true }).click(), /\/admin\/staff$/);
+          const adminMenu = page.locator('#nav-group-admin');
+          expect(await adminMenu.getAttribute('class')).toContain('active');
+          expect(await adminMenu.innerText()).toMatch(/^管理/);
+          expect(await adminMenu.textContent()).toContain('（当前）');
+          expect(await page.locator('nav.app-nav [aria-current="page"]').getAttribute('href')).toBe('/admin/staff');
+        }
 
-      await page.setViewportSize({ width: 375, height: 740 });
-      expect(await overflowing(page)).toEqual([]);
-      // Everything stays reachable from the menu, which holds the logout form.
-      await page.getByRole('button', { name: '展开或收起导航' }).click();
-      await page.locator('#main-nav.show').waitFor();
-      await page.getByRole('button', { name: '退出登录' }).waitFor({ state: 'visible' });
-      expect(await overflowing(page)).toEqual([]);
-      await page.getByRole('button', { name: '关闭菜单' }).click();
-      await page.locator('#main-nav.show').waitFor({ state: 'detached' });
-      expect(consoleErrors).toEqual([]);
-      expect(httpErrors).toEqual([]);
-    } finally {
-      await context.close();
-    }
-  }, 60_000);
+        await page.setViewportSize({ width: 375, height: 740 });
+        expect(await overflowing(page)).toEqual([]);
+        // Everything stays reachable from the menu, which holds the logout form.
+        await page.getByRole('button', { name: '展开或收起导航' }).click();
+        await page.locator('#main-nav.show').waitFor();
+        await page.getByRole('button', { name: '退出登录' }).waitFor({ state: 'visible' });
+        expect(await overflowing(page)).toEqual([]);
+        await page.getByRole('button', { name: '关闭菜单' }).click();
+        await page.locator('#main-nav.show').waitFor({ state: 'detached' });
+        expect(consoleErrors).toEqual([]);
+        expect(httpErrors).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    },
+    60_000,
+  );
 
   it('gives the clerk’s phone a tab bar: add a customer in one tap from home, and nothing hidden behind the bar', async () => {
     const { context, page, consoleErrors, httpErrors } = await openPage(rig, 'phone');

@@ -11,7 +11,10 @@ const openPhone = () => openPage(rig, 'phone');
 const logIn = (page: Page, login: string) => signInOnPage(page, login);
 
 // Runs in the page (the project's types have no DOM library): how many lines an element's text takes.
-const countLines = new Function('el', 'const range = document.createRange(); range.selectNodeContents(el); return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;') as (el: unknown) => number;
+const countLines = new Function(
+  'el',
+  'const range = document.createRange(); range.selectNodeContents(el); return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;',
+) as (el: unknown) => number;
 const linesOf = (element: Locator) => element.evaluate(countLines);
 const horizontalOverflow = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');
 
@@ -96,7 +99,7 @@ describe('staff pages on a 375 px phone', () => {
     }
   }, 60_000);
 
-  it("shows a clerk 添加客户 and the search before the CSV export on the customer list", async () => {
+  it('shows a clerk 添加客户 and the search before the CSV export on the customer list', async () => {
     const { clerk } = await createOrgWithTeam();
     const { context, page, consoleErrors, httpErrors } = await openPhone();
     try {

@@ -21,7 +21,6 @@ afterAll(async () => {
   await server?.close();
 });
 
-
 /** A phone profile of its own (cookies and all) with one page that records script errors, CSP violations and failed requests. */
 async function phone(): Promise<{ context: BrowserContext; page: Page; problems: () => string[] }> {
   const context = await browser.newContext({ viewport: PHONE, baseURL: server.baseUrl, locale: 'zh-CN', isMobile: true, hasTouch: true });
@@ -33,7 +32,6 @@ async function phone(): Promise<{ context: BrowserContext; page: Page; problems:
 
 // Run in the page as strings: the project's types have no DOM library.
 const horizontalOverflow = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');
-
 
 describe('customer groups and moments in real browsers', () => {
   it('lets a clerk on a phone create a group, a customer join by its invite link, and the customer see, like and comment on her moment and group post', async () => {
@@ -50,7 +48,9 @@ describe('customer groups and moments in real browsers', () => {
     const customerName = '赵敏';
     const momentText = '新到的阳光玫瑰葡萄，欢迎到店品尝！';
     const groupPostText = '本周三群内专享：车厘子 8 折。';
-    const picture = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#0a0' } }).png().toBuffer();
+    const picture = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#0a0' } })
+      .png()
+      .toBuffer();
 
     const staff = await phone();
     const customer = await phone();

@@ -21,7 +21,6 @@ function cspViolations(consoleErrors: string[]): string[] {
 
 const logIn = (page: Page, login: string, password = DEMO_PASSWORD) => signInOnPage(page, login, /\/console\//, password);
 
-
 describe('login in a real browser', () => {
   it('signs the clerk in and out on a 375 px phone', async () => {
     const { context, page, consoleErrors, httpErrors } = await open(PHONE);
@@ -59,21 +58,25 @@ describe('login in a real browser', () => {
   // The h1 each demo login should see on their console (the manager's is their store's name).
   const headings: Record<string, string> = { admin: '管理后台', manager: '静安寺店', clerk: '你好，李娜', agent: '你好，王强', marketer: '运营中心' };
 
-  it.each(demoLogins)('lands $login on the $role console with a heading', async ({ login, role }) => {
-    const { context, page, consoleErrors, httpErrors } = await open(DESKTOP);
-    try {
-      await logIn(page, login);
-      if (role === 'admin') await shot(page, 'admin-console.png');
-      expect(new URL(page.url()).pathname).toBe(`/console/${role}`);
-      expect(httpErrors).toEqual([]);
-      const heading = page.getByRole('heading', { level: 1 });
-      await heading.first().waitFor();
-      expect((await heading.allTextContents()).map((text) => text.trim())).toEqual([headings[login]]);
-      expect(cspViolations(consoleErrors)).toEqual([]);
-    } finally {
-      await context.close();
-    }
-  }, 30_000);
+  it.each(demoLogins)(
+    'lands $login on the $role console with a heading',
+    async ({ login, role }) => {
+      const { context, page, consoleErrors, httpErrors } = await open(DESKTOP);
+      try {
+        await logIn(page, login);
+        if (role === 'admin') await shot(page, 'admin-console.png');
+        expect(new URL(page.url()).pathname).toBe(`/console/${role}`);
+        expect(httpErrors).toEqual([]);
+        const heading = page.getByRole('heading', { level: 1 });
+        await heading.first().waitFor();
+        expect((await heading.allTextContents()).map((text) => text.trim())).toEqual([headings[login]]);
+        expect(cspViolations(consoleErrors)).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    },
+    30_000,
+  );
 
   it('shows the login page in English without Content Security Policy errors', async () => {
     const { context, page, consoleErrors, httpErrors } = await open(DESKTOP);
@@ -98,7 +101,10 @@ describe('the clerk’s customer console in a real browser', () => {
     try {
       await logIn(page, 'clerk');
       // One tap from home: the tab bar's central action.
-      await Promise.all([page.waitForURL('**/customers/new'), page.getByRole('navigation', { name: '快捷导航' }).getByRole('link', { name: '添加客户' }).click()]);
+      await Promise.all([
+        page.waitForURL('**/customers/new'),
+        page.getByRole('navigation', { name: '快捷导航' }).getByRole('link', { name: '添加客户' }).click(),
+      ]);
 
       await page.getByLabel('姓名', { exact: true }).fill('周晓雯');
       await page.getByLabel('手机号').fill('166 0000 2468');

@@ -19,14 +19,28 @@ describe('the staff form as it comes', () => {
     const { admin, org, store } = await createOrgWithTeam({ dndStart: '22:30', dndEnd: '07:15' });
     const agent = await signIn(app, admin.login, PASSWORD);
     const page = await agent.get('/admin/staff/new').expect(200);
-    expect(page.text).toMatch(/<label for="f-dndStart" class="form-label">免打扰开始<\/label>\s*<input id="f-dndStart" name="dndStart" type="time"[^>]* value="22:30"/);
-    expect(page.text).toMatch(/<label for="f-dndEnd" class="form-label">免打扰结束<\/label>\s*<input id="f-dndEnd" name="dndEnd" type="time"[^>]* value="07:15"/);
+    expect(page.text).toMatch(
+      /<label for="f-dndStart" class="form-label">免打扰开始<\/label>\s*<input id="f-dndStart" name="dndStart" type="time"[^>]* value="22:30"/,
+    );
+    expect(page.text).toMatch(
+      /<label for="f-dndEnd" class="form-label">免打扰结束<\/label>\s*<input id="f-dndEnd" name="dndEnd" type="time"[^>]* value="07:15"/,
+    );
     expect(page.text).toContain('<legend class="form-label fs-6">免打扰时段</legend>');
 
     const login = `new-${String(org._id).slice(-6)}`;
-    const saved = await agent.post('/admin/staff').type('form').send({
-      _csrf: csrfTokenIn(page.text), login, password: 'long enough', realName: '王小丫', storeId: String(store._id), roles: 'clerk', dndStart: '22:30', dndEnd: '07:15',
-    });
+    const saved = await agent
+      .post('/admin/staff')
+      .type('form')
+      .send({
+        _csrf: csrfTokenIn(page.text),
+        login,
+        password: 'long enough',
+        realName: '王小丫',
+        storeId: String(store._id),
+        roles: 'clerk',
+        dndStart: '22:30',
+        dndEnd: '07:15',
+      });
     expect(saved.status).toBe(303);
     expect(await Staff.findOne({ orgId: org._id, login }).lean()).toMatchObject({ dndStart: '22:30', dndEnd: '07:15', roles: ['clerk'] });
   });
@@ -35,7 +49,15 @@ describe('the staff form as it comes', () => {
     const { admin, org, store } = await createOrgWithTeam({ dndStart: '20:00', dndEnd: '09:00' });
     const agent = await signIn(app, admin.login, PASSWORD);
     const login = `empty-${String(org._id).slice(-6)}`;
-    const res = await postForm(agent, '/admin/staff/new', '/admin/staff', { login, password: 'long enough', realName: '李四', storeId: String(store._id), roles: 'clerk', dndStart: '', dndEnd: '' });
+    const res = await postForm(agent, '/admin/staff/new', '/admin/staff', {
+      login,
+      password: 'long enough',
+      realName: '李四',
+      storeId: String(store._id),
+      roles: 'clerk',
+      dndStart: '',
+      dndEnd: '',
+    });
     expect(res.status).toBe(303);
     expect(await Staff.findOne({ orgId: org._id, login }).lean()).toMatchObject({ dndStart: '20:00', dndEnd: '09:00' });
   });
@@ -44,7 +66,15 @@ describe('the staff form as it comes', () => {
     const { admin } = await createOrgWithTeam();
     const agent = await signIn(app, admin.login, PASSWORD);
     // No store for a clerk: refused by the service after the schema accepted everything.
-    const res = await postForm(agent, '/admin/staff/new', '/admin/staff', { login: 'someone-new', password: 'typed password', realName: '赵六', storeId: '', roles: 'clerk', dndStart: '23:00', dndEnd: '06:00' });
+    const res = await postForm(agent, '/admin/staff/new', '/admin/staff', {
+      login: 'someone-new',
+      password: 'typed password',
+      realName: '赵六',
+      storeId: '',
+      roles: 'clerk',
+      dndStart: '23:00',
+      dndEnd: '06:00',
+    });
     expect(res.status).toBe(400);
     expect(res.text).toContain('店长、导购和客服必须属于一个门店');
     expect(res.text).toMatch(/id="f-role-clerk"[^>]*checked/);
@@ -60,7 +90,11 @@ describe('the organisation timezone', () => {
     const { admin, org } = await createOrgWithTeam();
     const agent = await signIn(app, admin.login, PASSWORD);
     const prompt = await agent.get('/confirm-password?next=%2Fadmin%2Fsettings').expect(200);
-    await agent.post('/confirm-password').type('form').send({ _csrf: csrfTokenIn(prompt.text), password: PASSWORD, next: '/admin/settings' }).expect(303);
+    await agent
+      .post('/confirm-password')
+      .type('form')
+      .send({ _csrf: csrfTokenIn(prompt.text), password: PASSWORD, next: '/admin/settings' })
+      .expect(303);
 
     const page = await agent.get('/admin/settings').expect(200);
     const select = /<select id="f-timezone" name="timezone"[^>]*>([\s\S]*?)<\/select>/.exec(page.text)?.[1] ?? '';
@@ -71,12 +105,20 @@ describe('the organisation timezone', () => {
     expect(page.text).toMatch(/<label for="f-timezone" class="form-label">时区<\/label>/);
     expect(page.text).not.toMatch(/<input[^>]*name="timezone"/);
 
-    const body = Object.fromEntries([...page.text.matchAll(/<input id="f-(\w+)" name="\w+" type="(?:text|number|time)"[^>]* value="([^"]*)"/g)].map(([, name, value]) => [name, value]));
-    const refused = await agent.post('/admin/settings').type('form').send({ ...body, massMessagePolicy: 'month_days', timezone: 'Mars/Olympus', _csrf: csrfTokenIn(page.text) });
+    const body = Object.fromEntries(
+      [...page.text.matchAll(/<input id="f-(\w+)" name="\w+" type="(?:text|number|time)"[^>]* value="([^"]*)"/g)].map(([, name, value]) => [name, value]),
+    );
+    const refused = await agent
+      .post('/admin/settings')
+      .type('form')
+      .send({ ...body, massMessagePolicy: 'month_days', timezone: 'Mars/Olympus', _csrf: csrfTokenIn(page.text) });
     expect(refused.status).toBe(400);
     expect(refused.text).toContain('未知的时区名称');
     expect(refused.text).toContain('<option value="Mars/Olympus" selected>');
-    const saved = await agent.post('/admin/settings').type('form').send({ ...body, massMessagePolicy: 'month_days', timezone: 'Asia/Urumqi', _csrf: csrfTokenIn(page.text) });
+    const saved = await agent
+      .post('/admin/settings')
+      .type('form')
+      .send({ ...body, massMessagePolicy: 'month_days', timezone: 'Asia/Urumqi', _csrf: csrfTokenIn(page.text) });
     expect(saved.status).toBe(303);
     expect((await Organization.findById(org._id).lean())?.settings?.timezone).toBe('Asia/Urumqi');
   });

@@ -49,8 +49,14 @@ describe('the jobs page', () => {
     await scheduleOrgJobs(agenda!, String(org._id), { replace: true });
     const failedAt = new Date();
     const collection = mongoose.connection.db!.collection('agendaJobs');
-    await collection.updateOne({ name: 'followups.daily', 'data.orgId': String(org._id) }, { $set: { failReason: 'our own failure', failedAt, lastRunAt: failedAt, lastFinishedAt: failedAt, failCount: 1 } });
-    await collection.updateOne({ name: 'followups.deliver-digests' }, { $set: { failReason: 'mentions another organisation', failedAt, lastRunAt: failedAt, lastFinishedAt: failedAt, failCount: 1 } });
+    await collection.updateOne(
+      { name: 'followups.daily', 'data.orgId': String(org._id) },
+      { $set: { failReason: 'our own failure', failedAt, lastRunAt: failedAt, lastFinishedAt: failedAt, failCount: 1 } },
+    );
+    await collection.updateOne(
+      { name: 'followups.deliver-digests' },
+      { $set: { failReason: 'mentions another organisation', failedAt, lastRunAt: failedAt, lastFinishedAt: failedAt, failCount: 1 } },
+    );
 
     const page = await (await signIn(app, admin.login, PASSWORD)).get('/admin/jobs').expect(200);
     expect(rowOf(page.text, 'followups.daily')).toContain('our own failure');

@@ -30,7 +30,10 @@ describe('login', () => {
     const page = await agent.get('/login').expect(200);
     const before = sessionCookie(page);
     expect(before).toBeDefined();
-    const res = await agent.post('/login').type('form').send({ _csrf: csrfTokenIn(page.text), login: clerk.login, password: PASSWORD });
+    const res = await agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfTokenIn(page.text), login: clerk.login, password: PASSWORD });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/console/clerk');
     const after = sessionCookie(res);
@@ -86,8 +89,7 @@ describe('login', () => {
     const { clerk } = await createOrgWithTeam();
     const agent = await signIn(app, clerk.login, PASSWORD);
     const token = await csrfFor(agent, '/console/clerk');
-    await agent
-      .post('/logout').type('form').send({ _csrf: token }).expect(303).expect('location', '/login');
+    await agent.post('/logout').type('form').send({ _csrf: token }).expect(303).expect('location', '/login');
     await agent.get('/console/clerk').expect(303);
   });
 });
@@ -98,7 +100,11 @@ describe('login throttling', () => {
     const agent = request.agent(app);
     const token = await csrfFor(agent, '/login');
     for (let i = 0; i < 5; i++) {
-      await agent.post('/login').type('form').send({ _csrf: token, login: marketer.login, password: `wrong-${i}` }).expect(401);
+      await agent
+        .post('/login')
+        .type('form')
+        .send({ _csrf: token, login: marketer.login, password: `wrong-${i}` })
+        .expect(401);
     }
     const blocked = await agent.post('/login').type('form').send({ _csrf: token, login: marketer.login, password: PASSWORD });
     expect(blocked.status).toBe(429);

@@ -82,7 +82,16 @@ const T0 = new Date('2026-12-01T02:00:00Z');
 const later = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
 
 function campaignInput(fields: Partial<CampaignInput> = {}): CampaignInput {
-  return { kind: 'moment', title: '双十二预热', text: '双十二全场八折，欢迎到店', link: 'https://example.com/sale', storeIds: [], tagIds: [], publishAt: later(60), ...fields };
+  return {
+    kind: 'moment',
+    title: '双十二预热',
+    text: '双十二全场八折，欢迎到店',
+    link: 'https://example.com/sale',
+    storeIds: [],
+    tagIds: [],
+    publishAt: later(60),
+    ...fields,
+  };
 }
 
 const tasksOf = (orgId: Types.ObjectId, campaignId: Types.ObjectId) => CampaignTask.find({ orgId, campaignId }).lean();
@@ -132,7 +141,10 @@ describe('firing a moments campaign', () => {
     clock.set(T0);
     const { org, store, otherStore, clerk, marketer } = await createOrgWithTeam();
     const other = await createStaff(org._id, { roles: ['clerk'], storeId: otherStore._id });
-    await expect(createCampaign(ctxFor(marketer), campaignInput({ publishAt: later(-1) }))).rejects.toMatchObject({ status: 400, fields: { publishAt: ['in_past'] } });
+    await expect(createCampaign(ctxFor(marketer), campaignInput({ publishAt: later(-1) }))).rejects.toMatchObject({
+      status: 400,
+      fields: { publishAt: ['in_past'] },
+    });
     // A local time without an offset is read in the organisation's timezone (Shanghai): 11:00 there is 03:00 UTC.
     const campaign = await createCampaign(ctxFor(marketer), campaignInput({ publishAt: '2026-12-01T11:00' }));
     expect(campaign.publishAt).toEqual(later(60));
@@ -153,7 +165,9 @@ describe('firing a moments campaign', () => {
     expect(await tasksOf(org._id, campaign._id)).toHaveLength(0);
     expect(await Campaign.findOne({ orgId: org._id, _id: campaign._id }).lean()).toMatchObject({ status: 'cancelled', tasksCreated: 0, firedAt: null });
     // Cancelled stays cancelled: it can be neither edited nor cancelled again.
-    await expect(updateCampaign(ctxFor(marketer), String(campaign._id), campaignInput({ publishAt: later(180) }))).rejects.toMatchObject({ code: 'campaign_closed' });
+    await expect(updateCampaign(ctxFor(marketer), String(campaign._id), campaignInput({ publishAt: later(180) }))).rejects.toMatchObject({
+      code: 'campaign_closed',
+    });
   });
 
   it('fires an edited campaign at its new time only, and cannot be edited or cancelled once due', async () => {
@@ -176,7 +190,11 @@ describe('firing a moments campaign', () => {
     await fireEverywhere();
     const tasks = await tasksOf(org._id, campaign._id);
     expect(tasks.map((t) => String(t.staffId))).toEqual([String(clerk._id)]);
-    expect(await Campaign.findOne({ orgId: org._id, _id: campaign._id }).lean()).toMatchObject({ status: 'fired', tasksCreated: 1, text: '改期：双十二当天见' });
+    expect(await Campaign.findOne({ orgId: org._id, _id: campaign._id }).lean()).toMatchObject({
+      status: 'fired',
+      tasksCreated: 1,
+      text: '改期：双十二当天见',
+    });
   });
 });
 
@@ -199,14 +217,18 @@ describe('firing a group-post campaign', () => {
     await createGroup(ctxFor(away), { name: '别店的群' });
     const clerkWithoutGroup = await createStaff(org._id, { roles: ['clerk'], storeId: store._id });
 
-    await expect(createCampaign(ctxFor(marketer), campaignInput({ kind: 'group', tagIds: [String(new mongoose.Types.ObjectId())] }))).rejects.toMatchObject({ fields: { tagIds: ['not_for_groups'] } });
+    await expect(createCampaign(ctxFor(marketer), campaignInput({ kind: 'group', tagIds: [String(new mongoose.Types.ObjectId())] }))).rejects.toMatchObject({
+      fields: { tagIds: ['not_for_groups'] },
+    });
     const campaign = await createCampaign(ctxFor(marketer), campaignInput({ kind: 'group', title: '群发预告', storeIds: [String(store._id)] }));
     clock.set(later(61));
     await fireEverywhere();
 
     const tasks = await tasksOf(org._id, campaign._id);
     const pairs = tasks.map((t) => `${String(t.staffId)}:${String(t.groupId)}`).sort();
-    expect(pairs).toEqual([`${String(first._id)}:${String(fruit._id)}`, `${String(first._id)}:${String(wine._id)}`, `${String(second._id)}:${String(kids._id)}`].sort());
+    expect(pairs).toEqual(
+      [`${String(first._id)}:${String(fruit._id)}`, `${String(first._id)}:${String(wine._id)}`, `${String(second._id)}:${String(kids._id)}`].sort(),
+    );
     expect(await CampaignTask.countDocuments({ orgId: org._id, staffId: clerkWithoutGroup._id })).toBe(0);
     expect((await Campaign.findOne({ orgId: org._id, _id: campaign._id }).lean())?.tasksCreated).toBe(3);
 
@@ -269,7 +291,11 @@ describe('publishing a campaign task', () => {
     const taken = await publishCampaignTask(ctx, taskId);
     expect(String(taken._id)).toBe(String(orphan._id));
     expect(await SocialPost.countDocuments({ orgId: org._id, campaignId: campaigns[0]!._id })).toBe(1);
-    expect(await CampaignTask.findOne({ orgId: org._id, _id: tasks[0]!._id }).lean()).toMatchObject({ status: 'published', postId: orphan._id, claimedAt: null });
+    expect(await CampaignTask.findOne({ orgId: org._id, _id: tasks[0]!._id }).lean()).toMatchObject({
+      status: 'published',
+      postId: orphan._id,
+      claimedAt: null,
+    });
 
     // A process that died before publishing: the task is simply published once its lease has run out.
     const second = String(tasks[1]!._id);
@@ -298,7 +324,7 @@ describe('publishing a campaign task', () => {
     expect(await momentQuota(ctx)).toMatchObject({ used: 1, left: 0 });
   });
 
-  it("cannot be published or skipped by another clerk", async () => {
+  it('cannot be published or skipped by another clerk', async () => {
     const { org, tasks } = await firedMomentCampaign(3);
     const colleague = await createStaff(org._id, { roles: ['clerk'], storeId: null });
     await expect(publishCampaignTask(ctxFor(colleague), String(tasks[0]!._id))).rejects.toMatchObject({ status: 404 });

@@ -31,7 +31,13 @@ type Fields = FormFields;
 
 /** A campaign form as a browser sends it. */
 const postCampaign = (agent: Agent, pagePath: string, action: string, fields: Fields, files: Buffer[] = []) =>
-  postMultipart(agent, pagePath, action, fields, files.map((data, i) => ({ data, name: `p${i}.png` })));
+  postMultipart(
+    agent,
+    pagePath,
+    action,
+    fields,
+    files.map((data, i) => ({ data, name: `p${i}.png` })),
+  );
 
 /** The cells of a completion row (name, published, skipped, open, total, rate). */
 function completionRow(html: string, table: 'byStore' | 'byStaff', id: string): string[] {
@@ -43,7 +49,15 @@ function completionRow(html: string, table: 'byStore' | 'byStaff', id: string): 
   return [...row[1]!.matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((m) => m[1]!);
 }
 
-const campaignFields = (storeId: Types.ObjectId, extra: Fields = {}): Fields => ({ title: '双十二预热', kind: 'moment', text: '双十二全场八折', link: 'https://example.com/1212', storeIds: [String(storeId)], publishAt: NOON_LOCAL, ...extra });
+const campaignFields = (storeId: Types.ObjectId, extra: Fields = {}): Fields => ({
+  title: '双十二预热',
+  kind: 'moment',
+  text: '双十二全场八折',
+  link: 'https://example.com/1212',
+  storeIds: [String(storeId)],
+  publishAt: NOON_LOCAL,
+  ...extra,
+});
 
 async function team(settings: Parameters<typeof createOrgWithTeam>[0] = {}) {
   const base = await createOrgWithTeam(settings);
@@ -89,14 +103,25 @@ describe('the campaign pages', () => {
     expect(detail.text).toContain(`action="/campaigns/${String(campaign!._id)}/cancel"`);
 
     const kept = String(campaign!.imageIds[0]);
-    const edited = await postCampaign(agent, `/campaigns/${String(campaign!._id)}`, `/campaigns/${String(campaign!._id)}`, campaignFields(store._id, { title: '双十二预热（改）', publishAt: '2026-12-01T12:30', imageIds: [kept] }), [png]);
+    const edited = await postCampaign(
+      agent,
+      `/campaigns/${String(campaign!._id)}`,
+      `/campaigns/${String(campaign!._id)}`,
+      campaignFields(store._id, { title: '双十二预热（改）', publishAt: '2026-12-01T12:30', imageIds: [kept] }),
+      [png],
+    );
     expect(edited.status).toBe(303);
     const afterEdit = await Campaign.findOne({ orgId: org._id, _id: campaign!._id }).lean();
     expect(afterEdit).toMatchObject({ title: '双十二预热（改）', publishAt: new Date('2026-12-01T04:30:00Z') });
     expect(afterEdit!.imageIds.map(String)[0]).toBe(kept);
     expect(afterEdit!.imageIds).toHaveLength(2);
 
-    const badEdit = await postCampaign(agent, `/campaigns/${String(campaign!._id)}`, `/campaigns/${String(campaign!._id)}`, campaignFields(store._id, { text: '', link: 'javascript:alert(1)' }));
+    const badEdit = await postCampaign(
+      agent,
+      `/campaigns/${String(campaign!._id)}`,
+      `/campaigns/${String(campaign!._id)}`,
+      campaignFields(store._id, { text: '', link: 'javascript:alert(1)' }),
+    );
     expect(badEdit.status).toBe(400);
     expect(badEdit.text).toContain('链接只能是 http:// 或 https:// 开头的网址。');
     expect((await Campaign.findOne({ orgId: org._id, _id: campaign!._id }).lean())!.text).toBe('双十二全场八折');
@@ -131,7 +156,7 @@ describe('the campaign pages', () => {
     expect(await Campaign.countDocuments({ orgId: org._id })).toBe(0);
   });
 
-  it('gives the store\'s clerks a task at the publish time: one publishes with one tap, one skips; completion per store and clerk', async () => {
+  it("gives the store's clerks a task at the publish time: one publishes with one tap, one skips; completion per store and clerk", async () => {
     const { org, store, otherStore, marketer, manager, clerk, clerk2, otherClerk, otherManager } = await team();
     const planner = await signIn(app, marketer.login, PASSWORD);
     expect((await postCampaign(planner, '/campaigns/new', '/campaigns', campaignFields(store._id), [png])).status).toBe(303);
@@ -175,7 +200,10 @@ describe('the campaign pages', () => {
     expect(afterPublish.text).toContain('来自营销活动');
 
     // A second tap (another tab) publishes nothing more.
-    const twice = await clerkAgent.post(`/moments/tasks/${String(task._id)}/publish`).type('form').send({ _csrf: await csrfFor(clerkAgent, '/moments') });
+    const twice = await clerkAgent
+      .post(`/moments/tasks/${String(task._id)}/publish`)
+      .type('form')
+      .send({ _csrf: await csrfFor(clerkAgent, '/moments') });
     expect(twice.status).toBe(409);
     expect(twice.text).toContain('这条任务已经处理过了。');
     expect(await SocialPost.countDocuments({ orgId: org._id })).toBe(1);
@@ -218,7 +246,10 @@ describe('the campaign pages', () => {
     expect(testIdText(form.text, 'reach-sentence')).toBe(`${asOf}将送达 2 人，未展示 0 人。${later}`);
     expect(form.text).toContain('data-reach-url="/campaigns/reach"');
     // The form's script asks again as the targets change: the other store has no clerk with customers.
-    const other = await planner.get(`/campaigns/reach?kind=moment&storeIds=${String(otherStore._id)}`).set('Accept', 'application/json').expect(200);
+    const other = await planner
+      .get(`/campaigns/reach?kind=moment&storeIds=${String(otherStore._id)}`)
+      .set('Accept', 'application/json')
+      .expect(200);
     expect(other.body).toMatchObject({ audience: 0, reached: 0, heldBack: 0, asOf: NOW.toISOString(), sentence: `${asOf}将送达 0 人，未展示 0 人。${later}` });
     const clerkAgent = await signIn(app, clerk.login, PASSWORD);
     await clerkAgent.get('/campaigns/reach?kind=moment').set('Accept', 'application/json').expect(403);

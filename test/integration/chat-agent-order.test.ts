@@ -88,7 +88,9 @@ describe('repeats of an agent message (same client id)', () => {
     try {
       // Two messages, three copies of each in flight at once, from two tabs (a reconnecting console re-sends too).
       const sends: Promise<Sent>[] = [];
-      for (const clientId of ['m0', 'm1']) for (let copy = 0; copy < COPIES; copy += 1) sends.push(ok<Sent>(copy % 2 ? b.socket : a.socket, 'chat:send', { sessionId, clientId, text: `回复 ${clientId}` }));
+      for (const clientId of ['m0', 'm1'])
+        for (let copy = 0; copy < COPIES; copy += 1)
+          sends.push(ok<Sent>(copy % 2 ? b.socket : a.socket, 'chat:send', { sessionId, clientId, text: `回复 ${clientId}` }));
       const acks = await Promise.all(sends);
       for (const clientId of ['m0', 'm1']) expect(new Set(acks.filter((ack) => ack.message.clientId === clientId).map((ack) => ack.message.seq)).size).toBe(1);
       expect((await agentMessages(org._id, sessionId)).map((m) => m.clientId)).toEqual(['m0', 'm1']);
@@ -113,7 +115,9 @@ describe('repeats of an agent message (same client id)', () => {
     const { org, agent, a, customer, sessionId } = await servedConversation();
     try {
       const ctx = ctxFor(agent);
-      const copies = await Promise.all(['r0', 'r0', 'r0', 'r1', 'r1', 'r1'].map((clientId) => sendAgentMessage(ctx, { sessionId, clientId, text: `回复 ${clientId}`, internal: false })));
+      const copies = await Promise.all(
+        ['r0', 'r0', 'r0', 'r1', 'r1', 'r1'].map((clientId) => sendAgentMessage(ctx, { sessionId, clientId, text: `回复 ${clientId}`, internal: false })),
+      );
       expect(new Set(copies.map((c) => String(c.message._id))).size).toBe(2);
       expect((await agentMessages(org._id, sessionId)).map((m) => m.clientId).sort()).toEqual(['r0', 'r1']);
       expect((await ChatSession.findOne({ _id: sessionId, orgId: org._id }).lean())?.agentMessagesSinceCustomer).toBe(2);

@@ -57,7 +57,12 @@ describe('clerks as service windows for their own customers', () => {
 
       // After a transfer of the customer, the conversation follows to the new clerk.
       await Staff.updateOne({ _id: clerk._id, orgId: org._id }, { $set: { status: 'left' } });
-      await transferCustomers(ctxFor(manager), { customerIds: [String(mine._id)], fromStaffId: String(clerk._id), toStaffId: String(otherClerk._id), note: '' });
+      await transferCustomers(ctxFor(manager), {
+        customerIds: [String(mine._id)],
+        fromStaffId: String(clerk._id),
+        toStaffId: String(otherClerk._id),
+        note: '',
+      });
       expect(String((await ChatSession.findOne({ orgId: org._id, _id: own.session.id }).lean())?.ownerId)).toBe(String(otherClerk._id));
       expect(agent).toBeDefined();
     } finally {

@@ -49,7 +49,11 @@ describe('live chat, end to end over Socket.IO', () => {
       expect(accepted.session).toMatchObject({ state: 'serving', agentId: String(firstAgent._id) });
       expect((await request(a2.socket, 'chat:accept', { sessionId: queued.id })).ok).toBe(false);
 
-      const opened = await ok<{ messages: Msg[]; customer: { name: string } | null; replyWindow: { open: boolean; remaining: number } }>(a1.socket, 'chat:open', { sessionId: queued.id });
+      const opened = await ok<{ messages: Msg[]; customer: { name: string } | null; replyWindow: { open: boolean; remaining: number } }>(
+        a1.socket,
+        'chat:open',
+        { sessionId: queued.id },
+      );
       expect(opened.messages.map((m) => m.sender)).toEqual(['bot', 'customer']);
       expect(opened.customer?.name).toBe('王芳');
       expect(opened.replyWindow).toMatchObject({ open: true, remaining: 5 });
@@ -69,7 +73,11 @@ describe('live chat, end to end over Socket.IO', () => {
       await ok(customer.socket, 'message:send', { clientId: 'c2', text: '好的，谢谢' });
       expect((await toAgent).message.text).toBe('好的，谢谢');
 
-      const transferred = await ok<{ session: Sess }>(a1.socket, 'chat:transfer', { sessionId: queued.id, toAgentId: String(secondAgent._id), note: '请跟进刻字' });
+      const transferred = await ok<{ session: Sess }>(a1.socket, 'chat:transfer', {
+        sessionId: queued.id,
+        toAgentId: String(secondAgent._id),
+        note: '请跟进刻字',
+      });
       expect(transferred.session.agentId).toBe(String(secondAgent._id));
       expect((await request(a1.socket, 'chat:send', { sessionId: queued.id, clientId: 'a2', text: '还在吗' })).ok).toBe(false);
       await ok(a2.socket, 'chat:send', { sessionId: queued.id, clientId: 'b1', text: '我来接待您。' });
@@ -94,7 +102,9 @@ describe('live chat, end to end over Socket.IO', () => {
       expect(noteReachedCustomer).toBe(false);
 
       // Every transition of the linked customer's sessions is in their timeline.
-      const states = (await TimelineEvent.find({ orgId: org._id, customerId: customerRecord._id, type: 'chat.state' }).sort({ at: 1 }).lean()).map((e) => (e.data as { state: string }).state);
+      const states = (await TimelineEvent.find({ orgId: org._id, customerId: customerRecord._id, type: 'chat.state' }).sort({ at: 1 }).lean()).map(
+        (e) => (e.data as { state: string }).state,
+      );
       expect(states).toEqual(expect.arrayContaining(['new', 'queued', 'serving', 'closed']));
     } finally {
       a1.socket.close();
@@ -174,8 +184,20 @@ describe('live chat, end to end over Socket.IO', () => {
       const before = (await ChatSession.findOne({ orgId: org._id, _id: first.session.id }).lean())!;
       // The state a failed session update leaves: the message stored under the next number, the session unaware.
       await ChatMessage.collection.insertOne({
-        _id: new mongoose.Types.ObjectId(), orgId: org._id, sessionId: before._id, visitorId: before.visitorId, seq: before.seq + 1, visibleSeq: before.visibleSeq + 1, clientId: 'h1',
-        dedupeKey: `customer:${customer.visitorId}:h1`, sender: 'customer', agentId: null, text: '还在吗', image: null, internal: false, createdAt: new Date(),
+        _id: new mongoose.Types.ObjectId(),
+        orgId: org._id,
+        sessionId: before._id,
+        visitorId: before.visitorId,
+        seq: before.seq + 1,
+        visibleSeq: before.visibleSeq + 1,
+        clientId: 'h1',
+        dedupeKey: `customer:${customer.visitorId}:h1`,
+        sender: 'customer',
+        agentId: null,
+        text: '还在吗',
+        image: null,
+        internal: false,
+        createdAt: new Date(),
       });
       await ChatSession.updateOne({ orgId: org._id, _id: before._id }, { $set: { lastCustomerMessageAt: null, agentMessagesSinceCustomer: 5 } });
       const pushed = nextEvent<{ message: Msg }>(a.socket, 'chat:message', (e) => e.message.clientId === 'h1');
@@ -195,7 +217,10 @@ describe('live chat, end to end over Socket.IO', () => {
 
   it('stores messages written together (grouped in one write) once each, numbered without gaps, repeats included', async () => {
     const { org, agent } = await createOrgWithTeam();
-    await Organization.updateOne({ _id: org._id }, { $set: { 'settings.customerMessageLimit': 100, 'settings.customerMessageWindowSeconds': 1, 'settings.maxConcurrentSessions': 20 } });
+    await Organization.updateOne(
+      { _id: org._id },
+      { $set: { 'settings.customerMessageLimit': 100, 'settings.customerMessageWindowSeconds': 1, 'settings.maxConcurrentSessions': 20 } },
+    );
     const channel = await createChannel(org._id, { routing: 'least_busy' });
     const a = await connectAgent(server.baseUrl, agent.login);
     const customers = await Promise.all(Array.from({ length: 12 }, () => connectCustomer(server.baseUrl, channel.key)));
@@ -204,7 +229,9 @@ describe('live chat, end to end over Socket.IO', () => {
       await Promise.all(customers.map((c) => ok(c.socket, 'message:send', { clientId: 'first', text: '你好' })));
       // Every customer sends 5 at once, each twice: the copies race their originals into the same groups.
       const acks = await Promise.all(
-        customers.flatMap((c) => Array.from({ length: 10 }, (_, i) => ok<{ message: Msg; session: Sess }>(c.socket, 'message:send', { clientId: `m${i % 5}`, text: `消息${i % 5}` }))),
+        customers.flatMap((c) =>
+          Array.from({ length: 10 }, (_, i) => ok<{ message: Msg; session: Sess }>(c.socket, 'message:send', { clientId: `m${i % 5}`, text: `消息${i % 5}` })),
+        ),
       );
       const byClient = new Map<string, number>();
       for (const [i, ack] of acks.entries()) {
@@ -215,7 +242,12 @@ describe('live chat, end to end over Socket.IO', () => {
       for (const c of customers) {
         const stored = await ChatMessage.find({ orgId: org._id, visitorId: c.visitorId }).sort({ seq: 1 }).lean();
         expect(stored.map((m) => m.seq)).toEqual(stored.map((_, i) => i + 1));
-        expect(stored.filter((m) => m.sender === 'customer').map((m) => m.clientId).sort()).toEqual(['first', 'm0', 'm1', 'm2', 'm3', 'm4']);
+        expect(
+          stored
+            .filter((m) => m.sender === 'customer')
+            .map((m) => m.clientId)
+            .sort(),
+        ).toEqual(['first', 'm0', 'm1', 'm2', 'm3', 'm4']);
         const session = await ChatSession.findOne({ orgId: org._id, visitorId: c.visitorId }).lean();
         expect(session?.seq).toBe(stored.length);
       }
@@ -273,10 +305,15 @@ describe('live chat, end to end over Socket.IO', () => {
       expect(created).toMatchObject({ name: '赵女士', phone: '+8613912345678', source: 'online' });
       // The agent created them as themself (not as the system): the record and its timeline name the agent.
       expect(String(created!.createdBy)).toBe(String(agent._id));
-      const tagged = await ok<{ tags: { name: string }[]; timeline: { type: string; label: string }[] }>(a.socket, 'chat:customer-tags', { sessionId: session.id, add: [String(tag._id)] });
+      const tagged = await ok<{ tags: { name: string }[]; timeline: { type: string; label: string }[] }>(a.socket, 'chat:customer-tags', {
+        sessionId: session.id,
+        add: [String(tag._id)],
+      });
       expect(tagged.tags.map((t) => t.name)).toEqual(['20-30']);
       expect(tagged.timeline[0]).toMatchObject({ type: 'customer.tagged' });
-      const opened = await ok<{ customer: { tags: { name: string }[]; canOpen: boolean; tagChoices: { id: string }[] } }>(a.socket, 'chat:open', { sessionId: session.id });
+      const opened = await ok<{ customer: { tags: { name: string }[]; canOpen: boolean; tagChoices: { id: string }[] } }>(a.socket, 'chat:open', {
+        sessionId: session.id,
+      });
       expect(opened.customer).toMatchObject({ tags: [{ name: '20-30' }], canOpen: false });
       expect(opened.customer.tagChoices.map((c) => c.id)).toContain(String(tag._id));
       // The agent's own personal tag, offered in the sidebar, is accepted too; the timeline names the agent.
@@ -307,7 +344,10 @@ describe('live chat, end to end over Socket.IO', () => {
     const { org, store } = await createOrgWithTeam();
     const group = await TagGroup.create({ orgId: org._id, name: '需求', color: '#198754', order: 0 });
     const custom = await Tag.create({ orgId: org._id, groupId: group._id, name: '定制' });
-    const [generalist, specialist] = await Promise.all([createStaff(org._id, { roles: ['agent'], storeId: store._id }), createStaff(org._id, { roles: ['agent'] })]);
+    const [generalist, specialist] = await Promise.all([
+      createStaff(org._id, { roles: ['agent'], storeId: store._id }),
+      createStaff(org._id, { roles: ['agent'] }),
+    ]);
     const vip = await createCustomer(org._id, { name: '定制客户' });
     await Customer.updateOne({ _id: vip._id, orgId: org._id }, { $set: { tagIds: [custom._id] } });
     const channel = await createChannel(org._id, { routing: 'least_busy', storeId: store._id });
@@ -333,7 +373,10 @@ describe('live chat, end to end over Socket.IO', () => {
 
   it('transfers to a store team: back to the queue and offered to that store’s agents first', async () => {
     const { org, store, otherStore } = await createOrgWithTeam();
-    const [here, there] = await Promise.all([createStaff(org._id, { roles: ['agent'], storeId: store._id }), createStaff(org._id, { roles: ['agent'], storeId: otherStore._id })]);
+    const [here, there] = await Promise.all([
+      createStaff(org._id, { roles: ['agent'], storeId: store._id }),
+      createStaff(org._id, { roles: ['agent'], storeId: otherStore._id }),
+    ]);
     const channel = await createChannel(org._id, { routing: 'least_busy', storeId: store._id });
     await ChatChannel.updateOne({ _id: channel._id, orgId: org._id }, { $set: { routeByStore: false } });
     const a = await connectAgent(server.baseUrl, here.login);
@@ -344,7 +387,9 @@ describe('live chat, end to end over Socket.IO', () => {
       const { session } = await ok<{ session: Sess }>(customer.socket, 'message:send', { clientId: 't1', text: '我想去另一家店看看' });
       expect(String((await ChatSession.findOne({ orgId: org._id, _id: session.id }).lean())?.agentId)).toBe(String(here._id));
       await ok(b.socket, 'chat:presence', { status: 'online' });
-      expect((await request(a.socket, 'chat:transfer', { sessionId: session.id, toAgentId: null, toStoreId: 'bbbbbbbbbbbbbbbbbbbbbbbb', note: '' })).ok).toBe(false);
+      expect((await request(a.socket, 'chat:transfer', { sessionId: session.id, toAgentId: null, toStoreId: 'bbbbbbbbbbbbbbbbbbbbbbbb', note: '' })).ok).toBe(
+        false,
+      );
       await ok(a.socket, 'chat:transfer', { sessionId: session.id, toAgentId: null, toStoreId: String(otherStore._id), note: '客户想去徐汇店' });
       const moved = await ChatSession.findOne({ orgId: org._id, _id: session.id }).lean();
       expect(moved).toMatchObject({ state: 'serving', storeId: otherStore._id, preferStore: true });

@@ -27,8 +27,15 @@ describe('“forget this device” on the public chat page', () => {
     const channel = await createChannel(org._id);
     const phone = request.agent(server.baseUrl);
     const form = await phone.get(`/c/${channel.key}`).expect(200);
-    const started = await phone.post(`/c/${channel.key}/start`).type('form').send({ name: '王女士', phone: '', _csrf: csrfTokenIn(form.text) }).expect(303);
-    const cookie = ([] as string[]).concat(started.headers['set-cookie'] ?? []).find((c) => c.startsWith('sl_chat='))!.split(';')[0]!;
+    const started = await phone
+      .post(`/c/${channel.key}/start`)
+      .type('form')
+      .send({ name: '王女士', phone: '', _csrf: csrfTokenIn(form.text) })
+      .expect(303);
+    const cookie = ([] as string[])
+      .concat(started.headers['set-cookie'] ?? [])
+      .find((c) => c.startsWith('sl_chat='))!
+      .split(';')[0]!;
     const page = await phone.get(`/c/${channel.key}`).expect(200);
     expect(page.text).toContain('data-testid="customer-chat"');
     const token = decodeURIComponent(cookie.slice('sl_chat='.length));
@@ -40,7 +47,10 @@ describe('“forget this device” on the public chat page', () => {
     other.socket.once('disconnect', () => (otherEnded = true));
 
     const cut = nextEvent<string>(socket, 'disconnect');
-    const forgot = await phone.post(`/c/${channel.key}/forget`).type('form').send({ _csrf: csrfTokenIn(page.text) });
+    const forgot = await phone
+      .post(`/c/${channel.key}/forget`)
+      .type('form')
+      .send({ _csrf: csrfTokenIn(page.text) });
     expect(forgot.status).toBe(303);
     expect(await cut).toBe('io server disconnect');
 
@@ -48,7 +58,12 @@ describe('“forget this device” on the public chat page', () => {
     const replay = await request(server.baseUrl).get(`/c/${channel.key}`).set('Cookie', cookie).expect(200);
     expect(replay.text).not.toContain('data-testid="customer-chat"');
     expect(replay.text).toContain('name="name"');
-    await request(server.baseUrl).post(`/c/${channel.key}/images`).set('Cookie', cookie).set('Content-Type', 'image/png').send(Buffer.from('x')).expect((res) => expect([401, 403]).toContain(res.status));
+    await request(server.baseUrl)
+      .post(`/c/${channel.key}/images`)
+      .set('Cookie', cookie)
+      .set('Content-Type', 'image/png')
+      .send(Buffer.from('x'))
+      .expect((res) => expect([401, 403]).toContain(res.status));
     // The old token on the socket.
     const again = await connectWith(token);
     expect(again.refused).toBe('invalid_token');
@@ -65,7 +80,10 @@ describe('“forget this device” on the public chat page', () => {
     const channel = await createChannel(org._id);
     const browser = request.agent(server.baseUrl);
     const form = await browser.get(`/c/${channel.key}`).expect(200);
-    const res = await browser.post(`/c/${channel.key}/forget`).type('form').send({ _csrf: csrfTokenIn(form.text) });
+    const res = await browser
+      .post(`/c/${channel.key}/forget`)
+      .type('form')
+      .send({ _csrf: csrfTokenIn(form.text) });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/c/${channel.key}`);
   });

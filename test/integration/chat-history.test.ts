@@ -15,7 +15,11 @@ type Sess = { id: string; state: string; customerId?: string | null };
 type Opened = { earlier: { id: string }[]; customer: { timeline: { type: string; count: number; label: string }[] } | null };
 
 /** A conversation from one device: the customer writes, the agent takes it and closes it. */
-async function conversation(agentSocket: Awaited<ReturnType<typeof connectAgent>>['socket'], device: Awaited<ReturnType<typeof connectCustomer>>, text: string): Promise<Sess> {
+async function conversation(
+  agentSocket: Awaited<ReturnType<typeof connectAgent>>['socket'],
+  device: Awaited<ReturnType<typeof connectCustomer>>,
+  text: string,
+): Promise<Sess> {
   const { session } = await ok<{ session: Sess }>(device.socket, 'message:send', { clientId: `${text}-1`, text });
   if (session.state === 'queued') await ok(agentSocket, 'chat:accept', { sessionId: session.id });
   return session;
@@ -71,7 +75,10 @@ describe('a conversation history that follows the customer, not the browser', ()
       expect((await ChatSession.findOne({ _id: again.id, orgId: org._id }).lean())?.customerId).toBeNull();
 
       // The agent recognises him and links this conversation: the answer lists his conversations.
-      const linked = await ok<{ session: Sess; earlier: { id: string }[] }>(console.socket, 'chat:link-customer', { sessionId: again.id, customerId: String(customer._id) });
+      const linked = await ok<{ session: Sess; earlier: { id: string }[] }>(console.socket, 'chat:link-customer', {
+        sessionId: again.id,
+        customerId: String(customer._id),
+      });
       expect(linked.session.customerId).toBe(String(customer._id));
       expect(linked.earlier.map((s) => s.id)).toEqual([before.id]);
       await ok(console.socket, 'chat:close', { sessionId: again.id, disposition: 'resolved' });

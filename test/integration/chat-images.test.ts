@@ -30,14 +30,28 @@ describe('pictures from agents', () => {
       const { session } = await ok<{ session: Sess }>(customer.socket, 'message:send', { clientId: 'p0', text: '有图片吗' });
       expect(session.state).toBe('serving');
 
-      const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#fa0' } }).png().toBuffer();
+      const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#fa0' } })
+        .png()
+        .toBuffer();
       const token = await csrfFor(mine.http, '/console/agent');
       // Without the CSRF header the upload is refused; with it, stored.
       await mine.http.post('/chat/images').set('Content-Type', 'image/png').set('Accept', 'application/json').send(png).expect(403);
-      const upload = await mine.http.post('/chat/images').set('Content-Type', 'image/png').set('Accept', 'application/json').set('X-CSRF-Token', token).send(png).expect(201);
+      const upload = await mine.http
+        .post('/chat/images')
+        .set('Content-Type', 'image/png')
+        .set('Accept', 'application/json')
+        .set('X-CSRF-Token', token)
+        .send(png)
+        .expect(201);
       const imageId = (upload.body as { imageId: string }).imageId;
       // Not a picture: refused with the field named.
-      const bad = await mine.http.post('/chat/images').set('Content-Type', 'image/png').set('Accept', 'application/json').set('X-CSRF-Token', token).send(Buffer.from('not a picture')).expect(400);
+      const bad = await mine.http
+        .post('/chat/images')
+        .set('Content-Type', 'image/png')
+        .set('Accept', 'application/json')
+        .set('X-CSRF-Token', token)
+        .send(Buffer.from('not a picture'))
+        .expect(400);
       expect(JSON.stringify(bad.body)).toContain('image');
 
       // A colleague cannot send it (only the uploader's own pictures travel).
@@ -54,7 +68,13 @@ describe('pictures from agents', () => {
       await expect(openChatImageForVisitor(String(org._id), imageId, stranger.visitorId)).rejects.toMatchObject({ status: 404 });
 
       // A picture in an internal note stays with the agents.
-      const noteUpload = await mine.http.post('/chat/images').set('Content-Type', 'image/png').set('Accept', 'application/json').set('X-CSRF-Token', token).send(png).expect(201);
+      const noteUpload = await mine.http
+        .post('/chat/images')
+        .set('Content-Type', 'image/png')
+        .set('Accept', 'application/json')
+        .set('X-CSRF-Token', token)
+        .send(png)
+        .expect(201);
       const noteImage = (noteUpload.body as { imageId: string }).imageId;
       await ok(mine.socket, 'chat:send', { sessionId: session.id, clientId: 'n1', imageId: noteImage, internal: true });
       await expect(openChatImageForVisitor(String(org._id), noteImage, customer.visitorId)).rejects.toMatchObject({ status: 404 });

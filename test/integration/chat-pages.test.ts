@@ -16,14 +16,20 @@ beforeAll(async () => {
 });
 
 // A 1×1 PNG that decodes (the one this replaced had a broken zlib stream, which the picture check now refuses).
-const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000970485973000003e8000003e801b57b526b0000000d4944415408d763606060600000000500015ef32a3a0000000049454e44ae426082', 'hex');
+const PNG = Buffer.from(
+  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000970485973000003e8000003e801b57b526b0000000d4944415408d763606060600000000500015ef32a3a0000000049454e44ae426082',
+  'hex',
+);
 
 /** A customer's browser: the start form, then the chat page that remembers them by cookie. */
 async function startAsCustomer(key: string, fields: { name: string; phone?: string }) {
   const browser = request.agent(server.baseUrl);
   const form = await browser.get(`/c/${key}`).expect(200);
   expect(form.text).toContain('name="name"');
-  const started = await browser.post(`/c/${key}/start`).type('form').send({ ...fields, phone: fields.phone ?? '', _csrf: csrfTokenIn(form.text) });
+  const started = await browser
+    .post(`/c/${key}/start`)
+    .type('form')
+    .send({ ...fields, phone: fields.phone ?? '', _csrf: csrfTokenIn(form.text) });
   return { browser, started };
 }
 
@@ -42,7 +48,10 @@ describe('the customer chat page', () => {
     expect(await ChatVisitor.countDocuments({ orgId: org._id })).toBe(0);
 
     const form = await first.get(`/c/${channel.key}`);
-    const ok303 = await first.post(`/c/${channel.key}/start`).type('form').send({ name: '王女士', phone: known.phone, _csrf: csrfTokenIn(form.text) });
+    const ok303 = await first
+      .post(`/c/${channel.key}/start`)
+      .type('form')
+      .send({ name: '王女士', phone: known.phone, _csrf: csrfTokenIn(form.text) });
     expect(ok303.status).toBe(303);
     const cookies = ([] as string[]).concat(ok303.headers['set-cookie'] ?? []);
     expect(cookies.find((c) => c.startsWith('sl_chat='))).toMatch(new RegExp(`Path=/c/${channel.key}.*HttpOnly`, 'i'));
@@ -68,7 +77,8 @@ describe('the customer chat page', () => {
     const { browser } = await startAsCustomer(channel.key, { name: '李先生' });
     const page = await browser.get(`/c/${channel.key}`);
     const csrf = csrfTokenIn(page.text);
-    const upload = (body: Buffer, type: string) => browser.post(`/c/${channel.key}/images`).set('Content-Type', type).set('Accept', 'application/json').set('X-CSRF-Token', csrf).send(body);
+    const upload = (body: Buffer, type: string) =>
+      browser.post(`/c/${channel.key}/images`).set('Content-Type', type).set('Accept', 'application/json').set('X-CSRF-Token', csrf).send(body);
 
     const fake = await upload(Buffer.from('<svg onload="alert(1)"></svg>'), 'image/png');
     expect(fake.status).toBe(400);
@@ -117,15 +127,33 @@ describe('channels and canned replies', () => {
   it('lets an admin create a channel with keyword answers and business hours, refusing bad lines and keeping the form', async () => {
     const { admin, agent, org } = await createOrgWithTeam();
     const browser = await signIn(server.baseUrl, admin.login, PASSWORD);
-    const refused = await postForm(browser, '/admin/channels/new', '/admin/channels', { name: '门店咨询', routing: 'round_robin', keywordAnswers: '营业时间\n地址 = 南京西路 1 号', businessStart: '09:00', businessEnd: '21:00' });
+    const refused = await postForm(browser, '/admin/channels/new', '/admin/channels', {
+      name: '门店咨询',
+      routing: 'round_robin',
+      keywordAnswers: '营业时间\n地址 = 南京西路 1 号',
+      businessStart: '09:00',
+      businessEnd: '21:00',
+    });
     expect(refused.status).toBe(400);
     expect(refused.text).toContain('南京西路 1 号');
     expect(await ChatChannel.countDocuments({ orgId: org._id })).toBe(0);
-    const created = await postForm(browser, '/admin/channels/new', '/admin/channels', { name: '门店咨询', routing: 'round_robin', routeByStore: 'on', active: 'on', keywordAnswers: '营业时间 = 10:00-22:00\n地址 = 南京西路 1 号', businessDays: ['1', '2'], businessStart: '09:00', businessEnd: '21:00' });
+    const created = await postForm(browser, '/admin/channels/new', '/admin/channels', {
+      name: '门店咨询',
+      routing: 'round_robin',
+      routeByStore: 'on',
+      active: 'on',
+      keywordAnswers: '营业时间 = 10:00-22:00\n地址 = 南京西路 1 号',
+      businessDays: ['1', '2'],
+      businessStart: '09:00',
+      businessEnd: '21:00',
+    });
     expect(created.status).toBe(303);
     const channel = await ChatChannel.findOne({ orgId: org._id }).lean();
     expect(channel).toMatchObject({ routing: 'round_robin', businessHours: { days: [1, 2], start: '09:00', end: '21:00' } });
-    expect(channel?.keywordAnswers).toEqual([{ keyword: '营业时间', answer: '10:00-22:00' }, { keyword: '地址', answer: '南京西路 1 号' }]);
+    expect(channel?.keywordAnswers).toEqual([
+      { keyword: '营业时间', answer: '10:00-22:00' },
+      { keyword: '地址', answer: '南京西路 1 号' },
+    ]);
     const list = await browser.get('/admin/channels').expect(200);
     expect(list.text).toContain(`/c/${channel!.key}`);
     // The QR code is an SVG image of the channel's address.
@@ -140,16 +168,30 @@ describe('channels and canned replies', () => {
     const headers = await bearerFor(server.baseUrl, agent.login, PASSWORD);
     const mine = await request(server.baseUrl).post('/api/v1/chat/canned-replies').set(headers).send({ shortcut: 'hi', text: '您好！' }).expect(201);
     expect((await request(server.baseUrl).post('/api/v1/chat/canned-replies').set(headers).send({ shortcut: 'hi', text: '再来' })).status).toBe(409);
-    expect((await request(server.baseUrl).post('/api/v1/chat/canned-replies').set(headers).send({ shortcut: 'all', text: '全员', shared: true })).status).toBe(403);
-    expect((await request(server.baseUrl).post('/api/v1/chat/canned-replies').set(headers).send({ shortcut: 'a b', text: 'x' })).body.error.details.fields.shortcut).toEqual(['shortcut_format']);
+    expect((await request(server.baseUrl).post('/api/v1/chat/canned-replies').set(headers).send({ shortcut: 'all', text: '全员', shared: true })).status).toBe(
+      403,
+    );
+    expect(
+      (await request(server.baseUrl).post('/api/v1/chat/canned-replies').set(headers).send({ shortcut: 'a b', text: 'x' })).body.error.details.fields.shortcut,
+    ).toEqual(['shortcut_format']);
     const adminHeaders = await bearerFor(server.baseUrl, admin.login, PASSWORD);
-    await request(server.baseUrl).post('/api/v1/chat/canned-replies').set(adminHeaders).send({ shortcut: 'engrave', text: '免费刻字', shared: true }).expect(201);
+    await request(server.baseUrl)
+      .post('/api/v1/chat/canned-replies')
+      .set(adminHeaders)
+      .send({ shortcut: 'engrave', text: '免费刻字', shared: true })
+      .expect(201);
     const seen = await request(server.baseUrl).get('/api/v1/chat/canned-replies').set(headers).expect(200);
     expect(seen.body.items.map((r: { shortcut: string }) => r.shortcut).sort()).toEqual(['engrave', 'hi']);
     const adminSees = await request(server.baseUrl).get('/api/v1/chat/canned-replies').set(adminHeaders).expect(200);
     expect(adminSees.body.items.map((r: { shortcut: string }) => r.shortcut)).toEqual(['engrave']);
-    await request(server.baseUrl).delete(`/api/v1/chat/canned-replies/${mine.body.id as string}`).set(adminHeaders).expect(404);
-    await request(server.baseUrl).delete(`/api/v1/chat/canned-replies/${mine.body.id as string}`).set(headers).expect(204);
+    await request(server.baseUrl)
+      .delete(`/api/v1/chat/canned-replies/${mine.body.id as string}`)
+      .set(adminHeaders)
+      .expect(404);
+    await request(server.baseUrl)
+      .delete(`/api/v1/chat/canned-replies/${mine.body.id as string}`)
+      .set(headers)
+      .expect(204);
     expect(await CannedReply.countDocuments({ orgId: org._id })).toBe(1);
   });
 });
@@ -185,7 +227,13 @@ describe('erasure', () => {
     const channel = await createChannel(org._id);
     const { browser } = await startAsCustomer(channel.key, { name: '删除我', phone: customer.phone });
     const page = await browser.get(`/c/${channel.key}`);
-    const stored = await browser.post(`/c/${channel.key}/images`).set('Content-Type', 'image/png').set('Accept', 'application/json').set('X-CSRF-Token', csrfTokenIn(page.text)).send(PNG).expect(201);
+    const stored = await browser
+      .post(`/c/${channel.key}/images`)
+      .set('Content-Type', 'image/png')
+      .set('Accept', 'application/json')
+      .set('X-CSRF-Token', csrfTokenIn(page.text))
+      .send(PNG)
+      .expect(201);
     const socket = connectSocket(`${server.baseUrl}/customer`, { auth: { token: configOf(page.text).token }, transports: ['websocket'], forceNew: true });
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     await ok(socket, 'message:send', { clientId: 'e1', text: '我的地址是南京西路 1 号' });
@@ -193,10 +241,17 @@ describe('erasure', () => {
     socket.close();
 
     const headers = await bearerFor(server.baseUrl, admin.login, PASSWORD);
-    await request(server.baseUrl).delete(`/api/v1/customers/${String(customer._id)}`).set(headers).send({ confirmPassword: PASSWORD }).expect(204);
+    await request(server.baseUrl)
+      .delete(`/api/v1/customers/${String(customer._id)}`)
+      .set(headers)
+      .send({ confirmPassword: PASSWORD })
+      .expect(204);
 
     const messages = await ChatMessage.find({ orgId: org._id, sender: 'customer' }).lean();
-    expect(messages.map((m) => [m.text, m.image])).toEqual([['', null], ['', null]]);
+    expect(messages.map((m) => [m.text, m.image])).toEqual([
+      ['', null],
+      ['', null],
+    ]);
     expect(await ChatVisitor.findOne({ orgId: org._id }).lean()).toMatchObject({ name: '—', phone: '', customerId: null });
     const again = connectSocket(`${server.baseUrl}/customer`, { auth: { token: configOf(page.text).token }, transports: ['websocket'], forceNew: true });
     const refused = await new Promise<Error>((resolve) => again.once('connect_error', resolve));
@@ -214,7 +269,13 @@ describe('reach', () => {
     const channel = await createChannel(org._id, { routing: 'least_busy', storeId: otherStore._id });
     const { browser } = await startAsCustomer(channel.key, { name: '访客', phone: '13700001111' });
     const page = await browser.get(`/c/${channel.key}`);
-    const stored = await browser.post(`/c/${channel.key}/images`).set('Content-Type', 'image/png').set('Accept', 'application/json').set('X-CSRF-Token', csrfTokenIn(page.text)).send(PNG).expect(201);
+    const stored = await browser
+      .post(`/c/${channel.key}/images`)
+      .set('Content-Type', 'image/png')
+      .set('Accept', 'application/json')
+      .set('X-CSRF-Token', csrfTokenIn(page.text))
+      .send(PNG)
+      .expect(201);
     const a = await connectAgent(server.baseUrl, agent.login);
     await ok(a.socket, 'chat:presence', { status: 'online' });
     const socket = connectSocket(`${server.baseUrl}/customer`, { auth: { token: configOf(page.text).token }, transports: ['websocket'], forceNew: true });
@@ -254,7 +315,11 @@ describe('reach', () => {
     const live = await connectCustomer(server.baseUrl, channel.key, { name: '马女士', phone: customer.phone });
     const cut = new Promise<string>((resolve) => live.socket.once('disconnect', (reason) => resolve(reason)));
     const headers = await bearerFor(server.baseUrl, admin.login, PASSWORD);
-    await request(server.baseUrl).delete(`/api/v1/customers/${String(customer._id)}`).set(headers).send({ confirmPassword: PASSWORD }).expect(204);
+    await request(server.baseUrl)
+      .delete(`/api/v1/customers/${String(customer._id)}`)
+      .set(headers)
+      .send({ confirmPassword: PASSWORD })
+      .expect(204);
     expect(await cut).toBe('io server disconnect');
     live.socket.close();
   });

@@ -51,7 +51,7 @@ async function conversation(
 }
 
 describe('chat reports', () => {
-  it('counts sessions per local day, store and agent, with first response, handling time and ratings, within the actor\'s reach', async () => {
+  it("counts sessions per local day, store and agent, with first response, handling time and ratings, within the actor's reach", async () => {
     const { org, store, otherStore, admin, manager, clerk, agent } = await createOrgWithTeam();
     const otherAgent = await createStaff(org._id, { roles: ['agent'], storeId: otherStore._id });
     const channelA = await createChannel(org._id, { routing: 'manual', storeId: store._id });
@@ -115,7 +115,16 @@ describe('chat reports', () => {
           ratingCount: 0,
         },
       ]);
-      expect(full.totals).toEqual({ handled: 3, closed: 2, firstResponseSeconds: 33.3, firstResponseCount: 3, handlingSeconds: 125, handlingCount: 2, ratingAverage: 4, ratingCount: 2 });
+      expect(full.totals).toEqual({
+        handled: 3,
+        closed: 2,
+        firstResponseSeconds: 33.3,
+        firstResponseCount: 3,
+        handlingSeconds: 125,
+        handlingCount: 2,
+        ratingAverage: 4,
+        ratingCount: 2,
+      });
       expect(full.rows.every((r) => r.firstResponseSeconds! > 0)).toBe(true);
 
       // Days are the organisation's: the 17:30Z session is not on 10 March.
@@ -174,7 +183,17 @@ describe('chat reports', () => {
 
       const report = await chatReport(ctxFor(admin), { from: '2026-04-02', to: '2026-04-02' });
       // The transfer moved assignedAt past the first agent's reply: that session has no first response to average.
-      expect(report.rows).toEqual([expect.objectContaining({ agentId: String(second._id), handled: 1, closed: 1, firstResponseSeconds: null, firstResponseCount: 0, handlingSeconds: 40, handlingCount: 1 })]);
+      expect(report.rows).toEqual([
+        expect.objectContaining({
+          agentId: String(second._id),
+          handled: 1,
+          closed: 1,
+          firstResponseSeconds: null,
+          firstResponseCount: 0,
+          handlingSeconds: 40,
+          handlingCount: 1,
+        }),
+      ]);
     } finally {
       a1.socket.close();
       a2.socket.close();
@@ -185,7 +204,10 @@ describe('chat reports', () => {
   it('refuses dates that do not exist and backwards ranges', async () => {
     const { admin } = await createOrgWithTeam();
     const fieldsOf = async (range: { from: string; to: string }) => {
-      const err = await chatReport(ctxFor(admin), range).then(() => null, (e: unknown) => e);
+      const err = await chatReport(ctxFor(admin), range).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(ValidationError);
       return (err as ValidationError).fields;
     };

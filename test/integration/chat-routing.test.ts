@@ -69,7 +69,8 @@ describe('routing under bursts', () => {
     const agents: Awaited<ReturnType<typeof connectAgent>>[] = [];
     for (let i = 0; i < staff.length; i += 10) agents.push(...(await Promise.all(staff.slice(i, i + 10).map((s) => connectAgent(server.baseUrl, s.login)))));
     const customers: Awaited<ReturnType<typeof connectCustomer>>[] = [];
-    for (let i = 0; i < 200; i += 20) customers.push(...(await Promise.all(Array.from({ length: 20 }, (_, j) => connectCustomer(server.baseUrl, channel.key, { name: `顾客${i + j}` })))));
+    for (let i = 0; i < 200; i += 20)
+      customers.push(...(await Promise.all(Array.from({ length: 20 }, (_, j) => connectCustomer(server.baseUrl, channel.key, { name: `顾客${i + j}` })))));
     try {
       await Promise.all(agents.map((a) => ok(a.socket, 'chat:presence', { status: 'online' })));
       const started = Date.now();
@@ -79,7 +80,10 @@ describe('routing under bursts', () => {
       await acks;
       expect(elapsed).toBeLessThan(BURST_BOUND_MS);
       expect(await ChatSession.countDocuments({ orgId: org._id, state: 'queued' })).toBe(0);
-      const perAgent = await ChatSession.aggregate<{ n: number }>([{ $match: { orgId: org._id, state: 'serving' } }, { $group: { _id: '$agentId', n: { $sum: 1 } } }]);
+      const perAgent = await ChatSession.aggregate<{ n: number }>([
+        { $match: { orgId: org._id, state: 'serving' } },
+        { $group: { _id: '$agentId', n: { $sum: 1 } } },
+      ]);
       expect(Math.max(...perAgent.map((a) => a.n))).toBeLessThanOrEqual(5);
       await expectSlotsEqualSessions(org._id);
       // The reconciliation finds nothing to repair.
@@ -109,7 +113,10 @@ describe('routing under bursts', () => {
       await ok(a.socket, 'chat:close', { sessionId: servedOne.id });
       await routed;
       // A slot that names no served session (what a lost write could leave) is removed by the sweep.
-      await AgentPresence.updateOne({ orgId: org._id, staffId: agent._id }, { $push: { slots: { sessionId: servedOne.id, at: new Date(Date.now() - 60_000) } }, $inc: { activeSessions: 1, slotsVersion: 1 } });
+      await AgentPresence.updateOne(
+        { orgId: org._id, staffId: agent._id },
+        { $push: { slots: { sessionId: servedOne.id, at: new Date(Date.now() - 60_000) } }, $inc: { activeSessions: 1, slotsVersion: 1 } },
+      );
       await chatSweepJob.run({}, undefined as never);
       await expectSlotsEqualSessions(org._id);
     } finally {

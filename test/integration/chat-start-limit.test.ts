@@ -83,7 +83,11 @@ describe('anonymous chat starts', () => {
     const channel = await createChannel(org._id);
     const phone = request.agent(pages);
     const form = await phone.get(`/c/${channel.key}`).expect(200);
-    const started = await phone.post(`/c/${channel.key}/start`).type('form').send({ name: '王女士', phone: '', _csrf: csrfTokenIn(form.text) }).expect(303);
+    const started = await phone
+      .post(`/c/${channel.key}/start`)
+      .type('form')
+      .send({ name: '王女士', phone: '', _csrf: csrfTokenIn(form.text) })
+      .expect(303);
     const device = (started.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('sl_chat_device='));
     expect(device).toMatch(/Path=\/c;/);
     expect(device).toMatch(/HttpOnly/);
@@ -93,7 +97,11 @@ describe('anonymous chat starts', () => {
     const { org, admin } = await createOrgWithTeam();
     const agent = await signIn(pages, admin.login, PASSWORD);
     const prompt = await agent.get('/confirm-password').expect(200);
-    await agent.post('/confirm-password').type('form').send({ _csrf: csrfTokenIn(prompt.text), password: PASSWORD }).expect(303);
+    await agent
+      .post('/confirm-password')
+      .type('form')
+      .send({ _csrf: csrfTokenIn(prompt.text), password: PASSWORD })
+      .expect(303);
     const page = await agent.get('/admin/settings').expect(200);
     expect(page.text).toContain('name="visitorStartsPerHour" type="number"');
     expect(page.text).toContain('value="200"');

@@ -59,10 +59,16 @@ describe('sync and numbering, as the protocol doc states them', () => {
       const numbered = await ChatMessage.find({ orgId: org._id, sessionId }, { seq: 1, visibleSeq: 1 }).sort({ seq: 1 }).lean();
       const sessionBefore = (await ChatSession.findOne({ _id: sessionId, orgId: org._id }).lean())!;
       await ChatMessage.collection.updateMany({ orgId: org._id, sessionId: new mongoose.Types.ObjectId(sessionId) }, { $unset: { visibleSeq: '' } });
-      await ChatSession.collection.updateOne({ _id: new mongoose.Types.ObjectId(sessionId), orgId: org._id }, { $unset: { visibleSeq: '', agentReadVisibleSeq: '' } });
+      await ChatSession.collection.updateOne(
+        { _id: new mongoose.Types.ObjectId(sessionId), orgId: org._id },
+        { $unset: { visibleSeq: '', agentReadVisibleSeq: '' } },
+      );
       expect(await backfillVisibleNumbers()).toBe(numbered.length);
       expect(await ChatMessage.find({ orgId: org._id, sessionId }, { seq: 1, visibleSeq: 1 }).sort({ seq: 1 }).lean()).toEqual(numbered);
-      expect(await ChatSession.findOne({ _id: sessionId, orgId: org._id }).lean()).toMatchObject({ visibleSeq: sessionBefore.visibleSeq, agentReadVisibleSeq: sessionBefore.agentReadVisibleSeq });
+      expect(await ChatSession.findOne({ _id: sessionId, orgId: org._id }).lean()).toMatchObject({
+        visibleSeq: sessionBefore.visibleSeq,
+        agentReadVisibleSeq: sessionBefore.agentReadVisibleSeq,
+      });
       expect(await backfillVisibleNumbers()).toBe(0);
 
       // 600 more: an answer holds 500 in order; the next, with fewer, ends at its session.seq (in each side's numbering).

@@ -17,7 +17,14 @@ describe('racing writes and index builds', () => {
     const key = `k-${crypto.randomBytes(4).toString('hex')}`;
     const hits = 40;
     const results = await Promise.allSettled(Array.from({ length: hits }, () => limiter.consume(key)));
-    expect(results.filter((r) => r.status === 'rejected').map((r) => { const e = (r as PromiseRejectedResult).reason; return `${e.code} ${e.codeName} ${String(e)}`; })).toEqual([]);
+    expect(
+      results
+        .filter((r) => r.status === 'rejected')
+        .map((r) => {
+          const e = (r as PromiseRejectedResult).reason;
+          return `${e.code} ${e.codeName} ${String(e)}`;
+        }),
+    ).toEqual([]);
     expect((await limiter.get(key))?.consumedPoints).toBe(hits);
     // Its indexes were built before the first count: the expiry (TTL) and the unique key.
     const indexes = await appMongoose.connection.db!.collection(tableName).indexes();

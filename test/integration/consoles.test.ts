@@ -15,7 +15,13 @@ beforeAll(async () => {
 describe('role consoles', () => {
   it('lands each role on its own console after login', async () => {
     const team = await createOrgWithTeam();
-    const expected = { admin: '/console/admin', manager: '/console/manager', clerk: '/console/clerk', agent: '/console/agent', marketer: '/console/marketer' } as const;
+    const expected = {
+      admin: '/console/admin',
+      manager: '/console/manager',
+      clerk: '/console/clerk',
+      agent: '/console/agent',
+      marketer: '/console/marketer',
+    } as const;
     for (const [role, path] of Object.entries(expected)) {
       const agent = await signIn(app, team[role as keyof typeof expected].login, PASSWORD);
       const home = await agent.get('/').expect(303);
@@ -30,7 +36,12 @@ describe('role consoles', () => {
     const colleague = await createStaff(org._id, { roles: ['clerk'], storeId: store._id });
     const tomorrow = DateTime.now().setZone('Asia/Shanghai').plus({ days: 1 });
     const later = DateTime.now().setZone('Asia/Shanghai').plus({ days: 30 });
-    const soon = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '明天生日', birthday: { month: tomorrow.month, day: tomorrow.day } });
+    const soon = await createCustomer(org._id, {
+      ownerId: clerk._id,
+      storeId: store._id,
+      name: '明天生日',
+      birthday: { month: tomorrow.month, day: tomorrow.day },
+    });
     await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '下月生日', birthday: { month: later.month, day: later.day } });
     await createCustomer(org._id, { ownerId: colleague._id, storeId: store._id, name: '同事的客户', birthday: { month: tomorrow.month, day: tomorrow.day } });
 

@@ -31,16 +31,28 @@ describe('sorting customers by name', () => {
     const names = ['张伟', '李娜', 'Bob', '曾小贤', '阿明', '王芳'];
     const ids: Record<string, string> = {};
     for (const [i, name] of names.entries()) {
-      ids[name] = (await request(app).post('/api/v1/customers').set(auth).send({ name, phone: `1380013${String(8000 + i)}` }).expect(201)).body.id;
+      ids[name] = (
+        await request(app)
+          .post('/api/v1/customers')
+          .set(auth)
+          .send({ name, phone: `1380013${String(8000 + i)}` })
+          .expect(201)
+      ).body.id;
     }
-    const listed = async () => ((await request(app).get('/api/v1/customers?sort=name&limit=50').set(auth).expect(200)).body.items as { name: string }[]).map((c) => c.name);
+    const listed = async () =>
+      ((await request(app).get('/api/v1/customers?sort=name&limit=50').set(auth).expect(200)).body.items as { name: string }[]).map((c) => c.name);
     expect(await listed()).toEqual(['阿明', 'Bob', '李娜', '王芳', '曾小贤', '张伟']);
 
     const bob = (await request(app).get(`/api/v1/customers/${ids.Bob}`).set(auth).expect(200)).body;
     await request(app).patch(`/api/v1/customers/${ids.Bob}`).set(auth).send({ name: '安安' }).expect(200);
     expect(bob.name).toBe('Bob');
     const csv = ['name,phone', '白雪,13911112222', '欧阳娜娜,13911113333'].join('\n');
-    const imported = await request(app).post('/api/v1/customers/imports?policy=skip').set(auth).set('Content-Type', 'text/csv').send(Buffer.from(csv)).expect(202);
+    const imported = await request(app)
+      .post('/api/v1/customers/imports?policy=skip')
+      .set(auth)
+      .set('Content-Type', 'text/csv')
+      .send(Buffer.from(csv))
+      .expect(202);
     for (let i = 0; i < 200; i++) {
       const state = await request(app).get(`/api/v1/customers/imports/${imported.body.id}`).set(auth).expect(200);
       if (state.body.status !== 'running') break;

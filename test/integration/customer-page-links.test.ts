@@ -32,7 +32,11 @@ describe('the customer page link', () => {
     const empty = await staff.get(linkPage).expect(200);
     expect(empty.text).toContain('data-testid="issue-form"');
     expect(empty.text).not.toContain('id="member-link"');
-    await staff.post(linkPage).type('form').send({ _csrf: csrfTokenIn(empty.text) }).expect(303);
+    await staff
+      .post(linkPage)
+      .type('form')
+      .send({ _csrf: csrfTokenIn(empty.text) })
+      .expect(303);
 
     const first = await staff.get(linkPage).expect(200);
     expect(first.headers['cache-control']).toBe('no-store');
@@ -54,9 +58,17 @@ describe('the customer page link', () => {
     expect(used.text).toContain('上次发出的链接已被老客户打开');
 
     // Replacing a link not yet opened is the explicit act that voids it.
-    await staff.post(linkPage).type('form').send({ _csrf: csrfTokenIn(used.text) }).expect(303);
+    await staff
+      .post(linkPage)
+      .type('form')
+      .send({ _csrf: csrfTokenIn(used.text) })
+      .expect(303);
     const older = linkIn((await staff.get(linkPage).expect(200)).text);
-    const reissue = await staff.post(linkPage).type('form').send({ _csrf: csrfTokenIn(used.text) }).expect(303);
+    const reissue = await staff
+      .post(linkPage)
+      .type('form')
+      .send({ _csrf: csrfTokenIn(used.text) })
+      .expect(303);
     expect(reissue.headers.location).toBe(linkPage);
     const replaced = await staff.get(linkPage).expect(200);
     expect(replaced.text).toContain('已生成新链接，之前发出的链接已失效。');
@@ -81,7 +93,12 @@ describe('the customer page link', () => {
 
     const read = await request(app).get(path).set(auth).expect(200);
     expect(read.headers['cache-control']).toBe('no-store');
-    expect({ ...read.body, url: where(read.body.url) }).toEqual({ customerId: String(customer._id), state: 'live', url: where(created.body.url), expiresAt: created.body.expiresAt });
+    expect({ ...read.body, url: where(read.body.url) }).toEqual({
+      customerId: String(customer._id),
+      state: 'live',
+      url: where(created.body.url),
+      expiresAt: created.body.expiresAt,
+    });
     expect(where((await request(app).get(path).set(auth).expect(200)).body.url)).toBe(where(created.body.url));
 
     const replaced = await request(app).post(path).set(auth).expect(201);

@@ -46,14 +46,20 @@ async function shop(settings: Partial<OrgSettings> = {}, group: { name?: string;
 /** A customer's phone browser: the invite page, then its form with the page's CSRF token. */
 async function join(key: string, fields: { name: string; phone: string }, browser: Agent = request.agent(app)) {
   const form = await browser.get(`/g/${key}`).expect(200);
-  const res = await browser.post(`/g/${key}/join`).type('form').send({ ...fields, _csrf: csrfTokenIn(form.text) });
+  const res = await browser
+    .post(`/g/${key}/join`)
+    .type('form')
+    .send({ ...fields, _csrf: csrfTokenIn(form.text) });
   return { browser, res };
 }
 
 /** A form on the customer page, posted with that page's CSRF token. */
 async function onMyPage(browser: Agent, orgId: string, path: string, fields: Record<string, string>) {
   const page = await browser.get(`/my/${orgId}`).expect(200);
-  return browser.post(path).type('form').send({ ...fields, _csrf: csrfTokenIn(page.text) });
+  return browser
+    .post(path)
+    .type('form')
+    .send({ ...fields, _csrf: csrfTokenIn(page.text) });
 }
 
 const phone = (n: number) => `139${String(n).padStart(8, '0')}`;
@@ -142,7 +148,11 @@ describe('the group invite page', () => {
     expect(detail.text).toContain(`href="/customers/${known._id}/page-link"`);
     // A new link is a POST; the link page (a GET) then shows it.
     const issueLink = async () => {
-      await staff.post(`/customers/${known._id}/page-link`).type('form').send({ _csrf: csrfTokenIn(detail.text) }).expect(303);
+      await staff
+        .post(`/customers/${known._id}/page-link`)
+        .type('form')
+        .send({ _csrf: csrfTokenIn(detail.text) })
+        .expect(303);
       return staff.get(`/customers/${known._id}/page-link`).expect(200);
     };
     const linkPage = await issueLink();
@@ -204,12 +214,16 @@ describe('the group invite page', () => {
     // The visitor opened the page while there was still room; the group then filled up.
     const browser = request.agent(app);
     const token = csrfTokenIn((await browser.get(`/g/${group.inviteKey}`).expect(200)).text);
-    for (const c of await Promise.all([1, 2].map(() => createCustomer(org._id, { ownerId: clerk._id, storeId: store._id })))) await addMember(ctx, String(group._id), String(c._id));
+    for (const c of await Promise.all([1, 2].map(() => createCustomer(org._id, { ownerId: clerk._id, storeId: store._id }))))
+      await addMember(ctx, String(group._id), String(c._id));
     const full = await browser.get(`/g/${group.inviteKey}`).expect(200);
     expect(full.text).toContain('data-testid="group-full"');
     expect(full.text).toContain('这个群已满');
     expect(full.text).not.toContain('data-testid="join-form"');
-    const refused = await browser.post(`/g/${group.inviteKey}/join`).type('form').send({ name: '孙女士', phone: phone(11), _csrf: token });
+    const refused = await browser
+      .post(`/g/${group.inviteKey}/join`)
+      .type('form')
+      .send({ name: '孙女士', phone: phone(11), _csrf: token });
     expect(refused.status).toBe(409);
     expect(refused.text).toContain('这个群已满');
     expect(refused.text).not.toContain('错误代码');
@@ -243,10 +257,16 @@ describe('the group invite page', () => {
     const form = await browser.get(`/g/${group.inviteKey}`).expect(200);
     const token = csrfTokenIn(form.text);
     for (let i = 0; i < socialLimits.joinsPerHourPerIp; i += 1) {
-      const ok = await browser.post(`/g/${group.inviteKey}/join`).type('form').send({ name: '同一人', phone: phone(31), _csrf: token });
+      const ok = await browser
+        .post(`/g/${group.inviteKey}/join`)
+        .type('form')
+        .send({ name: '同一人', phone: phone(31), _csrf: token });
       expect(ok.status).toBe(303);
     }
-    const refused = await browser.post(`/g/${group.inviteKey}/join`).type('form').send({ name: '同一人', phone: phone(32), _csrf: token });
+    const refused = await browser
+      .post(`/g/${group.inviteKey}/join`)
+      .type('form')
+      .send({ name: '同一人', phone: phone(32), _csrf: token });
     expect(refused.status).toBe(429);
     expect(refused.headers['retry-after']).toBeDefined();
     expect(refused.text).toMatch(/此网络的入群请求太多，请 \d+ 分钟后再试/);
@@ -285,7 +305,11 @@ describe('the customer page', () => {
     const staff = await signIn(app, clerk.login, PASSWORD);
     const staffPage = await staff.get(`/groups/${String(group._id)}`).expect(200);
     const action = /action="(\/groups\/[0-9a-f]{24}\/posts\?_csrf=[^"]+)"/.exec(staffPage.text)![1]!;
-    const posted = await staff.post(action).field('text', `今日特价\n${EVIL}`).field('link', 'https://shop.example.com/deal').attach('images', await png(), 'deal.png');
+    const posted = await staff
+      .post(action)
+      .field('text', `今日特价\n${EVIL}`)
+      .field('link', 'https://shop.example.com/deal')
+      .attach('images', await png(), 'deal.png');
     expect(posted.status).toBe(303);
     const post = await SocialPost.findOne({ orgId: org._id, groupId: group._id }).lean();
     const imageId = String(post!.imageIds[0]);
@@ -381,7 +405,11 @@ describe('the customer page', () => {
     const likePath = `/my/${orgId}/posts/${String(post._id)}/like`;
     const token = csrfTokenIn((await browser.get(`/my/${orgId}`).expect(200)).text);
     for (let i = 0; i < socialLimits.memberActionsPerHour; i += 1) {
-      await browser.post(likePath).type('form').send({ liked: i % 2 === 0 ? 'true' : 'false', _csrf: token }).expect(303);
+      await browser
+        .post(likePath)
+        .type('form')
+        .send({ liked: i % 2 === 0 ? 'true' : 'false', _csrf: token })
+        .expect(303);
     }
     const refused = await browser.post(likePath).type('form').send({ liked: 'true', _csrf: token }).expect(303);
     expect(refused.headers.location).toBe(`/my/${orgId}`);
@@ -418,7 +446,10 @@ describe('the customer page', () => {
     const post = await publishMoment(ctx, { text: '动态' });
     const stranger = request.agent(app);
     const signedOut = await stranger.get(`/g/${group.inviteKey}`).expect(200);
-    const res = await stranger.post(`/my/${orgId}/posts/${String(post._id)}/comments`).type('form').send({ text: 'hi', _csrf: csrfTokenIn(signedOut.text) });
+    const res = await stranger
+      .post(`/my/${orgId}/posts/${String(post._id)}/comments`)
+      .type('form')
+      .send({ text: 'hi', _csrf: csrfTokenIn(signedOut.text) });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/my/${orgId}`);
     expect(await PostComment.countDocuments({ orgId: org._id })).toBe(0);
@@ -452,7 +483,8 @@ describe('what the customer page shows by id', () => {
     // Another customer's device: not a member of the group, so nothing.
     const { browser: stranger } = await join((await createGroup(ctx, { name: '别的群' })).inviteKey, { name: '陈先生', phone: phone(102) });
     namesNothing(await stranger.get(joinedPath(shared._id)));
-    for (const path of [`/my/${orgId}/joined/not-an-id`, `/my/not-an-org/joined/${String(shared._id)}`]) expect((await request(app).get(path)).status).toBe(404);
+    for (const path of [`/my/${orgId}/joined/not-an-id`, `/my/not-an-org/joined/${String(shared._id)}`])
+      expect((await request(app).get(path)).status).toBe(404);
 
     // The browser that just joined with a number already known sees the group it joined, and only that one.
     const known = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id });

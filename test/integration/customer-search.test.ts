@@ -69,7 +69,10 @@ describe('searching customers by number', () => {
     const { clerk, manager } = await createOrgWithTeam();
     const auth = await bearerFor(app, clerk.login, PASSWORD);
     for (let i = 0; i < customerSearchLimits.wholeNumberSearchesPerHour; i++) {
-      await request(app).get(`/api/v1/customers?q=1351234${String(i).padStart(4, '0')}`).set(auth).expect(200);
+      await request(app)
+        .get(`/api/v1/customers?q=1351234${String(i).padStart(4, '0')}`)
+        .set(auth)
+        .expect(200);
     }
     const refused = await request(app).get('/api/v1/customers?q=13512349999').set(auth);
     expect(refused.status).toBe(429);
@@ -78,6 +81,9 @@ describe('searching customers by number', () => {
     // Searching by the last four digits and by name goes on, and a colleague is counted on her own.
     await request(app).get('/api/v1/customers?q=9999').set(auth).expect(200);
     await request(app).get('/api/v1/customers?q=王').set(auth).expect(200);
-    await request(app).get('/api/v1/customers?q=13512349999').set(await bearerFor(app, manager.login, PASSWORD)).expect(200);
+    await request(app)
+      .get('/api/v1/customers?q=13512349999')
+      .set(await bearerFor(app, manager.login, PASSWORD))
+      .expect(200);
   });
 });

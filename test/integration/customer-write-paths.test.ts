@@ -20,7 +20,12 @@ beforeAll(async () => {
 });
 
 async function importCsv(auth: Record<string, string>, csv: string, policy = 'skip') {
-  const res = await request(app).post(`/api/v1/customers/imports?policy=${policy}`).set(auth).set('Content-Type', 'text/csv').send(Buffer.from(csv)).expect(202);
+  const res = await request(app)
+    .post(`/api/v1/customers/imports?policy=${policy}`)
+    .set(auth)
+    .set('Content-Type', 'text/csv')
+    .send(Buffer.from(csv))
+    .expect(202);
   for (let i = 0; i < 200; i++) {
     const state = await request(app).get(`/api/v1/customers/imports/${res.body.id}`).set(auth).expect(200);
     if (state.body.status !== 'running') return state.body as { status: string; created: number; updated: number };
@@ -101,7 +106,11 @@ describe('every write path of customers yields a document the readers accept', (
     const group = await createGroup(ctxFor(clerk), { name: '水果群', notice: '', cap: null });
     const browser = request.agent(app);
     const form = await browser.get(`/g/${group.inviteKey}`).expect(200);
-    await browser.post(`/g/${group.inviteKey}/join`).type('form').send({ name: '进群', phone: '13900000004', _csrf: csrfTokenIn(form.text) }).expect(303);
+    await browser
+      .post(`/g/${group.inviteKey}/join`)
+      .type('form')
+      .send({ name: '进群', phone: '13900000004', _csrf: csrfTokenIn(form.text) })
+      .expect(303);
 
     const phones = ['+8613900000001', '+8613900000002', '+8613900000003', '+8613900000004', sparse.phone];
     const stored = await Customer.find({ orgId: org._id, phone: { $in: phones } }).lean();
@@ -116,7 +125,22 @@ describe('every write path of customers yields a document the readers accept', (
     const { org, store, clerk, agent } = await createOrgWithTeam();
     // What the lean insert stored: no createdAt, updatedAt, sharedWith, recentTransfers, versions or createdBy.
     const brokenId = new mongoose.Types.ObjectId();
-    await Customer.collection.insertOne({ _id: brokenId, orgId: org._id, name: 'x', phone: '+8613854036472', phoneTail: '6472', gender: 'unknown', birthday: null, relatives: [], birthdayMds: [], tagIds: [], notes: '', source: 'import', ownerId: clerk._id, storeId: store._id });
+    await Customer.collection.insertOne({
+      _id: brokenId,
+      orgId: org._id,
+      name: 'x',
+      phone: '+8613854036472',
+      phoneTail: '6472',
+      gender: 'unknown',
+      birthday: null,
+      relatives: [],
+      birthdayMds: [],
+      tagIds: [],
+      notes: '',
+      source: 'import',
+      ownerId: clerk._id,
+      storeId: store._id,
+    });
     const auth = await bearerFor(app, clerk.login, PASSWORD);
     const page = await signIn(app, clerk.login, PASSWORD);
     // Before any repair, readers already accept it: lean reads fill in what the schema gives by default.
@@ -146,7 +170,16 @@ describe('every write path of customers yields a document the readers accept', (
     const { org, store, clerk } = await createOrgWithTeam();
     await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '正常' });
     // A value of the wrong type, as another tool writing to the database could leave: the row's conversion throws.
-    await Customer.collection.insertOne({ _id: new mongoose.Types.ObjectId(), orgId: org._id, name: '坏', phone: '+8613854036473', phoneTail: '6473', tagIds: 'not-a-list', ownerId: clerk._id, storeId: store._id } as never);
+    await Customer.collection.insertOne({
+      _id: new mongoose.Types.ObjectId(),
+      orgId: org._id,
+      name: '坏',
+      phone: '+8613854036473',
+      phoneTail: '6473',
+      tagIds: 'not-a-list',
+      ownerId: clerk._id,
+      storeId: store._id,
+    } as never);
     const auth = await bearerFor(app, clerk.login, PASSWORD);
     const failed = await exportCsv(auth).then(
       (res) => ({ complete: true, status: res.status }),
@@ -155,6 +188,13 @@ describe('every write path of customers yields a document the readers accept', (
     // The header was already sent, so the connection is cut rather than a cut file passed off as whole.
     expect(failed.complete).toBe(false);
     await request(app).get('/api/v1/me').set(auth).expect(200);
-    expect((await request(app).get(`/api/v1/customers?q=${encodeURIComponent('正常')}`).set(auth).expect(200)).body.total).toBe(1);
+    expect(
+      (
+        await request(app)
+          .get(`/api/v1/customers?q=${encodeURIComponent('正常')}`)
+          .set(auth)
+          .expect(200)
+      ).body.total,
+    ).toBe(1);
   });
 });

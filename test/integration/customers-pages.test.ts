@@ -39,7 +39,12 @@ describe('the customer pages', () => {
     const created = await postForm(agent, '/customers/new', '/customers', { ...form, tagIds: [String(mango._id)] });
     expect(created.status).toBe(303);
     const stored = await Customer.findOne({ orgId: org._id, phoneTail: '7000' }).lean();
-    expect(stored).toMatchObject({ name: '陈小姐', ownerId: clerk._id, relatives: [{ relation: '母亲', name: '陈母', birthday: { month: 5, day: 20 } }], birthdayMds: [520, 1203] });
+    expect(stored).toMatchObject({
+      name: '陈小姐',
+      ownerId: clerk._id,
+      relatives: [{ relation: '母亲', name: '陈母', birthday: { month: 5, day: 20 } }],
+      birthdayMds: [520, 1203],
+    });
     expect(stored?.tagIds.map(String)).toEqual([String(mango._id)]);
 
     const detail = await agent.get(created.headers.location!).expect(200);
@@ -50,7 +55,10 @@ describe('the customer pages', () => {
     const found = await agent.get(`/customers?tags=${mango._id}&match=all`).expect(200);
     expect(found.text).toContain('陈小姐');
     // The counts per tag come on their own, for the same filter, when the page's tag filter opens.
-    const countsUrl = found.text.match(/data-tag-counts-url="([^"]+)"/)![1]!.replaceAll('&amp;', '&').replaceAll('&#x3D;', '=');
+    const countsUrl = found.text
+      .match(/data-tag-counts-url="([^"]+)"/)![1]!
+      .replaceAll('&amp;', '&')
+      .replaceAll('&#x3D;', '=');
     expect(countsUrl).toBe(`/customers/tag-counts?q=&match=all&sort=updated&tags=${mango._id}`);
     expect((await agent.get(countsUrl).set('Accept', 'application/json').expect(200)).body).toEqual({ tagCounts: { [String(mango._id)]: 1 } });
     expect((await agent.get(`/customers/tag-counts?tags=${mango._id}&match=none`).expect(200)).body).toEqual({ tagCounts: {} });
@@ -81,7 +89,12 @@ describe('the customer pages', () => {
     const empty = await postForm(agent, '/customers', '/customers/bulk-tags', { back: '/customers', mode: 'add' });
     expect(empty.status).toBe(303);
     expect((await agent.get('/customers').expect(200)).text).toContain('请先勾选客户');
-    const done = await postForm(agent, '/customers', '/customers/bulk-tags', { back: '/customers', mode: 'add', ids: [String(a._id)], tagId: [String(vip._id)] });
+    const done = await postForm(agent, '/customers', '/customers/bulk-tags', {
+      back: '/customers',
+      mode: 'add',
+      ids: [String(a._id)],
+      tagId: [String(vip._id)],
+    });
     expect(done.status).toBe(303);
     expect((await Customer.findOne({ orgId: org._id, _id: a._id }).lean())?.tagIds.map(String)).toEqual([String(vip._id)]);
   });
@@ -107,7 +120,12 @@ describe('the customer pages', () => {
     const masked = `${customer.phone.slice(3, 6)}****${customer.phone.slice(-4)}`;
     expect(page.text).toContain(`value="${masked}"`);
     expect(page.text).not.toContain(customer.phone.slice(3));
-    const saved = await postForm(agent, `/customers/${customer._id}/edit`, `/customers/${customer._id}`, { name: '改名后', phone: masked, gender: 'unknown', source: 'in_store' });
+    const saved = await postForm(agent, `/customers/${customer._id}/edit`, `/customers/${customer._id}`, {
+      name: '改名后',
+      phone: masked,
+      gender: 'unknown',
+      source: 'in_store',
+    });
     expect(saved.status).toBe(303);
     expect(await Customer.findOne({ orgId: org._id, _id: customer._id }).lean()).toMatchObject({ name: '改名后', phone: customer.phone });
   });

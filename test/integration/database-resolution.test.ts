@@ -63,7 +63,10 @@ describe('database resolution', () => {
 
   it('ignores a stale address left by a process that is gone', async () => {
     process.env.STORELINK_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'storelink-data-'));
-    fs.writeFileSync(path.join(process.env.STORELINK_DATA_DIR, 'db-address.json'), JSON.stringify({ uriBase: 'mongodb://127.0.0.1:1', kind: 'ferretdb', pid: 2 ** 22 + 17 }));
+    fs.writeFileSync(
+      path.join(process.env.STORELINK_DATA_DIR, 'db-address.json'),
+      JSON.stringify({ uriBase: 'mongodb://127.0.0.1:1', kind: 'ferretdb', pid: 2 ** 22 + 17 }),
+    );
     process.env.STORELINK_SKIP_EMBEDDED_MONGOD = 'true';
     process.env.STORELINK_SKIP_FERRETDB = 'true';
     process.env.STORELINK_SKIP_STANDIN = 'true';

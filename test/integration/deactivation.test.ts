@@ -31,7 +31,8 @@ describe('deactivating a staff member', () => {
     const { admin, clerk, org } = await createOrgWithTeam();
     const clerkAgent = await signIn(server.baseUrl, clerk.login, PASSWORD);
     await clerkAgent.get('/console/clerk').expect(200);
-    const token = (await request(server.baseUrl).post('/api/v1/tokens').send({ login: clerk.login, password: PASSWORD, name: 'phone' }).expect(201)).body.token as string;
+    const token = (await request(server.baseUrl).post('/api/v1/tokens').send({ login: clerk.login, password: PASSWORD, name: 'phone' }).expect(201)).body
+      .token as string;
     const socket = await openSocket(sessionCookieOf(clerkAgent));
     const disconnected = new Promise<string>((resolve) => socket.once('disconnect', (reason) => resolve(reason)));
 
@@ -66,7 +67,10 @@ describe('deactivating a staff member', () => {
     const self = await request(server.baseUrl).post(`/api/v1/staff/${admin._id}/deactivate`).set('Authorization', `Bearer ${body.token}`);
     expect(self.status).toBe(409);
     expect(self.body.error.code).toBe('cannot_deactivate_self');
-    const demote = await request(server.baseUrl).patch(`/api/v1/staff/${admin._id}`).set('Authorization', `Bearer ${body.token}`).send({ roles: ['marketer'] });
+    const demote = await request(server.baseUrl)
+      .patch(`/api/v1/staff/${admin._id}`)
+      .set('Authorization', `Bearer ${body.token}`)
+      .send({ roles: ['marketer'] });
     expect(demote.status).toBe(409);
     expect(demote.body.error.code).toBe('last_admin');
     expect((await Staff.findOne({ _id: admin._id, orgId: org._id }).lean())?.roles).toEqual(['admin']);

@@ -37,12 +37,25 @@ describe('CSV export', () => {
     const agent = await signIn(app, manager.login, PASSWORD);
     // The list's export button posts the filter in view; an export is audited, so it is never a GET.
     const list = await agent.get(`/customers?tags=${vip._id}`).expect(200);
-    const action = /<form method="post" action="(\/customers\/export\?[^"]+)"/.exec(list.text)![1]!.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
+    const action = /<form method="post" action="(\/customers\/export\?[^"]+)"/
+      .exec(list.text)![1]!
+      .replace(/&amp;/g, '&')
+      .replace(/&#x3D;/g, '=');
     expect(action).toContain(`tags=${vip._id}`);
-    const prompt = await agent.post(action).type('form').send({ _csrf: csrfTokenIn(list.text) }).expect(403);
+    const prompt = await agent
+      .post(action)
+      .type('form')
+      .send({ _csrf: csrfTokenIn(list.text) })
+      .expect(403);
     expect(prompt.text).toContain('name="confirmPassword"');
 
-    const res = await agent.post(action).type('form').send({ _csrf: csrfTokenIn(prompt.text), confirmPassword: PASSWORD }).buffer(true).parse(textParser as never).expect(200);
+    const res = await agent
+      .post(action)
+      .type('form')
+      .send({ _csrf: csrfTokenIn(prompt.text), confirmPassword: PASSWORD })
+      .buffer(true)
+      .parse(textParser as never)
+      .expect(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toMatch(/attachment; filename="customers-\d{8}-\d{4}\.csv"/);
     const body = res.body as string;
@@ -52,7 +65,14 @@ describe('CSV export', () => {
     // A cell that Excel would run as a formula is written as text.
     expect(rows.find((r) => r.name?.includes('HYPERLINK'))?.name).toBe(`'=HYPERLINK("http://evil.example","x")`);
     // A birthday without its year starts like a formula (--02-29 is 9 to Excel): written as text, read back by the import.
-    expect(rows.find((r) => r.name === '甲, "引号"')).toMatchObject({ name: '甲, "引号"', phone: a.phone, birthday: "'--02-29", tags: 'VIP', store: store.name, owner: clerk.realName });
+    expect(rows.find((r) => r.name === '甲, "引号"')).toMatchObject({
+      name: '甲, "引号"',
+      phone: a.phone,
+      birthday: "'--02-29",
+      tags: 'VIP',
+      store: store.name,
+      owner: clerk.realName,
+    });
     expect(readCell("'--02-29")).toBe('--02-29');
     expect(await AuditEvent.countDocuments({ orgId: org._id, action: 'customer.export', actorId: manager._id })).toBe(1);
   });
@@ -64,7 +84,13 @@ describe('CSV export', () => {
     const refused = await request(app).post('/api/v1/customers/export').set(auth).send({});
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('step_up_required');
-    const res = await request(app).post('/api/v1/customers/export').set(auth).send({ confirmPassword: PASSWORD }).buffer(true).parse(textParser as never).expect(200);
+    const res = await request(app)
+      .post('/api/v1/customers/export')
+      .set(auth)
+      .send({ confirmPassword: PASSWORD })
+      .buffer(true)
+      .parse(textParser as never)
+      .expect(200);
     const rows = parse((res.body as string).slice(1), { columns: true }) as Record<string, string>[];
     expect(rows.map((r) => r.phone)).toEqual([`${c.phone.slice(3, 6)}****${c.phone.slice(-4)}`]);
   });
@@ -103,9 +129,15 @@ describe('erasure on the customer’s request', () => {
     const agent = await signIn(app, manager.login, PASSWORD);
     const confirm = await agent.get(`/customers/${c._id}/erase`).expect(200);
     expect(confirm.text).toContain('页面删除');
-    const prompt = await agent.post(`/customers/${c._id}/erase`).type('form').send({ _csrf: csrfTokenIn(confirm.text) });
+    const prompt = await agent
+      .post(`/customers/${c._id}/erase`)
+      .type('form')
+      .send({ _csrf: csrfTokenIn(confirm.text) });
     expect(prompt.status).toBe(403);
-    const done = await agent.post(`/customers/${c._id}/erase`).type('form').send({ _csrf: csrfTokenIn(prompt.text), confirmPassword: PASSWORD });
+    const done = await agent
+      .post(`/customers/${c._id}/erase`)
+      .type('form')
+      .send({ _csrf: csrfTokenIn(prompt.text), confirmPassword: PASSWORD });
     expect(done.status).toBe(303);
     expect((await Customer.findOne({ orgId: org._id, _id: c._id }).lean())?.erasedAt).toBeInstanceOf(Date);
   });

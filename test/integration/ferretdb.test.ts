@@ -41,7 +41,10 @@ function exited(child: ChildProcess): Promise<void> {
 
 /** The database dies as in a power cut: FerretDB, PostgreSQL's postmaster and every backend at once, by SIGKILL. */
 function crash(db: FerretdbHandle): void {
-  const backends = execFileSync('ps', ['-o', 'pid=', '--ppid', String(db.pids.postgres)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  const backends = execFileSync('ps', ['-o', 'pid=', '--ppid', String(db.pids.postgres)], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean)
+    .map(Number);
   for (const pid of [db.pids.postgres, ...backends, db.pids.ferretdb]) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -55,7 +58,17 @@ function crash(db: FerretdbHandle): void {
 async function startApp(mongodbUri: string, secret: string): Promise<{ child: ChildProcess; baseUrl: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(rootDir, 'server', 'main.ts')], {
     cwd: rootDir,
-    env: { ...process.env, NODE_ENV: 'development', MONGODB_URI: mongodbUri, SESSION_SECRET: secret, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'never', LOG_LEVEL: 'warn', STORELINK_DATA_DIR: tempDir() },
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      MONGODB_URI: mongodbUri,
+      SESSION_SECRET: secret,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SEED_DEMO: 'never',
+      LOG_LEVEL: 'warn',
+      STORELINK_DATA_DIR: tempDir(),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -74,7 +74,10 @@ async function clerkWithTasks() {
 describe('GET /api/v1/holidays', () => {
   it('lists the festivals of a year with their dates, lunar ones computed for that year', async () => {
     const { clerk } = await createOrgWithTeam();
-    const res = await request(app).get('/api/v1/holidays?year=2026').set(await bearer(clerk.login)).expect(200);
+    const res = await request(app)
+      .get('/api/v1/holidays?year=2026')
+      .set(await bearer(clerk.login))
+      .expect(200);
     const byKey = new Map((res.body as { key: string; date: string; calendar: string; name: string }[]).map((h) => [h.key, h]));
     expect(byKey.get('spring-festival')).toEqual({ key: 'spring-festival', name: '春节', date: '2026-02-17', calendar: 'lunar' });
     expect(byKey.get('mid-autumn')).toMatchObject({ date: '2026-09-25', calendar: 'lunar' });
@@ -83,12 +86,22 @@ describe('GET /api/v1/holidays', () => {
     const dates = (res.body as { date: string }[]).map((h) => h.date);
     expect(dates).toEqual([...dates].sort());
     expect(dates.every((d) => d.startsWith('2026-'))).toBe(true);
-    const next = await request(app).get('/api/v1/holidays?year=2027').set(await bearer(clerk.login)).expect(200);
+    const next = await request(app)
+      .get('/api/v1/holidays?year=2027')
+      .set(await bearer(clerk.login))
+      .expect(200);
     expect(next.body.find((h: { key: string }) => h.key === 'spring-festival').date).toBe('2027-02-06');
-    const english = await request(app).get('/api/v1/holidays?year=2026').set(await bearer(clerk.login)).set('Accept-Language', 'en').expect(200);
+    const english = await request(app)
+      .get('/api/v1/holidays?year=2026')
+      .set(await bearer(clerk.login))
+      .set('Accept-Language', 'en')
+      .expect(200);
     expect(english.body.find((h: { key: string }) => h.key === 'spring-festival').name).toBe('Spring Festival');
     for (const year of [1901, 2099]) {
-      const edge = await request(app).get(`/api/v1/holidays?year=${year}`).set(await bearer(clerk.login)).expect(200);
+      const edge = await request(app)
+        .get(`/api/v1/holidays?year=${year}`)
+        .set(await bearer(clerk.login))
+        .expect(200);
       expect(edge.body.map((h: { date: string }) => h.date.slice(0, 4))).toEqual(Array(edge.body.length).fill(String(year)));
     }
   });
@@ -111,7 +124,10 @@ describe('GET /api/v1/followups', () => {
     const customer = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '周晓雯', birthday: { month: 12, day: 3 } });
     const result = await generate(org._id);
     expect(result).toMatchObject({ date: TODAY, created: 1 });
-    const res = await request(app).get('/api/v1/followups').set(await bearer(clerk.login)).expect(200);
+    const res = await request(app)
+      .get('/api/v1/followups')
+      .set(await bearer(clerk.login))
+      .expect(200);
     expect(res.body.total).toBe(1);
     expect(res.body.items).toEqual([
       expect.objectContaining({
@@ -132,7 +148,11 @@ describe('GET /api/v1/followups', () => {
     expect(message).toContain('12月3日');
     expect(message).toContain(clerk.realName);
     expect(message).not.toMatch(/\{(customer|date|clerk)\}/);
-    const english = await request(app).get('/api/v1/followups').set(await bearer(clerk.login)).set('Accept-Language', 'en').expect(200);
+    const english = await request(app)
+      .get('/api/v1/followups')
+      .set(await bearer(clerk.login))
+      .set('Accept-Language', 'en')
+      .expect(200);
     expect(english.body.items[0].occasionLabel).not.toBe('客户生日');
     expect(english.body.items[0].suggestedMessage).toContain('Hello 周晓雯');
     expect(english.body.items[0].suggestedMessage).toContain('3 December');
@@ -144,12 +164,23 @@ describe('GET /api/v1/followups', () => {
     const created = await request(app)
       .post('/api/v1/customers')
       .set(auth)
-      .send({ name: '王芳', phone: '13800138123', birthday: { month: 6, day: 1 }, relatives: [{ relation: '母亲', name: '李秀英', birthday: { month: 12, day: 5 } }], source: 'in_store' })
+      .send({
+        name: '王芳',
+        phone: '13800138123',
+        birthday: { month: 6, day: 1 },
+        relatives: [{ relation: '母亲', name: '李秀英', birthday: { month: 12, day: 5 } }],
+        source: 'in_store',
+      })
       .expect(201);
     await generate(org._id);
     const res = await request(app).get('/api/v1/followups').set(auth).expect(200);
     expect(res.body.items).toEqual([
-      expect.objectContaining({ customerId: created.body.id, occasion: 'relative-birthday', relative: { relation: '母亲', name: '李秀英' }, date: '2026-12-05' }),
+      expect.objectContaining({
+        customerId: created.body.id,
+        occasion: 'relative-birthday',
+        relative: { relation: '母亲', name: '李秀英' },
+        date: '2026-12-05',
+      }),
     ]);
     expect(res.body.items[0].occasionLabel).toContain('李秀英');
     expect(res.body.items[0].suggestedMessage).toContain('李秀英');
@@ -182,7 +213,10 @@ describe('GET /api/v1/followups', () => {
     await generate(stranger.org._id);
 
     const customersSeenBy = async (login: string) => {
-      const res = await request(app).get('/api/v1/followups').set(await bearer(login)).expect(200);
+      const res = await request(app)
+        .get('/api/v1/followups')
+        .set(await bearer(login))
+        .expect(200);
       expect(res.body.total).toBe(res.body.items.length);
       return res.body.items.map((t: { customerId: string }) => t.customerId).sort();
     };
@@ -193,12 +227,27 @@ describe('GET /api/v1/followups', () => {
     expect(await customersSeenBy(marketer.login)).toEqual(everyone);
 
     const farTask = await taskOf(org._id, far._id);
-    await request(app).get(`/api/v1/followups/${farTask!._id}`).set(await bearer(clerk.login)).expect(404);
-    await request(app).get(`/api/v1/followups/${farTask!._id}`).set(await bearer(manager.login)).expect(404);
-    await request(app).get(`/api/v1/followups/${farTask!._id}`).set(await bearer(stranger.admin.login)).expect(404);
-    await request(app).get(`/api/v1/followups/${farTask!._id}`).set(await bearer(admin.login)).expect(200);
+    await request(app)
+      .get(`/api/v1/followups/${farTask!._id}`)
+      .set(await bearer(clerk.login))
+      .expect(404);
+    await request(app)
+      .get(`/api/v1/followups/${farTask!._id}`)
+      .set(await bearer(manager.login))
+      .expect(404);
+    await request(app)
+      .get(`/api/v1/followups/${farTask!._id}`)
+      .set(await bearer(stranger.admin.login))
+      .expect(404);
+    await request(app)
+      .get(`/api/v1/followups/${farTask!._id}`)
+      .set(await bearer(admin.login))
+      .expect(200);
     // An agent works conversations, not follow-ups.
-    await request(app).get('/api/v1/followups').set(await bearer(stranger.agent.login)).expect(403);
+    await request(app)
+      .get('/api/v1/followups')
+      .set(await bearer(stranger.agent.login))
+      .expect(403);
   });
 
   it('keeps a clerk to their own tasks when they ask for a colleague’s with ?owner=', async () => {
@@ -212,11 +261,17 @@ describe('GET /api/v1/followups', () => {
     await generate(org._id);
 
     // A manager's filter narrows within the store: another store's clerk gives nothing.
-    const far = await request(app).get(`/api/v1/followups?owner=${farClerk._id}`).set(await bearer(manager.login)).expect(200);
+    const far = await request(app)
+      .get(`/api/v1/followups?owner=${farClerk._id}`)
+      .set(await bearer(manager.login))
+      .expect(200);
     expect(far.body).toMatchObject({ total: 0, items: [] });
 
     // A clerk's scope is their own tasks; the owner filter must narrow it, never replace it.
-    const res = await request(app).get(`/api/v1/followups?owner=${colleague._id}`).set(await bearer(clerk.login)).expect(200);
+    const res = await request(app)
+      .get(`/api/v1/followups?owner=${colleague._id}`)
+      .set(await bearer(clerk.login))
+      .expect(200);
     const seen = res.body.items.map((t: { customerId: string }) => t.customerId);
     // Regression: the owner filter once replaced the clerk's own-scope `ownerId` and returned the colleague's task.
     expect(seen).not.toContain(String(colleagues._id));
@@ -251,7 +306,10 @@ describe('GET /api/v1/followups', () => {
     await generate(org._id, '2027-01-27');
     expect(await taskOf(org._id, customer._id)).toMatchObject({ occasion: 'spring-festival', date: '2027-02-06', ownerId: clerk._id });
     expect(await FollowupTask.countDocuments({ orgId: org._id })).toBe(1);
-    const res = await request(app).get('/api/v1/followups').set(await bearer(clerk.login)).expect(200);
+    const res = await request(app)
+      .get('/api/v1/followups')
+      .set(await bearer(clerk.login))
+      .expect(200);
     expect(res.body.items[0]).toMatchObject({ occasionLabel: '春节' });
     expect(res.body.items[0].suggestedMessage).toContain('春节客户');
     expect(res.body.items[0].suggestedMessage).toContain('春节');
@@ -326,7 +384,9 @@ describe('PATCH /api/v1/followups/:id', () => {
 
     const timeline = await request(app).get(`/api/v1/customers/${customer._id}/timeline`).set(auth).expect(200);
     const done = timeline.body.items.filter((e: { type: string }) => e.type === 'followup.done');
-    expect(done).toEqual([expect.objectContaining({ actor: clerk.realName, data: expect.objectContaining({ occasion: 'birthday', date: '2026-12-03', outcome: 'bought' }) })]);
+    expect(done).toEqual([
+      expect.objectContaining({ actor: clerk.realName, data: expect.objectContaining({ occasion: 'birthday', date: '2026-12-03', outcome: 'bought' }) }),
+    ]);
 
     // Saving done again (a double click) changes the outcome but does not write a second entry.
     await request(app).patch(`/api/v1/followups/${task!._id}`).set(auth).send({ status: 'done', outcome: 'interested' }).expect(200);
@@ -398,19 +458,41 @@ describe('PATCH /api/v1/followups/:id', () => {
     const task = await taskOf(org._id, customer._id);
     const url = `/api/v1/followups/${task!._id}`;
 
-    const forbidden = await request(app).patch(url).set(await bearer(marketer.login)).send({ status: 'done', outcome: 'bought' });
+    const forbidden = await request(app)
+      .patch(url)
+      .set(await bearer(marketer.login))
+      .send({ status: 'done', outcome: 'bought' });
     expect(forbidden.status).toBe(403);
     expect(forbidden.body.error.code).toBe('forbidden');
-    await request(app).patch(url).set(await bearer(colleague.login)).send({ status: 'done', outcome: 'bought' }).expect(404);
+    await request(app)
+      .patch(url)
+      .set(await bearer(colleague.login))
+      .send({ status: 'done', outcome: 'bought' })
+      .expect(404);
     const stranger = await createOrgWithTeam();
-    const foreign = await request(app).patch(url).set(await bearer(stranger.admin.login)).send({ status: 'done', outcome: 'bought' });
+    const foreign = await request(app)
+      .patch(url)
+      .set(await bearer(stranger.admin.login))
+      .send({ status: 'done', outcome: 'bought' });
     expect(foreign.status).toBe(404);
     expect(foreign.body.error.code).toBe('not_found');
-    await request(app).patch('/api/v1/followups/not-an-id').set(await bearer(clerk.login)).send({ status: 'open' }).expect(404);
-    await request(app).patch(`/api/v1/followups/${new mongoose.Types.ObjectId()}`).set(await bearer(clerk.login)).send({ status: 'open' }).expect(404);
+    await request(app)
+      .patch('/api/v1/followups/not-an-id')
+      .set(await bearer(clerk.login))
+      .send({ status: 'open' })
+      .expect(404);
+    await request(app)
+      .patch(`/api/v1/followups/${new mongoose.Types.ObjectId()}`)
+      .set(await bearer(clerk.login))
+      .send({ status: 'open' })
+      .expect(404);
     expect(await storedTask(org._id, task!._id)).toMatchObject({ status: 'open' });
 
-    const byManager = await request(app).patch(url).set(await bearer(manager.login)).send({ status: 'done', outcome: 'interested' }).expect(200);
+    const byManager = await request(app)
+      .patch(url)
+      .set(await bearer(manager.login))
+      .send({ status: 'done', outcome: 'interested' })
+      .expect(200);
     expect(byManager.body).toMatchObject({ status: 'done', outcome: 'interested' });
     expect(await storedTask(org._id, task!._id)).toMatchObject({ doneBy: manager._id });
   });
@@ -427,35 +509,72 @@ describe('GET /api/v1/followups/report', () => {
     await generate(org._id, '2026-11-28');
     await generate(org._id);
     const task = await taskOf(org._id, a._id);
-    await request(app).patch(`/api/v1/followups/${task!._id}`).set(await bearer(clerk.login)).send({ status: 'done', outcome: 'bought' }).expect(200);
+    await request(app)
+      .patch(`/api/v1/followups/${task!._id}`)
+      .set(await bearer(clerk.login))
+      .send({ status: 'done', outcome: 'bought' })
+      .expect(200);
 
-    const res = await request(app).get('/api/v1/followups/report?from=2026-11-01&to=2026-12-31').set(await bearer(manager.login)).expect(200);
+    const res = await request(app)
+      .get('/api/v1/followups/report?from=2026-11-01&to=2026-12-31')
+      .set(await bearer(manager.login))
+      .expect(200);
     expect(res.body).toMatchObject({ from: '2026-11-01', to: '2026-12-31' });
     expect(res.body.rows).toEqual([
-      expect.objectContaining({ ownerId: String(clerk._id), ownerName: clerk.realName, storeId: String(store._id), total: 3, done: 1, overdue: 1, outcomes: { bought: 1 }, rate: 33 }),
+      expect.objectContaining({
+        ownerId: String(clerk._id),
+        ownerName: clerk.realName,
+        storeId: String(store._id),
+        total: 3,
+        done: 1,
+        overdue: 1,
+        outcomes: { bought: 1 },
+        rate: 33,
+      }),
     ]);
     expect(res.body.totals).toMatchObject({ total: 3, done: 1, overdue: 1 });
-    const whole = await request(app).get('/api/v1/followups/report?from=2026-11-01&to=2026-12-31').set(await bearer(marketer.login)).expect(200);
+    const whole = await request(app)
+      .get('/api/v1/followups/report?from=2026-11-01&to=2026-12-31')
+      .set(await bearer(marketer.login))
+      .expect(200);
     expect(whole.body.rows.map((r: { ownerId: string }) => r.ownerId).sort()).toEqual([String(clerk._id), String(farClerk._id)].sort());
     expect(whole.body.totals).toMatchObject({ total: 4, done: 1 });
-    const narrow = await request(app).get('/api/v1/followups/report?from=2026-12-04&to=2026-12-31').set(await bearer(marketer.login)).expect(200);
+    const narrow = await request(app)
+      .get('/api/v1/followups/report?from=2026-12-04&to=2026-12-31')
+      .set(await bearer(marketer.login))
+      .expect(200);
     expect(narrow.body.totals).toMatchObject({ total: 1, done: 0 });
-    await request(app).get('/api/v1/followups/report').set(await bearer(clerk.login)).expect(403);
-    await request(app).get('/api/v1/followups/report?from=yesterday').set(await bearer(manager.login)).expect(400);
+    await request(app)
+      .get('/api/v1/followups/report')
+      .set(await bearer(clerk.login))
+      .expect(403);
+    await request(app)
+      .get('/api/v1/followups/report?from=yesterday')
+      .set(await bearer(manager.login))
+      .expect(400);
   });
 });
 
 describe('follow-up rules over the API', () => {
   it('lists built-in occasions with their defaults for marketers and admins, and refuses clerks and managers', async () => {
     const { clerk, manager, marketer } = await createOrgWithTeam();
-    const res = await request(app).get('/api/v1/followup-rules').set(await bearer(marketer.login)).expect(200);
+    const res = await request(app)
+      .get('/api/v1/followup-rules')
+      .set(await bearer(marketer.login))
+      .expect(200);
     const byOccasion = new Map(res.body.items.map((r: { occasion: string }) => [r.occasion, r]));
     expect(byOccasion.get('birthday')).toMatchObject({ enabled: true, leadDays: 7, customised: false });
     expect(byOccasion.get('relative-birthday')).toMatchObject({ enabled: true, leadDays: 7 });
     expect(byOccasion.get('spring-festival')).toMatchObject({ enabled: true, kind: 'lunar', label: '春节' });
     expect(byOccasion.get('christmas')).toMatchObject({ enabled: false, kind: 'solar' });
-    await request(app).get('/api/v1/followup-rules').set(await bearer(clerk.login)).expect(403);
-    await request(app).get('/api/v1/followup-rules').set(await bearer(manager.login)).expect(403);
+    await request(app)
+      .get('/api/v1/followup-rules')
+      .set(await bearer(clerk.login))
+      .expect(403);
+    await request(app)
+      .get('/api/v1/followup-rules')
+      .set(await bearer(manager.login))
+      .expect(403);
   });
 
   it('changes a built-in rule, and the next run follows it', async () => {
@@ -485,8 +604,13 @@ describe('follow-up rules over the API', () => {
       .send({ message: '{客户称呼}您好，{日期}生日快乐！｛导购姓名｝在{门店}为您留了鲜果果篮。{customer}/{store}/{未知}' })
       .expect(200);
     await generate(org._id);
-    const res = await request(app).get('/api/v1/followups').set(await bearer(clerk.login)).expect(200);
-    expect(res.body.items[0].suggestedMessage).toBe(`周晓雯您好，12月3日生日快乐！${clerk.realName}在${store.name}为您留了鲜果果篮。周晓雯/${store.name}/{未知}`);
+    const res = await request(app)
+      .get('/api/v1/followups')
+      .set(await bearer(clerk.login))
+      .expect(200);
+    expect(res.body.items[0].suggestedMessage).toBe(
+      `周晓雯您好，12月3日生日快乐！${clerk.realName}在${store.name}为您留了鲜果果篮。周晓雯/${store.name}/{未知}`,
+    );
   });
 
   it('refuses bad input with 400 and writes nothing', async () => {
@@ -531,7 +655,14 @@ describe('follow-up rules over the API', () => {
     const customer = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id });
     const auth = await bearer(marketer.login);
     const created = await request(app).post('/api/v1/followup-rules').set(auth).send({ name: '店庆', month: 12, day: 8 }).expect(201);
-    expect(created.body).toMatchObject({ occasion: expect.stringMatching(/^event:[0-9a-f]{24}$/), kind: 'event', label: '店庆', enabled: true, leadDays: 7, event: { name: '店庆', month: 12, day: 8, year: null } });
+    expect(created.body).toMatchObject({
+      occasion: expect.stringMatching(/^event:[0-9a-f]{24}$/),
+      kind: 'event',
+      label: '店庆',
+      enabled: true,
+      leadDays: 7,
+      event: { name: '店庆', month: 12, day: 8, year: null },
+    });
     const occasion = created.body.occasion as string;
     const listed = await request(app).get('/api/v1/followup-rules').set(auth).expect(200);
     expect(listed.body.items.map((r: { occasion: string }) => r.occasion)).toContain(occasion);
@@ -539,7 +670,10 @@ describe('follow-up rules over the API', () => {
     await generate(org._id);
     const task = await taskOf(org._id, customer._id);
     expect(task).toMatchObject({ occasion, occasionName: '店庆', date: '2026-12-08' });
-    const seen = await request(app).get('/api/v1/followups').set(await bearer(clerk.login)).expect(200);
+    const seen = await request(app)
+      .get('/api/v1/followups')
+      .set(await bearer(clerk.login))
+      .expect(200);
     expect(seen.body.items[0]).toMatchObject({ occasionLabel: '店庆' });
 
     const renamed = await request(app).patch(`/api/v1/followup-rules/${occasion}`).set(auth).send({ name: '周年店庆', leadDays: 10 }).expect(200);
@@ -551,10 +685,16 @@ describe('follow-up rules over the API', () => {
     await request(app).patch(`/api/v1/followup-rules/${occasion}`).set(strangerAuth).send({ leadDays: 1 }).expect(404);
     await request(app).delete(`/api/v1/followup-rules/${occasion}`).set(strangerAuth).expect(404);
     await request(app).delete('/api/v1/followup-rules/birthday').set(auth).expect(404);
-    await request(app).delete(`/api/v1/followup-rules/${occasion}`).set(await bearer(clerk.login)).expect(403);
+    await request(app)
+      .delete(`/api/v1/followup-rules/${occasion}`)
+      .set(await bearer(clerk.login))
+      .expect(403);
     expect(await FollowupRule.findOne({ orgId: org._id, occasion }).lean()).toMatchObject({ leadDays: 10, event: { name: '周年店庆' } });
 
-    await request(app).delete(`/api/v1/followup-rules/${occasion}`).set(await bearer(admin.login)).expect(204);
+    await request(app)
+      .delete(`/api/v1/followup-rules/${occasion}`)
+      .set(await bearer(admin.login))
+      .expect(204);
     expect(await FollowupRule.countDocuments({ orgId: org._id })).toBe(0);
     // Tasks already made stay with the clerk.
     expect(await FollowupTask.countDocuments({ orgId: org._id, occasion })).toBe(1);
@@ -719,7 +859,9 @@ describe('the follow-up report page', () => {
 
     const agent = await signIn(app, manager.login, PASSWORD);
     const page = await agent.get('/followups/report?from=2026-11-01&to=2026-12-31').expect(200);
-    const row = new RegExp(`<td>${clerk.realName}</td><td class="text-end">(\\d+)</td><td class="text-end">(\\d+)</td><td class="text-end">(\\d+)</td><td class="text-end">(\\d+)%</td>`).exec(page.text);
+    const row = new RegExp(
+      `<td>${clerk.realName}</td><td class="text-end">(\\d+)</td><td class="text-end">(\\d+)</td><td class="text-end">(\\d+)</td><td class="text-end">(\\d+)%</td>`,
+    ).exec(page.text);
     expect(row?.slice(1)).toEqual(['3', '1', '1', '33']);
     expect(page.text).toContain('已购买 1');
     // The default range is the last 30 days up to today.
@@ -741,16 +883,36 @@ describe('the follow-up rules pages', () => {
     expect(page.text).toContain('春节');
     expect(page.text).toContain('客户生日');
 
-    const bad = await postForm(agent, '/followups/rules', '/followups/rules', { name: '店庆', month: '2', day: '31', year: '', leadDays: '7', enabled: 'on', message: '' });
+    const bad = await postForm(agent, '/followups/rules', '/followups/rules', {
+      name: '店庆',
+      month: '2',
+      day: '31',
+      year: '',
+      leadDays: '7',
+      enabled: 'on',
+      message: '',
+    });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('日期不存在');
     expect(bad.text).toContain('value="店庆"');
     expect(await FollowupRule.countDocuments({ orgId: org._id })).toBe(0);
 
-    const ok = await postForm(agent, '/followups/rules', '/followups/rules', { name: '会员日', month: '12', day: '8', year: '', leadDays: '7', enabled: 'on', message: '' });
+    const ok = await postForm(agent, '/followups/rules', '/followups/rules', {
+      name: '会员日',
+      month: '12',
+      day: '8',
+      year: '',
+      leadDays: '7',
+      enabled: 'on',
+      message: '',
+    });
     expect(ok.status).toBe(303);
     expect(ok.headers.location).toBe('/followups/rules');
-    expect(await FollowupRule.findOne({ orgId: org._id }).lean()).toMatchObject({ enabled: true, leadDays: 7, event: { name: '会员日', month: 12, day: 8, year: null } });
+    expect(await FollowupRule.findOne({ orgId: org._id }).lean()).toMatchObject({
+      enabled: true,
+      leadDays: 7,
+      event: { name: '会员日', month: 12, day: 8, year: null },
+    });
     expect((await agent.get('/followups/rules').expect(200)).text).toContain('会员日');
 
     const clerkAgent = await signIn(app, clerk.login, PASSWORD);
@@ -768,7 +930,11 @@ describe('the follow-up rules pages', () => {
     expect(await FollowupRule.countDocuments({ orgId: org._id })).toBe(0);
     const ok = await postForm(agent, '/followups/rules/birthday', '/followups/rules/birthday', { enabled: 'on', leadDays: '3', message: '{customer}生日快乐' });
     expect(ok.status).toBe(303);
-    expect(await FollowupRule.findOne({ orgId: org._id, occasion: 'birthday' }).lean()).toMatchObject({ enabled: true, leadDays: 3, message: '{customer}生日快乐' });
+    expect(await FollowupRule.findOne({ orgId: org._id, occasion: 'birthday' }).lean()).toMatchObject({
+      enabled: true,
+      leadDays: 3,
+      message: '{customer}生日快乐',
+    });
     await agent.get('/followups/rules/no-such-occasion').expect(404);
   });
 });

@@ -39,7 +39,12 @@ const newCustomerForm = {
 };
 
 const tasksOf = async (orgId: Types.ObjectId, customerId: Types.ObjectId | string) =>
-  (await FollowupTask.find({ orgId, customerId }).sort({ date: 1 }).lean()).map((t) => ({ occasion: t.occasion, date: t.date, status: t.status, relative: t.relative?.name ?? null }));
+  (await FollowupTask.find({ orgId, customerId }).sort({ date: 1 }).lean()).map((t) => ({
+    occasion: t.occasion,
+    date: t.date,
+    status: t.status,
+    relative: t.relative?.name ?? null,
+  }));
 
 describe('follow-ups for a customer added or edited during the day', () => {
   it('gives a customer added on the page today her and her mother’s birthday tasks at once, and the next run adds none twice', async () => {
@@ -68,18 +73,32 @@ describe('follow-ups for a customer added or edited during the day', () => {
     const added = await request(app)
       .post('/api/v1/customers')
       .set(auth)
-      .send({ name: '王芳', phone: '13800138011', birthday: { month: 12, day: 3 }, relatives: [{ relation: '女儿', name: '小米', birthday: { month: 12, day: 5 } }], source: 'in_store' })
+      .send({
+        name: '王芳',
+        phone: '13800138011',
+        birthday: { month: 12, day: 3 },
+        relatives: [{ relation: '女儿', name: '小米', birthday: { month: 12, day: 5 } }],
+        source: 'in_store',
+      })
       .expect(201);
     const id = added.body.id as string;
     expect((await tasksOf(org._id, id)).map((t) => t.date)).toEqual(['2026-12-03', '2026-12-05']);
 
     // The birthday was typed wrong: it is on 20 December, beyond the 7 days ahead; the daughter is no longer listed.
-    await request(app).patch(`/api/v1/customers/${id}`).set(auth).send({ birthday: { month: 12, day: 20 }, relatives: [] }).expect(200);
+    await request(app)
+      .patch(`/api/v1/customers/${id}`)
+      .set(auth)
+      .send({ birthday: { month: 12, day: 20 }, relatives: [] })
+      .expect(200);
     expect(await tasksOf(org._id, id)).toEqual([]);
     const listed = await request(app).get('/api/v1/followups').set(auth).expect(200);
     expect(listed.body.items).toEqual([]);
 
-    await request(app).patch(`/api/v1/customers/${id}`).set(auth).send({ birthday: { month: 12, day: 2 } }).expect(200);
+    await request(app)
+      .patch(`/api/v1/customers/${id}`)
+      .set(auth)
+      .send({ birthday: { month: 12, day: 2 } })
+      .expect(200);
     expect(await tasksOf(org._id, id)).toEqual([{ occasion: 'birthday', date: '2026-12-02', status: 'open', relative: null }]);
     expect((await runDailyFollowups(String(org._id), NOW, { date: TODAY })).created).toBe(0);
   });
@@ -93,7 +112,11 @@ describe('follow-ups for a customer added or edited during the day', () => {
     const task = await FollowupTask.findOne({ orgId: org._id, customerId: worked._id }).lean();
     await request(app).patch(`/api/v1/followups/${task!._id}`).set(auth).send({ status: 'snoozed', snoozeUntil: '2026-12-02' }).expect(200);
 
-    await request(app).patch(`/api/v1/customers/${worked._id}`).set(auth).send({ birthday: { month: 12, day: 5 } }).expect(200);
+    await request(app)
+      .patch(`/api/v1/customers/${worked._id}`)
+      .set(auth)
+      .send({ birthday: { month: 12, day: 5 } })
+      .expect(200);
     expect(await tasksOf(org._id, worked._id)).toEqual([
       { occasion: 'birthday', date: '2026-12-03', status: 'snoozed', relative: null },
       { occasion: 'birthday', date: '2026-12-05', status: 'open', relative: null },
@@ -128,12 +151,20 @@ describe('follow-ups for a customer added or edited during the day', () => {
   it('a tag that brings a customer into a rule’s audience gives her the task at once', async () => {
     const { org, store, clerk, marketer } = await createOrgWithTeam();
     const vip = await createTag(org._id, { name: 'VIP' });
-    await request(app).patch('/api/v1/followup-rules/birthday').set(await bearerFor(app, marketer.login, PASSWORD)).send({ tagIds: [String(vip._id)] }).expect(200);
+    await request(app)
+      .patch('/api/v1/followup-rules/birthday')
+      .set(await bearerFor(app, marketer.login, PASSWORD))
+      .send({ tagIds: [String(vip._id)] })
+      .expect(200);
     const customer = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, birthday: { month: 12, day: 4 } });
     await runDailyFollowups(String(org._id), NOW, { date: TODAY });
     expect(await tasksOf(org._id, customer._id)).toEqual([]);
 
-    await request(app).post(`/api/v1/customers/${customer._id}/tags`).set(await bearerFor(app, clerk.login, PASSWORD)).send({ add: [String(vip._id)] }).expect(200);
+    await request(app)
+      .post(`/api/v1/customers/${customer._id}/tags`)
+      .set(await bearerFor(app, clerk.login, PASSWORD))
+      .send({ add: [String(vip._id)] })
+      .expect(200);
     expect(await tasksOf(org._id, customer._id)).toEqual([{ occasion: 'birthday', date: '2026-12-04', status: 'open', relative: null }]);
   });
 });

@@ -31,13 +31,25 @@ function between(html: string, from: string, to: string): string {
 describe('the home card of upcoming birthdays', () => {
   it('says whose birthday it is and on which day (a relative’s, not the customer’s own), nearest first, each row a link to the customer', async () => {
     const { org, store, clerk } = await createOrgWithTeam();
-    const mother = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '陈女士', birthday: { month: 6, day: 1 }, relatives: [{ relation: '母亲', name: '李华', month: 12, day: 3 }] });
+    const mother = await createCustomer(org._id, {
+      ownerId: clerk._id,
+      storeId: store._id,
+      name: '陈女士',
+      birthday: { month: 6, day: 1 },
+      relatives: [{ relation: '母亲', name: '李华', month: 12, day: 3 }],
+    });
     const tomorrow = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '周先生', birthday: { month: 12, day: 2 } });
     await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '远的生日', birthday: { month: 12, day: 20 } });
 
     const page = await (await signIn(app, clerk.login, PASSWORD)).get('/console/clerk').expect(200);
     const card = between(page.text, 'id="upcoming-heading"', 'id="recent-heading"');
-    const rows = [...card.matchAll(/<a [^>]*href="([^"]+)"[^>]*data-testid="upcoming-birthday">([\s\S]*?)<\/a>/g)].map(([, href, text]) => ({ href, text: text!.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim() }));
+    const rows = [...card.matchAll(/<a [^>]*href="([^"]+)"[^>]*data-testid="upcoming-birthday">([\s\S]*?)<\/a>/g)].map(([, href, text]) => ({
+      href,
+      text: text!
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    }));
     expect(rows).toEqual([
       { href: `/customers/${tomorrow._id}`, text: '周先生 客户生日 明天 · 12月2日' },
       { href: `/customers/${mother._id}`, text: '陈女士 母亲李华的生日 后天 · 12月3日' },
@@ -53,12 +65,22 @@ describe('the completion report', () => {
     const customer = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, birthday: { month: 12, day: 5 } });
     await runDailyFollowups(String(org._id), NOW, { date: TODAY });
     const task = await FollowupTask.findOne({ orgId: org._id, customerId: customer._id }).lean();
-    await request(app).patch(`/api/v1/followups/${task!._id}`).set(await bearerFor(app, clerk.login, PASSWORD)).send({ status: 'done', outcome: 'reached' }).expect(200);
+    await request(app)
+      .patch(`/api/v1/followups/${task!._id}`)
+      .set(await bearerFor(app, clerk.login, PASSWORD))
+      .send({ status: 'done', outcome: 'reached' })
+      .expect(200);
 
-    const res = await request(app).get('/api/v1/followups/report').set(await bearerFor(app, manager.login, PASSWORD)).expect(200);
+    const res = await request(app)
+      .get('/api/v1/followups/report')
+      .set(await bearerFor(app, manager.login, PASSWORD))
+      .expect(200);
     expect(res.body).toMatchObject({ from: '2026-11-01', to: TODAY, basis: 'occasion_or_done', totals: { total: 1, done: 1, rate: 100 } });
     // A range that ends before the day it was done, and holds no occasion of it, leaves it out.
-    const before = await request(app).get('/api/v1/followups/report?from=2026-11-01&to=2026-11-30').set(await bearerFor(app, manager.login, PASSWORD)).expect(200);
+    const before = await request(app)
+      .get('/api/v1/followups/report?from=2026-11-01&to=2026-11-30')
+      .set(await bearerFor(app, manager.login, PASSWORD))
+      .expect(200);
     expect(before.body.totals).toMatchObject({ total: 0, done: 0 });
 
     const page = await (await signIn(app, manager.login, PASSWORD)).get('/followups/report').expect(200);

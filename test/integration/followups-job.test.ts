@@ -21,7 +21,12 @@ describe('the daily follow-up run', () => {
     const { org, store, clerk } = await createOrgWithTeam();
     const inWindow = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '王芳', birthday: { month: 12, day: 5, year: 1990 } });
     await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, birthday: { month: 12, day: 9 } }); // 8 days ahead: outside 7
-    const mother = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, birthday: { month: 6, day: 1 }, relatives: [{ relation: '母亲', name: '李华', month: 12, day: 3 }] });
+    const mother = await createCustomer(org._id, {
+      ownerId: clerk._id,
+      storeId: store._id,
+      birthday: { month: 6, day: 1 },
+      relatives: [{ relation: '母亲', name: '李华', month: 12, day: 3 }],
+    });
 
     const result = await createFollowupTasks(String(org._id), '2026-12-01');
     expect(result).toMatchObject({ created: 2, matched: 2 });
@@ -48,7 +53,13 @@ describe('the daily follow-up run', () => {
     await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, birthday: { month: 12, day: 30 } });
     await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, birthday: { month: 1, day: 3 } });
     await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, birthday: { month: 1, day: 10 } });
-    await updateFollowupRule(ctxFor((await Staff.findOne({ orgId: org._id, roles: 'admin' }))!), 'birthday', { enabled: true, leadDays: 10, tagIds: [], storeIds: [], message: '' });
+    await updateFollowupRule(ctxFor((await Staff.findOne({ orgId: org._id, roles: 'admin' }))!), 'birthday', {
+      enabled: true,
+      leadDays: 10,
+      tagIds: [],
+      storeIds: [],
+      message: '',
+    });
     await createFollowupTasks(String(org._id), '2026-12-25');
     expect((await tasksOf(org._id)).map((t) => t.date)).toEqual(['2026-12-30', '2027-01-03']);
   });

@@ -53,7 +53,10 @@ describe('the daily follow-up schedule', () => {
     expect(new Date(job!.nextRunAt!).toISOString()).toMatch(/T00:30:00\.000Z$/);
 
     const current = await getOrganization(ctxFor(admin));
-    await updateOrgSettings(ctxFor(admin), { name: current.name, settings: { ...effectiveSettings(current.settings), timezone: 'Europe/Berlin', followupRunAt: '07:15' } });
+    await updateOrgSettings(ctxFor(admin), {
+      name: current.name,
+      settings: { ...effectiveSettings(current.settings), timezone: 'Europe/Berlin', followupRunAt: '07:15' },
+    });
     for (let i = 0; i < 50 && job?.repeatTimezone !== 'Europe/Berlin'; i += 1) {
       await new Promise((resolve) => setTimeout(resolve, 20));
       [job, ...more] = await dailyJobsOf(orgId);
@@ -95,13 +98,22 @@ describe('npm run job -- followups', () => {
     const { org, store, clerk } = await createOrgWithTeam();
     await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, birthday: { month: 3, day: 10 } });
     const uri = testDatabaseUri(mongoose.connection.name);
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/run-job.ts', 'followups', '--date', '2027-03-05', '--org', String(org._id)], {
-      cwd: rootDir,
-      env: { ...process.env, MONGODB_URI: uri, LOG_LEVEL: 'silent', NODE_ENV: 'development' },
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/run-job.ts', 'followups', '--date', '2027-03-05', '--org', String(org._id)],
+      {
+        cwd: rootDir,
+        env: { ...process.env, MONGODB_URI: uri, LOG_LEVEL: 'silent', NODE_ENV: 'development' },
+      },
+    );
     expect(stdout).toContain('2027-03-05: 1 follow-up tasks created');
     expect(await FollowupTask.countDocuments({ orgId: org._id, date: '2027-03-10' })).toBe(1);
-    await expect(promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/run-job.ts', 'followups', '--date', '2027-02-31'], { cwd: rootDir, env: { ...process.env, MONGODB_URI: uri } })).rejects.toMatchObject({
+    await expect(
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/run-job.ts', 'followups', '--date', '2027-02-31'], {
+        cwd: rootDir,
+        env: { ...process.env, MONGODB_URI: uri },
+      }),
+    ).rejects.toMatchObject({
       code: 2,
       stderr: expect.stringContaining('--date must be a real day'),
     });

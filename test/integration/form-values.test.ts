@@ -27,7 +27,10 @@ type Control =
   | { kind: 'check'; name: string; type: 'checkbox' | 'radio'; value: string; checked: boolean; attrs: Attrs };
 
 const decode = (text: string) =>
-  text.replace(/&(amp|lt|gt|quot|#x27|#x3D|#x60|#39);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#x27': "'", '#x3D': '=', '#x60': '`', '#39': "'" })[e] ?? _);
+  text.replace(
+    /&(amp|lt|gt|quot|#x27|#x3D|#x60|#39);/g,
+    (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#x27': "'", '#x3D': '=', '#x60': '`', '#39': "'" })[e] ?? _,
+  );
 
 function attrsOf(tag: string): Attrs {
   const attrs: Attrs = {};
@@ -44,12 +47,21 @@ function formIn(html: string, action: string): { attrs: Attrs; controls: Control
     for (const [element] of body!.matchAll(/<input\b[^>]*>|<textarea\b[^>]*>[\s\S]*?<\/textarea>|<select\b[^>]*>[\s\S]*?<\/select>/g)) {
       const a = attrsOf(/^<\w+\b[^>]*>/.exec(element)![0]);
       if (!a.name || 'disabled' in a) continue;
-      if (element.startsWith('<textarea')) controls.push({ kind: 'textarea', name: a.name, value: decode(/>([\s\S]*?)<\/textarea>$/.exec(element)![1]!).replace(/^\n/, ''), attrs: a });
+      if (element.startsWith('<textarea'))
+        controls.push({ kind: 'textarea', name: a.name, value: decode(/>([\s\S]*?)<\/textarea>$/.exec(element)![1]!).replace(/^\n/, ''), attrs: a });
       else if (element.startsWith('<select')) {
         const options = [...element.matchAll(/<option\b([^>]*)>/g)].map(([, o]) => attrsOf(o!));
-        controls.push({ kind: 'select', name: a.name, options: options.map((o) => o.value ?? ''), selected: options.filter((o) => 'selected' in o).map((o) => o.value ?? ''), attrs: a });
-      } else if (a.type === 'checkbox' || a.type === 'radio') controls.push({ kind: 'check', name: a.name, type: a.type, value: a.value ?? 'on', checked: 'checked' in a, attrs: a });
-      else if (a.type !== 'submit' && a.type !== 'button' && a.type !== 'file') controls.push({ kind: 'text', name: a.name, type: a.type ?? 'text', value: a.value ?? '', attrs: a });
+        controls.push({
+          kind: 'select',
+          name: a.name,
+          options: options.map((o) => o.value ?? ''),
+          selected: options.filter((o) => 'selected' in o).map((o) => o.value ?? ''),
+          attrs: a,
+        });
+      } else if (a.type === 'checkbox' || a.type === 'radio')
+        controls.push({ kind: 'check', name: a.name, type: a.type, value: a.value ?? 'on', checked: 'checked' in a, attrs: a });
+      else if (a.type !== 'submit' && a.type !== 'button' && a.type !== 'file')
+        controls.push({ kind: 'text', name: a.name, type: a.type ?? 'text', value: a.value ?? '', attrs: a });
     }
     return { attrs, controls };
   }
@@ -142,15 +154,22 @@ async function walk(agent: Agent, spec: Walk): Promise<{ html: string }> {
   expect(expected.size).toBeGreaterThan(0);
   const again = shown(formIn(res.text, spec.action).controls);
   // A repeated block may offer one more empty row to fill: that adds a row, it loses nothing.
-  const keeps = (value: string[], shownValue: string[]) => JSON.stringify(shownValue.slice(0, value.length)) === JSON.stringify(value) && shownValue.slice(value.length).every((v) => v === '');
-  const lost = [...expected].filter(([name, value]) => !keeps(value, again.get(name) ?? [])).map(([name, value]) => ({ name, entered: value, shown: again.get(name) ?? [] }));
+  const keeps = (value: string[], shownValue: string[]) =>
+    JSON.stringify(shownValue.slice(0, value.length)) === JSON.stringify(value) && shownValue.slice(value.length).every((v) => v === '');
+  const lost = [...expected]
+    .filter(([name, value]) => !keeps(value, again.get(name) ?? []))
+    .map(([name, value]) => ({ name, entered: value, shown: again.get(name) ?? [] }));
   expect({ form: spec.action, lost }).toEqual({ form: spec.action, lost: [] });
   return { html: res.text };
 }
 
 async function confirmPassword(agent: Agent, next: string): Promise<void> {
   const prompt = await agent.get(`/confirm-password?next=${encodeURIComponent(next)}`).expect(200);
-  await agent.post('/confirm-password').type('form').send({ _csrf: csrfTokenIn(prompt.text), password: PASSWORD, next }).expect(303);
+  await agent
+    .post('/confirm-password')
+    .type('form')
+    .send({ _csrf: csrfTokenIn(prompt.text), password: PASSWORD, next })
+    .expect(303);
 }
 
 describe('a refused form is shown again with every value entered', () => {
@@ -203,7 +222,13 @@ describe('a refused form is shown again with every value entered', () => {
       [clerks, { page: `/groups/${String(group._id)}`, action: `/groups/${String(group._id)}/posts`, invalid: { text: '' } }],
       [request.agent(app), { page: `/g/${group.inviteKey}`, action: `/g/${group.inviteKey}/join`, invalid: { name: '' } }],
     ] as [Agent, Walk][]) {
-      await walk(agent, spec).catch((err: unknown) => failures.push(`${spec.action}: ${String((err as Error).message).replace(/\s+/g, ' ').slice(0, 600)}`));
+      await walk(agent, spec).catch((err: unknown) =>
+        failures.push(
+          `${spec.action}: ${String((err as Error).message)
+            .replace(/\s+/g, ' ')
+            .slice(0, 600)}`,
+        ),
+      );
     }
     expect(failures).toEqual([]);
     // Some thirty pages and posts: more than the default 30 s on a shared 2-core machine.

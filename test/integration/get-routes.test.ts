@@ -32,7 +32,9 @@ beforeAll(async () => {
 /** Every GET route the app mounts, pages and API, as declared. */
 function getRoutes(): string[] {
   const paths = (router: Router, base: string) =>
-    (router.stack as unknown as { route?: { path: string; methods: Record<string, boolean> } }[]).filter((layer) => layer.route?.methods.get).map((layer) => `${base}${layer.route!.path}`);
+    (router.stack as unknown as { route?: { path: string; methods: Record<string, boolean> } }[])
+      .filter((layer) => layer.route?.methods.get)
+      .map((layer) => `${base}${layer.route!.path}`);
   return [...paths(pagesRouter(), ''), ...paths(apiRouter(), '/api/v1')];
 }
 
@@ -66,10 +68,21 @@ async function organisationWithEverything() {
   // The customer's own phone, remembered by joining with a new number before anything is posted, so it is shown the posts.
   const phone = request.agent(app);
   const invite = await phone.get(`/g/${group.inviteKey}`).expect(200);
-  await phone.post(`/g/${group.inviteKey}/join`).type('form').send({ name: '新客', phone: '13912345678', _csrf: csrfTokenIn(invite.text) }).expect(303);
+  await phone
+    .post(`/g/${group.inviteKey}/join`)
+    .type('form')
+    .send({ name: '新客', phone: '13912345678', _csrf: csrfTokenIn(invite.text) })
+    .expect(303);
   const groupPost = await publishGroupPost(clerkCtx, String(group._id), { text: '群消息', images: [await pngBytes()] });
   const moment = await publishMoment(clerkCtx, { text: '动态', images: [await pngBytes()] });
-  const campaign = await createCampaign(ctxFor(marketer), { kind: 'moment', title: '预热', text: '八折', storeIds: [], tagIds: [], publishAt: new Date(Date.now() + 86_400_000) });
+  const campaign = await createCampaign(ctxFor(marketer), {
+    kind: 'moment',
+    title: '预热',
+    text: '八折',
+    storeIds: [],
+    tagIds: [],
+    publishAt: new Date(Date.now() + 86_400_000),
+  });
   const channel = await createChannel(org._id);
   await startVisitor(channel.key, { name: '访客', phone: '' });
   const task = await FollowupTask.findOne({ orgId: org._id }).lean();
@@ -96,7 +109,10 @@ async function organisationWithEverything() {
   // The customer's personal link, as the clerk gave it out: opening it must not use it up.
   const queries: Record<string, string> = { '/my/:orgId/enter': new URL(link.path!, 'http://x').search, '/api/v1/holidays': '?year=2026' };
   const fill = (route: string) =>
-    route.replace(/([^/]+)\/:(\w+)/g, (_whole, segment: string, param: string) => `${segment}/${ids[`${segment}/:${param}`] ?? String(new mongoose.Types.ObjectId())}`) + (queries[route] ?? '');
+    route.replace(
+      /([^/]+)\/:(\w+)/g,
+      (_whole, segment: string, param: string) => `${segment}/${ids[`${segment}/:${param}`] ?? String(new mongoose.Types.ObjectId())}`,
+    ) + (queries[route] ?? '');
   return { ...team, customer, group, phone, fill };
 }
 
@@ -138,7 +154,11 @@ describe('actions that used to run on a GET', () => {
     const customer = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id });
     const staff = await signIn(app, clerk.login, PASSWORD);
     const linkPage = await staff.get(`/customers/${customer._id}/page-link`).expect(200);
-    await staff.post(`/customers/${customer._id}/page-link`).type('form').send({ _csrf: csrfTokenIn(linkPage.text) }).expect(303);
+    await staff
+      .post(`/customers/${customer._id}/page-link`)
+      .type('form')
+      .send({ _csrf: csrfTokenIn(linkPage.text) })
+      .expect(303);
     const link = linkIn((await staff.get(`/customers/${customer._id}/page-link`).expect(200)).text);
     const issued = () => AuditEvent.countDocuments({ orgId: org._id, action: 'customer.page_link' });
     const version = async () => (await Customer.findOne({ orgId: org._id, _id: customer._id }).lean())?.memberLinkVersion;
@@ -159,7 +179,11 @@ describe('actions that used to run on a GET', () => {
     await staff.post('/customers/export').type('form').send({}).expect(403);
     expect(await exported()).toBe(0);
     const list = await staff.get('/customers').expect(200);
-    await staff.post('/customers/export').type('form').send({ _csrf: csrfTokenIn(list.text) }).expect(200);
+    await staff
+      .post('/customers/export')
+      .type('form')
+      .send({ _csrf: csrfTokenIn(list.text) })
+      .expect(200);
     expect(await exported()).toBe(1);
   });
 
@@ -171,7 +195,11 @@ describe('actions that used to run on a GET', () => {
     for (let i = 0; i < 2; i += 1) await request(app).get(`${link.pathname}${link.search}`).expect(200);
     const phone = request.agent(app);
     await phone.get(`${link.pathname}${link.search}`).expect(200);
-    await phone.post(link.pathname).type('form').send({ token: link.searchParams.get('token') }).expect(403);
+    await phone
+      .post(link.pathname)
+      .type('form')
+      .send({ token: link.searchParams.get('token') })
+      .expect(403);
     expect((await openLink(phone, link)).status).toBe(303);
     expect((await phone.get(`/my/${String(org._id)}`)).status).toBe(200);
   });

@@ -49,11 +49,13 @@ async function addViaPage(agent: Agent, groupId: string, customerIds: string[]) 
 async function postToGroup(agent: Agent, groupId: string, fields: { text: string; link?: string }, files: { data: Buffer; name: string }[] = []) {
   const page = await agent.get(`/groups/${groupId}`).expect(200);
   const action = /action="(\/groups\/[0-9a-f]{24}\/posts\?_csrf=[^"]+)"/.exec(page.text)![1]!.replace(/&amp;/g, '&');
-  let req = agent.post(action).field('text', fields.text).field('link', fields.link ?? '');
+  let req = agent
+    .post(action)
+    .field('text', fields.text)
+    .field('link', fields.link ?? '');
   for (const file of files) req = req.attach('images', file.data, file.name);
   return req;
 }
-
 
 describe('the customer group pages', () => {
   it('lets a clerk create a group with a notice, shows the absolute invite link with a QR code, and lists it with members and cap', async () => {
@@ -133,7 +135,10 @@ describe('the customer group pages', () => {
 
   it('shows a full group with a follow-on button; the follow-on is linked and the list badges the full group', async () => {
     const { org, store, clerk } = await team();
-    const [a, b] = await Promise.all([createCustomer(org._id, { ownerId: clerk._id, storeId: store._id }), createCustomer(org._id, { ownerId: clerk._id, storeId: store._id })]);
+    const [a, b] = await Promise.all([
+      createCustomer(org._id, { ownerId: clerk._id, storeId: store._id }),
+      createCustomer(org._id, { ownerId: clerk._id, storeId: store._id }),
+    ]);
     const agent = await signIn(app, clerk.login, PASSWORD);
     const id = await createGroupViaPage(agent, { name: '芒果群', cap: '2' });
     await addViaPage(agent, id, [String(a._id), String(b._id)]);
@@ -181,7 +186,12 @@ describe('the customer group pages', () => {
     const posted = await postToGroup(agent, id, { text: '新品到店\n第二行', link: 'https://example.com/a?b=1&c=2' }, [{ data: await png(), name: 'a.png' }]);
     expect(posted.status).toBe(303);
     const post = await SocialPost.findOne({ orgId: org._id, groupId: id }).lean();
-    expect(post).toMatchObject({ kind: 'group', text: '新品到店\n第二行', link: 'https://example.com/a?b=1&c=2', stats: { audience: 1, reached: 1, heldBack: 0 } });
+    expect(post).toMatchObject({
+      kind: 'group',
+      text: '新品到店\n第二行',
+      link: 'https://example.com/a?b=1&c=2',
+      stats: { audience: 1, reached: 1, heldBack: 0 },
+    });
     expect(post!.imageIds).toHaveLength(1);
 
     const page = await agent.get(`/groups/${id}`).expect(200);
@@ -199,7 +209,10 @@ describe('the customer group pages', () => {
     expect(thumb.headers['cache-control']).toBe('private, max-age=86400');
     const original = await agent.get(`/media/${String(post!.imageIds[0])}`).expect(200);
     expect(original.headers['content-type']).toBe('image/png');
-    await agent.get(`/media/${String(post!.imageIds[0])}`).set('If-None-Match', original.headers.etag!).expect(304);
+    await agent
+      .get(`/media/${String(post!.imageIds[0])}`)
+      .set('If-None-Match', original.headers.etag!)
+      .expect(304);
     // Not signed in: the login page, never the picture.
     expect((await request(app).get(`/media/${String(post!.imageIds[0])}`)).status).toBe(303);
 
@@ -217,7 +230,11 @@ describe('the customer group pages', () => {
     const members = await Promise.all([0, 1, 2].map((i) => createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: `成员${i}` })));
     const agent = await signIn(app, clerk.login, PASSWORD);
     const id = await createGroupViaPage(agent, { name: '福利群' });
-    await addViaPage(agent, id, members.map((m) => String(m._id)));
+    await addViaPage(
+      agent,
+      id,
+      members.map((m) => String(m._id)),
+    );
     // A moment earlier the same day spent each member's one touch of the day.
     await publishMoment(ctxFor(clerk), { text: '今天的朋友圈' });
 
@@ -317,7 +334,14 @@ describe('the customer group pages', () => {
     expect(seen.text).toContain('私人群');
     expect(seen.text).not.toContain('data-testid="post-form"');
     expect(seen.text).not.toContain(`action="/groups/${id}/archive"`);
-    expect((await reader.post('/groups').type('form').send({ _csrf: csrfTokenIn(seen.text), name: 'x' })).status).toBe(403);
+    expect(
+      (
+        await reader
+          .post('/groups')
+          .type('form')
+          .send({ _csrf: csrfTokenIn(seen.text), name: 'x' })
+      ).status,
+    ).toBe(403);
     expect((await CustomerGroup.findOne({ orgId: a.org._id, _id: id }).lean())?.name).toBe('私人群');
   });
 

@@ -29,7 +29,11 @@ async function finished(auth: Record<string, string>, id: string) {
 }
 
 const upload = (auth: Record<string, string>, csv: string | Buffer, policy = 'skip', contentType = 'text/csv') =>
-  request(app).post(`/api/v1/customers/imports?policy=${policy}`).set(auth).set('Content-Type', contentType).send(Buffer.isBuffer(csv) ? csv : Buffer.from(csv));
+  request(app)
+    .post(`/api/v1/customers/imports?policy=${policy}`)
+    .set(auth)
+    .set('Content-Type', contentType)
+    .send(Buffer.isBuffer(csv) ? csv : Buffer.from(csv));
 
 describe('CSV import', () => {
   it('imports valid rows, rejects bad ones with reasons, skips known numbers, and offers the rejected rows as CSV', async () => {
@@ -54,17 +58,34 @@ describe('CSV import', () => {
     expect(result).toMatchObject({ status: 'done', processed: 7, created: 2, skipped: 1, rejected: 4, percent: 100 });
 
     const zhang = await Customer.findOne({ orgId: org._id, phone: '+8613811112222' }).lean();
-    expect(zhang).toMatchObject({ name: '张三', gender: 'male', source: 'event', ownerId: clerk._id, birthdayMds: [506, 1203], relatives: [{ relation: '母亲', name: '张母' }] });
+    expect(zhang).toMatchObject({
+      name: '张三',
+      gender: 'male',
+      source: 'event',
+      ownerId: clerk._id,
+      birthdayMds: [506, 1203],
+      relatives: [{ relation: '母亲', name: '张母' }],
+    });
     expect((await Customer.findOne({ orgId: org._id, _id: known._id }).lean())?.name).toBe('老客户');
 
-    const rejected = await request(app).get(`/api/v1/customers/imports/${res.body.id}/rejected`).set(auth).set('Accept-Language', 'zh-CN').buffer(true).parse((r, done) => {
-      let body = '';
-      r.setEncoding('utf8');
-      r.on('data', (c: string) => (body += c));
-      r.on('end', () => done(null, body));
-    });
+    const rejected = await request(app)
+      .get(`/api/v1/customers/imports/${res.body.id}/rejected`)
+      .set(auth)
+      .set('Accept-Language', 'zh-CN')
+      .buffer(true)
+      .parse((r, done) => {
+        let body = '';
+        r.setEncoding('utf8');
+        r.on('data', (c: string) => (body += c));
+        r.on('end', () => done(null, body));
+      });
     const rows = parse((rejected.body as string).slice(1), { columns: true }) as Record<string, string>[];
-    expect(rows.map((r) => [r.line, r.name])).toEqual([['5', '坏号码'], ['6', '坏日期'], ['7', '未知标签'], ['8', '重复']]);
+    expect(rows.map((r) => [r.line, r.name])).toEqual([
+      ['5', '坏号码'],
+      ['6', '坏日期'],
+      ['7', '未知标签'],
+      ['8', '重复'],
+    ]);
     expect(rows[0]?.reason).toContain('手机号无效');
     expect(rows[1]?.reason).toContain('日期不存在');
 
@@ -82,7 +103,12 @@ describe('CSV import', () => {
     const auth = await bearer(clerk.login);
     const res = await upload(auth, `name,phone,birthday,notes\n新名,${known.phone},--07-08,新备注\n`, 'fill_empty');
     expect(await finished(auth, res.body.id)).toMatchObject({ updated: 1, created: 0 });
-    expect(await Customer.findOne({ orgId: org._id, _id: known._id }).lean()).toMatchObject({ name: '原名', notes: '新备注', birthday: { month: 7, day: 8 }, birthdayMds: [708] });
+    expect(await Customer.findOne({ orgId: org._id, _id: known._id }).lean()).toMatchObject({
+      name: '原名',
+      notes: '新备注',
+      birthday: { month: 7, day: 8 },
+      birthdayMds: [708],
+    });
   });
 
   it('can run the same file again without creating duplicates', async () => {
@@ -155,7 +181,15 @@ describe('CSV import of files saved by Excel on Chinese Windows', () => {
       expect([res.status, res.status === 202 ? null : res.body]).toEqual([202, null]);
       expect(await finished(auth, res.body.id)).toMatchObject({ status: 'done', created: 2, rejected: 0 });
       const chen = await Customer.findOne({ orgId: org._id, phone: '+8613812345601' }).lean();
-      expect(chen).toMatchObject({ name: '陈静', gender: 'female', birthday: { year: 1990, month: 5, day: 6 }, source: 'in_store', notes: '爱吃车厘子', ownerId: clerk._id, storeId: store._id });
+      expect(chen).toMatchObject({
+        name: '陈静',
+        gender: 'female',
+        birthday: { year: 1990, month: 5, day: 6 },
+        source: 'in_store',
+        notes: '爱吃车厘子',
+        ownerId: clerk._id,
+        storeId: store._id,
+      });
       expect(chen!.relatives).toMatchObject([{ relation: '母亲', name: '李华', birthday: { month: 12, day: 3 } }]);
       expect(chen!.tagIds).toHaveLength(2);
       const second = await Customer.findOne({ orgId: org._id, phone: '+8613812345602' }).lean();
@@ -186,7 +220,10 @@ describe('CSV import on the pages', () => {
     const agent = await signIn(app, clerk.login, PASSWORD);
     const token = await csrfFor(agent, '/customers/import');
     const csv = 'name,phone\n页面导入,13722223333\n坏行,1\n';
-    const res = await agent.post(`/customers/import?_csrf=${encodeURIComponent(token)}`).field('policy', 'skip').attach('file', Buffer.from(csv), 'customers.csv');
+    const res = await agent
+      .post(`/customers/import?_csrf=${encodeURIComponent(token)}`)
+      .field('policy', 'skip')
+      .attach('file', Buffer.from(csv), 'customers.csv');
     expect(res.status).toBe(303);
     let page = '';
     for (let i = 0; i < 100; i++) {
@@ -213,7 +250,10 @@ describe('CSV import on the pages', () => {
     expect(template.toString('utf8')).toContain(',礼盒,');
     const post = async (file: Buffer, name: string) => {
       const token = await csrfFor(agent, '/customers/import');
-      const res = await agent.post(`/customers/import?_csrf=${encodeURIComponent(token)}`).field('policy', 'skip').attach('file', file, name);
+      const res = await agent
+        .post(`/customers/import?_csrf=${encodeURIComponent(token)}`)
+        .field('policy', 'skip')
+        .attach('file', file, name);
       expect([res.status, res.status === 303 ? '' : res.text]).toEqual([303, '']);
       let page = '';
       for (let i = 0; i < 100; i++) {
@@ -234,7 +274,10 @@ describe('CSV import on the pages', () => {
     const { clerk, org } = await createOrgWithTeam();
     const agent = await signIn(app, clerk.login, PASSWORD);
     const token = await csrfFor(agent, '/customers/import');
-    const bad = await agent.post(`/customers/import?_csrf=${encodeURIComponent(token)}`).field('policy', 'skip').attach('file', Buffer.from('姓名\n张三\n'), 'bad.csv');
+    const bad = await agent
+      .post(`/customers/import?_csrf=${encodeURIComponent(token)}`)
+      .field('policy', 'skip')
+      .attach('file', Buffer.from('姓名\n张三\n'), 'bad.csv');
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('列名不正确');
     const forged = await agent.post('/customers/import').field('policy', 'skip').attach('file', Buffer.from('name,phone\n甲,13722224444\n'), 'x.csv');
@@ -246,16 +289,30 @@ describe('CSV import on the pages', () => {
     const { org, store, clerk } = await createOrgWithTeam();
     const auth = await bearer(clerk.login);
     const text = async (req: request.Test) =>
-      ((await req.buffer(true).parse((r, done) => {
-        let body = '';
-        r.setEncoding('utf8');
-        r.on('data', (c: string) => (body += c));
-        r.on('end', () => done(null, body));
-      })).body as string).replace(/^\uFEFF/, '');
-    const csv = ['name,phone,birthday,notes', '甲,=1+2,,', '乙,@SUM(1),,', '丙,13811116666,@SUM(1),', '丁,+1+2,-2+3,=cmd|x', '"=HYPERLINK(""http://evil"")",13811117777,2050-01-01,'].join('\n');
+      (
+        (
+          await req.buffer(true).parse((r, done) => {
+            let body = '';
+            r.setEncoding('utf8');
+            r.on('data', (c: string) => (body += c));
+            r.on('end', () => done(null, body));
+          })
+        ).body as string
+      ).replace(/^\uFEFF/, '');
+    const csv = [
+      'name,phone,birthday,notes',
+      '甲,=1+2,,',
+      '乙,@SUM(1),,',
+      '丙,13811116666,@SUM(1),',
+      '丁,+1+2,-2+3,=cmd|x',
+      '"=HYPERLINK(""http://evil"")",13811117777,2050-01-01,',
+    ].join('\n');
     const res = await upload(auth, csv);
     expect(await finished(auth, res.body.id)).toMatchObject({ rejected: 5 });
-    const rejected = parse(await text(request(app).get(`/api/v1/customers/imports/${res.body.id}/rejected`).set(auth)), { columns: true }) as Record<string, string>[];
+    const rejected = parse(await text(request(app).get(`/api/v1/customers/imports/${res.body.id}/rejected`).set(auth)), { columns: true }) as Record<
+      string,
+      string
+    >[];
     expect(rejected.map((r) => [r.phone, r.birthday, r.notes])).toEqual([
       ["'=1+2", '', ''],
       ["'@SUM(1)", '', ''],
@@ -266,8 +323,11 @@ describe('CSV import on the pages', () => {
     expect(rejected[4]!.name).toBe(`'=HYPERLINK("http://evil")`);
 
     await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '=1+2' });
-    const exported = parse(await text(request(app).post('/api/v1/customers/export').set(auth).send({ confirmPassword: PASSWORD })), { columns: true }) as Record<string, string>[];
+    const exported = parse(await text(request(app).post('/api/v1/customers/export').set(auth).send({ confirmPassword: PASSWORD })), {
+      columns: true,
+    }) as Record<string, string>[];
     expect(exported.map((r) => r.name)).toEqual(["'=1+2"]);
-    for (const row of [...rejected, ...exported]) for (const cell of Object.values(row)) expect([cell, /^[=+\-@\t\r]/.test(cell) && !/^[+-]?\d+$/.test(cell)]).toEqual([cell, false]);
+    for (const row of [...rejected, ...exported])
+      for (const cell of Object.values(row)) expect([cell, /^[=+\-@\t\r]/.test(cell) && !/^[+-]?\d+$/.test(cell)]).toEqual([cell, false]);
   });
 });

@@ -51,8 +51,10 @@ function settle<T>(results: PromiseSettledResult<T>[]): { ok: T[]; errors: unkno
 
 const times = <T>(n: number, make: (i: number) => Promise<T>) => Promise.allSettled(Array.from({ length: n }, (_, i) => make(i)));
 
-
-const picture = (width: number, height: number, format: 'jpeg' | 'png' = 'jpeg') => sharp({ create: { width, height, channels: 3, background: '#c83737' } })[format]().toBuffer();
+const picture = (width: number, height: number, format: 'jpeg' | 'png' = 'jpeg') =>
+  sharp({ create: { width, height, channels: 3, background: '#c83737' } })
+    [format]()
+    .toBuffer();
 
 /** Starts like a JPEG (so sniffing accepts it) but does not decode: it fails only when the thumbnail is made. */
 const undecodableJpeg = () => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]), Buffer.alloc(200, 7)]);
@@ -187,7 +189,10 @@ describe('publishMoment and the daily quota', () => {
     const { org, ctx } = await clerkWithCustomers({ momentsPerStaffPerDay: 3 }, 2);
 
     // A picture that passes the byte check but cannot be decoded fails once the quota was counted.
-    await expect(publishMoment(ctx, { text: '坏图片', images: [await picture(40, 40), undecodableJpeg()] })).rejects.toMatchObject({ status: 400, fields: { images: ['image_type'] } });
+    await expect(publishMoment(ctx, { text: '坏图片', images: [await picture(40, 40), undecodableJpeg()] })).rejects.toMatchObject({
+      status: 400,
+      fields: { images: ['image_type'] },
+    });
     expect(await momentQuota(ctx)).toMatchObject({ used: 0, left: 3 });
 
     // Storing the post itself fails after its pictures were stored: they are removed again and the count given back.
@@ -219,7 +224,11 @@ describe('publishMoment and the daily quota', () => {
       ['javascript: link', { text: '看这里', link: 'javascript:alert(1)' }, { link: ['link'] }],
       ['data: link', { text: '看这里', link: 'data:text/html,hi' }, { link: ['link'] }],
       ['10 images', { text: '十张', images: Array.from({ length: 10 }, () => good) }, { images: ['too_many_images'] }],
-      ['images and ids over 9', { text: '混合', images: Array.from({ length: 5 }, () => good), imageIds: Array.from({ length: 5 }, () => String(new mongoose.Types.ObjectId())) }, { images: ['too_many_images'] }],
+      [
+        'images and ids over 9',
+        { text: '混合', images: Array.from({ length: 5 }, () => good), imageIds: Array.from({ length: 5 }, () => String(new mongoose.Types.ObjectId())) },
+        { images: ['too_many_images'] },
+      ],
       ['a text file named .jpg', { text: '文本', images: [good, Buffer.from('just text, named photo.jpg')] }, { images: ['image_type'] }],
       ['an empty file', { text: '空', images: [Buffer.alloc(0)] }, { images: ['image_type'] }],
       ["another organisation's tag", { text: '标签', tagIds: [String(foreignTag._id)] }, { tagIds: ['unknown_tag'] }],
@@ -420,7 +429,12 @@ describe('the reach a composer shows before posting', () => {
     expect((await publishMoment(ctx, { text: '三' })).reach).toEqual(third);
 
     // A group post reaches every member whatever the day holds.
-    expect((await groupPostReach(ctx, String(group._id))).reach).toEqual({ audience: 4, reached: 4, heldBack: 0, heldBackBy: { customer_cap: 0, contact_budget: 0 } });
+    expect((await groupPostReach(ctx, String(group._id))).reach).toEqual({
+      audience: 4,
+      reached: 4,
+      heldBack: 0,
+      heldBackBy: { customer_cap: 0, contact_budget: 0 },
+    });
     expect((await publishGroupPost(ctx, String(group._id), { text: '群发二' })).reach).toMatchObject({ reached: 4, heldBack: 0 });
   });
 
@@ -484,7 +498,10 @@ describe('the group member cap', () => {
     expect((await CustomerGroup.findOne({ orgId: org._id, _id: group._id }).lean())?.memberCount).toBe(10);
     expect(await groupDayStats(ctx, String(group._id))).toEqual([{ day: '2026-12-01', joins: 10, leaves: 0 }]);
     // Joining a full group through the page, once more, is refused with the same answer.
-    await expect(joinByInvite(group.inviteKey, { name: '晚来的', phone: uniquePhone() })).rejects.toMatchObject({ code: 'group_full', details: { cap: 10, followOnGroupId: null } });
+    await expect(joinByInvite(group.inviteKey, { name: '晚来的', phone: uniquePhone() })).rejects.toMatchObject({
+      code: 'group_full',
+      details: { cap: 10, followOnGroupId: null },
+    });
 
     // A follow-on group takes over the invite link.
     const followOn = await createFollowOnGroup(ctx, String(group._id));
@@ -533,7 +550,9 @@ describe('media', () => {
     const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>');
     await expect(checkImages([svg])).rejects.toBeInstanceOf(ValidationError);
     const small = await picture(10, 10, 'png');
-    await expect(checkImages(Array.from({ length: socialLimits.postImagesMax + 1 }, () => small))).rejects.toMatchObject({ fields: { images: ['too_many_images'] } });
+    await expect(checkImages(Array.from({ length: socialLimits.postImagesMax + 1 }, () => small))).rejects.toMatchObject({
+      fields: { images: ['too_many_images'] },
+    });
     expect(await checkImages(Array.from({ length: socialLimits.postImagesMax }, () => small))).toHaveLength(socialLimits.postImagesMax);
     const tooBig = Buffer.concat([small, Buffer.alloc(socialLimits.imageMaxBytes + 1 - small.length)]);
     expect(tooBig.length).toBe(socialLimits.imageMaxBytes + 1);
@@ -587,17 +606,32 @@ describe('group ownership on transfer', () => {
     await Staff.updateOne({ orgId: org._id, _id: leaving._id }, { $set: { status: 'left' } });
 
     // An active clerk's selected customers move alone.
-    const selected = await transferCustomers(ctxFor(admin), { customerIds: [String(stayingCustomers[0]!._id)], fromStaffId: String(staying._id), toStaffId: String(successor._id), note: '' });
+    const selected = await transferCustomers(ctxFor(admin), {
+      customerIds: [String(stayingCustomers[0]!._id)],
+      fromStaffId: String(staying._id),
+      toStaffId: String(successor._id),
+      note: '',
+    });
     expect(selected.moved).toBe(1);
     expect(selected.groupsMoved ?? 0).toBe(0);
     // So does an active clerk's whole book: she keeps running her groups.
-    const wholeActive = await transferCustomers(ctxFor(admin), { customerIds: [], fromStaffId: String(staying._id), toStaffId: String(successor._id), note: '' });
+    const wholeActive = await transferCustomers(ctxFor(admin), {
+      customerIds: [],
+      fromStaffId: String(staying._id),
+      toStaffId: String(successor._id),
+      note: '',
+    });
     expect(wholeActive.moved).toBe(1);
     expect(wholeActive.groupsMoved ?? 0).toBe(0);
     expect(await CustomerGroup.findOne({ orgId: org._id, _id: stayingGroup._id }).lean()).toMatchObject({ ownerId: staying._id, storeId: store._id });
 
     // A departed clerk's whole book takes her groups along, into the successor's store.
-    const whole = await transferCustomers(ctxFor(admin), { customerIds: [], fromStaffId: String(leaving._id), toStaffId: String(successor._id), note: '离职交接' });
+    const whole = await transferCustomers(ctxFor(admin), {
+      customerIds: [],
+      fromStaffId: String(leaving._id),
+      toStaffId: String(successor._id),
+      note: '离职交接',
+    });
     expect(whole.moved).toBe(leavingCustomers.length);
     expect(whole.groupsMoved).toBe(2);
     for (const group of leavingGroups) {
@@ -612,7 +646,12 @@ describe('group ownership on transfer', () => {
     const [first] = await Promise.all([1, 2].map(() => createCustomer(org._id, { ownerId: leaving._id, storeId: store._id })));
     const group = await createGroup(ctxFor(leaving), { name: '留守群' });
     await Staff.updateOne({ orgId: org._id, _id: leaving._id }, { $set: { status: 'left' } });
-    const result = await transferCustomers(ctxFor(admin), { customerIds: [String(first!._id)], fromStaffId: String(leaving._id), toStaffId: String(clerk._id), note: '' });
+    const result = await transferCustomers(ctxFor(admin), {
+      customerIds: [String(first!._id)],
+      fromStaffId: String(leaving._id),
+      toStaffId: String(clerk._id),
+      note: '',
+    });
     expect(result.moved).toBe(1);
     expect(result.groupsMoved ?? 0).toBe(0);
     expect((await CustomerGroup.findOne({ orgId: org._id, _id: group._id }).lean())?.ownerId).toEqual(leaving._id);

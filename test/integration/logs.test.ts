@@ -49,7 +49,10 @@ describe('logs', () => {
           done();
         },
       });
-      const { app } = await createApp(loadConfig({ NODE_ENV: env, SESSION_SECRET: 's'.repeat(48), APP_URL: 'http://localhost:3000' }), pino({ level: 'trace' }, sink));
+      const { app } = await createApp(
+        loadConfig({ NODE_ENV: env, SESSION_SECRET: 's'.repeat(48), APP_URL: 'http://localhost:3000' }),
+        pino({ level: 'trace' }, sink),
+      );
       await request(app).get('/login').expect(200);
       await request(app).get('/api/v1/me').expect(401);
       const completed = entries.filter((e) => e.res);

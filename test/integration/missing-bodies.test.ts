@@ -35,7 +35,11 @@ describe('POST /login without a form body', () => {
     }
     // Wrong credentials in JSON are a JSON 401, not the HTML page.
     const { clerk } = await createOrgWithTeam();
-    const wrong = await browser.post('/login').set('X-CSRF-Token', token).set('Accept', 'application/json').send({ login: clerk.login, password: 'not the password' });
+    const wrong = await browser
+      .post('/login')
+      .set('X-CSRF-Token', token)
+      .set('Accept', 'application/json')
+      .send({ login: clerk.login, password: 'not the password' });
     expect(wrong.status).toBe(401);
     expect(wrong.body.error.code).toBe('unauthenticated');
   });
@@ -78,7 +82,9 @@ describe('requests without a body, on every route that takes one', () => {
     const failures: string[] = [];
     for (const { method, path } of writes) {
       const url = path.replace(/:(\w+)/g, (_m, name: string) => (/id$/i.test(name) ? String(org._id) : 'no-such-key'));
-      const req = path.startsWith('/api/') ? request(app)[method as 'post'](url).set('Authorization', `Bearer ${api}`) : browser[method as 'post'](url).set('X-CSRF-Token', token);
+      const req = path.startsWith('/api/')
+        ? request(app)[method as 'post'](url).set('Authorization', `Bearer ${api}`)
+        : browser[method as 'post'](url).set('X-CSRF-Token', token);
       const res = await req;
       // 503 is a deliberate answer (no job scheduler in this process); 500 is the crash this sweep looks for.
       if (res.status === 500) failures.push(`${method.toUpperCase()} ${path}: ${res.status}`);

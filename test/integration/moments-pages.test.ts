@@ -93,9 +93,19 @@ describe('the moments page', () => {
     const agent = await signIn(app, clerk.login, PASSWORD);
     const ten = Array.from({ length: 10 }, (_, i) => ({ data: png, name: `p${i}.png` }));
     const cases: { fields: Fields; files?: { data: Buffer; name: string }[]; message: string; kept?: string }[] = [
-      { fields: { text: '   ', link: 'https://example.com/kept' }, files: [{ data: png, name: 'a.png' }], message: '必填。', kept: 'value="https://example.com/kept"' },
+      {
+        fields: { text: '   ', link: 'https://example.com/kept' },
+        files: [{ data: png, name: 'a.png' }],
+        message: '必填。',
+        kept: 'value="https://example.com/kept"',
+      },
       { fields: { text: '十张图' }, files: ten, message: '最多 9 张图片。', kept: '十张图' },
-      { fields: { text: '假图片' }, files: [{ data: Buffer.from('just some words, not a picture'), name: 'x.jpg' }], message: '只能发送 JPG、PNG、WebP 或 GIF 图片。', kept: '假图片' },
+      {
+        fields: { text: '假图片' },
+        files: [{ data: Buffer.from('just some words, not a picture'), name: 'x.jpg' }],
+        message: '只能发送 JPG、PNG、WebP 或 GIF 图片。',
+        kept: '假图片',
+      },
       { fields: { text: '危险链接', link: 'javascript:alert(1)' }, message: '链接只能是 http:// 或 https:// 开头的网址。', kept: '危险链接' },
       { fields: { text: '别家标签', audienceMode: 'tags', tagIds: [String(foreignTag._id)] }, message: '包含未知的标签。', kept: '别家标签' },
       { fields: { text: '选了按标签却没选标签', audienceMode: 'tags' }, message: '必填。', kept: 'id="f-audience-tags" value="tags" checked' },
@@ -147,8 +157,17 @@ describe('the moments page', () => {
     expect((await agent.get('/moments').expect(200)).text).toContain('已发布。送达 1 人，未展示 0 人。');
     // The composer's script asks again when the audience changes; the page opens on "all my customers".
     const all = await agent.get('/moments/reach?audienceMode=all').set('Accept', 'application/json').expect(200);
-    expect(all.body).toEqual({ audience: 3, reached: 2, heldBack: 1, heldBackBy: { customer_cap: 1, contact_budget: 0 }, sentence: '将送达 2 人，未展示 1 人（1 人今天可看的朋友圈已满）。' });
-    const tagged = await agent.get(`/moments/reach?audienceMode=tags&tagIds=${String(vip._id)}`).set('Accept', 'application/json').expect(200);
+    expect(all.body).toEqual({
+      audience: 3,
+      reached: 2,
+      heldBack: 1,
+      heldBackBy: { customer_cap: 1, contact_budget: 0 },
+      sentence: '将送达 2 人，未展示 1 人（1 人今天可看的朋友圈已满）。',
+    });
+    const tagged = await agent
+      .get(`/moments/reach?audienceMode=tags&tagIds=${String(vip._id)}`)
+      .set('Accept', 'application/json')
+      .expect(200);
     expect(tagged.body).toMatchObject({ audience: 1, reached: 0, heldBack: 1 });
     // "Customers with the chosen tags" before a tag is ticked reaches nobody yet.
     expect((await agent.get('/moments/reach?audienceMode=tags').set('Accept', 'application/json').expect(200)).body).toMatchObject({ audience: 0, reached: 0 });
@@ -174,12 +193,21 @@ describe('the moments page', () => {
     await addComment(member, String(first!._id), '好看！');
 
     const firstPage = await agent.get(`/moments/${String(first!._id)}`).expect(200);
-    expect([testIdText(firstPage.text, 'stat-audience'), testIdText(firstPage.text, 'stat-reached'), testIdText(firstPage.text, 'stat-held')]).toEqual(['2', '2', '0']);
+    expect([testIdText(firstPage.text, 'stat-audience'), testIdText(firstPage.text, 'stat-reached'), testIdText(firstPage.text, 'stat-held')]).toEqual([
+      '2',
+      '2',
+      '0',
+    ]);
     expect(firstPage.text).toContain(`<a href="/customers/${String(customers[0]!._id)}">顾客0</a>`);
     expect(firstPage.text).toContain('好看！');
 
     const secondPage = await agent.get(`/moments/${String(second!._id)}`).expect(200);
-    expect([testIdText(secondPage.text, 'stat-reached'), testIdText(secondPage.text, 'stat-held'), testIdText(secondPage.text, 'stat-held-cap'), testIdText(secondPage.text, 'stat-held-budget')]).toEqual(['0', '2', '2', '0']);
+    expect([
+      testIdText(secondPage.text, 'stat-reached'),
+      testIdText(secondPage.text, 'stat-held'),
+      testIdText(secondPage.text, 'stat-held-cap'),
+      testIdText(secondPage.text, 'stat-held-budget'),
+    ]).toEqual(['0', '2', '2', '0']);
     expect(secondPage.text).toContain('还没有人点赞。');
 
     const list = await agent.get('/moments').expect(200);
@@ -200,7 +228,7 @@ describe('the moments page', () => {
     }
   });
 
-  it('lets a marketer read the posts without a composer, and keeps other stores\' posts from a manager', async () => {
+  it("lets a marketer read the posts without a composer, and keeps other stores' posts from a manager", async () => {
     const { org, store, clerk, marketer } = await createOrgWithTeam();
     await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id });
     const otherStore = await createStore(org._id);
@@ -214,7 +242,10 @@ describe('the moments page', () => {
     expect(page.text).not.toContain('data-testid="composer"');
     expect(page.text).not.toContain('data-testid="tasks"');
     expect(page.text).toContain('门店上新');
-    const posted = await reader.post('/moments').type('form').send({ _csrf: await csrfFor(reader, '/moments'), text: '运营不能发' });
+    const posted = await reader
+      .post('/moments')
+      .type('form')
+      .send({ _csrf: await csrfFor(reader, '/moments'), text: '运营不能发' });
     expect(posted.status).toBe(403);
 
     const manager = await signIn(app, otherManager.login, PASSWORD);
@@ -245,18 +276,27 @@ describe('replies under customers’ comments', () => {
     expect(detail.text).toMatch(new RegExp(`<label[^>]*for="reply-${commentId}"[^>]*>回复这条评论</label>`));
     expect(detail.text).toMatch(new RegExp(`<textarea[^>]*id="reply-${commentId}"[^>]*maxlength="${socialLimits.commentMax}"`));
 
-    const sent = await clerkAgent.post(replyPath(postId, commentId)).type('form').send({ _csrf: csrfTokenIn(detail.text), text: ' 有的，<b>明天</b>到货 ' });
+    const sent = await clerkAgent
+      .post(replyPath(postId, commentId))
+      .type('form')
+      .send({ _csrf: csrfTokenIn(detail.text), text: ' 有的，<b>明天</b>到货 ' });
     expect(sent.status).toBe(303);
     expect(sent.headers.location).toBe(`/moments/${postId}#comment-${commentId}`);
     const stored = await PostComment.findOne({ orgId: org._id, _id: new mongoose.Types.ObjectId(commentId) }).lean();
     expect(stored!.replies).toMatchObject([{ staffId: clerk._id, text: '有的，<b>明天</b>到货' }]);
-    expect(await TimelineEvent.findOne({ orgId: org._id, customerId: customer._id, type: 'post.replied' }).lean()).toMatchObject({ actorId: clerk._id, data: { postId, commentId } });
+    expect(await TimelineEvent.findOne({ orgId: org._id, customerId: customer._id, type: 'post.replied' }).lean()).toMatchObject({
+      actorId: clerk._id,
+      data: { postId, commentId },
+    });
 
     const again = await clerkAgent.get(`/moments/${postId}`).expect(200);
     expect(again.text).toContain('回复已发送');
     expect(again.text).toContain('有的，&lt;b&gt;明天&lt;/b&gt;到货');
 
-    const customerPage = await request(app).get(`/my/${String(org._id)}`).set('Cookie', `sl_member=${memberTokenFor(customer)}`).expect(200);
+    const customerPage = await request(app)
+      .get(`/my/${String(org._id)}`)
+      .set('Cookie', `sl_member=${memberTokenFor(customer)}`)
+      .expect(200);
     expect(customerPage.text).toMatch(/data-testid="shop-reply"><span class="fw-semibold">店家回复<\/span>: 有的，&lt;b&gt;明天&lt;\/b&gt;到货/);
     expect(customerPage.text).not.toContain('<b>明天');
   });
@@ -264,7 +304,10 @@ describe('replies under customers’ comments', () => {
   it('refuses an empty or too long reply with a message on the page, writing nothing', async () => {
     const { org, clerkAgent, postId, commentId } = await commentedMoment();
     for (const text of ['   ', 'x'.repeat(socialLimits.commentMax + 1)]) {
-      const res = await clerkAgent.post(replyPath(postId, commentId)).type('form').send({ _csrf: await csrfFor(clerkAgent, `/moments/${postId}`), text });
+      const res = await clerkAgent
+        .post(replyPath(postId, commentId))
+        .type('form')
+        .send({ _csrf: await csrfFor(clerkAgent, `/moments/${postId}`), text });
       expect(res.status).toBe(400);
       expect(res.text).toMatch(new RegExp(`id="reply-${commentId}-error" role="alert">[^<]+<`));
       expect(res.text).toMatch(new RegExp(`id="reply-${commentId}"[^>]*aria-invalid="true"`));
@@ -278,11 +321,19 @@ describe('replies under customers’ comments', () => {
     const otherClerk = await createStaff(org._id, { roles: ['clerk'], storeId: store._id });
     const otherManager = await createStaff(org._id, { roles: ['manager'], storeId: (await createStore(org._id))._id });
     const foreign = await createOrgWithTeam();
-    const tries: [typeof manager, number][] = [[marketer, 403], [otherClerk, 404], [otherManager, 404], [foreign.admin, 404]];
+    const tries: [typeof manager, number][] = [
+      [marketer, 403],
+      [otherClerk, 404],
+      [otherManager, 404],
+      [foreign.admin, 404],
+    ];
     for (const [staff, status] of tries) {
       const agent = await signIn(app, staff.login, PASSWORD);
       const page = await agent.get('/customers').expect(200);
-      const res = await agent.post(replyPath(postId, commentId)).type('form').send({ _csrf: csrfTokenIn(page.text), text: '不该写入' });
+      const res = await agent
+        .post(replyPath(postId, commentId))
+        .type('form')
+        .send({ _csrf: csrfTokenIn(page.text), text: '不该写入' });
       expect([staff.login, res.status]).toEqual([staff.login, status]);
     }
     const marketerPage = await (await signIn(app, marketer.login, PASSWORD)).get(`/moments/${postId}`).expect(200);
@@ -292,13 +343,23 @@ describe('replies under customers’ comments', () => {
     const managerAgent = await signIn(app, manager.login, PASSWORD);
     const detail = await managerAgent.get(`/moments/${postId}`).expect(200);
     expect(detail.text).toContain('data-testid="reply-form"');
-    expect((await managerAgent.post(replyPath(postId, commentId)).type('form').send({ _csrf: csrfTokenIn(detail.text), text: '店长回复' })).status).toBe(303);
-    expect((await PostComment.findOne({ orgId: org._id, _id: new mongoose.Types.ObjectId(commentId) }).lean())!.replies).toMatchObject([{ staffId: manager._id, text: '店长回复' }]);
+    expect(
+      (
+        await managerAgent
+          .post(replyPath(postId, commentId))
+          .type('form')
+          .send({ _csrf: csrfTokenIn(detail.text), text: '店长回复' })
+      ).status,
+    ).toBe(303);
+    expect((await PostComment.findOne({ orgId: org._id, _id: new mongoose.Types.ObjectId(commentId) }).lean())!.replies).toMatchObject([
+      { staffId: manager._id, text: '店长回复' },
+    ]);
   });
 });
 
 describe('what is new on a clerk’s moments', () => {
-  const navBadge = (html: string) => /href="\/moments"[^>]*>[^<]*(?:<span class="visually-hidden">[^<]*<\/span>)?\s*<span class="badge[^"]*"[^>]*>(\d+)</.exec(html)?.[1] ?? null;
+  const navBadge = (html: string) =>
+    /href="\/moments"[^>]*>[^<]*(?:<span class="visually-hidden">[^<]*<\/span>)?\s*<span class="badge[^"]*"[^>]*>(\d+)</.exec(html)?.[1] ?? null;
 
   it('counts customers’ comments and first likes since the author last looked, on the menu and on the post, until she opens it', async () => {
     const { org, clerk, customers } = await clerkWithCustomers({}, 2);

@@ -101,7 +101,12 @@ describe('database outages', () => {
       expect(JSON.stringify(overview.result)).not.toMatch(infrastructure);
 
       // A customer connecting now is refused with the same code, not the driver's error.
-      const refused = connectSocket(`${server.baseUrl}/customer`, { auth: { token: later.token }, transports: ['websocket'], forceNew: true, reconnection: false });
+      const refused = connectSocket(`${server.baseUrl}/customer`, {
+        auth: { token: later.token },
+        transports: ['websocket'],
+        forceNew: true,
+        reconnection: false,
+      });
       const connectError = await new Promise<Error & { data?: { code: string; message: string } }>((resolve, reject) => {
         refused.once('connect_error', resolve);
         refused.once('connect', () => reject(new Error('connected during the outage')));

@@ -26,7 +26,8 @@ describe('picture bytes', () => {
   it('refuses on the customer chat page a file that only starts like a picture, storing nothing, as the docs promise (400 image_type)', async () => {
     const { org } = await createOrgWithTeam();
     const { browser, path, csrf } = await chatUploader(server.baseUrl, org._id);
-    const upload = (body: Buffer, type: string) => browser.post(path).set('Content-Type', type).set('Accept', 'application/json').set('X-CSRF-Token', csrf).send(body);
+    const upload = (body: Buffer, type: string) =>
+      browser.post(path).set('Content-Type', type).set('Accept', 'application/json').set('X-CSRF-Token', csrf).send(body);
 
     const before = await storedPictures();
     for (const { label, data } of await lookalikePictures()) {
@@ -52,31 +53,54 @@ describe('picture bytes', () => {
   });
 
   const formPaths = [
-    { path: 'a moment', role: 'clerk', post: (agent: Agent, _ctx: FormContext, text: string, files: Files) => postMultipart(agent, '/moments', '/moments', { text, audienceMode: 'all' }, files) },
-    { path: 'a group post', role: 'clerk', post: (agent: Agent, ctx: FormContext, text: string, files: Files) => postMultipart(agent, ctx.groupPath, `${ctx.groupPath}/posts`, { text, link: '' }, files) },
+    {
+      path: 'a moment',
+      role: 'clerk',
+      post: (agent: Agent, _ctx: FormContext, text: string, files: Files) => postMultipart(agent, '/moments', '/moments', { text, audienceMode: 'all' }, files),
+    },
+    {
+      path: 'a group post',
+      role: 'clerk',
+      post: (agent: Agent, ctx: FormContext, text: string, files: Files) =>
+        postMultipart(agent, ctx.groupPath, `${ctx.groupPath}/posts`, { text, link: '' }, files),
+    },
     {
       path: 'a campaign',
       role: 'marketer',
       post: (agent: Agent, ctx: FormContext, text: string, files: Files) =>
-        postMultipart(agent, '/campaigns/new', '/campaigns', { title: '新品', kind: 'moment', text, link: '', storeIds: [ctx.storeId], publishAt: '2030-01-01T12:00' }, files),
+        postMultipart(
+          agent,
+          '/campaigns/new',
+          '/campaigns',
+          { title: '新品', kind: 'moment', text, link: '', storeIds: [ctx.storeId], publishAt: '2030-01-01T12:00' },
+          files,
+        ),
     },
   ] as const;
 
-  it.each(formPaths)('refuses such files beside a good picture in $path form: shown again with what was typed, nothing stored, no quota spent', async ({ path, role, post }) => {
-    const { org, store, marketer } = await createOrgWithTeam();
-    const clerk = await createStaff(org._id, { roles: ['clerk'], storeId: store._id });
-    const agent = await signIn(server.baseUrl, (role === 'clerk' ? clerk : marketer).login, PASSWORD);
-    const group = path === 'a group post' ? await postForm(agent, '/groups', '/groups', { name: '果友群', notice: '', cap: '' }) : null;
-    const ctx = { groupPath: String(group?.headers.location), storeId: String(store._id) };
-    const good = { data: await pngBytes(), name: 'good.png' };
-    const before = await storedPictures();
-    for (const [i, { label, data }] of (await lookalikePictures()).entries()) {
-      const res = await post(agent, ctx, `第 ${i} 条`, [good, { data, name: 'photo.png' }]);
-      expect({ label, status: res.status, message: res.text.includes(TYPE_MESSAGE), kept: res.text.includes(`第 ${i} 条`) }).toEqual({ label, status: 400, message: true, kept: true });
-    }
-    expect(await storedPictures()).toEqual(before);
-    expect(await SocialPost.countDocuments({ orgId: org._id })).toBe(0);
-    expect(await Campaign.countDocuments({ orgId: org._id })).toBe(0);
-    if (role === 'clerk') expect((await momentQuota(ctxFor(clerk))).used).toBe(0);
-  });
+  it.each(formPaths)(
+    'refuses such files beside a good picture in $path form: shown again with what was typed, nothing stored, no quota spent',
+    async ({ path, role, post }) => {
+      const { org, store, marketer } = await createOrgWithTeam();
+      const clerk = await createStaff(org._id, { roles: ['clerk'], storeId: store._id });
+      const agent = await signIn(server.baseUrl, (role === 'clerk' ? clerk : marketer).login, PASSWORD);
+      const group = path === 'a group post' ? await postForm(agent, '/groups', '/groups', { name: '果友群', notice: '', cap: '' }) : null;
+      const ctx = { groupPath: String(group?.headers.location), storeId: String(store._id) };
+      const good = { data: await pngBytes(), name: 'good.png' };
+      const before = await storedPictures();
+      for (const [i, { label, data }] of (await lookalikePictures()).entries()) {
+        const res = await post(agent, ctx, `第 ${i} 条`, [good, { data, name: 'photo.png' }]);
+        expect({ label, status: res.status, message: res.text.includes(TYPE_MESSAGE), kept: res.text.includes(`第 ${i} 条`) }).toEqual({
+          label,
+          status: 400,
+          message: true,
+          kept: true,
+        });
+      }
+      expect(await storedPictures()).toEqual(before);
+      expect(await SocialPost.countDocuments({ orgId: org._id })).toBe(0);
+      expect(await Campaign.countDocuments({ orgId: org._id })).toBe(0);
+      if (role === 'clerk') expect((await momentQuota(ctxFor(clerk))).used).toBe(0);
+    },
+  );
 });

@@ -54,7 +54,11 @@ describe('request bodies the server cannot read', () => {
     const { team, routes } = await jsonRoutes();
     const tokensBefore = await ApiToken.countDocuments({ orgId: team.org._id });
     for (const route of routes) {
-      const res = await request(app)[route.method](route.path).set(route.headers).set('Content-Type', 'application/json; charset=latin1').send(JSON.stringify(route.body));
+      const res = await request(app)
+        [route.method](route.path)
+        .set(route.headers)
+        .set('Content-Type', 'application/json; charset=latin1')
+        .send(JSON.stringify(route.body));
       expect([route.name, res.status, res.body.error?.code]).toEqual([route.name, 415, 'unsupported_charset']);
       expect(res.body.error.details).toEqual({ charset: 'latin1' });
       expect(res.body.error.message).toEqual(expect.any(String));
@@ -68,16 +72,28 @@ describe('request bodies the server cannot read', () => {
   });
 
   it('answers a form in an unsupported charset with a 415 page for browsers and JSON for clients that ask for it', async () => {
-    const page = await request(app).post('/login').set('Accept', 'text/html').set('Content-Type', 'application/x-www-form-urlencoded; charset=latin1').send('login=a&password=b');
+    const page = await request(app)
+      .post('/login')
+      .set('Accept', 'text/html')
+      .set('Content-Type', 'application/x-www-form-urlencoded; charset=latin1')
+      .send('login=a&password=b');
     expect(page.status).toBe(415);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
     expect(page.text).toContain('unsupported_charset');
     expect(page.text).toContain('UTF-8');
-    const english = await request(app).post('/login?lang=en').set('Accept', 'text/html').set('Content-Type', 'application/x-www-form-urlencoded; charset=latin1').send('login=a');
+    const english = await request(app)
+      .post('/login?lang=en')
+      .set('Accept', 'text/html')
+      .set('Content-Type', 'application/x-www-form-urlencoded; charset=latin1')
+      .send('login=a');
     expect(english.status).toBe(415);
     expect(english.text).toContain('UTF-8');
 
-    const json = await request(app).post('/login').set('Accept', 'application/json').set('Content-Type', 'application/x-www-form-urlencoded; charset=latin1').send('login=a');
+    const json = await request(app)
+      .post('/login')
+      .set('Accept', 'application/json')
+      .set('Content-Type', 'application/x-www-form-urlencoded; charset=latin1')
+      .send('login=a');
     expect(json.status).toBe(415);
     expect(json.body.error).toMatchObject({ code: 'unsupported_charset', details: { charset: 'latin1' } });
     expect(errorsLogged()).toEqual([]);
@@ -104,20 +120,37 @@ describe('request bodies the server cannot read', () => {
       expect([route.name, corrupt.status, corrupt.body.error?.code]).toEqual([route.name, 400, 'unreadable_body']);
     }
     // A supported encoding is read as usual.
-    const gzipped = await request(app).post('/api/v1/tokens').set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').serialize(asIs).send(zlib.gzipSync(JSON.stringify(routes[0]!.body)));
+    const gzipped = await request(app)
+      .post('/api/v1/tokens')
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'gzip')
+      .serialize(asIs)
+      .send(zlib.gzipSync(JSON.stringify(routes[0]!.body)));
     expect(gzipped.status).toBe(201);
     expect(errorsLogged()).toEqual([]);
   });
 
   it('answers forms too large or with too many fields with 413 pages, and a bad escape in the address with 400, without logging errors', async () => {
-    const large = await request(app).post('/login').set('Accept', 'text/html').type('form').send(`login=${'x'.repeat(200_000)}`);
+    const large = await request(app)
+      .post('/login')
+      .set('Accept', 'text/html')
+      .type('form')
+      .send(`login=${'x'.repeat(200_000)}`);
     expect(large.status).toBe(413);
     expect(large.text).toContain('payload_too_large');
 
-    const fields = await request(app).post('/login').set('Accept', 'text/html').type('form').send(Array.from({ length: 1500 }, (_, i) => `f${i}=1`).join('&'));
+    const fields = await request(app)
+      .post('/login')
+      .set('Accept', 'text/html')
+      .type('form')
+      .send(Array.from({ length: 1500 }, (_, i) => `f${i}=1`).join('&'));
     expect(fields.status).toBe(413);
     expect(fields.text).toContain('payload_too_large');
-    const fieldsJson = await request(app).post('/login').set('Accept', 'application/json').type('form').send(Array.from({ length: 1500 }, (_, i) => `f${i}=1`).join('&'));
+    const fieldsJson = await request(app)
+      .post('/login')
+      .set('Accept', 'application/json')
+      .type('form')
+      .send(Array.from({ length: 1500 }, (_, i) => `f${i}=1`).join('&'));
     expect(fieldsJson.body.error).toMatchObject({ code: 'payload_too_large', details: { parameterLimit: 1000 } });
 
     const escape = await request(app).get('/g/%E0%A4%A').set('Accept', 'text/html');

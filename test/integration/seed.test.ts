@@ -56,7 +56,13 @@ describe('demo seed', () => {
     const rules = (await effectiveRules(orgId)).filter((rule) => rule.message);
     const posts = await SocialPost.find({ orgId }).lean();
     const campaigns = await Campaign.find({ orgId }).lean();
-    const texts = [...canned.map((c) => c.text), ...rules.map((r) => r.message), ...posts.map((p) => p.text), ...campaigns.map((c) => c.text), ...(await Customer.find({ orgId }).lean()).map((c) => c.notes)];
+    const texts = [
+      ...canned.map((c) => c.text),
+      ...rules.map((r) => r.message),
+      ...posts.map((p) => p.text),
+      ...campaigns.map((c) => c.text),
+      ...(await Customer.find({ orgId }).lean()).map((c) => c.notes),
+    ];
     expect(texts.filter((text) => /刻字|engrav/i.test(text ?? ''))).toEqual([]);
     expect(canned.filter((c) => /果/.test(c.text)).length).toBeGreaterThanOrEqual(3);
     expect(rules.map((r) => r.occasion).sort()).toEqual(['birthday', 'mid-autumn', 'relative-birthday', 'spring-festival']);

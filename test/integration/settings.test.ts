@@ -23,18 +23,27 @@ describe('organisation settings behind the password step-up', () => {
     await agent.get('/admin/settings').expect(303).expect('location', '/confirm-password?next=%2Fadmin%2Fsettings');
 
     const prompt = await agent.get('/confirm-password?next=%2Fadmin%2Fsettings').expect(200);
-    const wrong = await agent.post('/confirm-password').type('form').send({ _csrf: csrfTokenIn(prompt.text), password: 'not it', next: '/admin/settings' });
+    const wrong = await agent
+      .post('/confirm-password')
+      .type('form')
+      .send({ _csrf: csrfTokenIn(prompt.text), password: 'not it', next: '/admin/settings' });
     expect(wrong.status).toBe(400);
     expect(wrong.text).toContain('密码错误');
     await agent.get('/admin/settings').expect(303);
 
-    const right = await agent.post('/confirm-password').type('form').send({ _csrf: csrfTokenIn(wrong.text), password: PASSWORD, next: '/admin/settings' });
+    const right = await agent
+      .post('/confirm-password')
+      .type('form')
+      .send({ _csrf: csrfTokenIn(wrong.text), password: PASSWORD, next: '/admin/settings' });
     expect(right.status).toBe(303);
     expect(right.headers.location).toBe('/admin/settings');
 
     const page = await agent.get('/admin/settings').expect(200);
     expect(page.text).toContain('value="Asia/Shanghai"');
-    const saved = await agent.post('/admin/settings').type('form').send({ ...validSettings, _csrf: csrfTokenIn(page.text) });
+    const saved = await agent
+      .post('/admin/settings')
+      .type('form')
+      .send({ ...validSettings, _csrf: csrfTokenIn(page.text) });
     expect(saved.status).toBe(303);
     const stored = await Organization.findById(org._id).lean();
     expect(stored).toMatchObject({ name: '新名字', settings: { timezone: 'Asia/Urumqi', dndStart: '22:00', dndEnd: '07:30', stepUpMinutes: 10 } });
@@ -48,7 +57,10 @@ describe('organisation settings behind the password step-up', () => {
     const agent = await signIn(app, admin.login, PASSWORD);
     // The form was opened long ago: no confirmation in this session.
     const token = await csrfFor(agent, '/profile');
-    const prompt = await agent.post('/admin/settings').type('form').send({ ...validSettings, _csrf: token });
+    const prompt = await agent
+      .post('/admin/settings')
+      .type('form')
+      .send({ ...validSettings, _csrf: token });
     expect(prompt.status).toBe(403);
     expect(prompt.text).toContain('name="timezone" value="Asia/Urumqi"');
     expect(prompt.text).toContain('name="confirmPassword"');
@@ -56,7 +68,10 @@ describe('organisation settings behind the password step-up', () => {
 
     const carried = [...prompt.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map(([, name, value]) => [name, value]);
     const body = Object.fromEntries(carried as [string, string][]);
-    const done = await agent.post('/admin/settings').type('form').send({ ...body, confirmPassword: PASSWORD });
+    const done = await agent
+      .post('/admin/settings')
+      .type('form')
+      .send({ ...body, confirmPassword: PASSWORD });
     expect(done.status).toBe(303);
     expect((await Organization.findById(org._id).lean())?.settings).toMatchObject({ timezone: 'Asia/Urumqi' });
   });
@@ -65,9 +80,16 @@ describe('organisation settings behind the password step-up', () => {
     const { admin, org } = await createOrgWithTeam();
     const agent = await signIn(app, admin.login, PASSWORD);
     const prompt = await agent.get('/confirm-password').expect(200);
-    await agent.post('/confirm-password').type('form').send({ _csrf: csrfTokenIn(prompt.text), password: PASSWORD }).expect(303);
+    await agent
+      .post('/confirm-password')
+      .type('form')
+      .send({ _csrf: csrfTokenIn(prompt.text), password: PASSWORD })
+      .expect(303);
     const token = await csrfFor(agent, '/admin/settings');
-    const res = await agent.post('/admin/settings').type('form').send({ ...validSettings, timezone: 'Mars/Olympus', dndStart: '25:00', stepUpMinutes: '0', _csrf: token });
+    const res = await agent
+      .post('/admin/settings')
+      .type('form')
+      .send({ ...validSettings, timezone: 'Mars/Olympus', dndStart: '25:00', stepUpMinutes: '0', _csrf: token });
     expect(res.status).toBe(400);
     expect(res.text).toContain('未知的时区名称');
     expect(res.text).toContain('请输入 HH:MM 格式的时间');

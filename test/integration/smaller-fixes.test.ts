@@ -45,7 +45,11 @@ describe("the customer form's relatives", () => {
 
   it("shows a stored relative's birthday chosen in the pickers on the edit form", async () => {
     const { clerk, org, store } = await createOrgWithTeam();
-    const customer = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, relatives: [{ relation: '母亲', name: '李华', month: 12, day: 3, year: 1960 }] });
+    const customer = await createCustomer(org._id, {
+      ownerId: clerk._id,
+      storeId: store._id,
+      relatives: [{ relation: '母亲', name: '李华', month: 12, day: 3, year: 1960 }],
+    });
     const agent = await signIn(app, clerk.login, PASSWORD);
     const page = (await agent.get(`/customers/${customer._id}/edit`).expect(200)).text;
     const block = relativeBlock(page, 0);
@@ -141,7 +145,11 @@ describe('calling a customer', () => {
     expect(before).not.toContain('13912345678');
 
     const token = await csrfFor(managerAgent, `/customers/${customer._id}`);
-    const revealed = await managerAgent.post(`/customers/${customer._id}/reveal-phone`).type('form').send({ _csrf: token, confirmPassword: PASSWORD }).expect(200);
+    const revealed = await managerAgent
+      .post(`/customers/${customer._id}/reveal-phone`)
+      .type('form')
+      .send({ _csrf: token, confirmPassword: PASSWORD })
+      .expect(200);
     expect(revealed.text).toContain(`href="tel:${customer.phone}"`);
     expect(revealed.text).toContain('data-testid="call-phone"');
 

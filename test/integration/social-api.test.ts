@@ -59,30 +59,47 @@ async function customersOf(orgId: Types.ObjectId, owner: { _id: Types.ObjectId; 
   return Promise.all(Array.from({ length: count }, () => createCustomer(orgId, { ownerId: owner._id, storeId: owner.storeId ?? null })));
 }
 
-
 async function uploadPng(auth: { Authorization: string }): Promise<string> {
-  const res = await api().post('/api/v1/media').set(auth).set('Content-Type', 'image/png').send(await pngBytes());
+  const res = await api()
+    .post('/api/v1/media')
+    .set(auth)
+    .set('Content-Type', 'image/png')
+    .send(await pngBytes());
   expect(res.status).toBe(201);
   return res.body.id as string;
 }
 
 async function createGroup(auth: { Authorization: string }, body: Record<string, unknown> = {}) {
-  const res = await api().post('/api/v1/groups').set(auth).send({ name: '水果群', ...body });
+  const res = await api()
+    .post('/api/v1/groups')
+    .set(auth)
+    .send({ name: '水果群', ...body });
   expect(res.status).toBe(201);
   return res.body as { id: string; cap: number; memberCount: number };
 }
 
 async function addMembers(auth: { Authorization: string }, groupId: string, customers: { _id: Types.ObjectId }[]) {
-  for (const customer of customers) await api().post(`/api/v1/groups/${groupId}/members`).set(auth).send({ customerId: String(customer._id) }).expect(201);
+  for (const customer of customers)
+    await api()
+      .post(`/api/v1/groups/${groupId}/members`)
+      .set(auth)
+      .send({ customerId: String(customer._id) })
+      .expect(201);
 }
-
 
 describe('moments quota', () => {
   it('lets exactly the quota through when fifty publishes arrive at once; the rest get 429 quota_exceeded with Retry-After', async () => {
     const { org, clerk } = await team({ momentsPerStaffPerDay: 3 });
     await customersOf(org._id, clerk, 2);
     const auth = await bearer(clerk.login);
-    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => api().post('/api/v1/moments').set(auth).send({ text: `上新了 ${i}` })));
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        api()
+          .post('/api/v1/moments')
+          .set(auth)
+          .send({ text: `上新了 ${i}` }),
+      ),
+    );
     const created = answers.filter((r) => r.status === 201);
     const refused = answers.filter((r) => r.status === 429);
     expect(created).toHaveLength(3);
@@ -91,7 +108,12 @@ describe('moments quota', () => {
       expect(res.body.error).toMatchObject({ code: 'quota_exceeded', details: { retryAfterSeconds: SECONDS_LEFT_TODAY, resetsAt: DAY_ENDS } });
       expect(res.headers['retry-after']).toBe(String(SECONDS_LEFT_TODAY));
     }
-    expect(created[0]!.body).toMatchObject({ kind: 'moment', authorId: String(clerk._id), authorName: clerk.realName, stats: { audience: 2, reached: 2, heldBack: 0 } });
+    expect(created[0]!.body).toMatchObject({
+      kind: 'moment',
+      authorId: String(clerk._id),
+      authorName: clerk.realName,
+      stats: { audience: 2, reached: 2, heldBack: 0 },
+    });
     expect(await SocialPost.countDocuments({ orgId: org._id, kind: 'moment' })).toBe(3);
     const quota = await api().get('/api/v1/moments/quota').set(auth).expect(200);
     expect(quota.body).toEqual({ limit: 3, used: 3, left: 0, resetsAt: DAY_ENDS });
@@ -133,7 +155,10 @@ describe('moments quota', () => {
     const detail = await api().get(`/api/v1/moments/${ids[0]}`).set(auth).expect(200);
     expect(detail.body).toMatchObject({ id: ids[0], heldBack: { customer_cap: 0, contact_budget: 0 }, likedBy: [], comments: [] });
     // Another clerk's moments are out of a clerk's reach.
-    await api().get(`/api/v1/moments/${ids[0]}`).set(await bearer(clerk2.login)).expect(404);
+    await api()
+      .get(`/api/v1/moments/${ids[0]}`)
+      .set(await bearer(clerk2.login))
+      .expect(404);
   });
 });
 
@@ -144,7 +169,14 @@ describe('group member cap', () => {
     const group = await createGroup(auth, { cap: 5 });
     expect(group).toMatchObject({ cap: 5, memberCount: 0 });
     const customers = await customersOf(org._id, clerk, 20);
-    const answers = await Promise.all(customers.map((c) => api().post(`/api/v1/groups/${group.id}/members`).set(auth).send({ customerId: String(c._id) })));
+    const answers = await Promise.all(
+      customers.map((c) =>
+        api()
+          .post(`/api/v1/groups/${group.id}/members`)
+          .set(auth)
+          .send({ customerId: String(c._id) }),
+      ),
+    );
     expect(answers.filter((r) => r.status === 201)).toHaveLength(5);
     const full = answers.filter((r) => r.status === 409);
     expect(full).toHaveLength(15);
@@ -155,10 +187,21 @@ describe('group member cap', () => {
 
     // A member added again is no new member; a follow-on group is offered in the refusal once it exists.
     const member = answers.findIndex((r) => r.status === 201);
-    expect((await api().post(`/api/v1/groups/${group.id}/members`).set(auth).send({ customerId: String(customers[member]!._id) })).body).toEqual({ joined: false });
+    expect(
+      (
+        await api()
+          .post(`/api/v1/groups/${group.id}/members`)
+          .set(auth)
+          .send({ customerId: String(customers[member]!._id) })
+      ).body,
+    ).toEqual({ joined: false });
     const followOn = await api().post(`/api/v1/groups/${group.id}/follow-on`).set(auth).expect(201);
     expect(followOn.body).toMatchObject({ name: '水果群 2', cap: 5, memberCount: 0 });
-    const refused = await api().post(`/api/v1/groups/${group.id}/members`).set(auth).send({ customerId: String(customers[answers.findIndex((r) => r.status === 409)]!._id) }).expect(409);
+    const refused = await api()
+      .post(`/api/v1/groups/${group.id}/members`)
+      .set(auth)
+      .send({ customerId: String(customers[answers.findIndex((r) => r.status === 409)]!._id) })
+      .expect(409);
     expect(refused.body.error.details).toEqual({ cap: 5, followOnGroupId: followOn.body.id });
   });
 
@@ -171,9 +214,21 @@ describe('group member cap', () => {
     const page = await api().get(`/api/v1/groups/${group.id}/members?limit=2&skip=0`).set(auth).expect(200);
     expect(page.body).toMatchObject({ total: 3, limit: 2, skip: 0 });
     expect(page.body.items).toHaveLength(2);
-    expect(page.body.items[0]).toEqual({ customerId: expect.any(String), name: expect.any(String), phoneTail: expect.any(String), via: 'staff', joinedAt: expect.any(String) });
-    await api().delete(`/api/v1/groups/${group.id}/members/${String(customers[0]!._id)}`).set(auth).expect(204);
-    await api().delete(`/api/v1/groups/${group.id}/members/${String(customers[0]!._id)}`).set(auth).expect(404);
+    expect(page.body.items[0]).toEqual({
+      customerId: expect.any(String),
+      name: expect.any(String),
+      phoneTail: expect.any(String),
+      via: 'staff',
+      joinedAt: expect.any(String),
+    });
+    await api()
+      .delete(`/api/v1/groups/${group.id}/members/${String(customers[0]!._id)}`)
+      .set(auth)
+      .expect(204);
+    await api()
+      .delete(`/api/v1/groups/${group.id}/members/${String(customers[0]!._id)}`)
+      .set(auth)
+      .expect(404);
     expect((await api().get(`/api/v1/groups/${group.id}/stats`).set(auth).expect(200)).body).toEqual({ items: [{ day: '2026-12-01', joins: 3, leaves: 1 }] });
     const patched = await api().patch(`/api/v1/groups/${group.id}`).set(auth).send({ name: '水果群 VIP' }).expect(200);
     expect(patched.body).toMatchObject({ name: '水果群 VIP', notice: '每周五上新', memberCount: 2, ownCap: null, cap: 600 });
@@ -184,7 +239,14 @@ describe('group member cap', () => {
     expect(archived.body.status).toBe('archived');
     // An archived group takes no posts and no members.
     expect((await api().post(`/api/v1/groups/${group.id}/posts`).set(auth).send({ text: '还在吗' })).status).toBe(404);
-    expect((await api().post(`/api/v1/groups/${group.id}/members`).set(auth).send({ customerId: String(customers[0]!._id) })).status).toBe(404);
+    expect(
+      (
+        await api()
+          .post(`/api/v1/groups/${group.id}/members`)
+          .set(auth)
+          .send({ customerId: String(customers[0]!._id) })
+      ).status,
+    ).toBe(404);
     expect(await SocialPost.countDocuments({ orgId: org._id, groupId: group.id })).toBe(0);
     expect((await api().get('/api/v1/groups').set(auth).expect(200)).body.items).toEqual([]);
     expect((await api().get('/api/v1/groups?status=archived').set(auth).expect(200)).body.items).toEqual([expect.objectContaining({ id: group.id })]);
@@ -222,11 +284,20 @@ describe('contact budget', () => {
   it('counts moments and group posts together: a group post is shown to its members whatever the day holds, and holds back the moment after it', async () => {
     const { org, auth, group, customer } = await clerkWithMember({ contactBudgetPerDay: 2 });
     const none = { customer_cap: 0, contact_budget: 0 };
-    expect((await api().get('/api/v1/moments/reach').set(auth).expect(200)).body).toEqual({ audience: 1, reached: 1, heldBack: 0, heldBackBy: none, sentence: '将送达 1 人，未展示 0 人。' });
+    expect((await api().get('/api/v1/moments/reach').set(auth).expect(200)).body).toEqual({
+      audience: 1,
+      reached: 1,
+      heldBack: 0,
+      heldBackBy: none,
+      sentence: '将送达 1 人，未展示 0 人。',
+    });
     const moment = await api().post('/api/v1/moments').set(auth).send({ text: '早安' }).expect(201);
     expect(moment.body.stats).toMatchObject({ reached: 1, heldBack: 0 });
     expect(moment.body.reach).toEqual({ audience: 1, reached: 1, heldBack: 0, heldBackBy: none, sentence: '送达 1 人，未展示 0 人。' });
-    expect((await api().post(`/api/v1/groups/${group.id}/posts`).set(auth).send({ text: '今日特价' }).expect(201)).body.stats).toMatchObject({ reached: 1, heldBack: 0 });
+    expect((await api().post(`/api/v1/groups/${group.id}/posts`).set(auth).send({ text: '今日特价' }).expect(201)).body.stats).toMatchObject({
+      reached: 1,
+      heldBack: 0,
+    });
 
     // The day's two touches are spent: the group still reaches its member, and the preview said so first.
     const preview = await api().get(`/api/v1/groups/${group.id}/reach`).set(auth).expect(200);
@@ -238,10 +309,16 @@ describe('contact budget', () => {
 
     // A moment now is held back, and both the preview and the answer say why.
     const held = { audience: 1, reached: 0, heldBack: 1, heldBackBy: { customer_cap: 0, contact_budget: 1 } };
-    expect((await api().get('/api/v1/moments/reach').set(auth).expect(200)).body).toMatchObject({ ...held, sentence: '将送达 0 人，未展示 1 人（1 人今天的联系次数已满）。' });
+    expect((await api().get('/api/v1/moments/reach').set(auth).expect(200)).body).toMatchObject({
+      ...held,
+      sentence: '将送达 0 人，未展示 1 人（1 人今天的联系次数已满）。',
+    });
     const late = await api().post('/api/v1/moments').set(auth).send({ text: '晚安' }).expect(201);
     expect(late.body.reach).toMatchObject(held);
-    expect(await Delivery.findOne({ orgId: org._id, postId: late.body.id, customerId: customer._id }).lean()).toMatchObject({ shown: false, heldReason: 'contact_budget' });
+    expect(await Delivery.findOne({ orgId: org._id, postId: late.body.id, customerId: customer._id }).lean()).toMatchObject({
+      shown: false,
+      heldReason: 'contact_budget',
+    });
     const posts = await api().get(`/api/v1/groups/${group.id}/posts`).set(auth).expect(200);
     expect(posts.body.items.map((p: { id: string }) => p.id)[0]).toBe(third.body.id);
   });
@@ -250,7 +327,10 @@ describe('contact budget', () => {
     const { org, store, clerk, marketer } = await team({ contactBudgetPerDay: 1 });
     await customersOf(org._id, clerk, 2);
     const marketing = await bearer(marketer.login);
-    const draft = await api().get(`/api/v1/campaigns/reach?kind=moment&storeIds=${String(store._id)}`).set(marketing).expect(200);
+    const draft = await api()
+      .get(`/api/v1/campaigns/reach?kind=moment&storeIds=${String(store._id)}`)
+      .set(marketing)
+      .expect(200);
     expect(draft.body).toMatchObject({ audience: 2, reached: 2, heldBack: 0, targets: 2, asOf: NOW.toISOString() });
     expect(draft.body.sentence).toBe('按现在（2026-12-01 10:00）计算：将送达 2 人，未展示 0 人。店员发布时以当时的实际情况为准。');
     const created = await api()
@@ -261,11 +341,21 @@ describe('contact budget', () => {
     expect(created.body.reach).toMatchObject({ audience: 2, reached: 2, asOf: NOW.toISOString() });
     const clerkAuth = await bearer(clerk.login);
     await api().post('/api/v1/moments').set(clerkAuth).send({ text: '早安' }).expect(201);
-    expect((await api().get(`/api/v1/campaigns/${String(created.body.id)}/reach`).set(marketing).expect(200)).body).toMatchObject({ reached: 0, heldBack: 2, heldBackBy: { contact_budget: 2 } });
+    expect(
+      (
+        await api()
+          .get(`/api/v1/campaigns/${String(created.body.id)}/reach`)
+          .set(marketing)
+          .expect(200)
+      ).body,
+    ).toMatchObject({ reached: 0, heldBack: 2, heldBackBy: { contact_budget: 2 } });
     await api().get('/api/v1/campaigns/reach?kind=moment').set(clerkAuth).expect(403);
     await api().get('/api/v1/moments/reach').set(marketing).expect(403);
     // The firing job looks at every organisation: a campaign left scheduled would fire in another test.
-    await api().delete(`/api/v1/campaigns/${String(created.body.id)}`).set(marketing).expect(204);
+    await api()
+      .delete(`/api/v1/campaigns/${String(created.body.id)}`)
+      .set(marketing)
+      .expect(204);
   });
 
   it('is off at 0: every touch reaches the customer', async () => {
@@ -283,12 +373,21 @@ describe('group posts', () => {
     const auth = await bearer(clerk.login);
     const group = await createGroup(auth);
     await addMembers(auth, group.id, await customersOf(org._id, clerk, 2));
-    expect((await api().get(`/api/v1/groups/${group.id}/allowance`).set(auth).expect(200)).body).toEqual({ limit: 1, used: 0, left: 1, nextAllowedAt: null, policy: 'day_1' });
+    expect((await api().get(`/api/v1/groups/${group.id}/allowance`).set(auth).expect(200)).body).toEqual({
+      limit: 1,
+      used: 0,
+      left: 1,
+      nextAllowedAt: null,
+      policy: 'day_1',
+    });
     await api().post(`/api/v1/groups/${group.id}/posts`).set(auth).send({ text: '今日特价', link: 'https://shop.example.com/a' }).expect(201);
     const second = await api().post(`/api/v1/groups/${group.id}/posts`).set(auth).send({ text: '再来一条' });
     expect(second.status).toBe(429);
     expect(second.headers['retry-after']).toBe(String(SECONDS_LEFT_TODAY));
-    expect(second.body.error).toMatchObject({ code: 'group_post_limit', details: { retryAfterSeconds: SECONDS_LEFT_TODAY, nextAllowedAt: DAY_ENDS, nextAllowedLocal: '2026-12-02 00:00' } });
+    expect(second.body.error).toMatchObject({
+      code: 'group_post_limit',
+      details: { retryAfterSeconds: SECONDS_LEFT_TODAY, nextAllowedAt: DAY_ENDS, nextAllowedLocal: '2026-12-02 00:00' },
+    });
     expect(await SocialPost.countDocuments({ orgId: org._id, groupId: group.id })).toBe(1);
     expect(await Delivery.countDocuments({ orgId: org._id, groupId: group.id })).toBe(2);
     expect((await api().get(`/api/v1/groups/${group.id}/allowance`).set(auth).expect(200)).body).toMatchObject({ left: 0, nextAllowedAt: DAY_ENDS });
@@ -302,7 +401,11 @@ describe('bad input', () => {
     await customersOf(org._id, clerk, 1);
     const auth = await bearer(clerk.login);
     const otherAdmin = await bearer(other.admin.login);
-    const otherTags = await api().post('/api/v1/tag-groups').set(otherAdmin).send({ name: '偏好', tags: ['爱吃水果'] }).expect(201);
+    const otherTags = await api()
+      .post('/api/v1/tag-groups')
+      .set(otherAdmin)
+      .send({ name: '偏好', tags: ['爱吃水果'] })
+      .expect(201);
     const foreignTag = otherTags.body.tags[0].id as string;
     const foreignImage = await uploadPng(await bearer(other.clerk.login));
     const ownImage = await uploadPng(auth);
@@ -337,7 +440,11 @@ describe('bad input', () => {
     expect(text.body.error).toMatchObject({ code: 'invalid_input', details: { fields: { images: ['image_type'] } } });
     const empty = await api().post('/api/v1/media').set(auth).set('Content-Type', 'image/png').send(Buffer.alloc(0));
     expect(empty.status).toBe(400);
-    const big = await api().post('/api/v1/media').set(auth).set('Content-Type', 'image/png').send(Buffer.concat([await pngBytes(), Buffer.alloc(socialLimits.imageMaxBytes)]));
+    const big = await api()
+      .post('/api/v1/media')
+      .set(auth)
+      .set('Content-Type', 'image/png')
+      .send(Buffer.concat([await pngBytes(), Buffer.alloc(socialLimits.imageMaxBytes)]));
     expect(big.status).toBe(413);
     expect(big.body.error.code).toBe('payload_too_large');
     expect(await mediaFiles(org._id)).toBe(0);
@@ -347,19 +454,40 @@ describe('bad input', () => {
     const { org, marketer } = await team();
     const other = await team();
     const auth = await bearer(marketer.login);
-    const foreignTag = (await api().post('/api/v1/tag-groups').set(await bearer(other.marketer.login)).send({ name: '偏好', tags: ['爱吃水果'] }).expect(201)).body.tags[0].id as string;
-    const foreign = await api().post('/api/v1/campaigns').set(auth).send({ kind: 'moment', title: '双十二', text: '全场八折', tagIds: [foreignTag], publishAt: '2026-12-02T10:00' });
+    const foreignTag = (
+      await api()
+        .post('/api/v1/tag-groups')
+        .set(await bearer(other.marketer.login))
+        .send({ name: '偏好', tags: ['爱吃水果'] })
+        .expect(201)
+    ).body.tags[0].id as string;
+    const foreign = await api()
+      .post('/api/v1/campaigns')
+      .set(auth)
+      .send({ kind: 'moment', title: '双十二', text: '全场八折', tagIds: [foreignTag], publishAt: '2026-12-02T10:00' });
     expect(foreign.status).toBe(400);
     expect(foreign.body.error.details.fields).toEqual({ tagIds: ['unknown_tag'] });
     const base = { kind: 'moment', title: '双十二', text: '全场八折' };
-    const past = await api().post('/api/v1/campaigns').set(auth).send({ ...base, publishAt: '2026-12-01T09:59' });
+    const past = await api()
+      .post('/api/v1/campaigns')
+      .set(auth)
+      .send({ ...base, publishAt: '2026-12-01T09:59' });
     expect(past.status).toBe(400);
     expect(past.body.error.details.fields).toEqual({ publishAt: ['in_past'] });
-    const pastInstant = await api().post('/api/v1/campaigns').set(auth).send({ ...base, publishAt: '2026-12-01T01:00:00Z' });
+    const pastInstant = await api()
+      .post('/api/v1/campaigns')
+      .set(auth)
+      .send({ ...base, publishAt: '2026-12-01T01:00:00Z' });
     expect(pastInstant.body.error.details.fields).toEqual({ publishAt: ['in_past'] });
-    const bad = await api().post('/api/v1/campaigns').set(auth).send({ ...base, publishAt: '2026-02-30T10:00' });
+    const bad = await api()
+      .post('/api/v1/campaigns')
+      .set(auth)
+      .send({ ...base, publishAt: '2026-02-30T10:00' });
     expect(bad.body.error.details.fields).toEqual({ publishAt: ['invalid_date'] });
-    const groupsWithTags = await api().post('/api/v1/campaigns').set(auth).send({ ...base, kind: 'group', tagIds: [String(org._id)], publishAt: '2026-12-02T10:00' });
+    const groupsWithTags = await api()
+      .post('/api/v1/campaigns')
+      .set(auth)
+      .send({ ...base, kind: 'group', tagIds: [String(org._id)], publishAt: '2026-12-02T10:00' });
     expect(groupsWithTags.body.error.details.fields).toEqual({ tagIds: ['not_for_groups'] });
     expect(await Campaign.countDocuments({ orgId: org._id })).toBe(0);
   });
@@ -373,11 +501,19 @@ describe('permissions and tenancy', () => {
     const marketerAuth = await bearer(marketer.login);
     const group = await createGroup(clerkAuth);
     const moment = (await api().post('/api/v1/moments').set(clerkAuth).send({ text: '早安' }).expect(201)).body.id as string;
-    const campaign = (await api().post('/api/v1/campaigns').set(marketerAuth).send({ kind: 'moment', title: '双十二', text: '全场八折', publishAt: '2026-12-12T10:00' }).expect(201)).body.id as string;
+    const campaign = (
+      await api()
+        .post('/api/v1/campaigns')
+        .set(marketerAuth)
+        .send({ kind: 'moment', title: '双十二', text: '全场八折', publishAt: '2026-12-12T10:00' })
+        .expect(201)
+    ).body.id as string;
     const image = await uploadPng(clerkAuth);
 
     // Roles: clerks do not plan campaigns, marketers do not post moments.
-    expect((await api().post('/api/v1/campaigns').set(clerkAuth).send({ kind: 'moment', title: 'x', text: 'x', publishAt: '2026-12-12T10:00' })).status).toBe(403);
+    expect((await api().post('/api/v1/campaigns').set(clerkAuth).send({ kind: 'moment', title: 'x', text: 'x', publishAt: '2026-12-12T10:00' })).status).toBe(
+      403,
+    );
     expect((await api().get('/api/v1/campaigns').set(clerkAuth)).status).toBe(403);
     const marketerMoment = await api().post('/api/v1/moments').set(marketerAuth).send({ text: '早安' });
     expect(marketerMoment.status).toBe(403);
@@ -388,21 +524,58 @@ describe('permissions and tenancy', () => {
     // Another clerk's group is not there for a clerk; her manager sees it.
     const clerk2Auth = await bearer(clerk2.login);
     expect((await api().get(`/api/v1/groups/${group.id}`).set(clerk2Auth)).status).toBe(404);
-    expect((await api().post(`/api/v1/groups/${group.id}/members`).set(clerk2Auth).send({ customerId: String(org._id) })).status).toBe(404);
+    expect(
+      (
+        await api()
+          .post(`/api/v1/groups/${group.id}/members`)
+          .set(clerk2Auth)
+          .send({ customerId: String(org._id) })
+      ).status,
+    ).toBe(404);
     expect((await api().get('/api/v1/groups').set(clerk2Auth).expect(200)).body.items).toEqual([]);
-    await api().get(`/api/v1/groups/${group.id}`).set(await bearer(manager.login)).expect(200);
+    await api()
+      .get(`/api/v1/groups/${group.id}`)
+      .set(await bearer(manager.login))
+      .expect(200);
     // A clerk adds only customers she may read.
     const notHers = await createCustomer(org._id, { ownerId: clerk2._id });
-    expect((await api().post(`/api/v1/groups/${group.id}/members`).set(clerkAuth).send({ customerId: String(notHers._id) })).status).toBe(404);
+    expect(
+      (
+        await api()
+          .post(`/api/v1/groups/${group.id}/members`)
+          .set(clerkAuth)
+          .send({ customerId: String(notHers._id) })
+      ).status,
+    ).toBe(404);
 
     // Another organisation's admin reaches none of it.
     const otherAdmin = await bearer(other.admin.login);
-    for (const path of [`/api/v1/groups/${group.id}`, `/api/v1/groups/${group.id}/members`, `/api/v1/moments/${moment}`, `/api/v1/campaigns/${campaign}`, `/api/v1/media/${image}`, `/api/v1/media/${image}/thumb`]) {
+    for (const path of [
+      `/api/v1/groups/${group.id}`,
+      `/api/v1/groups/${group.id}/members`,
+      `/api/v1/moments/${moment}`,
+      `/api/v1/campaigns/${campaign}`,
+      `/api/v1/media/${image}`,
+      `/api/v1/media/${image}/thumb`,
+    ]) {
       const res = await api().get(path).set(otherAdmin);
       expect({ path, status: res.status }).toEqual({ path, status: 404 });
     }
-    expect((await api().patch(`/api/v1/campaigns/${campaign}`).set(await bearer(other.marketer.login)).send({ title: 'x' })).status).toBe(404);
-    expect((await api().delete(`/api/v1/campaigns/${campaign}`).set(await bearer(other.marketer.login))).status).toBe(404);
+    expect(
+      (
+        await api()
+          .patch(`/api/v1/campaigns/${campaign}`)
+          .set(await bearer(other.marketer.login))
+          .send({ title: 'x' })
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await api()
+          .delete(`/api/v1/campaigns/${campaign}`)
+          .set(await bearer(other.marketer.login))
+      ).status,
+    ).toBe(404);
     expect((await api().get('/api/v1/campaigns/not-an-id').set(marketerAuth)).status).toBe(404);
     expect(await Campaign.countDocuments({ orgId: org._id, status: 'scheduled' })).toBe(1);
   });
@@ -419,20 +592,35 @@ describe('media', () => {
     expect(res.body).toEqual({ id, url: `/api/v1/media/${id}`, thumbUrl: `/api/v1/media/${id}/thumb` });
     expect(await mediaFiles(org._id)).toBe(2);
     // Not yet in anything: only the uploader reads it.
-    await api().get(res.body.url).set(await bearer(manager.login)).expect(404);
+    await api()
+      .get(res.body.url)
+      .set(await bearer(manager.login))
+      .expect(404);
     // Nor can a colleague put it in her own post to get at it.
-    const borrowed = await api().post('/api/v1/moments').set(await bearer(clerk2.login)).send({ text: '借图', imageIds: [id] }).expect(400);
+    const borrowed = await api()
+      .post('/api/v1/moments')
+      .set(await bearer(clerk2.login))
+      .send({ text: '借图', imageIds: [id] })
+      .expect(400);
     expect(borrowed.body.error.details.fields).toEqual({ imageIds: ['unknown_image'] });
 
-    const moment = await api().post('/api/v1/moments').set(auth).send({ text: '新品到店', imageIds: [id] }).expect(201);
+    const moment = await api()
+      .post('/api/v1/moments')
+      .set(auth)
+      .send({ text: '新品到店', imageIds: [id] })
+      .expect(201);
     expect(moment.body.images).toEqual([{ id, url: `/api/v1/media/${id}`, thumbUrl: `/api/v1/media/${id}/thumb` }]);
     expect((await api().get(`/api/v1/moments/${moment.body.id}`).set(auth).expect(200)).body.images[0].id).toBe(id);
 
-    const original = await api().get(res.body.url).set(await bearer(manager.login)).buffer(true).parse((r, done) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => done(null, Buffer.concat(chunks)));
-    });
+    const original = await api()
+      .get(res.body.url)
+      .set(await bearer(manager.login))
+      .buffer(true)
+      .parse((r, done) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => done(null, Buffer.concat(chunks)));
+      });
     expect(original.status).toBe(200);
     expect(original.headers['content-type']).toBe('image/png');
     expect(original.headers['cache-control']).toContain('private');
@@ -441,11 +629,25 @@ describe('media', () => {
     const thumb = await api().get(res.body.thumbUrl).set(auth).expect(200);
     expect(thumb.headers['content-type']).toBe('image/webp');
     // The store's manager and the marketers read the clerk's moments; a colleague clerk and another organisation do not.
-    await api().get(res.body.thumbUrl).set(await bearer(marketer.login)).expect(200);
-    await api().get(res.body.url).set(await bearer(clerk2.login)).expect(404);
+    await api()
+      .get(res.body.thumbUrl)
+      .set(await bearer(marketer.login))
+      .expect(200);
+    await api()
+      .get(res.body.url)
+      .set(await bearer(clerk2.login))
+      .expect(404);
     const stranger = await team();
-    await api().get(res.body.url).set(await bearer(stranger.admin.login)).expect(404);
-    expect(await api().get('/api/v1/media/not-an-id').set(auth).then((r) => r.status)).toBe(404);
+    await api()
+      .get(res.body.url)
+      .set(await bearer(stranger.admin.login))
+      .expect(404);
+    expect(
+      await api()
+        .get('/api/v1/media/not-an-id')
+        .set(auth)
+        .then((r) => r.status),
+    ).toBe(404);
   });
 });
 
@@ -455,13 +657,24 @@ describe('campaigns', () => {
     const auth = await bearer(marketer.login);
     const [mine, second] = [await uploadPng(auth), await uploadPng(auth)];
     const someoneElses = await uploadPng(await bearer(admin.login));
-    const borrowed = await api().post('/api/v1/campaigns').set(auth).send({ kind: 'moment', title: '借图', text: '借别人的图', imageIds: [someoneElses], publishAt: '2026-12-12T10:00' });
+    const borrowed = await api()
+      .post('/api/v1/campaigns')
+      .set(auth)
+      .send({ kind: 'moment', title: '借图', text: '借别人的图', imageIds: [someoneElses], publishAt: '2026-12-12T10:00' });
     expect(borrowed.status).toBe(400);
     expect(borrowed.body.error.details.fields).toEqual({ imageIds: ['unknown_image'] });
     expect(await mediaFiles(org._id)).toBe(6);
 
-    const created = await api().post('/api/v1/campaigns').set(auth).send({ kind: 'moment', title: '新品', text: '新品上市', imageIds: [mine, second], publishAt: '2026-12-12T10:00' }).expect(201);
-    await api().patch(`/api/v1/campaigns/${created.body.id}`).set(auth).send({ imageIds: [mine] }).expect(200);
+    const created = await api()
+      .post('/api/v1/campaigns')
+      .set(auth)
+      .send({ kind: 'moment', title: '新品', text: '新品上市', imageIds: [mine, second], publishAt: '2026-12-12T10:00' })
+      .expect(201);
+    await api()
+      .patch(`/api/v1/campaigns/${created.body.id}`)
+      .set(auth)
+      .send({ imageIds: [mine] })
+      .expect(200);
     // The picture taken out is gone with its thumbnail; the others stay.
     expect(await mediaFiles(org._id)).toBe(4);
     await api().delete(`/api/v1/campaigns/${created.body.id}`).set(auth).expect(204);
@@ -475,9 +688,20 @@ describe('campaigns', () => {
     const image = await uploadPng(auth);
 
     // Local time in the organisation's timezone (Asia/Shanghai, UTC+8).
-    const created = await api().post('/api/v1/campaigns').set(auth).send({ kind: 'moment', title: '双十二', text: '全场八折', imageIds: [image], storeIds: [String(store._id)], publishAt: '2026-12-12T10:00' });
+    const created = await api()
+      .post('/api/v1/campaigns')
+      .set(auth)
+      .send({ kind: 'moment', title: '双十二', text: '全场八折', imageIds: [image], storeIds: [String(store._id)], publishAt: '2026-12-12T10:00' });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ kind: 'moment', title: '双十二', status: 'scheduled', editable: true, publishAt: '2026-12-12T02:00:00.000Z', storeIds: [String(store._id)], images: [{ id: image }] });
+    expect(created.body).toMatchObject({
+      kind: 'moment',
+      title: '双十二',
+      status: 'scheduled',
+      editable: true,
+      publishAt: '2026-12-12T02:00:00.000Z',
+      storeIds: [String(store._id)],
+      images: [{ id: image }],
+    });
     const patched = await api().patch(`/api/v1/campaigns/${created.body.id}`).set(auth).send({ title: '双十二大促', publishAt: '2026-12-11T20:00:00+08:00' });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ title: '双十二大促', text: '全场八折', publishAt: '2026-12-11T12:00:00.000Z', images: [{ id: image }] });
@@ -487,7 +711,11 @@ describe('campaigns', () => {
     expect((await api().delete(`/api/v1/campaigns/${created.body.id}`).set(auth).expect(409)).body.error.code).toBe('campaign_closed');
     expect((await api().patch(`/api/v1/campaigns/${created.body.id}`).set(auth).send({ title: '再改' }).expect(409)).body.error.code).toBe('campaign_closed');
 
-    const live = await api().post('/api/v1/campaigns').set(auth).send({ kind: 'moment', title: '周末', text: '周末特惠', storeIds: [String(store._id)], publishAt: '2026-12-01T12:00' }).expect(201);
+    const live = await api()
+      .post('/api/v1/campaigns')
+      .set(auth)
+      .send({ kind: 'moment', title: '周末', text: '周末特惠', storeIds: [String(store._id)], publishAt: '2026-12-01T12:00' })
+      .expect(201);
     clock.set('2026-12-01T04:30:00Z');
     expect(await fireDueCampaigns()).toMatchObject({ campaigns: 1 });
     // One task per active clerk of the target store.
@@ -496,11 +724,19 @@ describe('campaigns', () => {
 
     const clerkAuth = await bearer(clerk.login);
     const tasks = await api().get('/api/v1/campaign-tasks?status=open').set(clerkAuth).expect(200);
-    expect(tasks.body.items).toEqual([expect.objectContaining({ status: 'open', groupId: null, campaign: expect.objectContaining({ id: live.body.id, title: '周末', status: 'fired' }) })]);
+    expect(tasks.body.items).toEqual([
+      expect.objectContaining({ status: 'open', groupId: null, campaign: expect.objectContaining({ id: live.body.id, title: '周末', status: 'fired' }) }),
+    ]);
     const taskId = tasks.body.items[0].id as string;
     const post = await api().post(`/api/v1/campaign-tasks/${taskId}/publish`).set(clerkAuth);
     expect(post.status).toBe(201);
-    expect(post.body).toMatchObject({ kind: 'moment', text: '周末特惠', campaignId: live.body.id, authorId: String(clerk._id), stats: { audience: 2, reached: 2 } });
+    expect(post.body).toMatchObject({
+      kind: 'moment',
+      text: '周末特惠',
+      campaignId: live.body.id,
+      authorId: String(clerk._id),
+      stats: { audience: 2, reached: 2 },
+    });
     const again = await api().post(`/api/v1/campaign-tasks/${taskId}/publish`).set(clerkAuth);
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('task_done');
@@ -517,8 +753,16 @@ describe('campaigns', () => {
 
     // Fired: no more changes; completion per store and clerk.
     expect((await api().patch(`/api/v1/campaigns/${live.body.id}`).set(auth).send({ title: '改' }).expect(409)).body.error.code).toBe('campaign_closed');
-    const detail = await api().get(`/api/v1/campaigns/${live.body.id}`).set(await bearer(manager.login)).expect(200);
-    expect(detail.body).toMatchObject({ status: 'fired', editable: false, tasksCreated: 2, completion: { totals: { open: 0, published: 1, skipped: 1, total: 2 } } });
+    const detail = await api()
+      .get(`/api/v1/campaigns/${live.body.id}`)
+      .set(await bearer(manager.login))
+      .expect(200);
+    expect(detail.body).toMatchObject({
+      status: 'fired',
+      editable: false,
+      tasksCreated: 2,
+      completion: { totals: { open: 0, published: 1, skipped: 1, total: 2 } },
+    });
     expect(detail.body.completion.byStore).toEqual([expect.objectContaining({ id: String(store._id), published: 1, skipped: 1, open: 0 })]);
     expect(detail.body.completion.byStaff).toHaveLength(2);
     const list = await api().get('/api/v1/campaigns').set(auth).expect(200);

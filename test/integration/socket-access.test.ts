@@ -53,7 +53,8 @@ async function endsSockets(change: () => Promise<unknown>, sockets: Socket[]): P
 }
 
 /** An admin's change of the staff member through the API. */
-const patchStaff = (setup: Setup, body: object) => () => request(server.baseUrl).patch(`/api/v1/staff/${setup.staff._id}`).set(setup.api).send(body).expect(200);
+const patchStaff = (setup: Setup, body: object) => () =>
+  request(server.baseUrl).patch(`/api/v1/staff/${setup.staff._id}`).set(setup.api).send(body).expect(200);
 
 /** After the change: the session still counts, and the console reaches neither the conversation nor the queue. */
 async function reachesNothing(setup: Setup, change: () => Promise<unknown>, code: string) {
@@ -107,7 +108,10 @@ describe('a staff socket follows the staff member’s access as it is now', () =
       const deactivate = () => request(server.baseUrl).post(`/api/v1/staff/${deactivated.staff._id}/deactivate`).set(deactivated.api).expect(200);
       expect(await endsSockets(deactivate, [deactivated.console.socket])).toEqual(['unauthenticated']);
       const adminBrowser = await signIn(server.baseUrl, reset.admin.login, PASSWORD);
-      const resetPassword = () => postForm(adminBrowser, `/admin/staff/${reset.staff._id}/edit`, `/admin/staff/${reset.staff._id}/password`, { password: 'a brand new password' }).then((res) => expect(res.status).toBe(303));
+      const resetPassword = () =>
+        postForm(adminBrowser, `/admin/staff/${reset.staff._id}/edit`, `/admin/staff/${reset.staff._id}/password`, { password: 'a brand new password' }).then(
+          (res) => expect(res.status).toBe(303),
+        );
       expect(await endsSockets(resetPassword, [reset.console.socket])).toEqual(['unauthenticated']);
     } finally {
       deactivated.close();
@@ -143,10 +147,14 @@ describe('a staff socket follows the staff member’s access as it is now', () =
       expect(!answer.ok && answer.error.code).toBe('unauthenticated');
     };
     try {
-      expect(await endsSockets(changedElsewhere({ $set: { roles: ['marketer'] } }, 'chat:open', { sessionId: setup.sessionId }), [setup.console.socket])).toEqual(['connected']);
+      expect(
+        await endsSockets(changedElsewhere({ $set: { roles: ['marketer'] } }, 'chat:open', { sessionId: setup.sessionId }), [setup.console.socket]),
+      ).toEqual(['connected']);
       const open = await socketRequest(setup.console.socket, 'chat:open', { sessionId: setup.sessionId });
       expect(!open.ok && open.error.code).toBe('forbidden');
-      expect(await endsSockets(changedElsewhere({ $set: { status: 'left' }, $inc: { authVersion: 1 } }, 'me:get', {}), [setup.console.socket])).toEqual(['unauthenticated']);
+      expect(await endsSockets(changedElsewhere({ $set: { status: 'left' }, $inc: { authVersion: 1 } }, 'me:get', {}), [setup.console.socket])).toEqual([
+        'unauthenticated',
+      ]);
     } finally {
       setup.close();
     }

@@ -22,7 +22,13 @@ function tryConnect(url: string, opts: { origin?: string; cookie?: string; token
   const headers: Record<string, string> = {};
   if (opts.origin) headers.origin = opts.origin;
   if (opts.cookie) headers.cookie = opts.cookie;
-  const socket = connectSocket(url, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: headers, ...(opts.token ? { auth: { token: opts.token } } : {}) });
+  const socket = connectSocket(url, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    extraHeaders: headers,
+    ...(opts.token ? { auth: { token: opts.token } } : {}),
+  });
   return new Promise((resolve) => {
     socket.once('connect', () => {
       socket.close();

@@ -15,7 +15,10 @@ beforeAll(async () => {
 });
 
 /** A staff socket with no cookie at all, as an agent app that is not a browser opens it. */
-async function connectWith(opts: { auth?: Record<string, string>; extraHeaders?: Record<string, string> }): Promise<{ socket: Socket; refused: (Error & { data?: unknown }) | null }> {
+async function connectWith(opts: {
+  auth?: Record<string, string>;
+  extraHeaders?: Record<string, string>;
+}): Promise<{ socket: Socket; refused: (Error & { data?: unknown }) | null }> {
   const socket = connectSocket(server.baseUrl, { ...opts, transports: ['websocket'], forceNew: true, reconnection: false });
   const refused = await new Promise<(Error & { data?: unknown }) | null>((resolve) => {
     socket.once('connect', () => resolve(null));
@@ -72,7 +75,10 @@ describe('staff sockets with an API token (agent apps)', () => {
 
     const listed = await request(server.baseUrl).get('/api/v1/tokens').set(bearer).expect(200);
     const disconnected = new Promise<string>((resolve) => app.socket.once('disconnect', resolve));
-    await request(server.baseUrl).delete(`/api/v1/tokens/${listed.body.items[0].id as string}`).set(bearer).expect(204);
+    await request(server.baseUrl)
+      .delete(`/api/v1/tokens/${listed.body.items[0].id as string}`)
+      .set(bearer)
+      .expect(204);
 
     expect(await ask(app.socket, 'me:get')).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
     expect(await disconnected).toBe('io server disconnect');

@@ -52,7 +52,9 @@ describe('API tokens', () => {
     expect(missing.status).toBe(400);
     expect(missing.body.error.code).toBe('invalid_input');
     expect(Object.keys(missing.body.error.details.fields).sort()).toEqual(['name', 'password']);
-    const types = await request(app).post('/api/v1/tokens').send({ login: 42, password: ['x'], name: 'x' });
+    const types = await request(app)
+      .post('/api/v1/tokens')
+      .send({ login: 42, password: ['x'], name: 'x' });
     expect(types.status).toBe(400);
     expect(Object.keys(types.body.error.details.fields).sort()).toEqual(['login', 'password']);
   });
@@ -95,8 +97,11 @@ describe('API tokens', () => {
 
   it('ends tokens for good on a password reset and on deactivation; reactivation revives none, a new token works', async () => {
     const { admin, clerk, manager } = await createOrgWithTeam();
-    const adminAuth = { Authorization: `Bearer ${(await request(app).post('/api/v1/tokens').send({ login: admin.login, password: PASSWORD, name: 'a' }).expect(201)).body.token}` };
-    const tokenOf = async (login: string, password = PASSWORD) => (await request(app).post('/api/v1/tokens').send({ login, password, name: 't' }).expect(201)).body.token as string;
+    const adminAuth = {
+      Authorization: `Bearer ${(await request(app).post('/api/v1/tokens').send({ login: admin.login, password: PASSWORD, name: 'a' }).expect(201)).body.token}`,
+    };
+    const tokenOf = async (login: string, password = PASSWORD) =>
+      (await request(app).post('/api/v1/tokens').send({ login, password, name: 't' }).expect(201)).body.token as string;
     const me = (token: string) => request(app).get('/api/v1/me').set('Authorization', `Bearer ${token}`);
 
     // A reset on the admin page (the only place a password is reset) ends the clerk's token.

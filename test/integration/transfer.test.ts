@@ -24,9 +24,17 @@ describe('customer transfer', () => {
     const second = await createStaff(org._id, { roles: ['clerk'], storeId: store._id });
     const customer = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '被转交的客户' });
     const auth = await bearer(manager.login);
-    const move = (to: string) => request(app).post('/api/v1/customers/transfer').set(auth).send({ customerIds: [String(customer._id)], toStaffId: to, note: '调岗' });
+    const move = (to: string) =>
+      request(app)
+        .post('/api/v1/customers/transfer')
+        .set(auth)
+        .send({ customerIds: [String(customer._id)], toStaffId: to, note: '调岗' });
 
-    expect((await move(String(second._id)).expect(200)).body).toEqual({ moved: 1, to: { id: String(second._id), realName: second.realName, storeName: store.name }, refused: [] });
+    expect((await move(String(second._id)).expect(200)).body).toEqual({
+      moved: 1,
+      to: { id: String(second._id), realName: second.realName, storeName: store.name },
+      refused: [],
+    });
     expect((await move(String(clerk._id)).expect(200)).body).toMatchObject({ moved: 1, refused: [] });
     const third = await move(String(second._id)).expect(200);
     expect(third.body.moved).toBe(0);
@@ -44,7 +52,14 @@ describe('customer transfer', () => {
     const targets = await Promise.all([1, 2, 3, 4].map(() => createStaff(org._id, { roles: ['clerk'], storeId: store._id })));
     const customer = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id });
     const auth = await bearer(manager.login);
-    const results = await Promise.all(targets.map((t) => request(app).post('/api/v1/customers/transfer').set(auth).send({ customerIds: [String(customer._id)], toStaffId: String(t._id) })));
+    const results = await Promise.all(
+      targets.map((t) =>
+        request(app)
+          .post('/api/v1/customers/transfer')
+          .set(auth)
+          .send({ customerIds: [String(customer._id)], toStaffId: String(t._id) }),
+      ),
+    );
     const moved = results.reduce((n, r) => n + (r.body.moved as number), 0);
     expect(moved).toBeLessThanOrEqual(2);
     expect((await Customer.findOne({ orgId: org._id, _id: customer._id }).lean())?.recentTransfers.length).toBe(moved);
@@ -56,7 +71,10 @@ describe('customer transfer', () => {
     const a = await createCustomer(org._id, { ownerId: leaving._id, storeId: store._id });
     const b = await createCustomer(org._id, { ownerId: leaving._id, storeId: store._id });
     await Customer.updateOne({ orgId: org._id, _id: a._id }, { $set: { recentTransfers: [new Date(), new Date()] } });
-    await request(app).post(`/api/v1/staff/${leaving._id}/deactivate`).set(await bearer(admin.login)).expect(200);
+    await request(app)
+      .post(`/api/v1/staff/${leaving._id}/deactivate`)
+      .set(await bearer(admin.login))
+      .expect(200);
 
     const auth = await bearer(manager.login);
     const waiting = await request(app).get('/api/v1/customers/waiting-transfer').set(auth).expect(200);
@@ -64,7 +82,11 @@ describe('customer transfer', () => {
 
     const events: unknown[] = [];
     const stop = domainEvents.onEvent('customers.transferred', (e) => events.push(e));
-    const res = await request(app).post('/api/v1/customers/transfer').set(auth).send({ fromStaffId: String(leaving._id), toStaffId: String(clerk._id), note: '离职交接' }).expect(200);
+    const res = await request(app)
+      .post('/api/v1/customers/transfer')
+      .set(auth)
+      .send({ fromStaffId: String(leaving._id), toStaffId: String(clerk._id), note: '离职交接' })
+      .expect(200);
     stop();
     // A departed clerk's whole book: her groups would move too (she had none).
     expect(res.body).toMatchObject({ moved: 2, refused: [], groupsMoved: 0 });
@@ -78,13 +100,23 @@ describe('customer transfer', () => {
     const far = await createStaff(org._id, { roles: ['clerk'], storeId: otherStore._id });
     const farCustomer = await createCustomer(org._id, { ownerId: far._id, storeId: otherStore._id });
     const stranger = await createOrgWithTeam();
-    await request(app).post('/api/v1/customers/transfer').set(await bearer(clerk.login)).send({ customerIds: [String(farCustomer._id)], toStaffId: String(clerk._id) }).expect(403);
+    await request(app)
+      .post('/api/v1/customers/transfer')
+      .set(await bearer(clerk.login))
+      .send({ customerIds: [String(farCustomer._id)], toStaffId: String(clerk._id) })
+      .expect(403);
     const auth = await bearer(manager.login);
-    const outside = await request(app).post('/api/v1/customers/transfer').set(auth).send({ customerIds: [String(farCustomer._id)], toStaffId: String(clerk._id) });
+    const outside = await request(app)
+      .post('/api/v1/customers/transfer')
+      .set(auth)
+      .send({ customerIds: [String(farCustomer._id)], toStaffId: String(clerk._id) });
     expect(outside.status).toBe(400);
     expect(outside.body.error.details.fields).toEqual({ customerIds: ['unknown_customer'] });
     const mine = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id });
-    const foreignTarget = await request(app).post('/api/v1/customers/transfer').set(auth).send({ customerIds: [String(mine._id)], toStaffId: String(stranger.clerk._id) });
+    const foreignTarget = await request(app)
+      .post('/api/v1/customers/transfer')
+      .set(auth)
+      .send({ customerIds: [String(mine._id)], toStaffId: String(stranger.clerk._id) });
     expect(foreignTarget.status).toBe(400);
     expect(foreignTarget.body.error.details.fields).toEqual({ toStaffId: ['unknown_staff'] });
   });
@@ -93,11 +125,18 @@ describe('customer transfer', () => {
     const { org, store, clerk, manager, admin } = await createOrgWithTeam();
     const leaving = await createStaff(org._id, { roles: ['clerk'], storeId: store._id, realName: '要离开的人' });
     await createCustomer(org._id, { ownerId: leaving._id, storeId: store._id });
-    await request(app).post(`/api/v1/staff/${leaving._id}/deactivate`).set(await bearer(admin.login)).expect(200);
+    await request(app)
+      .post(`/api/v1/staff/${leaving._id}/deactivate`)
+      .set(await bearer(admin.login))
+      .expect(200);
     const agent = await signIn(app, manager.login, PASSWORD);
     const page = await agent.get('/customers/transfers').expect(200);
     expect(page.text).toContain('要离开的人');
-    const res = await postForm(agent, '/customers/transfers', '/customers/transfer', { fromStaffId: String(leaving._id), toStaffId: String(clerk._id), note: '交接' });
+    const res = await postForm(agent, '/customers/transfers', '/customers/transfer', {
+      fromStaffId: String(leaving._id),
+      toStaffId: String(clerk._id),
+      note: '交接',
+    });
     expect(res.status).toBe(303);
     expect(await Customer.countDocuments({ orgId: org._id, ownerId: clerk._id })).toBe(1);
   });
@@ -108,16 +147,29 @@ describe('customer transfer', () => {
     const customer = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '不该被改走' });
     const before = await Customer.findOne({ orgId: org._id, _id: customer._id }).lean();
     // The marketer, whom the transfer endpoint refuses, tried this; managers and admins could skip the 2-in-90-days rule.
-    await request(app).post('/api/v1/customers/transfer').set(await bearer(marketer.login)).send({ customerIds: [String(customer._id)], toStaffId: String(second._id), note: '' }).expect(403);
+    await request(app)
+      .post('/api/v1/customers/transfer')
+      .set(await bearer(marketer.login))
+      .send({ customerIds: [String(customer._id)], toStaffId: String(second._id), note: '' })
+      .expect(403);
     for (const staff of [marketer, manager, admin, clerk]) {
       const auth = await bearer(staff.login);
-      for (const body of [{ ownerId: String(second._id) }, { ownerId: null }, { storeId: String(otherStore._id) }, { ownerId: String(second._id), notes: '顺便改备注' }]) {
+      for (const body of [
+        { ownerId: String(second._id) },
+        { ownerId: null },
+        { storeId: String(otherStore._id) },
+        { ownerId: String(second._id), notes: '顺便改备注' },
+      ]) {
         const res = await request(app).patch(`/api/v1/customers/${customer._id}`).set(auth).send(body);
         expect([staff.login, body, res.status, res.body.error?.code]).toEqual([staff.login, body, 400, 'invalid_input']);
         expect(Object.values(res.body.error.details.fields).flat()).toEqual(expect.arrayContaining(['use_transfer']));
       }
       // Naming the current owner and store is no change: the edit goes through.
-      await request(app).patch(`/api/v1/customers/${customer._id}`).set(auth).send({ ownerId: String(clerk._id), storeId: String(store._id), notes: `由${staff.login}编辑` }).expect(200);
+      await request(app)
+        .patch(`/api/v1/customers/${customer._id}`)
+        .set(auth)
+        .send({ ownerId: String(clerk._id), storeId: String(store._id), notes: `由${staff.login}编辑` })
+        .expect(200);
     }
     const after = await Customer.findOne({ orgId: org._id, _id: customer._id }).lean();
     expect([after?.ownerId, after?.storeId, after?.recentTransfers]).toEqual([before?.ownerId, before?.storeId, []]);
@@ -128,33 +180,64 @@ describe('customer transfer', () => {
     const form = await page.get(`/customers/${customer._id}/edit`).expect(200);
     expect(form.text).not.toContain('name="ownerId"');
     expect(form.text).toContain('data-testid="placement-hint"');
-    const forged = await postForm(page, `/customers/${customer._id}/edit`, `/customers/${customer._id}`, { name: '新名字', phone: customer.phone, gender: 'unknown', source: 'in_store', ownerId: String(second._id), storeId: String(otherStore._id) });
+    const forged = await postForm(page, `/customers/${customer._id}/edit`, `/customers/${customer._id}`, {
+      name: '新名字',
+      phone: customer.phone,
+      gender: 'unknown',
+      source: 'in_store',
+      ownerId: String(second._id),
+      storeId: String(otherStore._id),
+    });
     expect(forged.status).toBe(303);
     const saved = await Customer.findOne({ orgId: org._id, _id: customer._id }).lean();
     expect([saved?.name, saved?.ownerId, saved?.storeId]).toEqual(['新名字', clerk._id, store._id]);
   });
-  it('offers a manager only her own store\'s active clerks and managers, with store and roles, and refuses any other target whole (API)', async () => {
+  it("offers a manager only her own store's active clerks and managers, with store and roles, and refuses any other target whole (API)", async () => {
     const { org, store, otherStore, clerk, manager, admin } = await createOrgWithTeam();
     const colleague = await createStaff(org._id, { roles: ['clerk'], storeId: store._id, realName: '本店导购' });
     const far = await createStaff(org._id, { roles: ['clerk'], storeId: otherStore._id, realName: '别店导购' });
     const gone = await createStaff(org._id, { roles: ['clerk'], storeId: store._id, realName: '离开的导购' });
-    await request(app).post(`/api/v1/staff/${gone._id}/deactivate`).set(await bearer(admin.login)).expect(200);
+    await request(app)
+      .post(`/api/v1/staff/${gone._id}/deactivate`)
+      .set(await bearer(admin.login))
+      .expect(200);
     const customer = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id });
     const auth = await bearer(manager.login);
 
-    const targets = (await request(app).get('/api/v1/customers/transfer-targets').set(auth).expect(200)).body.items as { id: string; realName: string; roles: string[]; store: { id: string; name: string } | null }[];
+    const targets = (await request(app).get('/api/v1/customers/transfer-targets').set(auth).expect(200)).body.items as {
+      id: string;
+      realName: string;
+      roles: string[];
+      store: { id: string; name: string } | null;
+    }[];
     expect(targets.map((t) => t.id).sort()).toEqual([String(clerk._id), String(manager._id), String(colleague._id)].sort());
-    expect(targets.find((t) => t.id === String(colleague._id))).toEqual({ id: String(colleague._id), realName: '本店导购', roles: ['clerk'], store: { id: String(store._id), name: store.name } });
+    expect(targets.find((t) => t.id === String(colleague._id))).toEqual({
+      id: String(colleague._id),
+      realName: '本店导购',
+      roles: ['clerk'],
+      store: { id: String(store._id), name: store.name },
+    });
     // An admin reaches the whole organisation.
-    const adminTargets = (await request(app).get('/api/v1/customers/transfer-targets').set(await bearer(admin.login)).expect(200)).body.items as { id: string }[];
+    const adminTargets = (
+      await request(app)
+        .get('/api/v1/customers/transfer-targets')
+        .set(await bearer(admin.login))
+        .expect(200)
+    ).body.items as { id: string }[];
     expect(adminTargets.map((t) => t.id)).toEqual(expect.arrayContaining([String(far._id), String(colleague._id)]));
     expect(adminTargets.map((t) => t.id)).not.toContain(String(gone._id));
 
     for (const forged of [far, gone]) {
-      const res = await request(app).post('/api/v1/customers/transfer').set(auth).send({ customerIds: [String(customer._id)], toStaffId: String(forged._id), note: '伪造' });
+      const res = await request(app)
+        .post('/api/v1/customers/transfer')
+        .set(auth)
+        .send({ customerIds: [String(customer._id)], toStaffId: String(forged._id), note: '伪造' });
       expect([res.status, res.body.error?.details?.fields]).toEqual([400, { toStaffId: ['not_transfer_target'] }]);
     }
-    const garbage = await request(app).post('/api/v1/customers/transfer').set(auth).send({ customerIds: [String(customer._id)], toStaffId: 'nobody' });
+    const garbage = await request(app)
+      .post('/api/v1/customers/transfer')
+      .set(auth)
+      .send({ customerIds: [String(customer._id)], toStaffId: 'nobody' });
     expect([garbage.status, garbage.body.error?.details?.fields]).toEqual([400, { toStaffId: ['unknown_staff'] }]);
     const after = await Customer.findOne({ orgId: org._id, _id: customer._id }).lean();
     expect([after?.ownerId, after?.storeId, after?.recentTransfers]).toEqual([clerk._id, store._id, []]);
@@ -176,14 +259,22 @@ describe('customer transfer', () => {
     expect(transferChoices).toContain(String(colleague._id));
     expect(transferChoices).not.toContain(String(far._id));
 
-    const forged = await postForm(page, `/customers/${customer._id}`, '/customers/transfer', { customerIds: String(customer._id), toStaffId: String(far._id), note: '' });
+    const forged = await postForm(page, `/customers/${customer._id}`, '/customers/transfer', {
+      customerIds: String(customer._id),
+      toStaffId: String(far._id),
+      note: '',
+    });
     expect(forged.status).toBe(400);
     expect(forged.text).toContain('data-testid="transfer-error"');
     expect(forged.text).toContain('只能转给列表中的在职导购或店长');
     expect((await Customer.findOne({ orgId: org._id, _id: customer._id }).lean())?.ownerId).toEqual(clerk._id);
     expect(await TimelineEvent.countDocuments({ orgId: org._id, customerId: customer._id, type: 'customer.transferred' })).toBe(0);
 
-    const moved = await postForm(page, `/customers/${customer._id}`, '/customers/transfer', { customerIds: String(customer._id), toStaffId: String(colleague._id), note: '换班' });
+    const moved = await postForm(page, `/customers/${customer._id}`, '/customers/transfer', {
+      customerIds: String(customer._id),
+      toStaffId: String(colleague._id),
+      note: '换班',
+    });
     expect([moved.status, moved.headers.location]).toEqual([303, '/customers']);
     const list = await page.get('/customers').expect(200);
     expect(list.text).toContain(`已将 1 位客户转交给 接手的导购（${store.name}）。`);

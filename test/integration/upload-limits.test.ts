@@ -4,7 +4,18 @@ import { useTestDatabase } from '../setup/db.js';
 import { startTestServer } from '../setup/server.js';
 import { bearerFor, csrfFor, signIn } from '../setup/app.js';
 import { pngBytes, postMultipart } from '../setup/social.js';
-import { chatUploader, cookieHeader, lookalikePictures, multipartBody, noisePng, spooledFiles, startUpload, storedPictures, uploadsInProgress, whenSpooled } from '../setup/uploads.js';
+import {
+  chatUploader,
+  cookieHeader,
+  lookalikePictures,
+  multipartBody,
+  noisePng,
+  spooledFiles,
+  startUpload,
+  storedPictures,
+  uploadsInProgress,
+  whenSpooled,
+} from '../setup/uploads.js';
 import { createOrgWithTeam, createStaff, ctxFor, PASSWORD } from '../factories.js';
 import { mongoose } from '../../server/db/connect.js';
 import { SocialPost } from '../../server/models/social-post.js';
@@ -52,7 +63,10 @@ async function clerkOf(team: Team) {
 const chatCustomer = async () => chatUploader(server.baseUrl, (await createOrgWithTeam()).org._id);
 
 const uploadLimitHits = async () => {
-  const docs = await mongoose.connection.db!.collection('chat_public_limits').find({ key: /^upload/ }).toArray();
+  const docs = await mongoose.connection
+    .db!.collection('chat_public_limits')
+    .find({ key: /^upload/ })
+    .toArray();
   return docs.reduce((sum, doc) => sum + Number(doc.points ?? 0), 0);
 };
 
@@ -62,14 +76,19 @@ describe('upload caps', () => {
     const { clerk, auth, pages } = await clerkOf(team);
     const png = await pngBytes();
     const half = Math.floor(png.length / 2);
-    const held = Array.from({ length: uploadLimits.concurrentPerStaff }, () => upload(url('/api/v1/media'), { ...auth, 'Content-Type': 'image/png' }, png.subarray(0, half)));
+    const held = Array.from({ length: uploadLimits.concurrentPerStaff }, () =>
+      upload(url('/api/v1/media'), { ...auth, 'Content-Type': 'image/png' }, png.subarray(0, half)),
+    );
     await uploadsInProgress(uploadLimits.concurrentPerStaff);
     const before = await storedPictures();
 
     const api = await request(server.baseUrl).post('/api/v1/media').set(auth).set('Content-Type', 'image/png').send(png);
     expect(api.status).toBe(429);
     expect(api.headers['retry-after']).toBe(String(uploadLimits.retryAfterSeconds));
-    expect(api.body.error).toMatchObject({ code: 'too_many_uploads', details: { max: uploadLimits.concurrentPerStaff, retryAfterSeconds: uploadLimits.retryAfterSeconds } });
+    expect(api.body.error).toMatchObject({
+      code: 'too_many_uploads',
+      details: { max: uploadLimits.concurrentPerStaff, retryAfterSeconds: uploadLimits.retryAfterSeconds },
+    });
 
     const form = await postMultipart(pages, '/moments', '/moments', { text: '限流时的动态', audienceMode: 'all' }, [{ data: png, name: 'a.png' }]);
     expect(form.status).toBe(429);
@@ -146,10 +165,17 @@ describe('what a refused, failed or cut-off upload leaves behind', () => {
     expect(spooledFiles()).toEqual([]);
 
     // A form cut off in its second picture, the first one already received whole.
-    const form = multipartBody({ text: '断线的动态', audienceMode: 'all' }, [{ name: 'a.png', data: big }, { name: 'b.png', data: big }]);
+    const form = multipartBody({ text: '断线的动态', audienceMode: 'all' }, [
+      { name: 'a.png', data: big },
+      { name: 'b.png', data: big },
+    ]);
     const cutAt = form.body.length - Math.floor(big.length / 2);
     const token = await csrfFor(pages, '/moments');
-    const posting = upload(url(`/moments?_csrf=${encodeURIComponent(token)}`), { 'Content-Type': form.contentType, Cookie: cookieHeader(pages, '/moments') }, form.body.subarray(0, cutAt));
+    const posting = upload(
+      url(`/moments?_csrf=${encodeURIComponent(token)}`),
+      { 'Content-Type': form.contentType, Cookie: cookieHeader(pages, '/moments') },
+      form.body.subarray(0, cutAt),
+    );
     await whenSpooled((files) => files.length === 2 && files.some((f) => f.size === big.length) && files.some((f) => f.size > 0 && f.size < big.length));
     posting.cut();
     await uploadsInProgress(0);
@@ -167,7 +193,11 @@ describe('what a refused, failed or cut-off upload leaves behind', () => {
     const rows = Buffer.from(`name,phone\n${Array.from({ length: 20_000 }, (_, i) => `客户${i},139${String(i).padStart(8, '0')}`).join('\n')}\n`);
     const form = multipartBody({ policy: 'skip' }, [{ name: 'customers.csv', data: rows }], 'file');
     const token = await csrfFor(admin, '/customers/import');
-    const page = upload(url(`/customers/import?_csrf=${encodeURIComponent(token)}`), { 'Content-Type': form.contentType, Cookie: cookieHeader(admin, '/customers/import') }, form.body.subarray(0, form.body.length / 2));
+    const page = upload(
+      url(`/customers/import?_csrf=${encodeURIComponent(token)}`),
+      { 'Content-Type': form.contentType, Cookie: cookieHeader(admin, '/customers/import') },
+      form.body.subarray(0, form.body.length / 2),
+    );
     await whenSpooled((files) => files.some((f) => f.size > 0));
     page.cut();
     await whenSpooled((files) => files.length === 0);
@@ -193,9 +223,15 @@ describe('what a refused, failed or cut-off upload leaves behind', () => {
     expect(large.status).toBe(413);
     expect(JSON.parse(large.body).error).toMatchObject({ code: 'payload_too_large', details: { limitBytes: socialLimits.imageMaxBytes } });
 
-    const formFake = await postMultipart(pages, '/moments', '/moments', { text: '坏图', audienceMode: 'all' }, [{ data: good, name: 'a.png' }, { data: lookalike!.data, name: 'b.png' }]);
+    const formFake = await postMultipart(pages, '/moments', '/moments', { text: '坏图', audienceMode: 'all' }, [
+      { data: good, name: 'a.png' },
+      { data: lookalike!.data, name: 'b.png' },
+    ]);
     expect(formFake.status).toBe(400);
-    const formLarge = await postMultipart(pages, '/moments', '/moments', { text: '大图', audienceMode: 'all' }, [{ data: good, name: 'a.png' }, { data: tooLarge, name: 'b.png' }]);
+    const formLarge = await postMultipart(pages, '/moments', '/moments', { text: '大图', audienceMode: 'all' }, [
+      { data: good, name: 'a.png' },
+      { data: tooLarge, name: 'b.png' },
+    ]);
     expect(formLarge.status).toBe(413);
     expect(formLarge.text).toContain('>大图</textarea>');
 

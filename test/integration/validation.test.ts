@@ -34,7 +34,10 @@ describe('bad input writes nothing', () => {
 
   it('answers wrong types with 400', async () => {
     const { auth, org } = await adminAuth();
-    const res = await request(app).post('/api/v1/stores').set(auth).send({ name: ['a'], lng: 'east', lat: 500 });
+    const res = await request(app)
+      .post('/api/v1/stores')
+      .set(auth)
+      .send({ name: ['a'], lng: 'east', lat: 500 });
     expect(res.status).toBe(400);
     expect(Object.keys(res.body.error.details.fields).sort()).toEqual(['lat', 'lng', 'name']);
     expect(await Store.countDocuments({ orgId: org._id })).toBe(2);
@@ -49,7 +52,10 @@ describe('bad input writes nothing', () => {
 
   it('answers an oversized body with 413 and writes nothing', async () => {
     const { auth, org } = await adminAuth();
-    const res = await request(app).post('/api/v1/stores').set(auth).send({ name: 'big', address: 'x'.repeat(200_000) });
+    const res = await request(app)
+      .post('/api/v1/stores')
+      .set(auth)
+      .send({ name: 'big', address: 'x'.repeat(200_000) });
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe('payload_too_large');
     expect(await Store.countDocuments({ orgId: org._id, name: 'big' })).toBe(0);
@@ -67,10 +73,16 @@ describe('bad input writes nothing', () => {
 
   it('enforces the store rule: clerks need a store, marketers do not', async () => {
     const { auth, org } = await adminAuth();
-    const clerk = await request(app).post('/api/v1/staff').set(auth).send({ login: `c-${org._id}`, password: 'long enough', realName: '无店导购', roles: ['clerk'] });
+    const clerk = await request(app)
+      .post('/api/v1/staff')
+      .set(auth)
+      .send({ login: `c-${org._id}`, password: 'long enough', realName: '无店导购', roles: ['clerk'] });
     expect(clerk.status).toBe(400);
     expect(clerk.body.error.details.fields).toEqual({ storeId: ['store_required'] });
-    const marketer = await request(app).post('/api/v1/staff').set(auth).send({ login: `m-${org._id}`, password: 'long enough', realName: '运营', roles: ['marketer'], phone: '13912345678' });
+    const marketer = await request(app)
+      .post('/api/v1/staff')
+      .set(auth)
+      .send({ login: `m-${org._id}`, password: 'long enough', realName: '运营', roles: ['marketer'], phone: '13912345678' });
     expect(marketer.status).toBe(201);
     expect(marketer.body).toMatchObject({ roles: ['marketer'], storeId: null, phone: '+8613912345678' });
   });

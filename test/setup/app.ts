@@ -45,7 +45,10 @@ export function sessionCookieOf(agent: Agent, domain = '127.0.0.1'): string {
 
 export async function postForm(agent: Agent, pagePath: string, actionPath: string, fields: Record<string, string | string[]>) {
   const token = await csrfFor(agent, pagePath);
-  return agent.post(actionPath).type('form').send({ ...fields, _csrf: token });
+  return agent
+    .post(actionPath)
+    .type('form')
+    .send({ ...fields, _csrf: token });
 }
 
 /** The Authorization header of a fresh API token for a staff member. */

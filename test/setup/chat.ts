@@ -6,7 +6,8 @@ import { signIn, sessionCookieOf } from './app.js';
 import { PASSWORD } from '../factories.js';
 import crypto from 'node:crypto';
 
-export type AckResult<T = Record<string, unknown>> = { ok: true; data: T } | { ok: false; error: { code: string; message: string; localizedMessage: string; details?: unknown } };
+export type AckResult<T = Record<string, unknown>> =
+  { ok: true; data: T } | { ok: false; error: { code: string; message: string; localizedMessage: string; details?: unknown } };
 
 /** Emits a request and resolves with its acknowledgement. */
 export function request<T = Record<string, unknown>>(socket: Socket, event: string, payload: unknown = {}): Promise<AckResult<T>> {
@@ -36,8 +37,23 @@ export function nextEvent<T>(socket: Socket, event: string, match: (payload: T) 
   });
 }
 
-export async function createChannel(orgId: Types.ObjectId, fields: Partial<{ routing: 'manual' | 'round_robin' | 'least_busy'; storeId: Types.ObjectId | null; keywordAnswers: { keyword: string; answer: string }[]; welcomeMessage: string }> = {}) {
-  return ChatChannel.create({ orgId, key: crypto.randomBytes(9).toString('base64url'), name: `渠道 ${crypto.randomBytes(2).toString('hex')}`, routing: 'least_busy', welcomeMessage: '您好，欢迎咨询！', ...fields });
+export async function createChannel(
+  orgId: Types.ObjectId,
+  fields: Partial<{
+    routing: 'manual' | 'round_robin' | 'least_busy';
+    storeId: Types.ObjectId | null;
+    keywordAnswers: { keyword: string; answer: string }[];
+    welcomeMessage: string;
+  }> = {},
+) {
+  return ChatChannel.create({
+    orgId,
+    key: crypto.randomBytes(9).toString('base64url'),
+    name: `渠道 ${crypto.randomBytes(2).toString('hex')}`,
+    routing: 'least_busy',
+    welcomeMessage: '您好，欢迎咨询！',
+    ...fields,
+  });
 }
 
 /** Tests that cut connections on purpose reconnect fast instead of the browser default of about a second. */

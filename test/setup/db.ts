@@ -5,7 +5,10 @@ import '../../server/models/index.js';
 
 export function testDatabaseUri(name = `t_${crypto.randomBytes(5).toString('hex')}`): string {
   const base = process.env.STORELINK_TEST_MONGO_BASE;
-  if (!base) throw new Error('STORELINK_TEST_MONGO_BASE is not set: a test that needs the database belongs to the integration project (test/integration, test/e2e), whose global setup starts it');
+  if (!base)
+    throw new Error(
+      'STORELINK_TEST_MONGO_BASE is not set: a test that needs the database belongs to the integration project (test/integration, test/e2e), whose global setup starts it',
+    );
   const url = new URL(base);
   url.pathname = `/${name}`;
   return url.toString();

@@ -4,7 +4,9 @@ import { buildTestApp } from './app.js';
 import { attachRealtime, type Realtime } from '../../server/realtime/index.js';
 
 /** The app listening on a free loopback port with Socket.IO attached, as main.ts runs it. */
-export async function startTestServer(opts: { appUrl?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ baseUrl: string; realtime: Realtime; close(): Promise<void> }> {
+export async function startTestServer(
+  opts: { appUrl?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ baseUrl: string; realtime: Realtime; close(): Promise<void> }> {
   const { app, session, config } = await buildTestApp(opts.env);
   const server = http.createServer(app);
   const realtime = attachRealtime(server, session, { appUrl: opts.appUrl, requestTimeLimitMs: config.requestTimeLimitMs });

@@ -4,7 +4,10 @@ import { mongoose } from '../../server/db/connect.js';
 import { csrfFor, csrfTokenIn, type Agent } from './app.js';
 
 /** A real picture (4 x 4 red PNG): the server sniffs bytes and makes thumbnails, so tests send real images. */
-export const pngBytes = () => sharp({ create: { width: 4, height: 4, channels: 3, background: '#f00' } }).png().toBuffer();
+export const pngBytes = () =>
+  sharp({ create: { width: 4, height: 4, channels: 3, background: '#f00' } })
+    .png()
+    .toBuffer();
 
 /** Files in the pictures bucket of an organisation (each picture is stored with its thumbnail). */
 export const mediaFiles = (orgId: Types.ObjectId) => mongoose.connection.db!.collection('media.files').countDocuments({ 'metadata.orgId': orgId });
@@ -38,5 +41,8 @@ export async function openLink(browser: Agent, url: URL) {
   const offer = await browser.get(`${url.pathname}${url.search}`);
   if (offer.status !== 200) return offer;
   const token = attributeValue(/name="token" value="([^"]+)"/.exec(offer.text)![1]!);
-  return browser.post(url.pathname).type('form').send({ token, _csrf: csrfTokenIn(offer.text) });
+  return browser
+    .post(url.pathname)
+    .type('form')
+    .send({ token, _csrf: csrfTokenIn(offer.text) });
 }

@@ -16,7 +16,9 @@ import { uploadTempDir } from '../../server/http/uploads.js';
  * A type sniffer takes each for a picture; only decoding tells them apart.
  */
 export async function lookalikePictures(): Promise<{ label: string; data: Buffer }[]> {
-  const jpeg = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#0a0' } }).jpeg().toBuffer();
+  const jpeg = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#0a0' } })
+    .jpeg()
+    .toBuffer();
   return [
     { label: 'GIF89a<script>', data: Buffer.from('GIF89a<script>alert(document.cookie)</script>') },
     { label: 'PNG signature then HTML', data: Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.from('<html><script>alert(1)</script></html>')]) },
@@ -38,7 +40,9 @@ export async function storedPictures(): Promise<Record<string, number>> {
 /** A picture of about `kb` kilobytes that decodes (noise does not compress), for uploads worth cutting in half. */
 export async function noisePng(kb: number): Promise<Buffer> {
   const side = Math.ceil(Math.sqrt((kb * 1024) / 3));
-  return sharp(crypto.randomBytes(side * side * 3), { raw: { width: side, height: side, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer();
+  return sharp(crypto.randomBytes(side * side * 3), { raw: { width: side, height: side, channels: 3 } })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
 }
 
 /** Resolves once exactly `n` uploads are in progress in this process (the app under test runs in it). */
@@ -84,12 +88,21 @@ export function whenSpooled(ready: (files: { name: string; size: number }[]) => 
 }
 
 /** A multipart body as a browser builds it: fields, then files (in the field `images` unless named). */
-export function multipartBody(fields: Record<string, string>, files: { name: string; data: Buffer }[], fileField = 'images'): { contentType: string; body: Buffer } {
+export function multipartBody(
+  fields: Record<string, string>,
+  files: { name: string; data: Buffer }[],
+  fileField = 'images',
+): { contentType: string; body: Buffer } {
   const boundary = `----storelink${crypto.randomBytes(8).toString('hex')}`;
   const parts: Buffer[] = [];
-  for (const [name, value] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+  for (const [name, value] of Object.entries(fields))
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
   for (const file of files) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${fileField}"; filename="${file.name}"\r\nContent-Type: image/png\r\n\r\n`), file.data, Buffer.from('\r\n'));
+    parts.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${fileField}"; filename="${file.name}"\r\nContent-Type: image/png\r\n\r\n`),
+      file.data,
+      Buffer.from('\r\n'),
+    );
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));
   return { contentType: `multipart/form-data; boundary=${boundary}`, body: Buffer.concat(parts) };
@@ -139,8 +152,17 @@ export async function chatUploader(baseUrl: string, orgId: Types.ObjectId) {
   const channel = await createChannel(orgId);
   const browser = request.agent(baseUrl);
   const start = await browser.get(`/c/${channel.key}`).expect(200);
-  await browser.post(`/c/${channel.key}/start`).type('form').send({ name: '访客', phone: '', _csrf: csrfTokenIn(start.text) }).expect(303);
+  await browser
+    .post(`/c/${channel.key}/start`)
+    .type('form')
+    .send({ name: '访客', phone: '', _csrf: csrfTokenIn(start.text) })
+    .expect(303);
   const csrf = csrfTokenIn((await browser.get(`/c/${channel.key}`).expect(200)).text);
   const path = `/c/${channel.key}/images`;
-  return { browser, path, csrf, headers: { 'Content-Type': 'image/png', Accept: 'application/json', 'X-CSRF-Token': csrf, Cookie: cookieHeader(browser, path) } };
+  return {
+    browser,
+    path,
+    csrf,
+    headers: { 'Content-Type': 'image/png', Accept: 'application/json', 'X-CSRF-Token': csrf, Cookie: cookieHeader(browser, path) },
+  };
 }

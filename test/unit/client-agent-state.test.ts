@@ -1,5 +1,18 @@
 import { describe, expect, it } from '@jest/globals';
-import { applyOverview, applyPush, createState, freshFromCustomer, lastMessageOf, mineInOrder, queueInOrder, readTarget, remember, sendingState, unreadOf, type Viewer } from '../../client/agent/state.js';
+import {
+  applyOverview,
+  applyPush,
+  createState,
+  freshFromCustomer,
+  lastMessageOf,
+  mineInOrder,
+  queueInOrder,
+  readTarget,
+  remember,
+  sendingState,
+  unreadOf,
+  type Viewer,
+} from '../../client/agent/state.js';
 import { replyWindowOf } from '../../server/domain/reply-window.js';
 import type { AgentSession, ChatMessage } from '../../client/shared/protocol.js';
 
@@ -44,7 +57,19 @@ function session(fields: Partial<AgentSession> = {}): AgentSession {
 }
 
 function message(sessionId: string, seq: number, fields: Partial<ChatMessage> = {}): ChatMessage {
-  return { id: `m${seq}`, sessionId, seq, clientId: `c${seq}`, sender: 'customer', agentId: null, text: `text ${seq}`, image: null, internal: false, createdAt: new Date(Date.UTC(2026, 2, 1, 9, seq)).toISOString(), ...fields } as ChatMessage;
+  return {
+    id: `m${seq}`,
+    sessionId,
+    seq,
+    clientId: `c${seq}`,
+    sender: 'customer',
+    agentId: null,
+    text: `text ${seq}`,
+    image: null,
+    internal: false,
+    createdAt: new Date(Date.UTC(2026, 2, 1, 9, seq)).toISOString(),
+    ...fields,
+  } as ChatMessage;
 }
 
 describe('agent console state: remembering sessions', () => {

@@ -22,7 +22,12 @@ describe('agent console: canned replies', () => {
   it('lists shortcuts that start with the query before those that contain it', () => {
     expect(matchCanned(all, 'hi').map((c) => c.shortcut)).toEqual(['hi', 'ship']);
     expect(matchCanned(all, 'see').map((c) => c.shortcut)).toEqual(['bye']);
-    expect(matchCanned(Array.from({ length: 12 }, (_, i) => ({ shortcut: `a${i}`, text: '' })), 'a')).toHaveLength(8);
+    expect(
+      matchCanned(
+        Array.from({ length: 12 }, (_, i) => ({ shortcut: `a${i}`, text: '' })),
+        'a',
+      ),
+    ).toHaveLength(8);
   });
 
   it('fills placeholders by code or Chinese name, in either brace width, and leaves an empty one as typed', () => {
@@ -48,8 +53,30 @@ describe('agent console: strings', () => {
 });
 
 describe('customer chat page state', () => {
-  const strings: StatusStrings = { offline: 'offline', ready: 'ready', nobodyOnline: 'nobody', queued: '{{ahead}} ahead', queuedFirst: 'next', serving: 'with {{name}}', bot: 'bot', closed: 'closed' };
-  const customerSession = (id: string, fields: Partial<CustomerSession> = {}) => ({ id, state: 'serving', stateCode: 2, seq: 0, agentName: null, queuePosition: null, agentReadSeq: 0, rated: false, closedAt: null, createdAt: '2026-03-01T08:00:00.000Z', ...fields }) as CustomerSession;
+  const strings: StatusStrings = {
+    offline: 'offline',
+    ready: 'ready',
+    nobodyOnline: 'nobody',
+    queued: '{{ahead}} ahead',
+    queuedFirst: 'next',
+    serving: 'with {{name}}',
+    bot: 'bot',
+    closed: 'closed',
+  };
+  const customerSession = (id: string, fields: Partial<CustomerSession> = {}) =>
+    ({
+      id,
+      state: 'serving',
+      stateCode: 2,
+      seq: 0,
+      agentName: null,
+      queuePosition: null,
+      agentReadSeq: 0,
+      rated: false,
+      closedAt: null,
+      createdAt: '2026-03-01T08:00:00.000Z',
+      ...fields,
+    }) as CustomerSession;
 
   it('keeps sessions oldest first and the open one current', () => {
     const state = createState();
@@ -97,7 +124,18 @@ function fakeSocket() {
   return { socket, emitted };
 }
 
-const chatMessage = (sessionId: string, seq: number): ChatMessage => ({ id: `m${seq}`, sessionId, seq, clientId: `c${seq}`, sender: 'customer', agentId: null, text: `t${seq}`, image: null, internal: false, createdAt: '2026-03-01T08:00:00.000Z' });
+const chatMessage = (sessionId: string, seq: number): ChatMessage => ({
+  id: `m${seq}`,
+  sessionId,
+  seq,
+  clientId: `c${seq}`,
+  sender: 'customer',
+  agentId: null,
+  text: `t${seq}`,
+  image: null,
+  internal: false,
+  createdAt: '2026-03-01T08:00:00.000Z',
+});
 
 describe('ChatSync (the shared client half of the delivery guarantee)', () => {
   it('holds each message once in seq order and syncs on a gap', async () => {

@@ -22,7 +22,9 @@ function keysOf(tree: Tree, prefix = ''): string[] {
 }
 
 function textsOf(tree: Tree, prefix = ''): [string, string][] {
-  return Object.entries(tree).flatMap(([key, value]): [string, string][] => (typeof value === 'string' ? [[`${prefix}${key}`, value]] : textsOf(value, `${prefix}${key}.`)));
+  return Object.entries(tree).flatMap(([key, value]): [string, string][] =>
+    typeof value === 'string' ? [[`${prefix}${key}`, value]] : textsOf(value, `${prefix}${key}.`),
+  );
 }
 
 function filesUnder(dir: string, ext: string): string[] {
@@ -36,7 +38,7 @@ const zh = new Set(keysOf(load('zh-CN')));
 const en = new Set(keysOf(load('en')));
 
 describe('locale files', () => {
-  it('use one placeholder syntax, i18next\'s {{name}}; single braces only in the message templates staff type', () => {
+  it("use one placeholder syntax, i18next's {{name}}; single braces only in the message templates staff type", () => {
     // {客户称呼} and {customer} are message placeholders, the words a clerk types into a template (server/domain/message-placeholders.ts).
     const messageTemplates = /^(followups\.defaultMessage\.|followupRules\.messageHint$)/;
     for (const locale of ['zh-CN', 'en']) {

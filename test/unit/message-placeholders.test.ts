@@ -5,7 +5,9 @@ import { readLocale } from '../../server/i18n/index.js';
 describe('message placeholders', () => {
   it('fills the English and the Chinese form alike, with full-width braces too, and leaves the rest as typed', () => {
     const values = { customer: '王芳', clerk: '李娜', store: '静安寺店', relation: '母亲', relative: '李华', date: '12月3日', occasion: '中秋节' };
-    expect(fillPlaceholders('{客户称呼}您好，{relation}{亲属姓名}{日期}生日；｛导购姓名｝在{门店}等您。{customer}', values)).toBe('王芳您好，母亲李华12月3日生日；李娜在静安寺店等您。王芳');
+    expect(fillPlaceholders('{客户称呼}您好，{relation}{亲属姓名}{日期}生日；｛导购姓名｝在{门店}等您。{customer}', values)).toBe(
+      '王芳您好，母亲李华12月3日生日；李娜在静安寺店等您。王芳',
+    );
     expect(fillPlaceholders('{未知} {客户} {clerk}', { customer: '王芳' })).toBe('{未知} {客户} {clerk}');
   });
 

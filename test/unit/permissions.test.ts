@@ -43,15 +43,39 @@ describe('the permission matrix', () => {
     expect(nav.links.map((i) => [i.path, i.active])).toContainEqual(['/admin/stores', false]);
     expect(nav.groups.find((group) => group.id === 'admin')?.active).toBe(true);
     const clerk = presentNavigation(actor(['clerk']), '/customers/new', { '/followups': 2 });
-    expect(clerk.links.map((i) => i.path)).toEqual(['/console/clerk', '/customers', '/customers/new', '/tags', '/groups', '/moments', '/console/agent', '/chat/canned', '/followups']);
+    expect(clerk.links.map((i) => i.path)).toEqual([
+      '/console/clerk',
+      '/customers',
+      '/customers/new',
+      '/tags',
+      '/groups',
+      '/moments',
+      '/console/agent',
+      '/chat/canned',
+      '/followups',
+    ]);
     // A group of one is a plain link; the follow-up count shows on the link, its group and the tab.
-    expect(clerk.groups.find((group) => group.id === 'followups')?.single).toEqual({ path: '/followups', key: 'nav.followups', active: false, badge: 2, badgeLabel: 'followups.badgeLabel' });
+    expect(clerk.groups.find((group) => group.id === 'followups')?.single).toEqual({
+      path: '/followups',
+      key: 'nav.followups',
+      active: false,
+      badge: 2,
+      badgeLabel: 'followups.badgeLabel',
+    });
     // Each count says what it counts to a screen reader; a menu holding two kinds says "new".
     const engaged = presentNavigation(actor(['clerk']), '/', { '/moments': 3, '/groups': 1 });
     expect(engaged.links.find((i) => i.path === '/moments')).toMatchObject({ badge: 3, badgeLabel: 'moments.unseen' });
     expect(engaged.groups.find((group) => group.id === 'engage')).toMatchObject({ badge: 4, badgeLabel: 'navigation.badgeLabel' });
-    expect(presentNavigation(actor(['clerk']), '/', { '/moments': 3 }).groups.find((group) => group.id === 'engage')).toMatchObject({ badge: 3, badgeLabel: 'moments.unseen' });
-    expect(clerk.tabs.map((tab) => [tab.path, tab.active, tab.badge])).toEqual([['/console/clerk', false, 0], ['/customers', false, 0], ['/customers/new', true, 0], ['/followups', false, 2]]);
+    expect(presentNavigation(actor(['clerk']), '/', { '/moments': 3 }).groups.find((group) => group.id === 'engage')).toMatchObject({
+      badge: 3,
+      badgeLabel: 'moments.unseen',
+    });
+    expect(clerk.tabs.map((tab) => [tab.path, tab.active, tab.badge])).toEqual([
+      ['/console/clerk', false, 0],
+      ['/customers', false, 0],
+      ['/customers/new', true, 0],
+      ['/followups', false, 2],
+    ]);
     // The agent serves from a desktop: no tab bar, and the console once although two permissions lead to it.
     const agent = presentNavigation(actor(['agent']), '/console/agent');
     expect(agent.tabs).toEqual([]);

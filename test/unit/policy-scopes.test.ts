@@ -10,7 +10,12 @@ const oid = () => new mongoose.Types.ObjectId();
 const orgId = oid();
 const storeId = oid();
 const me = oid();
-const actor = (roles: Actor['roles'], store: mongoose.Types.ObjectId | null = storeId): Actor => ({ id: String(me), orgId: String(orgId), roles, storeId: store ? String(store) : null });
+const actor = (roles: Actor['roles'], store: mongoose.Types.ObjectId | null = storeId): Actor => ({
+  id: String(me),
+  orgId: String(orgId),
+  roles,
+  storeId: store ? String(store) : null,
+});
 const ctxOf = (a: Actor) => ({ orgId: String(orgId), actor: a });
 /** Filters compared as plain JSON: ObjectIds become their hex strings. */
 const plain = (filter: Record<string, unknown>) => JSON.parse(JSON.stringify(filter)) as unknown;
@@ -27,11 +32,17 @@ describe('scopeFilter', () => {
   });
 
   it('names the fields of each kind of record', () => {
-    expect(plain(scopeFilter(ctxOf(actor(['clerk'])), 'customer.read', recordFields.sharedCustomer))).toEqual({ orgId: String(orgId), $or: [{ ownerId: String(me) }, { sharedWith: String(me) }] });
+    expect(plain(scopeFilter(ctxOf(actor(['clerk'])), 'customer.read', recordFields.sharedCustomer))).toEqual({
+      orgId: String(orgId),
+      $or: [{ ownerId: String(me) }, { sharedWith: String(me) }],
+    });
     expect(plain(scopeFilter(ctxOf(actor(['clerk'])), 'moment.read', recordFields.post))).toEqual({ orgId: String(orgId), authorId: String(me) });
     expect(plain(scopeFilter(ctxOf(actor(['manager'])), 'store.read', recordFields.store))).toEqual({ orgId: String(orgId), _id: String(storeId) });
     expect(plain(scopeFilter(ctxOf(actor(['clerk'])), 'customer.write', recordFields.staff))).toEqual({ orgId: String(orgId), _id: String(me) });
-    expect(plain(scopeFilter(ctxOf(actor(['manager'])), 'campaign.read', recordFields.campaign))).toEqual({ orgId: String(orgId), $or: [{ storeIds: { $size: 0 } }, { storeIds: String(storeId) }] });
+    expect(plain(scopeFilter(ctxOf(actor(['manager'])), 'campaign.read', recordFields.campaign))).toEqual({
+      orgId: String(orgId),
+      $or: [{ storeIds: { $size: 0 } }, { storeIds: String(storeId) }],
+    });
   });
 
   it('refuses an actor the matrix gives no scope, like authorize', () => {
@@ -45,11 +56,16 @@ describe('scopeFilter', () => {
 
   it('matches nothing, never the records without a store, for a store scope without a store', () => {
     expect(plain(scopeFilter(ctxOf(actor(['manager'], null)), 'followup.read'))).toEqual({ orgId: String(orgId), storeId: { $in: [] } });
-    expect(plain(scopeFilter(ctxOf(actor(['manager'], null)), 'campaign.read', recordFields.campaign))).toEqual({ orgId: String(orgId), storeIds: { $in: [] } });
+    expect(plain(scopeFilter(ctxOf(actor(['manager'], null)), 'campaign.read', recordFields.campaign))).toEqual({
+      orgId: String(orgId),
+      storeIds: { $in: [] },
+    });
   });
 
   it('gives a system actor the organisation', () => {
-    expect(plain(scopeFilter(ctxOf({ id: 'system', orgId: String(orgId), roles: [], storeId: null, system: true }), 'customer.read'))).toEqual({ orgId: String(orgId) });
+    expect(plain(scopeFilter(ctxOf({ id: 'system', orgId: String(orgId), roles: [], storeId: null, system: true }), 'customer.read'))).toEqual({
+      orgId: String(orgId),
+    });
   });
 });
 
@@ -69,7 +85,8 @@ describe('rolesFor', () => {
 describe('record rules of a chat session', () => {
   const otherStore = oid();
   const colleague = oid();
-  const session = (fields: { agentId?: unknown; ownerId?: unknown; storeId?: unknown }) => ({ agentId: null, ownerId: null, storeId, ...fields }) as Parameters<typeof sessionRules.serve>[1];
+  const session = (fields: { agentId?: unknown; ownerId?: unknown; storeId?: unknown }) =>
+    ({ agentId: null, ownerId: null, storeId, ...fields }) as Parameters<typeof sessionRules.serve>[1];
 
   it('lets only the assigned agent speak', () => {
     expect(sessionRules.speak(actor(['agent']), session({ agentId: me }))).toBe(true);

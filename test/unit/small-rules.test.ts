@@ -35,7 +35,12 @@ describe('birthdays', () => {
   it('keeps 29 February and collects distinct month-days of customer and relatives', () => {
     const own = birthdayOf({ month: 2, day: 29, year: 1992 });
     expect(own.md).toBe(229);
-    expect(birthdayMonthDays(own, [{ relation: '母亲', name: '王芳', birthday: birthdayOf({ month: 12, day: 3 }) }, { relation: '孩子', name: '小明', birthday: birthdayOf({ month: 2, day: 29 }) }])).toEqual([229, 1203]);
+    expect(
+      birthdayMonthDays(own, [
+        { relation: '母亲', name: '王芳', birthday: birthdayOf({ month: 12, day: 3 }) },
+        { relation: '孩子', name: '小明', birthday: birthdayOf({ month: 2, day: 29 }) },
+      ]),
+    ).toEqual([229, 1203]);
   });
 });
 
@@ -62,7 +67,27 @@ describe('configuration', () => {
 
 describe('organisation settings', () => {
   it('has the documented defaults', () => {
-    expect(effectiveSettings(undefined)).toEqual({ timezone: 'Asia/Shanghai', dndStart: '21:00', dndEnd: '08:00', maxEnterpriseTags: 3000, maxTransfers: 2, transferWindowDays: 90, stepUpMinutes: 5, followupRunAt: '08:30', replyWindowHours: 48, replyWindowMessages: 5, maxConcurrentSessions: 5, customerMessageLimit: 10, customerMessageWindowSeconds: 10, groupMemberCap: 600, momentsPerStaffPerDay: 3, momentsPerCustomerPerDay: 3, massMessagePolicy: 'month_days', contactBudgetPerDay: 3, visitorStartsPerHour: 200 });
+    expect(effectiveSettings(undefined)).toEqual({
+      timezone: 'Asia/Shanghai',
+      dndStart: '21:00',
+      dndEnd: '08:00',
+      maxEnterpriseTags: 3000,
+      maxTransfers: 2,
+      transferWindowDays: 90,
+      stepUpMinutes: 5,
+      followupRunAt: '08:30',
+      replyWindowHours: 48,
+      replyWindowMessages: 5,
+      maxConcurrentSessions: 5,
+      customerMessageLimit: 10,
+      customerMessageWindowSeconds: 10,
+      groupMemberCap: 600,
+      momentsPerStaffPerDay: 3,
+      momentsPerCustomerPerDay: 3,
+      massMessagePolicy: 'month_days',
+      contactBudgetPerDay: 3,
+      visitorStartsPerHour: 200,
+    });
   });
   it('fills settings added later with their defaults', () => {
     expect(effectiveSettings({ timezone: 'Asia/Hong_Kong' })).toMatchObject({ timezone: 'Asia/Hong_Kong', stepUpMinutes: 5 });

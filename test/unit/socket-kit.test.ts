@@ -51,7 +51,11 @@ beforeAll(async () => {
   io = new Server(httpServer);
   io.use((socket, next) => {
     socket.data.locale = 'en';
-    socket.data.ctx = staffContext(String((socket.handshake.auth as { roles?: string }).roles ?? '').split(',').filter(Boolean) as Role[]);
+    socket.data.ctx = staffContext(
+      String((socket.handshake.auth as { roles?: string }).roles ?? '')
+        .split(',')
+        .filter(Boolean) as Role[],
+    );
     next();
   });
   io.on('connection', (socket: Socket) => {

@@ -15,7 +15,16 @@ function appWithSlowRoute(limitMs: number) {
   const lateAnswer = new Promise<void>((resolve) => (lateAnswerDone = resolve));
   const errors: unknown[] = [];
   const app = express();
-  app.use(timeLimit({ ms: limitMs, answer: (err, _req, res) => void res.status(err.status).setHeader('Retry-After', String(err.retryAfterSeconds)).json({ error: { code: err.code } }) }));
+  app.use(
+    timeLimit({
+      ms: limitMs,
+      answer: (err, _req, res) =>
+        void res
+          .status(err.status)
+          .setHeader('Retry-After', String(err.retryAfterSeconds))
+          .json({ error: { code: err.code } }),
+    }),
+  );
   app.get('/slow', async (_req, res) => {
     await released;
     try {
@@ -92,12 +101,22 @@ describe('the request time limit', () => {
     const { port } = server.address() as AddressInfo;
     try {
       const status = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const req = http.request({ port, host: '127.0.0.1', path: '/upload', method: 'POST', agent: false, headers: { 'Content-Type': 'application/octet-stream', 'Transfer-Encoding': 'chunked' } }, (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (body += chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        });
+        const req = http.request(
+          {
+            port,
+            host: '127.0.0.1',
+            path: '/upload',
+            method: 'POST',
+            agent: false,
+            headers: { 'Content-Type': 'application/octet-stream', 'Transfer-Encoding': 'chunked' },
+          },
+          (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (body += chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
         req.on('error', reject);
         // A slow line: a chunk every 100 ms for 1.2 s, four times the limit in all.
         let sent = 0;

@@ -31,10 +31,18 @@ describe('dayPeriod', () => {
 
 describe('massMessagePeriod', () => {
   it('month_days allows as many posts as the month has days, keyed by month, ending at the next month', () => {
-    expect(massMessagePeriod('month_days', at('2028-02-10T04:00:00Z'), 'Asia/Shanghai')).toEqual({ key: '2028-02', limit: 29, endsAt: at('2028-02-29T16:00:00Z') });
+    expect(massMessagePeriod('month_days', at('2028-02-10T04:00:00Z'), 'Asia/Shanghai')).toEqual({
+      key: '2028-02',
+      limit: 29,
+      endsAt: at('2028-02-29T16:00:00Z'),
+    });
     expect(massMessagePeriod('month_days', at('2027-02-10T04:00:00Z'), 'Asia/Shanghai').limit).toBe(28);
     expect(massMessagePeriod('month_days', at('2026-04-10T04:00:00Z'), 'Asia/Shanghai').limit).toBe(30);
-    expect(massMessagePeriod('month_days', at('2026-12-10T04:00:00Z'), 'Asia/Shanghai')).toMatchObject({ key: '2026-12', limit: 31, endsAt: at('2026-12-31T16:00:00Z') });
+    expect(massMessagePeriod('month_days', at('2026-12-10T04:00:00Z'), 'Asia/Shanghai')).toMatchObject({
+      key: '2026-12',
+      limit: 31,
+      endsAt: at('2026-12-31T16:00:00Z'),
+    });
   });
 
   it('month_days counts the local month: 31 January 20:00 UTC is already February in Shanghai', () => {
@@ -50,18 +58,32 @@ describe('massMessagePeriod', () => {
     // 31 December 2029 (a Monday) is in week 1 of 2030.
     expect(massMessagePeriod('week_7', at('2029-12-31T12:00:00Z'), 'UTC').key).toBe('2030-W01');
     // Every instant of one local week has the same key.
-    const keys = new Set([0, 1, 2, 3, 4, 5, 6].map((d) => massMessagePeriod('week_7', at(`2026-11-${String(16 + d).padStart(2, '0')}T08:00:00Z`), 'Asia/Shanghai').key));
+    const keys = new Set(
+      [0, 1, 2, 3, 4, 5, 6].map((d) => massMessagePeriod('week_7', at(`2026-11-${String(16 + d).padStart(2, '0')}T08:00:00Z`), 'Asia/Shanghai').key),
+    );
     expect([...keys]).toEqual(['2026-W47']);
   });
 
   it('week_7 ends at local Monday midnight in the organisation timezone', () => {
     // Sunday 22 November 2026, 23:00 in New York (EST) = 04:00 UTC Monday; the week ends at 05:00 UTC.
-    expect(massMessagePeriod('week_7', at('2026-11-23T04:00:00Z'), 'America/New_York')).toEqual({ key: '2026-W47', limit: 7, endsAt: at('2026-11-23T05:00:00Z') });
+    expect(massMessagePeriod('week_7', at('2026-11-23T04:00:00Z'), 'America/New_York')).toEqual({
+      key: '2026-W47',
+      limit: 7,
+      endsAt: at('2026-11-23T05:00:00Z'),
+    });
   });
 
   it('day_1 allows one per local day and ends at local midnight', () => {
-    expect(massMessagePeriod('day_1', at('2026-12-01T15:30:00Z'), 'Asia/Shanghai')).toEqual({ key: '2026-12-01', limit: 1, endsAt: at('2026-12-01T16:00:00Z') });
-    expect(massMessagePeriod('day_1', at('2026-12-01T15:30:00Z'), 'America/Sao_Paulo')).toEqual({ key: '2026-12-01', limit: 1, endsAt: at('2026-12-02T03:00:00Z') });
+    expect(massMessagePeriod('day_1', at('2026-12-01T15:30:00Z'), 'Asia/Shanghai')).toEqual({
+      key: '2026-12-01',
+      limit: 1,
+      endsAt: at('2026-12-01T16:00:00Z'),
+    });
+    expect(massMessagePeriod('day_1', at('2026-12-01T15:30:00Z'), 'America/Sao_Paulo')).toEqual({
+      key: '2026-12-01',
+      limit: 1,
+      endsAt: at('2026-12-02T03:00:00Z'),
+    });
   });
 });
 

@@ -28,7 +28,8 @@ describe('write paths', () => {
       text.split('\n').forEach((line, i) => {
         const where = `${file}:${i + 1}: ${line.trim()}`;
         if (/insertMany\([^)]*lean:\s*true/.test(line) || /\blean:\s*true\b/.test(line)) offences.push(where);
-        if (/\.collection\.(insertOne|insertMany|replaceOne)\(/.test(line) || /\.collection(\([^)]*\))?\.\w+\([^)]*upsert:\s*true/.test(line)) offences.push(where);
+        if (/\.collection\.(insertOne|insertMany|replaceOne)\(/.test(line) || /\.collection(\([^)]*\))?\.\w+\([^)]*upsert:\s*true/.test(line))
+          offences.push(where);
       });
       // A driver bulkWrite may update, never insert.
       if (/\.collection\.bulkWrite\(/.test(text) && /insertOne:|upsert:\s*true|replaceOne:/.test(text)) offences.push(`${file}: driver bulkWrite that inserts`);

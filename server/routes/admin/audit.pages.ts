@@ -4,5 +4,8 @@ import { presentAuditEvent } from '../../presenters/audit.js';
 import { recentAuditEvents } from './audit.endpoints.js';
 
 export const auditPageRoutes: RouteSpec[] = [
-  page.get('/admin/audit', recentAuditEvents, { view: 'pages/admin/audit', model: (events, { t }) => ({ title: t('audit.title'), events: events.map(presentAuditEvent) }) }),
+  page.get('/admin/audit', recentAuditEvents, {
+    view: 'pages/admin/audit',
+    model: (events, { t }) => ({ title: t('audit.title'), events: events.map(presentAuditEvent) }),
+  }),
 ];

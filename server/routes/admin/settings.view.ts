@@ -9,7 +9,11 @@ type T = (key: string, params?: Record<string, unknown>) => string;
 export const orgSettingsPayload = (org: OrganizationDoc) => ({ name: org.name, settings: effectiveSettings(org.settings) });
 
 /** The time zone sent stays a choice even when it is not one of the list, so the form shows what is stored or was posted. */
-const formModel = (t: T, locale: string, timezone: string) => ({ title: t('settings.title'), massMessagePolicies, timezones: timezoneChoices(locale, [timezone]) });
+const formModel = (t: T, locale: string, timezone: string) => ({
+  title: t('settings.title'),
+  massMessagePolicies,
+  timezones: timezoneChoices(locale, [timezone]),
+});
 
 export function settingsModel(org: OrganizationDoc, t: T, locale: string) {
   const values = { name: org.name, ...effectiveSettings(org.settings) };

@@ -23,8 +23,14 @@ export const staffPageRoutes: RouteSpec[] = [
     flash: (_member, { body }) => ({ key: 'staff.updated', params: { name: body.realName } }),
     redirect: LIST,
   }),
-  form.post('/admin/staff/:id/deactivate', staff.deactivate, { flash: (member) => ({ key: 'staff.deactivated', params: { name: member.realName } }), redirect: LIST }),
-  form.post('/admin/staff/:id/reactivate', staff.reactivate, { flash: (member) => ({ key: 'staff.reactivated', params: { name: member.realName } }), redirect: LIST }),
+  form.post('/admin/staff/:id/deactivate', staff.deactivate, {
+    flash: (member) => ({ key: 'staff.deactivated', params: { name: member.realName } }),
+    redirect: LIST,
+  }),
+  form.post('/admin/staff/:id/reactivate', staff.reactivate, {
+    flash: (member) => ({ key: 'staff.reactivated', params: { name: member.realName } }),
+    redirect: LIST,
+  }),
   form.post('/admin/staff/:id/password', staff.resetPassword, {
     view: FORM,
     model: ({ ctx, params, t, locale }) => editStaffAgainModel(ctx, params.id, t, locale),

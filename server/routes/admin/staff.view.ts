@@ -19,7 +19,10 @@ async function presentWithStoreNames(ctx: ServiceContext, staff: StaffDoc[]) {
 
 export const staffListPayload = async (ctx: ServiceContext, staff: StaffDoc[]) => ({ items: await presentWithStoreNames(ctx, staff) });
 
-export const staffListModel = async (ctx: ServiceContext, staff: StaffDoc[], t: T) => ({ title: t('staff.title'), staff: await presentWithStoreNames(ctx, staff) });
+export const staffListModel = async (ctx: ServiceContext, staff: StaffDoc[], t: T) => ({
+  title: t('staff.title'),
+  staff: await presentWithStoreNames(ctx, staff),
+});
 
 /** The form's choices, and the organisation's do-not-disturb window that an empty one falls back to. */
 async function staffFormModel(ctx: ServiceContext, title: string, locale: string) {

@@ -16,14 +16,12 @@ export const storeSchema = z
       ctx.addIssue({ code: 'custom', path: [v.lng === undefined ? 'lng' : 'lat'], message: 'coordinates_pair' });
     }
   })
-  .transform(
-    (v): StoreInput => ({
-      name: v.name,
-      address: v.address,
-      city: v.city,
-      location: v.lng !== undefined && v.lat !== undefined ? { lng: v.lng, lat: v.lat } : undefined,
-    }),
-  );
+  .transform((v): StoreInput => ({
+    name: v.name,
+    address: v.address,
+    city: v.city,
+    location: v.lng !== undefined && v.lat !== undefined ? { lng: v.lng, lat: v.lat } : undefined,
+  }));
 
 /** An id in the address; the service answers 404 for one that is not a record in reach. */
 export const idParams = z.object({ id: z.string() });

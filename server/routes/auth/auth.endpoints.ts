@@ -24,9 +24,11 @@ export const signInEndpoint = endpoint({
 /** Public: signing out of a session that already ended still clears the cookie. Recorded once the session is gone. */
 export const signOutEndpoint = endpoint({
   access: 'public',
-  run: (ctx): SessionEnded => async (endedSessionId) => {
-    if (ctx) await recordSignOut(ctx, endedSessionId);
-  },
+  run:
+    (ctx): SessionEnded =>
+    async (endedSessionId) => {
+      if (ctx) await recordSignOut(ctx, endedSessionId);
+    },
 });
 
 export const confirmPasswordPage = endpoint({

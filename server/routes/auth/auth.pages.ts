@@ -19,7 +19,10 @@ export const authPageRoutes: RouteSpec[] = [
     redirect: (_audit, { ctx, input }) => input.body.next || homePathFor(ctx.actor),
   }),
   signOut.post('/logout', auth.signOutEndpoint, { redirect: '/login' }),
-  page.get('/confirm-password', auth.confirmPasswordPage, { view: 'pages/auth/confirm-password', model: (next, { t }) => ({ ...confirmPasswordModel(next, t), values: {} }) }),
+  page.get('/confirm-password', auth.confirmPasswordPage, {
+    view: 'pages/auth/confirm-password',
+    model: (next, { t }) => ({ ...confirmPasswordModel(next, t), values: {} }),
+  }),
   form.post('/confirm-password', auth.confirmPasswordEndpoint, {
     view: 'pages/auth/confirm-password',
     secretFields: ['password'],

@@ -2,7 +2,11 @@ import { z } from 'zod';
 import { confirmPasswordSchema, loginSchema, safeNext } from '../schemas/auth.schema.js';
 
 /** Where to go next: only a local path, else `fallback` (never another site after signing in). */
-const nextPath = (fallback: string) => z.unknown().optional().transform((next) => safeNext(next, fallback));
+const nextPath = (fallback: string) =>
+  z
+    .unknown()
+    .optional()
+    .transform((next) => safeNext(next, fallback));
 
 /** The sign-in page carries `next` through the form; empty means the person's own home page. */
 export const loginPageQuery = z.object({ next: nextPath('') });

@@ -1,6 +1,13 @@
 import { endpoint } from '../../http/endpoint.js';
 import { blankDraft, campaignForm, campaignPatchBody, campaignReachQuery, campaignSchema, idParams, taskListQuery } from './campaigns.schema.js';
-import { campaignReach, cancelCampaign, listCampaigns, listMyCampaignTasks, previewCampaignReach, skipCampaignTask } from '../../services/campaigns/campaigns.js';
+import {
+  campaignReach,
+  cancelCampaign,
+  listCampaigns,
+  listMyCampaignTasks,
+  previewCampaignReach,
+  skipCampaignTask,
+} from '../../services/campaigns/campaigns.js';
 import {
   campaignPage,
   campaignWithCompletion,

@@ -12,7 +12,10 @@ export const campaignPageRoutes: RouteSpec[] = [
   page.get('/campaigns', campaigns.listAll, { view: 'pages/campaigns/list', model: (list, { ctx, t }) => listModel(list, ctx, t) }),
   page.get('/campaigns/new', campaigns.newCampaign, { view: campaignView, model: (page, { t }) => newModel(page, t) }),
   // The form's script asks again when the targets change; before /campaigns/:id, which would take "reach" as an id.
-  api.get('/campaigns/reach', campaigns.previewDraftCampaignReach, { present: (reach, { t }) => reachAsOfPreview(reach, t), headers: { 'Cache-Control': 'no-store' } }),
+  api.get('/campaigns/reach', campaigns.previewDraftCampaignReach, {
+    present: (reach, { t }) => reachAsOfPreview(reach, t),
+    headers: { 'Cache-Control': 'no-store' },
+  }),
   pictureForm.post('/campaigns', campaigns.createCampaignForm, {
     pictures: postPictures,
     view: campaignView,

@@ -24,7 +24,11 @@ export const campaignSchema = postContentSchema.extend({
 export const campaignForm = campaignSchema.extend({ images: receivedPictures });
 
 /** The API's PATCH body: what is sent is judged laid over what the campaign keeps, as a whole, once the campaign is found. */
-export const campaignPatchBody = z.unknown().transform((body) => (kept: KeptCampaignFields): z.output<typeof campaignSchema> => campaignSchema.parse({ ...kept, ...(body as object) }));
+export const campaignPatchBody = z.unknown().transform(
+  (body) =>
+    (kept: KeptCampaignFields): z.output<typeof campaignSchema> =>
+      campaignSchema.parse({ ...kept, ...(body as object) }),
+);
 
 /** The targets the form's script asks the reach of while the campaign is written. */
 export const campaignReachQuery = z.object({

@@ -21,7 +21,10 @@ type T = (key: string, params?: Record<string, unknown>) => string;
 // --- API payloads ------------------------------------------------------------------------------------------------
 
 /** A campaign with its pictures where a bearer token fetches them; `publishAt` as an instant. */
-export const campaignPayload = (campaign: CampaignDoc, base: ImageBase) => ({ ...campaignPresenter(base)(campaign), publishAt: campaign.publishAt.toISOString() });
+export const campaignPayload = (campaign: CampaignDoc, base: ImageBase) => ({
+  ...campaignPresenter(base)(campaign),
+  publishAt: campaign.publishAt.toISOString(),
+});
 
 export const campaignsPayload = (campaigns: CampaignDoc[], base: ImageBase) => ({ items: campaigns.map((campaign) => campaignPayload(campaign, base)) });
 
@@ -31,9 +34,15 @@ export const reachAsOfPreview = (reach: CampaignReach, t: T) => presentReach(t, 
 /** The API's reach adds how many tasks (clerks, or clerks' groups) it would make. */
 export const reachAsOfPayload = (reach: CampaignReach, t: T) => ({ ...reachAsOfPreview(reach, t), targets: reach.targets });
 
-export const createdPayload = ({ campaign, reach }: { campaign: CampaignDoc; reach: CampaignReach }, base: ImageBase, t: T) => ({ ...campaignPayload(campaign, base), reach: reachAsOfPayload(reach, t) });
+export const createdPayload = ({ campaign, reach }: { campaign: CampaignDoc; reach: CampaignReach }, base: ImageBase, t: T) => ({
+  ...campaignPayload(campaign, base),
+  reach: reachAsOfPayload(reach, t),
+});
 
-export const completionPayload = ({ campaign, completion }: { campaign: CampaignDoc; completion: unknown }, base: ImageBase) => ({ ...campaignPayload(campaign, base), completion });
+export const completionPayload = ({ campaign, completion }: { campaign: CampaignDoc; completion: unknown }, base: ImageBase) => ({
+  ...campaignPayload(campaign, base),
+  completion,
+});
 
 export const tasksPayload = (tasks: TaskView[], base: ImageBase) => ({ items: tasks.map((task) => taskPayload(task, base)) });
 
@@ -45,7 +54,10 @@ export const taskPayload = (task: TaskView, base: ImageBase) => ({ ...presentCam
 const asOfSentence = (t: T, reach: CampaignReach) => reachSentence(t, reach, 'asOf', { asOf: reach.asOf, timezone: reach.timezone });
 
 /** What was done to the campaign, then what it would reach as of now. */
-export const campaignConfirmed = (t: T, doneKey: string, reach: CampaignReach) => ({ key: 'reach.confirmed', params: { done: t(doneKey), outcome: asOfSentence(t, reach) } });
+export const campaignConfirmed = (t: T, doneKey: string, reach: CampaignReach) => ({
+  key: 'reach.confirmed',
+  params: { done: t(doneKey), outcome: asOfSentence(t, reach) },
+});
 
 // --- The list ----------------------------------------------------------------------------------------------------
 
@@ -63,7 +75,11 @@ function localInput(at: Date, timezone: string): string {
 }
 
 /** Repeated fields (checkboxes) come back as lists, so the form can tick them again. */
-export const listValues = (body: Record<string, unknown>) => ({ storeIds: fieldList(body.storeIds), tagIds: fieldList(body.tagIds), imageIds: fieldList(body.imageIds) });
+export const listValues = (body: Record<string, unknown>) => ({
+  storeIds: fieldList(body.storeIds),
+  tagIds: fieldList(body.tagIds),
+  imageIds: fieldList(body.imageIds),
+});
 
 /** The form's choices as the view shows them; the earliest publish time is now on the organisation's clock. */
 function presentChoices({ stores, tagGroups, timezone }: CampaignFormChoices) {
@@ -78,7 +94,14 @@ function presentChoices({ stores, tagGroups, timezone }: CampaignFormChoices) {
 }
 
 export function newModel(page: Awaited<ReturnType<typeof newCampaignPage>>, t: T) {
-  return { title: t('campaigns.newTitle'), action: '/campaigns', editing: true, ...presentChoices(page), reachLine: asOfSentence(t, page.reach), values: { kind: 'moment', storeIds: [], tagIds: [], imageIds: [] } };
+  return {
+    title: t('campaigns.newTitle'),
+    action: '/campaigns',
+    editing: true,
+    ...presentChoices(page),
+    reachLine: asOfSentence(t, page.reach),
+    values: { kind: 'moment', storeIds: [], tagIds: [], imageIds: [] },
+  };
 }
 
 /** What the kit hands over when a form is shown again. */
@@ -91,7 +114,10 @@ export async function newAgainModel({ ctx, t, body }: Omit<Again, 'params'>) {
 
 // --- A campaign's page -------------------------------------------------------------------------------------------
 
-const withPercent = <R extends Omit<CompletionRow, 'id' | 'name'>>(row: R) => ({ ...row, percent: row.total ? Math.round((row.published / row.total) * 100) : 0 });
+const withPercent = <R extends Omit<CompletionRow, 'id' | 'name'>>(row: R) => ({
+  ...row,
+  percent: row.total ? Math.round((row.published / row.total) * 100) : 0,
+});
 
 export function detailModel(page: Awaited<ReturnType<typeof campaignPage>>, t: T) {
   const { completion, editing } = page;
@@ -116,7 +142,16 @@ export function detailModel(page: Awaited<ReturnType<typeof campaignPage>>, t: T
           totals: withPercent(completion.totals),
         }
       : null,
-    values: { title: view.title, kind: view.kind, text: view.text, link: view.link ?? '', storeIds: view.storeIds, tagIds: view.tagIds, imageIds: view.images.map((i) => i.id), publishAt: localInput(view.publishAt, page.timezone) },
+    values: {
+      title: view.title,
+      kind: view.kind,
+      text: view.text,
+      link: view.link ?? '',
+      storeIds: view.storeIds,
+      tagIds: view.tagIds,
+      imageIds: view.images.map((i) => i.id),
+      publishAt: localInput(view.publishAt, page.timezone),
+    },
   };
 }
 

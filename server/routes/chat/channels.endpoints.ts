@@ -21,7 +21,11 @@ export const addChannelApi = endpoint({ access: manage, input: { body: newChanne
 
 export const editChannelForm = endpoint({ access: manage, input: { params: idParams }, run: (ctx, { params }) => getChannel(ctx, params.id) });
 
-export const updateChannelForm = endpoint({ access: manage, input: { params: idParams, body: channelSchema }, run: (ctx, { params, body }) => updateChannel(ctx, params.id, body) });
+export const updateChannelForm = endpoint({
+  access: manage,
+  input: { params: idParams, body: channelSchema },
+  run: (ctx, { params, body }) => updateChannel(ctx, params.id, body),
+});
 
 export const patchChannelApi = endpoint({
   access: manage,

@@ -14,7 +14,14 @@ type Channel = Parameters<typeof presentChannel>[0];
 type Stores = Awaited<ReturnType<typeof listStoreChoices>>;
 
 /** A new channel's form starts with these. */
-export const newChannelValues = () => ({ routing: 'least_busy', routeByStore: 'on', active: 'on', businessStart: '09:00', businessEnd: '21:00', businessDays: [] as string[] });
+export const newChannelValues = () => ({
+  routing: 'least_busy',
+  routeByStore: 'on',
+  active: 'on',
+  businessStart: '09:00',
+  businessEnd: '21:00',
+  businessDays: [] as string[],
+});
 
 export async function channelListModel(channels: Channel[], origin: string, t: T) {
   const presented = channels.map((c) => presentChannel(c, origin));
@@ -37,7 +44,10 @@ export async function loadChannelFormModel(ctx: ServiceContext, title: string, a
 
 export async function editChannelModel(channel: Channel, ctx: ServiceContext, t: T) {
   const view = presentChannel(channel);
-  return { ...(await loadChannelFormModel(ctx, t('chatChannels.edit'), `/admin/channels/${view.id}`)), values: { ...channelFormValues(view), businessDays: view.businessDays.map(String) } };
+  return {
+    ...(await loadChannelFormModel(ctx, t('chatChannels.edit'), `/admin/channels/${view.id}`)),
+    values: { ...channelFormValues(view), businessDays: view.businessDays.map(String) },
+  };
 }
 
 /** The week's days ticked, as the form posted them (one, several or none). */

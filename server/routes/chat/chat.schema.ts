@@ -46,7 +46,14 @@ const keywordAnswers = z.preprocess(
         return at < 0 ? { keyword: line, answer: '' } : { keyword: line.slice(0, at).trim(), answer: line.slice(at + 1).trim() };
       });
   },
-  z.array(z.object({ keyword: z.string().trim().min(1, 'keyword_format').max(30, 'too_long'), answer: z.string().trim().min(1, 'keyword_format').max(500, 'too_long') })).max(50, 'too_many'),
+  z
+    .array(
+      z.object({
+        keyword: z.string().trim().min(1, 'keyword_format').max(30, 'too_long'),
+        answer: z.string().trim().min(1, 'keyword_format').max(500, 'too_long'),
+      }),
+    )
+    .max(50, 'too_many'),
 );
 
 export const channelSchema = z
@@ -79,7 +86,12 @@ export function patchedChannel(current: ChatChannelDoc, patch: Record<string, un
 }
 
 export const cannedReplySchema = z.object({
-  shortcut: z.string().trim().min(1, 'required').max(20, 'too_long').regex(/^[^\s/]+$/, 'shortcut_format'),
+  shortcut: z
+    .string()
+    .trim()
+    .min(1, 'required')
+    .max(20, 'too_long')
+    .regex(/^[^\s/]+$/, 'shortcut_format'),
   text: requiredText(1000),
   shared: checkbox,
 });
@@ -91,11 +103,9 @@ const emptyAsUndefined = (v: unknown) => (v === '' || v === null ? undefined : v
 const day = z.preprocess(emptyAsUndefined, z.string('invalid_date').refine(isRealDate, 'invalid_date').optional());
 
 /** `?from=YYYY-MM-DD&to=YYYY-MM-DD`, both optional (the last 7 days are filled in); from after to is `invalid_range`. */
-export const chatReportQuery = z
-  .object({ from: day, to: day })
-  .superRefine((q, ctx) => {
-    if (q.from && q.to && !rangeInBounds(q.from, q.to)) ctx.addIssue({ code: 'custom', path: ['to'], message: 'invalid_range' });
-  });
+export const chatReportQuery = z.object({ from: day, to: day }).superRefine((q, ctx) => {
+  if (q.from && q.to && !rangeInBounds(q.from, q.to)) ctx.addIssue({ code: 'custom', path: ['to'], message: 'invalid_range' });
+});
 
 /**
  * The report page never answers its filter with an error page: a bad one shows the live figures with a message and
@@ -130,9 +140,20 @@ export const sessionRef = z.object({ sessionId });
 // The agent console's events (docs/realtime.md, "Agent side").
 export const agentSyncPayload = z.object({ sessionId, afterSeq: seq });
 export const agentMessagePayload = z
-  .object({ sessionId, clientId, text: z.string().trim().max(chatLimits.messageMax, 'too_long').default(''), internal: z.boolean().default(false), imageId: objectId.optional() })
+  .object({
+    sessionId,
+    clientId,
+    text: z.string().trim().max(chatLimits.messageMax, 'too_long').default(''),
+    internal: z.boolean().default(false),
+    imageId: objectId.optional(),
+  })
   .refine((m) => m.text.length > 0 || m.imageId, { path: ['text'], message: 'required' });
-export const transferPayload = z.object({ sessionId, toAgentId: recordId.nullable(), toStoreId: recordId.nullable().optional(), note: z.string().trim().max(chatLimits.noteMax).default('') });
+export const transferPayload = z.object({
+  sessionId,
+  toAgentId: recordId.nullable(),
+  toStoreId: recordId.nullable().optional(),
+  note: z.string().trim().max(chatLimits.noteMax).default(''),
+});
 export const closePayload = z.object({ sessionId, disposition: z.enum(dispositions).default('resolved') });
 export const readPayload = z.object({ sessionId, seq });
 export const presencePayload = z.object({ status: z.enum(presenceStates) });
@@ -148,5 +169,9 @@ export const customerMessagePayload = z
 export const customerSyncPayload = z.object({ sessionId: sessionId.optional(), afterSeq: seq });
 export const historyPayload = z.object({ beforeSessionId: sessionId.optional(), limit: z.number().int().min(1).max(20).default(5) });
 export const customerReadPayload = z.object({ sessionId, seq });
-export const ratePayload = z.object({ sessionId, score: z.number().int().min(1, 'out_of_range').max(5, 'out_of_range'), comment: z.string().trim().max(chatLimits.ratingCommentMax, 'too_long').default('') });
+export const ratePayload = z.object({
+  sessionId,
+  score: z.number().int().min(1, 'out_of_range').max(5, 'out_of_range'),
+  comment: z.string().trim().max(chatLimits.ratingCommentMax, 'too_long').default(''),
+});
 export const customerTypingPayload = z.object({ typing: z.boolean() });

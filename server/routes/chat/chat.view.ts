@@ -61,7 +61,11 @@ export function chatPageHeaders(page: ChatPage, _input: unknown, { res }: { res:
   if (page.remembered) res.setHeader('Cache-Control', 'no-store');
 }
 
-export function rememberVisitor(started: { token: string; channel: ChatChannelDoc; deviceToken: string }, _input: unknown, { req, res }: { req: { secure: boolean }; res: Response }): void {
+export function rememberVisitor(
+  started: { token: string; channel: ChatChannelDoc; deviceToken: string },
+  _input: unknown,
+  { req, res }: { req: { secure: boolean }; res: Response },
+): void {
   res.cookie(CHAT_COOKIE, started.token, cookieOptions(req.secure, started.channel.key));
   // The device, for every channel's page: "not me" forgets the visitor, not the device's count of starts.
   res.cookie(DEVICE_COOKIE, started.deviceToken, { ...cookieOptions(req.secure, started.channel.key), path: '/c' });

@@ -33,7 +33,11 @@ export function mountConsoleEvents(socket: Socket, live: Promise<void>): void {
   socketEvent(socket, 'chat:link-customer', chat.link, { present: linkedPayload });
   // The customer's side hears it in her own room (every device of hers).
   socketEvent(socket, 'chat:typing', chat.typing, {
-    after: (session, { input }) => socket.nsp.server.of('/customer').to(rooms.visitor(String(session.visitorId))).emit('typing', { sessionId: input.body.sessionId, typing: input.body.typing }),
+    after: (session, { input }) =>
+      socket.nsp.server
+        .of('/customer')
+        .to(rooms.visitor(String(session.visitorId)))
+        .emit('typing', { sessionId: input.body.sessionId, typing: input.body.typing }),
     present: empty,
   });
 }

@@ -28,7 +28,11 @@ function figures(f: ChatReportFigures) {
 }
 
 function liveModel(live: LiveOverview, t: T) {
-  return { ...live, longestWait: duration(live.longestWaitSeconds), agents: live.agents.map((a) => ({ ...a, statusLabel: t(`chatReports.status.${a.status}`) })) };
+  return {
+    ...live,
+    longestWait: duration(live.longestWaitSeconds),
+    agents: live.agents.map((a) => ({ ...a, statusLabel: t(`chatReports.status.${a.status}`) })),
+  };
 }
 
 /** A filter the page could not use answers 400 with the live figures, what was typed and why. */
@@ -48,7 +52,11 @@ export function reportPageModel(page: ChatReportPage, query: ChatReportPageQuery
     live,
     values: page.range,
     today: page.today,
-    report: { timezone: report.timezone, rows: report.rows.map((r) => ({ day: r.day, storeName: r.storeName, agentName: r.agentName, ...figures(r) })), totals: figures(report.totals) },
+    report: {
+      timezone: report.timezone,
+      rows: report.rows.map((r) => ({ day: r.day, storeName: r.storeName, agentName: r.agentName, ...figures(r) })),
+      totals: figures(report.totals),
+    },
   };
 }
 

@@ -1,6 +1,22 @@
 import { endpoint } from '../../http/endpoint.js';
-import { customerMessagePayload, customerReadPayload, customerSyncPayload, customerTypingPayload, historyPayload, nothing, ratePayload } from './chat.schema.js';
-import { customerHistory, customerRead, openSessionIdOf, rateSession, requestAgent, sendCustomerMessage, syncCustomer } from '../../services/chat/customer-chat.js';
+import {
+  customerMessagePayload,
+  customerReadPayload,
+  customerSyncPayload,
+  customerTypingPayload,
+  historyPayload,
+  nothing,
+  ratePayload,
+} from './chat.schema.js';
+import {
+  customerHistory,
+  customerRead,
+  openSessionIdOf,
+  rateSession,
+  requestAgent,
+  sendCustomerMessage,
+  syncCustomer,
+} from '../../services/chat/customer-chat.js';
 import { customerChatState } from '../../services/chat/visitor-state.js';
 
 /**

@@ -18,7 +18,14 @@ export const agentConsole = endpoint({
   access: { permission: 'chat.serve' },
   // The console's one page load: settings, canned replies, colleagues, tags (skills) and stores, side by side.
   run: async (ctx) => {
-    const [settings, canned, colleagues, tags, skills, stores] = await Promise.all([getOrgSettings(ctx), listCannedReplies(ctx), listChatAgents(ctx), listTagGroups(ctx), chatSkillsOf(ctx), listStoreChoices(ctx)]);
+    const [settings, canned, colleagues, tags, skills, stores] = await Promise.all([
+      getOrgSettings(ctx),
+      listCannedReplies(ctx),
+      listChatAgents(ctx),
+      listTagGroups(ctx),
+      chatSkillsOf(ctx),
+      listStoreChoices(ctx),
+    ]);
     return { settings, canned, colleagues, tags, skills, stores };
   },
 });

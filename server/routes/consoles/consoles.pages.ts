@@ -13,6 +13,9 @@ export const consolePageRoutes: RouteSpec[] = [
     model: (data, { ctx, locale, t }) => agentConsoleModel(data, ctx, locale, t),
   }),
   page.get('/console/manager', consoles.managerConsole, { view: 'pages/consoles/manager', model: (summary, { t }) => managerConsoleModel(summary, t) }),
-  page.get('/console/marketer', consoles.marketerConsole, { view: 'pages/consoles/marketer', model: (summary, { t }) => ({ title: t('nav.marketer'), ...summary }) }),
+  page.get('/console/marketer', consoles.marketerConsole, {
+    view: 'pages/consoles/marketer',
+    model: (summary, { t }) => ({ title: t('nav.marketer'), ...summary }),
+  }),
   page.get('/console/admin', consoles.adminConsole, { view: 'pages/consoles/admin', model: (summary, { t }) => adminConsoleModel(summary, t) }),
 ];

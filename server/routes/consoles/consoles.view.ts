@@ -38,7 +38,12 @@ export function agentConsoleModel({ settings, canned, colleagues, tags, skills, 
     agents,
     teams: stores.map((store) => ({ id: String(store._id), name: store.name })),
     // Routing offers customers with these tags to this agent first (not for clerks, who are never routed).
-    skillGroups: !reach.routed ? [] : tags.groups.map((g) => ({ name: g.name, tags: g.tags.map((tag) => ({ id: String(tag._id), name: tag.name, checked: skills.includes(String(tag._id)) })) })),
+    skillGroups: !reach.routed
+      ? []
+      : tags.groups.map((g) => ({
+          name: g.name,
+          tags: g.tags.map((tag) => ({ id: String(tag._id), name: tag.name, checked: skills.includes(String(tag._id)) })),
+        })),
     config: {
       me: ctx.actor.id,
       locale: locale === 'en' ? 'en' : 'zh-CN',

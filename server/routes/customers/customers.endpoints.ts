@@ -15,7 +15,17 @@ import {
   tagChoiceFormSchema,
   transferSchema,
 } from './customers.schema.js';
-import { addCustomer, bulkChangeTags, changeCustomerTags, countCustomerTags, getCustomer, listCustomers, listTimeline, revealCustomerPhone, setCustomerSharing } from '../../services/customers/customers.js';
+import {
+  addCustomer,
+  bulkChangeTags,
+  changeCustomerTags,
+  countCustomerTags,
+  getCustomer,
+  listCustomers,
+  listTimeline,
+  revealCustomerPhone,
+  setCustomerSharing,
+} from '../../services/customers/customers.js';
 import { editCustomer, patchCustomer, setCustomerTags } from '../../services/customers/customer-edits.js';
 import { customerFormChoices } from '../../services/customers/choices.js';
 import { exportCustomersCsv } from '../../services/customers/export.js';
@@ -131,14 +141,20 @@ export const exportCustomersApi = endpoint({
   access: read,
   stepUp: true,
   input: { body: customerListQuery },
-  run: (ctx, { body }) => (out: Writable) => exportCustomersCsv(ctx, body, out),
+  run:
+    (ctx, { body }) =>
+    (out: Writable) =>
+      exportCustomersCsv(ctx, body, out),
 });
 
 export const exportCustomersPage = endpoint({
   access: read,
   stepUp: true,
   input: { query: customerListQuery },
-  run: (ctx, { query }) => (out: Writable) => exportCustomersCsv(ctx, query, out),
+  run:
+    (ctx, { query }) =>
+    (out: Writable) =>
+      exportCustomersCsv(ctx, query, out),
 });
 
 export const confirmErase = endpoint({

@@ -2,14 +2,32 @@ import type { RouteSpec } from '../../http/gate.js';
 import { api, csv, form, page } from '../../http/surfaces.js';
 import * as customers from './customers.endpoints.js';
 import { listPageBack } from './customers.schema.js';
-import { detailModel, duplicateModel, editAgainModel, editFormTarget, formModel, listModel, loadFormModel, newFormValues, postedValues, revealedModel, storedValues } from './customers.view.js';
+import {
+  detailModel,
+  duplicateModel,
+  editAgainModel,
+  editFormTarget,
+  formModel,
+  listModel,
+  loadFormModel,
+  newFormValues,
+  postedValues,
+  revealedModel,
+  storedValues,
+} from './customers.view.js';
 
 /** The customer pages. Fixed paths (`tag-counts`, `new`, `bulk-tags`, `export`) come before `/customers/:id`: Express matches in order. */
 export const customerPageRoutes: RouteSpec[] = [
-  page.get('/customers', customers.listCustomersPage, { view: 'pages/customers/list', model: (result, { ctx, input, t }) => listModel(result, ctx, input.query, t) }),
+  page.get('/customers', customers.listCustomersPage, {
+    view: 'pages/customers/list',
+    model: (result, { ctx, input, t }) => listModel(result, ctx, input.query, t),
+  }),
   // JSON for the list page's script, with the page's session.
   api.get('/customers/tag-counts', customers.countTags, { present: (counts) => ({ tagCounts: Object.fromEntries(counts) }) }),
-  page.get('/customers/new', customers.newCustomerForm, { view: 'pages/customers/form', model: (choices, { t }) => ({ ...formModel(choices, t('customers.new')), values: newFormValues(), action: '/customers' }) }),
+  page.get('/customers/new', customers.newCustomerForm, {
+    view: 'pages/customers/form',
+    model: (choices, { t }) => ({ ...formModel(choices, t('customers.new')), values: newFormValues(), action: '/customers' }),
+  }),
   form.post('/customers', customers.addCustomerForm, {
     view: 'pages/customers/form',
     values: postedValues,
@@ -25,7 +43,10 @@ export const customerPageRoutes: RouteSpec[] = [
   }),
   // A POST with CSRF: an export is audited, so another site's link must not make one. The filter stays in the address.
   csv.post('/customers/export', customers.exportCustomersPage, { fileName: 'customers' }),
-  page.get('/customers/:id/erase', customers.confirmErase, { view: 'pages/customers/erase', model: (customer, { t }) => ({ title: t('erase.title'), customer: { id: String(customer._id), name: customer.name } }) }),
+  page.get('/customers/:id/erase', customers.confirmErase, {
+    view: 'pages/customers/erase',
+    model: (customer, { t }) => ({ title: t('erase.title'), customer: { id: String(customer._id), name: customer.name } }),
+  }),
   form.post('/customers/:id/erase', customers.eraseCustomerEndpoint, { flash: 'erase.done', redirect: '/customers' }),
   page.get('/customers/:id', customers.showCustomer, { view: 'pages/customers/detail', model: (customer, { ctx }) => detailModel(customer, ctx) }),
   page.post('/customers/:id/reveal-phone', customers.revealPhone, {
@@ -41,7 +62,11 @@ export const customerPageRoutes: RouteSpec[] = [
   form.post('/customers/:id/tags', customers.setTagsForm, { flash: 'customers.tagsSaved', redirect: (customer) => `/customers/${customer._id}` }),
   page.get('/customers/:id/edit', customers.editCustomerForm, {
     view: 'pages/customers/form',
-    model: async (customer, { ctx, t }) => ({ ...(await loadFormModel(ctx, t('customers.edit'))), values: storedValues(customer), ...editFormTarget(String(customer._id)) }),
+    model: async (customer, { ctx, t }) => ({
+      ...(await loadFormModel(ctx, t('customers.edit'))),
+      values: storedValues(customer),
+      ...editFormTarget(String(customer._id)),
+    }),
   }),
   form.post('/customers/:id', customers.updateCustomerForm, {
     view: 'pages/customers/form',

@@ -13,13 +13,18 @@ export const idParams = z.object({ id: z.string() });
 
 const idList = z.array(z.string().max(64)).max(100, 'too_many').default([]);
 
-export const tagChangeSchema = z.object({ add: idList, remove: idList }).refine((v) => v.add.length + v.remove.length > 0, { message: 'required', path: ['add'] });
+export const tagChangeSchema = z
+  .object({ add: idList, remove: idList })
+  .refine((v) => v.add.length + v.remove.length > 0, { message: 'required', path: ['add'] });
 
 export const bulkTagSchema = z
   .object({ ids: z.array(z.string().max(64)).min(1, 'required').max(1000, 'too_many'), add: idList, remove: idList })
   .refine((v) => v.add.length + v.remove.length > 0, { message: 'required', path: ['add'] });
 
-const commaList = z.preprocess((v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : Array.isArray(v) ? v : []), z.array(z.string().max(64)).max(50, 'too_many'));
+const commaList = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : Array.isArray(v) ? v : []),
+  z.array(z.string().max(64)).max(50, 'too_many'),
+);
 
 export const customerListQuery = z.object({
   tags: commaList,
@@ -59,7 +64,8 @@ const asList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(
 const blank = (v: unknown) => v === undefined || v === null || String(v).trim() === '';
 
 /** A relative row the form posts with nothing chosen (a year alone is nothing): dropped, never refused or shown again. */
-export const isEmptyRelativeRow = (row: { relation: unknown; name: unknown; month: unknown; day: unknown }) => blank(row.relation) && blank(row.name) && blank(row.month) && blank(row.day);
+export const isEmptyRelativeRow = (row: { relation: unknown; name: unknown; month: unknown; day: unknown }) =>
+  blank(row.relation) && blank(row.name) && blank(row.month) && blank(row.day);
 
 /** The customer form posts flat fields (birthdayMonth, relativeName[] …); this builds the API's shape from them, dropping relative rows left empty. */
 function fromFormFields(raw: unknown) {
@@ -68,7 +74,13 @@ function fromFormFields(raw: unknown) {
   const relations = asList(body.relativeRelation);
   const names = asList(body.relativeName);
   const relatives = relations
-    .map((relation, i) => ({ relation, name: names[i], year: asList(body.relativeYear)[i], month: asList(body.relativeMonth)[i], day: asList(body.relativeDay)[i] }))
+    .map((relation, i) => ({
+      relation,
+      name: names[i],
+      year: asList(body.relativeYear)[i],
+      month: asList(body.relativeMonth)[i],
+      day: asList(body.relativeDay)[i],
+    }))
     .filter((row) => !isEmptyRelativeRow(row))
     .map((row) => ({ relation: row.relation, name: row.name, birthday: birthday(row.year, row.month, row.day) }));
   return {
@@ -89,18 +101,24 @@ export const customerFormSchema = z.preprocess(fromFormFields, customerSchema);
 
 /** The edit form shows the number masked; sent back unchanged it keeps the stored one (the service compares it). */
 const looksMasked = (phone: string) => phone.includes('*');
-export const customerEditFormSchema = z.preprocess(fromFormFields, customerSchema.extend({ phone: requiredText(30).refine((p) => isValidCustomerPhone(p) || looksMasked(p), 'phone') }));
+export const customerEditFormSchema = z.preprocess(
+  fromFormFields,
+  customerSchema.extend({ phone: requiredText(30).refine((p) => isValidCustomerPhone(p) || looksMasked(p), 'phone') }),
+);
 
 /** Where the list's forms send the person back to: the list page (with its filter) they came from. */
 export function listPageBack(back: unknown): string {
   return typeof back === 'string' && back.startsWith('/customers') ? back : '/customers';
 }
 
-export const bulkTagFormSchema = z.preprocess((raw) => {
-  const body = (raw ?? {}) as Record<string, unknown>;
-  const tags = asList(body.tagId).filter((v) => !blank(v));
-  return { ids: asList(body.ids), add: body.mode === 'remove' ? [] : tags, remove: body.mode === 'remove' ? tags : [], back: listPageBack(body.back) };
-}, z.intersection(bulkTagSchema, z.object({ back: z.string() })));
+export const bulkTagFormSchema = z.preprocess(
+  (raw) => {
+    const body = (raw ?? {}) as Record<string, unknown>;
+    const tags = asList(body.tagId).filter((v) => !blank(v));
+    return { ids: asList(body.ids), add: body.mode === 'remove' ? [] : tags, remove: body.mode === 'remove' ? tags : [], back: listPageBack(body.back) };
+  },
+  z.intersection(bulkTagSchema, z.object({ back: z.string() })),
+);
 
 /** The detail page's tag checkboxes: the tags left ticked. */
 export const tagChoiceFormSchema = z.object({ tagIds: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.coerce.string())) });

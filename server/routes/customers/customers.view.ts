@@ -23,7 +23,10 @@ const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v)
 const MIN_RELATIVE_ROWS = 2;
 const months = () => Array.from({ length: 12 }, (_, i) => i + 1);
 const staffChoices = (staff: (Choice & { realName: string })[]) => staff.map((s) => ({ id: String(s._id), name: s.realName }));
-const tagChoices = (tags: Awaited<ReturnType<typeof listTagGroups>>) => ({ tagGroups: tags.groups.map((g) => presentTagGroup(g)), personalTags: tags.personal.map((tag) => presentTag(tag)) });
+const tagChoices = (tags: Awaited<ReturnType<typeof listTagGroups>>) => ({
+  tagGroups: tags.groups.map((g) => presentTagGroup(g)),
+  personalTags: tags.personal.map((tag) => presentTag(tag)),
+});
 
 // --- API payloads ------------------------------------------------------------------------------------------------
 
@@ -31,8 +34,15 @@ export async function customerPayload(customer: CustomerDoc, ctx: ServiceContext
   return presentCustomer(customer, { revealedPhone, tagNames: await tagNamesFor(ctx, customer.tagIds) });
 }
 
-export async function customerListPayload(result: { items: CustomerDoc[]; total: number; tagCounts: Map<string, number> }, ctx: ServiceContext, query: CustomerListQuery) {
-  const tagNames = await tagNamesFor(ctx, result.items.flatMap((c) => c.tagIds));
+export async function customerListPayload(
+  result: { items: CustomerDoc[]; total: number; tagCounts: Map<string, number> },
+  ctx: ServiceContext,
+  query: CustomerListQuery,
+) {
+  const tagNames = await tagNamesFor(
+    ctx,
+    result.items.flatMap((c) => c.tagIds),
+  );
   return {
     items: result.items.map((c) => presentCustomer(c, { tagNames })),
     total: result.total,
@@ -53,7 +63,8 @@ const actorName = (e: TimelineEntry) => (e.actorId as { realName?: string } | nu
 /** Relative rows for the form: what was entered (or stored), plus empty rows to add more. */
 export function relativeRows(rows: { relation: unknown; name: unknown; year: unknown; month: unknown; day: unknown }[]) {
   const filled = rows.map((row, index) => ({ ...row, index }));
-  while (filled.length < Math.max(MIN_RELATIVE_ROWS, rows.length + 1)) filled.push({ relation: '', name: '', year: '', month: '', day: '', index: filled.length });
+  while (filled.length < Math.max(MIN_RELATIVE_ROWS, rows.length + 1))
+    filled.push({ relation: '', name: '', year: '', month: '', day: '', index: filled.length });
   return filled;
 }
 
@@ -96,7 +107,13 @@ export function storedValues(customer: CustomerDoc) {
     ownerId: customer.ownerId ? String(customer.ownerId) : '',
     tagIds: customer.tagIds.map(String),
     relatives: relativeRows(
-      customer.relatives.map((r) => ({ relation: r.relation, name: r.name, year: r.birthday?.year ?? '', month: r.birthday?.month ?? '', day: r.birthday?.day ?? '' })),
+      customer.relatives.map((r) => ({
+        relation: r.relation,
+        name: r.name,
+        year: r.birthday?.year ?? '',
+        month: r.birthday?.month ?? '',
+        day: r.birthday?.day ?? '',
+      })),
     ),
   };
 }
@@ -142,7 +159,13 @@ type ListPageQuery = { filter: CustomerListQuery; numberSearchHint: boolean; inv
 
 export async function listModel(result: { items: CustomerDoc[]; total: number }, ctx: ServiceContext, query: ListPageQuery, t: T) {
   const { filter } = query;
-  const [choices, tagNames] = await Promise.all([customerFilterChoices(ctx), tagNamesFor(ctx, result.items.flatMap((c) => c.tagIds))]);
+  const [choices, tagNames] = await Promise.all([
+    customerFilterChoices(ctx),
+    tagNamesFor(
+      ctx,
+      result.items.flatMap((c) => c.tagIds),
+    ),
+  ]);
   const pages = Math.max(1, Math.ceil(result.total / filter.limit));
   const base = new URLSearchParams({
     q: filter.q,

@@ -15,5 +15,8 @@ export const customerImportPageRoutes: RouteSpec[] = [
     redirect: ({ importId }) => `/customers/imports/${importId}`,
   }),
   page.get('/customers/imports/:id', imports.showImport, { view: 'pages/customers/import-status', model: (job, { t }) => importStatusModel(job, t) }),
-  csv.get('/customers/imports/:id/rejected.csv', imports.importRejections, { fileName: 'rejected-rows', write: (rows, { locale }) => rejectionsCsv(rows, locale) }),
+  csv.get('/customers/imports/:id/rejected.csv', imports.importRejections, {
+    fileName: 'rejected-rows',
+    write: (rows, { locale }) => rejectionsCsv(rows, locale),
+  }),
 ];

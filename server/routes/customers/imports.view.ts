@@ -36,4 +36,5 @@ export async function startedImportPayload(ctx: ServiceContext, importId: string
 export const importPath = (importId: string) => `/api/v1/customers/imports/${importId}`;
 
 /** The rejected rows, their reasons in the reader's language. */
-export const rejectionsCsv = (rows: Awaited<ReturnType<typeof listImportRejections>>, locale: string) => (out: Writable) => writeRejectionsCsv(rows, out, locale);
+export const rejectionsCsv = (rows: Awaited<ReturnType<typeof listImportRejections>>, locale: string) => (out: Writable) =>
+  writeRejectionsCsv(rows, out, locale);

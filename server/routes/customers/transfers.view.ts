@@ -3,14 +3,22 @@ import type { ServiceContext } from '../../services/context.js';
 
 /** A choice in the transfer form: the name with store and roles, so two colleagues of the same name are told apart. */
 export function transferChoices(targets: TransferTarget[]) {
-  return targets.map((target) => ({ id: target.id, name: target.realName, storeName: target.storeName, roleKeys: target.roles.map((role) => `roles.${role}`) }));
+  return targets.map((target) => ({
+    id: target.id,
+    name: target.realName,
+    storeName: target.storeName,
+    roleKeys: target.roles.map((role) => `roles.${role}`),
+  }));
 }
 
 export function targetPayload(target: TransferTarget) {
   return { id: target.id, realName: target.realName, roles: target.roles, store: target.storeId ? { id: target.storeId, name: target.storeName } : null };
 }
 
-export function transfersModel(overview: { waiting: { staffId: string; realName: string; customers: number }[]; targets: TransferTarget[] }, t: (key: string) => string) {
+export function transfersModel(
+  overview: { waiting: { staffId: string; realName: string; customers: number }[]; targets: TransferTarget[] },
+  t: (key: string) => string,
+) {
   return { title: t('transfer.title'), waiting: overview.waiting, targets: transferChoices(overview.targets) };
 }
 

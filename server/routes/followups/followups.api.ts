@@ -9,7 +9,12 @@ import { holidayPayloads, rulePayloads, taskPayload, taskPayloads } from './foll
 export const followupApiRoutes: RouteSpec[] = [
   api.get('/holidays', followups.holidays, { present: (festivals, { t }) => holidayPayloads(festivals, t) }),
   api.get('/followups', followups.listTasks, {
-    present: async ({ items, total }, { ctx, input, locale }) => ({ items: await taskPayloads(ctx, items, locale), total, page: input.query.page, limit: input.query.limit }),
+    present: async ({ items, total }, { ctx, input, locale }) => ({
+      items: await taskPayloads(ctx, items, locale),
+      total,
+      page: input.query.page,
+      limit: input.query.limit,
+    }),
   }),
   api.get('/followups/report', followups.report),
   api.get('/followups/:id', followups.showTask, { present: (task, { ctx, locale }) => taskPayload(ctx, task, locale) }),

@@ -1,7 +1,15 @@
 import { endpoint } from '../../http/endpoint.js';
 import type { ServiceContext } from '../../services/context.js';
 import { followupCompletion, followupInbox, getFollowup, listFollowups, updateFollowup } from '../../services/followups/tasks.js';
-import { createOrgEvent, deleteOrgEvent, getFollowupRule, listFollowupRules, updateFollowupRule, updateOrgEvent, type EffectiveRule } from '../../services/followups/rules.js';
+import {
+  createOrgEvent,
+  deleteOrgEvent,
+  getFollowupRule,
+  listFollowupRules,
+  updateFollowupRule,
+  updateOrgEvent,
+  type EffectiveRule,
+} from '../../services/followups/rules.js';
 import { festivalsIn } from '../../domain/holidays.js';
 import { listOrgJobs, retryOrgJob } from '../../services/jobs/job-admin.js';
 import {

@@ -29,9 +29,16 @@ export const followupChangeSchema = z.object({
 });
 
 /** Page forms post one action each; the status comes from the address. */
-export const followupDoneForm = z.object({ outcome: z.preprocess(emptyAsUndefined, z.enum(followupOutcomes, 'required')) }).transform(({ outcome }) => ({ status: 'done' as const, outcome }));
+export const followupDoneForm = z
+  .object({ outcome: z.preprocess(emptyAsUndefined, z.enum(followupOutcomes, 'required')) })
+  .transform(({ outcome }) => ({ status: 'done' as const, outcome }));
 export const followupSnoozeForm = z
-  .object({ snoozeUntil: z.preprocess(emptyAsUndefined, isoDate.optional().refine((v) => v !== undefined, 'required')) })
+  .object({
+    snoozeUntil: z.preprocess(
+      emptyAsUndefined,
+      isoDate.optional().refine((v) => v !== undefined, 'required'),
+    ),
+  })
   .transform(({ snoozeUntil }) => ({ status: 'snoozed' as const, snoozeUntil: snoozeUntil as string }));
 
 export const inboxQuery = z.object({ owner: ownerFilter });
@@ -40,7 +47,9 @@ export const inboxQuery = z.object({ owner: ownerFilter });
  * The inbox's owner filter carried by the forms on it: it shows the inbox again as it was when a form is refused, and
  * sends the person back to it (only a well-formed id goes into the address). Never refuses the form itself.
  */
-export const inboxFormQuery = z.object({ owner: ownerFilter.catch(undefined) }).transform(({ owner }) => ({ owner, back: owner && /^[0-9a-f]{24}$/.test(owner) ? `/followups?owner=${owner}` : '/followups' }));
+export const inboxFormQuery = z
+  .object({ owner: ownerFilter.catch(undefined) })
+  .transform(({ owner }) => ({ owner, back: owner && /^[0-9a-f]{24}$/.test(owner) ? `/followups?owner=${owner}` : '/followups' }));
 
 export const holidaysQuery = z.object({ year: z.coerce.number({ error: 'year_range' }).int('year_range').min(1901, 'year_range').max(2099, 'year_range') });
 

@@ -24,8 +24,17 @@ type T = (key: string, params?: Record<string, unknown>) => string;
 
 /** chatSessionId: the customer's latest conversation, when the caller may serve it (open it in the agent console). */
 export async function taskPayloads(ctx: ServiceContext, tasks: FollowupTaskDoc[], locale: string) {
-  const [names, conversations] = await Promise.all([namesForTasks(ctx, tasks), latestConversations(ctx, tasks.map((task) => task.customerId))]);
-  return tasks.map((task) => ({ ...presentFollowupForApi(presentFollowup(task, names, locale)), chatSessionId: conversations.get(String(task.customerId)) ?? null }));
+  const [names, conversations] = await Promise.all([
+    namesForTasks(ctx, tasks),
+    latestConversations(
+      ctx,
+      tasks.map((task) => task.customerId),
+    ),
+  ]);
+  return tasks.map((task) => ({
+    ...presentFollowupForApi(presentFollowup(task, names, locale)),
+    chatSessionId: conversations.get(String(task.customerId)) ?? null,
+  }));
 }
 
 export async function taskPayload(ctx: ServiceContext, task: FollowupTaskDoc, locale: string) {
@@ -34,11 +43,16 @@ export async function taskPayload(ctx: ServiceContext, task: FollowupTaskDoc, lo
 
 export const rulePayloads = (rules: EffectiveRule[], locale: string) => ({ items: rules.map((rule) => presentRule(rule, locale)) });
 
-export const holidayPayloads = (festivals: ReturnType<typeof festivalsIn>, t: T) => festivals.map((f) => ({ key: f.key, name: t(`occasions.${f.key}`), date: f.date, calendar: f.calendar }));
+export const holidayPayloads = (festivals: ReturnType<typeof festivalsIn>, t: T) =>
+  festivals.map((f) => ({ key: f.key, name: t(`occasions.${f.key}`), date: f.date, calendar: f.calendar }));
 
 // --- The inbox -------------------------------------------------------------------------------------------------------
 
-export async function inboxModel(inbox: Inbox, view: { ctx: ServiceContext; owner: string | undefined; locale: string; t: T }, extra: Record<string, unknown> = {}) {
+export async function inboxModel(
+  inbox: Inbox,
+  view: { ctx: ServiceContext; owner: string | undefined; locale: string; t: T },
+  extra: Record<string, unknown> = {},
+) {
   const { ctx, locale } = view;
   // A manager or admin may look at a colleague's list; a clerk sees only her own and is offered no choice.
   const { seesOthers } = flagsFor(ctx.actor, { seesOthers: { beyondOwn: 'followup.read' } });
@@ -47,7 +61,10 @@ export async function inboxModel(inbox: Inbox, view: { ctx: ServiceContext; owne
     namesForTasks(ctx, all),
     seesOthers ? listAssignableOwners(ctx) : Promise.resolve([]),
     digestBannerFor(ctx.orgId, ctx.actor.id, inbox.today),
-    latestConversations(ctx, all.map((task) => task.customerId)),
+    latestConversations(
+      ctx,
+      all.map((task) => task.customerId),
+    ),
   ]);
   const present = (list: FollowupTaskDoc[]) =>
     list.map((task) => {
@@ -80,7 +97,10 @@ export async function inboxModel(inbox: Inbox, view: { ctx: ServiceContext; owne
 }
 
 /** The inbox as the person last saw it (her owner filter), for a form on it shown again. */
-export async function loadInboxModel(view: { ctx: ServiceContext; input: { query?: { owner: string | undefined } }; locale: string; t: T }, extra: Record<string, unknown>) {
+export async function loadInboxModel(
+  view: { ctx: ServiceContext; input: { query?: { owner: string | undefined } }; locale: string; t: T },
+  extra: Record<string, unknown>,
+) {
   const owner = view.input.query?.owner;
   return inboxModel(await followupInbox(view.ctx, { ownerId: owner }), { ctx: view.ctx, owner, locale: view.locale, t: view.t }, extra);
 }
@@ -88,7 +108,13 @@ export async function loadInboxModel(view: { ctx: ServiceContext; input: { query
 // --- The completion report -------------------------------------------------------------------------------------------
 
 export function reportModel(report: Awaited<ReturnType<typeof followupCompletion>>, invalidRange: boolean, t: T) {
-  return { title: t('followupReport.title'), ...report, values: { from: report.from, to: report.to }, outcomes: followupOutcomes, formError: invalidRange ? t('validation.invalid_date') : undefined };
+  return {
+    title: t('followupReport.title'),
+    ...report,
+    values: { from: report.from, to: report.to },
+    outcomes: followupOutcomes,
+    formError: invalidRange ? t('validation.invalid_date') : undefined,
+  };
 }
 
 // --- Rules -----------------------------------------------------------------------------------------------------------
@@ -117,7 +143,12 @@ export async function rulesModel(rules: EffectiveRule[], ctx: ServiceContext, lo
     title: t('followupRules.title'),
     rules: rules.map((rule) => {
       const next = shownDateOf(rule, today);
-      return { ...presentRule(rule, locale), nextDate: next, nextDateLabel: next ? nearDayLabel(next, today, locale) : null, path: `/followups/rules/${encodeURIComponent(rule.occasion)}` };
+      return {
+        ...presentRule(rule, locale),
+        nextDate: next,
+        nextDateLabel: next ? nearDayLabel(next, today, locale) : null,
+        path: `/followups/rules/${encodeURIComponent(rule.occasion)}`,
+      };
     }),
     ...choices,
     values: { enabled: 'on', leadDays: 7 },

@@ -15,7 +15,10 @@ export const groupPageRoutes: RouteSpec[] = [
     flash: 'groups.created',
     redirect: ({ group }) => `/groups/${String(group._id)}`,
   }),
-  page.get('/groups/:id', groups.groupPage, { view: 'pages/groups/detail', model: (detail, { t, origin, input }) => detailModel(detail, { t, origin, q: input.query.q }) }),
+  page.get('/groups/:id', groups.groupPage, {
+    view: 'pages/groups/detail',
+    model: (detail, { t, origin, input }) => detailModel(detail, { t, origin, q: input.query.q }),
+  }),
   form.post('/groups/:id', groups.editGroup, {
     view: 'pages/groups/detail',
     model: detailAgainModel('edit'),
@@ -28,7 +31,10 @@ export const groupPageRoutes: RouteSpec[] = [
     flash: (added) => ({ key: 'groups.members.addedSummary', params: added }),
     redirect: (_added, { params }) => `/groups/${params.id}#members`,
   }),
-  form.post('/groups/:id/members/:customerId/remove', groups.removeGroupMember, { flash: 'groups.members.removed', redirect: (_none, { params }) => `/groups/${params.id}#members` }),
+  form.post('/groups/:id/members/:customerId/remove', groups.removeGroupMember, {
+    flash: 'groups.members.removed',
+    redirect: (_none, { params }) => `/groups/${params.id}#members`,
+  }),
   form.post('/groups/:id/follow-on', groups.followOnGroup, {
     flash: ({ group }) => ({ key: 'groups.followOn.created', params: { name: group.name } }),
     redirect: ({ group }) => `/groups/${String(group._id)}`,

@@ -20,10 +20,16 @@ export const groupSchema = z.object({
  * The API's PATCH body: what is sent is judged laid over what the group keeps, as a whole, once the group is known to
  * be the actor's (a group out of reach is refused before anything about the body).
  */
-export const groupPatchBody = z.unknown().transform((body) => (kept: KeptGroupFields): z.output<typeof groupSchema> => groupSchema.parse({ ...kept, ...(body as object) }));
+export const groupPatchBody = z.unknown().transform(
+  (body) =>
+    (kept: KeptGroupFields): z.output<typeof groupSchema> =>
+      groupSchema.parse({ ...kept, ...(body as object) }),
+);
 
 export const addMemberSchema = z.object({ customerId: recordId });
-export const addMembersSchema = z.object({ customerIds: arrayOf(recordId).pipe(z.array(recordId).min(1, 'required').max(socialLimits.membersPerAddMax, 'too_many')) });
+export const addMembersSchema = z.object({
+  customerIds: arrayOf(recordId).pipe(z.array(recordId).min(1, 'required').max(socialLimits.membersPerAddMax, 'too_many')),
+});
 
 /** The page's post form: words, a link and pictures chosen on the page. */
 export const groupPostForm = postContentSchema.extend({ images: receivedPictures });
@@ -41,4 +47,3 @@ export const statsQuery = z.object({ days: optionalNumber(1, 366).pipe(z.number(
  * forms keep it in their address, so a form shown again still shows what was found.
  */
 export const groupPageQuery = z.object({ q: customerListQuery.shape.q.catch('') });
-

@@ -24,13 +24,21 @@ export const groupsPayload = ({ groups, orgCap, storeNames }: GroupsAnswer) => (
 export const groupPayload = ({ group, orgCap, storeNames }: GroupAnswer) => presentGroup(group, orgCap, storeNames);
 
 /** A page of members, with the paging asked for. */
-export const membersPayload = ({ members, total }: { members: MemberRow[]; total: number }, page: { limit: number; skip: number }) => ({ items: members, total, limit: page.limit, skip: page.skip });
+export const membersPayload = ({ members, total }: { members: MemberRow[]; total: number }, page: { limit: number; skip: number }) => ({
+  items: members,
+  total,
+  limit: page.limit,
+  skip: page.skip,
+});
 
 export const postsPayload = (posts: MomentListItem[], base: ImageBase) => ({ items: posts.map((post) => presentPost(post, base)) });
 
 export const allowancePayload = (allowance: GroupPostAllowance) => ({ ...allowance, nextAllowedAt: allowance.nextAllowedAt?.toISOString() ?? null });
 
-export const reachPreviewPayload = ({ reach, allowance }: { reach: Reach; allowance: GroupPostAllowance }, t: T) => ({ ...presentReach(t, reach, 'preview'), allowance: allowancePayload(allowance) });
+export const reachPreviewPayload = ({ reach, allowance }: { reach: Reach; allowance: GroupPostAllowance }, t: T) => ({
+  ...presentReach(t, reach, 'preview'),
+  allowance: allowancePayload(allowance),
+});
 
 // --- The list ----------------------------------------------------------------------------------------------------
 
@@ -82,7 +90,12 @@ export async function detailModel(detail: Awaited<ReturnType<typeof groupDetail>
     q,
     searchAction: `/groups/${group.id}`,
     membersAction: `/groups/${group.id}/members${q ? `?q=${encodeURIComponent(q)}` : ''}`,
-    candidates: detail.candidates.items.map((c) => ({ id: String(c._id), name: c.name, phone: maskPhone(c.phone), member: detail.candidates.memberIds.has(String(c._id)) })),
+    candidates: detail.candidates.items.map((c) => ({
+      id: String(c._id),
+      name: c.name,
+      phone: maskPhone(c.phone),
+      member: detail.candidates.memberIds.has(String(c._id)),
+    })),
     candidatesTotal: detail.candidates.total,
     postTextMax: socialLimits.postTextMax,
     postImagesMax: socialLimits.postImagesMax,

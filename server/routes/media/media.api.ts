@@ -12,7 +12,11 @@ export const apiImageBase: ImageBase = '/api/v1/media/';
 
 /** /api/v1/media: pictures are uploaded first, then named by id in posts and campaigns. */
 export const mediaApiRoutes: RouteSpec[] = [
-  upload.api('/media', media.uploadPicture, { receive: receive.picture(socialLimits.imageMaxBytes), status: 201, present: (id) => presentImages([id], apiImageBase)[0] }),
+  upload.api('/media', media.uploadPicture, {
+    receive: receive.picture(socialLimits.imageMaxBytes),
+    status: 201,
+    present: (id) => presentImages([id], apiImageBase)[0],
+  }),
   image.get('/media/:id', media.openPicture),
   image.get('/media/:id/thumb', media.openThumbnail),
 ];

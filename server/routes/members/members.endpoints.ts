@@ -9,7 +9,21 @@ import { addComment, setLike } from '../../services/members/feed.js';
 import { joinedPage, memberPage, openMemberImage } from '../../services/members/page.js';
 import { countMemberAction } from '../../services/members/member-limits.js';
 import type { MediaVariant } from '../../services/media/media.js';
-import { commentOf, deviceCookies, forgetParams, imageParams, inviteParams, joinedParams, joinReceipts, joinSchema, likeSchema, linkToken, pageParams, postedFields, postParams } from './members.schema.js';
+import {
+  commentOf,
+  deviceCookies,
+  forgetParams,
+  imageParams,
+  inviteParams,
+  joinedParams,
+  joinReceipts,
+  joinSchema,
+  likeSchema,
+  linkToken,
+  pageParams,
+  postedFields,
+  postParams,
+} from './members.schema.js';
 
 /**
  * The customer's own pages: the group invite page (/g/:key) and her page of a brand (/my/:orgId) with its feed and

@@ -6,18 +6,23 @@ import { enterModel, inviteModel, loadInviteModel, joinedModel, pageModel, pageO
 import { forgetDevice, keepJoinReceipt, rememberDevice } from './members.device.js';
 
 /** What she is told after an action on her page: nothing when it went through quietly, the reason when it was refused. */
-const refusalFlash = (action: members.MemberAction) => (action.outcome === 'limited' ? [{ key: action.refusal.messageKey, params: action.refusal.messageParams, kind: 'danger' as const }] : []);
+const refusalFlash = (action: members.MemberAction) =>
+  action.outcome === 'limited' ? [{ key: action.refusal.messageKey, params: action.refusal.messageParams, kind: 'danger' as const }] : [];
 
 /** Her personal pages and what she holds there are hers alone: never stored by a cache. */
 const personal = { 'Cache-Control': 'no-store' };
 
 /** The customer's own pages (public: she is known by her device or her personal link, never signed in). */
 export const memberPageRoutes: RouteSpec[] = [
-  page.get('/g/:key', members.showInvite, { view: 'pages/members/invite', model: (invite, { input }) => ({ ...inviteModel(invite, input.params.key), values: {} }) }),
+  page.get('/g/:key', members.showInvite, {
+    view: 'pages/members/invite',
+    model: (invite, { input }) => ({ ...inviteModel(invite, input.params.key), values: {} }),
+  }),
   form.post('/g/:key/join', members.joinGroup, {
     view: 'pages/members/invite',
     model: ({ params }) => loadInviteModel(params.key),
-    effects: (joined, { session }, http) => (joined.deviceToken ? rememberDevice(http, joined.orgId, joined.deviceToken) : keepJoinReceipt(http, session, joined.groupId)),
+    effects: (joined, { session }, http) =>
+      joined.deviceToken ? rememberDevice(http, joined.orgId, joined.deviceToken) : keepJoinReceipt(http, session, joined.groupId),
     flash: (joined) => (joined.deviceToken ? [{ key: 'members.joined.flash', params: { name: joined.groupName } }] : []),
     // The device's cookie only reaches the customer page's paths: that page decides what this device may see.
     redirect: (joined) => (joined.deviceToken ? pageOf(joined.orgId) : `${pageOf(joined.orgId)}/joined/${joined.groupId}`),
@@ -62,7 +67,10 @@ export const memberPageRoutes: RouteSpec[] = [
     flash: (action) => (action.outcome === 'done' ? ['members.groups.left'] : refusalFlash(action)),
     redirect: (action) => pageOf(action.orgId),
   }),
-  form.post('/my/:orgId/forget', members.forgetDevice, { effects: ({ orgId }, _input, http) => forgetDevice(http, orgId), redirect: ({ orgId }) => pageOf(orgId) }),
+  form.post('/my/:orgId/forget', members.forgetDevice, {
+    effects: ({ orgId }, _input, http) => forgetDevice(http, orgId),
+    redirect: ({ orgId }) => pageOf(orgId),
+  }),
   image.get('/my/:orgId/media/:imageId', members.image),
   image.get('/my/:orgId/media/:imageId/thumb', members.thumbnail),
 ];

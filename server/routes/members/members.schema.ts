@@ -31,7 +31,9 @@ export const forgetParams = z.object({ orgId: z.string() }).transform(({ orgId }
 export const linkToken = z.object({ token: z.unknown() });
 
 /** The device's token; a missing or empty cookie is nobody. */
-export const deviceCookies = z.object({ [MEMBER_COOKIE]: z.string().optional().catch(undefined) }).transform((cookies) => ({ token: cookies[MEMBER_COOKIE] || undefined }));
+export const deviceCookies = z
+  .object({ [MEMBER_COOKIE]: z.string().optional().catch(undefined) })
+  .transform((cookies) => ({ token: cookies[MEMBER_COOKIE] || undefined }));
 
 /** The groups this browser joined with a number already known (the session's receipts). */
 export const joinReceipts = z.object({ joinedGroupIds: z.array(z.string()).optional().catch(undefined) }).transform((session) => session.joinedGroupIds ?? []);

@@ -17,7 +17,16 @@ export const postAnchor = (orgId: string, postId: string) => `${pageOf(orgId)}#p
 
 export function inviteModel(page: Awaited<ReturnType<typeof invitePage>>, key: string) {
   const group = presentGroupForMember(page.group);
-  return { layout: 'bare', title: group.name, group, cap: page.cap, full: page.full, storeName: page.storeName, orgName: page.orgName, action: `/g/${key}/join` };
+  return {
+    layout: 'bare',
+    title: group.name,
+    group,
+    cap: page.cap,
+    full: page.full,
+    storeName: page.storeName,
+    orgName: page.orgName,
+    action: `/g/${key}/join`,
+  };
 }
 
 export async function loadInviteModel(key: string) {

@@ -4,7 +4,17 @@ import { pictureForm } from '../../http/picture-forms.js';
 import * as moments from './moments.endpoints.js';
 import { publishTask, skipTask } from '../campaigns/campaigns.endpoints.js';
 import { postPictures } from '../schemas/post.schema.js';
-import { audienceValues, commentAnchor, composerAgainModel, momentDetailModel, momentsModel, reachConfirmed, reachPreviewPayload, replyAgainModel, taskAgainModel } from './moments.view.js';
+import {
+  audienceValues,
+  commentAnchor,
+  composerAgainModel,
+  momentDetailModel,
+  momentsModel,
+  reachConfirmed,
+  reachPreviewPayload,
+  replyAgainModel,
+  taskAgainModel,
+} from './moments.view.js';
 
 const momentsView = 'pages/moments/index';
 

@@ -10,7 +10,10 @@ const audienceTags = arrayOf(recordId).pipe(z.array(recordId).max(socialLimits.a
 
 /** A moment's fields: its audience as `{audience: {tags: [...]}}` (the API) or as `tagIds` (none: all the author's customers). */
 const momentFields = postContentSchema.extend({
-  audience: z.object({ tags: z.array(recordId).max(socialLimits.audienceTagsMax, 'too_many').default([]) }).strict().optional(),
+  audience: z
+    .object({ tags: z.array(recordId).max(socialLimits.audienceTagsMax, 'too_many').default([]) })
+    .strict()
+    .optional(),
   tagIds: audienceTags,
 });
 
@@ -36,7 +39,10 @@ export const momentReachQuery = z.object({
 export const momentListQuery = z.object({
   limit: optionalNumber(1, 100).pipe(z.number().int('out_of_range').default(20)),
   /** The id of the last moment of the previous page: the next page holds older ones. */
-  before: z.string().regex(/^[0-9a-f]{24}$/i, 'invalid_id').optional(),
+  before: z
+    .string()
+    .regex(/^[0-9a-f]{24}$/i, 'invalid_id')
+    .optional(),
 });
 
 /** The shop's answer under a customer's comment: at most as long as a comment. */

@@ -18,7 +18,10 @@ type T = (key: string, params?: Record<string, unknown>) => string;
  * The confirmation of a post (moment, group post, campaign task): what was done, then what actually happened to its
  * audience, never the preview. A flash for the page the person is sent on to.
  */
-export const reachConfirmed = (t: T, doneKey: string, reach: Reach) => ({ key: 'reach.confirmed', params: { done: t(doneKey), outcome: reachSentence(t, reach, 'outcome') } });
+export const reachConfirmed = (t: T, doneKey: string, reach: Reach) => ({
+  key: 'reach.confirmed',
+  params: { done: t(doneKey), outcome: reachSentence(t, reach, 'outcome') },
+});
 
 // --- API payloads ------------------------------------------------------------------------------------------------
 
@@ -73,7 +76,10 @@ export const composerAgainModel = async ({ ctx, t, body }: Omit<Again, 'params'>
   momentsModel(await momentsPage(ctx, { tagIds: body.audienceMode === 'tags' ? fieldList(body.tagIds) : [] }), ctx, t);
 
 /** The composer's audience as posted, for the form shown again (a single tick comes as one string). */
-export const audienceValues = (body: Record<string, unknown>) => ({ tagIds: fieldList(body.tagIds), audienceMode: body.audienceMode === 'tags' ? 'tags' : 'all' });
+export const audienceValues = (body: Record<string, unknown>) => ({
+  tagIds: fieldList(body.tagIds),
+  audienceMode: body.audienceMode === 'tags' ? 'tags' : 'all',
+});
 
 /** The page again after a task's button was refused (the quota used up, already done): the message beside that task. */
 export const taskAgainModel = async ({ ctx, params, t }: Omit<Again, 'body'>) => momentsModel(await momentsPage(ctx), ctx, t, { errorTaskId: params.id });
@@ -83,7 +89,12 @@ export const taskAgainModel = async ({ ctx, params, t }: Omit<Again, 'body'>) =>
 /** A moment's page: the post, its figures, likes and comments with their replies, and reply forms for those who may answer. */
 export function momentDetailModel({ moment, tagNames }: Awaited<ReturnType<typeof momentPage>>, t: T, extra: Record<string, unknown> = {}) {
   const post = presentPostDetail(moment);
-  return { title: t('moments.detailTitle'), post: { ...post, audienceTags: post.audienceTagIds.map((tagId) => tagNames.get(tagId) ?? null) }, replyMax: socialLimits.commentMax, ...extra };
+  return {
+    title: t('moments.detailTitle'),
+    post: { ...post, audienceTags: post.audienceTagIds.map((tagId) => tagNames.get(tagId) ?? null) },
+    replyMax: socialLimits.commentMax,
+    ...extra,
+  };
 }
 
 /** The moment's page with a refused reply beside the comment it answers. */
@@ -94,4 +105,7 @@ export const replyAgainModel = async ({ ctx, params, t }: { ctx: ServiceContext;
 export const commentAnchor = (postId: string, commentId: string) => `/moments/${encodeURIComponent(postId)}#comment-${encodeURIComponent(commentId)}`;
 
 /** A post just published, with what actually happened to its audience. */
-export const publishedPayload = (post: MomentListItem & { reach: Reach }, base: ImageBase, t: T) => ({ ...presentPost(post, base), reach: presentReach(t, post.reach, 'outcome') });
+export const publishedPayload = (post: MomentListItem & { reach: Reach }, base: ImageBase, t: T) => ({
+  ...presentPost(post, base),
+  reach: presentReach(t, post.reach, 'outcome'),
+});

@@ -21,5 +21,24 @@ import { campaignPageRoutes } from '../campaigns/campaigns.pages.js';
 
 export function pagesRouter(): Router {
   // Imports and transfers before the customer pages: `/customers/import`, `/customers/transfer` must win over `/customers/:id`.
-  return mount(Router(), 'page', [...authPageRoutes, ...consolePageRoutes, ...customerImportPageRoutes, ...customerTransferPageRoutes, ...customerPageLinkRoutes, ...customerPageRoutes, ...tagPageRoutes, ...followupPageRoutes, ...chatPageRoutes, ...chatAdminPageRoutes, ...chatReportPageRoutes, ...groupPageRoutes, ...memberPageRoutes, ...mediaPageRoutes, ...momentPageRoutes, ...campaignPageRoutes, ...adminPageRoutes, ...profilePageRoutes]);
+  return mount(Router(), 'page', [
+    ...authPageRoutes,
+    ...consolePageRoutes,
+    ...customerImportPageRoutes,
+    ...customerTransferPageRoutes,
+    ...customerPageLinkRoutes,
+    ...customerPageRoutes,
+    ...tagPageRoutes,
+    ...followupPageRoutes,
+    ...chatPageRoutes,
+    ...chatAdminPageRoutes,
+    ...chatReportPageRoutes,
+    ...groupPageRoutes,
+    ...memberPageRoutes,
+    ...mediaPageRoutes,
+    ...momentPageRoutes,
+    ...campaignPageRoutes,
+    ...adminPageRoutes,
+    ...profilePageRoutes,
+  ]);
 }

@@ -17,5 +17,10 @@ export const profilePageRoutes: RouteSpec[] = [
     model: (outcome, { ctx, t, locale }) => tokenOutcomeModel(ctx, outcome, t, locale),
   }),
   form.post('/profile/tokens/:id/revoke', tokens.revokeToken, { flash: 'tokens.revoked', redirect: '/profile' }),
-  form.post('/profile/dnd', profile.saveReminderSettings, { view: VIEW, model: ({ ctx, t }) => profileModel(ctx, t), flash: 'profile.dndSaved', redirect: '/profile' }),
+  form.post('/profile/dnd', profile.saveReminderSettings, {
+    view: VIEW,
+    model: ({ ctx, t }) => profileModel(ctx, t),
+    flash: 'profile.dndSaved',
+    redirect: '/profile',
+  }),
 ];

@@ -5,5 +5,12 @@ import { timeOfDay } from '../../domain/input-fields.js';
 export const reminderSettingsSchema = z.object({
   dndStart: timeOfDay,
   dndEnd: timeOfDay,
-  email: z.preprocess((v) => (v === undefined || v === null ? '' : v), z.string().trim().max(254, 'too_long').pipe(z.union([z.literal(''), z.email('email')]))),
+  email: z.preprocess(
+    (v) => (v === undefined || v === null ? '' : v),
+    z
+      .string()
+      .trim()
+      .max(254, 'too_long')
+      .pipe(z.union([z.literal(''), z.email('email')])),
+  ),
 });

@@ -21,8 +21,16 @@ export const mePayload = (me: StaffDoc, ctx: ServiceContext) => presentOwnProfil
 
 /** The whole page: the profile, the do-not-disturb form with the stored values, and the person's tokens. */
 export async function profileModel(ctx: ServiceContext, t: T, me?: StaffDoc) {
-  const [profile, tokens] = await Promise.all([me ? presentOwnProfile(ctx, me) : getOwnProfile(ctx).then((own) => presentOwnProfile(ctx, own)), listOwnApiTokens(ctx)]);
-  return { title: t('profile.title'), profile, tokens: tokens.map(presentToken), values: { dndStart: profile.dndStart, dndEnd: profile.dndEnd, email: profile.email } };
+  const [profile, tokens] = await Promise.all([
+    me ? presentOwnProfile(ctx, me) : getOwnProfile(ctx).then((own) => presentOwnProfile(ctx, own)),
+    listOwnApiTokens(ctx),
+  ]);
+  return {
+    title: t('profile.title'),
+    profile,
+    tokens: tokens.map(presentToken),
+    values: { dndStart: profile.dndStart, dndEnd: profile.dndEnd, email: profile.email },
+  };
 }
 
 type TokenOutcome = { name: string; refused: FieldErrors | null; created: { token: string } | null };

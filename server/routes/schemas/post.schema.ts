@@ -8,7 +8,14 @@ import type { PictureFile } from '../../services/media/pictures.js';
 
 export const recordId = z.string().max(64);
 
-const link = z.preprocess((v) => (v === undefined || v === null ? '' : v), z.string().trim().max(socialLimits.linkMax, 'too_long').refine((v) => v === '' || isSafeLink(v), 'link'));
+const link = z.preprocess(
+  (v) => (v === undefined || v === null ? '' : v),
+  z
+    .string()
+    .trim()
+    .max(socialLimits.linkMax, 'too_long')
+    .refine((v) => v === '' || isSafeLink(v), 'link'),
+);
 
 /** A post's words and pictures uploaded before (API) or kept (an edited campaign). */
 export const postContentSchema = z.object({

@@ -5,7 +5,9 @@ import * as tags from './tags.endpoints.js';
 
 /** /api/v1/tags and /api/v1/tag-groups. */
 export const tagApiRoutes: RouteSpec[] = [
-  api.get('/tags', tags.listTags, { present: ({ groups, personal }) => ({ groups: groups.map((g) => presentTagGroup(g)), personal: personal.map((t) => presentTag(t)) }) }),
+  api.get('/tags', tags.listTags, {
+    present: ({ groups, personal }) => ({ groups: groups.map((g) => presentTagGroup(g)), personal: personal.map((t) => presentTag(t)) }),
+  }),
   api.post('/tag-groups', tags.addTagGroup, { status: 201, present: (group) => presentTagGroup(group) }),
   api.post('/tag-groups/:id/tags', tags.addTagsToGroupEndpoint, { status: 201, present: (added) => ({ tags: added.map((t) => presentTag(t)) }) }),
   api.patch('/tag-groups/:id', tags.changeGroup, { present: (groups) => ({ groups: groups.map((g) => presentTagGroup(g)) }) }),

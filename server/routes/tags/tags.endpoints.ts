@@ -1,6 +1,16 @@
 import { endpoint } from '../../http/endpoint.js';
 import { idParams, tagGroupFormSchema, tagGroupSchema, tagGroupUpdateSchema, tagNamesFormSchema, tagNamesSchema, tagRenameSchema } from './tags.schema.js';
-import { addTagsToGroup, countCustomersWithTag, createPersonalTag, createTagGroup, deleteTag, listTagGroups, moveTagGroup, renameTag, updateTagGroup } from '../../services/tags/tags.js';
+import {
+  addTagsToGroup,
+  countCustomersWithTag,
+  createPersonalTag,
+  createTagGroup,
+  deleteTag,
+  listTagGroups,
+  moveTagGroup,
+  renameTag,
+  updateTagGroup,
+} from '../../services/tags/tags.js';
 import { changeTagGroup } from '../../services/tags/tag-group-changes.js';
 
 /**

@@ -5,7 +5,10 @@ import { requiredText } from '../../domain/input-fields.js';
 export const tagNameField = requiredText(TAG_NAME_MAX);
 export const tagGroupSchema = z.object({
   name: requiredText(TAG_NAME_MAX),
-  color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'invalid_format').default('#0d6efd'),
+  color: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, 'invalid_format')
+    .default('#0d6efd'),
   tags: z.array(tagNameField).max(500, 'too_many').default([]),
 });
 export const tagNamesSchema = z.object({ tags: z.array(tagNameField).min(1, 'required').max(500, 'too_many') });
@@ -13,7 +16,10 @@ export const tagRenameSchema = z.object({ name: tagNameField });
 
 export const tagGroupUpdateSchema = z.object({
   name: requiredText(TAG_NAME_MAX).optional(),
-  color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'invalid_format').optional(),
+  color: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, 'invalid_format')
+    .optional(),
   move: z.enum(['up', 'down']).optional(),
 });
 

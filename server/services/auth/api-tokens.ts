@@ -42,7 +42,10 @@ export async function createApiTokenWithPassword(input: { login: string; passwor
 export async function listOwnApiTokens(ctx: ServiceContext): Promise<(ApiTokenDoc & { superseded: boolean })[]> {
   authorize(ctx.actor, 'token.manage_own');
   const filter = { orgId: toObjectId(ctx.orgId), staffId: toObjectId(ctx.actor.id) };
-  const [tokens, staff] = await Promise.all([ApiToken.find(filter).sort({ createdAt: -1 }).lean<ApiTokenDoc[]>(), Staff.findOne({ _id: filter.staffId, orgId: filter.orgId }, { authVersion: 1 }).lean()]);
+  const [tokens, staff] = await Promise.all([
+    ApiToken.find(filter).sort({ createdAt: -1 }).lean<ApiTokenDoc[]>(),
+    Staff.findOne({ _id: filter.staffId, orgId: filter.orgId }, { authVersion: 1 }).lean(),
+  ]);
   return tokens.map((token) => ({ ...token, superseded: (token.authVersion ?? 0) !== staff?.authVersion }));
 }
 
@@ -65,7 +68,9 @@ const LAST_USED_RESOLUTION_MS = 60_000;
  */
 export async function staffForBearerToken(token: string): Promise<StaffDoc | null> {
   if (!token.startsWith(TOKEN_PREFIX)) return null;
-  const record = await ApiToken.findOne({ tokenHash: hashToken(token), revokedAt: null }).setOptions({ allOrgs: true }).lean();
+  const record = await ApiToken.findOne({ tokenHash: hashToken(token), revokedAt: null })
+    .setOptions({ allOrgs: true })
+    .lean();
   if (!record) return null;
   const staff = await Staff.findOne({ _id: record.staffId, orgId: record.orgId, status: 'active', authVersion: record.authVersion ?? 0 });
   if (!staff) return null;

@@ -17,9 +17,14 @@ export async function authenticateWithPassword(input: { login: string; password:
   if (!staff || !ok || staff.status !== 'active') {
     await recordLoginFailure(login, input.ip);
     if (staff) {
-      await recordAudit({ orgId: String(staff.orgId), actor: actorOf(staff), ip: input.ip }, 'auth.login_failed', { type: 'staff', id: String(staff._id) }, {
-        reason: ok ? 'inactive' : 'password',
-      });
+      await recordAudit(
+        { orgId: String(staff.orgId), actor: actorOf(staff), ip: input.ip },
+        'auth.login_failed',
+        { type: 'staff', id: String(staff._id) },
+        {
+          reason: ok ? 'inactive' : 'password',
+        },
+      );
     }
     throw new UnauthenticatedError('Wrong login or password.', { messageKey: 'errors.bad_credentials' });
   }

@@ -6,7 +6,18 @@ import { getOrgSettings } from '../org/settings.js';
 import { listStoreChoices } from '../org/stores.js';
 import { listTagGroups } from '../tags/tags.js';
 import { withAuthorNames, type MomentListItem } from '../moments/moments.js';
-import { campaignCompletion, campaignIsOpen, campaignReach, createCampaign, getCampaign, previewCampaignReach, publishCampaignTask, updateCampaign, type CampaignInput, type CampaignReach } from './campaigns.js';
+import {
+  campaignCompletion,
+  campaignIsOpen,
+  campaignReach,
+  createCampaign,
+  getCampaign,
+  previewCampaignReach,
+  publishCampaignTask,
+  updateCampaign,
+  type CampaignInput,
+  type CampaignReach,
+} from './campaigns.js';
 import type { Reach } from '../limits/contact-budget.js';
 
 // What the campaign pages and the campaigns API answer with, gathered here so each route makes one service call.
@@ -50,7 +61,11 @@ export async function campaignPage(ctx: ServiceContext, campaignId: string, opts
     campaignFormChoices(ctx),
     campaign.status === 'fired' ? campaignCompletion(ctx, String(campaign._id)) : Promise.resolve(null),
     // Before it goes out, what it would reach now (the edit being typed, when the form comes back); once fired, the posts' own figures tell.
-    !campaignIsOpen(campaign) ? Promise.resolve<CampaignReach | null>(null) : editing && opts.draft ? previewCampaignReach(ctx, opts.draft) : campaignReach(ctx, String(campaign._id)),
+    !campaignIsOpen(campaign)
+      ? Promise.resolve<CampaignReach | null>(null)
+      : editing && opts.draft
+        ? previewCampaignReach(ctx, opts.draft)
+        : campaignReach(ctx, String(campaign._id)),
   ]);
   return { campaign, editing, ...choices, completion, reach };
 }
@@ -62,7 +77,16 @@ export async function campaignWithCompletion(ctx: ServiceContext, campaignId: st
 }
 
 /** What a PATCH keeps of a campaign when the body leaves a field out (ids and the publish time as the API sends them). */
-export type KeptCampaignFields = { kind: CampaignDoc['kind']; title: string; text: string; link: string; imageIds: string[]; storeIds: string[]; tagIds: string[]; publishAt: string };
+export type KeptCampaignFields = {
+  kind: CampaignDoc['kind'];
+  title: string;
+  text: string;
+  link: string;
+  imageIds: string[];
+  storeIds: string[];
+  tagIds: string[];
+  publishAt: string;
+};
 
 function keptFieldsOf(campaign: CampaignDoc): KeptCampaignFields {
   return {

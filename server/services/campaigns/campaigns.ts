@@ -48,11 +48,16 @@ async function checkTargets(ctx: ServiceContext, input: Pick<CampaignInput, 'kin
   if (input.kind === 'group' && input.tagIds.length) errors.tagIds = ['not_for_groups'];
   const storeIds = [...new Set(input.storeIds)];
   if (storeIds.some((id) => !mongoose.isObjectIdOrHexString(id))) errors.storeIds = ['unknown_store'];
-  else if (storeIds.length && (await Store.countDocuments({ orgId: toObjectId(ctx.orgId), _id: { $in: storeIds.map((id) => toObjectId(id)) } })) !== storeIds.length) errors.storeIds = ['unknown_store'];
+  else if (
+    storeIds.length &&
+    (await Store.countDocuments({ orgId: toObjectId(ctx.orgId), _id: { $in: storeIds.map((id) => toObjectId(id)) } })) !== storeIds.length
+  )
+    errors.storeIds = ['unknown_store'];
   if (Object.keys(errors).length) throw new ValidationError(errors);
   const tagIds = await resolveUsableTagIds(ctx, input.tagIds);
   // The marketer's own personal tags pass the usable check but would fail every clerk's publish later.
-  if (tagIds.length && (await Tag.countDocuments({ orgId: toObjectId(ctx.orgId), _id: { $in: tagIds }, ownerId: null })) !== tagIds.length) throw new ValidationError({ tagIds: ['unknown_tag'] });
+  if (tagIds.length && (await Tag.countDocuments({ orgId: toObjectId(ctx.orgId), _id: { $in: tagIds }, ownerId: null })) !== tagIds.length)
+    throw new ValidationError({ tagIds: ['unknown_tag'] });
   return { title, storeIds: storeIds.map((id) => toObjectId(id)), tagIds, publishAt: publishAt! };
 }
 
@@ -61,13 +66,31 @@ export async function createCampaign(ctx: ServiceContext, input: CampaignInput):
   const targets = await checkTargets(ctx, input);
   await assertOwnPictures(ctx, input.imageIds ?? [], []);
   const draft = await checkDraft(ctx, input);
-  const campaign = await withStoredImages(ctx, draft, async () => undefined, async (imageIds) => {
-    await markImagesAttached(ctx.orgId, imageIds);
-    return (
-      await Campaign.create({ orgId: toObjectId(ctx.orgId), kind: input.kind, ...targets, text: draft.text, link: draft.link, imageIds, createdBy: toObjectId(ctx.actor.id) })
-    ).toObject<CampaignDoc>();
-  });
-  await recordAudit(ctx, 'campaign.create', { type: 'campaign', id: String(campaign._id) }, { kind: campaign.kind, publishAt: campaign.publishAt.toISOString() });
+  const campaign = await withStoredImages(
+    ctx,
+    draft,
+    async () => undefined,
+    async (imageIds) => {
+      await markImagesAttached(ctx.orgId, imageIds);
+      return (
+        await Campaign.create({
+          orgId: toObjectId(ctx.orgId),
+          kind: input.kind,
+          ...targets,
+          text: draft.text,
+          link: draft.link,
+          imageIds,
+          createdBy: toObjectId(ctx.actor.id),
+        })
+      ).toObject<CampaignDoc>();
+    },
+  );
+  await recordAudit(
+    ctx,
+    'campaign.create',
+    { type: 'campaign', id: String(campaign._id) },
+    { kind: campaign.kind, publishAt: campaign.publishAt.toISOString() },
+  );
   return campaign;
 }
 
@@ -92,7 +115,10 @@ export function campaignIsOpen(campaign: Pick<CampaignDoc, 'status' | 'publishAt
 }
 
 function changedMeanwhile(): ConflictError {
-  return new ConflictError('The campaign was changed by someone else; reload it and edit again.', { code: 'campaign_changed', messageKey: 'campaigns.errors.changed' });
+  return new ConflictError('The campaign was changed by someone else; reload it and edit again.', {
+    code: 'campaign_changed',
+    messageKey: 'campaigns.errors.changed',
+  });
 }
 
 function notEditable(): ConflictError {
@@ -111,19 +137,27 @@ export async function updateCampaign(ctx: ServiceContext, id: string, input: Cam
   const targets = await checkTargets(ctx, input);
   await assertOwnPictures(ctx, input.imageIds ?? [], current.imageIds);
   const draft = await checkDraft(ctx, input);
-  const updated = await withStoredImages(ctx, draft, async () => undefined, async (imageIds) => {
-    await markImagesAttached(ctx.orgId, imageIds);
-    const result = await Campaign.findOneAndUpdate(
-      // As read: an edit made meanwhile by someone else is not overwritten (nor its pictures removed from under it).
-      { _id: current._id, orgId: current.orgId, status: 'scheduled', publishAt: { $gt: clock.now() }, updatedAt: current.updatedAt },
-      { $set: { kind: input.kind, ...targets, text: draft.text, link: draft.link, imageIds } },
-      { returnDocument: 'after' },
-    ).lean<CampaignDoc>();
-    if (!result) throw campaignIsOpen(await getCampaign(ctx, id)) ? changedMeanwhile() : notEditable();
-    return result;
-  });
+  const updated = await withStoredImages(
+    ctx,
+    draft,
+    async () => undefined,
+    async (imageIds) => {
+      await markImagesAttached(ctx.orgId, imageIds);
+      const result = await Campaign.findOneAndUpdate(
+        // As read: an edit made meanwhile by someone else is not overwritten (nor its pictures removed from under it).
+        { _id: current._id, orgId: current.orgId, status: 'scheduled', publishAt: { $gt: clock.now() }, updatedAt: current.updatedAt },
+        { $set: { kind: input.kind, ...targets, text: draft.text, link: draft.link, imageIds } },
+        { returnDocument: 'after' },
+      ).lean<CampaignDoc>();
+      if (!result) throw campaignIsOpen(await getCampaign(ctx, id)) ? changedMeanwhile() : notEditable();
+      return result;
+    },
+  );
   const kept = new Set(updated.imageIds.map(String));
-  await deleteUnusedPictures(current, current.imageIds.filter((imageId) => !kept.has(String(imageId))));
+  await deleteUnusedPictures(
+    current,
+    current.imageIds.filter((imageId) => !kept.has(String(imageId))),
+  );
   await recordAudit(ctx, 'campaign.update', { type: 'campaign', id }, { publishAt: updated.publishAt.toISOString() });
   return updated;
 }
@@ -131,7 +165,10 @@ export async function updateCampaign(ctx: ServiceContext, id: string, input: Cam
 export async function cancelCampaign(ctx: ServiceContext, id: string): Promise<void> {
   authorize(ctx.actor, 'campaign.manage');
   const current = await getCampaign(ctx, id);
-  const result = await Campaign.updateOne({ _id: current._id, orgId: current.orgId, status: 'scheduled', publishAt: { $gt: clock.now() } }, { $set: { status: 'cancelled' } });
+  const result = await Campaign.updateOne(
+    { _id: current._id, orgId: current.orgId, status: 'scheduled', publishAt: { $gt: clock.now() } },
+    { $set: { status: 'cancelled' } },
+  );
   if (result.modifiedCount !== 1) throw notEditable();
   await deleteUnusedPictures(current, current.imageIds);
   await recordAudit(ctx, 'campaign.cancel', { type: 'campaign', id });
@@ -153,7 +190,9 @@ async function assertOwnPictures(ctx: ServiceContext, imageIds: string[], curren
 async function deleteUnusedPictures(campaign: Pick<CampaignDoc, '_id' | 'orgId'>, imageIds: mongoose.Types.ObjectId[]): Promise<void> {
   const unused: mongoose.Types.ObjectId[] = [];
   for (const imageId of imageIds) {
-    const inUse = (await SocialPost.exists({ orgId: campaign.orgId, imageIds: imageId })) || (await Campaign.exists({ orgId: campaign.orgId, _id: { $ne: campaign._id }, imageIds: imageId }));
+    const inUse =
+      (await SocialPost.exists({ orgId: campaign.orgId, imageIds: imageId })) ||
+      (await Campaign.exists({ orgId: campaign.orgId, _id: { $ne: campaign._id }, imageIds: imageId }));
     if (!inUse) unused.push(imageId);
   }
   await deleteImages(String(campaign.orgId), unused);
@@ -183,9 +222,21 @@ async function reachOfTargets(ctx: ServiceContext, campaign: Pick<CampaignDoc, '
   const [targets, settings] = await Promise.all([taskTargets(campaign), getOrgSettings(ctx)]);
   const audience =
     campaign.kind === 'group'
-      ? await memberIdsOfGroups(campaign.orgId, targets.flatMap((t) => (t.groupId ? [t.groupId] : [])))
-      : await momentAudienceOf(campaign.orgId, targets.map((t) => t.staffId), campaign.tagIds);
-  return { ...(await previewTouches(campaign.orgId, audience, channelOf[campaign.kind], settings)), asOf: clock.now(), targets: targets.length, timezone: settings.timezone };
+      ? await memberIdsOfGroups(
+          campaign.orgId,
+          targets.flatMap((t) => (t.groupId ? [t.groupId] : [])),
+        )
+      : await momentAudienceOf(
+          campaign.orgId,
+          targets.map((t) => t.staffId),
+          campaign.tagIds,
+        );
+  return {
+    ...(await previewTouches(campaign.orgId, audience, channelOf[campaign.kind], settings)),
+    asOf: clock.now(),
+    targets: targets.length,
+    timezone: settings.timezone,
+  };
 }
 
 /** The reach of a campaign being written, as of now: unknown stores and tags other than the organisation's enterprise tags count for nothing. */
@@ -195,11 +246,21 @@ export async function previewCampaignReach(ctx: ServiceContext, input: { kind: P
   const ids = (list: string[]) => [...new Set(list)].filter((id) => mongoose.isObjectIdOrHexString(id)).map((id) => toObjectId(id));
   const [stores, tags] = await Promise.all([
     input.storeIds.length ? Store.find({ orgId, _id: { $in: ids(input.storeIds) } }, { _id: 1 }).lean() : Promise.resolve([]),
-    input.kind === 'moment' && input.tagIds.length ? Tag.find({ orgId, ownerId: null, _id: { $in: ids(input.tagIds) } }, { _id: 1 }).lean() : Promise.resolve([]),
+    input.kind === 'moment' && input.tagIds.length
+      ? Tag.find({ orgId, ownerId: null, _id: { $in: ids(input.tagIds) } }, { _id: 1 }).lean()
+      : Promise.resolve([]),
   ]);
   // Stores or tags chosen but none of them known reach nobody, rather than every store or customer.
   if ((input.storeIds.length && !stores.length) || (input.kind === 'moment' && input.tagIds.length && !tags.length)) {
-    return { audience: 0, reached: 0, heldBack: 0, heldBackBy: { customer_cap: 0, contact_budget: 0 }, asOf: clock.now(), targets: 0, timezone: (await getOrgSettings(ctx)).timezone };
+    return {
+      audience: 0,
+      reached: 0,
+      heldBack: 0,
+      heldBackBy: { customer_cap: 0, contact_budget: 0 },
+      asOf: clock.now(),
+      targets: 0,
+      timezone: (await getOrgSettings(ctx)).timezone,
+    };
   }
   return reachOfTargets(ctx, { orgId, kind: input.kind, storeIds: stores.map((s) => s._id), tagIds: tags.map((t) => t._id) });
 }
@@ -219,20 +280,32 @@ async function fireCampaign(campaign: CampaignDoc): Promise<number> {
   let created = 0;
   for (const target of targets) {
     try {
-      await CampaignTask.create({ orgId: campaign.orgId, campaignId: campaign._id, key: `${String(campaign._id)}:${String(target.staffId)}:${target.groupId ? String(target.groupId) : '-'}`, ...target });
+      await CampaignTask.create({
+        orgId: campaign.orgId,
+        campaignId: campaign._id,
+        key: `${String(campaign._id)}:${String(target.staffId)}:${target.groupId ? String(target.groupId) : '-'}`,
+        ...target,
+      });
       created += 1;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
   }
   const tasks = await CampaignTask.countDocuments({ orgId: campaign.orgId, campaignId: campaign._id });
-  await Campaign.updateOne({ _id: campaign._id, orgId: campaign.orgId, status: 'scheduled' }, { $set: { status: 'fired', firedAt: clock.now(), tasksCreated: tasks } });
+  await Campaign.updateOne(
+    { _id: campaign._id, orgId: campaign.orgId, status: 'scheduled' },
+    { $set: { status: 'fired', firedAt: clock.now(), tasksCreated: tasks } },
+  );
   return created;
 }
 
 /** The job's work: every campaign whose time has come, across organisations. */
 export async function fireDueCampaigns(): Promise<{ campaigns: number; tasks: number }> {
-  const due = await Campaign.find({ status: 'scheduled', publishAt: { $lte: clock.now() } }).setOptions({ allOrgs: true }).sort({ publishAt: 1 }).limit(100).lean<CampaignDoc[]>();
+  const due = await Campaign.find({ status: 'scheduled', publishAt: { $lte: clock.now() } })
+    .setOptions({ allOrgs: true })
+    .sort({ publishAt: 1 })
+    .limit(100)
+    .lean<CampaignDoc[]>();
   let tasks = 0;
   for (const campaign of due) tasks += await fireCampaign(campaign);
   return { campaigns: due.length, tasks };
@@ -244,7 +317,10 @@ export type TaskView = CampaignTaskDoc & { campaign: CampaignDoc; groupName: str
 export async function listMyCampaignTasks(ctx: ServiceContext, opts: { status?: CampaignTaskStatus } = {}): Promise<TaskView[]> {
   authorize(ctx.actor, 'campaign.task');
   const orgId = toObjectId(ctx.orgId);
-  const tasks = await CampaignTask.find({ orgId, staffId: toObjectId(ctx.actor.id), ...(opts.status ? { status: opts.status } : {}) }).sort({ createdAt: -1 }).limit(100).lean<CampaignTaskDoc[]>();
+  const tasks = await CampaignTask.find({ orgId, staffId: toObjectId(ctx.actor.id), ...(opts.status ? { status: opts.status } : {}) })
+    .sort({ createdAt: -1 })
+    .limit(100)
+    .lean<CampaignTaskDoc[]>();
   const [campaigns, groups] = await Promise.all([
     Campaign.find({ orgId, _id: { $in: tasks.map((t) => t.campaignId) } }).lean<CampaignDoc[]>(),
     CustomerGroup.find({ orgId, _id: { $in: tasks.flatMap((t) => (t.groupId ? [t.groupId] : [])) } }, { name: 1 }).lean(),
@@ -259,7 +335,11 @@ export async function listMyCampaignTasks(ctx: ServiceContext, opts: { status?: 
 
 async function openTask(ctx: ServiceContext, taskId: string): Promise<CampaignTaskDoc> {
   authorize(ctx.actor, 'campaign.task');
-  const task = await CampaignTask.findOne({ orgId: toObjectId(ctx.orgId), _id: toObjectId(taskId, 'task'), staffId: toObjectId(ctx.actor.id) }).lean<CampaignTaskDoc>();
+  const task = await CampaignTask.findOne({
+    orgId: toObjectId(ctx.orgId),
+    _id: toObjectId(taskId, 'task'),
+    staffId: toObjectId(ctx.actor.id),
+  }).lean<CampaignTaskDoc>();
   if (!task) throw new NotFoundError('No such task');
   if (task.status !== 'open') throw taskDone();
   return task;
@@ -293,11 +373,24 @@ const claimable = (now: Date) => ({ status: 'open' as const, $or: [{ claimedAt: 
 export async function publishCampaignTask(ctx: ServiceContext, taskId: string): Promise<PublishedPost> {
   const task = await openTask(ctx, taskId);
   const now = clock.now();
-  const claimed = await CampaignTask.findOneAndUpdate({ _id: task._id, orgId: task.orgId, ...claimable(now) }, { $set: { claimedAt: now } }).lean<CampaignTaskDoc>();
+  const claimed = await CampaignTask.findOneAndUpdate(
+    { _id: task._id, orgId: task.orgId, ...claimable(now) },
+    { $set: { claimedAt: now } },
+  ).lean<CampaignTaskDoc>();
   if (!claimed) throw taskDone();
-  const done = (post: SocialPostDoc) => CampaignTask.updateOne({ _id: task._id, orgId: task.orgId, status: 'open' }, { $set: { status: 'published', doneAt: clock.now(), postId: post._id, claimedAt: null } });
+  const done = (post: SocialPostDoc) =>
+    CampaignTask.updateOne(
+      { _id: task._id, orgId: task.orgId, status: 'open' },
+      { $set: { status: 'published', doneAt: clock.now(), postId: post._id, claimedAt: null } },
+    );
   if (claimed.claimedAt) {
-    const earlier = await SocialPost.findOne({ orgId: task.orgId, campaignId: task.campaignId, authorId: task.staffId, groupId: task.groupId ?? null, createdAt: { $gte: claimed.claimedAt } }).lean<SocialPostDoc>();
+    const earlier = await SocialPost.findOne({
+      orgId: task.orgId,
+      campaignId: task.campaignId,
+      authorId: task.staffId,
+      groupId: task.groupId ?? null,
+      createdAt: { $gte: claimed.claimedAt },
+    }).lean<SocialPostDoc>();
     if (earlier) {
       await done(earlier);
       const heldBackBy = await heldBackReasons(earlier);
@@ -309,7 +402,9 @@ export async function publishCampaignTask(ctx: ServiceContext, taskId: string): 
     const campaign = await Campaign.findOne({ orgId: task.orgId, _id: task.campaignId }).lean<CampaignDoc>();
     if (!campaign) throw new NotFoundError('No such campaign');
     const content = { text: campaign.text, link: campaign.link ?? null, imageIds: campaign.imageIds.map(String), campaignId: campaign._id };
-    post = task.groupId ? await publishGroupPost(ctx, String(task.groupId), content) : await publishMoment(ctx, { ...content, tagIds: await audienceTagsOf(campaign) });
+    post = task.groupId
+      ? await publishGroupPost(ctx, String(task.groupId), content)
+      : await publishMoment(ctx, { ...content, tagIds: await audienceTagsOf(campaign) });
   } catch (err) {
     await CampaignTask.updateOne({ _id: task._id, orgId: task.orgId, claimedAt: now }, { $set: { claimedAt: null } });
     throw err;
@@ -320,24 +415,33 @@ export async function publishCampaignTask(ctx: ServiceContext, taskId: string): 
 
 export async function skipCampaignTask(ctx: ServiceContext, taskId: string): Promise<void> {
   const task = await openTask(ctx, taskId);
-  const result = await CampaignTask.updateOne({ _id: task._id, orgId: task.orgId, ...claimable(clock.now()) }, { $set: { status: 'skipped', doneAt: clock.now() } });
+  const result = await CampaignTask.updateOne(
+    { _id: task._id, orgId: task.orgId, ...claimable(clock.now()) },
+    { $set: { status: 'skipped', doneAt: clock.now() } },
+  );
   if (result.modifiedCount !== 1) throw taskDone();
 }
 
 export type CompletionRow = { id: string; name: string; open: number; published: number; skipped: number; total: number };
 
 /** A fired campaign's tasks by store and by clerk (a store manager sees her store's rows only). */
-export async function campaignCompletion(ctx: ServiceContext, id: string): Promise<{ byStore: CompletionRow[]; byStaff: CompletionRow[]; totals: Omit<CompletionRow, 'id' | 'name'> }> {
+export async function campaignCompletion(
+  ctx: ServiceContext,
+  id: string,
+): Promise<{ byStore: CompletionRow[]; byStaff: CompletionRow[]; totals: Omit<CompletionRow, 'id' | 'name'> }> {
   const campaign = await getCampaign(ctx, id);
   // The tasks carry the store they were made for: a store manager counts her store's.
   const match: Record<string, unknown> = { ...scopeFilter(ctx, 'campaign.read'), campaignId: campaign._id };
-  const rows = await CampaignTask.aggregate<{ _id: { storeId: mongoose.Types.ObjectId | null; staffId: mongoose.Types.ObjectId; status: CampaignTaskStatus }; count: number }>([
-    { $match: match },
-    { $group: { _id: { storeId: '$storeId', staffId: '$staffId', status: '$status' }, count: { $sum: 1 } } },
-  ]);
+  const rows = await CampaignTask.aggregate<{
+    _id: { storeId: mongoose.Types.ObjectId | null; staffId: mongoose.Types.ObjectId; status: CampaignTaskStatus };
+    count: number;
+  }>([{ $match: match }, { $group: { _id: { storeId: '$storeId', staffId: '$staffId', status: '$status' }, count: { $sum: 1 } } }]);
   const [stores, staffNames] = await Promise.all([
     Store.find({ orgId: campaign.orgId, _id: { $in: rows.flatMap((r) => (r._id.storeId ? [r._id.storeId] : [])) } }, { name: 1 }).lean(),
-    staffNamesById(campaign.orgId, rows.map((r) => r._id.staffId)),
+    staffNamesById(
+      campaign.orgId,
+      rows.map((r) => r._id.staffId),
+    ),
   ]);
   const storeNames = new Map(stores.map((s) => [String(s._id), s.name]));
   const tally = (key: (row: (typeof rows)[number]) => string, name: (id: string) => string) => {
@@ -351,9 +455,17 @@ export async function campaignCompletion(ctx: ServiceContext, id: string): Promi
     }
     return [...byKey.values()].sort((a, b) => a.name.localeCompare(b.name));
   };
-  const byStore = tally((r) => (r._id.storeId ? String(r._id.storeId) : '-'), (id) => storeNames.get(id) ?? '');
-  const byStaff = tally((r) => String(r._id.staffId), (id) => staffNames.get(id) ?? '');
-  const totals = byStore.reduce((sum, r) => ({ open: sum.open + r.open, published: sum.published + r.published, skipped: sum.skipped + r.skipped, total: sum.total + r.total }), { open: 0, published: 0, skipped: 0, total: 0 });
+  const byStore = tally(
+    (r) => (r._id.storeId ? String(r._id.storeId) : '-'),
+    (id) => storeNames.get(id) ?? '',
+  );
+  const byStaff = tally(
+    (r) => String(r._id.staffId),
+    (id) => staffNames.get(id) ?? '',
+  );
+  const totals = byStore.reduce(
+    (sum, r) => ({ open: sum.open + r.open, published: sum.published + r.published, skipped: sum.skipped + r.skipped, total: sum.total + r.total }),
+    { open: 0, published: 0, skipped: 0, total: 0 },
+  );
   return { byStore, byStaff, totals };
 }
-

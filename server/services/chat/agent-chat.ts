@@ -41,15 +41,24 @@ async function ensurePresence(ctx: ServiceContext): Promise<void> {
   // Presence makes a person routable: only those who serve chats may have one.
   authorize(ctx.actor, 'chat.serve');
   const orgId = toObjectId(ctx.orgId);
-  await upsertRetryingOnce(() => AgentPresence.updateOne(
-    { orgId, staffId: toObjectId(ctx.actor.id) },
-    {
-      $setOnInsert: { orgId, staffId: toObjectId(ctx.actor.id), storeId: ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null, status: 'offline', activeSessions: 0, lastAssignedAt: new Date(0) },
-      // Routing gives sessions only to those who serve beyond their own customers, and a store's managers only that store's.
-      $set: { routable: scopeOf(ctx.actor, 'chat.serve') !== 'own', storeOnly: scopeOf(ctx.actor, 'chat.serve') === 'store' },
-    },
-    { upsert: true },
-  ));
+  await upsertRetryingOnce(() =>
+    AgentPresence.updateOne(
+      { orgId, staffId: toObjectId(ctx.actor.id) },
+      {
+        $setOnInsert: {
+          orgId,
+          staffId: toObjectId(ctx.actor.id),
+          storeId: ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null,
+          status: 'offline',
+          activeSessions: 0,
+          lastAssignedAt: new Date(0),
+        },
+        // Routing gives sessions only to those who serve beyond their own customers, and a store's managers only that store's.
+        $set: { routable: scopeOf(ctx.actor, 'chat.serve') !== 'own', storeOnly: scopeOf(ctx.actor, 'chat.serve') === 'store' },
+      },
+      { upsert: true },
+    ),
+  );
 }
 
 async function unreadOf(session: ChatSessionDoc): Promise<number> {
@@ -67,14 +76,27 @@ export async function agentOverview(ctx: ServiceContext) {
   await ensurePresence(ctx);
   const me = toObjectId(ctx.actor.id);
   const [mine, queue, presence, settings] = await Promise.all([
-    ChatSession.find({ ...scope, agentId: me, state: 'serving' }).sort({ lastMessageAt: -1 }).lean<ChatSessionDoc[]>(),
-    ChatSession.find({ ...scope, state: 'queued' }).sort({ queuedAt: 1, _id: 1 }).limit(100).lean<ChatSessionDoc[]>(),
+    ChatSession.find({ ...scope, agentId: me, state: 'serving' })
+      .sort({ lastMessageAt: -1 })
+      .lean<ChatSessionDoc[]>(),
+    ChatSession.find({ ...scope, state: 'queued' })
+      .sort({ queuedAt: 1, _id: 1 })
+      .limit(100)
+      .lean<ChatSessionDoc[]>(),
     AgentPresence.findOne({ orgId: toObjectId(ctx.orgId), staffId: me }).lean(),
     chatSettings(ctx.orgId),
   ]);
   const names = await visitorNames(toObjectId(ctx.orgId), [...mine, ...queue]);
   const unread = await Promise.all(mine.map(unreadOf));
-  return { mine, queue, names, unread, presence: presence?.status ?? 'offline', activeSessions: presence?.activeSessions ?? 0, maxSessions: settings.maxConcurrentSessions };
+  return {
+    mine,
+    queue,
+    names,
+    unread,
+    presence: presence?.status ?? 'offline',
+    activeSessions: presence?.activeSessions ?? 0,
+    maxSessions: settings.maxConcurrentSessions,
+  };
 }
 
 /** A conversation opened in the console: the session, its latest messages (notes included), the customer beside it. */
@@ -88,7 +110,16 @@ export async function openConversation(ctx: ServiceContext, sessionId: string) {
   ]);
   const customer = session.customerId ? await Customer.findOne({ _id: session.customerId, orgId: session.orgId, erasedAt: null }).lean<CustomerDoc>() : null;
   const earlier = await earlierSessions(session);
-  return { session, messages, visitor: visitor!, customer, earlier, agentName: agent?.realName ?? null, replyWindow: replyWindowOf(session, settings, clock.now()), queuePosition: await queuePosition(session) };
+  return {
+    session,
+    messages,
+    visitor: visitor!,
+    customer,
+    earlier,
+    agentName: agent?.realName ?? null,
+    replyWindow: replyWindowOf(session, settings, clock.now()),
+    queuePosition: await queuePosition(session),
+  };
 }
 
 /**
@@ -103,7 +134,10 @@ export async function earlierSessions(session: Pick<ChatSessionDoc, '_id' | 'org
     .lean<Pick<ChatSessionDoc, '_id' | 'createdAt' | 'closedAt' | 'rating' | 'disposition'>[]>();
 }
 
-export async function syncAgent(ctx: ServiceContext, input: { sessionId: string; afterSeq: number }): Promise<{ session: ChatSessionDoc; messages: ChatMessageDoc[] }> {
+export async function syncAgent(
+  ctx: ServiceContext,
+  input: { sessionId: string; afterSeq: number },
+): Promise<{ session: ChatSessionDoc; messages: ChatMessageDoc[] }> {
   const session = await sessionInReach(ctx, input.sessionId);
   return { session, messages: await messagesAfter(session, input.afterSeq, { includeInternal: true }) };
 }
@@ -127,7 +161,15 @@ export async function sendAgentMessage(
   const session = await sessionInReach(ctx, input.sessionId);
   // Only a picture this agent uploaded; it travels like text (reply window, order, repeats).
   const image = input.imageId ? await imageForMessage({ orgId: ctx.orgId, staffId: ctx.actor.id }, input.imageId) : null;
-  const message = { sender: 'agent' as const, senderId: ctx.actor.id, agentId: toObjectId(ctx.actor.id), clientId: input.clientId, text: input.text, image, internal: input.internal };
+  const message = {
+    sender: 'agent' as const,
+    senderId: ctx.actor.id,
+    agentId: toObjectId(ctx.actor.id),
+    clientId: input.clientId,
+    text: input.text,
+    image,
+    internal: input.internal,
+  };
   const key = dedupeKeyOf(message);
   const askedAt = clock.now();
   const place = input.internal ? 'none' : await takeReplyPlace(ctx, session, key);
@@ -137,7 +179,11 @@ export async function sendAgentMessage(
   if (appended.duplicate) {
     // Stored before this place was asked for (an older message, whose place was never recorded under its key): the
     // place just taken goes back. A copy stored after it (one that found the place held) keeps it: it is its place.
-    if (place === 'taken' && appended.message.createdAt < askedAt) await ChatSession.updateOne({ _id: session._id, orgId: session.orgId, replyPlaceKeys: key, agentMessagesSinceCustomer: { $gt: 0 } }, { $inc: { agentMessagesSinceCustomer: -1 }, $pull: { replyPlaceKeys: key } });
+    if (place === 'taken' && appended.message.createdAt < askedAt)
+      await ChatSession.updateOne(
+        { _id: session._id, orgId: session.orgId, replyPlaceKeys: key, agentMessagesSinceCustomer: { $gt: 0 } },
+        { $inc: { agentMessagesSinceCustomer: -1 }, $pull: { replyPlaceKeys: key } },
+      );
     return { message: appended.message, session: (await ChatSession.findOne({ _id: session._id, orgId: session.orgId }).lean<ChatSessionDoc>()) ?? session };
   }
   const current = appended.session ?? (await ChatSession.findOne({ _id: session._id, orgId: session.orgId }).lean<ChatSessionDoc>())!;
@@ -150,18 +196,31 @@ export async function sendAgentMessage(
  * key: `taken` (a new place), `held` (a copy of this message took it already and is not stored yet), or the stored
  * message when this is a repeat. Anything else is refused with the window's reason.
  */
-async function takeReplyPlace(ctx: ServiceContext, session: ChatSessionDoc, key: string): Promise<'taken' | 'held' | { message: ChatMessageDoc; session: ChatSessionDoc }> {
+async function takeReplyPlace(
+  ctx: ServiceContext,
+  session: ChatSessionDoc,
+  key: string,
+): Promise<'taken' | 'held' | { message: ChatMessageDoc; session: ChatSessionDoc }> {
   const settings = await chatSettings(session.orgId);
   const now = clock.now();
   if (String(session.agentId) === ctx.actor.id && replyWindowOf(session, settings, now).open) {
     const cutoff = new Date(now.getTime() - settings.replyWindowHours * 3_600_000);
     const slot = await ChatSession.updateOne(
-      { _id: session._id, orgId: session.orgId, state: 'serving', agentId: session.agentId, lastCustomerMessageAt: { $gt: cutoff }, agentMessagesSinceCustomer: { $lt: settings.replyWindowMessages }, replyPlaceKeys: { $ne: key } },
+      {
+        _id: session._id,
+        orgId: session.orgId,
+        state: 'serving',
+        agentId: session.agentId,
+        lastCustomerMessageAt: { $gt: cutoff },
+        agentMessagesSinceCustomer: { $lt: settings.replyWindowMessages },
+        replyPlaceKeys: { $ne: key },
+      },
       // The latest keys are enough: a window never holds more places than that.
       { $inc: { agentMessagesSinceCustomer: 1 }, $push: { replyPlaceKeys: { $each: [key], $slice: -REPLY_WINDOW_MESSAGES_MAX } } },
     );
     if (slot.modifiedCount === 1) {
-      if (!session.firstResponseAt) await ChatSession.updateOne({ _id: session._id, orgId: session.orgId, firstResponseAt: null }, { $set: { firstResponseAt: now } });
+      if (!session.firstResponseAt)
+        await ChatSession.updateOne({ _id: session._id, orgId: session.orgId, firstResponseAt: null }, { $set: { firstResponseAt: now } });
       return 'taken';
     }
   }
@@ -176,7 +235,11 @@ async function takeReplyPlace(ctx: ServiceContext, session: ChatSessionDoc, key:
   const window = replyWindowOf(latest, settings, now);
   // Open again by the time it was read (a customer wrote meanwhile): the limit was what refused it.
   const reason = window.reason ?? 'limit_reached';
-  throw new ConflictError(`Sending is closed: ${reason}`, { code: `reply_${reason}`, messageKey: `chat.replyWindow.${reason}`, extra: { replyWindow: window } });
+  throw new ConflictError(`Sending is closed: ${reason}`, {
+    code: `reply_${reason}`,
+    messageKey: `chat.replyWindow.${reason}`,
+    extra: { replyWindow: window },
+  });
 }
 
 /** Picking from the queue (any routing mode), within the agent's concurrent-session cap. */
@@ -187,7 +250,11 @@ export async function acceptSession(ctx: ServiceContext, sessionId: string): Pro
   const { maxConcurrentSessions } = await chatSettings(session.orgId);
   const me = toObjectId(ctx.actor.id);
   if (!(await claimAgentSlot(session.orgId, me, session._id, maxConcurrentSessions, { onlineOnly: false }))) {
-    throw new ConflictError('You are serving as many sessions as allowed', { code: 'too_many_sessions', messageKey: 'chat.errors.tooManySessions', params: { max: maxConcurrentSessions } });
+    throw new ConflictError('You are serving as many sessions as allowed', {
+      code: 'too_many_sessions',
+      messageKey: 'chat.errors.tooManySessions',
+      params: { max: maxConcurrentSessions },
+    });
   }
   const assigned = await assignSession(session, me, { by: ctx });
   if (!assigned) throw new ConflictError('Someone else took this session', { code: 'not_queued', messageKey: 'chat.errors.notQueued' });
@@ -198,9 +265,13 @@ export async function acceptSession(ctx: ServiceContext, sessionId: string): Pro
  * To another agent (within their cap), to a store's team (back to the queue, offered to that store's agents first),
  * or back to the queue; with a note the customer does not see.
  */
-export async function transferSession(ctx: ServiceContext, input: { sessionId: string; toAgentId: string | null; toStoreId?: string | null | undefined; note: string }): Promise<ChatSessionDoc> {
+export async function transferSession(
+  ctx: ServiceContext,
+  input: { sessionId: string; toAgentId: string | null; toStoreId?: string | null | undefined; note: string },
+): Promise<ChatSessionDoc> {
   const session = await sessionInReach(ctx, input.sessionId);
-  if (session.state !== 'serving') throw new ConflictError('Only a session being served can be transferred', { code: 'not_serving', messageKey: 'chat.errors.notServing' });
+  if (session.state !== 'serving')
+    throw new ConflictError('Only a session being served can be transferred', { code: 'not_serving', messageKey: 'chat.errors.notServing' });
   assertSessionRule('transfer', ctx.actor, session);
   const note = input.note ? `${input.note}` : '';
   if (!input.toAgentId) {
@@ -208,21 +279,48 @@ export async function transferSession(ctx: ServiceContext, input: { sessionId: s
     if (input.toStoreId && !team) throw new ValidationError({ toStoreId: ['unknown_store'] });
     const toTeam = team ? { storeId: team._id, preferStore: true } : {};
     // The slot is given back only once the session really went back (it may have closed meanwhile).
-    const queued = await transition(session, 'queued', { by: ctx, note, set: { queuedAt: clock.now(), agentId: null, ...toTeam }, guard: { agentId: session.agentId } });
+    const queued = await transition(session, 'queued', {
+      by: ctx,
+      note,
+      set: { queuedAt: clock.now(), agentId: null, ...toTeam },
+      guard: { agentId: session.agentId },
+    });
     if (!queued) throw new ConflictError('The session changed meanwhile', { code: 'conflict', messageKey: 'chat.errors.changedMeanwhile' });
     await releaseAgentSlot(session.orgId, session.agentId, session._id);
-    if (note) await appendMessage(queued, { sender: 'system', senderId: ctx.actor.id, clientId: `transfer:${String(session._id)}:${queued.transitions.length}`, text: note, internal: true });
+    if (note)
+      await appendMessage(queued, {
+        sender: 'system',
+        senderId: ctx.actor.id,
+        clientId: `transfer:${String(session._id)}:${queued.transitions.length}`,
+        text: note,
+        internal: true,
+      });
     await routeQueue(String(session.orgId));
     return (await ChatSession.findOne({ _id: session._id, orgId: session.orgId }).lean<ChatSessionDoc>()) ?? queued;
   }
-  const to = await Staff.findOne({ _id: toObjectId(input.toAgentId, 'staff'), orgId: session.orgId, status: 'active', roles: { $in: rolesFor('chat.serve') } }, { realName: 1, storeId: 1, roles: 1 }).lean();
+  const to = await Staff.findOne(
+    { _id: toObjectId(input.toAgentId, 'staff'), orgId: session.orgId, status: 'active', roles: { $in: rolesFor('chat.serve') } },
+    { realName: 1, storeId: 1, roles: 1 },
+  ).lean();
   // Within the colleague's own reach: a clerk takes only their own customer's conversation, a manager their store's.
   if (!to || !mayReceiveSession(to, String(session.orgId), session)) throw new ValidationError({ toAgentId: ['unknown_staff'] });
   if (String(to._id) === String(session.agentId)) throw new ValidationError({ toAgentId: ['same_agent'] });
-  await upsertRetryingOnce(() => AgentPresence.updateOne({ orgId: session.orgId, staffId: to._id }, { $setOnInsert: { orgId: session.orgId, staffId: to._id, storeId: to.storeId ?? null, status: 'offline', activeSessions: 0, lastAssignedAt: new Date(0) } }, { upsert: true }));
+  await upsertRetryingOnce(() =>
+    AgentPresence.updateOne(
+      { orgId: session.orgId, staffId: to._id },
+      {
+        $setOnInsert: { orgId: session.orgId, staffId: to._id, storeId: to.storeId ?? null, status: 'offline', activeSessions: 0, lastAssignedAt: new Date(0) },
+      },
+      { upsert: true },
+    ),
+  );
   const { maxConcurrentSessions } = await chatSettings(session.orgId);
   if (!(await claimAgentSlot(session.orgId, to._id, session._id, maxConcurrentSessions, { onlineOnly: false }))) {
-    throw new ConflictError('That agent is serving as many sessions as allowed', { code: 'too_many_sessions', messageKey: 'chat.errors.targetFull', params: { max: maxConcurrentSessions } });
+    throw new ConflictError('That agent is serving as many sessions as allowed', {
+      code: 'too_many_sessions',
+      messageKey: 'chat.errors.targetFull',
+      params: { max: maxConcurrentSessions },
+    });
   }
   const moved = await transition(session, 'serving', { by: ctx, note, set: { agentId: to._id, assignedAt: clock.now() }, guard: { agentId: session.agentId } });
   if (!moved) {
@@ -230,7 +328,13 @@ export async function transferSession(ctx: ServiceContext, input: { sessionId: s
     throw new ConflictError('The session changed meanwhile', { code: 'conflict', messageKey: 'chat.errors.changedMeanwhile' });
   }
   await releaseAgentSlot(session.orgId, session.agentId, session._id);
-  await appendMessage(moved, { sender: 'system', senderId: ctx.actor.id, clientId: `transfer:${String(session._id)}:${moved.transitions.length}`, text: `→ ${to.realName}${note ? `: ${note}` : ''}`, internal: true });
+  await appendMessage(moved, {
+    sender: 'system',
+    senderId: ctx.actor.id,
+    clientId: `transfer:${String(session._id)}:${moved.transitions.length}`,
+    text: `→ ${to.realName}${note ? `: ${note}` : ''}`,
+    internal: true,
+  });
   return moved;
 }
 
@@ -248,7 +352,11 @@ export async function agentRead(ctx: ServiceContext, input: { sessionId: string;
   const readUpTo = Math.min(input.seq, session.seq);
   // The customer's page shows what was read in its own numbering (no notes), recorded beside the agents' number.
   const visible = await visibleNumberAt(session, readUpTo);
-  const updated = await ChatSession.findOneAndUpdate({ _id: session._id, orgId: session.orgId }, { $max: { agentReadSeq: readUpTo, agentReadVisibleSeq: visible } }, { returnDocument: 'after' }).lean<ChatSessionDoc>();
+  const updated = await ChatSession.findOneAndUpdate(
+    { _id: session._id, orgId: session.orgId },
+    { $max: { agentReadSeq: readUpTo, agentReadVisibleSeq: visible } },
+    { returnDocument: 'after' },
+  ).lean<ChatSessionDoc>();
   announce(updated!);
   return updated!;
 }
@@ -320,7 +428,10 @@ export async function sidebarCustomer(ctx: ServiceContext, customer: CustomerDoc
   return {
     tags: customer.tagIds.map((id) => ({ id: String(id), name: tagNames.get(String(id)) ?? '' })).filter((tag) => tag.name),
     timeline: runsOfSameType(timeline).slice(0, SIDEBAR_TIMELINE_LINES),
-    tagChoices: [...tags.groups.flatMap((g) => g.tags.map((tag) => ({ id: String(tag._id), name: tag.name, group: g.name }))), ...tags.personal.map((tag) => ({ id: String(tag._id), name: tag.name, group: null }))],
+    tagChoices: [
+      ...tags.groups.flatMap((g) => g.tags.map((tag) => ({ id: String(tag._id), name: tag.name, group: g.name }))),
+      ...tags.personal.map((tag) => ({ id: String(tag._id), name: tag.name, group: null })),
+    ],
   };
 }
 
@@ -335,14 +446,27 @@ export async function linkCustomer(ctx: ServiceContext, input: { sessionId: stri
   if (input.customerId) {
     // An existing customer: one the actor may read anyway, or the one whose number the visitor gave. Never any
     // customer by id, which would show an agent a stranger's profile.
-    const customer = await Customer.findOne({ _id: toObjectId(input.customerId, 'customer'), orgId: session.orgId, erasedAt: null }, { phone: 1, ownerId: 1, storeId: 1 }).lean();
-    const readable = customer && can(ctx.actor, 'customer.read') && (await Customer.exists({ ...customerScopeFilter(ctx, 'customer.read'), _id: customer._id }));
+    const customer = await Customer.findOne(
+      { _id: toObjectId(input.customerId, 'customer'), orgId: session.orgId, erasedAt: null },
+      { phone: 1, ownerId: 1, storeId: 1 },
+    ).lean();
+    const readable =
+      customer && can(ctx.actor, 'customer.read') && (await Customer.exists({ ...customerScopeFilter(ctx, 'customer.read'), _id: customer._id }));
     if (!customer || (!readable && !(visitor?.phone && visitor.phone === customer.phone))) throw new NotFoundError('No such customer');
     customerId = customer._id;
   } else {
     if (!visitor?.phone) throw new ValidationError({ phone: ['required'] });
     try {
-      const created = await addServedCustomer(ctx, session, { name: visitor.name, phone: visitor.phone, gender: 'unknown', birthday: null, relatives: [], tagIds: [], notes: '', source: 'online' });
+      const created = await addServedCustomer(ctx, session, {
+        name: visitor.name,
+        phone: visitor.phone,
+        gender: 'unknown',
+        birthday: null,
+        relatives: [],
+        tagIds: [],
+        notes: '',
+        source: 'online',
+      });
       customerId = created._id;
     } catch (err) {
       // The number became a customer since the visitor wrote: that customer is the one.
@@ -354,7 +478,11 @@ export async function linkCustomer(ctx: ServiceContext, input: { sessionId: stri
   }
   await ChatVisitor.updateOne({ _id: session.visitorId, orgId: session.orgId }, { $set: { customerId } });
   const owner = await Customer.findOne({ _id: customerId, orgId: session.orgId }, { ownerId: 1 }).lean();
-  const updated = await ChatSession.findOneAndUpdate({ _id: session._id, orgId: session.orgId }, { $set: { customerId, ownerId: owner?.ownerId ?? null } }, { returnDocument: 'after' }).lean<ChatSessionDoc>();
+  const updated = await ChatSession.findOneAndUpdate(
+    { _id: session._id, orgId: session.orgId },
+    { $set: { customerId, ownerId: owner?.ownerId ?? null } },
+    { returnDocument: 'after' },
+  ).lean<ChatSessionDoc>();
   // The visitor's earlier conversations are the customer's too: found from the customer's next device as well.
   await ChatSession.updateMany({ orgId: session.orgId, visitorId: session.visitorId, customerId: null }, { $set: { customerId } });
   announce(updated!);
@@ -364,7 +492,9 @@ export async function linkCustomer(ctx: ServiceContext, input: { sessionId: stri
 /** The latest conversation of each of these customers within the actor's reach (the follow-up inbox links to it). */
 export async function latestConversations(ctx: ServiceContext, customerIds: mongoose.Types.ObjectId[]): Promise<Map<string, string>> {
   if (!customerIds.length || !can(ctx.actor, 'chat.serve')) return new Map();
-  const sessions = await ChatSession.find({ ...sessionScope(ctx), customerId: { $in: customerIds } }, { customerId: 1, createdAt: 1 }).sort({ createdAt: -1 }).lean();
+  const sessions = await ChatSession.find({ ...sessionScope(ctx), customerId: { $in: customerIds } }, { customerId: 1, createdAt: 1 })
+    .sort({ createdAt: -1 })
+    .lean();
   const latest = new Map<string, string>();
   for (const session of sessions) if (!latest.has(String(session.customerId))) latest.set(String(session.customerId), String(session._id));
   return latest;
@@ -383,7 +513,8 @@ export async function setChatSkills(ctx: ServiceContext, tagIds: string[]): Prom
   const unique = [...new Set(tagIds)];
   if (unique.some((id) => !mongoose.isObjectIdOrHexString(id))) throw new ValidationError({ tagIds: ['unknown_tag'] });
   const ids = unique.map((id) => toObjectId(id));
-  if (ids.length && (await Tag.countDocuments({ orgId, ownerId: null, _id: { $in: ids } })) !== ids.length) throw new ValidationError({ tagIds: ['unknown_tag'] });
+  if (ids.length && (await Tag.countDocuments({ orgId, ownerId: null, _id: { $in: ids } })) !== ids.length)
+    throw new ValidationError({ tagIds: ['unknown_tag'] });
   await AgentPresence.updateOne({ orgId, staffId: toObjectId(ctx.actor.id) }, { $set: { skillTagIds: ids } });
   return ids.map(String);
 }
@@ -406,8 +537,15 @@ export async function listChatAgents(ctx: ServiceContext): Promise<{ id: string;
   authorize(ctx.actor, 'chat.serve');
   const orgId = toObjectId(ctx.orgId);
   // Those routed beyond their own customers: a clerk receives only her own customer's conversation, never from this list.
-  const staff = await Staff.find({ orgId, status: 'active', roles: { $in: rolesFor('chat.serve', 'store') } }, { realName: 1 }).sort({ realName: 1 }).lean();
+  const staff = await Staff.find({ orgId, status: 'active', roles: { $in: rolesFor('chat.serve', 'store') } }, { realName: 1 })
+    .sort({ realName: 1 })
+    .lean();
   const presence = new Map((await AgentPresence.find({ orgId, staffId: { $in: staff.map((s) => s._id) } }).lean()).map((p) => [String(p.staffId), p]));
   const live = new Set((await liveStaffIds(orgId)).map(String));
-  return staff.map((s) => ({ id: String(s._id), name: s.realName, status: effectiveStatus(presence.get(String(s._id))?.status, live.has(String(s._id))), activeSessions: presence.get(String(s._id))?.activeSessions ?? 0 }));
+  return staff.map((s) => ({
+    id: String(s._id),
+    name: s.realName,
+    status: effectiveStatus(presence.get(String(s._id))?.status, live.has(String(s._id))),
+    activeSessions: presence.get(String(s._id))?.activeSessions ?? 0,
+  }));
 }

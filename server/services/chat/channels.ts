@@ -44,7 +44,9 @@ function fieldsOf(input: ChannelInput) {
 
 export async function listChannels(ctx: ServiceContext): Promise<ChatChannelDoc[]> {
   authorize(ctx.actor, 'chat.serve');
-  return ChatChannel.find({ orgId: toObjectId(ctx.orgId) }).sort({ name: 1 }).lean<ChatChannelDoc[]>();
+  return ChatChannel.find({ orgId: toObjectId(ctx.orgId) })
+    .sort({ name: 1 })
+    .lean<ChatChannelDoc[]>();
 }
 
 export async function getChannel(ctx: ServiceContext, id: string): Promise<ChatChannelDoc> {
@@ -64,7 +66,11 @@ export async function createChannel(ctx: ServiceContext, input: ChannelInput): P
 export async function updateChannel(ctx: ServiceContext, id: string, input: ChannelInput): Promise<ChatChannelDoc> {
   const current = await getChannel(ctx, id);
   if (input.storeId) await assertStoreInOrg(ctx, input.storeId);
-  const updated = await ChatChannel.findOneAndUpdate({ _id: current._id, orgId: current.orgId }, { $set: fieldsOf(input) }, { returnDocument: 'after' }).lean<ChatChannelDoc>();
+  const updated = await ChatChannel.findOneAndUpdate(
+    { _id: current._id, orgId: current.orgId },
+    { $set: fieldsOf(input) },
+    { returnDocument: 'after' },
+  ).lean<ChatChannelDoc>();
   channelCache.forget(`${String(current.orgId)}:${String(current._id)}`);
   if (!updated) throw new NotFoundError('No such channel');
   return updated;
@@ -76,7 +82,10 @@ export async function updateChannel(ctx: ServiceContext, id: string, input: Chan
  */
 export async function shopChannelFor(orgId: string, storeId: string | null | undefined): Promise<Pick<ChatChannelDoc, 'key' | 'name'> | null> {
   const org = toObjectId(orgId);
-  const first = (filter: Record<string, unknown>) => ChatChannel.findOne({ orgId: org, active: true, ...filter }, { key: 1, name: 1 }).sort({ createdAt: 1, _id: 1 }).lean<Pick<ChatChannelDoc, 'key' | 'name'>>();
+  const first = (filter: Record<string, unknown>) =>
+    ChatChannel.findOne({ orgId: org, active: true, ...filter }, { key: 1, name: 1 })
+      .sort({ createdAt: 1, _id: 1 })
+      .lean<Pick<ChatChannelDoc, 'key' | 'name'>>();
   return (storeId ? await first({ storeId: toObjectId(storeId) }) : null) ?? (await first({}));
 }
 
@@ -89,7 +98,11 @@ const channelCache = shortMemo<ChatChannelDoc | null>(5_000);
  * applies at once); routing reads channels afresh.
  */
 export function chatChannel(orgId: mongoose.Types.ObjectId | string, channelId: mongoose.Types.ObjectId | string): Promise<ChatChannelDoc | null> {
-  return channelCache.get(`${String(orgId)}:${String(channelId)}`, () => ChatChannel.findOne({ _id: toObjectId(String(channelId)), orgId: toObjectId(String(orgId)) }).lean<ChatChannelDoc>().exec());
+  return channelCache.get(`${String(orgId)}:${String(channelId)}`, () =>
+    ChatChannel.findOne({ _id: toObjectId(String(channelId)), orgId: toObjectId(String(orgId)) })
+      .lean<ChatChannelDoc>()
+      .exec(),
+  );
 }
 
 /** Tests change channels behind the services' back. */
@@ -108,14 +121,21 @@ export function withinBusinessHours(channel: Pick<ChatChannelDoc, 'businessHours
 
 export async function listCannedReplies(ctx: ServiceContext): Promise<CannedReplyDoc[]> {
   authorize(ctx.actor, 'chat.serve');
-  return CannedReply.find({ orgId: toObjectId(ctx.orgId), $or: [{ ownerId: null }, { ownerId: toObjectId(ctx.actor.id) }] }).sort({ shortcut: 1 }).lean<CannedReplyDoc[]>();
+  return CannedReply.find({ orgId: toObjectId(ctx.orgId), $or: [{ ownerId: null }, { ownerId: toObjectId(ctx.actor.id) }] })
+    .sort({ shortcut: 1 })
+    .lean<CannedReplyDoc[]>();
 }
 
 /** Organisation-wide replies are the admins'; everyone who serves keeps personal ones. */
 export async function addCannedReply(ctx: ServiceContext, input: { shortcut: string; text: string; shared: boolean }): Promise<CannedReplyDoc> {
   authorize(ctx.actor, input.shared ? 'chat.manage' : 'chat.serve');
   try {
-    const reply = await CannedReply.create({ orgId: toObjectId(ctx.orgId), ownerId: input.shared ? null : toObjectId(ctx.actor.id), shortcut: input.shortcut, text: input.text });
+    const reply = await CannedReply.create({
+      orgId: toObjectId(ctx.orgId),
+      ownerId: input.shared ? null : toObjectId(ctx.actor.id),
+      shortcut: input.shortcut,
+      text: input.text,
+    });
     return reply.toObject();
   } catch (err) {
     if (isDuplicateKey(err)) throw new ConflictError('That shortcut is taken', { code: 'duplicate', details: { fields: { shortcut: ['taken'] } } });

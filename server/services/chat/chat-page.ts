@@ -20,7 +20,10 @@ async function rememberedVisitor(channel: ChatChannelDoc, token: string | undefi
   }
 }
 
-export async function chatPage(key: string, token: string | undefined): Promise<{ channel: ChatChannelDoc; remembered: { token: string; visitor: ChatVisitorDoc } | null }> {
+export async function chatPage(
+  key: string,
+  token: string | undefined,
+): Promise<{ channel: ChatChannelDoc; remembered: { token: string; visitor: ChatVisitorDoc } | null }> {
   const channel = await channelByKey(key);
   return { channel, remembered: await rememberedVisitor(channel, token) };
 }

@@ -65,7 +65,11 @@ domainEvents.onEvent('chat.session', ({ visitorId, sessionId, session }) => {
 domainEvents.onEvent('chat.visitors_forgotten', ({ visitorIds }) => visitorIds.forEach((id) => forgetOpenSession(id)));
 
 async function ownSession(ctx: VisitorContext, sessionId: string): Promise<ChatSessionDoc> {
-  const session = await ChatSession.findOne({ _id: toObjectId(sessionId, 'session'), orgId: toObjectId(ctx.orgId), visitorId: toObjectId(ctx.visitorId) }).lean<ChatSessionDoc>();
+  const session = await ChatSession.findOne({
+    _id: toObjectId(sessionId, 'session'),
+    orgId: toObjectId(ctx.orgId),
+    visitorId: toObjectId(ctx.visitorId),
+  }).lean<ChatSessionDoc>();
   if (!session) throw new NotFoundError('No such session');
   return session;
 }
@@ -121,13 +125,19 @@ async function botTurn(session: ChatSessionDoc, text: string): Promise<void> {
  * a repeat looked up first (see ensureOpenSession), because opening a session has effects of its own (welcome
  * message, routing).
  */
-export async function sendCustomerMessage(ctx: VisitorContext, input: { clientId: string; text: string; imageId?: string | undefined }): Promise<{ message: ChatMessageDoc; session: ChatSessionDoc }> {
+export async function sendCustomerMessage(
+  ctx: VisitorContext,
+  input: { clientId: string; text: string; imageId?: string | undefined },
+): Promise<{ message: ChatMessageDoc; session: ChatSessionDoc }> {
   const orgId = toObjectId(ctx.orgId);
   const repeatOf = () => ChatMessage.findOne({ orgId, dedupeKey: `customer:${ctx.visitorId}:${input.clientId}` }).lean<ChatMessageDoc>();
   const acknowledgeAgain = async (message: ChatMessageDoc) => {
     const session = (await ChatSession.findOne({ _id: message.sessionId, orgId }).lean<ChatSessionDoc>())!;
     // Stored but never counted by its session (a write that failed half-way): counted now, so the reply window opens.
-    const healed = session && session.seq < message.seq ? await recordLateMessage(message, { lastCustomerMessageAt: message.createdAt, agentMessagesSinceCustomer: 0 }) : null;
+    const healed =
+      session && session.seq < message.seq
+        ? await recordLateMessage(message, { lastCustomerMessageAt: message.createdAt, agentMessagesSinceCustomer: 0 })
+        : null;
     return { message, session: healed ?? session };
   };
   let known: OpenSessionRef | undefined = openSessions.get(ctx.visitorId);
@@ -203,7 +213,9 @@ export async function customerHistory(ctx: VisitorContext, input: { beforeSessio
   const filter: Record<string, unknown> = { orgId, visitorId: toObjectId(ctx.visitorId) };
   if (input.beforeSessionId) filter.createdAt = { $lt: (await ownSession(ctx, input.beforeSessionId)).createdAt };
   const sessions = await ChatSession.find(filter).sort({ createdAt: -1 }).limit(input.limit).lean<ChatSessionDoc[]>();
-  const messages = await ChatMessage.find({ orgId, sessionId: { $in: sessions.map((s) => s._id) }, internal: false }).sort({ seq: 1 }).lean<ChatMessageDoc[]>();
+  const messages = await ChatMessage.find({ orgId, sessionId: { $in: sessions.map((s) => s._id) }, internal: false })
+    .sort({ seq: 1 })
+    .lean<ChatMessageDoc[]>();
   return sessions.map((session) => ({ session, messages: messages.filter((m) => String(m.sessionId) === String(session._id)) }));
 }
 
@@ -211,7 +223,11 @@ export async function customerRead(ctx: VisitorContext, input: { sessionId: stri
   const session = await ownSession(ctx, input.sessionId);
   // The customer counts without notes; agents see how far the customer read in their own numbering.
   const readUpTo = await seqOfVisible(session, Math.min(input.seq, session.visibleSeq ?? session.seq));
-  const updated = await ChatSession.findOneAndUpdate({ _id: session._id, orgId: session.orgId }, { $max: { customerReadSeq: readUpTo } }, { returnDocument: 'after' }).lean<ChatSessionDoc>();
+  const updated = await ChatSession.findOneAndUpdate(
+    { _id: session._id, orgId: session.orgId },
+    { $max: { customerReadSeq: readUpTo } },
+    { returnDocument: 'after' },
+  ).lean<ChatSessionDoc>();
   announce(updated!);
   return updated!;
 }
@@ -229,4 +245,3 @@ export async function rateSession(ctx: VisitorContext, input: { sessionId: strin
   announce(rated);
   return rated;
 }
-

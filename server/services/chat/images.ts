@@ -20,7 +20,11 @@ export async function storeChatImage(sender: ImageSender, input: PictureInput): 
   const picture = await checkPicture(input, { maxBytes: chatLimits.imageMaxBytes, types: chatLimits.imageTypes, field: 'image' });
   const fileId = new ObjectId();
   const by = 'visitorId' in sender ? { visitorId: new ObjectId(sender.visitorId) } : { staffId: new ObjectId(sender.staffId) };
-  await uploadToBucket(bucket(), fileId, `chat-${fileId.toHexString()}.${picture.ext}`, picture.source, { orgId: new ObjectId(sender.orgId), ...by, mime: picture.mime });
+  await uploadToBucket(bucket(), fileId, `chat-${fileId.toHexString()}.${picture.ext}`, picture.source, {
+    orgId: new ObjectId(sender.orgId),
+    ...by,
+    mime: picture.mime,
+  });
   return { fileId: new mongoose.Types.ObjectId(fileId.toHexString()), mime: picture.mime, size: picture.size };
 }
 
@@ -45,13 +49,26 @@ export async function imageForMessage(sender: ImageSender, imageId: string): Pro
  * A picture the customer may open: one they uploaded, or one an agent sent them (in a message of theirs, not a
  * note). Staff open any of the organisation's (their reach is checked on the message, see imageInReach).
  */
-export async function openChatImageForVisitor(orgId: string, imageId: string, visitorId: string): Promise<{ stream: Readable; mime: string; size: number; etag: string }> {
+export async function openChatImageForVisitor(
+  orgId: string,
+  imageId: string,
+  visitorId: string,
+): Promise<{ stream: Readable; mime: string; size: number; etag: string }> {
   if (!mongoose.isObjectIdOrHexString(imageId)) throw new NotFoundError('No such image');
-  const sentToThem = await ChatMessage.exists({ orgId: new ObjectId(orgId), visitorId: new ObjectId(visitorId), internal: false, 'image.fileId': new ObjectId(imageId) });
+  const sentToThem = await ChatMessage.exists({
+    orgId: new ObjectId(orgId),
+    visitorId: new ObjectId(visitorId),
+    internal: false,
+    'image.fileId': new ObjectId(imageId),
+  });
   return openChatImage(orgId, imageId, sentToThem ? undefined : visitorId);
 }
 
-export async function openChatImage(orgId: string, imageId: string, visitorId?: string): Promise<{ stream: Readable; mime: string; size: number; etag: string }> {
+export async function openChatImage(
+  orgId: string,
+  imageId: string,
+  visitorId?: string,
+): Promise<{ stream: Readable; mime: string; size: number; etag: string }> {
   const file = await findImage(orgId, imageId, visitorId ? { visitorId } : undefined);
   // A stored picture never changes, so its id is its version.
   return { stream: bucket().openDownloadStream(file._id), mime: String(file.metadata?.mime), size: file.length, etag: `"${String(file._id)}"` };
@@ -59,7 +76,10 @@ export async function openChatImage(orgId: string, imageId: string, visitorId?: 
 
 /** Removes pictures for good (erasure on the customer's request). */
 export async function deleteChatImages(fileIds: mongoose.Types.ObjectId[]): Promise<void> {
-  for (const id of fileIds) await bucket().delete(new ObjectId(id.toHexString())).catch(() => undefined);
+  for (const id of fileIds)
+    await bucket()
+      .delete(new ObjectId(id.toHexString()))
+      .catch(() => undefined);
 }
 
 /** Every picture these visitors uploaded, sent or not (erasure). */

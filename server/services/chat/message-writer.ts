@@ -68,10 +68,12 @@ async function drain(): Promise<void> {
 
 async function writeGroup(group: Entry[]): Promise<void> {
   const refused = new Map(
-    [...(await insertDocuments(
-      ChatMessage,
-      group.map((entry) => entry.message),
-    ))].map(([index, why]) => [index, Object.assign(new Error(why.message), { code: why.code })] as const),
+    [
+      ...(await insertDocuments(
+        ChatMessage,
+        group.map((entry) => entry.message),
+      )),
+    ].map(([index, why]) => [index, Object.assign(new Error(why.message), { code: why.code })] as const),
   );
   const stored = group.filter((_, i) => !refused.has(i));
   group.forEach((entry, i) => {
@@ -82,8 +84,15 @@ async function writeGroup(group: Entry[]): Promise<void> {
 
   // Driver, not Mongoose: the updates name only schema fields with values of their types, so casting adds nothing;
   // `updatedAt` is what Mongoose's timestamps would have set.
-  const filterOf = ({ message, openOnly }: MessageWrite) => ({ _id: message.sessionId, orgId: message.orgId, ...(openOnly ? { state: { $ne: 'closed' as const } } : {}) });
-  const updateOf = ({ message, sessionSet }: MessageWrite) => ({ $max: { seq: message.seq, visibleSeq: message.visibleSeq }, $set: { ...sessionSet, updatedAt: message.createdAt } });
+  const filterOf = ({ message, openOnly }: MessageWrite) => ({
+    _id: message.sessionId,
+    orgId: message.orgId,
+    ...(openOnly ? { state: { $ne: 'closed' as const } } : {}),
+  });
+  const updateOf = ({ message, sessionSet }: MessageWrite) => ({
+    $max: { seq: message.seq, visibleSeq: message.visibleSeq },
+    $set: { ...sessionSet, updatedAt: message.createdAt },
+  });
   // The messages are stored: their sessions' updates ($max and $set, safe to repeat) are tried again on a passing
   // failure rather than failing messages that are already in (a retry of one is healed as a repeat, see customer-chat.ts).
   const sessions = await withRetries(async () => {
@@ -95,7 +104,10 @@ async function writeGroup(group: Entry[]): Promise<void> {
     const updates: AnyBulkWriteOperation[] = stored.map((entry) => ({ updateOne: { filter: filterOf(entry), update: updateOf(entry) } }));
     await ChatSession.collection.bulkWrite(updates, { ordered: false });
     return ChatSession.collection
-      .find({ _id: { $in: stored.map((e) => e.message.sessionId) }, orgId: { $in: [...new Map(stored.map((e) => [String(e.message.orgId), e.message.orgId])).values()] } })
+      .find({
+        _id: { $in: stored.map((e) => e.message.sessionId) },
+        orgId: { $in: [...new Map(stored.map((e) => [String(e.message.orgId), e.message.orgId])).values()] },
+      })
       .toArray();
   });
   if (stored.length === 1) {

@@ -70,19 +70,11 @@ type SessionRef = Pick<ChatSessionDoc, '_id' | 'orgId' | 'visitorId'> & { seq?: 
  *   (before anyone is told of it) and `closed` says so, so the caller can move it to a new session.
  * The push to the session's rooms follows the write.
  */
-export function appendMessage(
-  session: SessionRef,
-  input: NewMessage,
-  opts: AppendOptions = {},
-): Promise<Appended> {
+export function appendMessage(session: SessionRef, input: NewMessage, opts: AppendOptions = {}): Promise<Appended> {
   return oneAtATime(String(session._id), () => storeMessage(session, input, opts));
 }
 
-async function storeMessage(
-  session: SessionRef,
-  input: NewMessage,
-  opts: AppendOptions,
-): Promise<Appended> {
+async function storeMessage(session: SessionRef, input: NewMessage, opts: AppendOptions): Promise<Appended> {
   const sessionKey = String(session._id);
   const dedupeKey = dedupeKeyOf(input);
   if (opts.checkDuplicate !== false) {
@@ -115,7 +107,9 @@ async function storeMessage(
       createdAt: clock.now(),
     };
     const preview = message.internal ? {} : { lastMessageAt: message.createdAt, lastMessagePreview: message.image ? '[image]' : message.text.slice(0, 80) };
-    const written = await writeMessage({ message, sessionSet: { ...preview, ...(opts.sessionSet ?? {}) }, openOnly: opts.openOnly ?? false }).catch(forgetSeqsOnFailure);
+    const written = await writeMessage({ message, sessionSet: { ...preview, ...(opts.sessionSet ?? {}) }, openOnly: opts.openOnly ?? false }).catch(
+      forgetSeqsOnFailure,
+    );
     if (!written.stored) {
       if (!isDuplicateKey(written.error)) forgetSeqsOnFailure(written.error);
       const again = await ChatMessage.findOne({ orgId: session.orgId, dedupeKey }).lean<ChatMessageDoc>();
@@ -171,7 +165,11 @@ async function lastNumbersOf(session: Pick<ChatSessionDoc, '_id' | 'orgId'>): Pr
  * Messages after a number, in order: what a reconnecting client missed. Agents count in `seq` (notes included), the
  * customer in `visibleSeq` (no notes).
  */
-export async function messagesAfter(session: Pick<ChatSessionDoc, '_id' | 'orgId'>, afterSeq: number, opts: { includeInternal: boolean; limit?: number }): Promise<ChatMessageDoc[]> {
+export async function messagesAfter(
+  session: Pick<ChatSessionDoc, '_id' | 'orgId'>,
+  afterSeq: number,
+  opts: { includeInternal: boolean; limit?: number },
+): Promise<ChatMessageDoc[]> {
   const after = opts.includeInternal ? { seq: { $gt: afterSeq } } : { visibleSeq: { $gt: afterSeq }, internal: false };
   return ChatMessage.find({ orgId: session.orgId, sessionId: session._id, ...after })
     .sort({ seq: 1 })
@@ -180,7 +178,10 @@ export async function messagesAfter(session: Pick<ChatSessionDoc, '_id' | 'orgId
 }
 
 /** The latest messages of a session, in order (what a console shows when it opens a conversation). */
-export async function latestMessages(session: Pick<ChatSessionDoc, '_id' | 'orgId'>, opts: { includeInternal: boolean; limit: number }): Promise<ChatMessageDoc[]> {
+export async function latestMessages(
+  session: Pick<ChatSessionDoc, '_id' | 'orgId'>,
+  opts: { includeInternal: boolean; limit: number },
+): Promise<ChatMessageDoc[]> {
   const newest = await ChatMessage.find({ orgId: session.orgId, sessionId: session._id, ...(opts.includeInternal ? {} : { internal: false }) })
     .sort({ seq: -1 })
     .limit(opts.limit)
@@ -219,14 +220,18 @@ export async function recordLateMessage(message: ChatMessageDoc, sessionSet: Par
 /** The customer's number for a position in the agents' sequence: that of the message there, or the last before it. */
 export async function visibleNumberAt(session: Pick<ChatSessionDoc, '_id' | 'orgId'>, seq: number): Promise<number> {
   if (seq <= 0) return 0;
-  const at = await ChatMessage.findOne({ orgId: session.orgId, sessionId: session._id, seq: { $lte: seq } }, { visibleSeq: 1 }).sort({ seq: -1 }).lean();
+  const at = await ChatMessage.findOne({ orgId: session.orgId, sessionId: session._id, seq: { $lte: seq } }, { visibleSeq: 1 })
+    .sort({ seq: -1 })
+    .lean();
   return at?.visibleSeq ?? 0;
 }
 
 /** The agents' sequence number of the message the customer knows by `visibleSeq` (0 before the first). */
 export async function seqOfVisible(session: Pick<ChatSessionDoc, '_id' | 'orgId'>, visibleSeq: number): Promise<number> {
   if (visibleSeq <= 0) return 0;
-  const at = await ChatMessage.findOne({ orgId: session.orgId, sessionId: session._id, internal: false, visibleSeq: { $lte: visibleSeq } }, { seq: 1 }).sort({ seq: -1 }).lean();
+  const at = await ChatMessage.findOne({ orgId: session.orgId, sessionId: session._id, internal: false, visibleSeq: { $lte: visibleSeq } }, { seq: 1 })
+    .sort({ seq: -1 })
+    .lean();
   return at?.seq ?? 0;
 }
 
@@ -239,7 +244,10 @@ export async function backfillVisibleNumbers(): Promise<number> {
   const sessionIds = await ChatMessage.collection.distinct('sessionId', { visibleSeq: { $exists: false } });
   let numbered = 0;
   for (const sessionId of sessionIds) {
-    const messages = await ChatMessage.collection.find({ sessionId, orgId: { $exists: true } }, { projection: { orgId: 1, seq: 1, internal: 1, visibleSeq: 1 } }).sort({ seq: 1 }).toArray();
+    const messages = await ChatMessage.collection
+      .find({ sessionId, orgId: { $exists: true } }, { projection: { orgId: 1, seq: 1, internal: 1, visibleSeq: 1 } })
+      .sort({ seq: 1 })
+      .toArray();
     if (!messages.length) continue;
     const orgId = messages[0]!.orgId;
     let visible = 0;
@@ -248,7 +256,8 @@ export async function backfillVisibleNumbers(): Promise<number> {
     for (const message of messages) {
       if (!message.internal) visible += 1;
       atSeq.set(message.seq as number, visible);
-      if (message.visibleSeq === undefined) updates.push({ updateOne: { filter: { _id: message._id, orgId, visibleSeq: { $exists: false } }, update: { $set: { visibleSeq: visible } } } });
+      if (message.visibleSeq === undefined)
+        updates.push({ updateOne: { filter: { _id: message._id, orgId, visibleSeq: { $exists: false } }, update: { $set: { visibleSeq: visible } } } });
     }
     if (updates.length) numbered += (await ChatMessage.collection.bulkWrite(updates, { ordered: false })).modifiedCount;
     const session = await ChatSession.collection.findOne({ _id: sessionId, orgId }, { projection: { agentReadSeq: 1 } });

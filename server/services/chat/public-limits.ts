@@ -11,7 +11,13 @@ import { chatLimits, VISITOR_STARTS_PER_HOUR_MAX } from '../../domain/settings.j
 const getLimiters = limitersOnConnection('chat limits', (db) => ({
   // Counted up to the setting's upper bound; each organisation's own limit is compared with the count.
   starts: new DatabaseLimiter({ storeClient: db, tableName: 'chat_public_limits', keyPrefix: 'start', points: VISITOR_STARTS_PER_HOUR_MAX, duration: 3600 }),
-  uploads: new DatabaseLimiter({ storeClient: db, tableName: 'chat_public_limits', keyPrefix: 'upload', points: chatLimits.uploadsPerHourPerIp, duration: 3600 }),
+  uploads: new DatabaseLimiter({
+    storeClient: db,
+    tableName: 'chat_public_limits',
+    keyPrefix: 'upload',
+    points: chatLimits.uploadsPerHourPerIp,
+    duration: 3600,
+  }),
 }));
 
 /** One start of an organisation's chat from this address and this device, refused past `perHour` for either. */
@@ -29,7 +35,9 @@ export async function countVisitorStart(orgId: string, from: { address: string; 
   const over = counted.filter((res) => res.consumedPoints > perHour);
   if (over.length) {
     const wait = Math.max(...over.map((res) => res.msBeforeNext));
-    throw new RateLimitedError('Too many chats started from this address or device; try again later.', Math.max(1, Math.ceil(wait / 1000)), { messageKey: 'chat.errors.tooManyStarts' });
+    throw new RateLimitedError('Too many chats started from this address or device; try again later.', Math.max(1, Math.ceil(wait / 1000)), {
+      messageKey: 'chat.errors.tooManyStarts',
+    });
   }
 }
 

@@ -114,7 +114,10 @@ export async function chatReport(ctx: ServiceContext, range: { from: IsoDate; to
   const orgId = toObjectId(ctx.orgId);
   const [staff, stores] = await Promise.all([
     Staff.find({ orgId, _id: { $in: [...new Set(grouped.map((g) => String(g._id.agentId)))].map((id) => toObjectId(id)) } }, { realName: 1 }).lean(),
-    Store.find({ orgId, _id: { $in: [...new Set(grouped.filter((g) => g._id.storeId).map((g) => String(g._id.storeId)))].map((id) => toObjectId(id)) } }, { name: 1 }).lean(),
+    Store.find(
+      { orgId, _id: { $in: [...new Set(grouped.filter((g) => g._id.storeId).map((g) => String(g._id.storeId)))].map((id) => toObjectId(id)) } },
+      { name: 1 },
+    ).lean(),
   ]);
   const staffNames = new Map(staff.map((s) => [String(s._id), s.realName]));
   const storeNames = new Map(stores.map((s) => [String(s._id), s.name]));
@@ -129,7 +132,13 @@ export async function chatReport(ctx: ServiceContext, range: { from: IsoDate; to
       agentName: staffNames.get(String(g._id.agentId)) ?? '—',
       ...figuresOf(inSeconds(g)),
     }))
-    .sort((a, b) => a.day.localeCompare(b.day) || (a.storeName ?? '').localeCompare(b.storeName ?? '', 'zh-CN') || a.agentName.localeCompare(b.agentName, 'zh-CN') || a.agentId.localeCompare(b.agentId));
+    .sort(
+      (a, b) =>
+        a.day.localeCompare(b.day) ||
+        (a.storeName ?? '').localeCompare(b.storeName ?? '', 'zh-CN') ||
+        a.agentName.localeCompare(b.agentName, 'zh-CN') ||
+        a.agentId.localeCompare(b.agentId),
+    );
   const total = grouped.map(inSeconds).reduce<Sums>(
     (acc, g) => ({
       handled: acc.handled + g.handled,
@@ -179,9 +188,17 @@ export async function liveOverview(ctx: ServiceContext): Promise<LiveOverview> {
     AgentPresence.find(presenceFilter, { staffId: 1, status: 1, activeSessions: 1 }).lean(),
     liveStaffIds(orgId).then((ids) => new Set(ids.map(String))),
     ChatSession.countDocuments({ ...scope, state: 'queued' }),
-    ChatSession.findOne({ ...scope, state: 'queued' }, { queuedAt: 1 }).sort({ queuedAt: 1, _id: 1 }).lean(),
-    ChatSession.aggregate<{ _id: mongoose.Types.ObjectId; n: number }>([{ $match: { ...scope, state: 'serving', agentId: { $ne: null } } }, { $group: { _id: '$agentId', n: { $sum: 1 } } }]),
-    ChatSession.aggregate<{ _id: mongoose.Types.ObjectId; n: number }>([{ $match: { ...scope, agentId: { $ne: null }, assignedAt: { $gte: startOfToday } } }, { $group: { _id: '$agentId', n: { $sum: 1 } } }]),
+    ChatSession.findOne({ ...scope, state: 'queued' }, { queuedAt: 1 })
+      .sort({ queuedAt: 1, _id: 1 })
+      .lean(),
+    ChatSession.aggregate<{ _id: mongoose.Types.ObjectId; n: number }>([
+      { $match: { ...scope, state: 'serving', agentId: { $ne: null } } },
+      { $group: { _id: '$agentId', n: { $sum: 1 } } },
+    ]),
+    ChatSession.aggregate<{ _id: mongoose.Types.ObjectId; n: number }>([
+      { $match: { ...scope, agentId: { $ne: null }, assignedAt: { $gte: startOfToday } } },
+      { $group: { _id: '$agentId', n: { $sum: 1 } } },
+    ]),
   ]);
   const servingBy = new Map(serving.map((s) => [String(s._id), s.n]));
   const todayBy = new Map(today.map((s) => [String(s._id), s.n]));
@@ -194,7 +211,14 @@ export async function liveOverview(ctx: ServiceContext): Promise<LiveOverview> {
     .filter((id) => names.has(id))
     .map((id) => {
       const presence = presenceBy.get(id);
-      return { agentId: id, name: names.get(id)!, status: effectiveStatus(presence?.status, live.has(id)), activeSessions: presence?.activeSessions ?? 0, serving: servingBy.get(id) ?? 0, handledToday: todayBy.get(id) ?? 0 };
+      return {
+        agentId: id,
+        name: names.get(id)!,
+        status: effectiveStatus(presence?.status, live.has(id)),
+        activeSessions: presence?.activeSessions ?? 0,
+        serving: servingBy.get(id) ?? 0,
+        handledToday: todayBy.get(id) ?? 0,
+      };
     })
     .sort((a, b) => statusOrder[a.status] - statusOrder[b.status] || b.serving - a.serving || a.name.localeCompare(b.name, 'zh-CN'));
   const queuedAt = oldest?.queuedAt ? new Date(oldest.queuedAt) : null;

@@ -28,7 +28,13 @@ async function takeLease(orgId: string): Promise<boolean> {
   const org = toObjectId(orgId);
   const now = new Date();
   try {
-    await retryingTransientConflicts(() => RoutingLease.updateOne({ _id: org, orgId: org, $or: [{ owner: OWNER }, { until: { $lte: now } }] }, { $set: { owner: OWNER, until: new Date(now.getTime() + LEASE_MS) } }, { upsert: true }));
+    await retryingTransientConflicts(() =>
+      RoutingLease.updateOne(
+        { _id: org, orgId: org, $or: [{ owner: OWNER }, { until: { $lte: now } }] },
+        { $set: { owner: OWNER, until: new Date(now.getTime() + LEASE_MS) } },
+        { upsert: true },
+      ),
+    );
     return true;
   } catch (err) {
     // Held by another process: the upsert found no free lease and collided with the held one.
@@ -61,7 +67,7 @@ async function run(orgId: string, router: Router, pass: RoutingPass): Promise<vo
           continue;
         }
         try {
-          for (let more = true; more; ) {
+          for (let more = true; more;) {
             const result = await pass(orgId);
             assigned += result.assigned;
             more = result.more && (await takeLease(orgId));

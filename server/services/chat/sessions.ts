@@ -78,9 +78,13 @@ export async function transition(
   ).lean<ChatSessionDoc>();
   if (!updated) return null;
   if (updated.customerId) {
-    await appendTimeline(opts.by ?? systemContext(String(session.orgId)), updated.customerId, 'chat.state', { sessionId: String(updated._id), state: to, from: session.state });
+    await appendTimeline(opts.by ?? systemContext(String(session.orgId)), updated.customerId, 'chat.state', {
+      sessionId: String(updated._id),
+      state: to,
+      from: session.state,
+    });
   }
-  announce(updated, opts.set && 'agentId' in opts.set ? session.agentId ?? null : undefined);
+  announce(updated, opts.set && 'agentId' in opts.set ? (session.agentId ?? null) : undefined);
   return updated;
 }
 
@@ -91,7 +95,12 @@ export async function transition(
  * narrows it further); they are announced and timestamped in their customers' timelines like single transitions.
  * Returns them as read after the write.
  */
-async function transitionMany(sessions: ChatSessionDoc[], to: SessionState, setOf: (session: ChatSessionDoc) => Partial<ChatSessionDoc>, also: (updated: ChatSessionDoc) => boolean = () => true): Promise<ChatSessionDoc[]> {
+async function transitionMany(
+  sessions: ChatSessionDoc[],
+  to: SessionState,
+  setOf: (session: ChatSessionDoc) => Partial<ChatSessionDoc>,
+  also: (updated: ChatSessionDoc) => boolean = () => true,
+): Promise<ChatSessionDoc[]> {
   if (!sessions.length) return [];
   if (sessions.length === 1) {
     const one = await transition(sessions[0]!, to, { set: setOf(sessions[0]!) });
@@ -100,7 +109,12 @@ async function transitionMany(sessions: ChatSessionDoc[], to: SessionState, setO
   const org = sessions[0]!.orgId;
   const at = clock.now();
   await ChatSession.bulkWrite(
-    sessions.map((s) => ({ updateOne: { filter: { _id: s._id, orgId: org, state: s.state }, update: { $set: { state: to, ...setOf(s) }, $push: { transitions: { state: to, at, by: null } } } } })),
+    sessions.map((s) => ({
+      updateOne: {
+        filter: { _id: s._id, orgId: org, state: s.state },
+        update: { $set: { state: to, ...setOf(s) }, $push: { transitions: { state: to, at, by: null } } },
+      },
+    })),
     { ordered: false },
   );
   const after = await ChatSession.find({ _id: { $in: sessions.map((s) => s._id) }, orgId: org }).lean<ChatSessionDoc[]>();
@@ -109,8 +123,9 @@ async function transitionMany(sessions: ChatSessionDoc[], to: SessionState, setO
   await Promise.all(
     applied.map(async (updated) => {
       const previous = before.get(String(updated._id))!;
-      if (updated.customerId) await appendTimeline(systemContext(String(org)), updated.customerId, 'chat.state', { sessionId: String(updated._id), state: to, from: previous.state });
-      announce(updated, 'agentId' in setOf(previous) ? previous.agentId ?? null : undefined);
+      if (updated.customerId)
+        await appendTimeline(systemContext(String(org)), updated.customerId, 'chat.state', { sessionId: String(updated._id), state: to, from: previous.state });
+      announce(updated, 'agentId' in setOf(previous) ? (previous.agentId ?? null) : undefined);
     }),
   );
   return applied;
@@ -139,7 +154,13 @@ const queueNewSessions = inGroups<ChatSessionDoc, ChatSessionDoc | null>(async (
   return sessions.map((s) => done.get(String(s._id)) ?? null);
 });
 
-type NewSession = { fields: Pick<ChatSessionDoc, 'orgId' | 'channelId' | 'storeId' | 'visitorId' | 'visitorName' | 'customerId' | 'ownerId' | 'previousSessionId' | 'state' | 'transitions'>; openSessionId: mongoose.Types.ObjectId | null };
+type NewSession = {
+  fields: Pick<
+    ChatSessionDoc,
+    'orgId' | 'channelId' | 'storeId' | 'visitorId' | 'visitorName' | 'customerId' | 'ownerId' | 'previousSessionId' | 'state' | 'transitions'
+  >;
+  openSessionId: mongoose.Types.ObjectId | null;
+};
 
 /**
  * New sessions stored and claimed on their visitors, gathered: one insert for the group, then per organisation one
@@ -156,7 +177,12 @@ const createClaimedSession = inGroups<NewSession, ChatSessionDoc | null>(async (
     [...orgs.values()].map(async (indexes) => {
       const org = asks[indexes[0]!]!.fields.orgId;
       await ChatVisitor.bulkWrite(
-        indexes.map((i) => ({ updateOne: { filter: { _id: asks[i]!.fields.visitorId, orgId: org, openSessionId: asks[i]!.openSessionId }, update: { $set: { openSessionId: created[i]!._id } } } })),
+        indexes.map((i) => ({
+          updateOne: {
+            filter: { _id: asks[i]!.fields.visitorId, orgId: org, openSessionId: asks[i]!.openSessionId },
+            update: { $set: { openSessionId: created[i]!._id } },
+          },
+        })),
         { ordered: false },
       );
       const visitors = await ChatVisitor.find({ _id: { $in: indexes.map((i) => asks[i]!.fields.visitorId) }, orgId: org }, { openSessionId: 1 }).lean();
@@ -195,12 +221,14 @@ const readOpenings = inGroups<OpeningRead, Opening>(async (asks) => {
         const key = String(s.visitorId);
         const held = newest.get(key);
         const t = new Date(s.createdAt).getTime();
-        if (!held || t > new Date(held.createdAt).getTime() || (t === new Date(held.createdAt).getTime() && String(s._id) > String(held._id))) newest.set(key, { _id: s._id, createdAt: s.createdAt });
+        if (!held || t > new Date(held.createdAt).getTime() || (t === new Date(held.createdAt).getTime() && String(s._id) > String(held._id)))
+          newest.set(key, { _id: s._id, createdAt: s.createdAt });
       }
       const latest = newest.size ? await ChatSession.find({ _id: { $in: [...newest.values()].map((n) => n._id) }, orgId: org }).lean<ChatSessionDoc[]>() : [];
       const latestOf = new Map(latest.map((s) => [String(s.visitorId), s]));
       const visitorOf = new Map(visitors.map((v) => [String(v._id), v]));
-      for (const id of visitorIds) found.set(`${String(org)}:${String(id)}`, { visitor: visitorOf.get(String(id)) ?? null, latest: latestOf.get(String(id)) ?? null });
+      for (const id of visitorIds)
+        found.set(`${String(org)}:${String(id)}`, { visitor: visitorOf.get(String(id)) ?? null, latest: latestOf.get(String(id)) ?? null });
     }),
   );
   return asks.map((ask) => found.get(`${String(ask.org)}:${String(ask.visitorId)}`) ?? { visitor: null, latest: null });
@@ -209,7 +237,10 @@ const readOpenings = inGroups<OpeningRead, Opening>(async (asks) => {
 /** `fresh`: the session was just created here, so no message of it can exist yet and the repeat lookup is skipped (the unique index still decides). */
 async function botSays(session: ChatSessionDoc, key: string, text: string, opts: { fresh?: boolean } = {}): Promise<ChatSessionDoc> {
   if (!text) return session;
-  return (await appendMessage(session, { sender: 'bot', senderId: String(session._id), clientId: key, text }, opts.fresh ? { checkDuplicate: false } : {})).session ?? session;
+  return (
+    (await appendMessage(session, { sender: 'bot', senderId: String(session._id), clientId: key, text }, opts.fresh ? { checkDuplicate: false } : {}))
+      .session ?? session
+  );
 }
 
 /** The organisation's default wording, when a channel leaves a message empty. */
@@ -245,7 +276,10 @@ export async function ensureOpenSession(
     if (latest && RUNNING.includes(latest.state)) return { session: latest, started: false };
     if (!visitor) throw new Error('visitor vanished');
     if (visitor.openSessionId) {
-      const open = latest && String(latest._id) === String(visitor.openSessionId) ? latest : await ChatSession.findOne({ _id: visitor.openSessionId, orgId: org }).lean<ChatSessionDoc>();
+      const open =
+        latest && String(latest._id) === String(visitor.openSessionId)
+          ? latest
+          : await ChatSession.findOne({ _id: visitor.openSessionId, orgId: org }).lean<ChatSessionDoc>();
       if (open && open.state !== 'closed') return { session: open, started: false };
     }
     if (attempt === 0 && latest && opts.repeatOf) {
@@ -277,7 +311,9 @@ export async function ensureOpenSession(
     const nobodyThere = async () => !withinBusinessHours(channel, clock.now(), (await chatSettings(org)).timezone) || !(await anyAgentOnline(org));
     // Side by side: the customer's timeline, the greeting, and whether anyone is there (cached per organisation).
     const [, greeted, nobody] = await Promise.all([
-      session.customerId ? appendTimeline(systemContext(orgId), session.customerId, 'chat.state', { sessionId: String(session._id), state: 'new', from: null }) : null,
+      session.customerId
+        ? appendTimeline(systemContext(orgId), session.customerId, 'chat.state', { sessionId: String(session._id), state: 'new', from: null })
+        : null,
       botSays(session, 'welcome', wording(channel, 'welcomeMessage'), { fresh: true }),
       nobodyThere(),
     ]);
@@ -332,7 +368,11 @@ function routingOrder(candidates: AgentPresenceDoc[], channel: ChatChannelDoc, s
   );
 }
 
-export async function assignSession(session: ChatSessionDoc, agentId: mongoose.Types.ObjectId, opts: { by?: ServiceContext; note?: string } = {}): Promise<ChatSessionDoc | null> {
+export async function assignSession(
+  session: ChatSessionDoc,
+  agentId: mongoose.Types.ObjectId,
+  opts: { by?: ServiceContext; note?: string } = {},
+): Promise<ChatSessionDoc | null> {
   const assigned = await transition(session, 'serving', { ...opts, set: { agentId, assignedAt: clock.now() } });
   if (!assigned) await releaseAgentSlot(session.orgId, agentId, session._id);
   return assigned;
@@ -345,18 +385,34 @@ export async function assignSession(session: ChatSessionDoc, agentId: mongoose.T
  * slot by slot, so the cap still decides each session; a session that left the queue meanwhile gives its slot back.
  * Returns the sessions now served.
  */
-async function assignPlanned(org: mongoose.Types.ObjectId, groups: { agentId: mongoose.Types.ObjectId; sessions: ChatSessionDoc[] }[], max: number): Promise<ChatSessionDoc[]> {
-  const held = await claimAgentSlotsOfMany(org, groups.map((g) => ({ staffId: g.agentId, sessionIds: g.sessions.map((s) => s._id) })), max, { onlineOnly: true });
+async function assignPlanned(
+  org: mongoose.Types.ObjectId,
+  groups: { agentId: mongoose.Types.ObjectId; sessions: ChatSessionDoc[] }[],
+  max: number,
+): Promise<ChatSessionDoc[]> {
+  const held = await claimAgentSlotsOfMany(
+    org,
+    groups.map((g) => ({ staffId: g.agentId, sessionIds: g.sessions.map((s) => s._id) })),
+    max,
+    { onlineOnly: true },
+  );
   const agentOf = new Map<string, mongoose.Types.ObjectId>();
   await Promise.all(
     groups.map(async ({ agentId, sessions }) => {
       if (held.has(String(agentId))) for (const session of sessions) agentOf.set(String(session._id), agentId);
-      else if (sessions.length > 1) for (const session of sessions) if (await claimAgentSlot(org, agentId, session._id, max, { onlineOnly: true })) agentOf.set(String(session._id), agentId);
+      else if (sessions.length > 1)
+        for (const session of sessions)
+          if (await claimAgentSlot(org, agentId, session._id, max, { onlineOnly: true })) agentOf.set(String(session._id), agentId);
     }),
   );
   const claimed = groups.flatMap((g) => g.sessions).filter((s) => agentOf.has(String(s._id)));
   const assignedAt = clock.now();
-  const assigned = await transitionMany(claimed, 'serving', (s) => ({ agentId: agentOf.get(String(s._id))!, assignedAt }), (s) => String(s.agentId) === String(agentOf.get(String(s._id))));
+  const assigned = await transitionMany(
+    claimed,
+    'serving',
+    (s) => ({ agentId: agentOf.get(String(s._id))!, assignedAt }),
+    (s) => String(s.agentId) === String(agentOf.get(String(s._id))),
+  );
   const mine = new Set(assigned.map((s) => String(s._id)));
   await Promise.all(claimed.filter((s) => !mine.has(String(s._id))).map((s) => releaseAgentSlot(org, agentOf.get(String(s._id))!, s._id)));
   return assigned;
@@ -422,7 +478,8 @@ async function routePass(orgId: string): Promise<{ assigned: number; more: boole
   const assigned = served.length;
   const refused = plan.length - served.length;
   // Those still waiting as this pass saw them (no agent for them now): their queuers answer with this copy.
-  for (const session of queued) if (awaitingRoute.get(String(session._id)) === null && !plan.some((p) => p.session === session)) awaitingRoute.set(String(session._id), session);
+  for (const session of queued)
+    if (awaitingRoute.get(String(session._id)) === null && !plan.some((p) => p.session === session)) awaitingRoute.set(String(session._id), session);
   if (refused) return { assigned, more: true };
   return { assigned, more: assigned > 0 && queued.length === ROUTING_BATCH };
 }
@@ -459,7 +516,9 @@ async function answerPositions(orgId: mongoose.Types.ObjectId, org: { running: b
         continue;
       }
       const latest = Math.max(...asks.map((a) => a.queuedAt));
-      const earlier = (await ChatSession.find({ orgId, state: 'queued', queuedAt: { $lt: new Date(latest) } }, { queuedAt: 1 }).lean()).map((s) => new Date(s.queuedAt!).getTime());
+      const earlier = (await ChatSession.find({ orgId, state: 'queued', queuedAt: { $lt: new Date(latest) } }, { queuedAt: 1 }).lean()).map((s) =>
+        new Date(s.queuedAt!).getTime(),
+      );
       earlier.sort((a, b) => a - b);
       for (const ask of asks) ask.resolve(countBelow(earlier, ask.queuedAt) + 1);
     } catch (err) {
@@ -485,7 +544,11 @@ function countBelow(sorted: number[], t: number): number {
 /** Closes a session once: the agent's slot frees, the visitor may start again, the closing message asks for a rating. */
 export async function closeSessionDoc(session: ChatSessionDoc, opts: { by?: ServiceContext; disposition: string }): Promise<ChatSessionDoc | null> {
   // Guarded on the agent too: a close that raced a transfer must not free the wrong agent's slot.
-  const closed = await transition(session, 'closed', { ...(opts.by ? { by: opts.by } : {}), set: { closedAt: clock.now(), disposition: opts.disposition }, guard: { agentId: session.agentId ?? null } });
+  const closed = await transition(session, 'closed', {
+    ...(opts.by ? { by: opts.by } : {}),
+    set: { closedAt: clock.now(), disposition: opts.disposition },
+    guard: { agentId: session.agentId ?? null },
+  });
   if (!closed) return null;
   await releaseAgentSlot(session.orgId, session.agentId, session._id);
   await ChatVisitor.updateOne({ _id: session.visitorId, orgId: session.orgId, openSessionId: session._id }, { $set: { openSessionId: null } });

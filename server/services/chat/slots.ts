@@ -23,7 +23,12 @@ export async function claimAgentSlot(orgId: Id, staffId: Id, sessionId: Id, max:
  * agent (room for all of their sessions under the cap, none of them held already), then one read of whose claim
  * held (their slots hold these sessions, taken at this very moment). Answers the staff ids whose claim held.
  */
-export async function claimAgentSlotsOfMany(orgId: Id, claims: { staffId: Id; sessionIds: Id[] }[], max: number, opts: { onlineOnly: boolean }): Promise<Set<string>> {
+export async function claimAgentSlotsOfMany(
+  orgId: Id,
+  claims: { staffId: Id; sessionIds: Id[] }[],
+  max: number,
+  opts: { onlineOnly: boolean },
+): Promise<Set<string>> {
   const wanted = claims.filter((c) => c.sessionIds.length && c.sessionIds.length <= max);
   if (!wanted.length) return new Set();
   if (wanted.length === 1 && wanted[0]!.sessionIds.length === 1) {
@@ -34,21 +39,38 @@ export async function claimAgentSlotsOfMany(orgId: Id, claims: { staffId: Id; se
   await AgentPresence.bulkWrite(
     wanted.map(({ staffId, sessionIds }) => ({
       updateOne: {
-        filter: { orgId, staffId, activeSessions: { $lte: max - sessionIds.length }, 'slots.sessionId': { $nin: sessionIds }, ...(opts.onlineOnly ? { status: 'online' } : {}) },
-        update: { $push: { slots: { $each: sessionIds.map((sessionId) => ({ sessionId, at: now })) } }, $inc: { activeSessions: sessionIds.length, slotsVersion: 1 }, $set: { lastAssignedAt: now } },
+        filter: {
+          orgId,
+          staffId,
+          activeSessions: { $lte: max - sessionIds.length },
+          'slots.sessionId': { $nin: sessionIds },
+          ...(opts.onlineOnly ? { status: 'online' } : {}),
+        },
+        update: {
+          $push: { slots: { $each: sessionIds.map((sessionId) => ({ sessionId, at: now })) } },
+          $inc: { activeSessions: sessionIds.length, slotsVersion: 1 },
+          $set: { lastAssignedAt: now },
+        },
       },
     })),
     { ordered: false },
   );
   const presences = await AgentPresence.find({ orgId, staffId: { $in: wanted.map((c) => c.staffId) } }, { staffId: 1, slots: 1 }).lean();
-  const slotsOf = new Map(presences.map((p) => [String(p.staffId), new Map((p.slots ?? []).map((slot) => [String(slot.sessionId), new Date(slot.at).getTime()]))]));
-  return new Set(wanted.filter((c) => c.sessionIds.every((id) => slotsOf.get(String(c.staffId))?.get(String(id)) === now.getTime())).map((c) => String(c.staffId)));
+  const slotsOf = new Map(
+    presences.map((p) => [String(p.staffId), new Map((p.slots ?? []).map((slot) => [String(slot.sessionId), new Date(slot.at).getTime()]))]),
+  );
+  return new Set(
+    wanted.filter((c) => c.sessionIds.every((id) => slotsOf.get(String(c.staffId))?.get(String(id)) === now.getTime())).map((c) => String(c.staffId)),
+  );
 }
 
 /** Gives back the slot an agent holds for this session; a second call, or one for a slot never taken, changes nothing. */
 export async function releaseAgentSlot(orgId: Id, staffId: Id | null | undefined, sessionId: Id): Promise<void> {
   if (!staffId) return;
-  await AgentPresence.updateOne({ orgId, staffId, 'slots.sessionId': sessionId }, { $pull: { slots: { sessionId } }, $inc: { activeSessions: -1, slotsVersion: 1 } });
+  await AgentPresence.updateOne(
+    { orgId, staffId, 'slots.sessionId': sessionId },
+    { $pull: { slots: { sessionId } }, $inc: { activeSessions: -1, slotsVersion: 1 } },
+  );
 }
 
 /** A slot taken this recently may belong to an assignment still in flight (taken, session not yet changed). */
@@ -72,7 +94,8 @@ export async function reconcileSlots(orgId: Id): Promise<number> {
     for (const slot of presence.slots ?? []) {
       if (!servingIds.has(String(slot.sessionId)) && now - new Date(slot.at).getTime() < IN_FLIGHT_MS) wanted.push(slot);
     }
-    const same = wanted.length === (presence.slots ?? []).length && wanted.every((slot) => held.has(String(slot.sessionId))) && presence.activeSessions === wanted.length;
+    const same =
+      wanted.length === (presence.slots ?? []).length && wanted.every((slot) => held.has(String(slot.sessionId))) && presence.activeSessions === wanted.length;
     if (same) continue;
     const result = await AgentPresence.updateOne(
       { _id: presence._id, orgId, slotsVersion: presence.slotsVersion === undefined ? { $exists: false } : presence.slotsVersion },

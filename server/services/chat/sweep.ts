@@ -19,13 +19,21 @@ export async function requeueSessionsOfAbsentAgents(orgId: string): Promise<numb
   if (!absent.length) return 0;
   const cutoff = new Date(liveNow().getTime() - AGENT_GONE_MS);
   // An agent whose last console closed only moments ago may be reloading the page: their sessions wait a little.
-  const recent = new Set((await AgentPresence.find({ orgId: org, staffId: { $in: absent.map((id) => toObjectId(id)) }, seenAt: { $gt: cutoff } }, { staffId: 1 }).lean()).map((p) => String(p.staffId)));
+  const recent = new Set(
+    (await AgentPresence.find({ orgId: org, staffId: { $in: absent.map((id) => toObjectId(id)) }, seenAt: { $gt: cutoff } }, { staffId: 1 }).lean()).map((p) =>
+      String(p.staffId),
+    ),
+  );
   const gone = absent.filter((id) => !recent.has(id)).map((id) => toObjectId(id));
   if (!gone.length) return 0;
   const sessions = await ChatSession.find({ orgId: org, state: 'serving', agentId: { $in: gone } }).lean<ChatSessionDoc[]>();
   let requeued = 0;
   for (const session of sessions) {
-    const queued = await transition(session, 'queued', { note: 'agent_gone', set: { queuedAt: clock.now(), agentId: null }, guard: { agentId: session.agentId } });
+    const queued = await transition(session, 'queued', {
+      note: 'agent_gone',
+      set: { queuedAt: clock.now(), agentId: null },
+      guard: { agentId: session.agentId },
+    });
     if (!queued) continue;
     await releaseAgentSlot(org, session.agentId, session._id);
     requeued += 1;

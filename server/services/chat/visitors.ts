@@ -30,7 +30,10 @@ export async function visitorFromToken(token: unknown): Promise<{ ctx: VisitorCo
 
 /** A public channel by its key; an unknown or switched-off channel is a 404. */
 export async function channelByKey(key: string): Promise<ChatChannelDoc> {
-  const channel = typeof key === 'string' && /^[A-Za-z0-9_-]{6,40}$/.test(key) ? await ChatChannel.findOne({ key, active: true }).setOptions({ allOrgs: true }).lean<ChatChannelDoc>() : null;
+  const channel =
+    typeof key === 'string' && /^[A-Za-z0-9_-]{6,40}$/.test(key)
+      ? await ChatChannel.findOne({ key, active: true }).setOptions({ allOrgs: true }).lean<ChatChannelDoc>()
+      : null;
   if (!channel) throw new NotFoundError('No such chat');
   return channel;
 }
@@ -39,11 +42,17 @@ export async function channelByKey(key: string): Promise<ChatChannelDoc> {
  * A customer starts chatting: a name and optionally a mobile number. A number the CRM knows links the visitor to
  * that customer (so agents see the profile); an unknown one is offered to the agent as a new customer.
  */
-export async function startVisitor(channelKey: string, input: { name: string; phone: string }): Promise<{ visitor: ChatVisitorDoc; token: string; channel: ChatChannelDoc }> {
+export async function startVisitor(
+  channelKey: string,
+  input: { name: string; phone: string },
+): Promise<{ visitor: ChatVisitorDoc; token: string; channel: ChatChannelDoc }> {
   return createVisitor(await channelByKey(channelKey), input);
 }
 
-async function createVisitor(channel: ChatChannelDoc, input: { name: string; phone: string }): Promise<{ visitor: ChatVisitorDoc; token: string; channel: ChatChannelDoc }> {
+async function createVisitor(
+  channel: ChatChannelDoc,
+  input: { name: string; phone: string },
+): Promise<{ visitor: ChatVisitorDoc; token: string; channel: ChatChannelDoc }> {
   const phone = input.phone ? customerPhoneFields(input.phone).phone : '';
   const customer = phone ? await Customer.findOne({ orgId: channel.orgId, phone, erasedAt: null }, { _id: 1 }).lean() : null;
   const visitor = await ChatVisitor.create({ orgId: channel.orgId, channelId: channel._id, name: input.name, phone, customerId: customer?._id ?? null });
@@ -58,7 +67,11 @@ const deviceSigner = tokenSigner('chat-device');
  * page in a cookie for every channel, or by an app); a request without a valid one is a new device and gets a token,
  * so the address stays counted whatever the device says, and a shared address is not the only key.
  */
-export async function startAnonymousVisitor(channelKey: string, input: { name: string; phone: string }, from: { address: string; deviceToken?: unknown }): Promise<{ visitor: ChatVisitorDoc; token: string; channel: ChatChannelDoc; deviceToken: string }> {
+export async function startAnonymousVisitor(
+  channelKey: string,
+  input: { name: string; phone: string },
+  from: { address: string; deviceToken?: unknown },
+): Promise<{ visitor: ChatVisitorDoc; token: string; channel: ChatChannelDoc; deviceToken: string }> {
   const channel = await channelByKey(channelKey);
   const known = deviceSigner.read(from.deviceToken);
   const deviceId = known?.id ?? crypto.randomBytes(12).toString('hex');
@@ -76,6 +89,9 @@ export async function startAnonymousVisitor(channelKey: string, input: { name: s
 export async function forgetVisitorDevice(channel: Pick<ChatChannelDoc, '_id' | 'orgId'>, token: unknown): Promise<void> {
   const claim = signer.read(token);
   if (!claim) return;
-  const ended = await ChatVisitor.updateOne({ _id: claim.id, orgId: channel.orgId, channelId: channel._id, tokenVersion: claim.version }, { $inc: { tokenVersion: 1 } });
+  const ended = await ChatVisitor.updateOne(
+    { _id: claim.id, orgId: channel.orgId, channelId: channel._id, tokenVersion: claim.version },
+    { $inc: { tokenVersion: 1 } },
+  );
   if (ended.modifiedCount === 1) domainEvents.emitEvent('chat.visitors_forgotten', { orgId: String(channel.orgId), visitorIds: [claim.id] });
 }

@@ -19,7 +19,12 @@ export function monthDayRanges(today: DateTime, days: number): { $gte: number; $
   const md = (d: DateTime) => d.month * 100 + d.day;
   const start = md(today);
   const end = md(today.plus({ days }));
-  return end >= start ? [{ $gte: start, $lte: end }] : [{ $gte: start, $lte: 1231 }, { $gte: 101, $lte: end }];
+  return end >= start
+    ? [{ $gte: start, $lte: end }]
+    : [
+        { $gte: start, $lte: 1231 },
+        { $gte: 101, $lte: end },
+      ];
 }
 
 const UPCOMING_DAYS = 7;
@@ -32,7 +37,10 @@ export type UpcomingBirthday = { customerId: string; customerName: string; relat
 
 function birthdaysWithin(customer: Pick<CustomerDoc, '_id' | 'name' | 'birthday' | 'relatives'>, today: IsoDate, last: IsoDate): UpcomingBirthday[] {
   const on = (birthday: Birthday | null | undefined) => (birthday ? nextYearlyDate(birthday.month, birthday.day, today) : null);
-  const people = [{ relative: null, birthday: customer.birthday }, ...customer.relatives.map((r) => ({ relative: { relation: r.relation, name: r.name }, birthday: r.birthday }))];
+  const people = [
+    { relative: null, birthday: customer.birthday },
+    ...customer.relatives.map((r) => ({ relative: { relation: r.relation, name: r.name }, birthday: r.birthday })),
+  ];
   return people.flatMap(({ relative, birthday }) => {
     const date = on(birthday);
     return date && date <= last ? [{ customerId: String(customer._id), customerName: customer.name, relative, date }] : [];
@@ -49,11 +57,18 @@ export async function customerConsoleSummary(ctx: ServiceContext) {
   const birthdayFilter = { ...filter, $and: [{ $or: birthdayRanges(today, last).map(([from, to]) => ({ birthdayMds: { $gte: from, $lte: to } })) }] };
   const [count, birthdayCustomers, recent] = await Promise.all([
     Customer.countDocuments(filter),
-    Customer.find(birthdayFilter, { name: 1, birthday: 1, relatives: 1 }).limit(UPCOMING_READ).lean<Pick<CustomerDoc, '_id' | 'name' | 'birthday' | 'relatives'>[]>(),
+    Customer.find(birthdayFilter, { name: 1, birthday: 1, relatives: 1 })
+      .limit(UPCOMING_READ)
+      .lean<Pick<CustomerDoc, '_id' | 'name' | 'birthday' | 'relatives'>[]>(),
     Customer.find(filter).sort({ updatedAt: -1, _id: -1 }).limit(10).lean<CustomerDoc[]>(),
   ]);
-  const upcoming = birthdayCustomers.flatMap((c) => birthdaysWithin(c, today, last)).sort((a, b) => a.date.localeCompare(b.date) || a.customerName.localeCompare(b.customerName, 'zh-CN'));
-  const tagNames = await tagNamesFor(ctx, recent.flatMap((c) => c.tagIds));
+  const upcoming = birthdayCustomers
+    .flatMap((c) => birthdaysWithin(c, today, last))
+    .sort((a, b) => a.date.localeCompare(b.date) || a.customerName.localeCompare(b.customerName, 'zh-CN'));
+  const tagNames = await tagNamesFor(
+    ctx,
+    recent.flatMap((c) => c.tagIds),
+  );
   return { count, today, upcoming: upcoming.slice(0, UPCOMING_SHOWN), upcomingCount: upcoming.length, recent, tagNames, upcomingDays: UPCOMING_DAYS };
 }
 

@@ -24,7 +24,6 @@ import { countWholeNumberSearch } from './search-limits.js';
 import type { CustomerInput } from './customer-input.js';
 export type { CustomerInput };
 
-
 /**
  * Fills store and owner from the actor when missing and checks them against the actor's reach:
  * a clerk keeps her own customers, a manager assigns within her store, admins and marketers anywhere.
@@ -35,7 +34,10 @@ async function placement(ctx: ServiceContext, input: Pick<CustomerInput, 'storeI
   // A clerk's customers belong to her store; only organisation-wide roles choose another store.
   let storeId = scope === 'org' ? (input.storeId ?? ctx.actor.storeId) : ctx.actor.storeId;
   if (ownerId) {
-    const owner = await Staff.findOne({ _id: toObjectId(ownerId, 'staff'), orgId: toObjectId(ctx.orgId), status: 'active', roles: { $in: rolesFor('customer.own') } }, { storeId: 1 }).lean();
+    const owner = await Staff.findOne(
+      { _id: toObjectId(ownerId, 'staff'), orgId: toObjectId(ctx.orgId), status: 'active', roles: { $in: rolesFor('customer.own') } },
+      { storeId: 1 },
+    ).lean();
     if (!owner) throw new ValidationError({ ownerId: ['unknown_staff'] });
     if (scope === 'store' && String(owner.storeId) !== String(ctx.actor.storeId)) throw new ValidationError({ ownerId: ['unknown_staff'] });
     if (scope === 'org') storeId = input.storeId ?? (owner.storeId ? String(owner.storeId) : storeId);
@@ -54,7 +56,9 @@ async function toFields(ctx: ServiceContext, input: CustomerEdit, kept?: Pick<Cu
   return {
     ...personalFields(input),
     tagIds: await resolveUsableTagIds(ctx, input.tagIds),
-    ...(kept ? { ownerId: kept.ownerId ?? null, storeId: kept.storeId ?? null } : await placement(ctx, { ownerId: input.ownerId ?? null, storeId: input.storeId ?? null })),
+    ...(kept
+      ? { ownerId: kept.ownerId ?? null, storeId: kept.storeId ?? null }
+      : await placement(ctx, { ownerId: input.ownerId ?? null, storeId: input.storeId ?? null })),
   };
 }
 
@@ -65,13 +69,22 @@ async function toFields(ctx: ServiceContext, input: CustomerEdit, kept?: Pick<Cu
 function assertPlacementKept(before: CustomerDoc, input: Pick<CustomerEdit, 'ownerId' | 'storeId'>): void {
   const current = { ownerId: before.ownerId ? String(before.ownerId) : null, storeId: before.storeId ? String(before.storeId) : null };
   const moved = (['ownerId', 'storeId'] as const).filter((key) => input[key] !== undefined && input[key] !== current[key]);
-  if (moved.length) throw new ValidationError(Object.fromEntries(moved.map((key) => [key, ['use_transfer']])), 'The owner and store of a customer change only through a transfer.');
+  if (moved.length)
+    throw new ValidationError(
+      Object.fromEntries(moved.map((key) => [key, ['use_transfer']])),
+      'The owner and store of a customer change only through a transfer.',
+    );
 }
 
 /** One customer per number: the answer names the existing record so the page can offer it instead. */
 async function duplicateOf(ctx: ServiceContext, phone: string): Promise<ConflictError> {
   const existing = await Customer.findOne({ orgId: toObjectId(ctx.orgId), phone }, { _id: 1, ownerId: 1, storeId: 1 }).lean();
-  const visible = existing ? can(ctx.actor, 'customer.read', { ownerId: existing.ownerId ? String(existing.ownerId) : null, storeId: existing.storeId ? String(existing.storeId) : null }) : false;
+  const visible = existing
+    ? can(ctx.actor, 'customer.read', {
+        ownerId: existing.ownerId ? String(existing.ownerId) : null,
+        storeId: existing.storeId ? String(existing.storeId) : null,
+      })
+    : false;
   return new ConflictError('A customer with this mobile number already exists.', {
     code: 'duplicate',
     messageKey: 'errors.duplicate_customer',
@@ -139,11 +152,18 @@ export async function updateCustomer(ctx: ServiceContext, customerId: string, in
   const usable = new Set((await Tag.find({ ...usableTagFilter(ctx), _id: { $in: hiddenTags } }, { _id: 1 }).lean()).map((t) => String(t._id)));
   const fields = await toFields(ctx, input, before);
   fields.tagIds = [...fields.tagIds, ...hiddenTags.filter((id) => !usable.has(String(id)))];
-  const changed = (Object.keys(fields) as (keyof typeof fields)[]).filter((key) => JSON.stringify(fields[key]) !== JSON.stringify(before[key as keyof CustomerDoc]));
+  const changed = (Object.keys(fields) as (keyof typeof fields)[]).filter(
+    (key) => JSON.stringify(fields[key]) !== JSON.stringify(before[key as keyof CustomerDoc]),
+  );
   try {
-    const customer = await Customer.findOneAndUpdate({ _id: before._id, orgId: before.orgId }, { $set: fields }, { returnDocument: 'after' }).lean<CustomerDoc>();
+    const customer = await Customer.findOneAndUpdate(
+      { _id: before._id, orgId: before.orgId },
+      { $set: fields },
+      { returnDocument: 'after' },
+    ).lean<CustomerDoc>();
     if (!customer) throw new NotFoundError('No such customer');
-    if (changed.length) await appendTimeline(ctx, customer._id, 'customer.updated', { fields: changed.filter((f) => f !== 'phoneTail' && f !== 'birthdayMds') });
+    if (changed.length)
+      await appendTimeline(ctx, customer._id, 'customer.updated', { fields: changed.filter((f) => f !== 'phoneTail' && f !== 'birthdayMds') });
     if (changed.length) await domainEvents.emitEventAndSettle('customers.changed', { orgId: ctx.orgId, customerIds: [String(customer._id)] });
     return customer;
   } catch (err) {
@@ -234,7 +254,11 @@ export async function countCustomerTags(ctx: ServiceContext, query: CustomerFilt
 }
 
 async function tagCountsOf(filter: Record<string, unknown>): Promise<Map<string, number>> {
-  const rows = await Customer.aggregate<{ _id: mongoose.Types.ObjectId; count: number }>([{ $match: filter }, { $unwind: '$tagIds' }, { $group: { _id: '$tagIds', count: { $sum: 1 } } }]);
+  const rows = await Customer.aggregate<{ _id: mongoose.Types.ObjectId; count: number }>([
+    { $match: filter },
+    { $unwind: '$tagIds' },
+    { $group: { _id: '$tagIds', count: { $sum: 1 } } },
+  ]);
   return new Map(rows.map((row) => [String(row._id), row.count]));
 }
 
@@ -255,7 +279,11 @@ export async function changeCustomerTags(ctx: ServiceContext, customerId: string
  * customer matrix, which gives agents no customers of their own, is not asked; everything else is the actor's own:
  * the tags they may use (their personal ones included) and their name on the timeline.
  */
-export async function tagServedCustomer(ctx: ServiceContext, customerId: mongoose.Types.ObjectId, change: { add: string[]; remove: string[] }): Promise<CustomerDoc> {
+export async function tagServedCustomer(
+  ctx: ServiceContext,
+  customerId: mongoose.Types.ObjectId,
+  change: { add: string[]; remove: string[] },
+): Promise<CustomerDoc> {
   const served = { _id: customerId, orgId: toObjectId(ctx.orgId), erasedAt: null };
   const customer = await Customer.findOne(served).lean<CustomerDoc>();
   if (!customer) throw new NotFoundError('No such customer');
@@ -293,7 +321,10 @@ export async function bulkChangeTags(ctx: ServiceContext, change: { ids: string[
 /** The full number, for those with the personal-data permission; the route asks for the password first. Audited. */
 export async function revealCustomerPhone(ctx: ServiceContext, customerId: string): Promise<string> {
   const customer = await getCustomer(ctx, customerId);
-  authorize(ctx.actor, 'customer.personal_data', { ownerId: customer.ownerId ? String(customer.ownerId) : null, storeId: customer.storeId ? String(customer.storeId) : null });
+  authorize(ctx.actor, 'customer.personal_data', {
+    ownerId: customer.ownerId ? String(customer.ownerId) : null,
+    storeId: customer.storeId ? String(customer.storeId) : null,
+  });
   await recordAudit(ctx, 'customer.phone_reveal', { type: 'customer', id: customerId });
   await appendTimeline(ctx, customer._id, 'customer.phone_revealed', {});
   return customer.phone;
@@ -307,7 +338,10 @@ export async function setCustomerSharing(ctx: ServiceContext, customerId: string
     const colleague = await Staff.exists({ _id: staffId, orgId: customer.orgId, status: 'active' });
     if (!colleague || String(staffId) === String(customer.ownerId)) throw new ValidationError({ staffId: ['unknown_staff'] });
   }
-  await Customer.updateOne({ _id: customer._id, orgId: customer.orgId }, input.shared ? { $addToSet: { sharedWith: staffId } } : { $pull: { sharedWith: staffId } });
+  await Customer.updateOne(
+    { _id: customer._id, orgId: customer.orgId },
+    input.shared ? { $addToSet: { sharedWith: staffId } } : { $pull: { sharedWith: staffId } },
+  );
   await appendTimeline(ctx, customer._id, input.shared ? 'customer.shared' : 'customer.unshared', { staffId: String(staffId) });
   return getCustomer(ctx, customerId);
 }

@@ -17,11 +17,25 @@ import { eraseConversationsOf } from '../chat/erase.js';
  */
 export async function eraseCustomer(ctx: ServiceContext, customerId: string): Promise<void> {
   const customer = await getCustomer(ctx, customerId, 'customer.write');
-  authorize(ctx.actor, 'customer.erase', { storeId: customer.storeId ? String(customer.storeId) : null, ownerId: customer.ownerId ? String(customer.ownerId) : null });
+  authorize(ctx.actor, 'customer.erase', {
+    storeId: customer.storeId ? String(customer.storeId) : null,
+    ownerId: customer.ownerId ? String(customer.ownerId) : null,
+  });
   await Customer.updateOne(
     { _id: customer._id, orgId: customer.orgId },
     {
-      $set: { name: '—', phone: `erased:${String(customer._id)}`, phoneTail: '', gender: 'unknown', birthday: null, relatives: [], birthdayMds: [], tagIds: [], notes: '', erasedAt: new Date() },
+      $set: {
+        name: '—',
+        phone: `erased:${String(customer._id)}`,
+        phoneTail: '',
+        gender: 'unknown',
+        birthday: null,
+        relatives: [],
+        birthdayMds: [],
+        tagIds: [],
+        notes: '',
+        erasedAt: new Date(),
+      },
     },
   );
   await TimelineEvent.updateMany({ orgId: customer.orgId, customerId: customer._id }, { $set: { data: {} } });

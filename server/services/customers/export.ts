@@ -30,24 +30,35 @@ export async function exportCustomersCsv(ctx: ServiceContext, query: CustomerFil
   const names = (rows: { _id: unknown; name?: string; realName?: string }[]) => new Map(rows.map((r) => [String(r._id), r.name ?? r.realName ?? '']));
   const [tagNames, storeNames, staffNames] = [names(tags), names(stores), names(staff)];
   const fullPhones = (customer: CustomerDoc) =>
-    can(ctx.actor, 'customer.personal_data', { storeId: customer.storeId ? String(customer.storeId) : null, ownerId: customer.ownerId ? String(customer.ownerId) : null });
+    can(ctx.actor, 'customer.personal_data', {
+      storeId: customer.storeId ? String(customer.storeId) : null,
+      ownerId: customer.ownerId ? String(customer.ownerId) : null,
+    });
 
   // Recorded before the download starts, so an interrupted export is on record too.
   const count = await Customer.countDocuments(filter);
   // The search text may hold a name or number: the audit says a search was used, not what it was.
   await recordAudit(ctx, 'customer.export', undefined, { count, filter: { ...query, q: query.q ? '[search]' : '' } });
-  await writeCsv(Customer.find(filter).sort({ _id: 1 }).lean<CustomerDoc[]>().cursor(), [...csvColumns, ...exportOnlyColumns], (customer: CustomerDoc) => [
-    customer.name,
-    fullPhones(customer) ? customer.phone : maskPhone(customer.phone),
-    customer.gender,
-    formatBirthday(customer.birthday),
-    formatRelatives(customer.relatives ?? []),
-    (customer.tagIds ?? []).map((id) => tagNames.get(String(id))).filter(Boolean).join(';'),
-    customer.source,
-    customer.notes,
-    customer.storeId ? (storeNames.get(String(customer.storeId)) ?? '') : '',
-    customer.ownerId ? (staffNames.get(String(customer.ownerId)) ?? '') : '',
-    (customer.createdAt ?? (customer._id as { getTimestamp(): Date }).getTimestamp()).toISOString(),
-  ], out);
+  await writeCsv(
+    Customer.find(filter).sort({ _id: 1 }).lean<CustomerDoc[]>().cursor(),
+    [...csvColumns, ...exportOnlyColumns],
+    (customer: CustomerDoc) => [
+      customer.name,
+      fullPhones(customer) ? customer.phone : maskPhone(customer.phone),
+      customer.gender,
+      formatBirthday(customer.birthday),
+      formatRelatives(customer.relatives ?? []),
+      (customer.tagIds ?? [])
+        .map((id) => tagNames.get(String(id)))
+        .filter(Boolean)
+        .join(';'),
+      customer.source,
+      customer.notes,
+      customer.storeId ? (storeNames.get(String(customer.storeId)) ?? '') : '',
+      customer.ownerId ? (staffNames.get(String(customer.ownerId)) ?? '') : '',
+      (customer.createdAt ?? (customer._id as { getTimestamp(): Date }).getTimestamp()).toISOString(),
+    ],
+    out,
+  );
   return count;
 }

@@ -23,5 +23,10 @@ export async function writeImportTemplate(ctx: ServiceContext, out: Writable): P
     source: '门店',
     notes: '爱吃车厘子，节日常买果篮礼盒',
   };
-  await writeCsv(Readable.from([example]), csvColumns.map((c) => chineseHeaders[c]), (row: typeof example) => csvColumns.map((c) => row[c]), out);
+  await writeCsv(
+    Readable.from([example]),
+    csvColumns.map((c) => chineseHeaders[c]),
+    (row: typeof example) => csvColumns.map((c) => row[c]),
+    out,
+  );
 }

@@ -119,7 +119,6 @@ export async function checkCustomerCsv(filePath: string): Promise<{ rows: number
   return { rows, encoding };
 }
 
-
 type PreparedDoc = Record<string, unknown> & { _id: mongoose.Types.ObjectId; phone: string };
 type Prepared = { line: number; row: Record<string, string>; doc?: PreparedDoc; reason?: string };
 
@@ -130,7 +129,16 @@ function reasonOf(fields: Record<string, string[]>): string {
 }
 
 /** Turns one CSV row into a customer document, or a reason (field:code pairs) why not. */
-function prepare(line: number, row: Record<string, string>, env: { tagIdsByName: Map<string, mongoose.Types.ObjectId>; today: DateTime; actorId: mongoose.Types.ObjectId; placement: { ownerId: mongoose.Types.ObjectId | null; storeId: mongoose.Types.ObjectId | null } }): Prepared {
+function prepare(
+  line: number,
+  row: Record<string, string>,
+  env: {
+    tagIdsByName: Map<string, mongoose.Types.ObjectId>;
+    today: DateTime;
+    actorId: mongoose.Types.ObjectId;
+    placement: { ownerId: mongoose.Types.ObjectId | null; storeId: mongoose.Types.ObjectId | null };
+  },
+): Prepared {
   const birthday = parseBirthday(row.birthday ?? '');
   const relatives = parseRelatives(row.relatives ?? '').map((r) => ({ relation: r.relation, name: r.name, birthday: parseBirthday(r.birthday) }));
   const tagNames = splitList(row.tags ?? '');
@@ -186,7 +194,8 @@ async function runImport(ctx: ServiceContext, importDoc: CustomerImportDoc, file
     storeId: ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null,
   };
   const env = { tagIdsByName, today: DateTime.now().setZone(timezone), placement, actorId: toObjectId(ctx.actor.id) };
-  const inReach = (c: Pick<CustomerDoc, 'ownerId' | 'storeId'>) => can(ctx.actor, 'customer.write', { ownerId: c.ownerId ? String(c.ownerId) : null, storeId: c.storeId ? String(c.storeId) : null });
+  const inReach = (c: Pick<CustomerDoc, 'ownerId' | 'storeId'>) =>
+    can(ctx.actor, 'customer.write', { ownerId: c.ownerId ? String(c.ownerId) : null, storeId: c.storeId ? String(c.storeId) : null });
 
   let batch: Prepared[] = [];
   let line = 1;
@@ -213,7 +222,8 @@ async function runImport(ctx: ServiceContext, importDoc: CustomerImportDoc, file
     const refused = await insertDocuments(Customer, toInsert);
     for (const [index, why] of refused) {
       if (why.code === 11000) duplicates.push(toInsert[index]!.phone);
-      else if (why.code === 'invalid') rejections.push({ ...inserting[index]!, reason: (why.invalidPaths ?? []).map((path) => `${path}:invalid_value`).join(';') });
+      else if (why.code === 'invalid')
+        rejections.push({ ...inserting[index]!, reason: (why.invalidPaths ?? []).map((path) => `${path}:invalid_value`).join(';') });
       else throw Object.assign(new Error(why.message), { code: why.code });
     }
     counts.created += toInsert.length - refused.size;
@@ -225,7 +235,11 @@ async function runImport(ctx: ServiceContext, importDoc: CustomerImportDoc, file
       for (const current of existing) {
         const doc = incoming.get(current.phone)!;
         const set = inReach(current) ? Object.fromEntries(fillable.filter((f) => isEmpty(current[f]) && !isEmpty(doc[f])).map((f) => [f, doc[f]])) : {};
-        if (set.birthday || set.relatives) set.birthdayMds = birthdayMonthDays((set.birthday ?? current.birthday) as CustomerDoc['birthday'], (set.relatives ?? current.relatives) as CustomerDoc['relatives']);
+        if (set.birthday || set.relatives)
+          set.birthdayMds = birthdayMonthDays(
+            (set.birthday ?? current.birthday) as CustomerDoc['birthday'],
+            (set.relatives ?? current.relatives) as CustomerDoc['relatives'],
+          );
         if (Object.keys(set).length === 0) counts.skipped += 1;
         else updates.push({ updateOne: { filter: { _id: current._id, orgId }, update: { $set: set } } });
       }
@@ -262,12 +276,17 @@ export async function startCustomerImport(
 ): Promise<{ importId: string; done: Promise<void> }> {
   authorize(ctx.actor, 'customer.write');
   const { rows: totalRows, encoding } = await checkCustomerCsv(input.filePath);
-  const importDoc = (await CustomerImport.create({ orgId: toObjectId(ctx.orgId), actorId: toObjectId(ctx.actor.id), fileName: input.fileName, policy: input.policy, totalRows })).toObject();
+  const importDoc = (
+    await CustomerImport.create({ orgId: toObjectId(ctx.orgId), actorId: toObjectId(ctx.actor.id), fileName: input.fileName, policy: input.policy, totalRows })
+  ).toObject();
   const done = runImport(ctx, importDoc, input.filePath, encoding).then(
     () => CustomerImport.updateOne({ _id: importDoc._id, orgId: importDoc.orgId }, { $set: { status: 'done', finishedAt: new Date() } }).then(() => undefined),
     async (err: unknown) => {
       logger.error({ err, importId: String(importDoc._id) }, 'customer import failed');
-      await CustomerImport.updateOne({ _id: importDoc._id, orgId: importDoc.orgId }, { $set: { status: 'failed', error: (err as Error).message.slice(0, 500), finishedAt: new Date() } });
+      await CustomerImport.updateOne(
+        { _id: importDoc._id, orgId: importDoc.orgId },
+        { $set: { status: 'failed', error: (err as Error).message.slice(0, 500), finishedAt: new Date() } },
+      );
     },
   );
   return { importId: String(importDoc._id), done };
@@ -275,7 +294,11 @@ export async function startCustomerImport(
 
 export async function getCustomerImport(ctx: ServiceContext, importId: string): Promise<CustomerImportDoc> {
   authorize(ctx.actor, 'customer.write');
-  const doc = await CustomerImport.findOne({ _id: toObjectId(importId, 'import'), orgId: toObjectId(ctx.orgId), actorId: toObjectId(ctx.actor.id) }).lean<CustomerImportDoc>();
+  const doc = await CustomerImport.findOne({
+    _id: toObjectId(importId, 'import'),
+    orgId: toObjectId(ctx.orgId),
+    actorId: toObjectId(ctx.actor.id),
+  }).lean<CustomerImportDoc>();
   if (!doc) throw new NotFoundError('No such import');
   return doc;
 }

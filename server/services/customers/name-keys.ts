@@ -13,10 +13,14 @@ export async function backfillCustomerNameKeys(): Promise<number> {
   let filled = 0;
   for (const org of await Organization.find({}, { _id: 1 }).lean()) {
     for (;;) {
-      const missing = await Customer.find({ orgId: org._id, nameKey: { $in: [null, ''] } }, { name: 1 }).limit(BATCH).lean();
+      const missing = await Customer.find({ orgId: org._id, nameKey: { $in: [null, ''] } }, { name: 1 })
+        .limit(BATCH)
+        .lean();
       if (!missing.length) break;
       await Customer.bulkWrite(
-        missing.map((c) => ({ updateOne: { filter: { _id: c._id, orgId: org._id }, update: { $set: { nameKey: nameKeyOf(c.name ?? '') } }, timestamps: false } })),
+        missing.map((c) => ({
+          updateOne: { filter: { _id: c._id, orgId: org._id }, update: { $set: { nameKey: nameKeyOf(c.name ?? '') } }, timestamps: false },
+        })),
         { ordered: false },
       );
       filled += missing.length;

@@ -5,7 +5,13 @@ import { customerSearchLimits } from '../../domain/settings.js';
 import type { ServiceContext } from '../context.js';
 
 const getLimiters = limitersOnConnection('customer search limits', (db) => ({
-  wholeNumber: new DatabaseLimiter({ storeClient: db, tableName: 'staff_limits', keyPrefix: 'number-search', points: customerSearchLimits.wholeNumberSearchesPerHour, duration: 3600 }),
+  wholeNumber: new DatabaseLimiter({
+    storeClient: db,
+    tableName: 'staff_limits',
+    keyPrefix: 'number-search',
+    points: customerSearchLimits.wholeNumberSearchesPerHour,
+    duration: 3600,
+  }),
 }));
 
 /** Counts one look-up by a whole number for the staff member (across processes); past the limit, 429 with when to try again. */

@@ -5,7 +5,12 @@ import { toObjectId } from '../ids.js';
 import type { CustomerDoc } from '../../models/customer.js';
 import { Staff } from '../../models/staff.js';
 
-export async function appendTimeline(ctx: ServiceContext, customerId: mongoose.Types.ObjectId, type: TimelineType, data: Record<string, unknown>): Promise<void> {
+export async function appendTimeline(
+  ctx: ServiceContext,
+  customerId: mongoose.Types.ObjectId,
+  type: TimelineType,
+  data: Record<string, unknown>,
+): Promise<void> {
   await TimelineEvent.create({ orgId: toObjectId(ctx.orgId), customerId, type, actorId: ctx.actor.system ? null : toObjectId(ctx.actor.id), data });
 }
 
@@ -25,6 +30,14 @@ export async function timelineOf(customer: CustomerDoc, limit = 50): Promise<Tim
     customer.createdBy ? Staff.findOne({ _id: customer.createdBy, orgId: customer.orgId }, { realName: 1 }).lean() : null,
   ]);
   if (events.length >= limit) return events;
-  const created: TimelineEntry = { _id: customer._id, orgId: customer.orgId, customerId: customer._id, type: 'customer.created', actorId: creator, data: { source: customer.source }, at: customer.createdAt };
+  const created: TimelineEntry = {
+    _id: customer._id,
+    orgId: customer.orgId,
+    customerId: customer._id,
+    type: 'customer.created',
+    actorId: creator,
+    data: { source: customer.source },
+    at: customer.createdAt,
+  };
   return [...events, created];
 }

@@ -60,12 +60,23 @@ async function storeNames(orgId: mongoose.Types.ObjectId, ids: (mongoose.Types.O
 export async function listTransferTargets(ctx: ServiceContext): Promise<TransferTarget[]> {
   authorize(ctx.actor, 'customer.transfer');
   const staff = await Staff.find(transferTargetFilter(ctx), { realName: 1, roles: 1, storeId: 1 }).sort({ realName: 1 }).lean();
-  const stores = await storeNames(toObjectId(ctx.orgId), staff.map((s) => s.storeId));
-  return staff.map((s) => ({ id: String(s._id), realName: s.realName, roles: s.roles.filter((r) => r === 'clerk' || r === 'manager'), storeId: s.storeId ? String(s.storeId) : null, storeName: s.storeId ? (stores.get(String(s.storeId)) ?? null) : null }));
+  const stores = await storeNames(
+    toObjectId(ctx.orgId),
+    staff.map((s) => s.storeId),
+  );
+  return staff.map((s) => ({
+    id: String(s._id),
+    realName: s.realName,
+    roles: s.roles.filter((r) => r === 'clerk' || r === 'manager'),
+    storeId: s.storeId ? String(s.storeId) : null,
+    storeName: s.storeId ? (stores.get(String(s.storeId)) ?? null) : null,
+  }));
 }
 
 /** What the transfers page needs: staff who left with customers waiting, and who may receive them. */
-export async function transferOverview(ctx: ServiceContext): Promise<{ waiting: Awaited<ReturnType<typeof listWaitingForTransfer>>; targets: TransferTarget[] }> {
+export async function transferOverview(
+  ctx: ServiceContext,
+): Promise<{ waiting: Awaited<ReturnType<typeof listWaitingForTransfer>>; targets: TransferTarget[] }> {
   const [waiting, targets] = await Promise.all([listWaitingForTransfer(ctx), listTransferTargets(ctx)]);
   return { waiting, targets };
 }
@@ -114,7 +125,12 @@ export async function transferCustomers(ctx: ServiceContext, input: TransferInpu
     if (moved.modifiedCount === 1) {
       result.moved += 1;
       movedIds.push(String(customer._id));
-      await appendTimeline(ctx, customer._id, 'customer.transferred', { from: customer.ownerId ? String(customer.ownerId) : null, to: String(to._id), toName: to.realName, note: input.note });
+      await appendTimeline(ctx, customer._id, 'customer.transferred', {
+        from: customer.ownerId ? String(customer.ownerId) : null,
+        to: String(to._id),
+        toName: to.realName,
+        note: input.note,
+      });
     } else {
       // Moved by someone else in the meantime: not a refusal of this request.
       const current = await Customer.findOne({ _id: customer._id, orgId }, { ownerId: 1 }).lean();
@@ -128,7 +144,13 @@ export async function transferCustomers(ctx: ServiceContext, input: TransferInpu
     await moveFollowupsWithCustomers(ctx.orgId, movedIds, { staffId: to._id, storeId: to.storeId ?? null });
     await moveConversationsWithCustomers(ctx.orgId, movedIds, to._id);
     await recordAudit(ctx, 'customer.transfer', { type: 'staff', id: String(to._id) }, { customers: movedIds.length, from: input.fromStaffId });
-    domainEvents.emitEvent('customers.transferred', { orgId: ctx.orgId, customerIds: movedIds, fromStaffId: input.fromStaffId, toStaffId: String(to._id), byStaffId: ctx.actor.id });
+    domainEvents.emitEvent('customers.transferred', {
+      orgId: ctx.orgId,
+      customerIds: movedIds,
+      fromStaffId: input.fromStaffId,
+      toStaffId: String(to._id),
+      byStaffId: ctx.actor.id,
+    });
   }
   // A departed clerk's groups follow her whole book to its new owner.
   if (input.fromStaffId && !input.customerIds.length && (await Staff.exists({ orgId, _id: toObjectId(input.fromStaffId, 'staff'), status: 'left' }))) {

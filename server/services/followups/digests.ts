@@ -40,7 +40,16 @@ export async function prepareDigests(orgIdHex: string, today: IsoDate, now: Date
     const result = await upsertRetryingOnce(() =>
       FollowupDigest.updateOne(
         { orgId, staffId: member._id, date: today },
-        { $setOnInsert: { orgId, staffId: member._id, date: today, deliverAt: deliverableAt(now, timezone, member), deliveredAt: null, counts: counts.get(String(member._id)) } },
+        {
+          $setOnInsert: {
+            orgId,
+            staffId: member._id,
+            date: today,
+            deliverAt: deliverableAt(now, timezone, member),
+            deliveredAt: null,
+            counts: counts.get(String(member._id)),
+          },
+        },
         { upsert: true },
       ),
     );
@@ -56,12 +65,21 @@ export async function prepareDigests(orgIdHex: string, today: IsoDate, now: Date
 export async function deliverDueDigests(now: Date): Promise<number> {
   let delivered = 0;
   for (;;) {
-    const digest = await FollowupDigest.findOneAndUpdate({ deliveredAt: null, deliverAt: { $lte: now } }, { $set: { deliveredAt: now } }, { returnDocument: 'after' })
+    const digest = await FollowupDigest.findOneAndUpdate(
+      { deliveredAt: null, deliverAt: { $lte: now } },
+      { $set: { deliveredAt: now } },
+      { returnDocument: 'after' },
+    )
       .setOptions({ allOrgs: true })
       .lean<FollowupDigestDoc>();
     if (!digest) return delivered;
     delivered += 1;
-    domainEvents.emitEvent('followups.digest_delivered', { orgId: String(digest.orgId), staffId: String(digest.staffId), date: digest.date, counts: digest.counts });
+    domainEvents.emitEvent('followups.digest_delivered', {
+      orgId: String(digest.orgId),
+      staffId: String(digest.staffId),
+      date: digest.date,
+      counts: digest.counts,
+    });
     if (mailEnabled()) await emailDigest(digest);
   }
 }
@@ -71,7 +89,11 @@ async function emailDigest(digest: FollowupDigestDoc): Promise<void> {
   if (!staff?.email) return;
   const t = i18n.getFixedT('zh-CN');
   const params = { name: staff.realName, ...digest.counts };
-  await sendMail({ to: staff.email, subject: t('digest.subject', { count: digest.counts.today + digest.counts.overdue + digest.counts.upcoming }), text: t('digest.body', params) });
+  await sendMail({
+    to: staff.email,
+    subject: t('digest.subject', { count: digest.counts.today + digest.counts.overdue + digest.counts.upcoming }),
+    text: t('digest.body', params),
+  });
   await FollowupDigest.updateOne({ _id: digest._id, orgId: digest.orgId }, { $set: { emailedAt: new Date() } });
 }
 
@@ -90,5 +112,10 @@ export async function digestBannerFor(orgIdHex: string, staffId: string, today: 
 
 /** Today's digest once delivered, for the console (null before delivery, so nothing shows inside do-not-disturb). */
 export async function deliveredDigestFor(orgIdHex: string, staffId: string, today: IsoDate): Promise<FollowupDigestDoc | null> {
-  return FollowupDigest.findOne({ orgId: toObjectId(orgIdHex), staffId: toObjectId(staffId), date: today, deliveredAt: { $ne: null } }).lean<FollowupDigestDoc>();
+  return FollowupDigest.findOne({
+    orgId: toObjectId(orgIdHex),
+    staffId: toObjectId(staffId),
+    date: today,
+    deliveredAt: { $ne: null },
+  }).lean<FollowupDigestDoc>();
 }

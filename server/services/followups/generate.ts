@@ -51,7 +51,13 @@ function inAudience(rule: EffectiveRule, customer: CustomerRow): boolean {
   return true;
 }
 
-function taskFor(orgId: mongoose.Types.ObjectId, customer: CustomerRow, rule: EffectiveRule, date: IsoDate, subject?: { relation: string; name: string }): NewTask {
+function taskFor(
+  orgId: mongoose.Types.ObjectId,
+  customer: CustomerRow,
+  rule: EffectiveRule,
+  date: IsoDate,
+  subject?: { relation: string; name: string },
+): NewTask {
   const who = subject ? `relative:${subject.relation}:${subject.name}` : 'self';
   return {
     orgId,
@@ -127,7 +133,8 @@ export async function createFollowupTasks(orgIdHex: string, today: IsoDate, opts
     // A festival reaches every customer of its audience: once a run has gone through them all, later runs in the
     // lead time look only at customers added or changed since (new, re-tagged, transferred), unless the rule changed.
     const previous = some ? null : await FollowupFanout.findOne({ orgId, occasion: rule.occasion, date }).lean();
-    if (previous && (!rule.updatedAt || rule.updatedAt < previous.startedAt)) filter.updatedAt = { $gte: new Date(previous.startedAt.getTime() - CLOCK_SKEW_MS) };
+    if (previous && (!rule.updatedAt || rule.updatedAt < previous.startedAt))
+      filter.updatedAt = { $gte: new Date(previous.startedAt.getTime() - CLOCK_SKEW_MS) };
     for await (const customer of Customer.find(filter, projection).lean<CustomerRow[]>().cursor()) {
       await writer.add(taskFor(orgId, customer, rule, date));
     }
@@ -153,9 +160,15 @@ export async function withdrawStaleBirthdayTasks(orgIdHex: string, customerIds: 
   ).lean<Pick<FollowupTaskDoc, '_id' | 'customerId' | 'occasion' | 'relative' | 'date'>[]>();
   if (!open.length) return 0;
   const customers = new Map(
-    (await Customer.find({ orgId, _id: { $in: [...new Set(open.map((t) => String(t.customerId)))].map((id) => toObjectId(id)) } }, { birthday: 1, relatives: 1 }).lean<CustomerRow[]>()).map((c) => [String(c._id), c]),
+    (
+      await Customer.find(
+        { orgId, _id: { $in: [...new Set(open.map((t) => String(t.customerId)))].map((id) => toObjectId(id)) } },
+        { birthday: 1, relatives: 1 },
+      ).lean<CustomerRow[]>()
+    ).map((c) => [String(c._id), c]),
   );
-  const fallsOn = (birthday: Birthday | null | undefined, date: IsoDate) => Boolean(birthday) && yearlyDateIn(yearOf(date), birthday!.month, birthday!.day) === date;
+  const fallsOn = (birthday: Birthday | null | undefined, date: IsoDate) =>
+    Boolean(birthday) && yearlyDateIn(yearOf(date), birthday!.month, birthday!.day) === date;
   const stale = open.filter((task) => {
     const customer = customers.get(String(task.customerId));
     if (!customer) return true;

@@ -140,22 +140,35 @@ export async function updateFollowupRule(ctx: ServiceContext, occasion: string, 
   const orgId = toObjectId(ctx.orgId);
   const before = await getFollowupRule(ctx, occasion);
   const set = { enabled: input.enabled, leadDays: input.leadDays, message: input.message, ...audience, updatedBy: toObjectId(ctx.actor.id) };
-  const saved = await upsertRetryingOnce(() => FollowupRule.findOneAndUpdate({ orgId, occasion }, { $set: set, $setOnInsert: { orgId, occasion } }, { upsert: true, returnDocument: 'after' }).lean<FollowupRuleDoc>());
-  await recordAudit(ctx, 'followup.rule_change', { type: 'followup_rule', id: String(saved!._id) }, {
-    occasion,
-    changes: {
-      enabled: { from: before.enabled, to: input.enabled },
-      leadDays: { from: before.leadDays, to: input.leadDays },
-      tags: audience.tagIds.length,
-      stores: audience.storeIds.length,
+  const saved = await upsertRetryingOnce(() =>
+    FollowupRule.findOneAndUpdate(
+      { orgId, occasion },
+      { $set: set, $setOnInsert: { orgId, occasion } },
+      { upsert: true, returnDocument: 'after' },
+    ).lean<FollowupRuleDoc>(),
+  );
+  await recordAudit(
+    ctx,
+    'followup.rule_change',
+    { type: 'followup_rule', id: String(saved!._id) },
+    {
+      occasion,
+      changes: {
+        enabled: { from: before.enabled, to: input.enabled },
+        leadDays: { from: before.leadDays, to: input.leadDays },
+        tags: audience.tagIds.length,
+        stores: audience.storeIds.length,
+      },
     },
-  });
+  );
   return effectiveOf(saved!);
 }
 
 async function findEvent(ctx: ServiceContext, occasion: string): Promise<FollowupRuleDoc> {
   const id = occasion.startsWith('event:') ? occasion.slice('event:'.length) : '';
-  const rule = mongoose.isObjectIdOrHexString(id) ? await FollowupRule.findOne({ orgId: toObjectId(ctx.orgId), occasion: `event:${id}` }).lean<FollowupRuleDoc>() : null;
+  const rule = mongoose.isObjectIdOrHexString(id)
+    ? await FollowupRule.findOne({ orgId: toObjectId(ctx.orgId), occasion: `event:${id}` }).lean<FollowupRuleDoc>()
+    : null;
   if (!rule) throw new NotFoundError('No such occasion');
   return rule;
 }
@@ -186,7 +199,11 @@ export async function updateOrgEvent(ctx: ServiceContext, occasion: string, inpu
   authorize(ctx.actor, 'followup.rules');
   const existing = await findEvent(ctx, occasion);
   const fields = await eventFields(ctx, input);
-  const saved = await FollowupRule.findOneAndUpdate({ _id: existing._id, orgId: existing.orgId }, { $set: fields }, { returnDocument: 'after' }).lean<FollowupRuleDoc>();
+  const saved = await FollowupRule.findOneAndUpdate(
+    { _id: existing._id, orgId: existing.orgId },
+    { $set: fields },
+    { returnDocument: 'after' },
+  ).lean<FollowupRuleDoc>();
   if (!saved) throw new NotFoundError('No such occasion');
   return effectiveOf(saved);
 }

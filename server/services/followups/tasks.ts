@@ -26,7 +26,6 @@ function narrowToOwner(filter: Record<string, unknown>, owner: string): void {
   else filter.ownerId = ownerId;
 }
 
-
 const notDone = { status: { $ne: 'done' as const } };
 
 /**
@@ -42,7 +41,11 @@ function bucketFilters(today: IsoDate) {
   };
 }
 
-export type Inbox = { today: IsoDate; lists: Record<'today' | 'overdue' | 'upcoming', FollowupTaskDoc[]>; counts: Record<'today' | 'overdue' | 'upcoming', number> };
+export type Inbox = {
+  today: IsoDate;
+  lists: Record<'today' | 'overdue' | 'upcoming', FollowupTaskDoc[]>;
+  counts: Record<'today' | 'overdue' | 'upcoming', number>;
+};
 
 const INBOX_LIMIT = 100;
 
@@ -53,20 +56,44 @@ export async function followupInbox(ctx: ServiceContext, opts: { ownerId?: strin
   const today = await orgToday(ctx);
   const buckets = bucketFilters(today);
   const [todayList, overdue, upcoming, counts] = await Promise.all([
-    FollowupTask.find({ ...scope, ...buckets.today }).sort({ date: 1, _id: 1 }).limit(INBOX_LIMIT).lean<FollowupTaskDoc[]>(),
-    FollowupTask.find({ ...scope, ...buckets.overdue }).sort({ date: 1, _id: 1 }).limit(INBOX_LIMIT).lean<FollowupTaskDoc[]>(),
-    FollowupTask.find({ ...scope, ...buckets.upcoming }).sort({ dueOn: 1, date: 1, _id: 1 }).limit(INBOX_LIMIT).lean<FollowupTaskDoc[]>(),
-    Promise.all([FollowupTask.countDocuments({ ...scope, ...buckets.today }), FollowupTask.countDocuments({ ...scope, ...buckets.overdue }), FollowupTask.countDocuments({ ...scope, ...buckets.upcoming })]),
+    FollowupTask.find({ ...scope, ...buckets.today })
+      .sort({ date: 1, _id: 1 })
+      .limit(INBOX_LIMIT)
+      .lean<FollowupTaskDoc[]>(),
+    FollowupTask.find({ ...scope, ...buckets.overdue })
+      .sort({ date: 1, _id: 1 })
+      .limit(INBOX_LIMIT)
+      .lean<FollowupTaskDoc[]>(),
+    FollowupTask.find({ ...scope, ...buckets.upcoming })
+      .sort({ dueOn: 1, date: 1, _id: 1 })
+      .limit(INBOX_LIMIT)
+      .lean<FollowupTaskDoc[]>(),
+    Promise.all([
+      FollowupTask.countDocuments({ ...scope, ...buckets.today }),
+      FollowupTask.countDocuments({ ...scope, ...buckets.overdue }),
+      FollowupTask.countDocuments({ ...scope, ...buckets.upcoming }),
+    ]),
   ]);
   return { today, lists: { today: todayList, overdue, upcoming }, counts: { today: counts[0], overdue: counts[1], upcoming: counts[2] } };
 }
 
 /** The console badge: the signed-in staff member's own tasks waiting for them (not done, not snoozed to a later day). */
 export async function followupBadgeCount(ctx: ServiceContext, today: IsoDate): Promise<number> {
-  return FollowupTask.countDocuments({ orgId: toObjectId(ctx.orgId), ownerId: toObjectId(ctx.actor.id), $or: [{ status: 'open' }, { status: 'snoozed', dueOn: { $lte: today } }] });
+  return FollowupTask.countDocuments({
+    orgId: toObjectId(ctx.orgId),
+    ownerId: toObjectId(ctx.actor.id),
+    $or: [{ status: 'open' }, { status: 'snoozed', dueOn: { $lte: today } }],
+  });
 }
 
-export type FollowupQuery = { from?: IsoDate | undefined; to?: IsoDate | undefined; owner?: string | undefined; status?: FollowupStatus | undefined; page: number; limit: number };
+export type FollowupQuery = {
+  from?: IsoDate | undefined;
+  to?: IsoDate | undefined;
+  owner?: string | undefined;
+  status?: FollowupStatus | undefined;
+  page: number;
+  limit: number;
+};
 
 export async function listFollowups(ctx: ServiceContext, query: FollowupQuery): Promise<{ items: FollowupTaskDoc[]; total: number }> {
   authorize(ctx.actor, 'followup.read');
@@ -75,7 +102,11 @@ export async function listFollowups(ctx: ServiceContext, query: FollowupQuery): 
   if (query.owner) narrowToOwner(filter, query.owner);
   if (query.status) filter.status = query.status;
   const [items, total] = await Promise.all([
-    FollowupTask.find(filter).sort({ date: 1, _id: 1 }).skip((query.page - 1) * query.limit).limit(query.limit).lean<FollowupTaskDoc[]>(),
+    FollowupTask.find(filter)
+      .sort({ date: 1, _id: 1 })
+      .skip((query.page - 1) * query.limit)
+      .limit(query.limit)
+      .lean<FollowupTaskDoc[]>(),
     FollowupTask.countDocuments(filter),
   ]);
   return { items, total };
@@ -114,12 +145,28 @@ export async function updateFollowup(ctx: ServiceContext, id: string, change: Fo
   const updated = await FollowupTask.findOneAndUpdate({ _id: task._id, orgId: task.orgId }, { $set: set }, { returnDocument: 'after' }).lean<FollowupTaskDoc>();
   if (!updated) throw new NotFoundError('No such follow-up');
   if (change.status === 'done' && task.status !== 'done') {
-    await appendTimeline(ctx, task.customerId, 'followup.done', { occasion: task.occasion, occasionName: task.occasionName ?? null, date: task.date, outcome: change.outcome, relative: task.relative?.relation ?? null });
+    await appendTimeline(ctx, task.customerId, 'followup.done', {
+      occasion: task.occasion,
+      occasionName: task.occasionName ?? null,
+      date: task.date,
+      outcome: change.outcome,
+      relative: task.relative?.relation ?? null,
+    });
   }
   return updated;
 }
 
-export type CompletionRow = { storeId: string | null; storeName: string | null; ownerId: string; ownerName: string; total: number; done: number; overdue: number; outcomes: Record<string, number>; rate: number };
+export type CompletionRow = {
+  storeId: string | null;
+  storeName: string | null;
+  ownerId: string;
+  ownerName: string;
+  total: number;
+  done: number;
+  overdue: number;
+  outcomes: Record<string, number>;
+  rate: number;
+};
 
 /**
  * Which tasks a report range holds: those whose occasion falls in it, and those done in it (in the organisation's
@@ -132,14 +179,28 @@ export const completionBasis = 'occasion_or_done' as const;
 export async function followupCompletion(
   ctx: ServiceContext,
   asked: { from?: IsoDate | undefined; to?: IsoDate | undefined },
-): Promise<{ from: IsoDate; to: IsoDate; basis: typeof completionBasis; rows: CompletionRow[]; totals: Omit<CompletionRow, 'storeId' | 'storeName' | 'ownerId' | 'ownerName'> }> {
+): Promise<{
+  from: IsoDate;
+  to: IsoDate;
+  basis: typeof completionBasis;
+  rows: CompletionRow[];
+  totals: Omit<CompletionRow, 'storeId' | 'storeName' | 'ownerId' | 'ownerName'>;
+}> {
   authorize(ctx.actor, 'followup.report');
   const { timezone } = await getOrgSettings(ctx);
   const today = localDateOf(clock.now(), timezone);
   const range = { from: asked.from ?? addDays(today, -30), to: asked.to ?? today };
   const doneWithin = { $gte: startOfDay(range.from, timezone), $lt: startOfDay(addDays(range.to, 1), timezone) };
-  const grouped = await FollowupTask.aggregate<{ _id: { storeId: mongoose.Types.ObjectId | null; ownerId: mongoose.Types.ObjectId }; total: number; done: number; overdue: number; outcomes: (string | null)[] }>([
-    { $match: { ...followupScopeFilter(ctx, 'followup.report'), $or: [{ date: { $gte: range.from, $lte: range.to } }, { status: 'done', doneAt: doneWithin }] } },
+  const grouped = await FollowupTask.aggregate<{
+    _id: { storeId: mongoose.Types.ObjectId | null; ownerId: mongoose.Types.ObjectId };
+    total: number;
+    done: number;
+    overdue: number;
+    outcomes: (string | null)[];
+  }>([
+    {
+      $match: { ...followupScopeFilter(ctx, 'followup.report'), $or: [{ date: { $gte: range.from, $lte: range.to } }, { status: 'done', doneAt: doneWithin }] },
+    },
     {
       $group: {
         _id: { storeId: '$storeId', ownerId: '$ownerId' },
@@ -157,7 +218,8 @@ export async function followupCompletion(
   ]);
   const staffNames = new Map(staff.map((s) => [String(s._id), s.realName]));
   const storeNames = new Map(stores.map((s) => [String(s._id), s.name]));
-  const tally = (outcomes: (string | null)[]) => outcomes.filter((o): o is string => Boolean(o)).reduce<Record<string, number>>((acc, o) => ({ ...acc, [o]: (acc[o] ?? 0) + 1 }), {});
+  const tally = (outcomes: (string | null)[]) =>
+    outcomes.filter((o): o is string => Boolean(o)).reduce<Record<string, number>>((acc, o) => ({ ...acc, [o]: (acc[o] ?? 0) + 1 }), {});
   const rate = (done: number, total: number) => (total ? Math.round((done / total) * 100) : 0);
   const rows = grouped
     .map((g) => ({
@@ -174,11 +236,20 @@ export async function followupCompletion(
     .sort((a, b) => (a.storeName ?? '').localeCompare(b.storeName ?? '', 'zh-CN') || a.ownerName.localeCompare(b.ownerName, 'zh-CN'));
   const sum = (column: 'total' | 'done' | 'overdue') => rows.reduce((n, r) => n + r[column], 0);
   const outcomes = tally(grouped.flatMap((g) => g.outcomes));
-  return { ...range, basis: completionBasis, rows, totals: { total: sum('total'), done: sum('done'), overdue: sum('overdue'), outcomes, rate: rate(sum('done'), sum('total')) } };
+  return {
+    ...range,
+    basis: completionBasis,
+    rows,
+    totals: { total: sum('total'), done: sum('done'), overdue: sum('overdue'), outcomes, rate: rate(sum('done'), sum('total')) },
+  };
 }
 
 /** Open tasks follow their customers to the new owner (called by the transfer service after the move). */
-export async function moveFollowupsWithCustomers(orgId: string, customerIds: string[], to: { staffId: mongoose.Types.ObjectId; storeId: mongoose.Types.ObjectId | null }): Promise<number> {
+export async function moveFollowupsWithCustomers(
+  orgId: string,
+  customerIds: string[],
+  to: { staffId: mongoose.Types.ObjectId; storeId: mongoose.Types.ObjectId | null },
+): Promise<number> {
   if (!customerIds.length) return 0;
   const result = await FollowupTask.updateMany(
     { orgId: toObjectId(orgId), customerId: { $in: customerIds.map((id) => toObjectId(id)) }, ...notDone },
@@ -193,12 +264,24 @@ export async function deleteFollowupsOfCustomer(orgId: string, customerId: mongo
 }
 
 /** Names for a page of tasks: customers (within the organisation), their owners and the owners' stores. */
-export async function namesForTasks(ctx: ServiceContext, tasks: FollowupTaskDoc[]): Promise<{ customers: Map<string, string>; staff: Map<string, string>; stores: Map<string, string> }> {
+export async function namesForTasks(
+  ctx: ServiceContext,
+  tasks: FollowupTaskDoc[],
+): Promise<{ customers: Map<string, string>; staff: Map<string, string>; stores: Map<string, string> }> {
   const orgId = toObjectId(ctx.orgId);
   const [customers, staff, stores] = await Promise.all([
-    customerNamesById(orgId, tasks.map((t) => t.customerId)),
-    staffNamesById(orgId, tasks.map((t) => t.ownerId)),
-    storeNamesById(orgId, tasks.flatMap((t) => (t.storeId ? [t.storeId] : []))),
+    customerNamesById(
+      orgId,
+      tasks.map((t) => t.customerId),
+    ),
+    staffNamesById(
+      orgId,
+      tasks.map((t) => t.ownerId),
+    ),
+    storeNamesById(
+      orgId,
+      tasks.flatMap((t) => (t.storeId ? [t.storeId] : [])),
+    ),
   ]);
   return { customers, staff, stores };
 }

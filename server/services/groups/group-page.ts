@@ -34,7 +34,8 @@ const CANDIDATES_PER_SEARCH = 50;
  */
 export async function groupDetail(ctx: ServiceContext, groupId: string, opts: { q?: string | undefined } = {}) {
   const group = await getGroup(ctx, groupId);
-  const canManage = group.status === 'active' && can(ctx.actor, 'group.manage', { ownerId: String(group.ownerId), storeId: group.storeId ? String(group.storeId) : null });
+  const canManage =
+    group.status === 'active' && can(ctx.actor, 'group.manage', { ownerId: String(group.ownerId), storeId: group.storeId ? String(group.storeId) : null });
   const [settings, stores, members, dayStats, allowance, posts, candidates, reach] = await Promise.all([
     getOrgSettings(ctx),
     listStoreChoices(ctx),
@@ -42,7 +43,9 @@ export async function groupDetail(ctx: ServiceContext, groupId: string, opts: { 
     groupDayStats(ctx, groupId),
     groupPostAllowance(ctx, group),
     listGroupPosts(ctx, groupId),
-    canManage ? listCustomers(ctx, { q: opts.q ?? '', tags: [], match: 'all', owner: null, store: null, sort: 'name', page: 1, limit: CANDIDATES_PER_SEARCH }) : Promise.resolve({ items: [] as CustomerDoc[], total: 0 }),
+    canManage
+      ? listCustomers(ctx, { q: opts.q ?? '', tags: [], match: 'all', owner: null, store: null, sort: 'name', page: 1, limit: CANDIDATES_PER_SEARCH })
+      : Promise.resolve({ items: [] as CustomerDoc[], total: 0 }),
     canManage ? groupPostReach(ctx, groupId).then((answer) => answer.reach) : Promise.resolve(null),
   ]);
   const already = candidates.items.length
@@ -77,7 +80,13 @@ export async function addMembers(ctx: ServiceContext, groupId: string, customerI
       else result.already += 1;
     } catch (err) {
       if (!(err instanceof ConflictError) || err.code !== 'group_full' || result.added + result.already === 0) throw err;
-      throw new ConflictError(err.message, { code: 'group_full', messageKey: 'groups.errors.fullAfterAdding', params: { ...err.messageParams, ...result }, details: { ...err.details, ...result }, extra: err.extra });
+      throw new ConflictError(err.message, {
+        code: 'group_full',
+        messageKey: 'groups.errors.fullAfterAdding',
+        params: { ...err.messageParams, ...result },
+        details: { ...err.details, ...result },
+        extra: err.extra,
+      });
     }
   }
   return result;

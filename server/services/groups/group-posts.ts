@@ -23,7 +23,13 @@ export async function groupPostAllowance(ctx: ServiceContext, group: Pick<Custom
   const settings = await getOrgSettings(ctx);
   const period = massMessagePeriod(settings.massMessagePolicy, clock.now(), settings.timezone);
   const { used } = await usageOf(group.orgId, allowanceKey(String(group._id), period.key));
-  return { limit: period.limit, used, left: Math.max(0, period.limit - used), nextAllowedAt: used >= period.limit ? period.endsAt : null, policy: settings.massMessagePolicy };
+  return {
+    limit: period.limit,
+    used,
+    left: Math.max(0, period.limit - used),
+    nextAllowedAt: used >= period.limit ? period.endsAt : null,
+    policy: settings.massMessagePolicy,
+  };
 }
 
 /**
@@ -31,7 +37,11 @@ export async function groupPostAllowance(ctx: ServiceContext, group: Pick<Custom
  * draft was checked. A refused post says when the next one is allowed; each member is then touched through the
  * contact budget like every other channel.
  */
-export async function publishGroupPost(ctx: ServiceContext, groupId: string, input: DraftInput & { campaignId?: mongoose.Types.ObjectId | undefined }): Promise<PublishedPost> {
+export async function publishGroupPost(
+  ctx: ServiceContext,
+  groupId: string,
+  input: DraftInput & { campaignId?: mongoose.Types.ObjectId | undefined },
+): Promise<PublishedPost> {
   const group = await getGroup(ctx, groupId, 'group.manage');
   // An archived group takes no posts (as it takes no members); a 429 would promise a time when it does.
   if (group.status !== 'active') throw new NotFoundError('No such group');
@@ -47,13 +57,27 @@ export async function publishGroupPost(ctx: ServiceContext, groupId: string, inp
       params: { nextAllowedAt: period.endsAt.toISOString(), nextAllowedLocal: localTimeOf(period.endsAt, settings.timezone) },
     });
   }
-  return withStoredImages(ctx, draft, () => refundUsage(group.orgId, key), async (imageIds) =>
-    storeAndDeliver(
-      group.orgId,
-      { kind: 'group', authorId: toObjectId(ctx.actor.id), storeId: group.storeId ?? null, groupId: group._id, text: draft.text, link: draft.link, imageIds, campaignId: input.campaignId ?? null, day: dayPeriod(now, settings.timezone).key },
-      await memberIdsOf(group),
-      settings,
-    ),
+  return withStoredImages(
+    ctx,
+    draft,
+    () => refundUsage(group.orgId, key),
+    async (imageIds) =>
+      storeAndDeliver(
+        group.orgId,
+        {
+          kind: 'group',
+          authorId: toObjectId(ctx.actor.id),
+          storeId: group.storeId ?? null,
+          groupId: group._id,
+          text: draft.text,
+          link: draft.link,
+          imageIds,
+          campaignId: input.campaignId ?? null,
+          day: dayPeriod(now, settings.timezone).key,
+        },
+        await memberIdsOf(group),
+        settings,
+      ),
   );
 }
 

@@ -58,10 +58,17 @@ export async function createGroup(ctx: ServiceContext, input: GroupInput): Promi
 }
 
 export async function listGroups(ctx: ServiceContext, opts: { status?: 'active' | 'archived' } = {}): Promise<CustomerGroupDoc[]> {
-  return CustomerGroup.find({ ...groupScope(ctx, 'group.read'), status: opts.status ?? 'active' }).sort({ createdAt: -1 }).limit(500).lean<CustomerGroupDoc[]>();
+  return CustomerGroup.find({ ...groupScope(ctx, 'group.read'), status: opts.status ?? 'active' })
+    .sort({ createdAt: -1 })
+    .limit(500)
+    .lean<CustomerGroupDoc[]>();
 }
 
-export async function getGroup(ctx: ServiceContext, groupId: string, action: Extract<Action, 'group.read' | 'group.manage'> = 'group.read'): Promise<CustomerGroupDoc> {
+export async function getGroup(
+  ctx: ServiceContext,
+  groupId: string,
+  action: Extract<Action, 'group.read' | 'group.manage'> = 'group.read',
+): Promise<CustomerGroupDoc> {
   const group = await CustomerGroup.findOne({ ...groupScope(ctx, action), _id: toObjectId(groupId, 'group') }).lean<CustomerGroupDoc>();
   if (!group) throw new NotFoundError('No such group');
   return group;
@@ -70,7 +77,11 @@ export async function getGroup(ctx: ServiceContext, groupId: string, action: Ext
 export async function updateGroup(ctx: ServiceContext, groupId: string, input: GroupInput): Promise<CustomerGroupDoc> {
   const group = await getGroup(ctx, groupId, 'group.manage');
   const fields = await checkedFields(ctx, input);
-  const updated = await CustomerGroup.findOneAndUpdate({ _id: group._id, orgId: group.orgId }, { $set: fields }, { returnDocument: 'after' }).lean<CustomerGroupDoc>();
+  const updated = await CustomerGroup.findOneAndUpdate(
+    { _id: group._id, orgId: group.orgId },
+    { $set: fields },
+    { returnDocument: 'after' },
+  ).lean<CustomerGroupDoc>();
   if (!updated) throw new NotFoundError('No such group');
   return updated;
 }
@@ -95,12 +106,20 @@ function groupFull(group: CustomerGroupDoc, cap: number): ConflictError {
  * Adds a customer to a group. A place is taken first by one conditional update (members below the cap), then the
  * membership is stored: concurrent joins can never push a group past its cap. Joining twice is harmless.
  */
-async function admit(ctx: ServiceContext, group: CustomerGroupDoc, customerId: mongoose.Types.ObjectId, via: GroupMemberDoc['via']): Promise<{ joined: boolean }> {
+async function admit(
+  ctx: ServiceContext,
+  group: CustomerGroupDoc,
+  customerId: mongoose.Types.ObjectId,
+  via: GroupMemberDoc['via'],
+): Promise<{ joined: boolean }> {
   const settings = await getOrgSettings(ctx);
   const addedBy = ctx.actor.system ? null : ctx.actor.id;
   if (await GroupMember.exists({ groupId: group._id, customerId, orgId: group.orgId })) return { joined: false };
   const cap = capOf(group, settings.groupMemberCap);
-  const taken = await CustomerGroup.updateOne({ _id: group._id, orgId: group.orgId, status: 'active', memberCount: { $lt: cap } }, { $inc: { memberCount: 1 } });
+  const taken = await CustomerGroup.updateOne(
+    { _id: group._id, orgId: group.orgId, status: 'active', memberCount: { $lt: cap } },
+    { $inc: { memberCount: 1 } },
+  );
   if (taken.modifiedCount !== 1) {
     const current = await CustomerGroup.findOne({ _id: group._id, orgId: group.orgId }).lean<CustomerGroupDoc>();
     if (!current || current.status !== 'active') throw new NotFoundError('No such group');
@@ -149,10 +168,18 @@ export async function leaveGroup(member: { orgId: string; customerId: string }, 
 
 export type MemberRow = { customerId: string; name: string; phoneTail: string; via: GroupMemberDoc['via']; joinedAt: Date };
 
-export async function listMembers(ctx: ServiceContext, groupId: string, opts: { limit?: number; skip?: number } = {}): Promise<{ group: CustomerGroupDoc; members: MemberRow[]; total: number }> {
+export async function listMembers(
+  ctx: ServiceContext,
+  groupId: string,
+  opts: { limit?: number; skip?: number } = {},
+): Promise<{ group: CustomerGroupDoc; members: MemberRow[]; total: number }> {
   const group = await getGroup(ctx, groupId);
   const [rows, total] = await Promise.all([
-    GroupMember.find({ orgId: group.orgId, groupId: group._id }).sort({ joinedAt: -1 }).skip(opts.skip ?? 0).limit(Math.min(opts.limit ?? 100, 500)).lean<GroupMemberDoc[]>(),
+    GroupMember.find({ orgId: group.orgId, groupId: group._id })
+      .sort({ joinedAt: -1 })
+      .skip(opts.skip ?? 0)
+      .limit(Math.min(opts.limit ?? 100, 500))
+      .lean<GroupMemberDoc[]>(),
     GroupMember.countDocuments({ orgId: group.orgId, groupId: group._id }),
   ]);
   const customers = await Customer.find({ orgId: group.orgId, _id: { $in: rows.map((r) => r.customerId) } }, { name: 1, phoneTail: 1, erasedAt: 1 }).lean();
@@ -162,7 +189,13 @@ export async function listMembers(ctx: ServiceContext, groupId: string, opts: { 
     total,
     members: rows.map((r) => {
       const customer = byId.get(String(r.customerId));
-      return { customerId: String(r.customerId), name: customer && !customer.erasedAt ? customer.name : '', phoneTail: customer && !customer.erasedAt ? customer.phoneTail : '', via: r.via, joinedAt: r.joinedAt };
+      return {
+        customerId: String(r.customerId),
+        name: customer && !customer.erasedAt ? customer.name : '',
+        phoneTail: customer && !customer.erasedAt ? customer.phoneTail : '',
+        via: r.via,
+        joinedAt: r.joinedAt,
+      };
     }),
   };
 }
@@ -200,7 +233,16 @@ export async function createFollowOnGroup(ctx: ServiceContext, groupId: string):
   const base = match ? match[1]! : group.name;
   const name = `${base} ${match ? Number(match[2]) + 1 : 2}`.slice(0, socialLimits.groupNameMax);
   const next = (
-    await CustomerGroup.create({ orgId: group.orgId, storeId: group.storeId ?? null, ownerId: group.ownerId, createdBy: toObjectId(ctx.actor.id), name, notice: group.notice, cap: group.cap ?? null, inviteKey: crypto.randomBytes(12).toString('base64url') })
+    await CustomerGroup.create({
+      orgId: group.orgId,
+      storeId: group.storeId ?? null,
+      ownerId: group.ownerId,
+      createdBy: toObjectId(ctx.actor.id),
+      name,
+      notice: group.notice,
+      cap: group.cap ?? null,
+      inviteKey: crypto.randomBytes(12).toString('base64url'),
+    })
   ).toObject();
   const linked = await CustomerGroup.updateOne({ _id: group._id, orgId: group.orgId, followOnId: null }, { $set: { followOnId: next._id } });
   if (linked.modifiedCount !== 1) {
@@ -238,7 +280,10 @@ export async function groupForInvite(inviteKey: string): Promise<{ group: Custom
  * owner (source "online"). `created` says whether this join made the customer: only then may the page remember
  * the device as that customer, since typing a number proves nothing about who already owns it.
  */
-export async function joinByInvite(inviteKey: string, input: { name: string; phone: string }): Promise<{ group: CustomerGroupDoc; customer: CustomerDoc; joined: boolean; created: boolean }> {
+export async function joinByInvite(
+  inviteKey: string,
+  input: { name: string; phone: string },
+): Promise<{ group: CustomerGroupDoc; customer: CustomerDoc; joined: boolean; created: boolean }> {
   const { group, full, cap } = await groupForInvite(inviteKey);
   // A full group refuses before anything is stored: no CRM record for someone who could not join.
   if (full) throw groupFull(group, cap);
@@ -248,7 +293,11 @@ export async function joinByInvite(inviteKey: string, input: { name: string; pho
   return { group, customer, joined, created };
 }
 
-async function customerForJoin(ctx: ServiceContext, group: CustomerGroupDoc, input: { name: string; phone: string }): Promise<{ customer: CustomerDoc; created: boolean }> {
+async function customerForJoin(
+  ctx: ServiceContext,
+  group: CustomerGroupDoc,
+  input: { name: string; phone: string },
+): Promise<{ customer: CustomerDoc; created: boolean }> {
   const { phone } = customerPhoneFields(input.phone);
   // Erasure replaces the number, so an erased customer never matches: their number starts afresh.
   const existing = await Customer.findOne({ orgId: group.orgId, phone, erasedAt: null }).lean<CustomerDoc>();
@@ -279,12 +328,22 @@ async function customerForJoin(ctx: ServiceContext, group: CustomerGroupDoc, inp
 export async function groupsOfMember(member: { orgId: string; customerId: string }): Promise<CustomerGroupDoc[]> {
   const orgId = toObjectId(member.orgId);
   const memberships = await GroupMember.find({ orgId, customerId: toObjectId(member.customerId) }, { groupId: 1 }).lean();
-  return CustomerGroup.find({ orgId, _id: { $in: memberships.map((m) => m.groupId) }, status: 'active' }).sort({ name: 1 }).lean<CustomerGroupDoc[]>();
+  return CustomerGroup.find({ orgId, _id: { $in: memberships.map((m) => m.groupId) }, status: 'active' })
+    .sort({ name: 1 })
+    .lean<CustomerGroupDoc[]>();
 }
 
 /** Groups follow their owner's customers when a departed clerk's whole book is transferred. */
-export async function moveGroupsWithOwner(ctx: ServiceContext, fromStaffId: string, to: { staffId: mongoose.Types.ObjectId; storeId: mongoose.Types.ObjectId | null }): Promise<number> {
-  const moved = await CustomerGroup.updateMany({ orgId: toObjectId(ctx.orgId), ownerId: toObjectId(fromStaffId, 'staff') }, { $set: { ownerId: to.staffId, storeId: to.storeId } });
-  if (moved.modifiedCount) await recordAudit(ctx, 'group.transfer', { type: 'staff', id: String(to.staffId) }, { groups: moved.modifiedCount, from: fromStaffId });
+export async function moveGroupsWithOwner(
+  ctx: ServiceContext,
+  fromStaffId: string,
+  to: { staffId: mongoose.Types.ObjectId; storeId: mongoose.Types.ObjectId | null },
+): Promise<number> {
+  const moved = await CustomerGroup.updateMany(
+    { orgId: toObjectId(ctx.orgId), ownerId: toObjectId(fromStaffId, 'staff') },
+    { $set: { ownerId: to.staffId, storeId: to.storeId } },
+  );
+  if (moved.modifiedCount)
+    await recordAudit(ctx, 'group.transfer', { type: 'staff', id: String(to.staffId) }, { groups: moved.modifiedCount, from: fromStaffId });
   return moved.modifiedCount;
 }

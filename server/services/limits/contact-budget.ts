@@ -66,11 +66,19 @@ export function reachOf(decisions: Iterable<HoldReason | null>): Reach {
  * The same question as `touchCustomers`, answered without touching anyone: what a post through this channel would
  * do to these customers if it went now. Others may touch them before the post goes; only `touchCustomers` decides.
  */
-export async function previewTouches(orgId: mongoose.Types.ObjectId, customerIds: mongoose.Types.ObjectId[], channel: TouchChannel, settings: Limits): Promise<Reach> {
+export async function previewTouches(
+  orgId: mongoose.Types.ObjectId,
+  customerIds: mongoose.Types.ObjectId[],
+  channel: TouchChannel,
+  settings: Limits,
+): Promise<Reach> {
   const day = dayPeriod(clock.now(), settings.timezone);
   const limits = limitsFor(channel, settings);
   const unique = [...new Map(customerIds.map((id) => [String(id), id])).values()];
-  const usages = await usagesOf(orgId, unique.map((customerId) => keyOf(customerId, day.key)));
+  const usages = await usagesOf(
+    orgId,
+    unique.map((customerId) => keyOf(customerId, day.key)),
+  );
   return reachOf(
     unique.map((customerId) => {
       const usage = usages.get(keyOf(customerId, day.key))!;
@@ -122,13 +130,23 @@ async function reasonOf(orgId: mongoose.Types.ObjectId, key: string, channel: To
 }
 
 /** Gives back touches counted for work that then failed (a post that could not be stored): the customers were never reached. */
-export async function refundTouches(orgId: mongoose.Types.ObjectId, customerIds: mongoose.Types.ObjectId[], channel: TouchChannel, settings: Pick<Limits, 'timezone'>): Promise<void> {
+export async function refundTouches(
+  orgId: mongoose.Types.ObjectId,
+  customerIds: mongoose.Types.ObjectId[],
+  channel: TouchChannel,
+  settings: Pick<Limits, 'timezone'>,
+): Promise<void> {
   const day = dayPeriod(clock.now(), settings.timezone);
   for (const customerId of customerIds) await refundUsage(orgId, keyOf(customerId, day.key), channel);
 }
 
 /** A read-only answer, for pages that explain what a customer may still receive today; null when nothing limits it. */
-export async function touchesLeftToday(orgId: mongoose.Types.ObjectId, customerId: mongoose.Types.ObjectId, channel: TouchChannel, settings: Limits): Promise<number | null> {
+export async function touchesLeftToday(
+  orgId: mongoose.Types.ObjectId,
+  customerId: mongoose.Types.ObjectId,
+  channel: TouchChannel,
+  settings: Limits,
+): Promise<number | null> {
   const day = dayPeriod(clock.now(), settings.timezone);
   const usage = await usageOf(orgId, keyOf(customerId, day.key));
   const limits = limitsFor(channel, settings);

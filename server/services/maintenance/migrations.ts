@@ -15,7 +15,8 @@ const BATCH = 500;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the models differ in their document types
 type AnyModel = mongoose.Model<any>;
 
-const valueAt = (doc: Record<string, unknown>, path: string): unknown => path.split('.').reduce<unknown>((value, key) => (value === null || typeof value !== 'object' ? undefined : (value as Record<string, unknown>)[key]), doc);
+const valueAt = (doc: Record<string, unknown>, path: string): unknown =>
+  path.split('.').reduce<unknown>((value, key) => (value === null || typeof value !== 'object' ? undefined : (value as Record<string, unknown>)[key]), doc);
 
 type SchemaWithTimestamps = { $timestamps?: { createdAt?: string | null; updatedAt?: string | null } };
 
@@ -53,7 +54,11 @@ export async function completeStoredDocuments(model: AnyModel): Promise<number> 
     // The same filling as a lean read's (server/db/lean-defaults.ts), then stored; a missing version key is 0.
     const filled = fillDefaults(model, { ...doc });
     const set = Object.fromEntries(lacking.map((path) => [path, path === versionKey ? 0 : valueAt(filled, path)]));
-    const filter: Filter<Document> = { _id: doc._id as ObjectId, ...(withOrg ? { orgId: doc.orgId } : {}), $and: lacking.map((path) => ({ [path]: { $exists: false } })) };
+    const filter: Filter<Document> = {
+      _id: doc._id as ObjectId,
+      ...(withOrg ? { orgId: doc.orgId } : {}),
+      $and: lacking.map((path) => ({ [path]: { $exists: false } })),
+    };
     updates.push({ updateOne: { filter, update: { $set: set } } });
     if (updates.length >= BATCH) await flush();
   }

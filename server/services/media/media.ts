@@ -46,7 +46,10 @@ export async function storeImages(ctx: ServiceContext, images: CheckedImage[]): 
     }
   } catch (err) {
     // Everything this call wrote goes, a thumbnail whose picture failed included: no half-stored picture stays.
-    for (const id of written) await bucket().delete(id).catch(() => undefined);
+    for (const id of written)
+      await bucket()
+        .delete(id)
+        .catch(() => undefined);
     throw err;
   }
   return ids;
@@ -69,11 +72,26 @@ export async function assertImagesInOrg(orgId: string, ids: string[]): Promise<m
 export type MediaVariant = 'original' | 'thumb';
 
 /** A picture of the organisation; the caller has decided the reader may see it. */
-export async function openImage(orgId: string, imageId: string, variant: MediaVariant): Promise<{ stream: Readable; mime: string; size: number; etag: string }> {
+export async function openImage(
+  orgId: string,
+  imageId: string,
+  variant: MediaVariant,
+): Promise<{ stream: Readable; mime: string; size: number; etag: string }> {
   if (!mongoose.isObjectIdOrHexString(imageId)) throw new NotFoundError('No such image');
-  const [original] = await bucket().find({ _id: new ObjectId(imageId), 'metadata.orgId': new ObjectId(orgId), 'metadata.thumbId': { $exists: true } }).limit(1).toArray();
+  const [original] = await bucket()
+    .find({ _id: new ObjectId(imageId), 'metadata.orgId': new ObjectId(orgId), 'metadata.thumbId': { $exists: true } })
+    .limit(1)
+    .toArray();
   if (!original) throw new NotFoundError('No such image');
-  const file = variant === 'thumb' ? (await bucket().find({ _id: original.metadata!.thumbId as ObjectId }).limit(1).toArray())[0] : original;
+  const file =
+    variant === 'thumb'
+      ? (
+          await bucket()
+            .find({ _id: original.metadata!.thumbId as ObjectId })
+            .limit(1)
+            .toArray()
+        )[0]
+      : original;
   if (!file) throw new NotFoundError('No such image');
   return { stream: bucket().openDownloadStream(file._id), mime: String(file.metadata?.mime), size: file.length, etag: `"${String(file._id)}"` };
 }
@@ -81,10 +99,12 @@ export async function openImage(orgId: string, imageId: string, variant: MediaVa
 /** Pictures a post or campaign now shows: no longer candidates for the sweep of unused uploads. */
 export async function markImagesAttached(orgId: string, ids: mongoose.Types.ObjectId[]): Promise<void> {
   if (!ids.length) return;
-  await mongoose.connection.db!.collection('media.files').updateMany(
-    { _id: { $in: ids.map((id) => new ObjectId(id.toHexString())) }, 'metadata.orgId': new ObjectId(orgId) },
-    { $set: { 'metadata.attached': true } },
-  );
+  await mongoose.connection
+    .db!.collection('media.files')
+    .updateMany(
+      { _id: { $in: ids.map((id) => new ObjectId(id.toHexString())) }, 'metadata.orgId': new ObjectId(orgId) },
+      { $set: { 'metadata.attached': true } },
+    );
 }
 
 /**
@@ -103,7 +123,11 @@ export async function unattachedImagesBefore(cutoff: Date, limit: number): Promi
 /** Who uploaded a picture of the organisation (null for the organisation's own jobs, or no such picture). */
 export async function imageUploader(orgId: string, imageId: string): Promise<string | null> {
   if (!mongoose.isObjectIdOrHexString(imageId)) return null;
-  const [file] = await bucket().find({ _id: new ObjectId(imageId), 'metadata.orgId': new ObjectId(orgId) }).project({ metadata: 1 }).limit(1).toArray();
+  const [file] = await bucket()
+    .find({ _id: new ObjectId(imageId), 'metadata.orgId': new ObjectId(orgId) })
+    .project({ metadata: 1 })
+    .limit(1)
+    .toArray();
   return file?.metadata?.uploadedBy ? String(file.metadata.uploadedBy) : null;
 }
 
@@ -114,7 +138,12 @@ export async function deleteImages(orgId: string, ids: mongoose.Types.ObjectId[]
     .find({ _id: { $in: ids.map((id) => new ObjectId(id.toHexString())) }, 'metadata.orgId': new ObjectId(orgId) })
     .toArray();
   for (const file of files) {
-    await bucket().delete(file._id).catch(() => undefined);
-    if (file.metadata?.thumbId) await bucket().delete(file.metadata.thumbId as ObjectId).catch(() => undefined);
+    await bucket()
+      .delete(file._id)
+      .catch(() => undefined);
+    if (file.metadata?.thumbId)
+      await bucket()
+        .delete(file.metadata.thumbId as ObjectId)
+        .catch(() => undefined);
   }
 }

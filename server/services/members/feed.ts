@@ -16,23 +16,39 @@ export type FeedItem = MomentListItem & { liked: boolean; myComments: { text: st
  * What a customer was shown (moments of their clerks within the daily cap, or one group's posts), newest first:
  * the deliveries decided at publish time, so a held-back post never appears.
  */
-export async function shownPosts(member: MemberContext, opts: { kind: PostKind; groupId?: string; limit?: number; before?: string | undefined }): Promise<FeedItem[]> {
+export async function shownPosts(
+  member: MemberContext,
+  opts: { kind: PostKind; groupId?: string; limit?: number; before?: string | undefined },
+): Promise<FeedItem[]> {
   const orgId = toObjectId(member.orgId);
   const customerId = toObjectId(member.customerId);
   const filter: Record<string, unknown> = { orgId, customerId, kind: opts.kind, shown: true };
   if (opts.groupId) filter.groupId = toObjectId(opts.groupId, 'group');
   if (opts.before) filter.at = { $lt: new Date(opts.before) };
-  const deliveries = await Delivery.find(filter).sort({ at: -1 }).limit(Math.min(opts.limit ?? 20, 50)).lean<DeliveryDoc[]>();
+  const deliveries = await Delivery.find(filter)
+    .sort({ at: -1 })
+    .limit(Math.min(opts.limit ?? 20, 50))
+    .lean<DeliveryDoc[]>();
   const postIds = deliveries.map((d) => d.postId);
   const [posts, comments] = await Promise.all([
     SocialPost.find({ orgId, _id: { $in: postIds } }).lean<SocialPostDoc[]>(),
-    PostComment.find({ orgId, customerId, postId: { $in: postIds } }).sort({ at: 1 }).lean(),
+    PostComment.find({ orgId, customerId, postId: { $in: postIds } })
+      .sort({ at: 1 })
+      .lean(),
   ]);
   const byId = new Map((await withAuthorNames(member.orgId, posts)).map((p) => [String(p._id), p]));
   return deliveries.flatMap((d) => {
     const post = byId.get(String(d.postId));
     if (!post) return [];
-    return [{ ...post, liked: d.liked, myComments: comments.filter((c) => String(c.postId) === String(d.postId)).map((c) => ({ text: c.text, at: c.at, replies: (c.replies ?? []).map((r) => ({ text: r.text, at: r.at })) })) }];
+    return [
+      {
+        ...post,
+        liked: d.liked,
+        myComments: comments
+          .filter((c) => String(c.postId) === String(d.postId))
+          .map((c) => ({ text: c.text, at: c.at, replies: (c.replies ?? []).map((r) => ({ text: r.text, at: r.at })) })),
+      },
+    ];
   });
 }
 
@@ -48,7 +64,12 @@ async function stillTheirs(member: MemberContext, deliveries: DeliveryDoc[]): Pr
 
 /** The delivery that lets a customer react to a post: only to posts they were shown and that are still theirs. */
 async function shownDelivery(member: MemberContext, postId: string): Promise<DeliveryDoc> {
-  const delivery = await Delivery.findOne({ orgId: toObjectId(member.orgId), customerId: toObjectId(member.customerId), postId: toObjectId(postId, 'post'), shown: true }).lean<DeliveryDoc>();
+  const delivery = await Delivery.findOne({
+    orgId: toObjectId(member.orgId),
+    customerId: toObjectId(member.customerId),
+    postId: toObjectId(postId, 'post'),
+    shown: true,
+  }).lean<DeliveryDoc>();
   const [theirs] = delivery ? await stillTheirs(member, [delivery]) : [];
   if (!theirs) throw new NotFoundError('No such post');
   return theirs;
@@ -63,13 +84,28 @@ export async function setLike(member: MemberContext, postId: string, liked: bool
   // Once per post in the timeline: liking, unliking and liking again is one event for the clerk (one conditional update decides).
   const first = liked ? await Delivery.updateOne({ _id: delivery._id, orgId: delivery.orgId, likedOnce: { $ne: true } }, { $set: { likedOnce: true } }) : null;
   if (first?.modifiedCount !== 1) return;
-  if (delivery.kind === 'moment') tellAuthor(await SocialPost.findOneAndUpdate({ _id: delivery.postId, orgId: delivery.orgId }, { $inc: { unseen: 1 } }, { returnDocument: 'after', projection: { orgId: 1, authorId: 1, unseen: 1 } }).lean(), 'like');
+  if (delivery.kind === 'moment')
+    tellAuthor(
+      await SocialPost.findOneAndUpdate(
+        { _id: delivery.postId, orgId: delivery.orgId },
+        { $inc: { unseen: 1 } },
+        { returnDocument: 'after', projection: { orgId: 1, authorId: 1, unseen: 1 } },
+      ).lean(),
+      'like',
+    );
   await appendTimeline(systemContext(member.orgId), delivery.customerId, 'post.liked', { postId: String(delivery.postId), kind: delivery.kind });
 }
 
 /** After the write: the moment's author hears of it on her open pages. */
 function tellAuthor(post: Pick<SocialPostDoc, '_id' | 'orgId' | 'authorId' | 'unseen'> | null, kind: 'comment' | 'like'): void {
-  if (post) domainEvents.emitEvent('moments.reaction', { orgId: String(post.orgId), postId: String(post._id), authorId: String(post.authorId), kind, unseen: post.unseen ?? 0 });
+  if (post)
+    domainEvents.emitEvent('moments.reaction', {
+      orgId: String(post.orgId),
+      postId: String(post._id),
+      authorId: String(post.authorId),
+      kind,
+      unseen: post.unseen ?? 0,
+    });
 }
 
 export async function addComment(member: MemberContext, postId: string, text: string): Promise<void> {
@@ -78,16 +114,29 @@ export async function addComment(member: MemberContext, postId: string, text: st
   if (words.length > socialLimits.commentMax) throw new ValidationError({ text: ['too_long'] });
   const delivery = await shownDelivery(member, postId);
   await PostComment.create({ orgId: delivery.orgId, postId: delivery.postId, customerId: delivery.customerId, text: words, at: clock.now() });
-  const post = await SocialPost.findOneAndUpdate({ _id: delivery.postId, orgId: delivery.orgId }, { $inc: { 'stats.comments': 1, ...(delivery.kind === 'moment' ? { unseen: 1 } : {}) } }, { returnDocument: 'after', projection: { orgId: 1, authorId: 1, unseen: 1 } }).lean();
+  const post = await SocialPost.findOneAndUpdate(
+    { _id: delivery.postId, orgId: delivery.orgId },
+    { $inc: { 'stats.comments': 1, ...(delivery.kind === 'moment' ? { unseen: 1 } : {}) } },
+    { returnDocument: 'after', projection: { orgId: 1, authorId: 1, unseen: 1 } },
+  ).lean();
   if (delivery.kind === 'moment') tellAuthor(post, 'comment');
-  await appendTimeline(systemContext(member.orgId), delivery.customerId, 'post.commented', { postId: String(delivery.postId), kind: delivery.kind, text: words.slice(0, 200) });
+  await appendTimeline(systemContext(member.orgId), delivery.customerId, 'post.commented', {
+    postId: String(delivery.postId),
+    kind: delivery.kind,
+    text: words.slice(0, 200),
+  });
 }
 
 /** A picture a customer may see: one of a post they were shown and that is still theirs. */
 export async function memberMayViewImage(member: MemberContext, imageId: string): Promise<boolean> {
   const orgId = toObjectId(member.orgId);
-  const posts = await SocialPost.find({ orgId, imageIds: toObjectId(imageId, 'image') }, { _id: 1 }).limit(1000).lean();
+  const posts = await SocialPost.find({ orgId, imageIds: toObjectId(imageId, 'image') }, { _id: 1 })
+    .limit(1000)
+    .lean();
   if (!posts.length) return false;
-  const deliveries = await Delivery.find({ orgId, customerId: toObjectId(member.customerId), postId: { $in: posts.map((p) => p._id) }, shown: true }, { kind: 1, groupId: 1 }).lean<DeliveryDoc[]>();
+  const deliveries = await Delivery.find(
+    { orgId, customerId: toObjectId(member.customerId), postId: { $in: posts.map((p) => p._id) }, shown: true },
+    { kind: 1, groupId: 1 },
+  ).lean<DeliveryDoc[]>();
   return (await stillTheirs(member, deliveries)).length > 0;
 }

@@ -62,6 +62,9 @@ export async function issueCustomerPageLink(ctx: ServiceContext, customerId: str
 /** Signs every device out of the customer's page and voids a link not yet opened. */
 export async function signOutCustomerPage(ctx: ServiceContext, customerId: string): Promise<void> {
   const customer = await getCustomer(ctx, customerId, 'customer.write');
-  await Customer.updateOne({ _id: customer._id, orgId: customer.orgId }, { $inc: { memberTokenVersion: 1, memberLinkVersion: 1 }, $set: { memberLinkIssued: null } });
+  await Customer.updateOne(
+    { _id: customer._id, orgId: customer.orgId },
+    { $inc: { memberTokenVersion: 1, memberLinkVersion: 1 }, $set: { memberLinkIssued: null } },
+  );
   await recordAudit(ctx, 'customer.page_signout', { type: 'customer', id: customerId });
 }

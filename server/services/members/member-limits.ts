@@ -7,8 +7,20 @@ import type { MemberContext } from './members.js';
  * counted per customer and per address in MongoDB, so a script cannot flood them.
  */
 const getLimiters = limitersOnConnection('customer page limits', (db) => ({
-  perCustomer: new DatabaseLimiter({ storeClient: db, tableName: 'member_public_limits', keyPrefix: 'customer', points: socialLimits.memberActionsPerHour, duration: 3600 }),
-  perAddress: new DatabaseLimiter({ storeClient: db, tableName: 'member_public_limits', keyPrefix: 'ip', points: socialLimits.memberActionsPerHourPerIp, duration: 3600 }),
+  perCustomer: new DatabaseLimiter({
+    storeClient: db,
+    tableName: 'member_public_limits',
+    keyPrefix: 'customer',
+    points: socialLimits.memberActionsPerHour,
+    duration: 3600,
+  }),
+  perAddress: new DatabaseLimiter({
+    storeClient: db,
+    tableName: 'member_public_limits',
+    keyPrefix: 'ip',
+    points: socialLimits.memberActionsPerHourPerIp,
+    duration: 3600,
+  }),
 }));
 
 export async function countMemberAction(member: MemberContext, ip: string): Promise<void> {

@@ -31,7 +31,10 @@ export function memberLinkTokenFor(customer: Pick<CustomerDoc, '_id'>, issued: {
 const refuse = () => new UnauthenticatedError('The customer page link is missing, invalid or expired.', { messageKey: 'members.errors.invalidToken' });
 
 /** The customer a valid token names: its organisation and id, for the lookup that checks its version. */
-function claimedCustomer(orgId: string, claim: { id: string; version: number } | null): { filter: Record<string, unknown>; claim: { id: string; version: number } } {
+function claimedCustomer(
+  orgId: string,
+  claim: { id: string; version: number } | null,
+): { filter: Record<string, unknown>; claim: { id: string; version: number } } {
   if (!claim || !mongoose.isObjectIdOrHexString(orgId)) throw refuse();
   return { filter: { orgId: new mongoose.Types.ObjectId(orgId), _id: new mongoose.Types.ObjectId(claim.id), erasedAt: null }, claim };
 }
@@ -60,7 +63,11 @@ export async function assertMemberLinkOpen(orgId: string, token: unknown): Promi
  */
 export async function memberFromLinkToken(orgId: string, token: unknown): Promise<{ ctx: MemberContext; customer: CustomerDoc }> {
   const { filter, claim } = claimedCustomer(orgId, linkSigner.read(token));
-  const customer = await Customer.findOneAndUpdate({ ...filter, memberLinkVersion: claim.version }, { $inc: { memberLinkVersion: 1 } }, { returnDocument: 'after' }).lean<CustomerDoc>();
+  const customer = await Customer.findOneAndUpdate(
+    { ...filter, memberLinkVersion: claim.version },
+    { $inc: { memberLinkVersion: 1 } },
+    { returnDocument: 'after' },
+  ).lean<CustomerDoc>();
   if (!customer) throw refuse();
   return { ctx: { orgId, customerId: claim.id }, customer };
 }

@@ -22,9 +22,20 @@ async function shopChannelOf(member: MemberContext) {
 
 /** The customer page: the brand's name, the moments shown to the customer, their groups with the posts shown in each, and the way to reach the shop. */
 export async function memberPage(member: MemberContext) {
-  const [org, feed, groups, shopChannel] = await Promise.all([getOrganization(systemContext(member.orgId)), shownPosts(member, { kind: 'moment', limit: FEED_POSTS }), groupsOfMember(member), shopChannelOf(member)]);
+  const [org, feed, groups, shopChannel] = await Promise.all([
+    getOrganization(systemContext(member.orgId)),
+    shownPosts(member, { kind: 'moment', limit: FEED_POSTS }),
+    groupsOfMember(member),
+    shopChannelOf(member),
+  ]);
   const groupPosts = await Promise.all(groups.map((group) => shownPosts(member, { kind: 'group', groupId: String(group._id), limit: GROUP_POSTS })));
-  return { orgName: org.name, timezone: effectiveSettings(org.settings).timezone, feed, groups: groups.map((group, index) => ({ group, posts: groupPosts[index]! })), shopChannel };
+  return {
+    orgName: org.name,
+    timezone: effectiveSettings(org.settings).timezone,
+    feed,
+    groups: groups.map((group, index) => ({ group, posts: groupPosts[index]! })),
+    shopChannel,
+  };
 }
 
 /** A picture for the customer page: only one of a post the customer was shown; anything else is not there. */
@@ -38,7 +49,11 @@ export async function openMemberImage(member: MemberContext, imageId: string, va
  * customer when a member of it (who goes on to their page), or the browser that just joined it with a number that
  * was already known. To anyone else, an archived group or a wrong id, it is not there, exactly like an unknown page.
  */
-export async function joinedPage(orgId: string, groupId: string, viewer: { member: MemberContext | null; joinedHere: boolean }): Promise<{ group: CustomerGroupDoc; orgName: string; deviceIsMember: boolean }> {
+export async function joinedPage(
+  orgId: string,
+  groupId: string,
+  viewer: { member: MemberContext | null; joinedHere: boolean },
+): Promise<{ group: CustomerGroupDoc; orgName: string; deviceIsMember: boolean }> {
   const [org, id] = [toObjectId(orgId, 'page'), toObjectId(groupId, 'page')];
   const [group, membership] = await Promise.all([
     CustomerGroup.findOne({ orgId: org, _id: id, status: 'active' }).lean<CustomerGroupDoc>(),

@@ -5,7 +5,18 @@ import { toObjectId } from '../ids.js';
 import { getOrgSettings } from '../org/settings.js';
 import { listTagGroups, tagNamesFor } from '../tags/tags.js';
 import { listMyCampaignTasks } from '../campaigns/campaigns.js';
-import { getMoment, listMoments, markMomentSeen, momentQuota, momentReach, publishMoment, withAuthorNames, type MomentDetail, type MomentInput, type MomentListItem } from './moments.js';
+import {
+  getMoment,
+  listMoments,
+  markMomentSeen,
+  momentQuota,
+  momentReach,
+  publishMoment,
+  withAuthorNames,
+  type MomentDetail,
+  type MomentInput,
+  type MomentListItem,
+} from './moments.js';
 import type { Reach } from '../limits/contact-budget.js';
 
 // What the moments page and the moments API answer with, gathered here so each route makes one service call.
@@ -25,12 +36,17 @@ export async function momentsPage(ctx: ServiceContext, opts: { tagIds?: string[]
     canPublish ? momentQuota(ctx) : Promise.resolve(null),
     // The composer opens on "all my customers"; choosing tags asks again (momentReach). A form shown again for
     // unknown tags has its message on the field and no preview.
-    canPublish ? momentReach(ctx, { tagIds: opts.tagIds }).catch((err: unknown) => (err instanceof ValidationError ? null : Promise.reject(err))) : Promise.resolve(null),
+    canPublish
+      ? momentReach(ctx, { tagIds: opts.tagIds }).catch((err: unknown) => (err instanceof ValidationError ? null : Promise.reject(err)))
+      : Promise.resolve(null),
     listMoments(ctx, { limit: MOMENTS_ON_PAGE }),
     hasTasks ? listMyCampaignTasks(ctx, { status: 'open' }) : Promise.resolve([]),
     canPublish ? listTagGroups(ctx) : Promise.resolve(null),
   ]);
-  const tagNames = await tagNamesFor(ctx, [...new Set(posts.flatMap((p) => p.audienceTagIds.map(String)))].map((id) => toObjectId(id)));
+  const tagNames = await tagNamesFor(
+    ctx,
+    [...new Set(posts.flatMap((p) => p.audienceTagIds.map(String)))].map((id) => toObjectId(id)),
+  );
   return { canPublish, hasTasks, quota, reach, posts, tasks, tags, tagNames, timezone: settings.timezone };
 }
 

@@ -44,7 +44,11 @@ async function momentAudience(ctx: ServiceContext, tagIds: mongoose.Types.Object
 }
 
 /** The customers these authors' moments go to (a campaign's clerks, or one author), with any of the tags if some are given. */
-export async function momentAudienceOf(orgId: mongoose.Types.ObjectId, authorIds: mongoose.Types.ObjectId[], tagIds: mongoose.Types.ObjectId[]): Promise<mongoose.Types.ObjectId[]> {
+export async function momentAudienceOf(
+  orgId: mongoose.Types.ObjectId,
+  authorIds: mongoose.Types.ObjectId[],
+  tagIds: mongoose.Types.ObjectId[],
+): Promise<mongoose.Types.ObjectId[]> {
   if (!authorIds.length) return [];
   const filter: Record<string, unknown> = { orgId, ownerId: authorIds.length === 1 ? authorIds[0] : { $in: authorIds }, erasedAt: null };
   if (tagIds.length) filter.tagIds = { $in: tagIds };
@@ -71,15 +75,30 @@ export async function publishMoment(ctx: ServiceContext, input: MomentInput): Pr
       params: { resetsAt: period.endsAt.toISOString(), resetsAtLocal: localTimeOf(period.endsAt, settings.timezone) },
     });
   }
-  return withStoredImages(ctx, draft, () => refundUsage(orgId, key), async (imageIds) => {
-    const audience = await momentAudience(ctx, tagIds);
-    return storeAndDeliver(
-      orgId,
-      { kind: 'moment', authorId: toObjectId(ctx.actor.id), storeId: ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null, text: draft.text, link: draft.link, imageIds, audienceTagIds: tagIds, campaignId: input.campaignId ?? null, day: period.key },
-      audience,
-      settings,
-    );
-  });
+  return withStoredImages(
+    ctx,
+    draft,
+    () => refundUsage(orgId, key),
+    async (imageIds) => {
+      const audience = await momentAudience(ctx, tagIds);
+      return storeAndDeliver(
+        orgId,
+        {
+          kind: 'moment',
+          authorId: toObjectId(ctx.actor.id),
+          storeId: ctx.actor.storeId ? toObjectId(ctx.actor.storeId) : null,
+          text: draft.text,
+          link: draft.link,
+          imageIds,
+          audienceTagIds: tagIds,
+          campaignId: input.campaignId ?? null,
+          day: period.key,
+        },
+        audience,
+        settings,
+      );
+    },
+  );
 }
 
 /**
@@ -106,12 +125,18 @@ export async function listMoments(ctx: ServiceContext, opts: { limit?: number; b
   authorize(ctx.actor, 'moment.read');
   const filter = momentScope(ctx);
   if (opts.before) filter._id = { $lt: toObjectId(opts.before) };
-  const posts = await SocialPost.find(filter).sort({ _id: -1 }).limit(Math.min(opts.limit ?? 20, 100)).lean<SocialPostDoc[]>();
+  const posts = await SocialPost.find(filter)
+    .sort({ _id: -1 })
+    .limit(Math.min(opts.limit ?? 20, 100))
+    .lean<SocialPostDoc[]>();
   return withAuthorNames(ctx.orgId, posts);
 }
 
 export async function withAuthorNames(orgId: string, posts: SocialPostDoc[]): Promise<MomentListItem[]> {
-  const names = await staffNamesById(toObjectId(orgId), posts.map((p) => p.authorId));
+  const names = await staffNamesById(
+    toObjectId(orgId),
+    posts.map((p) => p.authorId),
+  );
   return posts.map((post) => ({ ...post, authorName: names.get(String(post.authorId)) ?? '' }));
 }
 
@@ -124,7 +149,10 @@ export type MomentDetail = MomentListItem & {
 };
 
 /** Who may answer a moment's comments, by the permission matrix: the author, or those above her within reach. */
-const replyResource = (post: Pick<SocialPostDoc, 'authorId' | 'storeId'>) => ({ ownerId: String(post.authorId), storeId: post.storeId ? String(post.storeId) : null });
+const replyResource = (post: Pick<SocialPostDoc, 'authorId' | 'storeId'>) => ({
+  ownerId: String(post.authorId),
+  storeId: post.storeId ? String(post.storeId) : null,
+});
 
 /** A moment with who liked it and what customers said: the post's own audience, so the author and those above her may see their names. */
 export async function getMoment(ctx: ServiceContext, postId: string): Promise<MomentDetail> {
@@ -139,7 +167,10 @@ export async function getMoment(ctx: ServiceContext, postId: string): Promise<Mo
   ]);
   const [names, staffNames] = await Promise.all([
     customerNamesById(post.orgId, [...likes.map((l) => l.customerId), ...comments.map((c) => c.customerId)]),
-    staffNamesById(post.orgId, comments.flatMap((c) => (c.replies ?? []).map((r) => r.staffId))),
+    staffNamesById(
+      post.orgId,
+      comments.flatMap((c) => (c.replies ?? []).map((r) => r.staffId)),
+    ),
   ]);
   return {
     ...withName!,
@@ -164,7 +195,10 @@ const REPLIES_PER_COMMENT = 50;
  * The shop answers a customer's comment under it; the customer sees the reply on her page and the answer lands in
  * her timeline beside the comment. Checked whole before anything is written.
  */
-export async function replyToComment(ctx: ServiceContext, input: { postId: string; commentId: string; text: string }): Promise<{ postId: string; commentId: string }> {
+export async function replyToComment(
+  ctx: ServiceContext,
+  input: { postId: string; commentId: string; text: string },
+): Promise<{ postId: string; commentId: string }> {
   authorize(ctx.actor, 'moment.reply');
   const words = (input.text ?? '').trim();
   if (!words) throw new ValidationError({ text: ['required'] });

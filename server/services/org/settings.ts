@@ -34,11 +34,20 @@ export async function updateOrgSettings(ctx: ServiceContext, input: { name: stri
       .filter((key) => input.settings[key] !== previous[key])
       .map((key) => [key, { from: previous[key], to: input.settings[key] }]),
   );
-  const org = await Organization.findByIdAndUpdate(before._id, { $set: { name: input.name, settings: input.settings } }, { returnDocument: 'after' }).lean<OrganizationDoc>();
+  const org = await Organization.findByIdAndUpdate(
+    before._id,
+    { $set: { name: input.name, settings: input.settings } },
+    { returnDocument: 'after' },
+  ).lean<OrganizationDoc>();
   if (!org) throw new NotFoundError('No such organisation');
   if (Object.keys(changes).length > 0) domainEvents.emitEvent('org.settings_changed', { orgId: ctx.orgId, changed: Object.keys(changes) });
   if (Object.keys(changes).length > 0 || before.name !== input.name) {
-    await recordAudit(ctx, 'org.settings_change', { type: 'organization', id: ctx.orgId }, { changes, ...(before.name !== input.name ? { name: { from: before.name, to: input.name } } : {}) });
+    await recordAudit(
+      ctx,
+      'org.settings_change',
+      { type: 'organization', id: ctx.orgId },
+      { changes, ...(before.name !== input.name ? { name: { from: before.name, to: input.name } } : {}) },
+    );
   }
   return org;
 }

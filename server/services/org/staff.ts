@@ -104,7 +104,12 @@ export async function updateStaff(ctx: ServiceContext, staffId: string, input: S
   const staff = await Staff.findOneAndUpdate({ _id: before._id, orgId: before.orgId }, { $set: update }, { returnDocument: 'after' }).lean<StaffDoc>();
   if (!staff) throw new NotFoundError('No such staff member');
   const rolesChanged = [...before.roles].sort().join() !== [...staff.roles].sort().join();
-  await recordAudit(ctx, rolesChanged ? 'staff.roles_change' : 'staff.update', { type: 'staff', id: staffId }, rolesChanged ? { from: before.roles, to: staff.roles } : {});
+  await recordAudit(
+    ctx,
+    rolesChanged ? 'staff.roles_change' : 'staff.update',
+    { type: 'staff', id: staffId },
+    rolesChanged ? { from: before.roles, to: staff.roles } : {},
+  );
   // Pages read the staff member per request; sockets hold what they were given at connection, so they end.
   if (rolesChanged || String(before.storeId) !== String(staff.storeId)) domainEvents.emitEvent('staff.access_changed', { orgId: ctx.orgId, staffId });
   return staff;
@@ -119,7 +124,8 @@ async function assertAnotherActiveAdmin(ctx: ServiceContext, staffId: string): P
 /** Deactivation ends the staff member's sessions, tokens and sockets at once (authVersion and status are checked per request). */
 export async function deactivateStaff(ctx: ServiceContext, staffId: string): Promise<StaffDoc> {
   authorize(ctx.actor, 'staff.manage');
-  if (staffId === ctx.actor.id) throw new ConflictError('You cannot deactivate yourself.', { code: 'cannot_deactivate_self', messageKey: 'errors.cannot_deactivate_self' });
+  if (staffId === ctx.actor.id)
+    throw new ConflictError('You cannot deactivate yourself.', { code: 'cannot_deactivate_self', messageKey: 'errors.cannot_deactivate_self' });
   const before = await getStaff(ctx, staffId);
   if (before.status === 'left') return before;
   if (before.roles.includes('admin')) await assertAnotherActiveAdmin(ctx, staffId);
@@ -137,7 +143,11 @@ export async function deactivateStaff(ctx: ServiceContext, staffId: string): Pro
 export async function reactivateStaff(ctx: ServiceContext, staffId: string): Promise<StaffDoc> {
   authorize(ctx.actor, 'staff.manage');
   const before = await getStaff(ctx, staffId);
-  const staff = await Staff.findOneAndUpdate({ _id: before._id, orgId: before.orgId }, { $set: { status: 'active', leftAt: null } }, { returnDocument: 'after' }).lean<StaffDoc>();
+  const staff = await Staff.findOneAndUpdate(
+    { _id: before._id, orgId: before.orgId },
+    { $set: { status: 'active', leftAt: null } },
+    { returnDocument: 'after' },
+  ).lean<StaffDoc>();
   if (!staff) throw new NotFoundError('No such staff member');
   if (before.status === 'left') {
     await recordAudit(ctx, 'staff.reactivate', { type: 'staff', id: staffId });
@@ -156,19 +166,28 @@ export async function resetStaffPassword(ctx: ServiceContext, staffId: string, p
 
 /** Every staff member sets their own do-not-disturb window and where their digest goes. */
 export async function updateOwnReminderSettings(ctx: ServiceContext, input: { dndStart: string; dndEnd: string; email: string }): Promise<void> {
-  const result = await Staff.updateOne({ _id: toObjectId(ctx.actor.id), orgId: toObjectId(ctx.orgId) }, { $set: { dndStart: input.dndStart, dndEnd: input.dndEnd, email: input.email } });
+  const result = await Staff.updateOne(
+    { _id: toObjectId(ctx.actor.id), orgId: toObjectId(ctx.orgId) },
+    { $set: { dndStart: input.dndStart, dndEnd: input.dndEnd, email: input.email } },
+  );
   if (result.matchedCount === 0) throw new NotFoundError('No such staff member');
 }
 
 /** Staff a customer may be assigned to by this actor: active clerks and managers within the actor's customer scope. */
 export async function listAssignableOwners(ctx: ServiceContext): Promise<Pick<StaffDoc, '_id' | 'realName' | 'storeId'>[]> {
   if (!can(ctx.actor, 'customer.write')) return [];
-  const filter: Record<string, unknown> = { ...scopeFilter(ctx, 'customer.write', recordFields.staff), status: 'active', roles: { $in: rolesFor('customer.own') } };
+  const filter: Record<string, unknown> = {
+    ...scopeFilter(ctx, 'customer.write', recordFields.staff),
+    status: 'active',
+    roles: { $in: rolesFor('customer.own') },
+  };
   return Staff.find(filter, { realName: 1, storeId: 1 }).sort({ realName: 1 }).lean();
 }
 
 /** Colleagues a customer can be shared with: active staff of the organisation who serve customers. */
 export async function listShareCandidates(ctx: ServiceContext): Promise<Pick<StaffDoc, '_id' | 'realName'>[]> {
   authorize(ctx.actor, 'customer.write');
-  return Staff.find({ orgId: toObjectId(ctx.orgId), status: 'active', roles: { $in: rolesFor('customer.share_receive') } }, { realName: 1 }).sort({ realName: 1 }).lean();
+  return Staff.find({ orgId: toObjectId(ctx.orgId), status: 'active', roles: { $in: rolesFor('customer.share_receive') } }, { realName: 1 })
+    .sort({ realName: 1 })
+    .lean();
 }

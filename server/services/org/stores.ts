@@ -24,12 +24,16 @@ function toStoreFields(input: StoreInput) {
 }
 
 export async function listStores(ctx: ServiceContext): Promise<StoreDoc[]> {
-  return Store.find(scopeFilter(ctx, 'store.read', recordFields.store)).sort({ name: 1 }).lean<StoreDoc[]>();
+  return Store.find(scopeFilter(ctx, 'store.read', recordFields.store))
+    .sort({ name: 1 })
+    .lean<StoreDoc[]>();
 }
 
 /** All stores of the organisation, for pickers on forms the actor may already use. */
 export async function listStoreChoices(ctx: ServiceContext): Promise<Pick<StoreDoc, '_id' | 'name'>[]> {
-  return Store.find({ orgId: toObjectId(ctx.orgId) }, { name: 1 }).sort({ name: 1 }).lean();
+  return Store.find({ orgId: toObjectId(ctx.orgId) }, { name: 1 })
+    .sort({ name: 1 })
+    .lean();
 }
 
 export async function getStore(ctx: ServiceContext, storeId: string): Promise<StoreDoc> {
@@ -75,7 +79,11 @@ export async function updateStore(ctx: ServiceContext, storeId: string, input: S
 
 function duplicateName(err: unknown): unknown {
   if (isDuplicateKey(err)) {
-    return new ConflictError('A store with this name already exists.', { code: 'store_name_taken', messageKey: 'errors.store_name_taken', details: { fields: { name: ['taken'] } } });
+    return new ConflictError('A store with this name already exists.', {
+      code: 'store_name_taken',
+      messageKey: 'errors.store_name_taken',
+      details: { fields: { name: ['taken'] } },
+    });
   }
   return err;
 }

@@ -26,7 +26,12 @@ export async function checkDraft(ctx: ServiceContext, input: DraftInput): Promis
  * Runs `publish` with the draft's pictures stored; when publishing fails, the pictures stored for it are removed
  * and `undo` gives back what was counted for it (a quota), so a failed post leaves nothing behind.
  */
-export async function withStoredImages<T>(ctx: ServiceContext, draft: CheckedDraft, undo: () => Promise<void>, publish: (imageIds: mongoose.Types.ObjectId[]) => Promise<T>): Promise<T> {
+export async function withStoredImages<T>(
+  ctx: ServiceContext,
+  draft: CheckedDraft,
+  undo: () => Promise<void>,
+  publish: (imageIds: mongoose.Types.ObjectId[]) => Promise<T>,
+): Promise<T> {
   let stored: mongoose.Types.ObjectId[] = [];
   try {
     stored = draft.images.length ? await storeImages(ctx, draft.images) : [];

@@ -21,17 +21,34 @@ export type PublishedPost = SocialPostDoc & { reach: Reach };
  * answers for each (the customer's daily cap of moments, the daily touches across channels). One delivery record
  * per customer makes the customer's feed one indexed read and the post's statistics exact.
  */
-export async function storeAndDeliver(orgId: mongoose.Types.ObjectId, post: NewPost, audience: mongoose.Types.ObjectId[], settings: OrgSettings): Promise<PublishedPost> {
+export async function storeAndDeliver(
+  orgId: mongoose.Types.ObjectId,
+  post: NewPost,
+  audience: mongoose.Types.ObjectId[],
+  settings: OrgSettings,
+): Promise<PublishedPost> {
   // Marked before the post exists, so the sweep of unused uploads cannot take a picture this post is about to show.
   await markImagesAttached(String(orgId), post.imageIds);
-  const created = (await SocialPost.create({ ...post, orgId, stats: { audience: audience.length, reached: 0, heldBack: 0, likes: 0, comments: 0 } })).toObject<SocialPostDoc>();
+  const created = (
+    await SocialPost.create({ ...post, orgId, stats: { audience: audience.length, reached: 0, heldBack: 0, likes: 0, comments: 0 } })
+  ).toObject<SocialPostDoc>();
   let decisions = new Map<string, HoldReason | null>();
   try {
     decisions = await touchCustomers(orgId, audience, channelOf[post.kind], settings);
     const at = clock.now();
     const deliveries: Omit<DeliveryDoc, '_id'>[] = audience.map((customerId) => {
       const held: HoldReason | null = decisions.get(String(customerId)) ?? null;
-      return { orgId, postId: created._id, customerId, kind: post.kind, groupId: post.groupId ?? null, shown: held === null, heldReason: held, liked: false, at };
+      return {
+        orgId,
+        postId: created._id,
+        customerId,
+        kind: post.kind,
+        groupId: post.groupId ?? null,
+        shown: held === null,
+        heldReason: held,
+        liked: false,
+        at,
+      };
     });
     for (let start = 0; start < deliveries.length; start += INSERT_BATCH) {
       const [refused] = (await insertDocuments(Delivery, deliveries.slice(start, start + INSERT_BATCH))).values();

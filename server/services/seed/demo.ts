@@ -39,11 +39,40 @@ export function seededRandom(seed: number) {
     state = (state * 1664525 + 1013904223) >>> 0;
     return state / 2 ** 32;
   };
-  return { next, pick: <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T, int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)) };
+  return {
+    next,
+    pick: <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T,
+    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
+  };
 }
 
 const surnames = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱', '胡', '郭', '何', '林', '罗', '高'];
-const givenNames = ['芳', '伟', '娜', '敏', '静', '丽', '强', '磊', '洋', '艳', '勇', '军', '杰', '娟', '涛', '明', '超', '秀英', '晓燕', '子涵', '梓萱', '浩然', '欣怡', '宇轩'];
+const givenNames = [
+  '芳',
+  '伟',
+  '娜',
+  '敏',
+  '静',
+  '丽',
+  '强',
+  '磊',
+  '洋',
+  '艳',
+  '勇',
+  '军',
+  '杰',
+  '娟',
+  '涛',
+  '明',
+  '超',
+  '秀英',
+  '晓燕',
+  '子涵',
+  '梓萱',
+  '浩然',
+  '欣怡',
+  '宇轩',
+];
 const fruitNotes = ['爱吃车厘子，到货请通知', '每周买一次果切', '公司下午茶常订果盘', '喜欢榴莲，要熟透的', '过节常买果篮送长辈', '孩子爱吃草莓和蓝莓'];
 const mobilePrefixes = ['138', '139', '135', '136', '150', '151', '158', '186', '187', '188', '177', '199'];
 
@@ -126,7 +155,13 @@ export async function seedDemo(): Promise<{ orgId: string; customers: number }> 
           : null;
     const relatives =
       random.next() < 0.3
-        ? [{ relation: random.pick(relations), name: random.pick(surnames) + random.pick(givenNames), birthday: birthdayOf({ year: null, month: random.int(1, 12), day: random.int(1, 28) }) }]
+        ? [
+            {
+              relation: random.pick(relations),
+              name: random.pick(surnames) + random.pick(givenNames),
+              birthday: birthdayOf({ year: null, month: random.int(1, 12), day: random.int(1, 28) }),
+            },
+          ]
         : [];
     const tagIds = tagIdsByGroup.flatMap((ids) => (random.next() < 0.6 ? [random.pick(ids)] : []));
     customers.push({
@@ -178,10 +213,22 @@ async function seedFollowupWording(orgId: mongoose.Types.ObjectId, staff: StaffD
   const marketer = staff.find((member) => member.login === 'marketer')!;
   const ctx = { orgId: String(orgId), actor: actorOf(marketer) };
   const rule = (leadDays: number, message: string) => ({ enabled: true, leadDays, tagIds: [], storeIds: [], message });
-  await updateFollowupRule(ctx, 'birthday', rule(7, '{客户称呼}您好，{日期}是您的生日，{导购姓名}提前祝您生日快乐！{门店}为您留了一份当季鲜果果切，生日当周到店即可领取。'));
-  await updateFollowupRule(ctx, 'relative-birthday', rule(7, '{客户称呼}您好，{日期}是您{亲属关系}{亲属姓名}的生日，要不要为 TA 订一个鲜果生日果篮？{导购姓名}可以帮您提前预留，{门店}3 公里内免费送到家。'));
+  await updateFollowupRule(
+    ctx,
+    'birthday',
+    rule(7, '{客户称呼}您好，{日期}是您的生日，{导购姓名}提前祝您生日快乐！{门店}为您留了一份当季鲜果果切，生日当周到店即可领取。'),
+  );
+  await updateFollowupRule(
+    ctx,
+    'relative-birthday',
+    rule(7, '{客户称呼}您好，{日期}是您{亲属关系}{亲属姓名}的生日，要不要为 TA 订一个鲜果生日果篮？{导购姓名}可以帮您提前预留，{门店}3 公里内免费送到家。'),
+  );
   await updateFollowupRule(ctx, 'mid-autumn', rule(10, '{客户称呼}您好，{场合}（{日期}）快到了，{门店}的中秋鲜果礼盒已可预订，{导购姓名}祝您和家人团圆美满！'));
-  await updateFollowupRule(ctx, 'spring-festival', rule(10, '{客户称呼}您好，{场合}（{日期}）快到了，年货果篮和进口水果礼盒已在{门店}上架，{导购姓名}提前给您拜个早年！'));
+  await updateFollowupRule(
+    ctx,
+    'spring-festival',
+    rule(10, '{客户称呼}您好，{场合}（{日期}）快到了，年货果篮和进口水果礼盒已在{门店}上架，{导购姓名}提前给您拜个早年！'),
+  );
 }
 
 /**
@@ -201,6 +248,14 @@ async function seedSocial(orgId: mongoose.Types.ObjectId, staff: StaffDoc[]): Pr
   const tomorrowTen = DateTime.now().setZone(defaultOrgSettings.timezone).plus({ days: 1 }).set({ hour: 10, minute: 0, second: 0, millisecond: 0 });
   await createCampaign(
     { orgId: String(orgId), actor: actorOf(byLogin('marketer')) },
-    { kind: 'moment', title: '冬季草莓上市', text: '丹东草莓今日上市，会员到店购买满 99 元赠送鲜榨果汁一杯。', link: null, storeIds: [], tagIds: [], publishAt: tomorrowTen.toJSDate() },
+    {
+      kind: 'moment',
+      title: '冬季草莓上市',
+      text: '丹东草莓今日上市，会员到店购买满 99 元赠送鲜榨果汁一杯。',
+      link: null,
+      storeIds: [],
+      tagIds: [],
+      publishAt: tomorrowTen.toJSDate(),
+    },
   );
 }

@@ -39,7 +39,11 @@ async function reserveEnterpriseTags(ctx: ServiceContext, count: number): Promis
     { $inc: { 'counters.enterpriseTags': count } },
   );
   if (reserved.modifiedCount === 0) {
-    throw new ConflictError(`At most ${maxEnterpriseTags} enterprise tags.`, { code: 'tag_limit', messageKey: 'errors.tag_limit', params: { max: maxEnterpriseTags } });
+    throw new ConflictError(`At most ${maxEnterpriseTags} enterprise tags.`, {
+      code: 'tag_limit',
+      messageKey: 'errors.tag_limit',
+      params: { max: maxEnterpriseTags },
+    });
   }
   return async (unused = count) => {
     if (unused > 0) await Organization.updateOne({ _id: orgId }, { $inc: { 'counters.enterpriseTags': -unused } });
@@ -48,7 +52,11 @@ async function reserveEnterpriseTags(ctx: ServiceContext, count: number): Promis
 
 function tagNameConflict(err: unknown): unknown {
   return isDuplicateKey(err)
-    ? new ConflictError('A tag with this name already exists here.', { code: 'tag_name_taken', messageKey: 'errors.tag_name_taken', details: { fields: { name: ['taken'] } } })
+    ? new ConflictError('A tag with this name already exists here.', {
+        code: 'tag_name_taken',
+        messageKey: 'errors.tag_name_taken',
+        details: { fields: { name: ['taken'] } },
+      })
     : err;
 }
 
@@ -80,7 +88,10 @@ export async function addTagsToGroup(ctx: ServiceContext, groupId: string, names
   const release = await reserveEnterpriseTags(ctx, unique.length);
   try {
     const order = await Tag.countDocuments({ orgId, groupId: group._id });
-    const tags = await Tag.insertMany(unique.map((name, i) => ({ orgId, groupId: group._id, name, order: order + i })), { ordered: false });
+    const tags = await Tag.insertMany(
+      unique.map((name, i) => ({ orgId, groupId: group._id, name, order: order + i })),
+      { ordered: false },
+    );
     return tags.map((tag) => tag.toObject());
   } catch (err) {
     // A name added meanwhile: the tags that did go in keep their reservation.
@@ -152,11 +163,19 @@ export async function tagNamesFor(ctx: ServiceContext, tagIds: mongoose.Types.Ob
   return new Map(tags.map((tag) => [String(tag._id), tag.name]));
 }
 
-export async function updateTagGroup(ctx: ServiceContext, groupId: string, input: { name?: string | undefined; color?: string | undefined }): Promise<TagGroupDoc> {
+export async function updateTagGroup(
+  ctx: ServiceContext,
+  groupId: string,
+  input: { name?: string | undefined; color?: string | undefined },
+): Promise<TagGroupDoc> {
   authorize(ctx.actor, 'tag.manage');
   const set = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
   try {
-    const group = await TagGroup.findOneAndUpdate({ _id: toObjectId(groupId, 'tag group'), orgId: toObjectId(ctx.orgId) }, { $set: set }, { returnDocument: 'after' }).lean<TagGroupDoc>();
+    const group = await TagGroup.findOneAndUpdate(
+      { _id: toObjectId(groupId, 'tag group'), orgId: toObjectId(ctx.orgId) },
+      { $set: set },
+      { returnDocument: 'after' },
+    ).lean<TagGroupDoc>();
     if (!group) throw new NotFoundError('No such tag group');
     return group;
   } catch (err) {

@@ -13,5 +13,7 @@ document.addEventListener('click', async (event) => {
   }
   const label = button.textContent;
   button.textContent = button.getAttribute('data-copied-label') || label;
-  setTimeout(() => { button.textContent = label; }, 1500);
+  setTimeout(() => {
+    button.textContent = label;
+  }, 1500);
 });

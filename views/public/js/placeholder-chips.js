@@ -22,5 +22,9 @@ document.addEventListener('click', (event) => {
 // A field the person has clicked or typed in keeps its cursor, even at the very start.
 document.addEventListener('focusin', (event) => {
   const field = event.target;
-  if ((field instanceof HTMLTextAreaElement || field instanceof HTMLInputElement) && document.querySelector(`[data-placeholder-target="${CSS.escape(field.id)}"]`)) field.dataset.chipsTouched = 'true';
+  if (
+    (field instanceof HTMLTextAreaElement || field instanceof HTMLInputElement) &&
+    document.querySelector(`[data-placeholder-target="${CSS.escape(field.id)}"]`)
+  )
+    field.dataset.chipsTouched = 'true';
 });
