@@ -1,4 +1,5 @@
 import type { RouteSpec } from './gate.js';
+import { markDeclared } from './declared.js';
 import { ctxOf } from './gate.js';
 import type { Access, Endpoint, InputSchemas } from './endpoint.js';
 import { form, formReceived, type FormOptions } from './surfaces.js';
@@ -23,7 +24,8 @@ function pictureFormRoute<I extends InputSchemas, R, A extends Access>(path: str
       formReceived(req, { refusal: upload.refusal, shownAgain: { imagesLost: upload.chosen > 0 } });
       await spec.handler(req, res);
     });
-  return { ...spec, handler };
+  // The form's own route (built over the endpoint), its handler wrapped: still a declared route.
+  return markDeclared({ ...spec, handler });
 }
 
 export const pictureForm = { post: pictureFormRoute };

@@ -25,12 +25,19 @@ describe('write paths', () => {
     for (const file of appSources) {
       if (file === path.join('server', 'db', 'bulk-insert.ts')) continue;
       const text = fs.readFileSync(path.join(root, file), 'utf8');
-      text.split('\n').forEach((line, i) => {
-        const where = `${file}:${i + 1}: ${line.trim()}`;
-        if (/insertMany\([^)]*lean:\s*true/.test(line) || /\blean:\s*true\b/.test(line)) offences.push(where);
-        if (/\.collection\.(insertOne|insertMany|replaceOne)\(/.test(line) || /\.collection(\([^)]*\))?\.\w+\([^)]*upsert:\s*true/.test(line))
-          offences.push(where);
-      });
+      // Calls may span lines (the formatter breaks long ones): each pattern runs over the whole file, within a statement.
+      const patterns = [
+        /insertMany\([^;]*?lean:\s*true/g,
+        /\blean:\s*true\b/g,
+        /\.collection\.(insertOne|insertMany|replaceOne)\(/g,
+        /\.collection(\([^)]*\))?\.\w+\([^;]*?upsert:\s*true/g,
+      ];
+      for (const pattern of patterns) {
+        for (const match of text.matchAll(pattern)) {
+          const line = text.slice(0, match.index).split('\n').length;
+          offences.push(`${file}:${line}: ${match[0].split('\n')[0]!.trim()}`);
+        }
+      }
       // A driver bulkWrite may update, never insert.
       if (/\.collection\.bulkWrite\(/.test(text) && /insertOne:|upsert:\s*true|replaceOne:/.test(text)) offences.push(`${file}: driver bulkWrite that inserts`);
     }
@@ -45,7 +52,10 @@ describe('write paths', () => {
       const lines = fs.readFileSync(path.join(root, file), 'utf8').split('\n');
       lines.forEach((line, i) => {
         if (!/upsert:\s*true/.test(line)) return;
-        const statement = lines.slice(Math.max(0, i - 8), i + 1).join('\n');
+        // The statement holding the upsert: back to the line after the previous statement's end (or a blank line).
+        let start = i;
+        while (start > 0 && start > i - 40 && !/;\s*$|^\s*$/.test(lines[start - 1]!)) start -= 1;
+        const statement = lines.slice(start, i + 1).join('\n');
         if (!/(upsertRetryingOnce|retryingTransientConflicts)\(/.test(statement)) offences.push(`${file}:${i + 1}: ${line.trim()}`);
       });
     }
@@ -56,5 +66,10 @@ describe('write paths', () => {
     // The patterns above must match the very code that caused the defect.
     expect(/insertMany\([^)]*lean:\s*true/.test('await Customer.insertMany(toInsert, { ordered: false, lean: true })')).toBe(true);
     expect(/\.collection\.(insertOne|insertMany|replaceOne)\(/.test('await FollowupTask.collection.insertMany(docs, { ordered: false })')).toBe(true);
+    // Over lines, as the formatter writes a long call.
+    expect(
+      /\.collection(\([^)]*\))?\.\w+\([^;]*?upsert:\s*true/.test("db.collection('x').updateOne(\n  { key },\n  { $set: {} },\n  { upsert: true },\n);"),
+    ).toBe(true);
+    expect(/insertMany\([^;]*?lean:\s*true/.test('await Customer.insertMany(toInsert, {\n  ordered: false,\n  lean: true,\n});')).toBe(true);
   });
 });
