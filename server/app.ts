@@ -23,14 +23,14 @@ import { configureSignedTokens } from './services/auth/signed-tokens.js';
 import { apiRouter } from './routes/api/index.js';
 import { pagesRouter } from './routes/pages/index.js';
 import './middlewares/types.js';
-// Follow-ups react to customers added or edited (one domain reacts to another's change through events).
-import './services/followups/customer-changes.js';
+import { installDomainReactions } from './services/reactions.js';
 
 /** Builds the Express app without listening, so tests drive it over HTTP with supertest. */
 export type AppBundle = { app: Express; session: RequestHandler };
 
 export async function createApp(config: Config, log: Logger, opts: { agenda?: Agenda } = {}): Promise<AppBundle> {
   await initI18n();
+  installDomainReactions();
   const app = express();
   const secureCookies = config.trustProxy;
   if (config.trustProxy) app.set('trust proxy', 1);

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll } from '@jest/globals';
 import { connectMongoose, mongoose } from '../../server/db/connect.js';
 import '../../server/models/index.js';
+import { installDomainReactions } from '../../server/services/reactions.js';
 
 export function testDatabaseUri(name = `t_${crypto.randomBytes(5).toString('hex')}`): string {
   const base = process.env.STORELINK_TEST_MONGO_BASE;
@@ -17,6 +18,8 @@ export function testDatabaseUri(name = `t_${crypto.randomBytes(5).toString('hex'
 /** Connects this test file to a database of its own on the run's server; the file drops it when done. */
 export function useTestDatabase(opts: { beforeClose?: () => Promise<unknown> } = {}): void {
   beforeAll(async () => {
+    // As createApp does: a test that calls a service directly sees the other domains react (a transfer moves the follow-ups).
+    installDomainReactions();
     await connectMongoose(testDatabaseUri());
   });
   afterAll(async () => {

@@ -57,4 +57,46 @@ describe('domain events', () => {
       for (const stop of stops) stop();
     }
   });
+
+  it('emitEventAndRequire answers the reactions’ results, and fails once all have finished when one of them fails', async () => {
+    const erased = { orgId: 'o', customerId: 'c1' };
+    await expect(domainEvents.emitEventAndRequire('customers.erased', erased)).rejects.toThrow(/no reaction/);
+
+    const transferred = {
+      orgId: 'o',
+      customerIds: ['c1'],
+      fromStaffId: 's1',
+      wholeBook: true,
+      toStaffId: 's2',
+      toStoreId: null,
+      byStaffId: 'a',
+      by: { orgId: 'o', actor: { id: 'a', orgId: 'o', roles: [], storeId: null } },
+    };
+    const stopMoving = domainEvents.onRequiredEvent('customers.transferred', async () => ({ groupsMoved: 2 }));
+    const stopFollowing = domainEvents.onRequiredEvent('customers.transferred', async () => ({}));
+    try {
+      await expect(domainEvents.emitEventAndRequire('customers.transferred', transferred)).resolves.toEqual([{ groupsMoved: 2 }, {}]);
+    } finally {
+      stopMoving();
+      stopFollowing();
+    }
+
+    const finished: string[] = [];
+    const stops = [
+      domainEvents.onRequiredEvent('customers.erased', async () => {
+        throw new Error('conversations not erased');
+      }),
+      domainEvents.onRequiredEvent('customers.erased', async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        finished.push('follow-ups');
+      }),
+    ];
+    try {
+      await expect(domainEvents.emitEventAndRequire('customers.erased', erased)).rejects.toThrow('conversations not erased');
+      expect(finished).toEqual(['follow-ups']);
+    } finally {
+      for (const stop of stops) stop();
+    }
+    await expect(domainEvents.emitEventAndRequire('customers.erased', erased)).rejects.toThrow(/no reaction/);
+  });
 });

@@ -500,12 +500,6 @@ export async function latestConversations(ctx: ServiceContext, customerIds: mong
   return latest;
 }
 
-/** Conversations follow their customer to the new clerk (called by the transfer service after the move). */
-export async function moveConversationsWithCustomers(orgId: string, customerIds: string[], toStaffId: mongoose.Types.ObjectId): Promise<void> {
-  if (!customerIds.length) return;
-  await ChatSession.updateMany({ orgId: toObjectId(orgId), customerId: { $in: customerIds.map((id) => toObjectId(id)) } }, { $set: { ownerId: toStaffId } });
-}
-
 /** The tags an agent is good with (enterprise tags of the organisation), used by routing. */
 export async function setChatSkills(ctx: ServiceContext, tagIds: string[]): Promise<string[]> {
   await ensurePresence(ctx);

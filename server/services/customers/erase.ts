@@ -7,8 +7,7 @@ import { authorize } from '../../policies/permissions.js';
 import type { ServiceContext } from '../context.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { getCustomer } from './customers.js';
-import { deleteFollowupsOfCustomer } from '../followups/tasks.js';
-import { eraseConversationsOf } from '../chat/erase.js';
+import { domainEvents } from '../events.js';
 
 /**
  * Erasure on the customer's request (PIPL): the personal data goes from the customer and their timeline;
@@ -39,8 +38,8 @@ export async function eraseCustomer(ctx: ServiceContext, customerId: string): Pr
     },
   );
   await TimelineEvent.updateMany({ orgId: customer.orgId, customerId: customer._id }, { $set: { data: {} } });
-  await deleteFollowupsOfCustomer(ctx.orgId, customer._id);
-  await eraseConversationsOf(customer.orgId, customer._id);
+  // Follow-ups and conversations are erased by their domains, as part of this erasure: it fails if they fail.
+  await domainEvents.emitEventAndRequire('customers.erased', { orgId: ctx.orgId, customerId: String(customer._id) });
   await eraseGroupActivityOf(customer.orgId, customer._id);
   await recordAudit(ctx, 'customer.erase', { type: 'customer', id: customerId });
 }

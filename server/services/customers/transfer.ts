@@ -12,9 +12,6 @@ import { recordAudit } from '../audit/record-audit.js';
 import { domainEvents } from '../events.js';
 import { appendTimeline } from './timeline.js';
 import { mongoose } from '../../db/connect.js';
-import { moveFollowupsWithCustomers } from '../followups/tasks.js';
-import { moveConversationsWithCustomers } from '../chat/agent-chat.js';
-import { moveGroupsWithOwner } from '../groups/groups.js';
 
 export type TransferInput = {
   /** Customers to move; when empty, every customer of `fromStaffId`. */
@@ -140,21 +137,22 @@ export async function transferCustomers(ctx: ServiceContext, input: TransferInpu
       result.refused.push({ id: String(customer._id), name: customer.name, movableFrom });
     }
   }
-  if (movedIds.length) {
-    await moveFollowupsWithCustomers(ctx.orgId, movedIds, { staffId: to._id, storeId: to.storeId ?? null });
-    await moveConversationsWithCustomers(ctx.orgId, movedIds, to._id);
+  if (movedIds.length)
     await recordAudit(ctx, 'customer.transfer', { type: 'staff', id: String(to._id) }, { customers: movedIds.length, from: input.fromStaffId });
-    domainEvents.emitEvent('customers.transferred', {
+  // Follow-ups, conversations and (for a departed clerk's whole book) groups follow, as part of this transfer: it fails if they do.
+  const wholeBook = !input.customerIds.length;
+  if (movedIds.length || (input.fromStaffId && wholeBook)) {
+    const reactions = await domainEvents.emitEventAndRequire('customers.transferred', {
       orgId: ctx.orgId,
       customerIds: movedIds,
       fromStaffId: input.fromStaffId,
+      wholeBook,
       toStaffId: String(to._id),
+      toStoreId: to.storeId ? String(to.storeId) : null,
       byStaffId: ctx.actor.id,
+      by: ctx,
     });
-  }
-  // A departed clerk's groups follow her whole book to its new owner.
-  if (input.fromStaffId && !input.customerIds.length && (await Staff.exists({ orgId, _id: toObjectId(input.fromStaffId, 'staff'), status: 'left' }))) {
-    result.groupsMoved = await moveGroupsWithOwner(ctx, input.fromStaffId, { staffId: to._id, storeId: to.storeId ?? null });
+    for (const { groupsMoved } of reactions) if (groupsMoved !== undefined) result.groupsMoved = (result.groupsMoved ?? 0) + groupsMoved;
   }
   return result;
 }

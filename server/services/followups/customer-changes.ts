@@ -1,6 +1,4 @@
 import { Organization } from '../../models/organization.js';
-import { domainEvents } from '../events.js';
-import { clock } from '../../clock.js';
 import { toObjectId } from '../ids.js';
 import { effectiveSettings } from '../../domain/settings.js';
 import { localDateOf } from '../../domain/calendar.js';
@@ -20,5 +18,3 @@ export async function followCustomerChanges(orgId: string, customerIds: string[]
   const { created } = await createFollowupTasks(orgId, localDateOf(now, effectiveSettings(org.settings).timezone), { customerIds: ids });
   return { created, withdrawn };
 }
-
-domainEvents.onEvent('customers.changed', ({ orgId, customerIds }) => followCustomerChanges(orgId, customerIds, clock.now()));
