@@ -1,7 +1,6 @@
 import { endpoint } from '../../http/endpoint.js';
 import { patchedSettings, settingsPatchBody, updateSettingsSchema } from './settings.schema.js';
-import { getOrganization, updateOrgSettings } from '../../services/org/settings.js';
-import { orgSettingsPayload } from './settings.view.js';
+import { getOrganization, patchOrgSettings, updateOrgSettings } from '../../services/org/settings.js';
 
 /** The organisation settings use cases; changing limits is a sensitive action (step-up), reading them in the admin form too. */
 
@@ -18,10 +17,10 @@ export const saveSettings = endpoint({
   run: (ctx, { body }) => updateOrgSettings(ctx, body),
 });
 
-/** The settings left out keep their stored values, so they are read before the whole is checked and saved. */
+/** The settings left out keep their stored values: laid over the stored ones, then checked and saved as a whole. */
 export const patchSettings = endpoint({
   access: manage,
   stepUp: true,
   input: { body: settingsPatchBody },
-  run: async (ctx, { body }) => updateOrgSettings(ctx, patchedSettings(orgSettingsPayload(await getOrganization(ctx)), body)),
+  run: (ctx, { body }) => patchOrgSettings(ctx, (stored) => patchedSettings(stored, body)),
 });

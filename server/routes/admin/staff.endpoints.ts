@@ -1,6 +1,15 @@
 import { endpoint } from '../../http/endpoint.js';
 import { idParams, newStaffSchema, patchedStaffProfile, resetPasswordSchema, staffListQuery, staffPatchBody, staffProfileSchema } from './staff.schema.js';
-import { createStaff, deactivateStaff, getStaff, listStaff, reactivateStaff, resetStaffPassword, updateStaff } from '../../services/org/staff.js';
+import {
+  createStaff,
+  deactivateStaff,
+  getStaff,
+  listStaff,
+  patchStaffProfile,
+  reactivateStaff,
+  resetStaffPassword,
+  updateStaff,
+} from '../../services/org/staff.js';
 import { presentStaff } from '../../presenters/staff.js';
 
 /** The staff use cases, each declared once; staff.api.ts and staff.pages.ts serve them. */
@@ -44,14 +53,11 @@ export const changeStaff = endpoint({
   run: (ctx, { params, body }) => updateStaff(ctx, params.id, body),
 });
 
-/** The fields left out keep their stored values, so the profile is read before it is checked and saved. */
+/** The fields left out keep their stored values: laid over the stored profile, then checked and saved as a whole. */
 export const patchStaff = endpoint({
   access: manage,
   input: { params: idParams, body: staffPatchBody },
-  run: async (ctx, { params, body }) => {
-    const current = presentStaff(await getStaff(ctx, params.id));
-    return updateStaff(ctx, current.id, patchedStaffProfile(current, body));
-  },
+  run: (ctx, { params, body }) => patchStaffProfile(ctx, params.id, (stored) => patchedStaffProfile(presentStaff(stored), body)),
 });
 
 export const deactivate = endpoint({
@@ -66,13 +72,9 @@ export const reactivate = endpoint({
   run: (ctx, { params }) => reactivateStaff(ctx, params.id),
 });
 
-/** Gives the member back, for the message that names her (the reset itself returns nothing). */
+/** Gives the member back, for the message that names her. */
 export const resetPassword = endpoint({
   access: manage,
   input: { params: idParams, body: resetPasswordSchema },
-  run: async (ctx, { params, body }) => {
-    const staff = await getStaff(ctx, params.id);
-    await resetStaffPassword(ctx, String(staff._id), body.password);
-    return staff;
-  },
+  run: (ctx, { params, body }) => resetStaffPassword(ctx, params.id, body.password),
 });

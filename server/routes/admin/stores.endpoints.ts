@@ -1,6 +1,6 @@
 import { endpoint } from '../../http/endpoint.js';
 import { idParams, patchedStore, storePatchBody, storeSchema } from './stores.schema.js';
-import { createStore, getStore, listStores, updateStore } from '../../services/org/stores.js';
+import { createStore, getStore, listStores, patchStore as patchStoreWith, updateStore } from '../../services/org/stores.js';
 import { presentStore } from '../../presenters/store.js';
 
 /** The store use cases, each declared once; stores.api.ts and stores.pages.ts serve them. */
@@ -40,12 +40,9 @@ export const changeStore = endpoint({
   run: (ctx, { params, body }) => updateStore(ctx, params.id, body),
 });
 
-/** The fields left out keep their stored values, so the store is read before it is checked and saved. */
+/** The fields left out keep their stored values: laid over the stored store, then checked and saved as a whole. */
 export const patchStore = endpoint({
   access: manage,
   input: { params: idParams, body: storePatchBody },
-  run: async (ctx, { params, body }) => {
-    const current = presentStore(await getStore(ctx, params.id));
-    return updateStore(ctx, current.id, patchedStore(current, body));
-  },
+  run: (ctx, { params, body }) => patchStoreWith(ctx, params.id, (stored) => patchedStore(presentStore(stored), body)),
 });

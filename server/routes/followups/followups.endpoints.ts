@@ -1,15 +1,6 @@
 import { endpoint } from '../../http/endpoint.js';
-import type { ServiceContext } from '../../services/context.js';
 import { followupCompletion, followupInbox, getFollowup, listFollowups, updateFollowup } from '../../services/followups/tasks.js';
-import {
-  createOrgEvent,
-  deleteOrgEvent,
-  getFollowupRule,
-  listFollowupRules,
-  updateFollowupRule,
-  updateOrgEvent,
-  type EffectiveRule,
-} from '../../services/followups/rules.js';
+import { changeFollowupRule, createOrgEvent, deleteOrgEvent, getFollowupRule, listFollowupRules } from '../../services/followups/rules.js';
 import { festivalsIn } from '../../domain/holidays.js';
 import { listOrgJobs, retryOrgJob } from '../../services/jobs/job-admin.js';
 import {
@@ -122,24 +113,17 @@ export const addEventApi = endpoint({
   run: (ctx, { body }) => createOrgEvent(ctx, body),
 });
 
-/** The stored rule's kind decides what its form holds: an event's name and date besides the rule. */
-async function changeRule(ctx: ServiceContext, occasion: string, fieldsOf: (rule: EffectiveRule) => Record<string, unknown>): Promise<EffectiveRule> {
-  const rule = await getFollowupRule(ctx, occasion);
-  const change = ruleChangeFor(rule.kind, fieldsOf(rule));
-  return change.kind === 'event' ? updateOrgEvent(ctx, occasion, change.input) : updateFollowupRule(ctx, occasion, change.input);
-}
-
 export const saveRuleForm = endpoint({
   access: rules,
   input: { params: occasionParams, body: anyBody },
-  run: (ctx, { params, body }) => changeRule(ctx, params.occasion, () => body),
+  run: (ctx, { params, body }) => changeFollowupRule(ctx, params.occasion, (rule) => ruleChangeFor(rule.kind, body)),
 });
 
 /** An API client sends only what changes; the rest stays as stored. */
 export const patchRuleApi = endpoint({
   access: rules,
   input: { params: occasionParams, body: anyBody },
-  run: (ctx, { params, body }) => changeRule(ctx, params.occasion, (rule) => ({ ...storedRuleFields(rule), ...body })),
+  run: (ctx, { params, body }) => changeFollowupRule(ctx, params.occasion, (rule) => ruleChangeFor(rule.kind, { ...storedRuleFields(rule), ...body })),
 });
 
 export const deleteEvent = endpoint({

@@ -1,6 +1,6 @@
 import { endpoint } from '../../http/endpoint.js';
 import { imageParams, pictureUpload } from './media.schema.js';
-import { checkImages, storeImages } from '../../services/media/media.js';
+import { uploadPicture as storeUploadedPicture } from '../../services/media/media.js';
 import { openStaffImage } from '../../services/media/staff-images.js';
 
 /** Pictures of posts and campaigns: uploaded first (the API), then named by id; read by staff who may see what shows them. */
@@ -9,7 +9,7 @@ import { openStaffImage } from '../../services/media/staff-images.js';
 export const uploadPicture = endpoint({
   access: { permission: 'media.upload' },
   input: { body: pictureUpload },
-  run: async (ctx, { body }) => (await storeImages(ctx, await checkImages([body.file])))[0]!,
+  run: (ctx, { body }) => storeUploadedPicture(ctx, body.file),
 });
 
 export const openPicture = endpoint({

@@ -1,13 +1,10 @@
 import { endpoint } from '../../http/endpoint.js';
 import { toAppError } from '../../middlewares/errors.js';
 import { NotFoundError, RateLimitedError } from '../../errors.js';
-import { joinByInvite, leaveGroup } from '../../services/groups/groups.js';
 import { invitePage } from '../../services/groups/group-page.js';
-import { countJoin } from '../../services/groups/join-limits.js';
 import { assertMemberLinkOpen, memberFromLinkToken, memberFromToken, memberTokenFor, type MemberContext } from '../../services/members/members.js';
-import { addComment, setLike } from '../../services/members/feed.js';
+import { commentOnPost, joinGroupByInvite, leaveGroupAsMember, likePost } from '../../services/members/actions.js';
 import { joinedPage, memberPage, openMemberImage } from '../../services/members/page.js';
-import { countMemberAction } from '../../services/members/member-limits.js';
 import type { MediaVariant } from '../../services/media/media.js';
 import {
   commentOf,
@@ -74,15 +71,10 @@ export const showInvite = endpoint({
   run: (_ctx, { params }) => invitePage(params.key),
 });
 
-/** Only a customer this join created is remembered on the device: anyone can type a number someone else owns. */
 export const joinGroup = endpoint({
   access: 'public',
   input: { params: inviteParams, session: joinReceipts, body: joinSchema },
-  run: async (_ctx, { params, body }, { ip }) => {
-    await countJoin(ip);
-    const { customer, created, group } = await joinByInvite(params.key, body);
-    return { orgId: String(customer.orgId), groupId: String(group._id), groupName: group.name, deviceToken: created ? memberTokenFor(customer) : null };
-  },
+  run: (_ctx, { params, body }, { ip }) => joinGroupByInvite(ip, params.key, body),
 });
 
 /** The group a device joined with a number already known: the device sees which group, nothing more. */
@@ -139,11 +131,7 @@ export async function pageAgain(orgId: string, token: string | undefined) {
 export const like = endpoint({
   access: 'public',
   input: { params: postParams, cookies: deviceCookies, body: likeSchema },
-  run: (_ctx, { params, cookies, body }, { ip }) =>
-    asMember(params.orgId, cookies.token, async (member) => {
-      await countMemberAction(member, ip);
-      await setLike(member, params.postId, body.liked);
-    }),
+  run: (_ctx, { params, cookies, body }, { ip }) => asMember(params.orgId, cookies.token, (member) => likePost(member, ip, params.postId, body.liked)),
 });
 
 /** A refused comment (empty, too long, too many) shows her page again with the message under that post. */
@@ -154,8 +142,7 @@ export const comment = endpoint({
     const member = await deviceMember(params.orgId, cookies.token);
     if (!member) return { signedOut: true };
     const text = commentOf(body);
-    await countMemberAction(member, ip);
-    await addComment(member, params.postId, text);
+    await commentOnPost(member, ip, params.postId, text);
     return { signedOut: false };
   },
 });
@@ -163,11 +150,7 @@ export const comment = endpoint({
 export const leave = endpoint({
   access: 'public',
   input: { params: joinedParams, cookies: deviceCookies },
-  run: (_ctx, { params, cookies }, { ip }) =>
-    asMember(params.orgId, cookies.token, async (member) => {
-      await countMemberAction(member, ip);
-      await leaveGroup(member, params.groupId);
-    }),
+  run: (_ctx, { params, cookies }, { ip }) => asMember(params.orgId, cookies.token, (member) => leaveGroupAsMember(member, ip, params.groupId)),
 });
 
 /** Pictures of the posts she was shown; to anyone else there is no such picture. */

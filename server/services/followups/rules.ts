@@ -208,6 +208,19 @@ export async function updateOrgEvent(ctx: ServiceContext, occasion: string, inpu
   return effectiveOf(saved);
 }
 
+/** A rule's change, checked for its kind: an event's carries its name and date. */
+export type FollowupRuleChange = { kind: 'event'; input: { event: EventInput; rule: RuleInput } } | { kind: 'rule'; input: RuleInput };
+
+/** The stored rule's kind decides what its change holds, so `changeOf` is given the stored rule and answers the checked change. */
+export async function changeFollowupRule(
+  ctx: ServiceContext,
+  occasion: string,
+  changeOf: (stored: EffectiveRule) => FollowupRuleChange,
+): Promise<EffectiveRule> {
+  const change = changeOf(await getFollowupRule(ctx, occasion));
+  return change.kind === 'event' ? updateOrgEvent(ctx, occasion, change.input) : updateFollowupRule(ctx, occasion, change.input);
+}
+
 /** Removing an event stops new tasks; tasks already made stay with their clerks. */
 export async function deleteOrgEvent(ctx: ServiceContext, occasion: string): Promise<void> {
   authorize(ctx.actor, 'followup.rules');

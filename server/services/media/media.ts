@@ -55,6 +55,13 @@ export async function storeImages(ctx: ServiceContext, images: CheckedImage[]): 
   return ids;
 }
 
+/** One picture uploaded on its own (the API), checked by its bytes and stored: its id, for a post or campaign to name. */
+export async function uploadPicture(ctx: ServiceContext, file: PictureInput): Promise<mongoose.Types.ObjectId> {
+  authorize(ctx.actor, 'media.upload');
+  const [id] = await storeImages(ctx, await checkImages([file]));
+  return id!;
+}
+
 /** Pictures uploaded earlier (the API uploads first, then posts the ids): the organisation's, and all of them. */
 export async function assertImagesInOrg(orgId: string, ids: string[]): Promise<mongoose.Types.ObjectId[]> {
   if (ids.length > socialLimits.postImagesMax) throw new ValidationError({ imageIds: ['too_many_images'] });

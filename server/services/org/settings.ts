@@ -51,3 +51,13 @@ export async function updateOrgSettings(ctx: ServiceContext, input: { name: stri
   }
   return org;
 }
+
+/** A partial change (the API's PATCH): `patchOf` lays it over the stored name and settings and answers the whole, checked. */
+export async function patchOrgSettings(
+  ctx: ServiceContext,
+  patchOf: (stored: { name: string; settings: OrgSettings }) => { name: string; settings: OrgSettings },
+): Promise<OrganizationDoc> {
+  authorize(ctx.actor, 'org.settings.manage');
+  const stored = await getOrganization(ctx);
+  return updateOrgSettings(ctx, patchOf({ name: stored.name, settings: effectiveSettings(stored.settings) }));
+}

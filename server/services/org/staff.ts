@@ -115,6 +115,12 @@ export async function updateStaff(ctx: ServiceContext, staffId: string, input: S
   return staff;
 }
 
+/** A partial change (the API's PATCH): `patchOf` lays it over the stored profile and answers the whole, checked input. */
+export async function patchStaffProfile(ctx: ServiceContext, staffId: string, patchOf: (stored: StaffDoc) => StaffProfileInput): Promise<StaffDoc> {
+  const stored = await getStaff(ctx, staffId);
+  return updateStaff(ctx, String(stored._id), patchOf(stored));
+}
+
 /** An organisation never loses its last active admin: nobody could manage it any more. */
 async function assertAnotherActiveAdmin(ctx: ServiceContext, staffId: string): Promise<void> {
   const others = await Staff.countDocuments({ orgId: toObjectId(ctx.orgId), _id: { $ne: toObjectId(staffId) }, roles: 'admin', status: 'active' });
@@ -156,12 +162,14 @@ export async function reactivateStaff(ctx: ServiceContext, staffId: string): Pro
   return staff;
 }
 
-export async function resetStaffPassword(ctx: ServiceContext, staffId: string, password: string): Promise<void> {
+/** Answers the member as she was found, for the message that names her. */
+export async function resetStaffPassword(ctx: ServiceContext, staffId: string, password: string): Promise<StaffDoc> {
   authorize(ctx.actor, 'staff.manage');
   const before = await getStaff(ctx, staffId);
   await Staff.updateOne({ _id: before._id, orgId: before.orgId }, { $set: { passwordHash: await hashPassword(password) }, $inc: { authVersion: 1 } });
   await recordAudit(ctx, 'staff.password_reset', { type: 'staff', id: staffId });
   domainEvents.emitEvent('staff.access_revoked', { orgId: ctx.orgId, staffId });
+  return before;
 }
 
 /** Every staff member sets their own do-not-disturb window and where their digest goes. */

@@ -77,6 +77,12 @@ export async function updateStore(ctx: ServiceContext, storeId: string, input: S
   }
 }
 
+/** A partial change (the API's PATCH): `patchOf` lays it over the stored store and answers the whole, checked input. */
+export async function patchStore(ctx: ServiceContext, storeId: string, patchOf: (stored: StoreDoc) => StoreInput): Promise<StoreDoc> {
+  const stored = await getStore(ctx, storeId);
+  return updateStore(ctx, String(stored._id), patchOf(stored));
+}
+
 function duplicateName(err: unknown): unknown {
   if (isDuplicateKey(err)) {
     return new ConflictError('A store with this name already exists.', {
