@@ -14,6 +14,11 @@ export interface UsageCounterDoc {
   used: number;
   /** Per-channel counts, for counters that hold more than one limit (a customer's touches by channel). */
   by?: Record<string, number> | undefined;
+  /**
+   * What each use was counted for, where a batch counts many counters at once (a post's id): tells which counters
+   * one conditional update of many raised, and gives back exactly those.
+   */
+  marks?: mongoose.Types.ObjectId[] | undefined;
   /** When the period ends: the counter is useless after it, and purged. */
   expiresAt: Date;
 }
@@ -25,6 +30,7 @@ const usageCounterSchema = new Schema<UsageCounterDoc>(
     // No defaults: the counting update creates these fields with $inc, and a default inserted beside it would conflict.
     used: { type: Number },
     by: { type: Schema.Types.Mixed },
+    marks: { type: [Schema.Types.ObjectId], default: undefined },
     expiresAt: { type: Date, required: true },
   },
   { minimize: false },

@@ -1,9 +1,9 @@
 import type { HoldReason } from '../../models/social-post.js';
 import type { OrgSettings } from '../../domain/settings.js';
 import type { UsageCounterDoc } from '../../models/usage-counter.js';
-import { allowsUse, consumeUsage, dayPeriod, refundUsage, usageOf, usagesOf, type CounterLimits } from './usage.js';
+import { allowsUse, consumeUsages, dayPeriod, refundMarkedUsages, usageOf, usagesOf, type CounterLimits } from './usage.js';
 import { clock } from '../../clock.js';
-import type { mongoose } from '../../db/connect.js';
+import { mongoose } from '../../db/connect.js';
 
 /**
  * The one place that answers "may this customer be touched now, through this channel": every channel that reaches
@@ -89,55 +89,49 @@ export async function previewTouches(
 
 /**
  * Touches each customer through the channel if both limits allow, counting it in the same atomic update;
- * answers, per customer, null (touched) or why the customer was spared.
+ * answers, per customer, null (touched) or why the customer was spared. The whole audience is decided in batches
+ * (a few round trips per thousand customers); each touch is counted with `mark` (what it was counted for: the post),
+ * so `refundTouches` with the same mark gives back exactly these touches.
  */
 export async function touchCustomers(
   orgId: mongoose.Types.ObjectId,
   customerIds: mongoose.Types.ObjectId[],
   channel: TouchChannel,
   settings: Limits,
+  opts: { mark?: mongoose.Types.ObjectId } = {},
 ): Promise<Map<string, HoldReason | null>> {
-  const now = clock.now();
-  const day = dayPeriod(now, settings.timezone);
-  const limits = limitsFor(channel, settings);
-  const outcome = new Map<string, HoldReason | null>();
-  // A few at a time: a large audience neither floods the database nor waits on one round trip per customer.
-  const batchSize = 16;
+  const day = dayPeriod(clock.now(), settings.timezone);
+  const mark = opts.mark ?? new mongoose.Types.ObjectId();
+  const keys = customerIds.map((customerId) => keyOf(customerId, day.key));
+  let counted: Map<string, Pick<UsageCounterDoc, 'used' | 'by'> | null>;
   try {
-    for (let start = 0; start < customerIds.length; start += batchSize) {
-      // Settled, not all: a failure must not leave others of the batch still counting after the refund below.
-      const results = await Promise.allSettled(
-        customerIds.slice(start, start + batchSize).map(async (customerId) => {
-          const key = keyOf(customerId, day.key);
-          if (await consumeUsage(orgId, key, limits, day.endsAt)) return outcome.set(String(customerId), null);
-          outcome.set(String(customerId), await reasonOf(orgId, key, channel, settings));
-        }),
-      );
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
-    }
+    counted = await consumeUsages(orgId, keys, limitsFor(channel, settings), day.endsAt, mark);
   } catch (err) {
     // Half-way through: the touches already counted are given back, so the caller can treat the whole as not done.
-    const touched = customerIds.filter((customerId) => outcome.get(String(customerId)) === null);
-    await refundTouches(orgId, touched, channel, settings).catch(() => undefined);
+    await refundTouches(orgId, customerIds, channel, settings, mark).catch(() => undefined);
     throw err;
+  }
+  const outcome = new Map<string, HoldReason | null>();
+  for (const [i, customerId] of customerIds.entries()) {
+    const refused = counted.get(keys[i]!);
+    outcome.set(String(customerId), refused ? reasonFor(refused, channel, settings) : null);
   }
   return outcome;
 }
 
-async function reasonOf(orgId: mongoose.Types.ObjectId, key: string, channel: TouchChannel, settings: Limits): Promise<HoldReason> {
-  return reasonFor(await usageOf(orgId, key), channel, settings);
-}
-
-/** Gives back touches counted for work that then failed (a post that could not be stored): the customers were never reached. */
+/**
+ * Gives back the touches counted with `mark` (for work that then failed: a post that could not be stored): the
+ * customers were never reached. Only what that mark counted is given back, however often this runs.
+ */
 export async function refundTouches(
   orgId: mongoose.Types.ObjectId,
   customerIds: mongoose.Types.ObjectId[],
   channel: TouchChannel,
   settings: Pick<Limits, 'timezone'>,
+  mark: mongoose.Types.ObjectId,
 ): Promise<void> {
   const day = dayPeriod(clock.now(), settings.timezone);
-  for (const customerId of customerIds) await refundUsage(orgId, keyOf(customerId, day.key), channel);
+  await refundMarkedUsages(orgId, [...new Set(customerIds.map((customerId) => keyOf(customerId, day.key)))], mark, channel);
 }
 
 /** A read-only answer, for pages that explain what a customer may still receive today; null when nothing limits it. */
