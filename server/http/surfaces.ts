@@ -1,6 +1,5 @@
 import type { Request, Response } from 'express';
 import type { Writable } from 'node:stream';
-import type { SessionData } from 'express-session';
 import { ZodError, type z } from 'zod';
 import { route, type RouteSpec } from './gate.js';
 import { markDeclared } from './declared.js';
@@ -171,8 +170,6 @@ export type FormOptions<I extends InputSchemas, R, A extends Access> = {
   values?: (body: Record<string, unknown>, model: Record<string, unknown>) => Record<string, unknown>;
   /** Fields never echoed back (passwords). */
   secretFields?: string[];
-  /** What a success leaves in the person's session (when the password was last confirmed), saved before the redirect. */
-  session?: (result: R, input: InputOf<I>) => Partial<SessionData>;
   /** Where the form is not shown again: bad input is said in a message on the page the person is sent back to. */
   invalid?: { flash: string; redirect: string | ((params: Params<I>, body: Record<string, unknown>) => string) };
   /** What the answer carries besides the redirect (a cookie, a receipt in the session): transport only. */
@@ -238,7 +235,6 @@ function formRoute(method: Method) {
       } catch (err) {
         return showAgain(err);
       }
-      if (opts.session && req.session) Object.assign(req.session, opts.session(result, input));
       opts.effects?.(result, input, { req, res });
       if (opts.flash) {
         for (const spec of ([] as Flash[]).concat(typeof opts.flash === 'function' ? opts.flash(result, input, (key, p) => tr(req, key, p)) : opts.flash)) {

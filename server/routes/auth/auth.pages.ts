@@ -27,7 +27,10 @@ export const authPageRoutes: RouteSpec[] = [
     view: 'pages/auth/confirm-password',
     secretFields: ['password'],
     model: ({ body, t }) => confirmPasswordModel(nextOfRefused({}, body, '/profile'), t),
-    session: (confirmedAt) => ({ stepUpAt: confirmedAt.getTime() }),
+    // The step-up window starts now, kept in the session the redirect saves.
+    effects: (confirmedAt, _input, { req }) => {
+      req.session.stepUpAt = confirmedAt.getTime();
+    },
     redirect: (_confirmedAt, { body }) => body.next,
   }),
 ];
