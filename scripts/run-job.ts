@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../server/config.js';
 import { createLogger } from '../server/logger.js';
 import { openDatabase } from '../server/db/open.js';
+import { closeRuntime, installRuntime } from '../server/runtime.js';
 import { jobs, findJob } from '../jobs/index.js';
 import { listOrganizationIds, runDailyFollowups } from '../server/services/followups/daily-run.js';
 import { isRealDate } from '../server/domain/calendar.js';
@@ -30,6 +31,7 @@ if (values.org !== undefined && !/^[0-9a-f]{24}$/.test(values.org)) {
 }
 const config = loadConfig();
 const log = createLogger(config.logLevel);
+installRuntime();
 const database = await openDatabase({ mongodbUri: config.mongodbUri, mode: 'persistent', log, production: config.env === 'production' });
 try {
   if (name === 'followups') {
@@ -46,5 +48,6 @@ try {
     process.stdout.write(`Job ${spec!.name} finished.\n`);
   }
 } finally {
+  closeRuntime();
   await database.close();
 }

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../server/config.js';
 import { createLogger } from '../server/logger.js';
 import { openDatabase } from '../server/db/open.js';
+import { closeRuntime, installRuntime } from '../server/runtime.js';
 import { isDatabaseEmpty, resetDatabase, seedDemo, demoLogins, DEMO_PASSWORD } from '../server/services/seed/demo.js';
 
 const { values } = parseArgs({ options: { reset: { type: 'boolean', default: false }, force: { type: 'boolean', default: false } } });
@@ -12,6 +13,7 @@ if (config.env === 'production' && !values.force) {
   process.stderr.write('Refusing to seed demo data with NODE_ENV=production; add --force if you mean it.\n');
   process.exit(1);
 }
+installRuntime();
 const database = await openDatabase({ mongodbUri: config.mongodbUri, mode: 'persistent', log, production: config.env === 'production' });
 try {
   if (values.reset) await resetDatabase();
@@ -24,5 +26,6 @@ try {
     );
   }
 } finally {
+  closeRuntime();
   await database.close();
 }

@@ -15,11 +15,14 @@ import { isDatabaseEmpty, seedDemo, demoLogins, DEMO_PASSWORD, DEMO_CHANNEL_KEY,
 import { mongoose } from './db/connect.js';
 import { runPendingMigrations } from './services/maintenance/migrations.js';
 import { installProcessGuards } from './process-guards.js';
+import { closeRuntime, installRuntime } from './runtime.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel, { pretty: config.env === 'development' });
   installProcessGuards(log);
+  // The process-local caches and queues, before anything (the seed included) calls a service that uses them.
+  installRuntime();
   const database = await openDatabase({ mongodbUri: config.mongodbUri, mode: 'persistent', log, production: config.env === 'production', advertise: true });
   // Data repairs run once per database, before anything reads the data (also `npm run migrate`).
   await runPendingMigrations(log);
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
     await closed;
     // Jobs already running finish (up to 10 s); the rest stay queued for the next process.
     await agenda.drain(10_000);
+    closeRuntime();
     await database.close();
     log.info('stopped');
     process.exit(0);

@@ -4,6 +4,7 @@ import type http from 'node:http';
 import { mongoose } from '../../server/db/connect.js';
 import { openDatabase, type OpenDatabase } from '../../server/db/open.js';
 import { describeEngine } from '../../server/db/engine.js';
+import { installRuntime } from '../../server/runtime.js';
 
 export function positiveInt(name: string, raw: string): number {
   const n = Number(raw);
@@ -42,6 +43,8 @@ export async function dropBenchDatabase(benchDb: string): Promise<void> {
 export type BenchDatabase = OpenDatabase & { engine: string };
 
 export async function openBenchDatabase(benchDb: string, mode: 'ephemeral' | 'persistent', log: Logger): Promise<BenchDatabase> {
+  // The app's process-local state, as main.ts installs it (every bench runs the services in its own process).
+  installRuntime();
   const opened = await openDatabase({ mongodbUri: benchUri(process.env.MONGODB_URI, benchDb), mode, log, dbName: benchDb });
   const db = { ...opened, engine: await describeEngine(mongoose.connection.db!, opened.kind) };
   process.stdout.write(`database: ${db.kind} (${benchDb}): ${db.engine}\n`);

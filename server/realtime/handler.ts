@@ -5,7 +5,7 @@ import type { ServiceContext } from '../services/context.js';
 import { UnauthenticatedError } from '../errors.js';
 import { logger } from '../logger.js';
 import { i18n } from '../i18n/index.js';
-import { inTurns } from '../services/in-turn.js';
+import { runtime } from '../runtime.js';
 import { timeLimitError } from '../middlewares/time-limit.js';
 import { DEFAULT_REQUEST_TIME_LIMIT_MS } from '../config.js';
 
@@ -52,9 +52,6 @@ export function failureOf(locale: string, err: unknown, event?: string): Failure
 
 const localeOf = (socket: Socket) => (socket.data.locale as string | undefined) ?? 'zh-CN';
 
-/** Events handled in the order they arrived, per key (see `inTurnOf`). */
-const inArrivalOrder = inTurns();
-
 /**
  * The one wrapper every socket event goes through: the caller's access is checked as it is now, the payload is
  * parsed with zod, one service is called, and the client gets `{ok, data}` or `{ok: false, error}` (events sent
@@ -88,7 +85,8 @@ export function defineHandler<S extends z.ZodType, T, C = ServiceContext>(
     const timer = setTimeout(() => answer({ ok: false, error: failureOf(localeOf(socket), timeLimitError(), event) }), timeLimitOf(socket.nsp.server));
     // An event already answered by the time limit before its turn came is not run: the client sends it again.
     const handle = () => (answered ? Promise.resolve() : handleEvent(socket, event, schema, run, payload, answer, opts.admit));
-    void (opts.inTurnOf ? inArrivalOrder(opts.inTurnOf(payload), handle) : handle());
+    // Events handled in the order they arrived, per key (see `inTurnOf`).
+    void (opts.inTurnOf ? runtime().realtime.arrivalOrder(opts.inTurnOf(payload), handle) : handle());
   });
 }
 

@@ -4,10 +4,13 @@ import { createApp } from '../../server/app.js';
 import { loadConfig, type Config } from '../../server/config.js';
 import { logger } from '../../server/logger.js';
 import { SESSION_COOKIE } from '../../server/middlewares/session.js';
+import { installRuntime } from '../../server/runtime.js';
 
 /** `env` adds settings to the test's environment (for example a short REQUEST_TIME_LIMIT_MS). */
 export async function buildTestApp(env: NodeJS.ProcessEnv = {}): Promise<{ app: Express; session: RequestHandler; config: Config }> {
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
+  // As main.ts does (useTestDatabase has usually installed it already: the same runtime then).
+  installRuntime();
   return { ...(await createApp(config, logger)), config };
 }
 

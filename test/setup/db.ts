@@ -3,6 +3,7 @@ import { afterAll, beforeAll } from '@jest/globals';
 import { connectMongoose, mongoose } from '../../server/db/connect.js';
 import '../../server/models/index.js';
 import { installDomainReactions } from '../../server/services/reactions.js';
+import { closeRuntime, installRuntime } from '../../server/runtime.js';
 
 export function testDatabaseUri(name = `t_${crypto.randomBytes(5).toString('hex')}`): string {
   const base = process.env.STORELINK_TEST_MONGO_BASE;
@@ -20,6 +21,8 @@ export function useTestDatabase(opts: { beforeClose?: () => Promise<unknown> } =
   beforeAll(async () => {
     // As createApp does: a test that calls a service directly sees the other domains react (a transfer moves the follow-ups).
     installDomainReactions();
+    // The process-local caches and queues, as main.ts installs them (a test file is its own process here).
+    installRuntime();
     await connectMongoose(testDatabaseUri());
   });
   afterAll(async () => {
@@ -27,5 +30,6 @@ export function useTestDatabase(opts: { beforeClose?: () => Promise<unknown> } =
     await opts.beforeClose?.();
     await mongoose.connection.dropDatabase().catch(() => undefined);
     await mongoose.disconnect();
+    closeRuntime();
   });
 }

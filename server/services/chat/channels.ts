@@ -10,7 +10,7 @@ import { assertStoreInOrg } from '../org/stores.js';
 import { withinDailyWindow } from '../../domain/calendar.js';
 import { isDuplicateKey } from '../mongo-errors.js';
 import { ConflictError } from '../../errors.js';
-import { shortMemo } from '../short-memo.js';
+import { runtime } from '../../runtime.js';
 
 export type ChannelInput = {
   name: string;
@@ -71,7 +71,7 @@ export async function updateChannel(ctx: ServiceContext, id: string, input: Chan
     { $set: fieldsOf(input) },
     { returnDocument: 'after' },
   ).lean<ChatChannelDoc>();
-  channelCache.forget(`${String(current.orgId)}:${String(current._id)}`);
+  runtime().chat.channels.forget(`${String(current.orgId)}:${String(current._id)}`);
   if (!updated) throw new NotFoundError('No such channel');
   return updated;
 }
@@ -89,8 +89,6 @@ export async function shopChannelFor(orgId: string, storeId: string | null | und
   return (storeId ? await first({ storeId: toObjectId(storeId) }) : null) ?? (await first({}));
 }
 
-const channelCache = shortMemo<ChatChannelDoc | null>(5_000);
-
 /**
  * A channel as a new conversation needs it (wording, business hours, keyword answers, store), kept for a few seconds:
  * a burst of new conversations on one channel reads it once, not once per session. A stale copy only words a welcome
@@ -98,7 +96,7 @@ const channelCache = shortMemo<ChatChannelDoc | null>(5_000);
  * applies at once); routing reads channels afresh.
  */
 export function chatChannel(orgId: mongoose.Types.ObjectId | string, channelId: mongoose.Types.ObjectId | string): Promise<ChatChannelDoc | null> {
-  return channelCache.get(`${String(orgId)}:${String(channelId)}`, () =>
+  return runtime().chat.channels.get(`${String(orgId)}:${String(channelId)}`, () =>
     ChatChannel.findOne({ _id: toObjectId(String(channelId)), orgId: toObjectId(String(orgId)) })
       .lean<ChatChannelDoc>()
       .exec(),
@@ -107,7 +105,7 @@ export function chatChannel(orgId: mongoose.Types.ObjectId | string, channelId: 
 
 /** Tests change channels behind the services' back. */
 export function forgetChatChannels(): void {
-  channelCache.clear();
+  runtime().chat.channels.clear();
 }
 
 /** Whether someone is meant to be there now, by the channel's business hours in the organisation's timezone. */

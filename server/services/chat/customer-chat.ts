@@ -1,4 +1,5 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { runtime, type OpenSessionRef } from '../../runtime.js';
 import { ChatVisitor } from '../../models/chat-channel.js';
 import { ChatMessage, ChatSession, type ChatMessageDoc, type ChatSessionDoc } from '../../models/chat-session.js';
 import { Staff } from '../../models/staff.js';
@@ -11,11 +12,8 @@ import { chatChannel } from './channels.js';
 import type { VisitorContext } from './visitors.js';
 import { imageForMessage } from './images.js';
 import { clock } from '../../clock.js';
-import { domainEvents } from '../events.js';
 import { inGroups } from '../in-groups.js';
 import type { mongoose } from '../../db/connect.js';
-
-const limiters = new Map<string, RateLimiterMemory>();
 
 /**
  * DOMAIN: a customer sends at most N messages per S seconds (organisation settings); more gets a notice, not a block.
@@ -25,6 +23,7 @@ const limiters = new Map<string, RateLimiterMemory>();
 async function countMessage(ctx: VisitorContext, repeatOf: () => Promise<ChatMessageDoc | null>): Promise<{ giveBack: () => void; repeated?: ChatMessageDoc }> {
   const { customerMessageLimit, customerMessageWindowSeconds } = await chatSettings(ctx.orgId);
   const key = `${customerMessageLimit}/${customerMessageWindowSeconds}`;
+  const limiters = runtime().chat.messageLimiters;
   let limiter = limiters.get(key);
   if (!limiter) limiters.set(key, (limiter = new RateLimiterMemory({ points: customerMessageLimit, duration: customerMessageWindowSeconds })));
   try {
@@ -39,30 +38,24 @@ async function countMessage(ctx: VisitorContext, repeatOf: () => Promise<ChatMes
   }
 }
 
-/** Visitors remembered with their open session; beyond this the least recently used is forgotten (and read again). */
-const REMEMBERED_VISITORS = 20_000;
-type OpenSessionRef = Pick<ChatSessionDoc, '_id' | 'orgId' | 'visitorId' | 'seq' | 'visibleSeq'>;
-
 /**
- * The session each visitor last wrote to through this process, so their next message needs no read to find it.
- * Only a guess: the message's own write is guarded on the session not being closed (`openOnly`), and a session
- * closed elsewhere sends the message down the careful way. A close seen here forgets it at once.
+ * The session each visitor last wrote to through this process (runtime().chat.openSessions), so their next message
+ * needs no read to find it. Only a guess: the message's own write is guarded on the session not being closed
+ * (`openOnly`), and a session closed elsewhere sends the message down the careful way. A close seen here forgets it
+ * at once (runtime.ts listens).
  */
-const openSessions = new Map<string, OpenSessionRef>();
 function rememberOpenSession(session: ChatSessionDoc): void {
-  const key = String(session.visitorId);
-  openSessions.delete(key);
-  openSessions.set(key, { _id: session._id, orgId: session.orgId, visitorId: session.visitorId, seq: session.seq, visibleSeq: session.visibleSeq });
-  if (openSessions.size > REMEMBERED_VISITORS) openSessions.delete(openSessions.keys().next().value!);
+  runtime().chat.openSessions.set(String(session.visitorId), {
+    _id: session._id,
+    orgId: session.orgId,
+    visitorId: session.visitorId,
+    seq: session.seq,
+    visibleSeq: session.visibleSeq,
+  });
 }
-function forgetOpenSession(visitorId: string, sessionId?: string): void {
-  const known = openSessions.get(visitorId);
-  if (known && (!sessionId || String(known._id) === sessionId)) openSessions.delete(visitorId);
+function forgetOpenSession(visitorId: string): void {
+  runtime().chat.openSessions.delete(visitorId);
 }
-domainEvents.onEvent('chat.session', ({ visitorId, sessionId, session }) => {
-  if (session.state === 'closed') forgetOpenSession(visitorId, sessionId);
-});
-domainEvents.onEvent('chat.visitors_forgotten', ({ visitorIds }) => visitorIds.forEach((id) => forgetOpenSession(id)));
 
 async function ownSession(ctx: VisitorContext, sessionId: string): Promise<ChatSessionDoc> {
   const session = await ChatSession.findOne({
@@ -74,11 +67,8 @@ async function ownSession(ctx: VisitorContext, sessionId: string): Promise<ChatS
   return session;
 }
 
-const NAME_TTL_MS = 60_000;
-const agentNames = new Map<string, { at: number; name: Promise<string | null> }>();
-
 /** Names read together: a burst routed to 50 agents reads them in one query, not 50. */
-const readAgentName = inGroups<{ orgId: mongoose.Types.ObjectId; agentId: mongoose.Types.ObjectId }, string | null>(async (asks) => {
+const readAgentName = inGroups<{ orgId: mongoose.Types.ObjectId; agentId: mongoose.Types.ObjectId }, string | null>('agent names', async (asks) => {
   const names = new Map<string, string>();
   for (const orgId of new Set(asks.map((a) => String(a.orgId)))) {
     const ids = asks.filter((a) => String(a.orgId) === orgId).map((a) => a.agentId);
@@ -90,13 +80,8 @@ const readAgentName = inGroups<{ orgId: mongoose.Types.ObjectId; agentId: mongoo
 /** Agents' names for the customer's side, kept for a minute: every push to a customer shows who serves them. */
 function agentNameOf(session: ChatSessionDoc): Promise<string | null> {
   if (!session.agentId) return Promise.resolve(null);
-  const key = String(session.agentId);
-  const cached = agentNames.get(key);
-  if (cached && Date.now() - cached.at < NAME_TTL_MS) return cached.name;
-  const name = readAgentName({ orgId: session.orgId, agentId: session.agentId });
-  agentNames.set(key, { at: Date.now(), name });
-  name.catch(() => agentNames.delete(key));
-  return name;
+  const { orgId, agentId } = session;
+  return runtime().chat.agentNames.get(String(agentId), () => readAgentName({ orgId, agentId }));
 }
 
 /** What the customer's side shows of a session besides the session itself: who serves them, or where they wait. */
@@ -140,7 +125,7 @@ export async function sendCustomerMessage(
         : null;
     return { message, session: healed ?? session };
   };
-  let known: OpenSessionRef | undefined = openSessions.get(ctx.visitorId);
+  let known: OpenSessionRef | undefined = runtime().chat.openSessions.get(ctx.visitorId);
   const counted = await countMessage(ctx, repeatOf);
   if (counted.repeated) return acknowledgeAgain(counted.repeated);
   const image = input.imageId ? await imageForMessage(ctx, input.imageId) : null;

@@ -1,29 +1,13 @@
 import type { AnyBulkWriteOperation } from 'mongodb';
 import { insertDocuments } from '../../db/bulk-insert.js';
-import { ChatMessage, ChatSession, type ChatMessageDoc, type ChatSessionDoc } from '../../models/chat-session.js';
+import { ChatMessage, ChatSession, type ChatSessionDoc } from '../../models/chat-session.js';
+import { runtime, type MessageWrite, type MessageWritten, type PendingWrite as Entry } from '../../runtime.js';
 
-/** One message to store and the session update that records it (its number, preview, reply window). */
-export type MessageWrite = {
-  message: ChatMessageDoc;
-  sessionSet: Partial<ChatSessionDoc>;
-  /** The session update applies only to a session not closed. */
-  openOnly: boolean;
-};
-
-/**
- * - `stored`: the message is in the database and `session` is the session read after its update (null: gone);
- *   `recorded` says whether the session counts the message (false only for `openOnly` on a session that had closed).
- * - `refused`: the insert failed (a duplicate key decides numbers and repeats); nothing was written for it.
- */
-export type MessageWritten = { stored: true; session: ChatSessionDoc | null; recorded: boolean } | { stored: false; error: Error & { code?: unknown } };
-
-type Entry = MessageWrite & { done: (written: MessageWritten) => void; fail: (err: unknown) => void };
+export type { MessageWrite, MessageWritten };
 
 /** Enough for every customer of a busy process in one round; a longer queue waits for the next. */
 const MAX_BATCH = 500;
 
-let queue: Entry[] = [];
-let writers = 0;
 /**
  * A second group may be written while the first is: under load the app would otherwise wait idle for the database's
  * answers between groups. Only once a queue has built up, so a moderate load still makes few, fuller groups.
@@ -43,27 +27,29 @@ const SECOND_WRITER_AT = 16;
  * message by message (one message per session at a time, so a group never holds two of one session).
  */
 export function writeMessage(write: MessageWrite): Promise<MessageWritten> {
+  // The waiting messages and the writers at work are the process's (runtime().chat.writer).
+  const state = runtime().chat.writer;
   return new Promise((resolve, reject) => {
-    queue.push({ ...write, done: resolve, fail: reject });
-    if (writers === 0 || (writers < MAX_WRITERS && queue.length >= SECOND_WRITER_AT)) {
-      writers += 1;
+    state.queue.push({ ...write, done: resolve, fail: reject });
+    if (state.writers === 0 || (state.writers < MAX_WRITERS && state.queue.length >= SECOND_WRITER_AT)) {
+      state.writers += 1;
       // After the current turn of the event loop's callbacks: messages that arrived together go together.
-      setImmediate(drain);
+      setImmediate(() => void drain(state));
     }
   });
 }
 
-async function drain(): Promise<void> {
-  while (queue.length) {
-    const group = queue.slice(0, MAX_BATCH);
-    queue = queue.slice(group.length);
+async function drain(state: { queue: Entry[]; writers: number }): Promise<void> {
+  while (state.queue.length) {
+    const group = state.queue.slice(0, MAX_BATCH);
+    state.queue = state.queue.slice(group.length);
     try {
       await writeGroup(group);
     } catch (err) {
       for (const entry of group) entry.fail(err);
     }
   }
-  writers -= 1;
+  state.writers -= 1;
 }
 
 async function writeGroup(group: Entry[]): Promise<void> {

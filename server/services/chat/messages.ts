@@ -4,7 +4,7 @@ import { isDuplicateKey } from '../mongo-errors.js';
 import { domainEvents } from '../events.js';
 import { clock } from '../../clock.js';
 import { mongoose } from '../../db/connect.js';
-import { inTurns } from '../in-turn.js';
+import { runtime, type LastNumbers } from '../../runtime.js';
 
 export type NewMessage = {
   sender: MessageSender;
@@ -23,18 +23,10 @@ export function dedupeKeyOf(input: Pick<NewMessage, 'sender' | 'senderId' | 'cli
 }
 
 const MAX_SEQ_ATTEMPTS = 50;
-/** Sessions whose last number this process remembers; the oldest is forgotten beyond this (it is only a first guess). */
-const REMEMBERED_SESSIONS = 20_000;
 
-/** A session's last numbers: its sequence and the customer's visible number at that point. */
-type LastNumbers = { seq: number; visibleSeq: number };
-
-/** The last numbers this process stored per session: a better first guess than a session read a moment earlier. */
-const lastSeqs = new Map<string, LastNumbers>();
+/** The last numbers this process stored per session (runtime().chat.lastSeqs): a better first guess than a session read a moment earlier. */
 function rememberSeq(sessionId: string, last: LastNumbers): void {
-  lastSeqs.delete(sessionId);
-  lastSeqs.set(sessionId, last);
-  if (lastSeqs.size > REMEMBERED_SESSIONS) lastSeqs.delete(lastSeqs.keys().next().value!);
+  runtime().chat.lastSeqs.set(sessionId, last);
 }
 
 /**
@@ -42,16 +34,9 @@ function rememberSeq(sessionId: string, last: LastNumbers): void {
  * process stored: a remembered number would then leave a gap, so every guess goes and the database decides again.
  */
 function forgetSeqsOnFailure(err: unknown): never {
-  lastSeqs.clear();
+  runtime().chat.lastSeqs.clear();
   throw err;
 }
-
-/**
- * Appends to one session run one after another in this process: two messages of a session arriving together would
- * otherwise both try the same number, and the loser pays a conflict and a scan for the latest number. Other
- * processes still meet under the unique index, so this only saves work; it decides nothing.
- */
-const oneAtATime = inTurns();
 
 type AppendOptions = { checkDuplicate?: boolean; sessionSet?: Partial<ChatSessionDoc>; openOnly?: boolean };
 /** `closed`: `openOnly` was asked and the session had closed, so nothing is stored. */
@@ -71,7 +56,10 @@ type SessionRef = Pick<ChatSessionDoc, '_id' | 'orgId' | 'visitorId'> & { seq?: 
  * The push to the session's rooms follows the write.
  */
 export function appendMessage(session: SessionRef, input: NewMessage, opts: AppendOptions = {}): Promise<Appended> {
-  return oneAtATime(String(session._id), () => storeMessage(session, input, opts));
+  // One after another per session in this process: two messages of a session arriving together would otherwise both
+  // try the same number, and the loser pays a conflict and a scan. Other processes still meet under the unique index,
+  // so this only saves work; it decides nothing.
+  return runtime().chat.sessionTurns(String(session._id), () => storeMessage(session, input, opts));
 }
 
 async function storeMessage(session: SessionRef, input: NewMessage, opts: AppendOptions): Promise<Appended> {
@@ -84,7 +72,7 @@ async function storeMessage(session: SessionRef, input: NewMessage, opts: Append
   // The session's own counter is only raised after its message is stored, so counter + 1 is a safe first guess (or
   // the last number this process stored, when higher); on a conflict the latest stored number decides. The visible
   // number follows from the message before (stored before this one can be: see above), read with its sequence.
-  let last = firstGuess(session, lastSeqs.get(sessionKey)) ?? (await lastNumbersOf(session));
+  let last = firstGuess(session, runtime().chat.lastSeqs.get(sessionKey)) ?? (await lastNumbersOf(session));
   const visibleStep = input.internal ? 0 : 1;
   for (let attempt = 0; attempt < MAX_SEQ_ATTEMPTS; attempt += 1) {
     const seq = last.seq + 1;

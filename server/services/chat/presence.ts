@@ -3,7 +3,7 @@ import { ChatConsole } from '../../models/chat-console.js';
 import { toObjectId } from '../ids.js';
 import type { mongoose } from '../../db/connect.js';
 import { upsertRetryingOnce } from '../mongo-errors.js';
-import { shortMemo } from '../short-memo.js';
+import { runtime } from '../../runtime.js';
 
 /**
  * Presence = the status the agent chose (kept across reloads and logins) AND at least one live console.
@@ -53,7 +53,7 @@ export async function dropConsole(orgId: string, staffId: string, consoleId: str
 /** A realtime server stopping cleanly removes its consoles; a crashed one's expire (CONSOLE_TTL_MS). */
 export async function dropInstanceConsoles(instance: string): Promise<number> {
   const { deletedCount } = await ChatConsole.deleteMany({ instance }).setOptions({ allOrgs: true });
-  agentsOnlineCache.clear();
+  runtime().chat.agentsOnline.clear();
   return deletedCount;
 }
 
@@ -67,16 +67,14 @@ export async function liveStaffIds(orgId: mongoose.Types.ObjectId | string): Pro
  * hint), never who is routed: a burst of new conversations asks it once per second instead of twice per session.
  * Every console and status change in this process forgets it at once; one in another process counts within 1 s.
  */
-const agentsOnlineCache = shortMemo<boolean>(1_000);
-
 /** A console came, went or an agent chose a status: the next question reads the database again. */
 export function forgetAgentsOnline(orgId: mongoose.Types.ObjectId | string): void {
-  agentsOnlineCache.forget(String(orgId));
+  runtime().chat.agentsOnline.forget(String(orgId));
 }
 
 /** Whether anyone is there to answer: an agent who chose online with a live console. */
 export function anyAgentOnline(orgId: mongoose.Types.ObjectId | string): Promise<boolean> {
-  return agentsOnlineCache.get(String(orgId), () => readAgentsOnline(String(orgId)));
+  return runtime().chat.agentsOnline.get(String(orgId), () => readAgentsOnline(String(orgId)));
 }
 
 async function readAgentsOnline(orgId: string): Promise<boolean> {

@@ -4,6 +4,7 @@ import { RoutingLease } from '../../models/routing-lease.js';
 import { isDuplicateKey, retryingTransientConflicts } from '../mongo-errors.js';
 import { toObjectId } from '../ids.js';
 import { logger } from '../../logger.js';
+import { runtime, type RouterState } from '../../runtime.js';
 
 /**
  * One orderly router per organisation instead of one racing pass per event. In this process, a wake-up while the
@@ -19,9 +20,6 @@ const LEASE_MS = 15_000;
 const RETRY_MS = 50;
 
 export type RoutingPass = (orgId: string) => Promise<{ assigned: number; more: boolean }>;
-
-type Router = { running: boolean; requested: number; waiters: { upTo: number; resolve: (assigned: number) => void }[] };
-const routers = new Map<string, Router>();
 
 // The lease is about processes being alive, so it runs on the real clock, not the domain clock tests move.
 async function takeLease(orgId: string): Promise<boolean> {
@@ -48,7 +46,7 @@ async function giveBackLease(orgId: string): Promise<void> {
   await RoutingLease.updateOne({ _id: org, orgId: org, owner: OWNER }, { $set: { until: new Date(0) } });
 }
 
-async function run(orgId: string, router: Router, pass: RoutingPass): Promise<void> {
+async function run(orgId: string, router: RouterState, pass: RoutingPass, routers: Map<string, RouterState>): Promise<void> {
   router.running = true;
   let done = 0;
   let assigned = 0;
@@ -91,6 +89,7 @@ async function run(orgId: string, router: Router, pass: RoutingPass): Promise<vo
 
 /** Wakes the organisation's router; resolves with what was assigned once a pass begun after this call has run. */
 export function wakeRouter(orgId: string, pass: RoutingPass): Promise<number> {
+  const { routers } = runtime().chat;
   let router = routers.get(orgId);
   if (!router) {
     router = { running: false, requested: 0, waiters: [] };
@@ -99,6 +98,6 @@ export function wakeRouter(orgId: string, pass: RoutingPass): Promise<number> {
   router.requested += 1;
   const upTo = router.requested;
   const answered = new Promise<number>((resolve) => router.waiters.push({ upTo, resolve }));
-  if (!router.running) void run(orgId, router, pass);
+  if (!router.running) void run(orgId, router, pass, routers);
   return answered;
 }

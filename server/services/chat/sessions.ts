@@ -8,7 +8,7 @@ import { appendTimeline } from '../customers/timeline.js';
 import { systemContext, type ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { appendMessage } from './messages.js';
-import { chatChannel, forgetChatChannels, withinBusinessHours } from './channels.js';
+import { chatChannel, withinBusinessHours } from './channels.js';
 import { i18n } from '../../i18n/index.js';
 import { clock } from '../../clock.js';
 import { mongoose } from '../../db/connect.js';
@@ -16,31 +16,24 @@ import { claimAgentSlot, claimAgentSlotsOfMany, releaseAgentSlot } from './slots
 import { anyAgentOnline, liveStaffIds } from './presence.js';
 import { inGroups } from '../in-groups.js';
 import { wakeRouter } from './routing-loop.js';
-
-const SETTINGS_TTL_MS = 5_000;
-const settingsCache = new Map<string, { at: number; settings: Promise<OrgSettings> }>();
-domainEvents.onEvent('org.settings_changed', ({ orgId }) => settingsCache.delete(orgId));
+import { runtime, type ChatRuntime, type PositionAsk } from '../../runtime.js';
 
 /**
  * The organisation's chat settings (reply window, concurrent sessions, rate limit, timezone). Every chat message
  * needs them, so they are kept for a few seconds; a change in this process applies at once, in others within 5 s.
  */
 export async function chatSettings(orgId: mongoose.Types.ObjectId | string): Promise<OrgSettings> {
-  const key = String(orgId);
-  const cached = settingsCache.get(key);
-  if (cached && Date.now() - cached.at < SETTINGS_TTL_MS) return cached.settings;
-  const settings = Organization.findById(toObjectId(orgId), { settings: 1 })
-    .lean()
-    .then((org) => effectiveSettings(org?.settings));
-  settingsCache.set(key, { at: Date.now(), settings });
-  settings.catch(() => settingsCache.delete(key));
-  return settings;
+  return runtime().chat.settings.get(String(orgId), () =>
+    Organization.findById(toObjectId(orgId), { settings: 1 })
+      .lean()
+      .then((org) => effectiveSettings(org?.settings)),
+  );
 }
 
 /** Tests change settings (and channels) behind the services' back. */
 export function forgetChatSettings(): void {
-  settingsCache.clear();
-  forgetChatChannels();
+  runtime().chat.settings.clear();
+  runtime().chat.channels.clear();
 }
 
 /**
@@ -143,7 +136,7 @@ function bySameStart(sessions: ChatSessionDoc[]): ChatSessionDoc[][] {
 }
 
 /** New sessions going to the queue, gathered: a burst of new conversations queues in a few updates. */
-const queueNewSessions = inGroups<ChatSessionDoc, ChatSessionDoc | null>(async (sessions) => {
+const queueNewSessions = inGroups<ChatSessionDoc, ChatSessionDoc | null>('sessions to queue', async (sessions) => {
   const done = new Map<string, ChatSessionDoc>();
   await Promise.all(
     bySameStart(sessions).map(async (group) => {
@@ -168,7 +161,7 @@ type NewSession = {
  * which claims held. A session whose claim lost (another first message of the same visitor won) is removed and
  * answered null, so its caller reads again and joins the winner.
  */
-const createClaimedSession = inGroups<NewSession, ChatSessionDoc | null>(async (asks) => {
+const createClaimedSession = inGroups<NewSession, ChatSessionDoc | null>('sessions to open', async (asks) => {
   const created = (await ChatSession.insertMany(asks.map((a) => a.fields))).map((doc) => doc.toObject() as ChatSessionDoc);
   const won = new Set<string>();
   const orgs = new Map<string, number[]>();
@@ -202,7 +195,7 @@ type Opening = { visitor: ChatVisitorDoc | null; latest: ChatSessionDoc | null }
  * runs, otherwise the one a new session follows). A group costs one read of the visitors and one of their sessions'
  * ids side by side (ids only: a returning customer may have many), then one read of the latest sessions if any.
  */
-const readOpenings = inGroups<OpeningRead, Opening>(async (asks) => {
+const readOpenings = inGroups<OpeningRead, Opening>('openings to read', async (asks) => {
   const found = new Map<string, Opening>();
   const orgs = new Map<string, { org: mongoose.Types.ObjectId; visitorIds: mongoose.Types.ObjectId[] }>();
   for (const ask of asks) {
@@ -326,12 +319,6 @@ export async function ensureOpenSession(
   throw new Error('could not open a chat session');
 }
 
-/**
- * Sessions whose queueing waits for the router's answer, with the session as the router last saw it (null: not yet):
- * the one who queued it answers with that copy instead of reading the session again.
- */
-const awaitingRoute = new Map<string, ChatSessionDoc | null>();
-
 export async function queueSession(session: ChatSessionDoc, opts: { by?: ServiceContext; note?: string } = {}): Promise<ChatSessionDoc> {
   return routeQueued(session, await transition(session, 'queued', { ...opts, set: { queuedAt: clock.now(), agentId: null } }));
 }
@@ -339,6 +326,9 @@ export async function queueSession(session: ChatSessionDoc, opts: { by?: Service
 /** After queueing (`queued`: null when the session had changed meanwhile): routes, and answers with the session as it is then. */
 async function routeQueued(session: ChatSessionDoc, queued: ChatSessionDoc | null): Promise<ChatSessionDoc> {
   if (!queued) return (await ChatSession.findOne({ _id: session._id, orgId: session.orgId }).lean<ChatSessionDoc>()) ?? session;
+  // Waits for the router's answer (runtime().chat.awaitingRoute), with the session as the router last saw it (null: not
+  // yet): the one who queued it answers with that copy instead of reading the session again.
+  const { awaitingRoute } = runtime().chat;
   const key = String(session._id);
   awaitingRoute.set(key, null);
   let seen: ChatSessionDoc | null | undefined;
@@ -474,6 +464,7 @@ async function routePass(orgId: string): Promise<{ assigned: number; more: boole
     perAgent.get(key)!.sessions.push(session);
   }
   const served = plan.length ? await assignPlanned(org, [...perAgent.values()], max) : [];
+  const { awaitingRoute } = runtime().chat;
   for (const session of served) if (awaitingRoute.has(String(session._id))) awaitingRoute.set(String(session._id), session);
   const assigned = served.length;
   const refused = plan.length - served.length;
@@ -484,9 +475,6 @@ async function routePass(orgId: string): Promise<{ assigned: number; more: boole
   return { assigned, more: assigned > 0 && queued.length === ROUTING_BATCH };
 }
 
-type PositionAsk = { queuedAt: number; resolve: (position: number) => void; reject: (err: unknown) => void };
-const positionAsks = new Map<string, { running: boolean; asks: PositionAsk[] }>();
-
 /**
  * 1 for the oldest queued session of the organisation. Every session queued is pushed to its customer with its
  * position, so a burst asks hundreds at once: the questions that arrive while one is answered are answered together
@@ -494,18 +482,23 @@ const positionAsks = new Map<string, { running: boolean; asks: PositionAsk[] }>(
  */
 export function queuePosition(session: ChatSessionDoc): Promise<number | null> {
   if (session.state !== 'queued' || !session.queuedAt) return Promise.resolve(null);
+  const { positionAsks } = runtime().chat;
   const key = String(session.orgId);
   let org = positionAsks.get(key);
   if (!org) positionAsks.set(key, (org = { running: false, asks: [] }));
   const answered = new Promise<number>((resolve, reject) => org.asks.push({ queuedAt: new Date(session.queuedAt!).getTime(), resolve, reject }));
   if (!org.running) {
     org.running = true;
-    setImmediate(() => void answerPositions(session.orgId, org));
+    setImmediate(() => void answerPositions(session.orgId, org, positionAsks));
   }
   return answered;
 }
 
-async function answerPositions(orgId: mongoose.Types.ObjectId, org: { running: boolean; asks: PositionAsk[] }): Promise<void> {
+async function answerPositions(
+  orgId: mongoose.Types.ObjectId,
+  org: { running: boolean; asks: PositionAsk[] },
+  positionAsks: ChatRuntime['positionAsks'],
+): Promise<void> {
   while (org.asks.length) {
     const asks = org.asks;
     org.asks = [];
