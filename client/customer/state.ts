@@ -1,5 +1,6 @@
 // What the customer's chat page knows, and the rules that change it, free of the DOM (tested in test/unit).
 import type { CustomerSession } from '../shared/protocol.js';
+import { fillPlaceholders } from '../shared/placeholders.js';
 
 /** A session as the page holds it: what the server sent, and how far the customer has read (marked from here). */
 export type PageSession = CustomerSession & { customerReadSeq?: number };
@@ -37,11 +38,6 @@ export function settleCurrent(state: PageState): void {
 
 export type StatusStrings = Record<'offline' | 'ready' | 'nobodyOnline' | 'queued' | 'queuedFirst' | 'serving' | 'bot' | 'closed', string>;
 
-/** `{{name}}` placeholders, the customer page's strings' syntax. */
-export function fill(template: string, values: Record<string, string | number>): string {
-  return template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(values[name] ?? ''));
-}
-
 /** The line above the conversation: who is there, or where the customer stands in the queue. */
 export function statusLine(
   session: CustomerSession | null | undefined,
@@ -52,9 +48,9 @@ export function statusLine(
   if (!session) return agentsOnline ? strings.ready : strings.nobodyOnline;
   if (session.state === 'queued') {
     const ahead = Math.max(0, (session.queuePosition ?? 1) - 1);
-    return ahead ? fill(strings.queued, { ahead }) : strings.queuedFirst;
+    return ahead ? fillPlaceholders(strings.queued, { ahead }) : strings.queuedFirst;
   }
-  if (session.state === 'serving') return fill(strings.serving, { name: session.agentName ?? '' });
+  if (session.state === 'serving') return fillPlaceholders(strings.serving, { name: session.agentName ?? '' });
   if (session.state === 'bot') return strings.bot;
   if (session.state === 'closed') return strings.closed;
   return strings.ready;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { cannedQuery, matchCanned, placeholderFiller } from '../../client/agent/canned-match.js';
 import { translator } from '../../client/agent/text.js';
-import { createState, fill, remember, settleCurrent, statusLine, type StatusStrings } from '../../client/customer/state.js';
+import { createState, remember, settleCurrent, statusLine, type StatusStrings } from '../../client/customer/state.js';
+import { fillPlaceholders } from '../../client/shared/placeholders.js';
 import { ChatSync } from '../../client/shared/chat-sync.js';
 import type { ChatMessage, CustomerSession, SyncSocket } from '../../client/shared/protocol.js';
 
@@ -49,6 +50,15 @@ describe('agent console: strings', () => {
     expect(t('errors.generic')).toBe('出错了');
     expect(t('errors.nope')).toBe('errors.nope');
     expect(t('load')).toBe('{{active}} / {{max}}');
+  });
+});
+
+describe('placeholders (both pages’ strings)', () => {
+  it('fills {{name}} with its value, and leaves a name without one out, or as written when asked to keep it', () => {
+    expect(fillPlaceholders('{{ahead}} 人在前面，{{who}}', { ahead: 0, who: '小李' })).toBe('0 人在前面，小李');
+    expect(fillPlaceholders('{{a}}-{{b}}', { a: 'x' })).toBe('x-');
+    expect(fillPlaceholders('{{a}}-{{b}}', { a: 'x' }, 'keep')).toBe('x-{{b}}');
+    expect(fillPlaceholders('{a} {{ a }}', { a: 'x' })).toBe('{a} {{ a }}');
   });
 });
 
@@ -107,7 +117,7 @@ describe('customer chat page state', () => {
     expect(statusLine(customerSession('s', { state: 'queued', queuePosition: 3 }), live, strings)).toBe('2 ahead');
     expect(statusLine(customerSession('s', { state: 'queued', queuePosition: 1 }), live, strings)).toBe('next');
     expect(statusLine(customerSession('s', { agentName: '小李' }), live, strings)).toBe('with 小李');
-    expect(fill('{{a}}{{b}}', { a: 1 })).toBe('1');
+    expect(fillPlaceholders('{{a}}{{b}}', { a: 1 })).toBe('1');
   });
 });
 
