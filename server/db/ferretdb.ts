@@ -120,16 +120,30 @@ async function waitUntil(s: Supervised, what: string, ready: () => Promise<boole
   throw new Error(`${what} ${exited ? 'exited' : `did not start within ${timeoutMs / 1000} s`}: ${tail(s.log)}`);
 }
 
-/** PostgreSQL settings: WAL durability stays as PostgreSQL ships it, and DocumentDB's as FerretDB's own image sets them. */
-const POSTGRESQL_CONF = `
+/** What a cluster whose data must survive a crash sets: acknowledged means durable, every commit waits for its WAL to reach the disk. */
+const DURABLE_WAL = `
+fsync = on
+synchronous_commit = on
+full_page_writes = on`;
+
+/**
+ * A test run's cluster is thrown away with the run, crash or not: no commit waits for the disk, which on a loaded CI
+ * machine is a few milliseconds per write. What FerretDB and PostgreSQL answer is the same either way.
+ */
+const THROWAWAY_WAL = `
+fsync = off
+synchronous_commit = off
+full_page_writes = off`;
+
+/**
+ * PostgreSQL settings: WAL durability as PostgreSQL ships it unless the cluster is a throwaway one, and DocumentDB's
+ * as FerretDB's own image sets them.
+ */
+const postgresqlConf = (durable: boolean) => `
 # Storelink: PostgreSQL for FerretDB (server/db/ferretdb.ts). Port and sockets are given on the command line.
 listen_addresses = '127.0.0.1'
 max_connections = 200
-shared_buffers = 256MB
-# Acknowledged means durable: every commit waits for its WAL to reach the disk.
-fsync = on
-synchronous_commit = on
-full_page_writes = on
+shared_buffers = 256MB${durable ? DURABLE_WAL : THROWAWAY_WAL}
 max_wal_size = 2GB
 # DocumentDB's cost estimates would have PostgreSQL JIT-compile ordinary queries, costing more than it saves.
 jit = off
@@ -149,7 +163,7 @@ documentdb.maxUserLimit = 100
 `;
 
 /** Creates the cluster on first use; our settings live in storelink.conf, rewritten at every start so they follow the code. */
-async function prepareCluster(install: FerretdbInstallation, pgdata: string, runAs: RunAs, log: Logger): Promise<void> {
+async function prepareCluster(install: FerretdbInstallation, pgdata: string, runAs: RunAs, log: Logger, durable: boolean): Promise<void> {
   if (!fs.existsSync(path.join(pgdata, 'PG_VERSION'))) {
     log.info({ pgdata }, 'creating the PostgreSQL cluster for FerretDB');
     fs.rmSync(pgdata, { recursive: true, force: true });
@@ -161,15 +175,16 @@ async function prepareCluster(install: FerretdbInstallation, pgdata: string, run
     fs.appendFileSync(path.join(pgdata, 'postgresql.conf'), "\ninclude = 'storelink.conf'\n");
   }
   const conf = path.join(pgdata, 'storelink.conf');
-  fs.writeFileSync(conf, POSTGRESQL_CONF);
+  fs.writeFileSync(conf, postgresqlConf(durable));
   if (runAs) fs.chownSync(conf, runAs.uid, runAs.gid);
 }
 
 /**
  * Starts PostgreSQL and FerretDB with their data in `dir` (kept), or in a fresh temporary folder removed by stop().
- * The first start of a folder creates the cluster and the DocumentDB extension.
+ * The first start of a folder creates the cluster and the DocumentDB extension. `durable: false` (a test run's
+ * throwaway server) lets commits return before their WAL is on disk.
  */
-export async function startFerretdb(opts: { dir?: string; log: Logger }): Promise<FerretdbHandle> {
+export async function startFerretdb(opts: { dir?: string; log: Logger; durable?: boolean }): Promise<FerretdbHandle> {
   const install = ferretdbInstallation();
   if (!install) throw new Error('FerretDB is not installed (npm run db:install)');
   const runAs = postgresUser();
@@ -191,7 +206,7 @@ export async function startFerretdb(opts: { dir?: string; log: Logger }): Promis
     if (ephemeral) fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await prepareCluster(install, pgdata, runAs, opts.log);
+    await prepareCluster(install, pgdata, runAs, opts.log, opts.durable ?? true);
     const ports = ephemeral
       ? { postgres: await freePort(), ferretdb: await freePort(), debug: await freePort() }
       : await stablePorts(dir, ['postgres', 'ferretdb', 'debug'] as const);

@@ -30,6 +30,8 @@ type ResolveOptions = {
   production?: boolean;
   /** Only the app server records the embedded server it starts, so that scripts beside it share it; a script's own server ends with the script. */
   advertise?: boolean;
+  /** A test run's throwaway server need not survive a crash: its commits do not wait for the disk (FerretDB only). */
+  durable?: boolean;
   /** Tests and CI never run on the stand-in (default: under CI=true or NODE_ENV=test): without a real database they fail. */
   refuseStandin?: boolean;
 };
@@ -125,7 +127,11 @@ export async function resolveDatabase(opts: ResolveOptions): Promise<ResolvedDat
     failures.push('FerretDB: skipped (STORELINK_SKIP_FERRETDB=true)');
   } else if (ferretdbInstallation()) {
     try {
-      const ferret = await startFerretdb({ dir: persistent ? path.join(dataDir(), 'ferretdb') : undefined, log });
+      const ferret = await startFerretdb({
+        dir: persistent ? path.join(dataDir(), 'ferretdb') : undefined,
+        log,
+        durable: persistent || opts.durable !== false,
+      });
       return started(
         'ferretdb',
         ferret.uriBase,

@@ -12,7 +12,15 @@ export default async function globalSetup() {
   const { resolveDatabase } = await tsImport('../../server/db/resolve.ts', import.meta.url);
   const { createLogger } = await tsImport('../../server/logger.ts', import.meta.url);
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'warn');
-  const db = await resolveDatabase({ mongodbUri: process.env.MONGODB_URI, mode: 'ephemeral', dbName: 'storelink_test', log, refuseStandin: true });
+  // The run's data is thrown away, so the embedded FerretDB's commits need not wait for the disk.
+  const db = await resolveDatabase({
+    mongodbUri: process.env.MONGODB_URI,
+    mode: 'ephemeral',
+    durable: false,
+    dbName: 'storelink_test',
+    log,
+    refuseStandin: true,
+  });
   process.stdout.write(`\ntest database: ${db.kind} (${db.reason})\n`);
   globalThis.__storelinkTestDb = db;
   const url = new URL(db.uri);
