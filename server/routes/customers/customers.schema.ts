@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { customerSources } from '../../domain/vocabulary.js';
 import { optionalId, optionalText, requiredText } from '../../domain/input-fields.js';
-import { customerSchema } from '../../services/customers/customer-input.js';
+import { customerSchema } from '../../services/customers/customer.schema.js';
 import { searchedNumber } from '../../services/customers/customers.js';
 import { isValidCustomerPhone } from '../../services/customers/phones.js';
 
 /** The rules of a customer's data live with the service (the CSV import uses them too); the transport shapes live here. */
-export { customerSchema, birthdayInput } from '../../services/customers/customer-input.js';
+export { customerSchema, birthdayInput } from '../../services/customers/customer.schema.js';
 
 /** An id in the address; the service answers 404 for one that is not a record in reach. */
 export const idParams = z.object({ id: z.string() });

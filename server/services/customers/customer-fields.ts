@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
 import { birthdayMonthDays, birthdayOf, isFutureBirthday } from './birthdays.js';
 import { customerPhoneFields } from './phones.js';
-import type { CustomerInput } from './customer-input.js';
+import type { CustomerInput } from './customer.schema.js';
 
 /** The stored personal fields of a validated customer input; the form, the API and the import build them alike. */
 export function personalFields(input: Omit<CustomerInput, 'storeId' | 'ownerId' | 'tagIds'>) {

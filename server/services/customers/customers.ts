@@ -21,7 +21,7 @@ import { mongoose } from '../../db/connect.js';
 import { customerPhoneFields, isValidCustomerPhone } from './phones.js';
 import { countWholeNumberSearch } from './search-limits.js';
 
-import type { CustomerInput } from './customer-input.js';
+import type { CustomerInput } from './customer.schema.js';
 export type { CustomerInput };
 
 /**

@@ -13,7 +13,7 @@ import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { getOrgSettings } from '../org/settings.js';
 import { usableTagFilter } from '../tags/tags.js';
-import { checkImportedCustomer } from './customer-input.js';
+import { customerSchema } from './customer.schema.js';
 import { birthdayMonthDays } from './birthdays.js';
 import { futureBirthdayFields, personalFields } from './customer-fields.js';
 import { fieldErrorsOf } from '../../errors.js';
@@ -149,7 +149,8 @@ function prepare(
   if (unknownTags.length) fields.tags = ['unknown_tag'];
   const gender = genderWords[(row.gender ?? '').trim().toLowerCase()];
   if (!gender) fields.gender = ['invalid_value'];
-  const parsed = checkImportedCustomer({
+  // One imported row's fields, judged by the same rules as the form's and the API's.
+  const parsed = customerSchema.safeParse({
     name: row.name ?? '',
     phone: row.phone ?? '',
     gender: gender ?? 'unknown',

@@ -4,7 +4,8 @@ import { customerSources, genders } from '../../models/customer.js';
 import { optionalId, optionalText, requiredText } from '../../domain/input-fields.js';
 import { isValidCustomerPhone } from './phones.js';
 
-/** The rules of a customer's data, shared by the form, the API and the CSV import. */
+/** The rules of a customer's data, shared by the form, the API and the CSV import (so they live with the service). */
+
 /** A birthday with or without a year; 29 February is valid (without a year it is checked against a leap year). */
 export const birthdayInput = z
   .object({
@@ -40,8 +41,3 @@ const customerFields = {
 
 export const customerSchema = z.object(customerFields);
 export type CustomerInput = z.infer<typeof customerSchema>;
-
-/** One imported row's fields judged by the same rules as the form's and the API's. */
-export function checkImportedCustomer(fields: unknown) {
-  return customerSchema.safeParse(fields);
-}
