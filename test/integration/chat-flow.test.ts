@@ -2,11 +2,10 @@ import { describe, expect, it, beforeAll } from '@jest/globals';
 import { io as connectSocket } from 'socket.io-client';
 import { useTestDatabase } from '../setup/db.js';
 import { startTestServer } from '../setup/server.js';
-import { createOrgWithTeam, createStaff, createCustomer } from '../factories.js';
+import { createOrgWithTeam, createStaff, createCustomer, createTag, createTagGroup } from '../factories.js';
 import { connectAgent, connectCustomer, createChannel, nextEvent, ok, request } from '../setup/chat.js';
 import { ChatMessage, ChatSession } from '../../server/models/chat-session.js';
 import { TimelineEvent } from '../../server/models/timeline-event.js';
-import { Tag, TagGroup } from '../../server/models/tag.js';
 import { Customer } from '../../server/models/customer.js';
 import { ChatChannel } from '../../server/models/chat-channel.js';
 import { Organization } from '../../server/models/organization.js';
@@ -290,8 +289,8 @@ describe('live chat, end to end over Socket.IO', () => {
 
   it('lets the serving agent create the customer from the visitor and tag them from the sidebar', async () => {
     const { org, agent, admin } = await createOrgWithTeam();
-    const group = await TagGroup.create({ orgId: org._id, name: '年龄', color: '#198754', order: 0 });
-    const tag = await Tag.create({ orgId: org._id, groupId: group._id, name: '20-30' });
+    const group = await createTagGroup(org._id, { name: '年龄', color: '#198754', order: 0 });
+    const tag = await createTag(org._id, { groupId: group._id, name: '20-30' });
     const channel = await createChannel(org._id, { routing: 'least_busy' });
     const a = await connectAgent(server.baseUrl, agent.login);
     const customer = await connectCustomer(server.baseUrl, channel.key, { name: '赵女士', phone: '13912345678' });
@@ -317,7 +316,7 @@ describe('live chat, end to end over Socket.IO', () => {
       expect(opened.customer).toMatchObject({ tags: [{ name: '20-30' }], canOpen: false });
       expect(opened.customer.tagChoices.map((c) => c.id)).toContain(String(tag._id));
       // The agent's own personal tag, offered in the sidebar, is accepted too; the timeline names the agent.
-      const personal = await Tag.create({ orgId: org._id, groupId: null, ownerId: agent._id, name: '爱吃榴莲' });
+      const personal = await createTag(org._id, { groupId: null, ownerId: agent._id, name: '爱吃榴莲' });
       const reopened = await ok<{ customer: { tagChoices: { id: string }[] } }>(a.socket, 'chat:open', { sessionId: session.id });
       expect(reopened.customer.tagChoices.map((c) => c.id)).toContain(String(personal._id));
       const mine = await ok<{ tags: { name: string }[] }>(a.socket, 'chat:customer-tags', { sessionId: session.id, add: [String(personal._id)] });
@@ -325,13 +324,13 @@ describe('live chat, end to end over Socket.IO', () => {
       const tagging = await TimelineEvent.find({ orgId: org._id, customerId: created!._id, type: 'customer.tagged' }).lean();
       expect(tagging.map((e) => String(e.actorId))).toEqual([String(agent._id), String(agent._id)]);
       // A colleague's personal tag is not the agent's to use.
-      const theirs = await Tag.create({ orgId: org._id, groupId: null, ownerId: admin._id, name: '管理员的标签' });
+      const theirs = await createTag(org._id, { groupId: null, ownerId: admin._id, name: '管理员的标签' });
       const refused = await request(a.socket, 'chat:customer-tags', { sessionId: session.id, add: [String(theirs._id)] });
       expect(refused.ok ? null : refused.error.code).toBe('invalid_input');
       // Another organisation's tag is refused.
       const foreign = await createOrgWithTeam();
-      const foreignGroup = await TagGroup.create({ orgId: foreign.org._id, name: 'x', color: '#198754', order: 0 });
-      const foreignTag = await Tag.create({ orgId: foreign.org._id, groupId: foreignGroup._id, name: 'y' });
+      const foreignGroup = await createTagGroup(foreign.org._id, { name: 'x', color: '#198754', order: 0 });
+      const foreignTag = await createTag(foreign.org._id, { groupId: foreignGroup._id, name: 'y' });
       expect((await request(a.socket, 'chat:customer-tags', { sessionId: session.id, add: [String(foreignTag._id)] })).ok).toBe(false);
       expect(admin).toBeDefined();
     } finally {
@@ -342,8 +341,8 @@ describe('live chat, end to end over Socket.IO', () => {
 
   it('offers a customer to the agent skilled in one of their tags first, even when busier', async () => {
     const { org, store } = await createOrgWithTeam();
-    const group = await TagGroup.create({ orgId: org._id, name: '需求', color: '#198754', order: 0 });
-    const custom = await Tag.create({ orgId: org._id, groupId: group._id, name: '定制' });
+    const group = await createTagGroup(org._id, { name: '需求', color: '#198754', order: 0 });
+    const custom = await createTag(org._id, { groupId: group._id, name: '定制' });
     const [generalist, specialist] = await Promise.all([
       createStaff(org._id, { roles: ['agent'], storeId: store._id }),
       createStaff(org._id, { roles: ['agent'] }),

@@ -4,7 +4,7 @@ import type { Express } from 'express';
 import { DateTime } from 'luxon';
 import { useTestDatabase } from '../setup/db.js';
 import { bearerFor, buildTestApp } from '../setup/app.js';
-import { createCustomer, createOrgWithTeam, createStaff, PASSWORD } from '../factories.js';
+import { createCustomer, createOrgWithTeam, createStaff, PASSWORD, createTag } from '../factories.js';
 import { Customer } from '../../server/models/customer.js';
 import { TimelineEvent } from '../../server/models/timeline-event.js';
 import { AuditEvent } from '../../server/models/audit-event.js';
@@ -96,7 +96,7 @@ describe('customers over the API', () => {
   it('refuses bad input with per-field details and writes nothing', async () => {
     const { clerk, org } = await createOrgWithTeam();
     const other = await createOrgWithTeam();
-    const foreignTag = await Tag.create({ orgId: other.org._id, name: '外部标签' });
+    const foreignTag = await createTag(other.org._id, { name: '外部标签' });
     const auth = await bearer(clerk.login);
     const nextYear = DateTime.now().plus({ years: 1 }).year;
     const cases: [Record<string, unknown>, string][] = [

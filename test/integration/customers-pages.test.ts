@@ -2,7 +2,7 @@ import { describe, expect, it, beforeAll } from '@jest/globals';
 import type { Express } from 'express';
 import { useTestDatabase } from '../setup/db.js';
 import { buildTestApp, csrfFor, postForm, signIn } from '../setup/app.js';
-import { createCustomer, createOrgWithTeam, PASSWORD } from '../factories.js';
+import { createCustomer, createOrgWithTeam, PASSWORD, createTag, createTagGroup } from '../factories.js';
 import { Customer } from '../../server/models/customer.js';
 import { Tag, TagGroup } from '../../server/models/tag.js';
 import { AuditEvent } from '../../server/models/audit-event.js';
@@ -33,8 +33,8 @@ const form = {
 describe('the customer pages', () => {
   it('lets a clerk add a customer with a relative and tags, then find her by tag', async () => {
     const { clerk, org } = await createOrgWithTeam();
-    const group = await TagGroup.create({ orgId: org._id, name: '偏好' });
-    const mango = await Tag.create({ orgId: org._id, groupId: group._id, name: '芒果' });
+    const group = await createTagGroup(org._id, { name: '偏好' });
+    const mango = await createTag(org._id, { groupId: group._id, name: '芒果' });
     const agent = await signIn(app, clerk.login, PASSWORD);
     const created = await postForm(agent, '/customers/new', '/customers', { ...form, tagIds: [String(mango._id)] });
     expect(created.status).toBe(303);
@@ -83,7 +83,7 @@ describe('the customer pages', () => {
 
   it('tags a selection from the list, and explains when nothing was chosen', async () => {
     const { org, store, clerk } = await createOrgWithTeam();
-    const vip = await Tag.create({ orgId: org._id, name: 'VIP' });
+    const vip = await createTag(org._id, { name: 'VIP' });
     const a = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id, name: '选中' });
     const agent = await signIn(app, clerk.login, PASSWORD);
     const empty = await postForm(agent, '/customers', '/customers/bulk-tags', { back: '/customers', mode: 'add' });
