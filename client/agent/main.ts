@@ -67,6 +67,8 @@ socket.on('connect_error', (err: Error | undefined) => {
 });
 
 socket.on('chat:session', (session: AgentSession) => sessionPushed(session));
+// A customer's message brings the session it left (the reply window reopened) to those serving it, in the same push.
+socket.on('chat:message', ({ session }: { session?: AgentSession } = {}) => session && sessionPushed(session));
 // A clerk serving chats here hears of customers' comments and likes on her moments as they come (the menu badge
 // counts them on the next page).
 socket.on('moments:reaction', ({ kind }: { kind: string }) => notice(t(kind === 'like' ? 'momentReaction.like' : 'momentReaction.comment'), 'info'));

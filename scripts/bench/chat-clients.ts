@@ -75,6 +75,43 @@ class Tracker {
   }
 }
 
+/** The acknowledgements of a phase, counted the same way by both loops. */
+class AckCounts {
+  acked = 0;
+  errors = 0;
+  firstError: string | undefined;
+  times: number[] = [];
+  /** Counts one answer; a refused message is not expected at the agent. Answers whether it was acknowledged. */
+  answered(clientId: string, ack: Ack, ms: number): boolean {
+    if (ack.ok) {
+      this.acked += 1;
+      this.times.push(ms);
+      return true;
+    }
+    this.errors += 1;
+    this.firstError ??= `${ack.error?.code}: ${ack.error?.message}`;
+    tracker.forget(clientId);
+    return false;
+  }
+}
+
+/** A phase's result, one shape for both loops: their counts, and what the agents received (after the drain). */
+function resultOf(
+  counts: AckCounts,
+  phase: Pick<ClientResult, 'seconds' | 'sent' | 'clientLoop'> & Partial<Pick<ClientResult, 'perSecond' | 'sendLagP99'>>,
+): ClientResult {
+  return {
+    ...phase,
+    acked: counts.acked,
+    errors: counts.errors,
+    firstError: counts.firstError,
+    delivered: tracker.delivered,
+    lost: tracker.outstanding,
+    e2e: tracker.e2e,
+    ack: counts.times,
+  };
+}
+
 let tracker = new Tracker();
 const rigs = new Map<string, Rig>();
 const allSockets: Socket[] = [];
@@ -130,11 +167,8 @@ async function connectRig(cmd: Extract<Command, { op: 'connect' }>): Promise<voi
 /** Closed loop: every customer sends its next message as soon as the previous one is acknowledged. */
 async function closedLoop(id: number, rig: Rig, phase: number, seconds: number): Promise<ClientResult> {
   tracker = new Tracker();
-  const ackTimes: number[] = [];
+  const counts = new AckCounts();
   let sent = 0;
-  let acked = 0;
-  let errors = 0;
-  let firstError: string | undefined;
   const loop = performance.eventLoopUtilization();
   const started = performance.now();
   const deadline = started + seconds * 1000;
@@ -149,15 +183,9 @@ async function closedLoop(id: number, rig: Rig, phase: number, seconds: number):
         sent += 1;
         const ack = await emitWithAck(socket, 'message:send', { clientId, text: textOf(k) });
         lastAck = performance.now();
-        if (ack.ok) {
-          acked += 1;
-          ackTimes.push(lastAck - t0);
+        if (counts.answered(clientId, ack, lastAck - t0)) {
           const second = Math.floor((lastAck - started) / 1000);
           perSecond[second] = (perSecond[second] ?? 0) + 1;
-        } else {
-          errors += 1;
-          firstError ??= `${ack.error?.code}: ${ack.error?.message}`;
-          tracker.forget(clientId);
         }
       }
     }),
@@ -166,19 +194,7 @@ async function closedLoop(id: number, rig: Rig, phase: number, seconds: number):
   send({ id, type: 'loaded' });
   const elapsed = (lastAck - started) / 1000;
   await tracker.drained(5000);
-  return {
-    seconds: elapsed,
-    sent,
-    acked,
-    errors,
-    firstError,
-    delivered: tracker.delivered,
-    lost: tracker.outstanding,
-    e2e: tracker.e2e,
-    ack: ackTimes,
-    clientLoop,
-    perSecond: Array.from(perSecond, (n) => n ?? 0).slice(0, seconds),
-  };
+  return resultOf(counts, { seconds: elapsed, sent, clientLoop, perSecond: Array.from(perSecond, (n) => n ?? 0).slice(0, seconds) });
 }
 
 /**
@@ -188,11 +204,8 @@ async function closedLoop(id: number, rig: Rig, phase: number, seconds: number):
 async function openLoop(id: number, rig: Rig, phase: number, rate: number, seconds: number): Promise<ClientResult> {
   tracker = new Tracker();
   const total = Math.round(rate * seconds);
-  const ackTimes: number[] = [];
+  const counts = new AckCounts();
   const lags: number[] = [];
-  let acked = 0;
-  let errors = 0;
-  let firstError: string | undefined;
   const pending: Promise<void>[] = [];
   const loop = performance.eventLoopUtilization();
   const started = performance.now();
@@ -208,14 +221,7 @@ async function openLoop(id: number, rig: Rig, phase: number, rate: number, secon
         tracker.expect(clientId, due);
         pending.push(
           emitWithAck(socket, 'message:send', { clientId, text: textOf(k) }).then((ack) => {
-            if (ack.ok) {
-              acked += 1;
-              ackTimes.push(performance.now() - due);
-            } else {
-              errors += 1;
-              firstError ??= `${ack.error?.code}: ${ack.error?.message}`;
-              tracker.forget(clientId);
-            }
+            counts.answered(clientId, ack, performance.now() - due);
           }),
         );
         k += 1;
@@ -232,19 +238,7 @@ async function openLoop(id: number, rig: Rig, phase: number, rate: number, secon
   const clientLoop = performance.eventLoopUtilization(loop).utilization * 100;
   send({ id, type: 'loaded' });
   lags.sort((a, b) => a - b);
-  return {
-    seconds: elapsed,
-    sent: k,
-    acked,
-    errors,
-    firstError,
-    delivered: tracker.delivered,
-    lost: tracker.outstanding,
-    e2e: tracker.e2e,
-    ack: ackTimes,
-    clientLoop,
-    sendLagP99: percentile(lags, 99),
-  };
+  return resultOf(counts, { seconds: elapsed, sent: k, clientLoop, sendLagP99: percentile(lags, 99) });
 }
 
 async function run(cmd: Command): Promise<ClientResult | undefined> {

@@ -26,7 +26,8 @@ export function attachCustomerNamespace(io: Server): void {
   });
 
   nsp.on('connection', (socket: Socket) => {
-    const ctx = socket.data.ctx as VisitorContext;
+    // The socket's own id names the origin of its requests: what it sends comes back in its answer, not as a push.
+    const ctx: VisitorContext = { ...(socket.data.ctx as VisitorContext), origin: socket.id };
     // A visitor's token only ever ends (forget, erasure), and ending it disconnects the visitor's room in every
     // process; so the token is checked at connection, not again per message, which keeps a read off the customer's
     // message path (the one the chat benchmark measures).

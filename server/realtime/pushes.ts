@@ -18,20 +18,22 @@ export async function customerView(session: ChatSessionDoc) {
 export function installPushes(io: Server): () => void {
   // Pushes follow the write: the customer's devices (never internal notes), the agents with the conversation open,
   // the assigned agent's tabs, and the organisation's queue watchers for session changes.
-  const stopMessages = domainEvents.onEvent('chat.message', ({ sessionId, visitorId, agentId, internal, message }) => {
-    // Presented once for both sides: the customer's copy is the agents' one renumbered.
+  const stopMessages = domainEvents.onEvent('chat.message', ({ sessionId, visitorId, agentId, internal, message, servedSession, origin }) => {
+    // Presented once for both sides: the customer's copy is the agents' one renumbered. The device it came from has it
+    // in its acknowledgement; the customer's other devices get it here.
     const view = presentMessage(message);
-    if (!internal) io.of('/customer').to(rooms.visitor(visitorId)).emit('message', presentMessageForCustomer(view));
-    io.to([rooms.session(sessionId), ...(agentId ? [rooms.staff(agentId)] : [])]).emit('chat:message', { sessionId, message: view });
-  });
-  const stopSessions = domainEvents.onEvent('chat.session', ({ orgId, sessionId, visitorId, agentId, previousAgentId, session, onlyServing }) => {
-    if (onlyServing) {
-      io.to([rooms.session(sessionId), ...(agentId ? [rooms.staff(agentId)] : [])]).emit(
-        'chat:session',
-        presentSession(session, { visitorName: session.visitorName }),
-      );
-      return;
+    if (!internal) {
+      const devices = io.of('/customer').to(rooms.visitor(visitorId));
+      (origin ? devices.except(origin) : devices).emit('message', presentMessageForCustomer(view));
     }
+    // Those serving get the session the message left (a customer's message reopens the reply window) in the same push.
+    io.to([rooms.session(sessionId), ...(agentId ? [rooms.staff(agentId)] : [])]).emit('chat:message', {
+      sessionId,
+      message: view,
+      ...(servedSession ? { session: presentSession(servedSession, { visitorName: servedSession.visitorName }) } : {}),
+    });
+  });
+  const stopSessions = domainEvents.onEvent('chat.session', ({ orgId, sessionId, visitorId, agentId, previousAgentId, session }) => {
     const targets = [
       rooms.queue(orgId),
       ...(session.storeId ? [rooms.storeQueue(orgId, String(session.storeId))] : []),

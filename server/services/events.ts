@@ -14,8 +14,24 @@ export type DomainEvents = {
   'followups.digest_delivered': [{ orgId: string; staffId: string; date: string; counts: { today: number; overdue: number; upcoming: number } }];
   /** The daily follow-up schedule depends on these settings. */
   'org.settings_changed': [{ orgId: string; changed: string[] }];
-  /** A chat message was stored (pushed to the session's agents, and to the customer unless internal); agentId is the session's agent. */
-  'chat.message': [{ orgId: string; sessionId: string; visitorId: string; agentId: string | null; internal: boolean; message: ChatMessageDoc }];
+  /**
+   * A chat message was stored (pushed to the session's agents, and to the customer unless internal); agentId is the
+   * session's agent. `servedSession`: the session as the message left it, for those serving it (a customer's message
+   * reopens the reply window), told with the message instead of as a change of its own. `origin`: the connection the
+   * message came over, which has it in its answer.
+   */
+  'chat.message': [
+    {
+      orgId: string;
+      sessionId: string;
+      visitorId: string;
+      agentId: string | null;
+      internal: boolean;
+      message: ChatMessageDoc;
+      servedSession?: ChatSessionDoc;
+      origin?: string;
+    },
+  ];
   /** A session changed state, agent, rating or read position. */
   'chat.session': [
     {
@@ -25,7 +41,6 @@ export type DomainEvents = {
       agentId: string | null;
       previousAgentId?: string | null;
       session: ChatSessionDoc;
-      onlyServing?: boolean;
     },
   ];
   /** These visitors' tokens ended (erasure, or "forget this device"): their open chat pages are disconnected. */

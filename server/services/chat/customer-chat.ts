@@ -141,7 +141,14 @@ export async function sendCustomerMessage(
   const appended = await appendMessage(
     known,
     { sender: 'customer', senderId: ctx.visitorId, clientId: input.clientId, text: input.text, image },
-    { checkDuplicate: false, openOnly: true, sessionSet: { lastCustomerMessageAt: clock.now(), agentMessagesSinceCustomer: 0 } },
+    {
+      checkDuplicate: false,
+      openOnly: true,
+      sessionSet: { lastCustomerMessageAt: clock.now(), agentMessagesSinceCustomer: 0 },
+      // Those serving hear of the reopened window with the message itself, and the sending device has both in its answer.
+      tellServing: true,
+      origin: ctx.origin,
+    },
   );
   if (appended.duplicate) {
     counted.giveBack();
@@ -159,7 +166,8 @@ export async function sendCustomerMessage(
   if (updated.state === 'closed') forgetOpenSession(ctx.visitorId);
   else rememberOpenSession(updated);
   if (updated.state !== 'bot') {
-    announce(updated, undefined, { onlyServing: updated.state === 'serving' });
+    // Served: told with the message (see above). Otherwise a change for the queue's watchers too.
+    if (updated.state !== 'serving') announce(updated);
     return { message, session: updated };
   }
   await botTurn(updated, input.text || '[image]');

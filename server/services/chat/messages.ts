@@ -38,7 +38,11 @@ function forgetSeqsOnFailure(err: unknown): never {
   throw err;
 }
 
-type AppendOptions = { checkDuplicate?: boolean; sessionSet?: Partial<ChatSessionDoc>; openOnly?: boolean };
+/**
+ * `tellServing`: a session still being served after this message is told to those serving it with the message (see
+ * the `chat.message` event). `origin`: the connection the message came over (see the event).
+ */
+type AppendOptions = { checkDuplicate?: boolean; sessionSet?: Partial<ChatSessionDoc>; openOnly?: boolean; tellServing?: boolean; origin?: string | undefined };
 /** `closed`: `openOnly` was asked and the session had closed, so nothing is stored. */
 type Appended = { message: ChatMessageDoc; duplicate: boolean; session: ChatSessionDoc | null; closed?: true };
 type SessionRef = Pick<ChatSessionDoc, '_id' | 'orgId' | 'visitorId'> & { seq?: number; visibleSeq?: number };
@@ -127,6 +131,8 @@ async function storeMessage(session: SessionRef, input: NewMessage, opts: Append
       agentId: current?.agentId ? String(current.agentId) : null,
       internal: message.internal,
       message,
+      ...(opts.tellServing && current?.state === 'serving' ? { servedSession: current } : {}),
+      ...(opts.origin ? { origin: opts.origin } : {}),
     });
     return { message, duplicate: false, session: current };
   }

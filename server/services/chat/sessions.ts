@@ -36,15 +36,10 @@ export function forgetChatSettings(): void {
   runtime().chat.channels.clear();
 }
 
-/**
- * Tells the realtime layer a session changed, with the session as written (no second read per push).
- * `onlyServing`: the change matters to those serving it (a new customer message resets the reply window), not to
- * the whole organisation's queue watchers nor to the customer, who has the acknowledgement.
- */
-export function announce(session: ChatSessionDoc, previousAgentId?: mongoose.Types.ObjectId | null, opts: { onlyServing?: boolean } = {}): void {
+/** Tells the realtime layer a session changed, with the session as written (no second read per push). */
+export function announce(session: ChatSessionDoc, previousAgentId?: mongoose.Types.ObjectId | null): void {
   domainEvents.emitEvent('chat.session', {
     session,
-    ...(opts.onlyServing ? { onlyServing: true } : {}),
     orgId: String(session.orgId),
     sessionId: String(session._id),
     visitorId: String(session.visitorId),

@@ -10,7 +10,8 @@ import { chatSettings } from './sessions.js';
 import crypto from 'node:crypto';
 
 /** Who a customer-side request comes from: one visitor of one organisation's channel. */
-export type VisitorContext = { orgId: string; visitorId: string; channelId: string };
+/** `origin`: the connection the visitor's request came over, when it is a socket (pushes of its effect skip it). */
+export type VisitorContext = { orgId: string; visitorId: string; channelId: string; origin?: string };
 
 const signer = tokenSigner('chat-visitor');
 
