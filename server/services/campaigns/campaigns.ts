@@ -9,7 +9,7 @@ import { authorize } from '../../policies/permissions.js';
 import { recordFields, scopeFilter } from '../../policies/scopes.js';
 import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
-import { isDuplicateKey } from '../mongo-errors.js';
+import { insertNewDocuments } from '../../db/bulk-insert.js';
 import { resolveUsableTagIds } from '../tags/tags.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { checkDraft, withStoredImages, type DraftInput } from '../posts/draft.js';
@@ -277,20 +277,16 @@ export async function campaignReach(ctx: ServiceContext, id: string): Promise<Ca
  */
 async function fireCampaign(campaign: CampaignDoc): Promise<number> {
   const targets = await taskTargets(campaign);
-  let created = 0;
-  for (const target of targets) {
-    try {
-      await CampaignTask.create({
-        orgId: campaign.orgId,
-        campaignId: campaign._id,
-        key: `${String(campaign._id)}:${String(target.staffId)}:${target.groupId ? String(target.groupId) : '-'}`,
-        ...target,
-      });
-      created += 1;
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
-  }
+  // One unordered insert for every clerk of every store: a task already there (a rerun, another process) is a duplicate key, left as it is.
+  const { inserted: created } = await insertNewDocuments(
+    CampaignTask,
+    targets.map((target) => ({
+      orgId: campaign.orgId,
+      campaignId: campaign._id,
+      key: `${String(campaign._id)}:${String(target.staffId)}:${target.groupId ? String(target.groupId) : '-'}`,
+      ...target,
+    })),
+  );
   const tasks = await CampaignTask.countDocuments({ orgId: campaign.orgId, campaignId: campaign._id });
   await Campaign.updateOne(
     { _id: campaign._id, orgId: campaign.orgId, status: 'scheduled' },
