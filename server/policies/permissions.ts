@@ -21,7 +21,8 @@ export const permissionMatrix = {
   'org.settings.read': { admin: 'org' },
   'org.settings.manage': { admin: 'org' },
   'audit.read': { admin: 'org' },
-  'customer.read': { admin: 'org', marketer: 'org', manager: 'store', clerk: 'own' },
+  // An agent owns no customers: 'own' reaches exactly those shared with her (customer.share_receive), as a clerk's shares.
+  'customer.read': { admin: 'org', marketer: 'org', manager: 'store', clerk: 'own', agent: 'own' },
   'customer.write': { admin: 'org', marketer: 'org', manager: 'store', clerk: 'own' },
   'customer.erase': { admin: 'org', manager: 'store' },
   'customer.transfer': { admin: 'org', manager: 'store' },

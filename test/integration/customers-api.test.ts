@@ -191,6 +191,22 @@ describe('customers over the API', () => {
     expect(foreign.status).toBe(400);
   });
 
+  it('a customer shared with a chat agent (the matrix lets agents receive shares) is one the agent reads, and only that one', async () => {
+    const { org, store, clerk, agent } = await createOrgWithTeam();
+    const customer = await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id });
+    await createCustomer(org._id, { ownerId: clerk._id, storeId: store._id });
+    const agentAuth = await bearer(agent.login);
+    await request(app)
+      .post(`/api/v1/customers/${customer._id}/share`)
+      .set(await bearer(clerk.login))
+      .send({ staffId: String(agent._id), shared: true })
+      .expect(200);
+    await request(app).get(`/api/v1/customers/${customer._id}`).set(agentAuth).expect(200);
+    const list = await request(app).get('/api/v1/customers').set(agentAuth).expect(200);
+    expect(list.body.items.map((c: { id: string }) => c.id)).toEqual([String(customer._id)]);
+    await request(app).patch(`/api/v1/customers/${customer._id}`).set(agentAuth).send({ notes: 'mine' }).expect(403);
+  });
+
   it('updates with PATCH, keeping what was not sent, and records the change', async () => {
     const { clerk, org } = await createOrgWithTeam();
     const auth = await bearer(clerk.login);

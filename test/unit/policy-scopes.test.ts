@@ -46,7 +46,7 @@ describe('scopeFilter', () => {
   });
 
   it('refuses an actor the matrix gives no scope, like authorize', () => {
-    expect(() => scopeFilter(ctxOf(actor(['agent'])), 'customer.read')).toThrow(ForbiddenError);
+    expect(() => scopeFilter(ctxOf(actor(['agent'])), 'customer.write')).toThrow(ForbiddenError);
     expect(() => scopeFilter(ctxOf(actor([])), 'followup.read')).toThrow(ForbiddenError);
   });
 
