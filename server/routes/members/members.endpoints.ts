@@ -1,10 +1,16 @@
 import { endpoint } from '../../http/endpoint.js';
-import { toAppError } from '../../middlewares/errors.js';
-import { NotFoundError, RateLimitedError } from '../../errors.js';
+import { NotFoundError } from '../../errors.js';
 import { invitePage } from '../../services/groups/group-page.js';
-import { assertMemberLinkOpen, memberFromLinkToken, memberFromToken, memberTokenFor, type MemberContext } from '../../services/members/members.js';
-import { commentOnPost, joinGroupByInvite, leaveGroupAsMember, likePost } from '../../services/members/actions.js';
-import { joinedPage, memberPage, openMemberImage } from '../../services/members/page.js';
+import { joinGroupByInvite } from '../../services/members/actions.js';
+import {
+  actFromDevice,
+  commentFromDevice,
+  enterThroughLink,
+  joinedPageOfDevice,
+  memberPageOfDevice,
+  offerLinkEntry,
+  openDeviceImage,
+} from '../../services/members/device.js';
 import type { MediaVariant } from '../../services/media/media.js';
 import {
   commentOf,
@@ -27,41 +33,7 @@ import {
  * groups. Nobody is signed in: she is known by the token her device holds (a cookie), or by her personal link.
  */
 
-/** The device's customer, or nobody: a token that lets nobody in any more is as good as none. */
-async function deviceMember(orgId: string, token: string | undefined): Promise<MemberContext | null> {
-  if (!token) return null;
-  try {
-    return (await memberFromToken(orgId, token)).ctx;
-  } catch (err) {
-    if (toAppError(err)) return null;
-    throw err;
-  }
-}
-
-/** A personal link that lets nobody in (expired, replaced, malformed) is said as such, never as an error page. */
-async function throughLink<R>(act: () => Promise<R>): Promise<R | null> {
-  try {
-    return await act();
-  } catch (err) {
-    if (toAppError(err)) return null;
-    throw err;
-  }
-}
-
-export type MemberAction = { orgId: string; outcome: 'done' | 'signedOut' } | { orgId: string; outcome: 'limited'; refusal: RateLimitedError };
-
-/** A customer's action needs her device; too many actions send her back to her page with the reason, not an error page. */
-async function asMember(orgId: string, token: string | undefined, act: (member: MemberContext) => Promise<void>): Promise<MemberAction> {
-  const member = await deviceMember(orgId, token);
-  if (!member) return { orgId, outcome: 'signedOut' };
-  try {
-    await act(member);
-    return { orgId: member.orgId, outcome: 'done' };
-  } catch (err) {
-    if (!(err instanceof RateLimitedError)) throw err;
-    return { orgId: member.orgId, outcome: 'limited', refusal: err };
-  }
-}
+export type { MemberAction } from '../../services/members/device.js';
 
 // --- Joining a group -------------------------------------------------------------------------------------------------
 
@@ -81,23 +53,21 @@ export const joinGroup = endpoint({
 export const showJoined = endpoint({
   access: 'public',
   input: { params: joinedParams, cookies: deviceCookies, session: joinReceipts },
-  run: async (_ctx, { params, cookies, session }) =>
-    joinedPage(params.orgId, params.groupId, { member: await deviceMember(params.orgId, cookies.token), joinedHere: session.includes(params.groupId) }),
+  run: (_ctx, { params, cookies, session }) => joinedPageOfDevice(params.orgId, params.groupId, cookies.token, session.includes(params.groupId)),
 });
 
 // --- The personal link -----------------------------------------------------------------------------------------------
 
-/** Opening the link only offers to sign in: previews and scanners fetch links too, and a GET never spends one. */
 export const offerEntry = endpoint({
   access: 'public',
   input: { params: pageParams, query: linkToken },
-  run: (_ctx, { params, query }) => throughLink(async () => (await assertMemberLinkOpen(params.orgId, query.token), { token: query.token })),
+  run: (_ctx, { params, query }) => offerLinkEntry(params.orgId, query.token),
 });
 
 export const enter = endpoint({
   access: 'public',
   input: { params: pageParams, body: linkToken },
-  run: (_ctx, { params, body }) => throughLink(async () => ({ deviceToken: memberTokenFor((await memberFromLinkToken(params.orgId, body.token)).customer) })),
+  run: (_ctx, { params, body }) => enterThroughLink(params.orgId, body.token),
 });
 
 /** Nothing to look up: the device forgets its token. */
@@ -115,42 +85,29 @@ export const forgetDevice = endpoint({
 export const showPage = endpoint({
   access: 'public',
   input: { params: pageParams, cookies: deviceCookies },
-  run: async (_ctx, { params, cookies }) => {
-    const member = await deviceMember(params.orgId, cookies.token);
-    return member ? { member, page: await memberPage(member) } : null;
-  },
+  run: (_ctx, { params, cookies }) => memberPageOfDevice(params.orgId, cookies.token),
 });
 
-/** The page with a refused comment shown again: only reached for a device that was let in a moment ago. */
-export async function pageAgain(orgId: string, token: string | undefined) {
-  const member = await deviceMember(orgId, token);
-  if (!member) throw new NotFoundError('No such page');
-  return { member, page: await memberPage(member) };
-}
+/** The page with a refused comment shown again (the comment form's view model). */
+export { memberPageShownAgain as pageShownAgain } from '../../services/members/device.js';
 
 export const like = endpoint({
   access: 'public',
   input: { params: postParams, cookies: deviceCookies, body: likeSchema },
-  run: (_ctx, { params, cookies, body }, { ip }) => asMember(params.orgId, cookies.token, (member) => likePost(member, ip, params.postId, body.liked)),
+  run: (_ctx, { params, cookies, body }, { ip }) => actFromDevice(params.orgId, cookies.token, ip, { kind: 'like', postId: params.postId, liked: body.liked }),
 });
 
 /** A refused comment (empty, too long, too many) shows her page again with the message under that post. */
 export const comment = endpoint({
   access: 'public',
   input: { params: postParams, cookies: deviceCookies, body: postedFields },
-  run: async (_ctx, { params, cookies, body }, { ip }) => {
-    const member = await deviceMember(params.orgId, cookies.token);
-    if (!member) return { signedOut: true };
-    const text = commentOf(body);
-    await commentOnPost(member, ip, params.postId, text);
-    return { signedOut: false };
-  },
+  run: (_ctx, { params, cookies, body }, { ip }) => commentFromDevice(params.orgId, cookies.token, ip, params.postId, commentOf(body)),
 });
 
 export const leave = endpoint({
   access: 'public',
   input: { params: joinedParams, cookies: deviceCookies },
-  run: (_ctx, { params, cookies }, { ip }) => asMember(params.orgId, cookies.token, (member) => leaveGroupAsMember(member, ip, params.groupId)),
+  run: (_ctx, { params, cookies }, { ip }) => actFromDevice(params.orgId, cookies.token, ip, { kind: 'leave', groupId: params.groupId }),
 });
 
 /** Pictures of the posts she was shown; to anyone else there is no such picture. */
@@ -158,11 +115,7 @@ function imageOf(variant: MediaVariant) {
   return endpoint({
     access: 'public',
     input: { params: imageParams, cookies: deviceCookies },
-    run: async (_ctx, { params, cookies }) => {
-      const member = await deviceMember(params.orgId, cookies.token);
-      if (!member) throw new NotFoundError('No such image');
-      return openMemberImage(member, params.imageId, variant);
-    },
+    run: (_ctx, { params, cookies }) => openDeviceImage(params.orgId, cookies.token, params.imageId, variant),
   });
 }
 

@@ -60,7 +60,7 @@ export const memberPageRoutes: RouteSpec[] = [
   }),
   form.post('/my/:orgId/posts/:postId/comments', members.comment, {
     view: 'pages/members/page',
-    model: async ({ params, input }) => pageModel(await members.pageAgain(params.orgId, input.cookies?.token), { errorPostId: params.postId }),
+    model: async ({ params, input }) => pageModel(await members.pageShownAgain(params.orgId, input.cookies?.token), { errorPostId: params.postId }),
     redirect: (commented, { params }) => (commented.signedOut ? pageOf(params.orgId) : postAnchor(params.orgId, params.postId)),
   }),
   form.post('/my/:orgId/groups/:groupId/leave', members.leave, {
