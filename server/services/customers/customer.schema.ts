@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import { customerSources, genders } from '../../models/customer.js';
 import { optionalId, optionalText, requiredText } from '../../domain/input-fields.js';
 import { isValidCustomerPhone } from './phones.js';
+import { fieldErrorsOf } from '../../errors.js';
 
 /** The rules of a customer's data, shared by the form, the API and the CSV import (so they live with the service). */
 
@@ -41,3 +42,12 @@ const customerFields = {
 
 export const customerSchema = z.object(customerFields);
 export type CustomerInput = z.infer<typeof customerSchema>;
+
+/**
+ * One imported row's fields judged by the same rules as the form's and the API's: the customer, or the messages per
+ * field (the import reports them per line and writes nothing for that row).
+ */
+export function judgeCustomerFields(fields: Record<string, unknown>): { customer: CustomerInput } | { fieldErrors: Record<string, string[]> } {
+  const parsed = customerSchema.safeParse(fields);
+  return parsed.success ? { customer: parsed.data } : { fieldErrors: fieldErrorsOf(parsed.error) };
+}

@@ -13,10 +13,9 @@ import type { ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { getOrgSettings } from '../org/settings.js';
 import { usableTagFilter } from '../tags/tags.js';
-import { customerSchema } from './customer.schema.js';
+import { judgeCustomerFields } from './customer.schema.js';
 import { birthdayMonthDays } from './birthdays.js';
 import { futureBirthdayFields, personalFields } from './customer-fields.js';
-import { fieldErrorsOf } from '../../errors.js';
 import { parseBirthday, parseRelatives, splitList } from './csv-format.js';
 import { chineseHeaders, columnOfHeader, csvColumns, exportOnlyColumns, genderWords, rejectionOnlyColumns, sourceWords } from '../../domain/customer-csv.js';
 import { readCell } from '../../domain/csv.js';
@@ -150,7 +149,7 @@ function prepare(
   const gender = genderWords[(row.gender ?? '').trim().toLowerCase()];
   if (!gender) fields.gender = ['invalid_value'];
   // One imported row's fields, judged by the same rules as the form's and the API's.
-  const parsed = customerSchema.safeParse({
+  const judged = judgeCustomerFields({
     name: row.name ?? '',
     phone: row.phone ?? '',
     gender: gender ?? 'unknown',
@@ -159,15 +158,15 @@ function prepare(
     notes: row.notes ?? '',
     source: sourceWords[(row.source ?? '').trim()] ?? (row.source || 'import'),
   });
-  if (!parsed.success) Object.assign(fields, fieldErrorsOf(parsed.error));
-  else for (const field of futureBirthdayFields(parsed.data, env.today)) fields[field] = ['birthday_in_future'];
-  if (!parsed.success || Object.keys(fields).length) return { line, row, reason: reasonOf(fields) };
+  if ('fieldErrors' in judged) Object.assign(fields, judged.fieldErrors);
+  else for (const field of futureBirthdayFields(judged.customer, env.today)) fields[field] = ['birthday_in_future'];
+  if ('fieldErrors' in judged || Object.keys(fields).length) return { line, row, reason: reasonOf(fields) };
   return {
     line,
     row,
     doc: {
       _id: new mongoose.Types.ObjectId(),
-      ...personalFields(parsed.data),
+      ...personalFields(judged.customer),
       tagIds: tagNames.map((name) => env.tagIdsByName.get(name)!),
       ...env.placement,
       createdBy: env.actorId,
