@@ -13,6 +13,7 @@ import { actorOf } from '../server/services/auth/actor.js';
 import type { ServiceContext } from '../server/services/context.js';
 import { birthdayOf, birthdayMonthDays } from '../server/services/customers/birthdays.js';
 import { customerPhoneFields } from '../server/services/customers/phones.js';
+import { CannedReply } from '../server/models/chat-channel.js';
 
 export const PASSWORD = 'correct horse battery';
 let passwordHash: Promise<string> | undefined;
@@ -81,6 +82,11 @@ export async function createCustomer(
     storeId: fields.storeId ?? null,
     tagIds: fields.tagIds ?? [],
   });
+}
+
+/** A canned reply: the organisation's (no owner) unless an agent's own is asked for. */
+export async function createCannedReply(orgId: Types.ObjectId, fields: { shortcut: string; text: string; ownerId?: Types.ObjectId | null }) {
+  return CannedReply.create({ orgId, ownerId: fields.ownerId ?? null, shortcut: fields.shortcut, text: fields.text });
 }
 
 /** Many customers in one insert (a store-sized book of customers, fast): distinct random numbers, the same owner and store. */

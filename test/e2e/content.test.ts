@@ -2,11 +2,10 @@ import { describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { useTestDatabase } from '../setup/db.js';
 import { DESKTOP, openPage, PHONE, signInOnPage, submitAndLand, useBrowserAndServer } from './browser.js';
-import { createCustomer, createOrgWithTeam } from '../factories.js';
+import { createCannedReply, createCustomer, createOrgWithTeam } from '../factories.js';
 import { useFrozenClock } from '../setup/clock.js';
 import { runDailyFollowups } from '../../server/services/followups/daily-run.js';
 import { FollowupRule } from '../../server/models/followup-rule.js';
-import { CannedReply } from '../../server/models/chat-channel.js';
 import { Store } from '../../server/models/store.js';
 import { createChannel } from '../setup/chat.js';
 
@@ -82,7 +81,7 @@ describe('message placeholders as chips in a real browser', () => {
   it('offers the chips on the canned-reply form, and the console fills a canned reply’s placeholders for the conversation', async () => {
     const { org, store, agent } = await createOrgWithTeam();
     const channel = await createChannel(org._id, { routing: 'manual', welcomeMessage: '您好！' });
-    await CannedReply.create({ orgId: org._id, ownerId: null, shortcut: 'hi', text: '{客户称呼}您好，我是{导购姓名}，｛门店｝今天到了丹东草莓。' });
+    await createCannedReply(org._id, { shortcut: 'hi', text: '{客户称呼}您好，我是{导购姓名}，｛门店｝今天到了丹东草莓。' });
     const storeName = (await Store.findOne({ orgId: org._id, _id: store._id }).lean())!.name;
 
     const desk = await phonePage(agent.login);

@@ -3,8 +3,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { useTestDatabase } from '../setup/db.js';
 import { bearerFor, buildTestApp, signIn } from '../setup/app.js';
-import { createOrgWithTeam, PASSWORD } from '../factories.js';
-import { Customer } from '../../server/models/customer.js';
+import { createCustomer, createOrgWithTeam, PASSWORD } from '../factories.js';
 import { customerSearchLimits } from '../../server/domain/settings.js';
 
 useTestDatabase();
@@ -17,7 +16,7 @@ beforeAll(async () => {
 describe('searching customers by number', () => {
   it('never gives back a masked number’s hidden digits, whatever sequence of searches is tried (API, page, export)', async () => {
     const { org, store, clerk, marketer } = await createOrgWithTeam();
-    const hidden = await Customer.create({ orgId: org._id, name: '王芳', phone: '+8613512347284', phoneTail: '7284', ownerId: clerk._id, storeId: store._id });
+    const hidden = await createCustomer(org._id, { name: '王芳', phone: '+8613512347284', ownerId: clerk._id, storeId: store._id });
     for (const staff of [marketer, clerk]) {
       const auth = await bearerFor(app, staff.login, PASSWORD);
       const seen = await request(app).get('/api/v1/customers?q=7284').set(auth).expect(200);
@@ -54,7 +53,7 @@ describe('searching customers by number', () => {
 
   it('finds a customer by the whole number in any usual spelling, within the caller’s reach only', async () => {
     const { org, store, clerk, manager } = await createOrgWithTeam();
-    await Customer.create({ orgId: org._id, name: '李雷', phone: '+8613911112222', phoneTail: '2222', ownerId: manager._id, storeId: store._id });
+    await createCustomer(org._id, { name: '李雷', phone: '+8613911112222', ownerId: manager._id, storeId: store._id });
     const managerAuth = await bearerFor(app, manager.login, PASSWORD);
     for (const q of ['13911112222', '+8613911112222', '139 1111 2222', '139-1111-2222']) {
       const res = await request(app).get('/api/v1/customers').query({ q }).set(managerAuth).expect(200);
