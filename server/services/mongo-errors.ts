@@ -1,4 +1,6 @@
+import type { Model } from 'mongoose';
 import { mongoose } from '../db/connect.js';
+import { insertDocuments } from '../db/bulk-insert.js';
 
 const { mongo } = mongoose;
 
@@ -50,6 +52,23 @@ export async function upsertRetryingOnce<T>(upsert: () => Promise<T>): Promise<T
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
     return retryingTransientConflicts(upsert);
+  }
+}
+
+/**
+ * Inserts new documents that nothing else writes (a post's deliveries, the post itself): each refused for a transient
+ * conflict (PostgreSQL under FerretDB breaking a deadlock between concurrent inserts) is inserted again, a few times;
+ * any other refusal throws, as nothing else should refuse them.
+ */
+export async function insertAllRetryingConflicts<T>(model: Model<T>, docs: object[]): Promise<void> {
+  let pending = docs;
+  for (let attempt = 1; pending.length; attempt++) {
+    const again: object[] = [];
+    for (const [index, refusal] of await insertDocuments(model, pending)) {
+      if (attempt < TRANSIENT_ATTEMPTS && isTransientWriteConflict({ code: refusal.code })) again.push(pending[index]!);
+      else throw Object.assign(new Error(refusal.message), { code: refusal.code });
+    }
+    pending = again;
   }
 }
 

@@ -1,4 +1,5 @@
-import { MongoBulkWriteError, type AnyBulkWriteOperation } from 'mongodb';
+import type { AnyBulkWriteOperation } from 'mongodb';
+import { insertDocuments } from '../../db/bulk-insert.js';
 import { ChatMessage, ChatSession, type ChatSessionDoc } from '../../models/chat-session.js';
 import { runtime, type MessageWrite, type MessageWritten, type PendingWrite as Entry } from '../../runtime.js';
 
@@ -51,31 +52,15 @@ async function drain(state: { queue: Entry[]; writers: number }): Promise<void> 
   state.writers -= 1;
 }
 
-/**
- * Inserts the group's messages unordered, each succeeding or failing on its own; answers the refused ones by index.
- * A message comes complete and typed from messages.ts (every field set, of its schema type), so it goes to the driver
- * as it is, with the version key Mongoose's create would add: the busiest write of the app skips building and
- * validating a Mongoose document per message, and stores the same document.
- */
-async function insertMessages(group: Entry[]): Promise<Map<number, Error & { code?: unknown }>> {
-  const refused = new Map<number, Error & { code?: unknown }>();
-  try {
-    await ChatMessage.collection.insertMany(
-      group.map((entry) => ({ ...entry.message, __v: 0 })),
-      { ordered: false },
-    );
-  } catch (err) {
-    if (!(err instanceof MongoBulkWriteError)) throw err;
-    const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-    if (!writeErrors.length) throw err;
-    for (const writeError of writeErrors)
-      refused.set(writeError.index, Object.assign(new Error(writeError.errmsg ?? 'write error'), { code: writeError.code }));
-  }
-  return refused;
-}
-
 async function writeGroup(group: Entry[]): Promise<void> {
-  const refused = await insertMessages(group);
+  const refused = new Map(
+    [
+      ...(await insertDocuments(
+        ChatMessage,
+        group.map((entry) => entry.message),
+      )),
+    ].map(([index, why]) => [index, Object.assign(new Error(why.message), { code: why.code })] as const),
+  );
   const stored = group.filter((_, i) => !refused.has(i));
   group.forEach((entry, i) => {
     const error = refused.get(i);

@@ -4,7 +4,8 @@ import { markImagesAttached } from '../media/media.js';
 import type { OrgSettings } from '../../domain/settings.js';
 import { clock } from '../../clock.js';
 import { mongoose } from '../../db/connect.js';
-import { completeDocument, insertDocuments } from '../../db/bulk-insert.js';
+import { completeDocument } from '../../db/bulk-insert.js';
+import { insertAllRetryingConflicts } from '../mongo-errors.js';
 
 export type NewPost = Pick<SocialPostDoc, 'kind' | 'authorId' | 'text' | 'imageIds' | 'link' | 'day'> &
   Partial<Pick<SocialPostDoc, 'storeId' | 'groupId' | 'audienceTagIds' | 'campaignId'>>;
@@ -45,7 +46,7 @@ export async function storeAndDeliver(
     const held = audience.map((customerId): HoldReason | null => decisions.get(String(customerId)) ?? null);
     const reach = reachOf(held);
     const created: SocialPostDoc = { ...draft, stats: { ...draft.stats, reached: reach.reached, heldBack: reach.heldBack } };
-    await SocialPost.collection.insertOne(created);
+    await insertAllRetryingConflicts(SocialPost, [created]);
     const at = clock.now();
     const deliveries: Omit<DeliveryDoc, '_id'>[] = audience.map((customerId, i) => ({
       orgId,
@@ -59,8 +60,7 @@ export async function storeAndDeliver(
       at,
     }));
     for (let start = 0; start < deliveries.length; start += INSERT_BATCH) {
-      const [refused] = (await insertDocuments(Delivery, deliveries.slice(start, start + INSERT_BATCH))).values();
-      if (refused) throw Object.assign(new Error(refused.message), { code: refused.code });
+      await insertAllRetryingConflicts(Delivery, deliveries.slice(start, start + INSERT_BATCH));
     }
     return { ...created, reach };
   } catch (err) {
