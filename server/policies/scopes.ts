@@ -1,7 +1,7 @@
 import { mongoose } from '../db/connect.js';
 import type { Role } from '../models/staff.js';
 import { ForbiddenError } from '../errors.js';
-import { permissionMatrix, scopeOf, type Action, type Actor, type Scope } from './permissions.js';
+import { permissionMatrix, scopeOf, type Action, type Actor, type ResourceRef, type Scope } from './permissions.js';
 
 type Filter = Record<string, unknown>;
 type ObjectId = mongoose.Types.ObjectId;
@@ -56,6 +56,21 @@ export function scopeFilter(ctx: { orgId: string; actor: Actor }, action: Action
     return { ...filter, $or: own.map((field) => ({ [field]: me })) };
   }
   throw new ForbiddenError(`Not allowed: ${action}`);
+}
+
+/**
+ * A customer as the read scope sees it (for `can` and the view flags): shared with the reader, it counts as her own,
+ * as `recordFields.sharedCustomer` does in queries. Only for reading: changing a customer stays with the owner.
+ */
+export function customerReadRef(
+  actor: Actor,
+  customer: { storeId?: ObjectId | null; ownerId?: ObjectId | null; sharedWith?: readonly ObjectId[] },
+): ResourceRef {
+  const sharedWithReader = (customer.sharedWith ?? []).some((id) => String(id) === actor.id);
+  return {
+    storeId: customer.storeId ? String(customer.storeId) : null,
+    ownerId: sharedWithReader ? actor.id : customer.ownerId ? String(customer.ownerId) : null,
+  };
 }
 
 const breadth: Record<Scope, number> = { own: 1, store: 2, org: 3 };

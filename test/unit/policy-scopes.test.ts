@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { mongoose } from '../../server/db/connect.js';
 import type { Actor } from '../../server/policies/permissions.js';
-import { recordFields, rolesFor, scopeFilter } from '../../server/policies/scopes.js';
+import { customerReadRef, recordFields, rolesFor, scopeFilter } from '../../server/policies/scopes.js';
 import { assertSessionRule, mayReceiveSession, sessionRules } from '../../server/policies/record-rules.js';
 import { ForbiddenError } from '../../server/errors.js';
 import { flagsFor } from '../../server/policies/flags.js';
@@ -19,6 +19,22 @@ const actor = (roles: Actor['roles'], store: mongoose.Types.ObjectId | null = st
 const ctxOf = (a: Actor) => ({ orgId: String(orgId), actor: a });
 /** Filters compared as plain JSON: ObjectIds become their hex strings. */
 const plain = (filter: Record<string, unknown>) => JSON.parse(JSON.stringify(filter)) as unknown;
+
+describe('customerReadRef', () => {
+  it('lets a reader open a customer shared with her, as the read filter does, and never turns a share into a right to change it', () => {
+    const agent = actor(['agent'], null);
+    const shared = { storeId, ownerId: oid(), sharedWith: [oid(), me] };
+    const notShared = { storeId, ownerId: null, sharedWith: [oid()] };
+    expect(flagsFor(agent, { canOpen: ['customer.read', customerReadRef(agent, shared)] }).canOpen).toBe(true);
+    expect(flagsFor(agent, { canOpen: ['customer.read', customerReadRef(agent, notShared)] }).canOpen).toBe(false);
+    expect(flagsFor(agent, { canEdit: ['customer.write', customerReadRef(agent, shared)] }).canEdit).toBe(false);
+    // A manager reads her store's customers only, and an admin the organisation's.
+    expect(flagsFor(actor(['manager']), { canOpen: ['customer.read', customerReadRef(actor(['manager']), notShared)] }).canOpen).toBe(true);
+    const elsewhere = { storeId: oid(), ownerId: null };
+    expect(flagsFor(actor(['manager']), { canOpen: ['customer.read', customerReadRef(actor(['manager']), elsewhere)] }).canOpen).toBe(false);
+    expect(flagsFor(actor(['admin']), { canOpen: ['customer.read', customerReadRef(actor(['admin']), elsewhere)] }).canOpen).toBe(true);
+  });
+});
 
 describe('scopeFilter', () => {
   it('gives the organisation, the store or the own records, from the matrix, always within the organisation', () => {

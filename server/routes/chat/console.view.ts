@@ -5,6 +5,7 @@ import { agentOverview, openConversation, sidebarCustomer } from '../../services
 import { presentEarlierSession, presentMessage, presentSession } from '../../presenters/chat.js';
 import { maskPhone } from '../../presenters/customer.js';
 import { flagsFor } from '../../policies/flags.js';
+import { customerReadRef } from '../../policies/scopes.js';
 
 /** The agent console's ack payloads (docs/realtime.md, "Agent side"): what a console gets, never a document. */
 
@@ -42,7 +43,8 @@ export async function conversationPayload(view: Awaited<ReturnType<typeof openCo
           name: view.customer.name,
           phone: maskPhone(view.customer.phone),
           notes: view.customer.notes,
-          canOpen: flagsFor(ctx.actor, { canOpen: 'customer.read' }).canOpen,
+          // Only a customer her read scope reaches gets a link (an agent reads the customers shared with her).
+          canOpen: flagsFor(ctx.actor, { canOpen: ['customer.read', customerReadRef(ctx.actor, view.customer)] }).canOpen,
           ...(await sidebarPayload(ctx, view.customer, t)),
         }
       : null,
