@@ -1,7 +1,7 @@
 import { endpoint } from '../../http/endpoint.js';
 import { commentParams, idParams, momentListQuery, momentPageSchema, momentReachQuery, momentSchema, replySchema } from './moments.schema.js';
 import { getMoment, listMoments, momentQuota, momentReach, publishMoment, replyToComment } from '../../services/moments/moments.js';
-import { momentPage, momentsPage, publishMomentWithAuthor } from '../../services/moments/moment-page.js';
+import { momentPage, momentsPage, publishMomentWithAuthor } from '../../services/console/moments-page.js';
 
 /** The moments use cases, each declared once; moments.api.ts and moments.pages.ts serve them. */
 

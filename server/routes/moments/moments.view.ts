@@ -2,7 +2,7 @@ import type { ServiceContext } from '../../services/context.js';
 import type { Reach } from '../../services/limits/contact-budget.js';
 import { localTimeOf } from '../../services/limits/usage.js';
 import type { MomentDetail, MomentListItem, Quota } from '../../services/moments/moments.js';
-import { momentPage, momentsPage } from '../../services/moments/moment-page.js';
+import { momentPage, momentsPage } from '../../services/console/moments-page.js';
 import { socialLimits } from '../../domain/settings.js';
 import { presentPost, presentPostDetail, type ImageBase } from '../../presenters/post.js';
 import { presentCampaignTask } from '../../presenters/campaign.js';

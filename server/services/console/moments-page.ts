@@ -16,7 +16,7 @@ import {
   type MomentDetail,
   type MomentInput,
   type MomentListItem,
-} from './moments.js';
+} from '../moments/moments.js';
 import type { Reach } from '../limits/contact-budget.js';
 
 // What the moments page and the moments API answer with, gathered here so each route makes one service call.
