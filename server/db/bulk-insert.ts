@@ -1,5 +1,6 @@
 import { MongoBulkWriteError } from 'mongodb';
 import mongoose, { type Model } from 'mongoose';
+import { isTransientWriteConflict, TRANSIENT_ATTEMPTS } from './write-conflicts.js';
 
 /** Why one document of a bulk insert was refused: the database's code (a duplicate key is 11000), or `invalid` with the paths the schema refused. */
 export type RefusedInsert = { code: number | 'invalid' | undefined; message: string; invalidPaths?: string[] };
@@ -53,10 +54,26 @@ export async function insertDocuments<T>(model: Model<T>, docs: object[]): Promi
   return refused;
 }
 
-/** As insertDocuments, where the only acceptable refusal is an existing document (a duplicate key): anything else throws (nothing else should be refused there). */
+/**
+ * As insertDocuments, where the only acceptable refusal is an existing document (a duplicate key): a document refused
+ * for a transient conflict (PostgreSQL under FerretDB breaking a deadlock between concurrent inserts) is inserted
+ * again, a few times; anything else throws (nothing else should be refused there). Duplicates by their index in `docs`.
+ */
 export async function insertNewDocuments<T>(model: Model<T>, docs: object[]): Promise<{ inserted: number; duplicates: number[] }> {
-  const refused = await insertDocuments(model, docs);
-  const other = [...refused.values()].find((r) => r.code !== 11000);
-  if (other) throw Object.assign(new Error(other.message), { code: other.code });
-  return { inserted: docs.length - refused.size, duplicates: [...refused.keys()] };
+  const duplicates: number[] = [];
+  let pending = docs.map((_, index) => index);
+  for (let attempt = 1; pending.length; attempt++) {
+    const again: number[] = [];
+    const refused = await insertDocuments(
+      model,
+      pending.map((index) => docs[index]!),
+    );
+    for (const [at, refusal] of refused) {
+      if (refusal.code === 11000) duplicates.push(pending[at]!);
+      else if (attempt < TRANSIENT_ATTEMPTS && isTransientWriteConflict({ code: refusal.code })) again.push(pending[at]!);
+      else throw Object.assign(new Error(refusal.message), { code: refusal.code });
+    }
+    pending = again;
+  }
+  return { inserted: docs.length - duplicates.length, duplicates: duplicates.sort((x, y) => x - y) };
 }

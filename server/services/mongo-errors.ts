@@ -1,6 +1,5 @@
-import type { Model } from 'mongoose';
 import { mongoose } from '../db/connect.js';
-import { insertDocuments } from '../db/bulk-insert.js';
+import { isTransientWriteConflict, TRANSIENT_ATTEMPTS } from '../db/write-conflicts.js';
 
 const { mongo } = mongoose;
 
@@ -8,26 +7,6 @@ const { mongo } = mongoose;
 export function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 }
-
-/**
- * A write the database undid because a concurrent write held what it needed: nothing was applied, so running it again
- * is safe. MongoDB retries these itself outside transactions (WriteConflict, 112, reaches clients only inside one);
- * PostgreSQL under FerretDB reports them with its SQLSTATE as the code: deadlock_detected (40P01) and
- * serialization_failure (40001); on a findAndModify it answers InternalError (1) for those and for two inserts of
- * one unique key colliding, the statement rolled back in every case.
- */
-const TRANSIENT_WRITE_CONFLICTS = new Set([112, 16908292, 16777220, 1]);
-
-export function isTransientWriteConflict(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const { code, hasErrorLabel } = err as { code?: unknown; hasErrorLabel?: (label: string) => boolean };
-  return (
-    (typeof code === 'number' && TRANSIENT_WRITE_CONFLICTS.has(code)) ||
-    (typeof hasErrorLabel === 'function' && hasErrorLabel.call(err, 'TransientTransactionError'))
-  );
-}
-
-const TRANSIENT_ATTEMPTS = 5;
 
 /** Runs a write again (a few times) while the database undoes it for a transient write conflict, as MongoDB does on its own. */
 export async function retryingTransientConflicts<T>(write: () => Promise<T>): Promise<T> {
@@ -52,23 +31,6 @@ export async function upsertRetryingOnce<T>(upsert: () => Promise<T>): Promise<T
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
     return retryingTransientConflicts(upsert);
-  }
-}
-
-/**
- * Inserts new documents that nothing else writes (a post's deliveries, the post itself): each refused for a transient
- * conflict (PostgreSQL under FerretDB breaking a deadlock between concurrent inserts) is inserted again, a few times;
- * any other refusal throws, as nothing else should refuse them.
- */
-export async function insertAllRetryingConflicts<T>(model: Model<T>, docs: object[]): Promise<void> {
-  let pending = docs;
-  for (let attempt = 1; pending.length; attempt++) {
-    const again: object[] = [];
-    for (const [index, refusal] of await insertDocuments(model, pending)) {
-      if (attempt < TRANSIENT_ATTEMPTS && isTransientWriteConflict({ code: refusal.code })) again.push(pending[index]!);
-      else throw Object.assign(new Error(refusal.message), { code: refusal.code });
-    }
-    pending = again;
   }
 }
 

@@ -3,7 +3,8 @@ import { RateLimiterMongo, RateLimiterRes, type IRateLimiterMongoOptions } from 
 import { RateLimitedError } from '../errors.js';
 import { mongoose } from '../db/connect.js';
 import { buildIndexes } from '../db/indexes.js';
-import { isTransientWriteConflict, retryingTransientConflicts } from './mongo-errors.js';
+import { retryingTransientConflicts } from './mongo-errors.js';
+import { isTransientWriteConflict } from '../db/write-conflicts.js';
 
 /**
  * A limiter counted in a collection of the database. Its indexes (expiry, unique key) are built before its first

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { UsageCounter, type UsageCounterDoc } from '../../models/usage-counter.js';
-import { isDuplicateKey, isTransientWriteConflict, retryingTransientConflicts, upsertRetryingOnce } from '../mongo-errors.js';
-import { insertDocuments } from '../../db/bulk-insert.js';
+import { isDuplicateKey, retryingTransientConflicts, upsertRetryingOnce } from '../mongo-errors.js';
+import { insertNewDocuments } from '../../db/bulk-insert.js';
 import type { MassMessagePolicy } from '../../domain/settings.js';
 import { mongoose } from '../../db/connect.js';
 
@@ -122,12 +122,9 @@ export async function consumeUsages(
     if (missing.length && !allowsUse({ used: 0, by: {} }, limits)) for (const key of missing) outcome.set(key, { used: 0, by: {} });
     else if (missing.length) {
       const fresh = missing.map((key) => ({ orgId, key, used: 1, by: limits.channel ? { [limits.channel.name]: 1 } : {}, marks: [mark], expiresAt: endsAt }));
-      const refused = await insertDocuments(UsageCounter, fresh);
-      // Someone else's first use of the same counter (a duplicate key), or PostgreSQL under FerretDB breaking a
-      // deadlock between two such inserts: either way that counter is counted on its own, with its retries.
-      const other = [...refused.values()].find((r) => r.code !== 11000 && !isTransientWriteConflict({ code: r.code }));
-      if (other) throw Object.assign(new Error(other.message), { code: other.code });
-      const collided = new Set([...refused.keys()].map((i) => missing[i]!));
+      // Someone else's first use of the same counter (a duplicate key): that counter is counted on its own.
+      const { duplicates } = await insertNewDocuments(UsageCounter, fresh);
+      const collided = new Set(duplicates.map((i) => missing[i]!));
       for (const key of missing) {
         if (collided.has(key)) alone.push(key);
         else outcome.set(key, null);

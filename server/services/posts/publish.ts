@@ -4,8 +4,8 @@ import { markImagesAttached } from '../media/media.js';
 import type { OrgSettings } from '../../domain/settings.js';
 import { clock } from '../../clock.js';
 import { mongoose } from '../../db/connect.js';
-import { completeDocument } from '../../db/bulk-insert.js';
-import { insertAllRetryingConflicts } from '../mongo-errors.js';
+import type { Model } from 'mongoose';
+import { completeDocument, insertNewDocuments } from '../../db/bulk-insert.js';
 
 export type NewPost = Pick<SocialPostDoc, 'kind' | 'authorId' | 'text' | 'imageIds' | 'link' | 'day'> &
   Partial<Pick<SocialPostDoc, 'storeId' | 'groupId' | 'audienceTagIds' | 'campaignId'>>;
@@ -46,7 +46,7 @@ export async function storeAndDeliver(
     const held = audience.map((customerId): HoldReason | null => decisions.get(String(customerId)) ?? null);
     const reach = reachOf(held);
     const created: SocialPostDoc = { ...draft, stats: { ...draft.stats, reached: reach.reached, heldBack: reach.heldBack } };
-    await insertAllRetryingConflicts(SocialPost, [created]);
+    await insertEveryOne(SocialPost, [created]);
     const at = clock.now();
     const deliveries: Omit<DeliveryDoc, '_id'>[] = audience.map((customerId, i) => ({
       orgId,
@@ -60,7 +60,7 @@ export async function storeAndDeliver(
       at,
     }));
     for (let start = 0; start < deliveries.length; start += INSERT_BATCH) {
-      await insertAllRetryingConflicts(Delivery, deliveries.slice(start, start + INSERT_BATCH));
+      await insertEveryOne(Delivery, deliveries.slice(start, start + INSERT_BATCH));
     }
     return { ...created, reach };
   } catch (err) {
@@ -72,6 +72,12 @@ export async function storeAndDeliver(
     if (decided) await refundTouches(orgId, audience, channel, settings, draft._id).catch(() => undefined);
     throw err;
   }
+}
+
+/** A new post and its deliveries: none can exist yet, so even a duplicate means the post cannot be stored whole. */
+async function insertEveryOne<T>(model: Model<T>, docs: object[]): Promise<void> {
+  const { duplicates } = await insertNewDocuments(model, docs);
+  if (duplicates.length) throw Object.assign(new Error(`${duplicates.length} of ${docs.length} already stored`), { code: 11000 });
 }
 
 /** Held back, by reason: what the post's page explains. */
