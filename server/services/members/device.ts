@@ -11,13 +11,7 @@ import { joinedPage, memberPage, openMemberImage } from './page.js';
 
 /** The device's customer, or nobody: a token that lets nobody in any more is as good as none (an outage is not). */
 async function deviceMember(orgId: string, token: string | undefined): Promise<MemberContext | null> {
-  if (!token) return null;
-  try {
-    return (await memberFromToken(orgId, token)).ctx;
-  } catch (err) {
-    if (err instanceof UnauthenticatedError) return null;
-    throw err;
-  }
+  return token ? orNobody(async () => (await memberFromToken(orgId, token)).ctx) : null;
 }
 
 /** Her page, or null when the device lets nobody in (the page then explains how to get back). */
@@ -70,8 +64,11 @@ export async function commentFromDevice(orgId: string, token: string | undefined
   return { signedOut: false };
 }
 
-/** A personal link that would let nobody in (expired, replaced, malformed) answers null: the page says so, never an error page. */
-async function throughLink<R>(act: () => Promise<R>): Promise<R | null> {
+/**
+ * A token or personal link that lets nobody in (expired, replaced, malformed) answers null: the page says so, never
+ * an error page. Only that refusal: anything else (the database down) stays an error.
+ */
+async function orNobody<R>(act: () => Promise<R>): Promise<R | null> {
   try {
     return await act();
   } catch (err) {
@@ -82,10 +79,10 @@ async function throughLink<R>(act: () => Promise<R>): Promise<R | null> {
 
 /** Opening the link only offers to sign in: previews and scanners fetch links too, and a GET never spends one. */
 export function offerLinkEntry<T>(orgId: string, token: T): Promise<{ token: T } | null> {
-  return throughLink(async () => (await assertMemberLinkOpen(orgId, token), { token }));
+  return orNobody(async () => (await assertMemberLinkOpen(orgId, token), { token }));
 }
 
 /** Her tap spends the link, and her device is remembered with a device token instead. */
 export function enterThroughLink(orgId: string, token: unknown): Promise<{ deviceToken: string } | null> {
-  return throughLink(async () => ({ deviceToken: memberTokenFor((await memberFromLinkToken(orgId, token)).customer) }));
+  return orNobody(async () => ({ deviceToken: memberTokenFor((await memberFromLinkToken(orgId, token)).customer) }));
 }
