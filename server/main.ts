@@ -9,6 +9,7 @@ import { attachRealtime } from './realtime/index.js';
 import { createAgenda, scheduleRecurring } from '../jobs/agenda.js';
 import { jobs } from '../jobs/index.js';
 import { scheduleAllOrgJobs } from '../jobs/schedules.js';
+import { enqueuePostDeliveries } from '../jobs/post-delivery.job.js';
 import { configureMailer } from './services/mail/mailer.js';
 import { listOrganizationIds, runDailyFollowups } from './services/followups/daily-run.js';
 import { isDatabaseEmpty, seedDemo, demoLogins, DEMO_PASSWORD, DEMO_CHANNEL_KEY, DEMO_GROUP_INVITE_KEY } from './services/seed/demo.js';
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
   await agenda.start();
   await scheduleRecurring(agenda, jobs);
   await scheduleAllOrgJobs(agenda, log);
+  enqueuePostDeliveries(agenda, log);
 
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {

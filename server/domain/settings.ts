@@ -145,6 +145,18 @@ export const socialLimits = {
 } as const;
 
 /**
+ * Publishing to many customers (issue 19): the publish decides and delivers one batch before it answers, so a clerk
+ * waits no longer than a small post takes; a larger audience is stored first and the rest continues in a job.
+ * Tests make the batch small to publish a "large" audience of a few dozen customers.
+ */
+export const fanoutLimits = {
+  /** Customers decided and delivered per step; an audience up to this size is done before the publish answers. */
+  deliveryBatch: 1000,
+  /** A delivery that has not moved for this long is taken up again by the sweep (its job died with its process). */
+  stalledAfterMs: 2 * 60 * 1000,
+};
+
+/**
  * Receiving pictures, per app process (memory is per process): files are spooled to temporary files and decoded
  * one at a time per request, so what an upload holds in memory is small and these caps bound how many run at once.
  * A refused upload is answered at once (429) rather than queued, since a queued request still holds its connection.

@@ -14,6 +14,10 @@ export interface PostContent {
   link?: string | null | undefined;
 }
 
+/** A post to a large audience is stored first and delivered in the background; one delivered at once has no state. */
+export const deliveryStates = ['delivering', 'done', 'failed'] as const;
+export type DeliveryState = (typeof deliveryStates)[number];
+
 export interface SocialPostDoc extends PostContent {
   _id: mongoose.Types.ObjectId;
   orgId: mongoose.Types.ObjectId;
@@ -29,6 +33,10 @@ export interface SocialPostDoc extends PostContent {
   /** The day it was published, in the organisation's timezone (the day quotas and caps count in). */
   day: string;
   stats: { audience: number; reached: number; heldBack: number; likes: number; comments: number };
+  /** Delivery still under way, finished or given up (its touches given back); absent: delivered when published. */
+  delivery?: { state: DeliveryState; decided: number; movedAt: Date } | undefined;
+  /** While delivering: the audience as it was when published, in order; the delivery reads it, nothing else does. */
+  pendingAudience?: mongoose.Types.ObjectId[] | undefined;
   /** Moments: customers' comments and first likes the author has not looked at yet (her badge); her opening the moment clears it. */
   unseen?: number | undefined;
   createdAt: Date;
@@ -55,6 +63,15 @@ const socialPostSchema = new Schema<SocialPostDoc>(
       comments: { type: Number, default: 0 },
     },
     unseen: { type: Number, default: 0 },
+    delivery: {
+      type: new Schema(
+        { state: { type: String, enum: deliveryStates, required: true }, decided: { type: Number, default: 0 }, movedAt: { type: Date, required: true } },
+        { _id: false },
+      ),
+      default: undefined,
+    },
+    // Up to an audience's worth of ids: never read with the post, only by its delivery.
+    pendingAudience: { type: [Schema.Types.ObjectId], default: undefined, select: false },
   },
   // The app's clock, not the machine's: quotas, feeds and campaign tasks compare post times with it.
   { timestamps: { createdAt: true, updatedAt: false, currentTime: () => clock.now() } },
@@ -64,6 +81,8 @@ socialPostSchema.index({ orgId: 1, kind: 1, authorId: 1, createdAt: -1 });
 socialPostSchema.index({ orgId: 1, groupId: 1, createdAt: -1 });
 socialPostSchema.index({ orgId: 1, storeId: 1, kind: 1, createdAt: -1 });
 socialPostSchema.index({ orgId: 1, imageIds: 1 });
+// The sweep's question across organisations: deliveries still under way that stopped moving.
+socialPostSchema.index({ 'delivery.state': 1, 'delivery.movedAt': 1 });
 
 export const SocialPost = model<SocialPostDoc>('SocialPost', socialPostSchema);
 

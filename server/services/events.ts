@@ -68,6 +68,8 @@ export type DomainEvents = {
   'customers.changed': [{ orgId: string; customerIds: string[] }];
   /** A customer commented on or first liked a moment: its author is told; `unseen` is the post's count of news for her. */
   'moments.reaction': [{ orgId: string; postId: string; authorId: string; kind: 'comment' | 'like'; unseen: number }];
+  /** A post to a large audience was stored and answered: the rest of its delivery is the delivery job's. */
+  'posts.delivering': [{ orgId: string; postId: string }];
 };
 
 /**

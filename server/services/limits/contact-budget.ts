@@ -98,9 +98,10 @@ export async function touchCustomers(
   customerIds: mongoose.Types.ObjectId[],
   channel: TouchChannel,
   settings: Limits,
-  opts: { mark?: mongoose.Types.ObjectId } = {},
+  opts: { mark?: mongoose.Types.ObjectId; at?: Date } = {},
 ): Promise<Map<string, HoldReason | null>> {
-  const day = dayPeriod(clock.now(), settings.timezone);
+  // A delivery continued later counts in the day it was published (`at`), where its refund will look for it.
+  const day = dayPeriod(opts.at ?? clock.now(), settings.timezone);
   const mark = opts.mark ?? new mongoose.Types.ObjectId();
   const keys = customerIds.map((customerId) => keyOf(customerId, day.key));
   let counted: Map<string, Pick<UsageCounterDoc, 'used' | 'by'> | null>;
@@ -108,7 +109,7 @@ export async function touchCustomers(
     counted = await consumeUsages(orgId, keys, limitsFor(channel, settings), day.endsAt, mark);
   } catch (err) {
     // Half-way through: the touches already counted are given back, so the caller can treat the whole as not done.
-    await refundTouches(orgId, customerIds, channel, settings, mark).catch(() => undefined);
+    await refundTouches(orgId, customerIds, channel, settings, mark, opts.at).catch(() => undefined);
     throw err;
   }
   const outcome = new Map<string, HoldReason | null>();
@@ -129,8 +130,9 @@ export async function refundTouches(
   channel: TouchChannel,
   settings: Pick<Limits, 'timezone'>,
   mark: mongoose.Types.ObjectId,
+  at: Date = clock.now(),
 ): Promise<void> {
-  const day = dayPeriod(clock.now(), settings.timezone);
+  const day = dayPeriod(at, settings.timezone);
   await refundMarkedUsages(orgId, [...new Set(customerIds.map((customerId) => keyOf(customerId, day.key)))], mark, channel);
 }
 

@@ -1,11 +1,13 @@
 import { Delivery, SocialPost, type DeliveryDoc, type HoldReason, type PostKind, type SocialPostDoc } from '../../models/social-post.js';
+import { Organization } from '../../models/organization.js';
 import { reachOf, refundTouches, touchCustomers, type Reach, type TouchChannel } from '../limits/contact-budget.js';
 import { markImagesAttached } from '../media/media.js';
-import type { OrgSettings } from '../../domain/settings.js';
+import { effectiveSettings, fanoutLimits, type OrgSettings } from '../../domain/settings.js';
 import { clock } from '../../clock.js';
 import { mongoose } from '../../db/connect.js';
 import type { Model } from 'mongoose';
 import { completeDocument, insertNewDocuments } from '../../db/bulk-insert.js';
+import { domainEvents } from '../events.js';
 
 export type NewPost = Pick<SocialPostDoc, 'kind' | 'authorId' | 'text' | 'imageIds' | 'link' | 'day'> &
   Partial<Pick<SocialPostDoc, 'storeId' | 'groupId' | 'audienceTagIds' | 'campaignId'>>;
@@ -29,6 +31,7 @@ export async function storeAndDeliver(
   audience: mongoose.Types.ObjectId[],
   settings: OrgSettings,
 ): Promise<PublishedPost> {
+  if (audience.length > fanoutLimits.deliveryBatch) return storeForDelivery(orgId, post, audience, settings);
   // Built and validated without a round trip: a post that cannot be stored spends no customer's touch.
   const draft = (await completeDocument(SocialPost, {
     ...post,
@@ -72,6 +75,165 @@ export async function storeAndDeliver(
     if (decided) await refundTouches(orgId, audience, channel, settings, draft._id).catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * A post to more customers than one batch: stored first, in its delivering state and with its audience; the first
+ * batch is decided and delivered before the answer, the rest by the delivery job (`continueDelivery`). A count rather
+ * than a time box: the clerk waits at most what a post to one batch costs whatever the audience, and what the answer
+ * holds does not depend on how loaded the machine is (so tests can say exactly what is decided when it answers).
+ */
+async function storeForDelivery(
+  orgId: mongoose.Types.ObjectId,
+  post: NewPost,
+  audience: mongoose.Types.ObjectId[],
+  settings: OrgSettings,
+): Promise<PublishedPost> {
+  const draft = (await completeDocument(SocialPost, {
+    ...post,
+    orgId,
+    stats: { audience: audience.length, reached: 0, heldBack: 0, likes: 0, comments: 0 },
+    delivery: { state: 'delivering', decided: 0, movedAt: clock.now() },
+    pendingAudience: audience,
+  })) as unknown as SocialPostDoc;
+  await markImagesAttached(String(orgId), post.imageIds);
+  await insertEveryOne(SocialPost, [draft]);
+  try {
+    const { reach } = await deliverBatches(draft, audience, settings, 1);
+    const { pendingAudience: _audience, ...stored } = (await SocialPost.findOne({ orgId, _id: draft._id }).lean<SocialPostDoc>())!;
+    // Settled before the answer: the job is saved once the clerk is told the post goes on being delivered.
+    await domainEvents.emitEventAndSettle('posts.delivering', { orgId: String(orgId), postId: String(draft._id) });
+    return { ...stored, reach };
+  } catch (err) {
+    // Nobody waits on a job yet: taken back whole, as a small post is, so the publish can be refused as a whole.
+    await Delivery.deleteMany({ orgId, postId: draft._id }).catch(() => undefined);
+    await SocialPost.deleteOne({ orgId, _id: draft._id }).catch(() => undefined);
+    await refundTouches(orgId, audience, channelOf[post.kind], settings, draft._id, draft.createdAt).catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Decides and delivers the customers of a delivering post still without a delivery, batch after batch in the
+ * audience's order, at most `maxBatches`; marks the post done after the last. Safe to run again, or twice at once,
+ * after a crash anywhere: a customer with a delivery is not asked again, a touch counted with the post's mark is not
+ * counted again (consumeUsages), a delivery exists once (its unique key), and the figures are counted from the
+ * deliveries, never added up.
+ */
+async function deliverBatches(
+  post: Pick<SocialPostDoc, '_id' | 'orgId' | 'kind' | 'groupId' | 'createdAt' | 'delivery'>,
+  audience: mongoose.Types.ObjectId[],
+  settings: OrgSettings,
+  maxBatches = Number.POSITIVE_INFINITY,
+): Promise<{ reach: Reach; done: boolean }> {
+  const batch = fanoutLimits.deliveryBatch;
+  // Batches go in order, so every batch before the one holding the `decided`-th customer is complete.
+  let start = Math.floor((post.delivery?.decided ?? 0) / batch) * batch;
+  let reach: Reach | null = null;
+  for (let steps = 0; start < audience.length && steps < maxBatches; start += batch, steps++) {
+    await deliverOneBatch(post, audience.slice(start, start + batch), settings);
+    reach = await recordProgress(post);
+  }
+  const done = start >= audience.length;
+  if (done) {
+    await SocialPost.updateOne(
+      { orgId: post.orgId, _id: post._id, 'delivery.state': 'delivering' },
+      { $set: { 'delivery.state': 'done' }, $unset: { pendingAudience: 1 } },
+    );
+  }
+  return { reach: reach ?? (await recordProgress(post)), done };
+}
+
+async function deliverOneBatch(
+  post: Pick<SocialPostDoc, '_id' | 'orgId' | 'kind' | 'groupId' | 'createdAt'>,
+  customerIds: mongoose.Types.ObjectId[],
+  settings: OrgSettings,
+): Promise<void> {
+  const { orgId, _id: postId } = post;
+  const delivered = new Set(
+    (await Delivery.find({ orgId, postId, customerId: { $in: customerIds } }, { customerId: 1 }).lean()).map((d) => String(d.customerId)),
+  );
+  const undecided = [...new Map(customerIds.filter((id) => !delivered.has(String(id))).map((id) => [String(id), id])).values()];
+  if (!undecided.length) return;
+  // Counted in the day the post was published, however late the job runs: its refund looks there.
+  const decisions = await touchCustomers(orgId, undecided, channelOf[post.kind], settings, { mark: postId, at: post.createdAt });
+  const at = clock.now();
+  // A duplicate is a concurrent run's delivery of the same customer, decided by the same marked touch: harmless.
+  await insertNewDocuments(
+    Delivery,
+    undecided.map((customerId) => {
+      const held = decisions.get(String(customerId)) ?? null;
+      return { orgId, postId, customerId, kind: post.kind, groupId: post.groupId ?? null, shown: held === null, heldReason: held, liked: false, at };
+    }),
+  );
+}
+
+/** The post's figures and progress, counted from its deliveries (exact whatever ran before), written while it is delivering. */
+async function recordProgress(post: Pick<SocialPostDoc, '_id' | 'orgId'>): Promise<Reach> {
+  const rows = await Delivery.aggregate<{ _id: HoldReason | null; count: number }>([
+    { $match: { orgId: post.orgId, postId: post._id } },
+    { $group: { _id: '$heldReason', count: { $sum: 1 } } },
+  ]);
+  const reach: Reach = { audience: 0, reached: 0, heldBack: 0, heldBackBy: { customer_cap: 0, contact_budget: 0 } };
+  for (const { _id: held, count } of rows) {
+    reach.audience += count;
+    if (held) {
+      reach.heldBack += count;
+      reach.heldBackBy[held] += count;
+    } else reach.reached += count;
+  }
+  await SocialPost.updateOne(
+    { orgId: post.orgId, _id: post._id, 'delivery.state': 'delivering' },
+    { $set: { 'stats.reached': reach.reached, 'stats.heldBack': reach.heldBack, 'delivery.decided': reach.audience, 'delivery.movedAt': clock.now() } },
+  );
+  return reach;
+}
+
+/** The organisation's settings as the delivery job needs them (it acts for nobody, so no context). */
+async function settingsOf(orgId: mongoose.Types.ObjectId): Promise<OrgSettings> {
+  return effectiveSettings((await Organization.findById(orgId, { settings: 1 }).lean())?.settings);
+}
+
+/**
+ * Continues a post's delivery where it stands (the delivery job): nothing for a post done, failed or gone. A failure
+ * that cannot continue gives the post up (`giveUpDelivery`) and is thrown for the job's log.
+ */
+export async function continueDelivery(orgId: string, postId: string): Promise<void> {
+  const post = await SocialPost.findOne({ orgId: new mongoose.Types.ObjectId(orgId), _id: new mongoose.Types.ObjectId(postId) })
+    .select('+pendingAudience')
+    .lean<SocialPostDoc>();
+  if (post?.delivery?.state !== 'delivering') return;
+  try {
+    await deliverBatches(post, post.pendingAudience ?? [], await settingsOf(post.orgId));
+  } catch (err) {
+    // Step by step, stopping at the first that fails: a post still delivering is then continued by the sweep.
+    await giveUpDelivery(post).catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * A post whose delivery cannot go on: failed, shown to nobody any more, and every touch its mark counted given back
+ * (as a small post that fails is taken back). The post stays, so its author's pages say what happened.
+ */
+async function giveUpDelivery(post: SocialPostDoc): Promise<void> {
+  const { orgId, _id: postId } = post;
+  await Delivery.deleteMany({ orgId, postId });
+  await refundTouches(orgId, post.pendingAudience ?? [], channelOf[post.kind], await settingsOf(orgId), postId, post.createdAt);
+  await SocialPost.updateOne(
+    { orgId, _id: postId },
+    { $set: { 'delivery.state': 'failed', 'delivery.decided': 0, 'stats.reached': 0, 'stats.heldBack': 0 }, $unset: { pendingAudience: 1 } },
+  );
+}
+
+/** Posts still delivering whose progress has not moved for a while: their job died with its process (the sweep continues them). */
+export async function stalledDeliveries(): Promise<{ orgId: string; postId: string }[]> {
+  const before = new Date(clock.now().getTime() - fanoutLimits.stalledAfterMs);
+  const posts = await SocialPost.find({ 'delivery.state': 'delivering', 'delivery.movedAt': { $lt: before } }, { orgId: 1 })
+    .setOptions({ allOrgs: true })
+    .limit(100)
+    .lean();
+  return posts.map((post) => ({ orgId: String(post.orgId), postId: String(post._id) }));
 }
 
 /** A new post and its deliveries: none can exist yet, so even a duplicate means the post cannot be stored whole. */
