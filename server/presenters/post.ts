@@ -13,7 +13,17 @@ export function presentImages(imageIds: SocialPostDoc['imageIds'], base: ImageBa
 /** A post with its author's name, as the moments and feed services give it. */
 type PostWithAuthor = SocialPostDoc & { authorName: string };
 
-/** A post for staff pages and the API: words, pictures, author and statistics. */
+/**
+ * Where a post's delivery stands: customers decided (shown or held back) out of its audience. A post delivered when
+ * it was published has no state of its own: it is done.
+ */
+export function presentDelivery(post: Pick<SocialPostDoc, 'delivery' | 'stats'>) {
+  const total = post.stats.audience;
+  const { state, decided } = post.delivery ?? { state: 'done' as const, decided: total };
+  return { state, decided, total, percent: total ? Math.floor((decided * 100) / total) : 100 };
+}
+
+/** A post for staff pages and the API: words, pictures, author, statistics and how far its delivery is. */
 export function presentPost(post: PostWithAuthor, base: ImageBase = staffImageBase) {
   return {
     id: String(post._id),
@@ -29,6 +39,7 @@ export function presentPost(post: PostWithAuthor, base: ImageBase = staffImageBa
     day: post.day,
     createdAt: post.createdAt,
     stats: { ...post.stats },
+    delivery: presentDelivery(post),
   };
 }
 

@@ -43,7 +43,7 @@ export const groupPageRoutes: RouteSpec[] = [
     pictures: postPictures,
     view: 'pages/groups/detail',
     model: detailAgainModel('post'),
-    flash: (post, _input, t) => reachConfirmed(t, 'groups.posts.published', post.reach),
+    flash: (post, _input, t) => reachConfirmed(t, 'groups.posts.published', post),
     redirect: (_post, { params }) => `/groups/${params.id}#posts`,
   }),
   form.post('/groups/:id/archive', groups.archiveGroup, { flash: 'groups.archived', redirect: '/groups' }),

@@ -4,7 +4,8 @@ import { localTimeOf } from '../../services/limits/usage.js';
 import type { MomentDetail, MomentListItem, Quota } from '../../services/moments/moments.js';
 import { momentPage, momentsPage } from '../../services/console/moments-page.js';
 import { socialLimits } from '../../domain/settings.js';
-import { presentPost, presentPostDetail, type ImageBase } from '../../presenters/post.js';
+import { presentDelivery, presentPost, presentPostDetail, type ImageBase } from '../../presenters/post.js';
+import type { PublishedPost } from '../../services/posts/publish.js';
 import { presentCampaignTask } from '../../presenters/campaign.js';
 import { presentTag, presentTagGroup } from '../../presenters/tag.js';
 import { presentReach, reachSentence } from '../../presenters/reach.js';
@@ -16,12 +17,23 @@ type T = (key: string, params?: Record<string, unknown>) => string;
 
 /**
  * The confirmation of a post (moment, group post, campaign task): what was done, then what actually happened to its
- * audience, never the preview. A flash for the page the person is sent on to.
+ * audience, never the preview; for a large audience still being delivered, how far it is. A flash for the page the
+ * person is sent on to.
  */
-export const reachConfirmed = (t: T, doneKey: string, reach: Reach) => ({
-  key: 'reach.confirmed',
-  params: { done: t(doneKey), outcome: reachSentence(t, reach, 'outcome') },
-});
+export function reachConfirmed(t: T, doneKey: string, post: Pick<PublishedPost, 'reach' | 'delivery' | 'stats'>) {
+  const delivery = presentDelivery(post);
+  if (delivery.state === 'delivering') return { key: 'reach.delivering', params: { done: t(doneKey), decided: delivery.decided, total: delivery.total } };
+  return { key: 'reach.confirmed', params: { done: t(doneKey), outcome: reachSentence(t, post.reach, 'outcome') } };
+}
+
+/**
+ * Where the author goes from the moments page after publishing: back to it, or, while the post is being delivered,
+ * to the page that shows the progress (a campaign's group post: its group's posts).
+ */
+export function publishedPostPath(post: Pick<PublishedPost, '_id' | 'kind' | 'groupId' | 'delivery' | 'stats'>): string {
+  if (presentDelivery(post).state !== 'delivering') return '/moments';
+  return post.kind === 'group' ? `/groups/${String(post.groupId)}#posts` : `/moments/${String(post._id)}`;
+}
 
 // --- API payloads ------------------------------------------------------------------------------------------------
 
@@ -93,6 +105,8 @@ export function momentDetailModel({ moment, tagNames }: Awaited<ReturnType<typeo
     title: t('moments.detailTitle'),
     post: { ...post, audienceTags: post.audienceTagIds.map((tagId) => tagNames.get(tagId) ?? null) },
     replyMax: socialLimits.commentMax,
+    // Reloaded while the delivery goes on (as an import's page is), until the final figures are there.
+    refreshSeconds: post.delivery.state === 'delivering' ? 1 : null,
     ...extra,
   };
 }
