@@ -5,7 +5,9 @@ import type { Types } from 'mongoose';
 import { useTestDatabase } from '../setup/db.js';
 import { postMultipart, testIdText } from '../setup/social.js';
 import { bearerFor, buildTestApp, signIn } from '../setup/app.js';
-import { createCustomers, createOrg, createStaff, createStore, ctxFor, PASSWORD } from '../factories.js';
+import { createCustomerGroup, createCustomers, createOrg, createStaff, createStore, ctxFor, PASSWORD } from '../factories.js';
+import { addMembers } from '../../server/services/groups/group-page.js';
+import { publishGroupPost } from '../../server/services/groups/group-posts.js';
 import { useFrozenClock } from '../setup/clock.js';
 import { Delivery, SocialPost } from '../../server/models/social-post.js';
 import { UsageCounter } from '../../server/models/usage-counter.js';
@@ -13,7 +15,11 @@ import { effectiveSettings, fanoutLimits, type OrgSettings } from '../../server/
 import { momentQuota, publishMoment } from '../../server/services/moments/moments.js';
 import { storeAndDeliver } from '../../server/services/posts/publish.js';
 import { touchCustomers, touchesLeftToday } from '../../server/services/limits/contact-budget.js';
-import { deliverPostJob, deliverStalledPostsJob } from '../../jobs/post-delivery.job.js';
+import { deliverPostJob, deliverStalledPostsJob, enqueuePostDeliveries } from '../../jobs/post-delivery.job.js';
+import { createAgenda } from '../../jobs/agenda.js';
+import { jobs } from '../../jobs/index.js';
+import { createLogger } from '../../server/logger.js';
+import { mongoose } from '../../server/db/connect.js';
 
 useTestDatabase();
 
@@ -187,10 +193,50 @@ describe('the pages and the API while a large post is delivered', () => {
     expect(read.body.stats).toMatchObject({ audience: AUDIENCE, reached: AUDIENCE, heldBack: 0 });
   });
 
+  it("shows a large group post's progress on the group's page, then every member reached", async () => {
+    const { org, clerk, ctx, customers } = await clerkWithCustomers();
+    const group = await createCustomerGroup(org._id, { ownerId: clerk._id, name: '会员群' });
+    await addMembers(ctx, String(group._id), customers.map(String));
+    const post = await publishGroupPost(ctx, String(group._id), { text: '周末活动' });
+    expect(post.delivery).toMatchObject({ state: 'delivering', decided: BATCH });
+    const agent = await signIn(app, clerk.login, PASSWORD);
+    expect((await agent.get(`/groups/${String(group._id)}`).expect(200)).text).toContain(`正在送达：${BATCH} / ${AUDIENCE}`);
+
+    await runJob(org._id, post._id);
+    const page = await agent.get(`/groups/${String(group._id)}`).expect(200);
+    expect(page.text).not.toContain('data-testid="delivery-progress"');
+    expect((await SocialPost.findOne({ orgId: org._id, _id: post._id }).lean())!.stats).toMatchObject({ audience: AUDIENCE, reached: AUDIENCE, heldBack: 0 });
+  });
+
   it('keeps a post to one batch as it was: final figures in the answer, no state of its own', async () => {
     const { ctx } = await clerkWithCustomers({}, BATCH);
     const post = await publishMoment(ctx, { text: '小范围' });
     expect(post.delivery).toBeUndefined();
     expect(post.stats).toMatchObject({ audience: BATCH, reached: BATCH, heldBack: 0 });
   });
+});
+
+describe('the scheduler', () => {
+  it('gets the delivery job from the publish itself and delivers the rest of the audience', async () => {
+    const log = createLogger('silent');
+    const agenda = createAgenda({ db: mongoose.connection.db!, log, jobs, processEvery: 200, lockLifetimeMs: 1000 });
+    await agenda.start();
+    const stopEnqueueing = enqueuePostDeliveries(agenda, log);
+    try {
+      const { org, ctx } = await clerkWithCustomers();
+      const finished = new Promise<void>((resolve, reject) => {
+        agenda.once(`success:${deliverPostJob.name}`, () => resolve());
+        agenda.once(`fail:${deliverPostJob.name}`, (err: unknown) => reject(err));
+      });
+      const post = await publishMoment(ctx, { text: '新品到店' });
+      expect(post.delivery?.state).toBe('delivering');
+      await finished;
+      const done = await SocialPost.findOne({ orgId: org._id, _id: post._id }).lean();
+      expect(done!.delivery).toMatchObject({ state: 'done', decided: AUDIENCE });
+      expect(await Delivery.countDocuments({ orgId: org._id, postId: post._id, shown: true })).toBe(AUDIENCE);
+    } finally {
+      stopEnqueueing();
+      await agenda.stop();
+    }
+  }, 60_000);
 });
