@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { UsageCounter, type UsageCounterDoc } from '../../models/usage-counter.js';
+import { counterKey, UsageCounter, type UsageCounterDoc } from '../../models/usage-counter.js';
 import { isDuplicateKey, retryingTransientConflicts, upsertRetryingOnce } from '../mongo-errors.js';
 import { insertNewDocuments } from '../../db/bulk-insert.js';
 import type { MassMessagePolicy } from '../../domain/settings.js';
@@ -63,8 +63,8 @@ export async function consumeUsage(
   mark?: mongoose.Types.ObjectId,
 ): Promise<boolean> {
   const { condition, inc } = conditionalUse(limits);
-  const filter: Record<string, unknown> = { orgId, key, ...condition, ...(mark ? { marks: { $ne: mark } } : {}) };
-  const update: Record<string, unknown> = { $inc: inc, $setOnInsert: { expiresAt: endsAt }, ...(mark ? { $push: { marks: mark } } : {}) };
+  const filter: Record<string, unknown> = { orgId, scopedKey: counterKey(orgId, key), ...condition, ...(mark ? { marks: { $ne: mark } } : {}) };
+  const update: Record<string, unknown> = { $inc: inc, $setOnInsert: { key, expiresAt: endsAt }, ...(mark ? { $push: { marks: mark } } : {}) };
   try {
     await upsertRetryingOnce(() => UsageCounter.updateOne(filter, update, { upsert: true }));
     return true;
@@ -76,6 +76,9 @@ export async function consumeUsage(
 }
 
 type Usage = Pick<UsageCounterDoc, 'used' | 'by'>;
+
+/** Counters are found by their unique key (one field, which every engine checks and finds through its index). */
+const scopedKeys = (orgId: mongoose.Types.ObjectId, keys: string[]) => keys.map((key) => counterKey(orgId, key));
 
 /** Keys per round of `consumeUsages`: one read, one conditional update and one insert each, whatever the audience. */
 const USAGE_BATCH = 1000;
@@ -101,15 +104,18 @@ export async function consumeUsages(
   const { condition, inc } = conditionalUse(limits);
   for (let start = 0; start < unique.length; start += USAGE_BATCH) {
     const batch = unique.slice(start, start + USAGE_BATCH);
-    const existing = new Set((await UsageCounter.find({ orgId, key: { $in: batch } }, { key: 1 }).lean()).map((c) => c.key));
+    const existing = new Set((await UsageCounter.find({ orgId, scopedKey: { $in: scopedKeys(orgId, batch) } }, { key: 1 }).lean()).map((c) => c.key));
     const present = batch.filter((key) => existing.has(key));
     const missing = batch.filter((key) => !existing.has(key));
     const alone: string[] = [];
     if (present.length) {
       await retryingTransientConflicts(() =>
-        UsageCounter.updateMany({ orgId, key: { $in: present }, ...condition, marks: { $ne: mark } }, { $inc: inc, $push: { marks: mark } }),
+        UsageCounter.updateMany(
+          { orgId, scopedKey: { $in: scopedKeys(orgId, present) }, ...condition, marks: { $ne: mark } },
+          { $inc: inc, $push: { marks: mark } },
+        ),
       );
-      const read = await UsageCounter.find({ orgId, key: { $in: present } }, { key: 1, used: 1, by: 1, marks: 1 }).lean();
+      const read = await UsageCounter.find({ orgId, scopedKey: { $in: scopedKeys(orgId, present) } }, { key: 1, used: 1, by: 1, marks: 1 }).lean();
       const byKey = new Map(read.map((c) => [c.key, c]));
       for (const key of present) {
         const counter = byKey.get(key);
@@ -121,7 +127,15 @@ export async function consumeUsages(
     }
     if (missing.length && !allowsUse({ used: 0, by: {} }, limits)) for (const key of missing) outcome.set(key, { used: 0, by: {} });
     else if (missing.length) {
-      const fresh = missing.map((key) => ({ orgId, key, used: 1, by: limits.channel ? { [limits.channel.name]: 1 } : {}, marks: [mark], expiresAt: endsAt }));
+      const fresh = missing.map((key) => ({
+        orgId,
+        key,
+        scopedKey: counterKey(orgId, key),
+        used: 1,
+        by: limits.channel ? { [limits.channel.name]: 1 } : {},
+        marks: [mark],
+        expiresAt: endsAt,
+      }));
       // Someone else's first use of the same counter (a duplicate key): that counter is counted on its own.
       const { duplicates } = await insertNewDocuments(UsageCounter, fresh);
       const collided = new Set(duplicates.map((i) => missing[i]!));
@@ -142,14 +156,17 @@ export async function refundMarkedUsages(orgId: mongoose.Types.ObjectId, keys: s
   const inc: Record<string, number> = { used: -1, ...(channel ? { [`by.${channel}`]: -1 } : {}) };
   for (let start = 0; start < keys.length; start += USAGE_BATCH) {
     await retryingTransientConflicts(() =>
-      UsageCounter.updateMany({ orgId, key: { $in: keys.slice(start, start + USAGE_BATCH) }, marks: mark }, { $inc: inc, $pull: { marks: mark } }),
+      UsageCounter.updateMany(
+        { orgId, scopedKey: { $in: scopedKeys(orgId, keys.slice(start, start + USAGE_BATCH)) }, marks: mark },
+        { $inc: inc, $pull: { marks: mark } },
+      ),
     );
   }
 }
 
 /** Gives a use back when the work it was counted for failed (nothing was published, so nothing is spent). */
 export async function refundUsage(orgId: mongoose.Types.ObjectId, key: string, channel?: string): Promise<void> {
-  const filter: Record<string, unknown> = { orgId, key, used: { $gt: 0 } };
+  const filter: Record<string, unknown> = { orgId, scopedKey: counterKey(orgId, key), used: { $gt: 0 } };
   const inc: Record<string, number> = { used: -1 };
   if (channel) {
     // A channel count below zero would let that channel pass its own limit.
@@ -160,7 +177,7 @@ export async function refundUsage(orgId: mongoose.Types.ObjectId, key: string, c
 }
 
 export async function usageOf(orgId: mongoose.Types.ObjectId, key: string): Promise<Pick<UsageCounterDoc, 'used' | 'by'>> {
-  const counter = await UsageCounter.findOne({ orgId, key }, { used: 1, by: 1 }).lean();
+  const counter = await UsageCounter.findOne({ orgId, scopedKey: counterKey(orgId, key) }, { used: 1, by: 1 }).lean();
   return { used: counter?.used ?? 0, by: counter?.by ?? {} };
 }
 
@@ -169,7 +186,10 @@ export async function usagesOf(orgId: mongoose.Types.ObjectId, keys: string[]): 
   const found = new Map<string, Pick<UsageCounterDoc, 'used' | 'by'>>();
   const batch = 1000;
   for (let start = 0; start < keys.length; start += batch) {
-    const counters = await UsageCounter.find({ orgId, key: { $in: keys.slice(start, start + batch) } }, { key: 1, used: 1, by: 1 }).lean();
+    const counters = await UsageCounter.find(
+      { orgId, scopedKey: { $in: scopedKeys(orgId, keys.slice(start, start + batch)) } },
+      { key: 1, used: 1, by: 1 },
+    ).lean();
     for (const counter of counters) found.set(counter.key, { used: counter.used ?? 0, by: counter.by ?? {} });
   }
   return new Map(keys.map((key) => [key, found.get(key) ?? { used: 0, by: {} }]));

@@ -1,5 +1,6 @@
-import type { AnyBulkWriteOperation, Document, Filter, ObjectId } from 'mongodb';
+import { MongoServerError, type AnyBulkWriteOperation, type Document, type Filter, type ObjectId } from 'mongodb';
 import { mongoose } from '../../db/connect.js';
+import { buildIndexes } from '../../db/indexes.js';
 import { fillDefaults } from '../../db/lean-defaults.js';
 import { Migration } from '../../models/migration.js';
 // Every model registered, so the migrations see every collection.
@@ -7,6 +8,8 @@ import '../../models/index.js';
 import { isDuplicateKey } from '../mongo-errors.js';
 import { backfillCustomerNameKeys } from '../customers/name-keys.js';
 import { backfillVisibleNumbers } from '../chat/messages.js';
+import { counterKey, UsageCounter } from '../../models/usage-counter.js';
+import { Delivery, deliveryKey } from '../../models/social-post.js';
 import type { Logger } from 'pino';
 
 const BATCH = 500;
@@ -66,6 +69,53 @@ export async function completeStoredDocuments(model: AnyModel): Promise<number> 
   return completed;
 }
 
+/**
+ * Gives stored documents a unique key that replaces a compound unique index (the key is computed from the same
+ * fields, so it is as unique as they were), then drops that index. Safe to run twice and in several processes at
+ * once: a document is updated only while it lacks the key, and an index someone else dropped is fine. Until the
+ * index is dropped, it still refuses duplicates written by new code too (new documents carry both). Answers how many
+ * documents it gave a key.
+ */
+export async function backfillUniqueKey(
+  model: AnyModel,
+  field: string,
+  keyOf: (doc: Record<string, unknown>) => string,
+  formerIndex: Record<string, 1>,
+): Promise<number> {
+  let filled = 0;
+  let updates: AnyBulkWriteOperation[] = [];
+  const flush = async () => {
+    if (!updates.length) return;
+    filled += (await model.collection.bulkWrite(updates, { ordered: false })).modifiedCount;
+    updates = [];
+  };
+  const projection = Object.fromEntries(['orgId', ...Object.keys(formerIndex)].map((path) => [path, 1]));
+  // Through the driver, as completeStoredDocuments: these are repairs, not changes a person made.
+  for await (const doc of model.collection.find<Record<string, unknown>>({ [field]: { $exists: false } }, { projection })) {
+    const filter: Filter<Document> = { _id: doc._id as ObjectId, orgId: doc.orgId, [field]: { $exists: false } };
+    updates.push({ updateOne: { filter, update: { $set: { [field]: keyOf(doc) } } } });
+    if (updates.length >= BATCH) await flush();
+  }
+  await flush();
+  const sameKeys = (key: Record<string, unknown>) => JSON.stringify(key) === JSON.stringify(formerIndex);
+  for (const index of await model.collection.indexes()) {
+    if (!index.name || !sameKeys(index.key)) continue;
+    // Retried as a build is: PostgreSQL under FerretDB can abort one of two processes changing indexes at once (a deadlock).
+    await buildIndexes(async () => {
+      try {
+        await model.collection.dropIndex(index.name!);
+      } catch (err) {
+        // Dropped by another process running the same migration (or by this one's attempt that seemed to fail).
+        if (!(err instanceof MongoServerError && (err.code === INDEX_NOT_FOUND || err.codeName === 'IndexNotFound'))) throw err;
+      }
+    });
+  }
+  return filled;
+}
+
+const INDEX_NOT_FOUND = 27;
+const oid = (value: unknown) => value as mongoose.Types.ObjectId;
+
 type MigrationSpec = { name: string; run: () => Promise<Record<string, number>> };
 
 /**
@@ -95,6 +145,18 @@ export const migrations: MigrationSpec[] = [
     // Chat messages stored before the customer's own numbering (notes take no number the customer sees).
     name: '2026-12-chat-visible-numbers',
     run: async () => ({ ChatMessage: await backfillVisibleNumbers() }),
+  },
+  {
+    // The counters' and deliveries' unique keys in one field (see counterKey and deliveryKey): their single-field
+    // unique indexes are sparse, so they build at start-up before this fills them in.
+    name: '2026-12-single-field-unique-keys',
+    run: async () => ({
+      UsageCounter: await backfillUniqueKey(UsageCounter, 'scopedKey', (doc) => counterKey(oid(doc.orgId), String(doc.key)), { orgId: 1, key: 1 }),
+      Delivery: await backfillUniqueKey(Delivery, 'scopedKey', (doc) => deliveryKey(oid(doc.orgId), oid(doc.postId), oid(doc.customerId)), {
+        postId: 1,
+        customerId: 1,
+      }),
+    }),
   },
 ];
 

@@ -1,4 +1,4 @@
-import { Delivery, PostComment, SocialPost, type DeliveryDoc, type PostKind, type SocialPostDoc } from '../../models/social-post.js';
+import { Delivery, deliveryKey, PostComment, SocialPost, type DeliveryDoc, type PostKind, type SocialPostDoc } from '../../models/social-post.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { toObjectId } from '../ids.js';
 import { appendTimeline } from '../customers/timeline.js';
@@ -64,10 +64,12 @@ async function stillTheirs(member: MemberContext, deliveries: DeliveryDoc[]): Pr
 
 /** The delivery that lets a customer react to a post: only to posts they were shown and that are still theirs. */
 async function shownDelivery(member: MemberContext, postId: string): Promise<DeliveryDoc> {
+  const [orgId, customerId, post] = [toObjectId(member.orgId), toObjectId(member.customerId), toObjectId(postId, 'post')];
   const delivery = await Delivery.findOne({
-    orgId: toObjectId(member.orgId),
-    customerId: toObjectId(member.customerId),
-    postId: toObjectId(postId, 'post'),
+    orgId,
+    customerId,
+    postId: post,
+    scopedKey: deliveryKey(orgId, post, customerId),
     shown: true,
   }).lean<DeliveryDoc>();
   const [theirs] = delivery ? await stillTheirs(member, [delivery]) : [];
@@ -134,8 +136,9 @@ export async function memberMayViewImage(member: MemberContext, imageId: string)
     .limit(1000)
     .lean();
   if (!posts.length) return false;
+  const customerId = toObjectId(member.customerId);
   const deliveries = await Delivery.find(
-    { orgId, customerId: toObjectId(member.customerId), postId: { $in: posts.map((p) => p._id) }, shown: true },
+    { orgId, customerId, scopedKey: { $in: posts.map((p) => deliveryKey(orgId, p._id, customerId)) }, shown: true },
     { kind: 1, groupId: 1 },
   ).lean<DeliveryDoc[]>();
   return (await stillTheirs(member, deliveries)).length > 0;

@@ -1,4 +1,4 @@
-import { Delivery, SocialPost, type DeliveryDoc, type HoldReason, type PostKind, type SocialPostDoc } from '../../models/social-post.js';
+import { Delivery, deliveryKey, SocialPost, type DeliveryDoc, type HoldReason, type PostKind, type SocialPostDoc } from '../../models/social-post.js';
 import { Organization } from '../../models/organization.js';
 import { reachOf, refundTouches, touchCustomers, type Reach, type TouchChannel } from '../limits/contact-budget.js';
 import { markImagesAttached } from '../media/media.js';
@@ -55,6 +55,7 @@ export async function storeAndDeliver(
       orgId,
       postId: created._id,
       customerId,
+      scopedKey: deliveryKey(orgId, created._id, customerId),
       kind: post.kind,
       groupId: post.groupId ?? null,
       shown: held[i] === null,
@@ -151,7 +152,9 @@ async function deliverOneBatch(
 ): Promise<void> {
   const { orgId, _id: postId } = post;
   const delivered = new Set(
-    (await Delivery.find({ orgId, postId, customerId: { $in: customerIds } }, { customerId: 1 }).lean()).map((d) => String(d.customerId)),
+    (await Delivery.find({ orgId, scopedKey: { $in: customerIds.map((customerId) => deliveryKey(orgId, postId, customerId)) } }, { customerId: 1 }).lean()).map(
+      (d) => String(d.customerId),
+    ),
   );
   const undecided = [...new Map(customerIds.filter((id) => !delivered.has(String(id))).map((id) => [String(id), id])).values()];
   if (!undecided.length) return;
@@ -163,7 +166,18 @@ async function deliverOneBatch(
     Delivery,
     undecided.map((customerId) => {
       const held = decisions.get(String(customerId)) ?? null;
-      return { orgId, postId, customerId, kind: post.kind, groupId: post.groupId ?? null, shown: held === null, heldReason: held, liked: false, at };
+      return {
+        orgId,
+        postId,
+        customerId,
+        scopedKey: deliveryKey(orgId, postId, customerId),
+        kind: post.kind,
+        groupId: post.groupId ?? null,
+        shown: held === null,
+        heldReason: held,
+        liked: false,
+        at,
+      };
     }),
   );
 }
