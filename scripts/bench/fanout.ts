@@ -23,8 +23,8 @@ import { Staff, type StaffDoc } from '../../server/models/staff.js';
 import { Customer } from '../../server/models/customer.js';
 import { CampaignTask } from '../../server/models/campaign.js';
 import { CustomerGroup, GroupMember } from '../../server/models/customer-group.js';
-import { Delivery, SocialPost } from '../../server/models/social-post.js';
-import { UsageCounter } from '../../server/models/usage-counter.js';
+import { Delivery, deliveryKey, SocialPost } from '../../server/models/social-post.js';
+import { counterKey, UsageCounter } from '../../server/models/usage-counter.js';
 import { actorOf } from '../../server/services/auth/actor.js';
 import { defaultOrgSettings, effectiveSettings, type OrgSettings } from '../../server/domain/settings.js';
 import { dayPeriod } from '../../server/services/limits/usage.js';
@@ -171,19 +171,22 @@ async function rawPublish(
   const day = dayPeriod(new Date(), settings.timezone);
   const channel = kind === 'moment' ? 'moment' : 'group_post';
   await UsageCounter.collection.updateOne(
-    { orgId, key: allowanceKey, used: { $lt: 100 } },
-    { $inc: { used: 1 }, $setOnInsert: { expiresAt: day.endsAt } },
+    { orgId, scopedKey: counterKey(orgId, allowanceKey), used: { $lt: 100 } },
+    { $inc: { used: 1 }, $setOnInsert: { key: allowanceKey, expiresAt: day.endsAt } },
     { upsert: true },
   );
   for (let start = 0; start < audience.length; start += BATCH) {
     await UsageCounter.collection.bulkWrite(
-      audience.slice(start, start + BATCH).map((customerId) => ({
-        updateOne: {
-          filter: { orgId, key: `touch:${String(customerId)}:${day.key}`, used: { $lt: settings.contactBudgetPerDay || Number.MAX_SAFE_INTEGER } },
-          update: { $inc: { used: 1, [`by.${channel}`]: 1 }, $setOnInsert: { expiresAt: day.endsAt } },
-          upsert: true,
-        },
-      })),
+      audience.slice(start, start + BATCH).map((customerId) => {
+        const key = `touch:${String(customerId)}:${day.key}`;
+        return {
+          updateOne: {
+            filter: { orgId, scopedKey: counterKey(orgId, key), used: { $lt: settings.contactBudgetPerDay || Number.MAX_SAFE_INTEGER } },
+            update: { $inc: { used: 1, [`by.${channel}`]: 1 }, $setOnInsert: { key, expiresAt: day.endsAt } },
+            upsert: true,
+          },
+        };
+      }),
       { ordered: false },
     );
   }
@@ -206,7 +209,19 @@ async function rawPublish(
     await Delivery.collection.insertMany(
       audience
         .slice(start, start + BATCH)
-        .map((customerId) => ({ orgId, postId, customerId, kind, groupId: null, shown: true, heldReason: null, liked: false, likedOnce: false, at })),
+        .map((customerId) => ({
+          orgId,
+          postId,
+          customerId,
+          scopedKey: deliveryKey(orgId, postId, customerId),
+          kind,
+          groupId: null,
+          shown: true,
+          heldReason: null,
+          liked: false,
+          likedOnce: false,
+          at,
+        })),
       { ordered: false },
     );
   }
