@@ -20,22 +20,94 @@ export async function completeDocument<T>(model: Model<T>, fields: object): Prom
   return doc.toObject({ depopulate: true, virtuals: false, getters: false, transform: false, versionKey: true }) as Record<string, unknown>;
 }
 
+/** The kinds of path whose value one cast and its validators decide alone (no subdocument, array or mixed value). */
+const SCALAR_PATHS = new Set(['String', 'Number', 'Boolean', 'Date', 'ObjectId', 'ObjectID']);
+
+type ScalarPath = mongoose.SchemaType & {
+  applySetters(value: unknown, scope: unknown, init: boolean): unknown;
+  doValidate(value: unknown, scope: unknown): Promise<void>;
+};
+
+/**
+ * `completeDocument` for each of `docs` merged over `shared` (the fields every one of them has alike: a post's
+ * deliveries share the organisation, the post, the time), answering each document or why it was refused. The shared
+ * fields are cast, defaulted and validated once, as one document; each document's own fields are then cast and
+ * validated through their schema paths, the same setters and validators a create runs, without building a document
+ * each. A document whose own fields are not all plain values of the schema, or that one of them refuses, is completed
+ * on its own by `completeDocument`, which then says exactly why (or stores what it would have stored); so is every
+ * document when nothing is shared. Only for schemas whose defaults and validators read no other field (`this`): the
+ * shared fields are decided without the documents' own.
+ */
+export async function completeDocumentsSharing<T>(
+  model: Model<T>,
+  shared: object,
+  docs: object[],
+): Promise<({ doc: Record<string, unknown> } | { refused: RefusedInsert })[]> {
+  const alone = async (fields: object) => {
+    try {
+      return { doc: await completeDocument(model, { ...shared, ...fields }) };
+    } catch (err) {
+      if (!(err instanceof mongoose.Error.ValidationError)) throw err;
+      return { refused: { code: 'invalid' as const, message: err.message, invalidPaths: Object.keys(err.errors) } };
+    }
+  };
+  const eachAlone = async () => {
+    const completed = [];
+    for (const fields of docs) completed.push(await alone(fields));
+    return completed;
+  };
+  const ownPaths = [...new Set(docs.flatMap((fields) => Object.keys(fields)))];
+  const types = ownPaths.map((path) => model.schema.path(path) as ScalarPath | undefined);
+  if (!docs.length || !Object.keys(shared).length || ownPaths.some((path, i) => path in shared || !types[i] || !SCALAR_PATHS.has(types[i].instance)))
+    return eachAlone();
+  const template = new model(shared);
+  try {
+    await template.validate({ pathsToSkip: ownPaths });
+  } catch (err) {
+    // Every document would be refused for the shared fields: each is told why, as a create would tell it.
+    if (err instanceof mongoose.Error.ValidationError) return eachAlone();
+    throw err;
+  }
+  const versionKey = model.schema.get('versionKey');
+  if (typeof versionKey === 'string') template.set(versionKey, 0);
+  (template as { initializeTimestamps?: () => unknown }).initializeTimestamps?.();
+  const base = template.toObject({ depopulate: true, virtuals: false, getters: false, transform: false, versionKey: true }) as Record<string, unknown>;
+  const completed: ({ doc: Record<string, unknown> } | { refused: RefusedInsert })[] = [];
+  for (const fields of docs) {
+    const given = fields as Record<string, unknown>;
+    const own: Record<string, unknown> = {};
+    try {
+      // A document lacking one of the others' fields gets no value from the template: it is completed on its own.
+      if (Object.keys(given).length !== ownPaths.length) throw new Error('not the same fields');
+      for (const [i, path] of ownPaths.entries()) {
+        const value = types[i]!.applySetters(given[path], template, false);
+        await types[i]!.doValidate(value, template);
+        own[path] = value;
+      }
+    } catch {
+      completed.push(await alone(fields));
+      continue;
+    }
+    completed.push({ doc: { ...base, _id: new mongoose.Types.ObjectId(), ...own } });
+  }
+  return completed;
+}
+
 /**
  * Inserts complete documents unordered, each succeeding or failing on its own under the collection's unique indexes.
  * Answers the refused ones by their index in `docs`; a failure of the whole batch (network, server) throws, since
- * nothing can be said of any document then.
+ * nothing can be said of any document then. With `shared`, each document is `docs[i]` over `shared`, and the shared
+ * fields are validated once (completeDocumentsSharing).
  */
-export async function insertDocuments<T>(model: Model<T>, docs: object[]): Promise<Map<number, RefusedInsert>> {
+export async function insertDocuments<T>(model: Model<T>, docs: object[], shared?: object): Promise<Map<number, RefusedInsert>> {
   const refused = new Map<number, RefusedInsert>();
   const complete: Record<string, unknown>[] = [];
   const positions: number[] = [];
-  for (const [index, fields] of docs.entries()) {
-    try {
-      complete.push(await completeDocument(model, fields));
+  for (const [index, outcome] of (await completeDocumentsSharing(model, shared ?? {}, docs)).entries()) {
+    if ('refused' in outcome) refused.set(index, outcome.refused);
+    else {
+      complete.push(outcome.doc);
       positions.push(index);
-    } catch (err) {
-      if (!(err instanceof mongoose.Error.ValidationError)) throw err;
-      refused.set(index, { code: 'invalid', message: err.message, invalidPaths: Object.keys(err.errors) });
     }
   }
   if (!complete.length) return refused;
@@ -59,7 +131,7 @@ export async function insertDocuments<T>(model: Model<T>, docs: object[]): Promi
  * for a transient conflict (PostgreSQL under FerretDB breaking a deadlock between concurrent inserts) is inserted
  * again, a few times; anything else throws (nothing else should be refused there). Duplicates by their index in `docs`.
  */
-export async function insertNewDocuments<T>(model: Model<T>, docs: object[]): Promise<{ inserted: number; duplicates: number[] }> {
+export async function insertNewDocuments<T>(model: Model<T>, docs: object[], shared?: object): Promise<{ inserted: number; duplicates: number[] }> {
   const duplicates: number[] = [];
   let pending = docs.map((_, index) => index);
   for (let attempt = 1; pending.length; attempt++) {
@@ -67,6 +139,7 @@ export async function insertNewDocuments<T>(model: Model<T>, docs: object[]): Pr
     const refused = await insertDocuments(
       model,
       pending.map((index) => docs[index]!),
+      shared,
     );
     for (const [at, refusal] of refused) {
       if (refusal.code === 11000) duplicates.push(pending[at]!);

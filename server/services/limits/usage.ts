@@ -127,17 +127,11 @@ export async function consumeUsages(
     }
     if (missing.length && !allowsUse({ used: 0, by: {} }, limits)) for (const key of missing) outcome.set(key, { used: 0, by: {} });
     else if (missing.length) {
-      const fresh = missing.map((key) => ({
-        orgId,
-        key,
-        scopedKey: counterKey(orgId, key),
-        used: 1,
-        by: limits.channel ? { [limits.channel.name]: 1 } : {},
-        marks: [mark],
-        expiresAt: endsAt,
-      }));
+      // Each counter's own fields are its keys; the rest is alike, validated once for the batch.
+      const shared = { orgId, used: 1, by: limits.channel ? { [limits.channel.name]: 1 } : {}, marks: [mark], expiresAt: endsAt };
+      const fresh = missing.map((key) => ({ key, scopedKey: counterKey(orgId, key) }));
       // Someone else's first use of the same counter (a duplicate key): that counter is counted on its own.
-      const { duplicates } = await insertNewDocuments(UsageCounter, fresh);
+      const { duplicates } = await insertNewDocuments(UsageCounter, fresh, shared);
       const collided = new Set(duplicates.map((i) => missing[i]!));
       for (const key of missing) {
         if (collided.has(key)) alone.push(key);

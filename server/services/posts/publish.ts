@@ -12,6 +12,9 @@ import { domainEvents } from '../events.js';
 export type NewPost = Pick<SocialPostDoc, 'kind' | 'authorId' | 'text' | 'imageIds' | 'link' | 'day'> &
   Partial<Pick<SocialPostDoc, 'storeId' | 'groupId' | 'audienceTagIds' | 'campaignId'>>;
 
+/** What differs from one delivery of a post to the next. */
+type OwnDeliveryField = 'customerId' | 'scopedKey' | 'shown' | 'heldReason';
+
 /** The contact budget's channel for each kind of post. */
 export const channelOf: Record<PostKind, TouchChannel> = { moment: 'moment', group: 'group_post' };
 const INSERT_BATCH = 1000;
@@ -51,20 +54,23 @@ export async function storeAndDeliver(
     const created: SocialPostDoc = { ...draft, stats: { ...draft.stats, reached: reach.reached, heldBack: reach.heldBack } };
     await insertEveryOne(SocialPost, [created]);
     const at = clock.now();
-    const deliveries: Omit<DeliveryDoc, '_id'>[] = audience.map((customerId, i) => ({
+    // What every delivery of the post has alike is validated once for a batch; each has its customer and decision.
+    const shared: Omit<DeliveryDoc, '_id' | OwnDeliveryField> = {
       orgId,
       postId: created._id,
-      customerId,
-      scopedKey: deliveryKey(orgId, created._id, customerId),
       kind: post.kind,
       groupId: post.groupId ?? null,
-      shown: held[i] === null,
-      heldReason: held[i] ?? null,
       liked: false,
       at,
+    };
+    const deliveries: Pick<DeliveryDoc, OwnDeliveryField>[] = audience.map((customerId, i) => ({
+      customerId,
+      scopedKey: deliveryKey(orgId, created._id, customerId),
+      shown: held[i] === null,
+      heldReason: held[i] ?? null,
     }));
     for (let start = 0; start < deliveries.length; start += INSERT_BATCH) {
-      await insertEveryOne(Delivery, deliveries.slice(start, start + INSERT_BATCH));
+      await insertEveryOne(Delivery, deliveries.slice(start, start + INSERT_BATCH), shared);
     }
     return { ...created, reach };
   } catch (err) {
@@ -251,8 +257,8 @@ export async function stalledDeliveries(): Promise<{ orgId: string; postId: stri
 }
 
 /** A new post and its deliveries: none can exist yet, so even a duplicate means the post cannot be stored whole. */
-async function insertEveryOne<T>(model: Model<T>, docs: object[]): Promise<void> {
-  const { duplicates } = await insertNewDocuments(model, docs);
+async function insertEveryOne<T>(model: Model<T>, docs: object[], shared?: object): Promise<void> {
+  const { duplicates } = await insertNewDocuments(model, docs, shared);
   if (duplicates.length) throw Object.assign(new Error(`${duplicates.length} of ${docs.length} already stored`), { code: 11000 });
 }
 
