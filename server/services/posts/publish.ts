@@ -53,24 +53,9 @@ export async function storeAndDeliver(
     const reach = reachOf(held);
     const created: SocialPostDoc = { ...draft, stats: { ...draft.stats, reached: reach.reached, heldBack: reach.heldBack } };
     await insertEveryOne(SocialPost, [created]);
-    const at = clock.now();
-    // What every delivery of the post has alike is validated once for a batch; each has its customer and decision.
-    const shared: Omit<DeliveryDoc, '_id' | OwnDeliveryField> = {
-      orgId,
-      postId: created._id,
-      kind: post.kind,
-      groupId: post.groupId ?? null,
-      liked: false,
-      at,
-    };
-    const deliveries: Pick<DeliveryDoc, OwnDeliveryField>[] = audience.map((customerId, i) => ({
-      customerId,
-      scopedKey: deliveryKey(orgId, created._id, customerId),
-      shown: held[i] === null,
-      heldReason: held[i] ?? null,
-    }));
-    for (let start = 0; start < deliveries.length; start += INSERT_BATCH) {
-      await insertEveryOne(Delivery, deliveries.slice(start, start + INSERT_BATCH), shared);
+    const { shared, own } = deliveriesOf(created, audience, held);
+    for (let start = 0; start < own.length; start += INSERT_BATCH) {
+      await insertEveryOne(Delivery, own.slice(start, start + INSERT_BATCH), shared);
     }
     return { ...created, reach };
   } catch (err) {
@@ -166,26 +151,32 @@ async function deliverOneBatch(
   if (!undecided.length) return;
   // Counted in the day the post was published, however late the job runs: its refund looks there.
   const decisions = await touchCustomers(orgId, undecided, channelOf[post.kind], settings, { mark: postId, at: post.createdAt });
-  const at = clock.now();
-  // A duplicate is a concurrent run's delivery of the same customer, decided by the same marked touch: harmless.
-  await insertNewDocuments(
-    Delivery,
-    undecided.map((customerId) => {
-      const held = decisions.get(String(customerId)) ?? null;
-      return {
-        orgId,
-        postId,
-        customerId,
-        scopedKey: deliveryKey(orgId, postId, customerId),
-        kind: post.kind,
-        groupId: post.groupId ?? null,
-        shown: held === null,
-        heldReason: held,
-        liked: false,
-        at,
-      };
-    }),
+  const { shared, own } = deliveriesOf(
+    post,
+    undecided,
+    undecided.map((customerId) => decisions.get(String(customerId)) ?? null),
   );
+  // A duplicate is a concurrent run's delivery of the same customer, decided by the same marked touch: harmless.
+  await insertNewDocuments(Delivery, own, shared);
+}
+
+/**
+ * A post's deliveries to these customers, decided as `held` says (null: shown): what they all have alike, validated
+ * once per batch by the insert, and each customer's own fields.
+ */
+function deliveriesOf(
+  post: Pick<SocialPostDoc, '_id' | 'orgId' | 'kind' | 'groupId'>,
+  customerIds: mongoose.Types.ObjectId[],
+  held: (HoldReason | null)[],
+): { shared: Omit<DeliveryDoc, '_id' | OwnDeliveryField>; own: Pick<DeliveryDoc, OwnDeliveryField>[] } {
+  const shared = { orgId: post.orgId, postId: post._id, kind: post.kind, groupId: post.groupId ?? null, liked: false, at: clock.now() };
+  const own = customerIds.map((customerId, i) => ({
+    customerId,
+    scopedKey: deliveryKey(post.orgId, post._id, customerId),
+    shown: held[i] === null,
+    heldReason: held[i] ?? null,
+  }));
+  return { shared, own };
 }
 
 /** The post's figures and progress, counted from its deliveries (exact whatever ran before), written while it is delivering. */
