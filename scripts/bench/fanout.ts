@@ -207,21 +207,19 @@ async function rawPublish(
   });
   for (let start = 0; start < audience.length; start += BATCH) {
     await Delivery.collection.insertMany(
-      audience
-        .slice(start, start + BATCH)
-        .map((customerId) => ({
-          orgId,
-          postId,
-          customerId,
-          scopedKey: deliveryKey(orgId, postId, customerId),
-          kind,
-          groupId: null,
-          shown: true,
-          heldReason: null,
-          liked: false,
-          likedOnce: false,
-          at,
-        })),
+      audience.slice(start, start + BATCH).map((customerId) => ({
+        orgId,
+        postId,
+        customerId,
+        scopedKey: deliveryKey(orgId, postId, customerId),
+        kind,
+        groupId: null,
+        shown: true,
+        heldReason: null,
+        liked: false,
+        likedOnce: false,
+        at,
+      })),
       { ordered: false },
     );
   }
