@@ -20,6 +20,8 @@ import { createAgenda } from '../../jobs/agenda.js';
 import { jobs } from '../../jobs/index.js';
 import { createLogger } from '../../server/logger.js';
 import { mongoose } from '../../server/db/connect.js';
+import { MongoNetworkError } from 'mongodb';
+import { eraseCustomer } from '../../server/services/customers/erase.js';
 
 useTestDatabase();
 
@@ -147,6 +149,47 @@ describe('publishing to a large audience', () => {
     expect(page.text).toContain('data-testid="delivery-failed"');
     expect(page.text).toContain('送达失败');
     expect(page.text).not.toContain('http-equiv="refresh"');
+  });
+});
+
+describe('a large delivery meets the world while it goes on', () => {
+  it('keeps delivering through a database that was out of reach: the post stays delivering and the next run finishes it, counting nobody twice', async () => {
+    const { org, ctx, customers, settings } = await clerkWithCustomers();
+    const post = await publishMoment(ctx, { text: '新品到店' });
+    const spy = jest.spyOn(Delivery.collection, 'insertMany').mockRejectedValueOnce(new MongoNetworkError('connection reset by peer'));
+    try {
+      await expect(runJob(org._id, post._id)).rejects.toThrow('connection reset by peer');
+    } finally {
+      spy.mockRestore();
+    }
+    // Not given up: what was delivered stays, and the touches the lost batch counted are kept for the next run.
+    const waiting = await SocialPost.findOne({ orgId: org._id, _id: post._id }).select('+pendingAudience').lean();
+    expect(waiting!.delivery!.state).toBe('delivering');
+    expect(waiting!.pendingAudience).toHaveLength(AUDIENCE);
+    expect(await Delivery.countDocuments({ orgId: org._id, postId: post._id })).toBeGreaterThanOrEqual(BATCH);
+
+    await runJob(org._id, post._id);
+    const done = await SocialPost.findOne({ orgId: org._id, _id: post._id }).lean();
+    expect(done!.delivery).toMatchObject({ state: 'done', decided: AUDIENCE });
+    expect(done!.stats).toMatchObject({ audience: AUDIENCE, reached: AUDIENCE, heldBack: 0 });
+    expect(await Delivery.countDocuments({ orgId: org._id, postId: post._id })).toBe(AUDIENCE);
+    for (const customerId of customers) expect(await touchesLeftToday(org._id, customerId, 'moment', settings)).toBe(2);
+  });
+
+  it('neither touches nor delivers to a customer erased after the publish, and leaves her out of the audience', async () => {
+    const { org, ctx, settings } = await clerkWithCustomers();
+    const admin = await createStaff(org._id, { roles: ['admin'] });
+    const post = await publishMoment(ctx, { text: '新品到店' });
+    const stored = await SocialPost.findOne({ orgId: org._id, _id: post._id }).select('+pendingAudience').lean();
+    const erased = stored!.pendingAudience![AUDIENCE - 1]!;
+    await eraseCustomer(ctxFor(admin), String(erased));
+
+    await runJob(org._id, post._id);
+    const done = await SocialPost.findOne({ orgId: org._id, _id: post._id }).lean();
+    expect(done!.delivery).toMatchObject({ state: 'done', decided: AUDIENCE - 1 });
+    expect(done!.stats).toMatchObject({ audience: AUDIENCE - 1, reached: AUDIENCE - 1 });
+    expect(await deliveredTo(org._id, post._id)).not.toContain(String(erased));
+    expect(await touchesLeftToday(org._id, erased, 'moment', settings)).toBe(3);
   });
 });
 

@@ -1,5 +1,8 @@
 import { Delivery, deliveryKey, SocialPost, type DeliveryDoc, type HoldReason, type PostKind, type SocialPostDoc } from '../../models/social-post.js';
 import { Organization } from '../../models/organization.js';
+import { Customer } from '../../models/customer.js';
+import { isTransientWriteConflict } from '../../db/write-conflicts.js';
+import { isDatabaseUnreachable } from '../mongo-errors.js';
 import { reachOf, refundTouches, touchCustomers, type Reach, type TouchChannel } from '../limits/contact-budget.js';
 import { markImagesAttached } from '../media/media.js';
 import { effectiveSettings, fanoutLimits, type OrgSettings } from '../../domain/settings.js';
@@ -127,13 +130,15 @@ async function deliverBatches(
     reach = await recordProgress(post);
   }
   const done = start >= audience.length;
+  reach ??= await recordProgress(post);
   if (done) {
+    // The audience is who was decided: customers erased while the post went out are not counted in it.
     await SocialPost.updateOne(
       { orgId: post.orgId, _id: post._id, 'delivery.state': 'delivering' },
-      { $set: { 'delivery.state': 'done' }, $unset: { pendingAudience: 1 } },
+      { $set: { 'delivery.state': 'done', 'stats.audience': reach.audience }, $unset: { pendingAudience: 1 } },
     );
   }
-  return { reach: reach ?? (await recordProgress(post)), done };
+  return { reach, done };
 }
 
 async function deliverOneBatch(
@@ -147,7 +152,11 @@ async function deliverOneBatch(
       (d) => String(d.customerId),
     ),
   );
-  const undecided = [...new Map(customerIds.filter((id) => !delivered.has(String(id))).map((id) => [String(id), id])).values()];
+  const pending = [...new Map(customerIds.filter((id) => !delivered.has(String(id))).map((id) => [String(id), id])).values()];
+  if (!pending.length) return;
+  // The audience was chosen at the publish: a customer erased since then is neither touched nor delivered to.
+  const living = new Set((await Customer.find({ orgId, _id: { $in: pending }, erasedAt: null }, { _id: 1 }).lean()).map((c) => String(c._id)));
+  const undecided = pending.filter((id) => living.has(String(id)));
   if (!undecided.length) return;
   // Counted in the day the post was published, however late the job runs: its refund looks there.
   const decisions = await touchCustomers(orgId, undecided, channelOf[post.kind], settings, { mark: postId, at: post.createdAt });
@@ -217,6 +226,9 @@ export async function continueDelivery(orgId: string, postId: string): Promise<v
   try {
     await deliverBatches(post, post.pendingAudience ?? [], await settingsOf(post.orgId));
   } catch (err) {
+    // A database out of reach or a write undone by a conflict is no reason to give up: the post stays delivering and
+    // the job's next run (or the stalled-delivery sweep) continues it, counting nobody twice.
+    if (isDatabaseUnreachable(err) || isTransientWriteConflict(err)) throw err;
     // Step by step, stopping at the first that fails: a post still delivering is then continued by the sweep.
     await giveUpDelivery(post).catch(() => undefined);
     throw err;
