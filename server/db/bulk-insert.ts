@@ -26,21 +26,35 @@ const SCALAR_PATHS = new Set(['String', 'Number', 'Boolean', 'Date', 'ObjectId',
 type ScalarPath = mongoose.SchemaType & {
   applySetters(value: unknown, scope: unknown, init: boolean): unknown;
   doValidate(value: unknown, scope: unknown): Promise<void>;
+  doValidateSync(value: unknown, scope: unknown): Error | null;
+  validators: { type?: string }[];
 };
+
+/** Mongoose's own validators, which answer at once; a schema's own (`validate`) may answer later, so it is awaited. */
+const BUILT_IN_VALIDATORS = new Set(['required', 'enum', 'min', 'max', 'minlength', 'maxlength', 'match']);
+
+/** Validates a value as a create would: at once (throwing) when only built-in validators apply, else the promise to await. */
+function validatePath(type: ScalarPath, value: unknown, scope: unknown): Promise<void> | undefined {
+  if (!type.validators.every((validator) => validator.type && BUILT_IN_VALIDATORS.has(validator.type))) return type.doValidate(value, scope);
+  const refused = type.doValidateSync(value, scope);
+  if (refused) throw refused;
+  return undefined;
+}
 
 /**
  * `completeDocument` for each of `docs` merged over `shared` (the fields every one of them has alike: a post's
  * deliveries share the organisation, the post, the time), answering each document or why it was refused. The shared
  * fields are cast, defaulted and validated once, as one document; each document's own fields are then cast and
  * validated through their schema paths, the same setters and validators a create runs, without building a document
- * each. A document whose own fields are not all plain values of the schema, or that one of them refuses, is completed
- * on its own by `completeDocument`, which then says exactly why (or stores what it would have stored); so is every
- * document when nothing is shared. Only for schemas whose defaults and validators read no other field (`this`): the
- * shared fields are decided without the documents' own.
+ * each. A document with a field that is not a plain value of the schema (a subdocument, an array) or is also shared,
+ * or that one of its fields refuses, is completed on its own by `completeDocument`, which then says exactly why (or
+ * stores what it would have stored); so is every document when `shared` is not given (`{}` shares nothing but still
+ * completes the documents through one template). Only for schemas whose defaults and validators read no other field
+ * (`this`): the shared fields are decided without the documents' own.
  */
 export async function completeDocumentsSharing<T>(
   model: Model<T>,
-  shared: object,
+  shared: object | undefined,
   docs: object[],
 ): Promise<({ doc: Record<string, unknown> } | { refused: RefusedInsert })[]> {
   const alone = async (fields: object) => {
@@ -56,10 +70,15 @@ export async function completeDocumentsSharing<T>(
     for (const fields of docs) completed.push(await alone(fields));
     return completed;
   };
-  const ownPaths = [...new Set(docs.flatMap((fields) => Object.keys(fields)))];
-  const types = ownPaths.map((path) => model.schema.path(path) as ScalarPath | undefined);
-  if (!docs.length || !Object.keys(shared).length || ownPaths.some((path, i) => path in shared || !types[i] || !SCALAR_PATHS.has(types[i].instance)))
-    return eachAlone();
+  if (!shared) return eachAlone();
+  const scalarPath = (path: string) => {
+    const type = model.schema.path(path) as ScalarPath | undefined;
+    return type && !(path in shared) && SCALAR_PATHS.has(type.instance) ? type : undefined;
+  };
+  const fitsTemplate = docs.map((fields) => Object.keys(fields).every((path) => scalarPath(path)));
+  const ownPaths = [...new Set(docs.flatMap((fields, i) => (fitsTemplate[i] ? Object.keys(fields) : [])))];
+  if (!ownPaths.length) return eachAlone();
+  const types = ownPaths.map((path) => scalarPath(path)!);
   const template = new model(shared);
   try {
     await template.validate({ pathsToSkip: ownPaths });
@@ -73,15 +92,16 @@ export async function completeDocumentsSharing<T>(
   (template as { initializeTimestamps?: () => unknown }).initializeTimestamps?.();
   const base = template.toObject({ depopulate: true, virtuals: false, getters: false, transform: false, versionKey: true }) as Record<string, unknown>;
   const completed: ({ doc: Record<string, unknown> } | { refused: RefusedInsert })[] = [];
-  for (const fields of docs) {
+  for (const [index, fields] of docs.entries()) {
     const given = fields as Record<string, unknown>;
     const own: Record<string, unknown> = {};
     try {
       // A document lacking one of the others' fields gets no value from the template: it is completed on its own.
-      if (Object.keys(given).length !== ownPaths.length) throw new Error('not the same fields');
+      if (!fitsTemplate[index] || Object.keys(given).length !== ownPaths.length) throw new Error('not the same fields');
       for (const [i, path] of ownPaths.entries()) {
         const value = types[i]!.applySetters(given[path], template, false);
-        await types[i]!.doValidate(value, template);
+        const pending = validatePath(types[i]!, value, template);
+        if (pending) await pending;
         own[path] = value;
       }
     } catch {
@@ -103,7 +123,7 @@ export async function insertDocuments<T>(model: Model<T>, docs: object[], shared
   const refused = new Map<number, RefusedInsert>();
   const complete: Record<string, unknown>[] = [];
   const positions: number[] = [];
-  for (const [index, outcome] of (await completeDocumentsSharing(model, shared ?? {}, docs)).entries()) {
+  for (const [index, outcome] of (await completeDocumentsSharing(model, shared, docs)).entries()) {
     if ('refused' in outcome) refused.set(index, outcome.refused);
     else {
       complete.push(outcome.doc);

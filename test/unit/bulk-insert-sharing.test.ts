@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { completeDocument, completeDocumentsSharing } from '../../server/db/bulk-insert.js';
 import { mongoose } from '../../server/db/connect.js';
 import { Delivery, deliveryKey } from '../../server/models/social-post.js';
+import { ChatMessage } from '../../server/models/chat-session.js';
 
 const orgId = new mongoose.Types.ObjectId();
 const postId = new mongoose.Types.ObjectId();
@@ -52,5 +53,35 @@ describe('completing documents that share their fields (deliveries of one post)'
   it('refuses every delivery when what they share is invalid', async () => {
     const completed = await completeDocumentsSharing(Delivery, { ...shared, kind: 'no_such_kind' }, [own(), own()]);
     expect(completed.map((outcome) => ('refused' in outcome ? outcome.refused.invalidPaths : 'ok'))).toEqual([['kind'], ['kind']]);
+  });
+
+  it('completes documents that share nothing through one template, each with its own id kept, and one with a subdocument on its own', async () => {
+    const message = (seq: number, fields: Record<string, unknown> = {}) => ({
+      _id: new mongoose.Types.ObjectId(),
+      orgId,
+      sessionId: postId,
+      visitorId: postId,
+      seq,
+      visibleSeq: seq,
+      clientId: `c${seq}`,
+      dedupeKey: `customer:v:c${seq}`,
+      sender: 'customer',
+      agentId: null,
+      text: 'hello',
+      internal: false,
+      createdAt: at,
+      ...fields,
+    });
+    const picture = { fileId: new mongoose.Types.ObjectId(), mime: 'image/png', size: 10 };
+    const docs = [message(1), message(2, { image: picture }), message(3, { sender: 'robot' }), message(4)];
+    const completed = await completeDocumentsSharing(ChatMessage, {}, docs);
+    expect(completed.map((outcome) => ('refused' in outcome ? outcome.refused.invalidPaths : 'ok'))).toEqual(['ok', 'ok', ['sender'], 'ok']);
+    for (const i of [0, 1, 3]) {
+      const { doc } = completed[i] as { doc: Record<string, unknown> };
+      // The caller's id and time are kept: the writer reports the message by them before reading anything back.
+      expect(String(doc._id)).toBe(String(docs[i]!._id));
+      expect(doc).toEqual(await completeDocument(ChatMessage, docs[i]!));
+    }
+    expect((completed[0] as { doc: Record<string, unknown> }).doc.image).toBeNull();
   });
 });
