@@ -7,7 +7,7 @@
 // its event loop; the relay is loaded by the same child, so the ratio compares like with like.
 // npx tsx scripts/bench/chat.ts [--customers 50] [--agents 5] [--seconds 10] [--rate 1000]
 import { benchCleanup, openBenchDatabase, positiveInt, type BenchDatabase } from './common.js';
-import { childPids, percentile, procCpuMs } from './measure.js';
+import { descendantCpuMs, percentile, procCpuMs } from './measure.js';
 import http from 'node:http';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -108,21 +108,13 @@ function countDbCommands(): void {
   mongoose.connection.getClient().on('connectionCheckedOut', () => (sent.dbCommands += 1));
 }
 
-function sumCpu(pids: number[]): number | null {
-  if (!pids.length) return null;
-  let total = 0;
-  for (const pid of pids) total += procCpuMs(pid) ?? 0;
-  return total;
-}
-
 /**
  * Where the CPU went during a phase: this process (the server being measured, app or relay) and how busy its event
  * loop was, the load generator's process, and the database's.
  */
 function cpuMeter() {
   const own = process.cpuUsage();
-  const dbPids = childPids([clients?.pid]);
-  const db = sumCpu(dbPids);
+  const db = descendantCpuMs([clients?.pid]);
   const gen = clients ? procCpuMs(clients.pid) : null;
   const machine = machineBusyMs();
   const writes = writeSyscalls();
@@ -132,7 +124,7 @@ function cpuMeter() {
   return () => {
     const wall = performance.now() - started;
     const used = process.cpuUsage(own);
-    const dbNow = sumCpu(dbPids);
+    const dbNow = descendantCpuMs([clients?.pid]);
     const genNow = clients ? procCpuMs(clients.pid) : null;
     const machineNow = machineBusyMs();
     const writesNow = writeSyscalls();
@@ -307,7 +299,7 @@ function bottleneck(r: PhaseResult): string {
   const total = r.cpu.node + (r.cpu.db ?? 0) + (r.cpu.clients ?? 0);
   const split = `app ${r.cpu.node.toFixed(0)}% + database ${pct(r.cpu.db)} + clients ${pct(r.cpu.clients)} = ${total.toFixed(0)}% of ${os.cpus().length * 100}%${(r.cpu.others ?? 0) >= 20 ? `, and other processes took ${pct(r.cpu.others)}: the figures are lower than on a quiet machine` : ''}`;
   if (r.cpu.loop >= 95) return `the app's event loop was busy ${r.cpu.loop.toFixed(0)}% of the time: its own work per message limits it (${split})`;
-  if ((r.cpu.db ?? 0) >= 90) return `the database used ${pct(r.cpu.db)} of a core (it runs one command at a time): it limits (${split})`;
+  if ((r.cpu.db ?? 0) >= 90) return `the database used ${pct(r.cpu.db)} (100% = one core) for its share of each message: it limits (${split})`;
   if (r.clientLoop >= 95) return `the load generator's event loop was busy ${r.clientLoop.toFixed(0)}%: the clients limit, not the app (${split})`;
   if (total + (r.cpu.others ?? 0) >= os.cpus().length * 100 * 0.9) return `the machine's cores are nearly all in use (${split})`;
   return `no process saturated: waiting (round trips between app and database) limits (${split})`;
@@ -558,7 +550,7 @@ try {
         : ''),
   );
   out(
-    `machine            ${os.cpus().length} cores shared by three processes: this one runs the server measured (the app, later the relay), a child process the load generator (all client sockets), another the database`,
+    `machine            ${os.cpus().length} cores shared by three processes: this one runs the server measured (the app, later the relay), a child process the load generator (all client sockets), and the database's (with FerretDB: FerretDB and PostgreSQL's)`,
   );
   out(
     `clients            ${N} customers on /customer, ${M} agents on / (${perAgent} sessions each at most), all sessions serving; loopback, websocket transport`,

@@ -10,7 +10,7 @@
 // stand-in with STORELINK_SKIP_FERRETDB=true. Last line: `fanout app/raw: a X.XXx b Y.YYx c Z.ZZx`.
 // npx tsx scripts/bench/fanout.ts [--customers 2000] [--members 600] [--clerks 100] [--per-clerk 500] [--rounds 2]
 import { benchCleanup, openBenchDatabase, positiveInt, type BenchDatabase } from './common.js';
-import fs from 'node:fs';
+import { descendantCpuMs } from './measure.js';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
@@ -73,48 +73,17 @@ function countCommands(): void {
   });
 }
 
-/** CPU time (ms) of every process below this one: the database servers run under a supervising shell, so children alone miss them. */
-function descendantsCpuMs(): number | null {
-  const stat = (pid: string) => {
-    try {
-      const line = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return line.slice(line.lastIndexOf(')') + 2).split(' ');
-    } catch {
-      return null;
-    }
-  };
-  const parents = new Map<number, number>();
-  const cpu = new Map<number, number>();
-  for (const entry of fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
-    const fields = stat(entry);
-    if (!fields) continue;
-    parents.set(Number(entry), Number(fields[1]));
-    cpu.set(Number(entry), ((Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 1000) / 100);
-  }
-  let total = 0;
-  let found = false;
-  for (const [pid, ms] of cpu) {
-    let parent = parents.get(pid);
-    for (let depth = 0; depth < 6 && parent && parent !== process.pid; depth++) parent = parents.get(parent);
-    if (parent === process.pid) {
-      total += ms;
-      found = true;
-    }
-  }
-  return found ? total : null;
-}
-
 type Run = { seconds: number; nodeCpuMs: number; dbCpuMs: number | null; commands: number; items: number };
 
 async function measure(items: number, work: () => Promise<unknown>): Promise<Run> {
   const cpu0 = process.cpuUsage();
-  const db0 = descendantsCpuMs();
+  const db0 = descendantCpuMs();
   const c0 = commands;
   const t0 = performance.now();
   await work();
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  const db1 = descendantsCpuMs();
+  const db1 = descendantCpuMs();
   return { seconds, nodeCpuMs: (cpu.user + cpu.system) / 1000, dbCpuMs: db0 !== null && db1 !== null ? db1 - db0 : null, commands: commands - c0, items };
 }
 

@@ -23,21 +23,36 @@ export function procCpuMs(pid: number): number | null {
   return fields ? ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 : null;
 }
 
-/** This process's children (the stand-in or embedded mongod a script started; an external MONGODB_URI is none), minus `except`. */
-export function childPids(except: (number | undefined)[] = []): number[] {
+/**
+ * CPU time (ms) of everything this process started, however deep (the stand-in or an embedded mongod; with FerretDB,
+ * FerretDB and PostgreSQL with its backends, which are PostgreSQL's children), minus `except` and what they started;
+ * null when there is nothing (an external MONGODB_URI is not ours to measure). A descendant that exited counts through
+ * its parent's time for waited-for children, so two readings subtract cleanly while backends come and go.
+ */
+export function descendantCpuMs(except: (number | undefined)[] = []): number | null {
+  const children = new Map<number, number[]>();
   try {
-    return fs
-      .readdirSync('/proc')
-      .filter((entry) => /^\d+$/.test(entry) && !except.includes(Number(entry)))
-      .filter((entry) => Number(statFields(entry)?.[1]) === process.pid)
-      .map(Number);
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const parent = Number(statFields(entry)?.[1]);
+      if (!children.has(parent)) children.set(parent, []);
+      children.get(parent)!.push(Number(entry));
+    }
   } catch {
-    return [];
+    return null;
   }
-}
-
-/** CPU time (ms) of those children together, or null when there are none (the database is not ours to measure). */
-export function childCpuMs(except: (number | undefined)[] = []): number | null {
-  const pids = childPids(except);
-  return pids.length ? pids.reduce((sum, pid) => sum + (procCpuMs(pid) ?? 0), 0) : null;
+  let total = 0;
+  let found = false;
+  const pending = (children.get(process.pid) ?? []).filter((pid) => !except.includes(pid));
+  while (pending.length) {
+    const pid = pending.pop()!;
+    const fields = statFields(pid);
+    if (fields) {
+      found = true;
+      // utime stime cutime cstime, in clock ticks (100 per second).
+      total += ((Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 1000) / 100;
+    }
+    pending.push(...(children.get(pid) ?? []));
+  }
+  return found ? total : null;
 }

@@ -6,7 +6,7 @@
 // Exits 1 when an exact count is off (accepted must be clerks x min(quota, attempts)), 2 on bad flags.
 // npx tsx scripts/bench/moments.ts [--staff 100] [--attempts 10] [--quota 3] [--customers 20] [--feed-clerks 50] [--feed-requests 200] [--via both|http|service]
 import { benchCleanup, closeServer, openBenchDatabase, positiveInt, type BenchDatabase } from './common.js';
-import { childCpuMs, percentile } from './measure.js';
+import { descendantCpuMs, percentile } from './measure.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -206,7 +206,7 @@ async function publishPhase(via: Via, base: URL, passwordHash: string): Promise<
   // Attempt k of every clerk before attempt k + 1 of any: all clerks race from the first moment.
   const order = Array.from({ length: ATTEMPTS }, (_, k) => clerks.map((_, s) => ({ s, k }))).flat();
   const cpu0 = process.cpuUsage();
-  const db0 = childCpuMs();
+  const db0 = descendantCpuMs();
   const t0 = performance.now();
   const outcomes = await Promise.all(
     order.map(({ s, k }) => {
@@ -216,7 +216,7 @@ async function publishPhase(via: Via, base: URL, passwordHash: string): Promise<
   );
   const elapsedMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  const db1 = childCpuMs();
+  const db1 = descendantCpuMs();
 
   const other = new Map<string, number>();
   for (const o of outcomes) if (o.kind === 'other') other.set(o.other!, (other.get(o.other!) ?? 0) + 1);
