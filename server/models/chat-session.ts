@@ -164,7 +164,9 @@ const messageSchema = new Schema<ChatMessageDoc>(
 
 messageSchema.index({ orgId: 1, dedupeKey: 1 }, { unique: true });
 messageSchema.index({ orgId: 1, sessionId: 1, seq: 1 }, { unique: true });
-messageSchema.index({ orgId: 1, visitorId: 1, createdAt: -1 });
+// A picture is found by its file (a customer may open only pictures sent to them; staff open the organisation's):
+// partial, so the messages without one, nearly all, cost their insert nothing here.
+messageSchema.index({ orgId: 1, 'image.fileId': 1 }, { partialFilterExpression: { 'image.fileId': { $exists: true } } });
 
 export const ChatMessage = model<ChatMessageDoc>('ChatMessage', messageSchema);
 

@@ -10,6 +10,7 @@ import { backfillCustomerNameKeys } from '../customers/name-keys.js';
 import { backfillVisibleNumbers } from '../chat/messages.js';
 import { counterKey, UsageCounter } from '../../models/usage-counter.js';
 import { Delivery, deliveryKey } from '../../models/social-post.js';
+import { ChatMessage } from '../../models/chat-session.js';
 import type { Logger } from 'pino';
 
 const BATCH = 500;
@@ -97,20 +98,31 @@ export async function backfillUniqueKey(
     if (updates.length >= BATCH) await flush();
   }
   await flush();
-  const sameKeys = (key: Record<string, unknown>) => JSON.stringify(key) === JSON.stringify(formerIndex);
+  await dropFormerIndex(model, formerIndex);
+  return filled;
+}
+
+/**
+ * Drops an index the model no longer declares, found by its keys (in order): start-up builds the declared ones but
+ * never drops, and every index left behind costs each write. Safe to run twice and in several processes at once.
+ */
+export async function dropFormerIndex(model: AnyModel, keys: Record<string, 1 | -1>): Promise<number> {
+  const sameKeys = (key: Record<string, unknown>) => JSON.stringify(key) === JSON.stringify(keys);
+  let dropped = 0;
   for (const index of await model.collection.indexes()) {
     if (!index.name || !sameKeys(index.key)) continue;
     // Retried as a build is: PostgreSQL under FerretDB can abort one of two processes changing indexes at once (a deadlock).
     await buildIndexes(async () => {
       try {
         await model.collection.dropIndex(index.name!);
+        dropped += 1;
       } catch (err) {
         // Dropped by another process running the same migration (or by this one's attempt that seemed to fail).
         if (!(err instanceof MongoServerError && (err.code === INDEX_NOT_FOUND || err.codeName === 'IndexNotFound'))) throw err;
       }
     });
   }
-  return filled;
+  return dropped;
 }
 
 const INDEX_NOT_FOUND = 27;
@@ -157,6 +169,12 @@ export const migrations: MigrationSpec[] = [
         customerId: 1,
       }),
     }),
+  },
+  {
+    // Chat messages by visitor and time served only the customer's picture check, which the picture's own index now
+    // answers (see the message model); every message insert paid for it.
+    name: '2026-12-chat-messages-without-visitor-index',
+    run: async () => ({ ChatMessage: await dropFormerIndex(ChatMessage, { orgId: 1, visitorId: 1, createdAt: -1 }) }),
   },
 ];
 
