@@ -38,14 +38,7 @@ export async function storeAndDeliver(
   settings: OrgSettings,
 ): Promise<PublishedPost> {
   if (audience.length > fanoutLimits.deliveryBatch) return storeForDelivery(orgId, post, audience, settings);
-  // Built and validated without a round trip: a post that cannot be stored spends no customer's touch.
-  const draft = (await completeDocument(SocialPost, {
-    ...post,
-    orgId,
-    stats: { audience: audience.length, reached: 0, heldBack: 0, likes: 0, comments: 0 },
-  })) as unknown as SocialPostDoc;
-  // Marked before the post exists, so the sweep of unused uploads cannot take a picture this post is about to show.
-  await markImagesAttached(String(orgId), post.imageIds);
+  const draft = await draftOf(orgId, post, audience);
   const channel = channelOf[post.kind];
   let decided = false;
   try {
@@ -62,14 +55,43 @@ export async function storeAndDeliver(
     }
     return { ...created, reach };
   } catch (err) {
-    // A post half delivered is worse than none: take it back, and give back the customers' touches it counted.
-    // Each step on its own: a failing clean-up must neither hide the original error nor skip the refunds.
-    await Delivery.deleteMany({ orgId, postId: draft._id }).catch(() => undefined);
-    await SocialPost.deleteOne({ orgId, _id: draft._id }).catch(() => undefined);
-    // touchCustomers gives back its own touches when it fails itself.
-    if (decided) await refundTouches(orgId, audience, channel, settings, draft._id).catch(() => undefined);
+    // touchCustomers gives back its own touches when it fails itself; they were counted in today's period.
+    await takeBack(draft, audience, settings, decided && {});
     throw err;
   }
+}
+
+/**
+ * The post as it will be stored, built and validated without a round trip (a post that cannot be stored spends no
+ * customer's touch), its pictures marked as attached.
+ */
+async function draftOf(
+  orgId: mongoose.Types.ObjectId,
+  post: NewPost,
+  audience: mongoose.Types.ObjectId[],
+  more: Partial<SocialPostDoc> = {},
+): Promise<SocialPostDoc> {
+  const draft = (await completeDocument(SocialPost, {
+    ...post,
+    orgId,
+    stats: { audience: audience.length, reached: 0, heldBack: 0, likes: 0, comments: 0 },
+    ...more,
+  })) as unknown as SocialPostDoc;
+  // Marked before the post exists, so the sweep of unused uploads cannot take a picture this post is about to show.
+  await markImagesAttached(String(orgId), post.imageIds);
+  return draft;
+}
+
+/**
+ * A publish that failed before anyone was told: a post half delivered is worse than none, so the post and its
+ * deliveries go, and the touches it counted (marked with its id, in the period of `refund.at`, by default now)
+ * are given back. Each step on its own: a failing clean-up must neither hide the original error nor skip the refunds.
+ */
+async function takeBack(draft: SocialPostDoc, audience: mongoose.Types.ObjectId[], settings: OrgSettings, refund: { at?: Date } | false): Promise<void> {
+  const { orgId, _id: postId } = draft;
+  await Delivery.deleteMany({ orgId, postId }).catch(() => undefined);
+  await SocialPost.deleteOne({ orgId, _id: postId }).catch(() => undefined);
+  if (refund) await refundTouches(orgId, audience, channelOf[draft.kind], settings, postId, refund.at).catch(() => undefined);
 }
 
 /**
@@ -84,14 +106,7 @@ async function storeForDelivery(
   audience: mongoose.Types.ObjectId[],
   settings: OrgSettings,
 ): Promise<PublishedPost> {
-  const draft = (await completeDocument(SocialPost, {
-    ...post,
-    orgId,
-    stats: { audience: audience.length, reached: 0, heldBack: 0, likes: 0, comments: 0 },
-    delivery: { state: 'delivering', decided: 0, movedAt: clock.now() },
-    pendingAudience: audience,
-  })) as unknown as SocialPostDoc;
-  await markImagesAttached(String(orgId), post.imageIds);
+  const draft = await draftOf(orgId, post, audience, { delivery: { state: 'delivering', decided: 0, movedAt: clock.now() }, pendingAudience: audience });
   await insertEveryOne(SocialPost, [draft]);
   try {
     const { reach } = await deliverBatches(draft, audience, settings, 1);
@@ -100,10 +115,9 @@ async function storeForDelivery(
     await domainEvents.emitEventAndSettle('posts.delivering', { orgId: String(orgId), postId: String(draft._id) });
     return { ...stored, reach };
   } catch (err) {
-    // Nobody waits on a job yet: taken back whole, as a small post is, so the publish can be refused as a whole.
-    await Delivery.deleteMany({ orgId, postId: draft._id }).catch(() => undefined);
-    await SocialPost.deleteOne({ orgId, _id: draft._id }).catch(() => undefined);
-    await refundTouches(orgId, audience, channelOf[post.kind], settings, draft._id, draft.createdAt).catch(() => undefined);
+    // Nobody waits on a job yet: taken back whole, as a small post is, so the publish can be refused as a whole. Its
+    // touches were counted in the day the post was made (see deliverOneBatch).
+    await takeBack(draft, audience, settings, { at: draft.createdAt });
     throw err;
   }
 }
