@@ -124,6 +124,18 @@ async function seedCustomers(orgId: mongoose.Types.ObjectId, owner: StaffDoc, co
   return ids;
 }
 
+/**
+ * Seeds (c)'s 100,000 customers without their unique {orgId, phone} index, which is not built again: DocumentDB checks
+ * a compound unique index by scanning the entries that share its first field, so inserting 50,000 customers of one
+ * organisation under it, or building it over them, takes longer than the whole run (docs/operations.md). Nothing (c)
+ * measures reads or writes customers' phones; every index it does use is in place. The seeded phones are unique anyway.
+ */
+async function withoutPhoneUniqueIndex<T>(seed: () => Promise<T>): Promise<T> {
+  const phoneIndex = JSON.stringify({ orgId: 1, phone: 1 });
+  for (const index of await Customer.collection.indexes()) if (JSON.stringify(index.key) === phoneIndex) await Customer.collection.dropIndex(index.name!);
+  return seed();
+}
+
 const ctxOf = (clerk: StaffDoc): ServiceContext => ({ orgId: String(clerk.orgId), actor: actorOf(clerk), ip: '127.0.0.1' });
 
 // ---- the raw writes: what publishing must write, as one bulk write per batch -------------------------------------
@@ -245,15 +257,17 @@ async function caseB(round: number): Promise<Pair> {
 async function caseC(round: number): Promise<Pair> {
   const app = await seedOrg(`C${round}`);
   const clerks = await seedClerks(app.org._id, app.store._id, `C${round}`, CLERKS);
-  for (const clerk of clerks) await seedCustomers(app.org._id, clerk, PER_CLERK);
   const [marketer] = (await Staff.insertMany([
     { orgId: app.org._id, login: `bench-fanout-marketer-${String(app.org._id)}`, passwordHash: 'x', realName: '市场', roles: ['marketer'], status: 'active' },
   ])) as unknown as StaffDoc[];
   const raw = await seedOrg(`C${round}raw`);
   const rawClerks = await seedClerks(raw.org._id, raw.store._id, `C${round}raw`, CLERKS);
   const rawAudiences: mongoose.Types.ObjectId[][] = [];
-  for (const clerk of rawClerks) rawAudiences.push(await seedCustomers(raw.org._id, clerk, PER_CLERK));
-  note(`(c) round ${round + 1}: seeded ${CLERKS} clerks x ${PER_CLERK} customers twice (app and raw)`);
+  await withoutPhoneUniqueIndex(async () => {
+    for (const clerk of clerks) await seedCustomers(app.org._id, clerk, PER_CLERK);
+    for (const clerk of rawClerks) rawAudiences.push(await seedCustomers(raw.org._id, clerk, PER_CLERK));
+  });
+  note(`(c) round ${round + 1}: seeded ${CLERKS} clerks x ${PER_CLERK} customers twice (app and raw), without the customers' unique phone index`);
 
   const now = Date.now();
   setClock(new Date(now));
@@ -317,7 +331,11 @@ try {
   const cases: { name: string; label: string; run: (round: number) => Promise<Pair> }[] = [
     { name: 'a', label: `(a) one clerk, ${CUSTOMERS} customers, one moment`, run: caseA },
     { name: 'b', label: `(b) a group post to ${MEMBERS} members`, run: caseB },
-    { name: 'c', label: `(c) a campaign, ${CLERKS} clerks x ${PER_CLERK} customers, every task published at once`, run: caseC },
+    {
+      name: 'c',
+      label: `(c) a campaign, ${CLERKS} clerks x ${PER_CLERK} customers, every task published at once (customers seeded without their unique phone index, which nothing here uses)`,
+      run: caseC,
+    },
   ];
   const ratios: string[] = [];
   const load = os.loadavg().map((l) => l.toFixed(2));
