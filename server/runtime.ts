@@ -2,6 +2,7 @@ import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { ChatChannelDoc } from './models/chat-channel.js';
 import type { ChatMessageDoc, ChatSessionDoc } from './models/chat-session.js';
 import type { OrgSettings } from './domain/settings.js';
+import type { StaffCardRecord } from './services/org/staff-cards.js';
 import { domainEvents } from './services/events.js';
 import { shortMemo } from './services/short-memo.js';
 import { inTurns } from './services/in-turn.js';
@@ -71,7 +72,7 @@ const REMEMBERED_SESSIONS = 20_000;
 const SETTINGS_TTL_MS = 5_000;
 const CHANNEL_TTL_MS = 5_000;
 const AGENTS_ONLINE_TTL_MS = 1_000;
-const AGENT_NAME_TTL_MS = 60_000;
+const AGENT_CARD_TTL_MS = 60_000;
 
 function chatState() {
   return {
@@ -81,8 +82,8 @@ function chatState() {
     channels: shortMemo<ChatChannelDoc | null>(CHANNEL_TTL_MS),
     /** Whether anyone is there to answer, per organisation id. */
     agentsOnline: shortMemo<boolean>(AGENTS_ONLINE_TTL_MS),
-    /** Agents' names as the customer's side shows them, per agent id. */
-    agentNames: shortMemo<string | null>(AGENT_NAME_TTL_MS),
+    /** Agents' names and staff cards as the customer's side shows them, per agent id. */
+    agentCards: shortMemo<StaffCardRecord | null>(AGENT_CARD_TTL_MS),
     /** Customers' message rate, one limiter per limit and window (`points/seconds`), counted per visitor. */
     messageLimiters: new Map<string, RateLimiterMemory>(),
     /** The session each visitor last wrote to through this process, per visitor id. */
@@ -131,7 +132,7 @@ export function installRuntime(): Runtime {
     chat.settings.clear();
     chat.channels.clear();
     chat.agentsOnline.clear();
-    chat.agentNames.clear();
+    chat.agentCards.clear();
     chat.openSessions.clear();
     chat.lastSeqs.clear();
   };
@@ -146,6 +147,10 @@ export function installRuntime(): Runtime {
       if (session.state === 'closed') forgetOpenSession(visitorId, sessionId);
     }),
     domainEvents.onEvent('chat.visitors_forgotten', ({ visitorIds }) => visitorIds.forEach((id) => forgetOpenSession(id))),
+    // Someone who left has no card from then on, one who came back has it again, and a changed card shows at once.
+    ...(['staff.access_revoked', 'staff.access_changed', 'staff.card_changed'] as const).map((event) =>
+      domainEvents.onEvent(event, ({ staffId }) => chat.agentCards.forget(staffId)),
+    ),
   ];
   const runtime: Runtime = { chat, batches: new Map(), realtime: { arrivalOrder: inTurns() }, clearCaches };
   installed = { runtime, stop: () => stops.forEach((stop) => stop()) };

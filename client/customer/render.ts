@@ -4,6 +4,7 @@ import type { ChatMessage } from '../shared/protocol.js';
 import { socket, sync } from './connection.js';
 import { config, state, strings } from './page.js';
 import { statusLine } from './state.js';
+import { fillStaffCard } from './staff-card.js';
 
 type Bubble = Pick<ChatMessage, 'sender' | 'text' | 'createdAt'> & Partial<Pick<ChatMessage, 'seq' | 'image'>> & { pending?: boolean };
 
@@ -41,6 +42,7 @@ export function render(): void {
   const log = $('chat-log');
   const session = state.current ? state.sessions.get(state.current) : null;
   $('chat-status').textContent = statusLine(session, { connected: socket.connected, agentsOnline: state.agentsOnline }, strings);
+  fillStaffCard($('agent-card'), session?.agentCard);
   $('ask-agent-box').classList.toggle('d-none', session?.state !== 'bot');
   const needsRating = session && session.state === 'closed' && !session.rated;
   $('rating-form').classList.toggle('d-none', !needsRating);

@@ -1,5 +1,6 @@
 import type { ChatMessageDoc, ChatSessionDoc } from '../models/chat-session.js';
 import { sessionStateCodes } from '../models/chat-session.js';
+import { presentStaffCard, type StaffCardParts } from './staff-card.js';
 
 export type MessageView = ReturnType<typeof presentMessage>;
 
@@ -68,8 +69,11 @@ export function presentSession(
   };
 }
 
-/** What the customer's side may know of a session: no agent ids, notes or dispositions. */
-export function presentSessionForCustomer(session: ChatSessionDoc, extra: { agentName?: string | null; queuePosition?: number | null }) {
+/** What the customer's side may know of a session: no agent ids, notes or dispositions; who serves them as their staff card. */
+export function presentSessionForCustomer(
+  session: ChatSessionDoc,
+  extra: { agentName?: string | null; agentCard?: StaffCardParts | null; queuePosition?: number | null },
+) {
   return {
     id: String(session._id),
     state: session.state,
@@ -77,6 +81,7 @@ export function presentSessionForCustomer(session: ChatSessionDoc, extra: { agen
     // In the customer's numbering, like their messages' `seq`.
     seq: session.visibleSeq ?? session.seq,
     agentName: extra.agentName ?? null,
+    agentCard: presentStaffCard(extra.agentCard),
     queuePosition: extra.queuePosition ?? null,
     agentReadSeq: session.agentReadVisibleSeq ?? session.agentReadSeq,
     rated: Boolean(session.rating),

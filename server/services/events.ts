@@ -8,6 +8,8 @@ export type DomainEvents = {
   'staff.access_revoked': [{ orgId: string; staffId: string }];
   /** Roles, store or status changed: what the staff member may reach is different now (their open sockets end). */
   'staff.access_changed': [{ orgId: string; staffId: string }];
+  /** What customers see on the staff member's card changed (title, phone, the choice to show it, store). */
+  'staff.card_changed': [{ orgId: string; staffId: string }];
   /** One browser session signed out; `signInKey` names it without being the session id (see signInKeyOf). */
   'staff.signed_out': [{ orgId: string; staffId: string; signInKey: string }];
   /** Later capabilities (follow-ups, groups) move what belongs to the old owner with the customers. */

@@ -6,6 +6,7 @@ import { isSafeLink } from '../../services/posts/content.js';
 import { socialLimits } from '../../domain/settings.js';
 import { presentGroupForMember } from '../../presenters/group.js';
 import { presentFeedItem } from '../../presenters/post.js';
+import { presentStaffCard } from '../../presenters/staff-card.js';
 
 /** View models of the customer's own pages (all on the bare layout: no staff navigation). */
 
@@ -25,6 +26,7 @@ export function inviteModel(page: Awaited<ReturnType<typeof invitePage>>, key: s
     full: page.full,
     storeName: page.storeName,
     orgName: page.orgName,
+    ownerCard: presentStaffCard(page.ownerCard),
     action: `/g/${key}/join`,
   };
 }
@@ -46,20 +48,29 @@ export function signedOutModel(t: T, opts: { linkInvalid?: boolean } = {}) {
   return { layout: 'bare', title: t('members.signedOut.title'), ...(opts.linkInvalid ? { linkInvalid: true } : {}) };
 }
 
-function presentItem(item: FeedItem, orgId: string) {
+type AuthorCards = Awaited<ReturnType<typeof memberPage>>['authorCards'];
+
+function presentItem(item: FeedItem, orgId: string, authorCards: AuthorCards) {
   const post = presentFeedItem(item, orgId);
-  return { ...post, link: post.link && isSafeLink(post.link) ? post.link : null, createdAtIso: post.createdAt.toISOString(), base: pageOf(orgId) };
+  return {
+    ...post,
+    link: post.link && isSafeLink(post.link) ? post.link : null,
+    createdAtIso: post.createdAt.toISOString(),
+    base: pageOf(orgId),
+    authorCard: presentStaffCard(authorCards.get(String(item.authorId))),
+  };
 }
 
 export function pageModel({ member, page }: { member: { orgId: string }; page: Awaited<ReturnType<typeof memberPage>> }, extra: Record<string, unknown> = {}) {
+  const present = (item: FeedItem) => presentItem(item, member.orgId, page.authorCards);
   return {
     layout: 'bare',
     title: page.orgName,
     orgName: page.orgName,
     timezone: page.timezone,
     base: pageOf(member.orgId),
-    feed: page.feed.map((item) => presentItem(item, member.orgId)),
-    groups: page.groups.map(({ group, posts }) => ({ ...presentGroupForMember(group), posts: posts.map((item) => presentItem(item, member.orgId)) })),
+    feed: page.feed.map(present),
+    groups: page.groups.map(({ group, posts }) => ({ ...presentGroupForMember(group), posts: posts.map(present) })),
     commentMax: socialLimits.commentMax,
     chatUrl: page.shopChannel ? `/c/${encodeURIComponent(page.shopChannel.key)}` : null,
     ...extra,

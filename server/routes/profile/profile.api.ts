@@ -11,4 +11,5 @@ export const profileApiRoutes: RouteSpec[] = [
   api.get('/tokens', tokens.listTokens, { present: (list) => ({ items: list.map(presentToken) }) }),
   api.delete('/tokens/:id', tokens.revokeToken, { status: 204 }),
   api.get('/me', profile.ownProfile, { present: (me, { ctx }) => mePayload(me, ctx) }),
+  api.patch('/me', profile.saveCardSettings, { present: (me, { ctx }) => mePayload(me, ctx) }),
 ];

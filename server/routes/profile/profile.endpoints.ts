@@ -1,6 +1,6 @@
 import { endpoint } from '../../http/endpoint.js';
-import { reminderSettingsSchema } from './profile.schema.js';
-import { getOwnProfile, updateOwnReminderSettings } from '../../services/org/staff.js';
+import { cardSettingsSchema, reminderSettingsSchema } from './profile.schema.js';
+import { getOwnProfile, updateOwnCardSettings, updateOwnReminderSettings } from '../../services/org/staff.js';
 
 /** The signed-in person's own profile: anyone signed in, on herself only. */
 
@@ -10,4 +10,10 @@ export const saveReminderSettings = endpoint({
   access: 'signedIn',
   input: { body: reminderSettingsSchema },
   run: (ctx, { body }) => updateOwnReminderSettings(ctx, body),
+});
+
+export const saveCardSettings = endpoint({
+  access: 'signedIn',
+  input: { body: cardSettingsSchema },
+  run: (ctx, { body }) => updateOwnCardSettings(ctx, body),
 });

@@ -17,6 +17,12 @@ export const profilePageRoutes: RouteSpec[] = [
     model: (outcome, { ctx, t, locale }) => tokenOutcomeModel(ctx, outcome, t, locale),
   }),
   form.post('/profile/tokens/:id/revoke', tokens.revokeToken, { flash: 'tokens.revoked', redirect: '/profile' }),
+  form.post('/profile/card', profile.saveCardSettings, {
+    view: VIEW,
+    model: ({ ctx, t }) => profileModel(ctx, t),
+    flash: 'profile.cardSaved',
+    redirect: '/profile',
+  }),
   form.post('/profile/dnd', profile.saveReminderSettings, {
     view: VIEW,
     model: ({ ctx, t }) => profileModel(ctx, t),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { timeOfDay } from '../../domain/input-fields.js';
+import { checkbox, timeOfDay } from '../../domain/input-fields.js';
 
 /** The signed-in person's own do-not-disturb window and reminder address. */
 export const reminderSettingsSchema = z.object({
@@ -14,3 +14,6 @@ export const reminderSettingsSchema = z.object({
       .pipe(z.union([z.literal(''), z.email('email')])),
   ),
 });
+
+/** What the signed-in person shows customers on her staff card (an unticked box sends nothing: not shown). */
+export const cardSettingsSchema = z.object({ showPhoneToCustomers: checkbox });

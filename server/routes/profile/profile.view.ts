@@ -6,6 +6,8 @@ import { listStoreChoices } from '../../services/org/stores.js';
 import { listOwnApiTokens } from '../../services/auth/api-tokens.js';
 import { presentStaff } from '../../presenters/staff.js';
 import { presentToken } from '../../presenters/token.js';
+import { presentStaffCard } from '../../presenters/staff-card.js';
+import { staffCardsById } from '../../services/org/staff-cards.js';
 import { storeNameMap } from '../../presenters/store.js';
 import { fieldMessages } from '../../http/forms.js';
 
@@ -19,15 +21,17 @@ async function presentOwnProfile(ctx: ServiceContext, me: StaffDoc) {
 
 export const mePayload = (me: StaffDoc, ctx: ServiceContext) => presentOwnProfile(ctx, me);
 
-/** The whole page: the profile, the do-not-disturb form with the stored values, and the person's tokens. */
+/** The whole page: the profile, her staff card as customers see it, the do-not-disturb form with the stored values, and her tokens. */
 export async function profileModel(ctx: ServiceContext, t: T, me?: StaffDoc) {
-  const [profile, tokens] = await Promise.all([
+  const [profile, tokens, cards] = await Promise.all([
     me ? presentOwnProfile(ctx, me) : getOwnProfile(ctx).then((own) => presentOwnProfile(ctx, own)),
     listOwnApiTokens(ctx),
+    staffCardsById(ctx.orgId, [ctx.actor.id]),
   ]);
   return {
     title: t('profile.title'),
     profile,
+    card: presentStaffCard(cards.get(ctx.actor.id)),
     tokens: tokens.map(presentToken),
     values: { dndStart: profile.dndStart, dndEnd: profile.dndEnd, email: profile.email },
   };

@@ -2,7 +2,6 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { runtime, type OpenSessionRef } from '../../runtime.js';
 import { ChatVisitor } from '../../models/chat-channel.js';
 import { ChatMessage, ChatSession, type ChatMessageDoc, type ChatSessionDoc } from '../../models/chat-session.js';
-import { Staff } from '../../models/staff.js';
 import { ConflictError, NotFoundError, RateLimitedError } from '../../errors.js';
 import { toObjectId } from '../ids.js';
 import { appendMessage, messagesAfter, recordLateMessage, seqOfVisible } from './messages.js';
@@ -14,6 +13,7 @@ import { imageForMessage } from './images.js';
 import { clock } from '../../clock.js';
 import { inGroups } from '../in-groups.js';
 import type { mongoose } from '../../db/connect.js';
+import { staffCardsById, type StaffCardRecord } from '../org/staff-cards.js';
 
 /**
  * DOMAIN: a customer sends at most N messages per S seconds (organisation settings); more gets a notice, not a block.
@@ -67,27 +67,35 @@ async function ownSession(ctx: VisitorContext, sessionId: string): Promise<ChatS
   return session;
 }
 
-/** Names read together: a burst routed to 50 agents reads them in one query, not 50. */
-const readAgentName = inGroups<{ orgId: mongoose.Types.ObjectId; agentId: mongoose.Types.ObjectId }, string | null>('agent names', async (asks) => {
-  const names = new Map<string, string>();
+/** Cards read together: a burst routed to 50 agents reads them in a few queries per organisation, not 50. */
+const readAgentCard = inGroups<{ orgId: mongoose.Types.ObjectId; agentId: mongoose.Types.ObjectId }, StaffCardRecord | null>('agent cards', async (asks) => {
+  const cards = new Map<string, StaffCardRecord>();
   for (const orgId of new Set(asks.map((a) => String(a.orgId)))) {
-    const ids = asks.filter((a) => String(a.orgId) === orgId).map((a) => a.agentId);
-    for (const agent of await Staff.find({ _id: { $in: ids }, orgId: toObjectId(orgId) }, { realName: 1 }).lean()) names.set(String(agent._id), agent.realName);
+    const found = await staffCardsById(
+      orgId,
+      asks.filter((a) => String(a.orgId) === orgId).map((a) => a.agentId),
+    );
+    for (const [id, card] of found) cards.set(id, card);
   }
-  return asks.map((a) => names.get(String(a.agentId)) ?? null);
+  return asks.map((a) => cards.get(String(a.agentId)) ?? null);
 });
 
-/** Agents' names for the customer's side, kept for a minute: every push to a customer shows who serves them. */
-function agentNameOf(session: ChatSessionDoc): Promise<string | null> {
+/**
+ * Who serves the customer (their name and staff card), kept for a minute: every push to a customer shows it. A change
+ * made through this process is seen at once (runtime.ts forgets the card); one made elsewhere within the minute.
+ */
+function agentCardOf(session: ChatSessionDoc): Promise<StaffCardRecord | null> {
   if (!session.agentId) return Promise.resolve(null);
   const { orgId, agentId } = session;
-  return runtime().chat.agentNames.get(String(agentId), () => readAgentName({ orgId, agentId }));
+  return runtime().chat.agentCards.get(String(agentId), () => readAgentCard({ orgId, agentId }));
 }
 
 /** What the customer's side shows of a session besides the session itself: who serves them, or where they wait. */
-export async function customerSessionExtras(session: ChatSessionDoc): Promise<{ agentName: string | null; queuePosition: number | null }> {
-  const [agentName, position] = await Promise.all([agentNameOf(session), session.state === 'queued' ? queuePosition(session) : Promise.resolve(null)]);
-  return { agentName, queuePosition: position };
+export async function customerSessionExtras(
+  session: ChatSessionDoc,
+): Promise<{ agentName: string | null; agentCard: StaffCardRecord | null; queuePosition: number | null }> {
+  const [agentCard, position] = await Promise.all([agentCardOf(session), session.state === 'queued' ? queuePosition(session) : Promise.resolve(null)]);
+  return { agentName: agentCard?.staff.realName ?? null, agentCard, queuePosition: position };
 }
 
 /** The bot's part: a keyword answer, or the queue when nothing matches (the customer gets a person). */

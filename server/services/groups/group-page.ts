@@ -1,4 +1,4 @@
-import { GroupMember, type CustomerGroupDoc } from '../../models/customer-group.js';
+import { GroupMember } from '../../models/customer-group.js';
 import { Store } from '../../models/store.js';
 import { ConflictError } from '../../errors.js';
 import { can, scopeOf } from '../../policies/permissions.js';
@@ -6,6 +6,7 @@ import { systemContext, type ServiceContext } from '../context.js';
 import { toObjectId } from '../ids.js';
 import { getOrganization, getOrgSettings } from '../org/settings.js';
 import { listStoreChoices } from '../org/stores.js';
+import { staffCardsById } from '../org/staff-cards.js';
 import { listCustomers } from '../customers/customers.js';
 import { addMember, getGroup, groupDayStats, groupForInvite, listGroups, listMembers } from './groups.js';
 import { groupPostAllowance, groupPostReach, listGroupPosts } from './group-posts.js';
@@ -92,12 +93,13 @@ export async function addMembers(ctx: ServiceContext, groupId: string, customerI
   return result;
 }
 
-/** The public invite page: the group the key opens now (following full groups on), its store and brand. */
-export async function invitePage(inviteKey: string): Promise<{ group: CustomerGroupDoc; full: boolean; cap: number; storeName: string; orgName: string }> {
+/** The public invite page: the group the key opens now (following full groups on), its store, brand and owner's staff card. */
+export async function invitePage(inviteKey: string) {
   const { group, full, cap } = await groupForInvite(inviteKey);
-  const [org, store] = await Promise.all([
+  const [org, store, ownerCards] = await Promise.all([
     getOrganization(systemContext(String(group.orgId))),
     group.storeId ? Store.findOne({ orgId: group.orgId, _id: toObjectId(group.storeId) }, { name: 1 }).lean() : Promise.resolve(null),
+    staffCardsById(group.orgId, [group.ownerId]),
   ]);
-  return { group, full, cap, storeName: store?.name ?? '', orgName: org.name };
+  return { group, full, cap, storeName: store?.name ?? '', orgName: org.name, ownerCard: ownerCards.get(String(group.ownerId)) ?? null };
 }

@@ -9,6 +9,7 @@ import { openImage, type MediaVariant } from '../media/media.js';
 import { memberMayViewImage, shownPosts } from './feed.js';
 import { Customer } from '../../models/customer.js';
 import { shopChannelFor } from '../chat/channels.js';
+import { staffCardsById } from '../org/staff-cards.js';
 import type { MemberContext } from './members.js';
 
 const FEED_POSTS = 20;
@@ -20,7 +21,10 @@ async function shopChannelOf(member: MemberContext) {
   return shopChannelFor(member.orgId, customer?.storeId ? String(customer.storeId) : null);
 }
 
-/** The customer page: the brand's name, the moments shown to the customer, their groups with the posts shown in each, and the way to reach the shop. */
+/**
+ * The customer page: the brand's name, the moments shown to the customer, their groups with the posts shown in each,
+ * the staff card of each post's author, and the way to reach the shop.
+ */
 export async function memberPage(member: MemberContext) {
   const [org, feed, groups, shopChannel] = await Promise.all([
     getOrganization(systemContext(member.orgId)),
@@ -29,12 +33,17 @@ export async function memberPage(member: MemberContext) {
     shopChannelOf(member),
   ]);
   const groupPosts = await Promise.all(groups.map((group) => shownPosts(member, { kind: 'group', groupId: String(group._id), limit: GROUP_POSTS })));
+  const authorCards = await staffCardsById(
+    member.orgId,
+    [...feed, ...groupPosts.flat()].map((post) => post.authorId),
+  );
   return {
     orgName: org.name,
     timezone: effectiveSettings(org.settings).timezone,
     feed,
     groups: groups.map((group, index) => ({ group, posts: groupPosts[index]! })),
     shopChannel,
+    authorCards,
   };
 }
 

@@ -112,6 +112,7 @@ export async function updateStaff(ctx: ServiceContext, staffId: string, input: S
   );
   // Pages read the staff member per request; sockets hold what they were given at connection, so they end.
   if (rolesChanged || String(before.storeId) !== String(staff.storeId)) domainEvents.emitEvent('staff.access_changed', { orgId: ctx.orgId, staffId });
+  domainEvents.emitEvent('staff.card_changed', { orgId: ctx.orgId, staffId });
   return staff;
 }
 
@@ -179,6 +180,18 @@ export async function updateOwnReminderSettings(ctx: ServiceContext, input: { dn
     { $set: { dndStart: input.dndStart, dndEnd: input.dndEnd, email: input.email } },
   );
   if (result.matchedCount === 0) throw new NotFoundError('No such staff member');
+}
+
+/** What the staff member herself chooses to show customers on her staff card. */
+export async function updateOwnCardSettings(ctx: ServiceContext, input: { showPhoneToCustomers: boolean }): Promise<StaffDoc> {
+  const staff = await Staff.findOneAndUpdate(
+    { _id: toObjectId(ctx.actor.id), orgId: toObjectId(ctx.orgId) },
+    { $set: { showPhoneToCustomers: input.showPhoneToCustomers } },
+    { returnDocument: 'after' },
+  ).lean<StaffDoc>();
+  if (!staff) throw new NotFoundError('No such staff member');
+  domainEvents.emitEvent('staff.card_changed', { orgId: ctx.orgId, staffId: ctx.actor.id });
+  return staff;
 }
 
 /** Staff a customer may be assigned to by this actor: active clerks and managers within the actor's customer scope. */
