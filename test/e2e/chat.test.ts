@@ -40,6 +40,13 @@ describe('a conversation between a phone and the agent console', () => {
       await queued.getByTestId('accept').click();
       await desk.page.locator('[data-testid="message"][data-sender="customer"]').filter({ hasText: '请问戒指可以刻字吗？' }).waitFor();
       await phone.page.getByTestId('chat-status').filter({ hasText: '正在为您服务' }).waitFor();
+      // The header shows who serves her as their certified card, filled by the page's script; no phone unless shown.
+      const agentCard = phone.page.getByRole('region', { name: '为您服务的员工' });
+      await agentCard.getByText(agent.realName, { exact: true }).waitFor();
+      expect(await agentCard.getByTestId('staff-card-badge').filter({ hasText: '认证' }).isVisible()).toBe(true);
+      expect(await agentCard.getByText(org.name, { exact: true }).isVisible()).toBe(true);
+      expect(await agentCard.getByText('南京西路 1 号', { exact: true }).isVisible()).toBe(true);
+      expect(await agentCard.locator('a[href^="tel:"]').isVisible()).toBe(false);
 
       await desk.page.getByTestId('composer').fill('可以的，免费刻字，3 个工作日可取。');
       await desk.page.getByTestId('send').click();

@@ -88,6 +88,13 @@ describe('customer groups and moments in real browsers', () => {
       expect(await customerPage.getByRole('heading', { level: 1 }).textContent()).toBe(groupName);
       expect(await customerPage.locator('b').count()).toBe(0);
       await customerPage.getByText(notice).waitFor();
+      // The group owner's certified card, readable on the phone; no phone number unless she chose to show it.
+      const ownerCard = customerPage.getByRole('region', { name: '本群导购' });
+      await ownerCard.getByText('李娜', { exact: true }).waitFor();
+      expect(await ownerCard.getByTestId('staff-card-badge').filter({ hasText: '认证' }).isVisible()).toBe(true);
+      expect(await ownerCard.getByText('静安嘉里店', { exact: true }).isVisible()).toBe(true);
+      expect(await ownerCard.getByRole('link', { name: '查看地图' }).isVisible()).toBe(true);
+      expect(await ownerCard.locator('a[href^="tel:"]').count()).toBe(0);
       expect(await horizontalOverflow(customerPage)).toBeLessThanOrEqual(PHONE.width);
       await shot(customerPage, 'invite-375.png');
       await customerPage.getByLabel('你的称呼').fill(customerName);
