@@ -31,7 +31,7 @@ type ScalarPath = mongoose.SchemaType & {
 };
 
 /** Mongoose's own validators, which answer at once; a schema's own (`validate`) may answer later, so it is awaited. */
-const BUILT_IN_VALIDATORS = new Set(['required', 'enum', 'min', 'max', 'minlength', 'maxlength', 'match']);
+const BUILT_IN_VALIDATORS = new Set(['required', 'enum', 'min', 'max', 'minlength', 'maxlength', 'regexp']);
 
 /** Validates a value as a create would: at once (throwing) when only built-in validators apply, else the promise to await. */
 function validatePath(type: ScalarPath, value: unknown, scope: unknown): Promise<void> | undefined {
