@@ -3,7 +3,7 @@ import type { Express, Router } from 'express';
 import request from 'supertest';
 import { DateTime } from 'luxon';
 import { useTestDatabase } from '../setup/db.js';
-import { bearerFor, buildTestApp, csrfFor, csrfTokenIn, signIn, type Agent } from '../setup/app.js';
+import { bearerFor, buildTestApp, csrfFor, csrfTokenIn, postForm, signIn, type Agent } from '../setup/app.js';
 import { createChannel } from '../setup/chat.js';
 import { linkIn, openLink, pngBytes } from '../setup/social.js';
 import { createCustomer, createOrgWithTeam, ctxFor, PASSWORD } from '../factories.js';
@@ -67,12 +67,7 @@ async function organisationWithEverything() {
   await addMember(clerkCtx, String(group._id), String(customer._id));
   // The customer's own phone, remembered by joining with a new number before anything is posted, so it is shown the posts.
   const phone = request.agent(app);
-  const invite = await phone.get(`/g/${group.inviteKey}`).expect(200);
-  await phone
-    .post(`/g/${group.inviteKey}/join`)
-    .type('form')
-    .send({ name: '新客', phone: '13912345678', _csrf: csrfTokenIn(invite.text) })
-    .expect(303);
+  expect((await postForm(phone, `/g/${group.inviteKey}`, `/g/${group.inviteKey}/join`, { name: '新客', phone: '13912345678' })).status).toBe(303);
   const groupPost = await publishGroupPost(clerkCtx, String(group._id), { text: '群消息', images: [await pngBytes()] });
   const moment = await publishMoment(clerkCtx, { text: '动态', images: [await pngBytes()] });
   const campaign = await createCampaign(ctxFor(marketer), {

@@ -2,7 +2,7 @@ import { describe, expect, it, beforeAll, beforeEach } from '@jest/globals';
 import request from 'supertest';
 import { useTestDatabase } from '../setup/db.js';
 import { startTestServer } from '../setup/server.js';
-import { bearerFor, csrfTokenIn, postForm, signIn } from '../setup/app.js';
+import { bearerFor, postForm, signIn } from '../setup/app.js';
 import { connectAgent, connectCustomer, createChannel, nextEvent, ok } from '../setup/chat.js';
 import { createOrg, createStaff, createStore, ctxFor, PASSWORD } from '../factories.js';
 import { createGroup } from '../../server/services/groups/groups.js';
@@ -139,12 +139,7 @@ describe('the certified staff card', () => {
   it('on the customer page, beside each post’s author; gone once the author left', async () => {
     const { org, auth, clerk, group, orgId } = await shop();
     const browser = request.agent(server.baseUrl);
-    const form = await browser.get(`/g/${group.inviteKey}`).expect(200);
-    await browser
-      .post(`/g/${group.inviteKey}/join`)
-      .type('form')
-      .send({ name: '赵女士', phone: '139 0000 0042', _csrf: csrfTokenIn(form.text) })
-      .expect(303);
+    expect((await postForm(browser, `/g/${group.inviteKey}`, `/g/${group.inviteKey}/join`, { name: '赵女士', phone: '139 0000 0042' })).status).toBe(303);
     const post = await publishMoment(ctxFor(clerk), { text: '新品到店' });
 
     const page = (await browser.get(`/my/${orgId}`).expect(200)).text;
@@ -171,12 +166,7 @@ describe('the certified staff card', () => {
     const channel = await createChannel(org._id, { routing: 'manual' });
     const page = await (async () => {
       const browser = request.agent(server.baseUrl);
-      const start = await browser.get(`/c/${channel.key}`).expect(200);
-      await browser
-        .post(`/c/${channel.key}/start`)
-        .type('form')
-        .send({ name: '王女士', phone: '', _csrf: csrfTokenIn(start.text) })
-        .expect(303);
+      expect((await postForm(browser, `/c/${channel.key}`, `/c/${channel.key}/start`, { name: '王女士', phone: '' })).status).toBe(303);
       return (await browser.get(`/c/${channel.key}`).expect(200)).text;
     })();
     // The page holds the empty card its script fills from the session.

@@ -5,7 +5,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import request from 'supertest';
 import type { Types } from 'mongoose';
-import { csrfTokenIn, type Agent } from './app.js';
+import { csrfTokenIn, postForm, type Agent } from './app.js';
 import { createChannel } from './chat.js';
 import { mongoose } from '../../server/db/connect.js';
 import { uploadSlots } from '../../server/http/upload-slots.js';
@@ -151,12 +151,8 @@ export function cookieHeader(agent: Agent, urlPath: string): string {
 export async function chatUploader(baseUrl: string, orgId: Types.ObjectId) {
   const channel = await createChannel(orgId);
   const browser = request.agent(baseUrl);
-  const start = await browser.get(`/c/${channel.key}`).expect(200);
-  await browser
-    .post(`/c/${channel.key}/start`)
-    .type('form')
-    .send({ name: '访客', phone: '', _csrf: csrfTokenIn(start.text) })
-    .expect(303);
+  const started = await postForm(browser, `/c/${channel.key}`, `/c/${channel.key}/start`, { name: '访客', phone: '' });
+  if (started.status !== 303) throw new Error(`starting a chat answered ${started.status}`);
   const csrf = csrfTokenIn((await browser.get(`/c/${channel.key}`).expect(200)).text);
   const path = `/c/${channel.key}/images`;
   return {
