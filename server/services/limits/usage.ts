@@ -178,10 +178,9 @@ export async function usageOf(orgId: mongoose.Types.ObjectId, key: string): Prom
 /** Many counters in one read, by key; a key never counted reads as zero. */
 export async function usagesOf(orgId: mongoose.Types.ObjectId, keys: string[]): Promise<Map<string, Pick<UsageCounterDoc, 'used' | 'by'>>> {
   const found = new Map<string, Pick<UsageCounterDoc, 'used' | 'by'>>();
-  const batch = 1000;
-  for (let start = 0; start < keys.length; start += batch) {
+  for (let start = 0; start < keys.length; start += USAGE_BATCH) {
     const counters = await UsageCounter.find(
-      { orgId, scopedKey: { $in: scopedKeys(orgId, keys.slice(start, start + batch)) } },
+      { orgId, scopedKey: { $in: scopedKeys(orgId, keys.slice(start, start + USAGE_BATCH)) } },
       { key: 1, used: 1, by: 1 },
     ).lean();
     for (const counter of counters) found.set(counter.key, { used: counter.used ?? 0, by: counter.by ?? {} });
