@@ -36,6 +36,7 @@ export async function memberPage(member: MemberContext) {
   const authorCards = await staffCardsById(
     member.orgId,
     [...feed, ...groupPosts.flat()].map((post) => post.authorId),
+    { orgName: org.name },
   );
   return {
     orgName: org.name,

@@ -12,7 +12,7 @@ type Id = string | mongoose.Types.ObjectId;
  * another organisation's staff id finds nothing. Whether someone has a card at all (active) and whether their phone
  * is shown is the presenter's rule (presenters/staff-card.ts), so every page applies the same one.
  */
-export async function staffCardsById(orgId: Id, staffIds: readonly (Id | null | undefined)[]) {
+export async function staffCardsById(orgId: Id, staffIds: readonly (Id | null | undefined)[], known: { orgName?: string } = {}) {
   const org = toObjectId(orgId, 'organisation');
   const ids = [...new Set(staffIds.filter((id): id is Id => Boolean(id)).map(String))].map((id) => toObjectId(id, 'staff'));
   const staff = ids.length
@@ -21,10 +21,11 @@ export async function staffCardsById(orgId: Id, staffIds: readonly (Id | null | 
   const storeIds = [...new Set(staff.flatMap((s) => (s.storeId ? [String(s.storeId)] : [])))].map((id) => toObjectId(id, 'store'));
   const [stores, organization] = await Promise.all([
     storeIds.length ? Store.find({ orgId: org, _id: { $in: storeIds } }, { name: 1, address: 1, location: 1 }).lean() : Promise.resolve([]),
-    staff.length ? Organization.findById(org, { name: 1 }).lean() : Promise.resolve(null),
+    // A caller that read the organisation already says its name: not read twice.
+    staff.length && known.orgName === undefined ? Organization.findById(org, { name: 1 }).lean() : Promise.resolve(null),
   ]);
   const storesById = new Map(stores.map((store) => [String(store._id), store]));
-  const orgName = organization?.name ?? '';
+  const orgName = known.orgName ?? organization?.name ?? '';
   return new Map(staff.map((member) => [String(member._id), { staff: member, store: storesById.get(String(member.storeId)) ?? null, orgName }]));
 }
 
